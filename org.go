@@ -1,0 +1,87 @@
+package pubdata
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// OrgKind is what an organisation is.
+type OrgKind string
+
+// Organisation kinds.
+const (
+	KindAuthority  OrgKind = "authority"   // 大数据工作主管部门: runs the platform for its division
+	KindPublicBody OrgKind = "public_body" // 公共管理和服务机构: provides and consumes public data
+	KindCompany    OrgKind = "company"     // a company, e.g. a developer of data products
+)
+
+// Valid reports whether k is a known kind.
+func (k OrgKind) Valid() bool {
+	return k == KindAuthority || k == KindPublicBody || k == KindCompany
+}
+
+// Org is an organisation: an authority, a public body or a company.
+type Org struct {
+	ID        string    `json:"id"`
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	Kind      OrgKind   `json:"kind"`
+	Division  string    `json:"division"`
+	Parent    string    `json:"parent,omitempty"` // code of the parent organisation
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// OrgFilter selects organisations. Empty fields do not filter.
+type OrgFilter struct {
+	Code           string
+	Kind           OrgKind
+	DivisionPrefix string // only organisations whose division starts with this
+	Parent         string
+	Q              string // substring of code or name
+	Limit          int
+	Cursor         string
+}
+
+var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ValidateOrg checks the fields a caller supplies for a new organisation. It does not check
+// that the division exists or that the parent exists; the store does.
+func ValidateOrg(o *Org) error {
+	o.Code = strings.TrimSpace(o.Code)
+	o.Name = strings.TrimSpace(o.Name)
+	switch {
+	case o.Code == "":
+		return Errorf(EINVALID, "Organisation code is required.")
+	case !orgCodePattern.MatchString(o.Code):
+		return Errorf(EINVALID, "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code)
+	case o.Name == "":
+		return Errorf(EINVALID, "Organisation name is required.")
+	case len([]rune(o.Name)) > 200:
+		return Errorf(EINVALID, "Organisation name must be at most 200 characters.")
+	case !o.Kind.Valid():
+		return Errorf(EINVALID, "Organisation kind %q is not one of authority, public_body, company.", o.Kind)
+	case o.Division == "":
+		return Errorf(EINVALID, "Division code is required.")
+	case !ValidDivisionSyntax(o.Division):
+		return Errorf(EINVALID, "Division code %q must be six digits (GB/T 2260).", o.Division)
+	case o.Parent == o.Code:
+		return Errorf(EINVALID, "An organisation cannot be its own parent.")
+	}
+	return nil
+}
+
+// OrgService manages organisations.
+type OrgService interface {
+	// FindOrgByCode returns the organisation with the code; ENOTFOUND if none.
+	FindOrgByCode(ctx context.Context, code string) (*Org, error)
+	// FindOrgs returns a page of organisations ordered by code, the total matching and the
+	// cursor of the next page ("" at the end).
+	FindOrgs(ctx context.Context, f OrgFilter) ([]*Org, int, string, error)
+	// CreateOrg validates and creates an organisation and records "org.create".
+	// EINVALID for bad fields, an unknown division or parent; ECONFLICT if the code is taken.
+	// Authorisation is the caller's (see Can); the store only records the actor.
+	CreateOrg(ctx context.Context, o *Org) error
+}
