@@ -1,0 +1,130 @@
+package audit
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+)
+
+// KeyFile is the name of the SM2 checkpoint-signing key in the data folder.
+const KeyFile = "audit-sm2.pem"
+
+// Key signs and verifies checkpoints with SM2 (GB/T 32918, default user id).
+type Key struct {
+	priv *sm2.PrivateKey
+	pub  string // base64 PKIX DER of the public key
+}
+
+// LoadOrCreateKey reads dir/KeyFile, generating and writing it (mode 0600) if absent.
+func LoadOrCreateKey(dir string) (*Key, error) {
+	path := filepath.Join(dir, KeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return createKey(dir, path)
+	} else if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("audit key %s: not a PEM PRIVATE KEY", path)
+	}
+	k, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("audit key %s: %w", path, err)
+	}
+	priv, ok := k.(*sm2.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("audit key %s: not an SM2 key", path)
+	}
+	return newKey(priv)
+}
+
+func createKey(dir, path string) (*Key, error) {
+	priv, err := sm2.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := smx509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	// O_EXCL: two processes starting at once must not overwrite each other's key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return LoadOrCreateKey(dir)
+	} else if err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	return newKey(priv)
+}
+
+func newKey(priv *sm2.PrivateKey) (*Key, error) {
+	der, err := smx509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{priv: priv, pub: base64.StdEncoding.EncodeToString(der)}, nil
+}
+
+// PublicKey returns the base64 PKIX DER public key.
+func (k *Key) PublicKey() string { return k.pub }
+
+// CheckpointBody is the signed text of a checkpoint.
+func CheckpointBody(size int64, root, t string) []byte {
+	return []byte("pubdata-audit-checkpoint/v1\n" + strconv.FormatInt(size, 10) + "\n" + root + "\n" + t + "\n")
+}
+
+// Sign returns the base64 SM2 signature of the checkpoint body.
+func (k *Key) Sign(size int64, root string, t time.Time) (string, error) {
+	sig, err := k.priv.Sign(rand.Reader, CheckpointBody(size, root, t.UTC().Format(TimeFormat)), sm2.NewSM2SignerOption(true, nil))
+	if err != nil {
+		return "", fmt.Errorf("audit: sign checkpoint: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// VerifySignature checks a checkpoint's signature against the public key pub (base64 PKIX DER).
+func VerifySignature(pub string, size int64, root, t, sig string) error {
+	der, err := base64.StdEncoding.DecodeString(pub)
+	if err != nil {
+		return fmt.Errorf("bad public key: %w", err)
+	}
+	k, err := smx509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return fmt.Errorf("bad public key: %w", err)
+	}
+	pk, ok := k.(*ecdsa.PublicKey)
+	if !ok {
+		return errors.New("public key is not SM2")
+	}
+	s, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sig))
+	if err != nil {
+		return fmt.Errorf("bad signature encoding: %w", err)
+	}
+	if !sm2.VerifyASN1WithSM2(pk, nil, CheckpointBody(size, root, t), s) {
+		return errors.New("signature does not verify")
+	}
+	return nil
+}
