@@ -59,6 +59,7 @@ type UserFilter struct {
 	Username       string
 	OrgCode        string
 	DivisionPrefix string // only users of organisations whose division starts with this
+	IncludePublic  bool   // with DivisionPrefix: also users without an organisation
 	Public         bool   // only users without an organisation
 	Limit          int
 	Cursor         string

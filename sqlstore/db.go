@@ -1,0 +1,322 @@
+// Package sqlstore implements the domain's services on SQL: an embedded SQLite file or
+// PostgreSQL, with the same SQL and the same behaviour. Every change and the audit event
+// that records it commit in one transaction.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/audit"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is a connection to the store's database and the key that signs its audit checkpoints.
+type DB struct {
+	db      *sql.DB
+	dialect string
+	key     *audit.Key
+	// Now returns the current time; tests replace it to move the clock.
+	Now func() time.Time
+}
+
+// Open connects to dsn — "sqlite:PATH" (a file, created if absent, in WAL mode with a busy
+// timeout so that the CLI can work beside a running server) or "postgres://…" — and loads or
+// creates the SM2 audit key in keyDir. Call Migrate before use.
+func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
+	d := &DB{Now: time.Now}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d.dialect = Postgres
+		d.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			d.db.SetMaxOpenConns(20)
+			d.db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, fmt.Errorf("database %q: no file path after sqlite:", dsn)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("database folder: %w", err)
+		}
+		d.dialect = SQLite
+		// _txlock=immediate: a writing transaction takes the write lock at BEGIN, so that
+		// two writers queue on busy_timeout instead of failing on lock upgrade.
+		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		d.db, err = sql.Open("sqlite", "file:"+path+q)
+	default:
+		return nil, fmt.Errorf("database %q: use postgres://… or sqlite:PATH", dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := d.db.PingContext(ctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if d.key, err = audit.LoadOrCreateKey(keyDir); err != nil {
+		d.db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
+
+// Dialect returns SQLite or Postgres.
+func (d *DB) Dialect() string { return d.dialect }
+
+// rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries here never hold a ? in a
+// string literal.
+func (d *DB) rebind(q string) string {
+	if d.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Exec runs one statement outside the services, with ? placeholders. It is for tests and
+// maintenance; it writes no audit event.
+func (d *DB) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := d.db.ExecContext(ctx, d.rebind(q), args...)
+	return err
+}
+
+func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.db.QueryContext(ctx, d.rebind(q), args...)
+}
+
+func (d *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.db.QueryRowContext(ctx, d.rebind(q), args...)
+}
+
+// Tx is a transaction with the time it started, used for every row and event it writes.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+func (d *DB) begin(ctx context.Context) (*Tx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: d, now: d.Now().UTC()}, nil
+}
+
+// snapshot begins a read-only transaction that sees one consistent state of the database.
+func (d *DB) snapshot(ctx context.Context) (*Tx, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if d.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := d.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: d, now: d.Now().UTC()}, nil
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(ctx, tx.db.rebind(q), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(ctx, tx.db.rebind(q), args...)
+}
+
+// forUpdate is the row-lock suffix: PostgreSQL locks the row; SQLite's immediate
+// transactions already hold the database's write lock.
+func (d *DB) forUpdate() string {
+	if d.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// change is one audit event to write with a change. Empty Actor, Org and Division come from
+// the context's actor.
+type change struct {
+	Actor, Org, Division string
+	Action, Object       string
+	Details              map[string]any
+}
+
+// record appends the change to the audit log inside tx: it locks the log head, computes the
+// leaf hash and the new root, and writes the event and the head.
+func (tx *Tx) record(ctx context.Context, c change) error {
+	a := pubdata.ActorFromContext(ctx)
+	if c.Actor == "" {
+		c.Actor = a.Username()
+	}
+	if c.Org == "" && a.Org != nil {
+		c.Org, c.Division = a.Org.Code, a.Org.Division
+	}
+	if c.Details == nil {
+		c.Details = map[string]any{}
+	}
+	details, err := json.Marshal(c.Details)
+	if err != nil {
+		return fmt.Errorf("audit details: %w", err)
+	}
+	var size int64
+	var state string
+	if err := tx.queryRow(ctx, "SELECT size, state FROM audit_head WHERE id = 1"+tx.db.forUpdate()).Scan(&size, &state); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	tree, err := audit.RestoreTree(size, state)
+	if err != nil {
+		return err
+	}
+	req := pubdata.RequestFromContext(ctx)
+	leaf := audit.Leaf{
+		Seq: size + 1, Time: fmtTime(tx.now), Actor: c.Actor, Org: c.Org, Division: c.Division,
+		Action: c.Action, Object: c.Object, RequestID: req.RequestID, ClientAddr: req.ClientAddr,
+		Purpose: req.Purpose, Details: string(details),
+	}
+	h := leaf.Hash()
+	root, err := tree.Append(h)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO audit_events (seq, time, actor, org, division, action, object, request_id, client_addr, purpose, details, leaf_hash, root)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		leaf.Seq, leaf.Time, leaf.Actor, leaf.Org, leaf.Division, leaf.Action, leaf.Object, leaf.RequestID, leaf.ClientAddr, leaf.Purpose, leaf.Details, h, root); err != nil {
+		return fmt.Errorf("audit event: %w", err)
+	}
+	if _, err := tx.exec(ctx, "UPDATE audit_head SET size = ?, state = ? WHERE id = 1", tree.Size(), tree.State()); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(audit.TimeFormat) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(audit.TimeFormat, s) }
+
+// nullTime scans a nullable stored time.
+type nullTime struct{ t *time.Time }
+
+func (n *nullTime) Scan(v any) error {
+	n.t = nil
+	switch s := v.(type) {
+	case nil:
+		return nil
+	case string:
+		t, err := parseTime(s)
+		if err != nil {
+			return err
+		}
+		n.t = &t
+		return nil
+	case []byte:
+		return n.Scan(string(s))
+	}
+	return fmt.Errorf("stored time: unexpected %T", v)
+}
+
+// timeCol scans a NOT NULL stored time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	var n nullTime
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	if n.t == nil {
+		return errors.New("stored time is NULL")
+	}
+	*c.t = *n.t
+	return nil
+}
+
+func optTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return fmtTime(*t)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// secret returns a new random secret with the prefix and its SHA-256 hex hash.
+func secret(prefix string) (string, string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	s := prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	return s, hashSecret(s)
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure on either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// cursor encoding: an opaque string holding the last key of the previous page.
+func encodeCursor(key string) string { return hex.EncodeToString([]byte(key)) }
+
+func decodeCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := hex.DecodeString(c)
+	if err != nil {
+		return "", pubdata.Errorf(pubdata.EINVALID, "cursor %q is not valid.", c)
+	}
+	return string(b), nil
+}

@@ -1,0 +1,164 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/division"
+)
+
+var _ pubdata.OrgService = (*OrgService)(nil)
+
+// OrgService implements pubdata.OrgService.
+type OrgService struct {
+	db        *DB
+	divisions *division.Table
+}
+
+// NewOrgService returns the organisation service; divisions is the code list that new
+// organisations' divisions are checked against.
+func NewOrgService(db *DB, divisions *division.Table) *OrgService {
+	return &OrgService{db: db, divisions: divisions}
+}
+
+const orgColumns = "id, code, name, kind, division, COALESCE(parent, ''), created_at, updated_at"
+
+func scanOrg(s interface{ Scan(...any) error }) (*Org, error) {
+	var o Org
+	err := s.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.Division, &o.Parent, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+	return &o, err
+}
+
+// Org is a local name for the domain type, to keep signatures short.
+type Org = pubdata.Org
+
+// FindOrgByCode implements pubdata.OrgService.
+func (s *OrgService) FindOrgByCode(ctx context.Context, code string) (*Org, error) {
+	o, err := scanOrg(s.db.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?", code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code)
+	}
+	return o, err
+}
+
+// FindOrgs implements pubdata.OrgService.
+func (s *OrgService) FindOrgs(ctx context.Context, f pubdata.OrgFilter) ([]*Org, int, string, error) {
+	limit, err := pubdata.PageLimit(f.Limit)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	after, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var where []string
+	var args []any
+	if f.Code != "" {
+		where, args = append(where, "code = ?"), append(args, f.Code)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, string(f.Kind))
+	}
+	if f.DivisionPrefix != "" {
+		where, args = append(where, "division LIKE ? ESCAPE '\\'"), append(args, likePrefix(f.DivisionPrefix))
+	}
+	if f.Parent != "" {
+		where, args = append(where, "parent = ?"), append(args, f.Parent)
+	}
+	if f.Q != "" {
+		where, args = append(where, "(LOWER(code) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')"), append(args, likeContains(f.Q), likeContains(f.Q))
+	}
+	cond := whereClause(where)
+	var total int
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM orgs"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, "", err
+	}
+	if after != "" {
+		where, args = append(where, "code > ?"), append(args, after)
+	}
+	rows, err := s.db.query(ctx, "SELECT "+orgColumns+" FROM orgs"+whereClause(where)+" ORDER BY code LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer rows.Close()
+	var out []*Org
+	for rows.Next() {
+		o, err := scanOrg(rows)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1].Code)
+	}
+	return out, total, next, nil
+}
+
+// CreateOrg implements pubdata.OrgService.
+func (s *OrgService) CreateOrg(ctx context.Context, o *Org) error {
+	if err := pubdata.ValidateOrg(o); err != nil {
+		return err
+	}
+	if err := s.divisions.Check(o.Division); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if o.Parent != "" {
+		var n int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM orgs WHERE code = ?", o.Parent).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return pubdata.Errorf(pubdata.EINVALID, "Parent organisation %q does not exist.", o.Parent)
+		}
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt = newID(), tx.now, tx.now
+	_, err = tx.exec(ctx, "INSERT INTO orgs (id, code, name, kind, division, parent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		o.ID, o.Code, o.Name, string(o.Kind), o.Division, nullString(o.Parent), fmtTime(tx.now), fmtTime(tx.now))
+	if isUniqueViolation(err) {
+		return pubdata.Errorf(pubdata.ECONFLICT, "Organisation code %q is already taken.", o.Code)
+	} else if err != nil {
+		return err
+	}
+	if err := tx.record(ctx, change{Action: "org.create", Object: "org:" + o.Code,
+		Details: map[string]any{"code": o.Code, "name": o.Name, "kind": o.Kind, "division": o.Division, "parent": o.Parent}}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// likeEscape escapes LIKE wildcards in user input; every LIKE here uses ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func likePrefix(s string) string { return likeEscape(s) + "%" }
+
+func likeContains(s string) string { return "%" + likeEscape(strings.ToLower(s)) + "%" }

@@ -1,0 +1,100 @@
+// Package storetest is the conformance suite every store must pass: each store behaviour the
+// services promise, run the same way on SQLite and PostgreSQL.
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// Store is one fresh, migrated store under test.
+type Store struct {
+	Orgs   pubdata.OrgService
+	Users  pubdata.UserService
+	Tokens pubdata.TokenService
+	Audit  pubdata.AuditService
+	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
+	// database access would.
+	Exec func(ctx context.Context, q string, args ...any) error
+	// SetNow moves the store's clock.
+	SetNow func(time.Time)
+}
+
+// Run runs the suite; open returns a new empty store for each test.
+func Run(t *testing.T, open func(t *testing.T) *Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, *Store)
+	}{
+		{"Orgs", testOrgs},
+		{"OrgValidation", testOrgValidation},
+		{"OrgPaging", testOrgPaging},
+		{"Users", testUsers},
+		{"UserScope", testUserScope},
+		{"Authenticate", testAuthenticate},
+		{"Lockout", testLockout},
+		{"Tokens", testTokens},
+		{"TokenExpiry", testTokenExpiry},
+		{"Sessions", testSessions},
+		{"AuditEvents", testAuditEvents},
+		{"AuditScope", testAuditScope},
+		{"AuditAtomic", testAuditAtomic},
+		{"Checkpoint", testCheckpoint},
+		{"VerifyIntact", testVerifyIntact},
+		{"VerifyAltered", testVerifyAltered},
+		{"VerifyDeleted", testVerifyDeleted},
+		{"VerifyInserted", testVerifyInserted},
+		{"VerifyCheckpointTampered", testVerifyCheckpointTampered},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+// system is the context of the command line: no user.
+var system = pubdata.NewContextWithActor(context.Background(), &pubdata.Actor{})
+
+func as(a *pubdata.Actor, requestID string) context.Context {
+	ctx := pubdata.NewContextWithActor(context.Background(), a)
+	return pubdata.NewContextWithRequest(ctx, pubdata.RequestInfo{RequestID: requestID, ClientAddr: "192.0.2.7", Purpose: "testing"})
+}
+
+func mustOrg(t *testing.T, s *Store, code, name string, kind pubdata.OrgKind, div, parent string) *pubdata.Org {
+	t.Helper()
+	o := &pubdata.Org{Code: code, Name: name, Kind: kind, Division: div, Parent: parent}
+	if err := s.Orgs.CreateOrg(system, o); err != nil {
+		t.Fatalf("CreateOrg(%s): %v", code, err)
+	}
+	return o
+}
+
+func mustUser(t *testing.T, s *Store, username, org string, role pubdata.Role) *pubdata.User {
+	t.Helper()
+	u, err := s.Users.CreateUser(system, &pubdata.UserCreate{Username: username, Password: "password-" + username, OrgCode: org, Role: role})
+	if err != nil {
+		t.Fatalf("CreateUser(%s): %v", username, err)
+	}
+	return u
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := pubdata.ErrorCode(err); got != code {
+		t.Fatalf("error %v has code %q, want %q", err, got, code)
+	}
+}
+
+// province builds a province authority, a city authority, two departments and users.
+func province(t *testing.T, s *Store) {
+	mustOrg(t, s, "fj-dsj", "福建省大数据管理局", pubdata.KindAuthority, "350000", "")
+	mustOrg(t, s, "fz-dsj", "福州市大数据管理局", pubdata.KindAuthority, "350100", "fj-dsj")
+	mustOrg(t, s, "fj-gat", "福建省公安厅", pubdata.KindPublicBody, "350000", "")
+	mustOrg(t, s, "fz-scj", "福州市市场监督管理局", pubdata.KindPublicBody, "350100", "")
+	mustOrg(t, s, "xm-scj", "厦门市市场监督管理局", pubdata.KindPublicBody, "350200", "")
+}
