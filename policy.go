@@ -35,7 +35,7 @@ func Can(a *Actor, action Action, target *Org) bool {
 			return false
 		}
 		if target == nil {
-			return a.IsAuthority() && DivisionPrefix(a.Org.Division) == a.Org.Division[:2]
+			return a.IsAuthority() && len(DivisionPrefix(a.Org.Division)) == 2
 		}
 		if target.Code == a.Org.Code {
 			return true
