@@ -1,0 +1,54 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+func (s *Server) registerAudit() {
+	s.handle("GET /api/v1/audit", s.apiAuditList)
+}
+
+// auditFilter checks that the actor may read the record and reads the filters, scoped to
+// the actor's division.
+func auditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {
+	var f pubdata.AuditFilter
+	if !pubdata.Can(a, pubdata.ActionAuditRead, nil) {
+		return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator or reviewer may read the record.")
+	}
+	var err error
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return f, err
+	}
+	f.Actor = strings.TrimSpace(q.Get("actor"))
+	f.Action = strings.TrimSpace(q.Get("action"))
+	f.Object = strings.TrimSpace(q.Get("object"))
+	for name, v := range map[string]string{"actor": f.Actor, "action": f.Action, "object": f.Object} {
+		if len(v) > 200 {
+			return f, paramError(name, "must be at most 200 bytes.")
+		}
+	}
+	scope := pubdata.AuthorityScope(a)
+	f.Scope = &scope
+	return f, nil
+}
+
+func (s *Server) apiAuditList(w http.ResponseWriter, r *http.Request) error {
+	a, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	f, err := auditFilter(a, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	events, total, next, err := s.Audit.FindEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(events, total, next))
+	return nil
+}

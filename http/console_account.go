@@ -1,0 +1,130 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+func (s *Server) registerConsoleAccount() {
+	s.handle("GET /console/account", s.pageAccount)
+	s.handle("POST /console/account/tokens", s.pageTokenCreate)
+	s.handle("POST /console/account/tokens/{id}/revoke", s.pageTokenRevoke)
+}
+
+// tokenExpiries are the lifetimes the token form offers, in days.
+var tokenExpiries = []int{7, 30, 90, 180, 365}
+
+// tokenRow is one token as the account page lists it.
+type tokenRow struct {
+	*pubdata.Token
+	Expired bool
+}
+
+// accountView is the view of "my account": profile and tokens.
+type accountView struct {
+	page
+	User         *pubdata.User
+	Org          *pubdata.Org
+	RoleKey      string
+	Tokens       []tokenRow
+	Expiries     []int
+	TokenName    string
+	TokenExpires string
+	Errors       formErrors
+	NewToken     *pubdata.Token
+	NewSecret    string // shown once, right after creation
+}
+
+func (s *Server) accountView(r *http.Request, a *pubdata.Actor) (*accountView, error) {
+	v := &accountView{
+		page: s.base(r, true), User: a.User, Org: a.Org,
+		Expiries: tokenExpiries, TokenExpires: "90", Errors: formErrors{},
+	}
+	if a.Org != nil {
+		v.RoleKey = "role." + string(a.User.Role)
+	}
+	tokens, err := s.Tokens.FindTokens(r.Context(), a.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, t := range tokens {
+		v.Tokens = append(v.Tokens, tokenRow{Token: t, Expired: t.RevokedAt == nil && !t.Active(now)})
+	}
+	if r.URL.Query().Get("revoked") != "" {
+		v.Flash = translate(v.Lang, "account.revoked")
+	}
+	return v, nil
+}
+
+func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.accountView(r, a)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "account", http.StatusOK, v)
+}
+
+func (s *Server) pageTokenCreate(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(r.PostForm.Get("name"))
+	days := r.PostForm.Get("expires")
+	lang := langFrom(r.Context())
+	errs := formErrors{}
+	if name == "" {
+		errs["name"] = translate(lang, "form.required")
+	} else if len([]rune(name)) > 100 {
+		errs["name"] = translate(lang, "account.error.name_long")
+	}
+	if _, err := parseExpiry(days + "d"); err != nil {
+		errs["expires"] = translate(lang, "account.error.expires")
+	}
+	var tok *pubdata.Token
+	var secret string
+	if len(errs) == 0 {
+		tok, secret, err = s.createToken(r, name, days+"d")
+		switch {
+		case err == nil:
+		case errorIs(err, pubdata.EINVALID):
+			errs[""] = pubdata.ErrorMessage(err)
+		default:
+			return err
+		}
+	}
+	r.URL.RawQuery = ""
+	v, err := s.accountView(r, a)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		v.TokenName, v.TokenExpires, v.Errors = name, days, errs
+		return s.render(w, r, "account", http.StatusBadRequest, v)
+	}
+	// The secret is shown on this response only: it is not in any URL or later page.
+	v.NewToken, v.NewSecret = tok, secret
+	v.Flash = translate(v.Lang, "account.created", tok.Name)
+	return s.render(w, r, "account", http.StatusCreated, v)
+}
+
+func (s *Server) pageTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	if _, err := consoleActor(r); err != nil {
+		return err
+	}
+	if _, err := s.revokeToken(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	redirect(w, r, "/console/account?revoked=1")
+	return nil
+}

@@ -1,0 +1,64 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/pubdata/pubdata"
+)
+
+func (s *Server) registerConsoleAudit() {
+	s.handle("GET /console/audit", s.pageAudit)
+}
+
+// auditRow is one event as the audit page shows it.
+type auditRow struct {
+	*pubdata.Event
+	DetailsJSON string
+}
+
+// auditView is the view of the record: newest first, filtered and paged.
+type auditView struct {
+	page
+	Events []auditRow
+	Total  int
+	// The filters as entered.
+	FilterActor  string
+	FilterAction string
+	FilterObject string
+	NextURL      string
+	FirstURL     string // back to the newest events, when paging
+}
+
+func (s *Server) pageAudit(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	f, err := auditFilter(a, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	events, total, next, err := s.Audit.FindEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	v := auditView{page: s.base(r, true), Total: total, FilterActor: f.Actor, FilterAction: f.Action, FilterObject: f.Object}
+	for _, e := range events {
+		row := auditRow{Event: e}
+		if len(e.Details) > 0 {
+			b, err := json.Marshal(e.Details)
+			if err == nil {
+				row.DetailsJSON = string(b)
+			}
+		}
+		v.Events = append(v.Events, row)
+	}
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if f.Cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	return s.render(w, r, "audit", http.StatusOK, v)
+}

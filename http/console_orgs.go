@@ -1,0 +1,176 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+func (s *Server) registerConsoleOrgs() {
+	s.handle("GET /console/orgs", s.pageOrgs)
+	s.handle("POST /console/orgs", s.pageOrgCreate)
+}
+
+// orgForm is what the create-organisation form holds.
+type orgForm struct {
+	Code, Name, Kind, Division, Parent string
+}
+
+// orgsView is the view of the organisation list and, for an authority's administrator, the
+// create form.
+type orgsView struct {
+	page
+	Orgs      []*pubdata.Org
+	Total     int
+	NextURL   string
+	Q         string
+	Kind      string
+	Kinds     []string
+	CanCreate bool
+	Divisions []pubdata.Division
+	Form      orgForm
+	Errors    formErrors
+	Created   string
+}
+
+func (s *Server) orgsView(r *http.Request, a *pubdata.Actor) (*orgsView, error) {
+	q := r.URL.Query()
+	v := &orgsView{
+		page:      s.base(r, true),
+		Q:         strings.TrimSpace(q.Get("q")),
+		Kind:      q.Get("kind"),
+		Kinds:     []string{string(pubdata.KindAuthority), string(pubdata.KindPublicBody), string(pubdata.KindCompany)},
+		CanCreate: s.mayCreateOrgs(a),
+		Errors:    formErrors{},
+		Created:   q.Get("created"),
+	}
+	f, err := orgFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	orgs, total, next, err := s.Orgs.FindOrgs(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	v.Orgs, v.Total = orgs, total
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if v.CanCreate {
+		v.Divisions = s.Divisions.Within(a.Org.Division)
+		v.Form.Division = a.Org.Division
+		v.Form.Kind = string(pubdata.KindPublicBody)
+		v.Form.Parent = a.Org.Code
+	}
+	if v.Created != "" {
+		v.Flash = translate(v.Lang, "orgs.created", v.Created)
+	}
+	return v, nil
+}
+
+func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.orgsView(r, a)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "orgs", http.StatusOK, v)
+}
+
+// orgFieldErrors checks each field of the form with the domain's rules, one field at a
+// time, so that each problem is shown next to its field.
+func (s *Server) orgFieldErrors(lang string, a *pubdata.Actor, f orgForm) formErrors {
+	errs := formErrors{}
+	ok := pubdata.Org{Code: "x", Name: "x", Kind: pubdata.KindAuthority, Division: "110000"}
+	probe := func(field, key string, set func(o *pubdata.Org)) {
+		o := ok
+		set(&o)
+		if pubdata.ValidateOrg(&o) != nil {
+			errs[field] = translate(lang, key)
+		}
+	}
+	if f.Code == "" {
+		errs["code"] = translate(lang, "form.required")
+	} else {
+		probe("code", "orgs.error.code", func(o *pubdata.Org) { o.Code = f.Code })
+	}
+	if f.Name == "" {
+		errs["name"] = translate(lang, "form.required")
+	} else {
+		probe("name", "orgs.error.name", func(o *pubdata.Org) { o.Name = f.Name })
+	}
+	if !pubdata.OrgKind(f.Kind).Valid() {
+		errs["kind"] = translate(lang, "orgs.error.kind")
+	}
+	switch {
+	case f.Division == "":
+		errs["division"] = translate(lang, "form.required")
+	case s.Divisions.Check(f.Division) != nil:
+		errs["division"] = translate(lang, "orgs.error.division")
+	case !pubdata.Can(a, pubdata.ActionOrgCreate, &pubdata.Org{Division: f.Division}):
+		errs["division"] = translate(lang, "orgs.error.division_outside")
+	}
+	if f.Parent != "" {
+		if f.Parent == f.Code {
+			errs["parent"] = translate(lang, "orgs.error.parent_self")
+		}
+	}
+	return errs
+}
+
+func (s *Server) pageOrgCreate(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	if !s.mayCreateOrgs(a) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	form := orgForm{
+		Code:     strings.TrimSpace(r.PostForm.Get("code")),
+		Name:     strings.TrimSpace(r.PostForm.Get("name")),
+		Kind:     r.PostForm.Get("kind"),
+		Division: strings.TrimSpace(r.PostForm.Get("division")),
+		Parent:   strings.TrimSpace(r.PostForm.Get("parent")),
+	}
+	lang := langFrom(r.Context())
+	errs := s.orgFieldErrors(lang, a, form)
+	if len(errs) == 0 {
+		o := &pubdata.Org{Code: form.Code, Name: form.Name, Kind: pubdata.OrgKind(form.Kind), Division: form.Division, Parent: form.Parent}
+		err := s.createOrg(r, o)
+		switch {
+		case err == nil:
+			redirect(w, r, withQuery("/console/orgs", "created", o.Code))
+			return nil
+		case errorIs(err, pubdata.ECONFLICT):
+			errs["code"] = translate(lang, "orgs.error.code_taken")
+		case errorIs(err, pubdata.EINVALID) && form.Parent != "" && s.orgMissing(r, form.Parent):
+			errs["parent"] = translate(lang, "orgs.error.parent_unknown")
+		case errorIs(err, pubdata.EINVALID):
+			errs[""] = pubdata.ErrorMessage(err)
+		default:
+			return err
+		}
+	}
+	// Re-render the list with the form as entered and its problems.
+	r.URL.RawQuery = ""
+	v, err := s.orgsView(r, a)
+	if err != nil {
+		return err
+	}
+	v.Form, v.Errors = form, errs
+	return s.render(w, r, "orgs", http.StatusBadRequest, v)
+}
+
+// orgMissing reports whether no organisation has the code.
+func (s *Server) orgMissing(r *http.Request, code string) bool {
+	_, err := s.Orgs.FindOrgByCode(r.Context(), code)
+	return errorIs(err, pubdata.ENOTFOUND)
+}

@@ -1,0 +1,570 @@
+package http
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// page requests a page as a browser would: with the session cookie of as (if any) and
+// the language cookie.
+func (e *env) page(method, path string, as *http.Cookie, lang string, form url.Values) *httptest.ResponseRecorder {
+	e.t.Helper()
+	r := req{method: method, path: path, header: http.Header{}}
+	if form != nil {
+		r.body = form
+	}
+	if as != nil {
+		r.cookies = append(r.cookies, as)
+	}
+	if lang != "" {
+		r.cookies = append(r.cookies, &http.Cookie{Name: LanguageCookie, Value: lang})
+	}
+	if method == "POST" {
+		r.header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	return e.do(r)
+}
+
+var (
+	idAttr         = regexp.MustCompile(`\sid="([^"]+)"`)
+	labelFor       = regexp.MustCompile(`<label for="([^"]+)"`)
+	controlID      = regexp.MustCompile(`<(?:input|select|textarea)\b[^>]*?\sid="([^"]+)"`)
+	describedBy    = regexp.MustCompile(`aria-describedby="([^"]+)"`)
+	controlNoID    = regexp.MustCompile(`<(?:input|select|textarea)\b[^>]*>`)
+	htmlLangAttr   = regexp.MustCompile(`<html lang="([^"]+)">`)
+	switchTo       = regexp.MustCompile(`href="[^"]*[?&]lang=en[&"]`)
+	thWithoutScope = regexp.MustCompile(`<th>|<th\s+(?:[^s>][^>]*)?>`)
+)
+
+// checkPage checks what every page must be: translated, one h1, labelled controls,
+// descriptions that exist, a skip link and a language switch.
+func checkPage(t *testing.T, body, lang string) {
+	t.Helper()
+	if strings.Contains(body, missingMarker) {
+		i := strings.Index(body, missingMarker)
+		t.Errorf("untranslated text: %s", body[i:min(len(body), i+60)])
+	}
+	if m := htmlLangAttr.FindStringSubmatch(body); m == nil || m[1] != htmlLang(lang) {
+		t.Errorf("<html lang> = %v, want %s", m, htmlLang(lang))
+	}
+	if n := strings.Count(body, "<h1"); n != 1 {
+		t.Errorf("%d <h1> elements, want 1", n)
+	}
+	if !strings.Contains(body, `class="skip-link" href="#main"`) || !strings.Contains(body, `id="main"`) {
+		t.Errorf("no skip link to #main")
+	}
+	if lang == LangZH && !switchTo.MatchString(strings.ReplaceAll(body, "&amp;", "&")) {
+		t.Errorf("no switch to English")
+	}
+	if lang == LangEN && !strings.Contains(body, `lang=zh-CN`) {
+		t.Errorf("no switch to Chinese")
+	}
+	ids := map[string]bool{}
+	for _, m := range idAttr.FindAllStringSubmatch(body, -1) {
+		if ids[m[1]] {
+			t.Errorf("duplicate id %q", m[1])
+		}
+		ids[m[1]] = true
+	}
+	labels := map[string]bool{}
+	for _, m := range labelFor.FindAllStringSubmatch(body, -1) {
+		labels[m[1]] = true
+	}
+	for _, m := range controlID.FindAllStringSubmatch(body, -1) {
+		if !labels[m[1]] {
+			t.Errorf("control #%s has no <label for>", m[1])
+		}
+	}
+	for _, c := range controlNoID.FindAllString(body, -1) {
+		if !strings.Contains(c, ` id="`) && !strings.Contains(c, `type="hidden"`) {
+			t.Errorf("control without id (and so without label): %s", c)
+		}
+	}
+	for _, m := range describedBy.FindAllStringSubmatch(body, -1) {
+		for _, id := range strings.Fields(m[1]) {
+			if !ids[id] {
+				t.Errorf("aria-describedby names missing #%s", id)
+			}
+		}
+	}
+	if thWithoutScope.MatchString(body) {
+		t.Errorf("<th> without scope")
+	}
+	if strings.Contains(body, "<nav") && strings.Contains(body, "<nav>") {
+		t.Errorf("<nav> without aria-label")
+	}
+}
+
+// TestEveryPageTranslated renders every page, in each state that shows different text, in
+// both languages, and checks it.
+func TestEveryPageTranslated(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login(authAdmin)
+	member := e.login(pbMember)
+	public := e.login(citizen)
+	// Some content for the lists.
+	e.do(req{method: "POST", path: "/api/v1/tokens", as: authAdmin, body: map[string]string{"name": "to be revoked"}})
+	toks, _ := e.srv.Tokens.FindTokens(system, e.users[authAdmin].ID)
+	for _, tok := range toks {
+		if tok.Name == "to be revoked" {
+			e.srv.Tokens.RevokeToken(system, e.users[authAdmin].ID, tok.ID)
+		}
+	}
+	_, _, _ = e.srv.Tokens.CreateToken(system, e.users[authAdmin].ID, "short-lived", time.Minute)
+	e.do(req{path: "/api/v1/me", as: authAdmin}) // marks the fixture token used
+
+	type scenario struct {
+		name   string
+		method string
+		path   string
+		as     *http.Cookie
+		form   url.Values
+		status int
+	}
+	scenarios := []scenario{
+		{"portal anonymous", "GET", "/", nil, nil, 200},
+		{"portal signed in", "GET", "/", admin, nil, 200},
+		{"login", "GET", "/console/login", nil, nil, 200},
+		{"login failed", "POST", "/console/login", nil, url.Values{"username": {authEditor}, "password": {"wrong"}}, 401},
+		{"login empty", "POST", "/console/login", nil, url.Values{}, 401},
+		{"dashboard admin", "GET", "/console", admin, nil, 200},
+		{"dashboard public user", "GET", "/console", public, nil, 200},
+		{"orgs admin", "GET", "/console/orgs", admin, nil, 200},
+		{"orgs filtered empty", "GET", "/console/orgs?q=nothing&kind=company", admin, nil, 200},
+		{"orgs member", "GET", "/console/orgs", member, nil, 200},
+		{"orgs created", "GET", "/console/orgs?created=fj-gat", admin, nil, 200},
+		{"org form errors", "POST", "/console/orgs", admin, url.Values{"code": {"bad code!"}, "name": {""}, "kind": {"x"}, "division": {"999999"}, "parent": {"bad code!"}}, 400},
+		{"org form conflict", "POST", "/console/orgs", admin, url.Values{"code": {"fj-gat"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350000"}}, 400},
+		{"users admin", "GET", "/console/users", admin, nil, 200},
+		{"users public", "GET", "/console/users?public=true", admin, nil, 200},
+		{"users empty", "GET", "/console/users?org=xm-scj&cursor=7a7a7a", admin, nil, 200},
+		{"user form errors", "POST", "/console/users", admin, url.Values{"username": {"!"}, "password": {"short"}, "org": {"fj-gat"}, "role": {"boss"}}, 400},
+		{"user form conflict", "POST", "/console/users", admin, url.Values{"username": {pbMember}, "password": {"long-enough-pw"}, "org": {"fj-gat"}, "role": {"member"}}, 400},
+		{"users forbidden", "GET", "/console/users", member, nil, 403},
+		{"account", "GET", "/console/account", admin, nil, 200},
+		{"account public user", "GET", "/console/account", public, nil, 200},
+		{"account revoked", "GET", "/console/account?revoked=1", admin, nil, 200},
+		{"token form errors", "POST", "/console/account/tokens", admin, url.Values{"name": {""}, "expires": {"9999"}}, 400},
+		{"token created", "POST", "/console/account/tokens", admin, url.Values{"name": {"脚本"}, "expires": {"30"}}, 201},
+		{"audit", "GET", "/console/audit", admin, nil, 200},
+		{"audit paged", "GET", "/console/audit?limit=2", admin, nil, 200},
+		{"audit filtered", "GET", "/console/audit?action=none", admin, nil, 200},
+		{"audit forbidden", "GET", "/console/audit", member, nil, 403},
+		{"not found", "GET", "/nothing/here", nil, nil, 404},
+		{"not found signed in", "GET", "/console/nothing", admin, nil, 404},
+		{"bad request", "GET", "/console/orgs?limit=abc", admin, nil, 400},
+	}
+	for _, lang := range languages {
+		for _, sc := range scenarios {
+			t.Run(lang+"/"+sc.name, func(t *testing.T) {
+				w := e.page(sc.method, sc.path, sc.as, lang, sc.form)
+				if w.Code != sc.status {
+					t.Fatalf("status %d, want %d: %s", w.Code, sc.status, w.Body)
+				}
+				if ct := w.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+					t.Fatalf("Content-Type %q", ct)
+				}
+				checkPage(t, w.Body.String(), lang)
+			})
+		}
+	}
+}
+
+func TestMessageCatalog(t *testing.T) {
+	for key, m := range messages {
+		if strings.TrimSpace(m.zh) == "" || strings.TrimSpace(m.en) == "" {
+			t.Errorf("message %q lacks a language: %+v", key, m)
+		}
+		if strings.Count(m.zh, "%") != strings.Count(m.en, "%") {
+			t.Errorf("message %q: the languages take different arguments: %+v", key, m)
+		}
+	}
+	// Every key the templates and handlers name is in the catalog.
+	used := map[string]bool{}
+	tcall := regexp.MustCompile(`\bt "([^"]+)"`)
+	files, _ := filepath.Glob("html/*.html")
+	partials, _ := filepath.Glob("html/partials/*.html")
+	for _, f := range append(files, partials...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range tcall.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: |probe\("[a-z]+", )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
+	gofiles, _ := filepath.Glob("*.go")
+	for _, f := range gofiles {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, m := range gocall.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+			if m[2] != "" {
+				used[m[2]] = true
+			}
+		}
+	}
+	for _, k := range []pubdata.OrgKind{pubdata.KindAuthority, pubdata.KindPublicBody, pubdata.KindCompany} {
+		used["kind."+string(k)] = true
+	}
+	for _, r := range pubdata.Roles {
+		used["role."+string(r)] = true
+	}
+	if len(used) < 100 {
+		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
+	}
+	for k := range used {
+		if _, ok := messages[k]; !ok {
+			t.Errorf("key %q is used but not in the catalog", k)
+		}
+	}
+	for k := range messages {
+		if !used[k] {
+			t.Errorf("key %q is in the catalog but never used", k)
+		}
+	}
+	if got := translate(LangEN, "no.such.key"); !strings.HasPrefix(got, missingMarker) {
+		t.Errorf("a missing key renders as %q, without the marker", got)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	e := newEnv(t)
+	lang := func(w *httptest.ResponseRecorder) string {
+		m := htmlLangAttr.FindStringSubmatch(w.Body.String())
+		if m == nil {
+			t.Fatalf("no <html lang>: %s", w.Body)
+		}
+		return m[1]
+	}
+	get := func(path string, h http.Header, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+		return e.do(req{path: path, header: h, cookies: cookies})
+	}
+	if l := lang(get("/", nil)); l != "zh-CN" {
+		t.Errorf("default: %s", l)
+	}
+	for header, want := range map[string]string{
+		"en-US,en;q=0.9":             "en",
+		"en":                         "en",
+		"zh-CN,zh;q=0.9,en;q=0.8":    "zh-CN",
+		"zh-TW":                      "zh-CN",
+		"fr-FR,de;q=0.8":             "zh-CN",
+		"fr-FR,en;q=0.5":             "en",
+		"de;q=0.9,zh;q=0.2,en;q=0.8": "en",
+		"":                           "zh-CN",
+	} {
+		if l := lang(get("/console/login", http.Header{"Accept-Language": {header}})); l != want {
+			t.Errorf("Accept-Language %q: %s, want %s", header, l, want)
+		}
+	}
+	w := get("/console/login?lang=en&next=%2Fconsole%2Forgs", nil)
+	if l := lang(w); l != "en" {
+		t.Fatalf("?lang=en: %s", l)
+	}
+	c := cookieNamed(w, LanguageCookie)
+	if c == nil || c.Value != "en" || c.MaxAge < 364*24*3600 || c.Path != "/" {
+		t.Fatalf("?lang=en sets cookie %+v", c)
+	}
+	body := w.Body.String()
+	if !strings.Contains(body, `href="/console/login?lang=zh-CN&amp;next=%2Fconsole%2Forgs"`) {
+		t.Errorf("the switch to Chinese does not keep the path and parameters: %s", body)
+	}
+	if !strings.Contains(body, "Sign in") || strings.Contains(body, "登录管理") {
+		t.Errorf("English page is not in English")
+	}
+	// The cookie is remembered, over Accept-Language; a parameter overrides it.
+	if l := lang(get("/", http.Header{"Accept-Language": {"zh-CN"}}, c)); l != "en" {
+		t.Errorf("cookie en: %s", l)
+	}
+	w = get("/?lang=zh-CN", nil, c)
+	if l := lang(w); l != "zh-CN" {
+		t.Errorf("?lang=zh-CN with cookie en: %s", l)
+	}
+	if c2 := cookieNamed(w, LanguageCookie); c2 == nil || c2.Value != "zh-CN" {
+		t.Errorf("?lang=zh-CN does not set the cookie")
+	}
+	if !strings.Contains(w.Body.String(), "公共数据开放平台") {
+		t.Errorf("Chinese portal lacks its heading")
+	}
+	// An unknown language is ignored.
+	if l := lang(get("/?lang=fr", nil)); l != "zh-CN" {
+		t.Errorf("?lang=fr: %s", l)
+	}
+}
+
+func TestLoginPage(t *testing.T) {
+	e := newEnv(t)
+	// Anonymous visitors to the console are sent to the login form and back.
+	w := e.page("GET", "/console/orgs?q=gat", nil, "", nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/login?next=%2Fconsole%2Forgs%3Fq%3Dgat" {
+		t.Fatalf("anonymous console: %d %v", w.Code, w.Header())
+	}
+	for path, want := range map[string]string{
+		"/console/orgs":           "/console/login?next=%2Fconsole%2Forgs",
+		"/console/account/tokens": "/console/login?next=%2Fconsole",
+	} {
+		w := e.page("POST", path, nil, "", url.Values{"name": {"x"}})
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != want {
+			t.Errorf("anonymous POST %s: %d %q, want %q", path, w.Code, w.Header().Get("Location"), want)
+		}
+	}
+	w = e.page("GET", "/console/login?next=%2Fconsole%2Forgs%3Fq%3Dgat", nil, "", nil)
+	if !strings.Contains(w.Body.String(), `name="next" value="/console/orgs?q=gat"`) {
+		t.Fatalf("login form does not carry next: %s", w.Body)
+	}
+	for next, want := range map[string]string{
+		"/console/orgs?q=gat":     "/console/orgs?q=gat",
+		"":                        "/console",
+		"//evil.example/x":        "/console",
+		"https://evil.example/":   "/console",
+		"/\\evil.example":         "/console",
+		"javascript:alert(1)":     "/console",
+		"/console/audit?limit=10": "/console/audit?limit=10",
+	} {
+		w := e.page("POST", "/console/login", nil, "", url.Values{"username": {authAdmin}, "password": {password(authAdmin)}, "next": {next}})
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != want {
+			t.Errorf("next %q: %d → %q, want %q", next, w.Code, w.Header().Get("Location"), want)
+		}
+		c := cookieNamed(w, SessionCookie)
+		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("login sets cookie %+v", c)
+		}
+	}
+
+	// Five failures lock the account: the fifth failure and the next try, even right, say so.
+	for i := 0; i < pubdata.MaxFailedLogins-1; i++ {
+		w := e.page("POST", "/console/login", nil, "", url.Values{"username": {pbReviewer}, "password": {"wrong-password"}})
+		if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "用户名或密码错误") {
+			t.Fatalf("failure %d: %d %s", i+1, w.Code, w.Body)
+		}
+		if !strings.Contains(w.Body.String(), `value="`+pbReviewer+`"`) || !strings.Contains(w.Body.String(), `role="alert"`) {
+			t.Fatalf("failed form does not keep the username or alert")
+		}
+	}
+	for _, pw := range []string{"wrong-password", password(pbReviewer)} {
+		w = e.page("POST", "/console/login", nil, "", url.Values{"username": {pbReviewer}, "password": {pw}})
+		if w.Code != http.StatusUnauthorized || !strings.Contains(w.Body.String(), "账户已被锁定") {
+			t.Fatalf("locked: %d %s", w.Code, w.Body)
+		}
+	}
+	w = e.page("POST", "/console/login", nil, LangEN, url.Values{"username": {pbReviewer}, "password": {password(pbReviewer)}})
+	if !strings.Contains(w.Body.String(), "the account is locked") {
+		t.Fatalf("locked (en): %s", w.Body)
+	}
+	e.advance(pubdata.LockoutDuration + time.Minute)
+	w = e.page("POST", "/console/login", nil, "", url.Values{"username": {pbReviewer}, "password": {password(pbReviewer)}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("after the lock: %d %s", w.Code, w.Body)
+	}
+
+	// Signing out ends the session.
+	c := cookieNamed(w, SessionCookie)
+	if w := e.page("GET", "/console", c, "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), pbReviewer) {
+		t.Fatalf("dashboard: %d", w.Code)
+	}
+	if w := e.page("GET", "/console/login", c, "", nil); w.Code != http.StatusSeeOther {
+		t.Errorf("login page when signed in: %d", w.Code)
+	}
+	w = e.page("POST", "/console/logout", c, "", nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/" {
+		t.Fatalf("logout: %d %v", w.Code, w.Header())
+	}
+	if w := e.page("GET", "/console", c, "", nil); w.Code != http.StatusSeeOther {
+		t.Errorf("dashboard after logout: %d", w.Code)
+	}
+}
+
+func TestConsoleForms(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login(authAdmin)
+	city := e.login(cityAdmin)
+	member := e.login(pbMember)
+	pb := e.login(pbAdmin)
+
+	// Organisations: create, see the notice and the new row.
+	w := e.page("POST", "/console/orgs", admin, "", url.Values{"code": {"fj-wjw"}, "name": {"福建省卫生健康委员会"}, "kind": {"public_body"}, "division": {"350000"}, "parent": {""}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/orgs?created=fj-wjw" {
+		t.Fatalf("create org: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	w = e.page("GET", "/console/orgs?created=fj-wjw", admin, "", nil)
+	if !strings.Contains(w.Body.String(), "已新增组织机构 fj-wjw") || !strings.Contains(w.Body.String(), "福建省卫生健康委员会") {
+		t.Errorf("org list after create: %s", w.Body)
+	}
+	// Problems are shown next to their fields, and the values kept.
+	w = e.page("POST", "/console/orgs", admin, "", url.Values{"code": {""}, "name": {"保留的名称"}, "kind": {"public_body"}, "division": {"350000"}})
+	body := w.Body.String()
+	if w.Code != 400 || !strings.Contains(body, `aria-describedby="org-code-hint org-code-error" aria-invalid="true"`) ||
+		!strings.Contains(body, `id="org-code-error" class="field-error">此项为必填项。`) || !strings.Contains(body, `value="保留的名称"`) || !strings.Contains(body, `role="alert"`) {
+		t.Errorf("org form errors: %d %s", w.Code, body)
+	}
+	w = e.page("POST", "/console/orgs", city, "", url.Values{"code": {"xm-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350200"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "不在本主管部门的辖区内") {
+		t.Errorf("city admin outside its division: %d %s", w.Code, w.Body)
+	}
+	w = e.page("POST", "/console/orgs", admin, LangEN, url.Values{"code": {"new-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350000"}, "parent": {"nope"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "There is no organisation with this code.") {
+		t.Errorf("unknown parent: %d %s", w.Code, w.Body)
+	}
+	// Only those allowed see the form or may post it.
+	if w := e.page("GET", "/console/orgs", member, "", nil); w.Code != 200 || strings.Contains(w.Body.String(), `action="/console/orgs" class="form"`) {
+		t.Errorf("member sees the create form")
+	}
+	if w := e.page("GET", "/console/orgs", admin, "", nil); !strings.Contains(w.Body.String(), `<form method="post" action="/console/orgs"`) {
+		t.Errorf("admin does not see the create form")
+	}
+	if w := e.page("POST", "/console/orgs", member, "", url.Values{"code": {"m"}, "name": {"m"}, "kind": {"company"}, "division": {"350000"}}); w.Code != 403 || !strings.Contains(w.Body.String(), "无权访问") {
+		t.Errorf("member posts an org: %d", w.Code)
+	}
+
+	// Users: an organisation's admin creates one in its own organisation.
+	w = e.page("POST", "/console/users", pb, "", url.Values{"username": {"gat.new"}, "display_name": {"新警员"}, "password": {"long-enough-pw"}, "org": {"fj-gat"}, "role": {"editor"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("create user: %d %s", w.Code, w.Body)
+	}
+	w = e.page("GET", w.Header().Get("Location"), pb, "", nil)
+	if !strings.Contains(w.Body.String(), "已新增用户 gat.new") || !strings.Contains(w.Body.String(), "新警员") {
+		t.Errorf("user list after create: %s", w.Body)
+	}
+	w = e.page("POST", "/console/users", pb, "", url.Values{"username": {"gat.other"}, "password": {"long-enough-pw"}, "org": {"xm-scj"}, "role": {"editor"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "您无权在该组织中新增用户") || !strings.Contains(w.Body.String(), `value="gat.other"`) {
+		t.Errorf("user in another org: %d %s", w.Code, w.Body)
+	}
+	w = e.page("POST", "/console/users", admin, "", url.Values{"username": {"citizen2"}, "password": {"long-enough-pw"}, "org": {""}, "role": {"admin"}})
+	if w.Code != http.StatusSeeOther {
+		t.Errorf("public user by provincial admin: %d %s", w.Code, w.Body)
+	}
+	if u, err := e.srv.Users.FindUserByUsername(system, "citizen2"); err != nil || u.OrgCode != "" || u.Role != "" {
+		t.Errorf("public user: %+v %v", u, err)
+	}
+	w = e.page("GET", "/console/users", pb, "", nil)
+	if strings.Contains(w.Body.String(), "xm-scj-member") || !strings.Contains(w.Body.String(), pbEditor) {
+		t.Errorf("org admin's user list")
+	}
+
+	// Account: a token's secret is shown once, then only its prefix.
+	w = e.page("POST", "/console/account/tokens", member, "", url.Values{"name": {"同步脚本"}, "expires": {"30"}})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create token: %d %s", w.Code, w.Body)
+	}
+	m := regexp.MustCompile(`id="account-secret-value" class="secret-value" value="(pdt_[^"]+)" readonly`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no secret on the page: %s", w.Body)
+	}
+	secret := m[1]
+	e.tokens["page-token"] = secret
+	if w := e.do(req{path: "/api/v1/me", as: "page-token"}); w.Code != 200 {
+		t.Fatalf("the shown secret does not work: %d", w.Code)
+	}
+	w = e.page("GET", "/console/account", member, "", nil)
+	if strings.Contains(w.Body.String(), secret) || !strings.Contains(w.Body.String(), "同步脚本") {
+		t.Errorf("account page shows the secret again, or not the token")
+	}
+	var id string
+	toks, _ := e.srv.Tokens.FindTokens(system, e.users[pbMember].ID)
+	for _, tok := range toks {
+		if tok.Name == "同步脚本" {
+			id = tok.ID
+		}
+	}
+	if !strings.Contains(w.Body.String(), "/console/account/tokens/"+id+"/revoke") {
+		t.Fatalf("no revoke button for %s", id)
+	}
+	w = e.page("POST", "/console/account/tokens/"+id+"/revoke", member, "", nil)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("revoke: %d %s", w.Code, w.Body)
+	}
+	w = e.page("GET", w.Header().Get("Location"), member, LangEN, nil)
+	if !strings.Contains(w.Body.String(), "The token was revoked.") || !strings.Contains(w.Body.String(), "Revoked ") {
+		t.Errorf("account after revoke: %s", w.Body)
+	}
+	if w := e.do(req{path: "/api/v1/me", as: "page-token"}); w.Code != 401 {
+		t.Errorf("revoked token still works: %d", w.Code)
+	}
+	// Nobody revokes another's token through the page either.
+	if w := e.page("POST", "/console/account/tokens/"+id+"/revoke", admin, "", nil); w.Code != 404 {
+		t.Errorf("revoke another's token: %d", w.Code)
+	}
+
+	// Audit: the record, newest first, with filters.
+	w = e.page("GET", "/console/audit?action=org.create", admin, "", nil)
+	body = w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, "org:fj-wjw") || strings.Index(body, "org:fj-wjw") > strings.Index(body, "org:xm-scj") {
+		t.Errorf("audit page: %d %s", w.Code, body)
+	}
+	w = e.page("GET", "/console/audit?limit=1", admin, "", nil)
+	if !strings.Contains(w.Body.String(), "更早的记录") {
+		t.Errorf("audit page has no link to older events")
+	}
+}
+
+func TestAssets(t *testing.T) {
+	e := newEnv(t)
+	w := e.do(req{path: "/"})
+	m := regexp.MustCompile(`href="(/assets/app\.[0-9a-f]{10}\.css)"`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no hashed stylesheet in %s", w.Body)
+	}
+	w = e.do(req{path: m[1]})
+	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/css") || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") || !strings.Contains(w.Body.String(), ":focus-visible") {
+		t.Errorf("stylesheet: %d %v", w.Code, w.Header())
+	}
+	if w := e.do(req{path: "/assets/app.css"}); w.Code != 404 {
+		t.Errorf("unhashed asset: %d", w.Code)
+	}
+	if w := e.do(req{path: "/"}); !strings.Contains(w.Header().Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("pages lack a CSP")
+	}
+}
+
+func TestOpenAPI(t *testing.T) {
+	e := newEnv(t)
+	w := e.do(req{path: "/api/v1/openapi.json"})
+	if w.Code != 200 {
+		t.Fatalf("openapi: %d", w.Code)
+	}
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi %q", doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	registered := map[string]bool{}
+	for _, r := range e.srv.routes {
+		method, path, _ := strings.Cut(r, " ")
+		if !isAPI(httptest.NewRequest(method, path, nil)) {
+			continue
+		}
+		registered[r] = true
+		if !documented[r] {
+			t.Errorf("route %s is not in openapi.json", r)
+		}
+	}
+	for d := range documented {
+		if !registered[d] {
+			t.Errorf("openapi.json documents %s, which is not a route", d)
+		}
+	}
+}

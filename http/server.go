@@ -1,0 +1,223 @@
+// Package http is pubdata's web server: the JSON API under /api/v1, the health and metrics
+// endpoints, and the portal and console pages. Handlers return errors; one adapter renders
+// them as JSON (under /api/) or as an HTML page, with the status from one table.
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/division"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 10 << 20
+
+// Cookie names.
+const (
+	SessionCookie  = "pubdata_session"
+	LanguageCookie = "pubdata_lang"
+)
+
+// Server holds what the handlers need. Set the fields, then call Handler once.
+type Server struct {
+	Orgs      pubdata.OrgService
+	Users     pubdata.UserService
+	Tokens    pubdata.TokenService
+	Audit     pubdata.AuditService
+	Divisions *division.Table
+	// Ready reports whether the server can serve (the database answers); nil means always.
+	Ready  func(ctx context.Context) error
+	Logger *slog.Logger // nil: slog.Default()
+	// SecureCookies sets Secure on cookies; turn it on behind TLS.
+	SecureCookies bool
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
+
+	mux     *http.ServeMux
+	pages   *pageSet
+	assets  *assetSet
+	metrics *metrics
+	cop     *http.CrossOriginProtection
+	routes  []string // the registered patterns, for tests and the OpenAPI check
+}
+
+// Handler checks the server's fields, parses the embedded templates and assets (failing
+// fast on any error), registers the routes and metrics and returns the root handler with
+// its middleware. Call it once per Server.
+func (s *Server) Handler() (http.Handler, error) {
+	switch {
+	case s.Orgs == nil, s.Users == nil, s.Tokens == nil, s.Audit == nil:
+		return nil, errors.New("http: Server needs Orgs, Users, Tokens and Audit")
+	case s.Divisions == nil:
+		return nil, errors.New("http: Server needs Divisions")
+	case s.mux != nil:
+		return nil, errors.New("http: Handler called twice")
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.MaxBodyBytes <= 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	if err = checkOpenAPI(); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	if s.metrics, err = newMetrics(reg); err != nil {
+		return nil, err
+	}
+	s.cop = http.NewCrossOriginProtection()
+
+	s.mux = http.NewServeMux()
+	s.registerHealth(reg)
+	s.registerAuth()
+	s.registerOrgs()
+	s.registerUsers()
+	s.registerTokens()
+	s.registerAudit()
+	s.registerDivisions()
+	s.registerOpenAPI()
+	s.registerAssets()
+	s.registerPortal()
+	s.registerConsole()
+	s.registerConsoleOrgs()
+	s.registerConsoleUsers()
+	s.registerConsoleAccount()
+	s.registerConsoleAudit()
+
+	// Outermost first: request id, access log and metrics, panic recovery, body limit,
+	// language (pages), authentication with cross-origin protection, then routing.
+	var h http.Handler = http.HandlerFunc(s.dispatch)
+	h = s.authenticate(h)
+	h = s.language(h)
+	h = s.limitBody(h)
+	h = s.recoverPanics(h)
+	h = s.observe(h)
+	h = s.requestID(h)
+	return h, nil
+}
+
+// NewHTTPServer returns an http.Server for h with timeouts that protect against slow
+// clients while leaving room for uploads and downloads of up to a few minutes.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+	}
+}
+
+// handlerFunc is the signature of every handler: it returns an error for the adapter to
+// render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle registers h under the ServeMux pattern, wrapped by the adapter that renders errors
+// and records the route for logs and metrics.
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, s.adapt(h))
+}
+
+// adapt turns a handlerFunc into an http.Handler that renders its error.
+func (s *Server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.route = routeLabel(r.Pattern)
+		}
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".
+func routeLabel(pattern string) string {
+	if pattern == "" {
+		return "unmatched"
+	}
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		return strings.TrimSpace(pattern[i+1:])
+	}
+	return pattern
+}
+
+// dispatch routes the request; requests no pattern matches get the API's or the pages' own
+// 404 or 405 instead of ServeMux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	cw := &captureWriter{header: http.Header{}}
+	h.ServeHTTP(cw, r)
+	switch {
+	case cw.status == http.StatusMethodNotAllowed:
+		if allow := cw.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		s.renderError(w, r, errMethodNotAllowed)
+	case cw.status >= 300 && cw.status < 400:
+		// ServeMux's redirect to a cleaned path.
+		for k, v := range cw.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(cw.status)
+	default:
+		s.renderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path))
+	}
+}
+
+// captureWriter records what ServeMux's fallback handlers write, so that dispatch can
+// answer in the server's own format.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return len(p), nil
+}
+func (c *captureWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+// errMethodNotAllowed marks a known path asked with the wrong method.
+var errMethodNotAllowed = &pubdata.Error{Code: pubdata.EINVALID, Message: "Method not allowed on this path."}
+
+func (s *Server) now() time.Time { return s.Now() }
+
+// internalf wraps an unexpected error with context for the log; it renders as internal.
+func internalf(format string, args ...any) error { return fmt.Errorf(format, args...) }
