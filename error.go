@@ -3,6 +3,7 @@ package pubdata
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Each maps to one HTTP status in the http package's table.
@@ -21,6 +22,11 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input field at fault, when one is.
+	Field string
+	// Fields holds each field's problem when a validation found several; Message then joins
+	// their messages.
+	Fields []*Error
 }
 
 func (e *Error) Error() string {
@@ -42,6 +48,43 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
+}
+
+// FieldErrorf returns an EINVALID *Error about one input field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid combines the problems of one validation: nil when there are none, the problem
+// itself when there is one, else one EINVALID error holding them all.
+func invalid(problems []*Error) error {
+	switch len(problems) {
+	case 0:
+		return nil
+	case 1:
+		return problems[0]
+	}
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Message
+	}
+	return &Error{Code: EINVALID, Message: strings.Join(msgs, " "), Fields: problems}
+}
+
+// ErrorFields returns the problem of each input field named in err (empty when none), so a
+// form can show each next to its field.
+func ErrorFields(err error) map[string]*Error {
+	out := map[string]*Error{}
+	var e *Error
+	if !errors.As(err, &e) {
+		return out
+	}
+	for _, p := range append([]*Error{e}, e.Fields...) {
+		if _, seen := out[p.Field]; p.Field != "" && !seen {
+			out[p.Field] = p
+		}
+	}
+	return out
 }
 
 // ErrorMessage returns the user-safe message of the first *Error in err's chain, or a

@@ -52,25 +52,33 @@ var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 func ValidateOrg(o *Org) error {
 	o.Code = strings.TrimSpace(o.Code)
 	o.Name = strings.TrimSpace(o.Name)
+	o.Parent = strings.TrimSpace(o.Parent)
+	var p []*Error
 	switch {
 	case o.Code == "":
-		return Errorf(EINVALID, "Organisation code is required.")
+		p = append(p, FieldErrorf("code", "Organisation code is required."))
 	case !orgCodePattern.MatchString(o.Code):
-		return Errorf(EINVALID, "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code)
-	case o.Name == "":
-		return Errorf(EINVALID, "Organisation name is required.")
-	case len([]rune(o.Name)) > 200:
-		return Errorf(EINVALID, "Organisation name must be at most 200 characters.")
-	case !o.Kind.Valid():
-		return Errorf(EINVALID, "Organisation kind %q is not one of authority, public_body, company.", o.Kind)
-	case o.Division == "":
-		return Errorf(EINVALID, "Division code is required.")
-	case !ValidDivisionSyntax(o.Division):
-		return Errorf(EINVALID, "Division code %q must be six digits (GB/T 2260).", o.Division)
-	case o.Parent == o.Code:
-		return Errorf(EINVALID, "An organisation cannot be its own parent.")
+		p = append(p, FieldErrorf("code", "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code))
 	}
-	return nil
+	switch {
+	case o.Name == "":
+		p = append(p, FieldErrorf("name", "Organisation name is required."))
+	case len([]rune(o.Name)) > 200:
+		p = append(p, FieldErrorf("name", "Organisation name must be at most 200 characters."))
+	}
+	if !o.Kind.Valid() {
+		p = append(p, FieldErrorf("kind", "Organisation kind %q is not one of authority, public_body, company.", o.Kind))
+	}
+	switch {
+	case o.Division == "":
+		p = append(p, FieldErrorf("division", "Division code is required."))
+	case !ValidDivisionSyntax(o.Division):
+		p = append(p, FieldErrorf("division", "Division code %q must be six digits (GB/T 2260).", o.Division))
+	}
+	if o.Parent != "" && o.Parent == o.Code {
+		p = append(p, FieldErrorf("parent", "An organisation cannot be its own parent."))
+	}
+	return invalid(p)
 }
 
 // OrgService manages organisations.

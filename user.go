@@ -74,21 +74,30 @@ const MinPasswordLength = 8
 func ValidateUserCreate(u *UserCreate) error {
 	u.Username = strings.TrimSpace(u.Username)
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
+	u.OrgCode = strings.TrimSpace(u.OrgCode)
+	var p []*Error
 	switch {
 	case u.Username == "":
-		return Errorf(EINVALID, "Username is required.")
+		p = append(p, FieldErrorf("username", "Username is required."))
 	case !usernamePattern.MatchString(u.Username):
-		return Errorf(EINVALID, "Username %q must be 2-64 letters, digits, '.', '_', '@' or '-'.", u.Username)
-	case utf8.RuneCountInString(u.Password) < MinPasswordLength:
-		return Errorf(EINVALID, "Password must be at least %d characters.", MinPasswordLength)
-	case len(u.Password) > 256:
-		return Errorf(EINVALID, "Password must be at most 256 bytes.")
-	case u.OrgCode == "" && u.Role != "":
-		return Errorf(EINVALID, "A public user (no organisation) has no role.")
-	case u.OrgCode != "" && !u.Role.Valid():
-		return Errorf(EINVALID, "Role %q is not one of admin, editor, reviewer, member.", u.Role)
+		p = append(p, FieldErrorf("username", "Username %q must be 2-64 letters, digits, '.', '_', '@' or '-'.", u.Username))
 	}
-	return nil
+	switch {
+	case utf8.RuneCountInString(u.Password) < MinPasswordLength:
+		p = append(p, FieldErrorf("password", "Password must be at least %d characters.", MinPasswordLength))
+	case len(u.Password) > 256:
+		p = append(p, FieldErrorf("password", "Password must be at most 256 bytes."))
+	}
+	if len([]rune(u.DisplayName)) > 100 {
+		p = append(p, FieldErrorf("display_name", "Display name must be at most 100 characters."))
+	}
+	switch {
+	case u.OrgCode == "" && u.Role != "":
+		p = append(p, FieldErrorf("role", "A public user (no organisation) has no role."))
+	case u.OrgCode != "" && !u.Role.Valid():
+		p = append(p, FieldErrorf("role", "Role %q is not one of admin, editor, reviewer, member.", u.Role))
+	}
+	return invalid(p)
 }
 
 // Login lockout: after MaxFailedLogins consecutive failures the account is locked for

@@ -81,42 +81,34 @@ func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "orgs", http.StatusOK, v)
 }
 
-// orgFieldErrors checks each field of the form with the domain's rules, one field at a
-// time, so that each problem is shown next to its field.
+// orgFieldKeys maps each field the domain validates to the message shown next to it.
+var orgFieldKeys = map[string]string{
+	"code":     "orgs.error.code",
+	"name":     "orgs.error.name",
+	"kind":     "orgs.error.kind",
+	"division": "orgs.error.division",
+	"parent":   "orgs.error.parent_self",
+}
+
+// orgFieldErrors checks the form with the domain's rules and the division table, and
+// returns each problem under its field, translated.
 func (s *Server) orgFieldErrors(lang string, a *pubdata.Actor, f orgForm) formErrors {
 	errs := formErrors{}
-	ok := pubdata.Org{Code: "x", Name: "x", Kind: pubdata.KindAuthority, Division: "110000"}
-	probe := func(field, key string, set func(o *pubdata.Org)) {
-		o := ok
-		set(&o)
-		if pubdata.ValidateOrg(&o) != nil {
+	o := pubdata.Org{Code: f.Code, Name: f.Name, Kind: pubdata.OrgKind(f.Kind), Division: f.Division, Parent: f.Parent}
+	entered := map[string]string{"code": f.Code, "name": f.Name, "kind": f.Kind, "division": f.Division, "parent": f.Parent}
+	for field := range pubdata.ErrorFields(pubdata.ValidateOrg(&o)) {
+		if entered[field] == "" {
+			errs[field] = translate(lang, "form.required")
+		} else if key, ok := orgFieldKeys[field]; ok {
 			errs[field] = translate(lang, key)
 		}
 	}
-	if f.Code == "" {
-		errs["code"] = translate(lang, "form.required")
-	} else {
-		probe("code", "orgs.error.code", func(o *pubdata.Org) { o.Code = f.Code })
-	}
-	if f.Name == "" {
-		errs["name"] = translate(lang, "form.required")
-	} else {
-		probe("name", "orgs.error.name", func(o *pubdata.Org) { o.Name = f.Name })
-	}
-	if !pubdata.OrgKind(f.Kind).Valid() {
-		errs["kind"] = translate(lang, "orgs.error.kind")
-	}
-	switch {
-	case f.Division == "":
-		errs["division"] = translate(lang, "form.required")
-	case s.Divisions.Check(f.Division) != nil:
-		errs["division"] = translate(lang, "orgs.error.division")
-	case !pubdata.Can(a, pubdata.ActionOrgCreate, &pubdata.Org{Division: f.Division}):
-		errs["division"] = translate(lang, "orgs.error.division_outside")
-	}
-	if f.Parent != "" {
-		if f.Parent == f.Code {
-			errs["parent"] = translate(lang, "orgs.error.parent_self")
+	if _, bad := errs["division"]; !bad {
+		switch {
+		case s.Divisions.Check(f.Division) != nil:
+			errs["division"] = translate(lang, "orgs.error.division")
+		case !pubdata.Can(a, pubdata.ActionOrgCreate, &o):
+			errs["division"] = translate(lang, "orgs.error.division_outside")
 		}
 	}
 	return errs

@@ -123,24 +123,24 @@ func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "users", http.StatusOK, v)
 }
 
-// userFieldErrors checks each field with the domain's rules, one at a time.
+// userFieldErrors checks the form with the domain's rules and returns each problem under
+// its field, translated.
 func userFieldErrors(lang string, f userForm, password string) formErrors {
 	errs := formErrors{}
-	ok := pubdata.UserCreate{Username: "xx", Password: strings.Repeat("x", pubdata.MinPasswordLength)}
-	name, pass := ok, ok
-	name.Username = f.Username
-	pass.Password = password
-	switch {
-	case f.Username == "":
-		errs["username"] = translate(lang, "form.required")
-	case pubdata.ValidateUserCreate(&name) != nil:
-		errs["username"] = translate(lang, "users.error.username")
-	}
-	if pubdata.ValidateUserCreate(&pass) != nil {
-		errs["password"] = translate(lang, "users.error.password", pubdata.MinPasswordLength)
-	}
-	if f.Org != "" && !pubdata.Role(f.Role).Valid() {
-		errs["role"] = translate(lang, "users.error.role")
+	u := pubdata.UserCreate{Username: f.Username, Password: password, DisplayName: f.DisplayName, OrgCode: f.Org, Role: pubdata.Role(f.Role)}
+	for field := range pubdata.ErrorFields(pubdata.ValidateUserCreate(&u)) {
+		switch {
+		case field == "username" && f.Username == "":
+			errs[field] = translate(lang, "form.required")
+		case field == "username":
+			errs[field] = translate(lang, "users.error.username")
+		case field == "password":
+			errs[field] = translate(lang, "users.error.password", pubdata.MinPasswordLength)
+		case field == "role":
+			errs[field] = translate(lang, "users.error.role")
+		case field == "display_name":
+			errs[field] = translate(lang, "users.error.display_name")
+		}
 	}
 	return errs
 }

@@ -133,6 +133,7 @@ var messages = map[string]msg{
 	"users.error.username_taken": {"该用户名已被使用。", "This username is already taken."},
 	"users.error.password":       {"密码至少 %d 个字符，且不超过 256 字节。", "The password must be at least %d characters and at most 256 bytes."},
 	"users.error.role":           {"请选择角色。", "Choose a role."},
+	"users.error.display_name":   {"显示名称不能超过 100 个字符。", "The display name must be at most 100 characters."},
 	"users.error.org_unknown":    {"该组织不存在。", "There is no such organisation."},
 	"users.error.org_forbidden":  {"您无权在该组织中新增用户。", "You may not add users to this organisation."},
 

@@ -203,7 +203,7 @@ func TestMessageCatalog(t *testing.T) {
 			used[m[1]] = true
 		}
 	}
-	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: |probe\("[a-z]+", )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
+	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: |"[a-z_]+": )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
 	gofiles, _ := filepath.Glob("*.go")
 	for _, f := range gofiles {
 		if strings.HasSuffix(f, "_test.go") {
