@@ -203,13 +203,17 @@ func TestMessageCatalog(t *testing.T) {
 			used[m[1]] = true
 		}
 	}
-	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: |"[a-z_]+": )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
+	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
+	fieldKey := regexp.MustCompile(`"[a-z_]+":\s+"(orgs\.error\.[a-z_]+)"`)
 	gofiles, _ := filepath.Glob("*.go")
 	for _, f := range gofiles {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
 		b, _ := os.ReadFile(f)
+		for _, m := range fieldKey.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
 		for _, m := range gocall.FindAllStringSubmatch(string(b), -1) {
 			used[m[1]] = true
 			if m[2] != "" {
