@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/division"
+	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/sqlstore"
+)
+
+// app is the wiring: the store and the services over it. Only this package joins the
+// adapters together.
+type app struct {
+	cfg       *Config
+	logger    *slog.Logger
+	db        *sqlstore.DB
+	divisions *division.Table
+	orgs      pubdata.OrgService
+	users     pubdata.UserService
+	tokens    pubdata.TokenService
+	audit     pubdata.AuditService
+}
+
+// openApp creates the data folder if needed, opens the database (generating the SM2 audit
+// key in the data folder on first start), brings the schema up to date and builds the
+// services.
+func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	if p := cfg.SQLitePath(); p != "" {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, fmt.Errorf("database folder: %w", err)
+		}
+	}
+	db, err := sqlstore.Open(ctx, cfg.DSN(), cfg.Data)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redactDSN(cfg.DSN()), err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	divisions := division.Default()
+	return &app{
+		cfg:       cfg,
+		logger:    logger,
+		db:        db,
+		divisions: divisions,
+		orgs:      sqlstore.NewOrgService(db, divisions),
+		users:     sqlstore.NewUserService(db),
+		tokens:    sqlstore.NewTokenService(db),
+		audit:     sqlstore.NewAuditService(db),
+	}, nil
+}
+
+// Close closes the database.
+func (a *app) Close() error { return a.db.Close() }
+
+// handler builds the web server's root handler.
+func (a *app) handler() (http.Handler, error) {
+	srv := &pdhttp.Server{
+		Orgs:          a.orgs,
+		Users:         a.users,
+		Tokens:        a.tokens,
+		Audit:         a.audit,
+		Divisions:     a.divisions,
+		Ready:         a.db.Ping,
+		Logger:        a.logger,
+		SecureCookies: a.cfg.SecureCookies,
+		MaxBodyBytes:  a.cfg.MaxBody,
+	}
+	return srv.Handler()
+}
+
+// systemContext returns ctx acting as the system: changes made from the command line and by
+// the server itself (the demo data) are recorded with no user, and with the operating-system
+// account that ran the binary as the record's client address, e.g. "local:root".
+func systemContext(ctx context.Context) context.Context {
+	ctx = pubdata.NewContextWithActor(ctx, &pubdata.Actor{})
+	who := "local"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		who = "local:" + u.Username
+	}
+	return pubdata.NewContextWithRequest(ctx, pubdata.RequestInfo{ClientAddr: who})
+}

@@ -1,0 +1,385 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"gopkg.in/yaml.v3"
+
+	pdhttp "github.com/pubdata/pubdata/http"
+)
+
+// Config is every setting of the binary. It is built by loadConfig from defaults, then the
+// config file, then PUBDATA_* environment variables, then command-line flags, and checked by
+// Validate. Nothing else reads the environment or holds settings.
+type Config struct {
+	Data               string        // folder of the SQLite file, the SM2 audit key and files
+	DB                 string        // database DSN; "" means sqlite:<Data>/pubdata.db
+	Addr               string        // listen address of serve
+	LogLevel           string        // debug|info|warn|error
+	LogFormat          string        // text|json
+	SecureCookies      bool          // mark cookies Secure (behind TLS)
+	MaxBody            int64         // largest request body in bytes
+	CheckpointInterval time.Duration // how often serve signs the audit tree head (0 < d ≤ 1m)
+	ShutdownTimeout    time.Duration // how long serve waits for requests on shutdown
+}
+
+// Defaults of the settings.
+const (
+	DefaultData               = "./data"
+	DefaultAddr               = "127.0.0.1:8080"
+	DefaultMaxBody            = pdhttp.DefaultMaxBodyBytes
+	DefaultCheckpointInterval = time.Minute
+	DefaultShutdownTimeout    = 15 * time.Second
+	MaxCheckpointInterval     = time.Minute // the regulations' record: at least every minute
+)
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Data:               DefaultData,
+		Addr:               DefaultAddr,
+		LogLevel:           "info",
+		LogFormat:          "text",
+		MaxBody:            DefaultMaxBody,
+		CheckpointInterval: DefaultCheckpointInterval,
+		ShutdownTimeout:    DefaultShutdownTimeout,
+	}
+}
+
+// DSN returns the database DSN: DB, or the SQLite file in the data folder when DB is empty.
+func (c *Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return "sqlite:" + filepath.Join(c.Data, "pubdata.db")
+}
+
+// IsPostgres reports whether the DSN names a PostgreSQL database.
+func (c *Config) IsPostgres() bool {
+	dsn := c.DSN()
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath returns the file of a sqlite: DSN ("" for PostgreSQL).
+func (c *Config) SQLitePath() string {
+	dsn := c.DSN()
+	if !strings.HasPrefix(dsn, "sqlite:") {
+		return ""
+	}
+	p := strings.TrimPrefix(dsn, "sqlite:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return strings.TrimPrefix(p, "//")
+}
+
+// Validate checks every setting and returns an error naming the first bad one.
+func (c *Config) Validate() error {
+	switch {
+	case strings.TrimSpace(c.Data) == "":
+		return errors.New("setting data (--data, PUBDATA_DATA): must not be empty")
+	}
+	if c.DB != "" {
+		switch {
+		case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
+		case strings.HasPrefix(c.DB, "sqlite:"):
+			if c.SQLitePath() == "" {
+				return fmt.Errorf("setting db (--db, PUBDATA_DB): %q names no file; use sqlite:PATH", c.DB)
+			}
+		default:
+			return fmt.Errorf("setting db (--db, PUBDATA_DB): %q must start with postgres://, postgresql:// or sqlite:", redactDSN(c.DB))
+		}
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("setting addr (--addr, PUBDATA_ADDR): %q is not host:port", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("setting addr (--addr, PUBDATA_ADDR): %q has a bad port", c.Addr)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("setting log_format (--log-format, PUBDATA_LOG_FORMAT): %q is not text or json", c.LogFormat)
+	}
+	if c.MaxBody <= 0 {
+		return fmt.Errorf("setting max_body (--max-body, PUBDATA_MAX_BODY): %d must be a positive number of bytes", c.MaxBody)
+	}
+	if c.CheckpointInterval <= 0 || c.CheckpointInterval > MaxCheckpointInterval {
+		return fmt.Errorf("setting checkpoint_interval (--checkpoint-interval, PUBDATA_CHECKPOINT_INTERVAL): %s must be more than 0 and at most %s", c.CheckpointInterval, MaxCheckpointInterval)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("setting shutdown_timeout (--shutdown-timeout, PUBDATA_SHUTDOWN_TIMEOUT): %s must be positive", c.ShutdownTimeout)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("setting log_level (--log-level, PUBDATA_LOG_LEVEL): %q is not debug, info, warn or error", s)
+}
+
+// NewLogger returns the logger the settings ask for, writing to w.
+func (c *Config) NewLogger(w io.Writer) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// redactDSN hides a password in a DSN so that errors never show it.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		rest := dsn[i+3:]
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
+				return dsn[:i+3] + rest[:colon] + ":xxxxx" + rest[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// fileConfig is the config file: every key optional; unknown keys are an error.
+type fileConfig struct {
+	Data               *string `toml:"data" yaml:"data"`
+	DB                 *string `toml:"db" yaml:"db"`
+	Addr               *string `toml:"addr" yaml:"addr"`
+	LogLevel           *string `toml:"log_level" yaml:"log_level"`
+	LogFormat          *string `toml:"log_format" yaml:"log_format"`
+	SecureCookies      *bool   `toml:"secure_cookies" yaml:"secure_cookies"`
+	MaxBody            *int64  `toml:"max_body" yaml:"max_body"`
+	CheckpointInterval *string `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
+	ShutdownTimeout    *string `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
+}
+
+// applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
+func (c *Config) applyFile(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	var f fileConfig
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".toml":
+		md, err := toml.Decode(string(src), &f)
+		if err != nil {
+			return fmt.Errorf("config file %s: %s", path, oneLine(err.Error()))
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			keys := make([]string, len(und))
+			for i, k := range und {
+				keys[i] = k.String()
+			}
+			sort.Strings(keys)
+			return fmt.Errorf("config file %s: unknown setting %s", path, strings.Join(keys, ", "))
+		}
+	case ".yaml", ".yml":
+		dec := yaml.NewDecoder(bytes.NewReader(src))
+		dec.KnownFields(true)
+		if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("config file %s: %s", path, oneLine(err.Error()))
+		}
+	default:
+		return fmt.Errorf("config file %s: extension %q is not .toml, .yaml or .yml", path, ext)
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&c.Data, f.Data)
+	set(&c.DB, f.DB)
+	set(&c.Addr, f.Addr)
+	set(&c.LogLevel, f.LogLevel)
+	set(&c.LogFormat, f.LogFormat)
+	if f.SecureCookies != nil {
+		c.SecureCookies = *f.SecureCookies
+	}
+	if f.MaxBody != nil {
+		c.MaxBody = *f.MaxBody
+	}
+	for _, d := range []struct {
+		key string
+		v   *string
+		dst *time.Duration
+	}{
+		{"checkpoint_interval", f.CheckpointInterval, &c.CheckpointInterval},
+		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
+	} {
+		if d.v == nil {
+			continue
+		}
+		v, err := time.ParseDuration(*d.v)
+		if err != nil {
+			return fmt.Errorf("config file %s: setting %s: %q is not a duration like 30s or 1m", path, d.key, *d.v)
+		}
+		*d.dst = v
+	}
+	return nil
+}
+
+// envLookup finds an environment variable; os.LookupEnv in the binary, a map in tests.
+type envLookup func(string) (string, bool)
+
+// applyEnv reads the PUBDATA_* variables over c. Empty variables count as unset.
+func (c *Config) applyEnv(getenv envLookup) error {
+	get := func(name string) (string, bool) {
+		v, ok := getenv(name)
+		if !ok || v == "" {
+			return "", false
+		}
+		return v, true
+	}
+	for _, s := range []struct {
+		name string
+		dst  *string
+	}{
+		{"PUBDATA_DATA", &c.Data},
+		{"PUBDATA_DB", &c.DB},
+		{"PUBDATA_ADDR", &c.Addr},
+		{"PUBDATA_LOG_LEVEL", &c.LogLevel},
+		{"PUBDATA_LOG_FORMAT", &c.LogFormat},
+	} {
+		if v, ok := get(s.name); ok {
+			*s.dst = v
+		}
+	}
+	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("environment PUBDATA_SECURE_COOKIES: %q is not true or false", v)
+		}
+		c.SecureCookies = b
+	}
+	if v, ok := get("PUBDATA_MAX_BODY"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("environment PUBDATA_MAX_BODY: %q is not a number of bytes", v)
+		}
+		c.MaxBody = n
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"PUBDATA_CHECKPOINT_INTERVAL", &c.CheckpointInterval},
+		{"PUBDATA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout},
+	} {
+		if v, ok := get(d.name); ok {
+			dur, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("environment %s: %q is not a duration like 30s or 1m", d.name, v)
+			}
+			*d.dst = dur
+		}
+	}
+	return nil
+}
+
+// configFlags are the flags shared by every subcommand that reads settings. The values are
+// applied over the config only for the flags given on the command line.
+type configFlags struct {
+	fs          *flag.FlagSet
+	configPath  string
+	data, db    string
+	logLevel    string
+	logFormat   string
+	addr        string
+	secure      bool
+	maxBody     int64
+	checkpoint  time.Duration
+	shutdownTTL time.Duration
+}
+
+// addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
+// server true also the serve settings.
+func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
+	d := DefaultConfig()
+	cf := &configFlags{fs: fs}
+	fs.StringVar(&cf.configPath, "config", "", "config `file` (.toml, .yaml or .yml); env PUBDATA_CONFIG")
+	fs.StringVar(&cf.data, "data", d.Data, "data `folder`: SQLite file, SM2 audit key, files; env PUBDATA_DATA")
+	fs.StringVar(&cf.db, "db", "", "database `DSN`: postgres://… or sqlite:PATH (default sqlite:<data>/pubdata.db); env PUBDATA_DB")
+	fs.StringVar(&cf.logLevel, "log-level", d.LogLevel, "log `level`: debug, info, warn, error; env PUBDATA_LOG_LEVEL")
+	fs.StringVar(&cf.logFormat, "log-format", d.LogFormat, "log `format`: text or json; env PUBDATA_LOG_FORMAT")
+	if server {
+		fs.StringVar(&cf.addr, "addr", d.Addr, "listen `address` host:port; env PUBDATA_ADDR")
+		fs.BoolVar(&cf.secure, "secure-cookies", d.SecureCookies, "mark cookies Secure (set it behind TLS); env PUBDATA_SECURE_COOKIES")
+		fs.Int64Var(&cf.maxBody, "max-body", d.MaxBody, "largest request body in `bytes`; env PUBDATA_MAX_BODY")
+		fs.DurationVar(&cf.checkpoint, "checkpoint-interval", d.CheckpointInterval, "how often to sign the audit tree head (at most 1m); env PUBDATA_CHECKPOINT_INTERVAL")
+		fs.DurationVar(&cf.shutdownTTL, "shutdown-timeout", d.ShutdownTimeout, "how long to wait for requests on shutdown; env PUBDATA_SHUTDOWN_TIMEOUT")
+	}
+	return cf
+}
+
+// load builds the config: defaults, then the file, then the environment, then the flags that
+// were given, then Validate. Call it after fs.Parse.
+func (cf *configFlags) load(getenv envLookup) (*Config, error) {
+	c := DefaultConfig()
+	given := map[string]bool{}
+	cf.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+
+	path := cf.configPath
+	if !given["config"] {
+		if v, ok := getenv("PUBDATA_CONFIG"); ok && v != "" {
+			path = v
+		}
+	}
+	if path != "" {
+		if err := c.applyFile(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return nil, err
+	}
+	for name, apply := range map[string]func(){
+		"data":                func() { c.Data = cf.data },
+		"db":                  func() { c.DB = cf.db },
+		"log-level":           func() { c.LogLevel = cf.logLevel },
+		"log-format":          func() { c.LogFormat = cf.logFormat },
+		"addr":                func() { c.Addr = cf.addr },
+		"secure-cookies":      func() { c.SecureCookies = cf.secure },
+		"max-body":            func() { c.MaxBody = cf.maxBody },
+		"checkpoint-interval": func() { c.CheckpointInterval = cf.checkpoint },
+		"shutdown-timeout":    func() { c.ShutdownTimeout = cf.shutdownTTL },
+	} {
+		if given[name] {
+			apply()
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// oneLine folds an error message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

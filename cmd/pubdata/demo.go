@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/pubdata/pubdata"
+)
+
+// DemoPassword is the password of every demo account. The demo is for trying pubdata on a
+// laptop; never load it into a platform that holds real data.
+const DemoPassword = "pubdata-demo"
+
+// demoOrgs is the demo province: Fujian (350000), whose big-data regulation is among the
+// regulations pubdata implements. Parents come before their children.
+var demoOrgs = []pubdata.Org{
+	{Code: "350000-dsj", Name: "福建省大数据管理局", Kind: pubdata.KindAuthority, Division: "350000"},
+	{Code: "350100-dsj", Name: "福州市大数据管理局", Kind: pubdata.KindAuthority, Division: "350100"},
+	{Code: "350000-gat", Name: "福建省公安厅", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350000-scjgj", Name: "福建省市场监督管理局", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350000-rst", Name: "福建省人力资源和社会保障厅", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350000-wjw", Name: "福建省卫生健康委员会", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350000-jtt", Name: "福建省交通运输厅", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350000-sthjt", Name: "福建省生态环境厅", Kind: pubdata.KindPublicBody, Division: "350000"},
+	{Code: "350100-gaj", Name: "福州市公安局", Kind: pubdata.KindPublicBody, Division: "350100", Parent: "350000-gat"},
+	{Code: "350100-scjgj", Name: "福州市市场监督管理局", Kind: pubdata.KindPublicBody, Division: "350100", Parent: "350000-scjgj"},
+	{Code: "350102-mskj", Name: "福州闽数科技有限公司", Kind: pubdata.KindCompany, Division: "350102"},
+}
+
+// demoUsers are the demo accounts: one per role in the provincial authority and in the
+// market regulation department, an admin of the city authority and of the company, and a
+// public user.
+var demoUsers = []pubdata.UserCreate{
+	{Username: "fj-admin", DisplayName: "省大数据局管理员", OrgCode: "350000-dsj", Role: pubdata.RoleAdmin},
+	{Username: "fj-editor", DisplayName: "省大数据局编辑", OrgCode: "350000-dsj", Role: pubdata.RoleEditor},
+	{Username: "fj-reviewer", DisplayName: "省大数据局审核员", OrgCode: "350000-dsj", Role: pubdata.RoleReviewer},
+	{Username: "fj-member", DisplayName: "省大数据局成员", OrgCode: "350000-dsj", Role: pubdata.RoleMember},
+	{Username: "scjg-admin", DisplayName: "省市场监管局管理员", OrgCode: "350000-scjgj", Role: pubdata.RoleAdmin},
+	{Username: "scjg-editor", DisplayName: "省市场监管局编辑", OrgCode: "350000-scjgj", Role: pubdata.RoleEditor},
+	{Username: "scjg-reviewer", DisplayName: "省市场监管局审核员", OrgCode: "350000-scjgj", Role: pubdata.RoleReviewer},
+	{Username: "scjg-member", DisplayName: "省市场监管局成员", OrgCode: "350000-scjgj", Role: pubdata.RoleMember},
+	{Username: "fz-admin", DisplayName: "福州市大数据局管理员", OrgCode: "350100-dsj", Role: pubdata.RoleAdmin},
+	{Username: "mskj-admin", DisplayName: "闽数科技管理员", OrgCode: "350102-mskj", Role: pubdata.RoleAdmin},
+	{Username: "citizen", DisplayName: "公众用户"},
+}
+
+// demoResult counts what loadDemo did.
+type demoResult struct {
+	OrgsCreated, OrgsExisting   int
+	UsersCreated, UsersExisting int
+}
+
+// loadDemo creates the demo organisations and users that are not there yet, through the
+// services (so the record has their events), and prints the demo logins to w. Running it
+// again creates nothing and does not fail. ctx must carry the system actor.
+func loadDemo(ctx context.Context, a *app, w io.Writer) error {
+	res, err := createDemo(ctx, a)
+	if err != nil {
+		return err
+	}
+	a.logger.Info("demo province loaded",
+		"orgs_created", res.OrgsCreated, "orgs_existing", res.OrgsExisting,
+		"users_created", res.UsersCreated, "users_existing", res.UsersExisting)
+	printDemoLogins(w)
+	return nil
+}
+
+func createDemo(ctx context.Context, a *app) (demoResult, error) {
+	var res demoResult
+	for _, o := range demoOrgs {
+		switch _, err := a.orgs.FindOrgByCode(ctx, o.Code); pubdata.ErrorCode(err) {
+		case "":
+			res.OrgsExisting++
+			continue
+		case pubdata.ENOTFOUND:
+		default:
+			return res, fmt.Errorf("organisation %s: %w", o.Code, err)
+		}
+		switch err := a.orgs.CreateOrg(ctx, &o); pubdata.ErrorCode(err) {
+		case "":
+			res.OrgsCreated++
+		case pubdata.ECONFLICT: // created meanwhile by another process
+			res.OrgsExisting++
+		default:
+			return res, fmt.Errorf("organisation %s: %w", o.Code, err)
+		}
+	}
+	for _, u := range demoUsers {
+		switch _, err := a.users.FindUserByUsername(ctx, u.Username); pubdata.ErrorCode(err) {
+		case "":
+			res.UsersExisting++
+			continue
+		case pubdata.ENOTFOUND:
+		default:
+			return res, fmt.Errorf("user %s: %w", u.Username, err)
+		}
+		u.Password = DemoPassword
+		switch _, err := a.users.CreateUser(ctx, &u); pubdata.ErrorCode(err) {
+		case "":
+			res.UsersCreated++
+		case pubdata.ECONFLICT:
+			res.UsersExisting++
+		default:
+			return res, fmt.Errorf("user %s: %w", u.Username, err)
+		}
+	}
+	return res, nil
+}
+
+// printDemoLogins writes the table of demo accounts.
+func printDemoLogins(w io.Writer) {
+	names := map[string]string{}
+	for _, o := range demoOrgs {
+		names[o.Code] = o.Name
+	}
+	fmt.Fprintf(w, "\nDemo province: 福建省 Fujian (350000). Demo logins, all with the password %q:\n\n", DemoPassword)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USERNAME\tPASSWORD\tROLE\tORGANISATION")
+	for _, u := range demoUsers {
+		role, org := string(u.Role), u.OrgCode+" "+names[u.OrgCode]
+		if u.OrgCode == "" {
+			role, org = "-", "(public user)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.Username, DemoPassword, role, org)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	pdhttp "github.com/pubdata/pubdata/http"
+)
+
+func serveCommand() *command {
+	cmd := &command{
+		name:     "serve",
+		synopsis: "[--addr 127.0.0.1:8080] [--demo] [--data DIR | --db DSN] [--config FILE]",
+		summary:  "migrate the database, then serve the portal, console and API",
+		help: "Serve brings the database schema up to date, then serves the portal (/), the console\n" +
+			"(/console) and the API (/api/v1). It signs the audit tree head every checkpoint interval\n" +
+			"and once more on shutdown (SIGINT or SIGTERM), after finishing the requests in flight.\n" +
+			"With --demo it first creates the demo province (Fujian, 350000) if it is not there yet\n" +
+			"and prints the demo logins.",
+	}
+	cmd.run = func(c *cli, ctx context.Context, args []string) error {
+		fs := newFlagSet(cmd)
+		cf := addConfigFlags(fs, true)
+		var demo bool
+		fs.BoolVar(&demo, "demo", false, "create the demo province (idempotent) and print its logins")
+		if err := c.parse(cmd, fs, args); err != nil {
+			return err
+		}
+		cfg, err := c.loadConfig(cmd, cf)
+		if err != nil {
+			return err
+		}
+		return c.serve(ctx, cfg, demo)
+	}
+	return cmd
+}
+
+// serve runs the server until ctx is cancelled, then shuts down gracefully: it stops
+// accepting connections, waits for requests in flight (up to ShutdownTimeout), signs a last
+// checkpoint and closes the database.
+func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
+	logger := cfg.NewLogger(c.stderr)
+	a, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := a.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close database: %w", cerr)
+		}
+	}()
+	sys := systemContext(context.WithoutCancel(ctx))
+	if demo {
+		if err := loadDemo(sys, a, c.stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	h, err := a.handler()
+	if err != nil {
+		return fmt.Errorf("web server: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := pdhttp.NewHTTPServer(cfg.Addr, h)
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+
+	// Sign a head for what is already there (e.g. the demo), then keep signing.
+	a.checkpoint(sys)
+	var wg sync.WaitGroup
+	tickCtx, stopTicks := context.WithCancel(sys)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(cfg.CheckpointInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-t.C:
+				a.checkpoint(tickCtx)
+			}
+		}
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	url := listenURL(ln.Addr())
+	logger.Info("serving", "url", url, "db", redactDSN(cfg.DSN()), "data", cfg.Data)
+	fmt.Fprintf(c.stdout, "pubdata is serving on %s (console: %s/console); press Ctrl-C to stop\n", url, url)
+
+	var failure error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	case err := <-serveErr:
+		failure = fmt.Errorf("serve: %w", err)
+	}
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		logger.Warn("requests still running at the shutdown timeout; closing them", "error", err)
+		srv.Close()
+	}
+	if failure == nil {
+		if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			failure = fmt.Errorf("serve: %w", err)
+		}
+	}
+	stopTicks()
+	wg.Wait()
+	// The last head, so the record is sealed up to the moment the server stopped.
+	a.checkpoint(sys)
+	logger.Info("stopped")
+	return failure
+}
+
+// checkpoint signs the audit tree head if it grew, logging the outcome.
+func (a *app) checkpoint(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cp, err := a.audit.Checkpoint(cctx)
+	switch {
+	case err != nil:
+		a.logger.Error("audit checkpoint failed", "error", err)
+	case cp != nil:
+		a.logger.Debug("audit checkpoint", "size", cp.Size, "root", cp.Root)
+	}
+}
+
+// listenURL returns the URL a browser on this machine can open for the listener's address.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
