@@ -1,0 +1,562 @@
+package pubdata
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// EntryStatus is where a catalogue entry is in its workflow.
+type EntryStatus string
+
+// Entry statuses. draft → submitted → published | rejected; rejected and published entries
+// are edited back to draft and resubmitted; published entries can be retired.
+const (
+	StatusDraft     EntryStatus = "draft"
+	StatusSubmitted EntryStatus = "submitted"
+	StatusPublished EntryStatus = "published"
+	StatusRejected  EntryStatus = "rejected"
+	StatusRetired   EntryStatus = "retired"
+)
+
+// ShareClass is an entry's share class (共享类型); OpenClass its open class (开放类型). Both
+// use the same three values.
+type (
+	ShareClass string
+	OpenClass  string
+)
+
+// Classes.
+const (
+	ClassUnconditional = "unconditional" // 无条件共享 / 无条件开放
+	ClassConditional   = "conditional"   // 有条件共享 / 有条件开放
+	ClassNone          = "none"          // 不予共享 / 不予开放
+)
+
+// Classes lists the three class values.
+var Classes = []string{ClassUnconditional, ClassConditional, ClassNone}
+
+// Formats of an entry's resource.
+const (
+	FormatTable   = "table"   // a table the platform holds (库表)
+	FormatFile    = "file"    // files (文件)
+	FormatService = "service" // a service interface the platform brokers (服务接口)
+)
+
+// Formats lists the formats.
+var Formats = []string{FormatTable, FormatFile, FormatService}
+
+// UpdateCycles lists the update cycles (更新周期), fastest first.
+var UpdateCycles = []string{"realtime", "daily", "weekly", "monthly", "quarterly", "semiannual", "yearly", "irregular"}
+
+// ItemTypes lists the data-item types.
+var ItemTypes = []string{"string", "integer", "number", "boolean", "date", "datetime"}
+
+// Categories are the top classes of the 2017 catalogue guide: 1 基础, 2 主题, 3 部门.
+var Categories = []string{"1", "2", "3"}
+
+// Item is one data item (信息项) of an entry: a column of its table.
+type Item struct {
+	Name     string `json:"name"`              // column name: lower-case letters, digits, _
+	Title    string `json:"title"`             // human title, e.g. 统一社会信用代码
+	Type     string `json:"type"`              // one of ItemTypes
+	Length   int    `json:"length,omitempty"`  // maximum length of a string, 0: unlimited
+	Key      bool   `json:"key,omitempty"`     // part of the primary key
+	Element  string `json:"element,omitempty"` // code of a standard data element
+	Grade    int    `json:"grade,omitempty"`   // 1 (lowest) … 4 (highest); 0: not graded
+	Personal bool   `json:"personal,omitempty"`
+}
+
+// EntryFields are the fields a provider writes. They are what a version snapshots.
+type EntryFields struct {
+	Title           string   `json:"title"`
+	Summary         string   `json:"summary"`
+	Category        string   `json:"category"` // 类 (1-3) optionally followed by 项/目/细目 codes
+	Format          string   `json:"format"`
+	UpdateCycle     string   `json:"update_cycle"`
+	ShareClass      string   `json:"share_class"`
+	ShareConditions string   `json:"share_conditions,omitempty"`
+	ShareBasis      string   `json:"share_basis,omitempty"`
+	OpenClass       string   `json:"open_class"`
+	OpenConditions  string   `json:"open_conditions,omitempty"`
+	OpenBasis       string   `json:"open_basis,omitempty"`
+	Division        string   `json:"division"`
+	Keywords        []string `json:"keywords"`
+	Related         []string `json:"related"` // resource codes of related entries
+	Supplementary   bool     `json:"supplementary,omitempty"`
+	Items           []Item   `json:"items"`
+}
+
+// SourceFlag says that an item collects a data element that another body is the
+// authoritative source of (一数一源): it is obtainable by sharing.
+type SourceFlag struct {
+	Item        string `json:"item"`
+	Element     string `json:"element"`
+	ElementName string `json:"element_name"`
+	Source      string `json:"source"`      // organisation code of the authoritative provider
+	SourceName  string `json:"source_name"` //
+	SourceEntry string `json:"source_entry,omitempty"`
+	EntryTitle  string `json:"source_entry_title,omitempty"`
+}
+
+// Entry is a catalogue entry (目录条目): the provider's working copy with its workflow state.
+// The published catalogue shows the entry's latest version (see EntryVersion).
+type Entry struct {
+	ID      string `json:"id"`
+	Code    string `json:"code"` // resource code 分类码/顺序码, e.g. 300000/00012
+	Org     string `json:"org"`  // provider organisation code
+	OrgName string `json:"org_name"`
+	EntryFields
+	Status        EntryStatus  `json:"status"`
+	Version       int          `json:"version"` // latest published version, 0 if never published
+	ReviewComment string       `json:"review_comment,omitempty"`
+	Flags         []SourceFlag `json:"flags"`
+	PublishedOn   string       `json:"published_on,omitempty"` // YYYY-MM-DD of the first publication
+	CreatedAt     time.Time    `json:"created_at"`
+	UpdatedAt     time.Time    `json:"updated_at"`
+	SubmittedAt   *time.Time   `json:"submitted_at,omitempty"`
+}
+
+// EntryVersion is a published state of an entry.
+type EntryVersion struct {
+	EntryID     string      `json:"entry_id"`
+	Version     int         `json:"version"`
+	Fields      EntryFields `json:"fields"`
+	PublishedAt time.Time   `json:"published_at"`
+	Reviewer    string      `json:"reviewer"`
+	Comment     string      `json:"comment,omitempty"`
+}
+
+var (
+	itemNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	categoryPattern = regexp.MustCompile(`^[1-3](\d{2}(\d{3}[0-9A-Za-z]*)?)?$`)
+	codePattern     = regexp.MustCompile(`^[1-3]\d{2}\d{3}[0-9A-Za-z]*/\d+$`)
+)
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidResourceCode reports whether code has the guide's 分类码/顺序码 form.
+func ValidResourceCode(code string) bool { return codePattern.MatchString(code) }
+
+// ResourceCodePrefix returns the 分类码 of generated codes for a category: the category padded
+// with zeros to six characters (类 + 项 + 目).
+func ResourceCodePrefix(category string) string {
+	if len(category) >= 6 {
+		return category
+	}
+	return category + strings.Repeat("0", 6-len(category))
+}
+
+// FormatResourceCode returns the generated code of the n-th entry under prefix.
+func FormatResourceCode(prefix string, n int) string { return fmt.Sprintf("%s/%05d", prefix, n) }
+
+// NormalizeEntryFields trims text, drops empty keywords and related codes, and lower-cases
+// item names, so that equal inputs store equally.
+func NormalizeEntryFields(f *EntryFields) {
+	for _, s := range []*string{&f.Title, &f.Summary, &f.Category, &f.Format, &f.UpdateCycle, &f.ShareClass,
+		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division} {
+		*s = strings.TrimSpace(*s)
+	}
+	f.Keywords = cleanList(f.Keywords)
+	f.Related = cleanList(f.Related)
+	if f.Items == nil {
+		f.Items = []Item{}
+	}
+	for i := range f.Items {
+		it := &f.Items[i]
+		it.Name = strings.ToLower(strings.TrimSpace(it.Name))
+		it.Title = strings.TrimSpace(it.Title)
+		it.Type = strings.TrimSpace(it.Type)
+		it.Element = strings.TrimSpace(it.Element)
+	}
+}
+
+func cleanList(in []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ValidateEntryFields checks an entry's fields, reporting every problem under its field:
+// "title", "share_conditions", "items[2].type" and so on. A conditional class needs its
+// conditions; a none class needs its legal basis.
+func ValidateEntryFields(f *EntryFields) error {
+	NormalizeEntryFields(f)
+	var p []*Error
+	add := func(field, format string, args ...any) { p = append(p, FieldErrorf(field, format, args...)) }
+	switch n := utf8.RuneCountInString(f.Title); {
+	case n == 0:
+		add("title", "Title is required.")
+	case n > 200:
+		add("title", "Title must be at most 200 characters.")
+	}
+	if utf8.RuneCountInString(f.Summary) > 4000 {
+		add("summary", "Summary must be at most 4000 characters.")
+	}
+	if !categoryPattern.MatchString(f.Category) {
+		add("category", "Category %q must be 1 (basic), 2 (thematic) or 3 (departmental), optionally followed by its sub-codes.", f.Category)
+	}
+	if !oneOf(f.Format, Formats) {
+		add("format", "Format %q is not one of %s.", f.Format, strings.Join(Formats, ", "))
+	}
+	if !oneOf(f.UpdateCycle, UpdateCycles) {
+		add("update_cycle", "Update cycle %q is not one of %s.", f.UpdateCycle, strings.Join(UpdateCycles, ", "))
+	}
+	checkClass := func(kind, class, conditions, basis string) {
+		switch class {
+		case ClassConditional:
+			if conditions == "" {
+				add(kind+"_conditions", "A conditional %s class needs its conditions (%s_conditions).", kind, kind)
+			}
+		case ClassNone:
+			if basis == "" {
+				add(kind+"_basis", "A %s class of none needs its legal basis (%s_basis).", kind, kind)
+			}
+		case ClassUnconditional:
+		default:
+			add(kind+"_class", "%s class %q is not one of unconditional, conditional, none.", strings.ToUpper(kind[:1])+kind[1:], class)
+		}
+	}
+	checkClass("share", f.ShareClass, f.ShareConditions, f.ShareBasis)
+	checkClass("open", f.OpenClass, f.OpenConditions, f.OpenBasis)
+	if f.ShareClass == ClassNone && f.OpenClass != "" && f.OpenClass != ClassNone {
+		add("open_class", "An entry that may not be shared between public bodies cannot be opened to the public.")
+	}
+	if !ValidDivisionSyntax(f.Division) {
+		add("division", "Division code %q must be six digits (GB/T 2260).", f.Division)
+	}
+	if len(f.Keywords) > 30 {
+		add("keywords", "At most 30 keywords.")
+	}
+	for _, r := range f.Related {
+		if !ValidResourceCode(r) {
+			add("related", "Related resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", r)
+			break
+		}
+	}
+	if f.Format == FormatTable && len(f.Items) == 0 {
+		add("items", "A table needs at least one data item.")
+	}
+	if len(f.Items) > 500 {
+		add("items", "At most 500 data items.")
+	}
+	names := map[string]bool{}
+	for i, it := range f.Items {
+		at := fmt.Sprintf("items[%d]", i)
+		switch {
+		case !itemNamePattern.MatchString(it.Name):
+			add(at+".name", "Item %d: name %q must be lower-case letters, digits and _, starting with a letter (at most 63).", i+1, it.Name)
+		case names[it.Name]:
+			add(at+".name", "Item %d: name %q is used twice.", i+1, it.Name)
+		case strings.HasPrefix(it.Name, "_"):
+			add(at+".name", "Item %d: names starting with _ are reserved.", i+1)
+		}
+		names[it.Name] = true
+		if it.Title == "" {
+			add(at+".title", "Item %d (%s): title is required.", i+1, it.Name)
+		}
+		if !oneOf(it.Type, ItemTypes) {
+			add(at+".type", "Item %d (%s): type %q is not one of %s.", i+1, it.Name, it.Type, strings.Join(ItemTypes, ", "))
+		}
+		if it.Length < 0 || it.Length > 100000 {
+			add(at+".length", "Item %d (%s): length must be between 0 and 100000.", i+1, it.Name)
+		}
+		if it.Grade < 0 || it.Grade > 4 {
+			add(at+".grade", "Item %d (%s): grade must be between 1 and 4 (0: not graded).", i+1, it.Name)
+		}
+	}
+	return invalid(p)
+}
+
+// EntryAction is a step of the entry workflow.
+type EntryAction string
+
+// Workflow steps.
+const (
+	EntryEdit    EntryAction = "edit"
+	EntrySubmit  EntryAction = "submit"
+	EntryApprove EntryAction = "approve"
+	EntryReject  EntryAction = "reject"
+	EntryRetire  EntryAction = "retire"
+)
+
+// NextEntryStatus is the entry workflow: the status after action from status, or ECONFLICT
+// naming why the step is not possible now.
+func NextEntryStatus(status EntryStatus, action EntryAction) (EntryStatus, error) {
+	switch {
+	case action == EntryEdit && status != StatusRetired && status != StatusSubmitted:
+		return StatusDraft, nil
+	case action == EntryEdit && status == StatusSubmitted:
+		return "", Errorf(ECONFLICT, "The entry is under review and cannot be edited until the authority decides.")
+	case action == EntrySubmit && (status == StatusDraft || status == StatusRejected):
+		return StatusSubmitted, nil
+	case (action == EntryApprove || action == EntryReject) && status == StatusSubmitted:
+		if action == EntryApprove {
+			return StatusPublished, nil
+		}
+		return StatusRejected, nil
+	case action == EntryRetire && status != StatusRetired:
+		return StatusRetired, nil
+	}
+	return "", Errorf(ECONFLICT, "A %s entry cannot be %s.", status, map[EntryAction]string{
+		EntryEdit: "edited", EntrySubmit: "submitted", EntryApprove: "approved", EntryReject: "rejected", EntryRetire: "retired"}[action])
+}
+
+// CanEditEntry reports whether the actor may edit, submit or retire entries of the provider
+// org: the provider's admins and editors.
+func CanEditEntry(a *Actor, org string) bool {
+	return !a.Anonymous() && a.Org != nil && a.Org.Code == org && (a.User.Role == RoleEditor || a.User.Role == RoleAdmin)
+}
+
+// CanReviewEntry reports whether the actor may review an entry in division: an authority's
+// admin or reviewer whose division covers it.
+func CanReviewEntry(a *Actor, division string) bool {
+	return a.IsAuthority() && (a.User.Role == RoleAdmin || a.User.Role == RoleReviewer) && DivisionCovers(a.Org.Division, division)
+}
+
+// FieldChange is one field that differs between two versions.
+type FieldChange struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// DiffEntryFields compares two versions field by field; items are compared by name
+// ("items.uscc.title").
+func DiffEntryFields(a, b EntryFields) []FieldChange {
+	out := []FieldChange{}
+	str := func(field, x, y string) {
+		if x != y {
+			out = append(out, FieldChange{field, x, y})
+		}
+	}
+	str("title", a.Title, b.Title)
+	str("summary", a.Summary, b.Summary)
+	str("category", a.Category, b.Category)
+	str("format", a.Format, b.Format)
+	str("update_cycle", a.UpdateCycle, b.UpdateCycle)
+	str("share_class", a.ShareClass, b.ShareClass)
+	str("share_conditions", a.ShareConditions, b.ShareConditions)
+	str("share_basis", a.ShareBasis, b.ShareBasis)
+	str("open_class", a.OpenClass, b.OpenClass)
+	str("open_conditions", a.OpenConditions, b.OpenConditions)
+	str("open_basis", a.OpenBasis, b.OpenBasis)
+	str("division", a.Division, b.Division)
+	str("keywords", strings.Join(a.Keywords, ", "), strings.Join(b.Keywords, ", "))
+	str("related", strings.Join(a.Related, ", "), strings.Join(b.Related, ", "))
+	if a.Supplementary != b.Supplementary {
+		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
+	}
+	byName := func(items []Item) map[string]Item {
+		m := map[string]Item{}
+		for _, it := range items {
+			m[it.Name] = it
+		}
+		return m
+	}
+	am, bm := byName(a.Items), byName(b.Items)
+	for _, it := range a.Items {
+		if _, ok := bm[it.Name]; !ok {
+			out = append(out, FieldChange{"items." + it.Name, it, nil})
+		}
+	}
+	for _, y := range b.Items {
+		x, ok := am[y.Name]
+		if !ok {
+			out = append(out, FieldChange{"items." + y.Name, nil, y})
+			continue
+		}
+		p := "items." + y.Name + "."
+		str(p+"title", x.Title, y.Title)
+		str(p+"type", x.Type, y.Type)
+		str(p+"element", x.Element, y.Element)
+		if x.Length != y.Length {
+			out = append(out, FieldChange{p + "length", x.Length, y.Length})
+		}
+		if x.Key != y.Key {
+			out = append(out, FieldChange{p + "key", x.Key, y.Key})
+		}
+		if x.Grade != y.Grade {
+			out = append(out, FieldChange{p + "grade", x.Grade, y.Grade})
+		}
+		if x.Personal != y.Personal {
+			out = append(out, FieldChange{p + "personal", x.Personal, y.Personal})
+		}
+	}
+	return out
+}
+
+// EntryFilter selects working copies of entries (a provider's own, or the review queue).
+type EntryFilter struct {
+	Org            string
+	Status         EntryStatus
+	DivisionPrefix string
+	Q              string // substring of title or code
+	Limit          int
+	Cursor         string
+}
+
+// CatalogFilter is one condition of a catalogue search on a facet field: the value is one of
+// Values (OR), or none of them when Negate.
+type CatalogFilter struct {
+	Field  string // one of CatalogFields
+	Values []string
+	Negate bool
+}
+
+// CatalogFields are the fields a catalogue search filters and counts facets on.
+var CatalogFields = []string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "keyword", "supplementary"}
+
+// CatalogQuery is a search of the published catalogue.
+type CatalogQuery struct {
+	Q              string // full text, Chinese or English; "" matches every entry
+	Filters        []CatalogFilter
+	DivisionPrefix string     // only entries whose division starts with this (a city's catalogue)
+	ModifiedFrom   *time.Time // inclusive
+	ModifiedTo     *time.Time // inclusive
+	Sort           string     // "relevance" (default with Q), "modified" (newest first, default without Q), "title", "code"
+	Offset         int
+	Limit          int
+	Facets         bool // count facets over every matching entry
+}
+
+// CatalogResult is a page of search results.
+type CatalogResult struct {
+	Items  []*Entry                  `json:"items"`
+	Total  int                       `json:"total"`
+	Facets map[string]map[string]int `json:"facets,omitempty"`
+}
+
+// OpenCatalog, ShareCatalog and NegativeList are the published lists' filters (A5).
+var (
+	ShareCatalog = CatalogFilter{Field: "share_class", Values: []string{ClassUnconditional, ClassConditional}}
+	OpenCatalog  = CatalogFilter{Field: "open_class", Values: []string{ClassUnconditional, ClassConditional}}
+)
+
+// ValidateCatalogQuery checks a search's fields and limits.
+func ValidateCatalogQuery(q *CatalogQuery) error {
+	q.Q = strings.TrimSpace(q.Q)
+	for _, f := range q.Filters {
+		if !oneOf(f.Field, CatalogFields) {
+			return FieldErrorf("fq", "Cannot filter on %q; use one of %s.", f.Field, strings.Join(CatalogFields, ", "))
+		}
+	}
+	switch q.Sort {
+	case "", "relevance", "modified", "title", "code":
+	default:
+		return FieldErrorf("sort", "Sort %q is not one of relevance, modified, title, code.", q.Sort)
+	}
+	if q.Offset < 0 {
+		return FieldErrorf("offset", "Offset must not be negative.")
+	}
+	if q.Limit < 0 || q.Limit > MaxLimit {
+		return FieldErrorf("limit", "limit must be between 1 and %d.", MaxLimit)
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
+	}
+	if utf8.RuneCountInString(q.Q) > 200 {
+		return FieldErrorf("q", "The search text must be at most 200 characters.")
+	}
+	return nil
+}
+
+// EntryService manages the catalogue. Authorisation is the caller's (CanEditEntry,
+// CanReviewEntry); every change records its audit event.
+type EntryService interface {
+	// FindEntryByID returns an entry's working copy; ENOTFOUND if none.
+	FindEntryByID(ctx context.Context, id string) (*Entry, error)
+	// FindEntries returns a page of working copies, newest change first.
+	FindEntries(ctx context.Context, f EntryFilter) ([]*Entry, int, string, error)
+	// CreateEntry creates a draft entry of the provider org. code "" generates a resource
+	// code from the category. EINVALID with field errors; ECONFLICT for a taken code.
+	CreateEntry(ctx context.Context, org string, code string, f *EntryFields) (*Entry, error)
+	// UpdateEntry replaces the working copy's fields; the entry returns to draft (a published
+	// entry stays published at its current version until the change is approved).
+	// ECONFLICT while submitted or once retired.
+	UpdateEntry(ctx context.Context, id string, f *EntryFields) (*Entry, error)
+	// SubmitEntry sends a draft or rejected entry for review and computes its source flags.
+	SubmitEntry(ctx context.Context, id string) (*Entry, error)
+	// ReviewEntry approves (publishing a new version) or rejects (with comment, required)
+	// a submitted entry.
+	ReviewEntry(ctx context.Context, id string, approve bool, comment string) (*Entry, error)
+	// RetireEntry withdraws an entry from the published catalogue; the reason is recorded.
+	RetireEntry(ctx context.Context, id string, reason string) (*Entry, error)
+	// FindEntryVersions lists an entry's published versions, newest first.
+	FindEntryVersions(ctx context.Context, id string) ([]*EntryVersion, error)
+	// FindPublishedEntry returns the latest published version of an entry (by id or resource
+	// code) as an Entry; ENOTFOUND if it was never published or is retired.
+	FindPublishedEntry(ctx context.Context, idOrCode string) (*Entry, error)
+	// SearchCatalog searches the published catalogue.
+	SearchCatalog(ctx context.Context, q CatalogQuery) (*CatalogResult, error)
+}
+
+// DataElement is a standard data element (数据元) with its authoritative provider (一数一源).
+type DataElement struct {
+	Code        string `json:"code"` // e.g. "resident_id"
+	Name        string `json:"name"` // 公民身份号码
+	NameEn      string `json:"name_en"`
+	Type        string `json:"type"`
+	Source      string `json:"source,omitempty"` // organisation code of the authoritative provider
+	SourceName  string `json:"source_name,omitempty"`
+	SourceEntry string `json:"source_entry,omitempty"` // id of the entry that supplies it
+}
+
+// ElementService manages the data-element registry.
+type ElementService interface {
+	// FindElements lists every data element by code.
+	FindElements(ctx context.Context) ([]*DataElement, error)
+	// SetElementSource names the authoritative provider (and optionally its entry) of an
+	// element, or clears it with "". Authority only (the caller checks). ENOTFOUND, EINVALID.
+	SetElementSource(ctx context.Context, code, org, entryID string) (*DataElement, error)
+}
+
+// SourceFlags returns the flags for items of an entry of provider org that collect elements
+// whose authoritative source is another organisation (B2, one source per datum).
+func SourceFlags(org string, items []Item, elements map[string]*DataElement) []SourceFlag {
+	out := []SourceFlag{}
+	for _, it := range items {
+		el, ok := elements[it.Element]
+		if !ok || el.Source == "" || el.Source == org {
+			continue
+		}
+		out = append(out, SourceFlag{Item: it.Name, Element: el.Code, ElementName: el.Name, Source: el.Source, SourceName: el.SourceName, SourceEntry: el.SourceEntry})
+	}
+	return out
+}
+
+// Demand is an entry of the demand list (需求清单): data that a public body or the public asks
+// the platform for. Later work fills it; the list is published now.
+type Demand struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Org         string    `json:"org,omitempty"` // the asking organisation, "" for a public user
+	Username    string    `json:"username"`
+	Entry       string    `json:"entry,omitempty"` // the entry that answers it, once there is one
+	Status      string    `json:"status"`          // open, answered, declined
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// DemandService reads the demand list.
+type DemandService interface {
+	// FindDemands returns a page of demands, newest first.
+	FindDemands(ctx context.Context, limit int, cursor string) ([]*Demand, int, string, error)
+}
