@@ -1,8 +1,25 @@
 package http
 
 // messages is the catalog of every text the pages show, by key, in Chinese (the default)
-// and English. Names follow the project's glossary. A text may hold fmt verbs.
-var messages = map[string]msg{
+// and English. Names follow the project's glossary. A text may hold fmt verbs. Each part of
+// the site keeps its texts in its own messages_*.go file.
+var messages = mergeMessages(baseMessages, catalogueMessages, catalogPageMessages)
+
+// mergeMessages joins catalogs; a key defined twice is a programming error.
+func mergeMessages(parts ...map[string]msg) map[string]msg {
+	out := map[string]msg{}
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := out[k]; dup {
+				panic("http: message key defined twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+var baseMessages = map[string]msg{
 	// Site
 	"site.name":   {"公共数据开放平台", "Public Data Platform"},
 	"site.footer": {"公共数据开放平台 · 公共数据汇聚、共享与开放", "Public Data Platform · aggregation, sharing and opening of public data"},

@@ -33,6 +33,9 @@ type Server struct {
 	Users     pubdata.UserService
 	Tokens    pubdata.TokenService
 	Audit     pubdata.AuditService
+	Entries   pubdata.EntryService
+	Elements  pubdata.ElementService
+	Demands   pubdata.DemandService
 	Divisions *division.Table
 	// Ready reports whether the server can serve (the database answers); nil means always.
 	Ready  func(ctx context.Context) error
@@ -106,6 +109,11 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleUsers()
 	s.registerConsoleAccount()
 	s.registerConsoleAudit()
+	s.registerEntries()        // entries.go: catalogue JSON API, elements, lists
+	s.registerCKAN()           // ckan.go: CKAN action API, read side
+	s.registerDCAT()           // dcat.go: DCAT-AP 3 export
+	s.registerConsoleEntries() // console_entries.go: my entries, editor, review, versions
+	s.registerPortalCatalog()  // portal_catalog.go: search, entry page, public lists
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
