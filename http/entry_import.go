@@ -1,0 +1,3 @@
+package http
+
+func (s *Server) registerEntryImport() {}
