@@ -178,6 +178,14 @@ func (d *DB) forUpdate() string {
 	return ""
 }
 
+// forUpdateOf is forUpdate limited to one table of a join.
+func (d *DB) forUpdateOf(table string) string {
+	if d.dialect == Postgres {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}
+
 // change is one audit event to write with a change. Empty Actor, Org and Division come from
 // the context's actor.
 type change struct {

@@ -35,12 +35,15 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		return now
 	}
 	return &storetest.Store{
-		Orgs:   sqlstore.NewOrgService(db, division.Default()),
-		Users:  sqlstore.NewUserService(db),
-		Tokens: sqlstore.NewTokenService(db),
-		Audit:  sqlstore.NewAuditService(db),
-		Exec:   db.Exec,
-		SetNow: func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		Orgs:     sqlstore.NewOrgService(db, division.Default()),
+		Users:    sqlstore.NewUserService(db),
+		Tokens:   sqlstore.NewTokenService(db),
+		Audit:    sqlstore.NewAuditService(db),
+		Entries:  sqlstore.NewEntryService(db),
+		Elements: sqlstore.NewElementService(db),
+		Demands:  sqlstore.NewDemandService(db),
+		Exec:     db.Exec,
+		SetNow:   func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
 }
 

@@ -12,10 +12,13 @@ import (
 
 // Store is one fresh, migrated store under test.
 type Store struct {
-	Orgs   pubdata.OrgService
-	Users  pubdata.UserService
-	Tokens pubdata.TokenService
-	Audit  pubdata.AuditService
+	Orgs     pubdata.OrgService
+	Users    pubdata.UserService
+	Tokens   pubdata.TokenService
+	Audit    pubdata.AuditService
+	Entries  pubdata.EntryService
+	Elements pubdata.ElementService
+	Demands  pubdata.DemandService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -25,10 +28,7 @@ type Store struct {
 
 // Run runs the suite; open returns a new empty store for each test.
 func Run(t *testing.T, open func(t *testing.T) *Store) {
-	tests := []struct {
-		name string
-		fn   func(*testing.T, *Store)
-	}{
+	tests := []namedTest{
 		{"Orgs", testOrgs},
 		{"OrgValidation", testOrgValidation},
 		{"OrgPaging", testOrgPaging},
@@ -49,12 +49,17 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 		{"VerifyInserted", testVerifyInserted},
 		{"VerifyCheckpointTampered", testVerifyCheckpointTampered},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, catalogueTests...) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.fn(t, open(t))
 		})
 	}
+}
+
+type namedTest struct {
+	name string
+	fn   func(*testing.T, *Store)
 }
 
 // system is the context of the command line: no user.

@@ -1,0 +1,411 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/cjk"
+)
+
+// Field weights of the search index: a match in the title counts most.
+const (
+	weightTitle    = 20
+	weightKeyword  = 10
+	weightItem     = 4
+	weightProvider = 3
+	weightSummary  = 1
+	maxTermWeight  = 1000
+	// matchBonus is added per distinct query term matched, so that entries matching more of
+	// the query rank above those matching fewer, whatever the fields.
+	matchBonus = 10000
+)
+
+// indexTerms returns the search terms of a published entry with their weights.
+func indexTerms(f *pubdata.EntryFields, orgName string) map[string]int {
+	w := map[string]int{}
+	add := func(text string, weight int, unigrams bool) {
+		for _, t := range cjk.Tokens(text, unigrams) {
+			if t.Unigram {
+				w[t.Term] += 1 // enough to find a one-character query, never enough to outrank
+			} else {
+				w[t.Term] += weight
+			}
+		}
+	}
+	add(f.Title, weightTitle, true)
+	for _, k := range f.Keywords {
+		add(k, weightKeyword, true)
+	}
+	for _, it := range f.Items {
+		add(it.Title, weightItem, false)
+		add(it.Name, weightItem, false)
+	}
+	add(orgName, weightProvider, false)
+	add(f.Summary, weightSummary, false)
+	for k, v := range w {
+		if v > maxTermWeight {
+			w[k] = maxTermWeight
+		}
+	}
+	return w
+}
+
+// publish writes the entry's current fields as its live catalogue row and index.
+func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
+	if err := tx.unpublish(ctx, e.ID); err != nil {
+		return err
+	}
+	f := &e.EntryFields
+	doc, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	supp := 0
+	if f.Supplementary {
+		supp = 1
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO catalog (entry_id, code, org, version, title, category, format, update_cycle, share_class, open_class, division, supplementary, issued, modified, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Code, e.Org, e.Version, f.Title, f.Category, f.Format, f.UpdateCycle, f.ShareClass, f.OpenClass, f.Division, supp, e.PublishedOn, fmtTime(tx.now), string(doc)); err != nil {
+		return err
+	}
+	for _, k := range f.Keywords {
+		if _, err := tx.exec(ctx, "INSERT INTO catalog_keywords (entry_id, keyword) VALUES (?, ?)", e.ID, k); err != nil {
+			return err
+		}
+	}
+	terms := indexTerms(f, e.OrgName)
+	const batch = 300
+	var vals []string
+	var args []any
+	flush := func() error {
+		if len(vals) == 0 {
+			return nil
+		}
+		_, err := tx.exec(ctx, "INSERT INTO catalog_terms (term, entry_id, weight) VALUES "+strings.Join(vals, ", "), args...)
+		vals, args = vals[:0], args[:0]
+		return err
+	}
+	for term, weight := range terms {
+		vals, args = append(vals, "(?, ?, ?)"), append(args, term, e.ID, weight)
+		if len(vals) == batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// unpublish removes an entry from the live catalogue and its index.
+func (tx *Tx) unpublish(ctx context.Context, id string) error {
+	for _, q := range []string{"DELETE FROM catalog_terms WHERE entry_id = ?", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
+		if _, err := tx.exec(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const catalogColumns = "c.entry_id, c.code, c.org, COALESCE(o.name, ''), c.version, c.doc, c.issued, c.modified, e.created_at"
+
+const catalogFrom = " FROM catalog c JOIN entries e ON e.id = c.entry_id LEFT JOIN orgs o ON o.code = c.org"
+
+func scanCatalog(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
+	e := pubdata.Entry{Status: pubdata.StatusPublished, Flags: []pubdata.SourceFlag{}}
+	var doc string
+	if err := s.Scan(&e.ID, &e.Code, &e.Org, &e.OrgName, &e.Version, &doc, &e.PublishedOn, timeCol{&e.UpdatedAt}, timeCol{&e.CreatedAt}); err != nil {
+		return nil, err
+	}
+	return &e, json.Unmarshal([]byte(doc), &e.EntryFields)
+}
+
+// FindPublishedEntry implements pubdata.EntryService.
+func (s *EntryService) FindPublishedEntry(ctx context.Context, idOrCode string) (*pubdata.Entry, error) {
+	e, err := scanCatalog(s.db.queryRow(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id = ? OR c.code = ?", idOrCode, idOrCode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No published catalogue entry %q.", idOrCode)
+	}
+	return e, err
+}
+
+// catalogColumn maps a CatalogFields name to its column; keyword is a join.
+var catalogColumn = map[string]string{
+	"org": "c.org", "category": "c.category", "share_class": "c.share_class", "open_class": "c.open_class",
+	"format": "c.format", "update_cycle": "c.update_cycle", "division": "c.division", "supplementary": "c.supplementary",
+}
+
+// catalogWhere turns the query's filters into SQL conditions.
+func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
+	var where []string
+	var args []any
+	for _, f := range q.Filters {
+		if len(f.Values) == 0 {
+			continue
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Values)), ", ")
+		vals := make([]any, len(f.Values))
+		for i, v := range f.Values {
+			vals[i] = v
+			if f.Field == "supplementary" {
+				vals[i] = 0
+				if v == "true" || v == "1" {
+					vals[i] = 1
+				}
+			}
+		}
+		var cond string
+		if f.Field == "keyword" {
+			cond = "c.entry_id IN (SELECT entry_id FROM catalog_keywords WHERE keyword IN (" + ph + "))"
+		} else {
+			cond = catalogColumn[f.Field] + " IN (" + ph + ")"
+		}
+		if f.Negate {
+			cond = "NOT " + cond
+		}
+		where, args = append(where, cond), append(args, vals...)
+	}
+	if q.DivisionPrefix != "" {
+		where, args = append(where, "c.division LIKE ? ESCAPE '\\'"), append(args, likePrefix(q.DivisionPrefix))
+	}
+	if q.ModifiedFrom != nil {
+		where, args = append(where, "c.modified >= ?"), append(args, fmtTime(*q.ModifiedFrom))
+	}
+	if q.ModifiedTo != nil {
+		where, args = append(where, "c.modified <= ?"), append(args, fmtTime(*q.ModifiedTo))
+	}
+	return where, args
+}
+
+// SearchCatalog implements pubdata.EntryService. With text, entries must match at least
+// half of the query's distinct terms; they rank by terms matched, then by field weights
+// (title beats summary), then by modification time.
+func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery) (*pubdata.CatalogResult, error) {
+	if err := pubdata.ValidateCatalogQuery(&q); err != nil {
+		return nil, err
+	}
+	where, args := catalogWhere(&q)
+	from := catalogFrom
+	var fromArgs []any
+	order := "c.modified DESC, c.entry_id"
+	if terms := cjk.QueryTerms(q.Q); len(terms) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", len(terms)), ", ")
+		from += " JOIN (SELECT entry_id, COUNT(*) AS hits, SUM(weight) AS score FROM catalog_terms WHERE term IN (" + ph + ") GROUP BY entry_id HAVING COUNT(*) >= ?) m ON m.entry_id = c.entry_id"
+		for _, t := range terms {
+			fromArgs = append(fromArgs, t)
+		}
+		fromArgs = append(fromArgs, (len(terms)+1)/2)
+		if q.Sort == "" || q.Sort == "relevance" {
+			order = fmt.Sprintf("m.hits * %d + m.score DESC, c.modified DESC, c.entry_id", matchBonus)
+		}
+	} else if q.Q != "" {
+		return &pubdata.CatalogResult{Items: []*pubdata.Entry{}, Facets: map[string]map[string]int{}}, nil
+	}
+	switch q.Sort {
+	case "modified":
+		order = "c.modified DESC, c.entry_id"
+	case "title":
+		order = "c.title, c.entry_id"
+	case "code":
+		order = "c.code, c.entry_id"
+	}
+	all := append(append([]any{}, fromArgs...), args...)
+	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*)"+from+whereClause(where), all...).Scan(&res.Total); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, "SELECT "+catalogColumns+from+whereClause(where)+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(all, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanCatalog(rows)
+		if err != nil {
+			return nil, err
+		}
+		res.Items = append(res.Items, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if q.Facets && res.Total > 0 {
+		if res.Facets, err = s.facets(ctx, from, where, all); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// facets counts the matching entries by each facet field.
+func (s *EntryService) facets(ctx context.Context, from string, where []string, args []any) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	count := func(field, query string) error {
+		rows, err := s.db.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		m := map[string]int{}
+		for rows.Next() {
+			var v string
+			var n int
+			if err := rows.Scan(&v, &n); err != nil {
+				return err
+			}
+			m[v] = n
+		}
+		out[field] = m
+		return rows.Err()
+	}
+	for _, field := range pubdata.CatalogFields {
+		col := catalogColumn[field]
+		var q string
+		switch field {
+		case "keyword":
+			q = "SELECT k.keyword, COUNT(*)" + from + " JOIN catalog_keywords k ON k.entry_id = c.entry_id" + whereClause(where) + " GROUP BY k.keyword"
+		case "supplementary":
+			q = "SELECT CASE WHEN c.supplementary = 1 THEN 'true' ELSE 'false' END, COUNT(*)" + from + whereClause(where) + " GROUP BY c.supplementary"
+		default:
+			q = "SELECT " + col + ", COUNT(*)" + from + whereClause(where) + " GROUP BY " + col
+		}
+		if err := count(field, q); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ElementService implements pubdata.ElementService.
+type ElementService struct{ db *DB }
+
+var _ pubdata.ElementService = (*ElementService)(nil)
+
+// NewElementService returns the data-element registry.
+func NewElementService(db *DB) *ElementService { return &ElementService{db: db} }
+
+func findElements(ctx context.Context, tx *Tx) ([]*pubdata.DataElement, error) {
+	rows, err := tx.query(ctx, `SELECT d.code, d.name, d.name_en, d.type, COALESCE(d.source, ''), COALESCE(o.name, ''), COALESCE(d.source_entry, '')
+		FROM data_elements d LEFT JOIN orgs o ON o.code = d.source ORDER BY d.code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*pubdata.DataElement{}
+	for rows.Next() {
+		var d pubdata.DataElement
+		if err := rows.Scan(&d.Code, &d.Name, &d.NameEn, &d.Type, &d.Source, &d.SourceName, &d.SourceEntry); err != nil {
+			return nil, err
+		}
+		out = append(out, &d)
+	}
+	return out, rows.Err()
+}
+
+// FindElements implements pubdata.ElementService.
+func (s *ElementService) FindElements(ctx context.Context) ([]*pubdata.DataElement, error) {
+	tx, err := s.db.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findElements(ctx, tx)
+}
+
+// SetElementSource implements pubdata.ElementService.
+func (s *ElementService) SetElementSource(ctx context.Context, code, org, entryID string) (*pubdata.DataElement, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM data_elements WHERE code = ?", code).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q not found.", code)
+	}
+	if org == "" && entryID != "" {
+		return nil, pubdata.FieldErrorf("entry", "A source entry needs its source organisation.")
+	}
+	if org != "" {
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM orgs WHERE code = ?", org).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, pubdata.FieldErrorf("org", "Organisation %q does not exist.", org)
+		}
+	}
+	if entryID != "" {
+		var entryOrg string
+		err := tx.queryRow(ctx, "SELECT org FROM entries WHERE id = ?", entryID).Scan(&entryOrg)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && entryOrg != org) {
+			return nil, pubdata.FieldErrorf("entry", "Entry %q is not an entry of %s.", entryID, org)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.exec(ctx, "UPDATE data_elements SET source = ?, source_entry = ? WHERE code = ?", nullString(org), nullString(entryID), code); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, change{Action: "element.set_source", Object: "element:" + code, Details: map[string]any{"source": org, "entry": entryID}}); err != nil {
+		return nil, err
+	}
+	els, err := findElements(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for _, el := range els {
+		if el.Code == code {
+			return el, nil
+		}
+	}
+	return nil, notFoundEntry(code)
+}
+
+// DemandService implements pubdata.DemandService.
+type DemandService struct{ db *DB }
+
+var _ pubdata.DemandService = (*DemandService)(nil)
+
+// NewDemandService returns the demand list.
+func NewDemandService(db *DB) *DemandService { return &DemandService{db: db} }
+
+// FindDemands implements pubdata.DemandService.
+func (s *DemandService) FindDemands(ctx context.Context, limit int, cursor string) ([]*pubdata.Demand, int, string, error) {
+	limit, err := pubdata.PageLimit(limit)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	offset, err := decodeOffset(cursor)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var total int
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM demands").Scan(&total); err != nil {
+		return nil, 0, "", err
+	}
+	rows, err := s.db.query(ctx, "SELECT id, title, description, COALESCE(org, ''), username, COALESCE(entry, ''), status, created_at FROM demands ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", limit, offset)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer rows.Close()
+	out := []*pubdata.Demand{}
+	for rows.Next() {
+		var d pubdata.Demand
+		if err := rows.Scan(&d.ID, &d.Title, &d.Description, &d.Org, &d.Username, &d.Entry, &d.Status, timeCol{&d.CreatedAt}); err != nil {
+			return nil, 0, "", err
+		}
+		out = append(out, &d)
+	}
+	return out, total, nextOffset(offset, len(out), total), rows.Err()
+}

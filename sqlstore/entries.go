@@ -1,0 +1,386 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/division"
+)
+
+var _ pubdata.EntryService = (*EntryService)(nil)
+
+// EntryService implements pubdata.EntryService: working copies in entries, published
+// versions in entry_versions, the live catalogue with its search index in catalog*.
+type EntryService struct {
+	db        *DB
+	divisions *division.Table
+}
+
+// NewEntryService returns the catalogue service; entry divisions are checked against the
+// embedded GB/T 2260 table.
+func NewEntryService(db *DB) *EntryService {
+	return &EntryService{db: db, divisions: division.Default()}
+}
+
+const entryColumns = "e.id, e.code, e.org, COALESCE(o.name, ''), e.status, e.version, e.doc, e.flags, e.review_comment, COALESCE(e.published_on, ''), e.created_at, e.updated_at, e.submitted_at"
+
+const entryFrom = " FROM entries e LEFT JOIN orgs o ON o.code = e.org"
+
+func scanEntry(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
+	var e pubdata.Entry
+	var doc, flags string
+	var sub nullTime
+	if err := s.Scan(&e.ID, &e.Code, &e.Org, &e.OrgName, &e.Status, &e.Version, &doc, &flags, &e.ReviewComment, &e.PublishedOn,
+		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &sub); err != nil {
+		return nil, err
+	}
+	e.SubmittedAt = sub.t
+	if err := json.Unmarshal([]byte(doc), &e.EntryFields); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(flags), &e.Flags); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func notFoundEntry(id string) error {
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", id)
+}
+
+// FindEntryByID implements pubdata.EntryService.
+func (s *EntryService) FindEntryByID(ctx context.Context, id string) (*pubdata.Entry, error) {
+	e, err := scanEntry(s.db.queryRow(ctx, "SELECT "+entryColumns+entryFrom+" WHERE e.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundEntry(id)
+	}
+	return e, err
+}
+
+func (tx *Tx) entry(ctx context.Context, id string) (*pubdata.Entry, error) {
+	e, err := scanEntry(tx.queryRow(ctx, "SELECT "+entryColumns+entryFrom+" WHERE e.id = ?"+tx.db.forUpdateOf("e"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundEntry(id)
+	}
+	return e, err
+}
+
+// FindEntries implements pubdata.EntryService.
+func (s *EntryService) FindEntries(ctx context.Context, f pubdata.EntryFilter) ([]*pubdata.Entry, int, string, error) {
+	limit, err := pubdata.PageLimit(f.Limit)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	offset, err := decodeOffset(f.Cursor)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var where []string
+	var args []any
+	if f.Org != "" {
+		where, args = append(where, "e.org = ?"), append(args, f.Org)
+	}
+	if f.Status != "" {
+		where, args = append(where, "e.status = ?"), append(args, string(f.Status))
+	}
+	if f.DivisionPrefix != "" {
+		where, args = append(where, "e.division LIKE ? ESCAPE '\\'"), append(args, likePrefix(f.DivisionPrefix))
+	}
+	if f.Q != "" {
+		where, args = append(where, "(LOWER(e.title) LIKE ? ESCAPE '\\' OR e.code LIKE ? ESCAPE '\\')"), append(args, likeContains(f.Q), likeContains(f.Q))
+	}
+	var total int
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM entries e"+whereClause(where), args...).Scan(&total); err != nil {
+		return nil, 0, "", err
+	}
+	rows, err := s.db.query(ctx, "SELECT "+entryColumns+entryFrom+whereClause(where)+" ORDER BY e.updated_at DESC, e.id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer rows.Close()
+	var out []*pubdata.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, "", err
+	}
+	return out, total, nextOffset(offset, len(out), total), nil
+}
+
+// checkFields validates the fields and that the division exists and lies inside the
+// provider's own.
+func (s *EntryService) checkFields(org *pubdata.Org, f *pubdata.EntryFields) error {
+	if f.Division == "" {
+		f.Division = org.Division
+	}
+	if err := pubdata.ValidateEntryFields(f); err != nil {
+		return err
+	}
+	if err := s.divisions.Check(f.Division); err != nil {
+		return pubdata.FieldErrorf("division", "%s", pubdata.ErrorMessage(err))
+	}
+	if !pubdata.DivisionCovers(org.Division, f.Division) {
+		return pubdata.FieldErrorf("division", "Division %s is outside the provider's division %s.", f.Division, org.Division)
+	}
+	return nil
+}
+
+// CreateEntry implements pubdata.EntryService.
+func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f *pubdata.EntryFields) (*pubdata.Entry, error) {
+	org, err := NewOrgService(s.db, s.divisions).FindOrgByCode(ctx, orgCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkFields(org, f); err != nil {
+		return nil, err
+	}
+	if code != "" && !pubdata.ValidResourceCode(code) {
+		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code)
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if code == "" {
+		if code, err = tx.nextCode(ctx, pubdata.ResourceCodePrefix(f.Category)); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	id := newID()
+	_, err = tx.exec(ctx, "INSERT INTO entries (id, code, org, status, title, division, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		id, code, org.Code, string(pubdata.StatusDraft), f.Title, f.Division, string(doc), fmtTime(tx.now), fmtTime(tx.now))
+	if isUniqueViolation(err) {
+		return nil, &pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}
+	} else if err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, change{Action: "entry.create", Object: "entry:" + id, Details: map[string]any{"code": code, "org": org.Code, "title": f.Title}}); err != nil {
+		return nil, err
+	}
+	e, err := tx.entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e, tx.Commit()
+}
+
+// nextCode takes the next sequence number under prefix, skipping codes already used (given
+// by hand).
+func (tx *Tx) nextCode(ctx context.Context, prefix string) (string, error) {
+	var n int
+	err := tx.queryRow(ctx, "SELECT n FROM code_sequences WHERE prefix = ?"+tx.db.forUpdate(), prefix).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.exec(ctx, "INSERT INTO code_sequences (prefix, n) VALUES (?, 0)", prefix); err != nil {
+			return "", err
+		}
+	} else if err != nil {
+		return "", err
+	}
+	for {
+		n++
+		code := pubdata.FormatResourceCode(prefix, n)
+		var used int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM entries WHERE code = ?", code).Scan(&used); err != nil {
+			return "", err
+		}
+		if used == 0 {
+			_, err := tx.exec(ctx, "UPDATE code_sequences SET n = ? WHERE prefix = ?", n, prefix)
+			return code, err
+		}
+	}
+}
+
+// step moves an entry through the workflow in one transaction: it locks the entry, checks
+// the transition, lets apply write what the step changes, and records the event.
+func (s *EntryService) step(ctx context.Context, id string, action pubdata.EntryAction, apply func(tx *Tx, e *pubdata.Entry, next pubdata.EntryStatus) (map[string]any, error)) (*pubdata.Entry, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	e, err := tx.entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, err := pubdata.NextEntryStatus(e.Status, action)
+	if err != nil {
+		return nil, err
+	}
+	details, err := apply(tx, e, next)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE entries SET status = ?, updated_at = ? WHERE id = ?", string(next), fmtTime(tx.now), id); err != nil {
+		return nil, err
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["from"], details["to"] = e.Status, next
+	if err := tx.record(ctx, change{Action: "entry." + string(action), Object: "entry:" + id, Details: details}); err != nil {
+		return nil, err
+	}
+	if e, err = tx.entry(ctx, id); err != nil {
+		return nil, err
+	}
+	return e, tx.Commit()
+}
+
+// UpdateEntry implements pubdata.EntryService.
+func (s *EntryService) UpdateEntry(ctx context.Context, id string, f *pubdata.EntryFields) (*pubdata.Entry, error) {
+	cur, err := s.FindEntryByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	org, err := NewOrgService(s.db, s.divisions).FindOrgByCode(ctx, cur.Org)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkFields(org, f); err != nil {
+		return nil, err
+	}
+	return s.step(ctx, id, pubdata.EntryEdit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
+		doc, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, "UPDATE entries SET doc = ?, title = ?, division = ?, flags = '[]', review_comment = '' WHERE id = ?", string(doc), f.Title, f.Division, id); err != nil {
+			return nil, err
+		}
+		return map[string]any{"changes": pubdata.DiffEntryFields(e.EntryFields, *f)}, nil
+	})
+}
+
+// SubmitEntry implements pubdata.EntryService.
+func (s *EntryService) SubmitEntry(ctx context.Context, id string) (*pubdata.Entry, error) {
+	return s.step(ctx, id, pubdata.EntrySubmit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
+		els, err := findElements(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		byCode := map[string]*pubdata.DataElement{}
+		for _, el := range els {
+			byCode[el.Code] = el
+		}
+		flags := pubdata.SourceFlags(e.Org, e.Items, byCode)
+		for i := range flags {
+			if flags[i].SourceEntry != "" {
+				tx.queryRow(ctx, "SELECT title FROM entries WHERE id = ?", flags[i].SourceEntry).Scan(&flags[i].EntryTitle)
+			}
+		}
+		b, err := json.Marshal(flags)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.exec(ctx, "UPDATE entries SET flags = ?, submitted_at = ? WHERE id = ?", string(b), fmtTime(tx.now), id); err != nil {
+			return nil, err
+		}
+		return map[string]any{"flags": len(flags)}, nil
+	})
+}
+
+// ReviewEntry implements pubdata.EntryService.
+func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool, comment string) (*pubdata.Entry, error) {
+	action := pubdata.EntryApprove
+	if !approve {
+		action = pubdata.EntryReject
+		if comment == "" {
+			return nil, pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.")
+		}
+	}
+	return s.step(ctx, id, action, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
+		if !approve {
+			_, err := tx.exec(ctx, "UPDATE entries SET review_comment = ? WHERE id = ?", comment, id)
+			return map[string]any{"comment": comment}, err
+		}
+		v := e.Version + 1
+		doc, err := json.Marshal(e.EntryFields)
+		if err != nil {
+			return nil, err
+		}
+		reviewer := pubdata.ActorFromContext(ctx).Username()
+		if _, err := tx.exec(ctx, "INSERT INTO entry_versions (entry_id, version, doc, published_at, reviewer, comment) VALUES (?, ?, ?, ?, ?, ?)",
+			id, v, string(doc), fmtTime(tx.now), reviewer, comment); err != nil {
+			return nil, err
+		}
+		issued := e.PublishedOn
+		if issued == "" {
+			issued = tx.now.Format("2006-01-02")
+		}
+		if _, err := tx.exec(ctx, "UPDATE entries SET version = ?, published_on = ?, review_comment = ? WHERE id = ?", v, issued, comment, id); err != nil {
+			return nil, err
+		}
+		e.Version, e.PublishedOn = v, issued
+		if err := tx.publish(ctx, e); err != nil {
+			return nil, err
+		}
+		return map[string]any{"version": v, "comment": comment}, nil
+	})
+}
+
+// RetireEntry implements pubdata.EntryService.
+func (s *EntryService) RetireEntry(ctx context.Context, id, reason string) (*pubdata.Entry, error) {
+	if reason == "" {
+		return nil, pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.")
+	}
+	return s.step(ctx, id, pubdata.EntryRetire, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
+		return map[string]any{"reason": reason}, tx.unpublish(ctx, id)
+	})
+}
+
+// FindEntryVersions implements pubdata.EntryService.
+func (s *EntryService) FindEntryVersions(ctx context.Context, id string) ([]*pubdata.EntryVersion, error) {
+	if _, err := s.FindEntryByID(ctx, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, "SELECT entry_id, version, doc, published_at, reviewer, comment FROM entry_versions WHERE entry_id = ? ORDER BY version DESC", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*pubdata.EntryVersion{}
+	for rows.Next() {
+		var v pubdata.EntryVersion
+		var doc string
+		if err := rows.Scan(&v.EntryID, &v.Version, &doc, timeCol{&v.PublishedAt}, &v.Reviewer, &v.Comment); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &v.Fields); err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	return out, rows.Err()
+}
+
+func decodeOffset(c string) (int, error) {
+	if c == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c)
+	if err != nil || n < 0 {
+		return 0, pubdata.Errorf(pubdata.EINVALID, "cursor %q is not valid.", c)
+	}
+	return n, nil
+}
+
+func nextOffset(offset, n, total int) string {
+	if offset+n >= total || n == 0 {
+		return ""
+	}
+	return strconv.Itoa(offset + n)
+}
