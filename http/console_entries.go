@@ -1,3 +1,942 @@
 package http
 
-func (s *Server) registerConsoleEntries() {}
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The console's catalogue pages: an organisation's entries, the entry editor (data items
+// as a table), an entry's page with its workflow buttons, version history with diffs, the
+// authority's review queue, and the lists.
+
+func (s *Server) registerConsoleEntries() {
+	s.handle("GET /console/entries", s.pageEntries)
+	s.handle("GET /console/entries/new", s.pageEntryNew)
+	s.handle("POST /console/entries/new", s.pageEntrySave)
+	s.handle("GET /console/entries/{id}", s.pageEntry)
+	s.handle("GET /console/entries/{id}/edit", s.pageEntryEdit)
+	s.handle("POST /console/entries/{id}/edit", s.pageEntrySave)
+	s.handle("POST /console/entries/{id}/submit", s.pageEntrySubmit)
+	s.handle("POST /console/entries/{id}/retire", s.pageEntryRetire)
+	s.handle("POST /console/entries/{id}/review", s.pageEntryReview)
+	s.handle("GET /console/entries/{id}/versions", s.pageEntryVersions)
+	s.handle("GET /console/review", s.pageReview)
+	s.handle("GET /console/lists", s.pageConsoleLists)
+}
+
+// entryOrgActor returns the signed-in actor of a page about an organisation's entries; a
+// public user, who has no organisation, has none.
+func entryOrgActor(r *http.Request) (*pubdata.Actor, error) {
+	a, err := consoleActor(r)
+	if err != nil {
+		return nil, err
+	}
+	if a.Org == nil {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have catalogue entries.")
+	}
+	return a, nil
+}
+
+// mayViewWorkingCopy reports whether the actor may see an entry's working copy: the
+// provider's users, and the users of an authority whose division covers the entry.
+func mayViewWorkingCopy(a *pubdata.Actor, e *pubdata.Entry) bool {
+	if a.Anonymous() || a.Org == nil {
+		return false
+	}
+	return a.Org.Code == e.Org || (a.IsAuthority() && pubdata.DivisionCovers(a.Org.Division, e.Division))
+}
+
+// mayReview reports whether the actor reviews entries somewhere: an authority's admin or
+// reviewer (CanReviewEntry then decides per entry).
+func mayReview(a *pubdata.Actor) bool {
+	return a.IsAuthority() && a.Org != nil && pubdata.CanReviewEntry(a, a.Org.Division)
+}
+
+// findWorkingCopy returns the entry of the path's {id} if the actor may see it.
+func (s *Server) findWorkingCopy(r *http.Request, a *pubdata.Actor) (*pubdata.Entry, error) {
+	e, err := s.Entries.FindEntryByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if !mayViewWorkingCopy(a, e) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "This entry belongs to another organisation.")
+	}
+	return e, nil
+}
+
+// --- My entries ---
+
+// entriesView is the view of the organisation's entries.
+type entriesView struct {
+	page
+	Entries  []entryRow
+	Total    int
+	NextURL  string
+	FirstURL string
+	Q        string
+	Status   string
+	Statuses []catOption
+	CanEdit  bool
+	OrgName  string
+}
+
+func (s *Server) pageEntries(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	v := entriesView{
+		page:     s.base(r, true),
+		Q:        strings.TrimSpace(q.Get("q")),
+		Status:   q.Get("status"),
+		Statuses: entryStatusOptions,
+		CanEdit:  pubdata.CanEditEntry(a, a.Org.Code),
+		OrgName:  a.Org.Name,
+	}
+	if v.Status != "" && !slices.ContainsFunc(entryStatusOptions, func(o catOption) bool { return o.Value == v.Status }) {
+		return pubdata.Errorf(pubdata.EINVALID, "Parameter status %q is not one of draft, submitted, published, rejected, retired.", v.Status)
+	}
+	entries, total, next, err := s.Entries.FindEntries(r.Context(), pubdata.EntryFilter{
+		Org: a.Org.Code, Status: pubdata.EntryStatus(v.Status), Q: v.Q, Limit: limit, Cursor: cursor,
+	})
+	if err != nil {
+		return err
+	}
+	v.Entries, v.Total = entryRows(entries), total
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	if t := q.Get("retired"); t != "" {
+		v.Flash = translate(v.Lang, "entries.retired", t)
+	}
+	return s.render(w, r, "entries", http.StatusOK, v)
+}
+
+// --- The editor ---
+
+// Rows of the items table: blank rows shown below the items, how many more the "add rows"
+// button adds, and the most rows a form may hold.
+const (
+	blankItemRows = 3
+	addItemRows   = 5
+	maxItemRows   = 600
+)
+
+// itemForm is one row of the items table as entered.
+type itemForm struct {
+	Index                                     int // 0-based row
+	Name, Title, Type, Length, Element, Grade string
+	Key, Personal                             bool
+	Errors                                    map[string]string // by item field: name, title, type, length, grade, element
+}
+
+// N is the row's 1-based number.
+func (it itemForm) N() int { return it.Index + 1 }
+
+// blank reports whether nothing was entered in the row (its type select always has a value).
+func (it itemForm) blank() bool {
+	return it.Name == "" && it.Title == "" && it.Length == "" && it.Element == "" && (it.Grade == "" || it.Grade == "0") && !it.Key && !it.Personal
+}
+
+// entryForm is what the editor holds.
+type entryForm struct {
+	Code, Title, Summary, CategoryClass, CategorySub, Format, UpdateCycle string
+	ShareClass, ShareConditions, ShareBasis                               string
+	OpenClass, OpenConditions, OpenBasis                                  string
+	Division, Keywords, Related                                           string
+	Supplementary                                                         bool
+	Items                                                                 []itemForm
+}
+
+// elementChoice is a data element offered by the items table.
+type elementChoice struct {
+	Code, Label string
+}
+
+// entryEditView is the view of the entry editor.
+type entryEditView struct {
+	page
+	New        bool
+	Entry      *pubdata.Entry // the entry being edited; nil for a new one
+	Action     string
+	Form       entryForm
+	Errors     formErrors
+	Blank      int // blank rows shown below the items
+	Categories []catOption
+	Formats    []catOption
+	Cycles     []catOption
+	ShareOpts  []catOption
+	OpenOpts   []catOption
+	ItemTypes  []catOption
+	Grades     []catOption
+	Elements   []elementChoice
+	Divisions  []pubdata.Division
+}
+
+// Rows are the items table's rows: the items entered, then the blank rows.
+func (v *entryEditView) Rows() []itemForm {
+	rows := slices.Clone(v.Form.Items)
+	for j := 0; j < v.Blank && len(rows) < maxItemRows; j++ {
+		rows = append(rows, itemForm{Index: len(rows)})
+	}
+	return rows
+}
+
+// AddRows is how many rows the "add rows" button adds.
+func (v *entryEditView) AddRows() int { return addItemRows }
+
+// ElementChoices are the data elements offered, with any element an item names that the
+// registry does not list (so that saving again keeps it).
+func (v *entryEditView) ElementChoices() []elementChoice {
+	out := v.Elements
+	for _, it := range v.Form.Items {
+		if it.Element != "" && !slices.ContainsFunc(out, func(c elementChoice) bool { return c.Code == it.Element }) {
+			out = append(slices.Clip(out), elementChoice{Code: it.Element, Label: it.Element})
+		}
+	}
+	return out
+}
+
+// entryFieldMessage maps a field the domain validates to the message shown next to it;
+// items' fields are written "items.type" for "items[3].type".
+type entryFieldMessage struct {
+	Field string
+	Key   string
+}
+
+var entryFieldMessages = []entryFieldMessage{
+	{Field: "code", Key: "entry.error.code"},
+	{Field: "title", Key: "entry.error.title"},
+	{Field: "summary", Key: "entry.error.summary"},
+	{Field: "category", Key: "entry.error.category"},
+	{Field: "format", Key: "entry.error.format"},
+	{Field: "update_cycle", Key: "entry.error.update_cycle"},
+	{Field: "share_class", Key: "entry.error.share_class"},
+	{Field: "share_conditions", Key: "entry.error.share_conditions"},
+	{Field: "share_basis", Key: "entry.error.share_basis"},
+	{Field: "open_class", Key: "entry.error.open_class"},
+	{Field: "open_conditions", Key: "entry.error.open_conditions"},
+	{Field: "open_basis", Key: "entry.error.open_basis"},
+	{Field: "division", Key: "entry.error.division"},
+	{Field: "keywords", Key: "entry.error.keywords"},
+	{Field: "related", Key: "entry.error.related"},
+	{Field: "items", Key: "entry.error.items"},
+	{Field: "items.name", Key: "entry.error.item_name"},
+	{Field: "items.title", Key: "entry.error.item_title"},
+	{Field: "items.type", Key: "entry.error.item_type"},
+	{Field: "items.length", Key: "entry.error.item_length"},
+	{Field: "items.grade", Key: "entry.error.item_grade"},
+	{Field: "items.element", Key: "entry.error.item_element"},
+}
+
+// itemFieldPattern matches an item's field in an error: items[3].type.
+var itemFieldPattern = regexp.MustCompile(`^items\[(\d+)\]\.([a-z_]+)$`)
+
+// setFieldError puts the message of a field's problem, translated, into errs (the first
+// problem of a field wins). Fields without a translation show the domain's sentence.
+func setFieldError(lang string, errs formErrors, field string, e *pubdata.Error) {
+	if _, seen := errs[field]; seen {
+		return
+	}
+	generic := field
+	if m := itemFieldPattern.FindStringSubmatch(field); m != nil {
+		generic = "items." + m[2]
+	}
+	for _, fm := range entryFieldMessages {
+		if fm.Field == generic {
+			errs[field] = translate(lang, fm.Key)
+			return
+		}
+	}
+	if e != nil {
+		errs[field] = e.Message
+	}
+}
+
+// splitList splits a comma-separated field (Chinese and Western commas, 、 and semicolons
+// also separate).
+func splitList(s string, spaces bool) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case ',', '，', '、', ';', '；', '\n', '\r':
+			return true
+		}
+		return spaces && (r == ' ' || r == '\t' || r == '\u3000')
+	})
+}
+
+// formFromEntry fills the editor from an entry's fields.
+func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
+	form := entryForm{
+		Code: code, Title: f.Title, Summary: f.Summary, Format: f.Format, UpdateCycle: f.UpdateCycle,
+		ShareClass: f.ShareClass, ShareConditions: f.ShareConditions, ShareBasis: f.ShareBasis,
+		OpenClass: f.OpenClass, OpenConditions: f.OpenConditions, OpenBasis: f.OpenBasis,
+		Division: f.Division, Keywords: strings.Join(f.Keywords, ", "), Related: strings.Join(f.Related, ", "),
+		Supplementary: f.Supplementary,
+	}
+	if f.Category != "" {
+		form.CategoryClass, form.CategorySub = f.Category[:1], f.Category[1:]
+	}
+	for i, it := range f.Items {
+		row := itemForm{Index: i, Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element,
+			Grade: strconv.Itoa(it.Grade), Key: it.Key, Personal: it.Personal}
+		if it.Length > 0 {
+			row.Length = strconv.Itoa(it.Length)
+		}
+		form.Items = append(form.Items, row)
+	}
+	return form
+}
+
+// parseEntryForm reads the editor's form. Blank item rows are dropped, so that the rows
+// left are numbered as the domain numbers the items.
+func parseEntryForm(pf url.Values) (entryForm, int) {
+	get := func(k string) string { return strings.TrimSpace(pf.Get(k)) }
+	form := entryForm{
+		Code: get("code"), Title: get("title"), Summary: get("summary"),
+		CategoryClass: get("category"), CategorySub: get("category_sub"),
+		Format: get("format"), UpdateCycle: get("update_cycle"),
+		ShareClass: get("share_class"), ShareConditions: get("share_conditions"), ShareBasis: get("share_basis"),
+		OpenClass: get("open_class"), OpenConditions: get("open_conditions"), OpenBasis: get("open_basis"),
+		Division: get("division"), Keywords: get("keywords"), Related: get("related"),
+		Supplementary: pf.Get("supplementary") == "true",
+	}
+	rows, _ := strconv.Atoi(pf.Get("rows"))
+	rows = min(max(rows, 0), maxItemRows)
+	blank := 0
+	for i := 0; i < rows; i++ {
+		p := fmt.Sprintf("items[%d].", i)
+		it := itemForm{
+			Name: get(p + "name"), Title: get(p + "title"), Type: get(p + "type"), Length: get(p + "length"),
+			Element: get(p + "element"), Grade: get(p + "grade"),
+			Key: pf.Get(p+"key") == "true", Personal: pf.Get(p+"personal") == "true",
+		}
+		if it.blank() {
+			blank++
+			continue
+		}
+		it.Index = len(form.Items)
+		form.Items = append(form.Items, it)
+	}
+	return form, blank
+}
+
+// fields returns the entry's fields from the form, with the problems of values that are not
+// even numbers.
+func (f entryForm) fields(lang string, errs formErrors) *pubdata.EntryFields {
+	ef := &pubdata.EntryFields{
+		Title: f.Title, Summary: f.Summary, Category: f.CategoryClass + f.CategorySub, Format: f.Format,
+		UpdateCycle: f.UpdateCycle, ShareClass: f.ShareClass, ShareConditions: f.ShareConditions, ShareBasis: f.ShareBasis,
+		OpenClass: f.OpenClass, OpenConditions: f.OpenConditions, OpenBasis: f.OpenBasis,
+		Division: f.Division, Keywords: splitList(f.Keywords, false), Related: splitList(f.Related, true),
+		Supplementary: f.Supplementary, Items: []pubdata.Item{},
+	}
+	for _, it := range f.Items {
+		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal}
+		if it.Length != "" {
+			n, err := strconv.Atoi(it.Length)
+			if err != nil {
+				setFieldError(lang, errs, fmt.Sprintf("items[%d].length", it.Index), nil)
+			}
+			item.Length = n
+		}
+		if it.Grade != "" {
+			n, err := strconv.Atoi(it.Grade)
+			if err != nil {
+				setFieldError(lang, errs, fmt.Sprintf("items[%d].grade", it.Index), nil)
+			}
+			item.Grade = n
+		}
+		ef.Items = append(ef.Items, item)
+	}
+	return ef
+}
+
+// editView returns the editor's view with its choices.
+func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryEditView, error) {
+	v := &entryEditView{
+		page:       s.base(r, true),
+		New:        e == nil,
+		Entry:      e,
+		Action:     "/console/entries/new",
+		Errors:     formErrors{},
+		Blank:      blankItemRows,
+		Categories: categoryOptions,
+		Formats:    formatOptions,
+		Cycles:     cycleOptions,
+		ShareOpts:  shareClassOptions,
+		OpenOpts:   openClassOptions,
+		ItemTypes:  itemTypeOptions,
+		Grades:     gradeOptions,
+		Divisions:  s.Divisions.Within(a.Org.Division),
+	}
+	if e != nil {
+		v.Action = "/console/entries/" + e.ID + "/edit"
+	}
+	if s.Elements != nil {
+		els, err := s.Elements.FindElements(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, el := range els {
+			label := el.Name
+			if v.Lang == LangEN && el.NameEn != "" {
+				label = el.NameEn
+			}
+			v.Elements = append(v.Elements, elementChoice{Code: el.Code, Label: label})
+		}
+	}
+	return v, nil
+}
+
+// entryForEdit returns the entry of the path's {id} if the actor may edit it now.
+func (s *Server) entryForEdit(r *http.Request, a *pubdata.Actor) (*pubdata.Entry, error) {
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return nil, err
+	}
+	if !pubdata.CanEditEntry(a, e.Org) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may edit its entries.")
+	}
+	if _, err := pubdata.NextEntryStatus(e.Status, pubdata.EntryEdit); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (s *Server) pageEntryNew(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanEditEntry(a, a.Org.Code) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+	}
+	v, err := s.editView(r, a, nil)
+	if err != nil {
+		return err
+	}
+	v.Form = entryForm{
+		CategoryClass: "3", Format: pubdata.FormatTable, UpdateCycle: "monthly",
+		ShareClass: pubdata.ClassUnconditional, OpenClass: pubdata.ClassNone, Division: a.Org.Division,
+	}
+	v.Blank = addItemRows
+	return s.render(w, r, "entry_edit", http.StatusOK, v)
+}
+
+func (s *Server) pageEntryEdit(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.entryForEdit(r, a)
+	if err != nil {
+		return err
+	}
+	v, err := s.editView(r, a, e)
+	if err != nil {
+		return err
+	}
+	v.Form = formFromEntry(e.Code, &e.EntryFields)
+	return s.render(w, r, "entry_edit", http.StatusOK, v)
+}
+
+// pageEntrySave saves the editor (creating the entry when new), optionally submits it, or
+// only re-renders it with more blank rows.
+func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	var e *pubdata.Entry
+	if r.PathValue("id") != "" {
+		if e, err = s.entryForEdit(r, a); err != nil {
+			return err
+		}
+	} else if !pubdata.CanEditEntry(a, a.Org.Code) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	v, err := s.editView(r, a, e)
+	if err != nil {
+		return err
+	}
+	form, blank := parseEntryForm(r.PostForm)
+	if e != nil {
+		form.Code = e.Code
+	}
+	v.Form = form
+	action := r.PostForm.Get("action")
+	if action == "add_rows" {
+		v.Blank = min(blank+addItemRows, maxItemRows-len(form.Items))
+		return s.render(w, r, "entry_edit", http.StatusOK, v)
+	}
+	lang := v.Lang
+	errs := v.Errors
+	fields := form.fields(lang, errs)
+	for field, p := range pubdata.ErrorFields(pubdata.ValidateEntryFields(fields)) {
+		setFieldError(lang, errs, field, p)
+	}
+	if e == nil && form.Code != "" && !pubdata.ValidResourceCode(form.Code) {
+		setFieldError(lang, errs, "code", nil)
+	}
+	if _, bad := errs["division"]; !bad {
+		switch {
+		case s.Divisions.Check(form.Division) != nil:
+			setFieldError(lang, errs, "division", nil)
+		case !pubdata.DivisionCovers(a.Org.Division, form.Division):
+			errs["division"] = translate(lang, "entry.error.division_outside")
+		}
+	}
+	if len(errs) == 0 {
+		var saved *pubdata.Entry
+		if e == nil {
+			saved, err = s.Entries.CreateEntry(r.Context(), a.Org.Code, form.Code, fields)
+		} else {
+			saved, err = s.Entries.UpdateEntry(r.Context(), e.ID, fields)
+		}
+		if err == nil && action == "submit" {
+			if saved, err = s.Entries.SubmitEntry(r.Context(), saved.ID); err == nil {
+				redirect(w, r, withQuery("/console/entries/"+saved.ID, "submitted", "1"))
+				return nil
+			}
+			return err
+		}
+		switch {
+		case err == nil:
+			redirect(w, r, withQuery("/console/entries/"+saved.ID, "saved", "1"))
+			return nil
+		case errorIs(err, pubdata.ECONFLICT) && e == nil:
+			errs["code"] = translate(lang, "entry.error.code_taken")
+		case errorIs(err, pubdata.EINVALID):
+			fe := pubdata.ErrorFields(err)
+			for field, p := range fe {
+				setFieldError(lang, errs, field, p)
+			}
+			if len(fe) == 0 {
+				errs[""] = pubdata.ErrorMessage(err)
+			}
+		default:
+			return err
+		}
+	}
+	v.Blank = max(blank, blankItemRows)
+	for i := range v.Form.Items {
+		it := &v.Form.Items[i]
+		for _, f := range []string{"name", "title", "type", "length", "element", "grade"} {
+			if msg, ok := errs[fmt.Sprintf("items[%d].%s", it.Index, f)]; ok {
+				if it.Errors == nil {
+					it.Errors = map[string]string{}
+				}
+				it.Errors[f] = msg
+			}
+		}
+	}
+	return s.render(w, r, "entry_edit", http.StatusBadRequest, v)
+}
+
+// --- An entry's page ---
+
+// entryDetailView is the view of an entry's working copy with its workflow buttons.
+type entryDetailView struct {
+	page
+	Entry        entryRow
+	Division     string
+	CanEdit      bool
+	CanSubmit    bool
+	CanRetire    bool
+	CanReview    bool
+	Published    bool // the entry has a published version in the catalogue
+	Errors       formErrors
+	Comment      string // the review comment as entered
+	RetireReason string
+	BackURL      string // the list the entry was reached from
+	BackKey      string
+}
+
+func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
+	names, err := s.elementNames(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &entryDetailView{
+		page:      s.base(r, true),
+		Entry:     entryRow{Entry: e, elementNames: names},
+		BackURL:   "/console/entries",
+		BackKey:   "entries.title",
+		Division:  s.divisionName(e.Division),
+		Errors:    formErrors{},
+		Published: e.Version > 0 && e.Status != pubdata.StatusRetired,
+	}
+	edit := pubdata.CanEditEntry(a, e.Org)
+	_, errEdit := pubdata.NextEntryStatus(e.Status, pubdata.EntryEdit)
+	_, errSubmit := pubdata.NextEntryStatus(e.Status, pubdata.EntrySubmit)
+	_, errRetire := pubdata.NextEntryStatus(e.Status, pubdata.EntryRetire)
+	v.CanEdit = edit && errEdit == nil
+	v.CanSubmit = edit && errSubmit == nil
+	v.CanRetire = edit && errRetire == nil && e.Version > 0
+	v.CanReview = e.Status == pubdata.StatusSubmitted && pubdata.CanReviewEntry(a, e.Division)
+	if a.Org.Code != e.Org && mayReview(a) {
+		v.BackURL, v.BackKey = "/console/review", "review.title"
+	}
+	q := r.URL.Query()
+	switch {
+	case q.Get("saved") != "":
+		v.Flash = translate(v.Lang, "entry.saved")
+	case q.Get("submitted") != "":
+		v.Flash = translate(v.Lang, "entry.submitted")
+	}
+	return v, nil
+}
+
+func (s *Server) pageEntry(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return err
+	}
+	v, err := s.entryDetailView(r, a, e)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "entry", http.StatusOK, v)
+}
+
+func (s *Server) pageEntrySubmit(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanEditEntry(a, e.Org) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may submit its entries.")
+	}
+	if _, err := s.Entries.SubmitEntry(r.Context(), e.ID); err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/entries/"+e.ID, "submitted", "1"))
+	return nil
+}
+
+func (s *Server) pageEntryRetire(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanEditEntry(a, e.Org) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may retire its entries.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if reason == "" {
+		v, err := s.entryDetailView(r, a, e)
+		if err != nil {
+			return err
+		}
+		v.Errors["reason"] = translate(v.Lang, "entry.error.reason")
+		return s.render(w, r, "entry", http.StatusBadRequest, v)
+	}
+	if _, err := s.Entries.RetireEntry(r.Context(), e.ID, reason); err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/entries", "retired", e.Title))
+	return nil
+}
+
+func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.Entries.FindEntryByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanReviewEntry(a, e.Division) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers covering the entry's division may review it.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	decision := r.PostForm.Get("decision")
+	comment := strings.TrimSpace(r.PostForm.Get("comment"))
+	v, err := s.entryDetailView(r, a, e)
+	if err != nil {
+		return err
+	}
+	v.Comment = comment
+	switch {
+	case decision != "approve" && decision != "reject":
+		v.Errors["decision"] = translate(v.Lang, "review.error.decision")
+	case decision == "reject" && comment == "":
+		v.Errors["comment"] = translate(v.Lang, "review.error.comment")
+	}
+	if len(v.Errors) > 0 {
+		return s.render(w, r, "entry", http.StatusBadRequest, v)
+	}
+	if _, err := s.Entries.ReviewEntry(r.Context(), e.ID, decision == "approve", comment); err != nil {
+		if errorIs(err, pubdata.EINVALID) {
+			v.Errors["comment"] = pubdata.ErrorMessage(err)
+			return s.render(w, r, "entry", http.StatusBadRequest, v)
+		}
+		return err
+	}
+	redirect(w, r, withQuery("/console/review", decision, e.Title))
+	return nil
+}
+
+// --- Versions ---
+
+// versionChange is one field of a diff as the page shows it.
+type versionChange struct {
+	Field, From, To string
+}
+
+// entryVersionsView is the view of an entry's versions and the diff of two of them.
+type entryVersionsView struct {
+	page
+	Entry    entryRow
+	Versions []*pubdata.EntryVersion
+	From, To int
+	Changes  []versionChange
+	Compared bool // two different versions were compared
+	Same     bool // the two versions asked are the same
+}
+
+// diffFieldKeys label the fields of a diff.
+var diffFieldKeys = []entryFieldMessage{
+	{Field: "title", Key: "entry.field.title"},
+	{Field: "summary", Key: "entry.field.summary"},
+	{Field: "category", Key: "entry.field.category"},
+	{Field: "format", Key: "entry.field.format"},
+	{Field: "update_cycle", Key: "entry.field.update_cycle"},
+	{Field: "share_class", Key: "entry.field.share_class"},
+	{Field: "share_conditions", Key: "entry.field.share_conditions"},
+	{Field: "share_basis", Key: "entry.field.share_basis"},
+	{Field: "open_class", Key: "entry.field.open_class"},
+	{Field: "open_conditions", Key: "entry.field.open_conditions"},
+	{Field: "open_basis", Key: "entry.field.open_basis"},
+	{Field: "division", Key: "entry.field.division"},
+	{Field: "keywords", Key: "entry.field.keywords"},
+	{Field: "related", Key: "entry.field.related"},
+	{Field: "supplementary", Key: "entry.field.supplementary"},
+	{Field: "title_item", Key: "entry.item.title"},
+	{Field: "type", Key: "entry.item.type"},
+	{Field: "element", Key: "entry.item.element"},
+	{Field: "length", Key: "entry.item.length"},
+	{Field: "key", Key: "entry.item.key"},
+	{Field: "grade", Key: "entry.item.grade"},
+	{Field: "personal", Key: "entry.item.personal"},
+}
+
+func diffFieldKey(field string) string {
+	for _, d := range diffFieldKeys {
+		if d.Field == field {
+			return d.Key
+		}
+	}
+	return unknownOption.Key
+}
+
+// changeLabel names a changed field: "名称", or "信息项 uscc · 名称".
+func changeLabel(lang, field string) string {
+	rest, ok := strings.CutPrefix(field, "items.")
+	if !ok {
+		return translate(lang, diffFieldKey(field))
+	}
+	name, sub, hasSub := strings.Cut(rest, ".")
+	label := translate(lang, "versions.item", name)
+	if hasSub {
+		if sub == "title" {
+			sub = "title_item"
+		}
+		label += " · " + translate(lang, diffFieldKey(sub))
+	}
+	return label
+}
+
+// changeValue shows a value of a diff.
+func changeValue(lang, field string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case bool:
+		if x {
+			return translate(lang, "entry.yes")
+		}
+		return translate(lang, "entry.no")
+	case int:
+		if strings.HasSuffix(field, ".grade") {
+			return translate(lang, optionKey(gradeOptions, strconv.Itoa(x)))
+		}
+		return strconv.Itoa(x)
+	case pubdata.Item:
+		parts := []string{x.Title, translate(lang, optionKey(itemTypeOptions, x.Type))}
+		if x.Element != "" {
+			parts = append(parts, x.Element)
+		}
+		return x.Name + " (" + strings.Join(parts, ", ") + ")"
+	case string:
+		if x == "" {
+			return "—"
+		}
+		switch field {
+		case "share_class":
+			return translate(lang, optionKey(shareClassOptions, x))
+		case "open_class":
+			return translate(lang, optionKey(openClassOptions, x))
+		case "format":
+			return translate(lang, optionKey(formatOptions, x))
+		case "update_cycle":
+			return translate(lang, optionKey(cycleOptions, x))
+		}
+		if strings.HasPrefix(field, "items.") && strings.HasSuffix(field, ".type") {
+			return translate(lang, optionKey(itemTypeOptions, x))
+		}
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+func (s *Server) pageEntryVersions(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return err
+	}
+	versions, err := s.Entries.FindEntryVersions(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	v := entryVersionsView{page: s.base(r, true), Entry: entryRow{Entry: e}, Versions: versions}
+	byNo := map[int]*pubdata.EntryVersion{}
+	for _, ver := range versions {
+		byNo[ver.Version] = ver
+	}
+	q := r.URL.Query()
+	number := func(name string, def int) (int, error) {
+		p := q.Get(name)
+		if p == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || byNo[n] == nil {
+			return 0, pubdata.Errorf(pubdata.EINVALID, "Parameter %s must name a version of the entry, not %q.", name, p)
+		}
+		return n, nil
+	}
+	if len(versions) > 0 {
+		def := versions[0].Version // newest first
+		older := def
+		if len(versions) > 1 {
+			older = versions[1].Version
+		}
+		if v.From, err = number("from", older); err != nil {
+			return err
+		}
+		if v.To, err = number("to", def); err != nil {
+			return err
+		}
+		if v.From == v.To {
+			v.Same = len(versions) > 1
+		} else {
+			v.Compared = true
+			for _, c := range pubdata.DiffEntryFields(byNo[v.From].Fields, byNo[v.To].Fields) {
+				v.Changes = append(v.Changes, versionChange{
+					Field: changeLabel(v.Lang, c.Field),
+					From:  changeValue(v.Lang, c.Field, c.From),
+					To:    changeValue(v.Lang, c.Field, c.To),
+				})
+			}
+		}
+	}
+	return s.render(w, r, "entry_versions", http.StatusOK, v)
+}
+
+// --- Review queue ---
+
+// reviewView is the view of the authority's review queue.
+type reviewView struct {
+	page
+	Entries  []entryRow
+	Total    int
+	NextURL  string
+	FirstURL string
+	Division string
+}
+
+func (s *Server) pageReview(w http.ResponseWriter, r *http.Request) error {
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return err
+	}
+	if !mayReview(a) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers review entries.")
+	}
+	q := r.URL.Query()
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	entries, total, next, err := s.Entries.FindEntries(r.Context(), pubdata.EntryFilter{
+		Status: pubdata.StatusSubmitted, DivisionPrefix: pubdata.DivisionPrefix(a.Org.Division), Limit: limit, Cursor: cursor,
+	})
+	if err != nil {
+		return err
+	}
+	v := reviewView{page: s.base(r, true), Entries: entryRows(entries), Total: total, Division: s.divisionName(a.Org.Division)}
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	switch {
+	case q.Get("approve") != "":
+		v.Flash = translate(v.Lang, "review.approved", q.Get("approve"))
+	case q.Get("reject") != "":
+		v.Flash = translate(v.Lang, "review.rejected", q.Get("reject"))
+	}
+	return s.render(w, r, "review", http.StatusOK, v)
+}
+
+// --- Lists ---
+
+func (s *Server) pageConsoleLists(w http.ResponseWriter, r *http.Request) error {
+	if _, err := consoleActor(r); err != nil {
+		return err
+	}
+	return s.render(w, r, "lists", http.StatusOK, listsView{page: s.base(r, true), Lists: catalogLists})
+}

@@ -41,6 +41,24 @@ type errorBody struct {
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Fields holds each input field's problem ("share_conditions": "…") when a validation
+	// names fields; absent otherwise.
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// errorFields returns the problem of each field named in an EINVALID err, or nil.
+func errorFields(err error) map[string]string {
+	if pubdata.ErrorCode(err) != pubdata.EINVALID {
+		return nil
+	}
+	var out map[string]string
+	for field, e := range pubdata.ErrorFields(err) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[field] = e.Message
+	}
+	return out
 }
 
 // isAPI reports whether the request is for the JSON API (errors as JSON) rather than a page.
@@ -70,7 +88,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pubdata"`)
 		}
-		writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+		writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg, Fields: errorFields(err)}})
 		return
 	}
 	// Pages: an anonymous visitor asked to sign in goes to the login form, and comes back

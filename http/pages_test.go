@@ -123,6 +123,12 @@ func TestEveryPageTranslated(t *testing.T) {
 	_, _, _ = e.srv.Tokens.CreateToken(system, e.users[authAdmin].ID, "short-lived", time.Minute)
 	e.do(req{path: "/api/v1/me", as: authAdmin}) // marks the fixture token used
 
+	cf := newCatalogFixture(e)
+	editor, reviewer := e.login(pbEditor), e.login(authReviewer)
+	badEntry := url.Values{"title": {""}, "category": {"9"}, "format": {"x"}, "update_cycle": {"x"}, "share_class": {"conditional"},
+		"open_class": {"none"}, "division": {"999999"}, "code": {"bad"}, "related": {"nope"}, "rows": {"2"},
+		"items[0].name": {"Bad"}, "items[0].type": {"blob"}, "items[0].length": {"x"}, "items[0].grade": {"9"}, "items[1].type": {"string"}}
+
 	type scenario struct {
 		name   string
 		method string
@@ -163,6 +169,57 @@ func TestEveryPageTranslated(t *testing.T) {
 		{"not found", "GET", "/nothing/here", nil, nil, 404},
 		{"not found signed in", "GET", "/console/nothing", admin, nil, 404},
 		{"bad request", "GET", "/console/orgs?limit=abc", admin, nil, 400},
+		// The catalogue pages (console_entries.go, portal_catalog.go).
+		{"entries", "GET", "/console/entries", editor, nil, 200},
+		{"entries filtered empty", "GET", "/console/entries?status=retired&q=nothing", editor, nil, 200},
+		{"entries member", "GET", "/console/entries", member, nil, 200},
+		{"entries retired notice", "GET", "/console/entries?retired=x", editor, nil, 200},
+		{"entries public user", "GET", "/console/entries", public, nil, 403},
+		{"entry new", "GET", "/console/entries/new", editor, nil, 200},
+		{"entry new forbidden", "GET", "/console/entries/new", member, nil, 403},
+		{"entry form errors", "POST", "/console/entries/new", editor, badEntry, 400},
+		{"entry form add rows", "POST", "/console/entries/new", editor, url.Values{"action": {"add_rows"}, "rows": {"1"}, "title": {"x"}}, 200},
+		{"entry edit draft", "GET", "/console/entries/" + cf.draft + "/edit", editor, nil, 200},
+		{"entry edit published", "GET", "/console/entries/" + cf.published + "/edit", editor, nil, 200},
+		{"entry edit submitted", "GET", "/console/entries/" + cf.submitted + "/edit", editor, nil, 409},
+		{"entry draft", "GET", "/console/entries/" + cf.draft + "?saved=1", editor, nil, 200},
+		{"entry submitted", "GET", "/console/entries/" + cf.submitted + "?submitted=1", editor, nil, 200},
+		{"entry submitted reviewer", "GET", "/console/entries/" + cf.submitted, reviewer, nil, 200},
+		{"entry review errors", "POST", "/console/entries/" + cf.submitted + "/review", reviewer, url.Values{"decision": {"reject"}}, 400},
+		{"entry review no decision", "POST", "/console/entries/" + cf.submitted + "/review", reviewer, url.Values{}, 400},
+		{"entry published", "GET", "/console/entries/" + cf.published, editor, nil, 200},
+		{"entry retire errors", "POST", "/console/entries/" + cf.published + "/retire", editor, url.Values{"reason": {""}}, 400},
+		{"entry rejected", "GET", "/console/entries/" + cf.rejected, editor, nil, 200},
+		{"entry retired", "GET", "/console/entries/" + cf.retired, editor, nil, 200},
+		{"entry other org", "GET", "/console/entries/" + cf.draft, e.login("xm-scj-member"), nil, 403},
+		{"entry versions", "GET", "/console/entries/" + cf.published + "/versions", editor, nil, 200},
+		{"entry versions same", "GET", "/console/entries/" + cf.published + "/versions?from=2&to=2", editor, nil, 200},
+		{"entry versions one", "GET", "/console/entries/" + cf.negative + "/versions", editor, nil, 200},
+		{"entry versions none", "GET", "/console/entries/" + cf.draft + "/versions", editor, nil, 200},
+		{"review", "GET", "/console/review?approve=x", reviewer, nil, 200},
+		{"review rejected notice", "GET", "/console/review?reject=x", reviewer, nil, 200},
+		{"review empty", "GET", "/console/review", e.login(cityAdmin), nil, 200},
+		{"review forbidden", "GET", "/console/review", member, nil, 403},
+		{"console lists", "GET", "/console/lists", member, nil, 200},
+		{"catalog anonymous", "GET", "/catalog", nil, nil, 200},
+		{"catalog signed in", "GET", "/catalog", admin, nil, 200},
+		{"catalog search", "GET", "/catalog?q=%E8%BA%AB%E4%BB%BD&share_class=unconditional&org=fj-gat&keyword=%E6%B5%8B%E8%AF%95&supplementary=false", admin, nil, 200},
+		{"catalog empty", "GET", "/catalog?q=zzzz&format=service", nil, nil, 200},
+		{"catalog paged", "GET", "/catalog?page=2", admin, nil, 200},
+		{"catalog bad page", "GET", "/catalog?page=x", nil, nil, 400},
+		{"catalog text too long", "GET", "/catalog?q=" + strings.Repeat("x", 201), nil, nil, 400},
+		{"catalog entry", "GET", "/catalog/" + cf.published, nil, nil, 200},
+		{"catalog entry provider", "GET", "/catalog/" + cf.negative, editor, nil, 200},
+		{"catalog entry hidden", "GET", "/catalog/" + cf.negative, nil, nil, 404},
+		{"catalog entry unknown", "GET", "/catalog/nothing", nil, nil, 404},
+		{"lists", "GET", "/lists", nil, nil, 200},
+		{"lists share", "GET", "/lists/share", nil, nil, 200},
+		{"lists share public body", "GET", "/lists/share", member, nil, 200},
+		{"lists open", "GET", "/lists/open", nil, nil, 200},
+		{"lists negative", "GET", "/lists/negative", nil, nil, 200},
+		{"lists responsibility", "GET", "/lists/responsibility", nil, nil, 200},
+		{"lists demand", "GET", "/lists/demand", nil, nil, 200},
+		{"lists unknown", "GET", "/lists/nothing", nil, nil, 404},
 	}
 	for _, lang := range languages {
 		for _, sc := range scenarios {

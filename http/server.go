@@ -114,6 +114,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerDCAT()           // dcat.go: DCAT-AP 3 export
 	s.registerConsoleEntries() // console_entries.go: my entries, editor, review, versions
 	s.registerPortalCatalog()  // portal_catalog.go: search, entry page, public lists
+	s.registerEntryImport()    // entry_import.go: bulk import and export of entries
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

@@ -26,6 +26,9 @@ type app struct {
 	users     pubdata.UserService
 	tokens    pubdata.TokenService
 	audit     pubdata.AuditService
+	entries   pubdata.EntryService
+	elements  pubdata.ElementService
+	demands   pubdata.DemandService
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -58,6 +61,9 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		users:     sqlstore.NewUserService(db),
 		tokens:    sqlstore.NewTokenService(db),
 		audit:     sqlstore.NewAuditService(db),
+		entries:   sqlstore.NewEntryService(db),
+		elements:  sqlstore.NewElementService(db),
+		demands:   sqlstore.NewDemandService(db),
 	}, nil
 }
 
@@ -71,6 +77,9 @@ func (a *app) handler() (http.Handler, error) {
 		Users:         a.users,
 		Tokens:        a.tokens,
 		Audit:         a.audit,
+		Entries:       a.entries,
+		Elements:      a.elements,
+		Demands:       a.demands,
 		Divisions:     a.divisions,
 		Ready:         a.db.Ping,
 		Logger:        a.logger,

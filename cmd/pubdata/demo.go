@@ -48,8 +48,9 @@ var demoUsers = []pubdata.UserCreate{
 
 // demoResult counts what loadDemo did.
 type demoResult struct {
-	OrgsCreated, OrgsExisting   int
-	UsersCreated, UsersExisting int
+	OrgsCreated, OrgsExisting       int
+	UsersCreated, UsersExisting     int
+	EntriesCreated, EntriesExisting int // the demo catalogue (demo_catalog.go)
 }
 
 // loadDemo creates the demo organisations and users that are not there yet, through the
@@ -62,7 +63,8 @@ func loadDemo(ctx context.Context, a *app, w io.Writer) error {
 	}
 	a.logger.Info("demo province loaded",
 		"orgs_created", res.OrgsCreated, "orgs_existing", res.OrgsExisting,
-		"users_created", res.UsersCreated, "users_existing", res.UsersExisting)
+		"users_created", res.UsersCreated, "users_existing", res.UsersExisting,
+		"entries_created", res.EntriesCreated, "entries_existing", res.EntriesExisting)
 	printDemoLogins(w)
 	return nil
 }
@@ -105,6 +107,10 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 		default:
 			return res, fmt.Errorf("user %s: %w", u.Username, err)
 		}
+	}
+	var err error
+	if res.EntriesCreated, res.EntriesExisting, err = createDemoCatalog(ctx, a); err != nil {
+		return res, fmt.Errorf("catalogue: %w", err)
 	}
 	return res, nil
 }

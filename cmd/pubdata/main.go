@@ -56,6 +56,9 @@ func commands() []*command {
 		userAddCommand(),
 		tokenCreateCommand(),
 		auditVerifyCommand(),
+		entriesImportCommand(),
+		entriesExportCommand(),
+		benchSearchCommand(),
 	}
 }
 
