@@ -444,7 +444,7 @@ type CatalogResult struct {
 	Facets map[string]map[string]int `json:"facets,omitempty"`
 }
 
-// OpenCatalog, ShareCatalog and NegativeList are the published lists' filters (A5).
+// OpenCatalog and ShareCatalog are the published lists' filters (A5).
 var (
 	ShareCatalog = CatalogFilter{Field: "share_class", Values: []string{ClassUnconditional, ClassConditional}}
 	OpenCatalog  = CatalogFilter{Field: "open_class", Values: []string{ClassUnconditional, ClassConditional}}
@@ -559,4 +559,28 @@ type Demand struct {
 type DemandService interface {
 	// FindDemands returns a page of demands, newest first.
 	FindDemands(ctx context.Context, limit int, cursor string) ([]*Demand, int, string, error)
+}
+
+// NegativeList selects the negative list (负面清单): entries that may not be opened, which
+// includes every entry that may not be shared (such an entry cannot be opened either).
+var NegativeList = CatalogFilter{Field: "open_class", Values: []string{ClassNone}}
+
+// SeesWholeCatalog reports whether the actor sees the whole published catalogue (a public
+// body's or an authority's user); everyone else sees the open catalogue only.
+func SeesWholeCatalog(a *Actor) bool {
+	return !a.Anonymous() && a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority)
+}
+
+// CanViewPublished reports whether the actor may see the published entry.
+func CanViewPublished(a *Actor, e *Entry) bool {
+	return SeesWholeCatalog(a) || oneOf(e.OpenClass, OpenCatalog.Values)
+}
+
+// CanViewWorkingCopy reports whether the actor may see an entry's working copy: the
+// provider's users, and an authority's users whose division covers the entry.
+func CanViewWorkingCopy(a *Actor, e *Entry) bool {
+	if a.Anonymous() || a.Org == nil {
+		return false
+	}
+	return a.Org.Code == e.Org || (a.IsAuthority() && DivisionCovers(a.Org.Division, e.Division))
 }

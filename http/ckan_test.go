@@ -404,3 +404,20 @@ func TestCKAN(t *testing.T) {
 
 // regexpCKANName is what CKAN accepts as a name.
 var regexpCKANName = regexp.MustCompile(`^[a-z0-9_-]{2,100}$`)
+
+// TestCKANBareToken: CKAN clients send the token without "Bearer".
+func TestCKANBareToken(t *testing.T) {
+	e := newEnv(t)
+	w := e.do(req{path: "/api/v1/me", header: http.Header{"Authorization": {e.tokens[pbEditor]}}})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), pbEditor) {
+		t.Fatalf("bare token: %d %s", w.Code, w.Body)
+	}
+	w = e.do(req{path: "/api/3/action/status_show", header: http.Header{"Authorization": {"pdt_unknown"}}})
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("bad bare token: %d", w.Code)
+	}
+	w = e.do(req{path: "/api/v1/me", header: http.Header{"Authorization": {"Basic abc"}}})
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("other scheme: %d", w.Code)
+	}
+}

@@ -44,15 +44,6 @@ func entryOrgActor(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// mayViewWorkingCopy reports whether the actor may see an entry's working copy: the
-// provider's users, and the users of an authority whose division covers the entry.
-func mayViewWorkingCopy(a *pubdata.Actor, e *pubdata.Entry) bool {
-	if a.Anonymous() || a.Org == nil {
-		return false
-	}
-	return a.Org.Code == e.Org || (a.IsAuthority() && pubdata.DivisionCovers(a.Org.Division, e.Division))
-}
-
 // mayReview reports whether the actor reviews entries somewhere: an authority's admin or
 // reviewer (CanReviewEntry then decides per entry).
 func mayReview(a *pubdata.Actor) bool {
@@ -65,7 +56,7 @@ func (s *Server) findWorkingCopy(r *http.Request, a *pubdata.Actor) (*pubdata.En
 	if err != nil {
 		return nil, err
 	}
-	if !mayViewWorkingCopy(a, e) {
+	if !pubdata.CanViewWorkingCopy(a, e) {
 		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "This entry belongs to another organisation.")
 	}
 	return e, nil

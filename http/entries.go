@@ -65,7 +65,7 @@ func (s *Server) entryFor(r *http.Request, id, view string) (e *pubdata.Entry, w
 	if view != "published" {
 		e, err := s.Entries.FindEntryByID(r.Context(), id)
 		switch {
-		case err == nil && mayViewWorkingCopy(a, e):
+		case err == nil && pubdata.CanViewWorkingCopy(a, e):
 			return e, true, nil
 		case err != nil && !errorIs(err, pubdata.ENOTFOUND):
 			return nil, false, err
@@ -80,7 +80,7 @@ func (s *Server) entryFor(r *http.Request, id, view string) (e *pubdata.Entry, w
 	} else if err != nil {
 		return nil, false, err
 	}
-	if !visibleEntry(a, p) {
+	if !pubdata.CanViewPublished(a, p) {
 		return nil, false, notFoundEntry(id)
 	}
 	return publishedView(p), false, nil
@@ -102,10 +102,10 @@ func (s *Server) entryForChange(r *http.Request) (*pubdata.Actor, *pubdata.Entry
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if mayViewWorkingCopy(a, e) {
+	if pubdata.CanViewWorkingCopy(a, e) {
 		return a, e, nil
 	}
-	if p, err := s.Entries.FindPublishedEntry(r.Context(), id); err == nil && visibleEntry(a, p) {
+	if p, err := s.Entries.FindPublishedEntry(r.Context(), id); err == nil && pubdata.CanViewPublished(a, p) {
 		return a, e, nil
 	} else if err != nil && !errorIs(err, pubdata.ENOTFOUND) {
 		return nil, nil, err
@@ -412,7 +412,7 @@ func (s *Server) versionsFor(r *http.Request) ([]*pubdata.EntryVersion, *pubdata
 	a := pubdata.ActorFromContext(r.Context())
 	out := []*pubdata.EntryVersion{}
 	for _, v := range versions {
-		if !seesWholeCatalog(a) && !slices.Contains(pubdata.OpenCatalog.Values, v.Fields.OpenClass) {
+		if !pubdata.SeesWholeCatalog(a) && !slices.Contains(pubdata.OpenCatalog.Values, v.Fields.OpenClass) {
 			continue
 		}
 		c := *v
@@ -583,7 +583,7 @@ func (s *Server) apiEntrySearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !seesWholeCatalog(pubdata.ActorFromContext(r.Context())) {
+	if !pubdata.SeesWholeCatalog(pubdata.ActorFromContext(r.Context())) {
 		cq.Filters = append(cq.Filters, pubdata.OpenCatalog)
 	}
 	res, err := s.Entries.SearchCatalog(r.Context(), cq)
@@ -783,9 +783,9 @@ func listQuery(kind string, a *pubdata.Actor) pubdata.CatalogQuery {
 	case "open":
 		cq.Filters = []pubdata.CatalogFilter{pubdata.OpenCatalog}
 	case "negative":
-		cq.Filters = []pubdata.CatalogFilter{negativeList}
+		cq.Filters = []pubdata.CatalogFilter{pubdata.NegativeList}
 	}
-	if kind != "negative" && kind != "open" && !seesWholeCatalog(a) {
+	if kind != "negative" && kind != "open" && !pubdata.SeesWholeCatalog(a) {
 		cq.Filters = append(cq.Filters, pubdata.OpenCatalog)
 	}
 	return cq

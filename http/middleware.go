@@ -173,8 +173,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if auth := r.Header.Get("Authorization"); auth != "" {
 			scheme, secret, ok := strings.Cut(auth, " ")
 			secret = strings.TrimSpace(secret)
+			if !ok && strings.HasPrefix(auth, "pdt_") {
+				// CKAN clients send the bare token (CKAN's apitoken_header_name).
+				scheme, secret, ok = "Bearer", auth, true
+			}
 			if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-				s.renderError(w, r, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\"."))
+				s.renderError(w, r, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\" (or the bare token, as CKAN clients send it)."))
 				return
 			}
 			a, err := s.Tokens.AuthenticateToken(ctx, secret)

@@ -196,22 +196,6 @@ func snippet(text string, n int) string {
 	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
-// seesWholeCatalog reports whether the actor sees the whole published catalogue: members of
-// public bodies and authorities. Everyone else (anonymous, public users, companies) sees
-// the open catalogue only. The JSON API applies the same rule.
-func seesWholeCatalog(a *pubdata.Actor) bool {
-	return !a.Anonymous() && a.Org != nil && (a.Org.Kind == pubdata.KindPublicBody || a.Org.Kind == pubdata.KindAuthority)
-}
-
-// visibleEntry reports whether the actor may see the published entry.
-func visibleEntry(a *pubdata.Actor, e *pubdata.Entry) bool {
-	return seesWholeCatalog(a) || slices.Contains(pubdata.OpenCatalog.Values, e.OpenClass)
-}
-
-// negativeList selects the negative list (负面清单): entries that may not be opened, which
-// includes every entry that may not be shared (such an entry cannot be opened either).
-var negativeList = pubdata.CatalogFilter{Field: "open_class", Values: []string{pubdata.ClassNone}}
-
 // catalogPageSize is the number of results on a page of the catalogue search.
 const catalogPageSize = 20
 
@@ -395,7 +379,7 @@ func (s *Server) pageCatalog(w http.ResponseWriter, r *http.Request) error {
 		Q:         cq.Q,
 		Sort:      q.Get("sort"),
 		Sorts:     sortOptions,
-		OpenOnly:  !seesWholeCatalog(a),
+		OpenOnly:  !pubdata.SeesWholeCatalog(a),
 		PageNo:    pageNo,
 		Searching: cq.Q != "" || len(cq.Filters) > 0,
 	}
@@ -528,7 +512,7 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if !visibleEntry(a, e) {
+	if !pubdata.CanViewPublished(a, e) {
 		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
 	}
 	names, err := s.elementNames(r)
@@ -540,7 +524,7 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		Entry:    entryRow{Entry: e, elementNames: names},
 		Division: s.divisionName(e.Division),
 		OrgURL:   withQuery("/catalog", "org", e.Org),
-		CanSee:   seesWholeCatalog(a),
+		CanSee:   pubdata.SeesWholeCatalog(a),
 	}
 	for _, k := range e.Keywords {
 		v.Keywords = append(v.Keywords, hiddenParam{Name: k, Value: withQuery("/catalog", "keyword", k)})
@@ -548,7 +532,7 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	for i, code := range e.Related {
 		l := relatedLink{Code: code}
 		if i < 50 {
-			if re, err := s.Entries.FindPublishedEntry(r.Context(), code); err == nil && visibleEntry(a, re) {
+			if re, err := s.Entries.FindPublishedEntry(r.Context(), code); err == nil && pubdata.CanViewPublished(a, re) {
 				l.Title, l.URL = re.Title, "/catalog/"+re.ID
 			} else if err != nil && !errorIs(err, pubdata.ENOTFOUND) {
 				return err
@@ -556,7 +540,7 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		}
 		v.Related = append(v.Related, l)
 	}
-	if mayViewWorkingCopy(a, e) {
+	if pubdata.CanViewWorkingCopy(a, e) {
 		v.Console = "/console/entries/" + e.ID
 	}
 	return s.render(w, r, "catalog_entry", http.StatusOK, v)
@@ -662,8 +646,8 @@ func (s *Server) pageList(w http.ResponseWriter, r *http.Request) error {
 	// catalogue are public as a whole (SX27); the others show each visitor its part.
 	cq := listQuery(kind, a)
 	cq.Offset, cq.Limit = (v.PageNo-1)*listPageSize, listPageSize
-	v.OpenOnly = kind != "negative" && kind != "open" && !seesWholeCatalog(a)
-	v.SeesWhole = seesWholeCatalog(a)
+	v.OpenOnly = kind != "negative" && kind != "open" && !pubdata.SeesWholeCatalog(a)
+	v.SeesWhole = pubdata.SeesWholeCatalog(a)
 	res, err := s.Entries.SearchCatalog(r.Context(), cq)
 	if err != nil {
 		return err

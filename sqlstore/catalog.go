@@ -160,9 +160,18 @@ func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
 			}
 		}
 		var cond string
-		if f.Field == "keyword" {
+		switch f.Field {
+		case "category":
+			// A category matches its sub-categories: 3 finds 301 and 301001.
+			var ors []string
+			for i, v := range f.Values {
+				ors = append(ors, "c.category LIKE ? ESCAPE '\\'")
+				vals[i] = likePrefix(v)
+			}
+			cond = "(" + strings.Join(ors, " OR ") + ")"
+		case "keyword":
 			cond = "c.entry_id IN (SELECT entry_id FROM catalog_keywords WHERE keyword IN (" + ph + "))"
-		} else {
+		default:
 			cond = catalogColumn[f.Field] + " IN (" + ph + ")"
 		}
 		if f.Negate {

@@ -327,6 +327,12 @@ func testSearchFacetsFilters(t *testing.T, s *Store) {
 	if n := total(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "keyword", Values: []string{"交通"}}, {Field: "share_class", Values: []string{"conditional", "none"}}}}); n != 2 {
 		t.Errorf("keyword AND class OR: %d", n)
 	}
+	if n := total(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "category", Values: []string{"3"}}}}); n != 8 {
+		t.Errorf("category 3 (with its sub-categories): %d", n)
+	}
+	if n := total(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "category", Values: []string{"301"}}}}); n != 0 {
+		t.Errorf("category 301: %d", n)
+	}
 	// Hierarchy: the city's catalogue and the province's.
 	if n := total(pubdata.CatalogQuery{DivisionPrefix: "3501"}); n != 7 {
 		t.Errorf("city catalogue: %d", n)
