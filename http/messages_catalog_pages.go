@@ -241,7 +241,7 @@ var catalogPageMessages = map[string]msg{
 	"catalog.facet.remove":        {"移除筛选：", "Remove filter: "},
 	"catalog.supplementary":       {"补充目录", "Supplementary"},
 	"catalog.not_supplementary":   {"非补充目录", "Not supplementary"},
-	"catalog.found":               {"找到 %d 个目录条目", "%d entries found"},
+	"catalog.found":               {"找到 %d 个目录条目", "Entries found: %d"},
 	"catalog.all":                 {"全部目录条目（%d 个）", "All entries (%d)"},
 	"catalog.active":              {"当前筛选条件：", "Filters:"},
 	"catalog.clear":               {"清除全部筛选", "Clear all filters"},
