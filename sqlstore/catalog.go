@@ -55,29 +55,58 @@ func indexTerms(f *pubdata.EntryFields, orgName string) map[string]int {
 	return w
 }
 
-// publish writes the entry's current fields as its live catalogue row and index.
+// facetPairs returns the (field, value) pairs an entry counts under in catalog_facets.
+func facetPairs(org string, f *pubdata.EntryFields) [][2]string {
+	supp := "false"
+	if f.Supplementary {
+		supp = "true"
+	}
+	p := [][2]string{{"org", org}, {"category", f.Category}, {"share_class", f.ShareClass}, {"open_class", f.OpenClass},
+		{"format", f.Format}, {"update_cycle", f.UpdateCycle}, {"division", f.Division}, {"supplementary", supp}}
+	for _, k := range f.Keywords {
+		p = append(p, [2]string{"keyword", k})
+	}
+	return p
+}
+
+// countFacets adds delta (1 or -1) to the facet counts of an entry.
+func (tx *Tx) countFacets(ctx context.Context, org string, f *pubdata.EntryFields, delta int) error {
+	for _, p := range facetPairs(org, f) {
+		if _, err := tx.exec(ctx, `INSERT INTO catalog_facets (open_class, share_class, field, value, n) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (open_class, share_class, field, value) DO UPDATE SET n = catalog_facets.n + excluded.n`,
+			f.OpenClass, f.ShareClass, p[0], p[1], delta); err != nil {
+			return err
+		}
+	}
+	if delta < 0 {
+		_, err := tx.exec(ctx, "DELETE FROM catalog_facets WHERE n <= 0")
+		return err
+	}
+	return nil
+}
+
+// publish writes the entry's current fields as its live catalogue row, index and counts.
 func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	if err := tx.unpublish(ctx, e.ID); err != nil {
 		return err
 	}
 	f := &e.EntryFields
-	doc, err := json.Marshal(f)
-	if err != nil {
-		return err
-	}
 	supp := 0
 	if f.Supplementary {
 		supp = 1
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO catalog (entry_id, code, org, version, title, category, format, update_cycle, share_class, open_class, division, supplementary, issued, modified, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Code, e.Org, e.Version, f.Title, f.Category, f.Format, f.UpdateCycle, f.ShareClass, f.OpenClass, f.Division, supp, e.PublishedOn, fmtTime(tx.now), string(doc)); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO catalog (entry_id, code, org, version, title, category, format, update_cycle, share_class, open_class, division, supplementary, issued, modified)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Code, e.Org, e.Version, f.Title, f.Category, f.Format, f.UpdateCycle, f.ShareClass, f.OpenClass, f.Division, supp, e.PublishedOn, fmtTime(tx.now)); err != nil {
 		return err
 	}
 	for _, k := range f.Keywords {
 		if _, err := tx.exec(ctx, "INSERT INTO catalog_keywords (entry_id, keyword) VALUES (?, ?)", e.ID, k); err != nil {
 			return err
 		}
+	}
+	if err := tx.countFacets(ctx, e.Org, f, 1); err != nil {
+		return err
 	}
 	terms := indexTerms(f, e.OrgName)
 	const batch = 300
@@ -102,8 +131,17 @@ func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	return flush()
 }
 
-// unpublish removes an entry from the live catalogue and its index.
+// unpublish removes an entry from the live catalogue, its index and its counts.
 func (tx *Tx) unpublish(ctx context.Context, id string) error {
+	old, err := scanCatalog(tx.queryRow(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := tx.countFacets(ctx, old.Org, &old.EntryFields, -1); err != nil {
+		return err
+	}
 	for _, q := range []string{"DELETE FROM catalog_terms WHERE entry_id = ?", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
 		if _, err := tx.exec(ctx, q, id); err != nil {
 			return err
@@ -112,9 +150,9 @@ func (tx *Tx) unpublish(ctx context.Context, id string) error {
 	return nil
 }
 
-const catalogColumns = "c.entry_id, c.code, c.org, COALESCE(o.name, ''), c.version, c.doc, c.issued, c.modified, e.created_at"
+const catalogColumns = "c.entry_id, c.code, c.org, COALESCE(o.name, ''), c.version, v.doc, c.issued, c.modified, e.created_at"
 
-const catalogFrom = " FROM catalog c JOIN entries e ON e.id = c.entry_id LEFT JOIN orgs o ON o.code = c.org"
+const catalogFrom = " FROM catalog c JOIN entries e ON e.id = c.entry_id JOIN entry_versions v ON v.entry_id = c.entry_id AND v.version = c.version LEFT JOIN orgs o ON o.code = c.org"
 
 func scanCatalog(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 	e := pubdata.Entry{Status: pubdata.StatusPublished, Flags: []pubdata.SourceFlag{}}
@@ -140,6 +178,8 @@ var catalogColumn = map[string]string{
 	"format": "c.format", "update_cycle": "c.update_cycle", "division": "c.division", "supplementary": "c.supplementary",
 }
 
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
 // catalogWhere turns the query's filters into SQL conditions.
 func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
 	var where []string
@@ -148,7 +188,6 @@ func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
 		if len(f.Values) == 0 {
 			continue
 		}
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(f.Values)), ", ")
 		vals := make([]any, len(f.Values))
 		for i, v := range f.Values {
 			vals[i] = v
@@ -170,9 +209,9 @@ func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
 			}
 			cond = "(" + strings.Join(ors, " OR ") + ")"
 		case "keyword":
-			cond = "c.entry_id IN (SELECT entry_id FROM catalog_keywords WHERE keyword IN (" + ph + "))"
+			cond = "c.entry_id IN (SELECT entry_id FROM catalog_keywords WHERE keyword IN (" + placeholders(len(vals)) + "))"
 		default:
-			cond = catalogColumn[f.Field] + " IN (" + ph + ")"
+			cond = catalogColumn[f.Field] + " IN (" + placeholders(len(vals)) + ")"
 		}
 		if f.Negate {
 			cond = "NOT " + cond
@@ -191,29 +230,63 @@ func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
 	return where, args
 }
 
+// classesOnly returns the open and share classes a query selects when it has no text and
+// filters on nothing but the classes (so that catalog_facets answers its counts).
+func classesOnly(q *pubdata.CatalogQuery) (open, share []string, ok bool) {
+	if q.Q != "" || q.DivisionPrefix != "" || q.ModifiedFrom != nil || q.ModifiedTo != nil {
+		return nil, nil, false
+	}
+	open, share = pubdata.Classes, pubdata.Classes
+	for _, f := range q.Filters {
+		if f.Negate || (f.Field != "open_class" && f.Field != "share_class") {
+			return nil, nil, false
+		}
+		keep := func(cur []string) []string {
+			var out []string
+			for _, c := range cur {
+				for _, v := range f.Values {
+					if c == v {
+						out = append(out, c)
+						break
+					}
+				}
+			}
+			return out
+		}
+		if f.Field == "open_class" {
+			open = keep(open)
+		} else {
+			share = keep(share)
+		}
+	}
+	return open, share, true
+}
+
 // SearchCatalog implements pubdata.EntryService. With text, entries must match at least
 // half of the query's distinct terms; they rank by terms matched, then by field weights
-// (title beats summary), then by modification time.
+// (title beats summary), then by modification time. It reads the page's ids first, then
+// their rows; counts come from catalog_facets when only classes filter, else from the
+// matching rows.
 func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery) (*pubdata.CatalogResult, error) {
 	if err := pubdata.ValidateCatalogQuery(&q); err != nil {
 		return nil, err
 	}
+	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
 	where, args := catalogWhere(&q)
-	from := catalogFrom
-	var fromArgs []any
+	from := " FROM catalog c"
 	order := "c.modified DESC, c.entry_id"
 	if terms := cjk.QueryTerms(q.Q); len(terms) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?, ", len(terms)), ", ")
-		from += " JOIN (SELECT entry_id, COUNT(*) AS hits, SUM(weight) AS score FROM catalog_terms WHERE term IN (" + ph + ") GROUP BY entry_id HAVING COUNT(*) >= ?) m ON m.entry_id = c.entry_id"
+		from += " JOIN (SELECT entry_id, COUNT(*) AS hits, SUM(weight) AS score FROM catalog_terms WHERE term IN (" + placeholders(len(terms)) + ") GROUP BY entry_id HAVING COUNT(*) >= ?) m ON m.entry_id = c.entry_id"
+		var termArgs []any
 		for _, t := range terms {
-			fromArgs = append(fromArgs, t)
+			termArgs = append(termArgs, t)
 		}
-		fromArgs = append(fromArgs, (len(terms)+1)/2)
+		args = append(append(termArgs, (len(terms)+1)/2), args...)
 		if q.Sort == "" || q.Sort == "relevance" {
 			order = fmt.Sprintf("m.hits * %d + m.score DESC, c.modified DESC, c.entry_id", matchBonus)
 		}
 	} else if q.Q != "" {
-		return &pubdata.CatalogResult{Items: []*pubdata.Entry{}, Facets: map[string]map[string]int{}}, nil
+		return res, nil // only punctuation: nothing can match
 	}
 	switch q.Sort {
 	case "modified":
@@ -223,71 +296,163 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 	case "code":
 		order = "c.code, c.entry_id"
 	}
-	all := append(append([]any{}, fromArgs...), args...)
-	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*)"+from+whereClause(where), all...).Scan(&res.Total); err != nil {
+	cond := whereClause(where)
+	rows, err := s.db.query(ctx, "SELECT c.entry_id"+from+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
+	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, "SELECT "+catalogColumns+from+whereClause(where)+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(all, q.Limit, q.Offset)...)
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if res.Items, err = s.published(ctx, ids); err != nil {
+		return nil, err
+	}
+	if open, share, ok := classesOnly(&q); ok {
+		res.Total, res.Facets, err = s.storedFacets(ctx, open, share)
+		if !q.Facets {
+			res.Facets = nil
+		}
+		return res, err
+	}
+	if !q.Facets {
+		err = s.db.queryRow(ctx, "SELECT COUNT(*)"+from+cond, args...).Scan(&res.Total)
+		return res, err
+	}
+	res.Total, res.Facets, err = s.countFacets(ctx, from+cond, args)
+	return res, err
+}
+
+// published reads the catalogue rows of ids, in the order given.
+func (s *EntryService) published(ctx context.Context, ids []string) ([]*pubdata.Entry, error) {
+	out := []*pubdata.Entry{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.query(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	byID := map[string]*pubdata.Entry{}
 	for rows.Next() {
 		e, err := scanCatalog(rows)
 		if err != nil {
 			return nil, err
 		}
-		res.Items = append(res.Items, e)
+		byID[e.ID] = e
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if q.Facets && res.Total > 0 {
-		if res.Facets, err = s.facets(ctx, from, where, all); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-// facets counts the matching entries by each facet field.
-func (s *EntryService) facets(ctx context.Context, from string, where []string, args []any) (map[string]map[string]int, error) {
-	out := map[string]map[string]int{}
-	count := func(field, query string) error {
-		rows, err := s.db.query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		m := map[string]int{}
-		for rows.Next() {
-			var v string
-			var n int
-			if err := rows.Scan(&v, &n); err != nil {
-				return err
-			}
-			m[v] = n
-		}
-		out[field] = m
-		return rows.Err()
-	}
-	for _, field := range pubdata.CatalogFields {
-		col := catalogColumn[field]
-		var q string
-		switch field {
-		case "keyword":
-			q = "SELECT k.keyword, COUNT(*)" + from + " JOIN catalog_keywords k ON k.entry_id = c.entry_id" + whereClause(where) + " GROUP BY k.keyword"
-		case "supplementary":
-			q = "SELECT CASE WHEN c.supplementary = 1 THEN 'true' ELSE 'false' END, COUNT(*)" + from + whereClause(where) + " GROUP BY c.supplementary"
-		default:
-			q = "SELECT " + col + ", COUNT(*)" + from + whereClause(where) + " GROUP BY " + col
-		}
-		if err := count(field, q); err != nil {
-			return nil, err
+	for _, id := range ids {
+		if e, ok := byID[id]; ok {
+			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// storedFacets sums catalog_facets over the given classes.
+func (s *EntryService) storedFacets(ctx context.Context, open, share []string) (int, map[string]map[string]int, error) {
+	facets := map[string]map[string]int{}
+	for _, f := range pubdata.CatalogFields {
+		facets[f] = map[string]int{}
+	}
+	if len(open) == 0 || len(share) == 0 {
+		return 0, facets, nil
+	}
+	args := []any{}
+	for _, c := range open {
+		args = append(args, c)
+	}
+	for _, c := range share {
+		args = append(args, c)
+	}
+	rows, err := s.db.query(ctx, "SELECT field, value, SUM(n) FROM catalog_facets WHERE open_class IN ("+placeholders(len(open))+") AND share_class IN ("+placeholders(len(share))+") GROUP BY field, value", args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	total := 0
+	for rows.Next() {
+		var field, value string
+		var n int
+		if err := rows.Scan(&field, &value, &n); err != nil {
+			return 0, nil, err
+		}
+		if m, ok := facets[field]; ok && n > 0 {
+			m[value] = n
+		}
+		if field == "format" {
+			total += n // every entry has exactly one format
+		}
+	}
+	return total, facets, rows.Err()
+}
+
+// countFacets counts the matching entries (fromWhere selects them as c) by each facet.
+func (s *EntryService) countFacets(ctx context.Context, fromWhere string, args []any) (int, map[string]map[string]int, error) {
+	facets := map[string]map[string]int{}
+	for _, f := range pubdata.CatalogFields {
+		facets[f] = map[string]int{}
+	}
+	rows, err := s.db.query(ctx, "SELECT c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary"+fromWhere, args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	total := 0
+	var v [7]string
+	var supp int
+	for rows.Next() {
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
+			rows.Close()
+			return 0, nil, err
+		}
+		total++
+		for i, f := range [7]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division"} {
+			facets[f][v[i]]++
+		}
+		if supp == 1 {
+			facets["supplementary"]["true"]++
+		} else {
+			facets["supplementary"]["false"]++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	if total == 0 {
+		return 0, facets, nil
+	}
+	rows, err = s.db.query(ctx, "SELECT k.keyword, COUNT(*) FROM catalog_keywords k WHERE k.entry_id IN (SELECT c.entry_id"+fromWhere+") GROUP BY k.keyword", args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return 0, nil, err
+		}
+		facets["keyword"][k] = n
+	}
+	return total, facets, rows.Err()
 }
 
 // ElementService implements pubdata.ElementService.

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ func (d *DB) migrate(ctx context.Context, version int, name string) error {
 	if n > 0 {
 		return nil
 	}
-	for _, stmt := range splitSQL(string(body)) {
+	for _, stmt := range splitSQL(d.dialectSQL(string(body))) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
@@ -70,6 +71,20 @@ func (d *DB) migrate(ctx context.Context, version int, name string) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// dialectDirective is a comment that only one database reads: /*sqlite: …*/ or /*pg: …*/.
+var dialectDirective = regexp.MustCompile(`/\*(sqlite|pg): ([^*]*)\*/`)
+
+// dialectSQL keeps the directives for this database, as SQL, and drops the others.
+func (d *DB) dialectSQL(s string) string {
+	return dialectDirective.ReplaceAllStringFunc(s, func(m string) string {
+		sub := dialectDirective.FindStringSubmatch(m)
+		if (sub[1] == "pg") == (d.dialect == Postgres) {
+			return sub[2]
+		}
+		return ""
+	})
 }
 
 // splitSQL splits a migration into statements at semicolons that end a line, dropping
