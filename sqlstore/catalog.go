@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -55,37 +54,7 @@ func indexTerms(f *pubdata.EntryFields, orgName string) map[string]int {
 	return w
 }
 
-// facetPairs returns the (field, value) pairs an entry counts under in catalog_facets.
-func facetPairs(org string, f *pubdata.EntryFields) [][2]string {
-	supp := "false"
-	if f.Supplementary {
-		supp = "true"
-	}
-	p := [][2]string{{"org", org}, {"category", f.Category}, {"share_class", f.ShareClass}, {"open_class", f.OpenClass},
-		{"format", f.Format}, {"update_cycle", f.UpdateCycle}, {"division", f.Division}, {"supplementary", supp}}
-	for _, k := range f.Keywords {
-		p = append(p, [2]string{"keyword", k})
-	}
-	return p
-}
-
-// countFacets adds delta (1 or -1) to the facet counts of an entry.
-func (tx *Tx) countFacets(ctx context.Context, org string, f *pubdata.EntryFields, delta int) error {
-	for _, p := range facetPairs(org, f) {
-		if _, err := tx.exec(ctx, `INSERT INTO catalog_facets (open_class, share_class, field, value, n) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (open_class, share_class, field, value) DO UPDATE SET n = catalog_facets.n + excluded.n`,
-			f.OpenClass, f.ShareClass, p[0], p[1], delta); err != nil {
-			return err
-		}
-	}
-	if delta < 0 {
-		_, err := tx.exec(ctx, "DELETE FROM catalog_facets WHERE n <= 0")
-		return err
-	}
-	return nil
-}
-
-// publish writes the entry's current fields as its live catalogue row, index and counts.
+// publish writes the entry's current fields as its live catalogue row and index.
 func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	if err := tx.unpublish(ctx, e.ID); err != nil {
 		return err
@@ -104,9 +73,6 @@ func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 		if _, err := tx.exec(ctx, "INSERT INTO catalog_keywords (entry_id, keyword) VALUES (?, ?)", e.ID, k); err != nil {
 			return err
 		}
-	}
-	if err := tx.countFacets(ctx, e.Org, f, 1); err != nil {
-		return err
 	}
 	terms := indexTerms(f, e.OrgName)
 	const batch = 300
@@ -131,15 +97,10 @@ func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	return flush()
 }
 
-// unpublish removes an entry from the live catalogue, its index and its counts.
+// unpublish removes an entry from the live catalogue and its index. Like publish, it moves
+// the catalogue's generation.
 func (tx *Tx) unpublish(ctx context.Context, id string) error {
-	old, err := scanCatalog(tx.queryRow(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return err
-	}
-	if err := tx.countFacets(ctx, old.Org, &old.EntryFields, -1); err != nil {
+	if _, err := tx.exec(ctx, "UPDATE catalog_state SET generation = generation + 1 WHERE id = 1"); err != nil {
 		return err
 	}
 	for _, q := range []string{"DELETE FROM catalog_terms WHERE entry_id = ?", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
@@ -172,164 +133,77 @@ func (s *EntryService) FindPublishedEntry(ctx context.Context, idOrCode string) 
 	return e, err
 }
 
-// catalogColumn maps a CatalogFields name to its column; keyword is a join.
-var catalogColumn = map[string]string{
-	"org": "c.org", "category": "c.category", "share_class": "c.share_class", "open_class": "c.open_class",
-	"format": "c.format", "update_cycle": "c.update_cycle", "division": "c.division", "supplementary": "c.supplementary",
-}
-
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
-// catalogWhere turns the query's filters into SQL conditions.
-func catalogWhere(q *pubdata.CatalogQuery) ([]string, []any) {
-	var where []string
-	var args []any
-	for _, f := range q.Filters {
-		if len(f.Values) == 0 {
-			continue
-		}
-		vals := make([]any, len(f.Values))
-		for i, v := range f.Values {
-			vals[i] = v
-			if f.Field == "supplementary" {
-				vals[i] = 0
-				if v == "true" || v == "1" {
-					vals[i] = 1
-				}
-			}
-		}
-		var cond string
-		switch f.Field {
-		case "category":
-			// A category matches its sub-categories: 3 finds 301 and 301001.
-			var ors []string
-			for i, v := range f.Values {
-				ors = append(ors, "c.category LIKE ? ESCAPE '\\'")
-				vals[i] = likePrefix(v)
-			}
-			cond = "(" + strings.Join(ors, " OR ") + ")"
-		case "keyword":
-			cond = "c.entry_id IN (SELECT entry_id FROM catalog_keywords WHERE keyword IN (" + placeholders(len(vals)) + "))"
-		default:
-			cond = catalogColumn[f.Field] + " IN (" + placeholders(len(vals)) + ")"
-		}
-		if f.Negate {
-			cond = "NOT " + cond
-		}
-		where, args = append(where, cond), append(args, vals...)
-	}
-	if q.DivisionPrefix != "" {
-		where, args = append(where, "c.division LIKE ? ESCAPE '\\'"), append(args, likePrefix(q.DivisionPrefix))
-	}
-	if q.ModifiedFrom != nil {
-		where, args = append(where, "c.modified >= ?"), append(args, fmtTime(*q.ModifiedFrom))
-	}
-	if q.ModifiedTo != nil {
-		where, args = append(where, "c.modified <= ?"), append(args, fmtTime(*q.ModifiedTo))
-	}
-	return where, args
-}
-
-// classesOnly returns the open and share classes a query selects when it has no text and
-// filters on nothing but the classes (so that catalog_facets answers its counts).
-func classesOnly(q *pubdata.CatalogQuery) (open, share []string, ok bool) {
-	if q.Q != "" || q.DivisionPrefix != "" || q.ModifiedFrom != nil || q.ModifiedTo != nil {
-		return nil, nil, false
-	}
-	open, share = pubdata.Classes, pubdata.Classes
-	for _, f := range q.Filters {
-		if f.Negate || (f.Field != "open_class" && f.Field != "share_class") {
-			return nil, nil, false
-		}
-		keep := func(cur []string) []string {
-			var out []string
-			for _, c := range cur {
-				for _, v := range f.Values {
-					if c == v {
-						out = append(out, c)
-						break
-					}
-				}
-			}
-			return out
-		}
-		if f.Field == "open_class" {
-			open = keep(open)
-		} else {
-			share = keep(share)
-		}
-	}
-	return open, share, true
-}
 
 // SearchCatalog implements pubdata.EntryService. With text, entries must match at least
 // half of the query's distinct terms; they rank by terms matched, then by field weights
-// (title beats summary), then by modification time. It reads the page's ids first, then
-// their rows; counts come from catalog_facets when only classes filter, else from the
-// matching rows.
+// (title beats summary), then by modification time. The postings come from catalog_terms;
+// filters, counts, facets and order from the in-memory catalogue index; the page's rows
+// from the database.
 func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery) (*pubdata.CatalogResult, error) {
 	if err := pubdata.ValidateCatalogQuery(&q); err != nil {
 		return nil, err
 	}
 	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
-	where, args := catalogWhere(&q)
-	from := " FROM catalog c"
-	order := "c.modified DESC, c.entry_id"
+	var scores map[string]score
 	if terms := cjk.QueryTerms(q.Q); len(terms) > 0 {
-		from += " JOIN (SELECT entry_id, COUNT(*) AS hits, SUM(weight) AS score FROM catalog_terms WHERE term IN (" + placeholders(len(terms)) + ") GROUP BY entry_id HAVING COUNT(*) >= ?) m ON m.entry_id = c.entry_id"
-		var termArgs []any
-		for _, t := range terms {
-			termArgs = append(termArgs, t)
-		}
-		args = append(append(termArgs, (len(terms)+1)/2), args...)
-		if q.Sort == "" || q.Sort == "relevance" {
-			order = fmt.Sprintf("m.hits * %d + m.score DESC, c.modified DESC, c.entry_id", matchBonus)
+		var err error
+		if scores, err = s.postings(ctx, terms); err != nil {
+			return nil, err
 		}
 	} else if q.Q != "" {
 		return res, nil // only punctuation: nothing can match
 	}
-	switch q.Sort {
-	case "modified":
-		order = "c.modified DESC, c.entry_id"
-	case "title":
-		order = "c.title, c.entry_id"
-	case "code":
-		order = "c.code, c.entry_id"
-	}
-	cond := whereClause(where)
-	rows, err := s.db.query(ctx, "SELECT c.entry_id"+from+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
+	idx, err := s.db.catalogIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	ids, total, facets := idx.search(&q, scores)
+	res.Total = total
+	if q.Facets {
+		res.Facets = facets
+	}
+	res.Items, err = s.published(ctx, ids)
+	return res, err
+}
+
+// score is an entry's match of a query: distinct terms matched and their summed weights.
+type score struct{ hits, weight int }
+
+// postings reads the query terms' postings and keeps the entries that match at least half
+// of the terms.
+func (s *EntryService) postings(ctx context.Context, terms []string) (map[string]score, error) {
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
+	}
+	rows, err := s.db.query(ctx, "SELECT entry_id, weight FROM catalog_terms WHERE term IN ("+placeholders(len(terms))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]score{}
+	var id string
+	var w int
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+		if err := rows.Scan(&id, &w); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		sc := out[id]
+		sc.hits++
+		sc.weight += w
+		out[id] = sc
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if res.Items, err = s.published(ctx, ids); err != nil {
-		return nil, err
-	}
-	if open, share, ok := classesOnly(&q); ok {
-		res.Total, res.Facets, err = s.storedFacets(ctx, open, share)
-		if !q.Facets {
-			res.Facets = nil
+	min := (len(terms) + 1) / 2
+	for id, sc := range out {
+		if sc.hits < min {
+			delete(out, id)
 		}
-		return res, err
 	}
-	if !q.Facets {
-		err = s.db.queryRow(ctx, "SELECT COUNT(*)"+from+cond, args...).Scan(&res.Total)
-		return res, err
-	}
-	res.Total, res.Facets, err = s.countFacets(ctx, from+cond, args)
-	return res, err
+	return out, nil
 }
 
 // published reads the catalogue rows of ids, in the order given.
@@ -364,95 +238,6 @@ func (s *EntryService) published(ctx context.Context, ids []string) ([]*pubdata.
 		}
 	}
 	return out, nil
-}
-
-// storedFacets sums catalog_facets over the given classes.
-func (s *EntryService) storedFacets(ctx context.Context, open, share []string) (int, map[string]map[string]int, error) {
-	facets := map[string]map[string]int{}
-	for _, f := range pubdata.CatalogFields {
-		facets[f] = map[string]int{}
-	}
-	if len(open) == 0 || len(share) == 0 {
-		return 0, facets, nil
-	}
-	args := []any{}
-	for _, c := range open {
-		args = append(args, c)
-	}
-	for _, c := range share {
-		args = append(args, c)
-	}
-	rows, err := s.db.query(ctx, "SELECT field, value, SUM(n) FROM catalog_facets WHERE open_class IN ("+placeholders(len(open))+") AND share_class IN ("+placeholders(len(share))+") GROUP BY field, value", args...)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rows.Close()
-	total := 0
-	for rows.Next() {
-		var field, value string
-		var n int
-		if err := rows.Scan(&field, &value, &n); err != nil {
-			return 0, nil, err
-		}
-		if m, ok := facets[field]; ok && n > 0 {
-			m[value] = n
-		}
-		if field == "format" {
-			total += n // every entry has exactly one format
-		}
-	}
-	return total, facets, rows.Err()
-}
-
-// countFacets counts the matching entries (fromWhere selects them as c) by each facet.
-func (s *EntryService) countFacets(ctx context.Context, fromWhere string, args []any) (int, map[string]map[string]int, error) {
-	facets := map[string]map[string]int{}
-	for _, f := range pubdata.CatalogFields {
-		facets[f] = map[string]int{}
-	}
-	rows, err := s.db.query(ctx, "SELECT c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary"+fromWhere, args...)
-	if err != nil {
-		return 0, nil, err
-	}
-	total := 0
-	var v [7]string
-	var supp int
-	for rows.Next() {
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
-			rows.Close()
-			return 0, nil, err
-		}
-		total++
-		for i, f := range [7]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division"} {
-			facets[f][v[i]]++
-		}
-		if supp == 1 {
-			facets["supplementary"]["true"]++
-		} else {
-			facets["supplementary"]["false"]++
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, nil, err
-	}
-	if total == 0 {
-		return 0, facets, nil
-	}
-	rows, err = s.db.query(ctx, "SELECT k.keyword, COUNT(*) FROM catalog_keywords k WHERE k.entry_id IN (SELECT c.entry_id"+fromWhere+") GROUP BY k.keyword", args...)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return 0, nil, err
-		}
-		facets["keyword"][k] = n
-	}
-	return total, facets, rows.Err()
 }
 
 // ElementService implements pubdata.ElementService.

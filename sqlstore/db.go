@@ -40,6 +40,8 @@ type DB struct {
 	key     *audit.Key
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
+
+	catalog catalogCache
 }
 
 // Open connects to dsn — "sqlite:PATH" (a file, created if absent, in WAL mode with a busy

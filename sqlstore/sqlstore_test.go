@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -54,4 +55,60 @@ func TestSQLite(t *testing.T) {
 func TestPostgres(t *testing.T) {
 	testdb.RequirePostgres(t) // skips (or fails in CI) when PostgreSQL is not configured
 	storetest.Run(t, func(t *testing.T) *storetest.Store { return open(t, testdb.Postgres(t)) })
+}
+
+// TestCatalogIndexAcrossServers: a server's in-memory catalogue index follows what another
+// server (another DB handle on the same database) publishes and retires.
+func TestCatalogIndexAcrossServers(t *testing.T) {
+	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := dsn(t)
+			keys := t.TempDir()
+			open := func() *sqlstore.DB {
+				db, err := sqlstore.Open(ctx, d, keys)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return db
+			}
+			a, b := open(), open()
+			sys := pubdata.NewContextWithActor(ctx, &pubdata.Actor{})
+			if err := sqlstore.NewOrgService(a, division.Default()).CreateOrg(sys, &pubdata.Org{Code: "o", Name: "福州市公安局", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
+				t.Fatal(err)
+			}
+			count := func() int {
+				r, err := sqlstore.NewEntryService(b).SearchCatalog(sys, pubdata.CatalogQuery{Facets: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r.Total
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("empty catalogue: %d", n)
+			}
+			ea := sqlstore.NewEntryService(a)
+			e, err := ea.CreateEntry(sys, "o", "", &pubdata.EntryFields{Title: "户籍信息", Category: "1", Format: "file", UpdateCycle: "daily", ShareClass: "unconditional", OpenClass: "none", OpenBasis: "涉及个人信息"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ea.SubmitEntry(sys, e.ID)
+			if _, err := ea.ReviewEntry(sys, e.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(); n != 1 {
+				t.Fatalf("after a publication on the other server: %d", n)
+			}
+			if _, err := ea.RetireEntry(sys, e.ID, "x"); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("after a retirement on the other server: %d", n)
+			}
+		})
+	}
 }

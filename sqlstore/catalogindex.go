@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pubdata/pubdata"
+)
+
+// catalogCache holds the in-memory catalogue index of a DB. Every search reads the
+// catalogue's generation (one row); when another transaction, on this server or another,
+// has published or retired since, the index is rebuilt from one snapshot of the database.
+type catalogCache struct {
+	mu   sync.Mutex
+	snap *catalogSnapshot
+}
+
+// catalogSnapshot is an immutable copy of the short fields of every published entry.
+type catalogSnapshot struct {
+	gen  int64
+	rows []catalogRow
+}
+
+// Facet fields held by a catalogRow, in the order of its vals.
+var rowFields = [...]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "supplementary"}
+
+type catalogRow struct {
+	id, code, title, modified string
+	vals                      [len(rowFields)]string
+	keywords                  []string
+}
+
+// catalogIndex returns the current catalogue index, rebuilding it when stale.
+func (d *DB) catalogIndex(ctx context.Context) (*catalogSnapshot, error) {
+	var gen int64
+	if err := d.queryRow(ctx, "SELECT generation FROM catalog_state WHERE id = 1").Scan(&gen); err != nil {
+		return nil, err
+	}
+	d.catalog.mu.Lock()
+	defer d.catalog.mu.Unlock()
+	if d.catalog.snap != nil && d.catalog.snap.gen == gen {
+		return d.catalog.snap, nil
+	}
+	snap, err := d.loadCatalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.catalog.snap = snap
+	return snap, nil
+}
+
+func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
+	tx, err := d.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	snap := &catalogSnapshot{}
+	if err := tx.queryRow(ctx, "SELECT generation FROM catalog_state WHERE id = 1").Scan(&snap.gen); err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT entry_id, code, title, modified, org, category, share_class, open_class, format, update_cycle, division, supplementary FROM catalog ORDER BY entry_id")
+	if err != nil {
+		return nil, err
+	}
+	pos := map[string]int{}
+	for rows.Next() {
+		var r catalogRow
+		var supp int
+		v := &r.vals
+		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v[7] = "false"
+		if supp == 1 {
+			v[7] = "true"
+		}
+		pos[r.id] = len(snap.rows)
+		snap.rows = append(snap.rows, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(ctx, "SELECT entry_id, keyword FROM catalog_keywords")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, k string
+		if err := rows.Scan(&id, &k); err != nil {
+			return nil, err
+		}
+		if i, ok := pos[id]; ok {
+			snap.rows[i].keywords = append(snap.rows[i].keywords, k)
+		}
+	}
+	return snap, rows.Err()
+}
+
+// fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
+func fieldIndex(field string) int { return slices.Index(rowFields[:], field) }
+
+// matches reports whether the row passes every filter of the query.
+func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to string) bool {
+	for _, f := range q.Filters {
+		if len(f.Values) == 0 {
+			continue
+		}
+		var in bool
+		switch i := fieldIndex(f.Field); {
+		case f.Field == "keyword":
+			in = slices.ContainsFunc(r.keywords, func(k string) bool { return slices.Contains(f.Values, k) })
+		case f.Field == "category":
+			// A category matches its sub-categories: 3 finds 301 and 301001.
+			in = slices.ContainsFunc(f.Values, func(v string) bool { return strings.HasPrefix(r.vals[i], v) })
+		case f.Field == "supplementary":
+			in = slices.ContainsFunc(f.Values, func(v string) bool { return (v == "true" || v == "1") == (r.vals[i] == "true") })
+		default:
+			in = slices.Contains(f.Values, r.vals[i])
+		}
+		if in == f.Negate {
+			return false
+		}
+	}
+	if q.DivisionPrefix != "" && !strings.HasPrefix(r.vals[6], q.DivisionPrefix) {
+		return false
+	}
+	return (from == "" || r.modified >= from) && (to == "" || r.modified <= to)
+}
+
+// search filters, counts, orders and pages the catalogue. scores, when not nil, holds the
+// text matches: only they are kept, ranked by score unless another order is asked.
+func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]score) (ids []string, total int, facets map[string]map[string]int) {
+	var from, to string
+	if q.ModifiedFrom != nil {
+		from = fmtTime(*q.ModifiedFrom)
+	}
+	if q.ModifiedTo != nil {
+		to = fmtTime(*q.ModifiedTo)
+	}
+	facets = map[string]map[string]int{}
+	for _, f := range pubdata.CatalogFields {
+		facets[f] = map[string]int{}
+	}
+	type hit struct {
+		r     *catalogRow
+		score int
+	}
+	var hits []hit
+	for i := range s.rows {
+		r := &s.rows[i]
+		h := hit{r: r}
+		if scores != nil {
+			sc, ok := scores[r.id]
+			if !ok {
+				continue
+			}
+			h.score = sc.hits*matchBonus + sc.weight
+		}
+		if !r.matches(q, from, to) {
+			continue
+		}
+		hits = append(hits, h)
+		if q.Facets {
+			for j, f := range rowFields {
+				facets[f][r.vals[j]]++
+			}
+			for _, k := range r.keywords {
+				facets["keyword"][k]++
+			}
+		}
+	}
+	byModified := func(a, b hit) int {
+		if c := strings.Compare(b.r.modified, a.r.modified); c != 0 {
+			return c
+		}
+		return strings.Compare(a.r.id, b.r.id)
+	}
+	sortBy := q.Sort
+	if sortBy == "" || (sortBy == "relevance" && scores == nil) {
+		sortBy = "modified"
+		if scores != nil {
+			sortBy = "relevance"
+		}
+	}
+	switch sortBy {
+	case "relevance":
+		slices.SortFunc(hits, func(a, b hit) int {
+			if a.score != b.score {
+				return b.score - a.score
+			}
+			return byModified(a, b)
+		})
+	case "title", "code":
+		key := func(h hit) string { return h.r.title }
+		if sortBy == "code" {
+			key = func(h hit) string { return h.r.code }
+		}
+		slices.SortFunc(hits, func(a, b hit) int {
+			if c := strings.Compare(key(a), key(b)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.r.id, b.r.id)
+		})
+	default:
+		slices.SortFunc(hits, byModified)
+	}
+	for i := q.Offset; i < len(hits) && i < q.Offset+q.Limit; i++ {
+		ids = append(ids, hits[i].r.id)
+	}
+	return ids, len(hits), facets
+}
