@@ -17,10 +17,14 @@ type catalogCache struct {
 	snap *catalogSnapshot
 }
 
-// catalogSnapshot is an immutable copy of the short fields of every published entry.
+// catalogSnapshot is an immutable copy of the short fields of every published entry. Facet
+// values are interned: a row holds each value's number in its field's dictionary, so that
+// counting facets adds to slices instead of hashing strings.
 type catalogSnapshot struct {
-	gen  int64
-	rows []catalogRow
+	gen   int64
+	rows  []catalogRow
+	dict  [len(rowFields)][]string // value by number, per field
+	kdict []string                 // keywords by number
 }
 
 // Facet fields held by a catalogRow, in the order of its vals.
@@ -29,7 +33,9 @@ var rowFields = [...]string{"org", "category", "share_class", "open_class", "for
 type catalogRow struct {
 	id, code, title, modified string
 	vals                      [len(rowFields)]string
+	nums                      [len(rowFields)]int32 // vals interned in the snapshot's dict
 	keywords                  []string
+	knums                     []int32
 }
 
 // catalogIndex returns the current catalogue index, rebuilding it when stale.
@@ -66,6 +72,10 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		return nil, err
 	}
 	pos := map[string]int{}
+	var seen [len(rowFields)]map[string]int32
+	for i := range seen {
+		seen[i] = map[string]int32{}
+	}
 	for rows.Next() {
 		var r catalogRow
 		var supp int
@@ -77,6 +87,15 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		v[7] = "false"
 		if supp == 1 {
 			v[7] = "true"
+		}
+		for i, val := range v {
+			n, ok := seen[i][val]
+			if !ok {
+				n = int32(len(snap.dict[i]))
+				seen[i][val] = n
+				snap.dict[i] = append(snap.dict[i], val)
+			}
+			r.nums[i] = n
 		}
 		pos[r.id] = len(snap.rows)
 		snap.rows = append(snap.rows, r)
@@ -90,14 +109,24 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	kseen := map[string]int32{}
 	for rows.Next() {
 		var id, k string
 		if err := rows.Scan(&id, &k); err != nil {
 			return nil, err
 		}
-		if i, ok := pos[id]; ok {
-			snap.rows[i].keywords = append(snap.rows[i].keywords, k)
+		i, ok := pos[id]
+		if !ok {
+			continue
 		}
+		n, ok := kseen[k]
+		if !ok {
+			n = int32(len(snap.kdict))
+			kseen[k] = n
+			snap.kdict = append(snap.kdict, k)
+		}
+		snap.rows[i].keywords = append(snap.rows[i].keywords, k)
+		snap.rows[i].knums = append(snap.rows[i].knums, n)
 	}
 	return snap, rows.Err()
 }
@@ -143,10 +172,11 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 	if q.ModifiedTo != nil {
 		to = fmtTime(*q.ModifiedTo)
 	}
-	facets = map[string]map[string]int{}
-	for _, f := range pubdata.CatalogFields {
-		facets[f] = map[string]int{}
+	var counts [len(rowFields)][]int
+	for i := range counts {
+		counts[i] = make([]int, len(s.dict[i]))
 	}
+	kcounts := make([]int, len(s.kdict))
 	type hit struct {
 		r     *catalogRow
 		score int
@@ -167,11 +197,11 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 		}
 		hits = append(hits, h)
 		if q.Facets {
-			for j, f := range rowFields {
-				facets[f][r.vals[j]]++
+			for j, n := range r.nums {
+				counts[j][n]++
 			}
-			for _, k := range r.keywords {
-				facets["keyword"][k]++
+			for _, n := range r.knums {
+				kcounts[n]++
 			}
 		}
 	}
@@ -209,6 +239,20 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 		})
 	default:
 		slices.SortFunc(hits, byModified)
+	}
+	facets = map[string]map[string]int{"keyword": {}}
+	for j, f := range rowFields {
+		facets[f] = map[string]int{}
+		for n, c := range counts[j] {
+			if c > 0 {
+				facets[f][s.dict[j][n]] = c
+			}
+		}
+	}
+	for n, c := range kcounts {
+		if c > 0 {
+			facets["keyword"][s.kdict[n]] = c
+		}
 	}
 	for i := q.Offset; i < len(hits) && i < q.Offset+q.Limit; i++ {
 		ids = append(ids, hits[i].r.id)
