@@ -177,6 +177,11 @@ func (s *EntryService) postings(ctx context.Context, terms []string) (map[string
 	for i, t := range terms {
 		args[i] = t
 	}
+	min := (len(terms) + 1) / 2
+	if s.db.dialect == Postgres {
+		// Over the wire, sending each posting costs more than grouping them in the server.
+		return s.groupedPostings(ctx, args, min)
+	}
 	rows, err := s.db.query(ctx, "SELECT entry_id, weight FROM catalog_terms WHERE term IN ("+placeholders(len(terms))+")", args...)
 	if err != nil {
 		return nil, err
@@ -197,13 +202,31 @@ func (s *EntryService) postings(ctx context.Context, terms []string) (map[string
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	min := (len(terms) + 1) / 2
 	for id, sc := range out {
 		if sc.hits < min {
 			delete(out, id)
 		}
 	}
 	return out, nil
+}
+
+// groupedPostings is postings with the grouping done by the database.
+func (s *EntryService) groupedPostings(ctx context.Context, terms []any, min int) (map[string]score, error) {
+	rows, err := s.db.query(ctx, "SELECT entry_id, COUNT(*), SUM(weight) FROM catalog_terms WHERE term IN ("+placeholders(len(terms))+") GROUP BY entry_id HAVING COUNT(*) >= ?", append(terms, min)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]score{}
+	var id string
+	var sc score
+	for rows.Next() {
+		if err := rows.Scan(&id, &sc.hits, &sc.weight); err != nil {
+			return nil, err
+		}
+		out[id] = sc
+	}
+	return out, rows.Err()
 }
 
 // published reads the catalogue rows of ids, in the order given.
