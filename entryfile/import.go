@@ -105,12 +105,12 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 			switch prev, dup := claimed[e.ID]; {
 			case dup:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title)))
+			case len(pubdata.DiffEntryFields(e.EntryFields, r.Fields)) == 0:
+				p.action = ActionUnchanged // whatever its state: an export imports back unchanged
 			case e.Status == pubdata.StatusSubmitted:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is under review and cannot be changed until the authority decides.", e.Code, e.Title)))
 			case e.Status == pubdata.StatusRetired:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is retired and cannot be changed.", e.Code, e.Title)))
-			case len(pubdata.DiffEntryFields(e.EntryFields, r.Fields)) == 0:
-				p.action = ActionUnchanged
 			default:
 				p.action = ActionUpdate
 			}

@@ -228,6 +228,11 @@ func TestEntryImportAllOrNothing(t *testing.T) {
 	if x, _ := e.srv.Entries.FindEntryByID(system, other.ID); x.Org != "fz-scj" || x.Title != "别的单位的条目" {
 		t.Errorf("the other body's entry changed: %+v", x)
 	}
+	// An export imports back unchanged, with the entry in review among them.
+	exported := e.do(req{path: "/api/v1/entries/export", as: pbEditor}).Body.String()
+	if w := e.do(req{method: "POST", path: "/api/v1/entries/import", body: exported, as: pbEditor}); w.Code != 200 || decode[importReply](t, w).Unchanged != len(mine) {
+		t.Errorf("export with an entry in review: %d %s", w.Code, w.Body)
+	}
 	// A file that cannot be read at all.
 	w = e.do(req{method: "POST", path: "/api/v1/entries/import", body: "", as: pbEditor})
 	if rep := decode[importReply](t, w); w.Code != 400 || len(rep.Errors) != 1 || rep.Errors[0].Line != 0 {

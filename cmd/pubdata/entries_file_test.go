@@ -88,7 +88,7 @@ func TestBenchSearch(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		for _, want := range []string{"generated 40 entries", "published catalogue: 40 entries", "p95 ms", "zh 2-char + facets", "browse + facets", "slowest queries"} {
+		for _, want := range []string{"generated 40 entries", "published catalogue: 40 entries", "p95 ms", "zh 2-char + facets", "browse + facets", "slowest queries of each kind"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, stdout)
 			}
