@@ -181,13 +181,12 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 // nextCode takes the next sequence number under prefix, skipping codes already used (given
 // by hand).
 func (tx *Tx) nextCode(ctx context.Context, prefix string) (string, error) {
+	// Two first uses of a prefix at once: one inserts the row, the other waits on it.
+	if _, err := tx.exec(ctx, "INSERT INTO code_sequences (prefix, n) VALUES (?, 0) ON CONFLICT (prefix) DO NOTHING", prefix); err != nil {
+		return "", err
+	}
 	var n int
-	err := tx.queryRow(ctx, "SELECT n FROM code_sequences WHERE prefix = ?"+tx.db.forUpdate(), prefix).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := tx.exec(ctx, "INSERT INTO code_sequences (prefix, n) VALUES (?, 0)", prefix); err != nil {
-			return "", err
-		}
-	} else if err != nil {
+	if err := tx.queryRow(ctx, "SELECT n FROM code_sequences WHERE prefix = ?"+tx.db.forUpdate(), prefix).Scan(&n); err != nil {
 		return "", err
 	}
 	for {

@@ -185,7 +185,35 @@ func testEntryCodes(t *testing.T, s *Store) {
 	if pubdata.ErrorFields(err)["code"] == nil {
 		t.Fatalf("bad code: %v", err)
 	}
-	es, total, _, _ := s.Entries.FindEntries(system, pubdata.EntryFilter{Org: "fz-scj", Status: pubdata.StatusDraft, Limit: 2})
+	// Concurrent first uses of a new prefix each get their own code.
+	g := fields("B", "", pubdata.ClassUnconditional, pubdata.ClassUnconditional)
+	g.Category = "2"
+	codes := make(chan string, 4)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			f := *g
+			e, err := s.Entries.CreateEntry(editor, "fz-scj", "", &f)
+			if err != nil {
+				errs <- err
+				return
+			}
+			codes <- e.Code
+		}()
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 4; i++ {
+		select {
+		case err := <-errs:
+			t.Fatalf("concurrent CreateEntry: %v", err)
+		case c := <-codes:
+			if seen[c] {
+				t.Fatalf("code %s given twice", c)
+			}
+			seen[c] = true
+		}
+	}
+	es, total, _, _ := s.Entries.FindEntries(system, pubdata.EntryFilter{Org: "fz-scj", Status: pubdata.StatusDraft, Limit: 2, Q: "A"})
 	if total != 3 || len(es) != 2 {
 		t.Fatalf("FindEntries total %d, page %d", total, len(es))
 	}
