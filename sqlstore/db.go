@@ -94,6 +94,20 @@ func (d *DB) Close() error { return d.db.Close() }
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }
 
+// Optimize refreshes the planner's statistics (and, on PostgreSQL, the visibility map that
+// index-only scans of the search index need) after a bulk load. The database's own
+// maintenance (autovacuum; PRAGMA optimize) does the same in time.
+func (d *DB) Optimize(ctx context.Context) error {
+	q := "ANALYZE"
+	if d.dialect == Postgres {
+		q = "VACUUM ANALYZE"
+	}
+	if _, err := d.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	return nil
+}
+
 // Dialect returns SQLite or Postgres.
 func (d *DB) Dialect() string { return d.dialect }
 
