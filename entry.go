@@ -227,7 +227,7 @@ func ValidateEntryFields(f *EntryFields) error {
 			}
 		case ClassNone:
 			if basis == "" {
-				add(kind+"_basis", "A %s class of none needs its legal basis (%s_basis).", kind, kind)
+				add(kind+"_basis", "%s class none needs its legal basis (%s_basis).", strings.ToUpper(kind[:1])+kind[1:], kind)
 			}
 		case ClassUnconditional:
 		default:
@@ -330,6 +330,9 @@ func CanEditEntry(a *Actor, org string) bool {
 func CanReviewEntry(a *Actor, division string) bool {
 	return a.IsAuthority() && (a.User.Role == RoleAdmin || a.User.Role == RoleReviewer) && DivisionCovers(a.Org.Division, division)
 }
+
+// CanManageElements reports whether the actor may name the authoritative sources of data elements: an authority's admin.
+func CanManageElements(a *Actor) bool { return a.IsAuthority() && a.Role() == RoleAdmin }
 
 // FieldChange is one field that differs between two versions.
 type FieldChange struct {

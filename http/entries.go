@@ -683,7 +683,7 @@ func (s *Server) apiElementSetSource(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if !a.IsAuthority() || a.Role() != pubdata.RoleAdmin {
+	if !pubdata.CanManageElements(a) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.")
 	}
 	var req elementSourceRequest

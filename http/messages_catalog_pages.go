@@ -1,7 +1,7 @@
 package http
 
 // catalogPageMessages are the texts of the catalogue pages (console_entries.go,
-// portal_catalog.go). Terms follow the glossary: 目录条目 entry, 信息项 data item, 数据元 data
+// console_elements.go, portal_catalog.go). Terms follow the glossary: 目录条目 entry, 信息项 data item, 数据元 data
 // element, 共享类型/开放类型 share/open class, 更新周期 update cycle, 负面清单 negative list …
 var catalogPageMessages = map[string]msg{
 	// Navigation
@@ -12,6 +12,7 @@ var catalogPageMessages = map[string]msg{
 	"nav.entries":       {"目录条目", "Entries"},
 	"nav.review":        {"审核", "Review"},
 	"nav.console_lists": {"清单", "Lists"},
+	"nav.elements":      {"数据元", "Data elements"},
 
 	// Values of an entry's fields
 	"entry.status.draft":          {"草稿", "Draft"},
@@ -214,6 +215,28 @@ var catalogPageMessages = map[string]msg{
 	"review.rejected":       {"“%s”已退回提供单位。", "“%s” was rejected and returned to its provider."},
 	"review.error.comment":  {"退回时必须填写审核意见。", "Enter a comment to reject the entry."},
 	"review.error.decision": {"请选择通过或退回。", "Choose to approve or reject."},
+
+	// The data-element registry (console_elements.go)
+	"elements.title":               {"数据元", "Data elements"},
+	"elements.intro":               {"数据元是信息项所采集数据的标准单元。按照“一数一源”，每个数据元由一个权威来源单位提供，其他单位通过共享获取；目录条目的信息项采集由其他单位权威提供的数据元时，提交审核时将予以提示。", "Data elements are the standard units of data that data items collect. One source per datum: each data element has one authoritative source, and other bodies obtain it by sharing; an entry whose items collect a data element that another body is the authoritative source of is flagged when submitted for review."},
+	"elements.hint":                {"您可以指定%s辖区内的公共管理和服务机构或大数据工作主管部门为数据元的权威来源单位；选择“（未指定）”并保存即清除权威来源单位。来源目录可选：填写该单位目录条目的信息资源代码（如 301001/00001）或编号。", "You can name a public body or authority in %s as the authoritative source of a data element; choose “(none)” and save to clear it. The source entry is optional: the resource code (e.g. 301001/00001) or id of one of that organisation's entries."},
+	"elements.list":                {"数据元列表", "List of data elements"},
+	"elements.empty":               {"暂无数据元。", "There are no data elements."},
+	"elements.source":              {"权威来源单位", "Authoritative source"},
+	"elements.source_entry":        {"来源目录", "Source entry"},
+	"elements.set":                 {"设置权威来源", "Set the source"},
+	"elements.no_source":           {"未指定", "Not named"},
+	"elements.no_entry":            {"未指定", "Not named"},
+	"elements.none":                {"（未指定）", "(none)"},
+	"elements.of":                  {"（%s）", " (%s)"},
+	"elements.save":                {"保存", "Save"},
+	"elements.saved":               {"数据元“%s”的权威来源单位已设为 %s。", "The authoritative source of the data element “%s” is now %s."},
+	"elements.cleared":             {"已清除数据元“%s”的权威来源单位。", "The authoritative source of the data element “%s” was cleared."},
+	"elements.error.row":           {"数据元“%s”的权威来源未能保存。", "The source of the data element “%s” was not saved."},
+	"elements.error.org":           {"没有这个单位。", "There is no organisation with this code."},
+	"elements.error.org_outside":   {"该单位不在本主管部门的辖区内。", "This organisation is outside your authority's division."},
+	"elements.error.org_for_entry": {"填写来源目录时，请选择提供该目录的单位。", "Choose the organisation that supplies the source entry."},
+	"elements.error.entry":         {"所选单位没有这个目录条目。请填写该单位目录条目的信息资源代码或编号。", "The chosen organisation has no such entry. Enter the resource code or id of one of its entries."},
 
 	// Catalogue search
 	"catalog.title":               {"公共数据资源目录", "Public data catalogue"},

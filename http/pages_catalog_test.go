@@ -392,3 +392,139 @@ func TestCatalogPagesFixture(t *testing.T) {
 		t.Errorf("empty demand list: %s", w.Body)
 	}
 }
+
+// TestElementsPageFlow drives the data-element registry's page: the authority's
+// administrator names the source of uscc (an organisation with its published entry by
+// resource code, then an unpublished one by id), meets field errors and clears it; a
+// department's editor sees the sources but no form and may not post; anonymous visitors
+// are sent to sign in.
+func TestElementsPageFlow(t *testing.T) {
+	e := newEnv(t)
+	cf := newCatalogFixture(e) // uscc's source is fz-scj
+	admin := e.login(authAdmin)
+	editor := e.login(pbEditor)
+	published, err := e.srv.Entries.FindEntryByID(system, cf.published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uscc := func() *pubdata.DataElement {
+		t.Helper()
+		els, err := e.srv.Elements.FindElements(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, el := range els {
+			if el.Code == "uscc" {
+				return el
+			}
+		}
+		t.Fatal("no element uscc")
+		return nil
+	}
+
+	// The administrator has a form on each row, offering the public bodies and authorities
+	// of the province, with the current source chosen.
+	w := e.page("GET", "/console/elements", admin, "", nil)
+	body := w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, `<form method="post" action="/console/elements/uscc"`) ||
+		!strings.Contains(body, `<option value="fj-gat">福建省公安厅 (fj-gat)</option>`) || !strings.Contains(body, `<option value="fz-scj" selected>`) ||
+		!strings.Contains(body, `<a href="/console/elements" aria-current="page">数据元</a>`) {
+		t.Fatalf("elements page: %d %s", w.Code, body)
+	}
+	checkPage(t, body, LangZH)
+
+	// uscc comes from 福建省公安厅's published entry, named by its resource code.
+	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fj-gat"}, "entry": {published.Code}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/elements?saved=uscc" {
+		t.Fatalf("set source: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	if el := uscc(); el.Source != "fj-gat" || el.SourceEntry != cf.published {
+		t.Fatalf("stored element: %+v", el)
+	}
+	w = e.page("GET", w.Header().Get("Location"), admin, "", nil)
+	body = w.Body.String()
+	if !strings.Contains(body, "数据元“统一社会信用代码”的权威来源单位已设为 福建省公安厅。") ||
+		!strings.Contains(body, `<a href="/catalog/`+cf.published+`">居民身份证信息</a>`) ||
+		!strings.Contains(body, `id="element-uscc-entry" name="entry" value="`+published.Code+`"`) || !strings.Contains(body, `<option value="fj-gat" selected>`) {
+		t.Fatalf("after setting the source: %s", body)
+	}
+	checkPage(t, body, LangZH)
+
+	// An entry named by id; one not yet published links to the console.
+	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fj-gat"}, "entry": {cf.draft}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("set source by id: %d %s", w.Code, w.Body)
+	}
+	w = e.page("GET", w.Header().Get("Location"), admin, LangEN, nil)
+	body = w.Body.String()
+	if !strings.Contains(body, "The authoritative source of the data element “Unified social credit code” is now 福建省公安厅.") ||
+		!strings.Contains(body, `<a href="/console/entries/`+cf.draft+`">人口基础信息</a>`) {
+		t.Fatalf("after setting the source by id (en): %s", body)
+	}
+	checkPage(t, body, LangEN)
+
+	// Problems are shown next to their fields, the values entered kept, nothing changed.
+	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fz-scj"}, "entry": {published.Code}})
+	body = w.Body.String()
+	if w.Code != 400 || !strings.Contains(body, `id="element-uscc-entry-error" class="field-error">所选单位没有这个目录条目。`) ||
+		!strings.Contains(body, `aria-describedby="elements-hint element-uscc-entry-error" aria-invalid="true"`) ||
+		!strings.Contains(body, `<option value="fz-scj" selected>`) || !strings.Contains(body, `role="alert"`) ||
+		!strings.Contains(body, "数据元“统一社会信用代码”的权威来源未能保存。") {
+		t.Fatalf("entry of another organisation: %d %s", w.Code, body)
+	}
+	checkPage(t, body, LangZH)
+	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"nope"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `id="element-uscc-org-error" class="field-error">没有这个单位。`) ||
+		!strings.Contains(w.Body.String(), `<option value="nope" selected>nope (nope)</option>`) {
+		t.Fatalf("unknown organisation: %d %s", w.Code, w.Body)
+	}
+	w = e.page("POST", "/console/elements/uscc", e.login(cityAdmin), "", url.Values{"org": {"fj-gat"}})
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "该单位不在本主管部门的辖区内。") {
+		t.Fatalf("city authority names a provincial source: %d %s", w.Code, w.Body)
+	}
+	if el := uscc(); el.Source != "fj-gat" || el.SourceEntry != cf.draft {
+		t.Fatalf("a refused change was stored: %+v", el)
+	}
+
+	// A department's editor sees the registry with the sources, but no form, and may not
+	// post one.
+	w = e.page("GET", "/console/elements", editor, "", nil)
+	body = w.Body.String()
+	if w.Code != 200 || !strings.Contains(body, "福建省公安厅<br><code>fj-gat</code>") || !strings.Contains(body, `href="/console/entries/`+cf.draft+`"`) ||
+		strings.Contains(body, `action="/console/elements/`) || !strings.Contains(body, `<a href="/console/elements" aria-current="page">数据元</a>`) {
+		t.Fatalf("editor's elements page: %d %s", w.Code, body)
+	}
+	for _, c := range []*http.Cookie{editor, e.login(authReviewer), e.login(pbAdmin)} {
+		if w := e.page("POST", "/console/elements/uscc", c, "", url.Values{"org": {""}}); w.Code != 403 {
+			t.Errorf("non-manager posts a source: %d", w.Code)
+		}
+	}
+	if el := uscc(); el.Source != "fj-gat" {
+		t.Fatalf("a forbidden change was stored: %+v", el)
+	}
+
+	// Clearing: no organisation, no entry.
+	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {""}, "entry": {""}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/elements?cleared=uscc" {
+		t.Fatalf("clear: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	w = e.page("GET", w.Header().Get("Location"), admin, "", nil)
+	if !strings.Contains(w.Body.String(), "已清除数据元“统一社会信用代码”的权威来源单位。") {
+		t.Fatalf("after clearing: %s", w.Body)
+	}
+	if el := uscc(); el.Source != "" || el.SourceEntry != "" {
+		t.Fatalf("cleared element: %+v", el)
+	}
+
+	// Anonymous visitors are sent to sign in; public users have no registry.
+	w = e.page("GET", "/console/elements", nil, "", nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/login?next=%2Fconsole%2Felements" {
+		t.Errorf("anonymous: %d %v", w.Code, w.Header())
+	}
+	if w := e.page("POST", "/console/elements/uscc", nil, "", url.Values{"org": {""}}); w.Code != http.StatusSeeOther {
+		t.Errorf("anonymous post: %d", w.Code)
+	}
+	if w := e.page("GET", "/console/elements", e.login(citizen), "", nil); w.Code != 403 {
+		t.Errorf("public user: %d", w.Code)
+	}
+}

@@ -128,6 +128,13 @@ func TestEveryPageTranslated(t *testing.T) {
 	badEntry := url.Values{"title": {""}, "category": {"9"}, "format": {"x"}, "update_cycle": {"x"}, "share_class": {"conditional"},
 		"open_class": {"none"}, "division": {"999999"}, "code": {"bad"}, "related": {"nope"}, "rows": {"2"},
 		"items[0].name": {"Bad"}, "items[0].type": {"blob"}, "items[0].length": {"x"}, "items[0].grade": {"9"}, "items[1].type": {"string"}}
+	// Sources of data elements with a published and an unpublished source entry (uscc's
+	// source, fz-scj, is set by the fixture).
+	for el, entry := range map[string]string{"resident_id": cf.published, "name": cf.draft} {
+		if _, err := e.srv.Elements.SetElementSource(e.as(authAdmin), el, "fj-gat", entry); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	type scenario struct {
 		name   string
@@ -201,6 +208,19 @@ func TestEveryPageTranslated(t *testing.T) {
 		{"review empty", "GET", "/console/review", e.login(cityAdmin), nil, 200},
 		{"review forbidden", "GET", "/console/review", member, nil, 403},
 		{"console lists", "GET", "/console/lists", member, nil, 200},
+		{"elements", "GET", "/console/elements", editor, nil, 200},
+		{"elements other org", "GET", "/console/elements", e.login("xm-scj-member"), nil, 200},
+		{"elements admin saved", "GET", "/console/elements?saved=uscc", admin, nil, 200},
+		{"elements admin cleared", "GET", "/console/elements?cleared=mobile", admin, nil, 200},
+		{"elements city admin", "GET", "/console/elements", e.login(cityAdmin), nil, 200},
+		{"elements org errors", "POST", "/console/elements/uscc", admin, url.Values{"org": {"nope"}, "entry": {"x"}}, 400},
+		{"elements org outside", "POST", "/console/elements/uscc", e.login(cityAdmin), url.Values{"org": {"xm-scj"}}, 400},
+		{"elements org for entry", "POST", "/console/elements/uscc", admin, url.Values{"org": {""}, "entry": {"301001/00001"}}, 400},
+		{"elements entry errors", "POST", "/console/elements/mobile", admin, url.Values{"org": {"fz-scj"}, "entry": {"301001/99999"}}, 400},
+		{"elements entry id errors", "POST", "/console/elements/mobile", admin, url.Values{"org": {"fz-scj"}, "entry": {cf.draft}}, 400},
+		{"elements unknown", "POST", "/console/elements/nope", admin, url.Values{"org": {""}}, 404},
+		{"elements forbidden", "POST", "/console/elements/uscc", editor, url.Values{"org": {""}}, 403},
+		{"elements public user", "GET", "/console/elements", public, nil, 403},
 		{"catalog anonymous", "GET", "/catalog", nil, nil, 200},
 		{"catalog signed in", "GET", "/catalog", admin, nil, 200},
 		{"catalog search", "GET", "/catalog?q=%E8%BA%AB%E4%BB%BD&share_class=unconditional&org=fj-gat&keyword=%E6%B5%8B%E8%AF%95&supplementary=false", admin, nil, 200},

@@ -109,12 +109,13 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleUsers()
 	s.registerConsoleAccount()
 	s.registerConsoleAudit()
-	s.registerEntries()        // entries.go: catalogue JSON API, elements, lists
-	s.registerCKAN()           // ckan.go: CKAN action API, read side
-	s.registerDCAT()           // dcat.go: DCAT-AP 3 export
-	s.registerConsoleEntries() // console_entries.go: my entries, editor, review, versions
-	s.registerPortalCatalog()  // portal_catalog.go: search, entry page, public lists
-	s.registerEntryImport()    // entry_import.go: bulk import and export of entries
+	s.registerEntries()         // entries.go: catalogue JSON API, elements, lists
+	s.registerCKAN()            // ckan.go: CKAN action API, read side
+	s.registerDCAT()            // dcat.go: DCAT-AP 3 export
+	s.registerConsoleEntries()  // console_entries.go: my entries, editor, review, versions
+	s.registerConsoleElements() // console_elements.go: the data-element registry
+	s.registerPortalCatalog()   // portal_catalog.go: search, entry page, public lists
+	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
