@@ -151,8 +151,8 @@ func TestBrowser(t *testing.T) {
 
 	// The README's screenshot: the organisations of the demo province, in English.
 	if os.Getenv("PUBDATA_SCREENSHOT") == "1" {
-		step("open the organisations",
-			chromedp.Navigate(ts.URL+"/console/orgs"),
+		step("open the review queue",
+			chromedp.Navigate(ts.URL+"/console/review"),
 			chromedp.WaitVisible(chromedp.CSS("main table")),
 		)
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
