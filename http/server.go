@@ -16,6 +16,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
+	"github.com/pubdata/pubdata/workday"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.
@@ -37,6 +38,8 @@ type Server struct {
 	Elements  pubdata.ElementService
 	Demands   pubdata.DemandService
 	Divisions *division.Table
+	// Calendar is the working-day calendar; nil means workday.Default().
+	Calendar *workday.Calendar
 	// Ready reports whether the server can serve (the database answers); nil means always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger // nil: slog.Default()
@@ -116,6 +119,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleElements() // console_elements.go: the data-element registry
 	s.registerPortalCatalog()   // portal_catalog.go: search, entry page, public lists
 	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
+	s.registerCalendar()        // calendar.go: working days and deadlines
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

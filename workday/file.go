@@ -1,0 +1,255 @@
+package workday
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The years a holiday file may be for.
+const (
+	MinYear = 1949
+	MaxYear = 9999
+)
+
+// maxProblems is how many problems of one file an error names.
+const maxProblems = 10
+
+// parseYear reads one holiday file in the format of NateScarlet/holiday-cn:
+//
+//	{"$schema": "…", "$id": "…", "year": 2026, "papers": ["https://www.gov.cn/…"],
+//	 "days": [{"name": "国庆节", "date": "2026-10-01", "isOffDay": true}, …]}
+//
+// Each listed day is a statutory holiday (isOffDay true) or a make-up working day (isOffDay
+// false); days not listed are working days from Monday to Friday. The check is strict:
+// one JSON object with no fields but these ($schema and $id are optional strings); year a
+// whole number from MinYear to MaxYear; papers at least one non-empty string (the notices'
+// addresses); days at least one, each with exactly a non-empty name, a date YYYY-MM-DD in
+// the file's year, listed once, and a boolean isOffDay; a make-up working day must fall on
+// a Saturday or Sunday. A UTF-8 byte-order mark is ignored.
+func parseYear(data []byte) (*yearData, error) {
+	var p problems
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var top map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&top); err != nil {
+		p.add("", "%s", jsonProblem(err))
+		return nil, p.err()
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		p.add("", "it must hold one JSON object and nothing after it")
+		return nil, p.err()
+	}
+	if top == nil {
+		p.add("", "it must be a JSON object")
+		return nil, p.err()
+	}
+	var unknown []string
+	for k := range top {
+		switch k {
+		case "year", "papers", "days":
+		case "$schema", "$id":
+			var s string
+			if isNull(top[k]) || json.Unmarshal(top[k], &s) != nil {
+				p.add(k, "%s must be a string", k)
+			}
+		default:
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		p.add(k, "unknown field %q (expected year, papers, days, and optionally $schema and $id)", k)
+	}
+
+	y := &yearData{days: map[dateKey]listed{}}
+	yearOK := false
+	switch raw, ok := top["year"]; {
+	case !ok || isNull(raw):
+		p.add("year", "year is missing")
+	case json.Unmarshal(raw, &y.year) != nil:
+		p.add("year", "year must be a whole number, not %s", clip(raw))
+	case y.year < MinYear || y.year > MaxYear:
+		p.add("year", "year %d is not between %d and %d", y.year, MinYear, MaxYear)
+	default:
+		yearOK = true
+	}
+
+	switch raw, ok := top["papers"]; {
+	case !ok || isNull(raw):
+		p.add("papers", "papers is missing: list the addresses of the State Council notices the file is built from")
+	case json.Unmarshal(raw, &y.papers) != nil:
+		p.add("papers", "papers must be a list of strings")
+	case len(y.papers) == 0:
+		p.add("papers", "papers is empty: list the addresses of the State Council notices the file is built from")
+	default:
+		for i, s := range y.papers {
+			if strings.TrimSpace(s) == "" {
+				p.add(fmt.Sprintf("papers[%d]", i), "papers[%d] is empty", i)
+			}
+		}
+	}
+
+	var days []json.RawMessage
+	switch raw, ok := top["days"]; {
+	case !ok || isNull(raw):
+		p.add("days", "days is missing")
+	case json.Unmarshal(raw, &days) != nil:
+		p.add("days", "days must be a list of objects")
+	case len(days) == 0:
+		p.add("days", "days is empty: a year's notice always lists some holidays")
+	}
+	for i, raw := range days {
+		p.day(y, i, raw, yearOK)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return y, nil
+}
+
+// day checks days[i] and adds it to y.
+func (p *problems) day(y *yearData, i int, raw json.RawMessage, yearOK bool) {
+	at := fmt.Sprintf("days[%d]", i)
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil || obj == nil {
+		p.add(at, "%s must be an object with name, date and isOffDay", at)
+		return
+	}
+	var unknown []string
+	for k := range obj {
+		if k != "name" && k != "date" && k != "isOffDay" {
+			unknown = append(unknown, k)
+		}
+	}
+	slices.Sort(unknown)
+	for _, k := range unknown {
+		p.add(at+"."+k, "%s has an unknown field %q (expected name, date, isOffDay)", at, k)
+	}
+	var (
+		l    listed
+		date string
+		ok   = true
+	)
+	switch raw, has := obj["name"]; {
+	case !has || isNull(raw):
+		p.add(at+".name", "%s.name is missing", at)
+		ok = false
+	case json.Unmarshal(raw, &l.name) != nil:
+		p.add(at+".name", "%s.name must be a string", at)
+		ok = false
+	case strings.TrimSpace(l.name) == "":
+		p.add(at+".name", "%s.name is empty", at)
+		ok = false
+	}
+	switch raw, has := obj["isOffDay"]; {
+	case !has || isNull(raw):
+		p.add(at+".isOffDay", "%s.isOffDay is missing (true for a holiday, false for a make-up working day)", at)
+		ok = false
+	case json.Unmarshal(raw, &l.off) != nil:
+		p.add(at+".isOffDay", "%s.isOffDay must be true or false, not %s", at, clip(raw))
+		ok = false
+	}
+	switch raw, has := obj["date"]; {
+	case !has || isNull(raw):
+		p.add(at+".date", "%s.date is missing", at)
+		return
+	case json.Unmarshal(raw, &date) != nil:
+		p.add(at+".date", "%s.date must be a string YYYY-MM-DD, not %s", at, clip(raw))
+		return
+	}
+	t, err := time.ParseInLocation(time.DateOnly, date, Location)
+	if err != nil {
+		p.add(at+".date", "%s.date %q is not a date of the form YYYY-MM-DD", at, date)
+		return
+	}
+	if !yearOK {
+		return
+	}
+	if t.Year() != y.year {
+		p.add(at+".date", "%s.date %s is not in the file's year %d", at, date, y.year)
+		return
+	}
+	k := keyOf(t)
+	if _, dup := y.days[k]; dup {
+		p.add(at+".date", "%s.date %s is listed twice", at, date)
+		return
+	}
+	y.days[k] = l // on any problem y is dropped, so a bad day may be stored
+	if ok && !l.off && !weekend(t) {
+		p.add(at+".isOffDay", "%s: %s is a %s, so it cannot be a make-up working day (isOffDay false); only a Saturday or Sunday can", at, date, t.Weekday())
+	}
+}
+
+// problems collects what is wrong with a file.
+type problems struct {
+	list []*pubdata.Error
+	more int
+}
+
+func (p *problems) add(field, format string, args ...any) {
+	if len(p.list) == maxProblems {
+		p.more++
+		return
+	}
+	p.list = append(p.list, pubdata.FieldErrorf(field, format, args...))
+}
+
+// err returns nil or one EINVALID error naming every problem.
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(p.list))
+	for i, e := range p.list {
+		msgs[i] = e.Message
+	}
+	msg := "The holiday file is not valid: " + strings.Join(msgs, "; ")
+	if p.more > 0 {
+		msg += fmt.Sprintf("; and %d more problems", p.more)
+	}
+	var fields []*pubdata.Error
+	for _, e := range p.list {
+		if e.Field != "" {
+			fields = append(fields, e)
+		}
+	}
+	return &pubdata.Error{Code: pubdata.EINVALID, Message: msg + ".", Fields: fields}
+}
+
+// jsonProblem describes a decoding error of the whole file.
+func jsonProblem(err error) string {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return "it is empty"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "it is not valid JSON: it ends too early"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("it is not valid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return "it must be a JSON object"
+	}
+	return "it is not valid JSON"
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// clip returns raw JSON shortened for a message.
+func clip(raw json.RawMessage) string {
+	s := string(bytes.TrimSpace(raw))
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	return s
+}
