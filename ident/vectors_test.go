@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/pubdata/pubdata/internal/testdb"
 	"os"
 	"slices"
 	"strings"
@@ -134,6 +135,9 @@ func TestSampleUSCCs(t *testing.T) {
 	for _, name := range []string{"enterprise-registration-beijing-1990.csv", "enterprise-registration-shanghai-1986.csv"} {
 		f, err := os.Open("../../shared/data/samples/" + name)
 		if errors.Is(err, os.ErrNotExist) {
+			if testdb.InCI() {
+				t.Fatalf("shared samples are required in CI: %v", err)
+			}
 			t.Skip("shared samples not present")
 		} else if err != nil {
 			t.Fatal(err)
@@ -164,6 +168,9 @@ func TestSampleUSCCs(t *testing.T) {
 func TestEmbeddedDivisions(t *testing.T) {
 	f, err := os.Open("../../shared/data/mca-divisions-history-1980-2024.csv")
 	if errors.Is(err, os.ErrNotExist) {
+		if testdb.InCI() {
+			t.Fatalf("the shared history file is required in CI: %v", err)
+		}
 		t.Skip("shared history file not present")
 	} else if err != nil {
 		t.Fatal(err)
