@@ -242,7 +242,7 @@ func TestRepeatedStyle(t *testing.T) {
 	}
 	// With the registry, names become codes and unknown elements are refused.
 	elements := []*pubdata.DataElement{{Code: "resident_id", Name: "公民身份号码", NameEn: "Resident ID number"}}
-	rows, errs, _ = Decode(strings.NewReader(text), Options{Elements: elements})
+	rows, _, _ = Decode(strings.NewReader(text), Options{Elements: elements})
 	if rows[1].Fields.Items[0].Element != "resident_id" {
 		t.Errorf("element %q", rows[1].Fields.Items[0].Element)
 	}

@@ -61,7 +61,7 @@ func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
-			return nil, fmt.Errorf("database %q: no file path after sqlite:", dsn)
+			return nil, fmt.Errorf("database %q: no file path after sqlite:, e.g. sqlite:data/pubdata.db", dsn)
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("database folder: %w", err)

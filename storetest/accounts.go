@@ -32,11 +32,11 @@ func testOrgs(t *testing.T, s *Store) {
 	if total != 2 || len(orgs) != 2 {
 		t.Fatalf("FindOrgs(authority) total %d", total)
 	}
-	orgs, total, _, _ = s.Orgs.FindOrgs(system, pubdata.OrgFilter{Q: "市场监督"})
+	_, total, _, _ = s.Orgs.FindOrgs(system, pubdata.OrgFilter{Q: "市场监督"})
 	if total != 2 {
 		t.Fatalf("FindOrgs(q=市场监督) total %d, want 2", total)
 	}
-	orgs, total, _, _ = s.Orgs.FindOrgs(system, pubdata.OrgFilter{Q: "FZ-"})
+	_, total, _, _ = s.Orgs.FindOrgs(system, pubdata.OrgFilter{Q: "FZ-"})
 	if total != 2 {
 		t.Fatalf("FindOrgs(q=FZ-) total %d, want 2 (case-insensitive)", total)
 	}

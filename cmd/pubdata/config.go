@@ -100,7 +100,7 @@ func (c *Config) Validate() error {
 				return fmt.Errorf("setting db (--db, PUBDATA_DB): %q names no file; use sqlite:PATH", c.DB)
 			}
 		default:
-			return fmt.Errorf("setting db (--db, PUBDATA_DB): %q must start with postgres://, postgresql:// or sqlite:", redactDSN(c.DB))
+			return fmt.Errorf("setting db (--db, PUBDATA_DB): %q must start with postgres://, postgresql:// or sqlite:PATH", redactDSN(c.DB))
 		}
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
