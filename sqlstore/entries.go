@@ -101,16 +101,8 @@ func (s *EntryService) FindEntries(ctx context.Context, f pubdata.EntryFilter) (
 	if err != nil {
 		return nil, 0, "", err
 	}
-	defer rows.Close()
-	var out []*pubdata.Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRows(rows, scanEntry)
+	if err != nil {
 		return nil, 0, "", err
 	}
 	return out, total, nextOffset(offset, len(out), total), nil

@@ -83,16 +83,8 @@ func (s *OrgService) FindOrgs(ctx context.Context, f pubdata.OrgFilter) ([]*Org,
 	if err != nil {
 		return nil, 0, "", err
 	}
-	defer rows.Close()
-	var out []*Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRows(rows, scanOrg)
+	if err != nil {
 		return nil, 0, "", err
 	}
 	next := ""

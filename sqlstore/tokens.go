@@ -84,16 +84,7 @@ func (s *TokenService) FindTokens(ctx context.Context, userID string) ([]*pubdat
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*pubdata.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanRows(rows, scanToken)
 }
 
 // RevokeToken implements pubdata.TokenService.

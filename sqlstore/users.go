@@ -85,16 +85,8 @@ func (s *UserService) FindUsers(ctx context.Context, f pubdata.UserFilter) ([]*p
 	if err != nil {
 		return nil, 0, "", err
 	}
-	defer rows.Close()
-	var out []*pubdata.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, "", err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanRows(rows, func(r interface{ Scan(...any) error }) (*pubdata.User, error) { return scanUser(r) })
+	if err != nil {
 		return nil, 0, "", err
 	}
 	next := ""
