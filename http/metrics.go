@@ -22,9 +22,9 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 		}, []string{"route", "method", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "pubdata_http_request_duration_seconds",
-			Help:    "HTTP request duration by route pattern and method.",
+			Help:    "HTTP request duration by route pattern, method and status.",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"route", "method"}),
+		}, []string{"route", "method", "status"}),
 	}
 	for _, c := range []prometheus.Collector{
 		m.requests, m.duration,
@@ -48,5 +48,5 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 		method = "other"
 	}
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	m.duration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
 }

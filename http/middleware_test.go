@@ -205,7 +205,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		`pubdata_http_requests_total{method="GET",route="/api/v1/orgs/{code}",status="200"} 1`,
 		`pubdata_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`pubdata_http_requests_total{method="GET",route="/readyz",status="503"} 1`,
-		`pubdata_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 1`,
+		`pubdata_http_request_duration_seconds_bucket{method="GET",route="/healthz",status="200",le="+Inf"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(m, want) {
