@@ -2,6 +2,7 @@ package pubdata
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -283,6 +284,33 @@ func ValidateEntryFields(f *EntryFields) error {
 		}
 	}
 	return invalid(p)
+}
+
+// CheckEntryDivision checks an entry's division against its provider: a known division
+// (known returns the problem with an unknown code) inside the provider's own. It returns nil
+// for a division whose syntax is bad, which ValidateEntryFields reports.
+func CheckEntryDivision(provider *Org, division string, known func(code string) error) error {
+	switch {
+	case !ValidDivisionSyntax(division):
+		return nil
+	case known(division) != nil:
+		return FieldErrorf("division", "%s", ErrorMessage(known(division)))
+	case provider != nil && !DivisionCovers(provider.Division, division):
+		return FieldErrorf("division", "Division %s is outside the provider's division %s.", division, provider.Division)
+	}
+	return nil
+}
+
+// ValidateEntry validates an entry's fields for its provider: ValidateEntryFields, with the
+// division defaulting to the provider's and checked by CheckEntryDivision. Every problem is
+// reported under its field.
+func ValidateEntry(provider *Org, f *EntryFields, known func(code string) error) error {
+	if strings.TrimSpace(f.Division) == "" && provider != nil {
+		f.Division = provider.Division
+	}
+	var p *Error
+	errors.As(CheckEntryDivision(provider, f.Division, known), &p)
+	return WithFieldError(ValidateEntryFields(f), p)
 }
 
 // EntryAction is a step of the entry workflow.

@@ -71,6 +71,26 @@ func invalid(problems []*Error) error {
 	return &Error{Code: EINVALID, Message: strings.Join(msgs, " "), Fields: problems}
 }
 
+// WithFieldError adds the field problem p (nil: none) to err, which is nil or an EINVALID
+// error from a validation; any other error is returned as it is.
+func WithFieldError(err error, p *Error) error {
+	if p == nil {
+		return err
+	}
+	if err == nil {
+		return p
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EINVALID {
+		return err
+	}
+	problems := e.Fields
+	if len(problems) == 0 {
+		problems = []*Error{e}
+	}
+	return invalid(append(append([]*Error{}, problems...), p))
+}
+
 // ErrorFields returns the problem of each input field named in err (empty when none), so a
 // form can show each next to its field.
 func ErrorFields(err error) map[string]*Error {

@@ -120,3 +120,33 @@ func TestErrors(t *testing.T) {
 		t.Error("a plain error must be internal and hide its text")
 	}
 }
+
+func TestValidateEntry(t *testing.T) {
+	known := func(code string) error {
+		if code == "359999" {
+			return pubdata.Errorf(pubdata.EINVALID, "Division code %q is not in GB/T 2260 (2024).", code)
+		}
+		return nil
+	}
+	city := &pubdata.Org{Code: "fz", Division: "350100"}
+	f := &pubdata.EntryFields{Title: "t", Category: "3", Format: "file", UpdateCycle: "daily", ShareClass: "conditional", OpenClass: "none", OpenBasis: "b"}
+	err := pubdata.ValidateEntry(city, f, known)
+	if f.Division != "350100" {
+		t.Errorf("division did not default to the provider's: %q", f.Division)
+	}
+	if fe := pubdata.ErrorFields(err); len(fe) != 1 || fe["share_conditions"] == nil {
+		t.Errorf("fields %v", fe)
+	}
+	f.Division = "350200"
+	if fe := pubdata.ErrorFields(pubdata.ValidateEntry(city, f, known)); len(fe) != 2 || fe["division"] == nil || fe["share_conditions"] == nil {
+		t.Errorf("outside division: fields %v", fe)
+	}
+	f.ShareConditions, f.Division = "c", "359999"
+	if fe := pubdata.ErrorFields(pubdata.ValidateEntry(city, f, known)); len(fe) != 1 || fe["division"] == nil {
+		t.Errorf("unknown division: fields %v", fe)
+	}
+	f.Division = "350102"
+	if err := pubdata.ValidateEntry(city, f, known); err != nil {
+		t.Errorf("valid entry: %v", err)
+	}
+}

@@ -113,54 +113,6 @@ func (s *Server) entryForChange(r *http.Request) (*pubdata.Actor, *pubdata.Entry
 	return nil, nil, notFoundEntry(id)
 }
 
-// checkEntryFields validates an entry's fields as the store will (pubdata.ValidateEntryFields,
-// then the division: a known GB/T 2260 code inside the provider's division, the provider's
-// own when empty) and reports every problem at once, each under its field. Bulk import's
-// dry run uses it too.
-func (s *Server) checkEntryFields(f *pubdata.EntryFields, provider *pubdata.Org) error {
-	if strings.TrimSpace(f.Division) == "" && provider != nil {
-		f.Division = provider.Division
-	}
-	err := pubdata.ValidateEntryFields(f)
-	if err != nil && pubdata.ErrorCode(err) != pubdata.EINVALID {
-		return err
-	}
-	var extra *pubdata.Error
-	if _, bad := pubdata.ErrorFields(err)["division"]; !bad {
-		if derr := s.Divisions.Check(f.Division); derr != nil {
-			extra = pubdata.FieldErrorf("division", "%s", pubdata.ErrorMessage(derr))
-		} else if provider != nil && !pubdata.DivisionCovers(provider.Division, f.Division) {
-			extra = pubdata.FieldErrorf("division", "Division %s is outside the provider's division %s.", f.Division, provider.Division)
-		}
-	}
-	return joinFieldErrors(err, extra)
-}
-
-// joinFieldErrors returns one EINVALID error holding the field problems of err (an EINVALID
-// error or nil) and extra (or nil).
-func joinFieldErrors(err error, extra *pubdata.Error) error {
-	if extra == nil {
-		return err
-	}
-	if err == nil {
-		return extra
-	}
-	e, ok := err.(*pubdata.Error)
-	if !ok {
-		return err
-	}
-	problems := e.Fields
-	if len(problems) == 0 {
-		problems = []*pubdata.Error{e}
-	}
-	problems = append(slices.Clone(problems), extra)
-	msgs := make([]string, len(problems))
-	for i, p := range problems {
-		msgs[i] = p.Message
-	}
-	return &pubdata.Error{Code: pubdata.EINVALID, Message: strings.Join(msgs, " "), Fields: problems}
-}
-
 // entryCreateRequest is the body of POST /api/v1/entries: the entry's fields and, optionally,
 // its resource code (generated from the category when empty).
 type entryCreateRequest struct {
@@ -186,7 +138,7 @@ func (s *Server) apiEntryCreate(w http.ResponseWriter, r *http.Request) error {
 	if code != "" && !pubdata.ValidResourceCode(code) {
 		codeErr = pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code)
 	}
-	if err := joinFieldErrors(s.checkEntryFields(&f, a.Org), codeErr); err != nil {
+	if err := pubdata.WithFieldError(pubdata.ValidateEntry(a.Org, &f, s.Divisions.Check), codeErr); err != nil {
 		return err
 	}
 	e, err := s.Entries.CreateEntry(r.Context(), a.Org.Code, code, &f)
@@ -285,7 +237,7 @@ func (s *Server) apiEntryPatch(w http.ResponseWriter, r *http.Request) error {
 	f := e.EntryFields
 	f.Keywords, f.Related, f.Items = slices.Clone(f.Keywords), slices.Clone(f.Related), slices.Clone(f.Items)
 	p.apply(&f)
-	if err := s.checkEntryFields(&f, a.Org); err != nil {
+	if err := pubdata.ValidateEntry(a.Org, &f, s.Divisions.Check); err != nil {
 		return err
 	}
 	e, err = s.Entries.UpdateEntry(r.Context(), e.ID, &f)

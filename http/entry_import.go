@@ -55,23 +55,11 @@ func (s *Server) importEntries(r *http.Request, a *pubdata.Actor, file io.Reader
 	}
 	res, err := entryfile.ImportFile(r.Context(), s.Entries, a.Org.Code, file, opt, entryfile.ImportOptions{
 		DryRun: dryRun,
-		Check:  func(f *pubdata.EntryFields) error { return s.checkImportDivision(f, a.Org) },
+		Check: func(f *pubdata.EntryFields) error {
+			return pubdata.CheckEntryDivision(a.Org, f.Division, s.Divisions.Check)
+		},
 	})
 	return res, normalizeError(err)
-}
-
-// checkImportDivision checks before anything is written what the store checks on each
-// write: the division is a known GB/T 2260 code inside the provider's own.
-func (s *Server) checkImportDivision(f *pubdata.EntryFields, provider *pubdata.Org) error {
-	switch {
-	case f.Division == "" || !pubdata.ValidDivisionSyntax(f.Division):
-		return nil // reported by the validation
-	case s.Divisions.Check(f.Division) != nil:
-		return pubdata.FieldErrorf("division", "%s", pubdata.ErrorMessage(s.Divisions.Check(f.Division)))
-	case !pubdata.DivisionCovers(provider.Division, f.Division):
-		return pubdata.FieldErrorf("division", "Division %s is outside the provider's division %s.", f.Division, provider.Division)
-	}
-	return nil
 }
 
 // boolParam reads a true/false query parameter (default false).

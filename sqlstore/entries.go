@@ -108,31 +108,13 @@ func (s *EntryService) FindEntries(ctx context.Context, f pubdata.EntryFilter) (
 	return out, total, nextOffset(offset, len(out), total), nil
 }
 
-// checkFields validates the fields and that the division exists and lies inside the
-// provider's own.
-func (s *EntryService) checkFields(org *pubdata.Org, f *pubdata.EntryFields) error {
-	if f.Division == "" {
-		f.Division = org.Division
-	}
-	if err := pubdata.ValidateEntryFields(f); err != nil {
-		return err
-	}
-	if err := s.divisions.Check(f.Division); err != nil {
-		return pubdata.FieldErrorf("division", "%s", pubdata.ErrorMessage(err))
-	}
-	if !pubdata.DivisionCovers(org.Division, f.Division) {
-		return pubdata.FieldErrorf("division", "Division %s is outside the provider's division %s.", f.Division, org.Division)
-	}
-	return nil
-}
-
 // CreateEntry implements pubdata.EntryService.
 func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f *pubdata.EntryFields) (*pubdata.Entry, error) {
 	org, err := NewOrgService(s.db, s.divisions).FindOrgByCode(ctx, orgCode)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkFields(org, f); err != nil {
+	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
 	}
 	if code != "" && !pubdata.ValidResourceCode(code) {
@@ -241,7 +223,7 @@ func (s *EntryService) UpdateEntry(ctx context.Context, id string, f *pubdata.En
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkFields(org, f); err != nil {
+	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
 	}
 	return s.step(ctx, id, pubdata.EntryEdit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {

@@ -87,7 +87,9 @@ func entriesImportCommand() *command {
 			}
 			res, err := entryfile.ImportFile(ctx, a.entries, o.Code, in,
 				entryfile.Options{Elements: els, DefaultDivision: o.Division},
-				entryfile.ImportOptions{DryRun: dryRun, Check: func(f *pubdata.EntryFields) error { return a.checkDivision(f, o) }})
+				entryfile.ImportOptions{DryRun: dryRun, Check: func(f *pubdata.EntryFields) error {
+					return pubdata.CheckEntryDivision(o, f.Division, a.divisions.Check)
+				}})
 			if err != nil {
 				return fmt.Errorf("entries import: %w", err)
 			}
@@ -113,20 +115,6 @@ func entriesImportCommand() *command {
 		})
 	}
 	return cmd
-}
-
-// checkDivision checks, before anything is written, what the store checks on each write:
-// the division is a known GB/T 2260 code inside the provider's own.
-func (a *app) checkDivision(f *pubdata.EntryFields, provider *pubdata.Org) error {
-	switch {
-	case !pubdata.ValidDivisionSyntax(f.Division):
-		return nil // reported by the validation
-	case a.divisions.Check(f.Division) != nil:
-		return pubdata.FieldErrorf("division", "%s", pubdata.ErrorMessage(a.divisions.Check(f.Division)))
-	case !pubdata.DivisionCovers(provider.Division, f.Division):
-		return pubdata.FieldErrorf("division", "Division %s is outside the provider's division %s.", f.Division, provider.Division)
-	}
-	return nil
 }
 
 func entriesExportCommand() *command {
