@@ -30,13 +30,15 @@ const (
 
 // Server holds what the handlers need. Set the fields, then call Handler once.
 type Server struct {
-	Orgs      pubdata.OrgService
-	Users     pubdata.UserService
-	Tokens    pubdata.TokenService
-	Audit     pubdata.AuditService
-	Entries   pubdata.EntryService
-	Elements  pubdata.ElementService
-	Demands   pubdata.DemandService
+	Orgs     pubdata.OrgService
+	Users    pubdata.UserService
+	Tokens   pubdata.TokenService
+	Audit    pubdata.AuditService
+	Entries  pubdata.EntryService
+	Elements pubdata.ElementService
+	Demands  pubdata.DemandService
+	// Data holds the entries' tables (aggregation); nil: the data endpoints answer 404.
+	Data      pubdata.DataService
 	Divisions *division.Table
 	// Calendar is the working-day calendar; nil means workday.Default().
 	Calendar *workday.Calendar
