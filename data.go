@@ -100,7 +100,8 @@ type Batch struct {
 	RowsIn       int64       `json:"rows_in"`
 	RowsLoaded   int64       `json:"rows_loaded"`
 	RowsRejected int64       `json:"rows_rejected"`
-	RowsDeleted  int64       `json:"rows_deleted"` // current rows this batch superseded without a new version (delete, replace)
+	// RowsSuperseded counts the table's rows this batch superseded: replaced, updated or deleted.
+	RowsSuperseded int64 `json:"rows_superseded"`
 	// Errors are the first MaxBatchErrors row errors, in row order.
 	Errors []RowError `json:"errors"`
 	// Message says why a failed batch failed, or what a rollback was for.
@@ -399,6 +400,8 @@ type DataService interface {
 	FailStaleBatches(ctx context.Context, before time.Time) (int, error)
 	// TableStats returns the entry's table figures; ENOTFOUND when it has no table.
 	TableStats(ctx context.Context, entryID string) (*TableStats, error)
+	// CountRows returns how many rows q selects (the cached count when q has no filter).
+	CountRows(ctx context.Context, e *Entry, q *RowQuery) (int64, error)
 	// QueryRows runs q over the entry's table and calls fn with each row's values in the
 	// order of the returned columns, streaming. It returns the columns and the cursor of the
 	// next page ("" on the last page or when q.Limit is 0: all rows).
