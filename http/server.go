@@ -22,6 +22,9 @@ import (
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 10 << 20
 
+// DefaultMaxUploadBytes is the data upload limit when Server.MaxUploadBytes is zero.
+const DefaultMaxUploadBytes = 2 << 30
+
 // Cookie names.
 const (
 	SessionCookie  = "pubdata_session"
@@ -49,6 +52,12 @@ type Server struct {
 	SecureCookies bool
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxUploadBytes limits the bodies of the upload routes (handleUpload: data files);
+	// 0 means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+	// BatchDir is where uploaded data files are kept, one per batch named by its id, so
+	// that a failed batch can be retried; "" means a folder under os.TempDir().
+	BatchDir string
 
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
@@ -78,6 +87,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	if s.MaxBodyBytes <= 0 {
 		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.MaxUploadBytes <= 0 {
+		s.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if s.Now == nil {
 		s.Now = time.Now

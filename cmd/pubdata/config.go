@@ -32,6 +32,7 @@ type Config struct {
 	LogFormat          string        // text|json
 	SecureCookies      bool          // mark cookies Secure (behind TLS)
 	MaxBody            int64         // largest request body in bytes
+	MaxUpload          int64         // largest data upload (POST /api/v1/entries/{id}/data) in bytes
 	CheckpointInterval time.Duration // how often serve signs the audit tree head (0 < d ≤ 1m)
 	ShutdownTimeout    time.Duration // how long serve waits for requests on shutdown
 }
@@ -41,6 +42,7 @@ const (
 	DefaultData               = "./data"
 	DefaultAddr               = "127.0.0.1:8080"
 	DefaultMaxBody            = pdhttp.DefaultMaxBodyBytes
+	DefaultMaxUpload          = pdhttp.DefaultMaxUploadBytes
 	DefaultCheckpointInterval = time.Minute
 	DefaultShutdownTimeout    = 15 * time.Second
 	MaxCheckpointInterval     = time.Minute // the regulations' record: at least every minute
@@ -54,6 +56,7 @@ func DefaultConfig() Config {
 		LogLevel:           "info",
 		LogFormat:          "text",
 		MaxBody:            DefaultMaxBody,
+		MaxUpload:          DefaultMaxUpload,
 		CheckpointInterval: DefaultCheckpointInterval,
 		ShutdownTimeout:    DefaultShutdownTimeout,
 	}
@@ -119,6 +122,9 @@ func (c *Config) Validate() error {
 	if c.MaxBody <= 0 {
 		return fmt.Errorf("setting max_body (--max-body, PUBDATA_MAX_BODY): %d must be a positive number of bytes", c.MaxBody)
 	}
+	if c.MaxUpload <= 0 {
+		return fmt.Errorf("setting max_upload (--max-upload, PUBDATA_MAX_UPLOAD): %d must be a positive number of bytes", c.MaxUpload)
+	}
 	if c.CheckpointInterval <= 0 || c.CheckpointInterval > MaxCheckpointInterval {
 		return fmt.Errorf("setting checkpoint_interval (--checkpoint-interval, PUBDATA_CHECKPOINT_INTERVAL): %s must be more than 0 and at most %s", c.CheckpointInterval, MaxCheckpointInterval)
 	}
@@ -174,6 +180,7 @@ type fileConfig struct {
 	LogFormat          *string `toml:"log_format" yaml:"log_format"`
 	SecureCookies      *bool   `toml:"secure_cookies" yaml:"secure_cookies"`
 	MaxBody            *int64  `toml:"max_body" yaml:"max_body"`
+	MaxUpload          *int64  `toml:"max_upload" yaml:"max_upload"`
 	CheckpointInterval *string `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
 	ShutdownTimeout    *string `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
 }
@@ -223,6 +230,9 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.MaxBody != nil {
 		c.MaxBody = *f.MaxBody
+	}
+	if f.MaxUpload != nil {
+		c.MaxUpload = *f.MaxUpload
 	}
 	for _, d := range []struct {
 		key string
@@ -277,12 +287,20 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		}
 		c.SecureCookies = b
 	}
-	if v, ok := get("PUBDATA_MAX_BODY"); ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("environment PUBDATA_MAX_BODY: %q is not a number of bytes", v)
+	for _, b := range []struct {
+		name string
+		dst  *int64
+	}{
+		{"PUBDATA_MAX_BODY", &c.MaxBody},
+		{"PUBDATA_MAX_UPLOAD", &c.MaxUpload},
+	} {
+		if v, ok := get(b.name); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("environment %s: %q is not a number of bytes", b.name, v)
+			}
+			*b.dst = n
 		}
-		c.MaxBody = n
 	}
 	for _, d := range []struct {
 		name string
@@ -313,6 +331,7 @@ type configFlags struct {
 	addr        string
 	secure      bool
 	maxBody     int64
+	maxUpload   int64
 	checkpoint  time.Duration
 	shutdownTTL time.Duration
 }
@@ -331,6 +350,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.StringVar(&cf.addr, "addr", d.Addr, "listen `address` host:port; env PUBDATA_ADDR")
 		fs.BoolVar(&cf.secure, "secure-cookies", d.SecureCookies, "mark cookies Secure (set it behind TLS); env PUBDATA_SECURE_COOKIES")
 		fs.Int64Var(&cf.maxBody, "max-body", d.MaxBody, "largest request body in `bytes`; env PUBDATA_MAX_BODY")
+		fs.Int64Var(&cf.maxUpload, "max-upload", d.MaxUpload, "largest data upload in `bytes`; env PUBDATA_MAX_UPLOAD")
 		fs.DurationVar(&cf.checkpoint, "checkpoint-interval", d.CheckpointInterval, "how often to sign the audit tree head (at most 1m); env PUBDATA_CHECKPOINT_INTERVAL")
 		fs.DurationVar(&cf.shutdownTTL, "shutdown-timeout", d.ShutdownTimeout, "how long to wait for requests on shutdown; env PUBDATA_SHUTDOWN_TIMEOUT")
 	}
@@ -366,6 +386,7 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"addr":                func() { c.Addr = cf.addr },
 		"secure-cookies":      func() { c.SecureCookies = cf.secure },
 		"max-body":            func() { c.MaxBody = cf.maxBody },
+		"max-upload":          func() { c.MaxUpload = cf.maxUpload },
 		"checkpoint-interval": func() { c.CheckpointInterval = cf.checkpoint },
 		"shutdown-timeout":    func() { c.ShutdownTimeout = cf.shutdownTTL },
 	} {

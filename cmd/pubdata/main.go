@@ -225,7 +225,7 @@ func (c *cli) printCommandHelp(cmd *command, fs *flag.FlagSet) {
 // commonFlags are the settings flags that addConfigFlags registers.
 var commonFlags = map[string]bool{
 	"config": true, "data": true, "db": true, "log-level": true, "log-format": true,
-	"addr": true, "secure-cookies": true, "max-body": true, "checkpoint-interval": true, "shutdown-timeout": true,
+	"addr": true, "secure-cookies": true, "max-body": true, "max-upload": true, "checkpoint-interval": true, "shutdown-timeout": true,
 }
 
 // required returns a usage error naming the first flag among names that is empty.
