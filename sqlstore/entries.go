@@ -301,6 +301,10 @@ func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool,
 		if err := tx.publish(ctx, e); err != nil {
 			return nil, err
 		}
+		// A table entry's table is created, or migrated to the new items, with its publication.
+		if err := tx.ensureTable(ctx, e); err != nil {
+			return nil, err
+		}
 		return map[string]any{"version": v, "comment": comment}, nil
 	})
 }

@@ -43,6 +43,7 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Entries:  sqlstore.NewEntryService(db),
 		Elements: sqlstore.NewElementService(db),
 		Demands:  sqlstore.NewDemandService(db),
+		Data:     sqlstore.NewDataService(db),
 		Exec:     db.Exec,
 		SetNow:   func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

@@ -19,6 +19,7 @@ type Store struct {
 	Entries  pubdata.EntryService
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService
+	Data     pubdata.DataService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -49,7 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 		{"VerifyInserted", testVerifyInserted},
 		{"VerifyCheckpointTampered", testVerifyCheckpointTampered},
 	}
-	for _, tc := range append(tests, catalogueTests...) {
+	tests = append(tests, catalogueTests...)
+	tests = append(tests, dataTests...)
+	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.fn(t, open(t))

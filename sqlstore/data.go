@@ -1,0 +1,986 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The entries' tables. Each published table entry owns a table "d_<entry id hex>" with
+// three system columns and one column per data item:
+//
+//	_row   the row's number, increasing in load order (keyset pagination's tiebreak)
+//	_from  the seq of the batch that wrote the row
+//	_to    the seq of the batch that superseded it (updated, deleted, replaced, rolled
+//	       back); NULL while the row is current
+//
+// Rows are never updated in place or deleted, except by PurgeHistory. The current table is
+// `_to IS NULL`; the table as of batch s is `_from <= s AND (_to IS NULL OR _to > s)`. A
+// unique index on the key columns over the current rows keeps the key.
+//
+// A batch runs in one transaction on one connection: its rows go first into a temporary
+// staging table (COPY on PostgreSQL, multi-row INSERTs on SQLite), the key rules are checked
+// there as set operations, then the current rows it supersedes are closed and its rows
+// inserted, and the batch, the table's figures and the audit event commit together. A batch
+// that fails, or a process killed while it runs, leaves the table as it was.
+
+// DataService implements pubdata.DataService.
+type DataService struct {
+	db   *DB
+	live sync.Map // batch id → *liveBatch, for the batches this process runs
+}
+
+var _ pubdata.DataService = (*DataService)(nil)
+
+// NewDataService returns the data service on db.
+func NewDataService(db *DB) *DataService { return &DataService{db: db} }
+
+// liveBatch is the progress of a batch running in this process.
+type liveBatch struct {
+	rows    atomic.Int64
+	started time.Time
+	src     pubdata.RowSource
+}
+
+func (l *liveBatch) progress(now time.Time) *pubdata.Progress {
+	p := &pubdata.Progress{Rows: l.rows.Load(), Percent: -1}
+	if d := now.Sub(l.started).Seconds(); d > 0 {
+		p.RowsPerSec = float64(p.Rows) / d
+	}
+	if l.src != nil && l.src.Size() > 0 {
+		p.Percent = min(100, 100*float64(l.src.Read())/float64(l.src.Size()))
+	}
+	return p
+}
+
+var (
+	columnPattern  = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	entryIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+)
+
+// quote returns a column name quoted for SQL, after checking it is an item name (the
+// domain's rule); names from anywhere else never reach SQL.
+func quote(name string) string {
+	if !columnPattern.MatchString(name) {
+		panic(fmt.Sprintf("sqlstore: column name %q is not an item name", name))
+	}
+	return `"` + name + `"`
+}
+
+// tableName returns the name of an entry's table, from its id (a UUID).
+func tableName(entryID string) (string, error) {
+	if !entryIDPattern.MatchString(entryID) {
+		return "", pubdata.Errorf(pubdata.EINVALID, "Entry id %q is not valid.", entryID)
+	}
+	return "d_" + strings.ToLower(strings.ReplaceAll(entryID, "-", "")), nil
+}
+
+// columnType is the SQL type of an item type on the dialect. Dates and datetimes are text
+// in one fixed form on both databases, so they compare and sort the same.
+func (d *DB) columnType(typ string) string {
+	switch typ {
+	case "integer":
+		return "BIGINT"
+	case "number":
+		return "DOUBLE PRECISION"
+	case "boolean":
+		if d.dialect == Postgres {
+			return "BOOLEAN"
+		}
+		return "INTEGER"
+	}
+	return "TEXT"
+}
+
+// tableColumn is a column of an entry's table as data_tables records it.
+type tableColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// tableMeta is an entry's row of data_tables.
+type tableMeta struct {
+	entry, tbl    string
+	columns       []tableColumn
+	keys          []string
+	rowCount      int64
+	seq, batches  int64
+	purged        int64
+	lastBatch     sql.NullString
+	lastLoadedAt  nullTime
+	createdAt     string
+	columnsByName map[string]tableColumn
+}
+
+func (tx *Tx) tableMeta(ctx context.Context, entryID string, lock bool) (*tableMeta, error) {
+	m := &tableMeta{entry: entryID}
+	var cols, keys string
+	q := "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at FROM data_tables WHERE entry_id = ?"
+	if lock {
+		q += tx.db.forUpdate()
+	}
+	err := tx.queryRow(ctx, q, entryID).Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(cols), &m.columns); err != nil {
+		return nil, fmt.Errorf("data table %s columns: %w", m.tbl, err)
+	}
+	if err := json.Unmarshal([]byte(keys), &m.keys); err != nil {
+		return nil, fmt.Errorf("data table %s keys: %w", m.tbl, err)
+	}
+	m.columnsByName = map[string]tableColumn{}
+	for _, c := range m.columns {
+		m.columnsByName[c.Name] = c
+	}
+	return m, nil
+}
+
+func keyNames(items []pubdata.Item) []string {
+	out := []string{}
+	for _, i := range pubdata.KeyItems(items) {
+		out = append(out, items[i].Name)
+	}
+	return out
+}
+
+// ensureTable creates the entry's table, or brings it to the entry's items: new items add
+// columns; a changed type is allowed only while the table has no rows (history included);
+// a changed key rebuilds the key index, which fails with ECONFLICT if the current rows
+// break it. Entries that are not tables, or have no items, have no table.
+func (tx *Tx) ensureTable(ctx context.Context, e *pubdata.Entry) error {
+	if e.Format != pubdata.FormatTable || len(e.Items) == 0 {
+		return nil
+	}
+	tbl, err := tableName(e.ID)
+	if err != nil {
+		return err
+	}
+	keys := keyNames(e.Items)
+	m, err := tx.tableMeta(ctx, e.ID, true)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		return tx.createTable(ctx, e, tbl, keys)
+	} else if err != nil {
+		return err
+	}
+	changed := false
+	for _, it := range e.Items {
+		c, ok := m.columnsByName[it.Name]
+		switch {
+		case !ok:
+			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", m.tbl, quote(it.Name), tx.db.columnType(it.Type))); err != nil {
+				return fmt.Errorf("add column %s: %w", it.Name, err)
+			}
+			m.columns = append(m.columns, tableColumn{Name: it.Name, Type: it.Type})
+			changed = true
+		case tx.db.columnType(c.Type) != tx.db.columnType(it.Type):
+			var n int64
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+m.tbl).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return pubdata.Errorf(pubdata.ECONFLICT, "Data item %s changes type from %s to %s, but the table already holds %d rows of it; add a new item instead.", it.Name, c.Type, it.Type, n)
+			}
+			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", m.tbl, quote(it.Name))); err != nil {
+				return fmt.Errorf("retype column %s: %w", it.Name, err)
+			}
+			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", m.tbl, quote(it.Name), tx.db.columnType(it.Type))); err != nil {
+				return fmt.Errorf("retype column %s: %w", it.Name, err)
+			}
+			fallthrough
+		case c.Type != it.Type:
+			for i := range m.columns {
+				if m.columns[i].Name == it.Name {
+					m.columns[i].Type = it.Type
+				}
+			}
+			changed = true
+		}
+	}
+	if !slices.Equal(keys, m.keys) {
+		if _, err := tx.exec(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_key", m.tbl)); err != nil {
+			return err
+		}
+		if err := tx.createKeyIndex(ctx, m.tbl, keys); err != nil {
+			return err
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	cols, _ := json.Marshal(m.columns)
+	kj, _ := json.Marshal(keys)
+	if _, err := tx.exec(ctx, "UPDATE data_tables SET columns = ?, key_columns = ?, updated_at = ? WHERE entry_id = ?", string(cols), string(kj), fmtTime(tx.now), e.ID); err != nil {
+		return err
+	}
+	return tx.record(ctx, change{Action: "data.table_migrate", Object: "entry:" + e.ID, Details: map[string]any{"version": e.Version, "columns": len(m.columns), "key": keys}})
+}
+
+func (tx *Tx) createTable(ctx context.Context, e *pubdata.Entry, tbl string, keys []string) error {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + tbl + " (")
+	if tx.db.dialect == Postgres {
+		b.WriteString("_row BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+	} else {
+		b.WriteString("_row INTEGER PRIMARY KEY")
+	}
+	b.WriteString(", _from BIGINT NOT NULL, _to BIGINT")
+	cols := make([]tableColumn, 0, len(e.Items))
+	for _, it := range e.Items {
+		b.WriteString(", " + quote(it.Name) + " " + tx.db.columnType(it.Type))
+		cols = append(cols, tableColumn{Name: it.Name, Type: it.Type})
+	}
+	b.WriteString(")")
+	if _, err := tx.exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("create table %s: %w", tbl, err)
+	}
+	if _, err := tx.exec(ctx, fmt.Sprintf("CREATE INDEX %s_to ON %s (_to) WHERE _to IS NOT NULL", tbl, tbl)); err != nil {
+		return err
+	}
+	if err := tx.createKeyIndex(ctx, tbl, keys); err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(cols)
+	kj, _ := json.Marshal(keys)
+	now := fmtTime(tx.now)
+	if _, err := tx.exec(ctx, "INSERT INTO data_tables (entry_id, tbl, columns, key_columns, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+		e.ID, tbl, string(cj), string(kj), now, now); err != nil {
+		return err
+	}
+	return tx.record(ctx, change{Action: "data.table_create", Object: "entry:" + e.ID, Details: map[string]any{"version": e.Version, "columns": len(cols), "key": keys}})
+}
+
+func (tx *Tx) createKeyIndex(ctx context.Context, tbl string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = quote(k)
+	}
+	_, err := tx.exec(ctx, fmt.Sprintf("CREATE UNIQUE INDEX %s_key ON %s (%s) WHERE _to IS NULL", tbl, tbl, strings.Join(q, ", ")))
+	if isUniqueViolation(err) {
+		return pubdata.Errorf(pubdata.ECONFLICT, "The new key (%s) is not unique in the table's current rows; correct the data or the key.", strings.Join(keys, ", "))
+	}
+	return err
+}
+
+// EnsureTable implements pubdata.DataService.
+func (s *DataService) EnsureTable(ctx context.Context, e *pubdata.Entry) error {
+	if _, err := pubdata.TableItems(e); err != nil {
+		return err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.ensureTable(ctx, e); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// --- batches ---
+
+const batchColumns = `id, entry_id, seq, org, actor, source, mode, on_error, format, file_name, status, entry_version,
+	rows_in, rows_loaded, rows_rejected, rows_superseded, message, idempotency_key, rollback_of, rolled_back_by, attempts,
+	created_at, started_at, finished_at`
+
+func scanBatch(sc interface{ Scan(...any) error }) (*pubdata.Batch, error) {
+	b := &pubdata.Batch{Errors: []pubdata.RowError{}}
+	var idem, rollbackOf, rolledBackBy sql.NullString
+	var started, finished nullTime
+	err := sc.Scan(&b.ID, &b.Entry, &b.Seq, &b.Org, &b.Actor, &b.Source, &b.Mode, &b.OnError, &b.Format, &b.FileName, &b.Status, &b.EntryVersion,
+		&b.RowsIn, &b.RowsLoaded, &b.RowsRejected, &b.RowsSuperseded, &b.Message, &idem, &rollbackOf, &rolledBackBy, &b.Attempts,
+		timeCol{&b.CreatedAt}, &started, &finished)
+	if err != nil {
+		return nil, err
+	}
+	b.IdempotencyKey, b.RollbackOf, b.RolledBackBy = idem.String, rollbackOf.String, rolledBackBy.String
+	b.StartedAt, b.FinishedAt = started.t, finished.t
+	return b, nil
+}
+
+func notFoundBatch(id string) error {
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+}
+
+func (tx *Tx) batch(ctx context.Context, id string, lock bool) (*pubdata.Batch, error) {
+	q := "SELECT " + batchColumns + " FROM data_batches WHERE id = ?"
+	if lock {
+		q += tx.db.forUpdate()
+	}
+	b, err := scanBatch(tx.queryRow(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundBatch(id)
+	}
+	return b, err
+}
+
+// CreateBatch implements pubdata.DataService.
+func (s *DataService) CreateBatch(ctx context.Context, e *pubdata.Entry, opt pubdata.LoadOptions) (*pubdata.Batch, bool, error) {
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := pubdata.ValidateLoadOptions(&opt); err != nil {
+		return nil, false, err
+	}
+	if opt.Mode == pubdata.ModeUpsert && len(pubdata.KeyItems(items)) == 0 {
+		return nil, false, pubdata.FieldErrorf("mode", "Upsert needs key items, and this entry has none; use append or replace.")
+	}
+	if opt.Source == "" {
+		opt.Source = pubdata.SourceUpload
+	}
+	if opt.IdempotencyKey != "" {
+		if b, err := s.batchByIdempotencyKey(ctx, e.ID, opt.IdempotencyKey); err == nil {
+			return b, false, nil
+		} else if pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+			return nil, false, err
+		}
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	if err := tx.ensureTable(ctx, e); err != nil {
+		return nil, false, err
+	}
+	a := pubdata.ActorFromContext(ctx)
+	id := newID()
+	var idem any
+	if opt.IdempotencyKey != "" {
+		idem = opt.IdempotencyKey
+	}
+	_, err = tx.exec(ctx, `INSERT INTO data_batches (id, entry_id, org, actor, source, mode, on_error, format, file_name, status, entry_version, idempotency_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, e.ID, e.Org, a.Username(), opt.Source, string(opt.Mode), string(opt.OnError), opt.Format, opt.FileName, string(pubdata.BatchRunning), e.Version, idem, fmtTime(tx.now))
+	if isUniqueViolation(err) && opt.IdempotencyKey != "" {
+		tx.Rollback()
+		b, err := s.batchByIdempotencyKey(ctx, e.ID, opt.IdempotencyKey)
+		return b, false, err
+	} else if err != nil {
+		return nil, false, err
+	}
+	if err := tx.record(ctx, change{Action: "data.batch_create", Object: "batch:" + id, Details: map[string]any{
+		"entry": e.ID, "mode": opt.Mode, "on_error": opt.OnError, "source": opt.Source, "file": opt.FileName}}); err != nil {
+		return nil, false, err
+	}
+	b, err := tx.batch(ctx, id, false)
+	if err != nil {
+		return nil, false, err
+	}
+	return b, true, tx.Commit()
+}
+
+func (s *DataService) batchByIdempotencyKey(ctx context.Context, entryID, key string) (*pubdata.Batch, error) {
+	var id string
+	err := s.db.queryRow(ctx, "SELECT id FROM data_batches WHERE entry_id = ? AND idempotency_key = ?", entryID, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundBatch(key)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.FindBatchByID(ctx, id)
+}
+
+// FindBatchByID implements pubdata.DataService.
+func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Batch, error) {
+	b, err := scanBatch(s.db.queryRow(ctx, "SELECT "+batchColumns+" FROM data_batches WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundBatch(id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
+	if err != nil {
+		return nil, err
+	}
+	errs, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (pubdata.RowError, error) {
+		var e pubdata.RowError
+		err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value)
+		return e, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if errs != nil {
+		b.Errors = errs
+	}
+	if b.Status == pubdata.BatchRunning {
+		if l, ok := s.live.Load(id); ok {
+			b.Progress = l.(*liveBatch).progress(s.db.Now())
+		}
+	}
+	return b, nil
+}
+
+// FindBatches implements pubdata.DataService.
+func (s *DataService) FindBatches(ctx context.Context, entryID string, limit int, cursor string) ([]*pubdata.Batch, string, error) {
+	limit, err := pubdata.PageLimit(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	q := "SELECT " + batchColumns + " FROM data_batches WHERE entry_id = ?"
+	args := []any{entryID}
+	if after != "" {
+		created, id, _ := strings.Cut(after, "|")
+		q += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+		args = append(args, created, created, id)
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT ?"
+	args = append(args, limit+1)
+	rows, err := s.db.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := scanRows(rows, scanBatch)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = encodeCursor(fmtTime(last.CreatedAt) + "|" + last.ID)
+	}
+	now := s.db.Now()
+	for _, b := range out {
+		if b.Status == pubdata.BatchRunning {
+			if l, ok := s.live.Load(b.ID); ok {
+				b.Progress = l.(*liveBatch).progress(now)
+			}
+		}
+	}
+	return out, next, nil
+}
+
+// TableStats implements pubdata.DataService.
+func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.TableStats, error) {
+	tx, err := s.db.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := tx.tableMeta(ctx, entryID, false)
+	if err != nil {
+		return nil, err
+	}
+	st := &pubdata.TableStats{Entry: entryID, Rows: m.rowCount, Batches: m.batches, LastBatch: m.lastBatch.String, LastLoadedAt: m.lastLoadedAt.t, Columns: []string{}}
+	for _, c := range m.columns {
+		st.Columns = append(st.Columns, c.Name)
+	}
+	return st, nil
+}
+
+// FailStaleBatches implements pubdata.DataService.
+func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (int, error) {
+	rows, err := s.db.query(ctx, "SELECT id, entry_id FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
+	if err != nil {
+		return 0, err
+	}
+	type stale struct{ id, entry string }
+	list, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (stale, error) {
+		var x stale
+		return x, sc.Scan(&x.id, &x.entry)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range list {
+		if _, ok := s.live.Load(b.id); ok {
+			continue // running here
+		}
+		tx, err := s.db.begin(ctx)
+		if err != nil {
+			return n, err
+		}
+		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, finished_at = ? WHERE id = ? AND status = ?",
+			string(pubdata.BatchFailed), "The batch was interrupted (the server stopped while it ran); nothing of it was written. Retry it.", fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
+		if err == nil {
+			if k, _ := res.RowsAffected(); k == 1 {
+				err = tx.record(ctx, change{Action: "data.load_failed", Object: "batch:" + b.id, Details: map[string]any{"entry": b.entry, "reason": "interrupted"}})
+				n++
+			}
+		}
+		if err == nil {
+			err = tx.Commit()
+		}
+		tx.Rollback()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// --- loading ---
+
+// loadFailure is a batch that failed for a reason the provider can act on.
+type loadFailure struct {
+	msg      string
+	rowsIn   int64
+	rejected int64
+	errs     []pubdata.RowError
+}
+
+func (f *loadFailure) Error() string { return f.msg }
+
+// RunBatch implements pubdata.DataService.
+func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string, src pubdata.RowSource, opt pubdata.LoadOptions) (*pubdata.Batch, error) {
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.FindBatchByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if b.Entry != e.ID {
+		return nil, notFoundBatch(id)
+	}
+	switch b.Status {
+	case pubdata.BatchDone, pubdata.BatchRolledBack:
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is already %s; it cannot run again.", id, b.Status)
+	}
+	if _, loaded := s.live.Load(id); loaded {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id)
+	}
+	// The batch's settings are those it was created with.
+	opt.Mode, opt.OnError, opt.Source = b.Mode, b.OnError, b.Source
+	live := &liveBatch{started: s.db.Now(), src: src}
+	if _, dup := s.live.LoadOrStore(id, live); dup {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id)
+	}
+	defer s.live.Delete(id)
+	if err := s.db.Exec(ctx, "UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = '' WHERE id = ?",
+		string(pubdata.BatchRunning), fmtTime(s.db.Now()), fmtTime(s.db.Now()), id); err != nil {
+		return nil, err
+	}
+	stop := s.heartbeat(id)
+	err = s.load(ctx, e, items, b, src, opt, live)
+	stop()
+	if err != nil {
+		var f *loadFailure
+		if !errors.As(err, &f) {
+			var pe *pubdata.Error
+			if errors.As(err, &pe) {
+				f = &loadFailure{msg: pe.Message}
+			} else if ctx.Err() != nil {
+				f = &loadFailure{msg: "The batch was cancelled; nothing of it was written."}
+			} else {
+				f = &loadFailure{msg: "The batch failed on the server; nothing of it was written. Retry it, or tell the platform's operators if it fails again."}
+			}
+			f.rowsIn = live.rows.Load()
+		}
+		// The failure is recorded even when ctx was cancelled.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if ferr := s.recordFailure(fctx, e, id, f, err); ferr != nil {
+			return nil, errors.Join(err, ferr)
+		}
+	}
+	return s.FindBatchByID(context.WithoutCancel(ctx), id)
+}
+
+// heartbeat marks the batch alive every 20 s while it runs, on PostgreSQL (where other
+// servers may look for stale batches); SQLite has one process, whose start-up fails the
+// batches it finds running.
+func (s *DataService) heartbeat(id string) func() {
+	if s.db.dialect != Postgres {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				s.db.Exec(ctx, "UPDATE data_batches SET heartbeat_at = ? WHERE id = ? AND status = ?", fmtTime(s.db.Now()), id, string(pubdata.BatchRunning))
+				cancel()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// recordFailure writes a failed batch's figures, errors and audit event.
+func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id string, f *loadFailure, cause error) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, finished_at = ? WHERE id = ?",
+		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, fmtTime(tx.now), id); err != nil {
+		return err
+	}
+	if err := tx.writeBatchErrors(ctx, id, f.errs); err != nil {
+		return err
+	}
+	details := map[string]any{"entry": e.ID, "rows_in": f.rowsIn, "rows_rejected": f.rejected, "message": f.msg}
+	var lf *loadFailure
+	if cause != nil && !errors.As(cause, &lf) && pubdata.ErrorCode(cause) == pubdata.EINTERNAL {
+		details["internal"] = true
+	}
+	if err := tx.record(ctx, change{Action: "data.load_failed", Object: "batch:" + id, Details: details}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.RowError) error {
+	if _, err := tx.exec(ctx, "DELETE FROM data_batch_errors WHERE batch_id = ?", id); err != nil {
+		return err
+	}
+	const per = 100
+	for i := 0; i < len(errs); i += per {
+		chunk := errs[i:min(i+per, len(errs))]
+		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 7*len(chunk))
+		for j, e := range chunk {
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value)
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errorSet collects a batch's row errors: every rejected row counted, the first
+// MaxBatchErrors errors kept.
+type errorSet struct {
+	errs     []pubdata.RowError
+	rejected int64
+}
+
+func (es *errorSet) add(errs ...pubdata.RowError) {
+	es.rejected++
+	for _, e := range errs {
+		if len(es.errs) < pubdata.MaxBatchErrors {
+			es.errs = append(es.errs, e)
+		}
+	}
+}
+
+// load runs the batch in one transaction on one connection; see the package comment above.
+func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdata.Item, b *pubdata.Batch, src pubdata.RowSource, opt pubdata.LoadOptions, live *liveBatch) error {
+	conn, err := s.db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: stx, db: s.db, now: s.db.Now().UTC()}
+	defer tx.Rollback()
+
+	if err := tx.ensureTable(ctx, e); err != nil {
+		return err
+	}
+	m, err := tx.tableMeta(ctx, e.ID, true)
+	if err != nil {
+		return err
+	}
+	seq := m.seq + 1
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.Name
+	}
+	keys := keyNames(items)
+	st := &stage{tx: tx, conn: conn, items: items, names: names}
+	if err := st.create(ctx); err != nil {
+		return err
+	}
+	defer st.drop()
+
+	// Stream the rows into the staging table; bad rows are reported, not staged.
+	var es errorSet
+	var rowsIn, deletes int64
+	report := func() {
+		if opt.Progress != nil {
+			opt.Progress(*live.progress(s.db.Now()))
+		}
+	}
+	next := func() (*pubdata.SourceRow, error) {
+		for {
+			r, err := src.Next()
+			if err != nil {
+				return nil, err
+			}
+			rowsIn++
+			live.rows.Store(rowsIn)
+			if rowsIn%4096 == 0 {
+				report()
+			}
+			if len(r.Errors) > 0 {
+				es.add(r.Errors...)
+				continue
+			}
+			if r.Delete {
+				if len(keys) == 0 {
+					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "The table has no key, so a row cannot be deleted by key."})
+					continue
+				}
+				if opt.Mode == pubdata.ModeReplace {
+					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "A replace batch cannot delete rows; it replaces the whole table."})
+					continue
+				}
+				deletes++
+			} else if len(r.Values) != len(items) {
+				es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: fmt.Sprintf("The row has %d values; the table has %d columns.", len(r.Values), len(items))})
+				continue
+			}
+			if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
+				continue // the batch will fail: read on to report every bad row, stage nothing
+			}
+			return r, nil
+		}
+	}
+	if err := st.fill(ctx, next); err != nil && !errors.Is(err, io.EOF) {
+		var pe *pubdata.Error
+		if errors.As(err, &pe) {
+			return &loadFailure{msg: pe.Message, rowsIn: rowsIn, rejected: es.rejected, errs: es.errs}
+		}
+		return err
+	}
+	report()
+	fail := func(msg string) error {
+		sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
+		return &loadFailure{msg: msg, rowsIn: rowsIn, rejected: es.rejected, errs: es.errs}
+	}
+	if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
+		return fail(fmt.Sprintf("%d of %d rows are not valid, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+	}
+
+	// The key rules, as set operations over the staging table.
+	if len(keys) > 0 {
+		if err := st.checkKeys(ctx, m.tbl, keys, opt.Mode, &es); err != nil {
+			return err
+		}
+		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
+			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+		}
+	}
+
+	// Supersede, then insert.
+	var superseded int64
+	switch {
+	case opt.Mode == pubdata.ModeReplace:
+		res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _to IS NULL", seq)
+		if err != nil {
+			return err
+		}
+		superseded, _ = res.RowsAffected()
+	case len(keys) > 0 && (opt.Mode == pubdata.ModeUpsert || deletes > 0):
+		cond := "s._bad = 0"
+		if opt.Mode != pubdata.ModeUpsert {
+			cond += " AND s._del = 1"
+		}
+		res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _to IS NULL AND EXISTS (SELECT 1 FROM pd_stage s WHERE "+cond+" AND "+keyEq("s", m.tbl, keys)+")", seq)
+		if err != nil {
+			return err
+		}
+		superseded, _ = res.RowsAffected()
+	}
+	cols := quoteAll(names)
+	res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_from, "+cols+") SELECT ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0 ORDER BY _n", seq)
+	if isUniqueViolation(err) {
+		return fail("Two rows of the batch have the same key.")
+	} else if err != nil {
+		return err
+	}
+	loaded, _ := res.RowsAffected()
+
+	// The batch, the table's figures and the record, in the same transaction.
+	sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
+	if err := tx.writeBatchErrors(ctx, b.ID, es.errs); err != nil {
+		return err
+	}
+	msg := ""
+	if es.rejected > 0 {
+		msg = fmt.Sprintf("%d rows were rejected and skipped (on_error=skip).", es.rejected)
+	}
+	res, err = tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, finished_at = ?
+		WHERE id = ? AND status = ?`,
+		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is no longer running (it was marked failed while it ran); nothing of it was written.", b.ID)
+	}
+	if _, err := tx.exec(ctx, "UPDATE data_tables SET row_count = row_count + ?, batch_seq = ?, batches = batches + 1, last_batch = ?, last_loaded_at = ?, updated_at = ? WHERE entry_id = ?",
+		loaded-superseded, seq, b.ID, fmtTime(tx.now), fmtTime(tx.now), e.ID); err != nil {
+		return err
+	}
+	if err := tx.record(ctx, change{Org: e.Org, Action: "data.load", Object: "batch:" + b.ID, Details: map[string]any{
+		"entry": e.ID, "seq": seq, "mode": opt.Mode, "source": opt.Source, "rows_in": rowsIn, "rows_loaded": loaded,
+		"rows_rejected": es.rejected, "rows_superseded": superseded}}); err != nil {
+		return err
+	}
+	if err := st.drop(); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// keyEq is the SQL condition that rows a and b have the same key.
+func keyEq(a, b string, keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = a + "." + quote(k) + " = " + b + "." + quote(k)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// --- rollback and purge ---
+
+// RollbackBatch implements pubdata.DataService.
+func (s *DataService) RollbackBatch(ctx context.Context, e *pubdata.Entry, id, reason string) (*pubdata.Batch, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, pubdata.FieldErrorf("reason", "A rollback needs a reason, which the record keeps.")
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := tx.tableMeta(ctx, e.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	b, err := tx.batch(ctx, id, true)
+	if err != nil || b.Entry != e.ID {
+		return nil, notFoundBatch(id)
+	}
+	if b.Status != pubdata.BatchDone {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a done batch can be rolled back.", id, b.Status)
+	}
+	if b.Seq != m.seq {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is not the table's latest batch; roll back the later batches first, newest first.", id)
+	}
+	if b.Seq <= m.purged {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The history batch %s superseded was purged; it cannot be rolled back.", id)
+	}
+	seq := m.seq + 1
+	res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _from = ? AND _to IS NULL", seq, b.Seq)
+	if err != nil {
+		return nil, err
+	}
+	closed, _ := res.RowsAffected()
+	var names []string
+	for _, c := range m.columns {
+		names = append(names, c.Name)
+	}
+	cols := quoteAll(names)
+	res, err = tx.exec(ctx, "INSERT INTO "+m.tbl+" (_from, "+cols+") SELECT ?, "+cols+" FROM "+m.tbl+" WHERE _to = ? ORDER BY _row", seq, b.Seq)
+	if err != nil {
+		return nil, err
+	}
+	restored, _ := res.RowsAffected()
+	a := pubdata.ActorFromContext(ctx)
+	rid := newID()
+	now := fmtTime(tx.now)
+	if _, err := tx.exec(ctx, `INSERT INTO data_batches (id, entry_id, seq, org, actor, source, mode, on_error, status, entry_version, rows_in, rows_loaded, rows_superseded, message, rollback_of, attempts, created_at, started_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+		rid, e.ID, seq, e.Org, a.Username(), pubdata.SourceRollback, string(pubdata.ModeUpsert), string(pubdata.OnErrorAbort), string(pubdata.BatchDone), e.Version,
+		restored, restored, closed, reason, id, now, now, now); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, rolled_back_by = ? WHERE id = ?", string(pubdata.BatchRolledBack), rid, id); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE data_tables SET row_count = row_count + ?, batch_seq = ?, batches = batches + 1, last_batch = ?, last_loaded_at = ?, updated_at = ? WHERE entry_id = ?",
+		restored-closed, seq, rid, now, now, e.ID); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, change{Org: e.Org, Action: "data.rollback", Object: "batch:" + id, Details: map[string]any{
+		"entry": e.ID, "rollback": rid, "seq": seq, "rows_removed": closed, "rows_restored": restored, "reason": reason}}); err != nil {
+		return nil, err
+	}
+	out, err := tx.batch(ctx, rid, false)
+	if err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// PurgeHistory implements pubdata.DataService.
+func (s *DataService) PurgeHistory(ctx context.Context, e *pubdata.Entry, id, reason string) (int64, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return 0, pubdata.FieldErrorf("reason", "A purge needs a reason, which the record keeps.")
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	m, err := tx.tableMeta(ctx, e.ID, true)
+	if err != nil {
+		return 0, err
+	}
+	b, err := tx.batch(ctx, id, false)
+	if err != nil || b.Entry != e.ID {
+		return 0, notFoundBatch(id)
+	}
+	if b.Seq == 0 {
+		return 0, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s never wrote to the table; purge through a done batch.", id)
+	}
+	res, err := tx.exec(ctx, "DELETE FROM "+m.tbl+" WHERE _to IS NOT NULL AND _to <= ?", b.Seq)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.exec(ctx, "UPDATE data_tables SET purged_through = ?, updated_at = ? WHERE entry_id = ? AND purged_through < ?", b.Seq, fmtTime(tx.now), e.ID, b.Seq); err != nil {
+		return 0, err
+	}
+	if err := tx.record(ctx, change{Action: "data.purge", Object: "entry:" + e.ID, Details: map[string]any{
+		"through_batch": id, "through_seq": b.Seq, "rows_purged": n, "reason": reason}}); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}

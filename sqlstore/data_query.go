@@ -1,0 +1,405 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+// Reading an entry's table: filters, full text, sort and keyset pagination (the cursor holds
+// the last row's sort values and _row, never an OFFSET), streamed row by row. NULLs sort
+// last in both directions on both databases.
+
+// rowCursor is the decoded form of a rows cursor.
+type rowCursor struct {
+	Sort string `json:"s"` // the sort the cursor belongs to
+	Vals []any  `json:"v"` // the last row's sort values
+	Row  int64  `json:"r"` // the last row's _row
+}
+
+func sortSpec(keys []pubdata.SortKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k.Column
+		if k.Desc {
+			parts[i] = "-" + k.Column
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func encodeRowCursor(c rowCursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func badCursor() error {
+	return pubdata.FieldErrorf("_cursor", "The cursor is not valid for this query; start again from the first page.")
+}
+
+// decodeRowCursor reads a cursor for the sort, typing its values by the sort columns' items.
+func decodeRowCursor(s string, sortKeys []pubdata.SortKey, items map[string]pubdata.Item) (*rowCursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, badCursor()
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var c rowCursor
+	if err := d.Decode(&c); err != nil || c.Sort != sortSpec(sortKeys) || len(c.Vals) != len(sortKeys) {
+		return nil, badCursor()
+	}
+	for i, k := range sortKeys {
+		v := c.Vals[i]
+		if v == nil {
+			continue
+		}
+		var text string
+		switch x := v.(type) {
+		case json.Number:
+			text = x.String()
+		case string:
+			text = x
+		case bool:
+			text = fmt.Sprint(x)
+		default:
+			return nil, badCursor()
+		}
+		tv, err := pubdata.ParseItemValue(items[k.Column].Type, text)
+		if err != nil {
+			return nil, badCursor()
+		}
+		c.Vals[i] = tv
+	}
+	return &c, nil
+}
+
+// rowSelect is a query over an entry's table being built.
+type rowSelect struct {
+	db    *DB
+	m     *tableMeta
+	items map[string]pubdata.Item
+	where []string
+	args  []any
+}
+
+// arg converts a domain value for the database (booleans are 0/1 on SQLite).
+func (r *rowSelect) arg(v any) any {
+	if b, ok := v.(bool); ok && r.db.dialect != Postgres {
+		if b {
+			return int64(1)
+		}
+		return int64(0)
+	}
+	return v
+}
+
+func (r *rowSelect) add(cond string, args ...any) {
+	r.where = append(r.where, cond)
+	for _, a := range args {
+		r.args = append(r.args, r.arg(a))
+	}
+}
+
+func (r *rowSelect) like() string {
+	if r.db.dialect == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// build adds the conditions of q: the version (current or as of a batch), the filters and
+// the full-text search.
+func (s *DataService) rowSelect(ctx context.Context, tx *Tx, e *pubdata.Entry, q *pubdata.RowQuery) (*rowSelect, error) {
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tx.tableMeta(ctx, e.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	r := &rowSelect{db: s.db, m: m, items: map[string]pubdata.Item{}}
+	for _, it := range items {
+		if _, ok := m.columnsByName[it.Name]; ok {
+			r.items[it.Name] = it
+		}
+	}
+	if q.AsOf != "" {
+		var seq int64
+		var entry string
+		err := tx.queryRow(ctx, "SELECT seq, entry_id FROM data_batches WHERE id = ?", q.AsOf).Scan(&seq, &entry)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) || (err == nil && entry != e.ID):
+			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf)
+		case err != nil:
+			return nil, err
+		case seq == 0:
+			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q never wrote to the table (it failed or is running).", q.AsOf)
+		case seq < m.purged:
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "The table's history before batch %q was purged by the authority; it cannot be read as of then.", q.AsOf)
+		}
+		r.add("_from <= ? AND (_to IS NULL OR _to > ?)", seq, seq)
+	} else {
+		r.add("_to IS NULL")
+	}
+	for _, f := range q.Filters {
+		it, ok := r.items[f.Column]
+		if !ok {
+			return nil, pubdata.FieldErrorf(f.Column, "Filter: the table has no column %q.", f.Column)
+		}
+		c := quote(it.Name)
+		switch f.Op {
+		case pubdata.OpEq, "":
+			r.add(c+" = ?", f.Values[0])
+		case pubdata.OpNe:
+			r.add(c+" <> ?", f.Values[0])
+		case pubdata.OpGt:
+			r.add(c+" > ?", f.Values[0])
+		case pubdata.OpGte:
+			r.add(c+" >= ?", f.Values[0])
+		case pubdata.OpLt:
+			r.add(c+" < ?", f.Values[0])
+		case pubdata.OpLte:
+			r.add(c+" <= ?", f.Values[0])
+		case pubdata.OpIn:
+			r.add(c+" IN ("+placeholders(len(f.Values))+")", f.Values...)
+		case pubdata.OpContains, pubdata.OpPrefix:
+			v, _ := f.Values[0].(string)
+			pat := likeEscape(v) + "%"
+			if f.Op == pubdata.OpContains {
+				pat = "%" + pat
+			}
+			r.add(c+" "+r.like()+` ? ESCAPE '\'`, pat)
+		case pubdata.OpNull:
+			if isNull, _ := f.Values[0].(bool); isNull {
+				r.add(c + " IS NULL")
+			} else {
+				r.add(c + " IS NOT NULL")
+			}
+		default:
+			return nil, pubdata.FieldErrorf(f.Column, "Filter on %s: operator %q is not known.", f.Column, f.Op)
+		}
+	}
+	if q.Q != "" {
+		var ors []string
+		var args []any
+		pat := "%" + likeEscape(q.Q) + "%"
+		for _, it := range items {
+			if _, ok := r.items[it.Name]; ok && it.Type == "string" {
+				ors = append(ors, quote(it.Name)+" "+r.like()+` ? ESCAPE '\'`)
+				args = append(args, pat)
+			}
+		}
+		if len(ors) == 0 {
+			r.add("1 = 0")
+		} else {
+			r.add("("+strings.Join(ors, " OR ")+")", args...)
+		}
+	}
+	return r, nil
+}
+
+func (r *rowSelect) whereSQL() string { return " WHERE " + strings.Join(r.where, " AND ") }
+
+// CountRows implements pubdata.DataService.
+func (s *DataService) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error) {
+	tx, err := s.db.snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	r, err := s.rowSelect(ctx, tx, e, q)
+	if err != nil {
+		return 0, err
+	}
+	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
+		return r.m.rowCount, nil
+	}
+	var n int64
+	err = tx.queryRow(ctx, "SELECT COUNT(*) FROM "+r.m.tbl+r.whereSQL(), r.args...).Scan(&n)
+	return n, err
+}
+
+// QueryRows implements pubdata.DataService. fn's values are valid only during the call.
+func (s *DataService) QueryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error) {
+	tx, err := s.db.snapshot(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	r, err := s.rowSelect(ctx, tx, e, q)
+	if err != nil {
+		return nil, "", err
+	}
+	cols := q.Fields
+	if len(cols) == 0 {
+		for _, it := range e.Items {
+			if _, ok := r.items[it.Name]; ok {
+				cols = append(cols, it.Name)
+			}
+		}
+	}
+	for _, c := range cols {
+		if _, ok := r.items[c]; !ok {
+			return nil, "", pubdata.FieldErrorf("_fields", "_fields: the table has no column %q.", c)
+		}
+	}
+	for _, k := range q.Sort {
+		if _, ok := r.items[k.Column]; !ok {
+			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column)
+		}
+	}
+	if q.Cursor != "" {
+		c, err := decodeRowCursor(q.Cursor, q.Sort, r.items)
+		if err != nil {
+			return nil, "", err
+		}
+		r.afterCursor(q.Sort, c)
+	}
+	order := make([]string, 0, len(q.Sort)+1)
+	for _, k := range q.Sort {
+		dir := " ASC"
+		if k.Desc {
+			dir = " DESC"
+		}
+		order = append(order, quote(k.Column)+dir+" NULLS LAST")
+	}
+	order = append(order, "_row ASC")
+	sel := []string{"_row"}
+	for _, c := range cols {
+		sel = append(sel, quote(c))
+	}
+	for _, k := range q.Sort {
+		sel = append(sel, quote(k.Column))
+	}
+	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + r.m.tbl + r.whereSQL() + " ORDER BY " + strings.Join(order, ", ")
+	args := r.args
+	if q.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, q.Limit+1)
+	} else if q.Offset > 0 {
+		query += " LIMIT -1"
+		if s.db.dialect == Postgres {
+			query = strings.TrimSuffix(query, " LIMIT -1") + " LIMIT ALL"
+		}
+	}
+	if q.Offset > 0 {
+		query += " OFFSET ?"
+		args = append(args, q.Offset)
+	}
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	types := make([]string, 0, len(sel))
+	types = append(types, "integer")
+	for _, c := range cols {
+		types = append(types, r.items[c].Type)
+	}
+	for _, k := range q.Sort {
+		types = append(types, r.items[k.Column].Type)
+	}
+	raw := make([]any, len(sel))
+	dest := make([]any, len(sel))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	var n int
+	var last rowCursor
+	next := ""
+	for rows.Next() {
+		if q.Limit > 0 && n == q.Limit {
+			next = encodeRowCursor(last)
+			break
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, "", err
+		}
+		for i := range raw {
+			raw[i] = storedValue(types[i], raw[i])
+		}
+		if err := fn(raw[1 : 1+len(cols)]); err != nil {
+			return nil, "", err
+		}
+		n++
+		if q.Limit > 0 {
+			last = rowCursor{Sort: sortSpec(q.Sort), Row: raw[0].(int64), Vals: append([]any(nil), raw[1+len(cols):]...)}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	return cols, next, nil
+}
+
+// afterCursor limits the query to the rows after the cursor's row in the sort order (NULLs
+// last): for each sort key, the rows equal on the keys before it and after it on this one;
+// then the rows equal on every key with a greater _row.
+func (r *rowSelect) afterCursor(keys []pubdata.SortKey, c *rowCursor) {
+	var ors []string
+	var args []any
+	var eq []string
+	var eqArgs []any
+	for i, k := range keys {
+		col := quote(k.Column)
+		v := c.Vals[i]
+		if v != nil {
+			op := " > ?"
+			if k.Desc {
+				op = " < ?"
+			}
+			ors = append(ors, "("+strings.Join(append(append([]string{}, eq...), "("+col+op+" OR "+col+" IS NULL)"), " AND ")+")")
+			args = append(args, eqArgs...)
+			args = append(args, r.arg(v))
+			eq = append(eq, col+" = ?")
+			eqArgs = append(eqArgs, r.arg(v))
+		} else {
+			eq = append(eq, col+" IS NULL")
+		}
+	}
+	ors = append(ors, "("+strings.Join(append(append([]string{}, eq...), "_row > ?"), " AND ")+")")
+	args = append(args, eqArgs...)
+	args = append(args, c.Row)
+	r.where = append(r.where, "("+strings.Join(ors, " OR ")+")")
+	r.args = append(r.args, args...)
+}
+
+// storedValue turns a scanned value into the domain's Go value for the item type.
+func storedValue(typ string, v any) any {
+	v = normalizeStored(v)
+	switch typ {
+	case "integer":
+		switch x := v.(type) {
+		case float64:
+			return int64(x)
+		case int32:
+			return int64(x)
+		}
+	case "number":
+		switch x := v.(type) {
+		case int64:
+			return float64(x)
+		case float32:
+			return float64(x)
+		}
+	case "boolean":
+		if x, ok := v.(int64); ok {
+			return x != 0
+		}
+	case "string", "date", "datetime":
+		switch x := v.(type) {
+		case int64, float64, bool:
+			return pubdata.FormatItemValue(x)
+		}
+	}
+	return v
+}

@@ -1,0 +1,281 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/ident"
+)
+
+// stage is a batch's temporary staging table pd_stage: _n (the row's number in its file),
+// _del (1: a delete by key), _bad (1: rejected by a key rule) and the item columns. It
+// lives on the batch's connection inside its transaction.
+type stage struct {
+	tx    *Tx
+	conn  *sql.Conn
+	items []pubdata.Item
+	names []string
+	made  bool
+}
+
+func (st *stage) create(ctx context.Context) error {
+	var b strings.Builder
+	b.WriteString("CREATE TEMP TABLE pd_stage (_n BIGINT NOT NULL, _del SMALLINT NOT NULL DEFAULT 0, _bad SMALLINT NOT NULL DEFAULT 0")
+	for _, it := range st.items {
+		b.WriteString(", " + quote(it.Name) + " " + st.tx.db.columnType(it.Type))
+	}
+	b.WriteString(")")
+	if st.tx.db.dialect == Postgres {
+		b.WriteString(" ON COMMIT DROP")
+	} else if _, err := st.tx.exec(ctx, "DROP TABLE IF EXISTS temp.pd_stage"); err != nil {
+		return err
+	}
+	if _, err := st.tx.exec(ctx, b.String()); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
+	st.made = true
+	return nil
+}
+
+// drop removes the staging table (PostgreSQL drops it at commit; a rollback undoes its
+// creation on both).
+func (st *stage) drop() error {
+	if !st.made || st.tx.db.dialect == Postgres {
+		return nil
+	}
+	st.made = false
+	_, err := st.tx.exec(context.Background(), "DROP TABLE IF EXISTS temp.pd_stage")
+	return err
+}
+
+// rowValues returns the staged values of r: the item values (a delete's non-key values may
+// be missing), with booleans as 0/1 on SQLite.
+func (st *stage) rowValues(r *pubdata.SourceRow, out []any) []any {
+	del := 0
+	if r.Delete {
+		del = 1
+	}
+	out = append(out[:0], r.Num, del)
+	for i := range st.items {
+		var v any
+		if i < len(r.Values) {
+			v = r.Values[i]
+		}
+		if b, ok := v.(bool); ok && st.tx.db.dialect != Postgres {
+			if b {
+				v = int64(1)
+			} else {
+				v = int64(0)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// fill writes the rows next yields into the staging table until next returns io.EOF
+// (then fill returns nil) or another error.
+func (st *stage) fill(ctx context.Context, next func() (*pubdata.SourceRow, error)) error {
+	if st.tx.db.dialect == Postgres {
+		return st.copyIn(ctx, next)
+	}
+	return st.insert(ctx, next)
+}
+
+// copyIn streams the rows with COPY on the batch's connection.
+func (st *stage) copyIn(ctx context.Context, next func() (*pubdata.SourceRow, error)) error {
+	cs := &copySource{st: st, next: next}
+	err := st.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("staging: unexpected driver connection %T", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"pd_stage"}, append([]string{"_n", "_del"}, st.names...), cs)
+		return err
+	})
+	if cs.err != nil {
+		return cs.err // the source's error, which aborted the COPY
+	}
+	return err
+}
+
+type copySource struct {
+	st   *stage
+	next func() (*pubdata.SourceRow, error)
+	vals []any
+	err  error
+}
+
+func (c *copySource) Next() bool {
+	r, err := c.next()
+	if errors.Is(err, io.EOF) {
+		return false
+	} else if err != nil {
+		c.err = err
+		return false
+	}
+	c.vals = c.st.rowValues(r, c.vals)
+	return true
+}
+
+func (c *copySource) Values() ([]any, error) { return c.vals, nil }
+func (c *copySource) Err() error             { return c.err }
+
+// insert writes the rows with multi-row INSERTs of up to stageChunk rows (SQLite).
+const stageChunk = 64
+
+func (st *stage) insert(ctx context.Context, next func() (*pubdata.SourceRow, error)) error {
+	ncol := 2 + len(st.items)
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
+	head := "INSERT INTO pd_stage (_n, _del, " + quoteAll(st.names) + ") VALUES "
+	full, err := st.tx.PrepareContext(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", stageChunk), ", "))
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	args := make([]any, 0, ncol*stageChunk)
+	var row []any
+	n := 0
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		var err error
+		if n == stageChunk {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = st.tx.ExecContext(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", n), ", "), args...)
+		}
+		args, n = args[:0], 0
+		return err
+	}
+	for {
+		r, err := next()
+		if errors.Is(err, io.EOF) {
+			return flush()
+		} else if err != nil {
+			return err
+		}
+		row = st.rowValues(r, row)
+		args = append(args, row...)
+		if n++; n == stageChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// checkKeys applies the key rules to the staged rows, marking the rows that break them
+// _bad and reporting them: a key twice in the batch (the later rows), in append mode a key
+// the table already has, and a delete of a key the table does not have.
+func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode pubdata.LoadMode, es *errorSet) error {
+	tx := st.tx
+	if _, err := tx.exec(ctx, "CREATE INDEX pd_stage_key ON pd_stage ("+quoteAll(keys)+", _n)"); err != nil {
+		return err
+	}
+	if tx.db.dialect == Postgres {
+		if _, err := tx.exec(ctx, "ANALYZE pd_stage"); err != nil {
+			return err
+		}
+	}
+	keyCols := make([]string, len(keys))
+	for i, k := range keys {
+		keyCols[i] = "s." + quote(k)
+	}
+	sel := strings.Join(keyCols, ", ")
+	mask := false
+	for _, it := range st.items {
+		if it.Key && (it.Personal || it.Element != "") {
+			mask = true
+		}
+	}
+	keyText := func(vals []any) string {
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = fmt.Sprint(normalizeStored(v))
+		}
+		s := strings.Join(parts, ",")
+		if mask {
+			s = ident.Mask(s)
+		}
+		return s
+	}
+	check := func(query, update string, report func(n, first int64, key string) pubdata.RowError) error {
+		rows, err := tx.query(ctx, query)
+		if err != nil {
+			return err
+		}
+		var found []pubdata.RowError
+		for rows.Next() {
+			var n, first int64
+			vals := make([]any, len(keys))
+			dest := []any{&n, &first}
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, report(n, first, keyText(vals)))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return nil
+		}
+		for _, e := range found {
+			es.add(e)
+		}
+		_, err = tx.exec(ctx, update)
+		return err
+	}
+	keyList := strings.Join(keys, ", ")
+	if err := check(
+		"SELECT s._n, MIN(t._n), "+sel+" FROM pd_stage s JOIN pd_stage t ON "+keyEq("t", "s", keys)+" AND t._n < s._n GROUP BY s._n, "+sel+" ORDER BY s._n",
+		"UPDATE pd_stage SET _bad = 1 WHERE EXISTS (SELECT 1 FROM pd_stage t WHERE "+keyEq("t", "pd_stage", keys)+" AND t._n < pd_stage._n)",
+		func(n, first int64, key string) pubdata.RowError {
+			return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleUnique, Value: key,
+				Message: fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, first)}
+		}); err != nil {
+		return err
+	}
+	current := "EXISTS (SELECT 1 FROM " + tbl + " d WHERE d._to IS NULL AND " + keyEq("d", "s", keys) + ")"
+	if mode == pubdata.ModeAppend {
+		if err := check(
+			"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 0 AND "+current+" ORDER BY s._n",
+			"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 0 AND EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
+			func(n, _ int64, key string) pubdata.RowError {
+				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleExists, Value: key,
+					Message: fmt.Sprintf("The table already has a row with this key (%s); load in upsert mode to update it.", keyList)}
+			}); err != nil {
+			return err
+		}
+	}
+	return check(
+		"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 1 AND NOT "+current+" ORDER BY s._n",
+		"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 1 AND NOT EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
+		func(n, _ int64, key string) pubdata.RowError {
+			return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleNotFound, Value: key,
+				Message: fmt.Sprintf("No current row has this key (%s), so there is nothing to delete.", keyList)}
+		})
+}
+
+// normalizeStored turns a driver's value into the domain's: []byte → string.
+func normalizeStored(v any) any {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
+}
