@@ -403,7 +403,7 @@ type DataService interface {
 	// CountRows returns how many rows q selects (the cached count when q has no filter).
 	CountRows(ctx context.Context, e *Entry, q *RowQuery) (int64, error)
 	// QueryRows runs q over the entry's table and calls fn with each row's values in the
-	// order of the returned columns, streaming. It returns the columns and the cursor of the
+	// order of the returned columns, streaming; the values are valid only during the call. It returns the columns and the cursor of the
 	// next page ("" on the last page or when q.Limit is 0: all rows).
 	QueryRows(ctx context.Context, e *Entry, q *RowQuery, fn func(values []any) error) (columns []string, next string, err error)
 }
