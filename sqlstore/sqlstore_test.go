@@ -9,6 +9,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
+	"github.com/pubdata/pubdata/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 	"github.com/pubdata/pubdata/storetest"
 )
@@ -25,6 +26,10 @@ func open(t *testing.T, dsn string) *storetest.Store {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	secrets, err := sealed.LoadOrCreateKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex
 	var now time.Time
 	db.Now = func() time.Time {
@@ -36,16 +41,17 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		return now
 	}
 	return &storetest.Store{
-		Orgs:     sqlstore.NewOrgService(db, division.Default()),
-		Users:    sqlstore.NewUserService(db),
-		Tokens:   sqlstore.NewTokenService(db),
-		Audit:    sqlstore.NewAuditService(db),
-		Entries:  sqlstore.NewEntryService(db),
-		Elements: sqlstore.NewElementService(db),
-		Demands:  sqlstore.NewDemandService(db),
-		Data:     sqlstore.NewDataService(db),
-		Exec:     db.Exec,
-		SetNow:   func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		Orgs:      sqlstore.NewOrgService(db, division.Default()),
+		Users:     sqlstore.NewUserService(db),
+		Tokens:    sqlstore.NewTokenService(db),
+		Audit:     sqlstore.NewAuditService(db),
+		Entries:   sqlstore.NewEntryService(db),
+		Elements:  sqlstore.NewElementService(db),
+		Demands:   sqlstore.NewDemandService(db),
+		Endpoints: sqlstore.NewEndpointService(db, secrets),
+		Data:      sqlstore.NewDataService(db),
+		Exec:      db.Exec,
+		SetNow:    func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
 }
 

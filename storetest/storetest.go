@@ -19,7 +19,9 @@ type Store struct {
 	Entries  pubdata.EntryService
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService
-	Data     pubdata.DataService
+	// Endpoints keeps the service interfaces' endpoints.
+	Endpoints pubdata.EndpointService
+	Data      pubdata.DataService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -52,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	}
 	tests = append(tests, catalogueTests...)
 	tests = append(tests, dataTests...)
+	tests = append(tests, endpointTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
