@@ -134,16 +134,22 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps the request body at MaxBodyBytes; reading past it fails with an error
-// that renders as 413 too_large.
+// limitBody caps the request body at MaxBodyBytes, or MaxUploadBytes for the upload routes
+// (handleUpload); reading past it fails with an error that renders as 413 too_large.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.MaxBodyBytes {
-			s.renderError(w, r, pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", s.MaxBodyBytes))
+		limit := s.MaxBodyBytes
+		if len(s.uploads) > 0 && r.Method == http.MethodPost {
+			if _, pattern := s.mux.Handler(r); s.uploads[pattern] {
+				limit = s.MaxUploadBytes
+			}
+		}
+		if r.ContentLength > limit {
+			s.renderError(w, r, pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", limit))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

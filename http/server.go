@@ -41,7 +41,10 @@ type Server struct {
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService
 	// Data holds the entries' tables (aggregation); nil: the data endpoints answer 404.
-	Data      pubdata.DataService
+	Data pubdata.DataService
+	// Endpoints keeps the service interfaces' endpoints (service_call.go); nil: the
+	// endpoint and call routes answer 404.
+	Endpoints pubdata.EndpointService
 	Divisions *division.Table
 	// Calendar is the working-day calendar; nil means workday.Default().
 	Calendar *workday.Calendar
@@ -67,7 +70,10 @@ type Server struct {
 	assets  *assetSet
 	metrics *metrics
 	cop     *http.CrossOriginProtection
-	routes  []string // the registered patterns, for tests and the OpenAPI check
+	routes  []string        // the registered patterns, for tests and the OpenAPI check
+	uploads map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
+	// batchWait is how long a load request waits for its batch before answering 202.
+	batchWait time.Duration
 }
 
 // Handler checks the server's fields, parses the embedded templates and assets (failing
@@ -90,6 +96,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	if s.MaxUploadBytes <= 0 {
 		s.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if s.batchWait <= 0 {
+		s.batchWait = 3 * time.Second
 	}
 	if s.Now == nil {
 		s.Now = time.Now
@@ -134,6 +143,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerPortalCatalog()   // portal_catalog.go: search, entry page, public lists
 	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
 	s.registerCalendar()        // calendar.go: working days and deadlines
+	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
