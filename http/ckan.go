@@ -1094,9 +1094,11 @@ var ckanFieldTypes = map[string]string{
 	"string": "text", "integer": "int", "number": "numeric", "boolean": "bool", "date": "date", "datetime": "timestamp",
 }
 
-// ckanDatastoreSearch answers for a table of the open catalogue with its fields (from the
-// entry's data items) and, until the platform holds rows, no records. Other resources are
-// CKAN's Not Found Error.
+// ckanDatastoreSearch searches a table of the open catalogue that the caller may read
+// (CanReadData): filters (a JSON object: column → value, or a list of values), q (full
+// text; an object: column → text contained), fields, sort ("col asc, col2 desc"), limit
+// (at most ckanDatastoreMax), offset, include_total, records_format objects or lists. _id is
+// the row's position in the selection. Other resources are CKAN's Not Found Error.
 func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error) {
 	id := strings.TrimSpace(p.str("resource_id"))
 	if id == "" {
@@ -1114,15 +1116,21 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	if f := p[("filters")]; f != nil {
-		if v, ok := f.(string); ok {
-			var m map[string]any
-			if json.Unmarshal([]byte(v), &m) != nil {
-				return nil, ckanValidation("filters", "Not a JSON object")
-			}
-		} else if _, ok := f.(map[string]any); !ok {
-			return nil, ckanValidation("filters", "Not a JSON object")
-		}
+	includeTotal, err := p.bool("include_total", true)
+	if err != nil {
+		return nil, err
+	}
+	recordsFormat := p.str("records_format")
+	switch recordsFormat {
+	case "":
+		recordsFormat = "objects"
+	case "objects", "lists":
+	default:
+		return nil, ckanValidation("records_format", "Value must be one of: objects, lists")
+	}
+	filters, err := ckanObject(p, "filters")
+	if err != nil {
+		return nil, err
 	}
 	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
 	if errorIs(err, pubdata.ENOTFOUND) || (err == nil && (!openEntry(e) || e.ID != id || e.Format != pubdata.FormatTable)) {
@@ -1130,20 +1138,226 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	} else if err != nil {
 		return nil, err
 	}
-	fields := []map[string]any{{"id": "_id", "type": "int"}}
+	if !pubdata.CanReadData(pubdata.ActorFromContext(r.Context()), e) {
+		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: "The rows of this resource are not open; reading them needs a share or open grant."}
+	}
+	q, err := ckanRowQuery(e.Items, p, filters)
+	if err != nil {
+		return nil, err
+	}
+	q.Limit, q.Offset = limit, offset
+	typeOf := map[string]string{}
 	for _, it := range e.Items {
-		t := ckanFieldTypes[it.Type]
-		if t == "" {
-			t = "text"
+		typeOf[it.Name] = it.Type
+	}
+	fields := []map[string]any{{"id": "_id", "type": "int"}}
+	records := []any{}
+	total := int64(0)
+	if s.Data != nil {
+		cols, hasTable, err := s.tableColumns(r.Context(), e, e.Items, q)
+		if err != nil {
+			return nil, err
 		}
-		fields = append(fields, map[string]any{"id": it.Name, "type": t, "info": map[string]string{"label": it.Title}})
+		for _, c := range cols {
+			fields = append(fields, ckanField(e.Items, c))
+		}
+		if hasTable && limit > 0 {
+			n := int64(offset)
+			_, _, err = s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
+				n++
+				if recordsFormat == "lists" {
+					rec := make([]any, 0, len(values)+1)
+					records = append(records, append(append(rec, n), values...))
+					return nil
+				}
+				rec := make(map[string]any, len(values)+1)
+				rec["_id"] = n
+				for i, v := range values {
+					rec[cols[i]] = v
+				}
+				records = append(records, rec)
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		if hasTable && includeTotal {
+			if total, err = s.Data.CountRows(r.Context(), e, q); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		for _, it := range e.Items {
+			fields = append(fields, ckanField(e.Items, it.Name))
+		}
 	}
 	self := "/api/3/action/datastore_search?resource_id=" + url.QueryEscape(id)
-	return map[string]any{
-		"resource_id": id, "fields": fields, "records": []any{}, "total": 0, "total_was_estimated": false,
-		"limit": limit, "offset": offset, "include_total": true, "records_format": "objects",
+	out := map[string]any{
+		"resource_id": id, "fields": fields, "records": records, "total_was_estimated": false,
+		"limit": limit, "offset": offset, "include_total": includeTotal, "records_format": recordsFormat,
 		"_links": map[string]string{"start": self, "next": self + "&offset=" + strconv.Itoa(offset+limit)},
-	}, nil
+	}
+	if includeTotal {
+		out["total"] = total
+	}
+	if len(filters) > 0 {
+		out["filters"] = filters
+	}
+	return out, nil
+}
+
+// ckanField is the datastore field of column name.
+func ckanField(items []pubdata.Item, name string) map[string]any {
+	for _, it := range items {
+		if it.Name == name {
+			t := ckanFieldTypes[it.Type]
+			if t == "" {
+				t = "text"
+			}
+			return map[string]any{"id": it.Name, "type": t, "info": map[string]string{"label": it.Title}}
+		}
+	}
+	return map[string]any{"id": name, "type": "text"}
+}
+
+// ckanObject returns a JSON-object parameter (an object, or its JSON text), nil when absent.
+func ckanObject(p ckanParams, name string) (map[string]any, error) {
+	switch v := p[name].(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return v, nil
+	case string:
+		if strings.TrimSpace(v) == "" {
+			return nil, nil
+		}
+		var m map[string]any
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.UseNumber()
+		if dec.Decode(&m) != nil || m == nil {
+			return nil, ckanValidation(name, "Not a JSON object")
+		}
+		return m, nil
+	}
+	return nil, ckanValidation(name, "Not a JSON object")
+}
+
+// ckanText is a JSON value of a filter as text: a string, number or boolean.
+func ckanText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// ckanRowQuery reads datastore_search's filters, q, fields and sort into a row query.
+func ckanRowQuery(items []pubdata.Item, p ckanParams, filters map[string]any) (*pubdata.RowQuery, error) {
+	byName := map[string]pubdata.Item{}
+	for _, it := range items {
+		byName[it.Name] = it
+	}
+	q := &pubdata.RowQuery{}
+	names := slices.Sorted(maps.Keys(filters))
+	for _, col := range names {
+		it, ok := byName[col]
+		if !ok {
+			return nil, ckanValidation("filters", "field \"%s\" not in resource", col)
+		}
+		raw := filters[col]
+		list, isList := raw.([]any)
+		if !isList {
+			list = []any{raw}
+		}
+		f := pubdata.RowFilter{Column: col, Op: pubdata.OpEq}
+		if isList {
+			f.Op = pubdata.OpIn
+		}
+		for _, x := range list {
+			t, ok := ckanText(x)
+			if !ok {
+				return nil, ckanValidation("filters", "field \"%s\": the value must be text, a number, a boolean or a list of them", col)
+			}
+			v, err := pubdata.ParseItemValue(it.Type, t)
+			if err != nil {
+				return nil, ckanValidation("filters", "field \"%s\": the value %s", col, pubdata.ErrorMessage(err))
+			}
+			f.Values = append(f.Values, v)
+		}
+		if len(f.Values) == 0 {
+			return nil, ckanValidation("filters", "field \"%s\": the list is empty", col)
+		}
+		q.Filters = append(q.Filters, f)
+	}
+	switch v := p["q"].(type) {
+	case map[string]any:
+		for _, col := range slices.Sorted(maps.Keys(v)) {
+			it, ok := byName[col]
+			t, isText := ckanText(v[col])
+			switch {
+			case !ok:
+				return nil, ckanValidation("q", "field \"%s\" not in resource", col)
+			case !isText || it.Type != "string":
+				return nil, ckanValidation("q", "field \"%s\": full text searches text fields only", col)
+			}
+			if t = strings.TrimSpace(t); t != "" {
+				q.Filters = append(q.Filters, pubdata.RowFilter{Column: col, Op: pubdata.OpContains, Values: []any{t}})
+			}
+		}
+	default:
+		q.Q = strings.TrimSpace(p.str("q"))
+	}
+	fields, err := p.list("fields")
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 1 {
+		fields = strings.Split(fields[0], ",")
+	}
+	for _, c := range fields {
+		c = strings.TrimSpace(c)
+		if c == "" || c == "_id" || slices.Contains(q.Fields, c) {
+			continue
+		}
+		if _, ok := byName[c]; !ok {
+			return nil, ckanValidation("fields", "field \"%s\" not in resource", c)
+		}
+		q.Fields = append(q.Fields, c)
+	}
+	if sort := strings.TrimSpace(p.str("sort")); sort != "" {
+		for _, part := range strings.Split(sort, ",") {
+			words := strings.Fields(part)
+			if len(words) == 0 || len(words) > 2 {
+				return nil, ckanValidation("sort", "\"%s\" is not \"field [asc|desc]\"", strings.TrimSpace(part))
+			}
+			col := strings.Trim(words[0], `"`)
+			k := pubdata.SortKey{Column: col}
+			if len(words) == 2 {
+				switch strings.ToLower(words[1]) {
+				case "asc":
+				case "desc":
+					k.Desc = true
+				default:
+					return nil, ckanValidation("sort", "\"%s\" is not \"field [asc|desc]\"", strings.TrimSpace(part))
+				}
+			}
+			if col == "_id" {
+				continue // the table's own order
+			}
+			if _, ok := byName[col]; !ok {
+				return nil, ckanValidation("sort", "field \"%s\" not in resource", col)
+			}
+			q.Sort = append(q.Sort, k)
+		}
+	}
+	return q, nil
 }
 
 // --- the Solr query subset of q and fq ---

@@ -110,6 +110,7 @@ func newEnvWith(t *testing.T, configure func(*Server)) *env {
 		Entries:   sqlstore.NewEntryService(db),
 		Elements:  sqlstore.NewElementService(db),
 		Demands:   sqlstore.NewDemandService(db),
+		Data:      sqlstore.NewDataService(db),
 		Divisions: division.Default(),
 		Ready:     func(ctx context.Context) error { e.mu.Lock(); defer e.mu.Unlock(); return e.ready },
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
@@ -29,6 +30,7 @@ type app struct {
 	entries   pubdata.EntryService
 	elements  pubdata.ElementService
 	demands   pubdata.DemandService
+	data      pubdata.DataService
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -64,7 +66,32 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		entries:   sqlstore.NewEntryService(db),
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
+		data:      sqlstore.NewDataService(db),
 	}, nil
+}
+
+// batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
+func (a *app) batchDir() string { return filepath.Join(a.cfg.Data, "batches") }
+
+// staleBatchAge is how long a running batch may go without a heartbeat (every 20 s, on
+// PostgreSQL) before another server fails it as interrupted.
+const staleBatchAge = 3 * time.Minute
+
+// failStaleBatches fails the batches left running by a server that stopped: on SQLite (one
+// process) every running batch this process does not run; on PostgreSQL those whose
+// heartbeat is older than staleBatchAge.
+func (a *app) failStaleBatches(ctx context.Context) {
+	before := time.Now()
+	if a.cfg.IsPostgres() {
+		before = before.Add(-staleBatchAge)
+	}
+	n, err := a.data.FailStaleBatches(ctx, before)
+	switch {
+	case err != nil:
+		a.logger.Error("failing interrupted batches", "error", err)
+	case n > 0:
+		a.logger.Warn("failed batches interrupted by a stop; they can be retried", "batches", n)
+	}
 }
 
 // Close closes the database.
@@ -73,18 +100,21 @@ func (a *app) Close() error { return a.db.Close() }
 // handler builds the web server's root handler.
 func (a *app) handler() (http.Handler, error) {
 	srv := &pdhttp.Server{
-		Orgs:          a.orgs,
-		Users:         a.users,
-		Tokens:        a.tokens,
-		Audit:         a.audit,
-		Entries:       a.entries,
-		Elements:      a.elements,
-		Demands:       a.demands,
-		Divisions:     a.divisions,
-		Ready:         a.db.Ping,
-		Logger:        a.logger,
-		SecureCookies: a.cfg.SecureCookies,
-		MaxBodyBytes:  a.cfg.MaxBody,
+		Orgs:           a.orgs,
+		Users:          a.users,
+		Tokens:         a.tokens,
+		Audit:          a.audit,
+		Entries:        a.entries,
+		Elements:       a.elements,
+		Demands:        a.demands,
+		Divisions:      a.divisions,
+		Ready:          a.db.Ping,
+		Logger:         a.logger,
+		SecureCookies:  a.cfg.SecureCookies,
+		MaxBodyBytes:   a.cfg.MaxBody,
+		Data:           a.data,
+		MaxUploadBytes: a.cfg.MaxUpload,
+		BatchDir:       a.batchDir(),
 	}
 	return srv.Handler()
 }

@@ -56,6 +56,7 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		}
 	}()
 	sys := systemContext(context.WithoutCancel(ctx))
+	a.failStaleBatches(sys)
 	if demo {
 		if err := loadDemo(sys, a, c.stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -88,6 +89,9 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 				return
 			case <-t.C:
 				a.checkpoint(tickCtx)
+				if cfg.IsPostgres() {
+					a.failStaleBatches(tickCtx) // another server's
+				}
 			}
 		}
 	}()
