@@ -1,0 +1,352 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// Service interfaces (B4). The provider registers the HTTP endpoint of an entry of format
+// service (PUT /api/v1/entries/{id}/endpoint); an authority covering the entry confirms it
+// (POST …/endpoint/confirm). Consumers then call it through the platform:
+// ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, applies the entry's
+// read rule (pubdata.CanReadData), forwards the method, path, query and body to the
+// endpoint with its timeout — without the caller's credentials and with the provider's —
+// streams the reply back and records the call ("service.call").
+//
+// Status codes of a call: 404 when the entry is not published or the caller may not see
+// it; 400 when it is not a service interface; 401/403 when the caller may not read it; 409
+// while its endpoint is missing or not confirmed; 405 for a method the endpoint does not
+// allow; 504 when the provider does not answer in time; 502 when it cannot be reached or
+// refuses the platform's credential; otherwise the provider's own status.
+
+func (s *Server) registerServiceCalls() {
+	s.handle("GET /api/v1/entries/{id}/endpoint", s.apiEndpointGet)
+	s.handle("PUT /api/v1/entries/{id}/endpoint", s.apiEndpointPut)
+	s.handle("POST /api/v1/entries/{id}/endpoint/confirm", s.apiEndpointConfirm)
+	for _, m := range pubdata.EndpointMethods {
+		s.handle(m+" /api/v1/entries/{id}/call/{path...}", s.apiServiceCall)
+	}
+}
+
+// endpointView is an endpoint as the API shows it: never its secret, only whether one is
+// set.
+type endpointView struct {
+	EntryID          string                 `json:"entry_id"`
+	BaseURL          string                 `json:"base_url"`
+	Methods          []string               `json:"methods"`
+	CredentialHeader string                 `json:"credential_header"`
+	CredentialSet    bool                   `json:"credential_set"`
+	TimeoutSeconds   int                    `json:"timeout_seconds"`
+	Status           pubdata.EndpointStatus `json:"status"`
+	ConfirmedBy      string                 `json:"confirmed_by,omitempty"`
+	ConfirmedAt      *time.Time             `json:"confirmed_at,omitempty"`
+	UpdatedBy        string                 `json:"updated_by"`
+	CreatedAt        time.Time              `json:"created_at"`
+	UpdatedAt        time.Time              `json:"updated_at"`
+	CallURL          string                 `json:"call_url"` // where consumers call it
+}
+
+func newEndpointView(ep *pubdata.ServiceEndpoint) endpointView {
+	return endpointView{
+		EntryID: ep.EntryID, BaseURL: ep.BaseURL, Methods: ep.Methods, CredentialHeader: ep.CredentialHeader,
+		CredentialSet: ep.CredentialSet, TimeoutSeconds: ep.TimeoutSeconds, Status: ep.Status,
+		ConfirmedBy: ep.ConfirmedBy, ConfirmedAt: ep.ConfirmedAt, UpdatedBy: ep.UpdatedBy,
+		CreatedAt: ep.CreatedAt, UpdatedAt: ep.UpdatedAt, CallURL: "/api/v1/entries/" + ep.EntryID + "/call/",
+	}
+}
+
+// errNoEndpoints answers when the server runs without service interfaces.
+var errNoEndpoints = pubdata.Errorf(pubdata.ENOTFOUND, "Service interfaces are not enabled on this server.")
+
+func (s *Server) apiEndpointGet(w http.ResponseWriter, r *http.Request) error {
+	if s.Endpoints == nil {
+		return errNoEndpoints
+	}
+	a, e, err := s.entryForChange(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanViewEndpoint(a, e) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider %s and the authority for division %s see this entry's service interface.", e.Org, e.Division)
+	}
+	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newEndpointView(ep))
+	return nil
+}
+
+func (s *Server) apiEndpointPut(w http.ResponseWriter, r *http.Request) error {
+	if s.Endpoints == nil {
+		return errNoEndpoints
+	}
+	a, e, err := s.entryForChange(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanSetEndpoint(a, e) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may register this entry's service interface.", e.Org)
+	}
+	var c pubdata.EndpointChange
+	if err := decodeJSON(r, &c); err != nil {
+		return err
+	}
+	ep, err := s.Endpoints.SetEndpoint(r.Context(), e.ID, &c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newEndpointView(ep))
+	return nil
+}
+
+func (s *Server) apiEndpointConfirm(w http.ResponseWriter, r *http.Request) error {
+	if s.Endpoints == nil {
+		return errNoEndpoints
+	}
+	a, e, err := s.entryForChange(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanConfirmEndpoint(a, e) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may confirm this entry's service interface.", e.Division)
+	}
+	ep, err := s.Endpoints.ConfirmEndpoint(r.Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newEndpointView(ep))
+	return nil
+}
+
+// serviceClient forwards calls: it never follows a redirect (which could carry the
+// credential to another host); the reply's status is passed on instead.
+var serviceClient = &http.Client{
+	Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// droppedRequestHeaders are the caller's headers never forwarded: its credentials, what
+// proxies and the transport set, and anything claiming to describe the client.
+var droppedRequestHeaders = []string{"Authorization", "Cookie", "Proxy-Authorization", "Forwarded", "X-Real-Ip",
+	"X-Client-Ip", "True-Client-Ip", "Host", "Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer",
+	"Transfer-Encoding", "Upgrade", "Accept-Encoding", "X-Request-Id"}
+
+// passedReplyHeaders are the provider's reply headers passed on; all others (Set-Cookie,
+// Location, Server …) are dropped.
+var passedReplyHeaders = []string{"Content-Type", "Content-Disposition", "Content-Language", "Etag", "Last-Modified", "Retry-After"}
+
+// forwardHeaders returns the headers of the forwarded request: the caller's, minus
+// droppedRequestHeaders, X-Forwarded-* and those named in Connection, plus the request id
+// and the provider's credential.
+func forwardHeaders(in http.Header, requestID string, ep *pubdata.ServiceEndpoint) http.Header {
+	out := in.Clone()
+	for _, f := range in.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			out.Del(strings.TrimSpace(name))
+		}
+	}
+	for _, h := range droppedRequestHeaders {
+		out.Del(h)
+	}
+	for name := range out {
+		if strings.HasPrefix(strings.ToLower(name), "x-forwarded-") {
+			delete(out, name)
+		}
+	}
+	if requestID != "" {
+		out.Set("X-Request-Id", requestID)
+	}
+	if ep.CredentialHeader != "" {
+		out.Del(ep.CredentialHeader)
+		out.Set(ep.CredentialHeader, ep.Secret)
+	}
+	return out
+}
+
+// callPath returns the escaped path below /api/v1/entries/{id}/call/ and its unescaped
+// form; EINVALID for a dot segment, which could climb above the endpoint's URL.
+func callPath(r *http.Request) (escaped, plain string, err error) {
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v1/entries/")
+	_, rest, _ = strings.Cut(rest, "/") // the entry id
+	escaped = strings.TrimPrefix(rest, "call/")
+	plain, err = url.PathUnescape(escaped)
+	if err != nil {
+		return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path is not validly escaped.")
+	}
+	for _, seg := range strings.Split(plain, "/") {
+		if seg == "." || seg == ".." {
+			return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path must not hold . or .. segments.")
+		}
+	}
+	return escaped, plain, nil
+}
+
+// callTarget joins the endpoint's URL, the call's path and the caller's query.
+func callTarget(base string, escaped, plain, query string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + "/" + escaped
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + plain
+	u.RawQuery = query
+	return u.String(), nil
+}
+
+// gatewayError writes the JSON error of a call that got no usable reply.
+func gatewayError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	if st := stateFrom(r.Context()); st != nil {
+		st.errCode = code
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: message}})
+}
+
+func (s *Server) apiServiceCall(w http.ResponseWriter, r *http.Request) error {
+	if s.Endpoints == nil {
+		return errNoEndpoints
+	}
+	id := r.PathValue("id")
+	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
+	if errorIs(err, pubdata.ENOTFOUND) {
+		return notFoundEntry(id)
+	} else if err != nil {
+		return err
+	}
+	a := pubdata.ActorFromContext(r.Context())
+	switch {
+	case !pubdata.CanViewPublished(a, e):
+		return notFoundEntry(id)
+	case e.Format != pubdata.FormatService:
+		return pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries can be called.", id, e.Format)
+	case !pubdata.CanReadData(a, e) && a.Anonymous():
+		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\", to call this service interface.")
+	case !pubdata.CanReadData(a, e):
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "You may not call the service interface of entry %q: its share and open classes do not allow it to you.", id)
+	}
+	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
+	if errorIs(err, pubdata.ENOTFOUND) || err == nil && ep.Status != pubdata.EndpointConfirmed {
+		return pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is not available: its endpoint is not yet confirmed by the authority.", id)
+	} else if err != nil {
+		return err
+	}
+	if !ep.Allows(r.Method) {
+		w.Header().Set("Allow", strings.Join(ep.Methods, ", "))
+		return errMethodNotAllowed
+	}
+	escaped, plain, err := callPath(r)
+	if err != nil {
+		return err
+	}
+	target, err := callTarget(ep.BaseURL, escaped, plain, r.URL.RawQuery)
+	if err != nil {
+		return internalf("service endpoint of %s: %w", e.ID, err)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), ep.Timeout())
+	defer cancel()
+	var body io.Reader
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		body = r.Body
+	}
+	out, err := http.NewRequestWithContext(ctx, r.Method, target, body)
+	if err != nil {
+		return internalf("service call request: %w", err)
+	}
+	out.ContentLength = max(r.ContentLength, 0)
+	if body != nil && r.ContentLength < 0 {
+		out.ContentLength = -1
+	}
+	out.Header = forwardHeaders(r.Header, requestIDFrom(r.Context()), ep)
+
+	start := time.Now()
+	call := &pubdata.ServiceCall{Entry: e.ID, Method: r.Method, Path: "/" + plain}
+	record := func() {
+		call.DurationMS = time.Since(start).Milliseconds()
+		// The call is recorded even when the caller has gone away.
+		if err := s.Endpoints.RecordCall(context.WithoutCancel(r.Context()), call); err != nil {
+			s.Logger.LogAttrs(r.Context(), slog.LevelError, "service call not recorded",
+				slog.String("request_id", requestIDFrom(r.Context())), slog.String("entry", e.ID), slog.String("error", err.Error()))
+		}
+	}
+	resp, err := serviceClient.Do(out)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return normalizeError(mbe)
+		case r.Context().Err() != nil:
+			call.Error = "interrupted"
+			record()
+			return nil // the caller has gone: nobody to answer
+		case errors.Is(err, context.DeadlineExceeded):
+			call.Status, call.Error = http.StatusGatewayTimeout, "timeout"
+			record()
+			gatewayError(w, r, http.StatusGatewayTimeout, "gateway_timeout",
+				fmt.Sprintf("The provider's service did not answer within %d seconds.", ep.TimeoutSeconds))
+			return nil
+		}
+		call.Status, call.Error = http.StatusBadGateway, "unreachable"
+		record()
+		s.Logger.LogAttrs(r.Context(), slog.LevelWarn, "service endpoint unreachable",
+			slog.String("request_id", requestIDFrom(r.Context())), slog.String("entry", e.ID), slog.String("error", err.Error()))
+		gatewayError(w, r, http.StatusBadGateway, "bad_gateway", "The provider's service could not be reached.")
+		return nil
+	}
+	defer resp.Body.Close()
+	call.Status = resp.StatusCode
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
+		// The provider refused the platform's credential: the caller cannot fix that.
+		call.Error = "credential_refused"
+		record()
+		gatewayError(w, r, http.StatusBadGateway, "bad_gateway", "The provider's service refused the platform's credential; the provider must correct its service interface.")
+		return nil
+	}
+	h := w.Header()
+	for _, name := range passedReplyHeaders {
+		if v := resp.Header.Values(name); len(v) > 0 {
+			h[http.CanonicalHeaderKey(name)] = v
+		}
+	}
+	if resp.ContentLength >= 0 {
+		h.Set("Content-Length", fmt.Sprint(resp.ContentLength))
+	}
+	// The reply comes from this site's origin: it may not run scripts or be cached.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			call.Bytes += int64(m)
+			if werr != nil {
+				call.Error = "interrupted"
+				break
+			}
+			_ = rc.Flush()
+		}
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			call.Error = "interrupted"
+			if errors.Is(err, context.DeadlineExceeded) {
+				call.Error = "timeout"
+			}
+			break
+		}
+	}
+	record()
+	return nil
+}
