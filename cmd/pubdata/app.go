@@ -13,6 +13,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -31,6 +32,10 @@ type app struct {
 	elements  pubdata.ElementService
 	demands   pubdata.DemandService
 	data      pubdata.DataService
+	// secrets seals the secrets kept in the database (service credentials, pull DSNs):
+	// the SM4 key in the data folder (sealed.KeyFile), created on first start.
+	secrets   *sealed.Key
+	endpoints pubdata.EndpointService
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -53,6 +58,11 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	secrets, err := sealed.LoadOrCreateKey(cfg.Data)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	divisions := division.Default()
 	return &app{
 		cfg:       cfg,
@@ -67,6 +77,8 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
 		data:      sqlstore.NewDataService(db),
+		secrets:   secrets,
+		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}, nil
 }
 
@@ -113,6 +125,7 @@ func (a *app) handler() (http.Handler, error) {
 		SecureCookies:  a.cfg.SecureCookies,
 		MaxBodyBytes:   a.cfg.MaxBody,
 		Data:           a.data,
+		Endpoints:      a.endpoints,
 		MaxUploadBytes: a.cfg.MaxUpload,
 		BatchDir:       a.batchDir(),
 	}
