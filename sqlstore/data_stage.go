@@ -15,7 +15,8 @@ import (
 	"github.com/pubdata/pubdata/ident"
 )
 
-// stage is a batch's temporary staging table pd_stage: _n (the row's number in its file),
+// stage is a batch's temporary staging table pd_stage: _i (the row's ordinal in the batch,
+// from 1), _n (the row's number in its file),
 // _del (1: a delete by key), _bad (1: rejected by a key rule) and the item columns. It
 // lives on the batch's connection inside its transaction.
 type stage struct {
@@ -24,11 +25,12 @@ type stage struct {
 	items []pubdata.Item
 	names []string
 	made  bool
+	n     int64 // rows staged
 }
 
 func (st *stage) create(ctx context.Context) error {
 	var b strings.Builder
-	b.WriteString("CREATE TEMP TABLE pd_stage (_n BIGINT NOT NULL, _del SMALLINT NOT NULL DEFAULT 0, _bad SMALLINT NOT NULL DEFAULT 0")
+	b.WriteString("CREATE TEMP TABLE pd_stage (_i BIGINT NOT NULL, _n BIGINT NOT NULL, _del SMALLINT NOT NULL DEFAULT 0, _bad SMALLINT NOT NULL DEFAULT 0")
 	for _, it := range st.items {
 		b.WriteString(", " + quote(it.Name) + " " + st.tx.db.columnType(it.Type))
 	}
@@ -63,7 +65,8 @@ func (st *stage) rowValues(r *pubdata.SourceRow, out []any) []any {
 	if r.Delete {
 		del = 1
 	}
-	out = append(out[:0], r.Num, del)
+	st.n++
+	out = append(out[:0], st.n, r.Num, del)
 	for i := range st.items {
 		var v any
 		if i < len(r.Values) {
@@ -98,7 +101,7 @@ func (st *stage) copyIn(ctx context.Context, next func() (*pubdata.SourceRow, er
 		if !ok {
 			return fmt.Errorf("staging: unexpected driver connection %T", dc)
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"pd_stage"}, append([]string{"_n", "_del"}, st.names...), cs)
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"pd_stage"}, append([]string{"_i", "_n", "_del"}, st.names...), cs)
 		return err
 	})
 	if cs.err != nil {
@@ -133,9 +136,9 @@ func (c *copySource) Err() error             { return c.err }
 const stageChunk = 64
 
 func (st *stage) insert(ctx context.Context, next func() (*pubdata.SourceRow, error)) error {
-	ncol := 2 + len(st.items)
+	ncol := 3 + len(st.items)
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
-	head := "INSERT INTO pd_stage (_n, _del, " + quoteAll(st.names) + ") VALUES "
+	head := "INSERT INTO pd_stage (_i, _n, _del, " + quoteAll(st.names) + ") VALUES "
 	full, err := st.tx.PrepareContext(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", stageChunk), ", "))
 	if err != nil {
 		return err
@@ -177,13 +180,22 @@ func (st *stage) insert(ctx context.Context, next func() (*pubdata.SourceRow, er
 // checkKeys applies the key rules to the staged rows, marking the rows that break them
 // _bad and reporting them: a key twice in the batch (the later rows), in append mode a key
 // the table already has, and a delete of a key the table does not have.
-func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode pubdata.LoadMode, es *errorSet) error {
+func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode pubdata.LoadMode, tableHasRows, hasDeletes bool, es *errorSet) error {
 	tx := st.tx
-	if _, err := tx.exec(ctx, "CREATE INDEX pd_stage_key ON pd_stage ("+quoteAll(keys)+", _n)"); err != nil {
-		return err
-	}
 	if tx.db.dialect == Postgres {
 		if _, err := tx.exec(ctx, "ANALYZE pd_stage"); err != nil {
+			return err
+		}
+	}
+	// A cheap probe first: most batches have no key twice, and then need no index.
+	var dup int
+	err := tx.queryRow(ctx, "SELECT 1 FROM pd_stage GROUP BY "+quoteAll(keys)+" HAVING COUNT(*) > 1 LIMIT 1").Scan(&dup)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	hasDups := err == nil
+	if hasDups {
+		if _, err := tx.exec(ctx, "CREATE INDEX pd_stage_key ON pd_stage ("+quoteAll(keys)+", _i)"); err != nil {
 			return err
 		}
 	}
@@ -242,17 +254,19 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 		return err
 	}
 	keyList := strings.Join(keys, ", ")
-	if err := check(
-		"SELECT s._n, MIN(t._n), "+sel+" FROM pd_stage s JOIN pd_stage t ON "+keyEq("t", "s", keys)+" AND t._n < s._n GROUP BY s._n, "+sel+" ORDER BY s._n",
-		"UPDATE pd_stage SET _bad = 1 WHERE EXISTS (SELECT 1 FROM pd_stage t WHERE "+keyEq("t", "pd_stage", keys)+" AND t._n < pd_stage._n)",
-		func(n, first int64, key string) pubdata.RowError {
-			return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleUnique, Value: key,
-				Message: fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, first)}
-		}); err != nil {
-		return err
+	if hasDups {
+		if err := check(
+			"SELECT s._n, MIN(t._n), "+sel+" FROM pd_stage s JOIN pd_stage t ON "+keyEq("t", "s", keys)+" AND t._i < s._i GROUP BY s._n, "+sel+" ORDER BY s._n",
+			"UPDATE pd_stage SET _bad = 1 WHERE EXISTS (SELECT 1 FROM pd_stage t WHERE "+keyEq("t", "pd_stage", keys)+" AND t._i < pd_stage._i)",
+			func(n, first int64, key string) pubdata.RowError {
+				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleUnique, Value: key,
+					Message: fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, first)}
+			}); err != nil {
+			return err
+		}
 	}
 	current := "EXISTS (SELECT 1 FROM " + tbl + " d WHERE d._to IS NULL AND " + keyEq("d", "s", keys) + ")"
-	if mode == pubdata.ModeAppend {
+	if mode == pubdata.ModeAppend && tableHasRows {
 		if err := check(
 			"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 0 AND "+current+" ORDER BY s._n",
 			"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 0 AND EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
@@ -262,6 +276,9 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 			}); err != nil {
 			return err
 		}
+	}
+	if !hasDeletes {
+		return nil
 	}
 	return check(
 		"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 1 AND NOT "+current+" ORDER BY s._n",
