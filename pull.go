@@ -201,7 +201,7 @@ func RedactDSN(driver, dsn string) (string, *Error) {
 		}
 		// [user[:password]@][net[(addr)]]/dbname[?params], as the Go driver reads it.
 		slash := strings.LastIndex(dsn, "/")
-		if slash < 0 {
+		if slash < 0 || strings.Contains(dsn, "://") {
 			return bad("A MySQL DSN is user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.")
 		}
 		head, db := dsn[:slash], dsn[slash+1:]

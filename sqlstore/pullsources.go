@@ -98,7 +98,8 @@ func (s *PullSourceService) CreatePullSource(ctx context.Context, e *pubdata.Ent
 	out := *src
 	out.ID, out.Entry, out.Org, out.DSN = newID(), e.ID, e.Org, redacted
 	out.Watermark, out.Boundary, out.LastRunAt, out.LastBatch, out.LastStatus, out.LastError, out.Failures, out.RunningUntil = "", nil, nil, "", "", "", 0, nil
-	out.NextRunAt, out.CreatedAt, out.UpdatedAt = tx.now, tx.now, tx.now
+	now := tx.now.Truncate(time.Microsecond) // as stored
+	out.NextRunAt, out.CreatedAt, out.UpdatedAt = now, now, now
 	cols, _ := json.Marshal(out.Columns)
 	if _, err := tx.exec(ctx, `INSERT INTO pull_sources (id, entry_id, org, name, driver, dsn_sealed, dsn_redacted, tbl, query, updated_column, columns, interval_minutes, on_error, enabled, next_run_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -149,7 +150,7 @@ func (s *PullSourceService) UpdatePullSource(ctx context.Context, e *pubdata.Ent
 	}
 	out := *old
 	out.Name, out.Driver, out.Table, out.Query, out.UpdatedColumn, out.Columns = src.Name, src.Driver, src.Table, src.Query, src.UpdatedColumn, src.Columns
-	out.IntervalMinutes, out.OnError, out.Enabled, out.UpdatedAt = src.IntervalMinutes, src.OnError, src.Enabled, tx.now
+	out.IntervalMinutes, out.OnError, out.Enabled, out.UpdatedAt = src.IntervalMinutes, src.OnError, src.Enabled, tx.now.Truncate(time.Microsecond)
 	q := "UPDATE pull_sources SET name = ?, driver = ?, tbl = ?, query = ?, updated_column = ?, columns = ?, interval_minutes = ?, on_error = ?, enabled = ?, updated_at = ?"
 	cols, _ := json.Marshal(out.Columns)
 	args := []any{out.Name, out.Driver, out.Table, out.Query, out.UpdatedColumn, string(cols), out.IntervalMinutes, string(out.OnError), boolInt(out.Enabled), fmtTime(tx.now)}
@@ -293,7 +294,8 @@ func (s *PullSourceService) RecordPullRun(ctx context.Context, id string, r pubd
 	if at.IsZero() {
 		at = tx.now
 	}
-	src.LastRunAt, src.LastBatch, src.RunningUntil, src.UpdatedAt = &at, r.Batch, nil, tx.now
+	at = at.Truncate(time.Microsecond) // as stored
+	src.LastRunAt, src.LastBatch, src.RunningUntil, src.UpdatedAt = &at, r.Batch, nil, tx.now.Truncate(time.Microsecond)
 	details := map[string]any{"entry": src.Entry, "batch": r.Batch}
 	if r.Error == "" {
 		src.LastStatus, src.LastError, src.Failures = pubdata.PullDone, "", 0

@@ -22,6 +22,8 @@ type Store struct {
 	// Endpoints keeps the service interfaces' endpoints.
 	Endpoints pubdata.EndpointService
 	Data      pubdata.DataService
+	// PullSources keeps the providers' pull sources.
+	PullSources pubdata.PullSourceService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -55,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, catalogueTests...)
 	tests = append(tests, dataTests...)
 	tests = append(tests, endpointTests...)
+	tests = append(tests, pullTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
