@@ -379,3 +379,17 @@ func TestMask(t *testing.T) {
 		}
 	}
 }
+
+func TestComplete(t *testing.T) {
+	for _, head := range []string{"91350100MA2YQ3XK", "9135010315439721", "1235000000000001"} {
+		if s := CompleteUSCC(head); USCC(s) != nil || s[:16] != head {
+			t.Errorf("CompleteUSCC(%s) = %s: %v", head, s, USCC(s))
+		}
+	}
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, body := range []string{"35010219800101001", "11010519491231002"} {
+		if s := CompleteResidentID(body); ResidentID(s, now) != nil {
+			t.Errorf("CompleteResidentID(%s) = %s: %v", body, s, ResidentID(s, now))
+		}
+	}
+}
