@@ -31,7 +31,9 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// The catalogue pages (console_entries.go, console_elements.go, portal_catalog.go).
 	"entries", "entry", "entry_edit", "entry_versions", "review", "elements", "catalog", "catalog_entry", "lists", "lists_detail",
 	// Bulk import (entry_import.go).
-	"entries_import"}
+	"entries_import",
+	// Service interfaces (console_endpoint.go).
+	"entry_endpoint"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)

@@ -144,6 +144,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
 	s.registerCalendar()        // calendar.go: working days and deadlines
 	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
+	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -315,5 +316,89 @@ func TestServiceCallTimeoutAndUnreachable(t *testing.T) {
 	wantError(t, w, 502, "bad_gateway")
 	if evs := e.callEvents(dead.ID); len(evs) != 1 || evs[0].Details["error"] != "unreachable" {
 		t.Fatalf("unreachable event %+v", evs)
+	}
+}
+
+func TestEndpointPage(t *testing.T) {
+	e := newServiceEnv(t)
+	en := e.serviceEntry("企业信用查询接口", pubdata.ClassConditional, pubdata.ClassNone, false)
+	page := "/console/entries/" + en.ID + "/endpoint"
+	editor, member, reviewer, other := e.login(pbEditor), e.login(pbMember), e.login(authReviewer), e.login("xm-scj-member")
+
+	// The entry's page links to it.
+	if w := e.page("GET", "/console/entries/"+en.ID, editor, LangZH, nil); w.Code != 200 || !strings.Contains(w.Body.String(), `href="/console/entries/`+en.ID+`/endpoint"`) {
+		t.Fatalf("entry page: %d", w.Code)
+	}
+	for _, lang := range []string{LangZH, LangEN} {
+		w := e.page("GET", page, editor, lang, nil)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `name="base_url"`) {
+			t.Fatalf("%s: %d", lang, w.Code)
+		}
+		checkPage(t, w.Body.String(), lang)
+		// Errors per field, in both languages; nothing saved.
+		w = e.page("POST", page, editor, lang, url.Values{"base_url": {"ftp://x"}, "credential_header": {"X-Api-Key"}, "timeout_seconds": {"abc"}})
+		if w.Code != 400 {
+			t.Fatalf("%s errors: %d", lang, w.Code)
+		}
+		body := w.Body.String()
+		checkPage(t, body, lang)
+		if !strings.Contains(body, `id="endpoint-timeout-error"`) || strings.Contains(body, `id="endpoint-base-url-error"`) {
+			t.Fatalf("%s: a bad timeout is reported first, alone", lang)
+		}
+		w = e.page("POST", page, editor, lang, url.Values{"base_url": {"ftp://x"}, "credential_header": {"X-Api-Key"}, "methods": {"GET", "TRACE"}})
+		body = w.Body.String()
+		checkPage(t, body, lang)
+		for _, id := range []string{"endpoint-base-url-error", "endpoint-secret-error", "endpoint-methods-error"} {
+			if w.Code != 400 || !strings.Contains(body, `id="`+id+`"`) {
+				t.Fatalf("%s: no %s: %d", lang, id, w.Code)
+			}
+		}
+	}
+	if _, err := e.srv.Endpoints.FindEndpoint(system, en.ID); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("a refused form was saved: %v", err)
+	}
+	// Saved: pending, the secret never shown.
+	w := e.page("POST", page, editor, LangZH, url.Values{"base_url": {"https://api.gat.example/credit"}, "methods": {"GET", "POST"},
+		"credential_header": {"X-Api-Key"}, "secret": {providerSecret}, "timeout_seconds": {"20"}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?saved=1" {
+		t.Fatalf("save: %d %v", w.Code, w.Header())
+	}
+	for _, c := range []*http.Cookie{editor, member, reviewer} {
+		w := e.page("GET", page+"?saved=1", c, LangEN, nil)
+		body := w.Body.String()
+		if w.Code != 200 || strings.Contains(body, providerSecret) || !strings.Contains(body, "Awaiting confirmation") || !strings.Contains(body, "https://api.gat.example/credit") {
+			t.Fatalf("view: %d", w.Code)
+		}
+		checkPage(t, body, LangEN)
+		if hasForm, hasConfirm := strings.Contains(body, `name="base_url"`), strings.Contains(body, "/endpoint/confirm"); hasForm != (c == editor) || hasConfirm != (c == reviewer) {
+			t.Fatalf("form %v, confirm %v", hasForm, hasConfirm)
+		}
+	}
+	// Forbidden: a member saves, the provider confirms, another organisation looks.
+	if w := e.page("POST", page, member, LangZH, url.Values{"base_url": {"https://evil.example"}}); w.Code != 403 {
+		t.Fatalf("member saves: %d", w.Code)
+	}
+	if w := e.page("POST", page+"/confirm", editor, LangZH, nil); w.Code != 403 {
+		t.Fatalf("provider confirms: %d", w.Code)
+	}
+	if w := e.page("GET", page, other, LangZH, nil); w.Code != 403 {
+		t.Fatalf("other organisation: %d", w.Code)
+	}
+	// The authority confirms.
+	if w := e.page("POST", page+"/confirm", reviewer, LangZH, nil); w.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", w.Code)
+	}
+	w = e.page("GET", page+"?confirmed=1", reviewer, LangZH, nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "已确认") || strings.Contains(w.Body.String(), "/endpoint/confirm") || !strings.Contains(w.Body.String(), "action=service.call") {
+		t.Fatalf("confirmed: %d", w.Code)
+	}
+	checkPage(t, w.Body.String(), LangZH)
+	// Not a service interface.
+	table := e.createEntry(pbEditor, entryBody("表", pubdata.ClassUnconditional, pubdata.ClassNone))
+	if w := e.page("GET", "/console/entries/"+table.ID+"/endpoint", editor, LangZH, nil); w.Code != 400 {
+		t.Fatalf("table entry: %d", w.Code)
+	}
+	if w := e.page("GET", "/console/entries/"+table.ID, editor, LangZH, nil); strings.Contains(w.Body.String(), "/endpoint") {
+		t.Fatal("a table entry links to a service interface page")
 	}
 }
