@@ -1,0 +1,309 @@
+package datafile
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/ident"
+)
+
+// elementNames are the English names of the data elements that have a validator, for messages.
+var elementNames = map[string]string{
+	ident.ElementResidentID: "resident ID number",
+	ident.ElementUSCC:       "unified social credit code",
+	ident.ElementOrgCode:    "organisation code",
+	ident.ElementMobile:     "mobile number",
+	ident.ElementDivision:   "division code",
+}
+
+// maxErrorValue is how many characters of a bad value a row error keeps.
+const maxErrorValue = 100
+
+// column is an item compiled for checking values.
+type column struct {
+	item  pubdata.Item
+	check func(string) error // the element's validator; nil: none
+	mask  bool               // errors show the value masked
+	trim  bool               // the text is trimmed before use (every type but plain strings)
+}
+
+// checker validates text cells into the items' Go values.
+type checker struct {
+	cols []column
+	keys []int
+	// serialDates reads a number in a date or datetime column as an Excel serial date.
+	serialDates bool
+}
+
+func newChecker(items []pubdata.Item, now time.Time) *checker {
+	if now.IsZero() {
+		now = time.Now()
+	}
+	c := &checker{cols: make([]column, len(items)), keys: pubdata.KeyItems(items)}
+	for i, it := range items {
+		col := column{item: it, mask: it.Personal || it.Element != "", trim: it.Type != "string" || it.Element != ""}
+		if it.Element == ident.ElementResidentID {
+			col.check = func(s string) error { return ident.ResidentID(s, now) }
+		} else if f, ok := ident.ByElement(it.Element); ok {
+			col.check = f
+		}
+		c.cols[i] = col
+	}
+	return c
+}
+
+// shown is a bad value as a row error shows it: masked when personal, cut when long.
+func (col *column) shown(raw string) string {
+	if col.mask {
+		raw = ident.Mask(raw)
+	}
+	if utf8.RuneCountInString(raw) > maxErrorValue {
+		r := []rune(raw)
+		raw = string(r[:maxErrorValue]) + "…"
+	}
+	return raw
+}
+
+// cell converts the text of item i; problems are appended to errs.
+func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (any, []pubdata.RowError) {
+	col := &c.cols[i]
+	s := raw
+	if col.trim {
+		s = trimSpace(s)
+	}
+	if s == "" {
+		return nil, errs
+	}
+	var v any
+	switch col.item.Type {
+	case "string":
+		v = s
+	default:
+		var ok bool
+		if v, ok = fastValue(col.item.Type, s); !ok {
+			var err error
+			v, err = pubdata.ParseItemValue(col.item.Type, s)
+			if err != nil && c.serialDates {
+				if sv, serr := serialDate(col.item.Type, s); serr == nil {
+					v, err = sv, nil
+				}
+			}
+			if err != nil {
+				msg := err.Error()
+				if pe, ok := err.(*pubdata.Error); ok {
+					msg = pe.Message
+				}
+				return nil, append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleType,
+					Message: fmt.Sprintf("Column %s: the value %s", col.item.Name, msg), Value: col.shown(raw)})
+			}
+		}
+	}
+	if !pubdata.CheckItemLength(col.item, v) {
+		errs = append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleLength,
+			Message: fmt.Sprintf("Column %s: the value has %d characters; at most %d are allowed.", col.item.Name,
+				utf8.RuneCountInString(s), col.item.Length), Value: col.shown(raw)})
+	}
+	if col.check != nil {
+		if err := col.check(s); err != nil {
+			errs = append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleElement,
+				Message: fmt.Sprintf("Column %s is not a valid %s: %s.", col.item.Name, elementNames[col.item.Element], err.Error()),
+				Value: col.shown(raw)})
+		}
+	}
+	return v, errs
+}
+
+// finish checks the key items of a row's values and returns the SourceRow.
+func (c *checker) finish(num int64, values []any, errs []pubdata.RowError) *pubdata.SourceRow {
+	for _, k := range c.keys {
+		if values[k] == nil && !hasError(errs, c.cols[k].item.Name) {
+			errs = append(errs, pubdata.RowError{Row: num, Column: c.cols[k].item.Name, Code: pubdata.RuleRequired,
+				Message: fmt.Sprintf("Column %s is part of the key and must not be empty.", c.cols[k].item.Name)})
+		}
+	}
+	if len(errs) > 0 {
+		return &pubdata.SourceRow{Num: num, Errors: errs}
+	}
+	return &pubdata.SourceRow{Num: num, Values: values}
+}
+
+func hasError(errs []pubdata.RowError, col string) bool {
+	for _, e := range errs {
+		if e.Column == col {
+			return true
+		}
+	}
+	return false
+}
+
+// malformed is a row that could not be read at all.
+func malformed(num int64, format string, args ...any) *pubdata.SourceRow {
+	return &pubdata.SourceRow{Num: num, Errors: []pubdata.RowError{{Row: num, Code: pubdata.RuleMalformed,
+		Message: fmt.Sprintf(format, args...)}}}
+}
+
+// trimSpace trims ASCII and Unicode space, the no-break and full-width spaces and a BOM.
+func trimSpace(s string) string {
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s // the common case
+	}
+	return strings.TrimFunc(s, isSpace)
+}
+
+func isSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\r', '\n', '\v', '\f', '\u00a0', '\u3000', '\ufeff', '\u2028', '\u2029':
+		return true
+	}
+	return false
+}
+
+// fastValue parses the most common forms without allocating more than the value: a plain
+// decimal integer, and a date already in DateFormat. ok is false for anything else, which
+// pubdata.ParseItemValue then decides.
+func fastValue(typ, s string) (any, bool) {
+	switch typ {
+	case "integer":
+		if len(s) == 0 || len(s) > 18 {
+			return nil, false
+		}
+		i, neg := 0, false
+		if s[0] == '-' {
+			i, neg = 1, true
+			if len(s) == 1 {
+				return nil, false
+			}
+		}
+		var n int64
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if neg {
+			n = -n
+		}
+		return n, true
+	case "date":
+		if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+			return nil, false
+		}
+		y, ok1 := digits(s[0:4])
+		m, ok2 := digits(s[5:7])
+		d, ok3 := digits(s[8:10])
+		if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+			return nil, false
+		}
+		return s, true
+	}
+	return nil, false
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// Record validates one JSON object (the push API's single row: keys are item names or
+// titles; values as encoding/json decodes them with UseNumber, or strings) into a SourceRow
+// numbered num. Unknown keys, keys naming one item twice and values that are objects or
+// arrays are row errors.
+func Record(items []pubdata.Item, obj map[string]any, num int64, opt Options) *pubdata.SourceRow {
+	return newRecorder(items, opt).record(obj, num)
+}
+
+// recorder validates many objects against the same items.
+type recorder struct {
+	c     *checker
+	match *matcher
+}
+
+func newRecorder(items []pubdata.Item, opt Options) *recorder {
+	return &recorder{c: newChecker(items, opt.Now), match: newMatcher(items)}
+}
+
+func (r *recorder) record(obj map[string]any, num int64) *pubdata.SourceRow {
+	values := make([]any, len(r.c.cols))
+	var errs []pubdata.RowError
+	seen := make([]string, len(r.c.cols))
+	for _, key := range sortedKeys(obj) {
+		i, ok := r.match.find(key)
+		if !ok {
+			errs = append(errs, pubdata.RowError{Row: num, Column: key, Code: pubdata.RuleMalformed,
+				Message: fmt.Sprintf("Key %q is not a column of the table; the columns are %s.", key, r.match.names())})
+			continue
+		}
+		name := r.c.cols[i].item.Name
+		if seen[i] != "" {
+			errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleMalformed,
+				Message: fmt.Sprintf("Column %s is given twice, as %q and as %q.", name, seen[i], key)})
+			continue
+		}
+		seen[i] = key
+		var text string
+		switch x := obj[key].(type) {
+		case nil:
+			continue
+		case string:
+			text = x
+		case json.Number:
+			text = x.String()
+		case float64:
+			text = pubdata.FormatItemValue(x)
+		case int64:
+			text = pubdata.FormatItemValue(x)
+		case int:
+			text = fmt.Sprint(x)
+		case bool:
+			if r.c.cols[i].item.Type != "boolean" {
+				errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleType,
+					Message: fmt.Sprintf("Column %s is %s; true or false is not one.", name, r.c.cols[i].item.Type)})
+				continue
+			}
+			values[i] = x
+			continue
+		default:
+			errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleType,
+				Message: fmt.Sprintf("Column %s takes a single value, not a JSON object or array.", name)})
+			continue
+		}
+		values[i], errs = r.c.cell(i, text, num, errs)
+	}
+	return r.c.finish(num, values, errs)
+}
+
+// Rows returns a RowSource over ready rows (for the push API and tests).
+func Rows(rows ...*pubdata.SourceRow) pubdata.RowSource { return &rowList{rows: rows} }
+
+type rowList struct {
+	rows []*pubdata.SourceRow
+	next int
+}
+
+func (l *rowList) Next() (*pubdata.SourceRow, error) {
+	if l.next >= len(l.rows) {
+		return nil, io.EOF
+	}
+	l.next++
+	return l.rows[l.next-1], nil
+}
+
+func (l *rowList) Read() int64 { return int64(l.next) }
+func (l *rowList) Size() int64 { return int64(len(l.rows)) }

@@ -1,0 +1,160 @@
+package datafile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/pubdata/pubdata"
+)
+
+// xlsxReader reads the first sheet of a workbook spooled to a file.
+type xlsxReader struct {
+	f     *excelize.File
+	rows  *excelize.Rows
+	check *checker
+	cols  []int
+	n     int64 // the current row's number
+	sheet string
+}
+
+// openXLSX spools r to a temporary file (a workbook is a zip, read from its end) and opens
+// its first sheet with excelize's row iterator, which keeps large sheets on disk.
+func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (next func() (*pubdata.SourceRow, error), closer func() error, err error) {
+	tmp, err := os.CreateTemp(tempDir(opt), "pubdata-upload-*.xlsx")
+	if err != nil {
+		return nil, nil, err
+	}
+	name := tmp.Name()
+	var x *xlsxReader
+	closer = func() error {
+		var errs []error
+		if x != nil {
+			if x.rows != nil {
+				errs = append(errs, x.rows.Close())
+			}
+			errs = append(errs, x.f.Close())
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+	fail := func(err error) (func() (*pubdata.SourceRow, error), func() error, error) {
+		closer()
+		return nil, nil, err
+	}
+	n, err := io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if n == 0 {
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty."))
+	}
+	f, err := excelize.OpenFile(name, excelize.Options{TmpDir: opt.TempDir, ShortDatePattern: "yyyy-mm-dd",
+		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: 64 << 30})
+	if err != nil {
+		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
+			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?)."))
+		}
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err))
+	}
+	x = &xlsxReader{f: f, check: newChecker(items, opt.Now)}
+	x.check.serialDates = true
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook has no sheet."))
+	}
+	x.sheet = sheets[0]
+	if x.rows, err = f.Rows(x.sheet); err != nil {
+		return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read: %v.", x.sheet, err))
+	}
+	for {
+		cells, err := x.row()
+		if err == io.EOF {
+			return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q has no header row (it is empty).", x.sheet))
+		} else if err != nil {
+			return fail(err)
+		}
+		if blank(cells) {
+			continue
+		}
+		if x.cols, err = newMatcher(items).header(cells, fmt.Sprintf("(sheet %q, row %d)", x.sheet, x.n)); err != nil {
+			return fail(err)
+		}
+		return x.next, closer, nil
+	}
+}
+
+// row returns the cells of the next row.
+func (x *xlsxReader) row() ([]string, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read after row %d: %v.", x.sheet, x.n, err)
+		}
+		return nil, io.EOF
+	}
+	x.n++
+	cells, err := x.rows.Columns()
+	if err != nil {
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read at row %d: %v.", x.sheet, x.n, err)
+	}
+	return cells, nil
+}
+
+func (x *xlsxReader) next() (*pubdata.SourceRow, error) {
+	for {
+		cells, err := x.row()
+		if err != nil {
+			return nil, err
+		}
+		if blank(cells) {
+			continue
+		}
+		values := make([]any, len(x.check.cols))
+		var errs []pubdata.RowError
+		for j, c := range cells {
+			if j >= len(x.cols) {
+				if trimSpace(c) != "" {
+					errs = append(errs, pubdata.RowError{Row: x.n, Code: pubdata.RuleMalformed,
+						Message: fmt.Sprintf("Cell %d of the row is outside the header's %d columns.", j+1, len(x.cols))})
+				}
+				continue
+			}
+			if k := x.cols[j]; k >= 0 {
+				values[k], errs = x.check.cell(k, c, x.n, errs)
+			}
+		}
+		return x.check.finish(x.n, values, errs), nil
+	}
+}
+
+// serialDate reads a number in a date or datetime column as an Excel serial date (days since
+// 1899-12-30; a datetime's wall time is China time, as pubdata.ParseItemValue reads it).
+func serialDate(typ, s string) (any, error) {
+	bad := pubdata.Errorf(pubdata.EINVALID, "is not a date.")
+	if typ != "date" && typ != "datetime" {
+		return nil, bad
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 1 || f >= 2958466 { // 9999-12-31
+		return nil, bad
+	}
+	t, err := excelize.ExcelDateToTime(f, false)
+	if err != nil {
+		return nil, bad
+	}
+	if typ == "date" {
+		return t.Format(pubdata.DateFormat), nil
+	}
+	t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, pubdata.ChinaTime)
+	return t.UTC().Format(pubdata.DateTimeFormat), nil
+}
