@@ -112,7 +112,7 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 		if err := col.check(s); err != nil {
 			errs = append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleElement,
 				Message: fmt.Sprintf("Column %s is not a valid %s: %s.", col.item.Name, elementNames[col.item.Element], err.Error()),
-				Value: col.shown(raw)})
+				Value:   col.shown(raw)})
 		}
 	}
 	return v, errs
