@@ -143,6 +143,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerPortalCatalog()   // portal_catalog.go: search, entry page, public lists
 	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
 	s.registerCalendar()        // calendar.go: working days and deadlines
+	s.registerData()            // data.go: loading, batches, rows, CKAN dump (aggregation)
 	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
 	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
 
