@@ -58,6 +58,7 @@ func commands() []*command {
 		auditVerifyCommand(),
 		entriesImportCommand(),
 		entriesExportCommand(),
+		ingestCommand(),
 		benchSearchCommand(),
 	}
 }
