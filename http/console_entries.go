@@ -560,6 +560,7 @@ type entryDetailView struct {
 	RetireReason string
 	BackURL      string // the list the entry was reached from
 	BackKey      string
+	Data         *dataPanel // the published table's data (console_data.go); nil: none
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -584,6 +585,9 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	v.CanSubmit = edit && errSubmit == nil
 	v.CanRetire = edit && errRetire == nil && e.Version > 0
 	v.CanReview = e.Status == pubdata.StatusSubmitted && pubdata.CanReviewEntry(a, e.Division)
+	if v.Data, err = s.dataPanel(r, a, e); err != nil {
+		return nil, err
+	}
 	if a.Org.Code != e.Org && mayReview(a) {
 		v.BackURL, v.BackKey = "/console/review", "review.title"
 	}

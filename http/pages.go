@@ -33,7 +33,9 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// Bulk import (entry_import.go).
 	"entries_import",
 	// Service interfaces (console_endpoint.go).
-	"entry_endpoint"}
+	"entry_endpoint",
+	// Aggregation (console_data.go).
+	"entry_data", "data_upload", "batch", "batches"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)

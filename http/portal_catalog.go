@@ -503,6 +503,7 @@ type catalogEntryView struct {
 	Keywords []hiddenParam // keyword and its search link
 	CanSee   bool          // the visitor sees the whole catalogue
 	Console  string        // the entry in the console, for its provider and authority
+	Data     *dataPreview  // the table's preview (portal_data.go); nil: no table
 }
 
 func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -542,6 +543,9 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	}
 	if pubdata.CanViewWorkingCopy(a, e) {
 		v.Console = "/console/entries/" + e.ID
+	}
+	if v.Data, err = s.dataPreview(r, a, e, r.URL.Path); err != nil {
+		return err
 	}
 	return s.render(w, r, "catalog_entry", http.StatusOK, v)
 }

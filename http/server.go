@@ -146,6 +146,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerData()            // data.go: loading, batches, rows, CKAN dump (aggregation)
 	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
 	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
+	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

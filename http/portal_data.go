@@ -1,0 +1,206 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The data preview (汇聚 data on the pages): the first rows of a published table entry with
+// a filter form, sorting by column, keyset paging and download links to the rows API. The
+// console's data page and the portal's entry page both show it.
+
+// previewRows is how many rows a preview page shows.
+const previewRows = 20
+
+// Preview parameters of the page's query string. The filter is one column, one operator
+// and one value (col, op, val), turned into the rows API's col__op=val; _q, _sort and
+// _cursor are the rows API's own.
+const (
+	previewCol    = "col"
+	previewOp     = "op"
+	previewVal    = "val"
+	previewQ      = "_q"
+	previewSort   = "_sort"
+	previewCursor = "_cursor"
+)
+
+// previewOps are the filter operators the form offers.
+var previewOps = []catOption{
+	{Value: pubdata.OpEq, Key: "data.op.eq"},
+	{Value: pubdata.OpNe, Key: "data.op.ne"},
+	{Value: pubdata.OpContains, Key: "data.op.contains"},
+	{Value: pubdata.OpPrefix, Key: "data.op.prefix"},
+	{Value: pubdata.OpGt, Key: "data.op.gt"},
+	{Value: pubdata.OpGte, Key: "data.op.gte"},
+	{Value: pubdata.OpLt, Key: "data.op.lt"},
+	{Value: pubdata.OpLte, Key: "data.op.lte"},
+	{Value: pubdata.OpIn, Key: "data.op.in"},
+	{Value: pubdata.OpNull, Key: "data.op.null"},
+}
+
+// previewFormats are the download links, as _format (and _bom) of the rows API.
+var previewFormats = []struct{ Key, Params string }{
+	{Key: "data.download.csv", Params: "_format=csv"},
+	{Key: "data.download.csv_bom", Params: "_format=csv&_bom=1"},
+	{Key: "data.download.xlsx", Params: "_format=xlsx"},
+	{Key: "data.download.json", Params: "_format=json"},
+}
+
+// previewColumn is a column of the preview table.
+type previewColumn struct {
+	Name, Title string
+	SortURL     string // the page sorted by this column (the other way when it is the sort)
+	Sort        string // "ascending", "descending" or "" (aria-sort)
+}
+
+// dataLink is a labelled link.
+type dataLink struct {
+	Key, URL string
+}
+
+// dataPreview is the view of a table's preview.
+type dataPreview struct {
+	EntryID string
+	Action  string // the page the filter form submits to
+	Rows    int64  // the table's current rows
+	CanRead bool   // the visitor may see rows; else a notice shows instead
+	Columns []previewColumn
+	Values  [][]string
+	Col     string
+	Op      string
+	Val     string
+	Q       string
+	Sort    string
+	Ops     []catOption
+	Error   string // the filter's problem, shown next to the form
+	NextURL string
+	// FirstURL returns to the first page; ResetURL also drops the filters.
+	FirstURL  string
+	ResetURL  string
+	Filtered  bool
+	Downloads []dataLink
+}
+
+// previewParams turns the preview's query string into the rows API's parameters.
+func previewParams(q url.Values) url.Values {
+	out := url.Values{}
+	col, op, val := strings.TrimSpace(q.Get(previewCol)), q.Get(previewOp), q.Get(previewVal)
+	if op == "" {
+		op = pubdata.OpEq
+	}
+	if col != "" && (val != "" || op == pubdata.OpNull) {
+		name := col
+		if op != pubdata.OpEq {
+			name += "__" + op
+		}
+		out.Set(name, val)
+	}
+	for _, k := range []string{previewQ, previewSort} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// dataPreview builds the preview of the published entry e for the request: the filter
+// from the query string (a bad one is the view's Error, not a failure), the first rows or
+// the page after _cursor. action is the page's path. Returns nil when the entry has no table.
+func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry, action string) (*dataPreview, error) {
+	if s.Data == nil {
+		return nil, nil
+	}
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, nil
+	}
+	lang := langFrom(r.Context())
+	q := r.URL.Query()
+	v := &dataPreview{
+		EntryID: e.ID, Action: action, CanRead: pubdata.CanReadData(a, e), Ops: previewOps,
+		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
+		Q: strings.TrimSpace(q.Get(previewQ)),
+	}
+	if v.Op == "" {
+		v.Op = pubdata.OpEq
+	}
+	st, err := s.Data.TableStats(r.Context(), e.ID)
+	switch {
+	case errorIs(err, pubdata.ENOTFOUND):
+	case err != nil:
+		return nil, err
+	default:
+		v.Rows = st.Rows
+	}
+	if !v.CanRead {
+		return v, nil
+	}
+	params := previewParams(q)
+	v.Filtered = len(params) > 0 && !(len(params) == 1 && params.Has(previewSort))
+	sortBy := params.Get(previewSort)
+	v.Sort = sortBy
+	api := "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows?"
+	if enc := params.Encode(); enc != "" {
+		api += enc + "&"
+	}
+	for _, f := range previewFormats {
+		v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: api + f.Params})
+	}
+	keep := func(kv ...string) string {
+		return pageLink(r, append(kv, previewCursor, "")...)
+	}
+	v.ResetURL = action
+	for _, it := range items {
+		c := previewColumn{Name: it.Name, Title: it.Title, SortURL: keep(previewSort, it.Name)}
+		switch sortBy {
+		case it.Name:
+			c.Sort, c.SortURL = "ascending", keep(previewSort, "-"+it.Name)
+		case "-" + it.Name:
+			c.Sort = "descending"
+		}
+		v.Columns = append(v.Columns, c)
+	}
+	params.Set("_limit", strconv.Itoa(previewRows))
+	cursor := q.Get(previewCursor)
+	if cursor != "" {
+		params.Set(previewCursor, cursor)
+		v.FirstURL = keep()
+	}
+	rq, err := pubdata.ParseRowQuery(items, params, nil, true)
+	if err != nil {
+		if !errorIs(err, pubdata.EINVALID) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	_, next, err := s.Data.QueryRows(r.Context(), e, rq, func(vals []any) error {
+		row := make([]string, len(vals))
+		for i, x := range vals {
+			row[i] = pubdata.FormatItemValue(x)
+		}
+		v.Values = append(v.Values, row)
+		return nil
+	})
+	if err != nil {
+		if !errorIs(err, pubdata.EINVALID) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	if next != "" {
+		v.NextURL = pageLink(r, previewCursor, next)
+	}
+	return v, nil
+}
+
+// previewError is the message shown for a bad filter: a translated lead and the domain's
+// sentences naming what is wrong.
+func previewError(lang string, err error) string {
+	return translate(lang, "data.preview.bad_filter", pubdata.ErrorMessage(err))
+}
