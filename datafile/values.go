@@ -202,8 +202,45 @@ func fastValue(typ, s string) (any, bool) {
 			return nil, false
 		}
 		return s, true
+	case "datetime":
+		// YYYY-MM-DD hh:mm:ss (or with T) in China time, or the same with Z in UTC.
+		if (len(s) != 19 && (len(s) != 20 || s[19] != 'Z')) || s[4] != '-' || s[7] != '-' ||
+			(s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' || (len(s) == 20 && s[10] != 'T') {
+			return nil, false
+		}
+		y, ok1 := digits(s[0:4])
+		m, ok2 := digits(s[5:7])
+		d, ok3 := digits(s[8:10])
+		h, ok4 := digits(s[11:13])
+		mi, ok5 := digits(s[14:16])
+		sec, ok6 := digits(s[17:19])
+		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) ||
+			h > 23 || mi > 59 || sec > 59 {
+			return nil, false
+		}
+		loc := pubdata.ChinaTime
+		if len(s) == 20 {
+			loc = time.UTC
+		}
+		t := time.Date(y, time.Month(m), d, h, mi, sec, 0, loc).UTC()
+		if t.Year() < 0 || t.Year() > 9999 {
+			return nil, false
+		}
+		return string(appendDateTime(make([]byte, 0, 20), t)), true
 	}
 	return nil, false
+}
+
+// appendDateTime appends t (UTC) in pubdata.DateTimeFormat.
+func appendDateTime(b []byte, t time.Time) []byte {
+	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	y := t.Year()
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(two(b, int(t.Month())), '-')
+	b = append(two(b, t.Day()), 'T')
+	b = append(two(b, t.Hour()), ':')
+	b = append(two(b, t.Minute()), ':')
+	return append(two(b, t.Second()), 'Z')
 }
 
 func digits(s string) (int, bool) {
