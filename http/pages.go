@@ -35,7 +35,9 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// Service interfaces (console_endpoint.go).
 	"entry_endpoint",
 	// Aggregation (console_data.go).
-	"entry_data", "data_upload", "batch", "batches"}
+	"entry_data", "data_upload", "batch", "batches",
+	// Pull sources (console_sources.go).
+	"entry_sources"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)

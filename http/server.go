@@ -45,6 +45,12 @@ type Server struct {
 	// Endpoints keeps the service interfaces' endpoints (service_call.go); nil: the
 	// endpoint and call routes answer 404.
 	Endpoints pubdata.EndpointService
+	// PullSources keeps the providers' pull sources (pull_sources.go); nil: their routes
+	// answer 404. RunPull runs a source now (claims it, runs it, records the outcome); set
+	// by cmd/pubdata.
+	PullSources pubdata.PullSourceService
+	RunPull     func(ctx context.Context, sourceID string) (*pubdata.Batch, error)
+
 	Divisions *division.Table
 	// Calendar is the working-day calendar; nil means workday.Default().
 	Calendar *workday.Calendar
@@ -145,6 +151,8 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerCalendar()        // calendar.go: working days and deadlines
 	s.registerData()            // data.go: loading, batches, rows, CKAN dump (aggregation)
 	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
+	s.registerPullSources()     // pull_sources.go: the providers' pull sources (B3)
+	s.registerConsoleSources()  // console_sources.go: an entry's pull sources page
 	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
 	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
 

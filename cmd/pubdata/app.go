@@ -13,6 +13,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/pull"
 	"github.com/pubdata/pubdata/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -36,6 +37,9 @@ type app struct {
 	// the SM4 key in the data folder (sealed.KeyFile), created on first start.
 	secrets   *sealed.Key
 	endpoints pubdata.EndpointService
+	// pullSources are the providers' databases; puller runs them (serve starts it).
+	pullSources pubdata.PullSourceService
+	puller      *pull.Scheduler
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -64,7 +68,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		return nil, err
 	}
 	divisions := division.Default()
-	return &app{
+	a := &app{
 		cfg:       cfg,
 		logger:    logger,
 		db:        db,
@@ -79,7 +83,10 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		data:      sqlstore.NewDataService(db),
 		secrets:   secrets,
 		endpoints: sqlstore.NewEndpointService(db, secrets),
-	}, nil
+	}
+	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
+	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger}
+	return a, nil
 }
 
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
@@ -128,6 +135,11 @@ func (a *app) handler() (http.Handler, error) {
 		Endpoints:      a.endpoints,
 		MaxUploadBytes: a.cfg.MaxUpload,
 		BatchDir:       a.batchDir(),
+		PullSources:    a.pullSources,
+		// Run now: the run goes on (and is recorded) if the client goes away.
+		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
+			return a.puller.RunSource(context.WithoutCancel(ctx), id)
+		},
 	}
 	return srv.Handler()
 }

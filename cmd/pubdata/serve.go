@@ -96,6 +96,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		}
 	}()
 
+	// Pull the due pull sources (B3) every 30 s until shutdown.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.puller.Start(tickCtx)
+	}()
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := listenURL(ln.Addr())

@@ -1,0 +1,255 @@
+package http
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The console page of an entry's pull sources (B3): the provider's editors and
+// administrators add, change, delete and run them (pubdata.CanLoadData); the covering
+// authority sees them (pubdata.CanReadPullSources). The DSN is never sent back to the
+// browser, only its redacted form.
+
+func (s *Server) registerConsoleSources() {
+	s.handle("GET /console/entries/{id}/sources", s.pageSources)
+	s.handle("POST /console/entries/{id}/sources", s.pageSourceSave)
+	s.handle("POST /console/entries/{id}/sources/{sid}/delete", s.pageSourceDelete)
+	s.handle("POST /console/entries/{id}/sources/{sid}/run", s.pageSourceRun)
+}
+
+// sourceForm is the form as entered; the DSN is never filled back in.
+type sourceForm struct {
+	ID, Name, Driver, Table, Query, UpdatedColumn, Columns, Interval, OnError string
+	Enabled, Reset                                                            bool
+}
+
+func newSourceForm(p *pubdata.PullSource) sourceForm {
+	var cols []string
+	for _, k := range slices.Sorted(maps.Keys(p.Columns)) {
+		cols = append(cols, k+"="+p.Columns[k])
+	}
+	return sourceForm{ID: p.ID, Name: p.Name, Driver: p.Driver, Table: p.Table, Query: p.Query, UpdatedColumn: p.UpdatedColumn,
+		Columns: strings.Join(cols, "\n"), Interval: strconv.Itoa(p.IntervalMinutes), OnError: string(p.OnError), Enabled: p.Enabled}
+}
+
+// sourcesPageView is the view of the page.
+type sourcesPageView struct {
+	page
+	Entry     *pubdata.Entry
+	Published bool
+	Sources   []*pubdata.PullSource
+	CanManage bool
+	Form      sourceForm
+	Editing   bool
+	Drivers   []string
+	Errors    formErrors
+}
+
+// sourcesEntry returns the actor and the path's table entry, whose pull sources the actor
+// may see.
+func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, error) {
+	if s.PullSources == nil {
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.")
+	}
+	a, err := entryOrgActor(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.findWorkingCopy(r, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pubdata.CanReadPullSources(a, e) {
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.")
+	}
+	if e.Format != pubdata.FormatTable {
+		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a table (its format is %s); only table entries have pull sources.", e.ID, e.Format)
+	}
+	return a, e, nil
+}
+
+// sourceOf returns the path's source {sid} of entry e; ENOTFOUND for another entry's.
+func (s *Server) sourceOf(r *http.Request, e *pubdata.Entry) (*pubdata.PullSource, error) {
+	src, err := s.PullSources.FindPullSourceByID(r.Context(), r.PathValue("sid"))
+	if err == nil && src.Entry != e.ID {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", r.PathValue("sid"))
+	}
+	return src, err
+}
+
+func (s *Server) sourcesPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*sourcesPageView, error) {
+	v := &sourcesPageView{page: s.base(r, true), Entry: e, Published: e.Version > 0 && e.Status != pubdata.StatusRetired,
+		CanManage: pubdata.CanLoadData(a, e.Org), Drivers: pubdata.PullDrivers, Errors: formErrors{},
+		Form: sourceForm{Driver: pubdata.DriverMySQL, Interval: "60", OnError: string(pubdata.OnErrorAbort), Enabled: true}}
+	list, err := s.PullSources.FindPullSources(r.Context(), e.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Sources = list
+	q := r.URL.Query()
+	if id := q.Get("edit"); id != "" && v.CanManage {
+		for _, src := range list {
+			if src.ID == id {
+				v.Form, v.Editing = newSourceForm(src), true
+			}
+		}
+	}
+	switch {
+	case q.Get("saved") != "":
+		v.Flash = translate(v.Lang, "sources.saved")
+	case q.Get("deleted") != "":
+		v.Flash = translate(v.Lang, "sources.deleted")
+	case q.Get("ran") != "":
+		v.Flash = translate(v.Lang, "sources.ran")
+	}
+	return v, nil
+}
+
+func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) error {
+	a, e, err := s.sourcesEntry(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.sourcesPage(r, a, e)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "entry_sources", http.StatusOK, v)
+}
+
+// sourceFields are the form's fields, in the order their problems are shown.
+var sourceFields = []string{"name", "driver", "dsn", "table", "query", "updated_column", "columns", "interval_minutes", "on_error", "entry"}
+
+func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
+	a, e, err := s.sourcesEntry(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanLoadData(a, e.Org) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	pf := r.PostForm
+	form := sourceForm{ID: pf.Get("id"), Name: pf.Get("name"), Driver: pf.Get("driver"), Table: pf.Get("table"), Query: pf.Get("query"),
+		UpdatedColumn: pf.Get("updated_column"), Columns: pf.Get("columns"), Interval: strings.TrimSpace(pf.Get("interval_minutes")),
+		OnError: pf.Get("on_error"), Enabled: pf.Get("enabled") != "", Reset: pf.Get("reset_watermark") != ""}
+	lang := langFrom(r.Context())
+	errs := formErrors{}
+	src := &pubdata.PullSource{ID: form.ID, Name: form.Name, Driver: form.Driver, Table: form.Table, Query: form.Query, UpdatedColumn: form.UpdatedColumn,
+		OnError: pubdata.OnError(form.OnError), Enabled: form.Enabled, Columns: map[string]string{}}
+	if n, err := strconv.Atoi(form.Interval); err == nil {
+		src.IntervalMinutes = n
+	} else {
+		errs["interval_minutes"] = translate(lang, "sources.error.interval_minutes", pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
+	}
+	for _, line := range strings.Split(form.Columns, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		item, col, ok := strings.Cut(line, "=")
+		if !ok {
+			errs["columns"] = translate(lang, "sources.error.columns")
+			continue
+		}
+		src.Columns[strings.TrimSpace(item)] = strings.TrimSpace(col)
+	}
+	if len(errs) == 0 {
+		p, err := s.Entries.FindPublishedEntry(r.Context(), e.ID)
+		if err == nil {
+			if form.ID != "" {
+				if _, err = s.sourceOfID(r, e, form.ID); err == nil {
+					_, err = s.PullSources.UpdatePullSource(r.Context(), p, src, pf.Get("dsn"), form.Reset)
+				}
+			} else {
+				_, err = s.PullSources.CreatePullSource(r.Context(), p, src, pf.Get("dsn"))
+			}
+		} else if errorIs(err, pubdata.ENOTFOUND) {
+			err = pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", e.ID)
+		}
+		switch {
+		case err == nil:
+			redirect(w, r, withQuery("/console/entries/"+e.ID+"/sources", "saved", "1"))
+			return nil
+		case !errorIs(err, pubdata.EINVALID):
+			return err
+		}
+		fields := pubdata.ErrorFields(err)
+		for _, f := range sourceFields {
+			if fields[f] != nil {
+				if f == "interval_minutes" {
+					errs[f] = translate(lang, "sources.error."+f, pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
+				} else {
+					errs[f] = translate(lang, "sources.error."+f)
+				}
+				if lang == LangEN {
+					errs[f] = fields[f].Message // the domain's sentence names the exact problem
+				}
+			}
+		}
+		if len(errs) == 0 {
+			errs[""] = pubdata.ErrorMessage(err)
+		}
+	}
+	r.URL.RawQuery = ""
+	v, err := s.sourcesPage(r, a, e)
+	if err != nil {
+		return err
+	}
+	v.Form, v.Editing, v.Errors = form, form.ID != "", errs
+	return s.render(w, r, "entry_sources", http.StatusBadRequest, v)
+}
+
+func (s *Server) sourceOfID(r *http.Request, e *pubdata.Entry, id string) (*pubdata.PullSource, error) {
+	r2 := r.Clone(r.Context())
+	r2.SetPathValue("sid", id)
+	return s.sourceOf(r2, e)
+}
+
+// sourceAction checks a POST on the path's source {sid} by one who manages it.
+func (s *Server) sourceAction(r *http.Request) (*pubdata.Entry, *pubdata.PullSource, error) {
+	a, e, err := s.sourcesEntry(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pubdata.CanLoadData(a, e.Org) {
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+	}
+	src, err := s.sourceOf(r, e)
+	return e, src, err
+}
+
+func (s *Server) pageSourceDelete(w http.ResponseWriter, r *http.Request) error {
+	e, src, err := s.sourceAction(r)
+	if err != nil {
+		return err
+	}
+	if err := s.PullSources.DeletePullSource(r.Context(), src.ID); err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/entries/"+e.ID+"/sources", "deleted", "1"))
+	return nil
+}
+
+// pageSourceRun runs the source now; its outcome (or failure) shows in the list.
+func (s *Server) pageSourceRun(w http.ResponseWriter, r *http.Request) error {
+	e, src, err := s.sourceAction(r)
+	if err != nil {
+		return err
+	}
+	if s.RunPull == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.")
+	}
+	if _, err := s.RunPull(r.Context(), src.ID); err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/entries/"+e.ID+"/sources", "ran", "1"))
+	return nil
+}
