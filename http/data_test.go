@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -511,4 +512,35 @@ func TestDataCKAN(t *testing.T) {
 	if w := e.do(req{path: "/datastore/dump/" + closed.ID}); w.Code != 404 {
 		t.Errorf("dump of a closed entry: %d", w.Code)
 	}
+}
+
+func TestDataUploadLimit(t *testing.T) {
+	e := newEnvWith(t, func(s *Server) {
+		s.batchWait = 5 * time.Minute
+		s.BatchDir = t.TempDir()
+		s.MaxBodyBytes, s.MaxUploadBytes = 2000, 8000
+	})
+	entry := e.publish(pbEditor, e.createEntry(pbEditor, personBody("人口登记信息", pubdata.ClassUnconditional)).ID)
+	var csv strings.Builder
+	csv.WriteString("id_no,name\n")
+	for i := 1; csv.Len() < 5000; i++ {
+		fmt.Fprintf(&csv, "%s,人%d\n", residentID("19800101", i), i)
+	}
+	// Over the JSON limit but within the upload limit: loaded.
+	b := e.batchOf(e.send("POST", "/api/v1/entries/"+entry.ID+"/data", pbEditor, "text/csv", []byte(csv.String()), nil), pbEditor, http.StatusCreated)
+	if b.Status != pubdata.BatchDone || b.RowsLoaded < 100 {
+		t.Errorf("upload within the limit: %+v", b)
+	}
+	big := []byte(csv.String() + csv.String())
+	wantError(t, e.send("POST", "/api/v1/entries/"+entry.ID+"/data", pbEditor, "text/csv", big, nil), http.StatusRequestEntityTooLarge, "too_large")
+	// Without a Content-Length the limit holds while reading.
+	r := httptest.NewRequest("POST", "/api/v1/entries/"+entry.ID+"/data", struct{ io.Reader }{bytes.NewReader(big)})
+	r.ContentLength = -1
+	r.Header.Set("Content-Type", "text/csv")
+	r.Header.Set("Authorization", "Bearer "+e.tokens[pbEditor])
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	wantError(t, w, http.StatusRequestEntityTooLarge, "too_large")
+	// Other routes keep the body limit.
+	wantError(t, e.send("PUT", "/api/v1/entries/"+entry.ID+"/rows/"+residentID("19800101", 1), pbEditor, "application/json", []byte(`{"name":"`+strings.Repeat("长", 1000)+`"}`), nil), http.StatusRequestEntityTooLarge, "too_large")
 }
