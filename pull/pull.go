@@ -34,7 +34,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/datafile"
 )
 
 // Timeout bounds one run: connecting, reading and loading.
@@ -373,46 +373,17 @@ func valueText(v any, typ string, zoned bool) (string, bool) {
 	return fmt.Sprint(v), false
 }
 
-// Record checks one source row's values (text forms, in item order) against the items:
-// the item's type and length, a key item's presence and a standard element's rule. Bad
-// values are reported masked when the item is personal or a standard identifier.
+// Record checks one source row's values (text forms, in item order; nulls[i] for NULL)
+// against the items with the file loader's rules (datafile.Record): type, length, key
+// presence and standard elements, bad values masked when personal.
 func Record(items []pubdata.Item, texts []string, nulls []bool, num int64) *pubdata.SourceRow {
-	row := &pubdata.SourceRow{Num: num, Values: make([]any, len(items))}
+	obj := make(map[string]any, len(items))
 	for i, it := range items {
-		shown := texts[i]
-		if it.Personal || it.Element != "" {
-			shown = ident.Mask(shown)
+		if nulls[i] {
+			obj[it.Name] = nil
+		} else {
+			obj[it.Name] = texts[i]
 		}
-		bad := func(code, msg string) {
-			row.Errors = append(row.Errors, pubdata.RowError{Row: num, Column: it.Name, Code: code, Message: msg, Value: shown})
-		}
-		if nulls[i] || ((it.Type != "string" || it.Key) && strings.TrimSpace(texts[i]) == "") {
-			if it.Key {
-				bad(pubdata.RuleRequired, fmt.Sprintf("Column %s is a key column and is empty.", it.Name))
-			}
-			continue
-		}
-		v, err := pubdata.ParseItemValue(it.Type, texts[i])
-		if err != nil {
-			bad(pubdata.RuleType, fmt.Sprintf("Column %s %s", it.Name, pubdata.ErrorMessage(err)))
-			continue
-		}
-		if !pubdata.CheckItemLength(it, v) {
-			bad(pubdata.RuleLength, fmt.Sprintf("Column %s is longer than %d characters.", it.Name, it.Length))
-			continue
-		}
-		if check, ok := ident.ByElement(it.Element); ok {
-			if s, isText := v.(string); isText {
-				if err := check(s); err != nil {
-					bad(pubdata.RuleElement, fmt.Sprintf("Column %s: %s", it.Name, err.Error()))
-					continue
-				}
-			}
-		}
-		row.Values[i] = v
 	}
-	if len(row.Errors) > 0 {
-		row.Values = nil
-	}
-	return row
+	return datafile.Record(items, obj, num, datafile.Options{})
 }
