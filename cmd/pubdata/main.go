@@ -60,6 +60,9 @@ func commands() []*command {
 		entriesExportCommand(),
 		ingestCommand(),
 		benchSearchCommand(),
+		benchIngestCommand(),
+		benchRowsCommand(),
+		benchDownloadCommand(),
 	}
 }
 
