@@ -461,9 +461,11 @@ func (s *Server) apiEntryBatches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The store counts the batches that reached the table (done, rolled back, rollbacks);
+	// failed ones are not counted until FindBatches returns a total of its own.
 	total := len(list)
 	if st, err := s.Data.TableStats(r.Context(), e.ID); err == nil {
-		total = int(st.Batches)
+		total = max(total, int(st.Batches))
 	}
 	for i, b := range list {
 		list[i] = batchView(b)

@@ -21,6 +21,8 @@ func serveCommand() *command {
 		help: "Serve brings the database schema up to date, then serves the portal (/), the console\n" +
 			"(/console) and the API (/api/v1). It signs the audit tree head every checkpoint interval\n" +
 			"and once more on shutdown (SIGINT or SIGTERM), after finishing the requests in flight.\n" +
+			"Batches left running by a server that stopped are marked failed at start-up (on\n" +
+			"PostgreSQL: those without a heartbeat for 3 minutes, checked every minute); retry them.\n" +
 			"With --demo it first creates the demo province (Fujian, 350000) if it is not there yet\n" +
 			"and prints the demo logins.",
 	}
