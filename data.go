@@ -265,17 +265,19 @@ func ParseItemValue(typ, s string) (any, error) {
 	case "string":
 		return s, nil
 	case "integer":
-		v, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+		s = strings.ReplaceAll(s, ",", "")
+		v, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && decimal(s) && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 				return int64(f), nil // 12.0, 1e3
 			}
 			return nil, Errorf(EINVALID, "is not a whole number.")
 		}
 		return v, nil
 	case "number":
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		s = strings.ReplaceAll(s, ",", "")
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || !decimal(s) || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, Errorf(EINVALID, "is not a number.")
 		}
 		return v, nil
@@ -312,6 +314,10 @@ func ParseItemValue(typ, s string) (any, error) {
 	}
 	return nil, Errorf(EINVALID, "has an unknown type %q.", typ)
 }
+
+// decimal reports whether a number strconv.ParseFloat read is written in decimal (not hex
+// such as 0x1A, not Inf or NaN).
+func decimal(s string) bool { return !strings.ContainsAny(s, "xXnN") }
 
 // CheckItemLength reports whether a string value fits the item's length (characters).
 func CheckItemLength(it Item, v any) bool {
