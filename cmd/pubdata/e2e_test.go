@@ -3,16 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/ident"
 	"github.com/pubdata/pubdata/internal/testdb"
 )
 
@@ -191,5 +195,182 @@ func TestBrowser(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(body), &me); err != nil || me.Username != "fj-admin" {
 		t.Errorf("GET /api/v1/me = %s (%v), want fj-admin", body, err)
+	}
+}
+
+// uploadableEntry finds a published table entry of the demo's provincial market regulator
+// whose key the test can generate (text, numbers, dates, USCCs or resident ID numbers) and
+// that has a plain text column to find the rows by; it writes a CSV of n new rows into dir.
+// It returns the entry, the marker column and the path of the file.
+func uploadableEntry(t *testing.T, a *app, dir string, n int) (*pubdata.Entry, string, string) {
+	t.Helper()
+	ctx := systemContext(context.Background())
+	list, _, _, err := a.entries.FindEntries(ctx, pubdata.EntryFilter{Org: "350000-scjgj", Limit: pubdata.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyValue := func(it pubdata.Item, i int) (string, bool) {
+		switch {
+		case it.Element == ident.ElementUSCC:
+			return ident.CompleteUSCC(fmt.Sprintf("9135000077%06d", 900000+i)), true
+		case it.Element == ident.ElementResidentID:
+			return ident.CompleteResidentID(fmt.Sprintf("35010219900101%03d", 900+i)), true
+		case it.Element != "":
+			return "", false
+		}
+		switch it.Type {
+		case "string":
+			v := fmt.Sprintf("E2E%05d", i)
+			return v, it.Length == 0 || it.Length >= len(v)
+		case "integer", "number":
+			return strconv.Itoa(990000 + i), true
+		case "date":
+			return fmt.Sprintf("2024-01-%02d", i), true
+		case "datetime":
+			return fmt.Sprintf("2024-01-01 00:00:%02d", i), true
+		}
+		return "", false
+	}
+next:
+	for _, w := range list {
+		if w.Version == 0 {
+			continue
+		}
+		e, err := a.entries.FindPublishedEntry(ctx, w.ID)
+		if err != nil || e.Format != pubdata.FormatTable || len(pubdata.KeyItems(e.Items)) == 0 {
+			continue
+		}
+		marker := -1
+		for i, it := range e.Items {
+			if !it.Key && it.Type == "string" && it.Element == "" && (it.Length == 0 || it.Length >= 20) && marker < 0 {
+				marker = i
+			}
+		}
+		if marker < 0 {
+			continue
+		}
+		var b strings.Builder
+		for i, it := range e.Items {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(it.Name)
+		}
+		b.WriteByte('\n')
+		for r := 1; r <= n; r++ {
+			for i, it := range e.Items {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				switch {
+				case it.Key:
+					v, ok := keyValue(it, r)
+					if !ok {
+						continue next
+					}
+					b.WriteString(v)
+				case i == marker:
+					fmt.Fprintf(&b, "浏览器测试行%d", r)
+				}
+			}
+			b.WriteByte('\n')
+		}
+		path := filepath.Join(dir, "upload.csv")
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return e, e.Items[marker].Name, path
+	}
+	t.Fatal("the demo has no published table entry of 350000-scjgj the test can load")
+	return nil, "", ""
+}
+
+// TestBrowserUpload drives the aggregation pages in Chromium: a provider's editor of the
+// demo uploads a CSV file on the upload page, follows the batch to done, and finds the rows
+// with the preview's filter.
+func TestBrowserUpload(t *testing.T) {
+	chromium := testdb.Chromium(t)
+	s := newSQLiteStore(t)
+	a := s.open(t)
+	if err := loadDemo(systemContext(context.Background()), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	e, marker, file := uploadableEntry(t, a, t.TempDir(), 3)
+	h, err := a.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	ctx := newBrowser(t, chromium)
+	where := func() string {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		loc, _ := chromedp.Run(wctx, chromedp.Location())
+		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
+		return "at " + loc + "\n" + body
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, where())
+		}
+	}
+	text := func(name, css string) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, where())
+		}
+		return v
+	}
+
+	step("sign in as scjg-editor",
+		chromedp.Navigate(ts.URL+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "scjg-editor"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
+	)
+	upload := "/console/entries/" + e.ID + "/data/upload"
+	step("open the entry's data panel and its upload page",
+		chromedp.Navigate(ts.URL+"/console/entries/"+e.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#entry-data`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+upload+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upload-file`)),
+	)
+	step("upload the CSV file (upsert, skip bad rows)",
+		chromedp.Click(chromedp.CSS(`#mode-upsert`)),
+		chromedp.Click(chromedp.CSS(`#on-error-skip`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#upload-file`), []string{file}),
+		chromedp.Click(chromedp.CSS(`form[action="`+upload+`"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#batch-status`)),
+	)
+	// A running batch's page follows it (the script, or the refresh) until it ends.
+	step("the batch is done",
+		chromedp.Poll[chromedp.Void](`document.getElementById("batch-status") && document.getElementById("batch-status").textContent.includes("已完成")`,
+			chromedp.WithPollingTimeout(50*time.Second)),
+	)
+	if figures := text("figures", `#batch-figures + dl`); !strings.Contains(figures, "3") {
+		t.Errorf("batch figures do not show the 3 rows:\n%s", figures)
+	}
+
+	step("filter the preview",
+		chromedp.Navigate(ts.URL+"/console/entries/"+e.ID+"/data"),
+		chromedp.WaitVisible(chromedp.CSS(`#preview-col`)),
+		chromedp.SetValue(chromedp.CSS(`#preview-col`), marker),
+		chromedp.SetValue(chromedp.CSS(`#preview-op`), "eq"),
+		chromedp.SendKeys(chromedp.CSS(`#preview-val`), "浏览器测试行2"),
+		chromedp.Click(chromedp.CSS(`form[role="search"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.data-rows`)),
+	)
+	rows := text("preview rows", `table.data-rows tbody`)
+	if !strings.Contains(rows, "浏览器测试行2") || strings.Contains(rows, "浏览器测试行1") {
+		t.Errorf("the filtered preview shows:\n%s", rows)
 	}
 }
