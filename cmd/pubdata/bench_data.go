@@ -403,7 +403,8 @@ func benchRowsCommand() *command {
 		entry := fs.String("entry", "", "the entry bench ingest loaded")
 		rate := fs.Int("rate", 500, "requests per second")
 		dur := fs.Duration("duration", 20*time.Second, "how long to send")
-		rows := fs.Int("rows", 1000000, "rows the table holds (bench ingest --rows)")
+		rows := fs.Int("rows", 1000000, "rows of the file bench ingest loaded (its --rows)")
+		invalid := fs.Float64("invalid", 0.02, "share of invalid rows in that file (its --invalid)")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -411,7 +412,7 @@ func benchRowsCommand() *command {
 			return usagef("%s: --entry is required; --rate, --duration and --rows must be positive", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchRows(ctx, a, c.stdout, *entry, *rate, *dur, *rows)
+			return benchRows(ctx, a, c.stdout, *entry, *rate, *dur, *rows, *invalid)
 		})
 	}
 	return cmd
@@ -432,7 +433,7 @@ func benchServe(a *app) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int) error {
+func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int, invalid float64) error {
 	fmt.Fprintf(w, "pubdata bench rows: %s database, %d CPUs, %d requests/s for %s\n", dialectName(a.cfg), runtime.NumCPU(), rate, dur)
 	base, stop, err := benchServe(a)
 	if err != nil {
@@ -452,13 +453,25 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 		}
 		return nil
 	}
-	// Warm-up.
-	for i := range 200 {
-		if err := get(benchUSCC(1 + (i*7919)%n)); err != nil {
+	r := rand.New(rand.NewPCG(7, 7))
+	every := 0
+	if invalid > 0 {
+		every = int(1 / invalid)
+	}
+	// key returns the key of a random row that loaded (writeBenchCSV's invalid rows did not).
+	key := func() string {
+		for {
+			i := 1 + r.IntN(n)
+			if every == 0 || i%every != 0 {
+				return benchUSCC(i)
+			}
+		}
+	}
+	for range 200 { // warm-up
+		if err := get(key()); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	r := rand.New(rand.NewPCG(7, 7))
 	total := int(float64(rate) * dur.Seconds())
 	lat := make([]time.Duration, total)
 	errs := make([]error, total)
@@ -470,7 +483,7 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 		if d := time.Until(at); d > 0 {
 			time.Sleep(d)
 		}
-		key := benchUSCC(1 + r.IntN(n))
+		key := key()
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
