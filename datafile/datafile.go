@@ -9,6 +9,7 @@ package datafile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -182,7 +183,11 @@ type Source struct {
 	size  int64
 	close func() error
 	err   error // the error that ended the rows, returned again
+	// read, when set, estimates the input consumed (XLSX: the share of the sheet's rows read).
+	read func() int64
 }
+
+var errClosed = errors.New("datafile: source closed")
 
 var _ pubdata.RowSource = (*Source)(nil)
 
@@ -204,7 +209,12 @@ func Open(r io.Reader, format Format, items []pubdata.Item, opt Options) (*Sourc
 	case CSV:
 		s.next, err = openCSV(s.count, items, opt)
 	case XLSX:
-		s.next, s.close, err = openXLSX(s.count, items, opt)
+		var x *xlsxReader
+		x, s.close, err = openXLSX(s.count, items, opt)
+		if x != nil {
+			s.next = x.next
+			s.read = func() int64 { return x.progress(s.count.n) }
+		}
 	case JSON:
 		s.next, err = openJSON(s.count, items, opt)
 	case NDJSON:
@@ -236,13 +246,21 @@ func (s *Source) Next() (*pubdata.SourceRow, error) {
 }
 
 // Read returns the input bytes consumed so far (ahead of the rows by a buffer).
-func (s *Source) Read() int64 { return s.count.n }
+func (s *Source) Read() int64 {
+	if s.read != nil {
+		return s.read()
+	}
+	return s.count.n
+}
 
 // Size returns Options.Size, or -1 when unknown.
 func (s *Source) Size() int64 { return s.size }
 
 // Close releases the source, removing any spooled file. It does not close the reader.
 func (s *Source) Close() error {
+	if s.err == nil {
+		s.err = errClosed
+	}
 	if s.close == nil {
 		return nil
 	}
@@ -340,6 +358,9 @@ func (m *matcher) header(cells []string, where string) ([]int, error) {
 		cols[j] = i
 	}
 	var problems []string
+	if len(unknown) > 20 {
+		unknown = append(unknown[:20], fmt.Sprintf("and %d more", len(unknown)-20))
+	}
 	if len(unknown) > 0 {
 		problems = append(problems, fmt.Sprintf("The header %s names columns that the table does not have: %s; the table's columns are %s.",
 			where, strings.Join(unknown, ", "), m.names()))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -21,11 +22,20 @@ type xlsxReader struct {
 	cols  []int
 	n     int64 // the current row's number
 	sheet string
+	last  int64 // the sheet's last row by its dimension; 0 if unknown
+}
+
+// progress estimates the bytes consumed as the share of the sheet's rows read.
+func (x *xlsxReader) progress(size int64) int64 {
+	if x.last <= 0 {
+		return size
+	}
+	return min(size, size*x.n/x.last)
 }
 
 // openXLSX spools r to a temporary file (a workbook is a zip, read from its end) and opens
 // its first sheet with excelize's row iterator, which keeps large sheets on disk.
-func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (next func() (*pubdata.SourceRow, error), closer func() error, err error) {
+func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, closer func() error, err error) {
 	tmp, err := os.CreateTemp(tempDir(opt), "pubdata-upload-*.xlsx")
 	if err != nil {
 		return nil, nil, err
@@ -45,7 +55,7 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (next func() (*pub
 		}
 		return errors.Join(errs...)
 	}
-	fail := func(err error) (func() (*pubdata.SourceRow, error), func() error, error) {
+	fail := func(err error) (*xlsxReader, func() error, error) {
 		closer()
 		return nil, nil, err
 	}
@@ -74,6 +84,13 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (next func() (*pub
 		return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook has no sheet."))
 	}
 	x.sheet = sheets[0]
+	if dim, err := f.GetSheetDimension(x.sheet); err == nil {
+		if _, end, ok := strings.Cut(dim, ":"); ok {
+			if _, row, err := excelize.CellNameToCoordinates(end); err == nil {
+				x.last = int64(row)
+			}
+		}
+	}
 	if x.rows, err = f.Rows(x.sheet); err != nil {
 		return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read: %v.", x.sheet, err))
 	}
@@ -90,7 +107,7 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (next func() (*pub
 		if x.cols, err = newMatcher(items).header(cells, fmt.Sprintf("(sheet %q, row %d)", x.sheet, x.n)); err != nil {
 			return fail(err)
 		}
-		return x.next, closer, nil
+		return x, closer, nil
 	}
 }
 

@@ -2,6 +2,7 @@ package datafile
 
 import (
 	"bytes"
+	"io"
 	"testing"
 	"time"
 
@@ -40,11 +41,11 @@ func TestXLSX(t *testing.T) {
 	f.SetSheetRow(sh, "A6", &[]any{uscc3, "丙", nil, nil, nil, 36925, "1", nil}) // 36925 = 2001-02-03, General format
 	f.SetSheetRow(sh, "A7", &[]any{"91350100M000100Y43", "丁", id2, 1e6, 1000000, day})
 	f.SetCellStyle(sh, "F7", "F7", dateCN)
+	f.SetSheetDimension(sh, "A1:H7") // as Excel writes it (excelize leaves A1): the reader's progress
 	var buf bytes.Buffer
 	if _, err := f.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	rows := readAll(t, open(t, XLSX, buf.Bytes()))
 	want := []*pubdata.SourceRow{
 		{Num: 3, Values: []any{uscc1, "甲", id1, 1234.5, int64(12), "2001-02-03", true, "2024-01-02T00:30:00Z"}},
 		{Num: 5, Errors: []pubdata.RowError{{Row: 5, Column: "legal_id", Code: pubdata.RuleElement,
@@ -52,5 +53,23 @@ func TestXLSX(t *testing.T) {
 		{Num: 6, Values: []any{uscc3, "丙", nil, nil, nil, "2001-02-03", true, nil}},
 		{Num: 7, Values: []any{uscc1, "丁", id2, 1e6, int64(1000000), "2001-02-03", nil, nil}},
 	}
+	src := open(t, XLSX, buf.Bytes())
+	first, err := src.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Read() <= 0 || src.Read() >= src.Size() {
+		t.Errorf("after row 3 of 7: Read %d of %d", src.Read(), src.Size())
+	}
+	rows := append([]*pubdata.SourceRow{first}, readAll(t, src)...)
+	if src.Read() != src.Size() {
+		t.Errorf("at the end: Read %d of %d", src.Read(), src.Size())
+	}
 	rowsEqual(t, rows, want)
+
+	src = open(t, XLSX, buf.Bytes())
+	src.Close()
+	if _, err := src.Next(); err == nil || err == io.EOF {
+		t.Errorf("Next after Close: %v", err)
+	}
 }
