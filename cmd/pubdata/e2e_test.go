@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/datafile"
 	"github.com/pubdata/pubdata/ident"
 	"github.com/pubdata/pubdata/internal/testdb"
 )
@@ -358,6 +359,44 @@ func TestBrowserUpload(t *testing.T) {
 	)
 	if figures := text("figures", `#batch-figures + dl`); !strings.Contains(figures, "3") {
 		t.Errorf("batch figures do not show the 3 rows:\n%s", figures)
+	}
+
+	// A batch that runs while its page is open: the page's script follows it to the end.
+	bctx := systemContext(context.Background())
+	b, _, err := a.data.CreateBatch(bctx, e, pubdata.LoadOptions{Mode: pubdata.ModeUpsert, OnError: pubdata.OnErrorSkip, Source: pubdata.SourceCLI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("open the running batch's page",
+		chromedp.Navigate(ts.URL+"/console/batches/"+b.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#batch-progress progress`)),
+	)
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	src, err := datafile.Open(f, datafile.CSV, e.Items, datafile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.data.RunBatch(bctx, e, b.ID, src, pubdata.LoadOptions{Mode: pubdata.ModeUpsert, OnError: pubdata.OnErrorSkip, Source: pubdata.SourceCLI}); err != nil {
+		t.Fatal(err)
+	}
+	// The script reloads the page when the batch ends, which interrupts a poll: poll again.
+	ended := chromedp.Poll[chromedp.Void](`document.readyState === "complete" && document.getElementById("batch-status") && document.getElementById("batch-status").textContent.includes("已完成") && !document.getElementById("batch-progress")`,
+		chromedp.WithPollingTimeout(20*time.Second))
+	for i := 0; ; i++ {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := chromedp.Do(sctx, ended)
+		cancel()
+		if err == nil {
+			break
+		}
+		if i == 5 { // a reload fails a poll with "navigated" or "Cannot find context"
+			t.Fatalf("the page sees the batch end: %v\n%s", err, where())
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	step("filter the preview",
