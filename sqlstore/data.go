@@ -578,9 +578,17 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id)
 	}
 	defer s.live.Delete(id)
-	if err := s.db.Exec(ctx, "UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = '' WHERE id = ?",
-		string(pubdata.BatchRunning), fmtTime(s.db.Now()), fmtTime(s.db.Now()), id); err != nil {
+	// Claim the batch: a new one (running, never started) or a failed one, never one that
+	// another server runs (running with attempts).
+	now := fmtTime(s.db.Now())
+	res, err := s.db.db.ExecContext(ctx, s.db.rebind(`UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = ''
+		WHERE id = ? AND (status = ? OR (status = ? AND attempts = 0))`),
+		string(pubdata.BatchRunning), now, now, id, string(pubdata.BatchFailed), string(pubdata.BatchRunning))
+	if err != nil {
 		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running, or was interrupted and is not yet marked failed (a server does that after a few minutes); retry it then.", id)
 	}
 	stop := s.heartbeat(id)
 	err = s.load(ctx, e, items, b, src, opt, live)
@@ -643,9 +651,13 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, finished_at = ? WHERE id = ?",
-		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, fmtTime(tx.now), id); err != nil {
+	res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, finished_at = ? WHERE id = ? AND status = ?",
+		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, fmtTime(tx.now), id, string(pubdata.BatchRunning))
+	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil // no longer ours: marked failed as interrupted, or finished by another run
 	}
 	if err := tx.writeBatchErrors(ctx, id, f.errs); err != nil {
 		return err

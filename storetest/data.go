@@ -507,6 +507,12 @@ func testDataStaleBatches(t *testing.T, s *Store) {
 	if err != nil || b.Status != pubdata.BatchRunning {
 		t.Fatalf("created %+v %v", b, err)
 	}
+	// A batch another server runs (started: attempts > 0) is not run twice.
+	if err := s.Exec(system, "UPDATE data_batches SET attempts = 1 WHERE id = ?", b.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Data.RunBatch(editor, e, b.ID, &rows{list: []*pubdata.SourceRow{row(2, uA, "甲", nil, nil, nil, nil)}}, pubdata.LoadOptions{})
+	wantCode(t, err, pubdata.ECONFLICT)
 	n, err := s.Data.FailStaleBatches(system, time.Now().Add(-time.Hour))
 	if err != nil || n != 0 {
 		t.Fatalf("recent batch failed: %d %v", n, err)
@@ -521,7 +527,10 @@ func testDataStaleBatches(t *testing.T, s *Store) {
 	}
 	// …and it can be retried.
 	b, err = s.Data.RunBatch(editor, e, b.ID, &rows{list: []*pubdata.SourceRow{row(2, uA, "甲", nil, nil, nil, nil)}}, pubdata.LoadOptions{})
-	if err != nil || b.Status != pubdata.BatchDone {
+	if err != nil || b.Status != pubdata.BatchDone || b.Attempts != 2 {
 		t.Fatalf("retry %+v %v", b, err)
+	}
+	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 1 {
+		t.Fatalf("rows %d", n)
 	}
 }
