@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -19,6 +20,15 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// A test that needs the binary in a process of its own (to kill it) runs the test binary
+	// with the command line in PUBDATA_TEST_EXEC_MAIN (a JSON array): see startProcess.
+	if args := os.Getenv("PUBDATA_TEST_EXEC_MAIN"); args != "" {
+		var a []string
+		if err := json.Unmarshal([]byte(args), &a); err != nil {
+			panic(err)
+		}
+		os.Exit(run(context.Background(), a, os.Stdin, os.Stdout, os.Stderr))
+	}
 	// The tests choose their settings; a developer's PUBDATA_* must not leak in.
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
