@@ -163,6 +163,8 @@ type dataPanel struct {
 	Due          *time.Time
 	CycleKey     string
 	CanLoad      bool
+	// Sources are the entry's pull sources with their last runs (B3): failed runs show here.
+	Sources []*pubdata.PullSource
 }
 
 // FreshClass is the CSS class of the freshness badge.
@@ -206,6 +208,11 @@ func (s *Server) dataPanel(r *http.Request, a *pubdata.Actor, working *pubdata.E
 	}
 	f := pubdata.TableFreshness(e.UpdateCycle, p.LastLoadedAt, s.now())
 	p.Freshness, p.FreshKey, p.Due = f.Status, optionKey(freshnessOptions, f.Status), f.Due
+	if s.PullSources != nil && pubdata.CanReadPullSources(a, e) {
+		if p.Sources, err = s.PullSources.FindPullSources(r.Context(), e.ID); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

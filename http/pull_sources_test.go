@@ -158,6 +158,11 @@ func TestPullSourcesPage(t *testing.T) {
 		!strings.Contains(w.Body.String(), "Cannot connect") || !strings.Contains(w.Body.String(), "连续失败 1 次") || strings.Contains(w.Body.String(), "pw-Secret-1") {
 		t.Fatalf("page: %d %s", w.Code, w.Body)
 	}
+	// The failed run shows on the entry page too (the data panel), without the secret.
+	w = e.do(req{path: "/console/entries/" + en.ID, cookies: []*http.Cookie{ed}})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Cannot connect") || !strings.Contains(w.Body.String(), "连续失败 1 次") || strings.Contains(w.Body.String(), "pw-Secret-1") {
+		t.Fatalf("entry page after a failed run: %d %s", w.Code, w.Body)
+	}
 	// Edit keeps the DSN when the field is empty.
 	form.Set("id", id)
 	form.Set("dsn", "")
