@@ -24,14 +24,42 @@ func (k OrgKind) Valid() bool {
 
 // Org is an organisation: an authority, a public body or a company.
 type Org struct {
-	ID        string    `json:"id"`
-	Code      string    `json:"code"`
-	Name      string    `json:"name"`
-	Kind      OrgKind   `json:"kind"`
-	Division  string    `json:"division"`
-	Parent    string    `json:"parent,omitempty"` // code of the parent organisation
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       string  `json:"id"`
+	Code     string  `json:"code"`
+	Name     string  `json:"name"`
+	Kind     OrgKind `json:"kind"`
+	Division string  `json:"division"`
+	Parent   string  `json:"parent,omitempty"` // code of the parent organisation
+	// Status is the organisation's data service (F4 sanctions): "" or active, suspended or
+	// terminated, with the authority's reason.
+	Status       string    `json:"status,omitempty"`
+	StatusReason string    `json:"status_reason,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Organisation statuses (F4): an authority suspends an organisation's data service (every
+// grant and token of it stops, with the reason shown to it), resumes it, or terminates it.
+const (
+	OrgActive     = "active"
+	OrgSuspended  = "suspended"
+	OrgTerminated = "terminated"
+)
+
+// DataServiceStopped returns the reason the organisation may not use data now ("" when it
+// may): a suspension or termination with the authority's reason.
+func (o *Org) DataServiceStopped() string {
+	if o == nil || o.Status == "" || o.Status == OrgActive {
+		return ""
+	}
+	r := o.StatusReason
+	if r == "" {
+		r = "no reason recorded"
+	}
+	if o.Status == OrgTerminated {
+		return "terminated (" + r + ")"
+	}
+	return "suspended (" + r + ")"
 }
 
 // OrgFilter selects organisations. Empty fields do not filter.
