@@ -51,6 +51,11 @@ type demoResult struct {
 	OrgsCreated, OrgsExisting       int
 	UsersCreated, UsersExisting     int
 	EntriesCreated, EntriesExisting int // the demo catalogue (demo_catalog.go)
+	// The demo tables (demo_data.go): tables loaded now and tables that had rows already;
+	// batches, rows loaded and rows rejected now.
+	TablesLoaded, TablesExisting int
+	BatchesLoaded                int
+	RowsLoaded, RowsRejected     int64
 }
 
 // loadDemo creates the demo organisations and users that are not there yet, through the
@@ -64,12 +69,27 @@ func loadDemo(ctx context.Context, a *app, w io.Writer) error {
 	a.logger.Info("demo province loaded",
 		"orgs_created", res.OrgsCreated, "orgs_existing", res.OrgsExisting,
 		"users_created", res.UsersCreated, "users_existing", res.UsersExisting,
-		"entries_created", res.EntriesCreated, "entries_existing", res.EntriesExisting)
+		"entries_created", res.EntriesCreated, "entries_existing", res.EntriesExisting,
+		"tables_loaded", res.TablesLoaded, "tables_existing", res.TablesExisting,
+		"rows_loaded", res.RowsLoaded, "rows_rejected", res.RowsRejected)
 	printDemoLogins(w)
 	return nil
 }
 
+// createDemo creates the demo province and loads its tables (demo_data.go).
 func createDemo(ctx context.Context, a *app) (demoResult, error) {
+	res, err := createDemoProvince(ctx, a)
+	if err != nil {
+		return res, err
+	}
+	if err := loadDemoData(ctx, a, 1, &res); err != nil {
+		return res, fmt.Errorf("data: %w", err)
+	}
+	return res, nil
+}
+
+// createDemoProvince creates the organisations, users and catalogue.
+func createDemoProvince(ctx context.Context, a *app) (demoResult, error) {
 	var res demoResult
 	for _, o := range demoOrgs {
 		switch _, err := a.orgs.FindOrgByCode(ctx, o.Code); pubdata.ErrorCode(err) {

@@ -378,7 +378,7 @@ var demoCatalog = []demoEntry{
 	// 福建省交通运输厅.
 	{Org: "350000-jtt", Code: "203001/00001", State: demoPublished, Title: "公交站点信息",
 		Summary: "全省城市公交和城乡公交的站点名称、位置和途经线路。",
-		Format:  "file", Cycle: "monthly", Share: "unconditional", Open: "unconditional",
+		Format:  "table", Cycle: "monthly", Share: "unconditional", Open: "unconditional",
 		Keywords: "公交 站点 出行", Items: []string{
 			"stop_id 站点编号 string 20 K",
 			"stop_name 站点名称 string 100",
@@ -431,7 +431,7 @@ var demoCatalog = []demoEntry{
 	// 福建省生态环境厅.
 	{Org: "350000-sthjt", Code: "204001/00001", State: demoPublished, Title: "空气质量监测数据",
 		Summary: "国控和省控空气质量自动监测站的小时监测数据。",
-		Format:  "service", Cycle: "realtime", Share: "unconditional", Open: "unconditional",
+		Format:  "table", Cycle: "realtime", Share: "unconditional", Open: "unconditional",
 		Keywords: "空气质量 AQI PM2.5 环境监测", Items: []string{
 			"station_code 监测站代码 string 10 K",
 			"station_name 监测站名称 string 50",
@@ -495,6 +495,46 @@ var demoCatalog = []demoEntry{
 			"license_name 证照名称 string 100",
 			"issuer 签发部门 string 100",
 			"fields 照面字段 string 1000",
+		}},
+	// Sample tables loaded from public data files (cmd/pubdata/demodata), to try the
+	// loader's reports: the air-quality file writes missing readings NA.
+	{Org: "350000-dsj", Code: "105002/00001", State: demoPublished, Title: "样例数据：北京奥体中心站空气质量小时数据（2013年3—4月）",
+		Summary: "公开数据集样例（UCI Beijing Multi-Site Air-Quality，北京市环境监测中心数据，CC BY 4.0），用于试用数据汇聚和质量报告；缺测值记为 NA。",
+		Format:  "table", Cycle: "irregular", Share: "unconditional", Open: "unconditional",
+		Keywords: "样例 空气质量 PM2.5 北京", Items: []string{
+			"no 序号 integer",
+			"year 年 integer K",
+			"month 月 integer K",
+			"day 日 integer K",
+			"hour 时 integer K",
+			"pm25 PM2.5 number",
+			"pm10 PM10 number",
+			"so2 SO2 number",
+			"no2 NO2 number",
+			"co CO number",
+			"o3 O3 number",
+			"temp 气温 number",
+			"pres 气压 number",
+			"dewp 露点温度 number",
+			"rain 降水量 number",
+			"wd 风向 string 3",
+			"wspm 风速 number",
+			"station 监测站 string 50 K",
+		}},
+	{Org: "350000-dsj", Code: "105002/00002", State: demoPublished, Title: "样例数据：企业登记历史数据（北京1990年、上海1986年）",
+		Summary: "公开数据集样例（Enterprise Registration Data of Chinese Mainland，CC BY-NC-SA 4.0），用于试用数据汇聚；含法定代表人姓名，仅供演示。",
+		Format:  "table", Cycle: "irregular", Share: "unconditional", Open: "conditional", OpenNote: condAgreement,
+		Keywords: "样例 企业 登记", Items: []string{
+			"name 企业名称 string 200 G1",
+			"uscc 统一社会信用代码 string 18 K G1 @uscc",
+			"registered_on 注册日期 date G1",
+			"enterprise_type 企业类型 string 50 G1",
+			"legal_representative 法人代表 string 50 G2 P @name",
+			"registered_capital 注册资金 string 50 G1",
+			"business_scope 经营范围 string 2000 G1",
+			"province 所在省份 string 10 G1",
+			"district 地区 string 20 G1",
+			"address 注册地址 string 200 G1 @address",
 		}},
 
 	// Fuzhou: the city's own bodies and their supplementary (local) entries.
