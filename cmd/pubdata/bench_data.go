@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,7 @@ func benchIngestCommand() *command {
 		invalid := fs.Float64("invalid", 0.02, "share of invalid rows")
 		seed := fs.Uint64("seed", 1, "seed of the generated rows")
 		baseline := fs.Bool("baseline", true, "time the database's own loader too")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -57,7 +59,7 @@ func benchIngestCommand() *command {
 			return usagef("%s: --rows must be ≥ 1 and --invalid in [0, 1)", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchIngest(ctx, a, c.stdout, c.stderr, *rows, *invalid, *seed, *baseline)
+			return benchIngest(ctx, a, c.stdout, c.stderr, *rows, *invalid, *seed, *baseline, *cpuprofile)
 		})
 	}
 	return cmd
@@ -251,7 +253,7 @@ func peakRSS(reset bool) int64 {
 
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
 
-func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, invalid float64, seed uint64, baseline bool) error {
+func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, invalid float64, seed uint64, baseline bool, cpuprofile string) error {
 	fmt.Fprintf(w, "pubdata bench ingest: %s database, %d CPUs (%s/%s), %s\n", dialectName(a.cfg), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	dir := filepath.Join(a.cfg.Data, "bench")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -288,6 +290,17 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	}
 	runtime.GC()
 	peakRSS(true)
+	if cpuprofile != "" {
+		pf, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
