@@ -65,6 +65,7 @@ type Application struct {
 	EntryTitle       string            `json:"entry_title"`
 	Provider         string            `json:"provider"` // organisation code
 	ProviderName     string            `json:"provider_name"`
+	Division         string            `json:"division"`      // the entry's division (its covering authority decides disputes)
 	Applicant        string            `json:"applicant"`     // username
 	ApplicantOrg     string            `json:"applicant_org"` // organisation code; "" for a public user
 	ApplicantOrgName string            `json:"applicant_org_name,omitempty"`
@@ -263,6 +264,11 @@ type ApplicationService interface {
 	// ExpireGrants ends the grants whose period ended before now (their applications become
 	// expired), recording each once. Returns how many.
 	ExpireGrants(ctx context.Context, now time.Time) (int, error)
+	// FindApplicationEvents returns the transitions of an application, oldest first.
+	FindApplicationEvents(ctx context.Context, id string) ([]*ApplicationEvent, error)
+	// OverdueCounts counts, per provider organisation code, the applications that went
+	// overdue (H3: counted against the provider), of entries inside division ("" all).
+	OverdueCounts(ctx context.Context, division string) (map[string]int, error)
 
 	// FindGrants returns a page of grants, newest first.
 	FindGrants(ctx context.Context, f GrantFilter) ([]*Grant, string, error)
