@@ -412,4 +412,8 @@ type DataService interface {
 	// order of the returned columns, streaming; the values are valid only during the call. It returns the columns and the cursor of the
 	// next page ("" on the last page or when q.Limit is 0: all rows).
 	QueryRows(ctx context.Context, e *Entry, q *RowQuery, fn func(values []any) error) (columns []string, next string, err error)
+	// RecordRead records a read of the entry's data ("data.read", object "entry:<id>") in a
+	// transaction of its own, with the purpose of the request in ctx and details such as the
+	// path or format, the columns, the filter, the grant and the row count.
+	RecordRead(ctx context.Context, e *Entry, details map[string]any) error
 }

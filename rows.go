@@ -50,10 +50,14 @@ type RowQuery struct {
 	Fields  []string // columns to return, in order; empty: every item
 	Filters []RowFilter
 	Q       string // full text: rows where any string column contains it
-	Sort    []SortKey
-	Limit   int // rows a page; 0: every row (downloads), with no next cursor
-	Cursor  string
-	AsOf    string // a batch id: the table as it was right after that batch
+	// SearchColumns, when not nil, are the only columns Q searches (a reader's unmasked
+	// ones: a masked column must not be probed by full text); nil searches every string
+	// column.
+	SearchColumns []string
+	Sort          []SortKey
+	Limit         int // rows a page; 0: every row (downloads), with no next cursor
+	Cursor        string
+	AsOf          string // a batch id: the table as it was right after that batch
 	// Offset skips rows (CKAN's datastore_search only; the API pages by cursor).
 	Offset int
 	// Total asks for the number of matching rows (CKAN include_total).

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -193,6 +194,9 @@ func (s *DataService) rowSelect(ctx context.Context, tx *Tx, e *pubdata.Entry, q
 		var args []any
 		pat := "%" + likeEscape(q.Q) + "%"
 		for _, it := range items {
+			if q.SearchColumns != nil && !slices.Contains(q.SearchColumns, it.Name) {
+				continue // a column the reader may not search (masked)
+			}
 			if _, ok := r.items[it.Name]; ok && it.Type == "string" {
 				ors = append(ors, quote(it.Name)+" "+r.like()+` ? ESCAPE '\'`)
 				args = append(args, pat)
