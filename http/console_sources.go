@@ -46,7 +46,7 @@ type sourcesPageView struct {
 	CanManage bool
 	Form      sourceForm
 	Editing   bool
-	Drivers   []string
+	Drivers   []catOption
 	Errors    formErrors
 }
 
@@ -84,7 +84,7 @@ func (s *Server) sourceOf(r *http.Request, e *pubdata.Entry) (*pubdata.PullSourc
 
 func (s *Server) sourcesPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*sourcesPageView, error) {
 	v := &sourcesPageView{page: s.base(r, true), Entry: e, Published: e.Version > 0 && e.Status != pubdata.StatusRetired,
-		CanManage: pubdata.CanLoadData(a, e.Org), Drivers: pubdata.PullDrivers, Errors: formErrors{},
+		CanManage: pubdata.CanLoadData(a, e.Org), Drivers: sourceDrivers, Errors: formErrors{},
 		Form: sourceForm{Driver: pubdata.DriverMySQL, Interval: "60", OnError: string(pubdata.OnErrorAbort), Enabled: true}}
 	list, err := s.PullSources.FindPullSources(r.Context(), e.ID)
 	if err != nil {
@@ -124,6 +124,23 @@ func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) error {
 
 // sourceFields are the form's fields, in the order their problems are shown.
 var sourceFields = []string{"name", "driver", "dsn", "table", "query", "updated_column", "columns", "interval_minutes", "on_error", "entry"}
+
+// sourceFieldErrors are the texts of the fields' problems.
+var sourceFieldErrors = map[string]string{
+	"name":             "sources.error.name",
+	"driver":           "sources.error.driver",
+	"dsn":              "sources.error.dsn",
+	"table":            "sources.error.table",
+	"query":            "sources.error.query",
+	"updated_column":   "sources.error.updated_column",
+	"columns":          "sources.error.columns",
+	"interval_minutes": "sources.error.interval_minutes",
+	"on_error":         "sources.error.on_error",
+	"entry":            "sources.error.entry",
+}
+
+// sourceDrivers are the drivers a source may use (pubdata.PullDrivers) with their labels.
+var sourceDrivers = []catOption{{Value: "postgres", Key: "sources.driver.postgres"}, {Value: "mysql", Key: "sources.driver.mysql"}}
 
 func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 	a, e, err := s.sourcesEntry(r)
@@ -185,9 +202,9 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		for _, f := range sourceFields {
 			if fields[f] != nil {
 				if f == "interval_minutes" {
-					errs[f] = translate(lang, "sources.error."+f, pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
+					errs[f] = translate(lang, sourceFieldErrors[f], pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
 				} else {
-					errs[f] = translate(lang, "sources.error."+f)
+					errs[f] = translate(lang, sourceFieldErrors[f])
 				}
 				if lang == LangEN {
 					errs[f] = fields[f].Message // the domain's sentence names the exact problem

@@ -281,7 +281,7 @@ func TestMessageCatalog(t *testing.T) {
 		}
 	}
 	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
-	fieldKey := regexp.MustCompile(`"[a-z_]+":\s+"(orgs\.error\.[a-z_]+)"`)
+	fieldKey := regexp.MustCompile(`"[a-z_]+":\s+"((?:orgs|sources)\.error\.[a-z_]+)"`)
 	gofiles, _ := filepath.Glob("*.go")
 	for _, f := range gofiles {
 		if strings.HasSuffix(f, "_test.go") {

@@ -736,11 +736,17 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		names[i] = it.Name
 	}
 	keys := keyNames(items)
+	// PostgreSQL stages the rows (COPY) and applies the key rules as set operations; SQLite,
+	// where a statement is cheap and COPY does not exist, writes them straight into the table
+	// and lets its key index find the conflicts (data_direct.go). Same rules, same reports.
+	direct := s.db.dialect == SQLite
 	st := &stage{tx: tx, conn: conn, items: items, names: names}
-	if err := st.create(ctx); err != nil {
-		return err
+	if !direct {
+		if err := st.create(ctx); err != nil {
+			return err
+		}
+		defer st.drop()
 	}
-	defer st.drop()
 
 	// Stream the rows into the staging table; bad rows are reported, not staged. The source
 	// is read (decoded and validated) in a goroutine of its own, so that it runs beside the
@@ -836,7 +842,13 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		cur.rows = cur.rows[1:]
 		return r, nil
 	}
-	err = st.fill(ctx, next)
+	var dw *directWriter
+	if direct {
+		dw = &directWriter{tx: tx, tbl: m.tbl, items: items, names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
+		err = dw.run(ctx, next)
+	} else {
+		err = st.fill(ctx, next)
+	}
 	stopProducer() // from here on, the producer's figures are ours to read
 	if err != nil && !errors.Is(err, io.EOF) {
 		var pe *pubdata.Error
@@ -853,9 +865,19 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
 		return fail(fmt.Sprintf("%d of %d rows are not valid, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
 	}
+	var loaded, superseded int64
+	if direct {
+		for _, e := range dw.errs {
+			es.add(e)
+		}
+		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
+			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+		}
+		loaded, superseded = dw.loaded, dw.superseded
+	}
 
 	// The key rules, as set operations over the staging table.
-	if len(keys) > 0 {
+	if !direct && len(keys) > 0 {
 		if err := st.checkKeys(ctx, m.tbl, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
@@ -865,8 +887,8 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	}
 
 	// Supersede, then insert.
-	var superseded int64
 	switch {
+	case direct:
 	case opt.Mode == pubdata.ModeReplace:
 		res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _to IS NULL", seq)
 		if err != nil {
@@ -885,14 +907,16 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		}
 		superseded, _ = res.RowsAffected()
 	}
-	cols := quoteAll(names)
-	res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + _i, ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0", rowBase(seq), seq)
-	if isUniqueViolation(err) {
-		return fail("Two rows of the batch have the same key.")
-	} else if err != nil {
-		return err
+	if !direct {
+		cols := quoteAll(names)
+		res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + _i, ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0", rowBase(seq), seq)
+		if isUniqueViolation(err) {
+			return fail("Two rows of the batch have the same key.")
+		} else if err != nil {
+			return err
+		}
+		loaded, _ = res.RowsAffected()
 	}
-	loaded, _ := res.RowsAffected()
 
 	// The batch, the table's figures and the record, in the same transaction.
 	sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
@@ -903,7 +927,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if es.rejected > 0 {
 		msg = fmt.Sprintf("%d rows were rejected and skipped (on_error=skip).", es.rejected)
 	}
-	res, err = tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, finished_at = ?
+	res, err := tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, finished_at = ?
 		WHERE id = ? AND status = ?`,
 		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
 	if err != nil {

@@ -129,7 +129,8 @@ func testEntryWorkflow(t *testing.T, s *Store) {
 	for _, ev := range evs {
 		steps = append(steps, ev.Actor+":"+ev.Action)
 	}
-	want := "scj-editor:entry.retire,dsj-reviewer:entry.approve,scj-editor:entry.submit,scj-editor:entry.edit,dsj-reviewer:entry.reject,scj-editor:entry.submit,scj-editor:entry.create"
+	// The approval of a table entry also creates its table (in the same transaction).
+	want := "scj-editor:entry.retire,dsj-reviewer:entry.approve,dsj-reviewer:data.table_create,scj-editor:entry.submit,scj-editor:entry.edit,dsj-reviewer:entry.reject,scj-editor:entry.submit,scj-editor:entry.create"
 	if strings.Join(steps, ",") != want {
 		t.Fatalf("record of the entry:\n got %s\nwant %s", strings.Join(steps, ","), want)
 	}

@@ -1,0 +1,283 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/ident"
+)
+
+// directWriter is SQLite's batch path: rows go straight into the entry's table in 64-row
+// INSERTs inside the batch's transaction, and the table's unique key index over the current
+// rows finds the conflicts. A chunk that conflicts is written again row by row to report
+// the rows at fault, each as the staging path would (data_stage.go): a key twice in the
+// batch (RuleUnique, naming the first row), a key the table already has in append mode
+// (RuleExists), a delete of a key the table does not have (RuleNotFound).
+//
+// _row is seq << 32 + the row's number in its file, so the first row of a repeated key is
+// read back from the row that holds the key; the source's row numbers must increase.
+type directWriter struct {
+	tx          *Tx
+	tbl         string
+	items       []pubdata.Item
+	names       []string
+	keys        []string
+	seq         int64
+	mode        pubdata.LoadMode
+	abort       bool // all or nothing: after the first key error, write nothing more
+	keyIdx      []int
+	keyMask     bool
+	deleted     map[string]bool // keys this batch deleted: a later row with one is a repeat
+	lastNum     int64
+	pending     []*pubdata.SourceRow
+	full        *sql.Stmt
+	args        []any
+	errs        []pubdata.RowError
+	loaded      int64
+	superseded  int64
+	failedWrite bool
+}
+
+const directChunk = 64
+
+func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow, error)) error {
+	for i, it := range d.items {
+		if it.Key {
+			d.keyIdx = append(d.keyIdx, i)
+			if it.Personal || it.Element != "" {
+				d.keyMask = true
+			}
+		}
+	}
+	d.deleted = map[string]bool{}
+	if d.mode == pubdata.ModeReplace {
+		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL", d.seq)
+		if err != nil {
+			return err
+		}
+		d.superseded, _ = res.RowsAffected()
+	}
+	var err error
+	if d.full, err = d.tx.PrepareContext(ctx, d.insertSQL(directChunk)); err != nil {
+		return err
+	}
+	defer d.full.Close()
+	for {
+		r, err := next()
+		if errors.Is(err, io.EOF) {
+			return d.flush(ctx)
+		} else if err != nil {
+			return err
+		}
+		if r.Num <= d.lastNum || r.Num >= 1<<32 {
+			return fmt.Errorf("row numbers of a batch must increase and stay below 2^32 (row %d after %d)", r.Num, d.lastNum)
+		}
+		d.lastNum = r.Num
+		if d.abort && len(d.errs) > 0 {
+			continue // the batch will fail: nothing more to write
+		}
+		if r.Delete {
+			if err := d.flush(ctx); err != nil {
+				return err
+			}
+			if err := d.delete(ctx, r); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(d.deleted) > 0 && d.deleted[d.keyOf(r.Values)] {
+			d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch, after a delete of it.", strings.Join(d.keys, ", ")))
+			continue
+		}
+		d.pending = append(d.pending, r)
+		if len(d.pending) == directChunk {
+			if err := d.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (d *directWriter) insertSQL(n int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", 2+len(d.names)), ", ") + ")"
+	return "INSERT INTO " + d.tbl + " (_row, _from, " + quoteAll(d.names) + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+func (d *directWriter) appendArgs(r *pubdata.SourceRow) {
+	d.args = append(d.args, rowBase(d.seq)+r.Num, d.seq)
+	for i := range d.items {
+		var v any
+		if i < len(r.Values) {
+			v = r.Values[i]
+		}
+		if b, ok := v.(bool); ok {
+			if b {
+				v = int64(1)
+			} else {
+				v = int64(0)
+			}
+		}
+		d.args = append(d.args, v)
+	}
+}
+
+// keyOf is the key of a row's values as text (for the deleted set and reports).
+func (d *directWriter) keyOf(vals []any) string {
+	parts := make([]string, len(d.keyIdx))
+	for i, k := range d.keyIdx {
+		if k < len(vals) {
+			parts[i] = fmt.Sprint(vals[k])
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func (d *directWriter) keyArgs(vals []any) []any {
+	out := make([]any, len(d.keyIdx))
+	for i, k := range d.keyIdx {
+		if k < len(vals) {
+			out[i] = vals[k]
+		}
+	}
+	return out
+}
+
+func (d *directWriter) keyCond(alias string) string {
+	parts := make([]string, len(d.keys))
+	for i, k := range d.keys {
+		parts[i] = alias + quote(k) + " = ?"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (d *directWriter) fail(r *pubdata.SourceRow, code, msg string) {
+	v := d.keyOf(r.Values)
+	if d.keyMask {
+		v = ident.Mask(v)
+	}
+	d.errs = append(d.errs, pubdata.RowError{Row: r.Num, Column: strings.Join(d.keys, ", "), Code: code, Message: msg, Value: v})
+}
+
+// flush writes the pending rows: in upsert mode it first supersedes the current rows of
+// earlier batches with their keys; then one INSERT, or row by row when it conflicts.
+func (d *directWriter) flush(ctx context.Context) error {
+	rows := d.pending
+	if len(rows) == 0 {
+		return nil
+	}
+	d.pending = d.pending[:0]
+	if d.mode == pubdata.ModeUpsert && len(d.keys) > 0 {
+		if err := d.supersede(ctx, rows); err != nil {
+			return err
+		}
+	}
+	d.args = d.args[:0]
+	for _, r := range rows {
+		d.appendArgs(r)
+	}
+	var err error
+	if len(rows) == directChunk {
+		_, err = d.full.ExecContext(ctx, d.args...)
+	} else {
+		_, err = d.tx.ExecContext(ctx, d.insertSQL(len(rows)), d.args...)
+	}
+	if err == nil {
+		d.loaded += int64(len(rows))
+		return nil
+	}
+	if !isUniqueViolation(err) {
+		return err
+	}
+	for _, r := range rows { // the statement wrote nothing: one by one, to find the rows at fault
+		if d.abort && len(d.errs) > 0 {
+			return nil
+		}
+		d.args = d.args[:0]
+		d.appendArgs(r)
+		_, err := d.tx.ExecContext(ctx, d.insertSQL(1), d.args...)
+		switch {
+		case err == nil:
+			d.loaded++
+		case isUniqueViolation(err):
+			if err := d.conflict(ctx, r); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// supersede closes the current rows of earlier batches that the rows' keys replace.
+func (d *directWriter) supersede(ctx context.Context, rows []*pubdata.SourceRow) error {
+	var cond string
+	args := []any{d.seq, d.seq}
+	if len(d.keys) == 1 {
+		cond = quote(d.keys[0]) + " IN (" + placeholders(len(rows)) + ")"
+		for _, r := range rows {
+			args = append(args, d.keyArgs(r.Values)...)
+		}
+	} else {
+		one := "(" + placeholders(len(d.keys)) + ")"
+		cond = "(" + quoteAll(d.keys) + ") IN (VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(rows)), ", ") + ")"
+		for _, r := range rows {
+			args = append(args, d.keyArgs(r.Values)...)
+		}
+	}
+	res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL AND _from < ? AND "+cond, args...)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	d.superseded += n
+	return nil
+}
+
+// conflict reports the row whose key a current row already has: a row of this batch
+// (RuleUnique) or of an earlier one (RuleExists, in append mode).
+func (d *directWriter) conflict(ctx context.Context, r *pubdata.SourceRow) error {
+	var from, row int64
+	err := d.tx.queryRow(ctx, "SELECT _from, _row FROM "+d.tbl+" WHERE _to IS NULL AND "+d.keyCond(""), d.keyArgs(r.Values)...).Scan(&from, &row)
+	if err != nil {
+		return fmt.Errorf("key conflict of row %d: %w", r.Num, err)
+	}
+	keyList := strings.Join(d.keys, ", ")
+	if from == d.seq {
+		d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, row-rowBase(d.seq)))
+	} else {
+		d.fail(r, pubdata.RuleExists, fmt.Sprintf("The table already has a row with this key (%s); load in upsert mode to update it.", keyList))
+	}
+	return nil
+}
+
+// delete supersedes the current row of an earlier batch with the row's key.
+func (d *directWriter) delete(ctx context.Context, r *pubdata.SourceRow) error {
+	keyList := strings.Join(d.keys, ", ")
+	args := append([]any{d.seq, d.seq}, d.keyArgs(r.Values)...)
+	res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL AND _from < ? AND "+d.keyCond(""), args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		d.superseded += n
+		d.deleted[d.keyOf(r.Values)] = true
+		return nil
+	}
+	var row int64
+	err = d.tx.queryRow(ctx, "SELECT _row FROM "+d.tbl+" WHERE _to IS NULL AND _from = ? AND "+d.keyCond(""), append([]any{d.seq}, d.keyArgs(r.Values)...)...).Scan(&row)
+	switch {
+	case err == nil:
+		d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, row-rowBase(d.seq)))
+	case errors.Is(err, sql.ErrNoRows):
+		d.fail(r, pubdata.RuleNotFound, fmt.Sprintf("No current row has this key (%s), so there is nothing to delete.", keyList))
+	default:
+		return err
+	}
+	return nil
+}
