@@ -41,18 +41,19 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		return now
 	}
 	return &storetest.Store{
-		Orgs:        sqlstore.NewOrgService(db, division.Default()),
-		Users:       sqlstore.NewUserService(db),
-		Tokens:      sqlstore.NewTokenService(db),
-		Audit:       sqlstore.NewAuditService(db),
-		Entries:     sqlstore.NewEntryService(db),
-		Elements:    sqlstore.NewElementService(db),
-		Demands:     sqlstore.NewDemandService(db),
-		Endpoints:   sqlstore.NewEndpointService(db, secrets),
-		Data:        sqlstore.NewDataService(db),
-		PullSources: sqlstore.NewPullSourceService(db, secrets),
-		Exec:        db.Exec,
-		SetNow:      func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		Orgs:         sqlstore.NewOrgService(db, division.Default()),
+		Users:        sqlstore.NewUserService(db),
+		Tokens:       sqlstore.NewTokenService(db),
+		Audit:        sqlstore.NewAuditService(db),
+		Entries:      sqlstore.NewEntryService(db),
+		Elements:     sqlstore.NewElementService(db),
+		Demands:      sqlstore.NewDemandService(db),
+		Endpoints:    sqlstore.NewEndpointService(db, secrets),
+		Data:         sqlstore.NewDataService(db),
+		PullSources:  sqlstore.NewPullSourceService(db, secrets),
+		MaskPolicies: sqlstore.NewMaskPolicyService(db),
+		Exec:         db.Exec,
+		SetNow:       func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
 }
 

@@ -24,6 +24,8 @@ type Store struct {
 	Data      pubdata.DataService
 	// PullSources keeps the providers' pull sources.
 	PullSources pubdata.PullSourceService
+	// MaskPolicies keeps the mask policies (nil: those tests skip).
+	MaskPolicies pubdata.MaskPolicyService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -58,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, dataTests...)
 	tests = append(tests, endpointTests...)
 	tests = append(tests, pullTests...)
+	tests = append(tests, sanctionTests...)
+	tests = append(tests, accessTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
