@@ -32,10 +32,12 @@ type Org struct {
 	Parent   string  `json:"parent,omitempty"` // code of the parent organisation
 	// Status is the organisation's data service (F4 sanctions): "" or active, suspended or
 	// terminated, with the authority's reason.
-	Status       string    `json:"status,omitempty"`
-	StatusReason string    `json:"status_reason,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	Status       string     `json:"status,omitempty"`
+	StatusReason string     `json:"status_reason,omitempty"`
+	StatusAt     *time.Time `json:"status_at,omitempty"` // when the authority last changed the status
+	StatusBy     string     `json:"status_by,omitempty"` // the username that changed it
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // Organisation statuses (F4): an authority suspends an organisation's data service (every
@@ -120,4 +122,11 @@ type OrgService interface {
 	// EINVALID for bad fields, an unknown division or parent; ECONFLICT if the code is taken.
 	// Authorisation is the caller's (see Can); the store only records the actor.
 	CreateOrg(ctx context.Context, o *Org) error
+	// SuspendOrg, ResumeOrg and TerminateOrg change an organisation's data service (F4) by
+	// NextOrgStatus with the reason (ValidateSanctionReason), recording "org.suspend",
+	// "org.resume" or "org.terminate". ENOTFOUND, EINVALID, ECONFLICT for a step the status
+	// does not allow. Authorisation is the caller's (CanSanctionOrg).
+	SuspendOrg(ctx context.Context, code, reason string) (*Org, error)
+	ResumeOrg(ctx context.Context, code, reason string) (*Org, error)
+	TerminateOrg(ctx context.Context, code, reason string) (*Org, error)
 }

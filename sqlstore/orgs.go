@@ -24,11 +24,15 @@ func NewOrgService(db *DB, divisions *division.Table) *OrgService {
 	return &OrgService{db: db, divisions: divisions}
 }
 
-const orgColumns = "id, code, name, kind, division, COALESCE(parent, ''), created_at, updated_at"
+// orgColumns are the columns scanOrg reads, in its order; every query of organisations
+// selects them.
+const orgColumns = "id, code, name, kind, division, COALESCE(parent, ''), status, status_reason, status_at, status_by, created_at, updated_at"
 
 func scanOrg(s interface{ Scan(...any) error }) (*Org, error) {
 	var o Org
-	err := s.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.Division, &o.Parent, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+	var at nullTime
+	err := s.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.Division, &o.Parent, &o.Status, &o.StatusReason, &at, &o.StatusBy, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+	o.StatusAt = at.t
 	return &o, err
 }
 
@@ -118,6 +122,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *Org) error {
 		}
 	}
 	o.ID, o.CreatedAt, o.UpdatedAt = newID(), tx.now, tx.now
+	o.Status, o.StatusReason, o.StatusAt, o.StatusBy = pubdata.OrgActive, "", nil, ""
 	_, err = tx.exec(ctx, "INSERT INTO orgs (id, code, name, kind, division, parent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		o.ID, o.Code, o.Name, string(o.Kind), o.Division, nullString(o.Parent), fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {

@@ -52,6 +52,7 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Data:         sqlstore.NewDataService(db),
 		PullSources:  sqlstore.NewPullSourceService(db, secrets),
 		MaskPolicies: sqlstore.NewMaskPolicyService(db),
+		Evidence:     sqlstore.NewEvidenceService(db),
 		Exec:         db.Exec,
 		SetNow:       func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

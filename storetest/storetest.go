@@ -26,6 +26,8 @@ type Store struct {
 	PullSources pubdata.PullSourceService
 	// MaskPolicies keeps the mask policies (nil: those tests skip).
 	MaskPolicies pubdata.MaskPolicyService
+	// Evidence finds subjects' entries and records lookups and extracts (nil: those tests skip).
+	Evidence pubdata.EvidenceService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
