@@ -41,20 +41,22 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		return now
 	}
 	return &storetest.Store{
-		Orgs:         sqlstore.NewOrgService(db, division.Default()),
-		Users:        sqlstore.NewUserService(db),
-		Tokens:       sqlstore.NewTokenService(db),
-		Audit:        sqlstore.NewAuditService(db),
-		Entries:      sqlstore.NewEntryService(db),
-		Elements:     sqlstore.NewElementService(db),
-		Demands:      sqlstore.NewDemandService(db),
-		Endpoints:    sqlstore.NewEndpointService(db, secrets),
-		Data:         sqlstore.NewDataService(db),
-		PullSources:  sqlstore.NewPullSourceService(db, secrets),
-		MaskPolicies: sqlstore.NewMaskPolicyService(db),
-		Evidence:     sqlstore.NewEvidenceService(db),
-		Exec:         db.Exec,
-		SetNow:       func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		Orgs:          sqlstore.NewOrgService(db, division.Default()),
+		Users:         sqlstore.NewUserService(db),
+		Tokens:        sqlstore.NewTokenService(db),
+		Audit:         sqlstore.NewAuditService(db),
+		Entries:       sqlstore.NewEntryService(db),
+		Elements:      sqlstore.NewElementService(db),
+		Demands:       sqlstore.NewDemandService(db),
+		Endpoints:     sqlstore.NewEndpointService(db, secrets),
+		Data:          sqlstore.NewDataService(db),
+		PullSources:   sqlstore.NewPullSourceService(db, secrets),
+		MaskPolicies:  sqlstore.NewMaskPolicyService(db),
+		Evidence:      sqlstore.NewEvidenceService(db),
+		Applications:  sqlstore.NewApplicationService(db),
+		Notifications: sqlstore.NewNotificationService(db),
+		Exec:          db.Exec,
+		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
 }
 

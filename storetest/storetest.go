@@ -28,6 +28,10 @@ type Store struct {
 	MaskPolicies pubdata.MaskPolicyService
 	// Evidence finds subjects' entries and records lookups and extracts (nil: those tests skip).
 	Evidence pubdata.EvidenceService
+	// Applications keeps applications and grants; Notifications the console's notifications
+	// (nil: those tests skip).
+	Applications  pubdata.ApplicationService
+	Notifications pubdata.NotificationService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -64,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, pullTests...)
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
+	tests = append(tests, applicationTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
