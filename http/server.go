@@ -51,6 +51,15 @@ type Server struct {
 	PullSources pubdata.PullSourceService
 	RunPull     func(ctx context.Context, sourceID string) (*pubdata.Batch, error)
 
+	// Applications keeps applications and grants (applications.go); Notifications the
+	// console's notifications. nil: their routes answer 404. ShareReplyDays and
+	// OpenReplyDays are the working days a provider has to answer (0: the domain's
+	// defaults, 2 and 10).
+	Applications   pubdata.ApplicationService
+	Notifications  pubdata.NotificationService
+	ShareReplyDays int
+	OpenReplyDays  int
+
 	Divisions *division.Table
 	// Calendar is the working-day calendar; nil means workday.Default().
 	Calendar *workday.Calendar
@@ -155,6 +164,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleSources()  // console_sources.go: an entry's pull sources page
 	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
 	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
+	s.registerApplications()    // applications.go: applications, grants, notifications (JSON)
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

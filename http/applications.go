@@ -1,0 +1,423 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/workday"
+)
+
+// Applications for an entry's data, the grants approvals make, and the console's
+// notifications (issue 5). Who may do what is the domain's: CanSeeApplication,
+// CanDecideApplication, CanDisputeApplication, IsApplicant, CanSeeGrant, CanRevokeGrant.
+// Applications and grants the caller may not see are 404.
+
+func (s *Server) registerApplications() {
+	s.handle("POST /api/v1/applications", s.apiApplicationCreate)
+	s.handle("GET /api/v1/applications", s.apiApplicationList)
+	s.handle("GET /api/v1/applications/{id}", s.apiApplicationGet)
+	s.handle("POST /api/v1/applications/{id}/decide", s.apiApplicationDecide)
+	s.handle("POST /api/v1/applications/{id}/dispute", s.apiApplicationDispute)
+	s.handle("POST /api/v1/applications/{id}/withdraw", s.apiApplicationWithdraw)
+	s.handle("GET /api/v1/grants", s.apiGrantList)
+	s.handle("GET /api/v1/grants/{id}", s.apiGrantGet)
+	s.handle("POST /api/v1/grants/{id}/revoke", s.apiGrantRevoke)
+	s.handle("GET /api/v1/notifications", s.apiNotificationList)
+	s.handle("POST /api/v1/notifications/{id}/read", s.apiNotificationRead)
+}
+
+// ReplyDays returns the working days a provider has to answer an application of the kind:
+// ShareReplyDays or OpenReplyDays, or the domain's defaults when they are zero.
+func (s *Server) ReplyDays(kind pubdata.ApplicationKind) int {
+	if kind == pubdata.KindOpen {
+		if s.OpenReplyDays > 0 {
+			return s.OpenReplyDays
+		}
+		return pubdata.DefaultOpenReplyDays
+	}
+	if s.ShareReplyDays > 0 {
+		return s.ShareReplyDays
+	}
+	return pubdata.DefaultShareReplyDays
+}
+
+func (s *Server) calendar() *workday.Calendar {
+	if s.Calendar == nil {
+		return workday.Default()
+	}
+	return s.Calendar
+}
+
+func (s *Server) applications() (pubdata.ApplicationService, error) {
+	if s.Applications == nil {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Applications are not available on this server.")
+	}
+	return s.Applications, nil
+}
+
+// applicationFor returns the application of the path's {id} if the caller may see it.
+func (s *Server) applicationFor(r *http.Request) (*pubdata.Actor, *pubdata.Application, error) {
+	svc, err := s.applications()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := r.PathValue("id")
+	app, err := svc.FindApplicationByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pubdata.CanSeeApplication(a, app) {
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Application %q not found.", id)
+	}
+	return a, app, nil
+}
+
+// apiApplicationCreate records an application of the caller, due ReplyDays working days
+// after today by the calendar.
+func (s *Server) apiApplicationCreate(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.applications()
+	if err != nil {
+		return err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	var c pubdata.ApplicationCreate
+	if err := decodeJSON(r, &c); err != nil {
+		return err
+	}
+	var e *pubdata.Entry
+	if c.Entry != "" {
+		e, err = s.Entries.FindPublishedEntry(r.Context(), c.Entry)
+		switch {
+		case errorIs(err, pubdata.ENOTFOUND):
+			e = nil
+		case err != nil:
+			return err
+		case !pubdata.CanViewPublished(a, e):
+			e = nil // as if it did not exist
+		}
+	}
+	due := s.calendar().AddWorkdays(s.now(), s.ReplyDays(c.Kind))
+	app, err := svc.CreateApplication(r.Context(), e, &c, due)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, app)
+	return nil
+}
+
+var appStatuses = []pubdata.ApplicationStatus{pubdata.AppPending, pubdata.AppApproved, pubdata.AppRejected, pubdata.AppDisputed, pubdata.AppWithdrawn, pubdata.AppExpired}
+
+// apiApplicationList lists applications by role: mine (the caller's own; an
+// organisation's admin sees all of the organisation's), incoming (to the caller's
+// organisation as provider), authority (of entries in the caller's authority's division).
+func (s *Server) apiApplicationList(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.applications()
+	if err != nil {
+		return err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var f pubdata.ApplicationFilter
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return err
+	}
+	switch role := q.Get("role"); role {
+	case "", "mine":
+		if a.Org != nil && a.Role() == pubdata.RoleAdmin {
+			f.ApplicantOrg = a.Org.Code
+		} else {
+			f.Applicant = a.Username()
+		}
+	case "incoming":
+		if a.Org == nil {
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users have incoming applications.")
+		}
+		f.Provider = a.Org.Code
+	case "authority":
+		if !a.IsAuthority() {
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's users see the applications of their division.")
+		}
+		f.Division = a.Org.Division
+	default:
+		return paramError("role", "must be mine, incoming or authority, not %q.", role)
+	}
+	if v := q.Get("status"); v != "" {
+		if !slices.Contains(appStatuses, pubdata.ApplicationStatus(v)) {
+			return paramError("status", "must be one of pending, approved, rejected, disputed, withdrawn, expired, not %q.", v)
+		}
+		f.Status = pubdata.ApplicationStatus(v)
+	}
+	switch v := q.Get("kind"); v {
+	case "", string(pubdata.KindShare), string(pubdata.KindOpen):
+		f.Kind = pubdata.ApplicationKind(v)
+	default:
+		return paramError("kind", "must be share or open, not %q.", v)
+	}
+	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
+		return err
+	}
+	list, total, next, err := svc.FindApplications(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(list, total, next))
+	return nil
+}
+
+// applicationReply is an application with its transitions.
+type applicationReply struct {
+	*pubdata.Application
+	Events []*pubdata.ApplicationEvent `json:"events"`
+}
+
+func (s *Server) apiApplicationGet(w http.ResponseWriter, r *http.Request) error {
+	_, app, err := s.applicationFor(r)
+	if err != nil {
+		return err
+	}
+	evs, err := s.Applications.FindApplicationEvents(r.Context(), app.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, applicationReply{Application: app, Events: evs})
+	return nil
+}
+
+// apiApplicationDecide answers an application: the provider's admins and reviewers a
+// pending one, the covering authority a disputed one.
+func (s *Server) apiApplicationDecide(w http.ResponseWriter, r *http.Request) error {
+	a, app, err := s.applicationFor(r)
+	if err != nil {
+		return err
+	}
+	var d pubdata.ApplicationDecision
+	if err := decodeJSON(r, &d); err != nil {
+		return err
+	}
+	if !pubdata.CanDecideApplication(a, app, app.Division) {
+		switch app.Status {
+		case pubdata.AppPending:
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider may answer this application.")
+		case pubdata.AppDisputed:
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.")
+		}
+		return pubdata.Errorf(pubdata.ECONFLICT, "An application that is %s cannot be decided.", app.Status)
+	}
+	out, err := s.Applications.DecideApplication(r.Context(), app.ID, &d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// reasonRequest is the body of dispute and revoke.
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiApplicationDispute(w http.ResponseWriter, r *http.Request) error {
+	a, app, err := s.applicationFor(r)
+	if err != nil {
+		return err
+	}
+	var body reasonRequest
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if !pubdata.CanDisputeApplication(a, app) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.")
+	}
+	out, err := s.Applications.DisputeApplication(r.Context(), app.ID, body.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiApplicationWithdraw(w http.ResponseWriter, r *http.Request) error {
+	a, app, err := s.applicationFor(r)
+	if err != nil {
+		return err
+	}
+	if !pubdata.IsApplicant(a, app) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.")
+	}
+	out, err := s.Applications.WithdrawApplication(r.Context(), app.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// grantListReply is a page of grants (FindGrants counts none).
+type grantListReply struct {
+	Items []*pubdata.Grant `json:"items"`
+	Next  string           `json:"next"`
+}
+
+// apiGrantList lists grants by role: mine (held by the caller's organisation, or by the
+// public user), provided (made by the caller's organisation as provider); live=true only
+// the live ones.
+func (s *Server) apiGrantList(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.applications()
+	if err != nil {
+		return err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var f pubdata.GrantFilter
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return err
+	}
+	switch role := q.Get("role"); role {
+	case "", "mine":
+		if a.Org != nil {
+			f.Consumer = a.Org.Code
+		} else {
+			f.ConsumerUser = a.Username()
+		}
+	case "provided":
+		if a.Org == nil {
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users see the grants it made.")
+		}
+		f.Provider = a.Org.Code
+	default:
+		return paramError("role", "must be mine or provided, not %q.", role)
+	}
+	f.Entry = q.Get("entry")
+	live, err := boolParam(r, "live")
+	if err != nil {
+		return err
+	}
+	if live {
+		now := s.now()
+		f.LiveAt = &now
+	}
+	list, next, err := svc.FindGrants(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*pubdata.Grant{}
+	}
+	writeJSON(w, http.StatusOK, grantListReply{Items: list, Next: next})
+	return nil
+}
+
+// grantFor returns the grant of the path's {id} and its entry's division if the caller may
+// see it.
+func (s *Server) grantFor(r *http.Request) (*pubdata.Actor, *pubdata.Grant, string, error) {
+	svc, err := s.applications()
+	if err != nil {
+		return nil, nil, "", err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	id := r.PathValue("id")
+	g, err := svc.FindGrantByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	app, err := svc.FindApplicationByID(r.Context(), g.Application)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if !pubdata.CanSeeGrant(a, g, app.Division) {
+		return nil, nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q not found.", id)
+	}
+	return a, g, app.Division, nil
+}
+
+func (s *Server) apiGrantGet(w http.ResponseWriter, r *http.Request) error {
+	_, g, _, err := s.grantFor(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, g)
+	return nil
+}
+
+// apiGrantRevoke revokes a live grant: the provider's admins and reviewers, or the covering
+// authority.
+func (s *Server) apiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
+	a, g, division, err := s.grantFor(r)
+	if err != nil {
+		return err
+	}
+	var body reasonRequest
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if !pubdata.CanRevokeGrant(a, g, division) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider, or the covering authority, may revoke a grant.")
+	}
+	out, err := s.Applications.RevokeGrant(r.Context(), g.ID, body.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// notificationListReply is a page of the caller's notifications with the unread count.
+type notificationListReply struct {
+	Items  []*pubdata.Notification `json:"items"`
+	Unread int                     `json:"unread"`
+	Next   string                  `json:"next"`
+}
+
+func (s *Server) apiNotificationList(w http.ResponseWriter, r *http.Request) error {
+	if s.Notifications == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.")
+	}
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	limit, cursor, err := pageParams(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	unread, err := boolParam(r, "unread")
+	if err != nil {
+		return err
+	}
+	list, n, next, err := s.Notifications.FindNotifications(r.Context(), unread, limit, cursor)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, notificationListReply{Items: list, Unread: n, Next: next})
+	return nil
+}
+
+func (s *Server) apiNotificationRead(w http.ResponseWriter, r *http.Request) error {
+	if s.Notifications == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.")
+	}
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	if err := s.Notifications.MarkNotificationRead(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
