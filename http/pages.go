@@ -37,7 +37,9 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// Aggregation (console_data.go).
 	"entry_data", "data_upload", "batch", "batches",
 	// Pull sources (console_sources.go).
-	"entry_sources"}
+	"entry_sources",
+	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
+	"sanctions", "subjects", "extracts", "verify"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)
@@ -172,6 +174,12 @@ func (s *Server) base(r *http.Request, console bool) page {
 		}
 		if p.MayAudit {
 			p.Nav = append(p.Nav, navItem{Key: "nav.audit", URL: "/console/audit"})
+		}
+		if pubdata.CanLookUpSubjects(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.subjects", URL: "/console/subjects"})
+		}
+		if maySanction(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
 		p.Nav = append(p.Nav, navItem{Key: "nav.account", URL: "/console/account"})
 		for i := range p.Nav {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
+	"github.com/pubdata/pubdata/extract"
 	"github.com/pubdata/pubdata/workday"
 )
 
@@ -50,6 +51,10 @@ type Server struct {
 	// by cmd/pubdata.
 	PullSources pubdata.PullSourceService
 	RunPull     func(ctx context.Context, sourceID string) (*pubdata.Batch, error)
+	// Evidence looks up subjects' entries and records lookups and extracts (evidence.go);
+	// Extracts is the key that signs extracts. nil: their routes answer 404.
+	Evidence pubdata.EvidenceService
+	Extracts *extract.Key
 
 	// Applications keeps applications and grants (applications.go); Notifications the
 	// console's notifications. nil: their routes answer 404. ShareReplyDays and
@@ -164,6 +169,8 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleSources()  // console_sources.go: an entry's pull sources page
 	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
 	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
+	s.registerSanctions()       // sanctions.go: suspend, resume, terminate (F4), API and console page
+	s.registerEvidence()        // evidence.go: subject lookup (D6), signed extracts and verify (D5)
 	s.registerApplications()    // applications.go: applications, grants, notifications (JSON)
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
@@ -208,6 +215,10 @@ func (s *Server) adapt(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if st := stateFrom(r.Context()); st != nil {
 			st.route = routeLabel(r.Pattern)
+		}
+		if err := stopped(r); err != nil { // sanctions.go: a stopped organisation's data routes
+			s.renderStopped(w, r, err)
+			return
 		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)

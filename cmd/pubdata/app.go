@@ -12,6 +12,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
+	"github.com/pubdata/pubdata/extract"
 	pdhttp "github.com/pubdata/pubdata/http"
 	"github.com/pubdata/pubdata/pull"
 	"github.com/pubdata/pubdata/sealed"
@@ -40,6 +41,10 @@ type app struct {
 	// pullSources are the providers' databases; puller runs them (serve starts it).
 	pullSources pubdata.PullSourceService
 	puller      *pull.Scheduler
+	// evidence records subject lookups and extracts; extracts signs them with the SM2 key
+	// in the data folder (extract.KeyFile), created on first start.
+	evidence pubdata.EvidenceService
+	extracts *extract.Key
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -85,6 +90,11 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
+	a.evidence = sqlstore.NewEvidenceService(db)
+	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger}
 	return a, nil
 }
@@ -136,6 +146,8 @@ func (a *app) handler() (http.Handler, error) {
 		MaxUploadBytes: a.cfg.MaxUpload,
 		BatchDir:       a.batchDir(),
 		PullSources:    a.pullSources,
+		Evidence:       a.evidence,
+		Extracts:       a.extracts,
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

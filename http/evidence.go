@@ -1,0 +1,370 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/extract"
+	"github.com/pubdata/pubdata/ident"
+)
+
+// Evidence (D5, D6): which entries hold rows about a person or a company that the caller may
+// use, so that a public body does not ask the applicant for paper again; and signed
+// extracts of rows the caller may read, with their public verification, so that an extract
+// can stand in for a paper copy.
+//
+// The subject's key is personal: it is never logged (the access log has the path only),
+// never put in an error message, and recorded masked (ident.Mask).
+
+func (s *Server) registerEvidence() {
+	s.handle("GET /api/v1/subjects", s.apiSubjects)
+	s.handle("POST /api/v1/extracts", s.apiExtractCreate)
+	s.handle("POST /api/v1/verify", s.apiVerify)
+	s.handle("GET /console/subjects", s.pageSubjects)
+	s.handle("POST /console/subjects", s.pageSubjectsSubmit)
+	s.handle("GET /console/extracts", s.pageExtracts)
+	s.handle("POST /console/extracts", s.pageExtractsSubmit)
+	s.handle("GET /verify", s.pageVerify)
+	s.handle("POST /verify", s.pageVerifySubmit)
+}
+
+// MaxExtractRows is the most rows one signed extract holds.
+const MaxExtractRows = 1000
+
+var (
+	errNoEvidence = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not look up subjects.")
+	errNoExtracts = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not sign extracts.")
+)
+
+// subjectKey reads a subject's key: a resident ID number (GB 11643) or a unified social
+// credit code (GB 32100), written in either's usual forms. It returns the data element and
+// the key in standard form; the error names the rule that failed, never the key.
+func subjectKey(raw string) (element, key string, err error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", "", pubdata.FieldErrorf("key", "key is required: a resident ID number (18 characters) or a unified social credit code (18 characters).")
+	}
+	if looksLikeResidentID(raw) {
+		n, err := ident.NormalizeResidentID(raw)
+		if err == nil {
+			err = ident.ResidentID(n, time.Now())
+		}
+		if err == nil {
+			return ident.ElementResidentID, n, nil
+		}
+		if u := ident.NormalizeUSCC(raw); ident.USCC(u) == nil { // an all-digit USCC
+			return ident.ElementUSCC, u, nil
+		}
+		return "", "", keyError(ident.ElementResidentID, err)
+	}
+	n := ident.NormalizeUSCC(raw)
+	if err := ident.USCC(n); err != nil {
+		return "", "", keyError(ident.ElementUSCC, err)
+	}
+	return ident.ElementUSCC, n, nil
+}
+
+// looksLikeResidentID reports whether s has a resident ID number's shape: 15 digits, or 17
+// digits and a digit or X.
+func looksLikeResidentID(s string) bool {
+	digits := func(t string) bool { return strings.Trim(t, "0123456789") == "" }
+	switch len(s) {
+	case 15:
+		return digits(s)
+	case 18:
+		return digits(s[:17]) && strings.ContainsAny(s[17:], "0123456789Xx")
+	}
+	return false
+}
+
+func keyError(element string, err error) error {
+	what := "resident ID number (GB 11643)"
+	if element == ident.ElementUSCC {
+		what = "unified social credit code (GB 32100)"
+	}
+	rule := ""
+	var ie *ident.Error
+	if errors.As(err, &ie) {
+		rule = " [rule " + ie.Rule + "]"
+	}
+	return pubdata.FieldErrorf("key", "key is not a valid %s: %s%s.", what, err.Error(), rule)
+}
+
+// subjectReply is GET /api/v1/subjects's reply.
+type subjectReply struct {
+	Element string                  `json:"element"`
+	Key     string                  `json:"key"` // masked
+	Items   []*pubdata.SubjectEntry `json:"items"`
+	Total   int                     `json:"total"`
+	Next    string                  `json:"next"`
+}
+
+// lookUpSubject finds the published entries with a current row about the subject and the
+// caller's access to each, and records the lookup (masked).
+func (s *Server) lookUpSubject(ctx context.Context, raw string) (*subjectReply, error) {
+	a := pubdata.ActorFromContext(ctx)
+	if a.Anonymous() {
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".")
+	}
+	if !pubdata.CanLookUpSubjects(a) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+	}
+	if s.Evidence == nil || s.Data == nil {
+		return nil, errNoEvidence
+	}
+	element, key, err := subjectKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := s.Evidence.SubjectEntries(ctx, element)
+	if err != nil {
+		return nil, err
+	}
+	reply := &subjectReply{Element: element, Key: ident.Mask(key), Items: []*pubdata.SubjectEntry{}}
+	purpose := pubdata.RequestFromContext(ctx).Purpose
+	var found []string
+	for _, c := range cands {
+		e := c.Entry
+		if !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
+			continue
+		}
+		held, err := s.holdsSubject(ctx, e, c.Item, key)
+		if err != nil {
+			return nil, err
+		}
+		if !held {
+			continue
+		}
+		d, err := s.decideAccessFor(ctx, e, purpose)
+		if err != nil {
+			return nil, err
+		}
+		it := &pubdata.SubjectEntry{Entry: e.ID, Title: e.Title, Provider: e.Org, ProviderName: e.OrgName, Item: c.Item, Access: pubdata.SubjectAccess(d)}
+		switch it.Access {
+		case pubdata.SubjectNeedsApplication:
+			it.Message = "This entry is shared on conditions: you may apply for it (POST /api/v1/applications)."
+		case pubdata.SubjectNotShared:
+			it.Message = d.Message
+		}
+		reply.Items = append(reply.Items, it)
+		found = append(found, e.ID)
+	}
+	reply.Total = len(reply.Items)
+	if err := s.Evidence.RecordSubjectLookup(ctx, element, reply.Key, found); err != nil {
+		return nil, err
+	}
+	return reply, nil
+}
+
+// holdsSubject reports whether the entry's table has a current row whose item equals key.
+func (s *Server) holdsSubject(ctx context.Context, e *pubdata.Entry, item, key string) (bool, error) {
+	if _, err := s.Data.TableStats(ctx, e.ID); errorIs(err, pubdata.ENOTFOUND) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	q := &pubdata.RowQuery{Fields: []string{item}, Filters: []pubdata.RowFilter{{Column: item, Op: pubdata.OpEq, Values: []any{key}}}, Limit: 1}
+	n := 0
+	if _, _, err := s.Data.QueryRows(ctx, e, q, func([]any) error { n++; return nil }); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// apiSubjects is GET /api/v1/subjects?key=: the entries holding rows about the subject.
+func (s *Server) apiSubjects(w http.ResponseWriter, r *http.Request) error {
+	reply, err := s.lookUpSubject(r.Context(), r.URL.Query().Get("key"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reply)
+	return nil
+}
+
+// --- signed extracts ---
+
+// extractRequest is POST /api/v1/extracts: the entry, and a key (the key items' values,
+// comma-separated, as the rows API's _key) or a filter in the rows API's query-string form;
+// the purpose (else X-Purpose).
+type extractRequest struct {
+	Entry   string `json:"entry"`
+	Key     string `json:"key"`
+	Filter  string `json:"filter"`
+	Purpose string `json:"purpose"`
+}
+
+// buildExtract reads the rows of the request under the caller's access (the rows API's
+// rules: DecideAccess, masks, the grant's filter), signs the document and records it.
+func (s *Server) buildExtract(r *http.Request, req *extractRequest) (*extract.Signed, error) {
+	ctx := r.Context()
+	a, err := requireUser(r)
+	if err != nil {
+		return nil, err
+	}
+	if s.Extracts == nil || s.Evidence == nil || s.Data == nil {
+		return nil, errNoExtracts
+	}
+	req.Entry, req.Key, req.Filter = strings.TrimSpace(req.Entry), strings.TrimSpace(req.Key), strings.TrimSpace(req.Filter)
+	req.Purpose = purpose(req.Purpose)
+	if req.Purpose == "" {
+		req.Purpose = pubdata.RequestFromContext(ctx).Purpose
+	}
+	switch {
+	case req.Entry == "":
+		return nil, pubdata.FieldErrorf("entry", "entry is required: the id of a published table entry.")
+	case req.Key == "" && req.Filter == "":
+		return nil, pubdata.FieldErrorf("key", "Give the row's key (key) or a filter (filter, e.g. \"col=v&year__gte=2020\").")
+	case req.Key != "" && req.Filter != "":
+		return nil, pubdata.FieldErrorf("filter", "Give either key or filter, not both.")
+	}
+	e, err := s.Entries.FindPublishedEntry(ctx, req.Entry)
+	if errorIs(err, pubdata.ENOTFOUND) || err == nil && !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
+		return nil, notFoundEntry(req.Entry)
+	} else if err != nil {
+		return nil, err
+	}
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.decideAccessFor(ctx, e, req.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allow {
+		return nil, accessRefused(a, d, true)
+	}
+	q := &pubdata.RowQuery{}
+	if req.Key != "" {
+		if q.Filters, err = pubdata.KeyFilters(items, req.Key); err != nil {
+			return nil, err
+		}
+	} else {
+		params, perr := url.ParseQuery(req.Filter)
+		if perr != nil {
+			return nil, pubdata.FieldErrorf("filter", "filter is not a query string (col=v&…): %v", perr)
+		}
+		if q, err = pubdata.ParseRowQuery(items, params, nil, true); err != nil {
+			return nil, err
+		}
+		if len(q.Filters) == 0 && q.Q == "" {
+			return nil, pubdata.FieldErrorf("filter", "filter must name at least one condition (col=v), so that the extract is a defined selection.")
+		}
+	}
+	q.Limit, q.Cursor = MaxExtractRows+1, ""
+	cols, hasTable, masks, err := s.readQuery(ctx, e, items, d, q)
+	if err != nil {
+		return nil, err
+	}
+	rows := [][]any{}
+	if hasTable {
+		if _, _, err := s.Data.QueryRows(ctx, e, q, func(values []any) error {
+			rows = append(rows, masks.Row(append([]any(nil), values...)))
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case len(rows) == 0:
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No current row of entry %s matches; nothing to extract.", e.ID)
+	case len(rows) > MaxExtractRows:
+		return nil, pubdata.FieldErrorf("filter", "More than %d rows match; narrow the filter (an extract holds at most %d rows).", MaxExtractRows, MaxExtractRows)
+	}
+	doc := &extract.Document{
+		Entry: e.ID, EntryTitle: e.Title, EntryVersion: e.Version, Provider: e.Org, ProviderName: e.OrgName,
+		Columns: cols, Rows: rows, Requester: extract.Requester{Username: a.Username()},
+		Purpose: d.Purpose, Time: s.now().UTC().Format(time.RFC3339), Platform: baseURL(r),
+	}
+	if a.Org != nil {
+		doc.Requester.Org, doc.Requester.OrgName = a.Org.Code, a.Org.Name
+	}
+	signed, err := s.Extracts.Sign(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Evidence.RecordExtract(ctx, &pubdata.ExtractRecord{Entry: e.ID, EntryVersion: e.Version, Rows: len(rows), Columns: cols,
+		Purpose: d.Purpose, Digest: signed.Digest, Time: doc.Time}); err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+// apiExtractCreate is POST /api/v1/extracts → 201 and the signed extract.
+func (s *Server) apiExtractCreate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	var req extractRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	signed, err := s.buildExtract(r, &req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, signed)
+	return nil
+}
+
+// verifyReply is POST /api/v1/verify's reply: whether the extract is valid, why not, and
+// what it says when it is.
+type verifyReply struct {
+	Valid        bool               `json:"valid"`
+	Reason       string             `json:"reason,omitempty"`
+	Entry        string             `json:"entry,omitempty"`
+	EntryTitle   string             `json:"entry_title,omitempty"`
+	EntryVersion int                `json:"entry_version,omitempty"`
+	Provider     string             `json:"provider,omitempty"`
+	ProviderName string             `json:"provider_name,omitempty"`
+	Requester    *extract.Requester `json:"requester,omitempty"`
+	Purpose      string             `json:"purpose,omitempty"`
+	Time         string             `json:"time,omitempty"`
+	Rows         int                `json:"rows,omitempty"`
+}
+
+// verify checks a signed extract with the platform's key.
+func (s *Server) verify(raw []byte) (*verifyReply, error) {
+	if s.Extracts == nil {
+		return nil, errNoExtracts
+	}
+	d, err := s.Extracts.Verify(raw)
+	var inv *extract.Invalid
+	if errors.As(err, &inv) {
+		return &verifyReply{Valid: false, Reason: inv.Reason}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &verifyReply{Valid: true, Entry: d.Entry, EntryTitle: d.EntryTitle, EntryVersion: d.EntryVersion, Provider: d.Provider,
+		ProviderName: d.ProviderName, Requester: &d.Requester, Purpose: d.Purpose, Time: d.Time, Rows: len(d.Rows)}, nil
+}
+
+// apiVerify is POST /api/v1/verify with a signed extract: anyone may check one.
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) error {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return normalizeError(err)
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required: the signed extract's JSON.")
+	}
+	reply, err := s.verify(raw)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reply)
+	return nil
+}
+
+// extractJSON is the signed extract as a file.
+func extractJSON(sig *extract.Signed) []byte {
+	b, _ := json.MarshalIndent(sig, "", "  ")
+	return append(b, '\n')
+}
