@@ -153,6 +153,16 @@ type RowSource interface {
 	Size() int64
 }
 
+// RowRewinder is implemented by row sources that can be read again from the start (a file
+// on disk). A store may then try a fast path first and, when the batch turns out to need it,
+// read the rows again on its exact path.
+type RowRewinder interface {
+	// Rewindable reports whether Rewind can work.
+	Rewindable() bool
+	// Rewind starts the rows again from the first.
+	Rewind() error
+}
+
 // LoadOptions are a batch's settings.
 type LoadOptions struct {
 	Mode           LoadMode

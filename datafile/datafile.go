@@ -178,6 +178,12 @@ type Options struct {
 
 // Source reads the rows of a data file. It is a pubdata.RowSource.
 type Source struct {
+	// What Open was given, for Rewind.
+	r      io.Reader
+	format Format
+	items  []pubdata.Item
+	opt    Options
+
 	next  func() (*pubdata.SourceRow, error)
 	count *countingReader
 	size  int64
@@ -200,7 +206,17 @@ func Open(r io.Reader, format Format, items []pubdata.Item, opt Options) (*Sourc
 	if len(items) == 0 {
 		return nil, pubdata.Errorf(pubdata.EINVALID, "The table has no columns.")
 	}
-	s := &Source{count: &countingReader{r: r}, size: opt.Size}
+	s := &Source{r: r, format: format, items: items, opt: opt}
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// open reads the header of s.r and sets up the rows.
+func (s *Source) open() error {
+	r, format, items, opt := s.r, s.format, s.items, s.opt
+	s.count, s.size, s.close, s.err, s.read = &countingReader{r: r}, opt.Size, nil, nil, nil
 	if s.size <= 0 {
 		s.size = -1
 	}
@@ -225,10 +241,38 @@ func Open(r io.Reader, format Format, items []pubdata.Item, opt Options) (*Sourc
 	if err != nil {
 		if s.close != nil {
 			s.close()
+			s.close = nil
 		}
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
+}
+
+// Rewindable reports whether the source reads a file it can seek (pubdata.RowRewinder).
+func (s *Source) Rewindable() bool {
+	sk, ok := s.r.(io.Seeker)
+	if !ok {
+		return false
+	}
+	_, err := sk.Seek(0, io.SeekCurrent) // fails on a pipe, such as stdin
+	return err == nil
+}
+
+// Rewind reads the rows again from the first (pubdata.RowRewinder); the reader must be an
+// io.Seeker positioned at the file's start when Open was called.
+func (s *Source) Rewind() error {
+	sk, ok := s.r.(io.Seeker)
+	if !ok {
+		return errors.New("datafile: the source cannot be read again")
+	}
+	if s.close != nil {
+		s.close()
+		s.close = nil
+	}
+	if _, err := sk.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return s.open()
 }
 
 // Next returns the next row, io.EOF after the last, or the error that makes the rest of the

@@ -739,14 +739,14 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	// PostgreSQL stages the rows (COPY) and applies the key rules as set operations; SQLite,
 	// where a statement is cheap and COPY does not exist, writes them straight into the table
 	// and lets its key index find the conflicts (data_direct.go). Same rules, same reports.
+	// PostgreSQL first tries COPY straight into the table when the batch appends or replaces
+	// and its source can be read again: the key index then finds any conflict, and only a
+	// batch with one is read again into the staging table for the exact report.
 	direct := s.db.dialect == SQLite
+	rw, _ := src.(pubdata.RowRewinder)
+	fast := !direct && (opt.Mode == pubdata.ModeAppend || opt.Mode == pubdata.ModeReplace) && rw != nil && rw.Rewindable()
 	st := &stage{tx: tx, conn: conn, items: items, names: names}
-	if !direct {
-		if err := st.create(ctx); err != nil {
-			return err
-		}
-		defer st.drop()
-	}
+	defer st.drop()
 
 	// Stream the rows into the staging table; bad rows are reported, not staged. The source
 	// is read (decoded and validated) in a goroutine of its own, so that it runs beside the
@@ -797,57 +797,82 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		rows []*pubdata.SourceRow
 		err  error
 	}
-	chunks := make(chan chunk, 8)
-	quit := make(chan struct{})
-	var producer sync.WaitGroup
-	producer.Add(1)
-	go func() {
-		defer producer.Done()
-		defer close(chunks)
-		buf := make([]*pubdata.SourceRow, 0, 256)
-		for {
-			r, err := produce()
-			if err == nil {
-				buf = append(buf, r)
-			}
-			if err != nil || len(buf) == cap(buf) {
-				select {
-				case chunks <- chunk{rows: buf, err: err}:
-				case <-quit:
-					return
+	// startPass reads the source in a goroutine of its own; next yields its rows and stop
+	// ends the goroutine, after which the pass's figures (rowsIn, es, deletes) are ours.
+	startPass := func() (next func() (*pubdata.SourceRow, error), stop func()) {
+		chunks := make(chan chunk, 8)
+		quit := make(chan struct{})
+		var producer sync.WaitGroup
+		producer.Add(1)
+		go func() {
+			defer producer.Done()
+			defer close(chunks)
+			buf := make([]*pubdata.SourceRow, 0, 256)
+			for {
+				r, err := produce()
+				if err == nil {
+					buf = append(buf, r)
 				}
-				if err != nil {
-					return
+				if err != nil || len(buf) == cap(buf) {
+					select {
+					case chunks <- chunk{rows: buf, err: err}:
+					case <-quit:
+						return
+					}
+					if err != nil {
+						return
+					}
+					buf = make([]*pubdata.SourceRow, 0, 256)
 				}
-				buf = make([]*pubdata.SourceRow, 0, 256)
 			}
+		}()
+		var stopOnce sync.Once
+		stop = func() { stopOnce.Do(func() { close(quit); producer.Wait() }) }
+		var cur chunk
+		next = func() (*pubdata.SourceRow, error) {
+			for len(cur.rows) == 0 {
+				if cur.err != nil {
+					return nil, cur.err
+				}
+				c, ok := <-chunks
+				if !ok {
+					return nil, io.EOF
+				}
+				cur = c
+			}
+			r := cur.rows[0]
+			cur.rows = cur.rows[1:]
+			return r, nil
 		}
-	}()
-	var stopOnce sync.Once
-	stopProducer := func() { stopOnce.Do(func() { close(quit); producer.Wait() }) }
-	defer stopProducer()
-	var cur chunk
-	next := func() (*pubdata.SourceRow, error) {
-		for len(cur.rows) == 0 {
-			if cur.err != nil {
-				return nil, cur.err
-			}
-			c, ok := <-chunks
-			if !ok {
-				return nil, io.EOF
-			}
-			cur = c
-		}
-		r := cur.rows[0]
-		cur.rows = cur.rows[1:]
-		return r, nil
+		return next, stop
 	}
+	next, stopProducer := startPass()
+	defer func() { stopProducer() }()
 	var dw *directWriter
-	if direct {
+	var loaded, superseded int64
+	written := direct || fast // the rows are in the table, not in the staging table
+	switch {
+	case direct:
 		dw = &directWriter{tx: tx, tbl: m.tbl, items: items, names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
 		err = dw.run(ctx, next)
-	} else {
-		err = st.fill(ctx, next)
+	case fast:
+		loaded, superseded, err = st.copyInto(ctx, m.tbl, seq, opt.Mode, next)
+		if !errors.Is(err, errKeyConflict) {
+			break
+		}
+		// A key conflict: read the batch again, into the staging table.
+		stopProducer()
+		if err = rw.Rewind(); err != nil {
+			return err
+		}
+		es, rowsIn, deletes, loaded, superseded, written = errorSet{}, 0, 0, 0, 0, false
+		live.rows.Store(0)
+		next, stopProducer = startPass()
+		fallthrough
+	default:
+		if err = st.create(ctx); err == nil {
+			err = st.fill(ctx, next)
+		}
 	}
 	stopProducer() // from here on, the producer's figures are ours to read
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -865,7 +890,6 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
 		return fail(fmt.Sprintf("%d of %d rows are not valid, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
 	}
-	var loaded, superseded int64
 	if direct {
 		for _, e := range dw.errs {
 			es.add(e)
@@ -877,7 +901,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	}
 
 	// The key rules, as set operations over the staging table.
-	if !direct && len(keys) > 0 {
+	if !written && len(keys) > 0 {
 		if err := st.checkKeys(ctx, m.tbl, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
@@ -888,7 +912,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 
 	// Supersede, then insert.
 	switch {
-	case direct:
+	case written:
 	case opt.Mode == pubdata.ModeReplace:
 		res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _to IS NULL", seq)
 		if err != nil {
@@ -907,7 +931,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		}
 		superseded, _ = res.RowsAffected()
 	}
-	if !direct {
+	if !written {
 		cols := quoteAll(names)
 		res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + _i, ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0", rowBase(seq), seq)
 		if isUniqueViolation(err) {

@@ -47,6 +47,80 @@ func (st *stage) create(ctx context.Context) error {
 	return nil
 }
 
+// errKeyConflict: a COPY straight into the table met a key conflict (or a delete, which
+// COPY cannot do); the batch must take the staging path.
+var errKeyConflict = errors.New("sqlstore: key conflict on the fast path")
+
+// copyInto copies the rows straight into the entry's table tbl (PostgreSQL), after
+// superseding every current row for a replace, inside a savepoint: a key conflict rolls the
+// savepoint back and returns errKeyConflict.
+func (st *stage) copyInto(ctx context.Context, tbl string, seq int64, mode pubdata.LoadMode, next func() (*pubdata.SourceRow, error)) (loaded, superseded int64, err error) {
+	tx := st.tx
+	if _, err := tx.exec(ctx, "SAVEPOINT pd_fast"); err != nil {
+		return 0, 0, err
+	}
+	if mode == pubdata.ModeReplace {
+		res, err := tx.exec(ctx, "UPDATE "+tbl+" SET _to = ? WHERE _to IS NULL", seq)
+		if err != nil {
+			return 0, 0, err
+		}
+		superseded, _ = res.RowsAffected()
+	}
+	cs := &tableCopy{st: st, next: next, base: rowBase(seq), seq: seq}
+	err = st.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy: unexpected driver connection %T", dc)
+		}
+		loaded, err = c.Conn().CopyFrom(ctx, pgx.Identifier{tbl}, append([]string{"_row", "_from"}, st.names...), cs)
+		return err
+	})
+	switch {
+	case cs.err != nil && !errors.Is(cs.err, errKeyConflict):
+		return 0, 0, cs.err // the source's own error
+	case errors.Is(cs.err, errKeyConflict) || isUniqueViolation(err):
+		if _, rerr := tx.exec(ctx, "ROLLBACK TO SAVEPOINT pd_fast"); rerr != nil {
+			return 0, 0, rerr
+		}
+		return 0, 0, errKeyConflict
+	case err != nil:
+		return 0, 0, err
+	}
+	_, err = tx.exec(ctx, "RELEASE SAVEPOINT pd_fast")
+	return loaded, superseded, err
+}
+
+// tableCopy feeds COPY into an entry's table: _row, _from and the item values.
+type tableCopy struct {
+	st        *stage
+	next      func() (*pubdata.SourceRow, error)
+	base, seq int64
+	n         int64
+	vals      []any
+	err       error
+}
+
+func (c *tableCopy) Next() bool {
+	r, err := c.next()
+	if errors.Is(err, io.EOF) {
+		return false
+	} else if err != nil {
+		c.err = err
+		return false
+	}
+	if r.Delete {
+		c.err = errKeyConflict
+		return false
+	}
+	c.n++
+	c.vals = append(c.vals[:0], c.base+c.n, c.seq)
+	c.vals = append(c.vals, r.Values...)
+	return true
+}
+
+func (c *tableCopy) Values() ([]any, error) { return c.vals, nil }
+func (c *tableCopy) Err() error             { return c.err }
+
 // drop removes the staging table (PostgreSQL drops it at commit; a rollback undoes its
 // creation on both).
 func (st *stage) drop() error {
