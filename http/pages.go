@@ -39,7 +39,9 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// Pull sources (console_sources.go).
 	"entry_sources",
 	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
-	"sanctions", "subjects", "extracts", "verify"}
+	"sanctions", "subjects", "extracts", "verify",
+	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).
+	"applications_catalog", "application_new", "applications", "application", "grants", "grant", "notifications"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)
@@ -145,6 +147,7 @@ type navItem struct {
 	Key     string
 	URL     string
 	Current bool
+	Count   int // shown beside the label when not zero (unread notifications)
 }
 
 // base returns the common part of a page's view for the request.
@@ -180,6 +183,12 @@ func (s *Server) base(r *http.Request, console bool) page {
 		}
 		if maySanction(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
+		}
+		if s.Applications != nil { // console_applications.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
+		}
+		if s.Notifications != nil && console {
+			p.Nav = append(p.Nav, navItem{Key: "nav.notifications", URL: "/console/notifications", Count: s.unreadNotifications(r)})
 		}
 		p.Nav = append(p.Nav, navItem{Key: "nav.account", URL: "/console/account"})
 		for i := range p.Nav {

@@ -172,6 +172,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerSanctions()       // sanctions.go: suspend, resume, terminate (F4), API and console page
 	s.registerEvidence()        // evidence.go: subject lookup (D6), signed extracts and verify (D5)
 	s.registerApplications()    // applications.go: applications, grants, notifications (JSON)
+	// console_applications.go: the share catalogue, apply form, applications, grants and
+	// notifications pages.
+	s.registerConsoleApplications()
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

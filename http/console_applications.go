@@ -1,0 +1,1207 @@
+package http
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The console's sharing pages (共享): the share catalogue to apply from, the apply form, the
+// applications (mine, the provider's incoming queue, the authority's board), an
+// application's page with its decision, dispute and withdraw forms and its history, grants
+// on both sides with the revoke form, and the notifications. Who may do what is the
+// domain's: CanSeeApplication, CanDecideApplication, CanDisputeApplication, IsApplicant,
+// CanSeeGrant, CanRevokeGrant; the store checks the workflow and the scope.
+
+func (s *Server) registerConsoleApplications() {
+	s.handle("GET /console/applications/catalog", s.pageShareCatalog)
+	s.handle("GET /console/applications/new", s.pageApplyForm)
+	s.handle("POST /console/applications/new", s.pageApplySubmit)
+	s.handle("GET /console/applications", s.pageApplications)
+	s.handle("GET /console/applications/{id}", s.pageApplication)
+	s.handle("POST /console/applications/{id}/decide", s.pageApplicationDecide)
+	s.handle("POST /console/applications/{id}/dispute", s.pageApplicationDispute)
+	s.handle("POST /console/applications/{id}/withdraw", s.pageApplicationWithdraw)
+	s.handle("GET /console/grants", s.pageGrants)
+	s.handle("GET /console/grants/{id}", s.pageGrant)
+	s.handle("POST /console/grants/{id}/revoke", s.pageGrantRevoke)
+	s.handle("GET /console/notifications", s.pageNotifications)
+	s.handle("POST /console/notifications/{id}/read", s.pageNotificationRead)
+}
+
+// Labels of the sharing pages' closed sets.
+var (
+	appStatusOptions = []catOption{
+		{Value: string(pubdata.AppPending), Key: "app.status.pending"},
+		{Value: string(pubdata.AppApproved), Key: "app.status.approved"},
+		{Value: string(pubdata.AppRejected), Key: "app.status.rejected"},
+		{Value: string(pubdata.AppDisputed), Key: "app.status.disputed"},
+		{Value: string(pubdata.AppWithdrawn), Key: "app.status.withdrawn"},
+		{Value: string(pubdata.AppExpired), Key: "app.status.expired"},
+	}
+	appKindOptions = []catOption{
+		{Value: string(pubdata.KindShare), Key: "app.kind.share"},
+		{Value: string(pubdata.KindOpen), Key: "app.kind.open"},
+	}
+	appActionOptions = []catOption{
+		{Value: "create", Key: "app.action.create"},
+		{Value: "approve", Key: "app.action.approve"},
+		{Value: "reject", Key: "app.action.reject"},
+		{Value: "dispute", Key: "app.action.dispute"},
+		{Value: "withdraw", Key: "app.action.withdraw"},
+		{Value: "overdue", Key: "app.action.overdue"},
+		{Value: "expire", Key: "app.action.expire"},
+		{Value: "revoke", Key: "app.action.revoke"},
+	}
+	grantStatusOptions = []catOption{
+		{Value: "live", Key: "grant.status.live"},
+		{Value: "revoked", Key: "grant.status.revoked"},
+		{Value: "expired", Key: "grant.status.expired"},
+	}
+	// appRoles are the tabs of the applications page; grantRoles of the grants page.
+	appRoles = []catOption{
+		{Value: "mine", Key: "apps.role.mine"},
+		{Value: "incoming", Key: "apps.role.incoming"},
+		{Value: "authority", Key: "apps.role.authority"},
+	}
+	grantRoles = []catOption{
+		{Value: "mine", Key: "grants.role.mine"},
+		{Value: "provided", Key: "grants.role.provided"},
+		{Value: "authority", Key: "grants.role.authority"},
+	}
+	// appFieldErrors are the translated problems of the apply, decision, dispute and revoke
+	// forms' fields (the English pages show the domain's own sentence).
+	appFieldErrors = []catOption{
+		{Value: "entry", Key: "app.error.entry"},
+		{Value: "kind", Key: "app.error.kind"},
+		{Value: "items", Key: "app.error.items"},
+		{Value: "purpose", Key: "app.error.purpose"},
+		{Value: "basis", Key: "app.error.basis"},
+		{Value: "until", Key: "app.error.until"},
+		{Value: "accept_terms", Key: "app.error.accept_terms"},
+		{Value: "decision", Key: "app.error.decision"},
+		{Value: "reason", Key: "app.error.reason"},
+		{Value: "clear_items", Key: "app.error.clear_items"},
+		{Value: "row_filter", Key: "app.error.row_filter"},
+	}
+)
+
+// appService returns the application service, or ENOTFOUND when the server has none.
+func (s *Server) appService() (pubdata.ApplicationService, error) {
+	if s.Applications == nil {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.")
+	}
+	return s.Applications, nil
+}
+
+// appFormErrors turns a validation error into the form's messages by field: the domain's
+// sentence on English pages, a translated one on Chinese pages; a problem of no known
+// field goes to the whole form.
+func appFormErrors(lang string, err error) formErrors {
+	errs := formErrors{}
+	for field, p := range pubdata.ErrorFields(err) {
+		key := optionKey(appFieldErrors, field)
+		if key == unknownOption.Key {
+			errs[""] = pubdata.ErrorMessage(err)
+			continue
+		}
+		errs[field] = translate(lang, key)
+		if lang == LangEN {
+			errs[field] = p.Message
+		}
+	}
+	if len(errs) == 0 {
+		errs[""] = pubdata.ErrorMessage(err)
+	}
+	return errs
+}
+
+// applicantKind is the kind of application the actor makes: share for a public body or an
+// authority, open for the public.
+func applicantKind(a *pubdata.Actor) pubdata.ApplicationKind {
+	if pubdata.SeesWholeCatalog(a) {
+		return pubdata.KindShare
+	}
+	return pubdata.KindOpen
+}
+
+// untilOf is the last day of a grant's period (its expiry is midnight after it).
+func untilOf(g *pubdata.Grant) string { return pubdata.Today(g.Expires.Add(-time.Second)) }
+
+// --- rows as the pages show them ---
+
+// appRow is an application as the pages show it.
+type appRow struct {
+	*pubdata.Application
+}
+
+func (a appRow) StatusKey() string { return optionKey(appStatusOptions, string(a.Status)) }
+func (a appRow) KindKey() string   { return optionKey(appKindOptions, string(a.Kind)) }
+
+// BadgeClass is the CSS class of the status badge.
+func (a appRow) BadgeClass() string {
+	switch a.Status {
+	case pubdata.AppApproved:
+		return "status-published"
+	case pubdata.AppRejected:
+		return "status-rejected"
+	case pubdata.AppPending, pubdata.AppDisputed:
+		return "status-submitted"
+	}
+	return "status-draft"
+}
+
+// ApplicantLabel is who applied: the organisation's name and the user.
+func (a appRow) ApplicantLabel() string {
+	if a.ApplicantOrgName != "" {
+		return a.ApplicantOrgName + " · " + a.Applicant
+	}
+	return a.Applicant
+}
+
+// Late reports an open application whose answer is overdue.
+func (a appRow) Late() bool {
+	return a.Overdue && (a.Status == pubdata.AppPending || a.Status == pubdata.AppDisputed)
+}
+
+func appRows(apps []*pubdata.Application) []appRow {
+	out := make([]appRow, len(apps))
+	for i, a := range apps {
+		out[i] = appRow{a}
+	}
+	return out
+}
+
+// grantRow is a grant as the pages show it.
+type grantRow struct {
+	*pubdata.Grant
+	now          time.Time
+	ConsumerName string
+	ProviderName string
+}
+
+// Status is live, revoked or expired.
+func (g grantRow) Status() string {
+	switch {
+	case g.RevokedAt != nil:
+		return "revoked"
+	case !g.Live(g.now):
+		return "expired"
+	}
+	return "live"
+}
+
+func (g grantRow) StatusKey() string { return optionKey(grantStatusOptions, g.Status()) }
+func (g grantRow) KindKey() string   { return optionKey(appKindOptions, string(g.Kind)) }
+func (g grantRow) Until() string     { return untilOf(g.Grant) }
+func (g grantRow) IsLive() bool      { return g.Status() == "live" }
+
+// BadgeClass is the CSS class of the status badge.
+func (g grantRow) BadgeClass() string {
+	switch g.Status() {
+	case "live":
+		return "status-published"
+	case "revoked":
+		return "status-rejected"
+	}
+	return "status-draft"
+}
+
+// ConsumerLabel is the consumer: the organisation's name, or the public user.
+func (g grantRow) ConsumerLabel() string {
+	switch {
+	case g.ConsumerName != "":
+		return g.ConsumerName
+	case g.Consumer != "":
+		return g.Consumer
+	}
+	return g.ConsumerUser
+}
+
+// roleTab is a tab of a list page.
+type roleTab struct {
+	Key     string
+	URL     string
+	Current bool
+}
+
+// roleTabs returns the tabs the actor may use, with the current one marked.
+func roleTabs(path string, opts []catOption, allowed func(string) bool, current string) []roleTab {
+	var out []roleTab
+	for _, o := range opts {
+		if allowed(o.Value) {
+			out = append(out, roleTab{Key: o.Key, URL: path + "?role=" + o.Value, Current: o.Value == current})
+		}
+	}
+	return out
+}
+
+// --- the share catalogue ---
+
+// shareEntry is an entry of the share catalogue with what the actor can do with it.
+type shareEntry struct {
+	entryRow
+	ClassKey    string
+	Conditional bool
+	Own         bool // the actor's organisation's own entry: no application needed
+	ApplyURL    string
+	PreviewURL  string
+	RowsURL     string
+}
+
+// shareCatalogView is the view of the share catalogue search.
+type shareCatalogView struct {
+	page
+	Open    bool // the public's view: the open catalogue
+	Q       string
+	Class   string
+	Classes []catOption
+	QError  string
+	Results []shareEntry
+	Total   int
+	PageNo  int
+	Pages   int
+	PrevURL string
+	NextURL string
+}
+
+func (s *Server) pageShareCatalog(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	v := shareCatalogView{page: s.base(r, true), Open: applicantKind(a) == pubdata.KindOpen,
+		Q: strings.TrimSpace(q.Get("q")), Class: q.Get("class"), PageNo: 1}
+	v.Classes = shareClassOptions[:2]
+	field, all := pubdata.ShareCatalog.Field, pubdata.ShareCatalog.Values
+	if v.Open {
+		v.Classes = openClassOptions[:2]
+		field, all = pubdata.OpenCatalog.Field, pubdata.OpenCatalog.Values
+	}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 10000 {
+			return pubdata.Errorf(pubdata.EINVALID, "Parameter page must be a whole number from 1 to 10000, not %q.", p)
+		}
+		v.PageNo = n
+	}
+	classes := all
+	if v.Class != "" {
+		if !slices.Contains(all, v.Class) {
+			return pubdata.Errorf(pubdata.EINVALID, "Parameter class must be one of %s, not %q.", strings.Join(all, ", "), v.Class)
+		}
+		classes = []string{v.Class}
+	}
+	cq := pubdata.CatalogQuery{Q: v.Q, Limit: catalogPageSize, Offset: (v.PageNo - 1) * catalogPageSize,
+		Filters: []pubdata.CatalogFilter{{Field: field, Values: classes}}}
+	if cq.Q != "" {
+		cq.Sort = "relevance"
+	}
+	if err := pubdata.ValidateCatalogQuery(&cq); err != nil {
+		if pubdata.ErrorFields(err)["q"] != nil {
+			v.QError = translate(v.Lang, "catalog.error.q")
+			return s.render(w, r, "applications_catalog", http.StatusBadRequest, v)
+		}
+		return err
+	}
+	res, err := s.Entries.SearchCatalog(r.Context(), cq)
+	if err != nil {
+		if pubdata.ErrorFields(err)["q"] != nil {
+			v.QError = translate(v.Lang, "catalog.error.q")
+			return s.render(w, r, "applications_catalog", http.StatusBadRequest, v)
+		}
+		return err
+	}
+	v.Total = res.Total
+	v.Pages = max(1, int(math.Ceil(float64(res.Total)/float64(catalogPageSize))))
+	if v.PageNo > 1 {
+		v.PrevURL = pageLink(r, "page", pageParam(v.PageNo-1))
+	}
+	if v.PageNo < v.Pages {
+		v.NextURL = pageLink(r, "page", strconv.Itoa(v.PageNo+1))
+	}
+	for _, e := range res.Items {
+		x := shareEntry{entryRow: entryRow{Entry: e}, Own: a.OrgCode() != "" && a.OrgCode() == e.Org,
+			PreviewURL: "/catalog/" + e.ID, RowsURL: "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows"}
+		class := e.ShareClass
+		x.ClassKey = optionKey(shareClassOptions, class)
+		if v.Open {
+			class = e.OpenClass
+			x.ClassKey = optionKey(openClassOptions, class)
+		}
+		x.Conditional = class == pubdata.ClassConditional
+		if x.Conditional && !x.Own {
+			x.ApplyURL = withQuery("/console/applications/new", "entry", e.ID)
+		}
+		if e.Format != pubdata.FormatTable {
+			x.RowsURL = ""
+		}
+		v.Results = append(v.Results, x)
+	}
+	return s.render(w, r, "applications_catalog", http.StatusOK, v)
+}
+
+// --- the apply form ---
+
+// itemChoice is a data item as a checkbox (or two) of a form.
+type itemChoice struct {
+	N        int
+	Name     string
+	Title    string
+	Grade    int
+	Personal bool
+	Checked  bool
+	Clear    bool // the decision form's "in clear" box
+}
+
+// applyForm is what the apply form holds.
+type applyForm struct {
+	Purpose     string
+	Basis       string
+	Until       string
+	AcceptTerms bool
+}
+
+// applyView is the view of the apply form.
+type applyView struct {
+	page
+	Entry     entryRow
+	Kind      string
+	KindKey   string
+	ClassKey  string
+	Items     []itemChoice
+	Form      applyForm
+	Errors    formErrors
+	ReplyDays int
+	Due       string // the answer's due date if the application is made today
+	MinUntil  string
+	MaxUntil  string
+}
+
+// applyEntry returns the published entry the apply form is for (?entry= or the form's
+// entry), which the actor must be able to see.
+func (s *Server) applyEntry(r *http.Request, a *pubdata.Actor, id string) (*pubdata.Entry, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return nil, pubdata.FieldErrorf("entry", "Parameter entry (the catalogue entry to apply for) is required.")
+	}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !pubdata.CanViewPublished(a, e) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+	}
+	return e, nil
+}
+
+// applyPage builds the apply form's view for e.
+func (s *Server) applyPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) applyView {
+	now := s.now()
+	kind := applicantKind(a)
+	v := applyView{page: s.base(r, true), Entry: entryRow{Entry: e}, Kind: string(kind), KindKey: optionKey(appKindOptions, string(kind)),
+		ReplyDays: s.ReplyDays(kind), Errors: formErrors{}}
+	v.ClassKey = optionKey(shareClassOptions, e.ShareClass)
+	if kind == pubdata.KindOpen {
+		v.ClassKey = optionKey(openClassOptions, e.OpenClass)
+	}
+	v.Due = pubdata.Today(s.calendar().AddWorkdays(now, v.ReplyDays))
+	today, _ := time.ParseInLocation(pubdata.DateFormat, pubdata.Today(now), pubdata.ChinaTime)
+	v.MinUntil = today.AddDate(0, 0, 1).Format(pubdata.DateFormat)
+	v.MaxUntil = today.AddDate(0, pubdata.MaxApplicationMonths, 0).Format(pubdata.DateFormat)
+	v.Form.Until = today.AddDate(0, 6, 0).Format(pubdata.DateFormat)
+	for i, it := range e.Items {
+		v.Items = append(v.Items, itemChoice{N: i, Name: it.Name, Title: it.Title, Grade: it.Grade, Personal: it.Personal, Checked: true})
+	}
+	return v
+}
+
+func (s *Server) pageApplyForm(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.appService(); err != nil {
+		return err
+	}
+	e, err := s.applyEntry(r, a, r.URL.Query().Get("entry"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "application_new", http.StatusOK, s.applyPage(r, a, e))
+}
+
+func (s *Server) pageApplySubmit(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	apps, err := s.appService()
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	e, err := s.applyEntry(r, a, f.Get("entry"))
+	if err != nil {
+		return err
+	}
+	v := s.applyPage(r, a, e)
+	v.Form = applyForm{Purpose: f.Get("purpose"), Basis: f.Get("basis"), Until: strings.TrimSpace(f.Get("until")), AcceptTerms: f.Get("accept_terms") != ""}
+	items := f["items"]
+	for i := range v.Items {
+		v.Items[i].Checked = slices.Contains(items, v.Items[i].Name)
+	}
+	c := &pubdata.ApplicationCreate{Entry: e.ID, Kind: applicantKind(a), Items: items, Purpose: v.Form.Purpose, Basis: v.Form.Basis,
+		Until: v.Form.Until, AcceptTerms: v.Form.AcceptTerms}
+	// The page's own checks, then the domain's (which the store runs again).
+	errs := formErrors{}
+	if len(items) == 0 {
+		errs["items"] = translate(v.Lang, "app.error.items_none")
+	}
+	if !c.AcceptTerms {
+		errs["accept_terms"] = translate(v.Lang, "app.error.accept_terms")
+	}
+	verr := pubdata.ValidateApplicationCreate(a, e, c, s.now())
+	if verr != nil && !errorIs(verr, pubdata.EINVALID) {
+		return verr
+	}
+	if verr != nil {
+		for k, m := range appFormErrors(v.Lang, verr) {
+			errs[k] = m
+		}
+	}
+	if len(errs) > 0 {
+		v.Errors = errs
+		return s.render(w, r, "application_new", http.StatusBadRequest, v)
+	}
+	dueAt := s.calendar().AddWorkdays(s.now(), s.ReplyDays(c.Kind))
+	app, err := apps.CreateApplication(r.Context(), e, c, dueAt)
+	if errorIs(err, pubdata.EINVALID) {
+		v.Errors = appFormErrors(v.Lang, err)
+		return s.render(w, r, "application_new", http.StatusBadRequest, v)
+	} else if err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/applications/"+app.ID, "created", "1"))
+	return nil
+}
+
+// --- the applications lists ---
+
+// overdueCount is a provider's count of overdue applications (H3).
+type overdueCount struct {
+	Provider string
+	Name     string
+	Count    int
+}
+
+// applicationsView is the view of the applications page.
+type applicationsView struct {
+	page
+	Role     string
+	Roles    []roleTab
+	Status   string
+	Statuses []catOption
+	Apps     []appRow
+	Total    int
+	NextURL  string
+	FirstURL string
+	// The authority's board.
+	Disputes      []appRow
+	Overdue       []appRow
+	OverdueCounts []overdueCount
+	CatalogURL    string
+}
+
+// appTable is a table of applications on the applications page.
+type appTable struct {
+	Apps       []appRow
+	CaptionKey string
+	Role       string
+}
+
+// DisputeTable, OverdueTable and ListTable are the page's tables.
+func (v applicationsView) DisputeTable() appTable {
+	return appTable{Apps: v.Disputes, CaptionKey: "board.disputes", Role: v.Role}
+}
+func (v applicationsView) OverdueTable() appTable {
+	return appTable{Apps: v.Overdue, CaptionKey: "board.overdue", Role: v.Role}
+}
+func (v applicationsView) ListTable() appTable {
+	if v.Role == "incoming" {
+		return appTable{Apps: v.Apps, CaptionKey: "apps.incoming", Role: v.Role}
+	}
+	return appTable{Apps: v.Apps, CaptionKey: "apps.mine", Role: v.Role}
+}
+
+// mayAppRole reports whether the actor may see the applications page's tab.
+func mayAppRole(a *pubdata.Actor, role string) bool {
+	switch role {
+	case "mine":
+		return true
+	case "incoming":
+		return a.Org != nil
+	case "authority":
+		return a.IsAuthority()
+	}
+	return false
+}
+
+func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	apps, err := s.appService()
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	v := applicationsView{page: s.base(r, true), Role: q.Get("role"), Status: q.Get("status"), Statuses: appStatusOptions,
+		CatalogURL: "/console/applications/catalog"}
+	if v.Role == "" {
+		v.Role = "mine"
+	}
+	if !slices.ContainsFunc(appRoles, func(o catOption) bool { return o.Value == v.Role }) {
+		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, incoming or authority, not %q.", v.Role)
+	}
+	if !mayAppRole(a, v.Role) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.")
+	}
+	v.Roles = roleTabs("/console/applications", appRoles, func(role string) bool { return mayAppRole(a, role) }, v.Role)
+	if v.Role == "authority" {
+		div := a.Org.Division
+		disputes, _, _, err := apps.FindApplications(r.Context(), pubdata.ApplicationFilter{Division: div, Status: pubdata.AppDisputed, Limit: pubdata.MaxLimit})
+		if err != nil {
+			return err
+		}
+		overdue, _, _, err := apps.FindApplications(r.Context(), pubdata.ApplicationFilter{Division: div, Status: pubdata.AppPending, Overdue: true, Limit: pubdata.MaxLimit})
+		if err != nil {
+			return err
+		}
+		counts, err := apps.OverdueCounts(r.Context(), div)
+		if err != nil {
+			return err
+		}
+		v.Disputes, v.Overdue = appRows(disputes), appRows(overdue)
+		if len(counts) > 0 {
+			names, err := s.orgNames(r)
+			if err != nil {
+				return err
+			}
+			for p, n := range counts {
+				v.OverdueCounts = append(v.OverdueCounts, overdueCount{Provider: p, Name: names[p], Count: n})
+			}
+			slices.SortFunc(v.OverdueCounts, func(x, y overdueCount) int {
+				if x.Count != y.Count {
+					return y.Count - x.Count
+				}
+				return strings.Compare(x.Provider, y.Provider)
+			})
+		}
+		return s.render(w, r, "applications", http.StatusOK, v)
+	}
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	f := pubdata.ApplicationFilter{Limit: limit, Cursor: cursor}
+	switch {
+	case v.Role == "incoming":
+		f.Provider = a.OrgCode()
+		if v.Status == "" {
+			v.Status = string(pubdata.AppPending) // the queue: pending, the soonest due first
+		}
+	case a.Org != nil && a.Role() == pubdata.RoleAdmin:
+		f.ApplicantOrg = a.OrgCode()
+	default:
+		f.Applicant = a.Username()
+	}
+	switch {
+	case v.Status == "" || v.Status == "all":
+		v.Status = "all"
+	case optionKey(appStatusOptions, v.Status) == unknownOption.Key:
+		return pubdata.Errorf(pubdata.EINVALID, "Parameter status %q is not an application status.", v.Status)
+	default:
+		f.Status = pubdata.ApplicationStatus(v.Status)
+	}
+	list, total, next, err := apps.FindApplications(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	v.Apps, v.Total = appRows(list), total
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	return s.render(w, r, "applications", http.StatusOK, v)
+}
+
+// --- one application ---
+
+// decisionForm is what the decision form holds.
+type decisionForm struct {
+	RowFilter string
+	Until     string
+	Purpose   string
+	Reason    string
+	Basis     string
+}
+
+// eventRow is a transition of an application as the history shows it.
+type eventRow struct {
+	*pubdata.ApplicationEvent
+}
+
+func (e eventRow) ActionKey() string { return optionKey(appActionOptions, e.Action) }
+func (e eventRow) FromKey() string   { return optionKey(appStatusOptions, string(e.From)) }
+func (e eventRow) ToKey() string     { return optionKey(appStatusOptions, string(e.To)) }
+
+// applicationView is the view of an application's page.
+type applicationView struct {
+	page
+	App        appRow
+	ItemTitles []string // the items asked for, "title (name)"; empty: all
+	Events     []eventRow
+	Grant      *grantRow
+	// The decision form (the provider's, or the authority's on a dispute).
+	CanDecide     bool
+	ByAuthority   bool
+	DecisionItems []itemChoice
+	Decision      decisionForm
+	Errors        formErrors
+	// The applicant's forms.
+	CanDispute    bool
+	CanWithdraw   bool
+	DisputeReason string
+	DisputeErrors formErrors
+	EntryURL      string
+}
+
+// appFor returns the application of the path's {id}, when the actor may see it; ENOTFOUND
+// otherwise (a stranger does not learn that it exists).
+func (s *Server) appFor(r *http.Request, a *pubdata.Actor) (*pubdata.Application, error) {
+	apps, err := s.appService()
+	if err != nil {
+		return nil, err
+	}
+	id := r.PathValue("id")
+	app, err := apps.FindApplicationByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !pubdata.CanSeeApplication(a, app) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Application %q was not found.", id)
+	}
+	return app, nil
+}
+
+// applicationPage builds the view of app for the actor.
+func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata.Application) (*applicationView, error) {
+	v := &applicationView{page: s.base(r, true), App: appRow{app}, Errors: formErrors{}, DisputeErrors: formErrors{}}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), app.Entry)
+	switch {
+	case errorIs(err, pubdata.ENOTFOUND):
+		e = nil
+	case err != nil:
+		return nil, err
+	default:
+		if pubdata.CanViewPublished(a, e) {
+			v.EntryURL = "/catalog/" + e.ID
+		}
+	}
+	titles := map[string]string{}
+	if e != nil {
+		for _, it := range e.Items {
+			titles[it.Name] = it.Title
+		}
+	}
+	label := func(name string) string {
+		if t := titles[name]; t != "" && t != name {
+			return t + " (" + name + ")"
+		}
+		return name
+	}
+	for _, n := range app.Items {
+		v.ItemTitles = append(v.ItemTitles, label(n))
+	}
+	evs, err := s.Applications.FindApplicationEvents(r.Context(), app.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		v.Events = append(v.Events, eventRow{ev})
+	}
+	if app.Grant != "" {
+		g, err := s.Applications.FindGrantByID(r.Context(), app.Grant)
+		if err != nil && !errorIs(err, pubdata.ENOTFOUND) {
+			return nil, err
+		}
+		if g != nil {
+			v.Grant = &grantRow{Grant: g, now: s.now()}
+		}
+	}
+	v.CanDecide = pubdata.CanDecideApplication(a, app, app.Division) && e != nil
+	v.ByAuthority = app.Status == pubdata.AppDisputed
+	if v.CanDecide {
+		v.Decision = decisionForm{Until: app.Until, Purpose: app.Purpose}
+		for i, it := range e.Items {
+			v.DecisionItems = append(v.DecisionItems, itemChoice{N: i, Name: it.Name, Title: it.Title, Grade: it.Grade, Personal: it.Personal,
+				Checked: len(app.Items) == 0 || slices.Contains(app.Items, it.Name)})
+		}
+	}
+	v.CanDispute = app.Status == pubdata.AppRejected && app.DisputedAt == nil && pubdata.CanDisputeApplication(a, app)
+	v.CanWithdraw = app.Status == pubdata.AppPending && pubdata.IsApplicant(a, app)
+	q := r.URL.Query()
+	switch {
+	case q.Get("created") != "":
+		v.Flash = translate(v.Lang, "app.flash.created", app.Due)
+	case q.Get("decided") != "":
+		v.Flash = translate(v.Lang, "app.flash.decided")
+	case q.Get("disputed") != "":
+		v.Flash = translate(v.Lang, "app.flash.disputed")
+	case q.Get("withdrawn") != "":
+		v.Flash = translate(v.Lang, "app.flash.withdrawn")
+	}
+	return v, nil
+}
+
+func (s *Server) pageApplication(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	app, err := s.appFor(r, a)
+	if err != nil {
+		return err
+	}
+	v, err := s.applicationPage(r, a, app)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "application", http.StatusOK, v)
+}
+
+func (s *Server) pageApplicationDecide(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	app, err := s.appFor(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanDecideApplication(a, app, app.Division) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	d := &pubdata.ApplicationDecision{Decision: f.Get("decision"), Reason: f.Get("reason"), Basis: f.Get("basis"),
+		RowFilter: f.Get("row_filter"), Until: f.Get("until"), Purpose: f.Get("purpose")}
+	if d.Decision == "approve" {
+		d.Items, d.ClearItems = f["items"], f["clear_items"]
+	}
+	errs := formErrors{}
+	if d.Decision == "approve" && len(d.Items) == 0 {
+		errs["items"] = translate(langFrom(r.Context()), "app.error.items_none")
+	} else {
+		_, err = s.Applications.DecideApplication(r.Context(), app.ID, d)
+		switch {
+		case err == nil:
+			redirect(w, r, withQuery("/console/applications/"+app.ID, "decided", "1"))
+			return nil
+		case !errorIs(err, pubdata.EINVALID):
+			return err
+		}
+		errs = appFormErrors(langFrom(r.Context()), err)
+	}
+	r.URL.RawQuery = ""
+	v, err := s.applicationPage(r, a, app)
+	if err != nil {
+		return err
+	}
+	v.Errors = errs
+	v.Decision = decisionForm{RowFilter: f.Get("row_filter"), Until: f.Get("until"), Purpose: f.Get("purpose"), Reason: f.Get("reason"), Basis: f.Get("basis")}
+	for i := range v.DecisionItems {
+		v.DecisionItems[i].Checked = slices.Contains(f["items"], v.DecisionItems[i].Name)
+		v.DecisionItems[i].Clear = slices.Contains(f["clear_items"], v.DecisionItems[i].Name)
+	}
+	return s.render(w, r, "application", http.StatusBadRequest, v)
+}
+
+func (s *Server) pageApplicationDispute(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	app, err := s.appFor(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanDisputeApplication(a, app) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	reason := r.PostForm.Get("reason")
+	_, err = s.Applications.DisputeApplication(r.Context(), app.ID, reason)
+	switch {
+	case err == nil:
+		redirect(w, r, withQuery("/console/applications/"+app.ID, "disputed", "1"))
+		return nil
+	case !errorIs(err, pubdata.EINVALID):
+		return err
+	}
+	r.URL.RawQuery = ""
+	v, verr := s.applicationPage(r, a, app)
+	if verr != nil {
+		return verr
+	}
+	v.DisputeReason, v.DisputeErrors = reason, appFormErrors(v.Lang, err)
+	return s.render(w, r, "application", http.StatusBadRequest, v)
+}
+
+func (s *Server) pageApplicationWithdraw(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	app, err := s.appFor(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.IsApplicant(a, app) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.")
+	}
+	if _, err := s.Applications.WithdrawApplication(r.Context(), app.ID); err != nil {
+		return err
+	}
+	redirect(w, r, withQuery("/console/applications/"+app.ID, "withdrawn", "1"))
+	return nil
+}
+
+// --- grants ---
+
+// grantsView is the view of the grants page.
+type grantsView struct {
+	page
+	Role     string
+	Roles    []roleTab
+	Grants   []grantRow
+	NextURL  string
+	FirstURL string
+}
+
+func mayGrantRole(a *pubdata.Actor, role string) bool {
+	switch role {
+	case "mine":
+		return true
+	case "provided":
+		return a.Org != nil && a.Org.Kind != pubdata.KindCompany
+	case "authority":
+		return a.IsAuthority()
+	}
+	return false
+}
+
+// grantDivision returns the division of the grant's entry (its application's).
+func (s *Server) grantDivision(r *http.Request, g *pubdata.Grant) (string, error) {
+	app, err := s.Applications.FindApplicationByID(r.Context(), g.Application)
+	if err != nil {
+		return "", err
+	}
+	return app.Division, nil
+}
+
+func (s *Server) pageGrants(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	apps, err := s.appService()
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	v := grantsView{page: s.base(r, true), Role: q.Get("role")}
+	if v.Role == "" {
+		v.Role = "mine"
+	}
+	if !slices.ContainsFunc(grantRoles, func(o catOption) bool { return o.Value == v.Role }) {
+		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, provided or authority, not %q.", v.Role)
+	}
+	if !mayGrantRole(a, v.Role) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a public body sees the grants it provided, and only an authority those of its division.")
+	}
+	v.Roles = roleTabs("/console/grants", grantRoles, func(role string) bool { return mayGrantRole(a, role) }, v.Role)
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	f := pubdata.GrantFilter{Limit: limit, Cursor: cursor}
+	switch {
+	case v.Role == "provided":
+		f.Provider = a.OrgCode()
+	case v.Role == "authority":
+	case a.Org != nil:
+		f.Consumer = a.OrgCode()
+	default:
+		f.ConsumerUser = a.Username()
+	}
+	list, next, err := apps.FindGrants(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	names, err := s.orgNames(r)
+	if err != nil {
+		return err
+	}
+	divisions := map[string]string{} // entry → division, for the authority's tab
+	for _, g := range list {
+		if v.Role == "authority" {
+			div, ok := divisions[g.Entry]
+			if !ok {
+				if div, err = s.grantDivision(r, g); err != nil {
+					return err
+				}
+				divisions[g.Entry] = div
+			}
+			if !pubdata.DivisionCovers(a.Org.Division, div) {
+				continue
+			}
+		}
+		v.Grants = append(v.Grants, grantRow{Grant: g, now: s.now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]})
+	}
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	return s.render(w, r, "grants", http.StatusOK, v)
+}
+
+// grantView is the view of a grant's page.
+type grantView struct {
+	page
+	Grant        grantRow
+	ItemTitles   []string
+	ClearTitles  []string
+	CanRevoke    bool
+	Holder       bool // the actor holds the grant: show how to read
+	PreviewURL   string
+	RowsURL      string
+	RevokeReason string
+	Errors       formErrors
+}
+
+// grantPageFor returns the grant of the path's {id} and its entry's division, when the actor
+// may see it; ENOTFOUND otherwise.
+func (s *Server) grantPageFor(r *http.Request, a *pubdata.Actor) (*pubdata.Grant, string, error) {
+	apps, err := s.appService()
+	if err != nil {
+		return nil, "", err
+	}
+	id := r.PathValue("id")
+	g, err := apps.FindGrantByID(r.Context(), id)
+	if err != nil {
+		return nil, "", err
+	}
+	div, err := s.grantDivision(r, g)
+	if err != nil {
+		return nil, "", err
+	}
+	if !pubdata.CanSeeGrant(a, g, div) {
+		return nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q was not found.", id)
+	}
+	return g, div, nil
+}
+
+func (s *Server) grantPage(r *http.Request, a *pubdata.Actor, g *pubdata.Grant, div string) (*grantView, error) {
+	names, err := s.orgNames(r)
+	if err != nil {
+		return nil, err
+	}
+	row := grantRow{Grant: g, now: s.now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]}
+	v := &grantView{page: s.base(r, true), Grant: row, Errors: formErrors{}}
+	v.CanRevoke = row.IsLive() && pubdata.CanRevokeGrant(a, g, div)
+	v.Holder = g.Holds(a)
+	titles := map[string]string{}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), g.Entry)
+	switch {
+	case errorIs(err, pubdata.ENOTFOUND):
+	case err != nil:
+		return nil, err
+	default:
+		for _, it := range e.Items {
+			titles[it.Name] = it.Title
+		}
+		if v.Holder && row.IsLive() {
+			v.PreviewURL = "/catalog/" + e.ID
+			if e.Format == pubdata.FormatTable {
+				v.RowsURL = "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows"
+			}
+		}
+	}
+	label := func(name string) string {
+		if t := titles[name]; t != "" && t != name {
+			return t + " (" + name + ")"
+		}
+		return name
+	}
+	for _, n := range g.Items {
+		v.ItemTitles = append(v.ItemTitles, label(n))
+	}
+	for _, n := range g.ClearItems {
+		v.ClearTitles = append(v.ClearTitles, label(n))
+	}
+	if r.URL.Query().Get("revoked") != "" {
+		v.Flash = translate(v.Lang, "grant.flash.revoked")
+	}
+	return v, nil
+}
+
+func (s *Server) pageGrant(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	g, div, err := s.grantPageFor(r, a)
+	if err != nil {
+		return err
+	}
+	v, err := s.grantPage(r, a, g, div)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "grant", http.StatusOK, v)
+}
+
+func (s *Server) pageGrantRevoke(w http.ResponseWriter, r *http.Request) error {
+	a, err := consoleActor(r)
+	if err != nil {
+		return err
+	}
+	g, div, err := s.grantPageFor(r, a)
+	if err != nil {
+		return err
+	}
+	if !pubdata.CanRevokeGrant(a, g, div) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers, or the covering authority's, may revoke a grant.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	reason := r.PostForm.Get("reason")
+	_, err = s.Applications.RevokeGrant(r.Context(), g.ID, reason)
+	switch {
+	case err == nil:
+		redirect(w, r, withQuery("/console/grants/"+g.ID, "revoked", "1"))
+		return nil
+	case !errorIs(err, pubdata.EINVALID):
+		return err
+	}
+	r.URL.RawQuery = ""
+	v, verr := s.grantPage(r, a, g, div)
+	if verr != nil {
+		return verr
+	}
+	v.RevokeReason, v.Errors = reason, appFormErrors(v.Lang, err)
+	return s.render(w, r, "grant", http.StatusBadRequest, v)
+}
+
+// --- notifications ---
+
+// noticeRow is a notification as the page shows it.
+type noticeRow struct {
+	*pubdata.Notification
+	Text string // in the page's language
+}
+
+// notificationsView is the view of the notifications page.
+type notificationsView struct {
+	page
+	Notices  []noticeRow
+	Unread   int
+	Only     bool // only unread ones
+	AllURL   string
+	OnlyURL  string
+	NextURL  string
+	FirstURL string
+}
+
+func (s *Server) pageNotifications(w http.ResponseWriter, r *http.Request) error {
+	if _, err := consoleActor(r); err != nil {
+		return err
+	}
+	if s.Notifications == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+	}
+	q := r.URL.Query()
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	v := notificationsView{page: s.base(r, true), Only: q.Get("unread") != "", AllURL: "/console/notifications", OnlyURL: "/console/notifications?unread=1"}
+	list, unread, next, err := s.Notifications.FindNotifications(r.Context(), v.Only, limit, cursor)
+	if err != nil {
+		return err
+	}
+	v.Unread = unread
+	for _, n := range list {
+		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: n.Message(v.Lang)})
+	}
+	if next != "" {
+		v.NextURL = pageLink(r, "cursor", next)
+	}
+	if cursor != "" {
+		v.FirstURL = pageLink(r, "cursor", "")
+	}
+	return s.render(w, r, "notifications", http.StatusOK, v)
+}
+
+func (s *Server) pageNotificationRead(w http.ResponseWriter, r *http.Request) error {
+	if _, err := consoleActor(r); err != nil {
+		return err
+	}
+	if s.Notifications == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := s.Notifications.MarkNotificationRead(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	redirect(w, r, localPath(r.PostForm.Get("next"), "/console/notifications"))
+	return nil
+}
+
+// unreadNotifications is the actor's number of unread notifications for the console's
+// navigation; 0 when unknown (a failure is logged, the page still shows).
+func (s *Server) unreadNotifications(r *http.Request) int {
+	if s.Notifications == nil {
+		return 0
+	}
+	_, n, _, err := s.Notifications.FindNotifications(r.Context(), true, 1, "")
+	if err != nil {
+		s.Logger.Warn("unread notifications", "request_id", requestIDFrom(r.Context()), "error", err)
+		return 0
+	}
+	return n
+}
