@@ -541,6 +541,7 @@ func benchDownloadCommand() *command {
 		cf := addConfigFlags(fs, false)
 		entry := fs.String("entry", "", "the entry to download")
 		format := fs.String("format", "csv", "csv, ndjson, json or xlsx")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the download to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -548,13 +549,13 @@ func benchDownloadCommand() *command {
 			return usagef("%s: --entry is required", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchDownload(ctx, a, c.stdout, *entry, *format)
+			return benchDownload(ctx, a, c.stdout, *entry, *format, *cpuprofile)
 		})
 	}
 	return cmd
 }
 
-func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format string) error {
+func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format, cpuprofile string) error {
 	fmt.Fprintf(w, "pubdata bench download: %s database, %d CPUs, format %s\n", dialectName(a.cfg), runtime.NumCPU(), format)
 	base, stop, err := benchServe(a)
 	if err != nil {
@@ -563,6 +564,17 @@ func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format strin
 	defer stop()
 	runtime.GC()
 	peakRSS(true)
+	if cpuprofile != "" {
+		pf, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	resp, err := http.Get(base + "/api/v1/entries/" + url.PathEscape(entry) + "/rows?_format=" + url.QueryEscape(format))
 	if err != nil {
