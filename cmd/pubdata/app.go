@@ -41,6 +41,10 @@ type app struct {
 	// pullSources are the providers' databases; puller runs them (serve starts it).
 	pullSources pubdata.PullSourceService
 	puller      *pull.Scheduler
+	// applications keeps applications and grants (serve runs its jobs); notifications
+	// the console's notifications.
+	applications  pubdata.ApplicationService
+	notifications pubdata.NotificationService
 	// evidence records subject lookups and extracts; extracts signs them with the SM2 key
 	// in the data folder (extract.KeyFile), created on first start.
 	evidence pubdata.EvidenceService
@@ -90,6 +94,8 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
+	a.applications = sqlstore.NewApplicationService(db)
+	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
 	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
 		db.Close()
@@ -146,6 +152,10 @@ func (a *app) handler() (http.Handler, error) {
 		MaxUploadBytes: a.cfg.MaxUpload,
 		BatchDir:       a.batchDir(),
 		PullSources:    a.pullSources,
+		Applications:   a.applications,
+		Notifications:  a.notifications,
+		ShareReplyDays: a.cfg.ShareReplyDays,
+		OpenReplyDays:  a.cfg.OpenReplyDays,
 		Evidence:       a.evidence,
 		Extracts:       a.extracts,
 		// Run now: the run goes on (and is recorded) if the client goes away.

@@ -18,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 
+	"github.com/pubdata/pubdata"
 	pdhttp "github.com/pubdata/pubdata/http"
 )
 
@@ -35,6 +36,8 @@ type Config struct {
 	MaxUpload          int64         // largest data upload (POST /api/v1/entries/{id}/data) in bytes
 	CheckpointInterval time.Duration // how often serve signs the audit tree head (0 < d ≤ 1m)
 	ShutdownTimeout    time.Duration // how long serve waits for requests on shutdown
+	ShareReplyDays     int           // working days a provider has to answer a share application
+	OpenReplyDays      int           // working days a provider has to answer an open application
 }
 
 // Defaults of the settings.
@@ -46,6 +49,7 @@ const (
 	DefaultCheckpointInterval = time.Minute
 	DefaultShutdownTimeout    = 15 * time.Second
 	MaxCheckpointInterval     = time.Minute // the regulations' record: at least every minute
+	MaxReplyDays              = 60          // the longest answer deadline in working days
 )
 
 // DefaultConfig returns the defaults.
@@ -59,6 +63,8 @@ func DefaultConfig() Config {
 		MaxUpload:          DefaultMaxUpload,
 		CheckpointInterval: DefaultCheckpointInterval,
 		ShutdownTimeout:    DefaultShutdownTimeout,
+		ShareReplyDays:     pubdata.DefaultShareReplyDays,
+		OpenReplyDays:      pubdata.DefaultOpenReplyDays,
 	}
 }
 
@@ -131,6 +137,12 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("setting shutdown_timeout (--shutdown-timeout, PUBDATA_SHUTDOWN_TIMEOUT): %s must be positive", c.ShutdownTimeout)
 	}
+	if c.ShareReplyDays < 1 || c.ShareReplyDays > MaxReplyDays {
+		return fmt.Errorf("setting share_reply_days (--share-reply-days, PUBDATA_SHARE_REPLY_DAYS): %d must be 1 to %d working days", c.ShareReplyDays, MaxReplyDays)
+	}
+	if c.OpenReplyDays < 1 || c.OpenReplyDays > MaxReplyDays {
+		return fmt.Errorf("setting open_reply_days (--open-reply-days, PUBDATA_OPEN_REPLY_DAYS): %d must be 1 to %d working days", c.OpenReplyDays, MaxReplyDays)
+	}
 	return nil
 }
 
@@ -183,6 +195,8 @@ type fileConfig struct {
 	MaxUpload          *int64  `toml:"max_upload" yaml:"max_upload"`
 	CheckpointInterval *string `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
 	ShutdownTimeout    *string `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
+	ShareReplyDays     *int    `toml:"share_reply_days" yaml:"share_reply_days"`
+	OpenReplyDays      *int    `toml:"open_reply_days" yaml:"open_reply_days"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -233,6 +247,12 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.MaxUpload != nil {
 		c.MaxUpload = *f.MaxUpload
+	}
+	if f.ShareReplyDays != nil {
+		c.ShareReplyDays = *f.ShareReplyDays
+	}
+	if f.OpenReplyDays != nil {
+		c.OpenReplyDays = *f.OpenReplyDays
 	}
 	for _, d := range []struct {
 		key string
@@ -302,6 +322,21 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			*b.dst = n
 		}
 	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{
+		{"PUBDATA_SHARE_REPLY_DAYS", &c.ShareReplyDays},
+		{"PUBDATA_OPEN_REPLY_DAYS", &c.OpenReplyDays},
+	} {
+		if v, ok := get(n.name); ok {
+			d, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("environment %s: %q is not a whole number of working days", n.name, v)
+			}
+			*n.dst = d
+		}
+	}
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
@@ -334,6 +369,8 @@ type configFlags struct {
 	maxUpload   int64
 	checkpoint  time.Duration
 	shutdownTTL time.Duration
+	shareDays   int
+	openDays    int
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -353,6 +390,8 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.Int64Var(&cf.maxUpload, "max-upload", d.MaxUpload, "largest data upload in `bytes`; env PUBDATA_MAX_UPLOAD")
 		fs.DurationVar(&cf.checkpoint, "checkpoint-interval", d.CheckpointInterval, "how often to sign the audit tree head (at most 1m); env PUBDATA_CHECKPOINT_INTERVAL")
 		fs.DurationVar(&cf.shutdownTTL, "shutdown-timeout", d.ShutdownTimeout, "how long to wait for requests on shutdown; env PUBDATA_SHUTDOWN_TIMEOUT")
+		fs.IntVar(&cf.shareDays, "share-reply-days", d.ShareReplyDays, "working `days` a provider has to answer a share application; env PUBDATA_SHARE_REPLY_DAYS")
+		fs.IntVar(&cf.openDays, "open-reply-days", d.OpenReplyDays, "working `days` a provider has to answer an open application; env PUBDATA_OPEN_REPLY_DAYS")
 	}
 	return cf
 }
@@ -389,6 +428,8 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"max-upload":          func() { c.MaxUpload = cf.maxUpload },
 		"checkpoint-interval": func() { c.CheckpointInterval = cf.checkpoint },
 		"shutdown-timeout":    func() { c.ShutdownTimeout = cf.shutdownTTL },
+		"share-reply-days":    func() { c.ShareReplyDays = cf.shareDays },
+		"open-reply-days":     func() { c.OpenReplyDays = cf.openDays },
 	} {
 		if given[name] {
 			apply()

@@ -179,6 +179,9 @@ func TestConfigErrors(t *testing.T) {
 		{name: "bad toml duration", file: "c.toml=checkpoint_interval = \"soon\"\n", want: "checkpoint_interval"},
 		{name: "toml syntax", file: "c.toml=data = \n", want: "config file"},
 		{name: "file checkpoint too long", file: "c.yml=checkpoint_interval: 5m\n", want: "setting checkpoint_interval"},
+		{name: "zero share reply days", args: []string{"--share-reply-days", "0"}, want: "setting share_reply_days"},
+		{name: "env bad open reply days", env: map[string]string{"PUBDATA_OPEN_REPLY_DAYS": "ten"}, want: "PUBDATA_OPEN_REPLY_DAYS"},
+		{name: "file open reply days too many", file: "c.toml=open_reply_days = 61\n", want: "setting open_reply_days"},
 		{name: "bad extension", file: "c.json={}", want: "extension"},
 		{name: "missing file", args: []string{"--config", "/nonexistent/pubdata.toml"}, want: "config file"},
 	}

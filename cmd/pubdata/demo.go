@@ -30,8 +30,9 @@ var demoOrgs = []pubdata.Org{
 }
 
 // demoUsers are the demo accounts: one per role in the provincial authority and in the
-// market regulation department, an admin of the city authority and of the company, and a
-// public user.
+// market regulation department, an admin of the city authority and of the company, a
+// reviewer and a member of the public security department (applications), and a public
+// user.
 var demoUsers = []pubdata.UserCreate{
 	{Username: "fj-admin", DisplayName: "省大数据局管理员", OrgCode: "350000-dsj", Role: pubdata.RoleAdmin},
 	{Username: "fj-editor", DisplayName: "省大数据局编辑", OrgCode: "350000-dsj", Role: pubdata.RoleEditor},
@@ -42,6 +43,8 @@ var demoUsers = []pubdata.UserCreate{
 	{Username: "scjg-reviewer", DisplayName: "省市场监管局审核员", OrgCode: "350000-scjgj", Role: pubdata.RoleReviewer},
 	{Username: "scjg-member", DisplayName: "省市场监管局成员", OrgCode: "350000-scjgj", Role: pubdata.RoleMember},
 	{Username: "fz-admin", DisplayName: "福州市大数据局管理员", OrgCode: "350100-dsj", Role: pubdata.RoleAdmin},
+	{Username: "gat-reviewer", DisplayName: "省公安厅审核员", OrgCode: "350000-gat", Role: pubdata.RoleReviewer},
+	{Username: "gat-member", DisplayName: "省公安厅成员", OrgCode: "350000-gat", Role: pubdata.RoleMember},
 	{Username: "mskj-admin", DisplayName: "闽数科技管理员", OrgCode: "350102-mskj", Role: pubdata.RoleAdmin},
 	{Username: "citizen", DisplayName: "公众用户"},
 }
@@ -56,6 +59,7 @@ type demoResult struct {
 	TablesLoaded, TablesExisting int
 	BatchesLoaded                int
 	RowsLoaded, RowsRejected     int64
+	ApplicationsCreated          int // demo_share.go
 }
 
 // loadDemo creates the demo organisations and users that are not there yet, through the
@@ -84,6 +88,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	}
 	if err := loadDemoData(ctx, a, 1, &res); err != nil {
 		return res, fmt.Errorf("data: %w", err)
+	}
+	if res.ApplicationsCreated, err = createDemoApplications(ctx, a); err != nil {
+		return res, fmt.Errorf("applications: %w", err)
 	}
 	return res, nil
 }

@@ -105,6 +105,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.puller.Start(tickCtx)
 	}()
 
+	// Flag overdue applications and end expired grants every minute (applications.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runApplicationJobs(tickCtx, time.Minute)
+	}()
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := listenURL(ln.Addr())

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"time"
+)
+
+// runApplicationJobs flags the pending applications past their due time as overdue and
+// escalated (H3) and ends the grants past their expiry, at once and then every interval
+// until ctx ends. Failures are logged; the next tick tries again.
+func (a *app) runApplicationJobs(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		a.applicationJobs(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *app) applicationJobs(ctx context.Context) {
+	jctx, cancel := context.WithTimeout(ctx, 50*time.Second)
+	defer cancel()
+	now := time.Now()
+	if n, err := a.applications.MarkOverdue(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("flagging overdue applications", "error", err)
+	} else if n > 0 {
+		a.logger.Info("applications overdue, escalated to the authority", "applications", n)
+	}
+	if n, err := a.applications.ExpireGrants(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("ending expired grants", "error", err)
+	} else if n > 0 {
+		a.logger.Info("grants expired", "grants", n)
+	}
+}
