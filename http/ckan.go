@@ -1095,7 +1095,8 @@ var ckanFieldTypes = map[string]string{
 }
 
 // ckanDatastoreSearch searches a table of the open catalogue that the caller may read
-// (CanReadData): filters (a JSON object: column → value, or a list of values), q (full
+// (DecideAccess, applied by access.go: columns, masks, the grant's filter, the record):
+// filters (a JSON object: column → value, or a list of values), q (full
 // text; an object: column → text contained), fields, sort ("col asc, col2 desc"), limit
 // (at most ckanDatastoreMax), offset, include_total, records_format objects or lists. _id is
 // the row's position in the selection. Other resources are CKAN's Not Found Error.
@@ -1138,8 +1139,12 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	} else if err != nil {
 		return nil, err
 	}
-	if !pubdata.CanReadData(pubdata.ActorFromContext(r.Context()), e) {
-		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: "The rows of this resource are not open; reading them needs a share or open grant."}
+	d, err := s.decideAccess(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allow {
+		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: d.Message}
 	}
 	q, err := ckanRowQuery(e.Items, p, filters)
 	if err != nil {
@@ -1154,17 +1159,18 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	records := []any{}
 	total := int64(0)
 	if s.Data != nil {
-		cols, hasTable, err := s.tableColumns(r.Context(), e, e.Items, q)
+		cols, hasTable, m, err := s.readQuery(r.Context(), e, e.Items, d, q)
 		if err != nil {
-			return nil, err
+			return nil, err // a withheld or masked column: toCKANError's Authorization Error
 		}
 		for _, c := range cols {
-			fields = append(fields, ckanField(e.Items, c))
+			fields = append(fields, ckanMaskedField(e.Items, c, d))
 		}
 		if hasTable && limit > 0 {
 			n := int64(offset)
 			_, _, err = s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
 				n++
+				values = m.Row(values)
 				if recordsFormat == "lists" {
 					rec := make([]any, 0, len(values)+1)
 					records = append(records, append(append(rec, n), values...))
@@ -1187,9 +1193,12 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 				return nil, err
 			}
 		}
+		if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore_search", "rows": len(records)}); err != nil {
+			return nil, err
+		}
 	} else {
-		for _, it := range e.Items {
-			fields = append(fields, ckanField(e.Items, it.Name))
+		for _, c := range d.Columns {
+			fields = append(fields, ckanMaskedField(e.Items, c, d))
 		}
 	}
 	self := "/api/3/action/datastore_search?resource_id=" + url.QueryEscape(id)
@@ -1219,6 +1228,15 @@ func ckanField(items []pubdata.Item, name string) map[string]any {
 		}
 	}
 	return map[string]any{"id": name, "type": "text"}
+}
+
+// ckanMaskedField is ckanField for a reader under decision d: a masked column is text.
+func ckanMaskedField(items []pubdata.Item, name string, d pubdata.AccessDecision) map[string]any {
+	f := ckanField(items, name)
+	if _, masked := d.Masks[name]; masked {
+		f["type"] = "text"
+	}
+	return f
 }
 
 // ckanObject returns a JSON-object parameter (an object, or its JSON text), nil when absent.

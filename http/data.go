@@ -16,6 +16,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/mask"
 )
 
 // The aggregation API (issue 4): an entry's provider loads its table in batches (a file, a
@@ -26,8 +27,9 @@ import (
 //   - load, retry, roll back, push rows: the provider's admins and editors (CanLoadData);
 //   - see batches: the provider's users and the covering authorities (CanReadAllData);
 //   - purge history: a covering authority's admin (CanPurgeData);
-//   - read rows: CanReadData. An entry the caller may not see answers 404, as in the
-//     catalogue API; one the caller sees but may not read, 403.
+//   - read rows: pubdata.DecideAccess, applied by access.go (columns, masks, the grant's
+//     filter, the record of shared reads). An entry the caller may not see answers 404, as
+//     in the catalogue API; one the caller sees but may not read, 403 with the reason.
 
 func (s *Server) registerData() {
 	s.handleUpload("POST /api/v1/entries/{id}/data", s.apiDataLoad)
@@ -99,17 +101,21 @@ func (s *Server) entryForLoad(r *http.Request) (*pubdata.Entry, []pubdata.Item, 
 	return e, items, nil
 }
 
-// entryForRead is dataEntry for reading rows: EFORBIDDEN when the caller sees the entry but
-// may not read its rows.
-func (s *Server) entryForRead(r *http.Request) (*pubdata.Entry, []pubdata.Item, error) {
+// entryForRead is dataEntry for reading rows, with the read's decision (DecideAccess):
+// EFORBIDDEN with its reason when the caller sees the entry but may not read its rows.
+func (s *Server) entryForRead(r *http.Request) (*pubdata.Entry, []pubdata.Item, pubdata.AccessDecision, error) {
 	e, items, err := s.dataEntry(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, pubdata.AccessDecision{}, err
 	}
-	if !pubdata.CanReadData(pubdata.ActorFromContext(r.Context()), e) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "The rows of this entry are not open; reading them needs a share or open grant.")
+	d, err := s.decideAccess(r, e)
+	if err != nil {
+		return nil, nil, d, err
 	}
-	return e, items, nil
+	if !d.Allow {
+		return nil, nil, d, accessRefused(pubdata.ActorFromContext(r.Context()), d, false)
+	}
+	return e, items, d, nil
 }
 
 func notFoundBatch(id string) error {
@@ -704,7 +710,7 @@ var rowFormats = map[string]datafile.Format{"csv": datafile.CSV, "ndjson": dataf
 // apiRows is GET /api/v1/entries/{id}/rows: a JSON page, or the whole selection streamed as
 // a CSV, NDJSON or XLSX download.
 func (s *Server) apiRows(w http.ResponseWriter, r *http.Request) error {
-	e, items, err := s.entryForRead(r)
+	e, items, d, err := s.entryForRead(r)
 	if err != nil {
 		return err
 	}
@@ -735,22 +741,25 @@ func (s *Server) apiRows(w http.ResponseWriter, r *http.Request) error {
 			q.Filters = append(q.Filters, fs...)
 		}
 	}
-	cols, hasTable, err := s.tableColumns(r.Context(), e, items, q)
+	cols, hasTable, m, err := s.readQuery(r.Context(), e, items, d, q)
 	if err != nil {
 		return err
 	}
 	if !hasTable && q.AsOf != "" {
 		return pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf)
 	}
+	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "rows", "format": format}); err != nil {
+		return err
+	}
 	if format == "json" {
-		return s.writeRowPage(w, r, e, q, cols, hasTable)
+		return s.writeRowPage(w, r, e, q, cols, hasTable, m)
 	}
 	bom := params.Get("_bom") == "1" || params.Get("_bom") == "true"
-	return s.writeRowFile(w, r, e, q, cols, hasTable, rowFormats[format], bom, false)
+	return s.writeRowFile(w, r, e, q, cols, hasTable, m, rowFormats[format], bom, false)
 }
 
-// writeRowPage streams {"items":[{…}],"next":"…"}.
-func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool) error {
+// writeRowPage streams {"items":[{…}],"next":"…"}, the values masked by m.
+func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns) error {
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
 		keys[i], _ = json.Marshal(c)
@@ -776,7 +785,7 @@ func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata
 			if n > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendRowObject(buf, keys, values)
+			buf = appendRowObject(buf, keys, m.Row(values))
 			n++
 			_, err := w.Write(buf)
 			return err
@@ -822,9 +831,10 @@ func (s *Server) abortStream(r *http.Request, err error) {
 	panic(http.ErrAbortHandler)
 }
 
-// writeRowFile streams the selection as a download in format f, in constant memory. With
-// rowNumbers the first column is CKAN's _id: the row's position in the selection.
-func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, f datafile.Format, bom, rowNumbers bool) error {
+// writeRowFile streams the selection as a download in format f, in constant memory, the
+// values masked by m. With rowNumbers the first column is CKAN's _id: the row's position
+// in the selection.
+func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns, f datafile.Format, bom, rowNumbers bool) error {
 	header := cols
 	if rowNumbers {
 		header = append([]string{"_id"}, cols...)
@@ -847,11 +857,11 @@ func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata
 					return err
 				}
 			}
-			out := values
+			out := m.Row(values)
 			if rowNumbers {
 				id++
 				row[0] = id
-				copy(row[1:], values)
+				copy(row[1:], out)
 				out = row
 			}
 			return fw.Write(out)
@@ -886,8 +896,12 @@ func (s *Server) ckanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 	} else if err != nil {
 		return err
 	}
-	if !pubdata.CanReadData(pubdata.ActorFromContext(r.Context()), e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "The rows of this resource are not open; reading them needs a share or open grant.")
+	d, err := s.decideAccess(r, e)
+	if err != nil {
+		return err
+	}
+	if !d.Allow {
+		return accessRefused(pubdata.ActorFromContext(r.Context()), d, false)
 	}
 	p := ckanParams{}
 	for k, v := range r.URL.Query() {
@@ -915,26 +929,30 @@ func (s *Server) ckanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 			q.Offset = v
 		}
 	}
-	cols, hasTable, err := s.tableColumns(r.Context(), e, e.Items, q)
+	cols, hasTable, m, err := s.readQuery(r.Context(), e, e.Items, d, q)
 	if err != nil {
 		return err
 	}
 	bom, _ := p.bool("bom", false)
-	switch format := strings.ToLower(p.str("format")); format {
-	case "", "csv":
-		return s.writeRowFile(w, r, e, q, cols, hasTable, datafile.CSV, bom, true)
-	case "json":
-		return s.writeCKANDumpJSON(w, r, e, q, cols, hasTable)
-	default:
+	format := strings.ToLower(p.str("format"))
+	if format != "" && format != "csv" && format != "json" {
 		return pubdata.Errorf(pubdata.EINVALID, "format %q is not one of csv, json.", format)
 	}
+	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore/dump", "format": format}); err != nil {
+		return err
+	}
+	if format == "json" {
+		return s.writeCKANDumpJSON(w, r, e, q, cols, hasTable, m, d)
+	}
+	return s.writeRowFile(w, r, e, q, cols, hasTable, m, datafile.CSV, bom, true)
 }
 
-// writeCKANDumpJSON streams CKAN's JSON dump: {"fields":[…],"records":[[_id, …],…]}.
-func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool) error {
+// writeCKANDumpJSON streams CKAN's JSON dump: {"fields":[…],"records":[[_id, …],…]}, the
+// values masked by m (masked fields are text).
+func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns, d pubdata.AccessDecision) error {
 	fields := []map[string]any{{"id": "_id", "type": "int"}}
 	for _, c := range cols {
-		fields = append(fields, ckanField(e.Items, c))
+		fields = append(fields, ckanMaskedField(e.Items, c, d))
 	}
 	fb, err := json.Marshal(fields)
 	if err != nil {
@@ -961,7 +979,7 @@ func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pu
 				buf = append(buf, ',')
 			}
 			n++
-			b, err := json.Marshal(append([]any{n}, values...))
+			b, err := json.Marshal(append([]any{n}, m.Row(values)...))
 			if err != nil {
 				return err
 			}

@@ -38,6 +38,8 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	"entry_data", "data_upload", "batch", "batches",
 	// Pull sources (console_sources.go).
 	"entry_sources",
+	// Mask policies (mask_policy.go).
+	"mask_policy",
 	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
 	"sanctions", "subjects", "extracts", "verify",
 	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).

@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,6 +56,8 @@ type previewColumn struct {
 	Name, Title string
 	SortURL     string // the page sorted by this column (the other way when it is the sort)
 	Sort        string // "ascending", "descending" or "" (aria-sort)
+	// Masked columns show masked values and can be neither filtered nor sorted.
+	Masked bool
 }
 
 // dataLink is a labelled link.
@@ -68,22 +71,31 @@ type dataPreview struct {
 	Action  string // the page the filter form submits to
 	Rows    int64  // the table's current rows
 	CanRead bool   // the visitor may see rows; else a notice shows instead
-	Columns []previewColumn
-	Values  [][]string
-	Col     string
-	Op      string
-	Val     string
-	Q       string
-	Sort    string
-	Ops     []catOption
-	Error   string // the filter's problem, shown next to the form
-	NextURL string
+	// Refusal is why the visitor may not (DecideAccess's sentence); NeedsPurpose asks a
+	// public body for the purpose of a shared read (the purpose parameter).
+	Refusal      string
+	NeedsPurpose bool
+	Purpose      string
+	Columns      []previewColumn
+	Values       [][]string
+	Col          string
+	Op           string
+	Val          string
+	Q            string
+	Sort         string
+	Ops          []catOption
+	Error        string // the filter's problem, shown next to the form
+	NextURL      string
 	// FirstURL returns to the first page; ResetURL also drops the filters.
 	FirstURL  string
 	ResetURL  string
 	Filtered  bool
 	Downloads []dataLink
 }
+
+// previewPurpose is the query parameter of a shared read's purpose on the pages (a browser
+// sends no X-Purpose header).
+const previewPurpose = "purpose"
 
 // previewParams turns the preview's query string into the rows API's parameters.
 func previewParams(q url.Values) url.Values {
@@ -120,10 +132,19 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	}
 	lang := langFrom(r.Context())
 	q := r.URL.Query()
+	purpose := pubdata.RequestFromContext(r.Context()).Purpose
+	if purpose == "" {
+		purpose = strings.TrimSpace(q.Get(previewPurpose))
+	}
+	d, err := s.decideAccessFor(r.Context(), e, purpose)
+	if err != nil {
+		return nil, err
+	}
 	v := &dataPreview{
-		EntryID: e.ID, Action: action, CanRead: pubdata.CanReadData(a, e), Ops: previewOps,
+		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
 		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
-		Q: strings.TrimSpace(q.Get(previewQ)),
+		Q: strings.TrimSpace(q.Get(previewQ)), Purpose: purpose,
+		Refusal: d.Message, NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
 	}
 	if v.Op == "" {
 		v.Op = pubdata.OpEq
@@ -147,14 +168,27 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	if enc := params.Encode(); enc != "" {
 		api += enc + "&"
 	}
-	for _, f := range previewFormats {
-		v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: api + f.Params})
+	// A shared read by purpose needs X-Purpose, which a link cannot send: no download links.
+	if d.Reason != pubdata.AccessShared {
+		for _, f := range previewFormats {
+			v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: api + f.Params})
+		}
 	}
 	keep := func(kv ...string) string {
 		return pageLink(r, append(kv, previewCursor, "")...)
 	}
 	v.ResetURL = action
+	if q.Get(previewPurpose) != "" {
+		v.ResetURL += "?" + url.Values{previewPurpose: {purpose}}.Encode()
+	}
 	for _, it := range items {
+		if !slices.Contains(d.Columns, it.Name) {
+			continue
+		}
+		if _, masked := d.Masks[it.Name]; masked {
+			v.Columns = append(v.Columns, previewColumn{Name: it.Name, Title: it.Title, Masked: true})
+			continue
+		}
 		c := previewColumn{Name: it.Name, Title: it.Title, SortURL: keep(previewSort, it.Name)}
 		switch sortBy {
 		case it.Name:
@@ -178,7 +212,19 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Error = previewError(lang, err)
 		return v, nil
 	}
+	_, _, m, err := s.readQuery(r.Context(), e, items, d, rq)
+	if err != nil {
+		if !errorIs(err, pubdata.EINVALID) && !errorIs(err, pubdata.EFORBIDDEN) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	if err := s.recordRead(r.Context(), e, d, rq, map[string]any{"path": "preview"}); err != nil {
+		return nil, err
+	}
 	_, next, err := s.Data.QueryRows(r.Context(), e, rq, func(vals []any) error {
+		vals = m.Row(vals)
 		row := make([]string, len(vals))
 		for i, x := range vals {
 			row[i] = pubdata.FormatItemValue(x)

@@ -55,6 +55,9 @@ type Server struct {
 	// Extracts is the key that signs extracts. nil: their routes answer 404.
 	Evidence pubdata.EvidenceService
 	Extracts *extract.Key
+	// MaskPolicies keeps the grade → mask policies of shared and open reads (access.go);
+	// nil: pubdata.DefaultMaskPolicy applies and the policy routes answer 404.
+	MaskPolicies pubdata.MaskPolicyService
 
 	// Applications keeps applications and grants (applications.go); Notifications the
 	// console's notifications. nil: their routes answer 404. ShareReplyDays and
@@ -171,6 +174,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
 	s.registerSanctions()       // sanctions.go: suspend, resume, terminate (F4), API and console page
 	s.registerEvidence()        // evidence.go: subject lookup (D6), signed extracts and verify (D5)
+	s.registerMaskPolicy()      // mask_policy.go: grade → mask policies, API and console page
 	s.registerApplications()    // applications.go: applications, grants, notifications (JSON)
 	// console_applications.go: the share catalogue, apply form, applications, grants and
 	// notifications pages.

@@ -18,9 +18,10 @@ import (
 // service (PUT /api/v1/entries/{id}/endpoint); an authority covering the entry confirms it
 // (POST …/endpoint/confirm). Consumers then call it through the platform:
 // ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, applies the entry's
-// read rule (pubdata.CanReadData), forwards the method, path, query and body to the
-// endpoint with its timeout — without the caller's credentials and with the provider's —
-// streams the reply back and records the call ("service.call").
+// read rule (pubdata.DecideAccess: its Allow only; the reply is not masked), forwards the
+// method, path, query and body to the endpoint with its timeout — without the caller's credentials and with the provider's —
+// streams the reply back and records the call ("service.call") with the read's purpose
+// (X-Purpose, or the grant's).
 //
 // Status codes of a call: 404 when the entry is not published or the caller may not see
 // it; 400 when it is not a service interface; 401/403 when the caller may not read it; 409
@@ -228,11 +229,15 @@ func (s *Server) apiServiceCall(w http.ResponseWriter, r *http.Request) error {
 		return notFoundEntry(id)
 	case e.Format != pubdata.FormatService:
 		return pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries can be called.", id, e.Format)
-	case !pubdata.CanReadData(a, e) && a.Anonymous():
-		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\", to call this service interface.")
-	case !pubdata.CanReadData(a, e):
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "You may not call the service interface of entry %q: its share and open classes do not allow it to you.", id)
 	}
+	d, err := s.decideAccess(r, e)
+	if err != nil {
+		return err
+	}
+	if !d.Allow {
+		return accessRefused(a, d, true)
+	}
+	r = r.WithContext(withPurpose(r.Context(), d))
 	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
 	if errorIs(err, pubdata.ENOTFOUND) || err == nil && ep.Status != pubdata.EndpointConfirmed {
 		return pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is not available: its endpoint is not yet confirmed by the authority.", id)
