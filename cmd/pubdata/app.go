@@ -158,6 +158,7 @@ func (a *app) handler() (http.Handler, error) {
 		OpenReplyDays:  a.cfg.OpenReplyDays,
 		Evidence:       a.evidence,
 		Extracts:       a.extracts,
+		MaskPolicies:   sqlstore.NewMaskPolicyService(a.db),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)
