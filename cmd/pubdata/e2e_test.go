@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -411,5 +413,213 @@ func TestBrowserUpload(t *testing.T) {
 	rows := text("preview rows", `table.data-rows tbody`)
 	if !strings.Contains(rows, "浏览器测试行2") || strings.Contains(rows, "浏览器测试行1") {
 		t.Errorf("the filtered preview shows:\n%s", rows)
+	}
+}
+
+// shareableEntry finds a published table entry of the demo's public security department
+// that is shared on conditions, holds rows, has at least three items of which two are not
+// hidden by the default mask policy, and on which the market regulator holds no live grant.
+// It returns the entry and the two items to grant.
+func shareableEntry(t *testing.T, a *app) (*pubdata.Entry, []string) {
+	t.Helper()
+	ctx := systemContext(context.Background())
+	list, _, _, err := a.entries.FindEntries(ctx, pubdata.EntryFilter{Org: "350000-gat", Limit: pubdata.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, w := range list {
+		if w.Version == 0 {
+			continue
+		}
+		e, err := a.entries.FindPublishedEntry(ctx, w.ID)
+		if err != nil || e.Format != pubdata.FormatTable || e.ShareClass != pubdata.ClassConditional || len(e.Items) < 3 {
+			continue
+		}
+		if st, err := a.data.TableStats(ctx, e.ID); err != nil || st.Rows == 0 {
+			continue
+		}
+		if gs, _, err := a.applications.FindGrants(ctx, pubdata.GrantFilter{Consumer: "350000-scjgj", Entry: e.ID, LiveAt: &now}); err != nil || len(gs) > 0 {
+			continue
+		}
+		var granted []string
+		for _, it := range e.Items {
+			if pubdata.DefaultMaskPolicy.ItemMask(it) != pubdata.MaskHide && len(granted) < 2 {
+				granted = append(granted, it.Name)
+			}
+		}
+		if len(granted) == 2 {
+			return e, granted
+		}
+	}
+	t.Fatal("the demo has no conditionally shared table entry of 350000-gat with rows the test can apply for")
+	return nil, nil
+}
+
+// TestBrowserApplyApproveRead drives sharing in Chromium (issue 5's acceptance): on the
+// demo, the market regulator's member finds a conditionally shared entry of the public
+// security department in the share catalogue and applies for it through the form; the
+// department's reviewer approves two of its items through the decision form; the applicant
+// opens the grant, reads the data preview and the rows API, and gets only the granted items.
+func TestBrowserApplyApproveRead(t *testing.T) {
+	chromium := testdb.Chromium(t)
+	s := newSQLiteStore(t)
+	a := s.open(t)
+	if err := loadDemo(systemContext(context.Background()), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	e, granted := shareableEntry(t, a)
+	t.Logf("applying for %s (%s), granting %v of %d items", e.ID, e.Title, granted, len(e.Items))
+	h, err := a.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	ctx := newBrowser(t, chromium)
+	where := func() string {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		loc, _ := chromedp.Run(wctx, chromedp.Location())
+		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
+		return "at " + loc + "\n" + body
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, where())
+		}
+	}
+	value := func(name string, act chromedp.Action[string]) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(sctx, act)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, where())
+		}
+		return v
+	}
+	signIn := func(user string) {
+		t.Helper()
+		step("sign in as "+user,
+			chromedp.Navigate(ts.URL+"/console/login"),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), user),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
+			chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/applications"]`)),
+		)
+	}
+	signOut := func() {
+		t.Helper()
+		step("sign out",
+			chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/login"]`)),
+		)
+	}
+
+	// The applicant finds the entry in the share catalogue and applies for all its items.
+	signIn("scjg-member")
+	apply := "/console/applications/new?entry=" + url.QueryEscape(e.ID)
+	step("find the entry in the share catalogue",
+		chromedp.Click(chromedp.CSS(`a[href="/console/applications"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/applications/catalog"]`)),
+		chromedp.Navigate(ts.URL+"/console/applications/catalog?class=conditional&q="+url.QueryEscape(e.Title)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+apply+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+apply+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#apply-purpose`)),
+	)
+	step("apply",
+		chromedp.SendKeys(chromedp.CSS(`#apply-purpose`), "核验企业登记中的相关信息"),
+		chromedp.SendKeys(chromedp.CSS(`#apply-basis`), "《中华人民共和国市场主体登记管理条例》"),
+		chromedp.Click(chromedp.CSS(`#apply-terms`)),
+		chromedp.Click(chromedp.CSS(`form[action="/console/applications/new"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#app-due`)),
+	)
+	loc := value("location", chromedp.Location())
+	i := strings.Index(loc, "/console/applications/")
+	if i < 0 {
+		t.Fatalf("after applying at %s", loc)
+	}
+	id := strings.TrimPrefix(loc[i:], "/console/applications/")
+	id = id[:strings.IndexAny(id+"?", "?")]
+	if st := value("status", chromedp.Text(chromedp.CSS(`#app-status`))); !strings.Contains(st, "待答复") {
+		t.Errorf("a new application's status %q", st)
+	}
+	signOut()
+
+	// The provider's reviewer approves two of the items.
+	signIn("gat-reviewer")
+	step("open the incoming application",
+		chromedp.Navigate(ts.URL+"/console/applications?role=incoming"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/applications/`+id+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/console/applications/`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#decide-approve`)),
+	)
+	var uncheck []chromedp.Action[chromedp.Void]
+	for n, it := range e.Items {
+		if !slices.Contains(granted, it.Name) {
+			uncheck = append(uncheck, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#decide-item-%d`, n))))
+		}
+	}
+	step("narrow the scope", uncheck...)
+	step("approve",
+		chromedp.SendKeys(chromedp.CSS(`#decide-reason`), "用途明确，按最小必要原则授权"),
+		chromedp.Click(chromedp.CSS(`#decide-approve`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.flash`)), // the answered page's notice, not the form's page
+	)
+	if st := value("status", chromedp.Text(chromedp.CSS(`#app-status`))); !strings.Contains(st, "已批准") {
+		t.Fatalf("after approval the status is %q\n%s", st, where())
+	}
+	app, err := a.applications.FindApplicationByID(systemContext(context.Background()), id)
+	if err != nil || app.Grant == "" {
+		t.Fatalf("approved application %+v: %v", app, err)
+	}
+	signOut()
+
+	// The applicant opens the grant and reads the data: only the granted items.
+	signIn("scjg-member")
+	step("open the grant",
+		chromedp.Navigate(ts.URL+"/console/grants"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/grants/`+app.Grant+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/console/grants/`+app.Grant+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#grant-preview`)),
+	)
+	if items := value("grant items", chromedp.Text(chromedp.CSS(`#grant-items`))); !strings.Contains(items, granted[0]) || !strings.Contains(items, granted[1]) {
+		t.Errorf("the grant's items %q, want %v", items, granted)
+	}
+	step("read the data preview",
+		chromedp.Click(chromedp.CSS(`#grant-preview`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.data-rows`)),
+	)
+	var cols []string
+	raw := value("preview columns", chromedp.Evaluate[string](`JSON.stringify(Array.from(document.querySelectorAll("table.data-rows thead code")).map(c => c.textContent.trim()))`))
+	if err := json.Unmarshal([]byte(raw), &cols); err != nil {
+		t.Fatalf("preview columns %s: %v", raw, err)
+	}
+	if !slices.Equal(cols, granted) {
+		t.Errorf("the preview shows the columns %v, want only the granted %v", cols, granted)
+	}
+	step("read the rows API", chromedp.Navigate(ts.URL+"/api/v1/entries/"+url.PathEscape(e.ID)+"/rows?_limit=5"))
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	body := value("rows", chromedp.Text(chromedp.CSS("body")))
+	if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Items) == 0 {
+		t.Fatalf("rows API: %v\n%s", err, body)
+	}
+	for _, row := range page.Items {
+		var keys []string
+		for k := range row {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		want := slices.Sorted(slices.Values(granted))
+		if !slices.Equal(keys, want) {
+			t.Fatalf("a row of the rows API has the fields %v, want only the granted %v", keys, want)
+		}
 	}
 }
