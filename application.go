@@ -346,7 +346,7 @@ var NotificationTexts = map[string][2]string{
 	NoticeApplicationNew:      {"{applicant}申请使用“{entry}”，请在{due}前答复。", "{applicant} applied for “{entry}”; answer by {due}."},
 	NoticeApplicationApproved: {"您对“{entry}”的申请已获批准，可使用至{until}。", "Your application for “{entry}” was approved, for use until {until}."},
 	NoticeApplicationRejected: {"您对“{entry}”的申请未获批准：{reason}", "Your application for “{entry}” was rejected: {reason}"},
-	NoticeApplicationDisputed: {"{applicant}对“{entry}”申请的驳回提出异议：{reason}", "{applicant} disputes the rejection of the application for “{entry}”: {reason}"},
+	NoticeApplicationDisputed: {"{applicant}对“{entry}”申请的驳回提出申诉：{reason}", "{applicant} disputes the rejection of the application for “{entry}”: {reason}"},
 	NoticeApplicationOverdue:  {"{provider}未在{due}前答复{applicant}对“{entry}”的申请，已逾期。", "{provider} did not answer {applicant}'s application for “{entry}” by {due}; it is overdue."},
 	NoticeGrantRevoked:        {"您对“{entry}”的使用授权已被撤销：{reason}", "Your grant for “{entry}” was revoked: {reason}"},
 }
