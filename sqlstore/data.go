@@ -125,14 +125,25 @@ type tableMeta struct {
 	columnsByName map[string]tableColumn
 }
 
+const tableMetaQuery = "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at FROM data_tables WHERE entry_id = ?"
+
 func (tx *Tx) tableMeta(ctx context.Context, entryID string, lock bool) (*tableMeta, error) {
-	m := &tableMeta{entry: entryID}
-	var cols, keys string
-	q := "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at FROM data_tables WHERE entry_id = ?"
+	q := tableMetaQuery
 	if lock {
 		q += tx.db.forUpdate()
 	}
-	err := tx.queryRow(ctx, q, entryID).Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt)
+	return scanTableMeta(tx.queryRow(ctx, q, entryID), entryID)
+}
+
+// tableMeta reads an entry's data_tables row outside a transaction.
+func (d *DB) tableMeta(ctx context.Context, entryID string) (*tableMeta, error) {
+	return scanTableMeta(d.queryRow(ctx, tableMetaQuery, entryID), entryID)
+}
+
+func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
+	m := &tableMeta{entry: entryID}
+	var cols, keys string
+	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID)
 	} else if err != nil {
@@ -481,18 +492,16 @@ func (s *DataService) FindBatches(ctx context.Context, entryID string, limit int
 
 // TableStats implements pubdata.DataService.
 func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.TableStats, error) {
-	tx, err := s.db.snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, err := tx.tableMeta(ctx, entryID, false)
+	m, err := s.db.tableMeta(ctx, entryID) // one row: no transaction
 	if err != nil {
 		return nil, err
 	}
 	st := &pubdata.TableStats{Entry: entryID, Rows: m.rowCount, Batches: m.batches, LastBatch: m.lastBatch.String, LastLoadedAt: m.lastLoadedAt.t, Columns: []string{}}
 	for _, c := range m.columns {
 		st.Columns = append(st.Columns, c.Name)
+	}
+	if st.Frozen, err = frozenRows(ctx, s.db, s.db, m); err != nil { // objections.go
+		return nil, err
 	}
 	return st, nil
 }

@@ -89,6 +89,10 @@ type rowSelect struct {
 	items map[string]pubdata.Item
 	where []string
 	args  []any
+	// frozen is the condition matching the rows open objections freeze ("" none), with
+	// frozenArgs; the query excludes them (objections.go).
+	frozen     string
+	frozenArgs []any
 }
 
 // arg converts a domain value for the database (booleans are 0/1 on SQLite).
@@ -118,12 +122,33 @@ func (r *rowSelect) like() string {
 
 // build adds the conditions of q: the version (current or as of a batch), the filters and
 // the full-text search.
-func (s *DataService) rowSelect(ctx context.Context, tx *Tx, e *pubdata.Entry, q *pubdata.RowQuery) (*rowSelect, error) {
+// reader runs reads: the database itself (one statement is one snapshot) or a read-only
+// transaction (several statements that must agree, as for _as_of).
+type reader interface {
+	queryRow(ctx context.Context, q string, args ...any) *sql.Row
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// readerFor returns the reader of q and a function to call when done: a snapshot for _as_of
+// (the batch and the rows must agree), else the database, to spare a key lookup the
+// transaction's round trips.
+func (s *DataService) readerFor(ctx context.Context, q *pubdata.RowQuery) (reader, func(), error) {
+	if q.AsOf == "" {
+		return s.db, func() {}, nil
+	}
+	tx, err := s.db.snapshot(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, func() { tx.Rollback() }, nil
+}
+
+func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry, q *pubdata.RowQuery) (*rowSelect, error) {
 	items, err := pubdata.TableItems(e)
 	if err != nil {
 		return nil, err
 	}
-	m, err := tx.tableMeta(ctx, e.ID, false)
+	m, err := scanTableMeta(tx.queryRow(ctx, tableMetaQuery, e.ID), e.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +175,9 @@ func (s *DataService) rowSelect(ctx context.Context, tx *Tx, e *pubdata.Entry, q
 		r.add("_from <= ? AND (_to IS NULL OR _to > ?)", seq, seq)
 	} else {
 		r.add("_to IS NULL")
+	}
+	if err := r.excludeFrozen(ctx, tx); err != nil {
+		return nil, err
 	}
 	for _, f := range q.Filters {
 		it, ok := r.items[f.Column]
@@ -215,17 +243,21 @@ func (r *rowSelect) whereSQL() string { return " WHERE " + strings.Join(r.where,
 
 // CountRows implements pubdata.DataService.
 func (s *DataService) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error) {
-	tx, err := s.db.snapshot(ctx)
+	tx, done, err := s.readerFor(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	defer tx.Rollback()
+	defer done()
 	r, err := s.rowSelect(ctx, tx, e, q)
 	if err != nil {
 		return 0, err
 	}
 	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
-		return r.m.rowCount, nil
+		if r.frozen == "" {
+			return r.m.rowCount, nil
+		}
+		frozen, err := countFrozen(ctx, tx, r.m, r.frozen, r.frozenArgs)
+		return r.m.rowCount - frozen, err
 	}
 	var n int64
 	err = tx.queryRow(ctx, "SELECT COUNT(*) FROM "+r.m.tbl+r.whereSQL(), r.args...).Scan(&n)
@@ -234,11 +266,11 @@ func (s *DataService) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 
 // QueryRows implements pubdata.DataService. fn's values are valid only during the call.
 func (s *DataService) QueryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error) {
-	tx, err := s.db.snapshot(ctx)
+	tx, done, err := s.readerFor(ctx, q)
 	if err != nil {
 		return nil, "", err
 	}
-	defer tx.Rollback()
+	defer done()
 	r, err := s.rowSelect(ctx, tx, e, q)
 	if err != nil {
 		return nil, "", err
