@@ -126,8 +126,11 @@ type Progress struct {
 
 // TableStats describes an entry's table.
 type TableStats struct {
-	Entry        string     `json:"entry"`
-	Rows         int64      `json:"rows"` // current rows (cached, not counted per call)
+	Entry string `json:"entry"`
+	Rows  int64  `json:"rows"` // current rows (cached, not counted per call)
+	// Frozen is how many of the current rows open objections freeze (counted in Rows, never
+	// returned by a read).
+	Frozen       int64      `json:"frozen"`
 	Batches      int64      `json:"batches"`
 	LastBatch    string     `json:"last_batch,omitempty"`
 	LastLoadedAt *time.Time `json:"last_loaded_at,omitempty"`

@@ -55,6 +55,7 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Evidence:      sqlstore.NewEvidenceService(db),
 		Applications:  sqlstore.NewApplicationService(db),
 		Notifications: sqlstore.NewNotificationService(db),
+		Objections:    sqlstore.NewObjectionService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

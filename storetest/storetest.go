@@ -32,6 +32,8 @@ type Store struct {
 	// (nil: those tests skip).
 	Applications  pubdata.ApplicationService
 	Notifications pubdata.NotificationService
+	// Objections keeps objections (nil: those tests skip).
+	Objections pubdata.ObjectionService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -69,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
 	tests = append(tests, applicationTests...)
+	tests = append(tests, objectionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
