@@ -72,7 +72,7 @@ type Objection struct {
 	DueAt time.Time `json:"due_at"` // the close of business the answer is due by
 	// Overdue: still open after DueAt (computed when read).
 	Overdue    bool       `json:"overdue"`
-	Note       string     `json:"note,omitempty"` // the resolution's note (a rejection's reasons)
+	Note       string     `json:"note,omitempty"`  // the resolution's note (a rejection's reasons)
 	Batch      string     `json:"batch,omitempty"` // corrected: the provider's latest batch when resolved
 	ResolvedBy string     `json:"resolved_by,omitempty"`
 	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
