@@ -99,11 +99,15 @@ func checkText(field, label, v string, required bool) *Error {
 // de-duplicated items). A share application needs an applicant of a public body or an
 // authority and an entry that is shared (unconditionally or on conditions); an open one a
 // public user or a company and an entry that is open. A provider cannot apply for its own
-// entry. The items are the entry's; purpose and basis are required; until is a date after
-// today, at most MaxApplicationMonths ahead. accept_terms is recorded as given (entries have
-// no usage agreement yet).
+// entry. A not-open entry (on the negative list) takes an open application only from a
+// party that states its major interest (SX27). The items are the entry's; purpose and basis
+// are required; until is a date after today, at most MaxApplicationMonths ahead. An open
+// application for an entry with a usage agreement must accept it (accept_terms); the demand
+// type, when given, is one of DemandTypes.
 func ValidateApplicationCreate(a *Actor, e *Entry, c *ApplicationCreate, now time.Time) error {
 	c.Entry = strings.TrimSpace(c.Entry)
+	c.MajorInterest = strings.TrimSpace(c.MajorInterest)
+	c.DemandType = strings.TrimSpace(c.DemandType)
 	c.Purpose = strings.TrimSpace(c.Purpose)
 	c.Basis = strings.TrimSpace(c.Basis)
 	c.Until = strings.TrimSpace(c.Until)
@@ -133,8 +137,11 @@ func ValidateApplicationCreate(a *Actor, e *Entry, c *ApplicationCreate, now tim
 	case KindOpen:
 		if publicBody {
 			add(FieldErrorf("kind", "A public body applies to share data (kind share), not to open data."))
-		} else if e != nil && e.OpenClass == ClassNone {
-			add(FieldErrorf("kind", "The entry is not open (不予开放): %s", e.OpenBasis))
+		} else if e != nil && e.OpenClass == ClassNone && c.MajorInterest == "" {
+			add(FieldErrorf("major_interest", "The entry is not open (不予开放): %s. A party with a major interest may still apply: state it (major_interest).", e.OpenBasis))
+		}
+		if e != nil && e.HasTerms() && !c.AcceptTerms {
+			add(FieldErrorf("accept_terms", "The entry has a usage agreement; accept it to apply (accept_terms)."))
 		}
 	case "":
 		add(FieldErrorf("kind", "Kind is required: share (a public body) or open (the public)."))
@@ -152,8 +159,15 @@ func ValidateApplicationCreate(a *Actor, e *Entry, c *ApplicationCreate, now tim
 	add(checkText("purpose", "Purpose", c.Purpose, true))
 	add(checkText("basis", "Basis (the legal basis or need)", c.Basis, true))
 	add(checkUntil(c.Until, now))
+	add(checkText("major_interest", "Major interest", c.MajorInterest, false))
+	if c.DemandType != "" && !oneOf(c.DemandType, DemandTypes) {
+		add(FieldErrorf("demand_type", "Demand type %q is not one of %s.", c.DemandType, strings.Join(DemandTypes, ", ")))
+	}
 	return invalid(p)
 }
+
+// DemandTypes are the demand types of an open application (JL23): what the data is wanted for.
+var DemandTypes = []string{"research", "commercial", "public_interest", "personal", "other"}
 
 // ValidateApplicationDecision checks a decision on app for its entry e (the published
 // version) at now and normalises d. A rejection needs a reason and a basis. An approval's

@@ -89,6 +89,13 @@ type EntryFields struct {
 	Related         []string `json:"related"` // resource codes of related entries
 	Supplementary   bool     `json:"supplementary,omitempty"`
 	Items           []Item   `json:"items"`
+	// Obtained are the resource codes of the entries whose data this entry holds because the
+	// unit obtained it by sharing; such data is never opened as the unit's own (E3).
+	Obtained []string `json:"obtained,omitempty"`
+	// Terms are the usage agreement of open applications (UsageTerms codes), TermsText its
+	// free text; an applicant accepts them when applying.
+	Terms     []string `json:"terms,omitempty"`
+	TermsText string   `json:"terms_text,omitempty"`
 }
 
 // SourceFlag says that an item collects a data element that another body is the
@@ -165,11 +172,17 @@ func FormatResourceCode(prefix string, n int) string { return fmt.Sprintf("%s/%0
 // item names, so that equal inputs store equally.
 func NormalizeEntryFields(f *EntryFields) {
 	for _, s := range []*string{&f.Title, &f.Summary, &f.Category, &f.Format, &f.UpdateCycle, &f.ShareClass,
-		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division} {
+		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division, &f.TermsText} {
 		*s = strings.TrimSpace(*s)
 	}
 	f.Keywords = cleanList(f.Keywords)
 	f.Related = cleanList(f.Related)
+	if len(f.Obtained) > 0 {
+		f.Obtained = cleanList(f.Obtained)
+	}
+	if len(f.Terms) > 0 {
+		f.Terms = cleanList(f.Terms)
+	}
 	if f.Items == nil {
 		f.Items = []Item{}
 	}
@@ -251,6 +264,9 @@ func ValidateEntryFields(f *EntryFields) error {
 			add("related", "Related resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", r)
 			break
 		}
+	}
+	for _, e := range checkOpenPolicy(f) {
+		p = append(p, e)
 	}
 	if f.Format == FormatTable && len(f.Items) == 0 {
 		add("items", "A table needs at least one data item.")
@@ -392,6 +408,9 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 	str("division", a.Division, b.Division)
 	str("keywords", strings.Join(a.Keywords, ", "), strings.Join(b.Keywords, ", "))
 	str("related", strings.Join(a.Related, ", "), strings.Join(b.Related, ", "))
+	str("obtained", strings.Join(a.Obtained, ", "), strings.Join(b.Obtained, ", "))
+	str("terms", strings.Join(a.Terms, ", "), strings.Join(b.Terms, ", "))
+	str("terms_text", a.TermsText, b.TermsText)
 	if a.Supplementary != b.Supplementary {
 		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
 	}
@@ -528,6 +547,11 @@ type EntryService interface {
 	// ReviewEntry approves (publishing a new version) or rejects (with comment, required)
 	// a submitted entry.
 	ReviewEntry(ctx context.Context, id string, approve bool, comment string) (*Entry, error)
+	// ApproveEntryOverride approves a submitted entry as ReviewEntry does, recording with the
+	// approval's event the authority's override of the pre-open check (E7): its reason and
+	// findings. EINVALID (override_reason) without a reason. Authorisation is the caller's
+	// (CanOverrideOpenRisk).
+	ApproveEntryOverride(ctx context.Context, id, comment string, o *OpenRiskOverride) (*Entry, error)
 	// RetireEntry withdraws an entry from the published catalogue; the reason is recorded.
 	RetireEntry(ctx context.Context, id string, reason string) (*Entry, error)
 	// FindEntryVersions lists an entry's published versions, newest first.

@@ -74,6 +74,8 @@ type Application struct {
 	Basis            string            `json:"basis"`           // the legal basis or need
 	Until            string            `json:"until,omitempty"` // YYYY-MM-DD the use is asked until
 	AcceptTerms      bool              `json:"accept_terms,omitempty"`
+	DemandType       string            `json:"demand_type,omitempty"`    // one of DemandTypes (open applications)
+	MajorInterest    string            `json:"major_interest,omitempty"` // the applicant's major interest in a not-open entry (SX27)
 	Status           ApplicationStatus `json:"status"`
 	Due              string            `json:"due"`    // YYYY-MM-DD: the provider's answer is due by its close of business
 	DueAt            time.Time         `json:"due_at"` // the instant the answer is due
@@ -101,6 +103,10 @@ type ApplicationCreate struct {
 	Basis       string          `json:"basis"`
 	Until       string          `json:"until"`
 	AcceptTerms bool            `json:"accept_terms"`
+	// DemandType is one of DemandTypes (optional); MajorInterest is required for an open
+	// application for a not-open entry (SX27).
+	DemandType    string `json:"demand_type,omitempty"`
+	MajorInterest string `json:"major_interest,omitempty"`
 }
 
 // ApplicationDecision is a provider's (or, on a dispute, the authority's) answer. An
@@ -366,7 +372,8 @@ type AccessRequest struct {
 //     conditionally shared one only with a live grant (the grant's items, filter, clear
 //     items), and a not-shared one not at all;
 //   - the public (anonymous, public users, companies) reads a conditionally open entry only
-//     with a live open grant.
+//     with a live open grant, and a not-open one likewise (a grant to a party with a major
+//     interest, SX27).
 func DecideAccess(r AccessRequest) AccessDecision {
 	a, e := r.Actor, r.Entry
 	policy := r.Policy
@@ -455,9 +462,12 @@ func DecideAccess(r AccessRequest) AccessDecision {
 		}
 		return refuse(AccessNotShared, "This entry is not shared (不予共享): "+e.ShareBasis)
 	}
-	if e.OpenClass == ClassConditional {
+	if e.OpenClass == ClassConditional || e.OpenClass == ClassNone {
 		if live != nil && live.Kind == KindOpen {
 			return withGrant()
+		}
+		if e.OpenClass == ClassNone {
+			return refuse(AccessNotAuthorized, "This entry's data is not open to the public (不予开放): "+e.OpenBasis)
 		}
 		return refuse(AccessNeedsGrant, "This entry is open on conditions: apply for it and use it once the provider approves.")
 	}

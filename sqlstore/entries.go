@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/division"
@@ -268,6 +269,19 @@ func (s *EntryService) SubmitEntry(ctx context.Context, id string) (*pubdata.Ent
 
 // ReviewEntry implements pubdata.EntryService.
 func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool, comment string) (*pubdata.Entry, error) {
+	return s.review(ctx, id, approve, comment, nil)
+}
+
+// ApproveEntryOverride implements pubdata.EntryService: the override is recorded with the
+// approval's event (details "open_risk_override").
+func (s *EntryService) ApproveEntryOverride(ctx context.Context, id, comment string, o *pubdata.OpenRiskOverride) (*pubdata.Entry, error) {
+	if o == nil || strings.TrimSpace(o.Reason) == "" {
+		return nil, pubdata.FieldErrorf("override_reason", "Overriding the pre-open check needs a reason.")
+	}
+	return s.review(ctx, id, true, comment, o)
+}
+
+func (s *EntryService) review(ctx context.Context, id string, approve bool, comment string, o *pubdata.OpenRiskOverride) (*pubdata.Entry, error) {
 	action := pubdata.EntryApprove
 	if !approve {
 		action = pubdata.EntryReject
@@ -279,6 +293,10 @@ func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool,
 		if !approve {
 			_, err := tx.exec(ctx, "UPDATE entries SET review_comment = ? WHERE id = ?", comment, id)
 			return map[string]any{"comment": comment}, err
+		}
+		// E3: data obtained by sharing is never opened as the unit's own.
+		if err := pubdata.CheckObtainedNotOpen(&e.EntryFields); err != nil {
+			return nil, err
 		}
 		v := e.Version + 1
 		doc, err := json.Marshal(e.EntryFields)
@@ -305,7 +323,11 @@ func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool,
 		if err := tx.ensureTable(ctx, e); err != nil {
 			return nil, err
 		}
-		return map[string]any{"version": v, "comment": comment}, nil
+		details := map[string]any{"version": v, "comment": comment}
+		if o != nil {
+			details["open_risk_override"] = map[string]any{"reason": strings.TrimSpace(o.Reason), "findings": o.Findings}
+		}
+		return details, nil
 	})
 }
 

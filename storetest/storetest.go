@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
 	tests = append(tests, applicationTests...)
+	tests = append(tests, openPolicyTests...)
 	tests = append(tests, objectionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
