@@ -11,6 +11,8 @@ import (
 type Actor struct {
 	User *User
 	Org  *Org
+	// TokenID is the API token that authenticated the request ("" for a session).
+	TokenID string
 }
 
 // Anonymous reports whether nobody is signed in.
@@ -89,6 +91,9 @@ type Token struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	// Requests is the API requests made with the token (flushed from the servers' counters
+	// every few seconds).
+	Requests int64 `json:"requests"`
 }
 
 // Active reports whether the token may be used at now.

@@ -35,6 +35,15 @@ type accountView struct {
 	Errors       formErrors
 	NewToken     *pubdata.Token
 	NewSecret    string // shown once, right after creation
+	// Contact details (register.go), when Server.Accounts is set: the e-mail address and
+	// phone with their verification, the form's values and errors after a bad submission.
+	Account       *pubdata.Account
+	MailOn        bool
+	ContactEmail  string
+	ContactPhone  string
+	ContactErrors formErrors
+	// RateLimit is each key's API requests a minute (0: unlimited).
+	RateLimit int
 }
 
 func (s *Server) accountView(r *http.Request, a *pubdata.Actor) (*accountView, error) {
@@ -55,6 +64,19 @@ func (s *Server) accountView(r *http.Request, a *pubdata.Actor) (*accountView, e
 	}
 	if r.URL.Query().Get("revoked") != "" {
 		v.Flash = translate(v.Lang, "account.revoked")
+	}
+	v.RateLimit, v.MailOn, v.ContactErrors = s.KeyRateLimit, s.Mail != nil, formErrors{}
+	if s.Accounts != nil {
+		if v.Account, err = s.Accounts.FindAccount(r.Context(), a.User.ID); err != nil {
+			return nil, err
+		}
+		v.ContactEmail, v.ContactPhone = v.Account.Email, v.Account.Phone
+		switch {
+		case r.URL.Query().Get("contact") != "":
+			v.Flash = translate(v.Lang, "account.contact_saved")
+		case r.URL.Query().Get("mailed") != "":
+			v.Flash = translate(v.Lang, "account.verification_sent")
+		}
 	}
 	return v, nil
 }

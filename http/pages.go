@@ -43,7 +43,11 @@ var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "accou
 	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
 	"sanctions", "subjects", "extracts", "verify",
 	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).
-	"applications_catalog", "application_new", "applications", "application", "grants", "grant", "notifications"}
+	"applications_catalog", "application_new", "applications", "application", "grants", "grant", "notifications",
+	// The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
+	"download_refused", "portal_org", "portal_account",
+	// Public accounts: registration, password reset, e-mail verification (register.go).
+	"register", "password_reset", "account_notice"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)

@@ -67,6 +67,27 @@ type Server struct {
 	Notifications  pubdata.NotificationService
 	ShareReplyDays int
 	OpenReplyDays  int
+	// Objections keeps objections to records (objections.go); nil: their routes answer 404.
+	// ObjectionReplyDays is the working days a provider has to answer one (0: the domain's
+	// default, 5).
+	Objections         pubdata.ObjectionService
+	ObjectionReplyDays int
+
+	// Accounts keeps public accounts (register.go: registration, e-mail verification,
+	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
+	// sends the account e-mails; nil: no e-mail is configured (registration works
+	// unverified, resets are unavailable). BaseURL is the platform's public address for
+	// links in e-mail ("" uses the request's host).
+	Accounts pubdata.AccountService
+	Mail     pubdata.Mailer
+	BaseURL  string
+	// KeyRateLimit is the API requests a minute of each token (app key) and signed-in user,
+	// AnonRateLimit of each anonymous client address (ratelimit.go); 0: unlimited.
+	// AccountRateLimit is the registrations, and the reset requests, an address may make an
+	// hour (0: DefaultAccountRateLimit).
+	KeyRateLimit     int
+	AnonRateLimit    int
+	AccountRateLimit int
 
 	Divisions *division.Table
 	// Calendar is the working-day calendar; nil means workday.Default().
@@ -95,6 +116,9 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	routes  []string        // the registered patterns, for tests and the OpenAPI check
 	uploads map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
+	limiter        *limiter     // API rate limits
+	accountLimiter *limiter     // registrations and reset requests per address
+	usage          usageCounter // API tokens' requests between flushes
 	// batchWait is how long a load request waits for its batch before answering 202.
 	batchWait time.Duration
 }
@@ -141,6 +165,8 @@ func (s *Server) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	s.cop = http.NewCrossOriginProtection()
+	s.limiter = newLimiter(rateWindow, maxRateKeys)
+	s.accountLimiter = newLimiter(time.Hour, maxRateKeys)
 
 	s.mux = http.NewServeMux()
 	s.registerHealth(reg)
@@ -179,10 +205,15 @@ func (s *Server) Handler() (http.Handler, error) {
 	// console_applications.go: the share catalogue, apply form, applications, grants and
 	// notifications pages.
 	s.registerConsoleApplications()
+	s.registerObjections() // objections.go, objections_pages.go: objections (C4), API and pages
+	s.registerPortalEntry() // portal_entry.go: download buttons' route (refusals link to apply)
+	s.registerPortalPages() // portal_org.go, portal_account.go: provider's page, my account
+	s.registerAccounts() // register.go: registration, e-mail verification, password reset, contact
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
 	var h http.Handler = http.HandlerFunc(s.dispatch)
+	h = s.rateLimit(h) // ratelimit.go: the API's limits per token, user or address
 	h = s.authenticate(h)
 	h = s.language(h)
 	h = s.limitBody(h)

@@ -68,12 +68,12 @@ func (s *TokenService) CreateToken(ctx context.Context, userID, name string, exp
 	return t, sec, tx.Commit()
 }
 
-const tokenColumns = "id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at"
+const tokenColumns = "id, user_id, name, prefix, created_at, expires_at, last_used_at, revoked_at, requests"
 
 func scanToken(s interface{ Scan(...any) error }) (*pubdata.Token, error) {
 	var t pubdata.Token
 	var exp, used, rev nullTime
-	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, &exp, &used, &rev)
+	err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, &exp, &used, &rev, &t.Requests)
 	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = exp.t, used.t, rev.t
 	return &t, err
 }
@@ -133,7 +133,12 @@ func (s *TokenService) AuthenticateToken(ctx context.Context, sec string) (*pubd
 			return nil, err
 		}
 	}
-	return s.db.actorOf(ctx, t.UserID)
+	a, err := s.db.actorOf(ctx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	a.TokenID = t.ID
+	return a, nil
 }
 
 // CreateSession implements pubdata.TokenService. The sign-in itself is recorded by
