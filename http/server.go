@@ -109,16 +109,16 @@ type Server struct {
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
-	mux     *http.ServeMux
-	pages   *pageSet
-	assets  *assetSet
-	metrics *metrics
-	cop     *http.CrossOriginProtection
-	routes  []string        // the registered patterns, for tests and the OpenAPI check
-	uploads map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
-	limiter        *limiter     // API rate limits
-	accountLimiter *limiter     // registrations and reset requests per address
-	usage          usageCounter // API tokens' requests between flushes
+	mux            *http.ServeMux
+	pages          *pageSet
+	assets         *assetSet
+	metrics        *metrics
+	cop            *http.CrossOriginProtection
+	routes         []string        // the registered patterns, for tests and the OpenAPI check
+	uploads        map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
+	limiter        *limiter        // API rate limits
+	accountLimiter *limiter        // registrations and reset requests per address
+	usage          usageCounter    // API tokens' requests between flushes
 	// batchWait is how long a load request waits for its batch before answering 202.
 	batchWait time.Duration
 }
@@ -205,10 +205,10 @@ func (s *Server) Handler() (http.Handler, error) {
 	// console_applications.go: the share catalogue, apply form, applications, grants and
 	// notifications pages.
 	s.registerConsoleApplications()
-	s.registerObjections() // objections.go, objections_pages.go: objections (C4), API and pages
+	s.registerObjections()  // objections.go, objections_pages.go: objections (C4), API and pages
 	s.registerPortalEntry() // portal_entry.go: download buttons' route (refusals link to apply)
 	s.registerPortalPages() // portal_org.go, portal_account.go: provider's page, my account
-	s.registerAccounts() // register.go: registration, e-mail verification, password reset, contact
+	s.registerAccounts()    // register.go: registration, e-mail verification, password reset, contact
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
