@@ -597,25 +597,6 @@ func SourceFlags(org string, items []Item, elements map[string]*DataElement) []S
 	return out
 }
 
-// Demand is an entry of the demand list (需求清单): data that a public body or the public asks
-// the platform for. Later work fills it; the list is published now.
-type Demand struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Org         string    `json:"org,omitempty"` // the asking organisation, "" for a public user
-	Username    string    `json:"username"`
-	Entry       string    `json:"entry,omitempty"` // the entry that answers it, once there is one
-	Status      string    `json:"status"`          // open, answered, declined
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// DemandService reads the demand list.
-type DemandService interface {
-	// FindDemands returns a page of demands, newest first.
-	FindDemands(ctx context.Context, limit int, cursor string) ([]*Demand, int, string, error)
-}
-
 // NegativeList selects the negative list (负面清单): entries that may not be opened, which
 // includes every entry that may not be shared (such an entry cannot be opened either).
 var NegativeList = CatalogFilter{Field: "open_class", Values: []string{ClassNone}}

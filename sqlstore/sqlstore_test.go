@@ -55,6 +55,8 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Evidence:      sqlstore.NewEvidenceService(db),
 		Applications:  sqlstore.NewApplicationService(db),
 		Notifications: sqlstore.NewNotificationService(db),
+		Usage:         sqlstore.NewUsageService(db),
+		Feedback:      sqlstore.NewFeedbackService(db),
 		Objections:    sqlstore.NewObjectionService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

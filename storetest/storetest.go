@@ -32,6 +32,9 @@ type Store struct {
 	// (nil: those tests skip).
 	Applications  pubdata.ApplicationService
 	Notifications pubdata.NotificationService
+	// Usage keeps the usage counts; Feedback ratings and comments (nil: those tests skip).
+	Usage    pubdata.UsageService
+	Feedback pubdata.FeedbackService
 	// Objections keeps objections (nil: those tests skip).
 	Objections pubdata.ObjectionService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
@@ -71,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
 	tests = append(tests, applicationTests...)
+	tests = append(tests, demandTests...)
 	tests = append(tests, openPolicyTests...)
 	tests = append(tests, objectionTests...)
 	for _, tc := range tests {
