@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) registerPortal() {
-	s.handle("GET /{$}", s.pagePortal)
+	s.handle("GET /{$}", s.pageHome) // portal_home.go
 }
 
 func (s *Server) registerConsole() {
@@ -22,15 +22,6 @@ func (s *Server) registerConsole() {
 		redirect(w, r, "/console")
 		return nil
 	})
-}
-
-// portalView is the view of the portal's front page.
-type portalView struct {
-	page
-}
-
-func (s *Server) pagePortal(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "portal", http.StatusOK, portalView{page: s.base(r, false)})
 }
 
 // loginView is the view of the sign-in form.

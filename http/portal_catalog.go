@@ -504,6 +504,7 @@ type catalogEntryView struct {
 	CanSee   bool          // the visitor sees the whole catalogue
 	Console  string        // the entry in the console, for its provider and authority
 	Data     *dataPreview  // the table's preview (portal_data.go); nil: no table
+	Extras   *entryExtras  // downloads, API, chart (portal_entry.go); nil: no table
 }
 
 func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -545,6 +546,9 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		v.Console = "/console/entries/" + e.ID
 	}
 	if v.Data, err = s.dataPreview(r, a, e, r.URL.Path); err != nil {
+		return err
+	}
+	if v.Extras, err = s.entryExtrasFor(r, a, e, v.Data); err != nil {
 		return err
 	}
 	return s.render(w, r, "catalog_entry", http.StatusOK, v)

@@ -63,6 +63,7 @@ func commands() []*command {
 		benchIngestCommand(),
 		benchRowsCommand(),
 		benchDownloadCommand(),
+		benchPortalCommand(),
 	}
 }
 

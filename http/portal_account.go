@@ -1,0 +1,58 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/pubdata/pubdata"
+)
+
+// My account on the portal, for a signed-in public user (and anyone signed in): app keys,
+// open applications, and the links to the other parts of the account.
+
+// portalAccountView is the view of /account.
+type portalAccountView struct {
+	page
+	User          *pubdata.User
+	OrgName       string
+	LiveKeys      int
+	KeysURL       string
+	Applications  []appRow
+	ApplicationsN int
+	AppsURL       string
+}
+
+// accountApplications is how many of the newest applications the page lists.
+const accountApplications = 20
+
+func (s *Server) pagePortalAccount(w http.ResponseWriter, r *http.Request) error {
+	a := pubdata.ActorFromContext(r.Context())
+	if a.Anonymous() {
+		redirect(w, r, withQuery("/console/login", "next", "/account"))
+		return nil
+	}
+	v := portalAccountView{page: s.base(r, false), User: a.User, KeysURL: "/console/account", AppsURL: "/console/applications"}
+	if a.Org != nil {
+		v.OrgName = a.Org.Name
+	}
+	toks, err := s.Tokens.FindTokens(r.Context(), a.User.ID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, t := range toks {
+		if t.Active(now) {
+			v.LiveKeys++
+		}
+	}
+	if s.Applications != nil {
+		apps, n, _, err := s.Applications.FindApplications(r.Context(), pubdata.ApplicationFilter{Applicant: a.User.Username, Kind: pubdata.KindOpen, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.ApplicationsN = n
+		for _, app := range apps {
+			v.Applications = append(v.Applications, appRow{app})
+		}
+	}
+	return s.render(w, r, "portal_account", http.StatusOK, v)
+}

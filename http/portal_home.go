@@ -1,0 +1,105 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The portal's home page: the search box, the livelihood topics first (each a search of
+// the catalogue), the platform's figures, the newest and the most used entries.
+
+// homeTopic is a livelihood topic: a search of the catalogue by words. Two words make an
+// either-or search (the catalogue matches at least half of a query's terms).
+type homeTopic struct {
+	Key, TextKey string // message keys of its name and description
+	Q            string // the search text
+}
+
+// homeTopics are the topics, in the order the home page shows them (issue 6 item 6).
+var homeTopics = []homeTopic{
+	{Key: "home.topic.credit", TextKey: "home.topic.credit.text", Q: "信用"},
+	{Key: "home.topic.transport", TextKey: "home.topic.transport.text", Q: "交通 公交"},
+	{Key: "home.topic.health", TextKey: "home.topic.health.text", Q: "医疗 卫生"},
+	{Key: "home.topic.jobs", TextKey: "home.topic.jobs.text", Q: "就业 职业"},
+	{Key: "home.topic.social_security", TextKey: "home.topic.social_security.text", Q: "社会保障"},
+	{Key: "home.topic.education", TextKey: "home.topic.education.text", Q: "教育 学校"},
+	{Key: "home.topic.environment", TextKey: "home.topic.environment.text", Q: "环境 生态"},
+	{Key: "home.topic.weather", TextKey: "home.topic.weather.text", Q: "气象 天气"},
+	{Key: "home.topic.company", TextKey: "home.topic.company.text", Q: "企业登记"},
+}
+
+// topicCard is a topic as the home page shows it.
+type topicCard struct {
+	Key, TextKey, URL string
+	Count             int // entries of the visitor's catalogue the search finds
+}
+
+// homeFigures are the platform's figures on the home page.
+type homeFigures struct {
+	Entries   int   // published entries the visitor's catalogue holds
+	Open      int   // of them open (unconditional or conditional)
+	Providers int   // organisations providing them
+	Rows      int64 // rows held in the entries' tables; -1: unknown
+}
+
+// homeView is the view of the home page.
+type homeView struct {
+	page
+	Topics   []topicCard
+	Figures  homeFigures
+	Newest   []entryRow
+	MostUsed []entryRow // empty until usage counts exist
+	OpenOnly bool
+}
+
+// homeNewest is how many of the newest entries the home page lists.
+const homeNewest = 6
+
+// rowTotaler is implemented by data stores that can total the rows of every table cheaply
+// (sqlstore's DataService: a sum over its cached counts).
+type rowTotaler interface {
+	TotalRows(ctx context.Context) (int64, error)
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
+	a := pubdata.ActorFromContext(r.Context())
+	v := homeView{page: s.base(r, false), OpenOnly: !pubdata.SeesWholeCatalog(a)}
+	var scope []pubdata.CatalogFilter
+	if v.OpenOnly {
+		scope = []pubdata.CatalogFilter{pubdata.OpenCatalog}
+	}
+	if s.Entries != nil {
+		// One search gives the figures (facets over the visitor's catalogue) and the newest.
+		res, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Filters: scope, Sort: "modified", Limit: homeNewest, Facets: true})
+		if err != nil {
+			return err
+		}
+		v.Figures.Entries = res.Total
+		for class, n := range res.Facets["open_class"] {
+			if slices.Contains(pubdata.OpenCatalog.Values, class) {
+				v.Figures.Open += n
+			}
+		}
+		v.Figures.Providers = len(res.Facets["org"])
+		v.Newest = entryRows(res.Items)
+		for _, t := range homeTopics {
+			tr, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Q: t.Q, Filters: scope, Limit: 1})
+			if err != nil {
+				return err
+			}
+			v.Topics = append(v.Topics, topicCard{Key: t.Key, TextKey: t.TextKey, URL: withQuery("/catalog", "q", t.Q), Count: tr.Total})
+		}
+	}
+	v.Figures.Rows = -1
+	if rt, ok := s.Data.(rowTotaler); ok && s.Data != nil {
+		n, err := rt.TotalRows(r.Context())
+		if err != nil {
+			return err
+		}
+		v.Figures.Rows = n
+	}
+	return s.render(w, r, "portal", http.StatusOK, v)
+}

@@ -1,0 +1,79 @@
+package http
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The provider's page on the portal: the organisation, its entries in the visitor's
+// catalogue (the open ones for the public) with their counts by open class and format.
+
+func (s *Server) registerPortalPages() {
+	s.handle("GET /orgs/{code}", s.pagePortalOrg)
+	s.handle("GET /account", s.pagePortalAccount)
+}
+
+// portalOrgView is the view of a provider's page.
+type portalOrgView struct {
+	page
+	Org      *pubdata.Org
+	Division string
+	Entries  []entryRow
+	Total    int
+	ByOpen   []facetValue // entries by open class
+	ByFormat []facetValue // entries by format
+	PageNo   int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+	OpenOnly bool
+	Search   string // the catalogue search of the provider's entries
+}
+
+func (s *Server) pagePortalOrg(w http.ResponseWriter, r *http.Request) error {
+	a := pubdata.ActorFromContext(r.Context())
+	o, err := s.Orgs.FindOrgByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	v := portalOrgView{page: s.base(r, false), Org: o, Division: s.divisionName(o.Division), PageNo: 1,
+		OpenOnly: !pubdata.SeesWholeCatalog(a), Search: withQuery("/catalog", "org", o.Code)}
+	if p := r.URL.Query().Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 10000 {
+			return pubdata.Errorf(pubdata.EINVALID, "Parameter page must be a whole number from 1 to 10000, not %q.", p)
+		}
+		v.PageNo = n
+	}
+	q := pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "org", Values: []string{o.Code}}},
+		Sort: "modified", Offset: (v.PageNo - 1) * catalogPageSize, Limit: catalogPageSize, Facets: true}
+	if v.OpenOnly {
+		q.Filters = append(q.Filters, pubdata.OpenCatalog)
+	}
+	res, err := s.Entries.SearchCatalog(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	v.Entries, v.Total = entryRows(res.Items), res.Total
+	v.Pages = max(1, int(math.Ceil(float64(res.Total)/float64(catalogPageSize))))
+	if v.PageNo > 1 {
+		v.PrevURL = pageLink(r, "page", pageParam(v.PageNo-1))
+	}
+	if v.PageNo < v.Pages {
+		v.NextURL = pageLink(r, "page", strconv.Itoa(v.PageNo+1))
+	}
+	for _, o := range openClassOptions {
+		if n := res.Facets["open_class"][o.Value]; n > 0 {
+			v.ByOpen = append(v.ByOpen, facetValue{Value: o.Value, Label: translate(v.Lang, o.Key), Count: n, URL: withQuery("/catalog", "org", v.Org.Code, "open_class", o.Value)})
+		}
+	}
+	for _, o := range formatOptions {
+		if n := res.Facets["format"][o.Value]; n > 0 {
+			v.ByFormat = append(v.ByFormat, facetValue{Value: o.Value, Label: translate(v.Lang, o.Key), Count: n, URL: withQuery("/catalog", "org", v.Org.Code, "format", o.Value)})
+		}
+	}
+	return s.render(w, r, "portal_org", http.StatusOK, v)
+}
