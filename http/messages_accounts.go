@@ -44,9 +44,9 @@ var accountMessages = map[string]msg{
 	"register.error.division":          {"请填写企业所在地的6位行政区划代码。", "Give the company's six-digit division code."},
 	"register.error.too_many":          {"此地址的请求过多，请一小时后再试。", "Too many requests from this address; try again in an hour."},
 
-	"verify.title": {"验证电子邮箱", "Verify e-mail"},
-	"verify.done":  {"邮箱已验证。", "Your e-mail address is verified."},
-	"verify.bad":   {"链接无效：已使用、已过期或已被新链接取代。", "The link is not valid: it was used, has expired or was replaced by a newer one."},
+	"verify_email.title": {"验证电子邮箱", "Verify e-mail"},
+	"verify_email.done":  {"邮箱已验证。", "Your e-mail address is verified."},
+	"verify_email.bad":   {"链接无效：已使用、已过期或已被新链接取代。", "The link is not valid: it was used, has expired or was replaced by a newer one."},
 
 	"reset.title":        {"找回密码", "Reset password"},
 	"reset.intro":        {"输入用户名或已验证的电子邮箱，我们会把重设密码的链接发到该账户已验证的邮箱（1小时内有效）。", "Give your username or verified e-mail address; we send a link to the account's verified address (valid for an hour)."},

@@ -17,18 +17,29 @@ import (
 // the record.
 
 func (s *Server) registerAccounts() {
-	if s.Accounts == nil {
-		return
+	for pattern, h := range map[string]handlerFunc{
+		"GET /register":                      s.pageRegister,
+		"POST /register":                     s.pageRegisterSubmit,
+		"GET /register/verify":               s.pageVerifyEmail,
+		"GET /password-reset":                s.pageResetRequest,
+		"POST /password-reset":               s.pageResetRequestSubmit,
+		"GET /password-reset/confirm":        s.pageResetConfirm,
+		"POST /password-reset/confirm":       s.pageResetConfirmSubmit,
+		"POST /console/account/contact":      s.pageContactSubmit,
+		"POST /console/account/verify-email": s.pageVerifyEmailSend,
+	} {
+		s.handle(pattern, s.withAccounts(h))
 	}
-	s.handle("GET /register", s.pageRegister)
-	s.handle("POST /register", s.pageRegisterSubmit)
-	s.handle("GET /register/verify", s.pageVerifyEmail)
-	s.handle("GET /password-reset", s.pageResetRequest)
-	s.handle("POST /password-reset", s.pageResetRequestSubmit)
-	s.handle("GET /password-reset/confirm", s.pageResetConfirm)
-	s.handle("POST /password-reset/confirm", s.pageResetConfirmSubmit)
-	s.handle("POST /console/account/contact", s.pageContactSubmit)
-	s.handle("POST /console/account/verify-email", s.pageVerifyEmailSend)
+}
+
+// withAccounts answers 404 when the server has no account service.
+func (s *Server) withAccounts(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.Accounts == nil {
+			return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+		}
+		return h(w, r)
+	}
 }
 
 // registerView is the registration form and its outcome.
@@ -185,13 +196,13 @@ type noticeView struct {
 
 func (s *Server) pageVerifyEmail(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.Accounts.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
-	v := &noticeView{page: s.base(r, false), TitleKey: "verify.title", TextKey: "verify.done", OK: true}
+	v := &noticeView{page: s.base(r, false), TitleKey: "verify_email.title", TextKey: "verify_email.done", OK: true}
 	status := http.StatusOK
 	if err != nil {
 		if pubdata.ErrorCode(err) != pubdata.EINVALID {
 			return err
 		}
-		v.TextKey, v.OK, status = "verify.bad", false, http.StatusBadRequest
+		v.TextKey, v.OK, status = "verify_email.bad", false, http.StatusBadRequest
 	}
 	return s.render(w, r, "account_notice", status, v)
 }
@@ -271,7 +282,7 @@ func (s *Server) pageResetConfirmSubmit(w http.ResponseWriter, r *http.Request) 
 		}
 		v.Errors = fieldErrors(v.Lang, err, "password")
 		if pubdata.ErrorFields(err)["token"] != nil {
-			v.Errors[""] = translate(v.Lang, "verify.bad")
+			v.Errors[""] = translate(v.Lang, "verify_email.bad")
 		}
 		return s.render(w, r, "password_reset", http.StatusBadRequest, v)
 	}

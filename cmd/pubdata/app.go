@@ -49,6 +49,11 @@ type app struct {
 	// in the data folder (extract.KeyFile), created on first start.
 	evidence pubdata.EvidenceService
 	extracts *extract.Key
+	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
+	// server (nil without smtp_addr); web is the handler's server (its usage counts).
+	accounts *sqlstore.AccountService
+	mailer   pubdata.Mailer
+	web      *pdhttp.Server
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -97,6 +102,8 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.applications = sqlstore.NewApplicationService(db)
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
+	a.accounts = sqlstore.NewAccountService(db, divisions)
+	a.mailer = cfg.mailer()
 	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
 		db.Close()
 		return nil, err
@@ -135,35 +142,43 @@ func (a *app) Close() error { return a.db.Close() }
 // handler builds the web server's root handler.
 func (a *app) handler() (http.Handler, error) {
 	srv := &pdhttp.Server{
-		Orgs:           a.orgs,
-		Users:          a.users,
-		Tokens:         a.tokens,
-		Audit:          a.audit,
-		Entries:        a.entries,
-		Elements:       a.elements,
-		Demands:        a.demands,
-		Divisions:      a.divisions,
-		Ready:          a.db.Ping,
-		Logger:         a.logger,
-		SecureCookies:  a.cfg.SecureCookies,
-		MaxBodyBytes:   a.cfg.MaxBody,
-		Data:           a.data,
-		Endpoints:      a.endpoints,
-		MaxUploadBytes: a.cfg.MaxUpload,
-		BatchDir:       a.batchDir(),
-		PullSources:    a.pullSources,
-		Applications:   a.applications,
-		Notifications:  a.notifications,
-		ShareReplyDays: a.cfg.ShareReplyDays,
-		OpenReplyDays:  a.cfg.OpenReplyDays,
-		Evidence:       a.evidence,
-		Extracts:       a.extracts,
-		MaskPolicies:   sqlstore.NewMaskPolicyService(a.db),
+		Orgs:               a.orgs,
+		Users:              a.users,
+		Tokens:             a.tokens,
+		Audit:              a.audit,
+		Entries:            a.entries,
+		Elements:           a.elements,
+		Demands:            a.demands,
+		Divisions:          a.divisions,
+		Ready:              a.db.Ping,
+		Logger:             a.logger,
+		SecureCookies:      a.cfg.SecureCookies,
+		MaxBodyBytes:       a.cfg.MaxBody,
+		Data:               a.data,
+		Endpoints:          a.endpoints,
+		MaxUploadBytes:     a.cfg.MaxUpload,
+		BatchDir:           a.batchDir(),
+		PullSources:        a.pullSources,
+		Applications:       a.applications,
+		Notifications:      a.notifications,
+		ShareReplyDays:     a.cfg.ShareReplyDays,
+		OpenReplyDays:      a.cfg.OpenReplyDays,
+		Objections:         sqlstore.NewObjectionService(a.db),
+		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
+		Evidence:           a.evidence,
+		Extracts:           a.extracts,
+		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
+		Accounts:           a.accounts,
+		Mail:               a.mailer,
+		BaseURL:            a.cfg.PublicURL,
+		KeyRateLimit:       a.cfg.RateLimit,
+		AnonRateLimit:      a.cfg.AnonRateLimit,
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)
 		},
 	}
+	a.web = srv
 	return srv.Handler()
 }
 

@@ -38,7 +38,27 @@ type Config struct {
 	ShutdownTimeout    time.Duration // how long serve waits for requests on shutdown
 	ShareReplyDays     int           // working days a provider has to answer a share application
 	OpenReplyDays      int           // working days a provider has to answer an open application
+	ObjectionReplyDays int           // working days a provider has to answer an objection (C4)
+	// E-mail (issue 6): the SMTP server (host:port; "" turns e-mail off), the sender, and
+	// the PLAIN login. SMTPPassword is a secret: it comes only from the environment
+	// (PUBDATA_SMTP_PASSWORD) or a file (smtp_password_file, PUBDATA_SMTP_PASSWORD_FILE)
+	// and is never logged.
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUsername string
+	SMTPPassword string
+	PublicURL    string // the platform's public address for links in e-mail; "" uses the request's host
+	// RateLimit is each API token's (and signed-in user's) requests a minute, AnonRateLimit
+	// each anonymous client address's; 0 turns the limit off. Counted per server.
+	RateLimit     int
+	AnonRateLimit int
 }
+
+// Default API rate limits, requests a minute.
+const (
+	DefaultRateLimit     = 60
+	DefaultAnonRateLimit = 20
+)
 
 // Defaults of the settings.
 const (
@@ -65,6 +85,9 @@ func DefaultConfig() Config {
 		ShutdownTimeout:    DefaultShutdownTimeout,
 		ShareReplyDays:     pubdata.DefaultShareReplyDays,
 		OpenReplyDays:      pubdata.DefaultOpenReplyDays,
+		ObjectionReplyDays: pubdata.DefaultObjectionReplyDays,
+		RateLimit:          DefaultRateLimit,
+		AnonRateLimit:      DefaultAnonRateLimit,
 	}
 }
 
@@ -140,8 +163,28 @@ func (c *Config) Validate() error {
 	if c.ShareReplyDays < 1 || c.ShareReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting share_reply_days (--share-reply-days, PUBDATA_SHARE_REPLY_DAYS): %d must be 1 to %d working days", c.ShareReplyDays, MaxReplyDays)
 	}
+	if c.SMTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.SMTPAddr); err != nil || port == "" {
+			return fmt.Errorf("setting smtp_addr (PUBDATA_SMTP_ADDR): %q is not host:port", c.SMTPAddr)
+		}
+		if pubdata.ValidateEmail(c.SMTPFrom) != nil || c.SMTPFrom == "" {
+			return fmt.Errorf("setting smtp_from (PUBDATA_SMTP_FROM): %q must be an e-mail address when smtp_addr is set", c.SMTPFrom)
+		}
+	}
+	if c.SMTPPassword != "" && c.SMTPUsername == "" {
+		return errors.New("setting smtp_username (PUBDATA_SMTP_USERNAME): required when an SMTP password is given")
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		return fmt.Errorf("setting public_url (PUBDATA_PUBLIC_URL): %q must start with http:// or https://", c.PublicURL)
+	}
+	if c.RateLimit < 0 || c.AnonRateLimit < 0 {
+		return errors.New("settings rate_limit and anon_rate_limit (PUBDATA_RATE_LIMIT, PUBDATA_ANON_RATE_LIMIT): requests a minute must be 0 (no limit) or more")
+	}
 	if c.OpenReplyDays < 1 || c.OpenReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting open_reply_days (--open-reply-days, PUBDATA_OPEN_REPLY_DAYS): %d must be 1 to %d working days", c.OpenReplyDays, MaxReplyDays)
+	}
+	if c.ObjectionReplyDays < 1 || c.ObjectionReplyDays > MaxReplyDays {
+		return fmt.Errorf("setting objection_reply_days (--objection-reply-days, PUBDATA_OBJECTION_REPLY_DAYS): %d must be 1 to %d working days", c.ObjectionReplyDays, MaxReplyDays)
 	}
 	return nil
 }
@@ -197,6 +240,14 @@ type fileConfig struct {
 	ShutdownTimeout    *string `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
 	ShareReplyDays     *int    `toml:"share_reply_days" yaml:"share_reply_days"`
 	OpenReplyDays      *int    `toml:"open_reply_days" yaml:"open_reply_days"`
+	ObjectionReplyDays *int    `toml:"objection_reply_days" yaml:"objection_reply_days"`
+	SMTPAddr           *string `toml:"smtp_addr" yaml:"smtp_addr"`
+	SMTPFrom           *string `toml:"smtp_from" yaml:"smtp_from"`
+	SMTPUsername       *string `toml:"smtp_username" yaml:"smtp_username"`
+	SMTPPasswordFile   *string `toml:"smtp_password_file" yaml:"smtp_password_file"`
+	PublicURL          *string `toml:"public_url" yaml:"public_url"`
+	RateLimit          *int    `toml:"rate_limit" yaml:"rate_limit"`
+	AnonRateLimit      *int    `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -254,6 +305,24 @@ func (c *Config) applyFile(path string) error {
 	if f.OpenReplyDays != nil {
 		c.OpenReplyDays = *f.OpenReplyDays
 	}
+	if f.ObjectionReplyDays != nil {
+		c.ObjectionReplyDays = *f.ObjectionReplyDays
+	}
+	set(&c.SMTPAddr, f.SMTPAddr)
+	set(&c.SMTPFrom, f.SMTPFrom)
+	set(&c.SMTPUsername, f.SMTPUsername)
+	set(&c.PublicURL, f.PublicURL)
+	if f.SMTPPasswordFile != nil {
+		if err := c.readSMTPPassword("config file "+path+": setting smtp_password_file", *f.SMTPPasswordFile); err != nil {
+			return err
+		}
+	}
+	if f.RateLimit != nil {
+		c.RateLimit = *f.RateLimit
+	}
+	if f.AnonRateLimit != nil {
+		c.AnonRateLimit = *f.AnonRateLimit
+	}
 	for _, d := range []struct {
 		key string
 		v   *string
@@ -295,9 +364,19 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_ADDR", &c.Addr},
 		{"PUBDATA_LOG_LEVEL", &c.LogLevel},
 		{"PUBDATA_LOG_FORMAT", &c.LogFormat},
+		{"PUBDATA_SMTP_ADDR", &c.SMTPAddr},
+		{"PUBDATA_SMTP_FROM", &c.SMTPFrom},
+		{"PUBDATA_SMTP_USERNAME", &c.SMTPUsername},
+		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},
+		{"PUBDATA_PUBLIC_URL", &c.PublicURL},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
+		}
+	}
+	if v, ok := get("PUBDATA_SMTP_PASSWORD_FILE"); ok && c.SMTPPassword == "" {
+		if err := c.readSMTPPassword("environment PUBDATA_SMTP_PASSWORD_FILE", v); err != nil {
+			return err
 		}
 	}
 	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
@@ -328,11 +407,14 @@ func (c *Config) applyEnv(getenv envLookup) error {
 	}{
 		{"PUBDATA_SHARE_REPLY_DAYS", &c.ShareReplyDays},
 		{"PUBDATA_OPEN_REPLY_DAYS", &c.OpenReplyDays},
+		{"PUBDATA_OBJECTION_REPLY_DAYS", &c.ObjectionReplyDays},
+		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
+		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
 			if err != nil {
-				return fmt.Errorf("environment %s: %q is not a whole number of working days", n.name, v)
+				return fmt.Errorf("environment %s: %q is not a whole number", n.name, v)
 			}
 			*n.dst = d
 		}
@@ -355,6 +437,18 @@ func (c *Config) applyEnv(getenv envLookup) error {
 	return nil
 }
 
+// readSMTPPassword reads the SMTP password from a file (its first line); what names the
+// setting in errors, which never hold the password.
+func (c *Config) readSMTPPassword(what, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	c.SMTPPassword = strings.TrimRight(line, "\r")
+	return nil
+}
+
 // configFlags are the flags shared by every subcommand that reads settings. The values are
 // applied over the config only for the flags given on the command line.
 type configFlags struct {
@@ -371,6 +465,7 @@ type configFlags struct {
 	shutdownTTL time.Duration
 	shareDays   int
 	openDays    int
+	objDays     int
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -392,6 +487,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.DurationVar(&cf.shutdownTTL, "shutdown-timeout", d.ShutdownTimeout, "how long to wait for requests on shutdown; env PUBDATA_SHUTDOWN_TIMEOUT")
 		fs.IntVar(&cf.shareDays, "share-reply-days", d.ShareReplyDays, "working `days` a provider has to answer a share application; env PUBDATA_SHARE_REPLY_DAYS")
 		fs.IntVar(&cf.openDays, "open-reply-days", d.OpenReplyDays, "working `days` a provider has to answer an open application; env PUBDATA_OPEN_REPLY_DAYS")
+		fs.IntVar(&cf.objDays, "objection-reply-days", d.ObjectionReplyDays, "working `days` a provider has to answer an objection; env PUBDATA_OBJECTION_REPLY_DAYS")
 	}
 	return cf
 }
@@ -418,18 +514,19 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		return nil, err
 	}
 	for name, apply := range map[string]func(){
-		"data":                func() { c.Data = cf.data },
-		"db":                  func() { c.DB = cf.db },
-		"log-level":           func() { c.LogLevel = cf.logLevel },
-		"log-format":          func() { c.LogFormat = cf.logFormat },
-		"addr":                func() { c.Addr = cf.addr },
-		"secure-cookies":      func() { c.SecureCookies = cf.secure },
-		"max-body":            func() { c.MaxBody = cf.maxBody },
-		"max-upload":          func() { c.MaxUpload = cf.maxUpload },
-		"checkpoint-interval": func() { c.CheckpointInterval = cf.checkpoint },
-		"shutdown-timeout":    func() { c.ShutdownTimeout = cf.shutdownTTL },
-		"share-reply-days":    func() { c.ShareReplyDays = cf.shareDays },
-		"open-reply-days":     func() { c.OpenReplyDays = cf.openDays },
+		"data":                 func() { c.Data = cf.data },
+		"db":                   func() { c.DB = cf.db },
+		"log-level":            func() { c.LogLevel = cf.logLevel },
+		"log-format":           func() { c.LogFormat = cf.logFormat },
+		"addr":                 func() { c.Addr = cf.addr },
+		"secure-cookies":       func() { c.SecureCookies = cf.secure },
+		"max-body":             func() { c.MaxBody = cf.maxBody },
+		"max-upload":           func() { c.MaxUpload = cf.maxUpload },
+		"checkpoint-interval":  func() { c.CheckpointInterval = cf.checkpoint },
+		"shutdown-timeout":     func() { c.ShutdownTimeout = cf.shutdownTTL },
+		"share-reply-days":     func() { c.ShareReplyDays = cf.shareDays },
+		"open-reply-days":      func() { c.OpenReplyDays = cf.openDays },
+		"objection-reply-days": func() { c.ObjectionReplyDays = cf.objDays },
 	} {
 		if given[name] {
 			apply()

@@ -112,6 +112,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runApplicationJobs(tickCtx, time.Minute)
 	}()
 
+	// Write the API tokens' usage every few seconds and e-mail notifications every 30 s
+	// (accounts.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runAccountJobs(tickCtx)
+	}()
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := listenURL(ln.Addr())
@@ -138,6 +146,7 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	}
 	stopTicks()
 	wg.Wait()
+	a.flushUsage(sys) // the counts of the last seconds
 	// The last head, so the record is sealed up to the moment the server stopped.
 	a.checkpoint(sys)
 	logger.Info("stopped")
