@@ -23,8 +23,8 @@ const rateWindow = time.Minute
 // and while every tracked key is still live new callers share one overflow window.
 const maxRateKeys = 100_000
 
-// overflowKey is the window shared by new callers while the limiter is full.
-const overflowKey = "overflow"
+// overflowBucket is the window shared by new callers while the limiter is full.
+const overflowBucket = "overflow"
 
 // limiter counts requests per key in fixed windows.
 type limiter struct {
@@ -54,7 +54,7 @@ func (l *limiter) take(key string, limit int, now time.Time) (ok bool, remaining
 			l.evict(now)
 		}
 		if len(l.m) >= l.maxKeys {
-			key = overflowKey
+			key = overflowBucket
 			b = l.m[key]
 		}
 		if b == nil {

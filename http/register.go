@@ -68,18 +68,33 @@ func (s *Server) pageRegister(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "register", http.StatusOK, v)
 }
 
-// fieldErrors translates the field problems of err for the form: zh-CN has a sentence per
-// field (register.error.<field>), English shows the domain's own.
+// fieldMessages are the zh-CN sentences of the form fields' problems by field and error
+// code (English pages show the domain's own).
+var fieldMessages = []struct{ Field, Code, Key string }{
+	{Field: "username", Code: pubdata.EINVALID, Key: "register.error.username"},
+	{Field: "username", Code: pubdata.ECONFLICT, Key: "register.error.username_taken"},
+	{Field: "display_name", Code: pubdata.EINVALID, Key: "register.error.display_name"},
+	{Field: "password", Code: pubdata.EINVALID, Key: "register.error.password"},
+	{Field: "email", Code: pubdata.EINVALID, Key: "register.error.email"},
+	{Field: "phone", Code: pubdata.EINVALID, Key: "register.error.phone"},
+	{Field: "company_name", Code: pubdata.EINVALID, Key: "register.error.company_name"},
+	{Field: "uscc", Code: pubdata.EINVALID, Key: "register.error.uscc"},
+	{Field: "uscc", Code: pubdata.ECONFLICT, Key: "register.error.uscc_taken"},
+	{Field: "division", Code: pubdata.EINVALID, Key: "register.error.division"},
+}
+
+// fieldErrors returns the field problems of err for a form; problems of fields not in
+// known go to the whole form ("").
 func fieldErrors(lang string, err error, known ...string) formErrors {
 	errs := formErrors{}
 	for field, e := range pubdata.ErrorFields(err) {
 		msg := e.Message
-		key := "register.error." + field
-		if e.Code == pubdata.ECONFLICT {
-			key += "_taken"
-		}
-		if _, ok := messages[key]; ok && lang == LangZH {
-			msg = translate(lang, key)
+		if lang == LangZH {
+			for _, m := range fieldMessages {
+				if m.Field == field && m.Code == e.Code {
+					msg = translate(lang, m.Key)
+				}
+			}
 		}
 		if field == "" || !containsString(known, field) {
 			field = ""
@@ -359,31 +374,30 @@ func (f regField) Described() string {
 
 // Field returns the form's input of the name with its label, value, hint and error.
 func (v *registerView) Field(name string) regField {
-	t := func(key string) string { return translate(v.Lang, key) }
 	f := regField{Name: name, Type: "text", Auto: "off", Error: v.Errors[name]}
 	switch name {
 	case "username":
-		f.Label, f.Value, f.Auto, f.Hint = t("field.username"), v.Username, "username", t("register.hint.username")
+		f.Label, f.Value, f.Auto, f.Hint = translate(v.Lang, "field.username"), v.Username, "username", translate(v.Lang, "register.hint.username")
 	case "display_name":
-		f.Label, f.Value, f.Auto = t("field.display_name"), v.DisplayName, "name"
+		f.Label, f.Value, f.Auto = translate(v.Lang, "field.display_name"), v.DisplayName, "name"
 	case "password":
-		f.Label, f.Type, f.Auto, f.Hint = t("field.password"), "password", "new-password", t("register.hint.password")
+		f.Label, f.Type, f.Auto, f.Hint = translate(v.Lang, "field.password"), "password", "new-password", translate(v.Lang, "register.hint.password")
 	case "password2":
-		f.Label, f.Type, f.Auto = t("register.password2"), "password", "new-password"
+		f.Label, f.Type, f.Auto = translate(v.Lang, "register.password2"), "password", "new-password"
 	case "email":
-		f.Label, f.Type, f.Value, f.Auto = t("register.email_optional"), "email", v.Email, "email"
-		f.Hint = t("register.hint.email.off")
+		f.Label, f.Type, f.Value, f.Auto = translate(v.Lang, "register.email_optional"), "email", v.Email, "email"
+		f.Hint = translate(v.Lang, "register.hint.email.off")
 		if v.MailOn {
-			f.Hint = t("register.hint.email.on")
+			f.Hint = translate(v.Lang, "register.hint.email.on")
 		}
 	case "phone":
-		f.Label, f.Type, f.Value, f.Auto = t("register.phone_optional"), "tel", v.Phone, "tel"
+		f.Label, f.Type, f.Value, f.Auto = translate(v.Lang, "register.phone_optional"), "tel", v.Phone, "tel"
 	case "company_name":
-		f.Label, f.Value, f.Auto = t("register.company_name"), v.CompanyName, "organization"
+		f.Label, f.Value, f.Auto = translate(v.Lang, "register.company_name"), v.CompanyName, "organization"
 	case "uscc":
-		f.Label, f.Value, f.Hint = t("register.uscc"), v.USCC, t("register.hint.uscc")
+		f.Label, f.Value, f.Hint = translate(v.Lang, "register.uscc"), v.USCC, translate(v.Lang, "register.hint.uscc")
 	case "division":
-		f.Label, f.Value, f.Hint = t("field.division_code"), v.Division, t("register.hint.division")
+		f.Label, f.Value, f.Hint = translate(v.Lang, "field.division_code"), v.Division, translate(v.Lang, "register.hint.division")
 	}
 	return f
 }
