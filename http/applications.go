@@ -100,8 +100,8 @@ func (s *Server) apiApplicationCreate(w http.ResponseWriter, r *http.Request) er
 			e = nil
 		case err != nil:
 			return err
-		case !pubdata.CanViewPublished(a, e):
-			e = nil // as if it did not exist
+		case !pubdata.CanViewPublished(a, e) && !(c.Kind == pubdata.KindOpen && e.OpenClass == pubdata.ClassNone):
+			e = nil // as if it did not exist; the negative list is public (SX27)
 		}
 	}
 	due := s.calendar().AddWorkdays(s.now(), s.ReplyDays(c.Kind))

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -561,6 +562,12 @@ type entryDetailView struct {
 	BackURL      string // the list the entry was reached from
 	BackKey      string
 	Data         *dataPanel // the published table's data (console_data.go); nil: none
+	// OpenRisk is the pre-open check of an entry to be opened (open_policy.go); nil for an
+	// entry that is not. CanOverride: the viewer may approve despite it.
+	OpenRisk       *pubdata.OpenRisk
+	CanOverride    bool
+	OverrideReason string
+	Obtained       string // E3: the obtained resource codes of an entry that would open them
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -587,6 +594,15 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	v.CanReview = e.Status == pubdata.StatusSubmitted && pubdata.CanReviewEntry(a, e.Division)
 	if v.Data, err = s.dataPanel(r, a, e); err != nil {
 		return nil, err
+	}
+	if e.Opens() && e.Status != pubdata.StatusRetired {
+		if v.OpenRisk, err = s.openRisk(r.Context(), e); err != nil {
+			return nil, err
+		}
+		v.CanOverride = v.CanReview && pubdata.CanOverrideOpenRisk(a, e.Division)
+	}
+	if pubdata.CheckObtainedNotOpen(&e.EntryFields) != nil {
+		v.Obtained = strings.Join(e.Obtained, ", ")
 	}
 	if a.Org.Code != e.Org && mayReview(a) {
 		v.BackURL, v.BackKey = "/console/review", "review.title"
@@ -684,11 +700,12 @@ func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
 	}
 	decision := r.PostForm.Get("decision")
 	comment := strings.TrimSpace(r.PostForm.Get("comment"))
+	override := strings.TrimSpace(r.PostForm.Get("override_reason"))
 	v, err := s.entryDetailView(r, a, e)
 	if err != nil {
 		return err
 	}
-	v.Comment = comment
+	v.Comment, v.OverrideReason = comment, override
 	switch {
 	case decision != "approve" && decision != "reject":
 		v.Errors["decision"] = translate(v.Lang, "review.error.decision")
@@ -698,8 +715,18 @@ func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
 	if len(v.Errors) > 0 {
 		return s.render(w, r, "entry", http.StatusBadRequest, v)
 	}
-	if _, err := s.Entries.ReviewEntry(r.Context(), e.ID, decision == "approve", comment); err != nil {
-		if errorIs(err, pubdata.EINVALID) {
+	if decision == "approve" {
+		_, _, err = s.approveEntry(r.Context(), a, e, comment, override)
+	} else {
+		_, err = s.Entries.ReviewEntry(r.Context(), e.ID, false, comment)
+	}
+	if err != nil {
+		var p *pubdata.Error
+		switch {
+		case errors.As(err, &p) && (p.Field == "override_reason" || p.Field == "open_class"):
+			v.Errors[p.Field] = p.Message
+			return s.render(w, r, "entry", http.StatusConflict, v)
+		case errorIs(err, pubdata.EINVALID):
 			v.Errors["comment"] = pubdata.ErrorMessage(err)
 			return s.render(w, r, "entry", http.StatusBadRequest, v)
 		}

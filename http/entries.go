@@ -184,6 +184,9 @@ type entryPatch struct {
 	Related         *[]string       `json:"related"`
 	Supplementary   *bool           `json:"supplementary"`
 	Items           *[]pubdata.Item `json:"items"`
+	Obtained        *[]string       `json:"obtained"`
+	Terms           *[]string       `json:"terms"`
+	TermsText       *string         `json:"terms_text"`
 }
 
 // apply merges the patch into f.
@@ -217,6 +220,13 @@ func (p *entryPatch) apply(f *pubdata.EntryFields) {
 	if p.Items != nil {
 		f.Items = *p.Items
 	}
+	if p.Obtained != nil {
+		f.Obtained = *p.Obtained
+	}
+	if p.Terms != nil {
+		f.Terms = *p.Terms
+	}
+	set(&f.TermsText, p.TermsText)
 }
 
 func (s *Server) apiEntryPatch(w http.ResponseWriter, r *http.Request) error {
@@ -270,6 +280,9 @@ func (s *Server) apiEntrySubmit(w http.ResponseWriter, r *http.Request) error {
 type entryReviewRequest struct {
 	Decision string `json:"decision"`
 	Comment  string `json:"comment"`
+	// OverrideReason is an authority's admin's reason to approve despite the pre-open
+	// check's findings (E7; open_policy.go).
+	OverrideReason string `json:"override_reason"`
 }
 
 func (s *Server) apiEntryReview(w http.ResponseWriter, r *http.Request) error {
@@ -303,7 +316,11 @@ func (s *Server) apiEntryReview(w http.ResponseWriter, r *http.Request) error {
 	if _, err := pubdata.NextEntryStatus(e.Status, action); err != nil {
 		return err
 	}
-	e, err = s.Entries.ReviewEntry(r.Context(), e.ID, action == pubdata.EntryApprove, req.Comment)
+	if action == pubdata.EntryApprove {
+		e, _, err = s.approveEntry(r.Context(), a, e, req.Comment, req.OverrideReason)
+	} else {
+		e, err = s.Entries.ReviewEntry(r.Context(), e.ID, false, req.Comment)
+	}
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ type pageSet struct {
 
 // pageNames lists the page templates, html/<name>.html; each defines "title" and
 // "content" for html/layout.html.
-var pageNames = []string{"portal", "login", "dashboard", "orgs", "users", "account", "audit", "error",
+var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users", "account", "audit", "error",
 	// The catalogue pages (console_entries.go, console_elements.go, portal_catalog.go).
 	"entries", "entry", "entry_edit", "entry_versions", "review", "elements", "catalog", "catalog_entry", "lists", "lists_detail",
 	// Bulk import (entry_import.go).
