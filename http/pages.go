@@ -47,7 +47,9 @@ var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users
 	// The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
 	"download_refused", "portal_org", "portal_account",
 	// Public accounts: registration, password reset, e-mail verification (register.go).
-	"register", "password_reset", "account_notice"}
+	"register", "password_reset", "account_notice",
+	// Objections (objections_pages.go).
+	"objection_new", "objections", "objection"}
 
 // displayZone is the time zone of times on pages (China Standard Time has no DST).
 var displayZone = time.FixedZone("UTC+8", 8*3600)
@@ -192,6 +194,9 @@ func (s *Server) base(r *http.Request, console bool) page {
 		}
 		if s.Applications != nil { // console_applications.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
+		}
+		if s.Objections != nil { // objections_pages.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
 		}
 		if s.Notifications != nil && console {
 			p.Nav = append(p.Nav, navItem{Key: "nav.notifications", URL: "/console/notifications", Count: s.unreadNotifications(r)})

@@ -91,6 +91,11 @@ type dataPreview struct {
 	ResetURL  string
 	Filtered  bool
 	Downloads []dataLink
+	// Frozen is how many rows open objections freeze (counted in Rows, not shown);
+	// ObjectURLs are the links to object to each row of Values (objections_pages.go).
+	Frozen     int64
+	ObjectURLs []string
+	ObjectURL  string // the form to object to a record of the entry
 }
 
 // previewPurpose is the query parameter of a shared read's purpose on the pages (a browser
@@ -149,13 +154,16 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	if v.Op == "" {
 		v.Op = pubdata.OpEq
 	}
+	if s.Objections != nil {
+		v.ObjectURL = objectionLink(e.ID, nil)
+	}
 	st, err := s.Data.TableStats(r.Context(), e.ID)
 	switch {
 	case errorIs(err, pubdata.ENOTFOUND):
 	case err != nil:
 		return nil, err
 	default:
-		v.Rows = st.Rows
+		v.Rows, v.Frozen = st.Rows, st.Frozen
 	}
 	if !v.CanRead {
 		return v, nil
@@ -241,6 +249,9 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	}
 	if next != "" {
 		v.NextURL = pageLink(r, previewCursor, next)
+	}
+	if s.Objections != nil {
+		v.ObjectURLs = previewObjectionLinks(e, v.Columns, v.Values)
 	}
 	return v, nil
 }

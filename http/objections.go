@@ -1,0 +1,216 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/pubdata/pubdata"
+)
+
+// Objections (C4): a signed-in user objects to a record of a published table entry they may
+// see in the catalogue, naming it by its key; the rows are frozen at once on every read path
+// (the store's reads exclude them). Who may see and answer is the domain's
+// (CanSeeObjection, CanResolveObjection); objections the caller may not see are 404.
+//
+// A key no current row has is refused only when the filer may read the entry's rows with the
+// key columns in clear (DecideAccess): otherwise the objection is accepted without saying
+// whether a row matched, so that filing cannot probe data the filer may not read.
+
+func (s *Server) registerObjections() {
+	s.handle("POST /api/v1/objections", s.apiObjectionCreate)
+	s.handle("GET /api/v1/objections", s.apiObjectionList)
+	s.handle("GET /api/v1/objections/{id}", s.apiObjectionGet)
+	s.handle("POST /api/v1/objections/{id}/resolve", s.apiObjectionResolve)
+	s.registerObjectionPages() // objections_pages.go
+}
+
+// ObjectionDays returns the working days a provider has to answer an objection:
+// ObjectionReplyDays, or pubdata.DefaultObjectionReplyDays when it is zero.
+func (s *Server) ObjectionDays() int {
+	if s.ObjectionReplyDays > 0 {
+		return s.ObjectionReplyDays
+	}
+	return pubdata.DefaultObjectionReplyDays
+}
+
+func (s *Server) objections() (pubdata.ObjectionService, error) {
+	if s.Objections == nil {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objections are not available on this server.")
+	}
+	return s.Objections, nil
+}
+
+// fileObjection files c as the request's actor: the entry must be a published one the
+// caller may see (else "not found"), due ObjectionDays working days from now.
+func (s *Server) fileObjection(r *http.Request, c *pubdata.ObjectionCreate) (*pubdata.Objection, error) {
+	svc, err := s.objections()
+	if err != nil {
+		return nil, err
+	}
+	a := pubdata.ActorFromContext(r.Context())
+	if a.Anonymous() {
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to file an objection, so that the provider's answer can reach you.")
+	}
+	var e *pubdata.Entry
+	if c.Entry != "" {
+		e, err = s.Entries.FindPublishedEntry(r.Context(), c.Entry)
+		switch {
+		case errorIs(err, pubdata.ENOTFOUND):
+			e = nil
+		case err != nil:
+			return nil, err
+		case !pubdata.CanViewPublished(a, e):
+			e = nil // as if it did not exist
+		}
+	}
+	requireRow := false
+	if e != nil && e.Format == pubdata.FormatTable {
+		d, err := s.decideAccessFor(r.Context(), e, pubdata.RequestFromContext(r.Context()).Purpose)
+		if err != nil {
+			return nil, err
+		}
+		requireRow = d.Allow
+		for _, i := range pubdata.KeyItems(e.Items) {
+			name := e.Items[i].Name
+			if _, masked := d.Masks[name]; masked || !slices.Contains(d.Columns, name) {
+				requireRow = false
+			}
+		}
+	}
+	due := s.calendar().AddWorkdays(s.now(), s.ObjectionDays())
+	return svc.FileObjection(r.Context(), e, c, due, requireRow)
+}
+
+// objectionFor returns the objection of the path's {id} if the caller may see it.
+func (s *Server) objectionFor(r *http.Request) (*pubdata.Actor, *pubdata.Objection, error) {
+	svc, err := s.objections()
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := r.PathValue("id")
+	o, err := svc.FindObjectionByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pubdata.CanSeeObjection(a, o) {
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objection %q not found.", id)
+	}
+	return a, o, nil
+}
+
+func (s *Server) apiObjectionCreate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.objections(); err != nil {
+		return err
+	}
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	var c pubdata.ObjectionCreate
+	if err := decodeJSON(r, &c); err != nil {
+		return err
+	}
+	o, err := s.fileObjection(r, &c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+var objectionStatuses = []pubdata.ObjectionStatus{pubdata.ObjectionOpen, pubdata.ObjectionCorrected, pubdata.ObjectionRejected}
+
+// objectionFilter reads the list's query: role mine (filed by the caller), incoming (to the
+// caller's organisation as provider), authority (entries in the caller's authority's
+// division); status; overdue=true (open past due).
+func (s *Server) objectionFilter(r *http.Request, a *pubdata.Actor) (pubdata.ObjectionFilter, error) {
+	q := r.URL.Query()
+	var f pubdata.ObjectionFilter
+	var err error
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return f, err
+	}
+	switch role := q.Get("role"); role {
+	case "", "mine":
+		f.Filer = a.Username()
+	case "incoming":
+		if a.Org == nil {
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users have incoming objections.")
+		}
+		f.Provider = a.Org.Code
+	case "authority":
+		if !a.IsAuthority() {
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's users see the objections of their division.")
+		}
+		f.Division = a.Org.Division
+	default:
+		return f, paramError("role", "must be mine, incoming or authority, not %q.", role)
+	}
+	if v := q.Get("status"); v != "" {
+		if !slices.Contains(objectionStatuses, pubdata.ObjectionStatus(v)) {
+			return f, paramError("status", "must be one of open, corrected, rejected, not %q.", v)
+		}
+		f.Status = pubdata.ObjectionStatus(v)
+	}
+	f.Entry = q.Get("entry")
+	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
+		return f, err
+	}
+	f.Now = s.now()
+	return f, nil
+}
+
+func (s *Server) apiObjectionList(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.objections()
+	if err != nil {
+		return err
+	}
+	a, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	f, err := s.objectionFilter(r, a)
+	if err != nil {
+		return err
+	}
+	list, total, next, err := svc.FindObjections(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(list, total, next))
+	return nil
+}
+
+func (s *Server) apiObjectionGet(w http.ResponseWriter, r *http.Request) error {
+	_, o, err := s.objectionFor(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// apiObjectionResolve answers an open objection: the provider's admins, editors and
+// reviewers, or the covering authority.
+func (s *Server) apiObjectionResolve(w http.ResponseWriter, r *http.Request) error {
+	a, o, err := s.objectionFor(r)
+	if err != nil {
+		return err
+	}
+	var body pubdata.ObjectionResolution
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if !pubdata.CanResolveObjection(a, o) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.")
+	}
+	out, err := s.Objections.ResolveObjection(r.Context(), o.ID, &body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
