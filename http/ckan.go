@@ -1196,6 +1196,7 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 		if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore_search", "rows": len(records)}); err != nil {
 			return nil, err
 		}
+		s.countUse(e, pubdata.UseAPICall)
 	} else {
 		for _, c := range d.Columns {
 			fields = append(fields, ckanMaskedField(e.Items, c, d))

@@ -751,6 +751,7 @@ func (s *Server) apiRows(w http.ResponseWriter, r *http.Request) error {
 	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "rows", "format": format}); err != nil {
 		return err
 	}
+	s.countUse(e, rowsUse(format))
 	if format == "json" {
 		return s.writeRowPage(w, r, e, q, cols, hasTable, m)
 	}
@@ -941,6 +942,7 @@ func (s *Server) ckanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore/dump", "format": format}); err != nil {
 		return err
 	}
+	s.countUse(e, pubdata.UseDownload)
 	if format == "json" {
 		return s.writeCKANDumpJSON(w, r, e, q, cols, hasTable, m, d)
 	}

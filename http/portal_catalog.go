@@ -505,6 +505,7 @@ type catalogEntryView struct {
 	Console  string        // the entry in the console, for its provider and authority
 	Data     *dataPreview  // the table's preview (portal_data.go); nil: no table
 	Extras   *entryExtras  // downloads, API, chart (portal_entry.go); nil: no table
+	Feedback *feedbackView // usage, ratings and comments (feedback.go); nil: not kept
 }
 
 func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -551,6 +552,8 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	if v.Extras, err = s.entryExtrasFor(r, a, e, v.Data); err != nil {
 		return err
 	}
+	s.countUse(e, pubdata.UseView)
+	v.Feedback = s.FeedbackView(r, e)
 	return s.render(w, r, "catalog_entry", http.StatusOK, v)
 }
 

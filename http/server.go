@@ -67,6 +67,11 @@ type Server struct {
 	Notifications  pubdata.NotificationService
 	ShareReplyDays int
 	OpenReplyDays  int
+
+	// Usage keeps the entries' usage counts (usage.go; nil: not counted); Feedback the
+	// ratings and moderated comments (feedback.go; nil: their routes answer 404).
+	Usage    pubdata.UsageService
+	Feedback pubdata.FeedbackService
 	// Objections keeps objections to records (objections.go); nil: their routes answer 404.
 	// ObjectionReplyDays is the working days a provider has to answer one (0: the domain's
 	// default, 5).
@@ -119,6 +124,7 @@ type Server struct {
 	limiter        *limiter        // API rate limits
 	accountLimiter *limiter        // registrations and reset requests per address
 	usage          usageCounter    // API tokens' requests between flushes
+	entryUses      entryUses       // entries' uses between flushes (usage.go)
 	// batchWait is how long a load request waits for its batch before answering 202.
 	batchWait time.Duration
 }
@@ -209,7 +215,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerPortalEntry() // portal_entry.go: download buttons' route (refusals link to apply)
 	s.registerPortalPages() // portal_org.go, portal_account.go: provider's page, my account
 	s.registerAccounts()    // register.go: registration, e-mail verification, password reset, contact
-	s.registerOpenPolicy() // open_policy.go: pre-open check (E7) with override, public open-application form
+	s.registerOpenPolicy()  // open_policy.go: pre-open check (E7) with override, public open-application form
+	s.registerDemands()     // demands.go: the demand workflow (A5, H2), API and pages
+	s.registerFeedback()    // feedback.go: ratings and moderated comments, API and pages
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.

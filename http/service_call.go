@@ -274,6 +274,7 @@ func (s *Server) apiServiceCall(w http.ResponseWriter, r *http.Request) error {
 
 	start := time.Now()
 	call := &pubdata.ServiceCall{Entry: e.ID, Method: r.Method, Path: "/" + plain}
+	s.countUse(e, pubdata.UseAPICall)
 	record := func() {
 		call.DurationMS = time.Since(start).Milliseconds()
 		// The call is recorded even when the caller has gone away.
