@@ -48,6 +48,8 @@ var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users
 	"download_refused", "portal_org", "portal_account",
 	// Public accounts: registration, password reset, e-mail verification (register.go).
 	"register", "password_reset", "account_notice",
+	// Objections (objections_pages.go).
+	"objection_new", "objections", "objection",
 	// Demands, ratings and comments (demands.go, feedback.go).
 	"demands", "console_demands", "console_comments"}
 
@@ -194,6 +196,9 @@ func (s *Server) base(r *http.Request, console bool) page {
 		}
 		if s.Applications != nil { // console_applications.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
+		}
+		if s.Objections != nil { // objections_pages.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
 		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})

@@ -215,9 +215,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.registerPortalEntry() // portal_entry.go: download buttons' route (refusals link to apply)
 	s.registerPortalPages() // portal_org.go, portal_account.go: provider's page, my account
 	s.registerAccounts()    // register.go: registration, e-mail verification, password reset, contact
-	s.registerOpenPolicy()  // open_policy.go: pre-open check (E7) with override, public open-application form
 	s.registerDemands()     // demands.go: the demand workflow (A5, H2), API and pages
 	s.registerFeedback()    // feedback.go: ratings and moderated comments, API and pages
+	s.registerOpenPolicy()  // open_policy.go: pre-open check (E7) with override, public open-application form
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
