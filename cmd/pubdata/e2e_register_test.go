@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pubdata/pubdata/internal/testdb"
+)
+
+// TestBrowserRegister registers a person through the portal's form in Chromium, then signs
+// in with the new account.
+func TestBrowserRegister(t *testing.T) {
+	chromium := testdb.Chromium(t)
+	a := newSQLiteStore(t).open(t)
+	h, err := a.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	ctx := newBrowser(t, chromium)
+	where := func() string {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		loc, _ := chromedp.Run(wctx, chromedp.Location())
+		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
+		return "at " + loc + "\n" + body
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, where())
+		}
+	}
+	step("open the registration form from the login page",
+		chromedp.Navigate(ts.URL+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/register"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/register"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reg-username`)),
+	)
+	step("a mismatched password is named",
+		chromedp.SendKeys(chromedp.CSS(`#reg-username`), "zhang.wei"),
+		chromedp.SendKeys(chromedp.CSS(`#reg-display_name`), "张伟"),
+		chromedp.SendKeys(chromedp.CSS(`#reg-password`), "browser-pass-1"),
+		chromedp.SendKeys(chromedp.CSS(`#reg-password2`), "browser-pass-2"),
+		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reg-password-error`)),
+	)
+	step("register as a person",
+		chromedp.SendKeys(chromedp.CSS(`#reg-password`), "browser-pass-1"),
+		chromedp.SendKeys(chromedp.CSS(`#reg-password2`), "browser-pass-1"),
+		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#register-done`)),
+	)
+	step("sign in with the new account",
+		chromedp.Click(chromedp.CSS(`#register-done a[href="/console/login"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "zhang.wei"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "browser-pass-1"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
+	)
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	body, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil || !strings.Contains(body, "张伟") {
+		t.Fatalf("signed-in page does not name the user: %v\n%s", err, body)
+	}
+}
