@@ -173,6 +173,8 @@ func (a *app) handler() (http.Handler, error) {
 		BaseURL:            a.cfg.PublicURL,
 		KeyRateLimit:       a.cfg.RateLimit,
 		AnonRateLimit:      a.cfg.AnonRateLimit,
+		Usage:              sqlstore.NewUsageService(a.db),
+		Feedback:           sqlstore.NewFeedbackService(a.db),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

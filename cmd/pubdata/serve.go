@@ -120,6 +120,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runAccountJobs(tickCtx)
 	}()
 
+	// Write the entries' usage counts every few seconds (usage.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runEntryUsage(tickCtx)
+	}()
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := listenURL(ln.Addr())
@@ -147,6 +154,7 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	stopTicks()
 	wg.Wait()
 	a.flushUsage(sys) // the counts of the last seconds
+	a.flushEntryUsage(sys)
 	// The last head, so the record is sealed up to the moment the server stopped.
 	a.checkpoint(sys)
 	logger.Info("stopped")

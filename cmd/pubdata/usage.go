@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	pdhttp "github.com/pubdata/pubdata/http"
+)
+
+// runEntryUsage writes the entries' usage counts (views, downloads, API calls) every
+// pdhttp.UsageFlushInterval until ctx ends; serve flushes once more after it stops.
+func (a *app) runEntryUsage(ctx context.Context) {
+	t := time.NewTicker(pdhttp.UsageFlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.flushEntryUsage(ctx)
+		}
+	}
+}
+
+// flushEntryUsage writes the entries' uses counted since the last flush.
+func (a *app) flushEntryUsage(ctx context.Context) {
+	if a.web == nil {
+		return
+	}
+	if err := a.web.FlushEntryUsage(ctx); err != nil && ctx.Err() == nil {
+		a.logger.Error("writing entries' usage counts", "error", err)
+	}
+}
