@@ -144,8 +144,16 @@ func TestSendMailPlainAuthUTF8(t *testing.T) {
 // even with two outboxes (servers) running; a failed send is retried later; users without
 // a verified address get nothing.
 func TestOutboxSendsOnce(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { testOutbox(t, testdb.SQLite(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) {
+		testdb.RequirePostgres(t)
+		testOutbox(t, testdb.Postgres(t))
+	})
+}
+
+func testOutbox(t *testing.T, dsn string) {
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, testdb.SQLite(t), t.TempDir())
+	db, err := sqlstore.Open(ctx, dsn, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +177,34 @@ func TestOutboxSendsOnce(t *testing.T) {
 	}
 	if _, err := acc.VerifyEmail(sys, secret); err != nil {
 		t.Fatal(err)
+	}
+	// The store's other account steps on this database: resets only to a verified address,
+	// usage counts adding up across flushes.
+	if email, sec, err := acc.IssuePasswordReset(sys, "li.lei"); err != nil || email != "" || sec != "" {
+		t.Fatalf("reset of an unverified account: %q %v", email, err)
+	}
+	email, sec, err := acc.IssuePasswordReset(sys, "han.mei@example.cn")
+	if err != nil || email != "han.mei@example.cn" {
+		t.Fatalf("reset: %q %v", email, err)
+	}
+	if _, err := acc.ResetPassword(sys, sec, "a new password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acc.ResetPassword(sys, sec, "another password"); pubdata.ErrorCode(err) != pubdata.EINVALID {
+		t.Fatalf("second use of a reset token: %v", err)
+	}
+	tokens := sqlstore.NewTokenService(db)
+	tok, _, err := tokens.CreateToken(sys, u.ID, "app", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := acc.RecordTokenUsage(ctx, map[string]pubdata.TokenUsage{tok.ID: {Requests: 3, LastUsed: now}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ts, _ := tokens.FindTokens(ctx, u.ID); len(ts) != 1 || ts[0].Requests != 6 || ts[0].LastUsedAt == nil {
+		t.Fatalf("usage: %+v", ts)
 	}
 	for i, to := range []string{"han.mei", "li.lei"} {
 		if err := db.Exec(ctx, "INSERT INTO notifications (id, username, nkey, text, text_en, link, created_at) VALUES (?, ?, 'application.approved', '您的申请已获批准', 'Your application was approved', '/console/applications/x', ?)",
