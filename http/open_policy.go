@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -164,8 +163,8 @@ type publicApplyView struct {
 	page
 	Entry       entryRow
 	ClassKey    string
-	NotOpen     bool // on the negative list: the major interest is required (SX27)
-	Terms       []string
+	NotOpen     bool     // on the negative list: the major interest is required (SX27)
+	Terms       []string // UsageTerms codes
 	TermsText   string
 	DemandTypes []catOption
 	Form        publicApplyForm
@@ -220,9 +219,7 @@ func (s *Server) publicApplyPage(r *http.Request, e *pubdata.Entry) *publicApply
 	v := &publicApplyView{page: s.base(r, false), Entry: entryRow{Entry: e}, ClassKey: optionKey(openClassOptions, e.OpenClass),
 		NotOpen: e.OpenClass == pubdata.ClassNone, TermsText: e.TermsText, DemandTypes: demandTypeOptions, Errors: formErrors{},
 		ReplyDays: s.ReplyDays(pubdata.KindOpen)}
-	for _, t := range e.Terms {
-		v.Terms = append(v.Terms, "papply.term."+t)
-	}
+	v.Terms = e.Terms
 	v.Due = pubdata.Today(s.calendar().AddWorkdays(now, v.ReplyDays))
 	today, _ := time.ParseInLocation(pubdata.DateFormat, pubdata.Today(now), pubdata.ChinaTime)
 	v.MinUntil = today.AddDate(0, 0, 1).Format(pubdata.DateFormat)
@@ -311,7 +308,7 @@ func publicApplyErrors(lang string, err error) formErrors {
 			continue
 		}
 		errs[name] = p.Message
-		if key := "papply.error." + name; lang != LangEN && slices.Contains(publicApplyErrorKeys, key) {
+		if key := optionKey(publicApplyErrorKeys, name); key != unknownOption.Key && lang != LangEN {
 			errs[name] = translate(lang, key)
 		}
 	}
@@ -321,5 +318,11 @@ func publicApplyErrors(lang string, err error) formErrors {
 	return errs
 }
 
-var publicApplyErrorKeys = []string{"papply.error.description", "papply.error.purpose", "papply.error.until", "papply.error.accept_terms",
-	"papply.error.demand_type", "papply.error.major_interest"}
+// publicApplyErrorKeys are the Chinese messages of the form's fields.
+var publicApplyErrorKeys = []catOption{
+	{Value: "description", Key: "papply.error.description"},
+	{Value: "purpose", Key: "papply.error.purpose"},
+	{Value: "until", Key: "papply.error.until"},
+	{Value: "accept_terms", Key: "papply.error.accept_terms"},
+	{Value: "major_interest", Key: "papply.error.major_interest"},
+}
