@@ -8,6 +8,7 @@ var demandMessages = map[string]msg{
 	"nav.comments": {"评论审核", "Comment moderation"},
 
 	"demands.title":          {"数据需求", "Data demands"},
+	"demands.to_portal":      {"提出需求、投票支持", "Ask for data, vote for requests"},
 	"demands.console_title":  {"数据需求办理", "Handling data demands"},
 	"demands.list":           {"需求列表", "Requests"},
 	"demands.sort":           {"排序", "Sort by"},

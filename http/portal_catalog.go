@@ -611,6 +611,8 @@ func (d demandRow) StatusKey() string { return optionKey(demandStatusOptions, d.
 
 var demandStatusOptions = []catOption{
 	{Value: "open", Key: "lists.demand.status.open"},
+	{Value: "routed", Key: "demand.status.routed"},
+	{Value: "planned", Key: "demand.status.planned"},
 	{Value: "answered", Key: "lists.demand.status.answered"},
 	{Value: "declined", Key: "lists.demand.status.declined"},
 }
