@@ -1,0 +1,149 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
+
+func TestPortalPages(t *testing.T) {
+	e := newEnv(t)
+	cf := newCatalogFixture(e)
+	// A conditionally open entry of the same provider.
+	c := testEntryFields("企业年报信息")
+	c.OpenClass, c.OpenConditions = pubdata.ClassConditional, "经申请同意后开放"
+	ed, rev := e.as(pbEditor), e.as(authReviewer)
+	ce, err := e.srv.Entries.CreateEntry(ed, "fj-gat", "", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.Entries.SubmitEntry(ed, ce.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.Entries.ReviewEntry(rev, ce.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	public, member := e.login(citizen), e.login(pbMember)
+
+	for _, lang := range []string{LangZH, LangEN} {
+		for _, tc := range []struct {
+			name, path string
+			as         *http.Cookie
+			status     int
+			want       []string
+			not        []string
+		}{
+			{"home anonymous", "/", nil, 200, []string{`id="home-topics"`, `href="/catalog?q=%E4%BF%A1%E7%94%A8"`, `class="stats"`, `href="/catalog/` + cf.published + `"`}, []string{cf.negative}},
+			{"home public body", "/", member, 200, []string{`id="home-topics"`, `href="/account"`}, nil},
+			{"entry open", "/catalog/" + cf.published, nil, 200, []string{`id="entry-downloads"`, `href="/downloads/` + cf.published + `/csv"`, `id="entry-api"`, "curl "}, []string{`id="entry-apply"`, "Bearer"}},
+			{"entry conditional", "/catalog/" + ce.ID, nil, 200, []string{`id="entry-apply"`, `href="/apply?entry=` + ce.ID + `"`, "Bearer $PUBDATA_KEY"}, nil},
+			{"entry conditional signed in", "/catalog/" + ce.ID, public, 200, []string{`id="entry-apply"`}, nil},
+			{"provider", "/orgs/fj-gat", nil, 200, []string{`href="/catalog/` + cf.published + `"`, `href="/catalog/` + ce.ID + `"`}, []string{cf.negative, cf.draft}},
+			{"provider public body", "/orgs/fj-gat", member, 200, []string{`href="/catalog/` + cf.negative + `"`}, []string{cf.draft}},
+			{"account", "/account", public, 200, []string{`href="/console/account"`, `id="account-apps"`}, nil},
+			{"download refused", "/downloads/" + ce.ID + "/csv", nil, 403, []string{`id="refused-apply"`, `href="/apply?entry=` + ce.ID + `"`}, nil},
+		} {
+			t.Run(lang+"/"+tc.name, func(t *testing.T) {
+				w := e.page("GET", tc.path, tc.as, lang, nil)
+				if w.Code != tc.status {
+					t.Fatalf("GET %s: %d, want %d\n%.500s", tc.path, w.Code, tc.status, w.Body.String())
+				}
+				body := w.Body.String()
+				checkPage(t, body, lang)
+				for _, s := range tc.want {
+					if !strings.Contains(body, s) {
+						t.Errorf("GET %s lacks %s", tc.path, s)
+					}
+				}
+				for _, s := range tc.not {
+					if strings.Contains(body, s) {
+						t.Errorf("GET %s shows %s", tc.path, s)
+					}
+				}
+			})
+		}
+	}
+
+	// Forbidden and missing cases.
+	if w := e.page("GET", "/account", nil, "", nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/login?next=%2Faccount") {
+		t.Errorf("anonymous /account: %d to %q, want 303 to the login", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.page("GET", "/orgs/no-such-org", nil, "", nil); w.Code != http.StatusNotFound {
+		t.Errorf("unknown provider: %d, want 404", w.Code)
+	}
+	for _, path := range []string{
+		"/downloads/" + cf.negative + "/csv", // not open: not in the public's catalogue
+		"/downloads/" + cf.draft + "/csv",    // never published
+		"/downloads/" + cf.published + "/pdf",
+		"/downloads/no-such-entry/csv",
+	} {
+		if w := e.page("GET", path, nil, "", nil); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, w.Code)
+		}
+	}
+	// A permitted download goes to the rows API.
+	for _, f := range []string{"csv", "xlsx", "json"} {
+		w := e.page("GET", "/downloads/"+cf.published+"/"+f, nil, "", nil)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/api/v1/entries/"+cf.published+"/rows?_format="+f {
+			t.Errorf("open download %s: %d to %q", f, w.Code, w.Header().Get("Location"))
+		}
+	}
+	// The public body reads the conditional entry's metadata but is not offered to apply
+	// as the public does (it applies for sharing in the console).
+	if w := e.page("GET", "/catalog/"+ce.ID, member, "", nil); strings.Contains(w.Body.String(), `id="entry-apply"`) {
+		t.Errorf("a public body is offered the public application form")
+	}
+}
+
+func TestPlanChart(t *testing.T) {
+	items := []pubdata.Item{
+		{Name: "station", Title: "站点", Type: "string", Length: 10, Key: true},
+		{Name: "at", Title: "时间", Type: "datetime", Key: true},
+		{Name: "lng", Title: "经度", Type: "number"},
+		{Name: "aqi", Title: "指数", Type: "integer"},
+		{Name: "level", Title: "等级", Type: "string", Length: 5},
+		{Name: "owner", Title: "姓名", Type: "string", Length: 20, Personal: true},
+	}
+	all := []string{"station", "at", "lng", "aqi", "level", "owner"}
+	p, ok := planChart(items, pubdata.AccessDecision{Allow: true, Columns: all})
+	if !ok || !p.time || p.at != "at" || p.value != "aqi" {
+		t.Errorf("plan %+v %v, want a time chart of aqi over at (not the longitude)", p, ok)
+	}
+	if len(p.categories) != 1 || p.categories[0] != "level" {
+		t.Errorf("categories %v, want [level] (not a key, not personal)", p.categories)
+	}
+	// A masked or unreadable column is never drawn.
+	p, ok = planChart(items, pubdata.AccessDecision{Allow: true, Columns: all, Masks: map[string]string{"aqi": "hide"}})
+	if !ok || p.time {
+		t.Errorf("masked aqi: plan %+v, want no time chart", p)
+	}
+	p, ok = planChart(items, pubdata.AccessDecision{Allow: true, Columns: []string{"station", "owner"}})
+	if ok {
+		t.Errorf("only a key and a personal column readable: plan %+v, want none", p)
+	}
+}
+
+func TestChartSVG(t *testing.T) {
+	pts := []chartPoint{{Label: "<b>甲</b>", Value: 3, Shown: "3"}, {Label: "乙", Value: 1, Shown: "1"}}
+	for name, svg := range map[string]string{
+		"bar":  string(barChartSVG("按<等级>统计", "说明 & 范围", pts)),
+		"line": string(lineChartSVG("平均", "说明", pts)),
+	} {
+		if strings.Contains(svg, "<b>") || strings.Contains(svg, "<等级>") || strings.Contains(svg, "说明 & ") {
+			t.Errorf("%s: text not escaped: %s", name, svg)
+		}
+		if !strings.Contains(svg, `role="img"`) || !strings.Contains(svg, `aria-labelledby="chart-svg-title chart-svg-desc"`) || strings.Contains(svg, "style=") {
+			t.Errorf("%s: the SVG lacks its accessible name or has inline style: %.300s", name, svg)
+		}
+	}
+	if got := niceMax(43); got != 50 {
+		t.Errorf("niceMax(43) = %v", got)
+	}
+	if got := humanBytes(3.5 * (1 << 20)); got != "3.5 MB" {
+		t.Errorf("humanBytes = %q", got)
+	}
+}
