@@ -1,9 +1,12 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -71,6 +74,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 	if v.OpenOnly {
 		scope = []pubdata.CatalogFilter{pubdata.OpenCatalog}
 	}
+	var err error
 	if s.Entries != nil {
 		// One search gives the figures (facets over the visitor's catalogue) and the newest.
 		res, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Filters: scope, Sort: "modified", Limit: homeNewest, Facets: true})
@@ -93,6 +97,9 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 			v.Topics = append(v.Topics, topicCard{Key: t.Key, TextKey: t.TextKey, URL: withQuery("/catalog", "q", t.Q), Count: tr.Total})
 		}
 	}
+	if v.MostUsed, err = s.mostUsed(r, a); err != nil {
+		return err
+	}
 	v.Figures.Rows = -1
 	if rt, ok := s.Data.(rowTotaler); ok && s.Data != nil {
 		n, err := rt.TotalRows(r.Context())
@@ -102,4 +109,70 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
 		v.Figures.Rows = n
 	}
 	return s.render(w, r, "portal", http.StatusOK, v)
+}
+
+// mostUsedDays is the window of the most used entries; mostUsedTTL how long a server keeps
+// their ranking before reading the counts again.
+const (
+	mostUsedDays = 30
+	mostUsedTTL  = 5 * time.Minute
+)
+
+// usedRanking caches the ranking of entries by uses (views, downloads and API calls) over
+// the last mostUsedDays, most used first.
+type usedRanking struct {
+	mu  sync.Mutex
+	at  time.Time
+	ids []string
+}
+
+// mostUsed returns the most used entries of the visitor's catalogue (at most homeNewest);
+// none without usage counts.
+func (s *Server) mostUsed(r *http.Request, a *pubdata.Actor) ([]entryRow, error) {
+	if s.Usage == nil || s.Entries == nil {
+		return nil, nil
+	}
+	now := s.now()
+	s.used.mu.Lock()
+	ids := s.used.ids
+	if s.used.at.IsZero() || now.Sub(s.used.at) > mostUsedTTL {
+		counts, err := s.Usage.FindUsage(r.Context(), "", "", pubdata.UsageDay(now.AddDate(0, 0, -mostUsedDays)), pubdata.UsageDay(now))
+		if err != nil {
+			s.used.mu.Unlock()
+			return nil, err
+		}
+		total := map[string]int64{}
+		for _, c := range counts {
+			total[c.Entry] += c.N
+		}
+		ids = ids[:0:0]
+		for id := range total {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(x, y string) int {
+			if c := cmp.Compare(total[y], total[x]); c != 0 {
+				return c
+			}
+			return cmp.Compare(x, y)
+		})
+		s.used.ids, s.used.at = ids, now
+	}
+	s.used.mu.Unlock()
+	var out []entryRow
+	for _, id := range ids {
+		if len(out) == homeNewest {
+			break
+		}
+		e, err := s.Entries.FindPublishedEntry(r.Context(), id)
+		if errorIs(err, pubdata.ENOTFOUND) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if pubdata.CanViewPublished(a, e) {
+			out = append(out, entryRow{Entry: e})
+		}
+	}
+	return out, nil
 }

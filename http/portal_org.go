@@ -30,7 +30,8 @@ type portalOrgView struct {
 	PrevURL  string
 	NextURL  string
 	OpenOnly bool
-	Search   string // the catalogue search of the provider's entries
+	Search   string               // the catalogue search of the provider's entries
+	Usage    *pubdata.UsageTotals // uses of its entries; nil: not counted
 }
 
 func (s *Server) pagePortalOrg(w http.ResponseWriter, r *http.Request) error {
@@ -75,5 +76,6 @@ func (s *Server) pagePortalOrg(w http.ResponseWriter, r *http.Request) error {
 			v.ByFormat = append(v.ByFormat, facetValue{Value: o.Value, Label: translate(v.Lang, o.Key), Count: n, URL: withQuery("/catalog", "org", v.Org.Code, "format", o.Value)})
 		}
 	}
+	v.Usage = s.ProviderUsage(r, o.Code)
 	return s.render(w, r, "portal_org", http.StatusOK, v)
 }

@@ -125,6 +125,7 @@ type Server struct {
 	accountLimiter *limiter        // registrations and reset requests per address
 	usage          usageCounter    // API tokens' requests between flushes
 	entryUses      entryUses       // entries' uses between flushes (usage.go)
+	used           usedRanking     // the most used entries for the home page (portal_home.go)
 	// batchWait is how long a load request waits for its batch before answering 202.
 	batchWait time.Duration
 }
