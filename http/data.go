@@ -76,7 +76,14 @@ func (s *Server) dataEntry(r *http.Request) (*pubdata.Entry, []pubdata.Item, err
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	if !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
-		return nil, nil, notFoundEntry(id)
+		// A party with a major interest may hold an open grant on a not-open entry (SX27).
+		grants, err := s.liveGrants(r.Context(), a, e)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(grants) == 0 {
+			return nil, nil, notFoundEntry(id)
+		}
 	}
 	items, err := pubdata.TableItems(e)
 	if err != nil {

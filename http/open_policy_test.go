@@ -213,11 +213,19 @@ func TestPublicApplyForm(t *testing.T) {
 	wantError(t, w, http.StatusBadRequest, pubdata.EINVALID)
 	api["major_interest"] = "被处罚企业"
 	app := e.apply(citizen, api)
-	// Approved, the applicant holds a live open grant on the not-open entry (DecideAccess
-	// honours it: storetest OpenApplicationMajorInterestAndTerms).
+	// The not-open entry's rows are not found for the public…
+	rows := "/api/v1/entries/" + none.ID + "/rows"
+	if w := e.do(req{path: rows, as: citizen}); w.Code != http.StatusNotFound {
+		t.Fatalf("rows before the approval: %d %s", w.Code, w.Body)
+	}
+	// …until approved: the applicant holds a live open grant on the not-open entry (DecideAccess
+	// honours it: storetest OpenApplicationMajorInterestAndTerms) and reads its rows.
 	got, err := e.srv.Applications.DecideApplication(e.as(pbReviewer), app.ID, &pubdata.ApplicationDecision{Decision: "approve"})
 	if err != nil || got.Grant == "" {
 		t.Fatalf("approve: %+v %v", got, err)
+	}
+	if w := e.do(req{path: rows, as: citizen}); w.Code != http.StatusOK {
+		t.Fatalf("rows with the grant: %d %s", w.Code, w.Body)
 	}
 }
 
