@@ -128,7 +128,11 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 			}
 		}
 	}
-	x.API = api
+	// The API examples where the caller may read, or may apply to read (with a key, once
+	// approved): not for an entry whose data is closed to them.
+	if d.Allow || x.ApplyURL != "" {
+		x.API = api
+	}
 	if x.Chart, err = s.entryChartFor(r, e, d, preview.Rows); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,8 @@ func startProcess(t *testing.T, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	a, _ := json.Marshal(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "PUBDATA_TEST_EXEC_MAIN="+string(a))
+	// No rate limits: the test polls the API faster than a client would.
+	cmd.Env = append(os.Environ(), "PUBDATA_TEST_EXEC_MAIN="+string(a), "PUBDATA_RATE_LIMIT=0", "PUBDATA_ANON_RATE_LIMIT=0")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
