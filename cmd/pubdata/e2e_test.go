@@ -408,6 +408,9 @@ func TestBrowserUpload(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#preview-op`), "eq"),
 		chromedp.SendKeys(chromedp.CSS(`#preview-val`), "浏览器测试行2"),
 		chromedp.Click(chromedp.CSS(`form[role="search"] button[type="submit"]`)),
+		// The reset link shows only on the filtered page: the unfiltered table, still on
+		// screen while the form submits, must not be read.
+		chromedp.WaitVisible(chromedp.CSS(`form[role="search"] a`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.data-rows`)),
 	)
 	rows := text("preview rows", `table.data-rows tbody`)
