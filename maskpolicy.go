@@ -119,6 +119,9 @@ type MaskPolicyService interface {
 	// Find returns the policy of org: the platform's for "" (DefaultMaskPolicy until the
 	// authority sets one); a provider's own, or nil when it has none.
 	Find(ctx context.Context, org string) (MaskPolicy, error)
+	// Effective returns the policy of a provider's reads: EffectiveMaskPolicy of the
+	// platform's and the provider's, read together (every read asks).
+	Effective(ctx context.Context, org string) (MaskPolicy, error)
 	// Set validates and stores the policy of org ("" the platform), completing the grades it
 	// does not name from the platform's, and records "mask_policy.set". EINVALID for a bad
 	// policy, or a provider's looser than the platform's; ENOTFOUND for an unknown org.

@@ -56,15 +56,7 @@ func (s *Server) maskPolicyOf(ctx context.Context, e *pubdata.Entry) (pubdata.Ma
 	if s.MaskPolicies == nil {
 		return pubdata.DefaultMaskPolicy, nil
 	}
-	platform, err := s.MaskPolicies.Find(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	own, err := s.MaskPolicies.Find(ctx, e.Org)
-	if err != nil {
-		return nil, err
-	}
-	return pubdata.EffectiveMaskPolicy(platform, own), nil
+	return s.MaskPolicies.Effective(ctx, e.Org)
 }
 
 // accessRefused is the error of a refused decision: 401 for an anonymous caller when

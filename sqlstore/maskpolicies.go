@@ -55,6 +55,42 @@ func (s *MaskPolicyService) Find(ctx context.Context, org string) (pubdata.MaskP
 	return p, nil
 }
 
+// Effective implements pubdata.MaskPolicyService: one statement for both policies.
+func (s *MaskPolicyService) Effective(ctx context.Context, org string) (pubdata.MaskPolicy, error) {
+	org = strings.TrimSpace(org)
+	rows, err := s.db.query(ctx, "SELECT org, grade, mask FROM mask_policies WHERE org IN ('', ?)", org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var platform, own pubdata.MaskPolicy
+	for rows.Next() {
+		var o, m string
+		var g int
+		if err := rows.Scan(&o, &g, &m); err != nil {
+			return nil, err
+		}
+		p := &own
+		if o == "" {
+			p = &platform
+		}
+		if *p == nil {
+			*p = pubdata.MaskPolicy{}
+		}
+		(*p)[g] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if org == "" {
+		own = nil
+	}
+	if platform == nil {
+		platform = pubdata.CompleteMaskPolicy(nil, pubdata.DefaultMaskPolicy)
+	}
+	return pubdata.EffectiveMaskPolicy(platform, own), nil
+}
+
 // Set implements pubdata.MaskPolicyService.
 func (s *MaskPolicyService) Set(ctx context.Context, org string, p pubdata.MaskPolicy) (pubdata.MaskPolicy, error) {
 	org = strings.TrimSpace(org)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/pubdata/pubdata"
@@ -75,6 +76,14 @@ func testMaskPolicies(t *testing.T, s *Store) {
 	eff := pubdata.EffectiveMaskPolicy(p, own)
 	if eff[3] != pubdata.MaskHide || eff[4] != pubdata.MaskFull {
 		t.Fatalf("effective = %v", eff)
+	}
+	// Effective reads both in one go, with the same result; a provider without a policy of
+	// its own gets the platform's.
+	if got, err := s.MaskPolicies.Effective(system, "fz-scj"); err != nil || !reflect.DeepEqual(got, eff) {
+		t.Fatalf("Effective(fz-scj) = %v, %v; want %v", got, err, eff)
+	}
+	if got, err := s.MaskPolicies.Effective(system, "fz-dsj"); err != nil || !reflect.DeepEqual(got, pubdata.EffectiveMaskPolicy(p, nil)) {
+		t.Fatalf("Effective(fz-dsj) = %v, %v", got, err)
 	}
 	if evs := eventsOf(t, s, "mask_policy.set", "mask_policy:fz-scj"); len(evs) != 1 || evs[0].Actor != "scj-editor" {
 		t.Fatalf("record of the provider's set = %+v", evs)
