@@ -153,7 +153,16 @@ type entryForm struct {
 	Division, Keywords, Related                                           string
 	Supplementary                                                         bool
 	Items                                                                 []itemForm
+	// Obtained: resource codes of the entries whose data this one obtained by sharing (E3),
+	// comma-separated; Terms: the usage agreement's UsageTerms codes ticked; TermsText its
+	// free text.
+	Obtained  string
+	Terms     []string
+	TermsText string
 }
+
+// HasTerm reports whether the usage term is ticked.
+func (f entryForm) HasTerm(term string) bool { return slices.Contains(f.Terms, term) }
 
 // elementChoice is a data element offered by the items table.
 type elementChoice struct {
@@ -178,6 +187,7 @@ type entryEditView struct {
 	Grades     []catOption
 	Elements   []elementChoice
 	Divisions  []pubdata.Division
+	Terms      []string // the usage terms offered (pubdata.UsageTerms)
 }
 
 // Rows are the items table's rows: the items entered, then the blank rows.
@@ -227,6 +237,9 @@ var entryFieldMessages = []entryFieldMessage{
 	{Field: "division", Key: "entry.error.division"},
 	{Field: "keywords", Key: "entry.error.keywords"},
 	{Field: "related", Key: "entry.error.related"},
+	{Field: "obtained", Key: "entry.error.obtained"},
+	{Field: "terms", Key: "entry.error.terms"},
+	{Field: "terms_text", Key: "entry.error.terms_text"},
 	{Field: "items", Key: "entry.error.items"},
 	{Field: "items.name", Key: "entry.error.item_name"},
 	{Field: "items.title", Key: "entry.error.item_title"},
@@ -280,6 +293,7 @@ func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
 		OpenClass: f.OpenClass, OpenConditions: f.OpenConditions, OpenBasis: f.OpenBasis,
 		Division: f.Division, Keywords: strings.Join(f.Keywords, ", "), Related: strings.Join(f.Related, ", "),
 		Supplementary: f.Supplementary,
+		Obtained:      strings.Join(f.Obtained, ", "), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 	}
 	if f.Category != "" {
 		form.CategoryClass, form.CategorySub = f.Category[:1], f.Category[1:]
@@ -307,6 +321,7 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 		OpenClass: get("open_class"), OpenConditions: get("open_conditions"), OpenBasis: get("open_basis"),
 		Division: get("division"), Keywords: get("keywords"), Related: get("related"),
 		Supplementary: pf.Get("supplementary") == "true",
+		Obtained:      get("obtained"), Terms: pf["terms"], TermsText: get("terms_text"),
 	}
 	rows, _ := strconv.Atoi(pf.Get("rows"))
 	rows = min(max(rows, 0), maxItemRows)
@@ -337,6 +352,7 @@ func (f entryForm) fields(lang string, errs formErrors) *pubdata.EntryFields {
 		OpenClass: f.OpenClass, OpenConditions: f.OpenConditions, OpenBasis: f.OpenBasis,
 		Division: f.Division, Keywords: splitList(f.Keywords, false), Related: splitList(f.Related, true),
 		Supplementary: f.Supplementary, Items: []pubdata.Item{},
+		Obtained: splitList(f.Obtained, true), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 	}
 	for _, it := range f.Items {
 		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal}
@@ -376,6 +392,7 @@ func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (
 		ItemTypes:  itemTypeOptions,
 		Grades:     gradeOptions,
 		Divisions:  s.Divisions.Within(a.Org.Division),
+		Terms:      pubdata.UsageTerms,
 	}
 	if e != nil {
 		v.Action = "/console/entries/" + e.ID + "/edit"
@@ -483,6 +500,10 @@ func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
 	lang := v.Lang
 	errs := v.Errors
 	fields := form.fields(lang, errs)
+	if pubdata.CheckObtainedNotOpen(fields) != nil {
+		// E3 before the open class's generic message: the obtained codes are the reason.
+		errs["open_class"] = translate(lang, "entry.error.obtained_open")
+	}
 	for field, p := range pubdata.ErrorFields(pubdata.ValidateEntryFields(fields)) {
 		setFieldError(lang, errs, field, p)
 	}
@@ -568,6 +589,9 @@ type entryDetailView struct {
 	CanOverride    bool
 	OverrideReason string
 	Obtained       string // E3: the obtained resource codes of an entry that would open them
+	// Usage: the published entry's views, downloads and API calls as the portal counts
+	// them (usage.go); nil when not published or not counted.
+	Usage *pubdata.UsageTotals
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -594,6 +618,9 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	v.CanReview = e.Status == pubdata.StatusSubmitted && pubdata.CanReviewEntry(a, e.Division)
 	if v.Data, err = s.dataPanel(r, a, e); err != nil {
 		return nil, err
+	}
+	if e.Version > 0 {
+		v.Usage = s.EntryUsage(r, e.ID)
 	}
 	if e.Opens() && e.Status != pubdata.StatusRetired {
 		if v.OpenRisk, err = s.openRisk(r.Context(), e); err != nil {
@@ -771,6 +798,9 @@ var diffFieldKeys = []entryFieldMessage{
 	{Field: "keywords", Key: "entry.field.keywords"},
 	{Field: "related", Key: "entry.field.related"},
 	{Field: "supplementary", Key: "entry.field.supplementary"},
+	{Field: "obtained", Key: "entry.field.obtained"},
+	{Field: "terms", Key: "entry.field.terms"},
+	{Field: "terms_text", Key: "entry.field.terms_text"},
 	{Field: "title_item", Key: "entry.item.title"},
 	{Field: "type", Key: "entry.item.type"},
 	{Field: "element", Key: "entry.item.element"},
