@@ -147,3 +147,58 @@ func TestChartSVG(t *testing.T) {
 		t.Errorf("humanBytes = %q", got)
 	}
 }
+
+// TestPortalPagesAccount: my account lists the user's objections and demands, each with its
+// status and a link, in both languages; another user's page does not show them.
+func TestPortalPagesAccount(t *testing.T) {
+	f := newObjectionFixture(t) // the citizen has objected to the row C002
+	e := f.e
+	w := e.do(req{method: "POST", path: "/api/v1/demands", as: citizen, body: map[string]any{"title": "公交线路实时到站", "description": "各线路实时到站",
+		"purpose": "出行", "division": "350100"}})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create the demand: %d %s", w.Code, w.Body)
+	}
+	d := decode[*pubdata.Demand](t, w)
+	public, other := e.login(citizen), e.login("xm-scj-member") // other: neither filer nor provider
+	for _, lang := range []string{LangZH, LangEN} {
+		t.Run(lang, func(t *testing.T) {
+			w := e.page("GET", "/account", public, lang, nil)
+			if w.Code != http.StatusOK {
+				t.Fatalf("GET /account: %d\n%.500s", w.Code, w.Body.String())
+			}
+			body := w.Body.String()
+			checkPage(t, body, lang)
+			open := translate(lang, "objection.status.open")
+			status := translate(lang, optionKey(demandStatusKeys, d.Status))
+			for _, s := range []string{
+				`id="account-objections"`, `href="/console/objections/` + f.obj.ID + `"`, `href="/account/objections"`, "code=C002", ">" + open + "<",
+				`id="account-demands"`, `href="/demands?role=mine#d-` + d.ID + `"`, "公交线路实时到站", ">" + status + "<",
+			} {
+				if !strings.Contains(body, s) {
+					t.Errorf("my account lacks %s", s)
+				}
+			}
+		})
+	}
+	// Another user's account has neither.
+	w = e.page("GET", "/account", other, "", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("GET /account as another user: %d", w.Code)
+	}
+	body := w.Body.String()
+	for _, s := range []string{f.obj.ID, d.ID, "公交线路实时到站"} {
+		if strings.Contains(body, s) {
+			t.Errorf("another user's account shows %s", s)
+		}
+	}
+	if !strings.Contains(body, `id="account-objections"`) || !strings.Contains(body, `id="account-demands"`) {
+		t.Error("another user's account lacks the (empty) objections and demands sections")
+	}
+	// The filer's link opens the objection; another user's does not.
+	if w := e.page("GET", "/console/objections/"+f.obj.ID, public, "", nil); w.Code != http.StatusOK {
+		t.Errorf("the filer opens the objection's link: %d", w.Code)
+	}
+	if w := e.page("GET", "/console/objections/"+f.obj.ID, other, "", nil); w.Code != http.StatusNotFound {
+		t.Errorf("another user opens the objection's link: %d, want 404", w.Code)
+	}
+}

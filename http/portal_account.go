@@ -7,7 +7,8 @@ import (
 )
 
 // My account on the portal, for a signed-in public user (and anyone signed in): app keys,
-// open applications, and the links to the other parts of the account.
+// open applications, the user's objections and demands, and the links to the other parts
+// of the account.
 
 // portalAccountView is the view of /account.
 type portalAccountView struct {
@@ -19,9 +20,19 @@ type portalAccountView struct {
 	Applications  []appRow
 	ApplicationsN int
 	AppsURL       string
+	// Objections are the user's newest objections (as filer), ObjectionsN all of them;
+	// HasObjections: the server keeps objections (else the section is left out).
+	Objections    []objectionRow
+	ObjectionsN   int
+	HasObjections bool
+	// Demands are the user's newest demands, DemandsN all of them.
+	Demands    []demandItem
+	DemandsN   int
+	HasDemands bool
 }
 
-// accountApplications is how many of the newest applications the page lists.
+// accountApplications is how many of the newest applications (and of objections, and of
+// demands) the page lists.
 const accountApplications = 20
 
 func (s *Server) pagePortalAccount(w http.ResponseWriter, r *http.Request) error {
@@ -52,6 +63,23 @@ func (s *Server) pagePortalAccount(w http.ResponseWriter, r *http.Request) error
 		v.ApplicationsN = n
 		for _, app := range apps {
 			v.Applications = append(v.Applications, appRow{app})
+		}
+	}
+	if s.Objections != nil {
+		list, n, _, err := s.Objections.FindObjections(r.Context(), pubdata.ObjectionFilter{Filer: a.User.Username, Now: now, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.HasObjections, v.Objections, v.ObjectionsN = true, objectionRows(list), n
+	}
+	if s.Demands != nil {
+		list, n, _, err := s.Demands.FindDemandList(r.Context(), pubdata.DemandFilter{Username: a.User.Username, Sort: pubdata.DemandSortNewest, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.HasDemands, v.DemandsN = true, n
+		for _, d := range list {
+			v.Demands = append(v.Demands, demandItem{Demand: d})
 		}
 	}
 	return s.render(w, r, "portal_account", http.StatusOK, v)
