@@ -257,6 +257,7 @@ func CanResolveObjection(a *Actor, o *Objection) bool {
 const (
 	NoticeObjectionNew      = "objection.new"      // to the provider's admins, editors and reviewers
 	NoticeObjectionResolved = "objection.resolved" // to the filer
+	NoticeObjectionOverdue  = "objection.overdue"  // to the covering authority's admins and reviewers, once
 )
 
 func init() {
@@ -266,6 +267,9 @@ func init() {
 	NotificationTexts[NoticeObjectionResolved] = [2]string{
 		"您对“{entry}”记录的异议已处理：{outcome}。{note}",
 		"Your objection to a record of “{entry}” was answered: {outcome}. {note}"}
+	NotificationTexts[NoticeObjectionOverdue] = [2]string{
+		"{provider}未在{due}前答复对“{entry}”一条记录的异议，已逾期，该记录仍冻结。",
+		"{provider} did not answer an objection to a record of “{entry}” by {due}; it is overdue and the record stays frozen."}
 }
 
 // ObjectionKeyJSON is the stored form of a canonical key: JSON with sorted names, so that
@@ -296,4 +300,9 @@ type ObjectionService interface {
 	// batch the provider loaded into the table since the objection was filed (ECONFLICT
 	// otherwise).
 	ResolveObjection(ctx context.Context, id string, r *ObjectionResolution) (*Objection, error)
+	// MarkObjectionsOverdue notifies the admins and reviewers of the authority covering
+	// each open objection past its due time (before now), once per objection, recording
+	// objection.overdue in the same transaction. It returns how many it marked; run by
+	// pubdata serve every minute.
+	MarkObjectionsOverdue(ctx context.Context, now time.Time) (int, error)
 }

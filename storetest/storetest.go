@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, demandTests...)
 	tests = append(tests, openPolicyTests...)
 	tests = append(tests, objectionTests...)
+	tests = append(tests, objectionOverdueTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"time"
+
+	"github.com/pubdata/pubdata/sqlstore"
 )
 
 // runApplicationJobs flags the pending applications past their due time as overdue and
-// escalated (H3) and ends the grants past their expiry, at once and then every interval
-// until ctx ends. Failures are logged; the next tick tries again.
+// escalated (H3), ends the grants past their expiry and tells the covering authority of
+// the open objections past their due time (C4), at once and then every interval until ctx
+// ends. Failures are logged; the next tick tries again.
 func (a *app) runApplicationJobs(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -34,5 +37,10 @@ func (a *app) applicationJobs(ctx context.Context) {
 		a.logger.Error("ending expired grants", "error", err)
 	} else if n > 0 {
 		a.logger.Info("grants expired", "grants", n)
+	}
+	if n, err := sqlstore.NewObjectionService(a.db).MarkObjectionsOverdue(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("reporting overdue objections", "error", err)
+	} else if n > 0 {
+		a.logger.Info("objections overdue, reported to the authority", "objections", n)
 	}
 }
