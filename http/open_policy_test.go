@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/ident"
@@ -226,6 +227,11 @@ func TestPublicApplyForm(t *testing.T) {
 	}
 	if w := e.do(req{path: rows, as: citizen}); w.Code != http.StatusOK {
 		t.Fatalf("rows with the grant: %d %s", w.Code, w.Body)
+	}
+	// After the period (until is a month away) the key no longer reads them.
+	e.advance(40 * 24 * time.Hour)
+	if w := e.do(req{path: rows, as: citizen}); w.Code == http.StatusOK {
+		t.Fatalf("rows after the grant's period: %d %s", w.Code, w.Body)
 	}
 }
 
