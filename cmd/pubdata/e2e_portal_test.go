@@ -246,7 +246,19 @@ func TestBrowserPortalAnonymous(t *testing.T) {
 	}))
 	download := func(format string) []byte {
 		t.Helper()
-		b.do("back to the entry", chromedp.Navigate(ts.URL+"/catalog/"+open.ID), chromedp.WaitVisible(chromedp.CSS("#entry-downloads")))
+		// A download ends the page's navigation without a page; the next navigation may be
+		// aborted while the tab settles (net::ERR_ABORTED): try it again.
+		for i := 0; ; i++ {
+			nctx, ncancel := context.WithTimeout(b.ctx, 30*time.Second)
+			err := chromedp.Do(nctx, chromedp.Navigate(ts.URL+"/catalog/"+open.ID), chromedp.WaitVisible(chromedp.CSS("#entry-downloads")))
+			ncancel()
+			if err == nil {
+				break
+			} else if i == 3 || !strings.Contains(err.Error(), "ERR_ABORTED") {
+				t.Fatalf("back to the entry: %v\n%s", err, b.where())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 		ectx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 		defer cancel()
 		progress := chromedp.Events(ectx, browser.DownloadProgress)
