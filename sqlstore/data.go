@@ -149,17 +149,43 @@ func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(cols), &m.columns); err != nil {
-		return nil, fmt.Errorf("data table %s columns: %w", m.tbl, err)
+	d, err := decodeTableColumns(cols, keys)
+	if err != nil {
+		return nil, fmt.Errorf("data table %s: %w", m.tbl, err)
 	}
-	if err := json.Unmarshal([]byte(keys), &m.keys); err != nil {
-		return nil, fmt.Errorf("data table %s keys: %w", m.tbl, err)
-	}
-	m.columnsByName = map[string]tableColumn{}
-	for _, c := range m.columns {
-		m.columnsByName[c.Name] = c
-	}
+	// Each meta gets its own slices (ensureTable changes them); the map is only read.
+	m.columns, m.keys, m.columnsByName = slices.Clone(d.columns), slices.Clone(d.keys), d.byName
 	return m, nil
+}
+
+// decodedColumns are a table's columns and key as data_tables stores them, decoded.
+type decodedColumns struct {
+	columns []tableColumn
+	keys    []string
+	byName  map[string]tableColumn
+}
+
+// tableColumnsCache holds the decoded columns of each distinct stored text (a few per
+// table: one per version that changed them), so that a read does not decode JSON.
+var tableColumnsCache sync.Map // columns + "\x00" + keys → *decodedColumns
+
+func decodeTableColumns(cols, keys string) (*decodedColumns, error) {
+	ck := cols + "\x00" + keys
+	if d, ok := tableColumnsCache.Load(ck); ok {
+		return d.(*decodedColumns), nil
+	}
+	d := &decodedColumns{byName: map[string]tableColumn{}}
+	if err := json.Unmarshal([]byte(cols), &d.columns); err != nil {
+		return nil, fmt.Errorf("columns: %w", err)
+	}
+	if err := json.Unmarshal([]byte(keys), &d.keys); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	for _, c := range d.columns {
+		d.byName[c.Name] = c
+	}
+	tableColumnsCache.Store(ck, d)
+	return d, nil
 }
 
 func keyNames(items []pubdata.Item) []string {

@@ -406,7 +406,8 @@ func benchRowsCommand() *command {
 		summary:  "measure key lookups GET /rows?_key=… over HTTP on loopback at a fixed rate",
 		help: "Bench rows serves the platform on a loopback port in this process and sends GET\n" +
 			"/api/v1/entries/{id}/rows?_key=<uscc> requests anonymously at --rate per second for\n" +
-			"--duration (open loop: latency counts from each request's scheduled time, so a slow\n" +
+			"--duration after 3 s of warm-up at the same rate (open loop: latency counts from each\n" +
+			"request's scheduled time, so a slow\n" +
 			"server cannot hide its queue), for keys of the table bench ingest generated (--rows:\n" +
 			"its row count). It prints p50/p95/p99/max latency, the rate achieved and errors.",
 	}
@@ -431,9 +432,10 @@ func benchRowsCommand() *command {
 	return cmd
 }
 
-// benchServe serves the app's handler on a loopback port until the returned stop, without
-// rate limits (the benchmarks send hundreds of anonymous requests a second from one address).
+// benchServe serves the app's handler on a loopback port until the returned stop, with the
+// server's garbage collection settings and without rate limits (the benchmarks send hundreds of anonymous requests a second from one address).
 func benchServe(a *app) (string, func(), error) {
+	serverGC() // as pubdata serve
 	a.cfg.RateLimit, a.cfg.AnonRateLimit = 0, 0
 	h, err := a.handler()
 	if err != nil {
@@ -482,9 +484,33 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 			}
 		}
 	}
-	for range 200 { // warm-up
-		if err := get(key()); err != nil {
-			return fmt.Errorf("warm-up: %w", err)
+	// Warm-up at the rate for 3 s, so that the steady state is measured: the connection pool
+	// grown to the load's concurrency (a new PostgreSQL connection costs milliseconds) and
+	// the statements prepared on each connection.
+	{
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var werr error
+		interval := time.Second / time.Duration(rate)
+		start := time.Now()
+		for i := range 3 * rate {
+			if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+				time.Sleep(d)
+			}
+			k := key()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := get(k); err != nil {
+					mu.Lock()
+					werr = err
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if werr != nil {
+			return fmt.Errorf("warm-up: %w", werr)
 		}
 	}
 	total := int(float64(rate) * dur.Seconds())
