@@ -13,7 +13,7 @@ import (
 // bounded. GOGC and GOMEMLIMIT, when set, win.
 const (
 	serverGCPercent   = 400
-	serverMemoryLimit = 192 << 20
+	serverMemoryLimit = 128 << 20
 )
 
 func serverGC() {
