@@ -29,29 +29,39 @@ type Key struct {
 
 // LoadOrCreateKey reads dir/KeyFile, generating and writing it (mode 0600) if absent.
 func LoadOrCreateKey(dir string) (*Key, error) {
-	path := filepath.Join(dir, KeyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return createKey(dir, path)
-	} else if err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("audit key %s: not a PEM PRIVATE KEY", path)
-	}
-	k, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	priv, err := LoadOrCreateSM2(dir, KeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("audit key %s: %w", path, err)
-	}
-	priv, ok := k.(*sm2.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("audit key %s: not an SM2 key", path)
+		return nil, fmt.Errorf("audit key: %w", err)
 	}
 	return newKey(priv)
 }
 
-func createKey(dir, path string) (*Key, error) {
+// LoadOrCreateSM2 reads the SM2 private key in the PEM file dir/name (PKCS #8), generating
+// and writing it (mode 0600) if absent; two processes starting at once end with the same key.
+func LoadOrCreateSM2(dir, name string) (*sm2.PrivateKey, error) {
+	path := filepath.Join(dir, name)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return createSM2(dir, name)
+	} else if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("%s: not a PEM PRIVATE KEY", path)
+	}
+	k, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	priv, ok := k.(*sm2.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an SM2 key", path)
+	}
+	return priv, nil
+}
+
+func createSM2(dir, name string) (*sm2.PrivateKey, error) {
 	priv, err := sm2.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -61,23 +71,23 @@ func createKey(dir, path string) (*Key, error) {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
+		return nil, err
 	}
 	// O_EXCL: two processes starting at once must not overwrite each other's key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return LoadOrCreateKey(dir)
+		return LoadOrCreateSM2(dir, name)
 	} else if err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
+		return nil, err
 	}
 	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("audit key: %w", err)
+		return nil, err
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
+		return nil, err
 	}
-	return newKey(priv)
+	return priv, nil
 }
 
 func newKey(priv *sm2.PrivateKey) (*Key, error) {

@@ -12,18 +12,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/pubdata/pubdata/audit"
 )
 
 // KeyFile is the name of the SM2 extract-signing key in the data folder.
@@ -110,55 +108,11 @@ type Key struct {
 
 // LoadOrCreateKey reads dir/KeyFile, generating and writing it (mode 0600) if absent.
 func LoadOrCreateKey(dir string) (*Key, error) {
-	path := filepath.Join(dir, KeyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return createKey(dir, path)
-	} else if err != nil {
-		return nil, fmt.Errorf("extract key: %w", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("extract key %s: not a PEM PRIVATE KEY", path)
-	}
-	k, err := smx509.ParsePKCS8PrivateKey(block.Bytes)
+	priv, err := audit.LoadOrCreateSM2(dir, KeyFile)
 	if err != nil {
-		return nil, fmt.Errorf("extract key %s: %w", path, err)
-	}
-	priv, ok := k.(*sm2.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("extract key %s: not an SM2 key", path)
+		return nil, fmt.Errorf("extract key: %w", err)
 	}
 	return newKey(priv)
-}
-
-func createKey(dir, path string) (*Key, error) {
-	k, err := NewKey()
-	if err != nil {
-		return nil, err
-	}
-	der, err := smx509.MarshalPKCS8PrivateKey(k.priv)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("extract key: %w", err)
-	}
-	// O_EXCL: two processes starting at once must not overwrite each other's key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadOrCreateKey(dir)
-	} else if err != nil {
-		return nil, fmt.Errorf("extract key: %w", err)
-	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("extract key: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("extract key: %w", err)
-	}
-	return k, nil
 }
 
 // NewKey generates a key that is kept nowhere (tests).
