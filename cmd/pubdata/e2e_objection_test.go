@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -72,31 +71,8 @@ func TestBrowserObjection(t *testing.T) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	ctx := newBrowser(t, chromium)
-	where := func() string {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		loc, _ := chromedp.Run(wctx, chromedp.Location())
-		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
-		return "at " + loc + "\n" + body
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-	}
-	value := func(name string, act chromedp.Action[string]) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		v, err := chromedp.Run(sctx, act)
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-		return v
-	}
+	bs := browserSteps{t: t, ctx: ctx}
+	where, step, value := bs.where, bs.do, bs.text
 	step("sign in as a public user",
 		chromedp.Navigate(ts.URL+"/console/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),

@@ -62,8 +62,9 @@ func portalEntries(t *testing.T, a *app) (open, conditional *pubdata.Entry) {
 
 // browserSteps are a test's helpers over one browser tab.
 type browserSteps struct {
-	t   *testing.T
-	ctx context.Context
+	t       *testing.T
+	ctx     context.Context
+	timeout time.Duration // of a step; 0: 30 s
 }
 
 func (b browserSteps) where() string {
@@ -76,7 +77,11 @@ func (b browserSteps) where() string {
 
 func (b browserSteps) do(name string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	sctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	d := b.timeout
+	if d == 0 {
+		d = 30 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(b.ctx, d)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		b.t.Fatalf("%s: %v\n%s", name, err, b.where())

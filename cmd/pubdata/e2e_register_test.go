@@ -24,21 +24,8 @@ func TestBrowserRegister(t *testing.T) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	ctx := newBrowser(t, chromium)
-	where := func() string {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		loc, _ := chromedp.Run(wctx, chromedp.Location())
-		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
-		return "at " + loc + "\n" + body
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-	}
+	bs := browserSteps{t: t, ctx: ctx}
+	step := bs.do
 	step("open the registration form from the login page",
 		chromedp.Navigate(ts.URL+"/console/login"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/register"]`)),

@@ -79,31 +79,8 @@ func TestBrowser(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 
 	// Each step runs with a time limit and, on failure, shows where the browser was.
-	where := func() string {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		loc, _ := chromedp.Run(wctx, chromedp.Location())
-		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
-		return "at " + loc + "\n" + body
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-	}
-	value := func(name string, a chromedp.Action[string]) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		v, err := chromedp.Run(sctx, a)
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-		return v
-	}
+	bs := browserSteps{t: t, ctx: ctx}
+	step, value := bs.do, bs.text
 	htmlLang := chromedp.Evaluate[string](`document.documentElement.lang`)
 	bodyText := chromedp.Text(chromedp.CSS("body"))
 
@@ -306,21 +283,8 @@ func TestBrowserUpload(t *testing.T) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	ctx := newBrowser(t, chromium)
-	where := func() string {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		loc, _ := chromedp.Run(wctx, chromedp.Location())
-		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
-		return "at " + loc + "\n" + body
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-	}
+	bs := browserSteps{t: t, ctx: ctx, timeout: 60 * time.Second}
+	where, step := bs.where, bs.do
 	text := func(name, css string) string {
 		t.Helper()
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -480,31 +444,8 @@ func TestBrowserApplyApproveRead(t *testing.T) {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	ctx := newBrowser(t, chromium)
-	where := func() string {
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		loc, _ := chromedp.Run(wctx, chromedp.Location())
-		body, _ := chromedp.Run(wctx, chromedp.Text(chromedp.CSS("body")))
-		return "at " + loc + "\n" + body
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-	}
-	value := func(name string, act chromedp.Action[string]) string {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		v, err := chromedp.Run(sctx, act)
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", name, err, where())
-		}
-		return v
-	}
+	bs := browserSteps{t: t, ctx: ctx}
+	where, step, value := bs.where, bs.do, bs.text
 	signIn := func(user string) {
 		t.Helper()
 		step("sign in as "+user,
