@@ -420,28 +420,7 @@ func (s *ApplicationService) WithdrawApplication(ctx context.Context, id string)
 // MarkOverdue implements pubdata.ApplicationService. Each application is flagged by one
 // conditional UPDATE in its own transaction, so of two servers only one records it.
 func (s *ApplicationService) MarkOverdue(ctx context.Context, now time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id FROM applications WHERE status = 'pending' AND overdue = 0 AND due_at < ? ORDER BY due_at", fmtTime(now))
-	if err != nil {
-		return 0, err
-	}
-	ids, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, id := range ids {
-		ok, err := s.markOverdue(ctx, id)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return n, nil
+	return s.db.eachOnce(ctx, "SELECT id FROM applications WHERE status = 'pending' AND overdue = 0 AND due_at < ? ORDER BY due_at", []any{fmtTime(now)}, s.markOverdue)
 }
 
 func (s *ApplicationService) markOverdue(ctx context.Context, id string) (bool, error) {
@@ -483,28 +462,7 @@ func (s *ApplicationService) markOverdue(ctx context.Context, id string) (bool, 
 // ExpireGrants implements pubdata.ApplicationService: each grant past its expiry (and not
 // revoked) is ended once, and its application becomes expired.
 func (s *ApplicationService) ExpireGrants(ctx context.Context, now time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id FROM grants WHERE expired = 0 AND expires_at <= ? AND revoked_at IS NULL ORDER BY expires_at", fmtTime(now))
-	if err != nil {
-		return 0, err
-	}
-	ids, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, id := range ids {
-		ok, err := s.expireGrant(ctx, id)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return n, nil
+	return s.db.eachOnce(ctx, "SELECT id FROM grants WHERE expired = 0 AND expires_at <= ? AND revoked_at IS NULL ORDER BY expires_at", []any{fmtTime(now)}, s.expireGrant)
 }
 
 func (s *ApplicationService) expireGrant(ctx context.Context, id string) (bool, error) {

@@ -335,6 +335,34 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
+// eachOnce calls once with each id that q (with args) selects and counts the calls that
+// acted. once applies a transition in a transaction of its own that acts only if the row is
+// still in the state q selected, so that two servers (or two ticks) never act twice.
+func (d *DB) eachOnce(ctx context.Context, q string, args []any, once func(ctx context.Context, id string) (bool, error)) (int, error) {
+	rows, err := d.query(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		ok, err := once(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // scanRows reads every row with scan, then closes rows.
 func scanRows[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	defer rows.Close()

@@ -11,28 +11,7 @@ import (
 // one transaction that sets overdue_notified only if it is still open and unmarked, so that
 // two servers (or two ticks) never notify twice.
 func (s *ObjectionService) MarkObjectionsOverdue(ctx context.Context, now time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id FROM objections WHERE status = 'open' AND overdue_notified = 0 AND due_at < ? ORDER BY due_at", fmtTime(now))
-	if err != nil {
-		return 0, err
-	}
-	ids, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, id := range ids {
-		ok, err := s.markOverdue(ctx, id)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-		}
-	}
-	return n, nil
+	return s.db.eachOnce(ctx, "SELECT id FROM objections WHERE status = 'open' AND overdue_notified = 0 AND due_at < ? ORDER BY due_at", []any{fmtTime(now)}, s.markOverdue)
 }
 
 func (s *ObjectionService) markOverdue(ctx context.Context, id string) (bool, error) {
