@@ -46,7 +46,7 @@ func actorCtx(t *testing.T, s *Store, username, org string, role pubdata.Role) c
 func appSetup(t *testing.T, s *Store) *appFixture {
 	t.Helper()
 	if s.Applications == nil || s.Notifications == nil {
-		t.Skip("the store has no application service")
+		t.Fatal("the store under test must provide its application service (storetest.Store)")
 	}
 	s.SetNow(appNow)
 	editor, reviewer := catalogueSetup(t, s)

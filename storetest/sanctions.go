@@ -97,7 +97,7 @@ func testOrgSanctions(t *testing.T, s *Store) {
 
 func testSubjectEntries(t *testing.T, s *Store) {
 	if s.Evidence == nil {
-		t.Skip("store has no EvidenceService")
+		t.Fatal("the store under test must provide its EvidenceService (storetest.Store)")
 	}
 	editor, reviewer := catalogueSetup(t, s)
 	withUSCC := publish(t, s, editor, reviewer, "fz-scj", fields("企业登记信息", "企业", pubdata.ClassUnconditional, pubdata.ClassNone))

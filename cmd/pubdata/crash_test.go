@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/internal/testdb"
 )
 
 // startProcess runs "pubdata serve" in a process of its own (the test binary, see TestMain)
@@ -60,8 +61,8 @@ func startProcess(t *testing.T, args ...string) (string, *exec.Cmd) {
 // TestKillDuringLoad is the acceptance test of issue 4: killing the server in the middle of
 // a large load leaves the table exactly as before the load; retrying the batch loads it once.
 func TestKillDuringLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates a large file: not in -short")
+	if testing.Short() && !testdb.InCI() {
+		t.Skip("generates a large file: not in -short (always in CI)")
 	}
 	forEachStore(t, func(t *testing.T, s store) {
 		ctx := systemContext(context.Background())
