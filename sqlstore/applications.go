@@ -234,35 +234,25 @@ func (s *ApplicationService) FindApplications(ctx context.Context, f pubdata.App
 	if err != nil {
 		return nil, 0, "", err
 	}
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where = append(where, col+" = ?")
-			args = append(args, v)
-		}
-	}
-	eq("a.applicant", f.Applicant)
-	eq("a.applicant_org", f.ApplicantOrg)
-	eq("a.provider", f.Provider)
-	eq("a.status", string(f.Status))
-	eq("a.kind", string(f.Kind))
-	if f.Division != "" {
-		where = append(where, `a.division LIKE ? ESCAPE '\'`)
-		args = append(args, likePrefix(pubdata.DivisionPrefix(f.Division)))
-	}
+	var c conds
+	c.eq("a.applicant", f.Applicant)
+	c.eq("a.applicant_org", f.ApplicantOrg)
+	c.eq("a.provider", f.Provider)
+	c.eq("a.status", string(f.Status))
+	c.eq("a.kind", string(f.Kind))
+	c.inDivision("a.division", f.Division)
 	if f.Overdue {
-		where = append(where, "a.overdue = 1")
+		c.add("a.overdue = 1")
 	}
 	var total int
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM applications a"+whereClause(where), args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM applications a"+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, "", err
 	}
 	order := " ORDER BY a.created_at DESC, a.id DESC"
 	if f.Status == pubdata.AppPending {
 		order = " ORDER BY a.due_at, a.id"
 	}
-	rows, err := s.db.query(ctx, "SELECT "+appColumns+appFrom+whereClause(where)+order+" LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	rows, err := s.db.query(ctx, "SELECT "+appColumns+appFrom+c.sql()+order+" LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -522,12 +512,10 @@ func (s *ApplicationService) FindApplicationEvents(ctx context.Context, id strin
 
 // OverdueCounts implements pubdata.ApplicationService.
 func (s *ApplicationService) OverdueCounts(ctx context.Context, division string) (map[string]int, error) {
-	q, args := "SELECT provider, COUNT(*) FROM applications WHERE overdue = 1", []any{}
-	if division != "" {
-		q += ` AND division LIKE ? ESCAPE '\'`
-		args = append(args, likePrefix(pubdata.DivisionPrefix(division)))
-	}
-	rows, err := s.db.query(ctx, q+" GROUP BY provider", args...)
+	var c conds
+	c.add("overdue = 1")
+	c.inDivision("division", division)
+	rows, err := s.db.query(ctx, "SELECT provider, COUNT(*) FROM applications"+c.sql()+" GROUP BY provider", c.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -578,23 +566,15 @@ func (s *ApplicationService) FindGrants(ctx context.Context, f pubdata.GrantFilt
 	if err != nil {
 		return nil, "", err
 	}
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where = append(where, col+" = ?")
-			args = append(args, v)
-		}
-	}
-	eq("g.consumer", f.Consumer)
-	eq("g.consumer_user", f.ConsumerUser)
-	eq("g.provider", f.Provider)
-	eq("g.entry_id", f.Entry)
+	var c conds
+	c.eq("g.consumer", f.Consumer)
+	c.eq("g.consumer_user", f.ConsumerUser)
+	c.eq("g.provider", f.Provider)
+	c.eq("g.entry_id", f.Entry)
 	if f.LiveAt != nil {
-		where = append(where, "g.revoked_at IS NULL AND g.expires_at > ?")
-		args = append(args, fmtTime(*f.LiveAt))
+		c.add("g.revoked_at IS NULL AND g.expires_at > ?", fmtTime(*f.LiveAt))
 	}
-	rows, err := s.db.query(ctx, "SELECT "+grantColumns+" FROM grants g"+whereClause(where)+" ORDER BY g.created_at DESC, g.id DESC LIMIT ? OFFSET ?", append(args, limit+1, offset)...)
+	rows, err := s.db.query(ctx, "SELECT "+grantColumns+" FROM grants g"+c.sql()+" ORDER BY g.created_at DESC, g.id DESC LIMIT ? OFFSET ?", append(c.args, limit+1, offset)...)
 	if err != nil {
 		return nil, "", err
 	}

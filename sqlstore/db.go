@@ -363,6 +363,34 @@ func (d *DB) eachOnce(ctx context.Context, q string, args []any, once func(ctx c
 	return n, nil
 }
 
+// conds collects a list query's optional conditions and their arguments.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// add appends a condition with its arguments.
+func (c *conds) add(cond string, args ...any) {
+	c.where, c.args = append(c.where, cond), append(c.args, args...)
+}
+
+// eq adds col = v, unless v is empty (no filter).
+func (c *conds) eq(col, v string) {
+	if v != "" {
+		c.add(col+" = ?", v)
+	}
+}
+
+// inDivision adds that col is the division or inside it, unless division is empty.
+func (c *conds) inDivision(col, division string) {
+	if division != "" {
+		c.add(col+` LIKE ? ESCAPE '\'`, likePrefix(pubdata.DivisionPrefix(division)))
+	}
+}
+
+// sql is the WHERE clause ("" without conditions).
+func (c *conds) sql() string { return whereClause(c.where) }
+
 // scanRows reads every row with scan, then closes rows.
 func scanRows[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	defer rows.Close()

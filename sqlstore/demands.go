@@ -99,23 +99,14 @@ func (s *DemandService) FindDemandList(ctx context.Context, f pubdata.DemandFilt
 	if err != nil {
 		return nil, 0, "", err
 	}
-	var where []string
-	var args []any
-	if f.Status != "" {
-		if !slices.Contains(pubdata.DemandStatuses, f.Status) {
-			return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not one of %s.", f.Status, strings.Join(pubdata.DemandStatuses, ", "))
-		}
-		where, args = append(where, "d.status = ?"), append(args, f.Status)
+	if f.Status != "" && !slices.Contains(pubdata.DemandStatuses, f.Status) {
+		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not one of %s.", f.Status, strings.Join(pubdata.DemandStatuses, ", "))
 	}
-	if f.Provider != "" {
-		where, args = append(where, "d.provider = ?"), append(args, f.Provider)
-	}
-	if f.Username != "" {
-		where, args = append(where, "d.username = ?"), append(args, f.Username)
-	}
-	if f.Division != "" {
-		where, args = append(where, `d.division LIKE ? ESCAPE '\'`), append(args, likePrefix(pubdata.DivisionPrefix(f.Division)))
-	}
+	var c conds
+	c.eq("d.status", f.Status)
+	c.eq("d.provider", f.Provider)
+	c.eq("d.username", f.Username)
+	c.inDivision("d.division", f.Division)
 	order := " ORDER BY d.created_at DESC, d.id DESC"
 	switch f.Sort {
 	case "", pubdata.DemandSortNewest:
@@ -125,10 +116,10 @@ func (s *DemandService) FindDemandList(ctx context.Context, f pubdata.DemandFilt
 		return nil, 0, "", pubdata.FieldErrorf("sort", "Sort %q is not newest or votes.", f.Sort)
 	}
 	var total int
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM demands d"+whereClause(where), args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM demands d"+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, "", err
 	}
-	rows, err := s.db.query(ctx, "SELECT "+demandColumns+demandFrom+whereClause(where)+order+" LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	rows, err := s.db.query(ctx, "SELECT "+demandColumns+demandFrom+c.sql()+order+" LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, "", err
 	}

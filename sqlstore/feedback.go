@@ -171,32 +171,24 @@ func (s *FeedbackService) FindComments(ctx context.Context, f pubdata.CommentFil
 	if err != nil {
 		return nil, 0, "", err
 	}
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where, args = append(where, col+" = ?"), append(args, v)
-		}
-	}
-	eq("entry_id", f.Entry)
-	eq("username", f.Username)
+	var c conds
+	c.eq("entry_id", f.Entry)
+	c.eq("username", f.Username)
 	switch f.Status {
 	case "", pubdata.CommentPending, pubdata.CommentApproved, pubdata.CommentRejected:
-		eq("status", f.Status)
+		c.eq("status", f.Status)
 	default:
 		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not pending, approved or rejected.", f.Status)
 	}
 	if f.Queue {
-		where = append(where, "(status = 'pending' OR (status = 'approved' AND reports > 0))")
+		c.add("(status = 'pending' OR (status = 'approved' AND reports > 0))")
 	}
-	if f.Division != "" {
-		where, args = append(where, `division LIKE ? ESCAPE '\'`), append(args, likePrefix(pubdata.DivisionPrefix(f.Division)))
-	}
+	c.inDivision("division", f.Division)
 	var total int
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM comments"+whereClause(where), args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM comments"+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, "", err
 	}
-	rows, err := s.db.query(ctx, "SELECT "+commentColumns+" FROM comments"+whereClause(where)+" ORDER BY created_at, id LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	rows, err := s.db.query(ctx, "SELECT "+commentColumns+" FROM comments"+c.sql()+" ORDER BY created_at, id LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, "", err
 	}

@@ -269,36 +269,25 @@ func (s *ObjectionService) FindObjections(ctx context.Context, f pubdata.Objecti
 	if err != nil {
 		return nil, 0, "", err
 	}
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where = append(where, col+" = ?")
-			args = append(args, v)
-		}
-	}
-	eq("o.filer", f.Filer)
-	eq("o.provider", f.Provider)
-	eq("o.entry_id", f.Entry)
-	eq("o.status", string(f.Status))
-	if f.Division != "" {
-		where = append(where, `o.division LIKE ? ESCAPE '\'`)
-		args = append(args, likePrefix(pubdata.DivisionPrefix(f.Division)))
-	}
+	var c conds
+	c.eq("o.filer", f.Filer)
+	c.eq("o.provider", f.Provider)
+	c.eq("o.entry_id", f.Entry)
+	c.eq("o.status", string(f.Status))
+	c.inDivision("o.division", f.Division)
 	if f.Overdue {
 		now := f.Now
 		if now.IsZero() {
 			now = s.db.Now()
 		}
-		where = append(where, "o.status = 'open' AND o.due_at < ?")
-		args = append(args, fmtTime(now))
+		c.add("o.status = 'open' AND o.due_at < ?", fmtTime(now))
 	}
 	var total int
-	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM objections o"+whereClause(where), args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM objections o"+c.sql(), c.args...).Scan(&total); err != nil {
 		return nil, 0, "", err
 	}
 	order := " ORDER BY CASE WHEN o.status = 'open' THEN 0 ELSE 1 END, CASE WHEN o.status = 'open' THEN o.due_at ELSE '' END, o.created_at DESC, o.id DESC"
-	rows, err := s.db.query(ctx, "SELECT "+objColumns+objFrom+whereClause(where)+order+" LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	rows, err := s.db.query(ctx, "SELECT "+objColumns+objFrom+c.sql()+order+" LIMIT ? OFFSET ?", append(c.args, limit, offset)...)
 	if err != nil {
 		return nil, 0, "", err
 	}
