@@ -97,10 +97,16 @@ type FeedbackService interface {
 	ReportComment(ctx context.Context, id, reason string) (*Comment, error)
 }
 
+// IsModerator reports whether the actor moderates comments at all: an authority's admin or
+// reviewer (CanModerateComment says which comments).
+func IsModerator(a *Actor) bool {
+	return a.IsAuthority() && (a.Role() == RoleAdmin || a.Role() == RoleReviewer)
+}
+
 // CanModerateComment reports whether the actor may moderate the comment: an admin or
 // reviewer of an authority whose division covers the entry's.
 func CanModerateComment(a *Actor, c *Comment) bool {
-	return a.IsAuthority() && (a.Role() == RoleAdmin || a.Role() == RoleReviewer) && DivisionCovers(a.Org.Division, c.Division)
+	return IsModerator(a) && DivisionCovers(a.Org.Division, c.Division)
 }
 
 // CanSeeComment reports whether the actor may see the comment: approved ones everyone;

@@ -81,5 +81,9 @@ func ValidateSanctionReason(reason string) (string, error) {
 // organisation's data service: an authority's administrator whose division covers the
 // organisation's, never on its own organisation.
 func CanSanctionOrg(a *Actor, o *Org) bool {
-	return a.IsAuthority() && a.Role() == RoleAdmin && o != nil && a.Org.Code != o.Code && DivisionCovers(a.Org.Division, o.Division)
+	return IsSanctioner(a) && o != nil && a.Org.Code != o.Code && DivisionCovers(a.Org.Division, o.Division)
 }
+
+// IsSanctioner reports whether the actor sanctions organisations at all: an authority's
+// administrator (CanSanctionOrg says which).
+func IsSanctioner(a *Actor) bool { return a.IsAuthority() && a.Role() == RoleAdmin }

@@ -184,7 +184,7 @@ func requireModerator(r *http.Request) (*pubdata.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.IsAuthority() || (a.Role() != pubdata.RoleAdmin && a.Role() != pubdata.RoleReviewer) {
+	if !pubdata.IsModerator(a) {
 		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's admins and reviewers moderate comments.")
 	}
 	return a, nil

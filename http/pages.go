@@ -191,7 +191,7 @@ func (s *Server) base(r *http.Request, console bool) page {
 		if pubdata.CanLookUpSubjects(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.subjects", URL: "/console/subjects"})
 		}
-		if maySanction(a) {
+		if pubdata.IsSanctioner(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
 		if s.Applications != nil { // console_applications.go
@@ -203,7 +203,7 @@ func (s *Server) base(r *http.Request, console bool) page {
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
 		}
-		if s.Feedback != nil && a.IsAuthority() && (a.Role() == pubdata.RoleAdmin || a.Role() == pubdata.RoleReviewer) {
+		if s.Feedback != nil && pubdata.IsModerator(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.comments", URL: "/console/comments"})
 		}
 		if s.Notifications != nil && console {

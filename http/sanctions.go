@@ -123,7 +123,7 @@ func (s *Server) sanctionOrg(r *http.Request, code string, action pubdata.OrgAct
 		switch {
 		case a.Org != nil && a.Org.Code == o.Code:
 			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "An organisation cannot %s its own data service.", action)
-		case !a.IsAuthority() || a.Role() != pubdata.RoleAdmin:
+		case !pubdata.IsSanctioner(a):
 			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may %s an organisation's data service.", action)
 		default:
 			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s (division %s) is outside your authority's division %s.", o.Code, o.Division, a.Org.Division)
@@ -186,13 +186,8 @@ type sanctionsView struct {
 	Done                            string
 }
 
-// maySanction reports whether the actor may sanction any organisation (an authority's admin).
-func maySanction(a *pubdata.Actor) bool {
-	return a.IsAuthority() && a.Role() == pubdata.RoleAdmin
-}
-
 func (s *Server) sanctionsView(r *http.Request, a *pubdata.Actor) (*sanctionsView, error) {
-	if !maySanction(a) {
+	if !pubdata.IsSanctioner(a) {
 		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
 	}
 	q := r.URL.Query()
@@ -255,7 +250,7 @@ func (s *Server) pageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if !maySanction(a) {
+	if !pubdata.IsSanctioner(a) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
 	}
 	if err := parseForm(r); err != nil {
