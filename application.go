@@ -357,6 +357,8 @@ const (
 
 // NotificationTexts are the messages by key in Chinese and English; {name} is a parameter.
 var NotificationTexts = map[string][2]string{
+	NoticeCalendarEnding: {"工作日历只覆盖到{through}：请在国务院办公厅发布{next}年节假日安排通知后导入，届时跨年的答复期限才能确认。",
+		"The working-day calendar covers only up to {through}: import the State Council's {next} holiday notice when it is published; until then deadlines that cross into {next} are unconfirmed."},
 	NoticeApplicationNew:      {"{applicant}申请使用“{entry}”，请在{due}前答复。", "{applicant} applied for “{entry}”; answer by {due}."},
 	NoticeApplicationApproved: {"您对“{entry}”的申请已获批准，可使用至{until}。", "Your application for “{entry}” was approved, for use until {until}."},
 	NoticeApplicationRejected: {"您对“{entry}”的申请未获批准：{reason}", "Your application for “{entry}” was rejected: {reason}"},

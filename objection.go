@@ -70,6 +70,8 @@ type Objection struct {
 	Rows  int64     `json:"rows"`
 	Due   string    `json:"due"`    // YYYY-MM-DD, China Standard Time
 	DueAt time.Time `json:"due_at"` // the close of business the answer is due by
+	// DueCovered: false marks an unconfirmed due date (counted over a year without a notice).
+	DueCovered bool `json:"due_covered"`
 	// Overdue: still open after DueAt (computed when read).
 	Overdue    bool       `json:"overdue"`
 	Note       string     `json:"note,omitempty"`  // the resolution's note (a rejection's reasons)

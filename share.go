@@ -79,6 +79,9 @@ type Application struct {
 	Status           ApplicationStatus `json:"status"`
 	Due              string            `json:"due"`    // YYYY-MM-DD: the provider's answer is due by its close of business
 	DueAt            time.Time         `json:"due_at"` // the instant the answer is due
+	// DueCovered: the calendar had the holidays of every year the deadline was counted over;
+	// false marks an unconfirmed due date (weekends only in a year without a notice).
+	DueCovered bool `json:"due_covered"`
 	Overdue          bool              `json:"overdue"`
 	Escalated        bool              `json:"escalated"` // overdue and sent to the authority (H3)
 	// The decision (provider's, or the authority's on a dispute).

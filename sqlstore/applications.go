@@ -32,22 +32,22 @@ func NewApplicationService(db *DB) *ApplicationService {
 
 const appColumns = "a.id, a.kind, a.entry_id, a.entry_title, a.division, a.provider, COALESCE(po.name, ''), a.applicant, a.applicant_org, COALESCE(ao.name, ''), " +
 	"a.items, a.purpose, a.basis, a.until, a.accept_terms, a.status, a.due, a.due_at, a.overdue, a.escalated, a.reason, a.decision_basis, a.decided_by, a.decided_at, " +
-	"a.dispute_reason, a.disputed_at, a.grant_id, a.created_at, a.updated_at, a.demand_type, a.major_interest"
+	"a.dispute_reason, a.disputed_at, a.grant_id, a.created_at, a.updated_at, a.demand_type, a.major_interest, a.due_covered"
 
 const appFrom = " FROM applications a LEFT JOIN orgs po ON po.code = a.provider LEFT JOIN orgs ao ON ao.code = a.applicant_org"
 
 func scanApplication(sc interface{ Scan(...any) error }) (*pubdata.Application, error) {
 	var a pubdata.Application
 	var items string
-	var terms, overdue, escalated int
+	var terms, overdue, escalated, covered int
 	var decided, disputed nullTime
 	err := sc.Scan(&a.ID, &a.Kind, &a.Entry, &a.EntryTitle, &a.Division, &a.Provider, &a.ProviderName, &a.Applicant, &a.ApplicantOrg, &a.ApplicantOrgName,
 		&items, &a.Purpose, &a.Basis, &a.Until, &terms, &a.Status, &a.Due, timeCol{&a.DueAt}, &overdue, &escalated, &a.Reason, &a.DecBasis, &a.DecidedBy, &decided,
-		&a.DisputeReason, &disputed, &a.Grant, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.DemandType, &a.MajorInterest)
+		&a.DisputeReason, &disputed, &a.Grant, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.DemandType, &a.MajorInterest, &covered)
 	if err != nil {
 		return nil, err
 	}
-	a.AcceptTerms, a.Overdue, a.Escalated, a.DecidedAt, a.DisputedAt = terms != 0, overdue != 0, escalated != 0, decided.t, disputed.t
+	a.AcceptTerms, a.Overdue, a.Escalated, a.DecidedAt, a.DisputedAt, a.DueCovered = terms != 0, overdue != 0, escalated != 0, decided.t, disputed.t, covered != 0
 	if err := json.Unmarshal([]byte(items), &a.Items); err != nil {
 		return nil, fmt.Errorf("application %s items: %w", a.ID, err)
 	}
@@ -176,16 +176,21 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 		return nil, err
 	}
 	defer tx.Rollback()
+	cal, err := tx.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	app := &pubdata.Application{ID: newID(), Kind: c.Kind, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
 		Applicant: a.Username(), ApplicantOrg: a.OrgCode(), Items: c.Items, Purpose: c.Purpose, Basis: c.Basis, Until: c.Until, AcceptTerms: c.AcceptTerms,
-		DemandType: c.DemandType, MajorInterest: c.MajorInterest, Status: pubdata.AppPending, Due: pubdata.Today(dueAt), DueAt: dueAt.UTC()}
+		DemandType: c.DemandType, MajorInterest: c.MajorInterest, Status: pubdata.AppPending, Due: pubdata.Today(dueAt), DueAt: dueAt.UTC(),
+		DueCovered: cal.SpanCovered(tx.now, dueAt)}
 	if a.Org != nil {
 		app.ApplicantOrgName = a.Org.Name
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO applications (id, kind, entry_id, entry_title, division, provider, applicant, applicant_org, items, purpose, basis, until, accept_terms, status, due, due_at, created_at, updated_at, demand_type, major_interest)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.exec(ctx, `INSERT INTO applications (id, kind, entry_id, entry_title, division, provider, applicant, applicant_org, items, purpose, basis, until, accept_terms, status, due, due_at, created_at, updated_at, demand_type, major_interest, due_covered)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		app.ID, string(app.Kind), app.Entry, app.EntryTitle, app.Division, app.Provider, app.Applicant, app.ApplicantOrg, jsonList(app.Items), app.Purpose, app.Basis, app.Until,
-		boolInt(app.AcceptTerms), string(app.Status), app.Due, fmtTime(app.DueAt), fmtTime(tx.now), fmtTime(tx.now), app.DemandType, app.MajorInterest); err != nil {
+		boolInt(app.AcceptTerms), string(app.Status), app.Due, fmtTime(app.DueAt), fmtTime(tx.now), fmtTime(tx.now), app.DemandType, app.MajorInterest, boolInt(app.DueCovered)); err != nil {
 		return nil, err
 	}
 	if err := tx.appEvent(ctx, app.ID, "create", "", pubdata.AppPending, ""); err != nil {

@@ -41,7 +41,8 @@ type DB struct {
 	// Now returns the current time; tests replace it to move the clock.
 	Now func() time.Time
 
-	catalog catalogCache
+	catalog  catalogCache
+	calendar calendarCache
 }
 
 // Open connects to dsn — "sqlite:PATH" (a file, created if absent, in WAL mode with a busy

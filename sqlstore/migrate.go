@@ -37,7 +37,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 	}
-	return nil
+	return d.SyncCalendar(ctx)
 }
 
 func (d *DB) migrate(ctx context.Context, version int, name string) error {

@@ -29,7 +29,7 @@ type ObjectionService struct {
 func NewObjectionService(db *DB) *ObjectionService { return &ObjectionService{db: db} }
 
 const objColumns = "o.id, o.entry_id, o.entry_title, o.division, o.provider, COALESCE(po.name, ''), o.key_values, o.reason, o.detail, o.filer, o.status, " +
-	"o.row_count, o.due, o.due_at, o.note, o.batch_id, o.resolved_by, o.resolved_at, o.created_at, o.updated_at"
+	"o.row_count, o.due, o.due_at, o.note, o.batch_id, o.resolved_by, o.resolved_at, o.created_at, o.updated_at, o.due_covered"
 
 const objFrom = " FROM objections o LEFT JOIN orgs po ON po.code = o.provider"
 
@@ -37,12 +37,13 @@ func scanObjection(sc interface{ Scan(...any) error }) (*pubdata.Objection, erro
 	var o pubdata.Objection
 	var key string
 	var resolved nullTime
+	var covered int
 	err := sc.Scan(&o.ID, &o.Entry, &o.EntryTitle, &o.Division, &o.Provider, &o.ProviderName, &key, &o.Reason, &o.Detail, &o.Filer, &o.Status,
-		&o.Rows, &o.Due, timeCol{&o.DueAt}, &o.Note, &o.Batch, &o.ResolvedBy, &resolved, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+		&o.Rows, &o.Due, timeCol{&o.DueAt}, &o.Note, &o.Batch, &o.ResolvedBy, &resolved, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &covered)
 	if err != nil {
 		return nil, err
 	}
-	o.ResolvedAt = resolved.t
+	o.ResolvedAt, o.DueCovered = resolved.t, covered != 0
 	if err := json.Unmarshal([]byte(key), &o.Key); err != nil {
 		return nil, fmt.Errorf("objection %s key: %w", o.ID, err)
 	}
@@ -220,10 +221,15 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 	o := &pubdata.Objection{ID: newID(), Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
 		Key: c.Key, Reason: c.Reason, Detail: c.Detail, Filer: a.Username(), Status: pubdata.ObjectionOpen, Rows: rowsWithKey,
 		Due: pubdata.Today(dueAt), DueAt: dueAt.UTC()}
-	if _, err := tx.exec(ctx, `INSERT INTO objections (id, entry_id, entry_title, division, provider, key_values, reason, detail, filer, status, row_count, filed_seq, due, due_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	cal, err := tx.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.DueCovered = cal.SpanCovered(tx.now, dueAt)
+	if _, err := tx.exec(ctx, `INSERT INTO objections (id, entry_id, entry_title, division, provider, key_values, reason, detail, filer, status, row_count, filed_seq, due, due_at, created_at, updated_at, due_covered)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.ID, o.Entry, o.EntryTitle, o.Division, o.Provider, keyJSON, string(o.Reason), o.Detail, o.Filer, string(o.Status), o.Rows, seq, o.Due, fmtTime(o.DueAt),
-		fmtTime(tx.now), fmtTime(tx.now)); err != nil {
+		fmtTime(tx.now), fmtTime(tx.now), boolInt(o.DueCovered)); err != nil {
 		return nil, err
 	}
 	details := objectionDetails(o, e.Items)

@@ -58,6 +58,7 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Usage:         sqlstore.NewUsageService(db),
 		Feedback:      sqlstore.NewFeedbackService(db),
 		Objections:    sqlstore.NewObjectionService(db),
+		Calendar:      sqlstore.NewCalendarService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
@@ -123,6 +124,46 @@ func TestCatalogIndexAcrossServers(t *testing.T) {
 			}
 			if n := count(); n != 0 {
 				t.Fatalf("after a retirement on the other server: %d", n)
+			}
+		})
+	}
+}
+
+// TestCalendarAcrossServers: a year imported through one server is counted by another (a
+// second DB handle on the same database) after SyncCalendar, as serve does every minute.
+func TestCalendarAcrossServers(t *testing.T) {
+	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := dsn(t)
+			keys := t.TempDir()
+			open := func() *sqlstore.DB {
+				db, err := sqlstore.Open(ctx, d, keys)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return db
+			}
+			a, b := open(), open()
+			if !b.Calendar().Covered(2026) || b.Calendar().Covered(2027) {
+				t.Fatal("a new database covers the built-in years only")
+			}
+			sys := pubdata.NewContextWithActor(ctx, &pubdata.Actor{})
+			if _, err := sqlstore.NewCalendarService(a).ImportCalendarYear(sys, []byte(`{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}`)); err != nil {
+				t.Fatal(err)
+			}
+			if !a.Calendar().Covered(2027) {
+				t.Fatal("the importing server does not count 2027")
+			}
+			if err := b.SyncCalendar(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if !b.Calendar().Covered(2027) || b.Calendar().IsWorkday(time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)) {
+				t.Fatal("the other server does not count 2027 after SyncCalendar")
 			}
 		})
 	}

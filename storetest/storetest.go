@@ -37,6 +37,8 @@ type Store struct {
 	Feedback pubdata.FeedbackService
 	// Objections keeps objections (nil: those tests skip).
 	Objections pubdata.ObjectionService
+	// Calendar keeps the working-day calendar.
+	Calendar pubdata.CalendarService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -78,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, openPolicyTests...)
 	tests = append(tests, objectionTests...)
 	tests = append(tests, objectionOverdueTests...)
+	tests = append(tests, calendarTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -30,8 +30,8 @@ const maxProblems = 10
 // Each listed day is a statutory holiday (isOffDay true) or a make-up working day (isOffDay
 // false); days not listed are working days from Monday to Friday. The check is strict:
 // one JSON object with no fields but these ($schema and $id are optional strings); year a
-// whole number from MinYear to MaxYear; papers at least one non-empty string (the notices'
-// addresses); days at least one, each with exactly a non-empty name, a date YYYY-MM-DD in
+// whole number from MinYear to MaxYear; papers, when given, at least one non-empty string
+// (the notices' addresses); days at least one, each with exactly a non-empty name, a date YYYY-MM-DD in
 // the file's year, listed once, and a boolean isOffDay; a make-up working day must fall on
 // a Saturday or Sunday. A UTF-8 byte-order mark is ignored.
 func parseYear(data []byte) (*yearData, error) {
@@ -66,7 +66,7 @@ func parseYear(data []byte) (*yearData, error) {
 	}
 	slices.Sort(unknown)
 	for _, k := range unknown {
-		p.add(k, "unknown field %q (expected year, papers, days, and optionally $schema and $id)", k)
+		p.add(k, "unknown field %q (expected year and days, and optionally papers, $schema and $id)", k)
 	}
 
 	y := &yearData{days: map[dateKey]listed{}}
@@ -84,7 +84,7 @@ func parseYear(data []byte) (*yearData, error) {
 
 	switch raw, ok := top["papers"]; {
 	case !ok || isNull(raw):
-		p.add("papers", "papers is missing: list the addresses of the State Council notices the file is built from")
+		// Optional: the notices' addresses, shown as the year's source when given.
 	case json.Unmarshal(raw, &y.papers) != nil:
 		p.add("papers", "papers must be a list of strings")
 	case len(y.papers) == 0:
@@ -252,4 +252,59 @@ func clip(raw json.RawMessage) string {
 		s = string(r[:40]) + "…"
 	}
 	return s
+}
+
+// File is one year's holiday file: the days its State Council notice lists.
+type File struct {
+	Year   int
+	Papers []string  // the notices' addresses; may be empty
+	Days   []FileDay // by date
+}
+
+// FileDay is a day a file lists: a statutory holiday (Off) or a make-up working day.
+type FileDay struct {
+	Date time.Time // midnight in Location
+	Name string
+	Off  bool
+}
+
+// ParseFile reads and checks one holiday file (the format and the checks of Add). The error
+// is a *pubdata.Error with code EINVALID naming every problem and its field.
+func ParseFile(data []byte) (*File, error) {
+	y, err := parseYear(data)
+	if err != nil {
+		return nil, err
+	}
+	return y.file(), nil
+}
+
+func (y *yearData) file() *File {
+	f := &File{Year: y.year, Papers: slices.Clone(y.papers)}
+	for k, l := range y.days {
+		f.Days = append(f.Days, FileDay{Date: k.date(), Name: l.name, Off: l.off})
+	}
+	slices.SortFunc(f.Days, func(a, b FileDay) int { return a.Date.Compare(b.Date) })
+	return f
+}
+
+// JSON returns the file in the holiday-cn format, days by date: what ParseFile reads back.
+func (f *File) JSON() []byte {
+	type day struct {
+		Name     string `json:"name"`
+		Date     string `json:"date"`
+		IsOffDay bool   `json:"isOffDay"`
+	}
+	out := struct {
+		Year   int      `json:"year"`
+		Papers []string `json:"papers,omitempty"`
+		Days   []day    `json:"days"`
+	}{Year: f.Year, Papers: f.Papers, Days: []day{}}
+	for _, d := range f.Days {
+		out.Days = append(out.Days, day{Name: d.Name, Date: d.Date.Format(time.DateOnly), IsOffDay: d.Off})
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic(err) // strings, ints and bools always marshal
+	}
+	return b
 }

@@ -39,6 +39,9 @@ type Calendar struct {
 	mu    sync.RWMutex
 	close time.Duration
 	years map[int]*yearData // by year; never modified once stored, only replaced
+	// fixed are the single days an administrator corrected, over the years' files; only
+	// dates of covered years count.
+	fixed map[dateKey]listed
 }
 
 // yearData is one parsed holiday file.
@@ -62,10 +65,14 @@ func keyOf(t time.Time) dateKey {
 	return dateKey(y*10000 + int(m)*100 + d)
 }
 
+func (k dateKey) date() time.Time {
+	return Date(int(k)/10000, time.Month(int(k)/100%100), int(k)%100)
+}
+
 // New returns a calendar without holiday files: every year has weekends only and is not
 // covered.
 func New() *Calendar {
-	return &Calendar{close: DefaultCloseOfBusiness, years: map[int]*yearData{}}
+	return &Calendar{close: DefaultCloseOfBusiness, years: map[int]*yearData{}, fixed: map[dateKey]listed{}}
 }
 
 //go:embed data/[0-9][0-9][0-9][0-9].json
@@ -91,6 +98,16 @@ var embeddedYears = sync.OnceValue(func() []*yearData {
 	}
 	return out
 })
+
+// Embedded returns the embedded holiday files (2024–2026), by year.
+func Embedded() []*File {
+	var out []*File
+	for _, y := range embeddedYears() {
+		out = append(out, y.file())
+	}
+	slices.SortFunc(out, func(a, b *File) int { return a.Year - b.Year })
+	return out
+}
 
 // Default returns a new calendar with the embedded holiday files (2024–2026) and the
 // default close of business. Each call returns a calendar of its own, so Add on one does not
@@ -180,6 +197,8 @@ type Day struct {
 	// Covered reports whether the date's year has a holiday file; if not, Workday knows
 	// only weekends.
 	Covered bool
+	// Corrected: an administrator set this date by hand (Correction), over the file.
+	Corrected bool
 }
 
 // Day returns what the calendar knows of t's date in Location.
@@ -190,6 +209,10 @@ func (c *Calendar) Day(t time.Time) Day {
 	y, covered := c.years[t.Year()]
 	d := Day{Covered: covered}
 	if covered {
+		if l, ok := c.fixed[keyOf(t)]; ok {
+			d.Workday, d.Name, d.Corrected = !l.off, l.name, true
+			return d
+		}
 		if l, ok := y.days[keyOf(t)]; ok {
 			d.Workday, d.Name = !l.off, l.name
 			return d
@@ -211,6 +234,9 @@ func (c *Calendar) IsWorkday(t time.Time) bool {
 // isWorkday is IsWorkday for t in Location, with the read lock held.
 func (c *Calendar) isWorkday(t time.Time) bool {
 	if y, ok := c.years[t.Year()]; ok {
+		if l, ok := c.fixed[keyOf(t)]; ok {
+			return !l.off
+		}
 		if l, ok := y.days[keyOf(t)]; ok {
 			return !l.off
 		}
@@ -256,4 +282,83 @@ func (c *Calendar) AddWorkdays(received time.Time, n int) (due time.Time) {
 		}
 	}
 	return day.Add(c.close)
+}
+
+// Correction is one date an administrator sets by hand, over the year's file: a working day
+// or a day off, with the name of its arrangement ("" for none).
+type Correction struct {
+	Date    time.Time // its date in Location counts
+	Workday bool
+	Name    string
+}
+
+// Load replaces every year and correction of the calendar at once with files (one a year;
+// a later file of the same year wins) and corrections (counted only in a year that has a
+// file). Readers see the old state or the new one, never a mix.
+func (c *Calendar) Load(files []*File, corrections []Correction) {
+	years := make(map[int]*yearData, len(files))
+	for _, f := range files {
+		y := &yearData{year: f.Year, papers: slices.Clone(f.Papers), days: make(map[dateKey]listed, len(f.Days))}
+		for _, d := range f.Days {
+			y.days[keyOf(d.Date.In(Location))] = listed{name: d.Name, off: d.Off}
+		}
+		years[f.Year] = y
+	}
+	fixed := make(map[dateKey]listed, len(corrections))
+	for _, k := range corrections {
+		fixed[keyOf(k.Date.In(Location))] = listed{name: k.Name, off: !k.Workday}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.years, c.fixed = years, fixed
+}
+
+// CoveredThrough returns the last date (midnight in Location) of the unbroken run of
+// covered years that starts with t's year, and false when t's year is not covered.
+func (c *Calendar) CoveredThrough(t time.Time) (time.Time, bool) {
+	year := t.In(Location).Year()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if _, ok := c.years[year]; !ok {
+		return time.Time{}, false
+	}
+	for {
+		if _, ok := c.years[year+1]; !ok {
+			return Date(year, time.December, 31), true
+		}
+		year++
+	}
+}
+
+// SpanCovered reports whether every year from from's to to's (in Location) has a holiday
+// file: a deadline counted from from to to is then confirmed; otherwise it counted only
+// weekends in the years without one.
+func (c *Calendar) SpanCovered(from, to time.Time) bool {
+	a, b := from.In(Location).Year(), to.In(Location).Year()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for y := a; y <= b; y++ {
+		if _, ok := c.years[y]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// WorkdaysBetween returns n, the working days after the date of received up to and
+// including the date of due, and whether AddWorkdays(received, n) is exactly due: whether
+// due is a deadline this calendar counts from received, so that another calendar can count
+// the same n again.
+func (c *Calendar) WorkdaysBetween(received, due time.Time) (n int, exact bool) {
+	r, d := received.In(Location), due.In(Location)
+	c.mu.RLock()
+	day := Date(r.Year(), r.Month(), r.Day())
+	last := Date(d.Year(), d.Month(), d.Day())
+	for day = day.AddDate(0, 0, 1); !day.After(last); day = day.AddDate(0, 0, 1) {
+		if c.isWorkday(day) {
+			n++
+		}
+	}
+	c.mu.RUnlock()
+	return n, n > 0 && c.AddWorkdays(received, n).Equal(due)
 }

@@ -253,7 +253,7 @@ func TestAddWorkdaysNegative(t *testing.T) {
 	Default().AddWorkdays(time.Now(), -1)
 }
 
-// file2027 is a plausible file for a year not embedded.
+// file2027 is a made-up file for a year not embedded (a test fixture, not the notice).
 const file2027 = `{
   "$schema": "https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/schema.json",
   "year": 2027,
@@ -330,7 +330,6 @@ func TestAddInvalid(t *testing.T) {
 		{"year string", `{"year": "2027", "papers": ["x"], "days": [` + ok + `]}`, `year must be a whole number, not "2027"`, "year"},
 		{"year fraction", `{"year": 2027.5, "papers": ["x"], "days": [` + ok + `]}`, "year must be a whole number", "year"},
 		{"year range", `{"year": 1900, "papers": ["x"], "days": [{"name": "元旦", "date": "1900-01-01", "isOffDay": true}]}`, "year 1900 is not between 1949 and 9999", "year"},
-		{"papers missing", `{"year": 2027, "days": [` + ok + `]}`, "papers is missing", "papers"},
 		{"papers empty", `{"year": 2027, "papers": [], "days": [` + ok + `]}`, "papers is empty", "papers"},
 		{"papers not strings", `{"year": 2027, "papers": [1], "days": [` + ok + `]}`, "papers must be a list of strings", "papers"},
 		{"paper blank", `{"year": 2027, "papers": ["x", " "], "days": [` + ok + `]}`, "papers[1] is empty", "papers[1]"},
@@ -410,4 +409,92 @@ func TestConcurrent(t *testing.T) {
 		}
 	})
 	wg.Wait()
+}
+
+// A file without papers is accepted (the contract's minimal form); ParseFile and JSON
+// round-trip it.
+func TestParseFileWithoutPapers(t *testing.T) {
+	f, err := ParseFile([]byte(`{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Year != 2027 || len(f.Papers) != 0 || len(f.Days) != 1 || !f.Days[0].Off || f.Days[0].Date.Format(time.DateOnly) != "2027-01-01" {
+		t.Fatalf("file %+v", f)
+	}
+	g, err := ParseFile(f.JSON())
+	if err != nil || g.Year != f.Year || len(g.Days) != 1 || g.Days[0].Name != "元旦" {
+		t.Fatalf("round trip %+v, %v", g, err)
+	}
+	full, err := ParseFile([]byte(file2027))
+	if err != nil || len(full.Papers) != 1 || len(full.Days) != 6 || full.Days[0].Date.After(full.Days[5].Date) {
+		t.Fatalf("file2027: %+v, %v", full, err)
+	}
+}
+
+// Load replaces the years and the corrections; corrections count in covered years only.
+func TestLoadCorrectionsAndCoverage(t *testing.T) {
+	c := New()
+	f2027, err := ParseFile([]byte(file2027))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := append(Embedded(), f2027)
+	c.Load(files, []Correction{
+		{Date: at(t, "2027-10-08"), Workday: false, Name: "地方调整"},
+		{Date: at(t, "2028-01-03"), Workday: false, Name: "not covered"},
+	})
+	if d := c.Day(at(t, "2027-10-08")); d.Workday || !d.Corrected || d.Name != "地方调整" || !d.Covered {
+		t.Errorf("corrected day %+v", d)
+	}
+	if got := c.AddWorkdays(at(t, "2027-09-30 10:00"), 1).Format(time.DateOnly); got != "2027-10-09" {
+		t.Errorf("due %s, want the make-up Saturday 2027-10-09 (10-08 corrected to a day off)", got)
+	}
+	if d := c.Day(at(t, "2028-01-03")); !d.Workday || d.Corrected || d.Covered {
+		t.Errorf("a correction in an uncovered year counted: %+v", d)
+	}
+	if end, ok := c.CoveredThrough(at(t, "2025-06-01")); !ok || end.Format(time.DateOnly) != "2027-12-31" {
+		t.Errorf("CoveredThrough = %v, %v", end, ok)
+	}
+	if _, ok := c.CoveredThrough(at(t, "2028-06-01")); ok {
+		t.Error("2028 is not covered")
+	}
+	if !c.SpanCovered(at(t, "2026-12-20"), at(t, "2027-01-05")) || c.SpanCovered(at(t, "2027-12-20"), at(t, "2028-01-05")) {
+		t.Error("SpanCovered wrong")
+	}
+	// Load replaces all: without 2027 the run ends in 2026.
+	c.Load(Embedded(), nil)
+	if end, ok := c.CoveredThrough(at(t, "2026-12-06")); !ok || end.Format(time.DateOnly) != "2026-12-31" {
+		t.Errorf("CoveredThrough after reload = %v, %v", end, ok)
+	}
+	if d := c.Day(at(t, "2027-10-08")); !d.Workday || d.Corrected {
+		t.Errorf("the old correction survived Load: %+v", d)
+	}
+}
+
+// The deadline that crosses New Year: uncovered 2027 counts 1 January as a working day;
+// with a 2027 file that lists it as a holiday, the deadline moves.
+func TestNewYearDeadline(t *testing.T) {
+	c := Default()
+	if got := c.AddWorkdays(at(t, "2026-12-30 10:00"), 2).Format(time.DateOnly); got != "2027-01-01" {
+		t.Fatalf("without 2027: %s", got)
+	}
+	c.Load(append(Embedded(), &File{Year: 2027, Days: []FileDay{{Date: at(t, "2027-01-01"), Name: "元旦", Off: true}}}), nil)
+	if got := c.AddWorkdays(at(t, "2026-12-30 10:00"), 2).Format(time.DateOnly); got != "2027-01-04" {
+		t.Fatalf("with 2027: %s", got)
+	}
+}
+
+func TestWorkdaysBetween(t *testing.T) {
+	c := Default()
+	received := at(t, "2026-09-30 10:00")
+	due := c.AddWorkdays(received, 3)
+	if n, exact := c.WorkdaysBetween(received, due); n != 3 || !exact {
+		t.Errorf("WorkdaysBetween = %d, %v; want 3, true", n, exact)
+	}
+	if _, exact := c.WorkdaysBetween(received, due.Add(time.Hour)); exact {
+		t.Error("a due time off the close of business is not a counted deadline")
+	}
+	if n, exact := c.WorkdaysBetween(received, received.Add(-time.Hour)); n != 0 || exact {
+		t.Errorf("a due before the receipt: %d, %v", n, exact)
+	}
 }
