@@ -36,10 +36,10 @@ type CalendarYear struct {
 	Days []CalendarDay `json:"days"`
 	// Corrections are the days an admin set by hand; they override Days.
 	Corrections []CalendarCorrection `json:"corrections"`
-	Source      string               `json:"source"`     // CalendarBuiltIn or CalendarImport
+	Source      string               `json:"source"`               // CalendarBuiltIn or CalendarImport
 	UpdatedBy   string               `json:"updated_by,omitempty"` // who imported it
 	UpdatedAt   *time.Time           `json:"updated_at,omitempty"` // nil for a built-in year
-	Covered     bool                 `json:"covered"` // always true for a stored year
+	Covered     bool                 `json:"covered"`              // always true for a stored year
 }
 
 // CalendarDay is a day of a notice, in the holiday-cn form.

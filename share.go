@@ -82,8 +82,8 @@ type Application struct {
 	// DueCovered: the calendar had the holidays of every year the deadline was counted over;
 	// false marks an unconfirmed due date (weekends only in a year without a notice).
 	DueCovered bool `json:"due_covered"`
-	Overdue          bool              `json:"overdue"`
-	Escalated        bool              `json:"escalated"` // overdue and sent to the authority (H3)
+	Overdue    bool `json:"overdue"`
+	Escalated  bool `json:"escalated"` // overdue and sent to the authority (H3)
 	// The decision (provider's, or the authority's on a dispute).
 	Reason    string     `json:"reason,omitempty"`
 	DecBasis  string     `json:"decision_basis,omitempty"`
