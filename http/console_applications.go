@@ -381,8 +381,10 @@ type applyView struct {
 	Errors    formErrors
 	ReplyDays int
 	Due       string // the answer's due date if the application is made today
-	MinUntil  string
-	MaxUntil  string
+	// DueCovered: the calendar knows the holidays up to Due (else it is unconfirmed).
+	DueCovered bool
+	MinUntil   string
+	MaxUntil   string
 }
 
 // applyEntry returns the published entry the apply form is for (?entry= or the form's
@@ -412,7 +414,8 @@ func (s *Server) applyPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) 
 	if kind == pubdata.KindOpen {
 		v.ClassKey = optionKey(openClassOptions, e.OpenClass)
 	}
-	v.Due = pubdata.Today(s.calendar().AddWorkdays(now, v.ReplyDays))
+	due := s.calendar().AddWorkdays(now, v.ReplyDays)
+	v.Due, v.DueCovered = pubdata.Today(due), s.calendar().SpanCovered(now, due)
 	today, _ := time.ParseInLocation(pubdata.DateFormat, pubdata.Today(now), pubdata.ChinaTime)
 	v.MinUntil = today.AddDate(0, 0, 1).Format(pubdata.DateFormat)
 	v.MaxUntil = today.AddDate(0, pubdata.MaxApplicationMonths, 0).Format(pubdata.DateFormat)

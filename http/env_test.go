@@ -112,6 +112,8 @@ func newEnvWith(t *testing.T, configure func(*Server)) *env {
 		Demands:   sqlstore.NewDemandService(db),
 		Data:      sqlstore.NewDataService(db),
 		Divisions: division.Default(),
+		Calendar:  db.Calendar(),
+		Calendars: sqlstore.NewCalendarService(db),
 		Ready:     func(ctx context.Context) error { e.mu.Lock(); defer e.mu.Unlock(); return e.ready },
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       e.clock,

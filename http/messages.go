@@ -3,7 +3,7 @@ package http
 // messages is the catalog of every text the pages show, by key, in Chinese (the default)
 // and English. Names follow the project's glossary. A text may hold fmt verbs. Each part of
 // the site keeps its texts in its own messages_*.go file.
-var messages = mergeMessages(baseMessages, catalogueMessages, catalogPageMessages, importMessages, endpointMessages, dataPageMessages, sourceMessages, maskMessages, evidenceMessages, applicationMessages, portalPageMessages, accountMessages, objectionMessages, openPolicyMessages, demandMessages, entryOpenMessages)
+var messages = mergeMessages(baseMessages, catalogueMessages, catalogPageMessages, importMessages, endpointMessages, dataPageMessages, sourceMessages, maskMessages, evidenceMessages, applicationMessages, portalPageMessages, accountMessages, objectionMessages, openPolicyMessages, demandMessages, entryOpenMessages, calendarMessages)
 
 // mergeMessages joins catalogs; a key defined twice is a programming error.
 func mergeMessages(parts ...map[string]msg) map[string]msg {

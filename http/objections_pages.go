@@ -81,8 +81,10 @@ type objectionNewView struct {
 	Detail    string
 	ReplyDays int
 	Due       string
-	SignInURL string
-	Errors    formErrors
+	// DueCovered: the calendar knows the holidays up to Due (else it is unconfirmed).
+	DueCovered bool
+	SignInURL  string
+	Errors     formErrors
 }
 
 // objectionEntry returns the published table entry the form is about, if the visitor may
@@ -102,7 +104,8 @@ func (s *Server) objectionEntry(r *http.Request, id string) (*pubdata.Entry, err
 func (s *Server) objectionNewView(r *http.Request, e *pubdata.Entry, values url.Values) *objectionNewView {
 	v := &objectionNewView{page: s.base(r, false), Entry: e, Reasons: pubdata.ObjectionReasons, ReplyDays: s.ObjectionDays(),
 		Reason: values.Get("reason"), Detail: values.Get("detail"), Errors: formErrors{}}
-	v.Due = pubdata.Today(s.calendar().AddWorkdays(s.now(), v.ReplyDays))
+	due := s.calendar().AddWorkdays(s.now(), v.ReplyDays)
+	v.Due, v.DueCovered = pubdata.Today(due), s.calendar().SpanCovered(s.now(), due)
 	for n, k := range pubdata.KeyItems(e.Items) {
 		it := e.Items[k]
 		v.Keys = append(v.Keys, objectionKeyField{N: n, Name: it.Name, Title: it.Title, Type: it.Type, Value: values.Get(objectionKeyParam + it.Name)})

@@ -171,6 +171,7 @@ type publicApplyView struct {
 	Errors      formErrors
 	ReplyDays   int
 	Due         string
+	DueCovered  bool // the calendar knows the holidays up to Due (else it is unconfirmed)
 	MinUntil    string
 	MaxUntil    string
 }
@@ -220,7 +221,8 @@ func (s *Server) publicApplyPage(r *http.Request, e *pubdata.Entry) *publicApply
 		NotOpen: e.OpenClass == pubdata.ClassNone, TermsText: e.TermsText, DemandTypes: demandTypeOptions, Errors: formErrors{},
 		ReplyDays: s.ReplyDays(pubdata.KindOpen)}
 	v.Terms = e.Terms
-	v.Due = pubdata.Today(s.calendar().AddWorkdays(now, v.ReplyDays))
+	due := s.calendar().AddWorkdays(now, v.ReplyDays)
+	v.Due, v.DueCovered = pubdata.Today(due), s.calendar().SpanCovered(now, due)
 	today, _ := time.ParseInLocation(pubdata.DateFormat, pubdata.Today(now), pubdata.ChinaTime)
 	v.MinUntil = today.AddDate(0, 0, 1).Format(pubdata.DateFormat)
 	v.MaxUntil = today.AddDate(0, pubdata.MaxApplicationMonths, 0).Format(pubdata.DateFormat)

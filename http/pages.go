@@ -40,6 +40,8 @@ var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users
 	"entry_sources",
 	// Mask policies (mask_policy.go).
 	"mask_policy",
+	// The working-day calendar (calendar_pages.go).
+	"calendar", "calendar_year",
 	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
 	"sanctions", "subjects", "extracts", "verify",
 	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).
@@ -150,6 +152,9 @@ type page struct {
 	Status    int
 	Flash     string // a translated notice, e.g. after a change
 	UserLabel string // the signed-in user as shown in the header
+	// CalendarEnding is the end of the covered holidays when an authority's admin should
+	// import the next year (a banner on console pages); "" otherwise.
+	CalendarEnding string
 }
 
 // navItem is one link of the console navigation.
@@ -205,6 +210,12 @@ func (s *Server) base(r *http.Request, console bool) page {
 		}
 		if s.Feedback != nil && pubdata.IsModerator(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.comments", URL: "/console/comments"})
+		}
+		if s.Calendars != nil && a.IsAuthority() {
+			p.Nav = append(p.Nav, navItem{Key: "nav.calendar", URL: "/console/calendar"})
+		}
+		if console {
+			p.CalendarEnding = s.calendarEnding(a)
 		}
 		if s.Notifications != nil && console {
 			p.Nav = append(p.Nav, navItem{Key: "nav.notifications", URL: "/console/notifications", Count: s.unreadNotifications(r)})

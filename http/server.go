@@ -95,8 +95,11 @@ type Server struct {
 	AccountRateLimit int
 
 	Divisions *division.Table
-	// Calendar is the working-day calendar; nil means workday.Default().
-	Calendar *workday.Calendar
+	// Calendar is the working-day calendar deadlines are counted with (the store's, kept up
+	// to date by it); nil means workday.Default(). Calendars keeps its years (nil: the
+	// calendar cannot be changed or listed).
+	Calendar  *workday.Calendar
+	Calendars pubdata.CalendarService
 	// Ready reports whether the server can serve (the database answers); nil means always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger // nil: slog.Default()
@@ -169,6 +172,15 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	reg := prometheus.NewRegistry()
 	if s.metrics, err = newMetrics(reg); err != nil {
+		return nil, err
+	}
+	if s.Calendar == nil {
+		s.Calendar = workday.Default()
+	}
+	if err = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pubdata_calendar_covered_days",
+		Help: "Days from today to the end of the working-day calendar's covered holidays (0 when this year is not covered); the authority's admins are warned from 60.",
+	}, func() float64 { return s.calendarDaysLeft() })); err != nil {
 		return nil, err
 	}
 	s.cop = http.NewCrossOriginProtection()

@@ -2,10 +2,12 @@
 // the statutory holidays and the make-up working days (调休) of each year's State Council
 // notice, and deadlines counted in working days.
 //
-// A year's holidays come from a file in the format of NateScarlet/holiday-cn (see Add). The
-// files for 2024, 2025 and 2026 are embedded (data/; source in docs/DATA.md) and Default
-// loads them; an administrator adds another year's file with Add. A year without a file is
-// not covered: it has weekends only, so a date in it may be wrong, and Covered and Day say so.
+// A year's holidays come from a file in the format of NateScarlet/holiday-cn (ParseFile). The
+// files for 2024, 2025 and 2026 are embedded (data/; source in docs/DATA.md; Embedded) and
+// Default loads them; Add adds another year's file, and Load replaces every year and the
+// corrected days at once (the server loads what the database holds). A year without a file
+// is not covered: it has weekends only, so a date in it may be wrong, and Covered, Day and
+// SpanCovered say so.
 //
 // Every date is a calendar date in China Standard Time (Location, UTC+8): a time.Time
 // passed in stands for its date in Location.

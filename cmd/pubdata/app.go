@@ -150,6 +150,8 @@ func (a *app) handler() (http.Handler, error) {
 		Elements:           a.elements,
 		Demands:            a.demands,
 		Divisions:          a.divisions,
+		Calendar:           a.db.Calendar(),
+		Calendars:          sqlstore.NewCalendarService(a.db),
 		Ready:              a.db.Ping,
 		Logger:             a.logger,
 		SecureCookies:      a.cfg.SecureCookies,

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/workday"
 )
 
 // demoApplication is an application of the demo and the state it is taken to.
@@ -72,7 +71,7 @@ func createDemoApplications(ctx context.Context, a *app) (int, error) {
 		actors[username] = pubdata.NewContextWithActor(ctx, actor)
 		return actors[username], nil
 	}
-	cal := workday.Default()
+	cal := a.db.Calendar()
 	now := time.Now()
 	until := now.In(pubdata.ChinaTime).AddDate(0, 6, 0).Format(pubdata.DateFormat)
 	created := 0

@@ -57,6 +57,8 @@ func commands() []*command {
 		tokenCreateCommand(),
 		auditVerifyCommand(),
 		entriesImportCommand(),
+		calendarImportCommand(),
+		calendarShowCommand(),
 		entriesExportCommand(),
 		ingestCommand(),
 		benchSearchCommand(),

@@ -121,6 +121,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runAccountJobs(tickCtx)
 	}()
 
+	// Reload the calendar after another server's change and warn of its end every minute
+	// (calendar.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runCalendarJobs(tickCtx, time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {
