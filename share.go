@@ -244,6 +244,7 @@ type GrantFilter struct {
 	Consumer     string // organisation code
 	ConsumerUser string
 	Provider     string
+	Division     string // for an authority: grants of entries in this division
 	Entry        string
 	LiveAt       *time.Time // only grants live at this time
 	Limit        int

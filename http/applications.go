@@ -66,15 +66,8 @@ func (s *Server) applicationFor(r *http.Request) (*pubdata.Actor, *pubdata.Appli
 	if err != nil {
 		return nil, nil, err
 	}
-	id := r.PathValue("id")
-	app, err := svc.FindApplicationByID(r.Context(), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !pubdata.CanSeeApplication(a, app) {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Application %q not found.", id)
-	}
-	return a, app, nil
+	app, err := pubdata.FindApplicationFor(r.Context(), svc, a, r.PathValue("id"))
+	return a, app, err
 }
 
 // apiApplicationCreate records an application of the caller, due ReplyDays working days
@@ -128,29 +121,12 @@ func (s *Server) apiApplicationList(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q := r.URL.Query()
-	var f pubdata.ApplicationFilter
-	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+	f, err := pubdata.ApplicationScope(a, q.Get("role"))
+	if err != nil {
 		return err
 	}
-	switch role := q.Get("role"); role {
-	case "", "mine":
-		if a.Org != nil && a.Role() == pubdata.RoleAdmin {
-			f.ApplicantOrg = a.Org.Code
-		} else {
-			f.Applicant = a.Username()
-		}
-	case "incoming":
-		if a.Org == nil {
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users have incoming applications.")
-		}
-		f.Provider = a.Org.Code
-	case "authority":
-		if !a.IsAuthority() {
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's users see the applications of their division.")
-		}
-		f.Division = a.Org.Division
-	default:
-		return paramError("role", "must be mine, incoming or authority, not %q.", role)
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return err
 	}
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(appStatuses, pubdata.ApplicationStatus(v)) {
@@ -282,24 +258,12 @@ func (s *Server) apiGrantList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	var f pubdata.GrantFilter
-	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+	f, err := pubdata.GrantScope(a, q.Get("role"))
+	if err != nil {
 		return err
 	}
-	switch role := q.Get("role"); role {
-	case "", "mine":
-		if a.Org != nil {
-			f.Consumer = a.Org.Code
-		} else {
-			f.ConsumerUser = a.Username()
-		}
-	case "provided":
-		if a.Org == nil {
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users see the grants it made.")
-		}
-		f.Provider = a.Org.Code
-	default:
-		return paramError("role", "must be mine or provided, not %q.", role)
+	if f.Limit, f.Cursor, err = pageParams(q); err != nil {
+		return err
 	}
 	f.Entry = q.Get("entry")
 	live, err := boolParam(r, "live")
@@ -332,17 +296,9 @@ func (s *Server) grantFor(r *http.Request) (*pubdata.Actor, *pubdata.Grant, stri
 	if err != nil {
 		return nil, nil, "", err
 	}
-	id := r.PathValue("id")
-	g, err := svc.FindGrantByID(r.Context(), id)
+	g, app, err := pubdata.FindGrantFor(r.Context(), svc, a, r.PathValue("id"))
 	if err != nil {
 		return nil, nil, "", err
-	}
-	app, err := svc.FindApplicationByID(r.Context(), g.Application)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	if !pubdata.CanSeeGrant(a, g, app.Division) {
-		return nil, nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q not found.", id)
 	}
 	return a, g, app.Division, nil
 }

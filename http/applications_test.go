@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,5 +228,29 @@ func TestApplicationWithdrawAndOpen(t *testing.T) {
 	b := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=authority&overdue=true", as: authAdmin}))
 	if len(b.Items) != 1 || b.Items[0].ID != late.ID || !b.Items[0].Escalated {
 		t.Fatalf("overdue board %+v", b)
+	}
+}
+
+// TestApplicationAndGrantScopes: the API lists by the domain's scopes, as the console does:
+// the authority's grants of its division, forbidden scopes 403, unknown ones 400.
+func TestApplicationAndGrantScopes(t *testing.T) {
+	e := paEnv(t)
+	f := newPAFixture(e)
+	w := e.do(req{path: "/api/v1/grants?role=authority", as: authAdmin})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), f.grant) {
+		t.Fatalf("the authority's grants: %d %s", w.Code, w.Body)
+	}
+	w = e.do(req{path: "/api/v1/grants?role=authority", as: cityAdmin}) // fj-gat's entry is provincial (350000)
+	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), f.grant) {
+		t.Fatalf("the city authority sees a provincial grant: %d %s", w.Code, w.Body)
+	}
+	wantError(t, e.do(req{path: "/api/v1/grants?role=authority", as: pbMember}), http.StatusForbidden, pubdata.EFORBIDDEN)
+	wantError(t, e.do(req{path: "/api/v1/grants?role=provided", as: citizen}), http.StatusForbidden, pubdata.EFORBIDDEN)
+	wantError(t, e.do(req{path: "/api/v1/grants?role=everything", as: authAdmin}), http.StatusBadRequest, pubdata.EINVALID)
+	wantError(t, e.do(req{path: "/api/v1/applications?role=incoming", as: citizen}), http.StatusForbidden, pubdata.EFORBIDDEN)
+	wantError(t, e.do(req{path: "/api/v1/applications?role=authority", as: pbAdmin}), http.StatusForbidden, pubdata.EFORBIDDEN)
+	w = e.do(req{path: "/console/grants?role=authority", cookies: []*http.Cookie{e.login(authAdmin)}})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), f.grant) {
+		t.Fatalf("the console's authority tab: %d", w.Code)
 	}
 }

@@ -547,19 +547,6 @@ func (v applicationsView) ListTable() appTable {
 	return appTable{Apps: v.Apps, CaptionKey: "apps.mine", Role: v.Role}
 }
 
-// mayAppRole reports whether the actor may see the applications page's tab.
-func mayAppRole(a *pubdata.Actor, role string) bool {
-	switch role {
-	case "mine":
-		return true
-	case "incoming":
-		return a.Org != nil
-	case "authority":
-		return a.IsAuthority()
-	}
-	return false
-}
-
 func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error {
 	a, err := consoleActor(r)
 	if err != nil {
@@ -578,10 +565,10 @@ func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error 
 	if !slices.ContainsFunc(appRoles, func(o catOption) bool { return o.Value == v.Role }) {
 		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, incoming or authority, not %q.", v.Role)
 	}
-	if !mayAppRole(a, v.Role) {
+	if !pubdata.MayListApplications(a, v.Role) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.")
 	}
-	v.Roles = roleTabs("/console/applications", appRoles, func(role string) bool { return mayAppRole(a, role) }, v.Role)
+	v.Roles = roleTabs("/console/applications", appRoles, func(role string) bool { return pubdata.MayListApplications(a, role) }, v.Role)
 	if v.Role == "authority" {
 		div := a.Org.Division
 		disputes, _, _, err := apps.FindApplications(r.Context(), pubdata.ApplicationFilter{Division: div, Status: pubdata.AppDisputed, Limit: pubdata.MaxLimit})
@@ -618,17 +605,13 @@ func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	f := pubdata.ApplicationFilter{Limit: limit, Cursor: cursor}
-	switch {
-	case v.Role == "incoming":
-		f.Provider = a.OrgCode()
-		if v.Status == "" {
-			v.Status = string(pubdata.AppPending) // the queue: pending, the soonest due first
-		}
-	case a.Org != nil && a.Role() == pubdata.RoleAdmin:
-		f.ApplicantOrg = a.OrgCode()
-	default:
-		f.Applicant = a.Username()
+	f, err := pubdata.ApplicationScope(a, v.Role)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Cursor = limit, cursor
+	if v.Role == pubdata.ScopeIncoming && v.Status == "" {
+		v.Status = string(pubdata.AppPending) // the queue: pending, the soonest due first
 	}
 	switch {
 	case v.Status == "" || v.Status == "all":
@@ -700,15 +683,7 @@ func (s *Server) appFor(r *http.Request, a *pubdata.Actor) (*pubdata.Application
 	if err != nil {
 		return nil, err
 	}
-	id := r.PathValue("id")
-	app, err := apps.FindApplicationByID(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !pubdata.CanSeeApplication(a, app) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Application %q was not found.", id)
-	}
-	return app, nil
+	return pubdata.FindApplicationFor(r.Context(), apps, a, r.PathValue("id"))
 }
 
 // applicationPage builds the view of app for the actor.
@@ -910,27 +885,6 @@ type grantsView struct {
 	FirstURL string
 }
 
-func mayGrantRole(a *pubdata.Actor, role string) bool {
-	switch role {
-	case "mine":
-		return true
-	case "provided":
-		return a.Org != nil && a.Org.Kind != pubdata.KindCompany
-	case "authority":
-		return a.IsAuthority()
-	}
-	return false
-}
-
-// grantDivision returns the division of the grant's entry (its application's).
-func (s *Server) grantDivision(r *http.Request, g *pubdata.Grant) (string, error) {
-	app, err := s.Applications.FindApplicationByID(r.Context(), g.Application)
-	if err != nil {
-		return "", err
-	}
-	return app.Division, nil
-}
-
 func (s *Server) pageGrants(w http.ResponseWriter, r *http.Request) error {
 	a, err := consoleActor(r)
 	if err != nil {
@@ -948,24 +902,19 @@ func (s *Server) pageGrants(w http.ResponseWriter, r *http.Request) error {
 	if !slices.ContainsFunc(grantRoles, func(o catOption) bool { return o.Value == v.Role }) {
 		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, provided or authority, not %q.", v.Role)
 	}
-	if !mayGrantRole(a, v.Role) {
+	if !pubdata.MayListGrants(a, v.Role) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a public body sees the grants it provided, and only an authority those of its division.")
 	}
-	v.Roles = roleTabs("/console/grants", grantRoles, func(role string) bool { return mayGrantRole(a, role) }, v.Role)
+	v.Roles = roleTabs("/console/grants", grantRoles, func(role string) bool { return pubdata.MayListGrants(a, role) }, v.Role)
 	limit, cursor, err := pageParams(q)
 	if err != nil {
 		return err
 	}
-	f := pubdata.GrantFilter{Limit: limit, Cursor: cursor}
-	switch {
-	case v.Role == "provided":
-		f.Provider = a.OrgCode()
-	case v.Role == "authority":
-	case a.Org != nil:
-		f.Consumer = a.OrgCode()
-	default:
-		f.ConsumerUser = a.Username()
+	f, err := pubdata.GrantScope(a, v.Role)
+	if err != nil {
+		return err
 	}
+	f.Limit, f.Cursor = limit, cursor
 	list, next, err := apps.FindGrants(r.Context(), f)
 	if err != nil {
 		return err
@@ -974,20 +923,7 @@ func (s *Server) pageGrants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	divisions := map[string]string{} // entry → division, for the authority's tab
 	for _, g := range list {
-		if v.Role == "authority" {
-			div, ok := divisions[g.Entry]
-			if !ok {
-				if div, err = s.grantDivision(r, g); err != nil {
-					return err
-				}
-				divisions[g.Entry] = div
-			}
-			if !pubdata.DivisionCovers(a.Org.Division, div) {
-				continue
-			}
-		}
 		v.Grants = append(v.Grants, grantRow{Grant: g, now: s.now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]})
 	}
 	if next != "" {
@@ -1020,19 +956,11 @@ func (s *Server) grantPageFor(r *http.Request, a *pubdata.Actor) (*pubdata.Grant
 	if err != nil {
 		return nil, "", err
 	}
-	id := r.PathValue("id")
-	g, err := apps.FindGrantByID(r.Context(), id)
+	g, app, err := pubdata.FindGrantFor(r.Context(), apps, a, r.PathValue("id"))
 	if err != nil {
 		return nil, "", err
 	}
-	div, err := s.grantDivision(r, g)
-	if err != nil {
-		return nil, "", err
-	}
-	if !pubdata.CanSeeGrant(a, g, div) {
-		return nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q was not found.", id)
-	}
-	return g, div, nil
+	return g, app.Division, nil
 }
 
 func (s *Server) grantPage(r *http.Request, a *pubdata.Actor, g *pubdata.Grant, div string) (*grantView, error) {

@@ -576,6 +576,11 @@ func (s *ApplicationService) FindGrants(ctx context.Context, f pubdata.GrantFilt
 	c.eq("g.consumer_user", f.ConsumerUser)
 	c.eq("g.provider", f.Provider)
 	c.eq("g.entry_id", f.Entry)
+	if f.Division != "" {
+		var d conds
+		d.inDivision("ga.division", f.Division)
+		c.add("EXISTS (SELECT 1 FROM applications ga WHERE ga.id = g.application_id AND "+d.where[0]+")", d.args...)
+	}
 	if f.LiveAt != nil {
 		c.add("g.revoked_at IS NULL AND g.expires_at > ?", fmtTime(*f.LiveAt))
 	}

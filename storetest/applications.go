@@ -459,6 +459,9 @@ func testApplicationListsAndOpen(t *testing.T, s *Store) {
 		{Provider: "fz-scj"}:                1,
 		{Consumer: "fj-gat"}:                0,
 		{Entry: fx.entry.ID, LiveAt: &live}: 1,
+		{Division: "350000"}:                1, // the entry is Fuzhou's (350100), inside Fujian
+		{Division: "350100"}:                1,
+		{Division: "350200"}:                0, // Xiamen's authority does not see it
 	} {
 		list, _, err := s.Applications.FindGrants(system, *f)
 		if err != nil || len(list) != want {
