@@ -57,6 +57,33 @@ const (
 	DefaultOpenReplyDays  = 10 // 10 working days to answer an open application
 )
 
+// ReplyDays are the platform's settings of the working days a provider has to answer
+// (share_reply_days, open_reply_days, objection_reply_days); zero means the default.
+type ReplyDays struct {
+	Share, Open, Objection int
+}
+
+// Application returns the working days to answer an application of the kind.
+func (d ReplyDays) Application(kind ApplicationKind) int {
+	switch {
+	case kind == KindOpen && d.Open > 0:
+		return d.Open
+	case kind == KindOpen:
+		return DefaultOpenReplyDays
+	case d.Share > 0:
+		return d.Share
+	}
+	return DefaultShareReplyDays
+}
+
+// ForObjection returns the working days to answer an objection.
+func (d ReplyDays) ForObjection() int {
+	if d.Objection > 0 {
+		return d.Objection
+	}
+	return DefaultObjectionReplyDays
+}
+
 // Application is a request for an entry's data.
 type Application struct {
 	ID               string            `json:"id"`
@@ -252,12 +279,14 @@ type GrantFilter struct {
 }
 
 // ApplicationService keeps applications and the grants their approvals make. Authorisation
-// is the caller's (CanDecideApplication, IsApplicant); due dates come from the caller (the
-// working-day calendar); every change records its audit event in its transaction.
+// is the caller's (CanDecideApplication, IsApplicant); the service counts due dates with the
+// working-day calendar and its ReplyDays; every change records its audit event in its
+// transaction.
 type ApplicationService interface {
 	// CreateApplication records a pending application of the actor in ctx for the published
-	// entry e, due at dueAt (the close of business of the due day). EINVALID naming fields.
-	CreateApplication(ctx context.Context, e *Entry, c *ApplicationCreate, dueAt time.Time) (*Application, error)
+	// entry e, received now and due at the close of business of the kind's reply days'
+	// last working day. EINVALID naming fields.
+	CreateApplication(ctx context.Context, e *Entry, c *ApplicationCreate) (*Application, error)
 	// FindApplicationByID returns an application; ENOTFOUND.
 	FindApplicationByID(ctx context.Context, id string) (*Application, error)
 	// FindApplications returns a page, the soonest due first for pending ones, else newest.

@@ -445,8 +445,7 @@ func TestAccessGrant(t *testing.T) {
 		consumerCtx := e.actorCtx(consumer)
 		until := e.clock().In(pubdata.ChinaTime).AddDate(0, 0, 3).Format(pubdata.DateFormat)
 		app, err := apps.CreateApplication(consumerCtx, entry, &pubdata.ApplicationCreate{Entry: entry.ID, Kind: pubdata.KindShare,
-			Items: items, Purpose: "流动人口服务管理", Basis: "《居住证暂行条例》", Until: until},
-			e.clock().Add(48*time.Hour))
+			Items: items, Purpose: "流动人口服务管理", Basis: "《居住证暂行条例》", Until: until})
 		if err != nil {
 			t.Fatal(err)
 		}

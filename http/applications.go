@@ -30,16 +30,7 @@ func (s *Server) registerApplications() {
 // ReplyDays returns the working days a provider has to answer an application of the kind:
 // ShareReplyDays or OpenReplyDays, or the domain's defaults when they are zero.
 func (s *Server) ReplyDays(kind pubdata.ApplicationKind) int {
-	if kind == pubdata.KindOpen {
-		if s.OpenReplyDays > 0 {
-			return s.OpenReplyDays
-		}
-		return pubdata.DefaultOpenReplyDays
-	}
-	if s.ShareReplyDays > 0 {
-		return s.ShareReplyDays
-	}
-	return pubdata.DefaultShareReplyDays
+	return pubdata.ReplyDays{Share: s.ShareReplyDays, Open: s.OpenReplyDays}.Application(kind)
 }
 
 func (s *Server) calendar() *workday.Calendar {
@@ -97,8 +88,7 @@ func (s *Server) apiApplicationCreate(w http.ResponseWriter, r *http.Request) er
 			e = nil // as if it did not exist; the negative list is public (SX27)
 		}
 	}
-	due := s.calendar().AddWorkdays(s.now(), s.ReplyDays(c.Kind))
-	app, err := svc.CreateApplication(r.Context(), e, &c, due)
+	app, err := svc.CreateApplication(r.Context(), e, &c)
 	if err != nil {
 		return err
 	}

@@ -70,8 +70,9 @@ func TestApplicationDueFromCalendar(t *testing.T) {
 	}
 	wantError(t, e.do(req{method: "POST", path: "/api/v1/applications", body: shareBody(entry.ID)}), http.StatusUnauthorized, pubdata.EUNAUTHORIZED)
 	wantError(t, e.do(req{method: "POST", path: "/api/v1/applications", as: applicant, body: `{"entry":"x","bogus":1}`}), http.StatusBadRequest, pubdata.EINVALID)
-	// A share setting of 5 days.
+	// A share setting of 5 days (the store counts due dates; the server shows them on forms).
 	e.srv.ShareReplyDays = 5
+	e.srv.Applications.(*sqlstore.ApplicationService).ReplyDays.Share = 5
 	if got := e.apply(applicant, shareBody(entry.ID)); got.Due != e.srv.Calendar.AddWorkdays(e.clock(), 5).Format(time.DateOnly) || got.Due == "2026-10-09" {
 		t.Fatalf("with 5 days: %s", got.Due)
 	}

@@ -487,8 +487,7 @@ func (s *Server) pageApplySubmit(w http.ResponseWriter, r *http.Request) error {
 		v.Errors = errs
 		return s.render(w, r, "application_new", http.StatusBadRequest, v)
 	}
-	dueAt := s.calendar().AddWorkdays(s.now(), s.ReplyDays(c.Kind))
-	app, err := apps.CreateApplication(r.Context(), e, c, dueAt)
+	app, err := apps.CreateApplication(r.Context(), e, c)
 	if errorIs(err, pubdata.EINVALID) {
 		v.Errors = appFormErrors(v.Lang, err)
 		return s.render(w, r, "application_new", http.StatusBadRequest, v)

@@ -283,8 +283,7 @@ func (s *Server) pagePublicApplySubmit(w http.ResponseWriter, r *http.Request) e
 		v.Errors = errs
 		return s.render(w, r, "apply", http.StatusBadRequest, v)
 	}
-	dueAt := s.calendar().AddWorkdays(s.now(), s.ReplyDays(pubdata.KindOpen))
-	app, err := apps.CreateApplication(r.Context(), e, c, dueAt)
+	app, err := apps.CreateApplication(r.Context(), e, c)
 	if errorIs(err, pubdata.EINVALID) {
 		v.Errors = publicApplyErrors(v.Lang, err)
 		return s.render(w, r, "apply", http.StatusBadRequest, v)

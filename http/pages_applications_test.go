@@ -51,7 +51,7 @@ func newPAFixture(e *env) *paFixture {
 		e.t.Helper()
 		c := &pubdata.ApplicationCreate{Entry: f.cond, Kind: pubdata.KindShare, Items: []string{"id_number", "full_name"},
 			Purpose: "办理企业开办审批", Basis: "《优化营商环境条例》", Until: paUntil(), AcceptTerms: true}
-		app, err := apps.CreateApplication(e.as(as), entry, c, time.Now().Add(48*time.Hour))
+		app, err := apps.CreateApplication(e.as(as), entry, c)
 		if err != nil {
 			e.t.Fatalf("apply as %s: %v", as, err)
 		}

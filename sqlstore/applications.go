@@ -23,6 +23,8 @@ var (
 type ApplicationService struct {
 	db      *DB
 	entries *EntryService
+	// ReplyDays are the settings that due dates are counted with (zero: the defaults).
+	ReplyDays pubdata.ReplyDays
 }
 
 // NewApplicationService returns the application service on db.
@@ -166,7 +168,7 @@ func grantDetails(g *pubdata.Grant) map[string]any {
 }
 
 // CreateApplication implements pubdata.ApplicationService.
-func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.Entry, c *pubdata.ApplicationCreate, dueAt time.Time) (*pubdata.Application, error) {
+func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.Entry, c *pubdata.ApplicationCreate) (*pubdata.Application, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if err := pubdata.ValidateApplicationCreate(a, e, c, s.db.Now()); err != nil {
 		return nil, err
@@ -180,6 +182,7 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err != nil {
 		return nil, err
 	}
+	dueAt := cal.AddWorkdays(tx.now, s.ReplyDays.Application(c.Kind))
 	app := &pubdata.Application{ID: newID(), Kind: c.Kind, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
 		Applicant: a.Username(), ApplicantOrg: a.OrgCode(), Items: c.Items, Purpose: c.Purpose, Basis: c.Basis, Until: c.Until, AcceptTerms: c.AcceptTerms,
 		DemandType: c.DemandType, MajorInterest: c.MajorInterest, Status: pubdata.AppPending, Due: pubdata.Today(dueAt), DueAt: dueAt.UTC(),

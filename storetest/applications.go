@@ -75,13 +75,22 @@ func shareApp(e *pubdata.Entry) *pubdata.ApplicationCreate {
 	return &pubdata.ApplicationCreate{Entry: e.ID, Kind: pubdata.KindShare, Items: []string{"uscc", "name", "staff"}, Purpose: "企业开办审批", Basis: "《优化营商环境条例》", Until: "2027-03-31"}
 }
 
-func mustApply(t *testing.T, s *Store, ctx context.Context, e *pubdata.Entry, c *pubdata.ApplicationCreate, due time.Time) *pubdata.Application {
+// mustApply files an application now (the store's clock); it is due by the reply days.
+func mustApply(t *testing.T, s *Store, ctx context.Context, e *pubdata.Entry, c *pubdata.ApplicationCreate) *pubdata.Application {
 	t.Helper()
-	app, err := s.Applications.CreateApplication(ctx, e, c, due)
+	app, err := s.Applications.CreateApplication(ctx, e, c)
 	if err != nil {
 		t.Fatalf("CreateApplication: %v", err)
 	}
 	return app
+}
+
+// applyAt files an application received at the time, then sets the clock back to appNow.
+func applyAt(t *testing.T, s *Store, at time.Time, ctx context.Context, e *pubdata.Entry, c *pubdata.ApplicationCreate) *pubdata.Application {
+	t.Helper()
+	s.SetNow(at)
+	defer s.SetNow(appNow)
+	return mustApply(t, s, ctx, e, c)
 }
 
 func notices(t *testing.T, s *Store, ctx context.Context) ([]*pubdata.Notification, int) {
@@ -110,10 +119,10 @@ func wantEvents(t *testing.T, s *Store, id string, actions ...string) {
 
 func testApplicationApproveRevoke(t *testing.T, s *Store) {
 	fx := appSetup(t, s)
-	due := appNow.Add(48 * time.Hour)
-	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), due)
+	due := time.Date(2026, 10, 9, 9, 30, 0, 0, time.UTC) // 2 working days after 09-30: 17:30 on 10-09 (National Day)
+	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	if app.Status != pubdata.AppPending || app.Applicant != "gat-member" || app.ApplicantOrg != "fj-gat" || app.ApplicantOrgName != "福建省公安厅" ||
-		app.Provider != "fz-scj" || app.ProviderName != "福州市市场监督管理局" || app.Division != "350100" || app.Due != "2026-10-02" || !app.DueAt.Equal(due) || len(app.Items) != 3 {
+		app.Provider != "fz-scj" || app.ProviderName != "福州市市场监督管理局" || app.Division != "350100" || app.Due != "2026-10-09" || !app.DueAt.Equal(due) || !app.DueCovered || len(app.Items) != 3 {
 		t.Fatalf("created %+v", app)
 	}
 	if len(eventsOf(t, s, "application.create", "application:"+app.ID)) != 1 {
@@ -216,7 +225,7 @@ func testApplicationApproveRevoke(t *testing.T, s *Store) {
 
 func testApplicationRejectDispute(t *testing.T, s *Store) {
 	fx := appSetup(t, s)
-	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(48*time.Hour))
+	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	for _, d := range []pubdata.ApplicationDecision{{Decision: "reject", Reason: "理由"}, {Decision: "reject", Basis: "依据"}} {
 		if _, err := s.Applications.DecideApplication(fx.provider, app.ID, &d); pubdata.ErrorCode(err) != pubdata.EINVALID {
 			t.Fatalf("rejection without reason or basis: %v", err)
@@ -268,7 +277,7 @@ func testApplicationRejectDispute(t *testing.T, s *Store) {
 	}
 
 	// Another: rejected, disputed, approved by the authority (a grant).
-	app2 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(48*time.Hour))
+	app2 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	s.Applications.DecideApplication(fx.provider, app2.ID, &pubdata.ApplicationDecision{Decision: "reject", Reason: "r", Basis: "b"})
 	s.Applications.DisputeApplication(fx.applicant, app2.ID, "d")
 	got, err = s.Applications.DecideApplication(fx.cityAuth, app2.ID, &pubdata.ApplicationDecision{Decision: "approve", Reason: "异议成立"})
@@ -276,7 +285,7 @@ func testApplicationRejectDispute(t *testing.T, s *Store) {
 		t.Fatalf("approved on dispute: %+v %v", got, err)
 	}
 	// A pending one is withdrawn once.
-	app3 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(48*time.Hour))
+	app3 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	if got, err := s.Applications.WithdrawApplication(fx.applicant, app3.ID); err != nil || got.Status != pubdata.AppWithdrawn {
 		t.Fatalf("withdraw: %+v %v", got, err)
 	}
@@ -294,7 +303,7 @@ func testApplicationValidation(t *testing.T, s *Store) {
 		t.Helper()
 		c := shareApp(fx.entry)
 		edit(c)
-		_, err := s.Applications.CreateApplication(ctx, e, c, appNow.Add(time.Hour))
+		_, err := s.Applications.CreateApplication(ctx, e, c)
 		if pubdata.ErrorFields(err)[field] == nil {
 			t.Fatalf("want a problem with %s, got %v", field, err)
 		}
@@ -312,8 +321,8 @@ func testApplicationValidation(t *testing.T, s *Store) {
 
 func testApplicationOverdue(t *testing.T, s *Store) {
 	fx := appSetup(t, s)
-	late := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(-time.Hour))
-	onTime := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(time.Hour))
+	late := applyAt(t, s, appNow.AddDate(0, 0, -10), fx.applicant, fx.entry, shareApp(fx.entry)) // due 09-22
+	onTime := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	n, err := s.Applications.MarkOverdue(system, appNow)
 	if err != nil || n != 1 {
 		t.Fatalf("MarkOverdue: %d %v", n, err)
@@ -365,7 +374,7 @@ func testApplicationOverdue(t *testing.T, s *Store) {
 
 func testGrantExpiry(t *testing.T, s *Store) {
 	fx := appSetup(t, s)
-	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(time.Hour))
+	app := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
 	got, err := s.Applications.DecideApplication(fx.provider, app.ID, &pubdata.ApplicationDecision{Decision: "approve", Until: "2026-10-31"})
 	if err != nil {
 		t.Fatal(err)
@@ -402,11 +411,12 @@ func testGrantExpiry(t *testing.T, s *Store) {
 
 func testApplicationListsAndOpen(t *testing.T, s *Store) {
 	fx := appSetup(t, s)
-	a1 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry), appNow.Add(72*time.Hour))
-	a2 := mustApply(t, s, fx.gatAdmin, fx.entry, shareApp(fx.entry), appNow.Add(24*time.Hour))
+	a1 := mustApply(t, s, fx.applicant, fx.entry, shareApp(fx.entry))
+	received := appNow.AddDate(0, 0, -29) // 2026-09-01: a2 is due 09-03, the open a3 09-15, a1 10-09
+	a2 := applyAt(t, s, received, fx.gatAdmin, fx.entry, shareApp(fx.entry))
 	open := shareApp(fx.entry)
 	open.Kind = pubdata.KindOpen
-	a3 := mustApply(t, s, fx.citizenCx, fx.entry, open, appNow.Add(48*time.Hour))
+	a3 := applyAt(t, s, received, fx.citizenCx, fx.entry, open)
 	ids := func(f pubdata.ApplicationFilter) []string {
 		t.Helper()
 		list, total, _, err := s.Applications.FindApplications(system, f)

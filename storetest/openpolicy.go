@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"testing"
-	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -75,12 +74,12 @@ func testOpenApplicationMajorInterestAndTerms(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	c := &pubdata.ApplicationCreate{Entry: p.ID, Kind: pubdata.KindOpen, Purpose: "诉讼取证", Basis: "本企业的年报", Until: "2027-03-31", DemandType: "personal"}
-	_, err = s.Applications.CreateApplication(fx.citizenCx, p, c, appNow.Add(240*time.Hour))
+	_, err = s.Applications.CreateApplication(fx.citizenCx, p, c)
 	if fields := pubdata.ErrorFields(err); fields["major_interest"] == nil || fields["accept_terms"] == nil {
 		t.Fatalf("without major interest and acceptance: %v", err)
 	}
 	c.MajorInterest, c.AcceptTerms = "本企业为数据主体", true
-	app := mustApply(t, s, fx.citizenCx, p, c, appNow.Add(240*time.Hour))
+	app := mustApply(t, s, fx.citizenCx, p, c)
 	got, err := s.Applications.FindApplicationByID(system, app.ID)
 	if err != nil || got.MajorInterest != "本企业为数据主体" || got.DemandType != "personal" || !got.AcceptTerms {
 		t.Fatalf("stored %+v %v", got, err)

@@ -99,7 +99,9 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
-	a.applications = sqlstore.NewApplicationService(db)
+	apps := sqlstore.NewApplicationService(db)
+	apps.ReplyDays = pubdata.ReplyDays{Share: cfg.ShareReplyDays, Open: cfg.OpenReplyDays, Objection: cfg.ObjectionReplyDays}
+	a.applications = apps
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
 	a.accounts = sqlstore.NewAccountService(db, divisions)

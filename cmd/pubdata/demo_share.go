@@ -71,7 +71,6 @@ func createDemoApplications(ctx context.Context, a *app) (int, error) {
 		actors[username] = pubdata.NewContextWithActor(ctx, actor)
 		return actors[username], nil
 	}
-	cal := a.db.Calendar()
 	now := time.Now()
 	until := now.In(pubdata.ChinaTime).AddDate(0, 6, 0).Format(pubdata.DateFormat)
 	created := 0
@@ -95,16 +94,13 @@ func createDemoApplications(ctx context.Context, a *app) (int, error) {
 		if err != nil {
 			return created, err
 		}
-		days := pubdata.DefaultShareReplyDays
-		if d.Kind == pubdata.KindOpen {
-			days = pubdata.DefaultOpenReplyDays
-		}
-		due := cal.AddWorkdays(now, days)
 		if d.State == "overdue" {
-			due = now.Add(-24 * time.Hour) // received days ago, unanswered
+			// Received two weeks ago and unanswered: the store counts its due date from then.
+			a.db.Now = func() time.Time { return now.AddDate(0, 0, -14) }
 		}
 		app, err := a.applications.CreateApplication(applicant, e, &pubdata.ApplicationCreate{
-			Entry: e.ID, Kind: d.Kind, Items: d.Items, Purpose: d.Purpose, Basis: d.Basis, Until: until, AcceptTerms: true}, due)
+			Entry: e.ID, Kind: d.Kind, Items: d.Items, Purpose: d.Purpose, Basis: d.Basis, Until: until, AcceptTerms: true})
+		a.db.Now = time.Now
 		if err != nil {
 			return created, fmt.Errorf("application of %s for %s: %w", d.Applicant, d.Entry, err)
 		}
