@@ -73,26 +73,31 @@ func TestPostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) *storetest.Store { return open(t, testdb.Postgres(t)) })
 }
 
+// twoServers opens two DB handles on one new database, as two servers of a cluster.
+func twoServers(t *testing.T, dsn string) (a, b *sqlstore.DB) {
+	t.Helper()
+	keys := t.TempDir()
+	open := func() *sqlstore.DB {
+		db, err := sqlstore.Open(context.Background(), dsn, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	return open(), open()
+}
+
 // TestCatalogIndexAcrossServers: a server's in-memory catalogue index follows what another
 // server (another DB handle on the same database) publishes and retires.
 func TestCatalogIndexAcrossServers(t *testing.T) {
 	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			d := dsn(t)
-			keys := t.TempDir()
-			open := func() *sqlstore.DB {
-				db, err := sqlstore.Open(ctx, d, keys)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return db
-			}
-			a, b := open(), open()
+			a, b := twoServers(t, dsn(t))
 			sys := pubdata.NewContextWithActor(ctx, &pubdata.Actor{})
 			if err := sqlstore.NewOrgService(a, division.Default()).CreateOrg(sys, &pubdata.Org{Code: "o", Name: "福州市公安局", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
 				t.Fatal(err)
@@ -135,20 +140,7 @@ func TestCalendarAcrossServers(t *testing.T) {
 	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			d := dsn(t)
-			keys := t.TempDir()
-			open := func() *sqlstore.DB {
-				db, err := sqlstore.Open(ctx, d, keys)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return db
-			}
-			a, b := open(), open()
+			a, b := twoServers(t, dsn(t))
 			if !b.Calendar().Covered(2026) || b.Calendar().Covered(2027) {
 				t.Fatal("a new database covers the built-in years only")
 			}
