@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // Store is one fresh, migrated store under test.
@@ -22,6 +23,8 @@ type Store struct {
 	// Endpoints keeps the service interfaces' endpoints.
 	Endpoints pubdata.EndpointService
 	Data      pubdata.DataService
+	// Rows is the store's raw row reader (the one package access is handed).
+	Rows access.Tables
 	// PullSources keeps the providers' pull sources.
 	PullSources pubdata.PullSourceService
 	// MaskPolicies keeps the mask policies (nil: those tests skip).
