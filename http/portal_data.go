@@ -165,7 +165,12 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	case err != nil:
 		return nil, err
 	default:
-		v.Rows, v.Frozen = st.Rows, st.Frozen
+		v.Rows = st.Rows
+		if d.Allow {
+			// How many rows objections freeze is shown only to those who read the rows:
+			// otherwise comparing it before and after filing would tell whether a key exists.
+			v.Frozen = st.Frozen
+		}
 	}
 	if !v.CanRead {
 		return v, nil
