@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, pullTests...)
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
+	tests = append(tests, accessMatrixTests...)
 	tests = append(tests, applicationTests...)
 	tests = append(tests, demandTests...)
 	tests = append(tests, openPolicyTests...)
