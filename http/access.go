@@ -39,9 +39,3 @@ func (s *Server) decideAccessFor(ctx context.Context, e *pubdata.Entry, purpose 
 	}
 	return rd.Decision(), nil
 }
-
-// maskPolicyOf is the effective mask policy of the entry's reads: the stricter of the
-// platform's and its provider's (DefaultMaskPolicy without a MaskPolicyService).
-func (s *Server) maskPolicyOf(ctx context.Context, e *pubdata.Entry) (pubdata.MaskPolicy, error) {
-	return s.reader().MaskPolicy(ctx, e)
-}

@@ -147,6 +147,12 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		return nil, err
 	}
 	d := rd.Decision()
+	if pubdata.PurposeRefusal(d.Reason) {
+		// A purpose other than the grant's (D4): the page shows the refusal, recorded here.
+		if err := rd.Refused(r.Context(), access.KindPreview, false); !errorIs(err, pubdata.EFORBIDDEN) {
+			return nil, err
+		}
+	}
 	v := &dataPreview{
 		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
 		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
