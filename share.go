@@ -454,7 +454,7 @@ func DecideAccess(r AccessRequest) AccessDecision {
 			}
 		}
 		if live == nil {
-			return refuse(AccessGrantNotHeld, "Grant "+strconvQuote(named)+" is not a live grant of yours on this entry (X-Grant): it does not exist, is not yours, has expired or was revoked.")
+			return refuse(AccessGrantNotHeld, "Grant "+quoted(named)+" is not a live grant of yours on this entry (X-Grant): it does not exist, is not yours, has expired or was revoked.")
 		}
 		if purpose != "" && purpose != strings.TrimSpace(live.Purpose) {
 			return refuse(AccessWrongPurpose, wrongPurpose(live))
@@ -527,9 +527,9 @@ func DecideAccess(r AccessRequest) AccessDecision {
 
 // wrongPurpose is the refusal of a read under grant g for another purpose.
 func wrongPurpose(g *Grant) string {
-	return "Your grant " + g.ID + " on this entry is for the purpose " + strconvQuote(g.Purpose) +
+	return "Your grant " + g.ID + " on this entry is for the purpose " + quoted(g.Purpose) +
 		"; shared data serves only the purpose it was granted for, so a read for another purpose is refused. Send X-Purpose with the grant's purpose, or X-Grant: " + g.ID + "."
 }
 
-// strconvQuote quotes s in the Chinese way when it has no quotes of its own.
-func strconvQuote(s string) string { return "“" + s + "”" }
+// quoted puts s in Chinese quotation marks.
+func quoted(s string) string { return "“" + s + "”" }

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pubdata/pubdata"
@@ -207,7 +208,10 @@ func (rd *Read) Refused(ctx context.Context, kind Kind, signIn bool) error {
 		if rd.p.Grant != "" {
 			details["grant"] = rd.p.Grant
 		}
-		if err := rd.r.svc.Data.RecordRefusal(context.WithoutCancel(ctx), rd.e, details); err != nil {
+		req := pubdata.RequestFromContext(ctx)
+		req.Purpose = rd.p.Text // the purpose refused, wherever it was given
+		rctx := pubdata.NewContextWithRequest(context.WithoutCancel(ctx), req)
+		if err := rd.r.svc.Data.RecordRefusal(rctx, rd.e, details); err != nil {
 			return err
 		}
 	}
@@ -462,40 +466,18 @@ func NormalizeValue(it pubdata.Item, v string) string {
 // rows an objection to the same key freezes.
 func KeyFilters(items []pubdata.Item, raw string) ([]pubdata.RowFilter, error) {
 	keys := pubdata.KeyItems(items)
-	if len(keys) == 1 {
+	switch {
+	case len(keys) == 1:
 		raw = NormalizeValue(items[keys[0]], raw)
-	} else if len(keys) > 1 {
-		if parts := splitKey(raw); len(parts) == len(keys) {
+	case len(keys) > 1:
+		if parts := strings.Split(raw, ","); len(parts) == len(keys) {
 			for i, k := range keys {
 				parts[i] = NormalizeValue(items[k], parts[i])
 			}
-			raw = joinKey(parts)
+			raw = strings.Join(parts, ",")
 		}
 	}
 	return pubdata.KeyFilters(items, raw)
-}
-
-func splitKey(raw string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(raw); i++ {
-		if raw[i] == ',' {
-			out = append(out, raw[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, raw[start:])
-}
-
-func joinKey(parts []string) string {
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += ","
-		}
-		s += p
-	}
-	return s
 }
 
 // NormalizeKey returns an objection's key (item name → value) with each value normalised
