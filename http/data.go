@@ -27,9 +27,10 @@ import (
 //   - load, retry, roll back, push rows: the provider's admins and editors (CanLoadData);
 //   - see batches: the provider's users and the covering authorities (CanReadAllData);
 //   - purge history: a covering authority's admin (CanPurgeData);
-//   - read rows: pubdata.DecideAccess, applied by access.go (columns, masks, the grant's
-//     filter, the record of shared reads). An entry the caller may not see answers 404, as
-//     in the catalogue API; one the caller sees but may not read, 403 with the reason.
+//   - read rows: through package access, the one read path (pubdata.DecideAccess applied:
+//     columns, masks, the grant's filter and purpose, the record of shared reads). An entry
+//     the caller may not see answers 404, as in the catalogue API; one the caller sees but
+//     may not read, 403 with the reason.
 
 func (s *Server) registerData() {
 	s.handleUpload("POST /api/v1/entries/{id}/data", s.apiDataLoad)

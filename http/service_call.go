@@ -18,11 +18,12 @@ import (
 // Service interfaces (B4). The provider registers the HTTP endpoint of an entry of format
 // service (PUT /api/v1/entries/{id}/endpoint); an authority covering the entry confirms it
 // (POST …/endpoint/confirm). Consumers then call it through the platform:
-// ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, applies the entry's
-// read rule (pubdata.DecideAccess: its Allow only; the reply is not masked), forwards the
+// ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, opens the read (package
+// access: pubdata.DecideAccess's Allow only, purpose binding included; the reply is not
+// masked; the use is counted there), forwards the
 // method, path, query and body to the endpoint with its timeout — without the caller's credentials and with the provider's —
 // streams the reply back and records the call ("service.call") with the read's purpose
-// (X-Purpose, or the grant's).
+// (X-Purpose, or the grant's; X-Grant names the grant).
 //
 // Status codes of a call: 404 when the entry is not published or the caller may not see
 // it; 400 when it is not a service interface; 401/403 when the caller may not read it; 409
