@@ -129,8 +129,9 @@ type TableStats struct {
 	Entry string `json:"entry"`
 	Rows  int64  `json:"rows"` // current rows (cached, not counted per call)
 	// Frozen is how many of the current rows open objections freeze (counted in Rows, never
-	// returned by a read).
-	Frozen       int64      `json:"frozen"`
+	// returned by a read). The API shows it only to those who may read the rows (absent
+	// otherwise, as when none are frozen).
+	Frozen       int64      `json:"frozen,omitempty"`
 	Batches      int64      `json:"batches"`
 	LastBatch    string     `json:"last_batch,omitempty"`
 	LastLoadedAt *time.Time `json:"last_loaded_at,omitempty"`

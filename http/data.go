@@ -594,6 +594,19 @@ func (s *Server) apiEntryTable(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
+	if st.Frozen > 0 {
+		// How many rows objections freeze is told only to those who read the rows: otherwise
+		// comparing it before and after filing an objection would tell whether a key exists.
+		rd, err := s.openRead(r, e)
+		if err != nil {
+			return err
+		}
+		if !rd.Allowed() {
+			c := *st
+			c.Frozen = 0
+			st = &c
+		}
+	}
 	writeJSON(w, http.StatusOK, tableReply{TableStats: st, UpdateCycle: e.UpdateCycle,
 		Freshness: pubdata.TableFreshness(e.UpdateCycle, st.LastLoadedAt, s.now())})
 	return nil

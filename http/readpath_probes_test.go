@@ -94,6 +94,13 @@ func TestObjectionProbes(t *testing.T) {
 	if strings.Contains(w.Body.String(), `"rows"`) {
 		t.Errorf("the filer's list tells the rows: %s", w.Body)
 	}
+	// Nor does the table's frozen count: the provider sees it, the filer does not.
+	if w := e.do(req{path: "/api/v1/entries/" + en.ID + "/table", as: "xm-scj-member"}); w.Code != 200 || strings.Contains(w.Body.String(), `"frozen"`) {
+		t.Errorf("the filer's table reply: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{path: "/api/v1/entries/" + en.ID + "/table", as: pbEditor}); !strings.Contains(w.Body.String(), `"frozen":3`) {
+		t.Errorf("the provider's table reply: %s", w.Body)
+	}
 }
 
 // TestObjectionNormalisedKey: a resident ID typed with a lower-case check character (or in
