@@ -197,10 +197,11 @@ func (rd *Read) Entry() *pubdata.Entry { return rd.e }
 
 // Refused is the error of a refused read: 401 for an anonymous caller when signIn is set
 // (the paths that ask callers to sign in), else 403 with the decision's sentence. A refusal
-// of purpose binding is recorded ("data.refused") first; kind names the path.
+// of purpose binding is recorded ("data.refused") first, once per Read; kind names the path.
 func (rd *Read) Refused(ctx context.Context, kind Kind, signIn bool) error {
 	d := rd.d
-	if pubdata.PurposeRefusal(d.Reason) && rd.r.svc.Data != nil {
+	if pubdata.PurposeRefusal(d.Reason) && rd.r.svc.Data != nil && !rd.recorded {
+		rd.recorded = true // once per Read, as its record
 		details := map[string]any{"reason": d.Reason, "path": kind.Path}
 		if kind.Format != "" {
 			details["format"] = kind.Format
