@@ -52,6 +52,7 @@ type RequestInfo struct {
 	RequestID  string
 	ClientAddr string
 	Purpose    string // X-Purpose of a data access
+	Grant      string // X-Grant: the grant a data access is under
 }
 
 type actorKey struct{}

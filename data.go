@@ -129,8 +129,9 @@ type TableStats struct {
 	Entry string `json:"entry"`
 	Rows  int64  `json:"rows"` // current rows (cached, not counted per call)
 	// Frozen is how many of the current rows open objections freeze (counted in Rows, never
-	// returned by a read).
-	Frozen       int64      `json:"frozen"`
+	// returned by a read). The API shows it only to those who may read the rows (absent
+	// otherwise, as when none are frozen).
+	Frozen       int64      `json:"frozen,omitempty"`
 	Batches      int64      `json:"batches"`
 	LastBatch    string     `json:"last_batch,omitempty"`
 	LastLoadedAt *time.Time `json:"last_loaded_at,omitempty"`
@@ -389,8 +390,11 @@ func TableFreshness(cycle string, lastLoaded *time.Time, now time.Time) Freshnes
 	return Freshness{Status: "stale", Due: &due}
 }
 
-// DataService holds the entries' tables. Authorisation is the caller's (CanLoadData,
-// CanReadData, CanPurgeData); every change records its audit event in its transaction.
+// DataService holds the entries' tables: loading, batches, history and figures. It has no
+// method that returns rows: the rows are read only through package access (the one read
+// path), which the store's raw row reader is handed to alone (cmd/pubdata wires it), so a
+// transport cannot read rows around the access policy. Authorisation is the caller's
+// (CanLoadData, CanPurgeData); every change records its audit event in its transaction.
 type DataService interface {
 	// EnsureTable creates the table of a published table entry, or adds the columns of items
 	// a new version added. EINVALID for an entry without a table; ECONFLICT when the key of
@@ -419,14 +423,12 @@ type DataService interface {
 	FailStaleBatches(ctx context.Context, before time.Time) (int, error)
 	// TableStats returns the entry's table figures; ENOTFOUND when it has no table.
 	TableStats(ctx context.Context, entryID string) (*TableStats, error)
-	// CountRows returns how many rows q selects (the cached count when q has no filter).
-	CountRows(ctx context.Context, e *Entry, q *RowQuery) (int64, error)
-	// QueryRows runs q over the entry's table and calls fn with each row's values in the
-	// order of the returned columns, streaming; the values are valid only during the call. It returns the columns and the cursor of the
-	// next page ("" on the last page or when q.Limit is 0: all rows).
-	QueryRows(ctx context.Context, e *Entry, q *RowQuery, fn func(values []any) error) (columns []string, next string, err error)
 	// RecordRead records a read of the entry's data ("data.read", object "entry:<id>") in a
 	// transaction of its own, with the purpose of the request in ctx and details such as the
 	// path or format, the columns, the filter, the grant and the row count.
 	RecordRead(ctx context.Context, e *Entry, details map[string]any) error
+	// RecordRefusal records a refused read of the entry's data ("data.refused", object
+	// "entry:<id>") in a transaction of its own, with the purpose of the request in ctx and
+	// details such as the reason, the path and the grant named.
+	RecordRefusal(ctx context.Context, e *Entry, details map[string]any) error
 }

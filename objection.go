@@ -66,8 +66,10 @@ type Objection struct {
 	Detail string            `json:"detail"`
 	Filer  string            `json:"filer"` // username
 	Status ObjectionStatus   `json:"status"`
-	// Rows is how many current rows had the key when it was filed.
-	Rows  int64     `json:"rows"`
+	// Rows is how many current rows had the key when it was filed: shown to the provider's
+	// side and the authority, and to a filer who may read those rows; absent otherwise, so
+	// that filing cannot tell whether a key exists (G7).
+	Rows  int64     `json:"rows,omitempty"`
 	Due   string    `json:"due"`    // YYYY-MM-DD, China Standard Time
 	DueAt time.Time `json:"due_at"` // the close of business the answer is due by
 	// DueCovered: false marks an unconfirmed due date (counted over a year without a notice).

@@ -364,7 +364,19 @@ const (
 	AccessNotShared     = "not_shared"     // class none
 	AccessSuspended     = "suspended"      // the caller's organisation's data service is suspended
 	AccessNotAuthorized = "not_authorized" // anonymous or public caller on data not open
+	// AccessWrongPurpose: a read that needs the caller's grant named another purpose than
+	// the grant's (D4: shared data serves the purpose it was granted for only).
+	AccessWrongPurpose = "purpose_mismatch"
+	// AccessGrantNotHeld: the read named a grant (X-Grant) that is not a live grant of the
+	// caller on the entry.
+	AccessGrantNotHeld = "grant_not_held"
 )
+
+// PurposeRefusal reports whether a refusal is one of purpose binding (a purpose other than
+// the grant's, or a grant not held): the refusals the read path records.
+func PurposeRefusal(reason string) bool {
+	return reason == AccessWrongPurpose || reason == AccessGrantNotHeld
+}
 
 // AccessDecision is what a caller may read of an entry.
 type AccessDecision struct {
@@ -387,9 +399,11 @@ type AccessDecision struct {
 // caller on the entry, under which mask policy, and whether the caller's organisation is
 // suspended (with the reason).
 type AccessRequest struct {
-	Actor     *Actor
-	Entry     *Entry
-	Purpose   string
+	Actor   *Actor
+	Entry   *Entry
+	Purpose string
+	// Grant is the id of the grant the read names (X-Grant); "" names none.
+	Grant     string
 	Grants    []*Grant
 	Policy    MaskPolicy
 	Suspended string // the suspension's reason; "" when not suspended
@@ -406,7 +420,13 @@ type AccessRequest struct {
 //     items), and a not-shared one not at all;
 //   - the public (anonymous, public users, companies) reads a conditionally open entry only
 //     with a live open grant, and a not-open one likewise (a grant to a party with a major
-//     interest, SX27).
+//     interest, SX27);
+//   - a read under a grant is bound to the grant's purpose (D4): it names the grant
+//     (r.Grant, X-Grant) or the grant's purpose, or no purpose at all (then the grant's is
+//     recorded); a read naming another purpose is refused (AccessWrongPurpose) unless the
+//     entry is readable without the grant (unconditionally open, or unconditionally shared
+//     with a purpose), and a grant named that the caller does not hold live is refused
+//     (AccessGrantNotHeld).
 func DecideAccess(r AccessRequest) AccessDecision {
 	a, e := r.Actor, r.Entry
 	policy := r.Policy
@@ -452,11 +472,39 @@ func DecideAccess(r AccessRequest) AccessDecision {
 		return out, masks
 	}
 	purpose := strings.TrimSpace(r.Purpose)
-	var live *Grant
+	var held []*Grant
 	for _, g := range r.Grants {
 		if g.Entry == e.ID && g.Holds(a) && g.Live(r.Now) {
-			live = g
-			break
+			held = append(held, g)
+		}
+	}
+	var live, other *Grant // the grant the read is under; a held grant whose purpose differs
+	switch named := strings.TrimSpace(r.Grant); {
+	case named != "":
+		for _, g := range held {
+			if g.ID == named {
+				live = g
+			}
+		}
+		if live == nil {
+			return refuse(AccessGrantNotHeld, "Grant "+quoted(named)+" is not a live grant of yours on this entry (X-Grant): it does not exist, is not yours, has expired or was revoked.")
+		}
+		if purpose != "" && purpose != strings.TrimSpace(live.Purpose) {
+			return refuse(AccessWrongPurpose, wrongPurpose(live))
+		}
+	case purpose == "":
+		if len(held) > 0 {
+			live = held[0]
+		}
+	default:
+		for _, g := range held {
+			if strings.TrimSpace(g.Purpose) == purpose {
+				live = g
+				break
+			}
+		}
+		if live == nil && len(held) > 0 {
+			other = held[0]
 		}
 	}
 	withGrant := func() AccessDecision {
@@ -476,6 +524,9 @@ func DecideAccess(r AccessRequest) AccessDecision {
 		return AccessDecision{Allow: true, Reason: AccessOpen, Columns: cols, Masks: masks, Purpose: purpose}
 	}
 	publicBody := !a.Anonymous() && a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority)
+	if other != nil && !(publicBody && e.ShareClass == ClassUnconditional) {
+		return refuse(AccessWrongPurpose, wrongPurpose(other))
+	}
 	if publicBody {
 		switch e.ShareClass {
 		case ClassUnconditional:
@@ -506,3 +557,12 @@ func DecideAccess(r AccessRequest) AccessDecision {
 	}
 	return refuse(AccessNotAuthorized, "This entry's data is not open to the public.")
 }
+
+// wrongPurpose is the refusal of a read under grant g for another purpose.
+func wrongPurpose(g *Grant) string {
+	return "Your grant " + g.ID + " on this entry is for the purpose " + quoted(g.Purpose) +
+		"; shared data serves only the purpose it was granted for, so a read for another purpose is refused. Send X-Purpose with the grant's purpose, or X-Grant: " + g.ID + "."
+}
+
+// quoted puts s in Chinese quotation marks.
+func quoted(s string) string { return "“" + s + "”" }

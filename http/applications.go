@@ -14,15 +14,15 @@ import (
 // Applications and grants the caller may not see are 404.
 
 func (s *Server) registerApplications() {
-	s.handle("POST /api/v1/applications", s.apiApplicationCreate)
-	s.handle("GET /api/v1/applications", s.apiApplicationList)
-	s.handle("GET /api/v1/applications/{id}", s.apiApplicationGet)
-	s.handle("POST /api/v1/applications/{id}/decide", s.apiApplicationDecide)
-	s.handle("POST /api/v1/applications/{id}/dispute", s.apiApplicationDispute)
-	s.handle("POST /api/v1/applications/{id}/withdraw", s.apiApplicationWithdraw)
-	s.handle("GET /api/v1/grants", s.apiGrantList)
-	s.handle("GET /api/v1/grants/{id}", s.apiGrantGet)
-	s.handle("POST /api/v1/grants/{id}/revoke", s.apiGrantRevoke)
+	s.handleData("POST /api/v1/applications", s.apiApplicationCreate)
+	s.handleData("GET /api/v1/applications", s.apiApplicationList)
+	s.handleData("GET /api/v1/applications/{id}", s.apiApplicationGet)
+	s.handleData("POST /api/v1/applications/{id}/decide", s.apiApplicationDecide)
+	s.handleData("POST /api/v1/applications/{id}/dispute", s.apiApplicationDispute)
+	s.handleData("POST /api/v1/applications/{id}/withdraw", s.apiApplicationWithdraw)
+	s.handleData("GET /api/v1/grants", s.apiGrantList)
+	s.handleData("GET /api/v1/grants/{id}", s.apiGrantGet)
+	s.handleData("POST /api/v1/grants/{id}/revoke", s.apiGrantRevoke)
 	s.handle("GET /api/v1/notifications", s.apiNotificationList)
 	s.handle("POST /api/v1/notifications/{id}/read", s.apiNotificationRead)
 }

@@ -18,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // The CKAN action API, read side (CKAN 2.11's parameters, defaults, limits and envelope), for
@@ -74,6 +75,10 @@ var ckanActions = map[string]ckanHandler{
 	"resource_show":     (*Server).ckanResourceShow,
 	"datastore_search":  (*Server).ckanDatastoreSearch,
 }
+
+// ckanDataActions are the actions that return rows: data routes, which a stopped
+// organisation's users lose (sanctions.go), declared with the actions they are.
+var ckanDataActions = map[string]bool{"datastore_search": true, "datastore_search_sql": true}
 
 // ckanHelp is what help_show says of each action.
 var ckanHelp = map[string]string{
@@ -144,6 +149,12 @@ func toCKANError(err error) *ckanError {
 // {"help","success":false,"error":{"__type","message",…}}.
 func (s *Server) ckanAction(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
+	if ckanDataActions[name] {
+		if err := stopped(r); err != nil {
+			s.renderStopped(w, r, err)
+			return nil
+		}
+	}
 	help := baseURL(r) + "/api/3/action/help_show?name=" + url.QueryEscape(name)
 	fail := func(ce *ckanError) error {
 		body := map[string]any{"__type": ce.typ, "message": ce.msg}
@@ -1139,12 +1150,13 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	} else if err != nil {
 		return nil, err
 	}
-	d, err := s.decideAccess(r, e)
+	rd, err := s.openRead(r, e)
 	if err != nil {
 		return nil, err
 	}
+	d := rd.Decision()
 	if !d.Allow {
-		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: d.Message}
+		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: pubdata.ErrorMessage(rd.Refused(r.Context(), access.KindSearch, false))}
 	}
 	q, err := ckanRowQuery(e.Items, p, filters)
 	if err != nil {
@@ -1159,18 +1171,21 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	records := []any{}
 	total := int64(0)
 	if s.Data != nil {
-		cols, hasTable, m, err := s.readQuery(r.Context(), e, e.Items, d, q)
+		sel, err := rd.Select(r.Context(), q, access.KindSearch)
 		if err != nil {
 			return nil, err // a withheld or masked column: toCKANError's Authorization Error
 		}
+		cols := sel.Columns
 		for _, c := range cols {
 			fields = append(fields, ckanMaskedField(e.Items, c, d))
 		}
-		if hasTable && limit > 0 {
+		if err := sel.Record(r.Context()); err != nil {
+			return nil, err
+		}
+		if limit > 0 {
 			n := int64(offset)
-			_, _, err = s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
+			_, err = sel.Each(r.Context(), func(values []any) error {
 				n++
-				values = m.Row(values)
 				if recordsFormat == "lists" {
 					rec := make([]any, 0, len(values)+1)
 					records = append(records, append(append(rec, n), values...))
@@ -1188,15 +1203,11 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 				return nil, err
 			}
 		}
-		if hasTable && includeTotal {
-			if total, err = s.Data.CountRows(r.Context(), e, q); err != nil {
+		if includeTotal {
+			if total, err = sel.Count(r.Context()); err != nil {
 				return nil, err
 			}
 		}
-		if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore_search", "rows": len(records)}); err != nil {
-			return nil, err
-		}
-		s.countUse(e, pubdata.UseAPICall)
 	} else {
 		for _, c := range d.Columns {
 			fields = append(fields, ckanMaskedField(e.Items, c, d))

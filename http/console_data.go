@@ -23,8 +23,8 @@ import (
 // back), CanReadAllData (batches), CanPurgeData (purge), CanReadData (rows).
 
 func (s *Server) registerConsoleData() {
-	s.handle("GET /console/entries/{id}/data", s.pageEntryData)
-	s.handle("GET /console/entries/{id}/data/upload", s.pageDataUpload)
+	s.handleData("GET /console/entries/{id}/data", s.pageEntryData)
+	s.handleData("GET /console/entries/{id}/data/upload", s.pageDataUpload)
 	s.handleUpload("POST /console/entries/{id}/data/upload", s.pageDataUploadSubmit)
 	s.handle("GET /console/entries/{id}/batches", s.pageBatches)
 	s.handle("POST /console/entries/{id}/batches/purge", s.pageDataPurge)

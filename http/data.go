@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/datafile"
-	"github.com/pubdata/pubdata/mask"
 )
 
 // The aggregation API (issue 4): an entry's provider loads its table in batches (a file, a
@@ -27,28 +27,29 @@ import (
 //   - load, retry, roll back, push rows: the provider's admins and editors (CanLoadData);
 //   - see batches: the provider's users and the covering authorities (CanReadAllData);
 //   - purge history: a covering authority's admin (CanPurgeData);
-//   - read rows: pubdata.DecideAccess, applied by access.go (columns, masks, the grant's
-//     filter, the record of shared reads). An entry the caller may not see answers 404, as
-//     in the catalogue API; one the caller sees but may not read, 403 with the reason.
+//   - read rows: through package access, the one read path (pubdata.DecideAccess applied:
+//     columns, masks, the grant's filter and purpose, the record of shared reads). An entry
+//     the caller may not see answers 404, as in the catalogue API; one the caller sees but
+//     may not read, 403 with the reason.
 
 func (s *Server) registerData() {
 	s.handleUpload("POST /api/v1/entries/{id}/data", s.apiDataLoad)
 	s.handle("GET /api/v1/entries/{id}/batches", s.apiEntryBatches)
 	s.handle("GET /api/v1/entries/{id}/table", s.apiEntryTable)
 	s.handle("POST /api/v1/entries/{id}/purge", s.apiEntryPurge)
-	s.handle("GET /api/v1/entries/{id}/rows", s.apiRows)
-	s.handle("PUT /api/v1/entries/{id}/rows/{key}", s.apiRowPut)
-	s.handle("DELETE /api/v1/entries/{id}/rows/{key}", s.apiRowDelete)
+	s.handleData("GET /api/v1/entries/{id}/rows", s.apiRows)
+	s.handleData("PUT /api/v1/entries/{id}/rows/{key}", s.apiRowPut)
+	s.handleData("DELETE /api/v1/entries/{id}/rows/{key}", s.apiRowDelete)
 	s.handle("GET /api/v1/batches/{id}", s.apiBatchGet)
-	s.handle("POST /api/v1/batches/{id}/retry", s.apiBatchRetry)
+	s.handleData("POST /api/v1/batches/{id}/retry", s.apiBatchRetry)
 	s.handle("POST /api/v1/batches/{id}/rollback", s.apiBatchRollback)
-	s.handle("GET /datastore/dump/{id}", s.ckanDatastoreDump)
+	s.handleData("GET /datastore/dump/{id}", s.ckanDatastoreDump)
 }
 
-// handleUpload registers a route whose body may be as large as MaxUploadBytes instead of
-// MaxBodyBytes (limitBody): the data uploads.
+// handleUpload registers a data route (handleData) whose body may be as large as
+// MaxUploadBytes instead of MaxBodyBytes (limitBody): the data uploads.
 func (s *Server) handleUpload(pattern string, h handlerFunc) {
-	s.handle(pattern, h)
+	s.handleData(pattern, h)
 	if s.uploads == nil {
 		s.uploads = map[string]bool{}
 	}
@@ -74,16 +75,10 @@ func (s *Server) dataEntry(r *http.Request) (*pubdata.Entry, []pubdata.Item, err
 	} else if err != nil {
 		return nil, nil, err
 	}
-	a := pubdata.ActorFromContext(r.Context())
-	if !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
-		// A party with a major interest may hold an open grant on a not-open entry (SX27).
-		grants, err := s.liveGrants(r.Context(), a, e)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(grants) == 0 {
-			return nil, nil, notFoundEntry(id)
-		}
+	if ok, err := s.reader().Visible(r.Context(), e); err != nil {
+		return nil, nil, err
+	} else if !ok {
+		return nil, nil, notFoundEntry(id)
 	}
 	items, err := pubdata.TableItems(e)
 	if err != nil {
@@ -108,21 +103,21 @@ func (s *Server) entryForLoad(r *http.Request) (*pubdata.Entry, []pubdata.Item, 
 	return e, items, nil
 }
 
-// entryForRead is dataEntry for reading rows, with the read's decision (DecideAccess):
+// entryForRead is dataEntry for reading rows, with the read opened (package access):
 // EFORBIDDEN with its reason when the caller sees the entry but may not read its rows.
-func (s *Server) entryForRead(r *http.Request) (*pubdata.Entry, []pubdata.Item, pubdata.AccessDecision, error) {
+func (s *Server) entryForRead(r *http.Request, kind access.Kind) (*pubdata.Entry, []pubdata.Item, *access.Read, error) {
 	e, items, err := s.dataEntry(r)
 	if err != nil {
-		return nil, nil, pubdata.AccessDecision{}, err
+		return nil, nil, nil, err
 	}
-	d, err := s.decideAccess(r, e)
+	rd, err := s.openRead(r, e)
 	if err != nil {
-		return nil, nil, d, err
+		return nil, nil, nil, err
 	}
-	if !d.Allow {
-		return nil, nil, d, accessRefused(pubdata.ActorFromContext(r.Context()), d, false)
+	if !rd.Allowed() {
+		return nil, nil, nil, rd.Refused(r.Context(), kind, false)
 	}
-	return e, items, d, nil
+	return e, items, rd, nil
 }
 
 func notFoundBatch(id string) error {
@@ -599,6 +594,19 @@ func (s *Server) apiEntryTable(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
+	if st.Frozen > 0 {
+		// How many rows objections freeze is told only to those who read the rows: otherwise
+		// comparing it before and after filing an objection would tell whether a key exists.
+		rd, err := s.openRead(r, e)
+		if err != nil {
+			return err
+		}
+		if !rd.Allowed() {
+			c := *st
+			c.Frozen = 0
+			st = &c
+		}
+	}
 	writeJSON(w, http.StatusOK, tableReply{TableStats: st, UpdateCycle: e.UpdateCycle,
 		Freshness: pubdata.TableFreshness(e.UpdateCycle, st.LastLoadedAt, s.now())})
 	return nil
@@ -717,14 +725,14 @@ var rowFormats = map[string]datafile.Format{"csv": datafile.CSV, "ndjson": dataf
 // apiRows is GET /api/v1/entries/{id}/rows: a JSON page, or the whole selection streamed as
 // a CSV, NDJSON or XLSX download.
 func (s *Server) apiRows(w http.ResponseWriter, r *http.Request) error {
-	e, items, d, err := s.entryForRead(r)
-	if err != nil {
-		return err
-	}
 	params := r.URL.Query()
 	format := params.Get("_format")
 	if format == "" {
 		format = "json"
+	}
+	e, items, rd, err := s.entryForRead(r, access.KindRows(format))
+	if err != nil {
+		return err
 	}
 	if _, ok := rowFormats[format]; !ok && format != "json" {
 		return pubdata.FieldErrorf("_format", "_format %q is not one of json, ndjson, csv, xlsx.", format)
@@ -741,33 +749,33 @@ func (s *Server) apiRows(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, name := range keyParams {
 		if v := params.Get(name); v != "" {
-			fs, err := pubdata.KeyFilters(items, v)
+			fs, err := access.KeyFilters(items, v)
 			if err != nil {
 				return err
 			}
 			q.Filters = append(q.Filters, fs...)
 		}
 	}
-	cols, hasTable, m, err := s.readQuery(r.Context(), e, items, d, q)
+	sel, err := rd.Select(r.Context(), q, access.KindRows(format))
 	if err != nil {
 		return err
 	}
-	if !hasTable && q.AsOf != "" {
+	if !sel.HasTable && q.AsOf != "" {
 		return pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf)
 	}
-	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "rows", "format": format}); err != nil {
+	if err := sel.Record(r.Context()); err != nil {
 		return err
 	}
-	s.countUse(e, rowsUse(format))
 	if format == "json" {
-		return s.writeRowPage(w, r, e, q, cols, hasTable, m)
+		return s.writeRowPage(w, r, e, sel)
 	}
 	bom := params.Get("_bom") == "1" || params.Get("_bom") == "true"
-	return s.writeRowFile(w, r, e, q, cols, hasTable, m, rowFormats[format], bom, false)
+	return s.writeRowFile(w, r, e, sel, rowFormats[format], bom, false)
 }
 
-// writeRowPage streams {"items":[{…}],"next":"…"}, the values masked by m.
-func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns) error {
+// writeRowPage streams {"items":[{…}],"next":"…"}: the selection's rows, masked.
+func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection) error {
+	cols := sel.Columns
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
 		keys[i], _ = json.Marshal(c)
@@ -782,28 +790,24 @@ func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata
 	}
 	var buf []byte
 	n := 0
-	next := ""
-	if hasTable {
-		var err error
-		_, next, err = s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
-			if !started {
-				start()
-			}
-			buf = buf[:0]
-			if n > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendRowObject(buf, keys, m.Row(values))
-			n++
-			_, err := w.Write(buf)
-			return err
-		})
-		if err != nil {
-			if !started {
-				return err
-			}
-			s.abortStream(r, err)
+	next, err := sel.Each(r.Context(), func(values []any) error {
+		if !started {
+			start()
 		}
+		buf = buf[:0]
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendRowObject(buf, keys, values)
+		n++
+		_, err := w.Write(buf)
+		return err
+	})
+	if err != nil {
+		if !started {
+			return err
+		}
+		s.abortStream(r, err)
 	}
 	if !started {
 		start()
@@ -842,10 +846,10 @@ func (s *Server) abortStream(r *http.Request, err error) {
 // writeRowFile streams the selection as a download in format f, in constant memory, the
 // values masked by m. With rowNumbers the first column is CKAN's _id: the row's position
 // in the selection.
-func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns, f datafile.Format, bom, rowNumbers bool) error {
-	header := cols
+func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection, f datafile.Format, bom, rowNumbers bool) error {
+	header := sel.Columns
 	if rowNumbers {
-		header = append([]string{"_id"}, cols...)
+		header = append([]string{"_id"}, header...)
 	}
 	var fw datafile.Writer
 	start := func() error {
@@ -856,30 +860,27 @@ func (s *Server) writeRowFile(w http.ResponseWriter, r *http.Request, e *pubdata
 		fw, err = datafile.NewWriter(w, f, header, datafile.WriterOptions{BOM: bom})
 		return err
 	}
-	id := int64(q.Offset)
+	id := int64(sel.Query().Offset)
 	row := make([]any, len(header))
-	if hasTable {
-		_, _, err := s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
-			if fw == nil {
-				if err := start(); err != nil {
-					return err
-				}
-			}
-			out := m.Row(values)
-			if rowNumbers {
-				id++
-				row[0] = id
-				copy(row[1:], out)
-				out = row
-			}
-			return fw.Write(out)
-		})
-		if err != nil {
-			if fw == nil {
+	_, err := sel.Each(r.Context(), func(out []any) error {
+		if fw == nil {
+			if err := start(); err != nil {
 				return err
 			}
-			s.abortStream(r, err)
 		}
+		if rowNumbers {
+			id++
+			row[0] = id
+			copy(row[1:], out)
+			out = row
+		}
+		return fw.Write(out)
+	})
+	if err != nil {
+		if fw == nil {
+			return err
+		}
+		s.abortStream(r, err)
 	}
 	if fw == nil {
 		if err := start(); err != nil {
@@ -904,16 +905,17 @@ func (s *Server) ckanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 	} else if err != nil {
 		return err
 	}
-	d, err := s.decideAccess(r, e)
-	if err != nil {
-		return err
-	}
-	if !d.Allow {
-		return accessRefused(pubdata.ActorFromContext(r.Context()), d, false)
-	}
 	p := ckanParams{}
 	for k, v := range r.URL.Query() {
 		p[k] = v[len(v)-1]
+	}
+	format := strings.ToLower(p.str("format"))
+	rd, err := s.openRead(r, e)
+	if err != nil {
+		return err
+	}
+	if !rd.Allowed() {
+		return rd.Refused(r.Context(), access.KindDump(format), false)
 	}
 	filters, err := ckanObject(p, "filters")
 	if err != nil {
@@ -937,30 +939,28 @@ func (s *Server) ckanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 			q.Offset = v
 		}
 	}
-	cols, hasTable, m, err := s.readQuery(r.Context(), e, e.Items, d, q)
+	sel, err := rd.Select(r.Context(), q, access.KindDump(format))
 	if err != nil {
 		return err
 	}
 	bom, _ := p.bool("bom", false)
-	format := strings.ToLower(p.str("format"))
 	if format != "" && format != "csv" && format != "json" {
 		return pubdata.Errorf(pubdata.EINVALID, "format %q is not one of csv, json.", format)
 	}
-	if err := s.recordRead(r.Context(), e, d, q, map[string]any{"path": "datastore/dump", "format": format}); err != nil {
+	if err := sel.Record(r.Context()); err != nil {
 		return err
 	}
-	s.countUse(e, pubdata.UseDownload)
 	if format == "json" {
-		return s.writeCKANDumpJSON(w, r, e, q, cols, hasTable, m, d)
+		return s.writeCKANDumpJSON(w, r, e, sel, rd.Decision())
 	}
-	return s.writeRowFile(w, r, e, q, cols, hasTable, m, datafile.CSV, bom, true)
+	return s.writeRowFile(w, r, e, sel, datafile.CSV, bom, true)
 }
 
 // writeCKANDumpJSON streams CKAN's JSON dump: {"fields":[…],"records":[[_id, …],…]}, the
 // values masked by m (masked fields are text).
-func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, q *pubdata.RowQuery, cols []string, hasTable bool, m *mask.Columns, d pubdata.AccessDecision) error {
+func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection, d pubdata.AccessDecision) error {
 	fields := []map[string]any{{"id": "_id", "type": "int"}}
-	for _, c := range cols {
+	for _, c := range sel.Columns {
 		fields = append(fields, ckanMaskedField(e.Items, c, d))
 	}
 	fb, err := json.Marshal(fields)
@@ -976,31 +976,30 @@ func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pu
 		w.WriteHeader(http.StatusOK)
 		io.WriteString(w, `{"fields":`+string(fb)+`,"records":[`)
 	}
-	n := int64(q.Offset)
+	offset := int64(sel.Query().Offset)
+	n := offset
 	var buf []byte
-	if hasTable {
-		_, _, err := s.Data.QueryRows(r.Context(), e, q, func(values []any) error {
-			if !started {
-				start()
-			}
-			buf = buf[:0]
-			if n > int64(q.Offset) {
-				buf = append(buf, ',')
-			}
-			n++
-			b, err := json.Marshal(append([]any{n}, m.Row(values)...))
-			if err != nil {
-				return err
-			}
-			_, err = w.Write(append(buf, b...))
-			return err
-		})
-		if err != nil {
-			if !started {
-				return err
-			}
-			s.abortStream(r, err)
+	_, err = sel.Each(r.Context(), func(values []any) error {
+		if !started {
+			start()
 		}
+		buf = buf[:0]
+		if n > offset {
+			buf = append(buf, ',')
+		}
+		n++
+		b, err := json.Marshal(append([]any{n}, values...))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(buf, b...))
+		return err
+	})
+	if err != nil {
+		if !started {
+			return err
+		}
+		s.abortStream(r, err)
 	}
 	if !started {
 		start()

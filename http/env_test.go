@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -111,6 +112,7 @@ func newEnvWith(t *testing.T, configure func(*Server)) *env {
 		Elements:  sqlstore.NewElementService(db),
 		Demands:   sqlstore.NewDemandService(db),
 		Data:      sqlstore.NewDataService(db),
+		Reads:     access.New(sqlstore.NewRowReader(db)),
 		Divisions: division.Default(),
 		Calendar:  db.Calendar(),
 		Calendars: sqlstore.NewCalendarService(db),

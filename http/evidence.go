@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/extract"
 	"github.com/pubdata/pubdata/ident"
 )
@@ -24,13 +25,13 @@ import (
 // never put in an error message, and recorded masked (ident.Mask).
 
 func (s *Server) registerEvidence() {
-	s.handle("GET /api/v1/subjects", s.apiSubjects)
-	s.handle("POST /api/v1/extracts", s.apiExtractCreate)
+	s.handleData("GET /api/v1/subjects", s.apiSubjects)
+	s.handleData("POST /api/v1/extracts", s.apiExtractCreate)
 	s.handle("POST /api/v1/verify", s.apiVerify)
-	s.handle("GET /console/subjects", s.pageSubjects)
-	s.handle("POST /console/subjects", s.pageSubjectsSubmit)
-	s.handle("GET /console/extracts", s.pageExtracts)
-	s.handle("POST /console/extracts", s.pageExtractsSubmit)
+	s.handleData("GET /console/subjects", s.pageSubjects)
+	s.handleData("POST /console/subjects", s.pageSubjectsSubmit)
+	s.handleData("GET /console/extracts", s.pageExtracts)
+	s.handleData("POST /console/extracts", s.pageExtractsSubmit)
 	s.handle("GET /verify", s.pageVerify)
 	s.handle("POST /verify", s.pageVerifySubmit)
 }
@@ -128,24 +129,21 @@ func (s *Server) lookUpSubject(ctx context.Context, raw string) (*subjectReply, 
 		return nil, err
 	}
 	reply := &subjectReply{Element: element, Key: ident.Mask(key), Items: []*pubdata.SubjectEntry{}}
-	purpose := pubdata.RequestFromContext(ctx).Purpose
+	p := access.RequestPurpose(ctx)
 	var found []string
 	for _, c := range cands {
 		e := c.Entry
 		if !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
 			continue
 		}
-		held, err := s.holdsSubject(ctx, e, c.Item, key)
+		held, rd, err := s.reader().LookUpSubject(ctx, e, c.Item, key, p)
 		if err != nil {
 			return nil, err
 		}
 		if !held {
 			continue
 		}
-		d, err := s.decideAccessFor(ctx, e, purpose)
-		if err != nil {
-			return nil, err
-		}
+		d := rd.Decision()
 		it := &pubdata.SubjectEntry{Entry: e.ID, Title: e.Title, Provider: e.Org, ProviderName: e.OrgName, Item: c.Item, Access: pubdata.SubjectAccess(d)}
 		switch it.Access {
 		case pubdata.SubjectNeedsApplication:
@@ -161,21 +159,6 @@ func (s *Server) lookUpSubject(ctx context.Context, raw string) (*subjectReply, 
 		return nil, err
 	}
 	return reply, nil
-}
-
-// holdsSubject reports whether the entry's table has a current row whose item equals key.
-func (s *Server) holdsSubject(ctx context.Context, e *pubdata.Entry, item, key string) (bool, error) {
-	if _, err := s.Data.TableStats(ctx, e.ID); errorIs(err, pubdata.ENOTFOUND) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	q := &pubdata.RowQuery{Fields: []string{item}, Filters: []pubdata.RowFilter{{Column: item, Op: pubdata.OpEq, Values: []any{key}}}, Limit: 1}
-	n := 0
-	if _, _, err := s.Data.QueryRows(ctx, e, q, func([]any) error { n++; return nil }); err != nil {
-		return false, err
-	}
-	return n > 0, nil
 }
 
 // apiSubjects is GET /api/v1/subjects?key=: the entries holding rows about the subject.
@@ -225,25 +208,31 @@ func (s *Server) buildExtract(r *http.Request, req *extractRequest) (*extract.Si
 		return nil, pubdata.FieldErrorf("filter", "Give either key or filter, not both.")
 	}
 	e, err := s.Entries.FindPublishedEntry(ctx, req.Entry)
-	if errorIs(err, pubdata.ENOTFOUND) || err == nil && !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
+	if errorIs(err, pubdata.ENOTFOUND) {
 		return nil, notFoundEntry(req.Entry)
 	} else if err != nil {
 		return nil, err
+	}
+	if ok, err := s.reader().Visible(ctx, e); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, notFoundEntry(req.Entry)
 	}
 	items, err := pubdata.TableItems(e)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.decideAccessFor(ctx, e, req.Purpose)
+	rd, err := s.openReadFor(ctx, e, req.Purpose)
 	if err != nil {
 		return nil, err
 	}
-	if !d.Allow {
-		return nil, accessRefused(a, d, true)
+	if !rd.Allowed() {
+		return nil, rd.Refused(ctx, access.KindExtract, true)
 	}
+	d := rd.Decision()
 	q := &pubdata.RowQuery{}
 	if req.Key != "" {
-		if q.Filters, err = pubdata.KeyFilters(items, req.Key); err != nil {
+		if q.Filters, err = access.KeyFilters(items, req.Key); err != nil {
 			return nil, err
 		}
 	} else {
@@ -259,18 +248,17 @@ func (s *Server) buildExtract(r *http.Request, req *extractRequest) (*extract.Si
 		}
 	}
 	q.Limit, q.Cursor = MaxExtractRows+1, ""
-	cols, hasTable, masks, err := s.readQuery(ctx, e, items, d, q)
+	sel, err := rd.Select(ctx, q, access.KindExtract)
 	if err != nil {
 		return nil, err
 	}
+	cols := sel.Columns
 	rows := [][]any{}
-	if hasTable {
-		if _, _, err := s.Data.QueryRows(ctx, e, q, func(values []any) error {
-			rows = append(rows, masks.Row(append([]any(nil), values...)))
-			return nil
-		}); err != nil {
-			return nil, err
-		}
+	if _, err := sel.Each(ctx, func(values []any) error {
+		rows = append(rows, append([]any(nil), values...))
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	switch {
 	case len(rows) == 0:

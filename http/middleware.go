@@ -173,6 +173,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			RequestID:  requestIDFrom(r.Context()),
 			ClientAddr: clientAddr(r),
 			Purpose:    purpose(r.Header.Get("X-Purpose")),
+			Grant:      purpose(r.Header.Get("X-Grant")),
 		})
 		r = r.WithContext(ctx)
 		actor := &pubdata.Actor{}

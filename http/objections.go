@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // Objections (C4): a signed-in user objects to a record of a published table entry they may
@@ -65,20 +66,47 @@ func (s *Server) fileObjection(r *http.Request, c *pubdata.ObjectionCreate) (*pu
 	}
 	requireRow := false
 	if e != nil && e.Format == pubdata.FormatTable {
-		d, err := s.decideAccessFor(r.Context(), e, pubdata.RequestFromContext(r.Context()).Purpose)
-		if err != nil {
+		// The key normalised by its elements' rules; whether the filer reads those rows.
+		if c.Key, requireRow, err = s.reader().Objection(r.Context(), e, c.Key, access.RequestPurpose(r.Context())); err != nil {
 			return nil, err
-		}
-		requireRow = d.Allow
-		for _, i := range pubdata.KeyItems(e.Items) {
-			name := e.Items[i].Name
-			if _, masked := d.Masks[name]; masked || !slices.Contains(d.Columns, name) {
-				requireRow = false
-			}
 		}
 	}
 	due := s.calendar().AddWorkdays(s.now(), s.ObjectionDays())
-	return svc.FileObjection(r.Context(), e, c, due, requireRow)
+	o, err := svc.FileObjection(r.Context(), e, c, due, requireRow)
+	if err != nil || requireRow {
+		return o, err
+	}
+	return objectionForFiler(o), nil
+}
+
+// objectionForFiler is the objection as a filer who may not read its rows sees it: without
+// the number of rows it froze, so that the reply (and every later view of it) is the same
+// whether or not a row has the key (G7).
+func objectionForFiler(o *pubdata.Objection) *pubdata.Objection {
+	c := *o
+	c.Rows = 0
+	return &c
+}
+
+// objectionAsSeen is the objection as the caller sees it: the provider's side and the
+// authority (CanResolveObjection) see how many rows it froze; the filer only when it may
+// read the entry's rows with the key in clear.
+func (s *Server) objectionAsSeen(r *http.Request, a *pubdata.Actor, o *pubdata.Objection) (*pubdata.Objection, error) {
+	if o.Rows == 0 || a.Username() != o.Filer || pubdata.CanResolveObjection(a, o) {
+		return o, nil
+	}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), o.Entry)
+	if errorIs(err, pubdata.ENOTFOUND) {
+		return objectionForFiler(o), nil
+	} else if err != nil {
+		return nil, err
+	}
+	if _, reads, err := s.reader().Objection(r.Context(), e, o.Key, access.RequestPurpose(r.Context())); err != nil {
+		return nil, err
+	} else if !reads {
+		return objectionForFiler(o), nil
+	}
+	return o, nil
 }
 
 // objectionFor returns the objection of the path's {id} if the caller may see it.
@@ -98,6 +126,9 @@ func (s *Server) objectionFor(r *http.Request) (*pubdata.Actor, *pubdata.Objecti
 	}
 	if !pubdata.CanSeeObjection(a, o) {
 		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objection %q not found.", id)
+	}
+	if o, err = s.objectionAsSeen(r, a, o); err != nil {
+		return nil, nil, err
 	}
 	return a, o, nil
 }
@@ -179,6 +210,11 @@ func (s *Server) apiObjectionList(w http.ResponseWriter, r *http.Request) error 
 	list, total, next, err := svc.FindObjections(r.Context(), f)
 	if err != nil {
 		return err
+	}
+	for i, o := range list {
+		if list[i], err = s.objectionAsSeen(r, a, o); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, newList(list, total, next))
 	return nil

@@ -293,6 +293,9 @@ type objectionView struct {
 	Note       string
 	Errors     formErrors
 	Resolved   bool
+	// ShowRows: the number of rows the objection froze is shown (not to a filer who may not
+	// read them: objectionAsSeen).
+	ShowRows bool
 }
 
 func (s *Server) objectionPage(r *http.Request) (*objectionView, error) {
@@ -301,7 +304,8 @@ func (s *Server) objectionPage(r *http.Request) (*objectionView, error) {
 		return nil, err
 	}
 	v := &objectionView{page: s.base(r, true), Objection: o, KeyText: o.KeyText(nil), Errors: formErrors{},
-		CanResolve: o.Status == pubdata.ObjectionOpen && pubdata.CanResolveObjection(a, o), Resolved: r.URL.Query().Get("resolved") != ""}
+		CanResolve: o.Status == pubdata.ObjectionOpen && pubdata.CanResolveObjection(a, o), Resolved: r.URL.Query().Get("resolved") != "",
+		ShowRows: o.Rows > 0 || a.Username() != o.Filer || pubdata.CanResolveObjection(a, o)}
 	return v, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
 )
 
 // Open policy (issue 6): the pre-open personal-data check (E7) that blocks approving an open
@@ -21,58 +20,22 @@ func (s *Server) registerOpenPolicy() {
 	s.handle("POST /apply", s.pagePublicApplySubmit)
 }
 
-// openRiskTests are the content tests of the pre-open check: ident's validators.
-var openRiskTests = pubdata.ValueTests{
-	ResidentID: func(v string) bool { return ident.ResidentID(v, time.Now()) == nil },
-	Mobile:     func(v string) bool { return ident.Mobile(v) == nil },
-}
-
-// openRisk runs the pre-open check on e's working copy: its items under the provider's
+// openRisk runs the pre-open check on e's working copy (access.Reader.OpenRisk: an internal
+// check whose sampled rows never leave package access): its items under the provider's
 // effective mask policy, and the first pubdata.OpenRiskSampleRows rows of its published
 // table (none before its first publication).
 func (s *Server) openRisk(ctx context.Context, e *pubdata.Entry) (*pubdata.OpenRisk, error) {
-	policy, err := s.maskPolicyOf(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	sample, err := s.openRiskSample(ctx, e)
-	if err != nil {
-		return nil, err
-	}
-	return pubdata.CheckOpenRisk(&e.EntryFields, policy, sample, openRiskTests), nil
-}
-
-func (s *Server) openRiskSample(ctx context.Context, e *pubdata.Entry) (*pubdata.RowSample, error) {
-	if s.Data == nil || e.Version == 0 {
-		return nil, nil
-	}
-	p, err := s.Entries.FindPublishedEntry(ctx, e.ID)
-	if errorIs(err, pubdata.ENOTFOUND) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if p.Format != pubdata.FormatTable {
-		return nil, nil
-	}
-	sample := &pubdata.RowSample{}
-	cols, _, err := s.Data.QueryRows(ctx, p, &pubdata.RowQuery{Limit: pubdata.OpenRiskSampleRows}, func(values []any) error {
-		row := make([]string, len(values))
-		for i, v := range values {
-			if v != nil {
-				row[i] = fmt.Sprint(v)
-			}
+	var p *pubdata.Entry
+	if s.Data != nil && e.Version > 0 {
+		var err error
+		p, err = s.Entries.FindPublishedEntry(ctx, e.ID)
+		if errorIs(err, pubdata.ENOTFOUND) {
+			p = nil
+		} else if err != nil {
+			return nil, err
 		}
-		sample.Rows = append(sample.Rows, row)
-		return nil
-	})
-	if errorIs(err, pubdata.ENOTFOUND) {
-		return nil, nil // no table yet
-	} else if err != nil {
-		return nil, err
 	}
-	sample.Columns = cols
-	return sample, nil
+	return s.reader().OpenRisk(ctx, e, p)
 }
 
 // errOpenRisk is the refusal to approve an entry whose check blocks it.

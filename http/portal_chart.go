@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // The entry page's chart: an SVG the server draws from a bounded read of the table, when
@@ -97,7 +98,8 @@ func coordinate(name string) bool {
 // entryChartFor draws the chart of the published entry e for the visitor, or returns nil
 // when none makes sense or the visitor reads no data. Only reads that are not recorded
 // (open data, a grant, the provider's own) are charted: a chart never adds a recorded read.
-func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, d pubdata.AccessDecision, rows int64) (*entryChart, error) {
+func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Read, rows int64) (*entryChart, error) {
+	d := rd.Decision()
 	if s.Data == nil || !d.Allow || d.Shared || d.Reason == pubdata.AccessAuthority || rows < 2 {
 		return nil, nil
 	}
@@ -126,7 +128,8 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, d pubdata.Acce
 		q.Fields = plan.categories
 	}
 	asked := slices.Clone(q.Fields)
-	if _, _, _, err := s.readQuery(r.Context(), e, items, d, q); err != nil {
+	sel, err := rd.Select(r.Context(), q, access.KindChart)
+	if err != nil {
 		if errorIs(err, pubdata.EFORBIDDEN) || errorIs(err, pubdata.EINVALID) {
 			return nil, nil
 		}
@@ -153,7 +156,7 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, d pubdata.Acce
 			a.sum += v
 			a.n++
 		}
-		_, _, err := s.Data.QueryRows(r.Context(), e, q, func(vals []any) error {
+		_, err := sel.Each(r.Context(), func(vals []any) error {
 			read++
 			at, _ := vals[0].(string)
 			var v float64
@@ -215,7 +218,7 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, d pubdata.Acce
 		for i := range counts {
 			counts[i] = map[string]int{}
 		}
-		_, _, err := s.Data.QueryRows(r.Context(), e, q, func(vals []any) error {
+		_, err := sel.Each(r.Context(), func(vals []any) error {
 			read++
 			for i, x := range vals {
 				if len(counts[i]) > chartMaxCategories {

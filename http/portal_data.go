@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // The data preview (汇聚 data on the pages): the first rows of a published table entry with
@@ -141,9 +142,16 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	if purpose == "" {
 		purpose = strings.TrimSpace(q.Get(previewPurpose))
 	}
-	d, err := s.decideAccessFor(r.Context(), e, purpose)
+	rd, err := s.openReadFor(r.Context(), e, purpose)
 	if err != nil {
 		return nil, err
+	}
+	d := rd.Decision()
+	if pubdata.PurposeRefusal(d.Reason) {
+		// A purpose other than the grant's (D4): the page shows the refusal, recorded here.
+		if err := rd.Refused(r.Context(), access.KindPreview, false); !errorIs(err, pubdata.EFORBIDDEN) {
+			return nil, err
+		}
 	}
 	v := &dataPreview{
 		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
@@ -163,7 +171,12 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	case err != nil:
 		return nil, err
 	default:
-		v.Rows, v.Frozen = st.Rows, st.Frozen
+		v.Rows = st.Rows
+		if d.Allow {
+			// How many rows objections freeze is shown only to those who read the rows:
+			// otherwise comparing it before and after filing would tell whether a key exists.
+			v.Frozen = st.Frozen
+		}
 	}
 	if !v.CanRead {
 		return v, nil
@@ -220,7 +233,7 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Error = previewError(lang, err)
 		return v, nil
 	}
-	_, _, m, err := s.readQuery(r.Context(), e, items, d, rq)
+	sel, err := rd.Select(r.Context(), rq, access.KindPreview)
 	if err != nil {
 		if !errorIs(err, pubdata.EINVALID) && !errorIs(err, pubdata.EFORBIDDEN) {
 			return nil, err
@@ -228,11 +241,10 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Error = previewError(lang, err)
 		return v, nil
 	}
-	if err := s.recordRead(r.Context(), e, d, rq, map[string]any{"path": "preview"}); err != nil {
+	if err := sel.Record(r.Context()); err != nil {
 		return nil, err
 	}
-	_, next, err := s.Data.QueryRows(r.Context(), e, rq, func(vals []any) error {
-		vals = m.Row(vals)
+	next, err := sel.Each(r.Context(), func(vals []any) error {
 		row := make([]string, len(vals))
 		for i, x := range vals {
 			row[i] = pubdata.FormatItemValue(x)

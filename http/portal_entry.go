@@ -67,10 +67,11 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 		return nil, nil
 	}
 	lang := langFrom(r.Context())
-	d, err := s.decideAccessFor(r.Context(), e, preview.Purpose)
+	rd, err := s.openReadFor(r.Context(), e, preview.Purpose)
 	if err != nil {
 		return nil, err
 	}
+	d := rd.Decision()
 	x := &entryExtras{CanDownload: d.Allow && d.Reason != pubdata.AccessShared}
 	if !d.Allow {
 		x.Refusal = d.Message
@@ -133,7 +134,7 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 	if d.Allow || x.ApplyURL != "" {
 		x.API = api
 	}
-	if x.Chart, err = s.entryChartFor(r, e, d, preview.Rows); err != nil {
+	if x.Chart, err = s.entryChartFor(r, e, rd, preview.Rows); err != nil {
 		return nil, err
 	}
 	return x, nil

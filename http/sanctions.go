@@ -11,8 +11,10 @@ import (
 
 // Sanctions (F4): an authority's administrator suspends, resumes or terminates the data
 // service of an organisation in its division, with a reason. While an organisation's service
-// is stopped, its users and tokens get 403 with the reason on every data route (stopped,
-// called by adapt), whatever the handler; DecideAccess refuses its reads as well.
+// is stopped, its users and tokens get 403 with the reason on every data route (declared
+// with handleData where the route is registered, and CKAN's data actions in ckanDataActions;
+// stopped, called by adapt), whatever the handler; its reads are refused by the read itself
+// as well (DecideAccess through package access).
 
 func (s *Server) registerSanctions() {
 	for _, action := range pubdata.OrgActions {
@@ -22,52 +24,16 @@ func (s *Server) registerSanctions() {
 	s.handle("POST /console/sanctions", s.pageSanctionSubmit)
 }
 
-// dataRoutes are the route labels (and prefixes of them) whose use a stopped organisation
-// loses: reading and loading rows, downloads, service calls, CKAN dumps, applications and
-// grants, subject lookups and extracts, and the console pages that show or load data.
-var dataRoutes = []string{
-	"/api/v1/entries/{id}/rows",
-	"/api/v1/entries/{id}/data",
-	"/api/v1/entries/{id}/call/",
-	"/api/v1/batches/{id}/retry",
-	"/datastore/dump/",
-	"/api/v1/applications",
-	"/api/v1/grants",
-	"/api/v1/subjects",
-	"/api/v1/extracts",
-	"/console/entries/{id}/data",
-	"/console/subjects",
-	"/console/extracts",
-	"/console/applications",
-	"/console/grants",
-}
-
-// ckanDataActions are the CKAN actions that return rows.
-var ckanDataActions = []string{"datastore_search", "datastore_search_sql"}
-
-// isDataRoute reports whether the matched route is a data route.
-func isDataRoute(r *http.Request) bool {
-	label := routeLabel(r.Pattern)
-	if strings.HasPrefix(label, "/api/3/action/") || strings.HasPrefix(label, "/api/action/") {
-		return slices.Contains(ckanDataActions, r.PathValue("name"))
-	}
-	for _, p := range dataRoutes {
-		if label == p || strings.HasPrefix(label, p+"/") || (strings.HasSuffix(p, "/") && strings.HasPrefix(label, p)) {
-			return true
-		}
-	}
-	return false
-}
-
-// stopped returns the EFORBIDDEN error of a data route called by a user of an organisation
-// whose data service is suspended or terminated, with the authority's reason; nil otherwise.
+// stopped returns the EFORBIDDEN error of a data route (Server.handleData, or a CKAN data
+// action) called by a user of an organisation whose data service is suspended or
+// terminated, with the authority's reason; nil otherwise.
 func stopped(r *http.Request) error {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() || a.Org == nil {
 		return nil
 	}
 	why := a.Org.DataServiceStopped()
-	if why == "" || !isDataRoute(r) {
+	if why == "" {
 		return nil
 	}
 	return pubdata.Errorf(pubdata.EFORBIDDEN, "The data service of your organisation %s is %s; its grants and tokens are stopped until the authority resumes it.", a.Org.Name, why)

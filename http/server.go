@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/extract"
 	"github.com/pubdata/pubdata/workday"
@@ -42,7 +43,12 @@ type Server struct {
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService
 	// Data holds the entries' tables (aggregation); nil: the data endpoints answer 404.
+	// It returns no rows: every read of an entry's data goes through Reads.
 	Data pubdata.DataService
+	// Reads is the one read path of entries' data (package access, built by cmd/pubdata on
+	// the store's raw row reader); required with Data. The server sets its services (Data,
+	// Applications' grants, MaskPolicies, the use counter, the clock) in Handler.
+	Reads *access.Reader
 	// Endpoints keeps the service interfaces' endpoints (service_call.go); nil: the
 	// endpoint and call routes answer 404.
 	Endpoints pubdata.EndpointService
@@ -117,6 +123,7 @@ type Server struct {
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
+	dataRoutes     map[string]bool // the patterns registered as data routes (handleData)
 	mux            *http.ServeMux
 	pages          *pageSet
 	assets         *assetSet
@@ -144,6 +151,8 @@ func (s *Server) Handler() (http.Handler, error) {
 		return nil, errors.New("http: Server needs Divisions")
 	case s.mux != nil:
 		return nil, errors.New("http: Handler called twice")
+	case s.Data != nil && s.Reads == nil:
+		return nil, errors.New("http: Server with Data needs Reads (access.New on the store's row reader)")
 	}
 	if s.Logger == nil {
 		s.Logger = slog.Default()
@@ -265,25 +274,57 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // handle registers h under the ServeMux pattern, wrapped by the adapter that renders errors
 // and records the route for logs and metrics.
-func (s *Server) handle(pattern string, h handlerFunc) {
+func (s *Server) handle(pattern string, h handlerFunc) { s.register(pattern, h, false) }
+
+// handleData registers a data route: one whose use an organisation whose data service is
+// suspended or terminated loses (sanctions.go, F4) — reading and loading rows, downloads,
+// service calls, dumps, applications and grants, subject lookups and extracts, and the
+// console pages that show or load data. Whether a route is a data route is declared here,
+// where it is registered; the reads themselves refuse a stopped organisation as well
+// (pubdata.DecideAccess, through package access).
+func (s *Server) handleData(pattern string, h handlerFunc) { s.register(pattern, h, true) }
+
+func (s *Server) register(pattern string, h handlerFunc, data bool) {
 	s.routes = append(s.routes, pattern)
-	s.mux.Handle(pattern, s.adapt(h))
+	if data {
+		if s.dataRoutes == nil {
+			s.dataRoutes = map[string]bool{}
+		}
+		s.dataRoutes[pattern] = true
+	}
+	s.mux.Handle(pattern, s.adapt(h, data))
 }
 
-// adapt turns a handlerFunc into an http.Handler that renders its error.
-func (s *Server) adapt(h handlerFunc) http.Handler {
+// adapt turns a handlerFunc into an http.Handler that renders its error; a data route first
+// refuses a stopped organisation's users (sanctions.go).
+func (s *Server) adapt(h handlerFunc, data bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if st := stateFrom(r.Context()); st != nil {
 			st.route = routeLabel(r.Pattern)
 		}
-		if err := stopped(r); err != nil { // sanctions.go: a stopped organisation's data routes
-			s.renderStopped(w, r, err)
-			return
+		if data {
+			if err := stopped(r); err != nil {
+				s.renderStopped(w, r, err)
+				return
+			}
 		}
 		if err := h(w, r); err != nil {
 			s.renderError(w, r, err)
 		}
 	})
+}
+
+// noTables is the Reader of a server without Data: decisions only.
+var noTables = access.New(nil)
+
+// reader is Reads with the server's current services (its Data, Applications' grants,
+// MaskPolicies, the use counter and the clock).
+func (s *Server) reader() *access.Reader {
+	r := s.Reads
+	if r == nil {
+		r = noTables
+	}
+	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.countUse, Now: s.now})
 }
 
 // routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".

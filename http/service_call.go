@@ -12,16 +12,18 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // Service interfaces (B4). The provider registers the HTTP endpoint of an entry of format
 // service (PUT /api/v1/entries/{id}/endpoint); an authority covering the entry confirms it
 // (POST …/endpoint/confirm). Consumers then call it through the platform:
-// ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, applies the entry's
-// read rule (pubdata.DecideAccess: its Allow only; the reply is not masked), forwards the
+// ANY /api/v1/entries/{id}/call/{path...} authenticates the caller, opens the read (package
+// access: pubdata.DecideAccess's Allow only, purpose binding included; the reply is not
+// masked; the use is counted there), forwards the
 // method, path, query and body to the endpoint with its timeout — without the caller's credentials and with the provider's —
 // streams the reply back and records the call ("service.call") with the read's purpose
-// (X-Purpose, or the grant's).
+// (X-Purpose, or the grant's; X-Grant names the grant).
 //
 // Status codes of a call: 404 when the entry is not published or the caller may not see
 // it; 400 when it is not a service interface; 401/403 when the caller may not read it; 409
@@ -34,7 +36,7 @@ func (s *Server) registerServiceCalls() {
 	s.handle("PUT /api/v1/entries/{id}/endpoint", s.apiEndpointPut)
 	s.handle("POST /api/v1/entries/{id}/endpoint/confirm", s.apiEndpointConfirm)
 	for _, m := range pubdata.EndpointMethods {
-		s.handle(m+" /api/v1/entries/{id}/call/{path...}", s.apiServiceCall)
+		s.handleData(m+" /api/v1/entries/{id}/call/{path...}", s.apiServiceCall)
 	}
 }
 
@@ -223,21 +225,22 @@ func (s *Server) apiServiceCall(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	a := pubdata.ActorFromContext(r.Context())
-	switch {
-	case !pubdata.CanViewPublished(a, e):
+	if ok, err := s.reader().Visible(r.Context(), e); err != nil {
+		return err
+	} else if !ok {
 		return notFoundEntry(id)
-	case e.Format != pubdata.FormatService:
+	}
+	if e.Format != pubdata.FormatService {
 		return pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries can be called.", id, e.Format)
 	}
-	d, err := s.decideAccess(r, e)
+	rd, err := s.openRead(r, e)
 	if err != nil {
 		return err
 	}
-	if !d.Allow {
-		return accessRefused(a, d, true)
+	if !rd.Allowed() {
+		return rd.Refused(r.Context(), access.KindCall, true)
 	}
-	r = r.WithContext(withPurpose(r.Context(), d))
+	r = r.WithContext(rd.Context(r.Context()))
 	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
 	if errorIs(err, pubdata.ENOTFOUND) || err == nil && ep.Status != pubdata.EndpointConfirmed {
 		return pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is not available: its endpoint is not yet confirmed by the authority.", id)
@@ -274,7 +277,9 @@ func (s *Server) apiServiceCall(w http.ResponseWriter, r *http.Request) error {
 
 	start := time.Now()
 	call := &pubdata.ServiceCall{Entry: e.ID, Method: r.Method, Path: "/" + plain}
-	s.countUse(e, pubdata.UseAPICall)
+	if err := rd.Serve(r.Context(), access.KindCall); err != nil { // counts the use; the call is its record
+		return err
+	}
 	record := func() {
 		call.DurationMS = time.Since(start).Milliseconds()
 		// The call is recorded even when the caller has gone away.

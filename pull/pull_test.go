@@ -26,6 +26,7 @@ type platform struct {
 	db      *sqlstore.DB
 	entries pubdata.EntryService
 	data    pubdata.DataService
+	rows    *sqlstore.RowReader
 	sources *sqlstore.PullSourceService
 	entry   *pubdata.Entry
 }
@@ -46,7 +47,7 @@ func newPlatform(t *testing.T) *platform {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &platform{db: db, entries: sqlstore.NewEntryService(db), data: sqlstore.NewDataService(db), sources: sqlstore.NewPullSourceService(db, key)}
+	p := &platform{db: db, entries: sqlstore.NewEntryService(db), data: sqlstore.NewDataService(db), rows: sqlstore.NewRowReader(db), sources: sqlstore.NewPullSourceService(db, key)}
 	if err := sqlstore.NewOrgService(db, division.Default()).CreateOrg(system, &pubdata.Org{Code: "fz-scj", Name: "福州市市场监督管理局", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func newPlatform(t *testing.T) *platform {
 func (p *platform) current(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	_, _, err := p.data.QueryRows(system, p.entry, &pubdata.RowQuery{Fields: []string{"id", "name", "changed"}, Sort: []pubdata.SortKey{{Column: "id"}}}, func(v []any) error {
+	_, _, err := p.rows.QueryRows(system, p.entry, &pubdata.RowQuery{Fields: []string{"id", "name", "changed"}, Sort: []pubdata.SortKey{{Column: "id"}}}, func(v []any) error {
 		out = append(out, fmt.Sprintf("%v=%v@%v", v[0], v[1], v[2]))
 		return nil
 	})

@@ -241,8 +241,29 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 
 func (r *rowSelect) whereSQL() string { return " WHERE " + strings.Join(r.where, " AND ") }
 
-// CountRows implements pubdata.DataService.
-func (s *DataService) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error) {
+// RowReader is the raw reader of the entries' tables: rows and counts with no access policy
+// applied (frozen rows are always left out). It is handed only to package access, the one
+// read path (cmd/pubdata wires it); DataService itself has no method returning rows, so a
+// transport holding the DataService cannot read around the policy.
+type RowReader struct{ s *DataService }
+
+// NewRowReader returns the raw row reader on db.
+func NewRowReader(db *DB) *RowReader { return &RowReader{s: NewDataService(db)} }
+
+// CountRows returns how many rows q selects (the cached count when q has no filter).
+func (r *RowReader) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error) {
+	return r.s.countRows(ctx, e, q)
+}
+
+// QueryRows runs q over the entry's table and calls fn with each row's values in the order
+// of the returned columns, streaming; the values are valid only during the call. It returns
+// the columns and the cursor of the next page ("" on the last page or when q.Limit is 0).
+func (r *RowReader) QueryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error) {
+	return r.s.queryRows(ctx, e, q, fn)
+}
+
+// countRows is RowReader.CountRows.
+func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error) {
 	tx, done, err := s.readerFor(ctx, q)
 	if err != nil {
 		return 0, err
@@ -264,8 +285,8 @@ func (s *DataService) CountRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	return n, err
 }
 
-// QueryRows implements pubdata.DataService. fn's values are valid only during the call.
-func (s *DataService) QueryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error) {
+// queryRows is RowReader.QueryRows. fn's values are valid only during the call.
+func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error) {
 	tx, done, err := s.readerFor(ctx, q)
 	if err != nil {
 		return nil, "", err

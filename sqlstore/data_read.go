@@ -9,6 +9,17 @@ import (
 // RecordRead implements pubdata.DataService: "data.read" of "entry:<id>" in a transaction
 // of its own, by the actor of ctx with the request's purpose.
 func (s *DataService) RecordRead(ctx context.Context, e *pubdata.Entry, details map[string]any) error {
+	return s.recordAccess(ctx, "data.read", e, details)
+}
+
+// RecordRefusal implements pubdata.DataService: "data.refused" of "entry:<id>" in a
+// transaction of its own, by the actor of ctx with the request's purpose.
+func (s *DataService) RecordRefusal(ctx context.Context, e *pubdata.Entry, details map[string]any) error {
+	return s.recordAccess(ctx, "data.refused", e, details)
+}
+
+// recordAccess records action on the entry with details and its provider.
+func (s *DataService) recordAccess(ctx context.Context, action string, e *pubdata.Entry, details map[string]any) error {
 	d := make(map[string]any, len(details)+1)
 	for k, v := range details {
 		d[k] = v
@@ -19,7 +30,7 @@ func (s *DataService) RecordRead(ctx context.Context, e *pubdata.Entry, details 
 		return err
 	}
 	defer tx.Rollback()
-	if err := tx.record(ctx, change{Action: "data.read", Object: "entry:" + e.ID, Details: d}); err != nil {
+	if err := tx.record(ctx, change{Action: action, Object: "entry:" + e.ID, Details: d}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -49,6 +49,7 @@ func open(t *testing.T, dsn string) *storetest.Store {
 		Elements:      sqlstore.NewElementService(db),
 		Demands:       sqlstore.NewDemandService(db),
 		Endpoints:     sqlstore.NewEndpointService(db, secrets),
+		Rows:          sqlstore.NewRowReader(db),
 		Data:          sqlstore.NewDataService(db),
 		PullSources:   sqlstore.NewPullSourceService(db, secrets),
 		MaskPolicies:  sqlstore.NewMaskPolicyService(db),

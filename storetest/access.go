@@ -147,7 +147,7 @@ func testDataSearchColumns(t *testing.T, s *Store) {
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Q: "XXXXB", Fields: []string{"uscc"}, SearchColumns: []string{"name"}}))
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Q: "福州", Fields: []string{"uscc"}, SearchColumns: []string{"name"}}), uA)
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Q: "福州", Fields: []string{"uscc"}, SearchColumns: []string{}}))
-	n, err := s.Data.CountRows(system, e, &pubdata.RowQuery{Q: "XXXX", SearchColumns: []string{"name"}})
+	n, err := s.Rows.CountRows(system, e, &pubdata.RowQuery{Q: "XXXX", SearchColumns: []string{"name"}})
 	if err != nil || n != 0 {
 		t.Fatalf("count searching name only = %d, %v", n, err)
 	}

@@ -112,7 +112,7 @@ func current(t *testing.T, s *Store, e *pubdata.Entry, q *pubdata.RowQuery) []st
 		q.Sort = []pubdata.SortKey{{Column: "uscc"}}
 	}
 	var out []string
-	_, _, err := s.Data.QueryRows(system, e, q, func(v []any) error {
+	_, _, err := s.Rows.QueryRows(system, e, q, func(v []any) error {
 		parts := make([]string, len(v))
 		for i, x := range v {
 			parts[i] = fmt.Sprint(x)
@@ -267,7 +267,7 @@ func testDataKeyRules(t *testing.T, s *Store) {
 	if b.Status != pubdata.BatchFailed || b.RowsRejected != 1 {
 		t.Fatalf("abort batch %+v", b)
 	}
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 3 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 3 {
 		t.Fatalf("rows %d", n)
 	}
 	// Upsert needs a key: an entry without one refuses it.
@@ -306,7 +306,7 @@ func testDataUpsertAsOfRollback(t *testing.T, s *Store) {
 	wantRows(t, current(t, s, e, q), after...)
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: q.Fields, AsOf: b1.ID}), before...)
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: q.Fields, AsOf: b2.ID}), after...)
-	_, _, err := s.Data.QueryRows(system, e, &pubdata.RowQuery{AsOf: "nope"}, func([]any) error { return nil })
+	_, _, err := s.Rows.QueryRows(system, e, &pubdata.RowQuery{AsOf: "nope"}, func([]any) error { return nil })
 	wantCode(t, err, pubdata.EINVALID)
 
 	// Only the latest batch can be rolled back, with a reason.
@@ -327,7 +327,7 @@ func testDataUpsertAsOfRollback(t *testing.T, s *Store) {
 	}
 	_, err = s.Data.RollbackBatch(editor, e, b2.ID, "again")
 	wantCode(t, err, pubdata.ECONFLICT)
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 2 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 2 {
 		t.Fatalf("cached count %d", n)
 	}
 	evs, _, _, _ := s.Audit.FindEvents(system, pubdata.AuditFilter{Action: "data.rollback"})
@@ -357,7 +357,7 @@ func testDataReplaceDelete(t *testing.T, s *Store) {
 	if b.Status != pubdata.BatchFailed || b.Errors[0].Code != pubdata.RuleNotFound {
 		t.Fatalf("delete of a missing key %+v", b)
 	}
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 0 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 0 {
 		t.Fatalf("count %d", n)
 	}
 }
@@ -384,7 +384,7 @@ func testDataIdempotencyRetry(t *testing.T, s *Store) {
 	if err != nil || b.Status != pubdata.BatchDone || b.Attempts != 2 || b.RowsLoaded != 2 || b.Message != "" {
 		t.Fatalf("retry %+v %v", b, err)
 	}
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 3 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 3 {
 		t.Fatalf("count %d", n)
 	}
 }
@@ -407,11 +407,11 @@ func testDataQuery(t *testing.T, s *Store) {
 	count := func(q *pubdata.RowQuery) int {
 		t.Helper()
 		n := 0
-		_, _, err := s.Data.QueryRows(system, e, q, func([]any) error { n++; return nil })
+		_, _, err := s.Rows.QueryRows(system, e, q, func([]any) error { n++; return nil })
 		if err != nil {
 			t.Fatalf("QueryRows(%+v): %v", q, err)
 		}
-		c, err := s.Data.CountRows(system, e, q)
+		c, err := s.Rows.CountRows(system, e, q)
 		if err != nil || int(c) != n {
 			t.Fatalf("CountRows(%+v) = %d, %v; QueryRows gave %d", q, c, err, n)
 		}
@@ -460,7 +460,7 @@ func testDataQuery(t *testing.T, s *Store) {
 			if len(q.Sort) == 0 {
 				q.Sort = []pubdata.SortKey{{Column: "uscc"}}
 			}
-			_, next, err := s.Data.QueryRows(system, e, q, func(v []any) error {
+			_, next, err := s.Rows.QueryRows(system, e, q, func(v []any) error {
 				paged = append(paged, fmt.Sprint(v[0])+"|"+fmt.Sprint(v[1]))
 				return nil
 			})
@@ -477,14 +477,14 @@ func testDataQuery(t *testing.T, s *Store) {
 		}
 	}
 	// A cursor from another sort is refused.
-	_, next, _ := s.Data.QueryRows(system, e, &pubdata.RowQuery{Limit: 2}, func([]any) error { return nil })
-	_, _, err := s.Data.QueryRows(system, e, &pubdata.RowQuery{Limit: 2, Cursor: next, Sort: []pubdata.SortKey{{Column: "name"}}}, func([]any) error { return nil })
+	_, next, _ := s.Rows.QueryRows(system, e, &pubdata.RowQuery{Limit: 2}, func([]any) error { return nil })
+	_, _, err := s.Rows.QueryRows(system, e, &pubdata.RowQuery{Limit: 2, Cursor: next, Sort: []pubdata.SortKey{{Column: "name"}}}, func([]any) error { return nil })
 	wantCode(t, err, pubdata.EINVALID)
-	_, _, err = s.Data.QueryRows(system, e, &pubdata.RowQuery{Cursor: "!!"}, func([]any) error { return nil })
+	_, _, err = s.Rows.QueryRows(system, e, &pubdata.RowQuery{Cursor: "!!"}, func([]any) error { return nil })
 	wantCode(t, err, pubdata.EINVALID)
 	// Offset (CKAN) and types.
 	var got []any
-	cols, _, err := s.Data.QueryRows(system, e, &pubdata.RowQuery{Offset: 24, Limit: 5}, func(v []any) error { got = append([]any{}, v...); return nil })
+	cols, _, err := s.Rows.QueryRows(system, e, &pubdata.RowQuery{Offset: 24, Limit: 5}, func(v []any) error { got = append([]any{}, v...); return nil })
 	if err != nil || strings.Join(cols, ",") != "uscc,name,capital,staff,active,founded" {
 		t.Fatalf("cols %v %v", cols, err)
 	}
@@ -504,7 +504,7 @@ func testDataPurge(t *testing.T, s *Store) {
 	if err != nil || n != 1 { // the row b2 superseded (甲, written by b1); 甲2 was superseded by b3
 		t.Fatalf("purge = %d, %v", n, err)
 	}
-	_, _, err = s.Data.QueryRows(system, e, &pubdata.RowQuery{AsOf: b1.ID}, func([]any) error { return nil })
+	_, _, err = s.Rows.QueryRows(system, e, &pubdata.RowQuery{AsOf: b1.ID}, func([]any) error { return nil })
 	wantCode(t, err, pubdata.ECONFLICT)
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: []string{"name"}, AsOf: b2.ID}), "甲2")
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: []string{"name"}}), "甲3")
@@ -543,7 +543,7 @@ func testDataStaleBatches(t *testing.T, s *Store) {
 	if err != nil || b.Status != pubdata.BatchDone || b.Attempts != 2 {
 		t.Fatalf("retry %+v %v", b, err)
 	}
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 1 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 1 {
 		t.Fatalf("rows %d", n)
 	}
 }
@@ -602,7 +602,7 @@ func testDataRewindableSource(t *testing.T, s *Store) {
 		t.Fatalf("replace %+v", b)
 	}
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: []string{"uscc", "name"}}), uA+"|甲新")
-	if n, _ := s.Data.CountRows(system, e, &pubdata.RowQuery{}); n != 1 {
+	if n, _ := s.Rows.CountRows(system, e, &pubdata.RowQuery{}); n != 1 {
 		t.Fatalf("count %d", n)
 	}
 }

@@ -27,7 +27,7 @@ func objectionSetup(t *testing.T, s *Store) (editor, reviewer context.Context, e
 
 func countRows(t *testing.T, s *Store, e *pubdata.Entry, q *pubdata.RowQuery) int64 {
 	t.Helper()
-	n, err := s.Data.CountRows(system, e, q)
+	n, err := s.Rows.CountRows(system, e, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func testObjectionCompositeKey(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	var got []string
-	_, _, err = s.Data.QueryRows(system, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "amount"}}}, func(v []any) error {
+	_, _, err = s.Rows.QueryRows(system, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "amount"}}}, func(v []any) error {
 		got = append(got, pubdata.FormatItemValue(v[3]))
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 )
 
 // Store is one fresh, migrated store under test.
@@ -22,6 +23,8 @@ type Store struct {
 	// Endpoints keeps the service interfaces' endpoints.
 	Endpoints pubdata.EndpointService
 	Data      pubdata.DataService
+	// Rows is the store's raw row reader (the one package access is handed).
+	Rows access.Tables
 	// PullSources keeps the providers' pull sources.
 	PullSources pubdata.PullSourceService
 	// MaskPolicies keeps the mask policies (nil: those tests skip).
@@ -75,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, pullTests...)
 	tests = append(tests, sanctionTests...)
 	tests = append(tests, accessTests...)
+	tests = append(tests, accessMatrixTests...)
 	tests = append(tests, applicationTests...)
 	tests = append(tests, demandTests...)
 	tests = append(tests, openPolicyTests...)

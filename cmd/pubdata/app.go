@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/extract"
 	pdhttp "github.com/pubdata/pubdata/http"
@@ -34,6 +35,9 @@ type app struct {
 	elements  pubdata.ElementService
 	demands   pubdata.DemandService
 	data      pubdata.DataService
+	// rows is the store's raw row reader: handed to access.New (the one read path) and
+	// used by the CLI's own checks (bench), never to the web server.
+	rows *sqlstore.RowReader
 	// secrets seals the secrets kept in the database (service credentials, pull DSNs):
 	// the SM4 key in the data folder (sealed.KeyFile), created on first start.
 	secrets   *sealed.Key
@@ -95,6 +99,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
 		data:      sqlstore.NewDataService(db),
+		rows:      sqlstore.NewRowReader(db),
 		secrets:   secrets,
 		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}
@@ -159,6 +164,7 @@ func (a *app) handler() (http.Handler, error) {
 		SecureCookies:      a.cfg.SecureCookies,
 		MaxBodyBytes:       a.cfg.MaxBody,
 		Data:               a.data,
+		Reads:              access.New(a.rows),
 		Endpoints:          a.endpoints,
 		MaxUploadBytes:     a.cfg.MaxUpload,
 		BatchDir:           a.batchDir(),

@@ -337,7 +337,7 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	q := &pubdata.RowQuery{Filters: []pubdata.RowFilter{{Column: "uscc", Op: pubdata.OpEq, Values: []any{benchUSCC(n/2 + 1)}}}, Limit: 1, Fields: []string{"uscc", "name"}}
 	found := 0
 	lookup := time.Now()
-	if _, _, err := a.data.QueryRows(ctx, e, q, func([]any) error { found++; return nil }); err != nil {
+	if _, _, err := a.rows.QueryRows(ctx, e, q, func([]any) error { found++; return nil }); err != nil {
 		return err
 	}
 	rate := float64(n) / d.Seconds()

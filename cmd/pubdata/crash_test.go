@@ -149,14 +149,14 @@ func TestKillDuringLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := a.data.CountRows(ctx, got, &pubdata.RowQuery{})
+			c, err := a.rows.CountRows(ctx, got, &pubdata.RowQuery{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c
 		}
 		var names []string
-		a.data.QueryRows(ctx, e, &pubdata.RowQuery{Fields: []string{"name"}}, func(v []any) error { names = append(names, v[0].(string)); return nil })
+		a.rows.QueryRows(ctx, e, &pubdata.RowQuery{Fields: []string{"name"}}, func(v []any) error { names = append(names, v[0].(string)); return nil })
 		if c := count(); c != 3 || strings.Join(names, ",") != "既有企业0,既有企业1,既有企业2" {
 			t.Fatalf("after the kill the table has %d rows %v, want the 3 it had", c, names)
 		}

@@ -83,7 +83,7 @@ func TestIngestGB18030(t *testing.T) {
 		}
 		var rows []string
 		e, _ = a.entries.FindPublishedEntry(ctx, e.ID)
-		if _, _, err := a.data.QueryRows(ctx, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "id_no"}}}, func(v []any) error {
+		if _, _, err := a.rows.QueryRows(ctx, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "id_no"}}}, func(v []any) error {
 			rows = append(rows, strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
 			return nil
 		}); err != nil {

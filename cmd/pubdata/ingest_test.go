@@ -89,7 +89,7 @@ func TestIngest(t *testing.T) {
 			t.Fatalf("upsert from stdin: exit %d %+v\n%s", code, b, stderr)
 		}
 		var names []string
-		if _, _, err := a.data.QueryRows(ctx, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "age"}}}, func(v []any) error {
+		if _, _, err := a.rows.QueryRows(ctx, e, &pubdata.RowQuery{Sort: []pubdata.SortKey{{Column: "age"}}}, func(v []any) error {
 			names = append(names, v[1].(string))
 			return nil
 		}); err != nil || strings.Join(names, ",") != "李四,张三丰" {

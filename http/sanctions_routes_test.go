@@ -1,0 +1,71 @@
+package http
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestDataRoutesDeclared: the routes a stopped organisation loses are declared where they are
+// registered (handleData, handleUpload) — exactly the data routes the sanctions have always
+// covered; every other route (catalogue, account, the sanctions page itself) stays open.
+func TestDataRoutesDeclared(t *testing.T) {
+	e := newEnv(t)
+	want := []string{
+		"POST /api/v1/entries/{id}/data",
+		"GET /api/v1/entries/{id}/rows",
+		"PUT /api/v1/entries/{id}/rows/{key}",
+		"DELETE /api/v1/entries/{id}/rows/{key}",
+		"POST /api/v1/batches/{id}/retry",
+		"GET /datastore/dump/{id}",
+		"GET /api/v1/entries/{id}/call/{path...}",
+		"POST /api/v1/entries/{id}/call/{path...}",
+		"PUT /api/v1/entries/{id}/call/{path...}",
+		"PATCH /api/v1/entries/{id}/call/{path...}",
+		"DELETE /api/v1/entries/{id}/call/{path...}",
+		"GET /console/entries/{id}/data",
+		"GET /console/entries/{id}/data/upload",
+		"POST /console/entries/{id}/data/upload",
+		"GET /api/v1/subjects",
+		"POST /api/v1/extracts",
+		"GET /console/subjects",
+		"POST /console/subjects",
+		"GET /console/extracts",
+		"POST /console/extracts",
+		"POST /api/v1/applications",
+		"GET /api/v1/applications",
+		"GET /api/v1/applications/{id}",
+		"POST /api/v1/applications/{id}/decide",
+		"POST /api/v1/applications/{id}/dispute",
+		"POST /api/v1/applications/{id}/withdraw",
+		"GET /api/v1/grants",
+		"GET /api/v1/grants/{id}",
+		"POST /api/v1/grants/{id}/revoke",
+		"GET /console/applications/catalog",
+		"GET /console/applications/new",
+		"POST /console/applications/new",
+		"GET /console/applications",
+		"GET /console/applications/{id}",
+		"POST /console/applications/{id}/decide",
+		"POST /console/applications/{id}/dispute",
+		"POST /console/applications/{id}/withdraw",
+		"GET /console/grants",
+		"GET /console/grants/{id}",
+		"POST /console/grants/{id}/revoke",
+	}
+	var got []string
+	for _, p := range e.srv.routes {
+		if e.srv.dataRoutes[p] {
+			got = append(got, p)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("data routes:\n got %q\nwant %q", got, want)
+	}
+	for _, name := range []string{"datastore_search", "datastore_search_sql"} {
+		if !ckanDataActions[name] {
+			t.Errorf("CKAN action %s is not a data action", name)
+		}
+	}
+}
