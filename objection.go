@@ -293,7 +293,7 @@ type ObjectionService interface {
 	// a key no current row has is refused with ENOTFOUND; otherwise it is accepted without
 	// saying whether a row matched (no probing of data the filer may not read).
 	// ECONFLICT if the filer already has an open objection on that key.
-	FileObjection(ctx context.Context, e *Entry, c *ObjectionCreate, dueAt time.Time, requireRow bool) (*Objection, error)
+	FileObjection(ctx context.Context, e *Entry, c *ObjectionCreate, requireRow bool) (*Objection, error)
 	// FindObjectionByID returns an objection; ENOTFOUND when there is none.
 	FindObjectionByID(ctx context.Context, id string) (*Objection, error)
 	// FindObjections returns a page of objections (open ones by due date, others newest

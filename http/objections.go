@@ -28,10 +28,7 @@ func (s *Server) registerObjections() {
 // ObjectionDays returns the working days a provider has to answer an objection:
 // ObjectionReplyDays, or pubdata.DefaultObjectionReplyDays when it is zero.
 func (s *Server) ObjectionDays() int {
-	if s.ObjectionReplyDays > 0 {
-		return s.ObjectionReplyDays
-	}
-	return pubdata.DefaultObjectionReplyDays
+	return pubdata.ReplyDays{Objection: s.ObjectionReplyDays}.ForObjection()
 }
 
 func (s *Server) objections() (pubdata.ObjectionService, error) {
@@ -71,8 +68,7 @@ func (s *Server) fileObjection(r *http.Request, c *pubdata.ObjectionCreate) (*pu
 			return nil, err
 		}
 	}
-	due := s.calendar().AddWorkdays(s.now(), s.ObjectionDays())
-	o, err := svc.FileObjection(r.Context(), e, c, due, requireRow)
+	o, err := svc.FileObjection(r.Context(), e, c, requireRow)
 	if err != nil || requireRow {
 		return o, err
 	}

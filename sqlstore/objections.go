@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/ident"
@@ -23,6 +22,8 @@ var _ pubdata.ObjectionService = (*ObjectionService)(nil)
 // and the exclusion is an equality on the key columns, which the key index serves.
 type ObjectionService struct {
 	db *DB
+	// ReplyDays are the settings that due dates are counted with (zero: the defaults).
+	ReplyDays pubdata.ReplyDays
 }
 
 // NewObjectionService returns the objection service on db.
@@ -168,7 +169,7 @@ func objectionDetails(o *pubdata.Objection, items []pubdata.Item) map[string]any
 }
 
 // FileObjection implements pubdata.ObjectionService.
-func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, c *pubdata.ObjectionCreate, dueAt time.Time, requireRow bool) (*pubdata.Objection, error) {
+func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, c *pubdata.ObjectionCreate, requireRow bool) (*pubdata.Objection, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if err := pubdata.ValidateObjectionCreate(a, e, c); err != nil {
 		return nil, err
@@ -218,13 +219,14 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 	if requireRow && rowsWithKey == 0 {
 		return nil, pubdata.FieldErrorf("key", "No current record of entry %q has this key; check the key values against the data.", e.ID)
 	}
-	o := &pubdata.Objection{ID: newID(), Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
-		Key: c.Key, Reason: c.Reason, Detail: c.Detail, Filer: a.Username(), Status: pubdata.ObjectionOpen, Rows: rowsWithKey,
-		Due: pubdata.Today(dueAt), DueAt: dueAt.UTC()}
 	cal, err := tx.calendar(ctx)
 	if err != nil {
 		return nil, err
 	}
+	dueAt := cal.AddWorkdays(tx.now, s.ReplyDays.ForObjection())
+	o := &pubdata.Objection{ID: newID(), Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
+		Key: c.Key, Reason: c.Reason, Detail: c.Detail, Filer: a.Username(), Status: pubdata.ObjectionOpen, Rows: rowsWithKey,
+		Due: pubdata.Today(dueAt), DueAt: dueAt.UTC()}
 	o.DueCovered = cal.SpanCovered(tx.now, dueAt)
 	if _, err := tx.exec(ctx, `INSERT INTO objections (id, entry_id, entry_title, division, provider, key_values, reason, detail, filer, status, row_count, filed_seq, due, due_at, created_at, updated_at, due_covered)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

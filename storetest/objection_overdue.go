@@ -25,17 +25,21 @@ func testObjectionOverdue(t *testing.T, s *Store) {
 	cityAdmin := actorCtx(t, s, "fzdsj-admin", "fz-dsj", pubdata.RoleAdmin)
 	cityMember := actorCtx(t, s, "fzdsj-member", "fz-dsj", pubdata.RoleMember)
 	citizen := actorCtx(t, s, "citizen", "", "")
-	file := func(key string, due time.Time) *pubdata.Objection {
+	// file receives an objection at the time: the store counts its due date from then.
+	file := func(key string, received time.Time) *pubdata.Objection {
 		t.Helper()
-		o, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": key}, Reason: pubdata.ObjectionError, Detail: "有误"}, due, true)
+		s.SetNow(received)
+		defer s.SetNow(appNow)
+		o, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": key}, Reason: pubdata.ObjectionError, Detail: "有误"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return o
 	}
-	late := file(uA, appNow.Add(-time.Hour))
-	answered := file(uB, appNow.Add(-time.Hour))
-	onTime := file(uC, appNow.Add(time.Hour))
+	twoWeeksAgo := appNow.AddDate(0, 0, -14) // due five working days later, before appNow
+	late := file(uA, twoWeeksAgo)
+	answered := file(uB, twoWeeksAgo)
+	onTime := file(uC, appNow)
 	if _, err := s.Objections.ResolveObjection(editor, answered.ID, &pubdata.ObjectionResolution{Outcome: pubdata.ObjectionRejected, Note: "依法公示"}); err != nil {
 		t.Fatal(err)
 	}

@@ -45,12 +45,12 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 		row(3, uB, "乙公司", 20.0, int64(3), false, "2010-01-01"),
 		row(4, uC, "丙公司", nil, nil, nil, nil))
 	citizen := actorCtx(t, s, "citizen", "", "")
-	due := appNow.Add(7 * 24 * time.Hour)
-	o, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uB}, Reason: pubdata.ObjectionError, Detail: "注册资本有误"}, due, true)
+	due := time.Date(2026, 10, 13, 9, 30, 0, 0, time.UTC) // 5 working days after 09-30 (10-10 is a make-up Saturday)
+	o, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uB}, Reason: pubdata.ObjectionError, Detail: "注册资本有误"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Status != pubdata.ObjectionOpen || o.Rows != 1 || o.Filer != "citizen" || o.Provider != "fz-scj" || o.Key["uscc"] != uB || o.Due != "2026-10-07" || o.Overdue {
+	if o.Status != pubdata.ObjectionOpen || o.Rows != 1 || o.Filer != "citizen" || o.Provider != "fz-scj" || o.Key["uscc"] != uB || o.Due != "2026-10-13" || !o.DueAt.Equal(due) || !o.DueCovered || o.Overdue {
 		t.Fatalf("filed %+v", o)
 	}
 	wantRows(t, current(t, s, e, nil),
@@ -75,7 +75,7 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 	}
 	// The provider's users are told, with the deadline.
 	list, _ := notices(t, s, editor)
-	if len(list) != 1 || list[0].Key != pubdata.NoticeObjectionNew || !strings.Contains(list[0].Text, "2026-10-07") || strings.Contains(list[0].Text, uB) {
+	if len(list) != 1 || list[0].Key != pubdata.NoticeObjectionNew || !strings.Contains(list[0].Text, "2026-10-13") || strings.Contains(list[0].Text, uB) {
 		t.Fatalf("provider's notifications: %+v", list)
 	}
 	// Corrected needs a batch since the filing.
@@ -108,7 +108,7 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 	wantCode(t, err, pubdata.ECONFLICT)
 
 	// A rejection needs reasons and unfreezes as well.
-	o2, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uA}, Reason: pubdata.ObjectionPrivacy, Detail: "涉及个人信息"}, due, true)
+	o2, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uA}, Reason: pubdata.ObjectionPrivacy, Detail: "涉及个人信息"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 	if err != nil || total != 2 || len(mineList) != 2 {
 		t.Fatalf("filer's list = %d, %v", total, err)
 	}
-	o3, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uC}, Reason: pubdata.ObjectionOmission, Detail: "缺少注册资本"}, due, true)
+	o3, err := s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"uscc": uC}, Reason: pubdata.ObjectionOmission, Detail: "缺少注册资本"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func testObjectionCompositeKey(t *testing.T, s *Store) {
 		row(3, int64(2024), "2025-01-02", false, 2.5),
 		row(4, int64(2025), "2025-01-02", true, 3.5))
 	citizen := actorCtx(t, s, "citizen", "", "")
-	_, err = s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"year": "2024", "day": "2025/1/2", "listed": "是"}, Reason: pubdata.ObjectionError, Detail: "金额有误"}, appNow.Add(time.Hour), true)
+	_, err = s.Objections.FileObjection(citizen, e, &pubdata.ObjectionCreate{Entry: e.ID, Key: map[string]string{"year": "2024", "day": "2025/1/2", "listed": "是"}, Reason: pubdata.ObjectionError, Detail: "金额有误"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,34 +193,33 @@ func testObjectionRules(t *testing.T, s *Store) {
 	editor, _, e := objectionSetup(t, s)
 	load(t, s, editor, e, pubdata.LoadOptions{}, row(2, uA, "甲公司", 100.5, int64(10), true, "2001-02-03"))
 	citizen := actorCtx(t, s, "citizen", "", "")
-	due := appNow.Add(time.Hour)
 	c := func(key map[string]string) *pubdata.ObjectionCreate {
 		return &pubdata.ObjectionCreate{Entry: e.ID, Key: key, Reason: pubdata.ObjectionError, Detail: "有误"}
 	}
 	// Anonymous: refused.
-	_, err := s.Objections.FileObjection(system, e, c(map[string]string{"uscc": uA}), due, true)
+	_, err := s.Objections.FileObjection(system, e, c(map[string]string{"uscc": uA}), true)
 	wantCode(t, err, pubdata.EUNAUTHORIZED)
 	// Not exactly the key items.
-	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uA, "name": "甲公司"}), due, true)
+	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uA, "name": "甲公司"}), true)
 	wantCode(t, err, pubdata.EINVALID)
-	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{}), due, true)
+	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{}), true)
 	wantCode(t, err, pubdata.EINVALID)
 	// Bad reason, empty detail.
 	bad := c(map[string]string{"uscc": uA})
 	bad.Reason, bad.Detail = "dislike", " "
-	_, err = s.Objections.FileObjection(citizen, e, bad, due, true)
+	_, err = s.Objections.FileObjection(citizen, e, bad, true)
 	if f := pubdata.ErrorFields(err); f["reason"] == nil || f["detail"] == nil {
 		t.Fatalf("fields = %v", err)
 	}
 	// A key no row has: refused when the filer may read the rows, accepted otherwise.
-	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), due, true)
+	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), true)
 	wantCode(t, err, pubdata.EINVALID)
-	o, err := s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), due, false)
+	o, err := s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), false)
 	if err != nil || o.Rows != 0 {
 		t.Fatalf("blind filing = %+v, %v", o, err)
 	}
 	// The same filer, the same key, still open: conflict.
-	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), due, false)
+	_, err = s.Objections.FileObjection(citizen, e, c(map[string]string{"uscc": uD}), false)
 	wantCode(t, err, pubdata.ECONFLICT)
 	// A later load of a frozen key is frozen at once.
 	load(t, s, editor, e, pubdata.LoadOptions{}, row(2, uD, "丁公司", 1.0, int64(1), true, "2020-01-01"))

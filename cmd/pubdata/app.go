@@ -105,7 +105,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	}
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
 	apps := sqlstore.NewApplicationService(db)
-	apps.ReplyDays = pubdata.ReplyDays{Share: cfg.ShareReplyDays, Open: cfg.OpenReplyDays, Objection: cfg.ObjectionReplyDays}
+	apps.ReplyDays = a.replyDays()
 	a.applications = apps
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
@@ -117,6 +117,18 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	}
 	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger}
 	return a, nil
+}
+
+// objections is the objection service, counting due dates with the reply-days settings.
+func (a *app) objections() *sqlstore.ObjectionService {
+	svc := sqlstore.NewObjectionService(a.db)
+	svc.ReplyDays = a.replyDays()
+	return svc
+}
+
+// replyDays are the settings of the working days to answer applications and objections.
+func (a *app) replyDays() pubdata.ReplyDays {
+	return pubdata.ReplyDays{Share: a.cfg.ShareReplyDays, Open: a.cfg.OpenReplyDays, Objection: a.cfg.ObjectionReplyDays}
 }
 
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
@@ -173,7 +185,7 @@ func (a *app) handler() (http.Handler, error) {
 		Notifications:      a.notifications,
 		ShareReplyDays:     a.cfg.ShareReplyDays,
 		OpenReplyDays:      a.cfg.OpenReplyDays,
-		Objections:         sqlstore.NewObjectionService(a.db),
+		Objections:         a.objections(),
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
 		Evidence:           a.evidence,
 		Extracts:           a.extracts,
