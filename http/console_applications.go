@@ -767,7 +767,7 @@ func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata
 	q := r.URL.Query()
 	switch {
 	case q.Get("created") != "":
-		v.Flash = translate(v.Lang, "app.flash.created", app.Due)
+		v.Flash = translate(v.Lang, "app.flash.created", "Due", app.Due)
 	case q.Get("decided") != "":
 		v.Flash = translate(v.Lang, "app.flash.decided")
 	case q.Get("disputed") != "":

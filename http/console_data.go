@@ -703,7 +703,7 @@ func (s *Server) batchesView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.FirstURL = pageLink(r, "cursor", "")
 	}
 	if n := q.Get("purged"); n != "" {
-		v.Flash = translate(v.Lang, "batches.purged", n)
+		v.Flash = translate(v.Lang, "batches.purged", "Count", n)
 	}
 	return v, nil
 }
