@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The console's sharing pages (共享): the share catalogue to apply from, the apply form, the
@@ -1164,7 +1165,7 @@ func (s *Server) pageNotifications(w http.ResponseWriter, r *http.Request) error
 	}
 	v.Unread = unread
 	for _, n := range list {
-		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: n.Message(v.Lang)})
+		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: locale.Notice(v.Lang, n.Key, n.Params)})
 	}
 	if next != "" {
 		v.NextURL = pageLink(r, "cursor", next)

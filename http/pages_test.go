@@ -307,6 +307,24 @@ func TestMessageCatalog(t *testing.T) {
 			}
 		}
 	}
+	// The notification keys of the domain (const NoticeX = "key"): their messages are
+	// "notice." + key.
+	notice := regexp.MustCompile(`\bNotice[A-Za-z]+\s*=\s*"([a-z_.]+)"`)
+	domain, _ := filepath.Glob("../*.go")
+	notices := 0
+	for _, f := range domain {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, m := range notice.FindAllStringSubmatch(string(b), -1) {
+			used[locale.NoticePrefix+m[1]] = true
+			notices++
+		}
+	}
+	if notices < 10 {
+		t.Fatalf("found only %d notification keys: the scan is broken", notices)
+	}
 	for _, k := range []pubdata.OrgKind{pubdata.KindAuthority, pubdata.KindPublicBody, pubdata.KindCompany} {
 		used["kind."+string(k)] = true
 	}

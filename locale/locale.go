@@ -109,6 +109,19 @@ func Text(lang, key string, args ...any) string {
 	return s
 }
 
+// NoticePrefix starts the message key of a notification: its message is NoticePrefix + the
+// notification's key.
+const NoticePrefix = "notice."
+
+// Notice returns the text of the notification of key with params in lang.
+func Notice(lang, key string, params map[string]string) string {
+	args := make([]any, 0, 2*len(params))
+	for name, v := range params {
+		args = append(args, name, v)
+	}
+	return Text(lang, NoticePrefix+key, args...)
+}
+
 // Args turns name/value pairs into the map of a message's placeholders.
 func Args(pairs ...any) (map[string]any, error) {
 	if len(pairs)%2 != 0 {

@@ -10,7 +10,11 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-var placeholder = regexp.MustCompile(`\{\{\s*\.([A-Za-z0-9_]+)\s*\}\}`)
+// action is a template action of a message; field a placeholder named in it.
+var (
+	action = regexp.MustCompile(`\{\{.*?\}\}`)
+	field  = regexp.MustCompile(`\.([A-Za-z_][A-Za-z0-9_]*)`)
+)
 
 // forms returns the raw messages of a file: key → plural form → text ("other" for a plain
 // message).
@@ -61,8 +65,10 @@ func TestFilesAgree(t *testing.T) {
 	names := func(fs map[string]string) []string {
 		set := map[string]bool{}
 		for _, s := range fs {
-			for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
-				set[m[1]] = true
+			for _, a := range action.FindAllString(s, -1) {
+				for _, m := range field.FindAllStringSubmatch(a, -1) {
+					set[m[1]] = true
+				}
 			}
 		}
 		return slices.Sorted(maps.Keys(set))
@@ -100,6 +106,22 @@ func TestFilesAgree(t *testing.T) {
 				t.Errorf("%q: %s names placeholders %v, %s %v", key, ZH, want, lang, got)
 			}
 		}
+	}
+}
+
+// TestNotice renders a notification from its key and parameters in each language; the
+// outcome of an objection is a code the message turns into words.
+func TestNotice(t *testing.T) {
+	p := map[string]string{"applicant": "福州市公安局", "entry": "企业登记", "due": "2026-10-09"}
+	if got := Notice(ZH, "application.new", p); got != "福州市公安局申请使用“企业登记”，请在2026-10-09前答复。" {
+		t.Errorf("zh: %q", got)
+	}
+	if got := Notice(EN, "application.new", p); got != "福州市公安局 applied for “企业登记”; answer by 2026-10-09." {
+		t.Errorf("en: %q", got)
+	}
+	p = map[string]string{"entry": "企业登记", "outcome": "rejected", "note": ""}
+	if got := Notice(ZH, "objection.resolved", p); got != "您对“企业登记”记录的异议已处理：未予采纳。" {
+		t.Errorf("zh: %q", got)
 	}
 }
 
