@@ -485,6 +485,7 @@ func (s *Server) batchPageView(r *http.Request, a *pubdata.Actor, b *pubdata.Bat
 			v.ReportMore = true
 			break
 		}
+		re.Message = rowErrorText(v.Lang, re)
 		v.Report = append(v.Report, reportRow{re})
 	}
 	if n := b.RowsRejected - int64(len(b.Errors)); n > 0 && b.RowsRejected > 0 {
@@ -556,7 +557,7 @@ func (s *Server) pageBatchReport(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(&buf)
 	cw.Write([]string{"row", "column", "rule", "message", "value"})
 	for _, re := range b.Errors {
-		cw.Write([]string{strconv.FormatInt(re.Row, 10), re.Column, translate(lang, optionKey(ruleOptions, re.Code)), re.Message, re.Value})
+		cw.Write([]string{strconv.FormatInt(re.Row, 10), re.Column, translate(lang, optionKey(ruleOptions, re.Code)), rowErrorText(lang, re), re.Value})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -325,6 +325,38 @@ func TestMessageCatalog(t *testing.T) {
 	if notices < 10 {
 		t.Fatalf("found only %d notification keys: the scan is broken", notices)
 	}
+	// The messages of other packages: batch reports (datafile, sqlstore) and identifier
+	// problems (ident), named by literal keys or by a family ("row.type." + the type).
+	// (sqlstore's other dotted strings are audit actions: only row.* there.)
+	literal := regexp.MustCompile(`"((?:row|ident|element)\.[a-z_.]*[a-z_])"`)
+	family := regexp.MustCompile(`"((?:row|ident|element)\.(?:[a-z_.]*\.)?)" ?\+`)
+	others := 0
+	for _, dir := range []string{"../datafile", "../ident", "../sqlstore"} {
+		if dir == "../sqlstore" {
+			literal = regexp.MustCompile(`"(row\.[a-z_.]*[a-z_])"`)
+		}
+		files, _ := filepath.Glob(dir + "/*.go")
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, _ := os.ReadFile(f)
+			for _, m := range literal.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]] = true
+				others++
+			}
+			for _, m := range family.FindAllStringSubmatch(string(b), -1) {
+				for k := range messages {
+					if strings.HasPrefix(k, m[1]) {
+						used[k] = true
+					}
+				}
+			}
+		}
+	}
+	if others < 40 {
+		t.Fatalf("found only %d keys in datafile, ident and sqlstore: the scan is broken", others)
+	}
 	for _, k := range []pubdata.OrgKind{pubdata.KindAuthority, pubdata.KindPublicBody, pubdata.KindCompany} {
 		used["kind."+string(k)] = true
 	}

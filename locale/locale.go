@@ -19,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"github.com/pubdata/pubdata"
 	"golang.org/x/text/language"
 )
 
@@ -120,6 +121,19 @@ func Notice(lang, key string, params map[string]string) string {
 		args = append(args, name, v)
 	}
 	return Text(lang, NoticePrefix+key, args...)
+}
+
+// Render returns the text of m in lang: its Sub messages rendered first, then m's message
+// filled with them and its Args.
+func Render(lang string, m *pubdata.Message) string {
+	args := make([]any, 0, 2*(len(m.Args)+len(m.Sub)))
+	for name, v := range m.Args {
+		args = append(args, name, v)
+	}
+	for name, s := range m.Sub {
+		args = append(args, name, Render(lang, s))
+	}
+	return Text(lang, m.Key, args...)
 }
 
 // Args turns name/value pairs into the map of a message's placeholders.

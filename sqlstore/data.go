@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The entries' tables. Each published table entry owns a table "d_<entry id hex>" with
@@ -449,14 +450,23 @@ func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Ba
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
+	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value, msg FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
 	if err != nil {
 		return nil, err
 	}
 	errs, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (pubdata.RowError, error) {
 		var e pubdata.RowError
-		err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value)
-		return e, err
+		var msg string
+		if err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value, &msg); err != nil {
+			return e, err
+		}
+		if msg != "" {
+			e.Msg = &pubdata.Message{}
+			if err := json.Unmarshal([]byte(msg), e.Msg); err != nil {
+				return e, fmt.Errorf("batch %s error message: %w", id, err)
+			}
+		}
+		return e, nil
 	})
 	if err != nil {
 		return nil, err
@@ -708,6 +718,12 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 	return tx.Commit()
 }
 
+// rowError is a problem of row n with its message m, kept as m for readers of any language
+// and in English in Message.
+func rowError(n int64, column, code string, m *pubdata.Message, value string) pubdata.RowError {
+	return pubdata.RowError{Row: n, Column: column, Code: code, Message: locale.Render(locale.EN, m), Value: value, Msg: m}
+}
+
 func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.RowError) error {
 	if _, err := tx.exec(ctx, "DELETE FROM data_batch_errors WHERE batch_id = ?", id); err != nil {
 		return err
@@ -715,11 +731,19 @@ func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.Ro
 	const per = 100
 	for i := 0; i < len(errs); i += per {
 		chunk := errs[i:min(i+per, len(errs))]
-		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-		args := make([]any, 0, 7*len(chunk))
+		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value, msg) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 8*len(chunk))
 		for j, e := range chunk {
-			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value)
+			msg := ""
+			if e.Msg != nil {
+				b, err := json.Marshal(e.Msg)
+				if err != nil {
+					return err
+				}
+				msg = string(b)
+			}
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, msg)
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return err
@@ -810,16 +834,16 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 			}
 			if r.Delete {
 				if len(keys) == 0 {
-					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "The table has no key, so a row cannot be deleted by key."})
+					es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.delete.no_key"), ""))
 					continue
 				}
 				if opt.Mode == pubdata.ModeReplace {
-					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "A replace batch cannot delete rows; it replaces the whole table."})
+					es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.delete.replace"), ""))
 					continue
 				}
 				deletes++
 			} else if len(r.Values) != len(items) {
-				es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: fmt.Sprintf("The row has %d values; the table has %d columns.", len(r.Values), len(items))})
+				es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.values", "Count", len(r.Values), "Columns", len(items)), ""))
 				continue
 			}
 			if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {

@@ -333,8 +333,7 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 			"SELECT s._n, MIN(t._n), "+sel+" FROM pd_stage s JOIN pd_stage t ON "+keyEq("t", "s", keys)+" AND t._i < s._i GROUP BY s._n, "+sel+" ORDER BY s._n",
 			"UPDATE pd_stage SET _bad = 1 WHERE EXISTS (SELECT 1 FROM pd_stage t WHERE "+keyEq("t", "pd_stage", keys)+" AND t._i < pd_stage._i)",
 			func(n, first int64, key string) pubdata.RowError {
-				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleUnique, Value: key,
-					Message: fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, first)}
+				return rowError(n, keyList, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", first), key)
 			}); err != nil {
 			return err
 		}
@@ -345,8 +344,7 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 			"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 0 AND "+current+" ORDER BY s._n",
 			"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 0 AND EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
 			func(n, _ int64, key string) pubdata.RowError {
-				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleExists, Value: key,
-					Message: fmt.Sprintf("The table already has a row with this key (%s); load in upsert mode to update it.", keyList)}
+				return rowError(n, keyList, pubdata.RuleExists, pubdata.NewMessage("row.key.exists", "Key", keyList), key)
 			}); err != nil {
 			return err
 		}
@@ -358,8 +356,7 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 		"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 1 AND NOT "+current+" ORDER BY s._n",
 		"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 1 AND NOT EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
 		func(n, _ int64, key string) pubdata.RowError {
-			return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleNotFound, Value: key,
-				Message: fmt.Sprintf("No current row has this key (%s), so there is nothing to delete.", keyList)}
+			return rowError(n, keyList, pubdata.RuleNotFound, pubdata.NewMessage("row.key.not_found", "Key", keyList), key)
 		})
 }
 
