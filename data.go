@@ -119,21 +119,24 @@ const (
 
 // Batch is one load of rows into an entry's table.
 type Batch struct {
-	ID           string      `json:"id"`
-	Entry        string      `json:"entry"`
-	Seq          int64       `json:"seq"` // the batch's number in its table, 0 until it runs
-	Org          string      `json:"org"`
-	Actor        string      `json:"actor"`
-	Source       string      `json:"source"`
-	Mode         LoadMode    `json:"mode"`
-	OnError      OnError     `json:"on_error"`
-	Format       string      `json:"format,omitempty"`
-	FileName     string      `json:"file_name,omitempty"`
-	Status       BatchStatus `json:"status"`
-	EntryVersion int         `json:"entry_version"`
-	RowsIn       int64       `json:"rows_in"`
-	RowsLoaded   int64       `json:"rows_loaded"`
-	RowsRejected int64       `json:"rows_rejected"`
+	ID       string      `json:"id"`
+	Entry    string      `json:"entry"`
+	Seq      int64       `json:"seq"` // the batch's number in its table, 0 until it runs
+	Org      string      `json:"org"`
+	Actor    string      `json:"actor"`
+	Source   string      `json:"source"`
+	Mode     LoadMode    `json:"mode"`
+	OnError  OnError     `json:"on_error"`
+	Format   string      `json:"format,omitempty"`
+	FileName string      `json:"file_name,omitempty"`
+	Status   BatchStatus `json:"status"`
+	// Msg names Message by key when the platform wrote it (nil for a domain error's English
+	// sentence or a rollback's reason): readers get it in their language.
+	Msg          *Message `json:"-"`
+	EntryVersion int      `json:"entry_version"`
+	RowsIn       int64    `json:"rows_in"`
+	RowsLoaded   int64    `json:"rows_loaded"`
+	RowsRejected int64    `json:"rows_rejected"`
 	// RowsSuperseded counts the table's rows this batch superseded: replaced, updated or deleted.
 	RowsSuperseded int64 `json:"rows_superseded"`
 	// Errors are the first MaxBatchErrors row errors, in row order.

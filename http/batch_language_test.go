@@ -46,6 +46,19 @@ func TestBatchReportLanguage(t *testing.T) {
 	if m := get("zh-CN,zh;q=0.9"); !strings.HasPrefix(m, "统一社会信用代码不是有效的") {
 		t.Errorf("zh-CN again: %q", m)
 	}
+	// A batch that aborts says why in the reader's language too, with plural forms.
+	abort := e.batchOf(e.send("POST", "/api/v1/entries/"+entry.ID+"/data", pbEditor, "text/csv", []byte(csv),
+		http.Header{"Accept-Language": {"zh-CN"}}), pbEditor, http.StatusCreated)
+	if abort.Status != pubdata.BatchFailed || abort.Message != "2 行中有 1 行无效，因此未加载任何数据（全部加载或全部不加载）。请更正这些行，或以“跳过错误行”（on_error=skip）方式加载有效的行。" {
+		t.Errorf("zh-CN abort: %s %q", abort.Status, abort.Message)
+	}
+	if got := decode[*pubdata.Batch](t, e.send("GET", "/api/v1/batches/"+abort.ID, pbEditor, "", nil, nil)); !strings.HasPrefix(got.Message, "1 of 2 rows is not valid") {
+		t.Errorf("en abort: %q", got.Message)
+	}
+	if got := decode[*pubdata.Batch](t, e.send("GET", "/api/v1/batches/"+b.ID, pbEditor, "", nil, http.Header{"Accept-Language": {"en"}})); got.Message != "1 row was rejected and skipped (on_error=skip)." {
+		t.Errorf("en skip: %q", got.Message)
+	}
+
 	// The batch page and its CSV report follow the page language.
 	session := e.login(pbEditor)
 	for lang, want := range map[string]string{LangZH: "统一社会信用代码不是有效的统一社会信用代码", LangEN: en} {

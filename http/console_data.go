@@ -15,6 +15,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The console's aggregation pages (汇聚): an entry's data panel, the upload page, a batch's
@@ -477,9 +478,15 @@ type batchPageView struct {
 
 func (s *Server) batchPageView(r *http.Request, a *pubdata.Actor, b *pubdata.Batch, e *pubdata.Entry) (*batchPageView, error) {
 	v := &batchPageView{
-		page: s.base(r, true), Batch: batchRow{b}, Entry: e, Errors: formErrors{},
+		page: s.base(r, true), Entry: e, Errors: formErrors{},
 		APIURL: "/api/v1/batches/" + b.ID,
 	}
+	if b.Msg != nil {
+		c := *b
+		c.Message = locale.Render(v.Lang, b.Msg)
+		b = &c
+	}
+	v.Batch = batchRow{b}
 	for i, re := range b.Errors {
 		if i == reportShown {
 			v.ReportMore = true

@@ -162,6 +162,9 @@ func (s *Server) batchFor(r *http.Request) (*pubdata.Actor, *pubdata.Batch, *pub
 // batchView is a batch as the API shows it: errors never null, their messages in lang.
 func batchView(lang string, b *pubdata.Batch) *pubdata.Batch {
 	c := *b
+	if b.Msg != nil {
+		c.Message = locale.Render(lang, b.Msg)
+	}
 	c.Errors = make([]pubdata.RowError, len(b.Errors))
 	for i, re := range b.Errors {
 		re.Message = rowErrorText(lang, re)

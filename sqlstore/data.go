@@ -341,15 +341,19 @@ func (s *DataService) EnsureTable(ctx context.Context, e *pubdata.Entry) error {
 
 const batchColumns = `id, entry_id, seq, org, actor, source, mode, on_error, format, file_name, status, entry_version,
 	rows_in, rows_loaded, rows_rejected, rows_superseded, message, idempotency_key, rollback_of, rolled_back_by, attempts,
-	created_at, started_at, finished_at`
+	created_at, started_at, finished_at, msg`
 
 func scanBatch(sc interface{ Scan(...any) error }) (*pubdata.Batch, error) {
 	b := &pubdata.Batch{Errors: []pubdata.RowError{}}
 	var idem, rollbackOf, rolledBackBy sql.NullString
 	var started, finished nullTime
+	var msg string
 	err := sc.Scan(&b.ID, &b.Entry, &b.Seq, &b.Org, &b.Actor, &b.Source, &b.Mode, &b.OnError, &b.Format, &b.FileName, &b.Status, &b.EntryVersion,
 		&b.RowsIn, &b.RowsLoaded, &b.RowsRejected, &b.RowsSuperseded, &b.Message, &idem, &rollbackOf, &rolledBackBy, &b.Attempts,
-		timeCol{&b.CreatedAt}, &started, &finished)
+		timeCol{&b.CreatedAt}, &started, &finished, &msg)
+	if err == nil {
+		b.Msg, err = parseMessage(msg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -460,13 +464,8 @@ func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Ba
 		if err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value, &msg); err != nil {
 			return e, err
 		}
-		if msg != "" {
-			e.Msg = &pubdata.Message{}
-			if err := json.Unmarshal([]byte(msg), e.Msg); err != nil {
-				return e, fmt.Errorf("batch %s error message: %w", id, err)
-			}
-		}
-		return e, nil
+		e.Msg, err = parseMessage(msg)
+		return e, err
 	})
 	if err != nil {
 		return nil, err
@@ -565,8 +564,9 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 		if err != nil {
 			return n, err
 		}
-		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, finished_at = ? WHERE id = ? AND status = ?",
-			string(pubdata.BatchFailed), "The batch was interrupted (the server stopped while it ran); nothing of it was written. Retry it.", fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
+		m := pubdata.NewMessage("batch.failure.interrupted")
+		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
+			string(pubdata.BatchFailed), locale.Render(locale.EN, m), formatMessage(m), fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
 		if err == nil {
 			if k, _ := res.RowsAffected(); k == 1 {
 				err = tx.record(ctx, change{Action: "data.load_failed", Object: "batch:" + b.id, Details: map[string]any{"entry": b.entry, "reason": "interrupted"}})
@@ -588,7 +588,8 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 
 // loadFailure is a batch that failed for a reason the provider can act on.
 type loadFailure struct {
-	msg      string
+	msg      string           // in English
+	m        *pubdata.Message // the message by key; nil for a domain error's sentence
 	rowsIn   int64
 	rejected int64
 	errs     []pubdata.RowError
@@ -626,7 +627,7 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 	// Claim the batch: a new one (running, never started) or a failed one, never one that
 	// another server runs (running with attempts).
 	now := fmtTime(s.db.Now())
-	res, err := s.db.db.ExecContext(ctx, s.db.rebind(`UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = ''
+	res, err := s.db.db.ExecContext(ctx, s.db.rebind(`UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = '', msg = ''
 		WHERE id = ? AND (status = ? OR (status = ? AND attempts = 0))`),
 		string(pubdata.BatchRunning), now, now, id, string(pubdata.BatchFailed), string(pubdata.BatchRunning))
 	if err != nil {
@@ -645,9 +646,9 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 			if errors.As(err, &pe) {
 				f = &loadFailure{msg: pe.Message}
 			} else if ctx.Err() != nil {
-				f = &loadFailure{msg: "The batch was cancelled; nothing of it was written."}
+				f = failure(pubdata.NewMessage("batch.failure.cancelled"))
 			} else {
-				f = &loadFailure{msg: "The batch failed on the server; nothing of it was written. Retry it, or tell the platform's operators if it fails again."}
+				f = failure(pubdata.NewMessage("batch.failure.server"))
 			}
 			f.rowsIn = live.rows.Load()
 		}
@@ -696,8 +697,8 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, finished_at = ? WHERE id = ? AND status = ?",
-		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, fmtTime(tx.now), id, string(pubdata.BatchRunning))
+	res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
+		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, formatMessage(f.m), fmtTime(tx.now), id, string(pubdata.BatchRunning))
 	if err != nil {
 		return err
 	}
@@ -718,6 +719,32 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 	return tx.Commit()
 }
 
+// failure is a load failure with the message m.
+func failure(m *pubdata.Message) *loadFailure {
+	return &loadFailure{msg: locale.Render(locale.EN, m), m: m}
+}
+
+// formatMessage is the stored form of a message: JSON, ” for none.
+func formatMessage(m *pubdata.Message) string {
+	if m == nil {
+		return ""
+	}
+	b, _ := json.Marshal(m) // strings and maps of strings: cannot fail
+	return string(b)
+}
+
+// parseMessage reads a stored message; ” is none.
+func parseMessage(s string) (*pubdata.Message, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := &pubdata.Message{}
+	if err := json.Unmarshal([]byte(s), m); err != nil {
+		return nil, fmt.Errorf("stored message: %w", err)
+	}
+	return m, nil
+}
+
 // rowError is a problem of row n with its message m, kept as m for readers of any language
 // and in English in Message.
 func rowError(n int64, column, code string, m *pubdata.Message, value string) pubdata.RowError {
@@ -735,15 +762,7 @@ func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.Ro
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
 		args := make([]any, 0, 8*len(chunk))
 		for j, e := range chunk {
-			msg := ""
-			if e.Msg != nil {
-				b, err := json.Marshal(e.Msg)
-				if err != nil {
-					return err
-				}
-				msg = string(b)
-			}
-			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, msg)
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, formatMessage(e.Msg))
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return err
@@ -942,19 +961,21 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		return err
 	}
 	report()
-	fail := func(msg string) error {
+	fail := func(m *pubdata.Message) error {
 		sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
-		return &loadFailure{msg: msg, rowsIn: rowsIn, rejected: es.rejected, errs: es.errs}
+		f := failure(m)
+		f.rowsIn, f.rejected, f.errs = rowsIn, es.rejected, es.errs
+		return f
 	}
 	if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-		return fail(fmt.Sprintf("%d of %d rows are not valid, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+		return fail(pubdata.NewMessage("batch.failure.rejected", "Count", es.rejected, "Total", rowsIn))
 	}
 	if direct {
 		for _, e := range dw.errs {
 			es.add(e)
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+			return fail(pubdata.NewMessage("batch.failure.key_rules", "Count", es.rejected, "Total", rowsIn))
 		}
 		loaded, superseded = dw.loaded, dw.superseded
 	}
@@ -965,7 +986,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 			return err
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+			return fail(pubdata.NewMessage("batch.failure.key_rules", "Count", es.rejected, "Total", rowsIn))
 		}
 	}
 
@@ -994,7 +1015,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		cols := quoteAll(names)
 		res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + _i, ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0", rowBase(seq), seq)
 		if isUniqueViolation(err) {
-			return fail("Two rows of the batch have the same key.")
+			return fail(pubdata.NewMessage("batch.failure.same_key"))
 		} else if err != nil {
 			return err
 		}
@@ -1006,13 +1027,14 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if err := tx.writeBatchErrors(ctx, b.ID, es.errs); err != nil {
 		return err
 	}
-	msg := ""
+	msg, skipped := "", (*pubdata.Message)(nil)
 	if es.rejected > 0 {
-		msg = fmt.Sprintf("%d rows were rejected and skipped (on_error=skip).", es.rejected)
+		skipped = pubdata.NewMessage("batch.skipped", "Count", es.rejected)
+		msg = locale.Render(locale.EN, skipped)
 	}
-	res, err := tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, finished_at = ?
+	res, err := tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, msg = ?, finished_at = ?
 		WHERE id = ? AND status = ?`,
-		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
+		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, formatMessage(skipped), fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
 	if err != nil {
 		return err
 	}
