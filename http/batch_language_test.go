@@ -59,6 +59,14 @@ func TestBatchReportLanguage(t *testing.T) {
 		t.Errorf("en skip: %q", got.Message)
 	}
 
+	// The key rules name the key columns by their titles as well.
+	dup := e.batchOf(e.send("POST", "/api/v1/entries/"+entry.ID+"/data?on_error=skip&mode=upsert", pbEditor, "text/csv",
+		[]byte("统一社会信用代码,企业名称\n91350100M000100Y43,丙公司\n91350100M000100Y43,丁公司\n"),
+		http.Header{"Accept-Language": {"zh-CN"}}), pbEditor, http.StatusCreated)
+	if len(dup.Errors) != 1 || !strings.HasPrefix(dup.Errors[0].Message, "键（统一社会信用代码）在本批次中再次出现") {
+		t.Errorf("zh-CN key rule: %+v", dup.Errors)
+	}
+
 	// The batch page and its CSV report follow the page language.
 	session := e.login(pbEditor)
 	for lang, want := range map[string]string{LangZH: "统一社会信用代码不是有效的统一社会信用代码", LangEN: en} {

@@ -745,6 +745,21 @@ func parseMessage(s string) (*pubdata.Message, error) {
 	return m, nil
 }
 
+// keyTitles names the key columns in messages as the provider wrote them: their titles
+// (else their names), joined by ", ".
+func keyTitles(items []pubdata.Item, keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		for _, it := range items {
+			if it.Name == k && it.Title != "" {
+				out[i] = it.Title
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // rowError is a problem of row n with its message m, kept as m for readers of any language
 // and in English in Message.
 func rowError(n int64, column, code string, m *pubdata.Message, value string) pubdata.RowError {
@@ -982,7 +997,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 
 	// The key rules, as set operations over the staging table.
 	if !written && len(keys) > 0 {
-		if err := st.checkKeys(ctx, m.tbl, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
+		if err := st.checkKeys(ctx, m.tbl, items, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {

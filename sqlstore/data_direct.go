@@ -91,7 +91,7 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 			continue
 		}
 		if len(d.deleted) > 0 && d.deleted[d.keyOf(r.Values)] {
-			d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again_deleted", "Key", strings.Join(d.keys, ", ")))
+			d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again_deleted", "Key", keyTitles(d.items, d.keys)))
 			continue
 		}
 		d.pending = append(d.pending, r)
@@ -247,7 +247,7 @@ func (d *directWriter) conflict(ctx context.Context, r *pubdata.SourceRow) error
 	if err != nil {
 		return fmt.Errorf("key conflict of row %d: %w", r.Num, err)
 	}
-	keyList := strings.Join(d.keys, ", ")
+	keyList := keyTitles(d.items, d.keys)
 	if from == d.seq {
 		d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", row-rowBase(d.seq)))
 	} else {
@@ -258,7 +258,7 @@ func (d *directWriter) conflict(ctx context.Context, r *pubdata.SourceRow) error
 
 // delete supersedes the current row of an earlier batch with the row's key.
 func (d *directWriter) delete(ctx context.Context, r *pubdata.SourceRow) error {
-	keyList := strings.Join(d.keys, ", ")
+	keyList := keyTitles(d.items, d.keys)
 	args := append([]any{d.seq, d.seq}, d.keyArgs(r.Values)...)
 	res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL AND _from < ? AND "+d.keyCond(""), args...)
 	if err != nil {
