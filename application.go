@@ -329,7 +329,8 @@ func CanSeeGrant(a *Actor, g *Grant, division string) bool {
 
 // Notification is a message in the console (and by e-mail when configured) to one user, or
 // to the users of an organisation with a role (Role "": every user of Org). Key and Params
-// name the message (see NotificationTexts); Text and TextEn are it in Chinese and English.
+// name the message; its text is rendered in the reader's language when read (package
+// locale, message "notice." + Key, Params filling its placeholders).
 type Notification struct {
 	ID        string            `json:"id"`
 	User      string            `json:"user,omitempty"` // username
@@ -337,8 +338,6 @@ type Notification struct {
 	Role      Role              `json:"role,omitempty"`
 	Key       string            `json:"key"`
 	Params    map[string]string `json:"params"`
-	Text      string            `json:"text"`
-	TextEn    string            `json:"text_en"`
 	Link      string            `json:"link,omitempty"`   // a console path
 	Object    string            `json:"object,omitempty"` // e.g. application:<id>
 	Read      bool              `json:"read"`
@@ -355,36 +354,9 @@ const (
 	NoticeGrantRevoked        = "grant.revoked"        // to the applicant
 )
 
-// NotificationTexts are the messages by key in Chinese and English; {name} is a parameter.
-var NotificationTexts = map[string][2]string{
-	NoticeCalendarEnding: {"工作日历只覆盖到{through}：请在国务院办公厅发布{next}年节假日安排通知后导入，届时跨年的答复期限才能确认。",
-		"The working-day calendar covers only up to {through}: import the State Council's {next} holiday notice when it is published; until then deadlines that cross into {next} are unconfirmed."},
-	NoticeApplicationNew:      {"{applicant}申请使用“{entry}”，请在{due}前答复。", "{applicant} applied for “{entry}”; answer by {due}."},
-	NoticeApplicationApproved: {"您对“{entry}”的申请已获批准，可使用至{until}。", "Your application for “{entry}” was approved, for use until {until}."},
-	NoticeApplicationRejected: {"您对“{entry}”的申请未获批准：{reason}", "Your application for “{entry}” was rejected: {reason}"},
-	NoticeApplicationDisputed: {"{applicant}对“{entry}”申请的驳回提出申诉：{reason}", "{applicant} disputes the rejection of the application for “{entry}”: {reason}"},
-	NoticeApplicationOverdue:  {"{provider}未在{due}前答复{applicant}对“{entry}”的申请，已逾期。", "{provider} did not answer {applicant}'s application for “{entry}” by {due}; it is overdue."},
-	NoticeGrantRevoked:        {"您对“{entry}”的使用授权已被撤销：{reason}", "Your grant for “{entry}” was revoked: {reason}"},
-}
-
-// NewNotification returns a notification of the key with its texts filled from params.
+// NewNotification returns a notification of the key with its parameters.
 func NewNotification(key string, params map[string]string, link, object string) *Notification {
-	t := NotificationTexts[key]
-	fill := func(s string) string {
-		for k, v := range params {
-			s = strings.ReplaceAll(s, "{"+k+"}", v)
-		}
-		return s
-	}
-	return &Notification{Key: key, Params: params, Text: fill(t[0]), TextEn: fill(t[1]), Link: link, Object: object}
-}
-
-// Message returns the notification's text in the language ("en" English, else Chinese).
-func (n *Notification) Message(lang string) string {
-	if lang == "en" && n.TextEn != "" {
-		return n.TextEn
-	}
-	return n.Text
+	return &Notification{Key: key, Params: params, Link: link, Object: object}
 }
 
 // NotificationService keeps the notifications of the actor in ctx.

@@ -143,7 +143,7 @@ func TestGrantOfApproval(t *testing.T) {
 
 func TestNewNotification(t *testing.T) {
 	n := NewNotification(NoticeApplicationNew, map[string]string{"applicant": "福州市公安局", "entry": "企业登记", "due": "2026-10-09"}, "/console/applications/a1", "application:a1")
-	if n.Text != "福州市公安局申请使用“企业登记”，请在2026-10-09前答复。" || n.Message("en") != "福州市公安局 applied for “企业登记”; answer by 2026-10-09." {
-		t.Fatalf("%q / %q", n.Text, n.TextEn)
+	if n.Key != NoticeApplicationNew || n.Params["due"] != "2026-10-09" || n.Link != "/console/applications/a1" || n.Object != "application:a1" {
+		t.Fatalf("%+v", n)
 	}
 }

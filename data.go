@@ -2,6 +2,7 @@ package pubdata
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -67,8 +68,41 @@ type RowError struct {
 	Row     int64  `json:"row"`
 	Column  string `json:"column,omitempty"`
 	Code    string `json:"code"`
-	Message string `json:"message"`
+	Message string `json:"message"` // in English; readers get Msg in their language
 	Value   string `json:"value,omitempty"`
+	// Msg names the message (nil for errors recorded before messages were keyed): the
+	// http layer renders it in the reader's language.
+	Msg *Message `json:"-"`
+}
+
+// Message names a message of the message files (package locale) with its arguments, so
+// that it reaches each reader in their language; an argument may itself be a message
+// (Sub, rendered in the same language first).
+type Message struct {
+	Key  string              `json:"key"`
+	Args map[string]string   `json:"args,omitempty"`
+	Sub  map[string]*Message `json:"sub,omitempty"`
+}
+
+// NewMessage returns the message key with args, pairs of a placeholder name and its value;
+// a value that is a *Message becomes a Sub message, any other is formatted as text.
+func NewMessage(key string, args ...any) *Message {
+	m := &Message{Key: key}
+	for i := 0; i+1 < len(args); i += 2 {
+		name := fmt.Sprint(args[i])
+		if s, ok := args[i+1].(*Message); ok {
+			if m.Sub == nil {
+				m.Sub = map[string]*Message{}
+			}
+			m.Sub[name] = s
+			continue
+		}
+		if m.Args == nil {
+			m.Args = map[string]string{}
+		}
+		m.Args[name] = fmt.Sprint(args[i+1])
+	}
+	return m
 }
 
 // Row error codes: the rule a row broke.
@@ -85,21 +119,24 @@ const (
 
 // Batch is one load of rows into an entry's table.
 type Batch struct {
-	ID           string      `json:"id"`
-	Entry        string      `json:"entry"`
-	Seq          int64       `json:"seq"` // the batch's number in its table, 0 until it runs
-	Org          string      `json:"org"`
-	Actor        string      `json:"actor"`
-	Source       string      `json:"source"`
-	Mode         LoadMode    `json:"mode"`
-	OnError      OnError     `json:"on_error"`
-	Format       string      `json:"format,omitempty"`
-	FileName     string      `json:"file_name,omitempty"`
-	Status       BatchStatus `json:"status"`
-	EntryVersion int         `json:"entry_version"`
-	RowsIn       int64       `json:"rows_in"`
-	RowsLoaded   int64       `json:"rows_loaded"`
-	RowsRejected int64       `json:"rows_rejected"`
+	ID       string      `json:"id"`
+	Entry    string      `json:"entry"`
+	Seq      int64       `json:"seq"` // the batch's number in its table, 0 until it runs
+	Org      string      `json:"org"`
+	Actor    string      `json:"actor"`
+	Source   string      `json:"source"`
+	Mode     LoadMode    `json:"mode"`
+	OnError  OnError     `json:"on_error"`
+	Format   string      `json:"format,omitempty"`
+	FileName string      `json:"file_name,omitempty"`
+	Status   BatchStatus `json:"status"`
+	// Msg names Message by key when the platform wrote it (nil for a domain error's English
+	// sentence or a rollback's reason): readers get it in their language.
+	Msg          *Message `json:"-"`
+	EntryVersion int      `json:"entry_version"`
+	RowsIn       int64    `json:"rows_in"`
+	RowsLoaded   int64    `json:"rows_loaded"`
+	RowsRejected int64    `json:"rows_rejected"`
 	// RowsSuperseded counts the table's rows this batch superseded: replaced, updated or deleted.
 	RowsSuperseded int64 `json:"rows_superseded"`
 	// Errors are the first MaxBatchErrors row errors, in row order.

@@ -300,16 +300,3 @@ const (
 	NoticeDemandAnswered = "demand.answered" // to the requester: published
 	NoticeDemandDeclined = "demand.declined" // to the requester
 )
-
-func init() {
-	for k, v := range map[string][2]string{
-		NoticeDemandNew:      {"{requester}提出数据需求“{title}”，请分派给相应的数据提供单位。", "{requester} asked for data: “{title}”; route it to a provider."},
-		NoticeDemandRouted:   {"数据需求“{title}”已分派给本单位，请答复。{note}", "The data demand “{title}” was routed to your organisation; please answer. {note}"},
-		NoticeDemandForward:  {"您的数据需求“{title}”已分派给{provider}办理。", "Your data demand “{title}” was routed to {provider}."},
-		NoticeDemandPlanned:  {"{provider}计划于{expected}前提供您需求的数据“{title}”。", "{provider} plans to provide the data you asked for, “{title}”, by {expected}."},
-		NoticeDemandAnswered: {"您需求的数据“{title}”已由{provider}发布。", "The data you asked for, “{title}”, was published by {provider}."},
-		NoticeDemandDeclined: {"{provider}未能满足您的数据需求“{title}”：{reason}", "{provider} declined your data demand “{title}”: {reason}"},
-	} {
-		NotificationTexts[k] = v
-	}
-}

@@ -167,13 +167,3 @@ const (
 	NoticeCommentReported = "comment.reported" // to the covering authority's admins and reviewers
 	NoticeCommentRejected = "comment.rejected" // to the author
 )
-
-func init() {
-	for k, v := range map[string][2]string{
-		NoticeCommentPending:  {"“{entry}”有一条新评论待审核。", "A new comment on “{entry}” awaits moderation."},
-		NoticeCommentReported: {"“{entry}”的一条评论被举报：{reason}", "A comment on “{entry}” was reported: {reason}"},
-		NoticeCommentRejected: {"您对“{entry}”的评论未通过审核：{reason}", "Your comment on “{entry}” was not approved: {reason}"},
-	} {
-		NotificationTexts[k] = v
-	}
-}

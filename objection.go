@@ -264,18 +264,6 @@ const (
 	NoticeObjectionOverdue  = "objection.overdue"  // to the covering authority's admins and reviewers, once
 )
 
-func init() {
-	NotificationTexts[NoticeObjectionNew] = [2]string{
-		"有人对“{entry}”的一条记录（{key}）提出异议（{reason}），该记录已冻结，请在{due}前核处。",
-		"An objection ({reason}) was filed on a record of “{entry}” ({key}); the record is frozen; answer by {due}."}
-	NotificationTexts[NoticeObjectionResolved] = [2]string{
-		"您对“{entry}”记录的异议已处理：{outcome}。{note}",
-		"Your objection to a record of “{entry}” was answered: {outcome}. {note}"}
-	NotificationTexts[NoticeObjectionOverdue] = [2]string{
-		"{provider}未在{due}前答复对“{entry}”一条记录的异议，已逾期，该记录仍冻结。",
-		"{provider} did not answer an objection to a record of “{entry}” by {due}; it is overdue and the record stays frozen."}
-}
-
 // ObjectionKeyJSON is the stored form of a canonical key: JSON with sorted names, so that
 // two filings of one key are equal text.
 func ObjectionKeyJSON(key map[string]string) string {

@@ -272,7 +272,7 @@ func (c *csvReader) next() (*pubdata.SourceRow, error) {
 			}
 		}
 		if len(rec) != c.ncols {
-			return malformed(num, "The row has %d fields; the header has %d.", len(rec), c.ncols), nil
+			return malformed(num, "row.csv.fields", "Count", len(rec), "Header", c.ncols), nil
 		}
 		values := make([]any, len(c.check.cols))
 		var errs []pubdata.RowError

@@ -81,7 +81,7 @@ func (j *jsonReader) next() (*pubdata.SourceRow, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return malformed(j.n, "Element %d of the array is %s, not an object.", j.n, jsonKind(v)), nil
+		return malformed(j.n, "row.json.element", "Index", j.n, "Kind", jsonKind(v)), nil
 	}
 	return j.rec.record(obj, j.n), nil
 }
@@ -105,18 +105,20 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
-func jsonKind(v any) string {
+// jsonKind is the message naming the kind of a JSON value that is not an object.
+func jsonKind(v any) *pubdata.Message {
+	kind := "number"
 	switch v.(type) {
 	case nil:
-		return "null"
+		kind = "null"
 	case []any:
-		return "an array"
+		kind = "array"
 	case string:
-		return "a string"
+		kind = "string"
 	case bool:
-		return "a boolean"
+		kind = "boolean"
 	}
-	return "a number"
+	return pubdata.NewMessage("row.json.kind." + kind)
 }
 
 // ndjsonReader reads one object a line.
@@ -177,14 +179,14 @@ func (n *ndjsonReader) next() (*pubdata.SourceRow, error) {
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return malformed(n.line, "Line %d is not a JSON object: %s.", n.line, jsonProblem(err)), nil
+			return malformed(n.line, "row.json.line", "Line", n.line, "Problem", jsonProblem(err)), nil
 		}
 		if dec.More() {
-			return malformed(n.line, "Line %d holds more than one JSON value; give one object a line.", n.line), nil
+			return malformed(n.line, "row.json.line_many", "Line", n.line), nil
 		}
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return malformed(n.line, "Line %d is %s, not a JSON object.", n.line, jsonKind(v)), nil
+			return malformed(n.line, "row.json.line_kind", "Line", n.line, "Kind", jsonKind(v)), nil
 		}
 		return n.rec.record(obj, n.line), nil
 	}

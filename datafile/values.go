@@ -2,23 +2,42 @@ package datafile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/locale"
 )
 
-// elementNames are the English names of the data elements that have a validator, for messages.
-var elementNames = map[string]string{
-	ident.ElementResidentID: "resident ID number",
-	ident.ElementUSCC:       "unified social credit code",
-	ident.ElementOrgCode:    "organisation code",
-	ident.ElementMobile:     "mobile number",
-	ident.ElementDivision:   "division code",
+// rowError is a problem of row num in column (an item's name; "" for the whole row) with
+// its message m, kept as m for readers of any language and in English in Message.
+func rowError(num int64, column, code string, m *pubdata.Message, value string) pubdata.RowError {
+	return pubdata.RowError{Row: num, Column: column, Code: code, Message: locale.Render(locale.EN, m), Value: value, Msg: m}
+}
+
+// title names the column in messages as the provider wrote it: its title (统一社会信用代码),
+// else its name.
+func (col *column) title() string {
+	if col.item.Title != "" {
+		return col.item.Title
+	}
+	return col.item.Name
+}
+
+// identMessage is the message of a validator's error.
+func identMessage(err error) *pubdata.Message {
+	var ie *ident.Error
+	if errors.As(err, &ie) && ie.Key != "" {
+		return &pubdata.Message{Key: ie.Key, Args: ie.Args}
+	}
+	return pubdata.NewMessage("row.problem", "Problem", err.Error())
 }
 
 // maxErrorValue is how many characters of a bad value a row error keeps.
@@ -94,25 +113,24 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 				}
 			}
 			if err != nil {
-				msg := err.Error()
-				if pe, ok := err.(*pubdata.Error); ok {
-					msg = pe.Message
+				problem := pubdata.NewMessage("row.type." + col.item.Type)
+				if !slices.Contains(pubdata.ItemTypes, col.item.Type) {
+					problem = pubdata.NewMessage("row.type.unknown", "Type", col.item.Type)
 				}
-				return nil, append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleType,
-					Message: fmt.Sprintf("Column %s: the value %s", col.item.Name, msg), Value: col.shown(raw)})
+				return nil, append(errs, rowError(num, col.item.Name, pubdata.RuleType,
+					pubdata.NewMessage("row.type", "Column", col.title(), "Problem", problem), col.shown(raw)))
 			}
 		}
 	}
 	if !pubdata.CheckItemLength(col.item, v) {
-		errs = append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleLength,
-			Message: fmt.Sprintf("Column %s: the value has %d characters; at most %d are allowed.", col.item.Name,
-				utf8.RuneCountInString(s), col.item.Length), Value: col.shown(raw)})
+		errs = append(errs, rowError(num, col.item.Name, pubdata.RuleLength, pubdata.NewMessage("row.length",
+			"Column", col.title(), "Count", utf8.RuneCountInString(s), "Max", col.item.Length), col.shown(raw)))
 	}
 	if col.check != nil {
 		if err := col.check(s); err != nil {
-			errs = append(errs, pubdata.RowError{Row: num, Column: col.item.Name, Code: pubdata.RuleElement,
-				Message: fmt.Sprintf("Column %s is not a valid %s: %s.", col.item.Name, elementNames[col.item.Element], err.Error()),
-				Value:   col.shown(raw)})
+			errs = append(errs, rowError(num, col.item.Name, pubdata.RuleElement, pubdata.NewMessage("row.element",
+				"Column", col.title(), "Element", pubdata.NewMessage("element."+col.item.Element), "Problem", identMessage(err)),
+				col.shown(raw)))
 		}
 	}
 	return v, errs
@@ -122,8 +140,8 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 func (c *checker) finish(num int64, values []any, errs []pubdata.RowError) *pubdata.SourceRow {
 	for _, k := range c.keys {
 		if values[k] == nil && !hasError(errs, c.cols[k].item.Name) {
-			errs = append(errs, pubdata.RowError{Row: num, Column: c.cols[k].item.Name, Code: pubdata.RuleRequired,
-				Message: fmt.Sprintf("Column %s is part of the key and must not be empty.", c.cols[k].item.Name)})
+			errs = append(errs, rowError(num, c.cols[k].item.Name, pubdata.RuleRequired,
+				pubdata.NewMessage("row.required", "Column", c.cols[k].title()), ""))
 		}
 	}
 	if len(errs) > 0 {
@@ -141,10 +159,10 @@ func hasError(errs []pubdata.RowError, col string) bool {
 	return false
 }
 
-// malformed is a row that could not be read at all.
-func malformed(num int64, format string, args ...any) *pubdata.SourceRow {
-	return &pubdata.SourceRow{Num: num, Errors: []pubdata.RowError{{Row: num, Code: pubdata.RuleMalformed,
-		Message: fmt.Sprintf(format, args...)}}}
+// malformed is a row that could not be read at all: the message key with args (see
+// pubdata.NewMessage).
+func malformed(num int64, key string, args ...any) *pubdata.SourceRow {
+	return &pubdata.SourceRow{Num: num, Errors: []pubdata.RowError{rowError(num, "", pubdata.RuleMalformed, pubdata.NewMessage(key, args...), "")}}
 }
 
 // trimSpace trims ASCII and Unicode space, the no-break and full-width spaces and a BOM.
@@ -283,14 +301,14 @@ func (r *recorder) record(obj map[string]any, num int64) *pubdata.SourceRow {
 	for _, key := range sortedKeys(obj) {
 		i, ok := r.match.find(key)
 		if !ok {
-			errs = append(errs, pubdata.RowError{Row: num, Column: key, Code: pubdata.RuleMalformed,
-				Message: fmt.Sprintf("Key %q is not a column of the table; the columns are %s.", key, r.match.names())})
+			errs = append(errs, rowError(num, key, pubdata.RuleMalformed,
+				pubdata.NewMessage("row.json.unknown_key", "Key", strconv.Quote(key), "Columns", r.match.names()), ""))
 			continue
 		}
-		name := r.c.cols[i].item.Name
+		name, title := r.c.cols[i].item.Name, r.c.cols[i].title()
 		if seen[i] != "" {
-			errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleMalformed,
-				Message: fmt.Sprintf("Column %s is given twice, as %q and as %q.", name, seen[i], key)})
+			errs = append(errs, rowError(num, name, pubdata.RuleMalformed,
+				pubdata.NewMessage("row.json.twice", "Column", title, "First", strconv.Quote(seen[i]), "Second", strconv.Quote(key)), ""))
 			continue
 		}
 		seen[i] = key
@@ -310,15 +328,14 @@ func (r *recorder) record(obj map[string]any, num int64) *pubdata.SourceRow {
 			text = fmt.Sprint(x)
 		case bool:
 			if r.c.cols[i].item.Type != "boolean" {
-				errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleType,
-					Message: fmt.Sprintf("Column %s is %s; true or false is not one.", name, r.c.cols[i].item.Type)})
+				errs = append(errs, rowError(num, name, pubdata.RuleType,
+					pubdata.NewMessage("row.json.boolean", "Column", title, "Type", pubdata.NewMessage("row.json.type."+r.c.cols[i].item.Type)), ""))
 				continue
 			}
 			values[i] = x
 			continue
 		default:
-			errs = append(errs, pubdata.RowError{Row: num, Column: name, Code: pubdata.RuleType,
-				Message: fmt.Sprintf("Column %s takes a single value, not a JSON object or array.", name)})
+			errs = append(errs, rowError(num, name, pubdata.RuleType, pubdata.NewMessage("row.json.compound", "Column", title), ""))
 			continue
 		}
 		values[i], errs = r.c.cell(i, text, num, errs)

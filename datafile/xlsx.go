@@ -141,8 +141,8 @@ func (x *xlsxReader) next() (*pubdata.SourceRow, error) {
 		for j, c := range cells {
 			if j >= len(x.cols) {
 				if trimSpace(c) != "" {
-					errs = append(errs, pubdata.RowError{Row: x.n, Code: pubdata.RuleMalformed,
-						Message: fmt.Sprintf("Cell %d of the row is outside the header's %d columns.", j+1, len(x.cols))})
+					errs = append(errs, rowError(x.n, "", pubdata.RuleMalformed,
+						pubdata.NewMessage("row.xlsx.outside", "Cell", j+1, "Count", len(x.cols)), ""))
 				}
 				continue
 			}

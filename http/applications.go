@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 	"github.com/pubdata/pubdata/workday"
 )
 
@@ -326,9 +327,17 @@ func (s *Server) apiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 
 // notificationListReply is a page of the caller's notifications with the unread count.
 type notificationListReply struct {
-	Items  []*pubdata.Notification `json:"items"`
-	Unread int                     `json:"unread"`
-	Next   string                  `json:"next"`
+	Items  []notificationReply `json:"items"`
+	Unread int                 `json:"unread"`
+	Next   string              `json:"next"`
+}
+
+// notificationReply is a notification with its text rendered now in Chinese (text) and
+// English (text_en) from its key and parameters.
+type notificationReply struct {
+	*pubdata.Notification
+	Text   string `json:"text"`
+	TextEn string `json:"text_en"`
 }
 
 func (s *Server) apiNotificationList(w http.ResponseWriter, r *http.Request) error {
@@ -350,7 +359,11 @@ func (s *Server) apiNotificationList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, notificationListReply{Items: list, Unread: n, Next: next})
+	reply := notificationListReply{Unread: n, Next: next}
+	for _, x := range list {
+		reply.Items = append(reply.Items, notificationReply{Notification: x, Text: locale.Notice(locale.ZH, x.Key, x.Params), TextEn: locale.Notice(locale.EN, x.Key, x.Params)})
+	}
+	writeJSON(w, http.StatusOK, reply)
 	return nil
 }
 

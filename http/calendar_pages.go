@@ -101,7 +101,7 @@ func (s *Server) pageCalendarImport(w http.ResponseWriter, r *http.Request) erro
 	case len(strings.TrimSpace(string(raw))) == 0:
 		v.Errors["document"] = translate(v.Lang, "calendar.error.empty")
 	case len(raw) > maxCalendarFile:
-		v.Errors["document"] = translate(v.Lang, "calendar.error.large", maxCalendarFile>>10)
+		v.Errors["document"] = translate(v.Lang, "calendar.error.large", "KB", maxCalendarFile>>10)
 	}
 	if len(v.Errors) > 0 {
 		return s.render(w, r, "calendar", http.StatusBadRequest, v)
@@ -230,7 +230,7 @@ func (s *Server) pageCalendarCorrect(w http.ResponseWriter, r *http.Request) err
 	if d, err := time.ParseInLocation(time.DateOnly, v.Form.Date, workday.Location); err != nil {
 		v.Errors["date"] = translate(v.Lang, "calendar.error.date")
 	} else if d.Year() != v.Year.Year {
-		v.Errors["date"] = translate(v.Lang, "calendar.error.year", v.Year.Year)
+		v.Errors["date"] = translate(v.Lang, "calendar.error.year", "Year", v.Year.Year)
 	}
 	if strings.TrimSpace(v.Form.Reason) == "" {
 		v.Errors["reason"] = translate(v.Lang, "calendar.error.reason")

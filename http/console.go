@@ -74,7 +74,7 @@ func (s *Server) pageLoginSubmit(w http.ResponseWriter, r *http.Request) error {
 	case v.Username == "" || r.PostForm.Get("password") == "":
 		v.Error = translate(v.Lang, "login.required")
 	case s.lockedOut(r, v.Username):
-		v.Error = translate(v.Lang, "login.locked", int(pubdata.LockoutDuration.Minutes()))
+		v.Error = translate(v.Lang, "login.locked", "Count", int(pubdata.LockoutDuration.Minutes()))
 	}
 	return s.render(w, r, "login", http.StatusUnauthorized, v)
 }

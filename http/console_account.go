@@ -136,7 +136,7 @@ func (s *Server) pageTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The secret is shown on this response only: it is not in any URL or later page.
 	v.NewToken, v.NewSecret = tok, secret
-	v.Flash = translate(v.Lang, "account.created", tok.Name)
+	v.Flash = translate(v.Lang, "account.created", "Name", tok.Name)
 	return s.render(w, r, "account", http.StatusCreated, v)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The console's sharing pages (共享): the share catalogue to apply from, the apply form, the
@@ -744,7 +745,7 @@ func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata
 	q := r.URL.Query()
 	switch {
 	case q.Get("created") != "":
-		v.Flash = translate(v.Lang, "app.flash.created", app.Due)
+		v.Flash = translate(v.Lang, "app.flash.created", "Due", app.Due)
 	case q.Get("decided") != "":
 		v.Flash = translate(v.Lang, "app.flash.decided")
 	case q.Get("disputed") != "":
@@ -1094,7 +1095,7 @@ func (s *Server) pageNotifications(w http.ResponseWriter, r *http.Request) error
 	}
 	v.Unread = unread
 	for _, n := range list {
-		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: n.Message(v.Lang)})
+		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: locale.Notice(v.Lang, n.Key, n.Params)})
 	}
 	if next != "" {
 		v.NextURL = pageLink(r, "cursor", next)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The console's aggregation pages (汇聚): an entry's data panel, the upload page, a batch's
@@ -477,14 +478,21 @@ type batchPageView struct {
 
 func (s *Server) batchPageView(r *http.Request, a *pubdata.Actor, b *pubdata.Batch, e *pubdata.Entry) (*batchPageView, error) {
 	v := &batchPageView{
-		page: s.base(r, true), Batch: batchRow{b}, Entry: e, Errors: formErrors{},
+		page: s.base(r, true), Entry: e, Errors: formErrors{},
 		APIURL: "/api/v1/batches/" + b.ID,
 	}
+	if b.Msg != nil {
+		c := *b
+		c.Message = locale.Render(v.Lang, b.Msg)
+		b = &c
+	}
+	v.Batch = batchRow{b}
 	for i, re := range b.Errors {
 		if i == reportShown {
 			v.ReportMore = true
 			break
 		}
+		re.Message = rowErrorText(v.Lang, re)
 		v.Report = append(v.Report, reportRow{re})
 	}
 	if n := b.RowsRejected - int64(len(b.Errors)); n > 0 && b.RowsRejected > 0 {
@@ -556,7 +564,7 @@ func (s *Server) pageBatchReport(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(&buf)
 	cw.Write([]string{"row", "column", "rule", "message", "value"})
 	for _, re := range b.Errors {
-		cw.Write([]string{strconv.FormatInt(re.Row, 10), re.Column, translate(lang, optionKey(ruleOptions, re.Code)), re.Message, re.Value})
+		cw.Write([]string{strconv.FormatInt(re.Row, 10), re.Column, translate(lang, optionKey(ruleOptions, re.Code)), rowErrorText(lang, re), re.Value})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -703,7 +711,7 @@ func (s *Server) batchesView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.FirstURL = pageLink(r, "cursor", "")
 	}
 	if n := q.Get("purged"); n != "" {
-		v.Flash = translate(v.Lang, "batches.purged", n)
+		v.Flash = translate(v.Lang, "batches.purged", "Count", n)
 	}
 	return v, nil
 }

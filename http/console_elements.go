@@ -176,9 +176,9 @@ func (s *Server) pageElements(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	if row := v.row(q.Get("saved")); row != nil && row.Source != "" {
-		v.Flash = translate(v.Lang, "elements.saved", row.Label, cmp.Or(row.SourceName, row.Source))
+		v.Flash = translate(v.Lang, "elements.saved", "Element", row.Label, "Source", cmp.Or(row.SourceName, row.Source))
 	} else if row := v.row(q.Get("cleared")); row != nil {
-		v.Flash = translate(v.Lang, "elements.cleared", row.Label)
+		v.Flash = translate(v.Lang, "elements.cleared", "Element", row.Label)
 	}
 	return s.render(w, r, "elements", http.StatusOK, v)
 }
@@ -285,7 +285,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 	}
 	row.Form, row.Errors = form, errs
 	row.Choices = withChoice(v.orgs, form.Org, "")
-	v.Errors[""] = translate(lang, "elements.error.row", row.Label)
+	v.Errors[""] = translate(lang, "elements.error.row", "Element", row.Label)
 	if msg := errs[""]; msg != "" {
 		v.Errors[""] += " " + msg
 	}

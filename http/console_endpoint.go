@@ -130,7 +130,7 @@ func endpointFieldError(lang, field string) string {
 	case "secret":
 		return translate(lang, "endpoint.error.secret")
 	}
-	return translate(lang, "endpoint.error.timeout_seconds", pubdata.MaxEndpointTimeout)
+	return translate(lang, "endpoint.error.timeout_seconds", "Max", pubdata.MaxEndpointTimeout)
 }
 
 func (s *Server) pageEndpointSave(w http.ResponseWriter, r *http.Request) error {

@@ -114,7 +114,7 @@ func (s *Server) pageEntries(w http.ResponseWriter, r *http.Request) error {
 		v.FirstURL = pageLink(r, "cursor", "")
 	}
 	if t := q.Get("retired"); t != "" {
-		v.Flash = translate(v.Lang, "entries.retired", t)
+		v.Flash = translate(v.Lang, "entries.retired", "Title", t)
 	}
 	return s.render(w, r, "entries", http.StatusOK, v)
 }
@@ -826,7 +826,7 @@ func changeLabel(lang, field string) string {
 		return translate(lang, diffFieldKey(field))
 	}
 	name, sub, hasSub := strings.Cut(rest, ".")
-	label := translate(lang, "versions.item", name)
+	label := translate(lang, "versions.item", "Name", name)
 	if hasSub {
 		if sub == "title" {
 			sub = "title_item"
@@ -977,9 +977,9 @@ func (s *Server) pageReview(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case q.Get("approve") != "":
-		v.Flash = translate(v.Lang, "review.approved", q.Get("approve"))
+		v.Flash = translate(v.Lang, "review.approved", "Title", q.Get("approve"))
 	case q.Get("reject") != "":
-		v.Flash = translate(v.Lang, "review.rejected", q.Get("reject"))
+		v.Flash = translate(v.Lang, "review.rejected", "Title", q.Get("reject"))
 	}
 	return s.render(w, r, "review", http.StatusOK, v)
 }

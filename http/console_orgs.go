@@ -64,7 +64,7 @@ func (s *Server) orgsView(r *http.Request, a *pubdata.Actor) (*orgsView, error) 
 		v.Form.Parent = a.Org.Code
 	}
 	if v.Created != "" {
-		v.Flash = translate(v.Lang, "orgs.created", v.Created)
+		v.Flash = translate(v.Lang, "orgs.created", "Name", v.Created)
 	}
 	return v, nil
 }

@@ -164,7 +164,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 	if n, err := strconv.Atoi(form.Interval); err == nil {
 		src.IntervalMinutes = n
 	} else {
-		errs["interval_minutes"] = translate(lang, "sources.error.interval_minutes", pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
+		errs["interval_minutes"] = translate(lang, "sources.error.interval_minutes", "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
 	}
 	for _, line := range strings.Split(form.Columns, "\n") {
 		line = strings.TrimSpace(line)
@@ -202,7 +202,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		for _, f := range sourceFields {
 			if fields[f] != nil {
 				if f == "interval_minutes" {
-					errs[f] = translate(lang, sourceFieldErrors[f], pubdata.MinPullInterval, pubdata.MaxPullInterval/60)
+					errs[f] = translate(lang, sourceFieldErrors[f], "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
 				} else {
 					errs[f] = translate(lang, sourceFieldErrors[f])
 				}

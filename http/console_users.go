@@ -106,7 +106,7 @@ func (s *Server) usersView(r *http.Request, a *pubdata.Actor) (*usersView, error
 	}
 	v.Form.Role = string(pubdata.RoleMember)
 	if v.Created != "" {
-		v.Flash = translate(v.Lang, "users.created", v.Created)
+		v.Flash = translate(v.Lang, "users.created", "Username", v.Created)
 	}
 	return v, nil
 }
@@ -135,7 +135,7 @@ func userFieldErrors(lang string, f userForm, password string) formErrors {
 		case field == "username":
 			errs[field] = translate(lang, "users.error.username")
 		case field == "password":
-			errs[field] = translate(lang, "users.error.password", pubdata.MinPasswordLength)
+			errs[field] = translate(lang, "users.error.password", "Min", pubdata.MinPasswordLength)
 		case field == "role":
 			errs[field] = translate(lang, "users.error.role")
 		case field == "display_name":

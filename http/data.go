@@ -17,6 +17,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The aggregation API (issue 4): an entry's provider loads its table in batches (a file, a
@@ -153,19 +154,44 @@ func (s *Server) batchFor(r *http.Request) (*pubdata.Actor, *pubdata.Batch, *pub
 	return a, b, e, nil
 }
 
-// batchView is a batch as the API shows it: errors never null.
-func batchView(b *pubdata.Batch) *pubdata.Batch {
-	if b.Errors == nil {
-		c := *b
-		c.Errors = []pubdata.RowError{}
-		return &c
+// batchView is a batch as the API shows it: errors never null, their messages in lang.
+func batchView(lang string, b *pubdata.Batch) *pubdata.Batch {
+	c := *b
+	if b.Msg != nil {
+		c.Message = locale.Render(lang, b.Msg)
 	}
-	return b
+	c.Errors = make([]pubdata.RowError, len(b.Errors))
+	for i, re := range b.Errors {
+		re.Message = rowErrorText(lang, re)
+		c.Errors[i] = re
+	}
+	return &c
+}
+
+// rowErrorText is the message of a row error in lang; an error recorded before messages
+// were keyed has only its English text.
+func rowErrorText(lang string, re pubdata.RowError) string {
+	if re.Msg == nil {
+		return re.Message
+	}
+	return locale.Render(lang, re.Msg)
+}
+
+// apiLang is the language of the API's messages: ?lang=, else Accept-Language when the
+// request has one, else English (the API's language before messages were translated).
+func apiLang(r *http.Request) string {
+	if l, ok := parseLang(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	if h := r.Header.Get("Accept-Language"); h != "" {
+		return negotiateLang(h)
+	}
+	return LangEN
 }
 
 // writeBatch answers with a batch: 202 with its Location while it runs, 201 for a batch this
 // request made (done or failed: a failed batch exists, with its errors), 200 otherwise.
-func writeBatch(w http.ResponseWriter, b *pubdata.Batch, created bool) {
+func writeBatch(w http.ResponseWriter, r *http.Request, b *pubdata.Batch, created bool) {
 	status := http.StatusOK
 	switch {
 	case b.Status == pubdata.BatchRunning:
@@ -174,7 +200,7 @@ func writeBatch(w http.ResponseWriter, b *pubdata.Batch, created bool) {
 	case created:
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, batchView(b))
+	writeJSON(w, status, batchView(apiLang(r), b))
 }
 
 // --- loading ---
@@ -436,7 +462,7 @@ func (s *Server) apiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBatch(w, b, created)
+	writeBatch(w, r, b, created)
 	return nil
 }
 
@@ -445,7 +471,7 @@ func (s *Server) apiBatchGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, batchView(b))
+	writeJSON(w, http.StatusOK, batchView(apiLang(r), b))
 	return nil
 }
 
@@ -476,7 +502,7 @@ func (s *Server) apiEntryBatches(w http.ResponseWriter, r *http.Request) error {
 		total = max(total, int(st.Batches))
 	}
 	for i, b := range list {
-		list[i] = batchView(b)
+		list[i] = batchView(apiLang(r), b)
 	}
 	writeJSON(w, http.StatusOK, newList(list, total, next))
 	return nil
@@ -510,7 +536,7 @@ func (s *Server) apiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBatch(w, b, false)
+	writeBatch(w, r, b, false)
 	return nil
 }
 
@@ -535,7 +561,7 @@ func (s *Server) apiBatchRollback(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeBatch(w, rb, true)
+	writeBatch(w, r, rb, true)
 	return nil
 }
 
@@ -664,7 +690,7 @@ func (s *Server) apiRowPut(w http.ResponseWriter, r *http.Request) error {
 			if field == "" {
 				field = "row"
 			}
-			err = pubdata.WithFieldError(err, pubdata.FieldErrorf(field, "%s: %s", field, re.Message))
+			err = pubdata.WithFieldError(err, pubdata.FieldErrorf(field, "%s: %s", field, rowErrorText(apiLang(r), re)))
 		}
 		return err
 	}
@@ -684,7 +710,7 @@ func (s *Server) apiRowPut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBatch(w, b, created)
+	writeBatch(w, r, b, created)
 	return nil
 }
 
@@ -713,7 +739,7 @@ func (s *Server) apiRowDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeBatch(w, b, created)
+	writeBatch(w, r, b, created)
 	return nil
 }
 

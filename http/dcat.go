@@ -70,7 +70,7 @@ func (s *Server) dcatSite(r *http.Request) (*dcat.Site, error) {
 		Categories:    map[string][]dcat.Label{},
 		Distributions: map[string][]dcat.Label{},
 		Conditions: func(c string) []dcat.Label {
-			return []dcat.Label{{Lang: "zh", Text: translate(LangZH, "dcat.rights.conditional", c)}}
+			return []dcat.Label{{Lang: "zh", Text: translate(LangZH, "dcat.rights.conditional", "Conditions", c)}}
 		},
 		DivisionName: func(code string) string {
 			if d, ok := s.Divisions.Lookup(code); ok {

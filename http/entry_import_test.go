@@ -321,18 +321,18 @@ func TestEntryImportPage(t *testing.T) {
 			check(e.upload("/console/entries/import", editor, "", lang, "", nil, map[string]string{"dry_run": "true"}), 400, translate(lang, "import.error.no_file"))
 			bad := strings.Replace(catalogueCSV(), "依法履职需要", "", 1)
 			check(e.upload("/console/entries/import", editor, "", lang, "bad.csv", []byte(bad), map[string]string{"dry_run": "true"}), 400,
-				translate(lang, "import.report.intro", 1), "<th scope=\"row\">5</th>", "<td>共享条件</td>")
+				translate(lang, "import.report.intro", "Count", 1), "<th scope=\"row\">5</th>", "<td>共享条件</td>")
 			if lang == LangZH {
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), map[string]string{"dry_run": "true"}), 200,
-					translate(lang, "import.result.checked", 3, 0, 0))
+					translate(lang, "import.result.checked", "Created", 3, "Updated", 0, "Unchanged", 0))
 				if n := len(e.orgEntries("fj-gat")); n != 0 {
 					t.Fatalf("the dry run wrote %d entries", n)
 				}
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), nil), 200,
-					translate(lang, "import.result.done", 3, 0, 0), "301001/00001")
+					translate(lang, "import.result.done", "Created", 3, "Updated", 0, "Unchanged", 0), "301001/00001")
 			} else {
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), nil), 200,
-					translate(lang, "import.result.done", 0, 0, 3), "301001/00001")
+					translate(lang, "import.result.done", "Created", 0, "Updated", 0, "Unchanged", 3), "301001/00001")
 			}
 			if w := e.upload("/console/entries/import", member, "", lang, "ok.csv", []byte(catalogueCSV()), nil); w.Code != 403 {
 				t.Errorf("member upload: %d", w.Code)

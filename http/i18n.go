@@ -1,44 +1,29 @@
 package http
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/pubdata/pubdata/locale"
 )
 
 // Page languages.
 const (
-	LangZH = "zh-CN" // the default
-	LangEN = "en"
+	LangZH = locale.ZH // the default
+	LangEN = locale.EN
 )
 
 // languages lists the page languages, the default first.
-var languages = []string{LangZH, LangEN}
+var languages = locale.Languages
 
-// msg is one entry of the message catalog: the text in each language. Texts may hold
-// fmt verbs filled by the template's arguments.
-type msg struct {
-	zh, en string
-}
+// missingMarker starts the text of a key that has no translation; tests fail on it.
+const missingMarker = locale.MissingMarker
 
-// missingMarker wraps a key that has no translation; tests fail on it.
-const missingMarker = "⟦missing:"
-
-// translate returns the text of key in lang, formatted with args. A key missing from the
-// catalog, or without text in lang, comes back marked so that tests catch it.
+// translate returns the message of key in lang (see package locale), filled with args:
+// pairs of a placeholder name and its value, e.g. translate(lang, "common.total",
+// "Count", n).
 func translate(lang, key string, args ...any) string {
-	m, ok := messages[key]
-	text := m.zh
-	if lang == LangEN {
-		text = m.en
-	}
-	if !ok || text == "" {
-		return missingMarker + key + "⟧"
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(text, args...)
-	}
-	return text
+	return locale.Text(lang, key, args...)
 }
 
 // langURL returns the current page's URL with ?lang= set to lang, keeping the path and the

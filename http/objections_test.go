@@ -175,7 +175,7 @@ func TestObjectionFreezesPortalPreview(t *testing.T) {
 	}
 	body := w.Body.String()
 	f.frozen(t, "portal preview", w.Body.Bytes())
-	if !strings.Contains(body, "1 records are frozen by objections and not shown") {
+	if !strings.Contains(body, "1 record is frozen by an objection and not shown") {
 		t.Errorf("portal preview does not count the frozen row")
 	}
 	// A link to object to each row, and to the entry.

@@ -297,6 +297,9 @@ func TestApplyApproveGrantFlow(t *testing.T) {
 	wantNotBody(t, "grant", w, "id_number", "/revoke\"")
 
 	// The applicant's notification of the approval, marked read.
+	w = e.page("GET", "/console/notifications?unread=1", applicant, LangEN, nil)
+	wantBody(t, "notifications in English", w, "was approved, for use until")
+	wantNotBody(t, "notifications in English", w, "已获批准")
 	w = e.page("GET", "/console/notifications?unread=1", applicant, LangZH, nil)
 	wantBody(t, "notifications", w, "已获批准")
 	nid := regexp.MustCompile(`action="/console/notifications/([^/"]+)/read"`).FindStringSubmatch(w.Body.String())

@@ -209,9 +209,9 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Rea
 		if hourly {
 			perKey = "chart.per_hour"
 		}
-		c.Title = translate(lang, "chart.average", title(plan.value), translate(lang, perKey))
+		c.Title = translate(lang, "chart.average", "Column", title(plan.value), "Per", translate(lang, perKey))
 		lo, hi := minMax(c.Points)
-		c.Summary = translate(lang, "chart.time_summary", title(plan.value), c.Points[0].Label, c.Points[len(c.Points)-1].Label, len(c.Points), shortNumber(lo), shortNumber(hi))
+		c.Summary = translate(lang, "chart.time_summary", "Column", title(plan.value), "From", c.Points[0].Label, "To", c.Points[len(c.Points)-1].Label, "Count", len(c.Points), "Lowest", shortNumber(lo), "Highest", shortNumber(hi))
 		c.SVG = lineChartSVG(c.Title, c.Summary, c.Points)
 	} else {
 		counts := make([]map[string]int, len(q.Fields))
@@ -247,8 +247,8 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Rea
 				}
 				return strings.Compare(a.Label, b.Label)
 			})
-			c.Title = translate(lang, "chart.counts", title(col))
-			c.Summary = translate(lang, "chart.count_summary", title(col), len(c.Points), c.Points[0].Label, c.Points[0].Shown)
+			c.Title = translate(lang, "chart.counts", "Column", title(col))
+			c.Summary = translate(lang, "chart.count_summary", "Column", title(col), "Count", len(c.Points), "Top", c.Points[0].Label, "TopRows", c.Points[0].Shown)
 			c.SVG = barChartSVG(c.Title, c.Summary, c.Points)
 			break
 		}
@@ -257,7 +257,7 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Rea
 		}
 	}
 	if read >= chartSample && rows > read {
-		c.Note = translate(lang, "chart.sample", read, rows)
+		c.Note = translate(lang, "chart.sample", "Read", read, "Count", rows)
 	}
 	return c, nil
 }

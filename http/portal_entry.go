@@ -93,7 +93,7 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 				// Sheet XML (about twice the CSV) deflated to about a fifth, plus the package.
 				bytes = csv*float64(preview.Rows)*0.45 + 6000
 			}
-			dl.Size = translate(lang, "entry_page.about", humanBytes(bytes))
+			dl.Size = translate(lang, "entry_page.about", "Size", humanBytes(bytes))
 		}
 		x.Downloads = append(x.Downloads, dl)
 	}

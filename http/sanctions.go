@@ -68,7 +68,7 @@ func (s *Server) renderStopped(w http.ResponseWriter, r *http.Request, err error
 		if o.Status == pubdata.OrgTerminated {
 			key = "dashboard.stopped.terminated"
 		}
-		v.Flash = translate(v.Lang, key, o.StatusReason)
+		v.Flash = translate(v.Lang, key, "Reason", o.StatusReason)
 		if rerr := s.render(w, r, "error", http.StatusForbidden, v); rerr != nil {
 			s.renderError(w, r, err)
 		}

@@ -2,6 +2,7 @@ package ident
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -63,12 +64,12 @@ func Division(s string) error {
 	n, ok := sixDigits(s)
 	if !ok {
 		if k := utf8.RuneCountInString(s); k != 6 {
-			return fail(ElementDivision, RuleLength, "division code must be six digits (GB/T 2260), not %d characters", k)
+			return fail(ElementDivision, RuleLength, "ident.division.length", "Count", k)
 		}
-		return fail(ElementDivision, RuleCharset, "division code must be six digits (GB/T 2260), has a non-digit")
+		return fail(ElementDivision, RuleCharset, "ident.division.charset")
 	}
 	if !knownDivision(n) {
-		return fail(ElementDivision, RuleDivision, "division code %06d was never a division (not in the 1980–2024 list)", n)
+		return fail(ElementDivision, RuleDivision, "ident.division.unknown", "Code", fmt.Sprintf("%06d", n))
 	}
 	return nil
 }

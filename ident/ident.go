@@ -15,6 +15,8 @@ package ident
 import (
 	"fmt"
 	"time"
+
+	"github.com/pubdata/pubdata/locale"
 )
 
 // Data-element codes, as seeded in the data_elements table (sqlstore migration 0002).
@@ -43,18 +45,27 @@ const (
 	RuleIoT        = "iot_number"   // a 13-digit IoT number where a mobile number is wanted
 )
 
-// Error is a validation failure. Its Error() is Msg, a sentence naming the rule; neither
-// field holds the whole value.
+// Error is a validation failure. Its Error() is Msg, a sentence naming the rule in English;
+// Key and Args name the message in the message files (package locale), so that a reader
+// gets it in their language. None of them holds the whole value.
 type Error struct {
 	Element string // one of the Element* codes
 	Rule    string // one of the Rule* names
+	Key     string
+	Args    map[string]string
 	Msg     string
 }
 
 func (e *Error) Error() string { return e.Msg }
 
-func fail(element, rule, format string, args ...any) error {
-	return &Error{Element: element, Rule: rule, Msg: fmt.Sprintf(format, args...)}
+// fail returns the Error of the message key with args, pairs of a placeholder name and
+// its value.
+func fail(element, rule, key string, args ...any) error {
+	m := make(map[string]string, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		m[fmt.Sprint(args[i])] = fmt.Sprint(args[i+1])
+	}
+	return &Error{Element: element, Rule: rule, Key: key, Args: m, Msg: locale.Text(locale.EN, key, args...)}
 }
 
 // ByElement returns the validator of a data element (the codes of the data_elements table):

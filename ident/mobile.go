@@ -56,39 +56,39 @@ func NormalizeMobile(s string) (string, error) {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9':
 			if len(d) == cap(d) {
-				return "", fail(el, RuleLength, "must be 11 digits (after an optional +86), has more than %d", cap(d))
+				return "", fail(el, RuleLength, "ident.mobile.too_long", "Count", cap(d))
 			}
 			d = append(d, c)
 		case c == ' ' || c == '-' || c == '\t':
 		case c == '+' && len(d) == 0 && !plus:
 			plus = true
 		default:
-			return "", fail(el, RuleCharset, "must hold only digits, spaces, hyphens and a leading +86")
+			return "", fail(el, RuleCharset, "ident.mobile.charset")
 		}
 	}
 	switch {
 	case plus && !(len(d) >= 2 && d[0] == '8' && d[1] == '6'):
-		return "", fail(el, RulePrefix, "is not a mainland number: a leading + must be followed by 86")
+		return "", fail(el, RulePrefix, "ident.mobile.plus")
 	case len(d) > 4 && string(d[:4]) == "0086" && d[4] == '1':
 		d = d[4:]
 	case len(d) > 11 && d[0] == '8' && d[1] == '6' && d[2] == '1':
 		d = d[2:] // 86 then 11 digits, or 86 then a 13-digit IoT number
 	}
 	if len(d) == 13 && mobileRegexps().iot.Match(d) {
-		return "", fail(el, RuleIoT, "is a 13-digit IoT number (prefix 14%c), not a mobile number", d[2])
+		return "", fail(el, RuleIoT, "ident.mobile.iot", "Digit", string(rune(d[2])))
 	}
 	if len(d) != 11 {
-		return "", fail(el, RuleLength, "must be 11 digits (after an optional +86), has %d", len(d))
+		return "", fail(el, RuleLength, "ident.mobile.length", "Count", len(d))
 	}
 	if d[0] != '1' {
-		return "", fail(el, RulePrefix, "must start with 1")
+		return "", fail(el, RulePrefix, "ident.mobile.start")
 	}
 	p := mobileRegexps()
 	if !p.person.Match(d) && !p.newer.Match(d) {
 		if p3 := string(d[:3]); p3 == "161" || p3 == "174" {
-			return "", fail(el, RulePrefix, "prefix %s is only partly assigned, and not in this number's block", p3)
+			return "", fail(el, RulePrefix, "ident.mobile.partial_prefix", "Prefix", p3)
 		}
-		return "", fail(el, RulePrefix, "prefix %s is not a mainland mobile prefix", d[:3])
+		return "", fail(el, RulePrefix, "ident.mobile.prefix", "Prefix", string(d[:3]))
 	}
 	return string(d), nil
 }

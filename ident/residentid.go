@@ -1,6 +1,7 @@
 package ident
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,32 +43,32 @@ func ResidentID(s string, now time.Time) error {
 	if len(s) != 18 {
 		switch n := utf8.RuneCountInString(s); {
 		case n == 15 && allDigits(s):
-			return fail(el, RuleLength, "must be 18 characters, not 15 (a legacy 15-digit number: upgrade it first)")
+			return fail(el, RuleLength, "ident.resident_id.legacy")
 		case n != 18:
-			return fail(el, RuleLength, "must be 18 characters, not %d", n)
+			return fail(el, RuleLength, "ident.resident_id.length", "Count", n)
 		}
-		return fail(el, RuleCharset, "must be 17 digits and a check character, has a non-ASCII character")
+		return fail(el, RuleCharset, "ident.resident_id.non_ascii")
 	}
 	for i := 0; i < 17; i++ {
 		if c := s[i]; c < '0' || c > '9' {
-			return fail(el, RuleCharset, "character %d must be a digit", i+1)
+			return fail(el, RuleCharset, "ident.resident_id.digit", "Position", i+1)
 		}
 	}
 	switch c := s[17]; {
 	case c == 'x':
-		return fail(el, RuleCase, "check character must be an upper-case X, not x")
+		return fail(el, RuleCase, "ident.resident_id.lower_x")
 	case c != 'X' && (c < '0' || c > '9'):
-		return fail(el, RuleCharset, "check character (18th) must be a digit or X")
+		return fail(el, RuleCharset, "ident.resident_id.check_charset")
 	}
 	addr, _ := sixDigits(s[:6])
 	if !knownDivision(addr) {
-		return fail(el, RuleAddress, "address code %06d was never a division (not in the 1980–2024 list)", addr)
+		return fail(el, RuleAddress, "ident.resident_id.address", "Code", fmt.Sprintf("%06d", addr))
 	}
 	if err := birthDate(s[6:14], now); err != nil {
 		return err
 	}
 	if want := residentCheck(s); s[17] != want {
-		return fail(el, RuleCheck, "check digit is %c, not %c", want, s[17])
+		return fail(el, RuleCheck, "ident.resident_id.check", "Want", string(rune(want)), "Got", string(rune(s[17])))
 	}
 	return nil
 }
@@ -79,14 +80,14 @@ func birthDate(d string, now time.Time) error {
 	m := atoi(d[4:6])
 	day := atoi(d[6:8])
 	if m < 1 || m > 12 || day < 1 || day > daysIn(y, m) {
-		return fail(el, RuleBirthDate, "birth date %s is not a real date", d)
+		return fail(el, RuleBirthDate, "ident.resident_id.birth_unreal", "Date", d)
 	}
 	if y < MinBirthYear {
-		return fail(el, RuleBirthDate, "birth date %s is before %d", d, MinBirthYear)
+		return fail(el, RuleBirthDate, "ident.resident_id.birth_early", "Date", d, "Year", MinBirthYear)
 	}
 	ty, tm, td := now.In(chinaTime).Date()
 	if y*10000+m*100+day > ty*10000+int(tm)*100+td {
-		return fail(el, RuleBirthDate, "birth date %s is in the future", d)
+		return fail(el, RuleBirthDate, "ident.resident_id.birth_future", "Date", d)
 	}
 	return nil
 }
@@ -140,11 +141,11 @@ func NormalizeResidentID(s string) (string, error) {
 		case c == 'X' || (c >= '0' && c <= '9'):
 			return s, nil
 		}
-		return "", fail(ElementResidentID, RuleCharset, "check character (18th) must be a digit or X")
+		return "", fail(ElementResidentID, RuleCharset, "ident.resident_id.check_charset")
 	}
 	n := utf8.RuneCountInString(s)
 	if n == 15 || n == 18 {
-		return "", fail(ElementResidentID, RuleCharset, "must be digits (and a final X), has another character")
+		return "", fail(ElementResidentID, RuleCharset, "ident.resident_id.charset")
 	}
-	return "", fail(ElementResidentID, RuleLength, "must be 18 characters (or a legacy 15 digits), not %d", n)
+	return "", fail(ElementResidentID, RuleLength, "ident.resident_id.length_any", "Count", n)
 }

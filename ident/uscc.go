@@ -1,6 +1,7 @@
 package ident
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -51,9 +52,9 @@ func USCC(s string) error {
 	const el = ElementUSCC
 	if len(s) != 18 {
 		if n := utf8.RuneCountInString(s); n != 18 {
-			return fail(el, RuleLength, "must be 18 characters, not %d", n)
+			return fail(el, RuleLength, "ident.uscc.length", "Count", n)
 		}
-		return fail(el, RuleCharset, "must be 18 digits and upper-case letters, has a non-ASCII character")
+		return fail(el, RuleCharset, "ident.uscc.non_ascii")
 	}
 	sum := 0
 	for i := 0; i < 18; i++ {
@@ -61,9 +62,9 @@ func USCC(s string) error {
 		v := usccValue[c]
 		if v < 0 {
 			if c >= 'a' && c <= 'z' && usccValue[c-'a'+'A'] >= 0 {
-				return fail(el, RuleCase, "character %d (%c) must be upper-case", i+1, c)
+				return fail(el, RuleCase, "ident.uscc.lower", "Position", i+1, "Char", string(rune(c)))
 			}
-			return fail(el, RuleCharset, "character %d (%s) is not in the USCC character set (digits and upper-case letters but I, O, S, V, Z)", i+1, quoteByte(c))
+			return fail(el, RuleCharset, "ident.uscc.charset", "Position", i+1, "Char", quoteByte(c))
 		}
 		if i < 17 {
 			sum += int(v) * usccWeights[i]
@@ -71,23 +72,23 @@ func USCC(s string) error {
 	}
 	dept, kind := s[0], s[1]
 	if strings.IndexByte(usccDepartments, dept) < 0 {
-		return fail(el, RuleDepartment, "registration department code %c (1st character) is not one of 1–9, A, N, Y", dept)
+		return fail(el, RuleDepartment, "ident.uscc.department", "Dept", string(rune(dept)))
 	}
 	if kinds, ok := usccKinds[dept]; ok && strings.IndexByte(kinds, kind) < 0 {
-		return fail(el, RuleKind, "institution kind %c (2nd character) is not one of %s for department %c", kind, commaList(kinds), dept)
+		return fail(el, RuleKind, "ident.uscc.kind", "Kind", string(rune(kind)), "Kinds", commaList(kinds), "Dept", string(rune(dept)))
 	}
 	area, ok := sixDigits(s[2:8])
 	if !ok {
-		return fail(el, RuleDivision, "registration authority's division code (characters 3–8) must be six digits")
+		return fail(el, RuleDivision, "ident.uscc.division_digits")
 	}
 	if area != 100000 && !knownDivision(area/10000*10000) {
-		return fail(el, RuleDivision, "registration authority's division code %06d (characters 3–8) is in no province", area)
+		return fail(el, RuleDivision, "ident.uscc.division_province", "Code", fmt.Sprintf("%06d", area))
 	}
 	if want, ok := orgCheck(s[8:16]); !ok || s[16] != want {
-		return fail(el, RuleOrgCode, "organisation code (characters 9–17) check character is %c, not %c", want, s[16])
+		return fail(el, RuleOrgCode, "ident.uscc.org_code", "Want", string(rune(want)), "Got", string(rune(s[16])))
 	}
 	if want := usccChars[(31-sum%31)%31]; s[17] != want {
-		return fail(el, RuleCheck, "check character is %c, not %c", want, s[17])
+		return fail(el, RuleCheck, "ident.uscc.check", "Want", string(rune(want)), "Got", string(rune(s[17])))
 	}
 	return nil
 }
@@ -137,27 +138,27 @@ func OrgCode(s string) error {
 	case len(s) == 10 && s[8] == '-':
 		s = s[:8] + s[9:]
 	case len(s) == 10:
-		return fail(el, RuleLength, "must be 9 characters, or 10 as XXXXXXXX-X with the hyphen 9th")
+		return fail(el, RuleLength, "ident.org_code.hyphen")
 	case len(s) != 9:
 		if n := utf8.RuneCountInString(s); n != 9 && n != 10 {
-			return fail(el, RuleLength, "must be 9 characters, or 10 as XXXXXXXX-X, not %d", n)
+			return fail(el, RuleLength, "ident.org_code.length", "Count", n)
 		}
-		return fail(el, RuleCharset, "must be digits and upper-case letters, has a non-ASCII character")
+		return fail(el, RuleCharset, "ident.org_code.non_ascii")
 	}
 	for i := 0; i < 8; i++ {
 		switch c := s[i]; {
 		case c >= 'a' && c <= 'z':
-			return fail(el, RuleCase, "character %d (%c) must be upper-case", i+1, c)
+			return fail(el, RuleCase, "ident.uscc.lower", "Position", i+1, "Char", string(rune(c)))
 		case !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'):
-			return fail(el, RuleCharset, "character %d (%s) must be a digit or an upper-case letter", i+1, quoteByte(c))
+			return fail(el, RuleCharset, "ident.org_code.charset", "Position", i+1, "Char", quoteByte(c))
 		}
 	}
 	want, _ := orgCheck(s[:8])
 	switch c := s[8]; {
 	case c == 'x':
-		return fail(el, RuleCase, "check character must be an upper-case X, not x")
+		return fail(el, RuleCase, "ident.org_code.lower_x")
 	case c != want:
-		return fail(el, RuleCheck, "check character is %c, not %s", want, quoteByte(c))
+		return fail(el, RuleCheck, "ident.org_code.check", "Want", string(rune(want)), "Got", quoteByte(c))
 	}
 	return nil
 }

@@ -207,7 +207,7 @@ func testOutbox(t *testing.T, dsn string) {
 		t.Fatalf("usage: %+v", ts)
 	}
 	for i, to := range []string{"han.mei", "li.lei"} {
-		if err := db.Exec(ctx, "INSERT INTO notifications (id, username, nkey, text, text_en, link, created_at) VALUES (?, ?, 'application.approved', '您的申请已获批准', 'Your application was approved', '/console/applications/x', ?)",
+		if err := db.Exec(ctx, "INSERT INTO notifications (id, username, nkey, params, link, created_at) VALUES (?, ?, 'application.approved', '{\"entry\":\"企业登记\",\"until\":\"2026-12-31\"}', '/console/applications/x', ?)",
 			"n"+string(rune('1'+i)), to, now.UTC().Format("2006-01-02T15:04:05.000000Z")); err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +247,7 @@ func testOutbox(t *testing.T, dsn string) {
 	body := srv.messages()[0].data
 	_, b64, _ := strings.Cut(body, "\r\n\r\n")
 	dec, _ := base64.StdEncoding.DecodeString(strings.ReplaceAll(b64, "\r\n", ""))
-	if !strings.Contains(string(dec), "您的申请已获批准") || !strings.Contains(string(dec), "https://data.example.cn/console/applications/x") {
+	if !strings.Contains(string(dec), "您对“企业登记”的申请已获批准，可使用至2026-12-31。") || !strings.Contains(string(dec), "Your application for “企业登记” was approved") || !strings.Contains(string(dec), "https://data.example.cn/console/applications/x") {
 		t.Fatalf("body: %s", dec)
 	}
 	now = now.Add(time.Hour)

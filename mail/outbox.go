@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // Outbox e-mails notifications: it claims unsent ones from the store, sends each to the
@@ -80,7 +81,7 @@ func (o *Outbox) Deliver(ctx context.Context) (int, error) {
 func (o *Outbox) Message(n *pubdata.OutgoingNotification) (string, string) {
 	subject := "公共数据开放平台通知 / Public Data Platform notice"
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n%s\n", n.Text, n.TextEn)
+	fmt.Fprintf(&b, "%s\n\n%s\n", locale.Notice(locale.ZH, n.Key, n.Params), locale.Notice(locale.EN, n.Key, n.Params))
 	if n.Link != "" {
 		fmt.Fprintf(&b, "\n%s%s\n", strings.TrimRight(o.BaseURL, "/"), n.Link)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -405,14 +406,20 @@ func (s *AccountService) ClaimNotifications(ctx context.Context, limit int, leas
 	if err := s.db.Exec(ctx, q, all...); err != nil {
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
-	rows, err := s.db.query(ctx, "SELECT id, username, org, role, nkey, text, text_en, link, object, created_at FROM notifications WHERE mail_claim = ? ORDER BY created_at, id", claim)
+	rows, err := s.db.query(ctx, "SELECT id, username, org, role, nkey, params, link, object, created_at FROM notifications WHERE mail_claim = ? ORDER BY created_at, id", claim)
 	if err != nil {
 		return nil, err
 	}
 	out, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (*pubdata.OutgoingNotification, error) {
 		n := &pubdata.OutgoingNotification{Claim: claim}
-		err := sc.Scan(&n.ID, &n.User, &n.Org, &n.Role, &n.Key, &n.Text, &n.TextEn, &n.Link, &n.Object, timeCol{&n.CreatedAt})
-		return n, err
+		var params string
+		if err := sc.Scan(&n.ID, &n.User, &n.Org, &n.Role, &n.Key, &params, &n.Link, &n.Object, timeCol{&n.CreatedAt}); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(params), &n.Params); err != nil {
+			return nil, fmt.Errorf("notification %s params: %w", n.ID, err)
+		}
+		return n, nil
 	})
 	if err != nil {
 		return nil, err

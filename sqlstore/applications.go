@@ -100,8 +100,8 @@ func (tx *Tx) notify(ctx context.Context, n *pubdata.Notification, targets ...no
 		if t.user == "" && t.org == "" {
 			continue
 		}
-		if _, err := tx.exec(ctx, "INSERT INTO notifications (id, username, org, role, nkey, params, text, text_en, link, object, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			newID(), t.user, t.org, string(t.role), n.Key, string(params), n.Text, n.TextEn, n.Link, n.Object, fmtTime(tx.now)); err != nil {
+		if _, err := tx.exec(ctx, "INSERT INTO notifications (id, username, org, role, nkey, params, link, object, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			newID(), t.user, t.org, string(t.role), n.Key, string(params), n.Link, n.Object, fmtTime(tx.now)); err != nil {
 			return fmt.Errorf("notification: %w", err)
 		}
 	}
@@ -724,7 +724,7 @@ func (s *NotificationService) FindNotifications(ctx context.Context, unread bool
 	if err := s.db.queryRow(ctx, "SELECT COUNT(*)"+from+" AND r.username IS NULL", args...).Scan(&unreadCount); err != nil {
 		return nil, 0, "", err
 	}
-	q := "SELECT n.id, n.username, n.org, n.role, n.nkey, n.params, n.text, n.text_en, n.link, n.object, n.created_at, r.username" + from
+	q := "SELECT n.id, n.username, n.org, n.role, n.nkey, n.params, n.link, n.object, n.created_at, r.username" + from
 	if unread {
 		q += " AND r.username IS NULL"
 	}
@@ -736,7 +736,7 @@ func (s *NotificationService) FindNotifications(ctx context.Context, unread bool
 		var n pubdata.Notification
 		var params string
 		var reader sql.NullString
-		if err := sc.Scan(&n.ID, &n.User, &n.Org, &n.Role, &n.Key, &params, &n.Text, &n.TextEn, &n.Link, &n.Object, timeCol{&n.CreatedAt}, &reader); err != nil {
+		if err := sc.Scan(&n.ID, &n.User, &n.Org, &n.Role, &n.Key, &params, &n.Link, &n.Object, timeCol{&n.CreatedAt}, &reader); err != nil {
 			return nil, err
 		}
 		n.Read = reader.Valid

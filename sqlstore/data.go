@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The entries' tables. Each published table entry owns a table "d_<entry id hex>" with
@@ -340,15 +341,19 @@ func (s *DataService) EnsureTable(ctx context.Context, e *pubdata.Entry) error {
 
 const batchColumns = `id, entry_id, seq, org, actor, source, mode, on_error, format, file_name, status, entry_version,
 	rows_in, rows_loaded, rows_rejected, rows_superseded, message, idempotency_key, rollback_of, rolled_back_by, attempts,
-	created_at, started_at, finished_at`
+	created_at, started_at, finished_at, msg`
 
 func scanBatch(sc interface{ Scan(...any) error }) (*pubdata.Batch, error) {
 	b := &pubdata.Batch{Errors: []pubdata.RowError{}}
 	var idem, rollbackOf, rolledBackBy sql.NullString
 	var started, finished nullTime
+	var msg string
 	err := sc.Scan(&b.ID, &b.Entry, &b.Seq, &b.Org, &b.Actor, &b.Source, &b.Mode, &b.OnError, &b.Format, &b.FileName, &b.Status, &b.EntryVersion,
 		&b.RowsIn, &b.RowsLoaded, &b.RowsRejected, &b.RowsSuperseded, &b.Message, &idem, &rollbackOf, &rolledBackBy, &b.Attempts,
-		timeCol{&b.CreatedAt}, &started, &finished)
+		timeCol{&b.CreatedAt}, &started, &finished, &msg)
+	if err == nil {
+		b.Msg, err = parseMessage(msg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -449,13 +454,17 @@ func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Ba
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
+	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value, msg FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
 	if err != nil {
 		return nil, err
 	}
 	errs, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (pubdata.RowError, error) {
 		var e pubdata.RowError
-		err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value)
+		var msg string
+		if err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value, &msg); err != nil {
+			return e, err
+		}
+		e.Msg, err = parseMessage(msg)
 		return e, err
 	})
 	if err != nil {
@@ -555,8 +564,9 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 		if err != nil {
 			return n, err
 		}
-		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, finished_at = ? WHERE id = ? AND status = ?",
-			string(pubdata.BatchFailed), "The batch was interrupted (the server stopped while it ran); nothing of it was written. Retry it.", fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
+		m := pubdata.NewMessage("batch.failure.interrupted")
+		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
+			string(pubdata.BatchFailed), locale.Render(locale.EN, m), formatMessage(m), fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
 		if err == nil {
 			if k, _ := res.RowsAffected(); k == 1 {
 				err = tx.record(ctx, change{Action: "data.load_failed", Object: "batch:" + b.id, Details: map[string]any{"entry": b.entry, "reason": "interrupted"}})
@@ -578,7 +588,8 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 
 // loadFailure is a batch that failed for a reason the provider can act on.
 type loadFailure struct {
-	msg      string
+	msg      string           // in English
+	m        *pubdata.Message // the message by key; nil for a domain error's sentence
 	rowsIn   int64
 	rejected int64
 	errs     []pubdata.RowError
@@ -616,7 +627,7 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 	// Claim the batch: a new one (running, never started) or a failed one, never one that
 	// another server runs (running with attempts).
 	now := fmtTime(s.db.Now())
-	res, err := s.db.db.ExecContext(ctx, s.db.rebind(`UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = ''
+	res, err := s.db.db.ExecContext(ctx, s.db.rebind(`UPDATE data_batches SET status = ?, attempts = attempts + 1, started_at = ?, heartbeat_at = ?, message = '', msg = ''
 		WHERE id = ? AND (status = ? OR (status = ? AND attempts = 0))`),
 		string(pubdata.BatchRunning), now, now, id, string(pubdata.BatchFailed), string(pubdata.BatchRunning))
 	if err != nil {
@@ -635,9 +646,9 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 			if errors.As(err, &pe) {
 				f = &loadFailure{msg: pe.Message}
 			} else if ctx.Err() != nil {
-				f = &loadFailure{msg: "The batch was cancelled; nothing of it was written."}
+				f = failure(pubdata.NewMessage("batch.failure.cancelled"))
 			} else {
-				f = &loadFailure{msg: "The batch failed on the server; nothing of it was written. Retry it, or tell the platform's operators if it fails again."}
+				f = failure(pubdata.NewMessage("batch.failure.server"))
 			}
 			f.rowsIn = live.rows.Load()
 		}
@@ -686,8 +697,8 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, finished_at = ? WHERE id = ? AND status = ?",
-		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, fmtTime(tx.now), id, string(pubdata.BatchRunning))
+	res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, seq = 0, rows_in = ?, rows_loaded = 0, rows_rejected = ?, rows_superseded = 0, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
+		string(pubdata.BatchFailed), f.rowsIn, f.rejected, f.msg, formatMessage(f.m), fmtTime(tx.now), id, string(pubdata.BatchRunning))
 	if err != nil {
 		return err
 	}
@@ -708,6 +719,53 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 	return tx.Commit()
 }
 
+// failure is a load failure with the message m.
+func failure(m *pubdata.Message) *loadFailure {
+	return &loadFailure{msg: locale.Render(locale.EN, m), m: m}
+}
+
+// formatMessage is the stored form of a message: JSON, ” for none.
+func formatMessage(m *pubdata.Message) string {
+	if m == nil {
+		return ""
+	}
+	b, _ := json.Marshal(m) // strings and maps of strings: cannot fail
+	return string(b)
+}
+
+// parseMessage reads a stored message; ” is none.
+func parseMessage(s string) (*pubdata.Message, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := &pubdata.Message{}
+	if err := json.Unmarshal([]byte(s), m); err != nil {
+		return nil, fmt.Errorf("stored message: %w", err)
+	}
+	return m, nil
+}
+
+// keyTitles names the key columns in messages as the provider wrote them: their titles
+// (else their names), joined by ", ".
+func keyTitles(items []pubdata.Item, keys []string) string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k
+		for _, it := range items {
+			if it.Name == k && it.Title != "" {
+				out[i] = it.Title
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// rowError is a problem of row n with its message m, kept as m for readers of any language
+// and in English in Message.
+func rowError(n int64, column, code string, m *pubdata.Message, value string) pubdata.RowError {
+	return pubdata.RowError{Row: n, Column: column, Code: code, Message: locale.Render(locale.EN, m), Value: value, Msg: m}
+}
+
 func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.RowError) error {
 	if _, err := tx.exec(ctx, "DELETE FROM data_batch_errors WHERE batch_id = ?", id); err != nil {
 		return err
@@ -715,11 +773,11 @@ func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.Ro
 	const per = 100
 	for i := 0; i < len(errs); i += per {
 		chunk := errs[i:min(i+per, len(errs))]
-		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-		args := make([]any, 0, 7*len(chunk))
+		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value, msg) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 8*len(chunk))
 		for j, e := range chunk {
-			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value)
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, formatMessage(e.Msg))
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return err
@@ -810,16 +868,16 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 			}
 			if r.Delete {
 				if len(keys) == 0 {
-					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "The table has no key, so a row cannot be deleted by key."})
+					es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.delete.no_key"), ""))
 					continue
 				}
 				if opt.Mode == pubdata.ModeReplace {
-					es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: "A replace batch cannot delete rows; it replaces the whole table."})
+					es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.delete.replace"), ""))
 					continue
 				}
 				deletes++
 			} else if len(r.Values) != len(items) {
-				es.add(pubdata.RowError{Row: r.Num, Code: pubdata.RuleMalformed, Message: fmt.Sprintf("The row has %d values; the table has %d columns.", len(r.Values), len(items))})
+				es.add(rowError(r.Num, "", pubdata.RuleMalformed, pubdata.NewMessage("row.values", "Count", len(r.Values), "Columns", len(items)), ""))
 				continue
 			}
 			if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
@@ -918,30 +976,32 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		return err
 	}
 	report()
-	fail := func(msg string) error {
+	fail := func(m *pubdata.Message) error {
 		sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
-		return &loadFailure{msg: msg, rowsIn: rowsIn, rejected: es.rejected, errs: es.errs}
+		f := failure(m)
+		f.rowsIn, f.rejected, f.errs = rowsIn, es.rejected, es.errs
+		return f
 	}
 	if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-		return fail(fmt.Sprintf("%d of %d rows are not valid, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+		return fail(pubdata.NewMessage("batch.failure.rejected", "Count", es.rejected, "Total", rowsIn))
 	}
 	if direct {
 		for _, e := range dw.errs {
 			es.add(e)
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+			return fail(pubdata.NewMessage("batch.failure.key_rules", "Count", es.rejected, "Total", rowsIn))
 		}
 		loaded, superseded = dw.loaded, dw.superseded
 	}
 
 	// The key rules, as set operations over the staging table.
 	if !written && len(keys) > 0 {
-		if err := st.checkKeys(ctx, m.tbl, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
+		if err := st.checkKeys(ctx, m.tbl, items, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
-			return fail(fmt.Sprintf("%d of %d rows break the key rules, so nothing was loaded (all or nothing). Correct them, or load with on_error=skip to load the valid rows.", es.rejected, rowsIn))
+			return fail(pubdata.NewMessage("batch.failure.key_rules", "Count", es.rejected, "Total", rowsIn))
 		}
 	}
 
@@ -970,7 +1030,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		cols := quoteAll(names)
 		res, err := tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + _i, ?, "+cols+" FROM pd_stage WHERE _bad = 0 AND _del = 0", rowBase(seq), seq)
 		if isUniqueViolation(err) {
-			return fail("Two rows of the batch have the same key.")
+			return fail(pubdata.NewMessage("batch.failure.same_key"))
 		} else if err != nil {
 			return err
 		}
@@ -982,13 +1042,14 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if err := tx.writeBatchErrors(ctx, b.ID, es.errs); err != nil {
 		return err
 	}
-	msg := ""
+	msg, skipped := "", (*pubdata.Message)(nil)
 	if es.rejected > 0 {
-		msg = fmt.Sprintf("%d rows were rejected and skipped (on_error=skip).", es.rejected)
+		skipped = pubdata.NewMessage("batch.skipped", "Count", es.rejected)
+		msg = locale.Render(locale.EN, skipped)
 	}
-	res, err := tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, finished_at = ?
+	res, err := tx.exec(ctx, `UPDATE data_batches SET status = ?, seq = ?, rows_in = ?, rows_loaded = ?, rows_rejected = ?, rows_superseded = ?, message = ?, msg = ?, finished_at = ?
 		WHERE id = ? AND status = ?`,
-		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
+		string(pubdata.BatchDone), seq, rowsIn, loaded, es.rejected, superseded, msg, formatMessage(skipped), fmtTime(tx.now), b.ID, string(pubdata.BatchRunning))
 	if err != nil {
 		return err
 	}

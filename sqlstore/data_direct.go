@@ -91,7 +91,7 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 			continue
 		}
 		if len(d.deleted) > 0 && d.deleted[d.keyOf(r.Values)] {
-			d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch, after a delete of it.", strings.Join(d.keys, ", ")))
+			d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again_deleted", "Key", keyTitles(d.items, d.keys)))
 			continue
 		}
 		d.pending = append(d.pending, r)
@@ -155,12 +155,12 @@ func (d *directWriter) keyCond(alias string) string {
 	return strings.Join(parts, " AND ")
 }
 
-func (d *directWriter) fail(r *pubdata.SourceRow, code, msg string) {
+func (d *directWriter) fail(r *pubdata.SourceRow, code string, m *pubdata.Message) {
 	v := d.keyOf(r.Values)
 	if d.keyMask {
 		v = ident.Mask(v)
 	}
-	d.errs = append(d.errs, pubdata.RowError{Row: r.Num, Column: strings.Join(d.keys, ", "), Code: code, Message: msg, Value: v})
+	d.errs = append(d.errs, rowError(r.Num, strings.Join(d.keys, ", "), code, m, v))
 }
 
 // flush writes the pending rows: in upsert mode it first supersedes the current rows of
@@ -247,18 +247,18 @@ func (d *directWriter) conflict(ctx context.Context, r *pubdata.SourceRow) error
 	if err != nil {
 		return fmt.Errorf("key conflict of row %d: %w", r.Num, err)
 	}
-	keyList := strings.Join(d.keys, ", ")
+	keyList := keyTitles(d.items, d.keys)
 	if from == d.seq {
-		d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, row-rowBase(d.seq)))
+		d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", row-rowBase(d.seq)))
 	} else {
-		d.fail(r, pubdata.RuleExists, fmt.Sprintf("The table already has a row with this key (%s); load in upsert mode to update it.", keyList))
+		d.fail(r, pubdata.RuleExists, pubdata.NewMessage("row.key.exists", "Key", keyList))
 	}
 	return nil
 }
 
 // delete supersedes the current row of an earlier batch with the row's key.
 func (d *directWriter) delete(ctx context.Context, r *pubdata.SourceRow) error {
-	keyList := strings.Join(d.keys, ", ")
+	keyList := keyTitles(d.items, d.keys)
 	args := append([]any{d.seq, d.seq}, d.keyArgs(r.Values)...)
 	res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL AND _from < ? AND "+d.keyCond(""), args...)
 	if err != nil {
@@ -273,9 +273,9 @@ func (d *directWriter) delete(ctx context.Context, r *pubdata.SourceRow) error {
 	err = d.tx.queryRow(ctx, "SELECT _row FROM "+d.tbl+" WHERE _to IS NULL AND _from = ? AND "+d.keyCond(""), append([]any{d.seq}, d.keyArgs(r.Values)...)...).Scan(&row)
 	switch {
 	case err == nil:
-		d.fail(r, pubdata.RuleUnique, fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, row-rowBase(d.seq)))
+		d.fail(r, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", row-rowBase(d.seq)))
 	case errors.Is(err, sql.ErrNoRows):
-		d.fail(r, pubdata.RuleNotFound, fmt.Sprintf("No current row has this key (%s), so there is nothing to delete.", keyList))
+		d.fail(r, pubdata.RuleNotFound, pubdata.NewMessage("row.key.not_found", "Key", keyList))
 	default:
 		return err
 	}

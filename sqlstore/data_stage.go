@@ -254,7 +254,7 @@ func (st *stage) insert(ctx context.Context, next func() (*pubdata.SourceRow, er
 // checkKeys applies the key rules to the staged rows, marking the rows that break them
 // _bad and reporting them: a key twice in the batch (the later rows), in append mode a key
 // the table already has, and a delete of a key the table does not have.
-func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode pubdata.LoadMode, tableHasRows, hasDeletes bool, es *errorSet) error {
+func (st *stage) checkKeys(ctx context.Context, tbl string, items []pubdata.Item, keys []string, mode pubdata.LoadMode, tableHasRows, hasDeletes bool, es *errorSet) error {
 	tx := st.tx
 	if tx.db.dialect == Postgres {
 		if _, err := tx.exec(ctx, "ANALYZE pd_stage"); err != nil {
@@ -327,14 +327,13 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 		_, err = tx.exec(ctx, update)
 		return err
 	}
-	keyList := strings.Join(keys, ", ")
+	keyList, keyTitle := strings.Join(keys, ", "), keyTitles(items, keys)
 	if hasDups {
 		if err := check(
 			"SELECT s._n, MIN(t._n), "+sel+" FROM pd_stage s JOIN pd_stage t ON "+keyEq("t", "s", keys)+" AND t._i < s._i GROUP BY s._n, "+sel+" ORDER BY s._n",
 			"UPDATE pd_stage SET _bad = 1 WHERE EXISTS (SELECT 1 FROM pd_stage t WHERE "+keyEq("t", "pd_stage", keys)+" AND t._i < pd_stage._i)",
 			func(n, first int64, key string) pubdata.RowError {
-				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleUnique, Value: key,
-					Message: fmt.Sprintf("The key (%s) appears again in the batch; it first appears at row %d.", keyList, first)}
+				return rowError(n, keyList, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyTitle, "First", first), key)
 			}); err != nil {
 			return err
 		}
@@ -345,8 +344,7 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 			"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 0 AND "+current+" ORDER BY s._n",
 			"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 0 AND EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
 			func(n, _ int64, key string) pubdata.RowError {
-				return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleExists, Value: key,
-					Message: fmt.Sprintf("The table already has a row with this key (%s); load in upsert mode to update it.", keyList)}
+				return rowError(n, keyList, pubdata.RuleExists, pubdata.NewMessage("row.key.exists", "Key", keyTitle), key)
 			}); err != nil {
 			return err
 		}
@@ -358,8 +356,7 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, keys []string, mode 
 		"SELECT s._n, 0, "+sel+" FROM pd_stage s WHERE s._bad = 0 AND s._del = 1 AND NOT "+current+" ORDER BY s._n",
 		"UPDATE pd_stage SET _bad = 1 WHERE _bad = 0 AND _del = 1 AND NOT EXISTS (SELECT 1 FROM "+tbl+" d WHERE d._to IS NULL AND "+keyEq("d", "pd_stage", keys)+")",
 		func(n, _ int64, key string) pubdata.RowError {
-			return pubdata.RowError{Row: n, Column: keyList, Code: pubdata.RuleNotFound, Value: key,
-				Message: fmt.Sprintf("No current row has this key (%s), so there is nothing to delete.", keyList)}
+			return rowError(n, keyList, pubdata.RuleNotFound, pubdata.NewMessage("row.key.not_found", "Key", keyTitle), key)
 		})
 }
 

@@ -359,12 +359,8 @@ func (s *ObjectionService) ResolveObjection(ctx context.Context, id string, r *p
 	if err := tx.record(ctx, change{Action: "objection.resolve", Object: "objection:" + id, Org: o.Provider, Division: o.Division, Details: details}); err != nil {
 		return nil, err
 	}
-	outcome := map[pubdata.ObjectionStatus]string{pubdata.ObjectionCorrected: "已更正", pubdata.ObjectionRejected: "未予采纳"}[r.Outcome]
 	params := map[string]string{"entry": o.EntryTitle, "outcome": string(r.Outcome), "note": r.Note}
 	n := pubdata.NewNotification(pubdata.NoticeObjectionResolved, params, "/account/objections", "objection:"+id)
-	params["outcome"] = outcome
-	n.Text = pubdata.NewNotification(pubdata.NoticeObjectionResolved, params, "", "").Text
-	params["outcome"] = string(r.Outcome)
 	if err := tx.notify(ctx, n, toUser(o.Filer)); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 var calendarTests = []namedTest{
@@ -202,7 +203,7 @@ func testCalendarWarning(t *testing.T, s *Store) {
 	for _, n := range list {
 		if n.Key == pubdata.NoticeCalendarEnding {
 			found++
-			if !strings.Contains(n.Text, "2026-12-31") || !strings.Contains(n.TextEn, "2027") || n.Link != "/console/calendar" {
+			if !strings.Contains(locale.Notice(locale.ZH, n.Key, n.Params), "2026-12-31") || !strings.Contains(locale.Notice(locale.EN, n.Key, n.Params), "2027") || n.Link != "/console/calendar" {
 				t.Errorf("notification %+v", n)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 var objectionOverdueTests = []namedTest{
@@ -63,8 +64,8 @@ func testObjectionOverdue(t *testing.T, s *Store) {
 		return out
 	}
 	got := overdueNotices(cityAdmin)
-	if len(got) != 1 || got[0].Object != "objection:"+late.ID || !strings.Contains(got[0].Text, "福州市市场监督管理局") ||
-		!strings.Contains(got[0].Text, late.Due) || !strings.Contains(got[0].TextEn, "overdue") || !strings.Contains(got[0].Link, late.ID) {
+	if len(got) != 1 || got[0].Object != "objection:"+late.ID || !strings.Contains(locale.Notice(locale.ZH, got[0].Key, got[0].Params), "福州市市场监督管理局") ||
+		!strings.Contains(locale.Notice(locale.ZH, got[0].Key, got[0].Params), late.Due) || !strings.Contains(locale.Notice(locale.EN, got[0].Key, got[0].Params), "overdue") || !strings.Contains(got[0].Link, late.ID) {
 		t.Fatalf("the covering authority's notifications: %+v", got)
 	}
 	// Only the nearest authority's admins and reviewers; not its members, the province's,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 var objectionTests = []namedTest{
@@ -75,7 +76,7 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 	}
 	// The provider's users are told, with the deadline.
 	list, _ := notices(t, s, editor)
-	if len(list) != 1 || list[0].Key != pubdata.NoticeObjectionNew || !strings.Contains(list[0].Text, "2026-10-13") || strings.Contains(list[0].Text, uB) {
+	if len(list) != 1 || list[0].Key != pubdata.NoticeObjectionNew || !strings.Contains(locale.Notice(locale.ZH, list[0].Key, list[0].Params), "2026-10-13") || strings.Contains(locale.Notice(locale.ZH, list[0].Key, list[0].Params), uB) {
 		t.Fatalf("provider's notifications: %+v", list)
 	}
 	// Corrected needs a batch since the filing.
@@ -101,7 +102,7 @@ func testObjectionFreeze(t *testing.T, s *Store) {
 		t.Fatalf("frozen after resolving = %d", st.Frozen)
 	}
 	mine, _ := notices(t, s, citizen)
-	if len(mine) != 1 || mine[0].Key != pubdata.NoticeObjectionResolved || !strings.Contains(mine[0].Text, "已更正") || !strings.Contains(mine[0].TextEn, "corrected") {
+	if len(mine) != 1 || mine[0].Key != pubdata.NoticeObjectionResolved || !strings.Contains(locale.Notice(locale.ZH, mine[0].Key, mine[0].Params), "已更正") || !strings.Contains(locale.Notice(locale.EN, mine[0].Key, mine[0].Params), "corrected") {
 		t.Fatalf("filer's notifications: %+v", mine)
 	}
 	_, err = s.Objections.ResolveObjection(editor, o.ID, &pubdata.ObjectionResolution{Outcome: pubdata.ObjectionRejected, Note: "x"})
