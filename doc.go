@@ -39,7 +39,9 @@
 //	  feedback.go    ratings and comments on entries
 //	  usage.go       usage counts: views, downloads, API calls
 //
-// Libraries the domain's adapters use, each small and testable alone, live beside it:
-// workday (the calendar's arithmetic), ident (identifier checks), cjk (search tokens), mask,
-// datafile, entryfile, dcat, audit, sealed, password, division, extract, mail, pull.
+// Beside it: the command (cmd/pubdata), the adapters (sqlstore, http), the one read path
+// (access), the messages (locale), and the libraries under lib/, each small and testable
+// alone: workday (the calendar's arithmetic), ident (identifier checks), cjk (search
+// tokens), mask, datafile, entryfile, dcat, audit, sealed, password, division, extract, mail,
+// pull.
 package pubdata

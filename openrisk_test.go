@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // identTests are the content tests the adapters pass: ident's validators.

@@ -82,7 +82,7 @@ files+=("$TMP/export/catalog.jsonld" "$TMP/export/catalog.rdf")
 dataset="$(grep -o "dcat:dataset <$BASE/dataset/[^>]*>" "${files[0]}" | head -n 1 | sed 's/dcat:dataset <\(.*\)>/\1/')"
 curl -fsS -o "$TMP/export/dataset.ttl" "$dataset.ttl" || fail "GET $dataset.ttl failed"
 files+=("$TMP/export/dataset.ttl")
-files+=(dcat/testdata/catalog.ttl dcat/testdata/catalog.jsonld dcat/testdata/catalog.rdf dcat/testdata/dataset.ttl)
+files+=(lib/dcat/testdata/catalog.ttl lib/dcat/testdata/catalog.jsonld lib/dcat/testdata/catalog.rdf lib/dcat/testdata/dataset.ttl)
 
 step "validating against DCAT-AP 3.0.1 shapes.ttl + range.ttl"
 failed=0

@@ -33,8 +33,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
-	"github.com/pubdata/pubdata/mask"
+	"github.com/pubdata/pubdata/lib/ident"
+	"github.com/pubdata/pubdata/lib/mask"
 )
 
 // Tables is the store's raw reader of entries' tables: rows and counts with no access policy

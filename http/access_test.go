@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/workday"
 	"github.com/pubdata/pubdata/locale"
-	"github.com/pubdata/pubdata/workday"
 )
 
 // Applications for an entry's data, the grants approvals make, and the console's

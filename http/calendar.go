@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/workday"
+	"github.com/pubdata/pubdata/lib/workday"
 )
 
 // maxCalendarWorkdays bounds the workdays parameter (about four years).

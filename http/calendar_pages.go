@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/workday"
+	"github.com/pubdata/pubdata/lib/workday"
 )
 
 // The console's calendar pages (issue 11): /console/calendar lists the covered years, warns

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/workday"
+	"github.com/pubdata/pubdata/lib/workday"
 )
 
 func TestCalendarAdd(t *testing.T) {

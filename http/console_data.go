@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/lib/datafile"
 	"github.com/pubdata/pubdata/locale"
 )
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/lib/datafile"
 	"github.com/pubdata/pubdata/locale"
 )
 

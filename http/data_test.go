@@ -19,7 +19,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // residentID returns a valid resident ID number of Fuzhou Gulou (350102).

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/dcat"
+	"github.com/pubdata/pubdata/lib/dcat"
 )
 
 // The DCAT-AP 3 export of the open catalogue (ckanext-dcat's URL scheme): /catalog.ttl,

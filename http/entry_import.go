@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/entryfile"
+	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
 // Bulk import and export of catalogue entries in the template departments already use

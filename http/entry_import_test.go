@@ -13,7 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/entryfile"
+	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
 // templateHeader is the header row of the catalogue template.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
+	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/extract"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // Evidence (D5, D6): which entries hold rows about a person or a company that the caller may

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/extract"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/extract"
+	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/sqlstore"
 	"github.com/xuri/excelize/v2"
 )

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // pdEnv is an env for the aggregation pages: uploads kept in a test folder, load requests

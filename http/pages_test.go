@@ -331,11 +331,14 @@ func TestMessageCatalog(t *testing.T) {
 	literal := regexp.MustCompile(`"((?:row|ident|element)\.[a-z_.]*[a-z_])"`)
 	family := regexp.MustCompile(`"((?:row|ident|element)\.(?:[a-z_.]*\.)?)" ?\+`)
 	others := 0
-	for _, dir := range []string{"../datafile", "../ident", "../sqlstore"} {
+	for _, dir := range []string{"../lib/datafile", "../lib/ident", "../sqlstore"} {
 		if dir == "../sqlstore" {
 			literal = regexp.MustCompile(`"((?:row|batch)\.[a-z_.]*[a-z_])"`)
 		}
 		files, _ := filepath.Glob(dir + "/*.go")
+		if len(files) == 0 {
+			t.Fatalf("no Go files in %s: the scan would miss its keys", dir)
+		}
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
 				continue

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/pull"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/pull"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

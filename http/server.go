@@ -16,9 +16,9 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/division"
-	"github.com/pubdata/pubdata/extract"
-	"github.com/pubdata/pubdata/workday"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/workday"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
-	"github.com/pubdata/pubdata/ident"
-	"github.com/pubdata/pubdata/password"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/ident"
+	"github.com/pubdata/pubdata/lib/password"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/audit"
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 var _ pubdata.AuditService = (*AuditService)(nil)

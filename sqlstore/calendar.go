@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/workday"
+	"github.com/pubdata/pubdata/lib/workday"
 )
 
 var _ pubdata.CalendarService = (*CalendarService)(nil)

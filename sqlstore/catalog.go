@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/cjk"
+	"github.com/pubdata/pubdata/lib/cjk"
 )
 
 // Field weights of the search index: a match in the title counts most.

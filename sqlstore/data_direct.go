@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // directWriter is SQLite's batch path: rows go straight into the entry's table in 64-row

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // stage is a batch's temporary staging table pd_stage: _i (the row's ordinal in the batch,

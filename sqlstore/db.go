@@ -24,7 +24,7 @@ import (
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/audit"
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 // Dialects.

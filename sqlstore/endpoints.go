@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/sealed"
 )
 
 var _ pubdata.EndpointService = (*EndpointService)(nil)

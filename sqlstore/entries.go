@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
+	"github.com/pubdata/pubdata/lib/division"
 )
 
 var _ pubdata.EntryService = (*EntryService)(nil)

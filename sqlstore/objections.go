@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 var _ pubdata.ObjectionService = (*ObjectionService)(nil)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/sealed"
 )
 
 var _ pubdata.PullSourceService = (*PullSourceService)(nil)

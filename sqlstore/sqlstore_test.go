@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 	"github.com/pubdata/pubdata/storetest"
 )

@@ -6,7 +6,7 @@ import (
 	"errors"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/password"
+	"github.com/pubdata/pubdata/lib/password"
 )
 
 var _ pubdata.UserService = (*UserService)(nil)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // The access matrix (issue 10): every caller kind × share class × open class × grant state ×

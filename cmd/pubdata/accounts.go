@@ -6,7 +6,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	pdhttp "github.com/pubdata/pubdata/http"
-	"github.com/pubdata/pubdata/mail"
+	"github.com/pubdata/pubdata/lib/mail"
 )
 
 // mailer returns the SMTP mailer of the settings, or nil when e-mail is off.

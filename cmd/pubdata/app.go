@@ -12,11 +12,11 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/division"
-	"github.com/pubdata/pubdata/extract"
 	pdhttp "github.com/pubdata/pubdata/http"
-	"github.com/pubdata/pubdata/pull"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/pull"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

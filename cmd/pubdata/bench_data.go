@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // The aggregation benchmarks (issue 4): loading a generated 1,000,000-row, 20-column CSV

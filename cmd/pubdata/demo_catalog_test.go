@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/entryfile"
+	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
 func TestDemoCatalog(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
+	"github.com/pubdata/pubdata/lib/division"
 )
 
 // The demo tables' rows: realistic, generated deterministically (a fixed seed), with

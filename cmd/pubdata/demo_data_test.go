@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // demoTableEntries returns the demo catalogue's published table entries by code, with the

@@ -5,7 +5,7 @@ import (
 	"embed"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/lib/datafile"
 )
 
 // demoSamples are public data files (see demodata/README.md) that the demo loads through

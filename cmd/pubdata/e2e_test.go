@@ -18,9 +18,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
-	"github.com/pubdata/pubdata/ident"
 	"github.com/pubdata/pubdata/internal/testdb"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // newBrowser starts a headless Chromium with a fresh profile, safe to run as root, asking

@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/entryfile"
+	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
 // parseWithFile parses args that hold one positional FILE among the flags (before or after

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/entryfile"
+	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
 func TestEntriesImportExport(t *testing.T) {

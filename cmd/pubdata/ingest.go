@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/lib/datafile"
 )
 
 func ingestCommand() *command {

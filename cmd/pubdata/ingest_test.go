@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 func TestIngest(t *testing.T) {

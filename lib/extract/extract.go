@@ -21,7 +21,7 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
 
-	"github.com/pubdata/pubdata/audit"
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 // KeyFile is the name of the SM2 extract-signing key in the data folder.

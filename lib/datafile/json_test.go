@@ -121,7 +121,7 @@ type vectors struct {
 // shared data is absent, except in CI, where it fails.
 func loadVectors(t *testing.T) vectors {
 	t.Helper()
-	b, err := os.ReadFile("../../shared/data/validators/validator-test-vectors.json")
+	b, err := os.ReadFile("../../../shared/data/validators/validator-test-vectors.json")
 	if errors.Is(err, os.ErrNotExist) {
 		if testdb.InCI() {
 			t.Fatalf("the shared test vectors are required in CI: %v", err)

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
-	"github.com/pubdata/pubdata/mail"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/mail"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // wideItems are 20 columns of every type, keyed by a USCC, with a resident ID and a mobile

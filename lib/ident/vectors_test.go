@@ -133,7 +133,7 @@ func TestVectorsOrgCode(t *testing.T) {
 func TestSampleUSCCs(t *testing.T) {
 	n := 0
 	for _, name := range []string{"enterprise-registration-beijing-1990.csv", "enterprise-registration-shanghai-1986.csv"} {
-		f, err := os.Open("../../shared/data/samples/" + name)
+		f, err := os.Open("../../../shared/data/samples/" + name)
 		if errors.Is(err, os.ErrNotExist) {
 			if testdb.InCI() {
 				t.Fatalf("shared samples are required in CI: %v", err)
@@ -166,7 +166,7 @@ func TestSampleUSCCs(t *testing.T) {
 // TestEmbeddedDivisions checks the embedded code list against the history file it was
 // derived from, when present.
 func TestEmbeddedDivisions(t *testing.T) {
-	f, err := os.Open("../../shared/data/mca-divisions-history-1980-2024.csv")
+	f, err := os.Open("../../../shared/data/mca-divisions-history-1980-2024.csv")
 	if errors.Is(err, os.ErrNotExist) {
 		if testdb.InCI() {
 			t.Fatalf("the shared history file is required in CI: %v", err)

@@ -34,7 +34,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/datafile"
+	"github.com/pubdata/pubdata/lib/datafile"
 )
 
 // Timeout bounds one run: connecting, reading and loading.

@@ -12,10 +12,10 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/division"
 	"github.com/pubdata/pubdata/internal/testdb"
-	"github.com/pubdata/pubdata/pull"
-	"github.com/pubdata/pubdata/sealed"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/pull"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // Kind is what a value is, which decides its partial mask.

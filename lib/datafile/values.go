@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/ident"
+	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/locale"
 )
 
