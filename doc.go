@@ -30,6 +30,8 @@
 //	Sharing and opening (共享、开放)
 //	  share.go       applications, grants, the access decision (DecideAccess)
 //	  application.go validation of applications and decisions; notifications
+//	  scope.go       which applications and grants an actor lists and may open
+//	  notice.go      who is notified of what (NoticeRules)
 //	  calendar.go    the working-day calendar in the database; deadlines' confirmation
 //	  maskpolicy.go  masks by grade (G2)
 //	  sanction.go    suspending and terminating an organisation's data service (F4)

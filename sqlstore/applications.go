@@ -92,35 +92,28 @@ func (tx *Tx) appEvent(ctx context.Context, appID, action string, from, to pubda
 	return err
 }
 
-// notify writes the notification to each target: a username, or an organisation with a
-// role (see toOrg).
-func (tx *Tx) notify(ctx context.Context, n *pubdata.Notification, targets ...noticeTarget) error {
+// notify writes the notification to its recipients, as the domain's rule for its key names
+// them from the event's parties (pubdata.NoticeRecipients).
+func (tx *Tx) notify(ctx context.Context, n *pubdata.Notification, parties pubdata.NoticeParties) error {
 	params, _ := json.Marshal(n.Params)
-	for _, t := range targets {
-		if t.user == "" && t.org == "" {
+	for _, t := range pubdata.NoticeRecipients(n.Key, parties) {
+		if t.User == "" && t.Org == "" {
 			continue
 		}
 		if _, err := tx.exec(ctx, "INSERT INTO notifications (id, username, org, role, nkey, params, link, object, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			newID(), t.user, t.org, string(t.role), n.Key, string(params), n.Link, n.Object, fmtTime(tx.now)); err != nil {
+			newID(), t.User, t.Org, string(t.Role), n.Key, string(params), n.Link, n.Object, fmtTime(tx.now)); err != nil {
 			return fmt.Errorf("notification: %w", err)
 		}
 	}
 	return nil
 }
 
-type noticeTarget struct {
-	user, org string
-	role      pubdata.Role
-}
-
-func toUser(username string) noticeTarget { return noticeTarget{user: username} }
-
-// toDeciders are the admins and reviewers of the organisation.
-func toDeciders(org string) []noticeTarget {
-	if org == "" {
+// authorities is the parties' authority list of one covering authority ("" none).
+func authorities(code string) []string {
+	if code == "" {
 		return nil
 	}
-	return []noticeTarget{{org: org, role: pubdata.RoleAdmin}, {org: org, role: pubdata.RoleReviewer}}
+	return []string{code}
 }
 
 // coveringAuthority returns the code of the nearest authority whose division covers
@@ -214,7 +207,7 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 		return nil, err
 	}
 	n := pubdata.NewNotification(pubdata.NoticeApplicationNew, map[string]string{"applicant": applicantName(app), "entry": app.EntryTitle, "due": app.Due}, appLink(app.ID), "application:"+app.ID)
-	if err := tx.notify(ctx, n, toDeciders(app.Provider)...); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: app.Provider}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -349,7 +342,7 @@ func (s *ApplicationService) DecideApplication(ctx context.Context, id string, d
 				return "", nil, err
 			}
 			n := pubdata.NewNotification(pubdata.NoticeApplicationRejected, map[string]string{"entry": app.EntryTitle, "reason": d.Reason}, appLink(id), "application:"+id)
-			if err := tx.notify(ctx, n, toUser(app.Applicant)); err != nil {
+			if err := tx.notify(ctx, n, pubdata.NoticeParties{User: app.Applicant}); err != nil {
 				return "", nil, err
 			}
 			return d.Reason, map[string]any{"basis": d.Basis}, nil
@@ -376,7 +369,7 @@ func (s *ApplicationService) DecideApplication(ctx context.Context, id string, d
 		}
 		until := pubdata.Today(g.Expires.Add(-time.Second))
 		n := pubdata.NewNotification(pubdata.NoticeApplicationApproved, map[string]string{"entry": app.EntryTitle, "until": until}, appLink(id), "application:"+id)
-		if err := tx.notify(ctx, n, toUser(app.Applicant)); err != nil {
+		if err := tx.notify(ctx, n, pubdata.NoticeParties{User: app.Applicant}); err != nil {
 			return "", nil, err
 		}
 		return d.Reason, map[string]any{"grant": g.ID, "basis": d.Basis}, nil
@@ -401,7 +394,7 @@ func (s *ApplicationService) DisputeApplication(ctx context.Context, id, reason 
 			return "", nil, err
 		}
 		n := pubdata.NewNotification(pubdata.NoticeApplicationDisputed, map[string]string{"applicant": applicantName(app), "entry": app.EntryTitle, "reason": reason}, appLink(id), "application:"+id)
-		if err := tx.notify(ctx, n, toDeciders(auth)...); err != nil {
+		if err := tx.notify(ctx, n, pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 			return "", nil, err
 		}
 		return reason, map[string]any{"authority": auth}, nil
@@ -451,7 +444,7 @@ func (s *ApplicationService) markOverdue(ctx context.Context, id string) (bool, 
 	}
 	n := pubdata.NewNotification(pubdata.NoticeApplicationOverdue, map[string]string{"provider": app.ProviderName, "applicant": applicantName(app), "entry": app.EntryTitle, "due": app.Due},
 		appLink(id), "application:"+id)
-	if err := tx.notify(ctx, n, append(toDeciders(auth), toDeciders(app.Provider)...)...); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: app.Provider, Authorities: authorities(auth)}); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
@@ -681,7 +674,7 @@ func (s *ApplicationService) RevokeGrant(ctx context.Context, id, reason string)
 		return nil, err
 	}
 	n := pubdata.NewNotification(pubdata.NoticeGrantRevoked, map[string]string{"entry": g.EntryTitle, "reason": reason}, grantLink(id), "grant:"+id)
-	if err := tx.notify(ctx, n, toUser(app.Applicant)); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: app.Applicant}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -518,11 +518,7 @@ func (s *CalendarService) WarnCalendarEnding(ctx context.Context, now time.Time)
 		return false, err
 	}
 	note := pubdata.NewNotification(pubdata.NoticeCalendarEnding, map[string]string{"through": shown, "next": strconv.Itoa(next)}, "/console/calendar", "calendar")
-	var targets []noticeTarget
-	for _, c := range codes {
-		targets = append(targets, noticeTarget{org: c, role: pubdata.RoleAdmin})
-	}
-	if err := tx.notify(ctx, note, targets...); err != nil {
+	if err := tx.notify(ctx, note, pubdata.NoticeParties{Authorities: codes}); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()

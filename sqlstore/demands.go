@@ -197,7 +197,7 @@ func (s *DemandService) CreateDemand(ctx context.Context, c *pubdata.DemandCreat
 		requester = a.Org.Name
 	}
 	n := pubdata.NewNotification(pubdata.NoticeDemandNew, map[string]string{"requester": requester, "title": c.Title}, "/console/demands", "demand:"+id)
-	if err := tx.notify(ctx, n, toDeciders(auth)...); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -283,11 +283,11 @@ func (s *DemandService) RouteDemand(ctx context.Context, id string, r *pubdata.D
 		return nil, err
 	}
 	n := pubdata.NewNotification(pubdata.NoticeDemandRouted, map[string]string{"title": d.Title, "note": r.Note}, "/console/demands?role=routed", "demand:"+id)
-	if err := tx.notify(ctx, n, append(toDeciders(r.Provider), noticeTarget{org: r.Provider, role: pubdata.RoleEditor})...); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: r.Provider}); err != nil {
 		return nil, err
 	}
 	n = pubdata.NewNotification(pubdata.NoticeDemandForward, map[string]string{"title": d.Title, "provider": org.Name}, demandLink(id), "demand:"+id)
-	if err := tx.notify(ctx, n, toUser(d.Username)); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: d.Username}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -357,7 +357,7 @@ func (s *DemandService) AnswerDemand(ctx context.Context, id string, ans *pubdat
 	}
 	key := map[string]string{pubdata.OutcomePlanned: pubdata.NoticeDemandPlanned, pubdata.OutcomePublished: pubdata.NoticeDemandAnswered, pubdata.OutcomeDeclined: pubdata.NoticeDemandDeclined}[ans.Outcome]
 	n := pubdata.NewNotification(key, map[string]string{"title": d.Title, "provider": d.ProviderName, "expected": expected, "reason": ans.Reason}, demandLink(id), "demand:"+id)
-	if err := tx.notify(ctx, n, toUser(d.Username)); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: d.Username}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

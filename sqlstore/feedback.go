@@ -142,7 +142,7 @@ func (s *FeedbackService) AddComment(ctx context.Context, e *pubdata.Entry, cc *
 			return nil, err
 		}
 		n := pubdata.NewNotification(pubdata.NoticeCommentPending, map[string]string{"entry": e.Title}, moderationLink, "comment:"+c.ID)
-		if err := tx.notify(ctx, n, toDeciders(auth)...); err != nil {
+		if err := tx.notify(ctx, n, pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 			return nil, err
 		}
 	}
@@ -232,7 +232,7 @@ func (s *FeedbackService) ModerateComment(ctx context.Context, id string, approv
 	}
 	if !approve {
 		n := pubdata.NewNotification(pubdata.NoticeCommentRejected, map[string]string{"entry": c.EntryTitle, "reason": reason}, "/catalog/"+c.Entry, "comment:"+id)
-		if err := tx.notify(ctx, n, toUser(c.Username)); err != nil {
+		if err := tx.notify(ctx, n, pubdata.NoticeParties{User: c.Username}); err != nil {
 			return nil, err
 		}
 	}
@@ -285,7 +285,7 @@ func (s *FeedbackService) ReportComment(ctx context.Context, id, reason string) 
 		return nil, err
 	}
 	note := pubdata.NewNotification(pubdata.NoticeCommentReported, map[string]string{"entry": c.EntryTitle, "reason": reason}, moderationLink, "comment:"+id)
-	if err := tx.notify(ctx, note, toDeciders(auth)...); err != nil {
+	if err := tx.notify(ctx, note, pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -241,8 +241,7 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 	}
 	n := pubdata.NewNotification(pubdata.NoticeObjectionNew, map[string]string{"entry": o.EntryTitle, "key": strings.Join(keyNames(e.Items), ", "),
 		"reason": string(o.Reason), "due": o.Due}, objLink(o.ID), "objection:"+o.ID)
-	targets := []noticeTarget{{org: o.Provider, role: pubdata.RoleAdmin}, {org: o.Provider, role: pubdata.RoleEditor}, {org: o.Provider, role: pubdata.RoleReviewer}}
-	if err := tx.notify(ctx, n, targets...); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: o.Provider}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -361,7 +360,7 @@ func (s *ObjectionService) ResolveObjection(ctx context.Context, id string, r *p
 	}
 	params := map[string]string{"entry": o.EntryTitle, "outcome": string(r.Outcome), "note": r.Note}
 	n := pubdata.NewNotification(pubdata.NoticeObjectionResolved, params, "/account/objections", "objection:"+id)
-	if err := tx.notify(ctx, n, toUser(o.Filer)); err != nil {
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: o.Filer}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -45,7 +45,7 @@ func (s *ObjectionService) markOverdue(ctx context.Context, id string) (bool, er
 	}
 	note := pubdata.NewNotification(pubdata.NoticeObjectionOverdue, map[string]string{"provider": provider, "entry": o.EntryTitle, "due": o.Due},
 		objLink(id), "objection:"+id)
-	if err := tx.notify(ctx, note, toDeciders(auth)...); err != nil {
+	if err := tx.notify(ctx, note, pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
