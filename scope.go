@@ -154,3 +154,30 @@ func FindGrantFor(ctx context.Context, svc ApplicationService, a *Actor, id stri
 	}
 	return g, app, nil
 }
+
+// FindWorkingCopyFor returns an entry's working copy when the actor may see it
+// (CanViewWorkingCopy: its organisation, or an authority covering it); otherwise ENOTFOUND,
+// as for an entry that does not exist, so that another organisation learns nothing.
+func FindWorkingCopyFor(ctx context.Context, svc EntryService, a *Actor, id string) (*Entry, error) {
+	e, err := svc.FindEntryByID(ctx, id)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	if err != nil || !CanViewWorkingCopy(a, e) {
+		return nil, Errorf(ENOTFOUND, "Entry %q was not found.", id)
+	}
+	return e, nil
+}
+
+// FindObjectionFor returns the objection when the actor may see it (CanSeeObjection);
+// otherwise ENOTFOUND.
+func FindObjectionFor(ctx context.Context, svc ObjectionService, a *Actor, id string) (*Objection, error) {
+	o, err := svc.FindObjectionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSeeObjection(a, o) {
+		return nil, Errorf(ENOTFOUND, "Objection %q not found.", id)
+	}
+	return o, nil
+}

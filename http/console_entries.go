@@ -53,14 +53,7 @@ func mayReview(a *pubdata.Actor) bool {
 
 // findWorkingCopy returns the entry of the path's {id} if the actor may see it.
 func (s *Server) findWorkingCopy(r *http.Request, a *pubdata.Actor) (*pubdata.Entry, error) {
-	e, err := s.Entries.FindEntryByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return nil, err
-	}
-	if !pubdata.CanViewWorkingCopy(a, e) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "This entry belongs to another organisation.")
-	}
-	return e, nil
+	return pubdata.FindWorkingCopyFor(r.Context(), s.Entries, a, r.PathValue("id"))
 }
 
 // --- My entries ---

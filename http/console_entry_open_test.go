@@ -147,8 +147,9 @@ func TestEntryEditorOpenFields(t *testing.T) {
 		t.Fatalf("console page counted as a view: %+v", u)
 	}
 
-	// Another organisation's member sees neither the entry page nor its usage.
-	if w := e.page("GET", "/console/entries/"+id, e.login("xm-scj-member"), "", nil); w.Code != 403 {
+	// Another organisation's member sees neither the entry page nor its usage: as if it did
+	// not exist (pubdata.FindWorkingCopyFor, as the API).
+	if w := e.page("GET", "/console/entries/"+id, e.login("xm-scj-member"), "", nil); w.Code != 404 {
 		t.Fatalf("another org's entry page: %d", w.Code)
 	}
 }

@@ -63,11 +63,11 @@ func notFoundEntry(id string) error {
 func (s *Server) entryFor(r *http.Request, id, view string) (e *pubdata.Entry, working bool, err error) {
 	a := pubdata.ActorFromContext(r.Context())
 	if view != "published" {
-		e, err := s.Entries.FindEntryByID(r.Context(), id)
+		e, err := pubdata.FindWorkingCopyFor(r.Context(), s.Entries, a, id)
 		switch {
-		case err == nil && pubdata.CanViewWorkingCopy(a, e):
+		case err == nil:
 			return e, true, nil
-		case err != nil && !errorIs(err, pubdata.ENOTFOUND):
+		case !errorIs(err, pubdata.ENOTFOUND):
 			return nil, false, err
 		}
 		if view == "working" {

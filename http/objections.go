@@ -115,13 +115,9 @@ func (s *Server) objectionFor(r *http.Request) (*pubdata.Actor, *pubdata.Objecti
 	if err != nil {
 		return nil, nil, err
 	}
-	id := r.PathValue("id")
-	o, err := svc.FindObjectionByID(r.Context(), id)
+	o, err := pubdata.FindObjectionFor(r.Context(), svc, a, r.PathValue("id"))
 	if err != nil {
 		return nil, nil, err
-	}
-	if !pubdata.CanSeeObjection(a, o) {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objection %q not found.", id)
 	}
 	if o, err = s.objectionAsSeen(r, a, o); err != nil {
 		return nil, nil, err

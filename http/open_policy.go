@@ -90,12 +90,9 @@ func (s *Server) apiOpenRisk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.Entries.FindEntryByID(r.Context(), r.PathValue("id"))
+	e, err := pubdata.FindWorkingCopyFor(r.Context(), s.Entries, a, r.PathValue("id"))
 	if err != nil {
 		return err
-	}
-	if !pubdata.CanViewWorkingCopy(a, e) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", e.ID)
 	}
 	risk, err := s.openRisk(r.Context(), e)
 	if err != nil {

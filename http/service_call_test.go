@@ -381,7 +381,7 @@ func TestEndpointPage(t *testing.T) {
 	if w := e.page("POST", page+"/confirm", editor, LangZH, nil); w.Code != 403 {
 		t.Fatalf("provider confirms: %d", w.Code)
 	}
-	if w := e.page("GET", page, other, LangZH, nil); w.Code != 403 {
+	if w := e.page("GET", page, other, LangZH, nil); w.Code != 404 {
 		t.Fatalf("other organisation: %d", w.Code)
 	}
 	// The authority confirms.
