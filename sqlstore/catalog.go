@@ -126,7 +126,7 @@ func scanCatalog(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 
 // FindPublishedEntry implements pubdata.EntryService.
 func (s *EntryService) FindPublishedEntry(ctx context.Context, idOrCode string) (*pubdata.Entry, error) {
-	e, err := scanCatalog(s.db.queryRow(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id = ? OR c.code = ?", idOrCode, idOrCode))
+	e, err := s.db.cachedPublished(ctx, idOrCode) // readcache.go
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No published catalogue entry %q.", idOrCode)
 	}

@@ -527,7 +527,7 @@ func (s *DataService) FindBatches(ctx context.Context, entryID string, limit int
 
 // TableStats implements pubdata.DataService.
 func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.TableStats, error) {
-	m, err := s.db.tableMeta(ctx, entryID) // one row: no transaction
+	m, err := s.db.cachedTableMeta(ctx, entryID) // readcache.go
 	if err != nil {
 		return nil, err
 	}
@@ -535,8 +535,14 @@ func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.
 	for _, c := range m.columns {
 		st.Columns = append(st.Columns, c.Name)
 	}
-	if st.Frozen, err = frozenRows(ctx, s.db, s.db, m); err != nil { // objections.go
+	cond, args, err := s.db.cachedFrozen(ctx, m) // readcache.go
+	if err != nil {
 		return nil, err
+	}
+	if cond != "" {
+		if st.Frozen, err = countFrozen(ctx, s.db, m, cond, args); err != nil { // objections.go
+			return nil, err
+		}
 	}
 	return st, nil
 }

@@ -148,7 +148,12 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 	if err != nil {
 		return nil, err
 	}
-	m, err := scanTableMeta(tx.queryRow(ctx, tableMetaQuery, e.ID), e.ID)
+	var m *tableMeta
+	if tx == reader(s.db) {
+		m, err = s.db.cachedTableMeta(ctx, e.ID) // readcache.go
+	} else {
+		m, err = scanTableMeta(tx.queryRow(ctx, tableMetaQuery, e.ID), e.ID)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,11 @@ func (s *MaskPolicyService) Find(ctx context.Context, org string) (pubdata.MaskP
 // Effective implements pubdata.MaskPolicyService: one statement for both policies.
 func (s *MaskPolicyService) Effective(ctx context.Context, org string) (pubdata.MaskPolicy, error) {
 	org = strings.TrimSpace(org)
+	return s.db.cachedMaskPolicy(ctx, org, func() (pubdata.MaskPolicy, error) { return s.effective(ctx, org) }) // readcache.go
+}
+
+// effective reads the effective mask policy of org.
+func (s *MaskPolicyService) effective(ctx context.Context, org string) (pubdata.MaskPolicy, error) {
 	rows, err := s.db.query(ctx, "SELECT org, grade, mask FROM mask_policies WHERE org IN ('', ?)", org)
 	if err != nil {
 		return nil, err

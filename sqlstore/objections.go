@@ -127,7 +127,14 @@ func (d *DB) sqlValue(v any) any {
 
 // excludeFrozen adds to r the exclusion of the rows open objections freeze.
 func (r *rowSelect) excludeFrozen(ctx context.Context, rd reader) error {
-	cond, args, err := frozenKeys(ctx, rd, r.db, r.m)
+	var cond string
+	var args []any
+	var err error
+	if rd == reader(r.db) {
+		cond, args, err = r.db.cachedFrozen(ctx, r.m) // readcache.go
+	} else {
+		cond, args, err = frozenKeys(ctx, rd, r.db, r.m)
+	}
 	if err != nil || cond == "" {
 		return err
 	}
@@ -135,15 +142,6 @@ func (r *rowSelect) excludeFrozen(ctx context.Context, rd reader) error {
 	r.where = append(r.where, "NOT ("+cond+")")
 	r.args = append(r.args, args...)
 	return nil
-}
-
-// frozenRows counts the current rows of m's table that open objections freeze.
-func frozenRows(ctx context.Context, rd reader, d *DB, m *tableMeta) (int64, error) {
-	cond, args, err := frozenKeys(ctx, rd, d, m)
-	if err != nil || cond == "" {
-		return 0, err
-	}
-	return countFrozen(ctx, rd, m, cond, args)
 }
 
 // countFrozen counts the current rows of m's table matching the freeze condition cond.

@@ -26,6 +26,12 @@ func open(t *testing.T, dsn string) *storetest.Store {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return storeOn(t, db)
+}
+
+// storeOn returns the services on a migrated db, with a movable clock.
+func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
+	t.Helper()
 	secrets, err := sealed.LoadOrCreateKey(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +164,29 @@ func TestCalendarAcrossServers(t *testing.T) {
 			if !b.Calendar().Covered(2027) || b.Calendar().IsWorkday(time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)) {
 				t.Fatal("the other server does not count 2027 after SyncCalendar")
 			}
+		})
+	}
+}
+
+// TestReadsAcrossServers: what a read looks up per request (the published entry, mask
+// policies, the table's figures, freezes), cached by each server, follows the changes
+// another server (another DB handle on the same database) makes, at its next read; a request
+// that changes them reads its own change.
+func TestReadsAcrossServers(t *testing.T) {
+	for name, dsn := range map[string]func(testing.TB) string{"sqlite": testdb.SQLite, "postgres": testdb.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			a, b := twoServers(t, dsn(t))
+			sa, sb := storeOn(t, a), storeOn(t, b)
+			t.Run("with a read state per request", func(t *testing.T) {
+				storetest.ReadsAcrossServers(t, sa, sb, sqlstore.WithReadState)
+			})
+		})
+		t.Run(name+"/without read state", func(t *testing.T) {
+			a, b := twoServers(t, dsn(t))
+			storetest.ReadsAcrossServers(t, storeOn(t, a), storeOn(t, b), func(ctx context.Context) context.Context { return ctx })
+		})
+		t.Run(name+"/own change", func(t *testing.T) {
+			storetest.ReadsOwnChange(t, open(t, dsn(t)), sqlstore.WithReadState)
 		})
 	}
 }

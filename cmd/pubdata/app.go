@@ -203,7 +203,20 @@ func (a *app) handler() (http.Handler, error) {
 		},
 	}
 	a.web = srv
-	return srv.Handler()
+	h, err := srv.Handler()
+	if err != nil {
+		return nil, err
+	}
+	return withReadState(h), nil
+}
+
+// withReadState gives each request its own view of the store's read generation
+// (sqlstore.WithReadState): the cached lookups of one request — the published entry, the
+// mask policies, the table's figures and freezes — read it once, not once each.
+func withReadState(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(sqlstore.WithReadState(r.Context())))
+	})
 }
 
 // systemContext returns ctx acting as the system: changes made from the command line and by

@@ -419,6 +419,7 @@ func benchRowsCommand() *command {
 		dur := fs.Duration("duration", 20*time.Second, "how long to send")
 		rows := fs.Int("rows", 1000000, "rows of the file bench ingest loaded (its --rows)")
 		invalid := fs.Float64("invalid", 0.02, "share of invalid rows in that file (its --invalid)")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured requests (after the warm-up) to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -426,7 +427,7 @@ func benchRowsCommand() *command {
 			return usagef("%s: --entry is required; --rate, --duration and --rows must be positive", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchRows(ctx, a, c.stdout, *entry, *rate, *dur, *rows, *invalid)
+			return benchRows(ctx, a, c.stdout, *entry, *rate, *dur, *rows, *invalid, *cpuprofile)
 		})
 	}
 	return cmd
@@ -450,7 +451,7 @@ func benchServe(a *app) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int, invalid float64) error {
+func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int, invalid float64, cpuprofile string) error {
 	fmt.Fprintf(w, "pubdata bench rows: %s database, %d CPUs, %d requests/s for %s\n", dialectName(a.cfg), runtime.NumCPU(), rate, dur)
 	base, stop, err := benchServe(a)
 	if err != nil {
@@ -512,6 +513,17 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 		if werr != nil {
 			return fmt.Errorf("warm-up: %w", werr)
 		}
+	}
+	if cpuprofile != "" {
+		pf, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	total := int(float64(rate) * dur.Seconds())
 	lat := make([]time.Duration, total)
