@@ -76,21 +76,9 @@ var (
 		{Value: "provided", Key: "grants.role.provided"},
 		{Value: "authority", Key: "grants.role.authority"},
 	}
-	// appFieldErrors are the translated problems of the apply, decision, dispute and revoke
-	// forms' fields (the English pages show the domain's own sentence).
-	appFieldErrors = []catOption{
-		{Value: "entry", Key: "app.error.entry"},
-		{Value: "kind", Key: "app.error.kind"},
-		{Value: "items", Key: "app.error.items"},
-		{Value: "purpose", Key: "app.error.purpose"},
-		{Value: "basis", Key: "app.error.basis"},
-		{Value: "until", Key: "app.error.until"},
-		{Value: "accept_terms", Key: "app.error.accept_terms"},
-		{Value: "decision", Key: "app.error.decision"},
-		{Value: "reason", Key: "app.error.reason"},
-		{Value: "clear_items", Key: "app.error.clear_items"},
-		{Value: "row_filter", Key: "app.error.row_filter"},
-	}
+	// appFormFields are the fields the apply, decision, dispute and revoke forms show a
+	// problem beside; another field's problem goes to the whole form.
+	appFormFields = []string{"entry", "kind", "items", "purpose", "basis", "until", "accept_terms", "decision", "reason", "clear_items", "row_filter"}
 )
 
 // appService returns the application service, or ENOTFOUND when the server has none.
@@ -101,24 +89,19 @@ func (s *Server) appService() (pubdata.ApplicationService, error) {
 	return s.Applications, nil
 }
 
-// appFormErrors turns a validation error into the form's messages by field: the domain's
-// sentence on English pages, a translated one on Chinese pages; a problem of no known
-// field goes to the whole form.
+// appFormErrors turns a validation error into the form's messages by field, in lang; a
+// problem of a field the forms do not show goes to the whole form.
 func appFormErrors(lang string, err error) formErrors {
 	errs := formErrors{}
 	for field, p := range pubdata.ErrorFields(err) {
-		key := optionKey(appFieldErrors, field)
-		if key == unknownOption.Key {
-			errs[""] = pubdata.ErrorMessage(err)
+		if !slices.Contains(appFormFields, field) {
+			errs[""] = errorText(lang, err)
 			continue
 		}
-		errs[field] = translate(lang, key)
-		if lang == LangEN {
-			errs[field] = p.Message
-		}
+		errs[field] = fieldText(lang, p)
 	}
 	if len(errs) == 0 {
-		errs[""] = pubdata.ErrorMessage(err)
+		errs[""] = errorText(lang, err)
 	}
 	return errs
 }

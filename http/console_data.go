@@ -406,7 +406,7 @@ func (s *Server) pageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 	}
 	opt := pubdata.LoadOptions{Mode: pubdata.LoadMode(v.Mode), OnError: pubdata.OnError(v.OnError), Source: pubdata.SourceUpload}
 	for field, p := range pubdata.ErrorFields(pubdata.ValidateLoadOptions(&opt)) {
-		v.Errors[field] = p.Message
+		v.Errors[field] = fieldText(v.Lang, p)
 	}
 	if body == nil {
 		v.Errors["file"] = translate(v.Lang, "upload.error.file")
@@ -423,10 +423,10 @@ func (s *Server) pageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 	if errorIs(err, pubdata.EINVALID) {
 		if fe := pubdata.ErrorFields(err); len(fe) > 0 {
 			for field, p := range fe {
-				v.Errors[field] = p.Message
+				v.Errors[field] = fieldText(v.Lang, p)
 			}
 		} else {
-			v.Errors["file"] = pubdata.ErrorMessage(err)
+			v.Errors["file"] = errorText(v.Lang, err)
 		}
 		return s.render(w, r, "data_upload", http.StatusBadRequest, v)
 	}
@@ -764,7 +764,7 @@ func (s *Server) pageDataPurge(w http.ResponseWriter, r *http.Request) error {
 			redirect(w, r, withQuery("/console/entries/"+e.ID+"/batches", "purged", strconv.FormatInt(n, 10)))
 			return nil
 		case errorIs(err, pubdata.ENOTFOUND), errorIs(err, pubdata.ECONFLICT), errorIs(err, pubdata.EINVALID):
-			errs["through"] = pubdata.ErrorMessage(err)
+			errs["through"] = errorText(langFrom(r.Context()), err)
 		default:
 			return err
 		}

@@ -277,7 +277,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 				errs["entry"] = translate(lang, "elements.error.entry")
 			}
 			if len(errs) == 0 {
-				errs[""] = pubdata.ErrorMessage(err)
+				errs[""] = errorText(lang, err)
 			}
 		default:
 			return err

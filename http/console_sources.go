@@ -125,20 +125,6 @@ func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) error {
 // sourceFields are the form's fields, in the order their problems are shown.
 var sourceFields = []string{"name", "driver", "dsn", "table", "query", "updated_column", "columns", "interval_minutes", "on_error", "entry"}
 
-// sourceFieldErrors are the texts of the fields' problems.
-var sourceFieldErrors = map[string]string{
-	"name":             "sources.error.name",
-	"driver":           "sources.error.driver",
-	"dsn":              "sources.error.dsn",
-	"table":            "sources.error.table",
-	"query":            "sources.error.query",
-	"updated_column":   "sources.error.updated_column",
-	"columns":          "sources.error.columns",
-	"interval_minutes": "sources.error.interval_minutes",
-	"on_error":         "sources.error.on_error",
-	"entry":            "sources.error.entry",
-}
-
 // sourceDrivers are the drivers a source may use (pubdata.PullDrivers) with their labels.
 var sourceDrivers = []catOption{{Value: "postgres", Key: "sources.driver.postgres"}, {Value: "mysql", Key: "sources.driver.mysql"}}
 
@@ -164,7 +150,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 	if n, err := strconv.Atoi(form.Interval); err == nil {
 		src.IntervalMinutes = n
 	} else {
-		errs["interval_minutes"] = translate(lang, "sources.error.interval_minutes", "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
+		errs["interval_minutes"] = translate(lang, "error.source.interval", "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
 	}
 	for _, line := range strings.Split(form.Columns, "\n") {
 		line = strings.TrimSpace(line)
@@ -189,7 +175,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 				_, err = s.PullSources.CreatePullSource(r.Context(), p, src, pf.Get("dsn"))
 			}
 		} else if errorIs(err, pubdata.ENOTFOUND) {
-			err = pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", e.ID)
+			err = pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", e.ID).Keyed("error.source.entry_unpublished", "Entry", e.ID)
 		}
 		switch {
 		case err == nil:
@@ -201,18 +187,11 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		fields := pubdata.ErrorFields(err)
 		for _, f := range sourceFields {
 			if fields[f] != nil {
-				if f == "interval_minutes" {
-					errs[f] = translate(lang, sourceFieldErrors[f], "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
-				} else {
-					errs[f] = translate(lang, sourceFieldErrors[f])
-				}
-				if lang == LangEN {
-					errs[f] = fields[f].Message // the domain's sentence names the exact problem
-				}
+				errs[f] = fieldText(lang, fields[f])
 			}
 		}
 		if len(errs) == 0 {
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		}
 	}
 	r.URL.RawQuery = ""

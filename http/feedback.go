@@ -408,7 +408,7 @@ func (s *Server) pageCommentModerate(w http.ResponseWriter, r *http.Request) err
 	case err == nil:
 		redirect(w, r, withQuery("/console/comments", "moderated", "1"))
 	case errorIs(err, pubdata.EINVALID):
-		redirect(w, r, withQuery("/console/comments", "error", pubdata.ErrorMessage(err)))
+		redirect(w, r, withQuery("/console/comments", "error", errorText(langFrom(r.Context()), err)))
 	default:
 		return err
 	}

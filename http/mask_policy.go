@@ -252,7 +252,7 @@ func (s *Server) pageMaskPolicySave(w http.ResponseWriter, r *http.Request) erro
 		}
 		v.Errors[""] = translate(v.Lang, "mask.error.looser")
 		for f, fe := range pubdata.ErrorFields(err) {
-			v.Errors[f] = fe.Message
+			v.Errors[f] = fieldText(v.Lang, fe)
 		}
 		return s.render(w, r, "mask_policy", http.StatusBadRequest, v)
 	}

@@ -257,36 +257,23 @@ func (s *Server) pagePublicApplySubmit(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// publicApplyFields are the form's fields by the domain's field names.
-var publicApplyFields = map[string]string{"basis": "description", "purpose": "purpose", "until": "until", "accept_terms": "accept_terms",
-	"demand_type": "demand_type", "major_interest": "major_interest"}
-
-// publicApplyErrors turns a validation error into the form's messages by field (the
-// domain's sentence; a translated one on Chinese pages where there is one).
+// publicApplyErrors turns a validation error into the form's messages by field, in lang:
+// the domain's basis is the form's description; a problem of a field the form does not show
+// goes to the whole form.
 func publicApplyErrors(lang string, err error) formErrors {
 	errs := formErrors{}
 	for field, p := range pubdata.ErrorFields(err) {
-		name, ok := publicApplyFields[field]
-		if !ok {
-			errs[""] = p.Message
-			continue
+		switch field {
+		case "basis":
+			field = "description"
+		case "purpose", "until", "accept_terms", "demand_type", "major_interest":
+		default:
+			field = ""
 		}
-		errs[name] = p.Message
-		if key := optionKey(publicApplyErrorKeys, name); key != unknownOption.Key && lang != LangEN {
-			errs[name] = translate(lang, key)
-		}
+		errs[field] = fieldText(lang, p)
 	}
 	if len(errs) == 0 {
-		errs[""] = pubdata.ErrorMessage(err)
+		errs[""] = errorText(lang, err)
 	}
 	return errs
-}
-
-// publicApplyErrorKeys are the Chinese messages of the form's fields.
-var publicApplyErrorKeys = []catOption{
-	{Value: "description", Key: "papply.error.description"},
-	{Value: "purpose", Key: "papply.error.purpose"},
-	{Value: "until", Key: "papply.error.until"},
-	{Value: "accept_terms", Key: "papply.error.accept_terms"},
-	{Value: "major_interest", Key: "papply.error.major_interest"},
 }

@@ -52,16 +52,16 @@ func (s *Server) renderStopped(w http.ResponseWriter, r *http.Request, err error
 		writeJSON(w, http.StatusForbidden, map[string]any{
 			"help":    baseURL(r) + "/api/3/action/help_show?name=" + url.QueryEscape(r.PathValue("name")),
 			"success": false,
-			"error":   map[string]any{"__type": "Authorization Error", "message": pubdata.ErrorMessage(err)},
+			"error":   map[string]any{"__type": "Authorization Error", "message": errorText(LangEN, err)},
 		})
 	case isAPI(r) || strings.HasPrefix(label, "/datastore/"):
 		if st := stateFrom(r.Context()); st != nil {
 			st.errCode = pubdata.EFORBIDDEN
 		}
-		writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{Code: pubdata.EFORBIDDEN, Message: pubdata.ErrorMessage(err)}})
+		writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{Code: pubdata.EFORBIDDEN, Message: errorText(apiLang(r), err)}})
 	default:
 		o := pubdata.ActorFromContext(r.Context()).Org
-		v := errorView{page: s.base(r, strings.HasPrefix(r.URL.Path, "/console")), Message: pubdata.ErrorMessage(err),
+		v := errorView{page: s.base(r, strings.HasPrefix(r.URL.Path, "/console")), Message: pageErrorText(langFrom(r.Context()), err),
 			TitleKey: "error.forbidden.title", TextKey: "error.forbidden.text"}
 		v.Status = http.StatusForbidden
 		key := "dashboard.stopped.suspended"
@@ -237,9 +237,9 @@ func (s *Server) pageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 			redirect(w, r, withQuery("/console/sanctions", "done", code))
 			return nil
 		case errorIs(err, pubdata.EINVALID):
-			errs["reason"] = pubdata.ErrorMessage(err)
+			errs["reason"] = errorText(lang, err)
 		case errorIs(err, pubdata.ECONFLICT), errorIs(err, pubdata.EFORBIDDEN), errorIs(err, pubdata.ENOTFOUND):
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		default:
 			return err
 		}

@@ -119,7 +119,7 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 		return nil, err
 	}
 	if code != "" && !pubdata.ValidResourceCode(code) {
-		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code)
+		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code).Keyed("error.entry.code", "Code", code)
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -276,7 +276,7 @@ func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool,
 // approval's event (details "open_risk_override").
 func (s *EntryService) ApproveEntryOverride(ctx context.Context, id, comment string, o *pubdata.OpenRiskOverride) (*pubdata.Entry, error) {
 	if o == nil || strings.TrimSpace(o.Reason) == "" {
-		return nil, pubdata.FieldErrorf("override_reason", "Overriding the pre-open check needs a reason.")
+		return nil, pubdata.FieldErrorf("override_reason", "Overriding the pre-open check needs a reason.").Keyed("error.entry.override_reason")
 	}
 	return s.review(ctx, id, true, comment, o)
 }
@@ -286,7 +286,7 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 	if !approve {
 		action = pubdata.EntryReject
 		if comment == "" {
-			return nil, pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.")
+			return nil, pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.").Keyed("error.entry.reject_comment")
 		}
 	}
 	return s.step(ctx, id, action, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
@@ -334,7 +334,7 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 // RetireEntry implements pubdata.EntryService.
 func (s *EntryService) RetireEntry(ctx context.Context, id, reason string) (*pubdata.Entry, error) {
 	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.")
+		return nil, pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.").Keyed("error.entry.retire_reason")
 	}
 	return s.step(ctx, id, pubdata.EntryRetire, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
 		return map[string]any{"reason": reason}, tx.unpublish(ctx, id)
