@@ -133,7 +133,7 @@ func FindApplicationFor(ctx context.Context, svc ApplicationService, a *Actor, i
 		return nil, err
 	}
 	if !CanSeeApplication(a, app) {
-		return nil, Errorf(ENOTFOUND, "Application %q not found.", id)
+		return nil, Errorf(ENOTFOUND, "Application %q not found.", id).Keyed("error.application.not_found", "ID", id)
 	}
 	return app, nil
 }
@@ -150,7 +150,7 @@ func FindGrantFor(ctx context.Context, svc ApplicationService, a *Actor, id stri
 		return nil, nil, err
 	}
 	if !CanSeeGrant(a, g, app.Division) {
-		return nil, nil, Errorf(ENOTFOUND, "Grant %q not found.", id)
+		return nil, nil, Errorf(ENOTFOUND, "Grant %q not found.", id).Keyed("error.grant.not_found", "ID", id)
 	}
 	return g, app, nil
 }

@@ -92,7 +92,7 @@ func (r *Reader) now() time.Time {
 }
 
 // errNoTables answers the reads of a Reader without tables.
-var errNoTables = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+var errNoTables = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 
 // Purpose is what a read says it is for: the free text (X-Purpose) and the grant it names
 // (X-Grant), either may be "".

@@ -84,7 +84,7 @@ var (
 // appService returns the application service, or ENOTFOUND when the server has none.
 func (s *Server) appService() (pubdata.ApplicationService, error) {
 	if s.Applications == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.").Keyed("error.not_available.applications")
 	}
 	return s.Applications, nil
 }
@@ -383,7 +383,7 @@ func (s *Server) applyEntry(r *http.Request, a *pubdata.Actor, id string) (*pubd
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(a, e) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 	}
 	return e, nil
 }
@@ -814,7 +814,7 @@ func (s *Server) pageApplicationDispute(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if !pubdata.CanDisputeApplication(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.").Keyed("error.application.dispute_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -847,7 +847,7 @@ func (s *Server) pageApplicationWithdraw(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	if !pubdata.IsApplicant(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.").Keyed("error.application.withdraw_forbidden")
 	}
 	if _, err := s.Applications.WithdrawApplication(r.Context(), app.ID); err != nil {
 		return err
@@ -1064,7 +1064,7 @@ func (s *Server) pageNotifications(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
 	}
 	q := r.URL.Query()
 	limit, cursor, err := pageParams(q)
@@ -1094,7 +1094,7 @@ func (s *Server) pageNotificationRead(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
 	}
 	if err := parseForm(r); err != nil {
 		return err

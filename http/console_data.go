@@ -223,7 +223,7 @@ func (s *Server) dataPanel(r *http.Request, a *pubdata.Actor, working *pubdata.E
 // provider and the covering authority) and its published table version.
 func (s *Server) dataEntryFor(r *http.Request, a *pubdata.Actor) (working, published *pubdata.Entry, err error) {
 	if s.Data == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 	}
 	if working, err = s.findWorkingCopy(r, a); err != nil {
 		return nil, nil, err
@@ -244,7 +244,7 @@ func (s *Server) dataEntryFor(r *http.Request, a *pubdata.Actor) (working, publi
 // when the actor may see the entry's batches (CanReadAllData); ENOTFOUND otherwise.
 func (s *Server) batchPageFor(r *http.Request, a *pubdata.Actor) (*pubdata.Batch, *pubdata.Entry, error) {
 	id := r.PathValue("id")
-	notFound := pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+	notFound := pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id).Keyed("error.batch.not_found", "ID", id)
 	if s.Data == nil {
 		return nil, nil, notFound
 	}

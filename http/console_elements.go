@@ -233,7 +233,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 	}
 	row := v.row(code)
 	if row == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q was not found.", code)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q was not found.", code).Keyed("error.element.not_found", "Code", code)
 	}
 	lang := v.Lang
 	errs := formErrors{}

@@ -387,7 +387,7 @@ func (s *Server) pageEntryNew(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, a.Org.Code) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.").Keyed("error.entry.create_forbidden")
 	}
 	v, err := s.editView(r, a, nil)
 	if err != nil {
@@ -431,7 +431,7 @@ func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	} else if !pubdata.CanEditEntry(a, a.Org.Code) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.").Keyed("error.entry.create_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

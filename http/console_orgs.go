@@ -106,7 +106,7 @@ func (s *Server) pageOrgCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !s.mayCreateOrgs(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.").Keyed("error.org.create_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

@@ -54,7 +54,7 @@ type sourcesPageView struct {
 // may see.
 func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, error) {
 	if s.PullSources == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.").Keyed("error.not_available.pull_sources")
 	}
 	a, err := entryOrgActor(r)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, 
 		return nil, nil, err
 	}
 	if !pubdata.CanReadPullSources(a, e) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.").Keyed("error.source.see_forbidden")
 	}
 	if e.Format != pubdata.FormatTable {
 		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a table (its format is %s); only table entries have pull sources.", e.ID, e.Format)
@@ -134,7 +134,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.").Keyed("error.source.manage_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -216,7 +216,7 @@ func (s *Server) sourceAction(r *http.Request) (*pubdata.Entry, *pubdata.PullSou
 		return nil, nil, err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.").Keyed("error.source.manage_forbidden")
 	}
 	src, err := s.sourceOf(r, e)
 	return e, src, err
@@ -241,7 +241,7 @@ func (s *Server) pageSourceRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if s.RunPull == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.").Keyed("error.not_available.pull_runs")
 	}
 	if _, err := s.RunPull(r.Context(), src.ID); err != nil {
 		return err

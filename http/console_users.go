@@ -60,7 +60,7 @@ func (s *Server) orgChoices(r *http.Request, a *pubdata.Actor) ([]orgChoice, err
 
 func (s *Server) usersView(r *http.Request, a *pubdata.Actor) (*usersView, error) {
 	if !s.mayListUsers(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.").Keyed("error.user.manage_forbidden")
 	}
 	q := r.URL.Query()
 	v := &usersView{
@@ -140,7 +140,7 @@ func (s *Server) pageUserCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !s.mayListUsers(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.").Keyed("error.user.manage_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

@@ -58,7 +58,7 @@ func (s *Server) handleUpload(pattern string, h handlerFunc) {
 }
 
 // errNoData answers the data endpoints of a server without a DataService.
-var errNoData = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+var errNoData = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 
 // --- entries and batches as the caller may see them ---
 
@@ -122,7 +122,7 @@ func (s *Server) entryForRead(r *http.Request, kind access.Kind) (*pubdata.Entry
 }
 
 func notFoundBatch(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id).Keyed("error.batch.not_found", "ID", id)
 }
 
 // batchFor returns the batch of the path's {id} and its entry (the latest published

@@ -54,7 +54,7 @@ func publishedView(e *pubdata.Entry) *pubdata.Entry {
 
 // notFoundEntry is the error for an entry the caller may not see or that does not exist.
 func notFoundEntry(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 }
 
 // entryFor returns the entry as the actor may see it: the working copy when the actor may
@@ -235,7 +235,7 @@ func (s *Server) apiEntryPatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may edit its entries.", e.Org)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may edit its entries.", e.Org).Keyed("error.entry.edit_forbidden", "Org", e.Org)
 	}
 	var p entryPatch
 	if err := decodeJSON(r, &p); err != nil {

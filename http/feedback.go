@@ -30,7 +30,7 @@ func (s *Server) registerFeedback() {
 
 func (s *Server) feedback() (pubdata.FeedbackService, error) {
 	if s.Feedback == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Ratings and comments are not available on this server.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Ratings and comments are not available on this server.").Keyed("error.not_available.feedback")
 	}
 	return s.Feedback, nil
 }

@@ -21,7 +21,7 @@ func (s *Server) registerMaskPolicy() {
 	s.handle("POST /console/mask-policy", s.pageMaskPolicySave)
 }
 
-var errNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not enabled on this server.")
+var errNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not enabled on this server.").Keyed("error.not_available.mask_policies")
 
 // maskPolicyReply is a policy as the API shows it.
 type maskPolicyReply struct {

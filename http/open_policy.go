@@ -95,7 +95,7 @@ func (s *Server) apiOpenRisk(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanViewWorkingCopy(a, e) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", e.ID)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", e.ID).Keyed("error.entry.not_found_catalogue", "ID", e.ID)
 	}
 	risk, err := s.openRisk(r.Context(), e)
 	if err != nil {
@@ -173,7 +173,7 @@ func (s *Server) publicApplyEntry(r *http.Request, a *pubdata.Actor, id string) 
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(a, e) && e.OpenClass != pubdata.ClassNone {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 	}
 	return e, nil
 }

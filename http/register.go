@@ -36,7 +36,7 @@ func (s *Server) registerAccounts() {
 func (s *Server) withAccounts(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.Accounts == nil {
-			return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+			return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 		}
 		return h(w, r)
 	}

@@ -129,7 +129,7 @@ const accountColumns = "id, username, email, email_verified_at, phone, phone_ver
 func (s *AccountService) FindAccount(ctx context.Context, userID string) (*pubdata.Account, error) {
 	a, err := scanAccount(s.db.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?", userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	}
 	return a, err
 }
@@ -150,7 +150,7 @@ func (s *AccountService) SetContact(ctx context.Context, userID, email, phone st
 	defer tx.Rollback()
 	old, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?"+s.db.forUpdate(), userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	} else if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *AccountService) IssueEmailVerification(ctx context.Context, userID stri
 	defer tx.Rollback()
 	a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?", userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return "", "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	} else if err != nil {
 		return "", "", err
 	}

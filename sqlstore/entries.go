@@ -50,7 +50,7 @@ func scanEntry(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 }
 
 func notFoundEntry(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", id).Keyed("error.entry.not_found_catalogue", "ID", id)
 }
 
 // FindEntryByID implements pubdata.EntryService.

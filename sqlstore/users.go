@@ -30,7 +30,7 @@ func scanUser(s interface{ Scan(...any) error }, extra ...any) (*pubdata.User, e
 func (s *UserService) findOne(ctx context.Context, col, v string) (*pubdata.User, error) {
 	u, err := scanUser(s.db.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u."+col+" = ?", v))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User %q not found.", v)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User %q not found.", v).Keyed("error.user.not_found_named", "Username", v)
 	}
 	return u, err
 }
