@@ -177,7 +177,7 @@ func (s *Server) apiApplicationDecide(w http.ResponseWriter, r *http.Request) er
 		case pubdata.AppPending:
 			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider may answer this application.").Keyed("error.application.answer_forbidden")
 		case pubdata.AppDisputed:
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.")
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.").Keyed("error.application.dispute_decide_forbidden")
 		}
 		return pubdata.Errorf(pubdata.ECONFLICT, "An application that is %s cannot be decided.", app.Status)
 	}
@@ -315,7 +315,7 @@ func (s *Server) apiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanRevokeGrant(a, g, division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider, or the covering authority, may revoke a grant.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider, or the covering authority, may revoke a grant.").Keyed("error.grant.revoke_forbidden_one")
 	}
 	out, err := s.Applications.RevokeGrant(r.Context(), g.ID, body.Reason)
 	if err != nil {

@@ -549,7 +549,7 @@ func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error 
 		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, incoming or authority, not %q.", v.Role)
 	}
 	if !pubdata.MayListApplications(a, v.Role) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.").Keyed("error.application.scope_forbidden")
 	}
 	v.Roles = roleTabs("/console/applications", appRoles, func(role string) bool { return pubdata.MayListApplications(a, role) }, v.Role)
 	if v.Role == "authority" {
@@ -765,7 +765,7 @@ func (s *Server) pageApplicationDecide(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if !pubdata.CanDecideApplication(a, app, app.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.").Keyed("error.application.answer_forbidden_both")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -1016,7 +1016,7 @@ func (s *Server) pageGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanRevokeGrant(a, g, div) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers, or the covering authority's, may revoke a grant.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers, or the covering authority's, may revoke a grant.").Keyed("error.grant.revoke_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

@@ -616,7 +616,7 @@ func (s *Server) pageBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may retry its batches.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may retry its batches.").Keyed("error.batch.retry_forbidden")
 	}
 	if _, err := s.retryBatchFile(r.Context(), b, e); err != nil && !errorIs(err, pubdata.EINVALID) {
 		return err
@@ -635,7 +635,7 @@ func (s *Server) pageBatchRollback(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may roll back its batches.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may roll back its batches.").Keyed("error.batch.rollback_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -743,7 +743,7 @@ func (s *Server) pageDataPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanPurgeData(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.").Keyed("error.entry.purge_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

@@ -219,7 +219,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if !pubdata.CanManageElements(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.").Keyed("error.element.source_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

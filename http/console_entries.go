@@ -623,7 +623,7 @@ func (s *Server) pageEntrySubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may submit its entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may submit its entries.").Keyed("error.entry.submit_forbidden_provider")
 	}
 	if _, err := s.Entries.SubmitEntry(r.Context(), e.ID); err != nil {
 		return err
@@ -642,7 +642,7 @@ func (s *Server) pageEntryRetire(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may retire its entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may retire its entries.").Keyed("error.entry.retire_forbidden_provider")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -673,7 +673,7 @@ func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanReviewEntry(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers covering the entry's division may review it.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers covering the entry's division may review it.").Keyed("error.entry.review_forbidden_division")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -914,7 +914,7 @@ func (s *Server) pageReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !mayReview(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers review entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers review entries.").Keyed("error.entry.review_forbidden")
 	}
 	q := r.URL.Query()
 	limit, cursor, err := pageParams(q)

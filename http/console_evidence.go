@@ -27,7 +27,7 @@ func (s *Server) pageSubjects(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLookUpSubjects(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
 	}
 	return s.render(w, r, "subjects", http.StatusOK, &subjectsView{page: s.base(r, true), Errors: formErrors{}})
 }

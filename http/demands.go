@@ -362,7 +362,7 @@ func (s *Server) pageConsoleDemands(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !slices.ContainsFunc(v.Roles, func(t roleTab) bool { return t.Current }) && v.Role != "mine" {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "This demand queue is not yours.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "This demand queue is not yours.").Keyed("error.demand.queue_forbidden")
 	}
 	switch {
 	case r.URL.Query().Get("routed") != "":

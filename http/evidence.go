@@ -115,7 +115,7 @@ func (s *Server) lookUpSubject(ctx context.Context, raw string) (*subjectReply, 
 		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
 	}
 	if !pubdata.CanLookUpSubjects(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
 	}
 	if s.Evidence == nil || s.Data == nil {
 		return nil, errNoEvidence

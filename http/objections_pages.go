@@ -306,7 +306,7 @@ func (s *Server) pageObjectionResolve(w http.ResponseWriter, r *http.Request) er
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	if !pubdata.CanResolveObjection(a, v.Objection) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.").Keyed("error.objection.answer_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

@@ -44,9 +44,9 @@ func errOpenRisk(risk *pubdata.OpenRisk) error {
 	for _, f := range risk.InClear() {
 		items = append(items, fmt.Sprintf("%s (%s: %s)", f.Title, f.Item, f.Kind))
 	}
-	return &pubdata.Error{Code: pubdata.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+	return (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
 		"The pre-open check found personal items that would be open in clear: %s. Mask them (a grade the mask policy masks, or mark them personal), or an administrator of the authority approves with override_reason.",
-		strings.Join(items, "; "))}
+		strings.Join(items, "; "))}).Keyed("error.entry.open_risk", "Items", strings.Join(items, "; "))
 }
 
 // approveEntry approves a submitted entry: E3 first; then, for an entry to be opened, the

@@ -154,7 +154,7 @@ type sanctionsView struct {
 
 func (s *Server) sanctionsView(r *http.Request, a *pubdata.Actor) (*sanctionsView, error) {
 	if !pubdata.IsSanctioner(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.").Keyed("error.sanction.forbidden")
 	}
 	q := r.URL.Query()
 	v := &sanctionsView{page: s.base(r, true), Q: strings.TrimSpace(q.Get("q")), Errors: formErrors{}, Done: q.Get("done")}
@@ -217,7 +217,7 @@ func (s *Server) pageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !pubdata.IsSanctioner(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.").Keyed("error.sanction.forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err

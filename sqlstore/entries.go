@@ -139,7 +139,8 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 	_, err = tx.exec(ctx, "INSERT INTO entries (id, code, org, status, title, division, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		id, code, org.Code, string(pubdata.StatusDraft), f.Title, f.Division, string(doc), fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
-		return nil, &pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}
+		return nil, (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}).
+			Keyed("error.entry.code_taken", "Code", code)
 	} else if err != nil {
 		return nil, err
 	}
