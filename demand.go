@@ -231,7 +231,7 @@ func ValidateDemandCreate(a *Actor, c *DemandCreate) error {
 func ValidateDemandRoute(a *Actor, d *Demand, r *DemandRoute, org *Org) error {
 	r.Provider, r.Note = strings.TrimSpace(r.Provider), strings.TrimSpace(r.Note)
 	if !CanRouteDemand(a, d) {
-		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may route this demand.", d.Division)
+		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may route this demand.", d.Division).Keyed("error.demand.route_forbidden", "Division", d.Division)
 	}
 	var p []*Error
 	switch {
@@ -255,7 +255,7 @@ func ValidateDemandRoute(a *Actor, d *Demand, r *DemandRoute, org *Org) error {
 func ValidateDemandAnswer(a *Actor, d *Demand, ans *DemandAnswer, now time.Time) error {
 	ans.Outcome, ans.Expected, ans.Entry, ans.Reason = strings.TrimSpace(ans.Outcome), strings.TrimSpace(ans.Expected), strings.TrimSpace(ans.Entry), strings.TrimSpace(ans.Reason)
 	if !CanAnswerDemand(a, d) {
-		return Errorf(EFORBIDDEN, "Only the organisation the demand is routed to may answer it.")
+		return Errorf(EFORBIDDEN, "Only the organisation the demand is routed to may answer it.").Keyed("error.demand.answer_forbidden")
 	}
 	var p []*Error
 	switch ans.Outcome {

@@ -528,7 +528,7 @@ func ValidateCatalogQuery(q *CatalogQuery) error {
 		return FieldErrorf("offset", "Offset must not be negative.").Keyed("error.list.offset")
 	}
 	if q.Limit < 0 || q.Limit > MaxLimit {
-		return FieldErrorf("limit", "limit must be between 1 and %d.", MaxLimit)
+		return FieldErrorf("limit", "limit must be between 1 and %d.", MaxLimit).Keyed("error.list.limit", "Max", MaxLimit)
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultLimit

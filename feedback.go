@@ -149,7 +149,7 @@ func ValidateCommentCreate(a *Actor, c *CommentCreate) error {
 // ValidateModeration checks a moderation by the actor: a rejection needs a reason.
 func ValidateModeration(a *Actor, c *Comment, approve bool, reason string) error {
 	if !CanModerateComment(a, c) {
-		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may moderate this comment.", c.Division)
+		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may moderate this comment.", c.Division).Keyed("error.feedback.moderate_forbidden", "Division", c.Division)
 	}
 	reason = strings.TrimSpace(reason)
 	switch {
