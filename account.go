@@ -58,7 +58,7 @@ func ValidateEmail(s string) *Error {
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
-		return FieldErrorf("email", "E-mail address %q is not valid (e.g. name@example.cn).", s)
+		return FieldErrorf("email", "E-mail address %q is not valid (e.g. name@example.cn).", s).Keyed("error.account.email", "Email", s)
 	}
 	return nil
 }
@@ -76,11 +76,11 @@ func ValidatePhone(s string) *Error {
 			digits++
 		case c == '+' && i == 0, c == ' ', c == '-':
 		default:
-			return FieldErrorf("phone", "Phone number %q may hold only digits, a leading +, spaces and hyphens.", s)
+			return FieldErrorf("phone", "Phone number %q may hold only digits, a leading +, spaces and hyphens.", s).Keyed("error.account.phone.chars", "Phone", s)
 		}
 	}
 	if digits < 5 || digits > 20 {
-		return FieldErrorf("phone", "Phone number %q must have 5 to 20 digits.", s)
+		return FieldErrorf("phone", "Phone number %q must have 5 to 20 digits.", s).Keyed("error.account.phone.length", "Phone", s)
 	}
 	return nil
 }
@@ -97,22 +97,22 @@ func ValidateRegistration(r *Registration) error {
 	err := ValidateUserCreate(&u)
 	r.Username, r.DisplayName = u.Username, u.DisplayName
 	if r.DisplayName == "" {
-		err = WithFieldError(err, FieldErrorf("display_name", "Display name is required."))
+		err = WithFieldError(err, FieldErrorf("display_name", "Display name is required.").Keyed("error.user.display_name.required"))
 	}
 	err = WithFieldError(err, ValidateEmail(r.Email))
 	err = WithFieldError(err, ValidatePhone(r.Phone))
 	if r.Company {
 		switch {
 		case r.CompanyName == "":
-			err = WithFieldError(err, FieldErrorf("company_name", "Company name is required."))
+			err = WithFieldError(err, FieldErrorf("company_name", "Company name is required.").Keyed("error.account.company_name.required"))
 		case utf8.RuneCountInString(r.CompanyName) > 200:
-			err = WithFieldError(err, FieldErrorf("company_name", "Company name must be at most 200 characters."))
+			err = WithFieldError(err, FieldErrorf("company_name", "Company name must be at most 200 characters.").Keyed("error.account.company_name.too_long"))
 		}
 		if r.USCC == "" {
-			err = WithFieldError(err, FieldErrorf("uscc", "Unified social credit code is required."))
+			err = WithFieldError(err, FieldErrorf("uscc", "Unified social credit code is required.").Keyed("error.account.uscc.required"))
 		}
 		if r.Division != "" && !ValidDivisionSyntax(r.Division) {
-			err = WithFieldError(err, FieldErrorf("division", "Division code %q must be six digits (GB/T 2260).", r.Division))
+			err = WithFieldError(err, FieldErrorf("division", "Division code %q must be six digits (GB/T 2260).", r.Division).Keyed("error.division.syntax", "Division", r.Division))
 		}
 	}
 	return err

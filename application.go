@@ -39,7 +39,7 @@ func Today(now time.Time) string { return now.In(ChinaTime).Format(DateFormat) }
 func GrantExpiry(until string) (time.Time, error) {
 	d, err := time.ParseInLocation(DateFormat, until, ChinaTime)
 	if err != nil {
-		return time.Time{}, FieldErrorf("until", "Until must be a date as YYYY-MM-DD, not %q.", until)
+		return time.Time{}, FieldErrorf("until", "Until must be a date as YYYY-MM-DD, not %q.", until).Keyed("error.until.format", "Value", until)
 	}
 	return d.AddDate(0, 0, 1), nil
 }
@@ -47,18 +47,18 @@ func GrantExpiry(until string) (time.Time, error) {
 // checkUntil checks that until is a date after today and at most MaxApplicationMonths ahead.
 func checkUntil(until string, now time.Time) *Error {
 	if until == "" {
-		return FieldErrorf("until", "Until (the last day of use) is required.")
+		return FieldErrorf("until", "Until (the last day of use) is required.").Keyed("error.until.required")
 	}
 	d, err := time.ParseInLocation(DateFormat, until, ChinaTime)
 	if err != nil {
-		return FieldErrorf("until", "Until must be a date as YYYY-MM-DD, not %q.", until)
+		return FieldErrorf("until", "Until must be a date as YYYY-MM-DD, not %q.", until).Keyed("error.until.format", "Value", until)
 	}
 	today, _ := time.ParseInLocation(DateFormat, Today(now), ChinaTime)
 	if !d.After(today) {
-		return FieldErrorf("until", "Until (%s) must be after today (%s).", until, Today(now))
+		return FieldErrorf("until", "Until (%s) must be after today (%s).", until, Today(now)).Keyed("error.until.past", "Until", until, "Today", Today(now))
 	}
 	if limit := today.AddDate(0, MaxApplicationMonths, 0); d.After(limit) {
-		return FieldErrorf("until", "Until (%s) must be at most %d months ahead, by %s.", until, MaxApplicationMonths, limit.Format(DateFormat))
+		return FieldErrorf("until", "Until (%s) must be at most %d months ahead, by %s.", until, MaxApplicationMonths, limit.Format(DateFormat)).Keyed("error.until.too_far", "Until", until, "Months", MaxApplicationMonths, "Limit", limit.Format(DateFormat))
 	}
 	return nil
 }
@@ -79,17 +79,20 @@ func cleanItems(field string, in []string, e *Entry) ([]string, *Error) {
 		out = append(out, n)
 	}
 	if len(unknown) > 0 {
-		return out, FieldErrorf(field, "The entry has no data item %s.", strings.Join(unknown, ", "))
+		return out, FieldErrorf(field, "The entry has no data item %s.", strings.Join(unknown, ", ")).Keyed("error.items.unknown", "Items", strings.Join(unknown, ", "))
 	}
 	return out, nil
 }
 
-func checkText(field, label, v string, required bool) *Error {
+// checkText checks a text of a form: required, at most maxApplicationText characters. label
+// names the field in English, labelKey in the message files.
+func checkText(field, label, labelKey, v string, required bool) *Error {
 	switch {
 	case v == "" && required:
-		return FieldErrorf(field, "%s is required.", label)
+		return FieldErrorf(field, "%s is required.", label).Keyed("error.text.required", "Label", NewMessage(labelKey))
 	case utf8.RuneCountInString(v) > maxApplicationText:
-		return FieldErrorf(field, "%s must be at most %d characters.", label, maxApplicationText)
+		return FieldErrorf(field, "%s must be at most %d characters.", label, maxApplicationText).
+			Keyed("error.text.too_long", "Label", NewMessage(labelKey), "Max", maxApplicationText)
 	}
 	return nil
 }
@@ -118,50 +121,54 @@ func ValidateApplicationCreate(a *Actor, e *Entry, c *ApplicationCreate, now tim
 		}
 	}
 	if a.Anonymous() {
-		return Errorf(EUNAUTHORIZED, "Sign in to apply for data.")
+		return Errorf(EUNAUTHORIZED, "Sign in to apply for data.").Keyed("error.application.sign_in")
 	}
 	switch {
 	case c.Entry == "":
-		add(FieldErrorf("entry", "Entry (the id of a published catalogue entry) is required."))
+		add(FieldErrorf("entry", "Entry (the id of a published catalogue entry) is required.").Keyed("error.application.entry.required"))
 	case e == nil || e.Version == 0 || e.Status == StatusRetired:
-		add(FieldErrorf("entry", "Entry %q is not a published catalogue entry.", c.Entry))
+		add(FieldErrorf("entry", "Entry %q is not a published catalogue entry.", c.Entry).Keyed("error.application.entry.unpublished", "Entry", c.Entry))
 	}
 	publicBody := a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority)
 	switch c.Kind {
 	case KindShare:
 		if !publicBody {
-			add(FieldErrorf("kind", "Only a public body (or an authority) may apply to share data; the public applies to open data (kind open)."))
+			add(FieldErrorf("kind", "Only a public body (or an authority) may apply to share data; the public applies to open data (kind open).").Keyed("error.application.kind.share_public_body"))
 		} else if e != nil && e.ShareClass == ClassNone {
-			add(FieldErrorf("kind", "The entry is not shared (不予共享): %s", e.ShareBasis))
+			add(FieldErrorf("kind", "The entry is not shared (不予共享): %s", e.ShareBasis).Keyed("error.application.kind.not_shared", "Basis", e.ShareBasis))
 		}
 	case KindOpen:
 		if publicBody {
-			add(FieldErrorf("kind", "A public body applies to share data (kind share), not to open data."))
+			add(FieldErrorf("kind", "A public body applies to share data (kind share), not to open data.").Keyed("error.application.kind.open_public_body"))
 		} else if e != nil && e.OpenClass == ClassNone && c.MajorInterest == "" {
-			add(FieldErrorf("major_interest", "The entry is not open (不予开放): %s. A party with a major interest may still apply: state it (major_interest).", e.OpenBasis))
+			add(FieldErrorf("major_interest", "The entry is not open (不予开放): %s. A party with a major interest may still apply: state it (major_interest).", e.OpenBasis).Keyed("error.application.not_open", "Basis", e.OpenBasis))
 		}
 		if e != nil && e.HasTerms() && !c.AcceptTerms {
-			add(FieldErrorf("accept_terms", "The entry has a usage agreement; accept it to apply (accept_terms)."))
+			add(FieldErrorf("accept_terms", "The entry has a usage agreement; accept it to apply (accept_terms).").Keyed("error.application.accept_terms"))
 		}
 	case "":
-		add(FieldErrorf("kind", "Kind is required: share (a public body) or open (the public)."))
+		add(FieldErrorf("kind", "Kind is required: share (a public body) or open (the public).").Keyed("error.application.kind.required"))
 	default:
-		add(FieldErrorf("kind", "Kind %q is not share or open.", c.Kind))
+		add(FieldErrorf("kind", "Kind %q is not share or open.", c.Kind).Keyed("error.application.kind.unknown", "Kind", c.Kind))
 	}
 	if e != nil && a.Org != nil && a.Org.Code == e.Org {
-		add(FieldErrorf("entry", "The entry is your organisation's own; its data needs no application."))
+		add(FieldErrorf("entry", "The entry is your organisation's own; its data needs no application.").Keyed("error.application.entry.own"))
 	}
 	if e != nil {
 		var bad *Error
 		c.Items, bad = cleanItems("items", c.Items, e)
 		add(bad)
 	}
-	add(checkText("purpose", "Purpose", c.Purpose, true))
-	add(checkText("basis", "Basis (the legal basis or need)", c.Basis, true))
+	add(checkText("purpose", "Purpose", "error.label.purpose", c.Purpose, true))
+	if c.Kind == KindOpen { // the public describes its need
+		add(checkText("basis", "Description of the need", "error.label.need", c.Basis, true))
+	} else {
+		add(checkText("basis", "Basis (the legal basis or need)", "error.label.basis_need", c.Basis, true))
+	}
 	add(checkUntil(c.Until, now))
-	add(checkText("major_interest", "Major interest", c.MajorInterest, false))
+	add(checkText("major_interest", "Major interest", "error.label.major_interest", c.MajorInterest, false))
 	if c.DemandType != "" && !oneOf(c.DemandType, DemandTypes) {
-		add(FieldErrorf("demand_type", "Demand type %q is not one of %s.", c.DemandType, strings.Join(DemandTypes, ", ")))
+		add(FieldErrorf("demand_type", "Demand type %q is not one of %s.", c.DemandType, strings.Join(DemandTypes, ", ")).Keyed("error.application.demand_type", "Type", c.DemandType, "Types", strings.Join(DemandTypes, ", ")))
 	}
 	return invalid(p)
 }
@@ -189,18 +196,18 @@ func ValidateApplicationDecision(e *Entry, app *Application, d *ApplicationDecis
 	}
 	switch d.Decision {
 	case "reject":
-		add(checkText("reason", "A rejection's reason", d.Reason, true))
-		add(checkText("basis", "A rejection's basis", d.Basis, true))
+		add(checkText("reason", "A rejection's reason", "error.label.reject_reason", d.Reason, true))
+		add(checkText("basis", "A rejection's basis", "error.label.reject_basis", d.Basis, true))
 		return invalid(p)
 	case "approve":
 	case "":
-		return FieldErrorf("decision", "Decision is required: approve or reject.")
+		return FieldErrorf("decision", "Decision is required: approve or reject.").Keyed("error.decision.required")
 	default:
-		return FieldErrorf("decision", "Decision %q is not approve or reject.", d.Decision)
+		return FieldErrorf("decision", "Decision %q is not approve or reject.", d.Decision).Keyed("error.decision.unknown", "Decision", d.Decision)
 	}
-	add(checkText("reason", "Reason", d.Reason, false))
-	add(checkText("basis", "Basis", d.Basis, false))
-	add(checkText("purpose", "Purpose", d.Purpose, false))
+	add(checkText("reason", "Reason", "error.label.reason", d.Reason, false))
+	add(checkText("basis", "Basis", "error.label.basis", d.Basis, false))
+	add(checkText("purpose", "Purpose", "error.label.purpose", d.Purpose, false))
 	var bad *Error
 	d.Items, bad = cleanItems("items", d.Items, e)
 	add(bad)
@@ -218,7 +225,7 @@ func ValidateApplicationDecision(e *Entry, app *Application, d *ApplicationDecis
 			}
 		}
 		if len(outside) > 0 {
-			add(FieldErrorf("clear_items", "Clear items must be among the granted items; %s is not.", strings.Join(outside, ", ")))
+			add(FieldErrorf("clear_items", "Clear items must be among the granted items; %s is not.", strings.Join(outside, ", ")).Keyed("error.decision.clear_items", "Items", strings.Join(outside, ", ")))
 		}
 	}
 	d.ClearItems = clear
@@ -229,7 +236,7 @@ func ValidateApplicationDecision(e *Entry, app *Application, d *ApplicationDecis
 		if bad := checkUntil(d.Until, now); bad != nil {
 			add(bad)
 		} else if app.Until != "" && d.Until > app.Until {
-			add(FieldErrorf("until", "Until (%s) must not be after what was asked (%s).", d.Until, app.Until))
+			add(FieldErrorf("until", "Until (%s) must not be after what was asked (%s).", d.Until, app.Until).Keyed("error.decision.until_after_asked", "Until", d.Until, "Asked", app.Until))
 		}
 	}
 	return invalid(p)
@@ -240,15 +247,15 @@ func ValidateApplicationDecision(e *Entry, app *Application, d *ApplicationDecis
 func checkRowFilter(e *Entry, filter string) *Error {
 	params, err := url.ParseQuery(filter)
 	if err != nil {
-		return FieldErrorf("row_filter", "The row filter must be a query string such as division=350102&year__gte=2020.")
+		return FieldErrorf("row_filter", "The row filter must be a query string such as division=350102&year__gte=2020.").Keyed("error.application.row_filter.syntax")
 	}
 	for name := range params {
 		if strings.HasPrefix(name, "_") {
-			return FieldErrorf("row_filter", "The row filter may only hold filters of columns, not %s.", name)
+			return FieldErrorf("row_filter", "The row filter may only hold filters of columns, not %s.", name).Keyed("error.application.row_filter.reserved", "Name", name)
 		}
 	}
 	if _, err := ParseRowQuery(e.Items, params, nil, false); err != nil {
-		return FieldErrorf("row_filter", "Row filter: %s", ErrorMessage(err))
+		return FieldErrorf("row_filter", "Row filter: %s", ErrorMessage(err)).Keyed("error.application.row_filter.query", "Problem", MessageOf(err))
 	}
 	return nil
 }

@@ -91,11 +91,11 @@ func ValidateCalendarCorrection(c *CalendarCorrection) error {
 	}
 	c.Date, c.Reason, c.Name = strings.TrimSpace(c.Date), strings.TrimSpace(c.Reason), strings.TrimSpace(c.Name)
 	if _, err := time.ParseInLocation(DateFormat, c.Date, ChinaTime); err != nil {
-		add(FieldErrorf("date", "Date %q is not a date as YYYY-MM-DD.", c.Date))
+		add(FieldErrorf("date", "Date %q is not a date as YYYY-MM-DD.", c.Date).Keyed("error.calendar.date", "Date", c.Date))
 	}
-	add(checkText("reason", "Reason", c.Reason, true))
+	add(checkText("reason", "Reason", "error.label.reason", c.Reason, true))
 	if utf8.RuneCountInString(c.Name) > 50 {
-		add(FieldErrorf("name", "Name is longer than 50 characters."))
+		add(FieldErrorf("name", "Name is longer than 50 characters.").Keyed("error.calendar.name"))
 	}
 	return invalid(p)
 }

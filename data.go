@@ -228,15 +228,15 @@ func ValidateLoadOptions(o *LoadOptions) error {
 	switch o.Mode {
 	case ModeAppend, ModeUpsert, ModeReplace:
 	default:
-		problems = append(problems, FieldErrorf("mode", "mode %q is not one of append, upsert, replace.", o.Mode))
+		problems = append(problems, FieldErrorf("mode", "mode %q is not one of append, upsert, replace.", o.Mode).Keyed("error.batch.mode", "Mode", o.Mode))
 	}
 	switch o.OnError {
 	case OnErrorAbort, OnErrorSkip:
 	default:
-		problems = append(problems, FieldErrorf("on_error", "on_error %q is not one of abort, skip.", o.OnError))
+		problems = append(problems, FieldErrorf("on_error", "on_error %q is not one of abort, skip.", o.OnError).Keyed("error.source.on_error", "Value", o.OnError))
 	}
 	if len(o.IdempotencyKey) > 200 {
-		problems = append(problems, FieldErrorf("idempotency_key", "Idempotency-Key is longer than 200 characters."))
+		problems = append(problems, FieldErrorf("idempotency_key", "Idempotency-Key is longer than 200 characters.").Keyed("error.batch.idempotency_key"))
 	}
 	return invalid(problems)
 }
@@ -245,10 +245,10 @@ func ValidateLoadOptions(o *LoadOptions) error {
 // item), or EINVALID naming why it has none.
 func TableItems(e *Entry) ([]Item, error) {
 	if e.Format != FormatTable {
-		return nil, Errorf(EINVALID, "Entry %q is not a table (its format is %s); only table entries hold rows.", e.ID, e.Format)
+		return nil, Errorf(EINVALID, "Entry %q is not a table (its format is %s); only table entries hold rows.", e.ID, e.Format).Keyed("error.entry.not_table", "Entry", e.ID, "Format", e.Format)
 	}
 	if len(e.Items) == 0 {
-		return nil, Errorf(EINVALID, "Entry %q has no data items, so it has no table.", e.ID)
+		return nil, Errorf(EINVALID, "Entry %q has no data items, so it has no table.", e.ID).Keyed("error.entry.no_items", "Entry", e.ID)
 	}
 	return e.Items, nil
 }
@@ -322,14 +322,14 @@ func ParseItemValue(typ, s string) (any, error) {
 			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && decimal(s) && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 				return int64(f), nil // 12.0, 1e3
 			}
-			return nil, Errorf(EINVALID, "is not a whole number.")
+			return nil, Errorf(EINVALID, "is not a whole number.").Keyed("error.value.integer")
 		}
 		return v, nil
 	case "number":
 		s = strings.ReplaceAll(s, ",", "")
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || !decimal(s) || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, Errorf(EINVALID, "is not a number.")
+			return nil, Errorf(EINVALID, "is not a number.").Keyed("error.value.number")
 		}
 		return v, nil
 	case "boolean":
@@ -339,7 +339,7 @@ func ParseItemValue(typ, s string) (any, error) {
 		case "false", "f", "0", "no", "n", "否", "假":
 			return false, nil
 		}
-		return nil, Errorf(EINVALID, "is not a boolean (true/false, 1/0, 是/否).")
+		return nil, Errorf(EINVALID, "is not a boolean (true/false, 1/0, 是/否).").Keyed("error.value.boolean")
 	case "date":
 		for _, l := range dateLayouts {
 			if t, err := time.Parse(l, s); err == nil {
@@ -349,7 +349,7 @@ func ParseItemValue(typ, s string) (any, error) {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			return t.Format(DateFormat), nil
 		}
-		return nil, Errorf(EINVALID, "is not a date (YYYY-MM-DD).")
+		return nil, Errorf(EINVALID, "is not a date (YYYY-MM-DD).").Keyed("error.value.date")
 	case "datetime":
 		for _, l := range dateTimeLayouts {
 			if t, err := time.ParseInLocation(l, s, ChinaTime); err == nil {
@@ -361,9 +361,9 @@ func ParseItemValue(typ, s string) (any, error) {
 				return t.UTC().Format(DateTimeFormat), nil
 			}
 		}
-		return nil, Errorf(EINVALID, "is not a date and time (YYYY-MM-DD hh:mm:ss, or RFC 3339).")
+		return nil, Errorf(EINVALID, "is not a date and time (YYYY-MM-DD hh:mm:ss, or RFC 3339).").Keyed("error.value.datetime")
 	}
-	return nil, Errorf(EINVALID, "has an unknown type %q.", typ)
+	return nil, Errorf(EINVALID, "has an unknown type %q.", typ).Keyed("error.value.type", "Type", typ)
 }
 
 // decimal reports whether a number strconv.ParseFloat read is written in decimal (not hex

@@ -171,12 +171,15 @@ func NextDemandStatus(status, action string) (string, error) {
 	return "", Errorf(ECONFLICT, "A demand that is %s cannot be %s.", status, map[string]string{"route": "routed", OutcomePlanned: "answered", OutcomePublished: "answered", OutcomeDeclined: "answered"}[action])
 }
 
-func demandText(field, label, v string, required bool, max int) *Error {
+// demandText checks a text of a demand; label names the field in English, labelKey in the
+// message files.
+func demandText(field, label, labelKey, v string, required bool, max int) *Error {
 	switch {
 	case required && v == "":
-		return FieldErrorf(field, "%s is required.", label)
+		return FieldErrorf(field, "%s is required.", label).Keyed("error.text.required", "Label", NewMessage(labelKey))
 	case utf8.RuneCountInString(v) > max:
-		return FieldErrorf(field, "%s must be at most %d characters.", label, max)
+		return FieldErrorf(field, "%s must be at most %d characters.", label, max).
+			Keyed("error.text.too_long", "Label", NewMessage(labelKey), "Max", max)
 	}
 	return nil
 }
@@ -186,7 +189,7 @@ func demandText(field, label, v string, required bool, max int) *Error {
 // characters, empty ones dropped).
 func ValidateDemandCreate(a *Actor, c *DemandCreate) error {
 	if !CanRequestDemand(a) {
-		return Errorf(EUNAUTHORIZED, "Sign in to ask for data.")
+		return Errorf(EUNAUTHORIZED, "Sign in to ask for data.").Keyed("error.demand.sign_in")
 	}
 	c.Title, c.Description, c.Purpose, c.Division = strings.TrimSpace(c.Title), strings.TrimSpace(c.Description), strings.TrimSpace(c.Purpose), strings.TrimSpace(c.Division)
 	var p []*Error
@@ -195,14 +198,14 @@ func ValidateDemandCreate(a *Actor, c *DemandCreate) error {
 			p = append(p, e)
 		}
 	}
-	add(demandText("title", "Title", c.Title, true, MaxDemandTitle))
-	add(demandText("description", "Description", c.Description, true, MaxDemandText))
-	add(demandText("purpose", "Purpose", c.Purpose, true, MaxDemandText))
+	add(demandText("title", "Title", "error.label.title", c.Title, true, MaxDemandTitle))
+	add(demandText("description", "Description", "error.label.description", c.Description, true, MaxDemandText))
+	add(demandText("purpose", "Purpose", "error.label.purpose", c.Purpose, true, MaxDemandText))
 	switch {
 	case c.Division == "":
-		add(FieldErrorf("division", "Division (the code of the area the data is wanted for, e.g. 350100) is required."))
+		add(FieldErrorf("division", "Division (the code of the area the data is wanted for, e.g. 350100) is required.").Keyed("error.demand.division.required"))
 	case !ValidDivisionSyntax(c.Division):
-		add(FieldErrorf("division", "Division %q is not a six-digit division code.", c.Division))
+		add(FieldErrorf("division", "Division %q is not a six-digit division code.", c.Division).Keyed("error.demand.division.syntax", "Division", c.Division))
 	}
 	items := []string{}
 	for _, it := range c.Items {
@@ -210,13 +213,13 @@ func ValidateDemandCreate(a *Actor, c *DemandCreate) error {
 			continue
 		}
 		if utf8.RuneCountInString(it) > 100 {
-			add(FieldErrorf("items", "Each data item must be at most 100 characters."))
+			add(FieldErrorf("items", "Each data item must be at most 100 characters.").Keyed("error.demand.items.too_long"))
 			break
 		}
 		items = append(items, it)
 	}
 	if len(items) > MaxDemandItems {
-		add(FieldErrorf("items", "At most %d data items.", MaxDemandItems))
+		add(FieldErrorf("items", "At most %d data items.", MaxDemandItems).Keyed("error.demand.items.too_many", "Max", MaxDemandItems))
 	}
 	c.Items = items
 	return invalid(p)
@@ -228,20 +231,20 @@ func ValidateDemandCreate(a *Actor, c *DemandCreate) error {
 func ValidateDemandRoute(a *Actor, d *Demand, r *DemandRoute, org *Org) error {
 	r.Provider, r.Note = strings.TrimSpace(r.Provider), strings.TrimSpace(r.Note)
 	if !CanRouteDemand(a, d) {
-		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may route this demand.", d.Division)
+		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may route this demand.", d.Division).Keyed("error.demand.route_forbidden", "Division", d.Division)
 	}
 	var p []*Error
 	switch {
 	case r.Provider == "":
-		p = append(p, FieldErrorf("provider", "Provider (the code of the organisation to route the demand to) is required."))
+		p = append(p, FieldErrorf("provider", "Provider (the code of the organisation to route the demand to) is required.").Keyed("error.demand.provider.required"))
 	case org == nil:
-		p = append(p, FieldErrorf("provider", "Organisation %q does not exist.", r.Provider))
+		p = append(p, FieldErrorf("provider", "Organisation %q does not exist.", r.Provider).Keyed("error.org.unknown", "Org", r.Provider))
 	case org.Kind != KindPublicBody:
-		p = append(p, FieldErrorf("provider", "Organisation %q is not a public body; a demand is routed to a public body that could provide the data.", r.Provider))
+		p = append(p, FieldErrorf("provider", "Organisation %q is not a public body; a demand is routed to a public body that could provide the data.", r.Provider).Keyed("error.demand.provider.not_public_body", "Org", r.Provider))
 	case !DivisionCovers(a.Org.Division, org.Division):
-		p = append(p, FieldErrorf("provider", "Organisation %q is outside your division %s.", r.Provider, a.Org.Division))
+		p = append(p, FieldErrorf("provider", "Organisation %q is outside your division %s.", r.Provider, a.Org.Division).Keyed("error.demand.provider.outside", "Org", r.Provider, "Division", a.Org.Division))
 	}
-	if e := demandText("note", "Note", r.Note, false, MaxDemandText); e != nil {
+	if e := demandText("note", "Note", "error.label.note", r.Note, false, MaxDemandText); e != nil {
 		p = append(p, e)
 	}
 	return invalid(p)
@@ -252,7 +255,7 @@ func ValidateDemandRoute(a *Actor, d *Demand, r *DemandRoute, org *Org) error {
 func ValidateDemandAnswer(a *Actor, d *Demand, ans *DemandAnswer, now time.Time) error {
 	ans.Outcome, ans.Expected, ans.Entry, ans.Reason = strings.TrimSpace(ans.Outcome), strings.TrimSpace(ans.Expected), strings.TrimSpace(ans.Entry), strings.TrimSpace(ans.Reason)
 	if !CanAnswerDemand(a, d) {
-		return Errorf(EFORBIDDEN, "Only the organisation the demand is routed to may answer it.")
+		return Errorf(EFORBIDDEN, "Only the organisation the demand is routed to may answer it.").Keyed("error.demand.answer_forbidden")
 	}
 	var p []*Error
 	switch ans.Outcome {
@@ -260,26 +263,26 @@ func ValidateDemandAnswer(a *Actor, d *Demand, ans *DemandAnswer, now time.Time)
 		t, err := time.Parse("2006-01-02", ans.Expected)
 		switch {
 		case ans.Expected == "":
-			p = append(p, FieldErrorf("expected", "A planned answer needs the expected date (YYYY-MM-DD)."))
+			p = append(p, FieldErrorf("expected", "A planned answer needs the expected date (YYYY-MM-DD).").Keyed("error.demand.expected.required"))
 		case err != nil:
-			p = append(p, FieldErrorf("expected", "Expected date %q is not a date (YYYY-MM-DD).", ans.Expected))
+			p = append(p, FieldErrorf("expected", "Expected date %q is not a date (YYYY-MM-DD).", ans.Expected).Keyed("error.demand.expected.syntax", "Date", ans.Expected))
 		case t.Format("2006-01-02") < Today(now):
-			p = append(p, FieldErrorf("expected", "The expected date %s is in the past.", ans.Expected))
+			p = append(p, FieldErrorf("expected", "The expected date %s is in the past.", ans.Expected).Keyed("error.demand.expected.past", "Date", ans.Expected))
 		}
 	case OutcomePublished:
 		if ans.Entry == "" {
-			p = append(p, FieldErrorf("entry", "A published answer names the entry (its id) that holds the data."))
+			p = append(p, FieldErrorf("entry", "A published answer names the entry (its id) that holds the data.").Keyed("error.demand.entry.required"))
 		}
 	case OutcomeDeclined:
 		if ans.Reason == "" {
-			p = append(p, FieldErrorf("reason", "A declined answer needs the reasons."))
+			p = append(p, FieldErrorf("reason", "A declined answer needs the reasons.").Keyed("error.demand.reason.required"))
 		}
 	case "":
-		p = append(p, FieldErrorf("outcome", "Outcome is required: planned, published or declined."))
+		p = append(p, FieldErrorf("outcome", "Outcome is required: planned, published or declined.").Keyed("error.demand.outcome.required"))
 	default:
-		p = append(p, FieldErrorf("outcome", "Outcome %q is not planned, published or declined.", ans.Outcome))
+		p = append(p, FieldErrorf("outcome", "Outcome %q is not planned, published or declined.", ans.Outcome).Keyed("error.demand.outcome.unknown", "Outcome", ans.Outcome))
 	}
-	if e := demandText("reason", "Reason", ans.Reason, false, MaxDemandText); e != nil {
+	if e := demandText("reason", "Reason", "error.label.reason", ans.Reason, false, MaxDemandText); e != nil {
 		p = append(p, e)
 	}
 	if err := invalid(p); err != nil {

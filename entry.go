@@ -214,54 +214,58 @@ func cleanList(in []string) []string {
 func ValidateEntryFields(f *EntryFields) error {
 	NormalizeEntryFields(f)
 	var p []*Error
-	add := func(field, format string, args ...any) { p = append(p, FieldErrorf(field, format, args...)) }
+	add := func(field, format string, args ...any) *Error {
+		e := FieldErrorf(field, format, args...)
+		p = append(p, e)
+		return e
+	}
 	switch n := utf8.RuneCountInString(f.Title); {
 	case n == 0:
-		add("title", "Title is required.")
+		add("title", "Title is required.").Keyed("error.entry.title.required")
 	case n > 200:
-		add("title", "Title must be at most 200 characters.")
+		add("title", "Title must be at most 200 characters.").Keyed("error.entry.title.too_long")
 	}
 	if utf8.RuneCountInString(f.Summary) > 4000 {
-		add("summary", "Summary must be at most 4000 characters.")
+		add("summary", "Summary must be at most 4000 characters.").Keyed("error.entry.summary.too_long")
 	}
 	if !categoryPattern.MatchString(f.Category) {
-		add("category", "Category %q must be 1 (basic), 2 (thematic) or 3 (departmental), optionally followed by its sub-codes.", f.Category)
+		add("category", "Category %q must be 1 (basic), 2 (thematic) or 3 (departmental), optionally followed by its sub-codes.", f.Category).Keyed("error.entry.category", "Category", f.Category)
 	}
 	if !oneOf(f.Format, Formats) {
-		add("format", "Format %q is not one of %s.", f.Format, strings.Join(Formats, ", "))
+		add("format", "Format %q is not one of %s.", f.Format, strings.Join(Formats, ", ")).Keyed("error.entry.format", "Format", f.Format, "Formats", strings.Join(Formats, ", "))
 	}
 	if !oneOf(f.UpdateCycle, UpdateCycles) {
-		add("update_cycle", "Update cycle %q is not one of %s.", f.UpdateCycle, strings.Join(UpdateCycles, ", "))
+		add("update_cycle", "Update cycle %q is not one of %s.", f.UpdateCycle, strings.Join(UpdateCycles, ", ")).Keyed("error.entry.update_cycle", "Cycle", f.UpdateCycle, "Cycles", strings.Join(UpdateCycles, ", "))
 	}
 	checkClass := func(kind, class, conditions, basis string) {
 		switch class {
 		case ClassConditional:
 			if conditions == "" {
-				add(kind+"_conditions", "A conditional %s class needs its conditions (%s_conditions).", kind, kind)
+				add(kind+"_conditions", "A conditional %s class needs its conditions (%s_conditions).", kind, kind).Keyed("error.entry.conditions", "Kind", kind)
 			}
 		case ClassNone:
 			if basis == "" {
-				add(kind+"_basis", "%s class none needs its legal basis (%s_basis).", strings.ToUpper(kind[:1])+kind[1:], kind)
+				add(kind+"_basis", "%s class none needs its legal basis (%s_basis).", strings.ToUpper(kind[:1])+kind[1:], kind).Keyed("error.entry.basis", "Kind", kind)
 			}
 		case ClassUnconditional:
 		default:
-			add(kind+"_class", "%s class %q is not one of unconditional, conditional, none.", strings.ToUpper(kind[:1])+kind[1:], class)
+			add(kind+"_class", "%s class %q is not one of unconditional, conditional, none.", strings.ToUpper(kind[:1])+kind[1:], class).Keyed("error.entry.class", "Kind", kind, "Class", class)
 		}
 	}
 	checkClass("share", f.ShareClass, f.ShareConditions, f.ShareBasis)
 	checkClass("open", f.OpenClass, f.OpenConditions, f.OpenBasis)
 	if f.ShareClass == ClassNone && f.OpenClass != "" && f.OpenClass != ClassNone {
-		add("open_class", "An entry that may not be shared between public bodies cannot be opened to the public.")
+		add("open_class", "An entry that may not be shared between public bodies cannot be opened to the public.").Keyed("error.entry.open_not_shared")
 	}
 	if !ValidDivisionSyntax(f.Division) {
-		add("division", "Division code %q must be six digits (GB/T 2260).", f.Division)
+		add("division", "Division code %q must be six digits (GB/T 2260).", f.Division).Keyed("error.division.syntax", "Division", f.Division)
 	}
 	if len(f.Keywords) > 30 {
-		add("keywords", "At most 30 keywords.")
+		add("keywords", "At most 30 keywords.").Keyed("error.entry.keywords")
 	}
 	for _, r := range f.Related {
 		if !ValidResourceCode(r) {
-			add("related", "Related resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", r)
+			add("related", "Related resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", r).Keyed("error.entry.related", "Code", r)
 			break
 		}
 	}
@@ -269,34 +273,38 @@ func ValidateEntryFields(f *EntryFields) error {
 		p = append(p, e)
 	}
 	if f.Format == FormatTable && len(f.Items) == 0 {
-		add("items", "A table needs at least one data item.")
+		add("items", "A table needs at least one data item.").Keyed("error.entry.items.none")
 	}
 	if len(f.Items) > 500 {
-		add("items", "At most 500 data items.")
+		add("items", "At most 500 data items.").Keyed("error.entry.items.too_many")
 	}
 	names := map[string]bool{}
 	for i, it := range f.Items {
 		at := fmt.Sprintf("items[%d]", i)
+		col := it.Title // the item as the provider wrote it: its title, else its name
+		if col == "" {
+			col = it.Name
+		}
 		switch {
 		case !itemNamePattern.MatchString(it.Name):
-			add(at+".name", "Item %d: name %q must be lower-case letters, digits and _, starting with a letter (at most 63).", i+1, it.Name)
+			add(at+".name", "Item %d: name %q must be lower-case letters, digits and _, starting with a letter (at most 63).", i+1, it.Name).Keyed("error.item.name.syntax", "N", i+1, "Name", it.Name)
 		case names[it.Name]:
-			add(at+".name", "Item %d: name %q is used twice.", i+1, it.Name)
+			add(at+".name", "Item %d: name %q is used twice.", i+1, it.Name).Keyed("error.item.name.twice", "N", i+1, "Name", it.Name)
 		case strings.HasPrefix(it.Name, "_"):
-			add(at+".name", "Item %d: names starting with _ are reserved.", i+1)
+			add(at+".name", "Item %d: names starting with _ are reserved.", i+1).Keyed("error.item.name.reserved", "N", i+1)
 		}
 		names[it.Name] = true
 		if it.Title == "" {
-			add(at+".title", "Item %d (%s): title is required.", i+1, it.Name)
+			add(at+".title", "Item %d (%s): title is required.", i+1, it.Name).Keyed("error.item.title.required", "N", i+1, "Column", col)
 		}
 		if !oneOf(it.Type, ItemTypes) {
-			add(at+".type", "Item %d (%s): type %q is not one of %s.", i+1, it.Name, it.Type, strings.Join(ItemTypes, ", "))
+			add(at+".type", "Item %d (%s): type %q is not one of %s.", i+1, it.Name, it.Type, strings.Join(ItemTypes, ", ")).Keyed("error.item.type", "N", i+1, "Column", col, "Type", it.Type, "Types", strings.Join(ItemTypes, ", "))
 		}
 		if it.Length < 0 || it.Length > 100000 {
-			add(at+".length", "Item %d (%s): length must be between 0 and 100000.", i+1, it.Name)
+			add(at+".length", "Item %d (%s): length must be between 0 and 100000.", i+1, it.Name).Keyed("error.item.length", "N", i+1, "Column", col)
 		}
 		if it.Grade < 0 || it.Grade > 4 {
-			add(at+".grade", "Item %d (%s): grade must be between 1 and 4 (0: not graded).", i+1, it.Name)
+			add(at+".grade", "Item %d (%s): grade must be between 1 and 4 (0: not graded).", i+1, it.Name).Keyed("error.item.grade", "N", i+1, "Column", col)
 		}
 	}
 	return invalid(p)
@@ -310,9 +318,12 @@ func CheckEntryDivision(provider *Org, division string, known func(code string) 
 	case !ValidDivisionSyntax(division):
 		return nil
 	case known(division) != nil:
-		return FieldErrorf("division", "%s", ErrorMessage(known(division)))
+		err := known(division)
+		e := FieldErrorf("division", "%s", ErrorMessage(err))
+		e.Msg = MessageOf(err)
+		return e
 	case provider != nil && !DivisionCovers(provider.Division, division):
-		return FieldErrorf("division", "Division %s is outside the provider's division %s.", division, provider.Division)
+		return FieldErrorf("division", "Division %s is outside the provider's division %s.", division, provider.Division).Keyed("error.entry.division.outside", "Division", division, "Provider", provider.Division)
 	}
 	return nil
 }
@@ -348,7 +359,7 @@ func NextEntryStatus(status EntryStatus, action EntryAction) (EntryStatus, error
 	case action == EntryEdit && status != StatusRetired && status != StatusSubmitted:
 		return StatusDraft, nil
 	case action == EntryEdit && status == StatusSubmitted:
-		return "", Errorf(ECONFLICT, "The entry is under review and cannot be edited until the authority decides.")
+		return "", Errorf(ECONFLICT, "The entry is under review and cannot be edited until the authority decides.").Keyed("error.entry.under_review")
 	case action == EntrySubmit && (status == StatusDraft || status == StatusRejected):
 		return StatusSubmitted, nil
 	case (action == EntryApprove || action == EntryReject) && status == StatusSubmitted:
@@ -505,25 +516,25 @@ func ValidateCatalogQuery(q *CatalogQuery) error {
 	q.Q = strings.TrimSpace(q.Q)
 	for _, f := range q.Filters {
 		if !oneOf(f.Field, CatalogFields) {
-			return FieldErrorf("fq", "Cannot filter on %q; use one of %s.", f.Field, strings.Join(CatalogFields, ", "))
+			return FieldErrorf("fq", "Cannot filter on %q; use one of %s.", f.Field, strings.Join(CatalogFields, ", ")).Keyed("error.catalog.filter", "Field", f.Field, "Fields", strings.Join(CatalogFields, ", "))
 		}
 	}
 	switch q.Sort {
 	case "", "relevance", "modified", "title", "code":
 	default:
-		return FieldErrorf("sort", "Sort %q is not one of relevance, modified, title, code.", q.Sort)
+		return FieldErrorf("sort", "Sort %q is not one of relevance, modified, title, code.", q.Sort).Keyed("error.catalog.sort", "Sort", q.Sort)
 	}
 	if q.Offset < 0 {
-		return FieldErrorf("offset", "Offset must not be negative.")
+		return FieldErrorf("offset", "Offset must not be negative.").Keyed("error.list.offset")
 	}
 	if q.Limit < 0 || q.Limit > MaxLimit {
-		return FieldErrorf("limit", "limit must be between 1 and %d.", MaxLimit)
+		return FieldErrorf("limit", "limit must be between 1 and %d.", MaxLimit).Keyed("error.list.limit", "Max", MaxLimit)
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultLimit
 	}
 	if utf8.RuneCountInString(q.Q) > 200 {
-		return FieldErrorf("q", "The search text must be at most 200 characters.")
+		return FieldErrorf("q", "The search text must be at most 200 characters.").Keyed("error.catalog.q.too_long")
 	}
 	return nil
 }

@@ -17,11 +17,17 @@ const (
 	EINTERNAL     = "internal"
 )
 
-// Error is the one error type of the domain. Message is a sentence safe to show a user;
-// anything internal goes to the log, never into Message.
+// Error is the one error type of the domain. Message is a sentence safe to show a user, in
+// English; anything internal goes to the log, never into Message. Msg, when set, names the
+// same sentence in the message files (package locale) with its arguments, so that the http
+// layer shows it in the reader's language; Message stays the default (logs, a language
+// without the key). Build one with Errorf or FieldErrorf and name its message with Keyed:
+//
+//	FieldErrorf("decision", "Decision is required: approve or reject.").Keyed("error.decision.required")
 type Error struct {
 	Code    string
 	Message string
+	Msg     *Message
 	// Field names the input field at fault, when one is.
 	Field string
 	// Fields holds each field's problem when a validation found several; Message then joins
@@ -36,6 +42,28 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Keyed names e's message in the message files: key with args, pairs of a placeholder name
+// and its value (see NewMessage; a column is named by its title, as the user wrote it). It
+// returns e, so that it follows its constructor.
+func (e *Error) Keyed(key string, args ...any) *Error {
+	e.Msg = NewMessage(key, args...)
+	return e
+}
+
+// MessageOf returns the message of the first *Error in err's chain: its keyed message, else
+// its English sentence as the message error.sentence (the same in every language); for
+// another error, the internal error's. It lets a message quote another error's.
+func MessageOf(err error) *Message {
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.Msg != nil:
+		return e.Msg
+	case e != nil:
+		return NewMessage("error.sentence", "Text", e.Message)
+	}
+	return NewMessage("error.internal.message")
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other

@@ -123,10 +123,10 @@ func IsProviderOf(a *Actor, e *Entry) bool {
 // ValidateRating checks stars.
 func ValidateRating(a *Actor, stars int) error {
 	if a.Anonymous() {
-		return Errorf(EUNAUTHORIZED, "Sign in to rate data.")
+		return Errorf(EUNAUTHORIZED, "Sign in to rate data.").Keyed("error.feedback.sign_in_rate")
 	}
 	if stars < 1 || stars > 5 {
-		return FieldErrorf("stars", "A rating is 1 to 5 stars, not %d.", stars)
+		return FieldErrorf("stars", "A rating is 1 to 5 stars, not %d.", stars).Keyed("error.feedback.stars", "Stars", stars)
 	}
 	return nil
 }
@@ -134,14 +134,14 @@ func ValidateRating(a *Actor, stars int) error {
 // ValidateCommentCreate trims and checks a comment.
 func ValidateCommentCreate(a *Actor, c *CommentCreate) error {
 	if a.Anonymous() {
-		return Errorf(EUNAUTHORIZED, "Sign in to comment.")
+		return Errorf(EUNAUTHORIZED, "Sign in to comment.").Keyed("error.feedback.sign_in_comment")
 	}
 	c.Body, c.ReplyTo = strings.TrimSpace(c.Body), strings.TrimSpace(c.ReplyTo)
 	switch {
 	case c.Body == "":
-		return FieldErrorf("body", "The comment is empty.")
+		return FieldErrorf("body", "The comment is empty.").Keyed("error.feedback.body.required")
 	case utf8.RuneCountInString(c.Body) > MaxCommentText:
-		return FieldErrorf("body", "A comment must be at most %d characters.", MaxCommentText)
+		return FieldErrorf("body", "A comment must be at most %d characters.", MaxCommentText).Keyed("error.feedback.body.too_long", "Max", MaxCommentText)
 	}
 	return nil
 }
@@ -149,14 +149,14 @@ func ValidateCommentCreate(a *Actor, c *CommentCreate) error {
 // ValidateModeration checks a moderation by the actor: a rejection needs a reason.
 func ValidateModeration(a *Actor, c *Comment, approve bool, reason string) error {
 	if !CanModerateComment(a, c) {
-		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may moderate this comment.", c.Division)
+		return Errorf(EFORBIDDEN, "Only an admin or reviewer of the authority covering division %s may moderate this comment.", c.Division).Keyed("error.feedback.moderate_forbidden", "Division", c.Division)
 	}
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !approve && reason == "":
-		return FieldErrorf("reason", "A rejection needs a reason.")
+		return FieldErrorf("reason", "A rejection needs a reason.").Keyed("error.feedback.reason.required")
 	case utf8.RuneCountInString(reason) > MaxCommentText:
-		return FieldErrorf("reason", "The reason must be at most %d characters.", MaxCommentText)
+		return FieldErrorf("reason", "The reason must be at most %d characters.", MaxCommentText).Keyed("error.feedback.reason.too_long", "Max", MaxCommentText)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ func PageLimit(limit int) (int, error) {
 	case limit == 0:
 		return DefaultLimit, nil
 	case limit < 0 || limit > MaxLimit:
-		return 0, Errorf(EINVALID, "limit must be between 1 and %d.", MaxLimit)
+		return 0, Errorf(EINVALID, "limit must be between 1 and %d.", MaxLimit).Keyed("error.list.limit", "Max", MaxLimit)
 	}
 	return limit, nil
 }

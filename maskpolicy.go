@@ -29,7 +29,7 @@ func (p MaskPolicy) Mask(g int) string {
 // MaskKinds. Every problem names its grade (field "policy.<grade>").
 func ValidateMaskPolicy(p MaskPolicy) error {
 	if len(p) == 0 {
-		return FieldErrorf("policy", "The policy maps no grade to a mask; give the mask of grades 0 to %d.", MaxGrade)
+		return FieldErrorf("policy", "The policy maps no grade to a mask; give the mask of grades 0 to %d.", MaxGrade).Keyed("error.mask.empty", "Max", MaxGrade)
 	}
 	var problems []*Error
 	grades := make([]int, 0, len(p))
@@ -41,9 +41,9 @@ func ValidateMaskPolicy(p MaskPolicy) error {
 		field := "policy." + strconv.Itoa(g)
 		switch {
 		case g < 0 || g > MaxGrade:
-			problems = append(problems, FieldErrorf(field, "Grade %d is not a grade: grades are 0 (not graded) to %d.", g, MaxGrade))
+			problems = append(problems, FieldErrorf(field, "Grade %d is not a grade: grades are 0 (not graded) to %d.", g, MaxGrade).Keyed("error.mask.grade", "Grade", g, "Max", MaxGrade))
 		case MaskStrictness(p[g]) < 0:
-			problems = append(problems, FieldErrorf(field, "The mask %q of grade %d is not one of none, partial, full, hide.", p[g], g))
+			problems = append(problems, FieldErrorf(field, "The mask %q of grade %d is not one of none, partial, full, hide.", p[g], g).Keyed("error.mask.kind", "Mask", p[g], "Grade", g))
 		}
 	}
 	return invalid(problems)
@@ -73,7 +73,7 @@ func CheckMaskPolicyNotLooser(provider, platform MaskPolicy) error {
 		}
 		if MaskStrictness(m) < MaskStrictness(platform.Mask(g)) {
 			problems = append(problems, FieldErrorf("policy."+strconv.Itoa(g),
-				"Grade %d: %s is looser than the platform's %s; a provider's policy may only be stricter.", g, m, platform.Mask(g)))
+				"Grade %d: %s is looser than the platform's %s; a provider's policy may only be stricter.", g, m, platform.Mask(g)).Keyed("error.mask.looser", "Grade", g, "Mask", NewMessage("mask.kind."+string(m)), "Platform", NewMessage("mask.kind."+string(platform.Mask(g)))))
 		}
 	}
 	return invalid(problems)

@@ -138,7 +138,7 @@ type ObjectionFilter struct {
 func ObjectionKey(items []Item, key map[string]string) (map[string]string, error) {
 	keys := KeyItems(items)
 	if len(keys) == 0 {
-		return nil, FieldErrorf("key", "The table has no key columns, so a record cannot be named; object to the entry instead by contacting its provider.")
+		return nil, FieldErrorf("key", "The table has no key columns, so a record cannot be named; object to the entry instead by contacting its provider.").Keyed("error.objection.no_key")
 	}
 	var problems []*Error
 	out := map[string]string{}
@@ -148,19 +148,20 @@ func ObjectionKey(items []Item, key map[string]string) (map[string]string, error
 		names[i] = it.Name
 		raw, ok := key[it.Name]
 		if !ok || strings.TrimSpace(raw) == "" {
-			problems = append(problems, FieldErrorf("key", "The key needs a value for %s (%s).", it.Name, it.Title))
+			problems = append(problems, FieldErrorf("key", "The key needs a value for %s (%s).", it.Name, it.Title).Keyed("error.objection.key.missing", "Column", titleOf(it)))
 			continue
 		}
 		v, err := ParseItemValue(it.Type, raw)
 		if err != nil {
-			problems = append(problems, FieldErrorf("key", "Key column %s: the value %s", it.Name, err.(*Error).Message))
+			problems = append(problems, FieldErrorf("key", "Key column %s: the value %s", it.Name, err.(*Error).Message).
+				Keyed("error.objection.key.value", "Column", titleOf(it), "Problem", MessageOf(err)))
 			continue
 		}
 		out[it.Name] = FormatItemValue(v)
 	}
 	for name := range key {
 		if !slices.Contains(names, name) {
-			problems = append(problems, FieldErrorf("key", "%q is not a key column; the key is %s.", name, strings.Join(names, ", ")))
+			problems = append(problems, FieldErrorf("key", "%q is not a key column; the key is %s.", name, strings.Join(names, ", ")).Keyed("error.objection.key.unknown", "Name", name, "Keys", strings.Join(names, ", ")))
 		}
 	}
 	if err := invalid(problems); err != nil {
@@ -173,14 +174,16 @@ func ObjectionKey(items []Item, key map[string]string) (map[string]string, error
 // found or not visible to the actor) and sets c.Key to its canonical form.
 func ValidateObjectionCreate(a *Actor, e *Entry, c *ObjectionCreate) error {
 	if a.Anonymous() {
-		return Errorf(EUNAUTHORIZED, "Sign in to file an objection, so that the provider's answer can reach you.")
+		return Errorf(EUNAUTHORIZED, "Sign in to file an objection, so that the provider's answer can reach you.").Keyed("error.objection.sign_in")
 	}
 	if e == nil {
-		return FieldErrorf("entry", "Entry %q was not found in the catalogue.", c.Entry)
+		return FieldErrorf("entry", "Entry %q was not found in the catalogue.", c.Entry).Keyed("error.objection.entry", "Entry", c.Entry)
 	}
 	items, err := TableItems(e)
 	if err != nil {
-		return FieldErrorf("entry", "%s", err.(*Error).Message)
+		p := FieldErrorf("entry", "%s", err.(*Error).Message)
+		p.Msg = MessageOf(err)
+		return p
 	}
 	var problems []*Error
 	key, err := ObjectionKey(items, c.Key)
@@ -192,14 +195,14 @@ func ValidateObjectionCreate(a *Actor, e *Entry, c *ObjectionCreate) error {
 		}
 	}
 	if !slices.Contains(ObjectionReasons, c.Reason) {
-		problems = append(problems, FieldErrorf("reason", "reason %q is not one of error, omission, privacy, trade_secret.", c.Reason))
+		problems = append(problems, FieldErrorf("reason", "reason %q is not one of error, omission, privacy, trade_secret.", c.Reason).Keyed("error.objection.reason", "Reason", c.Reason))
 	}
 	c.Detail = strings.TrimSpace(c.Detail)
 	switch {
 	case c.Detail == "":
-		problems = append(problems, FieldErrorf("detail", "Say what is wrong with the record."))
+		problems = append(problems, FieldErrorf("detail", "Say what is wrong with the record.").Keyed("error.objection.detail.required"))
 	case utf8.RuneCountInString(c.Detail) > MaxObjectionDetail:
-		problems = append(problems, FieldErrorf("detail", "The detail is longer than %d characters.", MaxObjectionDetail))
+		problems = append(problems, FieldErrorf("detail", "The detail is longer than %d characters.", MaxObjectionDetail).Keyed("error.objection.detail.too_long", "Max", MaxObjectionDetail))
 	}
 	if err := invalid(problems); err != nil {
 		return err
@@ -212,20 +215,20 @@ func ValidateObjectionCreate(a *Actor, e *Entry, c *ObjectionCreate) error {
 // the outcome is corrected or rejected; a rejection needs its reasons in the note.
 func ValidateObjectionResolution(o *Objection, r *ObjectionResolution) error {
 	if o.Status != ObjectionOpen {
-		return Errorf(ECONFLICT, "Objection %q was already answered (%s).", o.ID, o.Status)
+		return Errorf(ECONFLICT, "Objection %q was already answered (%s).", o.ID, o.Status).Keyed("error.objection.answered", "ID", o.ID, "Status", o.Status)
 	}
 	r.Note = strings.TrimSpace(r.Note)
 	var problems []*Error
 	switch r.Outcome {
 	case ObjectionCorrected, ObjectionRejected:
 	default:
-		problems = append(problems, FieldErrorf("outcome", "outcome %q is not one of corrected, rejected.", r.Outcome))
+		problems = append(problems, FieldErrorf("outcome", "outcome %q is not one of corrected, rejected.", r.Outcome).Keyed("error.objection.outcome", "Outcome", r.Outcome))
 	}
 	if r.Outcome == ObjectionRejected && r.Note == "" {
-		problems = append(problems, FieldErrorf("note", "A rejection needs its reasons in the note; the filer is told them."))
+		problems = append(problems, FieldErrorf("note", "A rejection needs its reasons in the note; the filer is told them.").Keyed("error.objection.note.required"))
 	}
 	if utf8.RuneCountInString(r.Note) > MaxObjectionDetail {
-		problems = append(problems, FieldErrorf("note", "The note is longer than %d characters.", MaxObjectionDetail))
+		problems = append(problems, FieldErrorf("note", "The note is longer than %d characters.", MaxObjectionDetail).Keyed("error.objection.note.too_long", "Max", MaxObjectionDetail))
 	}
 	return invalid(problems)
 }
@@ -297,4 +300,12 @@ type ObjectionService interface {
 	// objection.overdue in the same transaction. It returns how many it marked; run by
 	// pubdata serve every minute.
 	MarkObjectionsOverdue(ctx context.Context, now time.Time) (int, error)
+}
+
+// titleOf names an item as the provider wrote it: its title (统一社会信用代码), else its name.
+func titleOf(it Item) string {
+	if it.Title != "" {
+		return it.Title
+	}
+	return it.Name
 }

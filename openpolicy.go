@@ -30,7 +30,7 @@ func (f *EntryFields) HasTerms() bool { return len(f.Terms) > 0 || f.TermsText !
 func CheckObtainedNotOpen(f *EntryFields) error {
 	if len(f.Obtained) > 0 && f.OpenClass != "" && f.OpenClass != ClassNone {
 		return FieldErrorf("open_class", "The entry holds data obtained by sharing (%s); it cannot be opened as the unit's own: its open class must be none.",
-			strings.Join(f.Obtained, ", "))
+			strings.Join(f.Obtained, ", ")).Keyed("error.entry.obtained_open", "Codes", strings.Join(f.Obtained, ", "))
 	}
 	return nil
 }
@@ -40,7 +40,7 @@ func checkOpenPolicy(f *EntryFields) []*Error {
 	var p []*Error
 	for _, c := range f.Obtained {
 		if !ValidResourceCode(c) {
-			p = append(p, FieldErrorf("obtained", "Obtained resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", c))
+			p = append(p, FieldErrorf("obtained", "Obtained resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", c).Keyed("error.entry.obtained", "Code", c))
 			break
 		}
 	}
@@ -49,12 +49,12 @@ func checkOpenPolicy(f *EntryFields) []*Error {
 	}
 	for _, t := range f.Terms {
 		if !oneOf(t, UsageTerms) {
-			p = append(p, FieldErrorf("terms", "Usage term %q is not one of %s.", t, strings.Join(UsageTerms, ", ")))
+			p = append(p, FieldErrorf("terms", "Usage term %q is not one of %s.", t, strings.Join(UsageTerms, ", ")).Keyed("error.entry.terms", "Term", t, "Terms", strings.Join(UsageTerms, ", ")))
 			break
 		}
 	}
 	if n := utf8.RuneCountInString(f.TermsText); n > maxTermsText {
-		p = append(p, FieldErrorf("terms_text", "%s", fmt.Sprintf("The usage agreement's text must be at most %d characters.", maxTermsText)))
+		p = append(p, FieldErrorf("terms_text", "%s", fmt.Sprintf("The usage agreement's text must be at most %d characters.", maxTermsText)).Keyed("error.entry.terms_text", "Max", maxTermsText))
 	}
 	return p
 }

@@ -86,27 +86,27 @@ func ValidateOrg(o *Org) error {
 	var p []*Error
 	switch {
 	case o.Code == "":
-		p = append(p, FieldErrorf("code", "Organisation code is required."))
+		p = append(p, FieldErrorf("code", "Organisation code is required.").Keyed("error.org.code.required"))
 	case !orgCodePattern.MatchString(o.Code):
-		p = append(p, FieldErrorf("code", "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code))
+		p = append(p, FieldErrorf("code", "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code).Keyed("error.org.code.syntax", "Code", o.Code))
 	}
 	switch {
 	case o.Name == "":
-		p = append(p, FieldErrorf("name", "Organisation name is required."))
+		p = append(p, FieldErrorf("name", "Organisation name is required.").Keyed("error.org.name.required"))
 	case len([]rune(o.Name)) > 200:
-		p = append(p, FieldErrorf("name", "Organisation name must be at most 200 characters."))
+		p = append(p, FieldErrorf("name", "Organisation name must be at most 200 characters.").Keyed("error.org.name.too_long"))
 	}
 	if !o.Kind.Valid() {
-		p = append(p, FieldErrorf("kind", "Organisation kind %q is not one of authority, public_body, company.", o.Kind))
+		p = append(p, FieldErrorf("kind", "Organisation kind %q is not one of authority, public_body, company.", o.Kind).Keyed("error.org.kind.unknown", "Kind", o.Kind))
 	}
 	switch {
 	case o.Division == "":
-		p = append(p, FieldErrorf("division", "Division code is required."))
+		p = append(p, FieldErrorf("division", "Division code is required.").Keyed("error.division.required"))
 	case !ValidDivisionSyntax(o.Division):
-		p = append(p, FieldErrorf("division", "Division code %q must be six digits (GB/T 2260).", o.Division))
+		p = append(p, FieldErrorf("division", "Division code %q must be six digits (GB/T 2260).", o.Division).Keyed("error.division.syntax", "Division", o.Division))
 	}
 	if o.Parent != "" && o.Parent == o.Code {
-		p = append(p, FieldErrorf("parent", "An organisation cannot be its own parent."))
+		p = append(p, FieldErrorf("parent", "An organisation cannot be its own parent.").Keyed("error.org.parent.self"))
 	}
 	return invalid(p)
 }

@@ -132,7 +132,7 @@ func CheckPullQuery(q string) (string, *Error) {
 	q = strings.TrimSpace(q)
 	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
 	if utf8.RuneCountInString(q) > 10000 {
-		return "", FieldErrorf("query", "The query must be at most 10000 characters.")
+		return "", FieldErrorf("query", "The query must be at most 10000 characters.").Keyed("error.source.query.too_long")
 	}
 	// Words are checked outside string literals.
 	var outside strings.Builder
@@ -151,22 +151,22 @@ func CheckPullQuery(q string) (string, *Error) {
 		outside.WriteRune(c)
 	}
 	if quote != 0 {
-		return "", FieldErrorf("query", "The query has an unclosed quote.")
+		return "", FieldErrorf("query", "The query has an unclosed quote.").Keyed("error.source.query.quote")
 	}
 	o := outside.String()
 	if strings.Contains(o, ";") {
-		return "", FieldErrorf("query", "The query must be a single statement (no semicolons).")
+		return "", FieldErrorf("query", "The query must be a single statement (no semicolons).").Keyed("error.source.query.single")
 	}
 	if strings.Contains(o, "--") || strings.Contains(o, "/*") || strings.Contains(o, "#") {
-		return "", FieldErrorf("query", "The query must not contain comments.")
+		return "", FieldErrorf("query", "The query must not contain comments.").Keyed("error.source.query.comments")
 	}
 	words := queryWord.FindAllString(strings.ToLower(o), -1)
 	if len(words) == 0 || (words[0] != "select" && words[0] != "with") {
-		return "", FieldErrorf("query", "The query must be a SELECT (or WITH … SELECT).")
+		return "", FieldErrorf("query", "The query must be a SELECT (or WITH … SELECT).").Keyed("error.source.query.select")
 	}
 	for _, w := range words {
 		if slices.Contains(forbiddenQueryWords, w) {
-			return "", FieldErrorf("query", "The query must only read: %q is not allowed.", strings.ToUpper(w))
+			return "", FieldErrorf("query", "The query must only read: %q is not allowed.", strings.ToUpper(w)).Keyed("error.source.query.write", "Word", strings.ToUpper(w))
 		}
 	}
 	return q, nil
@@ -177,32 +177,32 @@ func CheckPullQuery(q string) (string, *Error) {
 // user:password@tcp(host:3306)/db?… (the Go driver's form) or mysql://user:password@host:3306/db.
 func RedactDSN(driver, dsn string) (string, *Error) {
 	dsn = strings.TrimSpace(dsn)
-	bad := func(format string) (string, *Error) { return "", FieldErrorf("dsn", "%s", format) }
+	bad := func(msg, key string) (string, *Error) { return "", FieldErrorf("dsn", "%s", msg).Keyed(key) }
 	if dsn == "" {
-		return bad("The connection string (DSN) is required.")
+		return bad("The connection string (DSN) is required.", "error.source.dsn.required")
 	}
 	if len(dsn) > 2000 {
-		return bad("The connection string (DSN) must be at most 2000 characters.")
+		return bad("The connection string (DSN) must be at most 2000 characters.", "error.source.dsn.too_long")
 	}
 	switch driver {
 	case DriverPostgres:
 		u, err := url.Parse(dsn)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
-			return bad("A PostgreSQL DSN is a URL: postgres://user:password@host:5432/database.")
+			return bad("A PostgreSQL DSN is a URL: postgres://user:password@host:5432/database.", "error.source.dsn.postgres")
 		}
 		return redactURL(u), nil
 	case DriverMySQL:
 		if strings.HasPrefix(dsn, "mysql://") {
 			u, err := url.Parse(dsn)
 			if err != nil || u.Host == "" {
-				return bad("A MySQL DSN is user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.")
+				return bad("A MySQL DSN is user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.", "error.source.dsn.mysql")
 			}
 			return redactURL(u), nil
 		}
 		// [user[:password]@][net[(addr)]]/dbname[?params], as the Go driver reads it.
 		slash := strings.LastIndex(dsn, "/")
 		if slash < 0 || strings.Contains(dsn, "://") {
-			return bad("A MySQL DSN is user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.")
+			return bad("A MySQL DSN is user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.", "error.source.dsn.mysql")
 		}
 		head, db := dsn[:slash], dsn[slash+1:]
 		db, _, _ = strings.Cut(db, "?")
@@ -224,7 +224,7 @@ func RedactDSN(driver, dsn string) (string, *Error) {
 		}
 		return out + addr + "/" + db, nil
 	}
-	return "", FieldErrorf("driver", "The driver must be one of %s.", strings.Join(PullDrivers, ", "))
+	return "", FieldErrorf("driver", "The driver must be one of %s.", strings.Join(PullDrivers, ", ")).Keyed("error.source.driver", "Drivers", strings.Join(PullDrivers, ", "))
 }
 
 func redactURL(u *url.URL) string {
@@ -266,14 +266,16 @@ func NormalizePullSource(s *PullSource) {
 // requireDSN is false). Every problem names its field.
 func ValidatePullSource(s *PullSource, items []Item, dsn string, requireDSN bool) error {
 	var problems []*Error
-	bad := func(field, format string, args ...any) {
-		problems = append(problems, FieldErrorf(field, format, args...))
+	bad := func(field, format string, args ...any) *Error {
+		e := FieldErrorf(field, format, args...)
+		problems = append(problems, e)
+		return e
 	}
 	if utf8.RuneCountInString(s.Name) > 100 {
-		bad("name", "The name must be at most 100 characters.")
+		bad("name", "The name must be at most 100 characters.").Keyed("error.source.name.too_long")
 	}
 	if !slices.Contains(PullDrivers, s.Driver) {
-		bad("driver", "The driver must be one of %s.", strings.Join(PullDrivers, ", "))
+		bad("driver", "The driver must be one of %s.", strings.Join(PullDrivers, ", ")).Keyed("error.source.driver", "Drivers", strings.Join(PullDrivers, ", "))
 	} else if dsn != "" || requireDSN {
 		if _, err := RedactDSN(s.Driver, dsn); err != nil {
 			problems = append(problems, err)
@@ -281,12 +283,12 @@ func ValidatePullSource(s *PullSource, items []Item, dsn string, requireDSN bool
 	}
 	switch {
 	case s.Table == "" && s.Query == "":
-		bad("table", "Give the source table, or a query.")
+		bad("table", "Give the source table, or a query.").Keyed("error.source.table.required")
 	case s.Table != "" && s.Query != "":
-		bad("query", "Give the source table or a query, not both.")
+		bad("query", "Give the source table or a query, not both.").Keyed("error.source.table.both")
 	case s.Table != "":
 		if !ValidSourceTable(s.Table) {
-			bad("table", "The table must be a name (letters, digits and _, starting with a letter or _), optionally schema.table.")
+			bad("table", "The table must be a name (letters, digits and _, starting with a letter or _), optionally schema.table.").Keyed("error.source.table.syntax")
 		}
 	default:
 		if q, err := CheckPullQuery(s.Query); err != nil {
@@ -296,7 +298,7 @@ func ValidatePullSource(s *PullSource, items []Item, dsn string, requireDSN bool
 		}
 	}
 	if !ValidSourceColumn(s.UpdatedColumn) {
-		bad("updated_column", "The \"updated at\" column must be a column name (letters, digits and _, starting with a letter or _).")
+		bad("updated_column", "The \"updated at\" column must be a column name (letters, digits and _, starting with a letter or _).").Keyed("error.source.updated_column")
 	}
 	names := map[string]bool{}
 	for _, it := range items {
@@ -305,19 +307,19 @@ func ValidatePullSource(s *PullSource, items []Item, dsn string, requireDSN bool
 	keys := slices.Sorted(maps.Keys(s.Columns))
 	for _, item := range keys {
 		if !names[item] {
-			bad("columns", "The column mapping names item %q, which the entry does not have.", item)
+			bad("columns", "The column mapping names item %q, which the entry does not have.", item).Keyed("error.source.columns.unknown", "Item", item)
 		} else if !ValidSourceColumn(s.Columns[item]) {
-			bad("columns", "The source column %q (for item %s) is not a column name.", s.Columns[item], item)
+			bad("columns", "The source column %q (for item %s) is not a column name.", s.Columns[item], item).Keyed("error.source.columns.syntax", "Column", s.Columns[item], "Item", item)
 		}
 	}
 	if len(items) > 0 && len(KeyItems(items)) == 0 {
-		bad("entry", "The entry has no key items; a pull updates rows by key, so its table needs a key.")
+		bad("entry", "The entry has no key items; a pull updates rows by key, so its table needs a key.").Keyed("error.source.no_key")
 	}
 	if s.IntervalMinutes < MinPullInterval || s.IntervalMinutes > MaxPullInterval {
-		bad("interval_minutes", "The interval must be from %d minutes to %d hours.", MinPullInterval, MaxPullInterval/60)
+		bad("interval_minutes", "The interval must be from %d minutes to %d hours.", MinPullInterval, MaxPullInterval/60).Keyed("error.source.interval", "MinMinutes", MinPullInterval, "MaxHours", MaxPullInterval/60)
 	}
 	if s.OnError != OnErrorAbort && s.OnError != OnErrorSkip {
-		bad("on_error", "on_error %q is not one of abort, skip.", s.OnError)
+		bad("on_error", "on_error %q is not one of abort, skip.", s.OnError).Keyed("error.source.on_error", "Value", s.OnError)
 	}
 	return invalid(problems)
 }

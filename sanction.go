@@ -41,11 +41,11 @@ func NextOrgStatus(status string, action OrgAction) (string, error) {
 	case action == OrgSuspend && status == OrgActive:
 		return OrgSuspended, nil
 	case action == OrgSuspend:
-		return "", Errorf(ECONFLICT, "The organisation's data service is already suspended.")
+		return "", Errorf(ECONFLICT, "The organisation's data service is already suspended.").Keyed("error.sanction.already_suspended")
 	case action == OrgResume && status == OrgSuspended:
 		return OrgActive, nil
 	case action == OrgResume:
-		return "", Errorf(ECONFLICT, "The organisation's data service is not suspended; only a suspended service can be resumed.")
+		return "", Errorf(ECONFLICT, "The organisation's data service is not suspended; only a suspended service can be resumed.").Keyed("error.sanction.not_suspended")
 	case action == OrgTerminate:
 		return OrgTerminated, nil
 	}
@@ -70,9 +70,9 @@ func ValidateSanctionReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
-		return "", FieldErrorf("reason", "A reason is required: the organisation is shown it.")
+		return "", FieldErrorf("reason", "A reason is required: the organisation is shown it.").Keyed("error.sanction.reason.required")
 	case utf8.RuneCountInString(reason) > MaxSanctionReason:
-		return "", FieldErrorf("reason", "The reason must be at most %d characters.", MaxSanctionReason)
+		return "", FieldErrorf("reason", "The reason must be at most %d characters.", MaxSanctionReason).Keyed("error.sanction.reason.too_long", "Max", MaxSanctionReason)
 	}
 	return reason, nil
 }

@@ -133,7 +133,7 @@ func FindApplicationFor(ctx context.Context, svc ApplicationService, a *Actor, i
 		return nil, err
 	}
 	if !CanSeeApplication(a, app) {
-		return nil, Errorf(ENOTFOUND, "Application %q not found.", id)
+		return nil, Errorf(ENOTFOUND, "Application %q not found.", id).Keyed("error.application.not_found", "ID", id).Keyed("error.application.not_found", "ID", id)
 	}
 	return app, nil
 }
@@ -150,7 +150,7 @@ func FindGrantFor(ctx context.Context, svc ApplicationService, a *Actor, id stri
 		return nil, nil, err
 	}
 	if !CanSeeGrant(a, g, app.Division) {
-		return nil, nil, Errorf(ENOTFOUND, "Grant %q not found.", id)
+		return nil, nil, Errorf(ENOTFOUND, "Grant %q not found.", id).Keyed("error.grant.not_found", "ID", id).Keyed("error.grant.not_found", "ID", id)
 	}
 	return g, app, nil
 }
@@ -164,7 +164,7 @@ func FindWorkingCopyFor(ctx context.Context, svc EntryService, a *Actor, id stri
 		return nil, err
 	}
 	if err != nil || !CanViewWorkingCopy(a, e) {
-		return nil, Errorf(ENOTFOUND, "Entry %q was not found.", id)
+		return nil, Errorf(ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 	}
 	return e, nil
 }
@@ -177,7 +177,7 @@ func FindObjectionFor(ctx context.Context, svc ObjectionService, a *Actor, id st
 		return nil, err
 	}
 	if !CanSeeObjection(a, o) {
-		return nil, Errorf(ENOTFOUND, "Objection %q not found.", id)
+		return nil, Errorf(ENOTFOUND, "Objection %q not found.", id).Keyed("error.objection.not_found", "ID", id)
 	}
 	return o, nil
 }

@@ -168,7 +168,7 @@ func NextApplicationStatus(s ApplicationStatus, action ApplicationAction, disput
 	case s == AppRejected && action == AppDispute && !disputed:
 		return AppDisputed, nil
 	case s == AppRejected && action == AppDispute:
-		return "", Errorf(ECONFLICT, "This rejection was already disputed and the authority upheld it; it cannot be disputed again.")
+		return "", Errorf(ECONFLICT, "This rejection was already disputed and the authority upheld it; it cannot be disputed again.").Keyed("error.application.disputed_again")
 	case s == AppApproved && action == AppExpire:
 		return AppExpired, nil
 	}

@@ -78,24 +78,24 @@ func ValidateUserCreate(u *UserCreate) error {
 	var p []*Error
 	switch {
 	case u.Username == "":
-		p = append(p, FieldErrorf("username", "Username is required."))
+		p = append(p, FieldErrorf("username", "Username is required.").Keyed("error.user.username.required"))
 	case !usernamePattern.MatchString(u.Username):
-		p = append(p, FieldErrorf("username", "Username %q must be 2-64 letters, digits, '.', '_', '@' or '-'.", u.Username))
+		p = append(p, FieldErrorf("username", "Username %q must be 2-64 letters, digits, '.', '_', '@' or '-'.", u.Username).Keyed("error.user.username.syntax", "Username", u.Username))
 	}
 	switch {
 	case utf8.RuneCountInString(u.Password) < MinPasswordLength:
-		p = append(p, FieldErrorf("password", "Password must be at least %d characters.", MinPasswordLength))
+		p = append(p, FieldErrorf("password", "Password must be at least %d characters.", MinPasswordLength).Keyed("error.user.password.short", "Min", MinPasswordLength))
 	case len(u.Password) > 256:
-		p = append(p, FieldErrorf("password", "Password must be at most 256 bytes."))
+		p = append(p, FieldErrorf("password", "Password must be at most 256 bytes.").Keyed("error.user.password.long"))
 	}
 	if len([]rune(u.DisplayName)) > 100 {
-		p = append(p, FieldErrorf("display_name", "Display name must be at most 100 characters."))
+		p = append(p, FieldErrorf("display_name", "Display name must be at most 100 characters.").Keyed("error.user.display_name.too_long"))
 	}
 	switch {
 	case u.OrgCode == "" && u.Role != "":
-		p = append(p, FieldErrorf("role", "A public user (no organisation) has no role."))
+		p = append(p, FieldErrorf("role", "A public user (no organisation) has no role.").Keyed("error.user.role.public"))
 	case u.OrgCode != "" && !u.Role.Valid():
-		p = append(p, FieldErrorf("role", "Role %q is not one of admin, editor, reviewer, member.", u.Role))
+		p = append(p, FieldErrorf("role", "Role %q is not one of admin, editor, reviewer, member.", u.Role).Keyed("error.user.role.unknown", "Role", u.Role))
 	}
 	return invalid(p)
 }

@@ -92,7 +92,7 @@ func (r *Reader) now() time.Time {
 }
 
 // errNoTables answers the reads of a Reader without tables.
-var errNoTables = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+var errNoTables = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 
 // Purpose is what a read says it is for: the free text (X-Purpose) and the grant it names
 // (X-Grant), either may be "".
@@ -536,7 +536,7 @@ func (r *Reader) Objection(ctx context.Context, e *pubdata.Entry, key map[string
 func (r *Reader) LookUpSubject(ctx context.Context, e *pubdata.Entry, item, key string, p Purpose) (bool, *Read, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if !pubdata.CanLookUpSubjects(a) {
-		return false, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+		return false, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
 	}
 	for _, it := range e.Items {
 		if it.Name == item {

@@ -175,9 +175,9 @@ func (s *Server) apiApplicationDecide(w http.ResponseWriter, r *http.Request) er
 	if !pubdata.CanDecideApplication(a, app, app.Division) {
 		switch app.Status {
 		case pubdata.AppPending:
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider may answer this application.")
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider may answer this application.").Keyed("error.application.answer_forbidden")
 		case pubdata.AppDisputed:
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.")
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.").Keyed("error.application.dispute_decide_forbidden")
 		}
 		return pubdata.Errorf(pubdata.ECONFLICT, "An application that is %s cannot be decided.", app.Status)
 	}
@@ -204,7 +204,7 @@ func (s *Server) apiApplicationDispute(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if !pubdata.CanDisputeApplication(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.").Keyed("error.application.dispute_forbidden")
 	}
 	out, err := s.Applications.DisputeApplication(r.Context(), app.ID, body.Reason)
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Server) apiApplicationWithdraw(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if !pubdata.IsApplicant(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.").Keyed("error.application.withdraw_forbidden")
 	}
 	out, err := s.Applications.WithdrawApplication(r.Context(), app.ID)
 	if err != nil {
@@ -315,7 +315,7 @@ func (s *Server) apiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanRevokeGrant(a, g, division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider, or the covering authority, may revoke a grant.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider, or the covering authority, may revoke a grant.").Keyed("error.grant.revoke_forbidden_one")
 	}
 	out, err := s.Applications.RevokeGrant(r.Context(), g.ID, body.Reason)
 	if err != nil {
@@ -342,7 +342,7 @@ type notificationReply struct {
 
 func (s *Server) apiNotificationList(w http.ResponseWriter, r *http.Request) error {
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.").Keyed("error.not_available.notifications_off")
 	}
 	if _, err := requireUser(r); err != nil {
 		return err
@@ -369,7 +369,7 @@ func (s *Server) apiNotificationList(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) apiNotificationRead(w http.ResponseWriter, r *http.Request) error {
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Notifications are not available on this server.").Keyed("error.not_available.notifications_off")
 	}
 	if _, err := requireUser(r); err != nil {
 		return err

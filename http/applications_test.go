@@ -64,6 +64,18 @@ func TestApplicationDueFromCalendar(t *testing.T) {
 	if f := errorFieldsOf(t, w.Body.Bytes()); f["purpose"] == "" || f["until"] == "" {
 		t.Fatalf("fields %v", f)
 	}
+	// In the request's language: ?lang=, else Accept-Language, else English.
+	if f := errorFieldsOf(t, w.Body.Bytes()); f["purpose"] != "Purpose is required." {
+		t.Fatalf("English fields %v", f)
+	}
+	w = e.do(req{method: "POST", path: "/api/v1/applications", as: applicant, body: bad, header: http.Header{"Accept-Language": {"zh-CN,zh;q=0.9"}}})
+	if f := errorFieldsOf(t, w.Body.Bytes()); f["purpose"] != "请填写用途。" || !strings.Contains(w.Body.String(), `"message":"请填写用途。`) {
+		t.Fatalf("Chinese reply %s", w.Body)
+	}
+	w = e.do(req{method: "POST", path: "/api/v1/applications?lang=en", as: applicant, body: bad, header: http.Header{"Accept-Language": {"zh-CN"}}})
+	if f := errorFieldsOf(t, w.Body.Bytes()); f["purpose"] != "Purpose is required." {
+		t.Fatalf("?lang=en: %s", w.Body)
+	}
 	bad = shareBody("no-such-entry")
 	if f := errorFieldsOf(t, e.do(req{method: "POST", path: "/api/v1/applications", as: applicant, body: bad}).Body.Bytes()); f["entry"] == "" {
 		t.Fatalf("unknown entry: %v", f)

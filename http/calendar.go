@@ -107,7 +107,7 @@ func (s *Server) apiCalendarWorkday(w http.ResponseWriter, r *http.Request) erro
 
 // --- the calendar's years (issue 11): GET public, changes by an authority's admin ---
 
-var errNoCalendar = pubdata.Errorf(pubdata.ENOTFOUND, "The calendar cannot be changed on this server.")
+var errNoCalendar = pubdata.Errorf(pubdata.ENOTFOUND, "The calendar cannot be changed on this server.").Keyed("error.not_available.calendar")
 
 // maxCalendarFile bounds a holiday file: a year lists a few dozen days.
 const maxCalendarFile = 256 << 10

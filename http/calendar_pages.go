@@ -110,7 +110,7 @@ func (s *Server) pageCalendarImport(w http.ResponseWriter, r *http.Request) erro
 	if errorIs(err, pubdata.EINVALID) {
 		v.Errors["document"] = translate(v.Lang, "calendar.error.file")
 		for _, fe := range pubdata.ErrorFields(err) {
-			v.Problems = append(v.Problems, fe.Message)
+			v.Problems = append(v.Problems, fieldText(v.Lang, fe))
 		}
 		if len(v.Problems) == 0 {
 			v.Problems = append(v.Problems, err.Error())
@@ -240,7 +240,7 @@ func (s *Server) pageCalendarCorrect(w http.ResponseWriter, r *http.Request) err
 		_, err = s.Calendars.CorrectCalendarDay(r.Context(), &c)
 		if errorIs(err, pubdata.EINVALID) {
 			for k, fe := range pubdata.ErrorFields(err) {
-				v.Errors[k] = fe.Message
+				v.Errors[k] = fieldText(v.Lang, fe)
 			}
 		} else if err != nil {
 			return err

@@ -288,7 +288,7 @@ func TestCalendarPages(t *testing.T) {
 
 	// A bad file: the page lists the problems and keeps the text.
 	w = e.do(req{method: http.MethodPost, path: "/console/calendar", cookies: admin, body: url.Values{"document": {`{"year": 2027, "days": [{"name": "元旦", "date": "2027-02-30", "isOffDay": true}]}`}}})
-	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "文件未导入") || !strings.Contains(w.Body.String(), "days[0].date") {
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "文件未导入") || !strings.Contains(w.Body.String(), "days[0] 的日期“2027-02-30”不是 YYYY-MM-DD 格式") {
 		t.Fatalf("bad file: %d %s", w.Code, w.Body)
 	}
 	w = e.do(req{method: http.MethodPost, path: "/console/calendar", cookies: admin, body: url.Values{"document": {calendar2027}}})

@@ -130,7 +130,7 @@ func toCKANError(err error) *ckanError {
 		return &ckanError{status: http.StatusNotFound, typ: "Not Found Error", msg: msg}
 	case pubdata.EINVALID, pubdata.ECONFLICT:
 		ce := &ckanError{status: http.StatusConflict, typ: "Validation Error", msg: msg}
-		if f := errorFields(err); len(f) > 0 {
+		if f := errorFields(LangEN, err); len(f) > 0 { // CKAN clients read English
 			ce.fields = map[string][]string{}
 			for k, v := range f {
 				ce.fields[k] = []string{v}

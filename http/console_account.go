@@ -120,7 +120,7 @@ func (s *Server) pageTokenCreate(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case err == nil:
 		case errorIs(err, pubdata.EINVALID):
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		default:
 			return err
 		}

@@ -76,49 +76,32 @@ var (
 		{Value: "provided", Key: "grants.role.provided"},
 		{Value: "authority", Key: "grants.role.authority"},
 	}
-	// appFieldErrors are the translated problems of the apply, decision, dispute and revoke
-	// forms' fields (the English pages show the domain's own sentence).
-	appFieldErrors = []catOption{
-		{Value: "entry", Key: "app.error.entry"},
-		{Value: "kind", Key: "app.error.kind"},
-		{Value: "items", Key: "app.error.items"},
-		{Value: "purpose", Key: "app.error.purpose"},
-		{Value: "basis", Key: "app.error.basis"},
-		{Value: "until", Key: "app.error.until"},
-		{Value: "accept_terms", Key: "app.error.accept_terms"},
-		{Value: "decision", Key: "app.error.decision"},
-		{Value: "reason", Key: "app.error.reason"},
-		{Value: "clear_items", Key: "app.error.clear_items"},
-		{Value: "row_filter", Key: "app.error.row_filter"},
-	}
+	// appFormFields are the fields the apply, decision, dispute and revoke forms show a
+	// problem beside; another field's problem goes to the whole form.
+	appFormFields = []string{"entry", "kind", "items", "purpose", "basis", "until", "accept_terms", "decision", "reason", "clear_items", "row_filter"}
 )
 
 // appService returns the application service, or ENOTFOUND when the server has none.
 func (s *Server) appService() (pubdata.ApplicationService, error) {
 	if s.Applications == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.").Keyed("error.not_available.applications")
 	}
 	return s.Applications, nil
 }
 
-// appFormErrors turns a validation error into the form's messages by field: the domain's
-// sentence on English pages, a translated one on Chinese pages; a problem of no known
-// field goes to the whole form.
+// appFormErrors turns a validation error into the form's messages by field, in lang; a
+// problem of a field the forms do not show goes to the whole form.
 func appFormErrors(lang string, err error) formErrors {
 	errs := formErrors{}
 	for field, p := range pubdata.ErrorFields(err) {
-		key := optionKey(appFieldErrors, field)
-		if key == unknownOption.Key {
-			errs[""] = pubdata.ErrorMessage(err)
+		if !slices.Contains(appFormFields, field) {
+			errs[""] = errorText(lang, err)
 			continue
 		}
-		errs[field] = translate(lang, key)
-		if lang == LangEN {
-			errs[field] = p.Message
-		}
+		errs[field] = fieldText(lang, p)
 	}
 	if len(errs) == 0 {
-		errs[""] = pubdata.ErrorMessage(err)
+		errs[""] = errorText(lang, err)
 	}
 	return errs
 }
@@ -400,7 +383,7 @@ func (s *Server) applyEntry(r *http.Request, a *pubdata.Actor, id string) (*pubd
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(a, e) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 	}
 	return e, nil
 }
@@ -566,7 +549,7 @@ func (s *Server) pageApplications(w http.ResponseWriter, r *http.Request) error 
 		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, incoming or authority, not %q.", v.Role)
 	}
 	if !pubdata.MayListApplications(a, v.Role) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.").Keyed("error.application.scope_forbidden")
 	}
 	v.Roles = roleTabs("/console/applications", appRoles, func(role string) bool { return pubdata.MayListApplications(a, role) }, v.Role)
 	if v.Role == "authority" {
@@ -782,7 +765,7 @@ func (s *Server) pageApplicationDecide(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if !pubdata.CanDecideApplication(a, app, app.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.").Keyed("error.application.answer_forbidden_both")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -831,7 +814,7 @@ func (s *Server) pageApplicationDispute(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	if !pubdata.CanDisputeApplication(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may dispute a rejection.").Keyed("error.application.dispute_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -864,7 +847,7 @@ func (s *Server) pageApplicationWithdraw(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	if !pubdata.IsApplicant(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.").Keyed("error.application.withdraw_forbidden")
 	}
 	if _, err := s.Applications.WithdrawApplication(r.Context(), app.ID); err != nil {
 		return err
@@ -1033,7 +1016,7 @@ func (s *Server) pageGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanRevokeGrant(a, g, div) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers, or the covering authority's, may revoke a grant.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers, or the covering authority's, may revoke a grant.").Keyed("error.grant.revoke_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -1081,7 +1064,7 @@ func (s *Server) pageNotifications(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
 	}
 	q := r.URL.Query()
 	limit, cursor, err := pageParams(q)
@@ -1111,7 +1094,7 @@ func (s *Server) pageNotificationRead(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
 	}
 	if err := parseForm(r); err != nil {
 		return err

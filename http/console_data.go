@@ -223,7 +223,7 @@ func (s *Server) dataPanel(r *http.Request, a *pubdata.Actor, working *pubdata.E
 // provider and the covering authority) and its published table version.
 func (s *Server) dataEntryFor(r *http.Request, a *pubdata.Actor) (working, published *pubdata.Entry, err error) {
 	if s.Data == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 	}
 	if working, err = s.findWorkingCopy(r, a); err != nil {
 		return nil, nil, err
@@ -244,7 +244,7 @@ func (s *Server) dataEntryFor(r *http.Request, a *pubdata.Actor) (working, publi
 // when the actor may see the entry's batches (CanReadAllData); ENOTFOUND otherwise.
 func (s *Server) batchPageFor(r *http.Request, a *pubdata.Actor) (*pubdata.Batch, *pubdata.Entry, error) {
 	id := r.PathValue("id")
-	notFound := pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+	notFound := pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id).Keyed("error.batch.not_found", "ID", id)
 	if s.Data == nil {
 		return nil, nil, notFound
 	}
@@ -406,7 +406,7 @@ func (s *Server) pageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 	}
 	opt := pubdata.LoadOptions{Mode: pubdata.LoadMode(v.Mode), OnError: pubdata.OnError(v.OnError), Source: pubdata.SourceUpload}
 	for field, p := range pubdata.ErrorFields(pubdata.ValidateLoadOptions(&opt)) {
-		v.Errors[field] = p.Message
+		v.Errors[field] = fieldText(v.Lang, p)
 	}
 	if body == nil {
 		v.Errors["file"] = translate(v.Lang, "upload.error.file")
@@ -423,10 +423,10 @@ func (s *Server) pageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 	if errorIs(err, pubdata.EINVALID) {
 		if fe := pubdata.ErrorFields(err); len(fe) > 0 {
 			for field, p := range fe {
-				v.Errors[field] = p.Message
+				v.Errors[field] = fieldText(v.Lang, p)
 			}
 		} else {
-			v.Errors["file"] = pubdata.ErrorMessage(err)
+			v.Errors["file"] = errorText(v.Lang, err)
 		}
 		return s.render(w, r, "data_upload", http.StatusBadRequest, v)
 	}
@@ -616,7 +616,7 @@ func (s *Server) pageBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may retry its batches.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may retry its batches.").Keyed("error.batch.retry_forbidden")
 	}
 	if _, err := s.retryBatchFile(r.Context(), b, e); err != nil && !errorIs(err, pubdata.EINVALID) {
 		return err
@@ -635,7 +635,7 @@ func (s *Server) pageBatchRollback(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may roll back its batches.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may roll back its batches.").Keyed("error.batch.rollback_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -743,7 +743,7 @@ func (s *Server) pageDataPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanPurgeData(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.").Keyed("error.entry.purge_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -764,7 +764,7 @@ func (s *Server) pageDataPurge(w http.ResponseWriter, r *http.Request) error {
 			redirect(w, r, withQuery("/console/entries/"+e.ID+"/batches", "purged", strconv.FormatInt(n, 10)))
 			return nil
 		case errorIs(err, pubdata.ENOTFOUND), errorIs(err, pubdata.ECONFLICT), errorIs(err, pubdata.EINVALID):
-			errs["through"] = pubdata.ErrorMessage(err)
+			errs["through"] = errorText(langFrom(r.Context()), err)
 		default:
 			return err
 		}

@@ -219,7 +219,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if !pubdata.CanManageElements(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.").Keyed("error.element.source_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -233,7 +233,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 	}
 	row := v.row(code)
 	if row == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q was not found.", code)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q was not found.", code).Keyed("error.element.not_found", "Code", code)
 	}
 	lang := v.Lang
 	errs := formErrors{}
@@ -277,7 +277,7 @@ func (s *Server) pageElementSetSource(w http.ResponseWriter, r *http.Request) er
 				errs["entry"] = translate(lang, "elements.error.entry")
 			}
 			if len(errs) == 0 {
-				errs[""] = pubdata.ErrorMessage(err)
+				errs[""] = errorText(lang, err)
 			}
 		default:
 			return err

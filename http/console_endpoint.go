@@ -173,12 +173,12 @@ func (s *Server) pageEndpointSave(w http.ResponseWriter, r *http.Request) error 
 			if fields[f] != nil {
 				errs[f] = endpointFieldError(lang, f)
 				if lang == LangEN {
-					errs[f] = fields[f].Message // the domain's sentence names the exact problem
+					errs[f] = fieldText(lang, fields[f]) // the domain's sentence names the exact problem
 				}
 			}
 		}
 		if len(errs) == 0 {
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		}
 	}
 	r.URL.RawQuery = ""

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,62 +206,16 @@ func (v *entryEditView) ElementChoices() []elementChoice {
 	return out
 }
 
-// entryFieldMessage maps a field the domain validates to the message shown next to it;
-// items' fields are written "items.type" for "items[3].type".
-type entryFieldMessage struct {
-	Field string
-	Key   string
-}
-
-var entryFieldMessages = []entryFieldMessage{
-	{Field: "code", Key: "entry.error.code"},
-	{Field: "title", Key: "entry.error.title"},
-	{Field: "summary", Key: "entry.error.summary"},
-	{Field: "category", Key: "entry.error.category"},
-	{Field: "format", Key: "entry.error.format"},
-	{Field: "update_cycle", Key: "entry.error.update_cycle"},
-	{Field: "share_class", Key: "entry.error.share_class"},
-	{Field: "share_conditions", Key: "entry.error.share_conditions"},
-	{Field: "share_basis", Key: "entry.error.share_basis"},
-	{Field: "open_class", Key: "entry.error.open_class"},
-	{Field: "open_conditions", Key: "entry.error.open_conditions"},
-	{Field: "open_basis", Key: "entry.error.open_basis"},
-	{Field: "division", Key: "entry.error.division"},
-	{Field: "keywords", Key: "entry.error.keywords"},
-	{Field: "related", Key: "entry.error.related"},
-	{Field: "obtained", Key: "entry.error.obtained"},
-	{Field: "terms", Key: "entry.error.terms"},
-	{Field: "terms_text", Key: "entry.error.terms_text"},
-	{Field: "items", Key: "entry.error.items"},
-	{Field: "items.name", Key: "entry.error.item_name"},
-	{Field: "items.title", Key: "entry.error.item_title"},
-	{Field: "items.type", Key: "entry.error.item_type"},
-	{Field: "items.length", Key: "entry.error.item_length"},
-	{Field: "items.grade", Key: "entry.error.item_grade"},
-	{Field: "items.element", Key: "entry.error.item_element"},
-}
-
-// itemFieldPattern matches an item's field in an error: items[3].type.
-var itemFieldPattern = regexp.MustCompile(`^items\[(\d+)\]\.([a-z_]+)$`)
-
-// setFieldError puts the message of a field's problem, translated, into errs (the first
-// problem of a field wins). Fields without a translation show the domain's sentence.
+// setFieldError puts a field's problem into errs in lang, unless the field has one already
+// (the first problem of a field wins).
 func setFieldError(lang string, errs formErrors, field string, e *pubdata.Error) {
-	if _, seen := errs[field]; seen {
-		return
-	}
-	generic := field
-	if m := itemFieldPattern.FindStringSubmatch(field); m != nil {
-		generic = "items." + m[2]
-	}
-	for _, fm := range entryFieldMessages {
-		if fm.Field == generic {
-			errs[field] = translate(lang, fm.Key)
-			return
-		}
-	}
-	if e != nil {
-		errs[field] = e.Message
+	setFieldText(errs, field, fieldText(lang, e))
+}
+
+// setFieldText puts the text of a field's problem into errs, unless the field has one.
+func setFieldText(errs formErrors, field, text string) {
+	if _, seen := errs[field]; !seen {
+		errs[field] = text
 	}
 }
 
@@ -352,14 +305,14 @@ func (f entryForm) fields(lang string, errs formErrors) *pubdata.EntryFields {
 		if it.Length != "" {
 			n, err := strconv.Atoi(it.Length)
 			if err != nil {
-				setFieldError(lang, errs, fmt.Sprintf("items[%d].length", it.Index), nil)
+				setFieldText(errs, fmt.Sprintf("items[%d].length", it.Index), translate(lang, "entry.error.item_length"))
 			}
 			item.Length = n
 		}
 		if it.Grade != "" {
 			n, err := strconv.Atoi(it.Grade)
 			if err != nil {
-				setFieldError(lang, errs, fmt.Sprintf("items[%d].grade", it.Index), nil)
+				setFieldText(errs, fmt.Sprintf("items[%d].grade", it.Index), translate(lang, "entry.error.item_grade"))
 			}
 			item.Grade = n
 		}
@@ -427,7 +380,7 @@ func (s *Server) pageEntryNew(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, a.Org.Code) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.").Keyed("error.entry.create_forbidden")
 	}
 	v, err := s.editView(r, a, nil)
 	if err != nil {
@@ -471,7 +424,7 @@ func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	} else if !pubdata.CanEditEntry(a, a.Org.Code) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation's editors and administrators may create entries.").Keyed("error.entry.create_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -501,12 +454,12 @@ func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
 		setFieldError(lang, errs, field, p)
 	}
 	if e == nil && form.Code != "" && !pubdata.ValidResourceCode(form.Code) {
-		setFieldError(lang, errs, "code", nil)
+		setFieldText(errs, "code", translate(lang, "entry.error.code"))
 	}
 	if _, bad := errs["division"]; !bad {
 		switch {
 		case s.Divisions.Check(form.Division) != nil:
-			setFieldError(lang, errs, "division", nil)
+			setFieldText(errs, "division", errorText(lang, s.Divisions.Check(form.Division)))
 		case !pubdata.DivisionCovers(a.Org.Division, form.Division):
 			errs["division"] = translate(lang, "entry.error.division_outside")
 		}
@@ -530,14 +483,14 @@ func (s *Server) pageEntrySave(w http.ResponseWriter, r *http.Request) error {
 			redirect(w, r, withQuery("/console/entries/"+saved.ID, "saved", "1"))
 			return nil
 		case errorIs(err, pubdata.ECONFLICT) && e == nil:
-			errs["code"] = translate(lang, "entry.error.code_taken")
+			errs["code"] = errorText(lang, err)
 		case errorIs(err, pubdata.EINVALID):
 			fe := pubdata.ErrorFields(err)
 			for field, p := range fe {
 				setFieldError(lang, errs, field, p)
 			}
 			if len(fe) == 0 {
-				errs[""] = pubdata.ErrorMessage(err)
+				errs[""] = errorText(lang, err)
 			}
 		default:
 			return err
@@ -663,7 +616,7 @@ func (s *Server) pageEntrySubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may submit its entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may submit its entries.").Keyed("error.entry.submit_forbidden_provider")
 	}
 	if _, err := s.Entries.SubmitEntry(r.Context(), e.ID); err != nil {
 		return err
@@ -682,7 +635,7 @@ func (s *Server) pageEntryRetire(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may retire its entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may retire its entries.").Keyed("error.entry.retire_forbidden_provider")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -713,7 +666,7 @@ func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanReviewEntry(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers covering the entry's division may review it.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers covering the entry's division may review it.").Keyed("error.entry.review_forbidden_division")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -744,10 +697,10 @@ func (s *Server) pageEntryReview(w http.ResponseWriter, r *http.Request) error {
 		var p *pubdata.Error
 		switch {
 		case errors.As(err, &p) && (p.Field == "override_reason" || p.Field == "open_class"):
-			v.Errors[p.Field] = p.Message
+			v.Errors[p.Field] = fieldText(v.Lang, p)
 			return s.render(w, r, "entry", http.StatusConflict, v)
 		case errorIs(err, pubdata.EINVALID):
-			v.Errors["comment"] = pubdata.ErrorMessage(err)
+			v.Errors["comment"] = errorText(v.Lang, err)
 			return s.render(w, r, "entry", http.StatusBadRequest, v)
 		}
 		return err
@@ -774,8 +727,14 @@ type entryVersionsView struct {
 	Same     bool // the two versions asked are the same
 }
 
+// entryFieldLabel is the message that labels a field of an entry.
+type entryFieldLabel struct {
+	Field string
+	Key   string
+}
+
 // diffFieldKeys label the fields of a diff.
-var diffFieldKeys = []entryFieldMessage{
+var diffFieldKeys = []entryFieldLabel{
 	{Field: "title", Key: "entry.field.title"},
 	{Field: "summary", Key: "entry.field.summary"},
 	{Field: "category", Key: "entry.field.category"},
@@ -948,7 +907,7 @@ func (s *Server) pageReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !mayReview(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers review entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrators and reviewers review entries.").Keyed("error.entry.review_forbidden")
 	}
 	q := r.URL.Query()
 	limit, cursor, err := pageParams(q)

@@ -61,9 +61,9 @@ func TestEntryEditorOpenFields(t *testing.T) {
 	form.Set("terms_text", strings.Repeat("长", 2001))
 	w = e.page("POST", "/console/entries/new", editor, LangEN, form)
 	body = w.Body.String()
-	if w.Code != 400 || !strings.Contains(body, `id="entry-obtained-error" class="field-error">Data obtained by sharing must be given as resource codes`) ||
-		!strings.Contains(body, `id="entry-terms-error" class="field-error">Choose the agreement&#39;s terms`) ||
-		!strings.Contains(body, `id="entry-terms-text-error" class="field-error">The further terms must be at most 2000 characters.`) ||
+	if w.Code != 400 || !strings.Contains(body, `id="entry-obtained-error" class="field-error">Obtained resource code &#34;nope&#34; is not of the form`) ||
+		!strings.Contains(body, `id="entry-terms-error" class="field-error">Usage term &#34;burn_after_reading&#34; is not one of`) ||
+		!strings.Contains(body, `id="entry-terms-text-error" class="field-error">The usage agreement&#39;s text must be at most 2000 characters.`) ||
 		!strings.Contains(body, `value="attribution" checked`) || strings.Contains(body, `id="entry-open-class-error"`) {
 		t.Fatalf("field errors: %d %s", w.Code, body)
 	}

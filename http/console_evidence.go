@@ -27,7 +27,7 @@ func (s *Server) pageSubjects(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLookUpSubjects(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
 	}
 	return s.render(w, r, "subjects", http.StatusOK, &subjectsView{page: s.base(r, true), Errors: formErrors{}})
 }
@@ -53,7 +53,7 @@ func (s *Server) pageSubjectsSubmit(w http.ResponseWriter, r *http.Request) erro
 		v.Key = "" // not echoed back into the page
 		return s.render(w, r, "subjects", http.StatusOK, v)
 	case errorIs(err, pubdata.EINVALID):
-		v.Errors["key"] = translate(v.Lang, "subjects.error.key") + " " + pubdata.ErrorMessage(err)
+		v.Errors["key"] = translate(v.Lang, "subjects.error.key") + " " + errorText(v.Lang, err)
 		return s.render(w, r, "subjects", http.StatusBadRequest, v)
 	}
 	return err
@@ -103,7 +103,7 @@ func (s *Server) pageExtractsSubmit(w http.ResponseWriter, r *http.Request) erro
 	if code == pubdata.EINVALID && errors.As(err, &pe) && (pe.Field == "entry" || pe.Field == "key" || pe.Field == "filter") {
 		field = pe.Field
 	}
-	v.Errors[field] = pubdata.ErrorMessage(err)
+	v.Errors[field] = errorText(v.Lang, err)
 	return s.render(w, r, "extracts", ErrorStatus(err), v)
 }
 

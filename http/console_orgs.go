@@ -81,27 +81,13 @@ func (s *Server) pageOrgs(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "orgs", http.StatusOK, v)
 }
 
-// orgFieldKeys maps each field the domain validates to the message shown next to it.
-var orgFieldKeys = map[string]string{
-	"code":     "orgs.error.code",
-	"name":     "orgs.error.name",
-	"kind":     "orgs.error.kind",
-	"division": "orgs.error.division",
-	"parent":   "orgs.error.parent_self",
-}
-
 // orgFieldErrors checks the form with the domain's rules and the division table, and
-// returns each problem under its field, translated.
+// returns each problem under its field, in lang.
 func (s *Server) orgFieldErrors(lang string, a *pubdata.Actor, f orgForm) formErrors {
 	errs := formErrors{}
 	o := pubdata.Org{Code: f.Code, Name: f.Name, Kind: pubdata.OrgKind(f.Kind), Division: f.Division, Parent: f.Parent}
-	entered := map[string]string{"code": f.Code, "name": f.Name, "kind": f.Kind, "division": f.Division, "parent": f.Parent}
-	for field := range pubdata.ErrorFields(pubdata.ValidateOrg(&o)) {
-		if entered[field] == "" {
-			errs[field] = translate(lang, "form.required")
-		} else if key, ok := orgFieldKeys[field]; ok {
-			errs[field] = translate(lang, key)
-		}
+	for field, p := range pubdata.ErrorFields(pubdata.ValidateOrg(&o)) {
+		errs[field] = fieldText(lang, p)
 	}
 	if _, bad := errs["division"]; !bad {
 		switch {
@@ -120,7 +106,7 @@ func (s *Server) pageOrgCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !s.mayCreateOrgs(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.").Keyed("error.org.create_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -142,11 +128,11 @@ func (s *Server) pageOrgCreate(w http.ResponseWriter, r *http.Request) error {
 			redirect(w, r, withQuery("/console/orgs", "created", o.Code))
 			return nil
 		case errorIs(err, pubdata.ECONFLICT):
-			errs["code"] = translate(lang, "orgs.error.code_taken")
+			errs["code"] = errorText(lang, err)
 		case errorIs(err, pubdata.EINVALID) && form.Parent != "" && s.orgMissing(r, form.Parent):
-			errs["parent"] = translate(lang, "orgs.error.parent_unknown")
+			errs["parent"] = errorText(lang, err)
 		case errorIs(err, pubdata.EINVALID):
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		default:
 			return err
 		}

@@ -54,7 +54,7 @@ type sourcesPageView struct {
 // may see.
 func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, error) {
 	if s.PullSources == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.").Keyed("error.not_available.pull_sources")
 	}
 	a, err := entryOrgActor(r)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, 
 		return nil, nil, err
 	}
 	if !pubdata.CanReadPullSources(a, e) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.").Keyed("error.source.see_forbidden")
 	}
 	if e.Format != pubdata.FormatTable {
 		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a table (its format is %s); only table entries have pull sources.", e.ID, e.Format)
@@ -125,20 +125,6 @@ func (s *Server) pageSources(w http.ResponseWriter, r *http.Request) error {
 // sourceFields are the form's fields, in the order their problems are shown.
 var sourceFields = []string{"name", "driver", "dsn", "table", "query", "updated_column", "columns", "interval_minutes", "on_error", "entry"}
 
-// sourceFieldErrors are the texts of the fields' problems.
-var sourceFieldErrors = map[string]string{
-	"name":             "sources.error.name",
-	"driver":           "sources.error.driver",
-	"dsn":              "sources.error.dsn",
-	"table":            "sources.error.table",
-	"query":            "sources.error.query",
-	"updated_column":   "sources.error.updated_column",
-	"columns":          "sources.error.columns",
-	"interval_minutes": "sources.error.interval_minutes",
-	"on_error":         "sources.error.on_error",
-	"entry":            "sources.error.entry",
-}
-
 // sourceDrivers are the drivers a source may use (pubdata.PullDrivers) with their labels.
 var sourceDrivers = []catOption{{Value: "postgres", Key: "sources.driver.postgres"}, {Value: "mysql", Key: "sources.driver.mysql"}}
 
@@ -148,7 +134,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.").Keyed("error.source.manage_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -164,7 +150,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 	if n, err := strconv.Atoi(form.Interval); err == nil {
 		src.IntervalMinutes = n
 	} else {
-		errs["interval_minutes"] = translate(lang, "sources.error.interval_minutes", "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
+		errs["interval_minutes"] = translate(lang, "error.source.interval", "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
 	}
 	for _, line := range strings.Split(form.Columns, "\n") {
 		line = strings.TrimSpace(line)
@@ -189,7 +175,7 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 				_, err = s.PullSources.CreatePullSource(r.Context(), p, src, pf.Get("dsn"))
 			}
 		} else if errorIs(err, pubdata.ENOTFOUND) {
-			err = pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", e.ID)
+			err = pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", e.ID).Keyed("error.source.entry_unpublished", "Entry", e.ID)
 		}
 		switch {
 		case err == nil:
@@ -201,18 +187,11 @@ func (s *Server) pageSourceSave(w http.ResponseWriter, r *http.Request) error {
 		fields := pubdata.ErrorFields(err)
 		for _, f := range sourceFields {
 			if fields[f] != nil {
-				if f == "interval_minutes" {
-					errs[f] = translate(lang, sourceFieldErrors[f], "MinMinutes", pubdata.MinPullInterval, "MaxHours", pubdata.MaxPullInterval/60)
-				} else {
-					errs[f] = translate(lang, sourceFieldErrors[f])
-				}
-				if lang == LangEN {
-					errs[f] = fields[f].Message // the domain's sentence names the exact problem
-				}
+				errs[f] = fieldText(lang, fields[f])
 			}
 		}
 		if len(errs) == 0 {
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		}
 	}
 	r.URL.RawQuery = ""
@@ -237,7 +216,7 @@ func (s *Server) sourceAction(r *http.Request) (*pubdata.Entry, *pubdata.PullSou
 		return nil, nil, err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.").Keyed("error.source.manage_forbidden")
 	}
 	src, err := s.sourceOf(r, e)
 	return e, src, err
@@ -262,7 +241,7 @@ func (s *Server) pageSourceRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if s.RunPull == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.").Keyed("error.not_available.pull_runs")
 	}
 	if _, err := s.RunPull(r.Context(), src.ID); err != nil {
 		return err

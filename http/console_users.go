@@ -60,7 +60,7 @@ func (s *Server) orgChoices(r *http.Request, a *pubdata.Actor) ([]orgChoice, err
 
 func (s *Server) usersView(r *http.Request, a *pubdata.Actor) (*usersView, error) {
 	if !s.mayListUsers(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.").Keyed("error.user.manage_forbidden")
 	}
 	q := r.URL.Query()
 	v := &usersView{
@@ -124,23 +124,12 @@ func (s *Server) pageUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // userFieldErrors checks the form with the domain's rules and returns each problem under
-// its field, translated.
+// its field, in lang.
 func userFieldErrors(lang string, f userForm, password string) formErrors {
 	errs := formErrors{}
 	u := pubdata.UserCreate{Username: f.Username, Password: password, DisplayName: f.DisplayName, OrgCode: f.Org, Role: pubdata.Role(f.Role)}
-	for field := range pubdata.ErrorFields(pubdata.ValidateUserCreate(&u)) {
-		switch {
-		case field == "username" && f.Username == "":
-			errs[field] = translate(lang, "form.required")
-		case field == "username":
-			errs[field] = translate(lang, "users.error.username")
-		case field == "password":
-			errs[field] = translate(lang, "users.error.password", "Min", pubdata.MinPasswordLength)
-		case field == "role":
-			errs[field] = translate(lang, "users.error.role")
-		case field == "display_name":
-			errs[field] = translate(lang, "users.error.display_name")
-		}
+	for field, p := range pubdata.ErrorFields(pubdata.ValidateUserCreate(&u)) {
+		errs[field] = fieldText(lang, p)
 	}
 	return errs
 }
@@ -151,7 +140,7 @@ func (s *Server) pageUserCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !s.mayListUsers(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may manage users.").Keyed("error.user.manage_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -178,13 +167,13 @@ func (s *Server) pageUserCreate(w http.ResponseWriter, r *http.Request) error {
 			redirect(w, r, withQuery("/console/users", "created", u.Username, "org", form.Org))
 			return nil
 		case errorIs(err, pubdata.ECONFLICT):
-			errs["username"] = translate(lang, "users.error.username_taken")
+			errs["username"] = errorText(lang, err)
 		case errorIs(err, pubdata.EFORBIDDEN):
 			errs["org"] = translate(lang, "users.error.org_forbidden")
 		case errorIs(err, pubdata.EINVALID) && form.Org != "" && s.orgMissing(r, form.Org):
-			errs["org"] = translate(lang, "users.error.org_unknown")
+			errs["org"] = errorText(lang, err)
 		case errorIs(err, pubdata.EINVALID):
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		default:
 			return err
 		}

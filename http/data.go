@@ -58,7 +58,7 @@ func (s *Server) handleUpload(pattern string, h handlerFunc) {
 }
 
 // errNoData answers the data endpoints of a server without a DataService.
-var errNoData = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.")
+var errNoData = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 
 // --- entries and batches as the caller may see them ---
 
@@ -122,7 +122,7 @@ func (s *Server) entryForRead(r *http.Request, kind access.Kind) (*pubdata.Entry
 }
 
 func notFoundBatch(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id).Keyed("error.batch.not_found", "ID", id)
 }
 
 // batchFor returns the batch of the path's {id} and its entry (the latest published
@@ -516,7 +516,7 @@ func (s *Server) apiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may retry its batches.", e.OrgName)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may retry its batches.", e.OrgName).Keyed("error.batch.retry_forbidden_named", "Org", e.OrgName)
 	}
 	if b.Status != pubdata.BatchFailed {
 		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status)
@@ -551,7 +551,7 @@ func (s *Server) apiBatchRollback(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may roll back its batches.", e.OrgName)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may roll back its batches.", e.OrgName).Keyed("error.batch.rollback_forbidden_named", "Org", e.OrgName)
 	}
 	var req rollbackRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -582,7 +582,7 @@ func (s *Server) apiEntryPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanPurgeData(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority covering the entry's division may purge its history.").Keyed("error.entry.purge_forbidden")
 	}
 	var req purgeRequest
 	if err := decodeJSON(r, &req); err != nil {

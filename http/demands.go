@@ -322,9 +322,9 @@ func (s *Server) pageDemandCreate(w http.ResponseWriter, r *http.Request) error 
 		if verr != nil {
 			return verr
 		}
-		v.Form, v.Error, v.Errors = form, pubdata.ErrorMessage(err), formErrors{}
+		v.Form, v.Error, v.Errors = form, errorText(v.Lang, err), formErrors{}
 		for k, p := range pubdata.ErrorFields(err) {
-			v.Errors[k] = p.Message
+			v.Errors[k] = fieldText(v.Lang, p)
 		}
 		return s.render(w, r, "demands", http.StatusBadRequest, v)
 	} else if err != nil {
@@ -362,7 +362,7 @@ func (s *Server) pageConsoleDemands(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !slices.ContainsFunc(v.Roles, func(t roleTab) bool { return t.Current }) && v.Role != "mine" {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "This demand queue is not yours.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "This demand queue is not yours.").Keyed("error.demand.queue_forbidden")
 	}
 	switch {
 	case r.URL.Query().Get("routed") != "":
@@ -381,7 +381,7 @@ func consoleDemandBack(w http.ResponseWriter, r *http.Request, role, flag string
 	case err == nil:
 		redirect(w, r, withQuery("/console/demands", "role", role, flag, "1"))
 	case errorIs(err, pubdata.EINVALID) || errorIs(err, pubdata.ECONFLICT):
-		redirect(w, r, withQuery("/console/demands", "role", role, "error", pubdata.ErrorMessage(err)))
+		redirect(w, r, withQuery("/console/demands", "role", role, "error", errorText(langFrom(r.Context()), err)))
 	default:
 		return err
 	}

@@ -54,7 +54,7 @@ func publishedView(e *pubdata.Entry) *pubdata.Entry {
 
 // notFoundEntry is the error for an entry the caller may not see or that does not exist.
 func notFoundEntry(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 }
 
 // entryFor returns the entry as the actor may see it: the working copy when the actor may
@@ -126,7 +126,7 @@ func (s *Server) apiEntryCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a.Org == nil || !pubdata.CanEditEntry(a, a.Org.Code) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may create its catalogue entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may create its catalogue entries.").Keyed("error.entry.create_forbidden_org")
 	}
 	var req entryCreateRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -235,7 +235,7 @@ func (s *Server) apiEntryPatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may edit its entries.", e.Org)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may edit its entries.", e.Org).Keyed("error.entry.edit_forbidden", "Org", e.Org)
 	}
 	var p entryPatch
 	if err := decodeJSON(r, &p); err != nil {
@@ -264,7 +264,7 @@ func (s *Server) apiEntrySubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may submit its entries.", e.Org)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may submit its entries.", e.Org).Keyed("error.entry.submit_forbidden", "Org", e.Org)
 	}
 	if _, err := pubdata.NextEntryStatus(e.Status, pubdata.EntrySubmit); err != nil {
 		return err
@@ -291,7 +291,7 @@ func (s *Server) apiEntryReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanReviewEntry(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may review this entry.", e.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may review this entry.", e.Division).Keyed("error.entry.review_forbidden_named", "Division", e.Division)
 	}
 	var req entryReviewRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -338,7 +338,7 @@ func (s *Server) apiEntryRetire(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) && !pubdata.CanReviewEntry(a, e.Division) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s, or the authority for division %s, may retire this entry.", e.Org, e.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s, or the authority for division %s, may retire this entry.", e.Org, e.Division).Keyed("error.entry.retire_forbidden", "Org", e.Org, "Division", e.Division)
 	}
 	var req entryRetireRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -600,7 +600,7 @@ func (s *Server) apiEntryWorkingList(w http.ResponseWriter, r *http.Request) err
 	org := strings.TrimSpace(q.Get("org"))
 	switch {
 	case a.Org == nil:
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have working copies of entries; search the published catalogue instead.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have working copies of entries; search the published catalogue instead.").Keyed("error.entry.working_copies_forbidden")
 	case mine:
 		if org != "" && org != a.Org.Code {
 			return paramError("org", "cannot name another organisation with mine=true.")
@@ -611,7 +611,7 @@ func (s *Server) apiEntryWorkingList(w http.ResponseWriter, r *http.Request) err
 		f.Org = org
 	default:
 		if org != "" && org != a.Org.Code {
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "You may list the working copies of your own organisation's entries only.")
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "You may list the working copies of your own organisation's entries only.").Keyed("error.entry.working_copies_own")
 		}
 		f.Org = a.Org.Code
 	}
@@ -653,7 +653,7 @@ func (s *Server) apiElementSetSource(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !pubdata.CanManageElements(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.").Keyed("error.element.source_forbidden")
 	}
 	var req elementSourceRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -671,7 +671,7 @@ func (s *Server) apiElementSetSource(w http.ResponseWriter, r *http.Request) err
 			return err
 		}
 		if !pubdata.DivisionCovers(a.Org.Division, o.Division) {
-			return pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s is outside your authority's division %s.", o.Code, a.Org.Division)
+			return pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s is outside your authority's division %s.", o.Code, a.Org.Division).Keyed("error.org.outside_division", "Org", o.Code, "Division", a.Org.Division)
 		}
 		if req.Entry != "" {
 			e, err := s.Entries.FindEntryByID(r.Context(), req.Entry)

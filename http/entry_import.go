@@ -34,7 +34,7 @@ func importer(r *http.Request) (*pubdata.Actor, error) {
 		return nil, err
 	}
 	if a.Org == nil || !pubdata.CanEditEntry(a, a.Org.Code) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may import its catalogue entries.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may import its catalogue entries.").Keyed("error.entry.import_forbidden")
 	}
 	return a, nil
 }
@@ -261,7 +261,7 @@ func (s *Server) pageEntryImportSubmit(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if !v.CanImport {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may import its catalogue entries.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of an organisation may import its catalogue entries.").Keyed("error.entry.import_forbidden")
 	}
 	if err := r.ParseMultipartForm(maxImportMemory); err != nil {
 		if e := normalizeError(err); e != err {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // statusOf maps each pubdata error code to its HTTP status. Codes not in the table are
@@ -46,8 +47,66 @@ type errorDetail struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
-// errorFields returns the problem of each field named in an EINVALID err, or nil.
-func errorFields(err error) map[string]string {
+// errorText returns the user-safe message of err in lang: the message of the first
+// *pubdata.Error in err's chain (each field's problem for a validation that found several),
+// else the internal error's sentence.
+func errorText(lang string, err error) string {
+	var e *pubdata.Error
+	if err == nil {
+		return ""
+	} else if !errors.As(err, &e) {
+		return translate(lang, "error.internal.message")
+	}
+	return fieldText(lang, e)
+}
+
+// fieldText returns the message of e in lang: its keyed message when the message files have
+// the key in lang, else its English sentence; a validation's several problems are joined.
+func fieldText(lang string, e *pubdata.Error) string {
+	if e.Msg != nil && locale.Has(lang, e.Msg.Key) {
+		return locale.Render(lang, e.Msg)
+	}
+	if e.Msg == nil && len(e.Fields) > 0 {
+		msgs := make([]string, len(e.Fields))
+		for i, p := range e.Fields {
+			msgs[i] = fieldText(lang, p)
+		}
+		sep := " "
+		if lang == LangZH {
+			sep = ""
+		}
+		return strings.Join(msgs, sep)
+	}
+	return e.Message
+}
+
+// pageErrorText is errorText for a page's error detail: empty when err's sentence is not in
+// lang (an error without a key, on a page in another language than English), where the
+// page's own text for the status says enough.
+func pageErrorText(lang string, err error) string {
+	var e *pubdata.Error
+	if lang != LangEN && (!errors.As(err, &e) || !inLang(lang, e)) {
+		return ""
+	}
+	return errorText(lang, err)
+}
+
+// inLang reports whether e renders in lang: its key, or each of its fields' keys, has a
+// message in lang.
+func inLang(lang string, e *pubdata.Error) bool {
+	if e.Msg != nil {
+		return locale.Has(lang, e.Msg.Key)
+	}
+	for _, p := range e.Fields {
+		if !inLang(lang, p) {
+			return false
+		}
+	}
+	return len(e.Fields) > 0
+}
+
+// errorFields returns the problem of each field named in an EINVALID err in lang, or nil.
+func errorFields(lang string, err error) map[string]string {
 	if pubdata.ErrorCode(err) != pubdata.EINVALID {
 		return nil
 	}
@@ -56,7 +115,7 @@ func errorFields(err error) map[string]string {
 		if out == nil {
 			out = map[string]string{}
 		}
-		out[field] = e.Message
+		out[field] = fieldText(lang, e)
 	}
 	return out
 }
@@ -73,9 +132,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	err = normalizeError(err)
 	code := pubdata.ErrorCode(err)
 	status := ErrorStatus(err)
-	msg := pubdata.ErrorMessage(err)
+	lang := langFrom(r.Context())
+	if isAPI(r) {
+		lang = apiLang(r)
+	}
+	msg := errorText(lang, err)
 	if status >= 500 {
-		code, msg = pubdata.EINTERNAL, "Internal error."
+		code, msg = pubdata.EINTERNAL, translate(lang, "error.internal.message")
 		s.Logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
 			slog.String("request_id", requestIDFrom(r.Context())),
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
@@ -88,7 +151,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="pubdata"`)
 		}
-		writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg, Fields: errorFields(err)}})
+		writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg, Fields: errorFields(lang, err)}})
 		return
 	}
 	// Pages: an anonymous visitor asked to sign in goes to the login form, and comes back
@@ -106,6 +169,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/console/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
+	if status < 500 {
+		msg = pageErrorText(lang, err)
+	} else if lang != LangEN {
+		msg = "" // the page's text says it
+	}
 	s.renderErrorPage(w, r, status, code, msg)
 }
 
@@ -114,7 +182,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 func normalizeError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", mbe.Limit)
+		return pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", mbe.Limit).
+			Keyed("error.too_large.body", "Limit", mbe.Limit)
 	}
 	return err
 }

@@ -112,10 +112,10 @@ type subjectReply struct {
 func (s *Server) lookUpSubject(ctx context.Context, raw string) (*subjectReply, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
 	}
 	if !pubdata.CanLookUpSubjects(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
 	}
 	if s.Evidence == nil || s.Data == nil {
 		return nil, errNoEvidence

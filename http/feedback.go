@@ -30,7 +30,7 @@ func (s *Server) registerFeedback() {
 
 func (s *Server) feedback() (pubdata.FeedbackService, error) {
 	if s.Feedback == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Ratings and comments are not available on this server.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Ratings and comments are not available on this server.").Keyed("error.not_available.feedback")
 	}
 	return s.Feedback, nil
 }
@@ -408,7 +408,7 @@ func (s *Server) pageCommentModerate(w http.ResponseWriter, r *http.Request) err
 	case err == nil:
 		redirect(w, r, withQuery("/console/comments", "moderated", "1"))
 	case errorIs(err, pubdata.EINVALID):
-		redirect(w, r, withQuery("/console/comments", "error", pubdata.ErrorMessage(err)))
+		redirect(w, r, withQuery("/console/comments", "error", errorText(langFrom(r.Context()), err)))
 	default:
 		return err
 	}

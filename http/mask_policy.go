@@ -21,7 +21,7 @@ func (s *Server) registerMaskPolicy() {
 	s.handle("POST /console/mask-policy", s.pageMaskPolicySave)
 }
 
-var errNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not enabled on this server.")
+var errNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not enabled on this server.").Keyed("error.not_available.mask_policies")
 
 // maskPolicyReply is a policy as the API shows it.
 type maskPolicyReply struct {
@@ -252,7 +252,7 @@ func (s *Server) pageMaskPolicySave(w http.ResponseWriter, r *http.Request) erro
 		}
 		v.Errors[""] = translate(v.Lang, "mask.error.looser")
 		for f, fe := range pubdata.ErrorFields(err) {
-			v.Errors[f] = fe.Message
+			v.Errors[f] = fieldText(v.Lang, fe)
 		}
 		return s.render(w, r, "mask_policy", http.StatusBadRequest, v)
 	}

@@ -40,7 +40,7 @@ func newMeView(a *pubdata.Actor) meView {
 func requireUser(r *http.Request) (*pubdata.Actor, error) {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
 	}
 	return a, nil
 }

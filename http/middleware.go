@@ -199,7 +199,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			actor = a
 		} else {
 			if err := s.cop.Check(r); err != nil {
-				s.renderError(w, r, pubdata.Errorf(pubdata.EFORBIDDEN, "Cross-site request refused."))
+				s.renderError(w, r, pubdata.Errorf(pubdata.EFORBIDDEN, "Cross-site request refused.").Keyed("error.csrf"))
 				return
 			}
 			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {

@@ -233,7 +233,7 @@ func (s *Server) apiObjectionResolve(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !pubdata.CanResolveObjection(a, o) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.").Keyed("error.objection.answer_forbidden")
 	}
 	out, err := s.Objections.ResolveObjection(r.Context(), o.ID, &body)
 	if err != nil {

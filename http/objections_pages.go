@@ -158,31 +158,13 @@ func (s *Server) pageObjectionSubmit(w http.ResponseWriter, r *http.Request) err
 	v := s.objectionNewView(r, e, f)
 	lang := langFrom(r.Context())
 	for field, p := range pubdata.ErrorFields(err) {
-		v.Errors[field] = p.Message
-		if lang != LangEN {
-			if k, ok := objectionFieldErrors[field]; ok {
-				v.Errors[field] = translate(lang, k.Key)
-			}
-		}
+		v.Errors[field] = fieldText(lang, p)
 	}
 	if len(v.Errors) == 0 {
-		v.Errors[""] = pubdata.ErrorMessage(err)
-		if lang != LangEN && errorIs(err, pubdata.ECONFLICT) {
-			v.Errors[""] = translate(lang, "objection.error.duplicate")
-		}
+		v.Errors[""] = errorText(lang, err)
 	}
 	return s.render(w, r, "objection_new", http.StatusBadRequest, v)
 }
-
-// objectionFieldErrors are the Chinese texts of the fields' problems (English pages show the
-// domain's sentence).
-var objectionFieldErrors = map[string]msgKey{
-	"key": {Key: "objection.error.key"}, "reason": {Key: "objection.error.reason"}, "detail": {Key: "objection.error.detail"},
-	"entry": {Key: "objection.error.entry"}, "outcome": {Key: "objection.error.outcome"}, "note": {Key: "objection.error.note"},
-}
-
-// msgKey names a message.
-type msgKey struct{ Key string }
 
 // objectionRow is an objection as the lists show it.
 type objectionRow struct {
@@ -324,7 +306,7 @@ func (s *Server) pageObjectionResolve(w http.ResponseWriter, r *http.Request) er
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	if !pubdata.CanResolveObjection(a, v.Objection) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator, editor or reviewer of the provider, or the covering authority, may answer this objection.").Keyed("error.objection.answer_forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -341,18 +323,10 @@ func (s *Server) pageObjectionResolve(w http.ResponseWriter, r *http.Request) er
 	lang := langFrom(r.Context())
 	v.Outcome, v.Note = string(res.Outcome), res.Note
 	for field, p := range pubdata.ErrorFields(err) {
-		v.Errors[field] = p.Message
-		if lang != LangEN {
-			if k, ok := objectionFieldErrors[field]; ok {
-				v.Errors[field] = translate(lang, k.Key)
-			}
-		}
+		v.Errors[field] = fieldText(lang, p)
 	}
 	if len(v.Errors) == 0 {
-		v.Errors[""] = pubdata.ErrorMessage(err)
-		if lang != LangEN && errorIs(err, pubdata.ECONFLICT) {
-			v.Errors[""] = translate(lang, "objection.error.no_batch")
-		}
+		v.Errors[""] = errorText(lang, err)
 	}
 	return s.render(w, r, "objection", http.StatusBadRequest, v)
 }

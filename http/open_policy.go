@@ -44,9 +44,9 @@ func errOpenRisk(risk *pubdata.OpenRisk) error {
 	for _, f := range risk.InClear() {
 		items = append(items, fmt.Sprintf("%s (%s: %s)", f.Title, f.Item, f.Kind))
 	}
-	return &pubdata.Error{Code: pubdata.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
+	return (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "override_reason", Message: fmt.Sprintf(
 		"The pre-open check found personal items that would be open in clear: %s. Mask them (a grade the mask policy masks, or mark them personal), or an administrator of the authority approves with override_reason.",
-		strings.Join(items, "; "))}
+		strings.Join(items, "; "))}).Keyed("error.entry.open_risk", "Items", strings.Join(items, "; "))
 }
 
 // approveEntry approves a submitted entry: E3 first; then, for an entry to be opened, the
@@ -170,7 +170,7 @@ func (s *Server) publicApplyEntry(r *http.Request, a *pubdata.Actor, id string) 
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(a, e) && e.OpenClass != pubdata.ClassNone {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 	}
 	return e, nil
 }
@@ -254,36 +254,23 @@ func (s *Server) pagePublicApplySubmit(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-// publicApplyFields are the form's fields by the domain's field names.
-var publicApplyFields = map[string]string{"basis": "description", "purpose": "purpose", "until": "until", "accept_terms": "accept_terms",
-	"demand_type": "demand_type", "major_interest": "major_interest"}
-
-// publicApplyErrors turns a validation error into the form's messages by field (the
-// domain's sentence; a translated one on Chinese pages where there is one).
+// publicApplyErrors turns a validation error into the form's messages by field, in lang:
+// the domain's basis is the form's description; a problem of a field the form does not show
+// goes to the whole form.
 func publicApplyErrors(lang string, err error) formErrors {
 	errs := formErrors{}
 	for field, p := range pubdata.ErrorFields(err) {
-		name, ok := publicApplyFields[field]
-		if !ok {
-			errs[""] = p.Message
-			continue
+		switch field {
+		case "basis":
+			field = "description"
+		case "purpose", "until", "accept_terms", "demand_type", "major_interest":
+		default:
+			field = ""
 		}
-		errs[name] = p.Message
-		if key := optionKey(publicApplyErrorKeys, name); key != unknownOption.Key && lang != LangEN {
-			errs[name] = translate(lang, key)
-		}
+		errs[field] = fieldText(lang, p)
 	}
 	if len(errs) == 0 {
-		errs[""] = pubdata.ErrorMessage(err)
+		errs[""] = errorText(lang, err)
 	}
 	return errs
-}
-
-// publicApplyErrorKeys are the Chinese messages of the form's fields.
-var publicApplyErrorKeys = []catOption{
-	{Value: "description", Key: "papply.error.description"},
-	{Value: "purpose", Key: "papply.error.purpose"},
-	{Value: "until", Key: "papply.error.until"},
-	{Value: "accept_terms", Key: "papply.error.accept_terms"},
-	{Value: "major_interest", Key: "papply.error.major_interest"},
 }

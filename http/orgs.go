@@ -80,7 +80,7 @@ func (s *Server) createOrg(r *http.Request, o *pubdata.Org) error {
 		return err
 	}
 	if !s.mayCreateOrgs(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may create organisations.").Keyed("error.org.create_forbidden")
 	}
 	o.Parent = strings.TrimSpace(o.Parent)
 	if err := pubdata.ValidateOrg(o); err != nil {

@@ -198,7 +198,7 @@ func TestCatalogPagesFlow(t *testing.T) {
 	form.Set("items[1].grade", "0")
 	w = e.page("POST", "/console/entries/new", editor, LangEN, form)
 	body = w.Body.String()
-	if w.Code != 400 || !strings.Contains(body, `id="item-1-name-error" class="field-error">The item name must be`) ||
+	if w.Code != 400 || !strings.Contains(body, `id="item-1-name-error" class="field-error">Item 2: name &#34;bad name&#34; must be lower-case letters`) ||
 		!strings.Contains(body, `id="item-1-title-error"`) || !strings.Contains(body, `name="items[1].name" value="Bad Name"`) {
 		t.Fatalf("item errors: %d %s", w.Code, body)
 	}

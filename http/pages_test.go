@@ -357,6 +357,35 @@ func TestMessageCatalog(t *testing.T) {
 			}
 		}
 	}
+	// The keys of domain errors, named beside their English sentence: Errorf(…).Keyed("key", …),
+	// in the domain, the stores, the libraries and here; their arguments' messages
+	// (NewMessage("key")) and any literal "error.…" key (a label passed to a helper).
+	keyed := regexp.MustCompile(`(?:\.\s*Keyed|NewMessage)\(\s*"([a-z_.]*[a-z_])"|"(error\.[a-z_.]*[a-z_])"`)
+	keyedFamily := regexp.MustCompile(`\.\s*Keyed\(\s*"([a-z_.]*\.)"\s*\+`)
+	keys := 0
+	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "."} {
+		files, _ := filepath.Glob(dir + "/*.go")
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, _ := os.ReadFile(f)
+			for _, m := range keyed.FindAllStringSubmatch(string(b), -1) {
+				used[m[1]+m[2]] = true
+				keys++
+			}
+			for _, m := range keyedFamily.FindAllStringSubmatch(string(b), -1) {
+				for k := range messages {
+					if strings.HasPrefix(k, m[1]) {
+						used[k] = true
+					}
+				}
+			}
+		}
+	}
+	if keys < 1 {
+		t.Fatalf("found only %d keys of domain errors: the scan is broken", keys)
+	}
 	if others < 40 {
 		t.Fatalf("found only %d keys in datafile, ident and sqlstore: the scan is broken", others)
 	}
@@ -552,7 +581,7 @@ func TestConsoleForms(t *testing.T) {
 	w = e.page("POST", "/console/orgs", admin, "", url.Values{"code": {""}, "name": {"保留的名称"}, "kind": {"public_body"}, "division": {"350000"}})
 	body := w.Body.String()
 	if w.Code != 400 || !strings.Contains(body, `aria-describedby="org-code-hint org-code-error" aria-invalid="true"`) ||
-		!strings.Contains(body, `id="org-code-error" class="field-error">此项为必填项。`) || !strings.Contains(body, `value="保留的名称"`) || !strings.Contains(body, `role="alert"`) {
+		!strings.Contains(body, `id="org-code-error" class="field-error">请填写组织代码。`) || !strings.Contains(body, `value="保留的名称"`) || !strings.Contains(body, `role="alert"`) {
 		t.Errorf("org form errors: %d %s", w.Code, body)
 	}
 	w = e.page("POST", "/console/orgs", city, "", url.Values{"code": {"xm-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350200"}})
@@ -560,7 +589,7 @@ func TestConsoleForms(t *testing.T) {
 		t.Errorf("city admin outside its division: %d %s", w.Code, w.Body)
 	}
 	w = e.page("POST", "/console/orgs", admin, LangEN, url.Values{"code": {"new-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350000"}, "parent": {"nope"}})
-	if w.Code != 400 || !strings.Contains(w.Body.String(), "There is no organisation with this code.") {
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "Parent organisation &#34;nope&#34; does not exist.") {
 		t.Errorf("unknown parent: %d %s", w.Code, w.Body)
 	}
 	// Only those allowed see the form or may post it.

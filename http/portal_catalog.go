@@ -516,7 +516,7 @@ func (s *Server) pageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if !pubdata.CanViewPublished(a, e) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}
 	names, err := s.elementNames(r)
 	if err != nil {
@@ -621,7 +621,7 @@ func (s *Server) pageList(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("kind")
 	i := slices.IndexFunc(catalogLists, func(l catalogList) bool { return l.Kind == kind })
 	if i < 0 {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	v := listView{page: s.base(r, false), List: catalogLists[i], PageNo: 1}

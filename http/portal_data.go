@@ -271,5 +271,5 @@ func (s *Server) dataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 // previewError is the message shown for a bad filter: a translated lead and the domain's
 // sentences naming what is wrong.
 func previewError(lang string, err error) string {
-	return translate(lang, "data.preview.bad_filter", "Problem", pubdata.ErrorMessage(err))
+	return translate(lang, "data.preview.bad_filter", "Problem", errorText(lang, err))
 }

@@ -189,7 +189,7 @@ func (s *Server) pageDownload(w http.ResponseWriter, r *http.Request) error {
 	format := r.PathValue("format")
 	i := slices.IndexFunc(downloadFormats, func(f struct{ Format, Params, Key string }) bool { return f.Format == format })
 	if i < 0 || s.Data == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	e, err := s.Entries.FindPublishedEntry(r.Context(), r.PathValue("id"))
@@ -197,7 +197,7 @@ func (s *Server) pageDownload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanViewPublished(a, e) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}
 	if _, err := pubdata.TableItems(e); err != nil {
 		return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table to download.", e.ID)

@@ -71,17 +71,17 @@ func (req *pullSourceRequest) apply(p *pubdata.PullSource) string {
 // actor may not see the entry, EFORBIDDEN when they may see it but not this.
 func (s *Server) pullEntry(r *http.Request, id string, manage bool) (*pubdata.Actor, *pubdata.Entry, error) {
 	if s.PullSources == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.").Keyed("error.not_available.pull_sources")
 	}
 	a, e, err := s.entryForChangeID(r, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	if manage && !pubdata.CanLoadData(a, e.Org) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of the provider may manage the entry's pull sources.").Keyed("error.source.manage_forbidden")
 	}
 	if !pubdata.CanReadPullSources(a, e) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.")
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.").Keyed("error.source.see_forbidden")
 	}
 	return a, e, nil
 }
@@ -97,7 +97,7 @@ func (s *Server) entryForChangeID(r *http.Request, id string) (*pubdata.Actor, *
 // actor may not see is ENOTFOUND.
 func (s *Server) pullSourceFor(r *http.Request, manage bool) (*pubdata.PullSource, *pubdata.Entry, error) {
 	if s.PullSources == nil {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.")
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull sources are not available on this server.").Keyed("error.not_available.pull_sources")
 	}
 	if _, err := requireUser(r); err != nil {
 		return nil, nil, err
@@ -214,7 +214,7 @@ func (s *Server) apiPullSourceRun(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if s.RunPull == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Running pull sources is not available on this server.").Keyed("error.not_available.pull_runs")
 	}
 	b, err := s.RunPull(r.Context(), src.ID)
 	if err != nil {

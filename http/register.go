@@ -36,7 +36,7 @@ func (s *Server) registerAccounts() {
 func (s *Server) withAccounts(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.Accounts == nil {
-			return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path)
+			return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 		}
 		return h(w, r)
 	}
@@ -68,34 +68,12 @@ func (s *Server) pageRegister(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "register", http.StatusOK, v)
 }
 
-// fieldMessages are the zh-CN sentences of the form fields' problems by field and error
-// code (English pages show the domain's own).
-var fieldMessages = []struct{ Field, Code, Key string }{
-	{Field: "username", Code: pubdata.EINVALID, Key: "register.error.username"},
-	{Field: "username", Code: pubdata.ECONFLICT, Key: "register.error.username_taken"},
-	{Field: "display_name", Code: pubdata.EINVALID, Key: "register.error.display_name"},
-	{Field: "password", Code: pubdata.EINVALID, Key: "register.error.password"},
-	{Field: "email", Code: pubdata.EINVALID, Key: "register.error.email"},
-	{Field: "phone", Code: pubdata.EINVALID, Key: "register.error.phone"},
-	{Field: "company_name", Code: pubdata.EINVALID, Key: "register.error.company_name"},
-	{Field: "uscc", Code: pubdata.EINVALID, Key: "register.error.uscc"},
-	{Field: "uscc", Code: pubdata.ECONFLICT, Key: "register.error.uscc_taken"},
-	{Field: "division", Code: pubdata.EINVALID, Key: "register.error.division"},
-}
-
 // fieldErrors returns the field problems of err for a form; problems of fields not in
 // known go to the whole form ("").
 func fieldErrors(lang string, err error, known ...string) formErrors {
 	errs := formErrors{}
 	for field, e := range pubdata.ErrorFields(err) {
-		msg := e.Message
-		if lang == LangZH {
-			for _, m := range fieldMessages {
-				if m.Field == field && m.Code == e.Code {
-					msg = translate(lang, m.Key)
-				}
-			}
-		}
+		msg := fieldText(lang, e)
 		if field == "" || !containsString(known, field) {
 			field = ""
 		}
@@ -105,7 +83,7 @@ func fieldErrors(lang string, err error, known ...string) formErrors {
 		errs[field] = msg
 	}
 	if len(errs) == 0 {
-		errs[""] = pubdata.ErrorMessage(err)
+		errs[""] = errorText(lang, err)
 	}
 	return errs
 }

@@ -52,16 +52,16 @@ func (s *Server) renderStopped(w http.ResponseWriter, r *http.Request, err error
 		writeJSON(w, http.StatusForbidden, map[string]any{
 			"help":    baseURL(r) + "/api/3/action/help_show?name=" + url.QueryEscape(r.PathValue("name")),
 			"success": false,
-			"error":   map[string]any{"__type": "Authorization Error", "message": pubdata.ErrorMessage(err)},
+			"error":   map[string]any{"__type": "Authorization Error", "message": errorText(LangEN, err)},
 		})
 	case isAPI(r) || strings.HasPrefix(label, "/datastore/"):
 		if st := stateFrom(r.Context()); st != nil {
 			st.errCode = pubdata.EFORBIDDEN
 		}
-		writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{Code: pubdata.EFORBIDDEN, Message: pubdata.ErrorMessage(err)}})
+		writeJSON(w, http.StatusForbidden, errorBody{Error: errorDetail{Code: pubdata.EFORBIDDEN, Message: errorText(apiLang(r), err)}})
 	default:
 		o := pubdata.ActorFromContext(r.Context()).Org
-		v := errorView{page: s.base(r, strings.HasPrefix(r.URL.Path, "/console")), Message: pubdata.ErrorMessage(err),
+		v := errorView{page: s.base(r, strings.HasPrefix(r.URL.Path, "/console")), Message: pageErrorText(langFrom(r.Context()), err),
 			TitleKey: "error.forbidden.title", TextKey: "error.forbidden.text"}
 		v.Status = http.StatusForbidden
 		key := "dashboard.stopped.suspended"
@@ -154,7 +154,7 @@ type sanctionsView struct {
 
 func (s *Server) sanctionsView(r *http.Request, a *pubdata.Actor) (*sanctionsView, error) {
 	if !pubdata.IsSanctioner(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.").Keyed("error.sanction.forbidden")
 	}
 	q := r.URL.Query()
 	v := &sanctionsView{page: s.base(r, true), Q: strings.TrimSpace(q.Get("q")), Errors: formErrors{}, Done: q.Get("done")}
@@ -217,7 +217,7 @@ func (s *Server) pageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !pubdata.IsSanctioner(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may suspend, resume or terminate data services.").Keyed("error.sanction.forbidden")
 	}
 	if err := parseForm(r); err != nil {
 		return err
@@ -237,9 +237,9 @@ func (s *Server) pageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 			redirect(w, r, withQuery("/console/sanctions", "done", code))
 			return nil
 		case errorIs(err, pubdata.EINVALID):
-			errs["reason"] = pubdata.ErrorMessage(err)
+			errs["reason"] = errorText(lang, err)
 		case errorIs(err, pubdata.ECONFLICT), errorIs(err, pubdata.EFORBIDDEN), errorIs(err, pubdata.ENOTFOUND):
-			errs[""] = pubdata.ErrorMessage(err)
+			errs[""] = errorText(lang, err)
 		default:
 			return err
 		}

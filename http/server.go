@@ -361,7 +361,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(cw.status)
 	default:
-		s.renderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path))
+		s.renderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path))
 	}
 }
 

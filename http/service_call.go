@@ -68,7 +68,7 @@ func newEndpointView(ep *pubdata.ServiceEndpoint) endpointView {
 }
 
 // errNoEndpoints answers when the server runs without service interfaces.
-var errNoEndpoints = pubdata.Errorf(pubdata.ENOTFOUND, "Service interfaces are not enabled on this server.")
+var errNoEndpoints = pubdata.Errorf(pubdata.ENOTFOUND, "Service interfaces are not enabled on this server.").Keyed("error.not_available.endpoints")
 
 func (s *Server) apiEndpointGet(w http.ResponseWriter, r *http.Request) error {
 	if s.Endpoints == nil {

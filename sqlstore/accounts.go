@@ -48,7 +48,11 @@ func (s *AccountService) Register(ctx context.Context, r *pubdata.Registration) 
 	var org *pubdata.Org
 	if r.Company && r.USCC != "" {
 		if e := ident.USCC(r.USCC); e != nil {
-			err = pubdata.WithFieldError(err, pubdata.FieldErrorf("uscc", "Unified social credit code %q: %s.", r.USCC, e.Error()))
+			p := pubdata.FieldErrorf("uscc", "Unified social credit code %q: %s.", r.USCC, e.Error())
+			if ie := (*ident.Error)(nil); errors.As(e, &ie) && ie.Key != "" {
+				p.Keyed("error.account.uscc.invalid", "Value", r.USCC, "Problem", &pubdata.Message{Key: ie.Key, Args: ie.Args})
+			}
+			err = pubdata.WithFieldError(err, p)
 		} else {
 			div := r.Division
 			if div == "" {
@@ -58,9 +62,9 @@ func (s *AccountService) Register(ctx context.Context, r *pubdata.Registration) 
 			}
 			switch {
 			case div == "":
-				err = pubdata.WithFieldError(err, pubdata.FieldErrorf("division", "The division of code %s is not in GB/T 2260; give the company's division code.", r.USCC[2:8]))
+				err = pubdata.WithFieldError(err, pubdata.FieldErrorf("division", "The division of code %s is not in GB/T 2260; give the company's division code.", r.USCC[2:8]).Keyed("error.account.division.of_uscc", "Division", r.USCC[2:8]))
 			case s.divisions.Check(div) != nil && pubdata.ValidDivisionSyntax(div):
-				err = pubdata.WithFieldError(err, pubdata.FieldErrorf("division", "Division code %q is not in GB/T 2260.", div))
+				err = pubdata.WithFieldError(err, pubdata.FieldErrorf("division", "Division code %q is not in GB/T 2260.", div).Keyed("error.division.unknown", "Division", div))
 			}
 			org = &pubdata.Org{Code: r.USCC, Name: r.CompanyName, Kind: pubdata.KindCompany, Division: div}
 		}
@@ -87,7 +91,8 @@ func (s *AccountService) Register(ctx context.Context, r *pubdata.Registration) 
 		_, err := tx.exec(ctx, "INSERT INTO orgs (id, code, name, kind, division, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			newID(), org.Code, org.Name, string(org.Kind), org.Division, fmtTime(tx.now), fmtTime(tx.now))
 		if isUniqueViolation(err) {
-			return nil, &pubdata.Error{Code: pubdata.ECONFLICT, Field: "uscc", Message: fmt.Sprintf("A company with the unified social credit code %s is already registered.", org.Code)}
+			return nil, (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "uscc", Message: fmt.Sprintf("A company with the unified social credit code %s is already registered.", org.Code)}).
+				Keyed("error.account.uscc.taken", "Value", org.Code)
 		} else if err != nil {
 			return nil, err
 		}
@@ -99,7 +104,8 @@ func (s *AccountService) Register(ctx context.Context, r *pubdata.Registration) 
 	_, err = tx.exec(ctx, "INSERT INTO users (id, username, display_name, password_hash, org, role, email, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		u.ID, u.Username, u.DisplayName, hash, nullString(u.OrgCode), string(u.Role), r.Email, r.Phone, fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
-		return nil, &pubdata.Error{Code: pubdata.ECONFLICT, Field: "username", Message: fmt.Sprintf("Username %q is already taken.", u.Username)}
+		return nil, (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "username", Message: fmt.Sprintf("Username %q is already taken.", u.Username)}).
+			Keyed("error.user.username.taken", "Username", u.Username)
 	} else if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,7 @@ const accountColumns = "id, username, email, email_verified_at, phone, phone_ver
 func (s *AccountService) FindAccount(ctx context.Context, userID string) (*pubdata.Account, error) {
 	a, err := scanAccount(s.db.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?", userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	}
 	return a, err
 }
@@ -144,7 +150,7 @@ func (s *AccountService) SetContact(ctx context.Context, userID, email, phone st
 	defer tx.Rollback()
 	old, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?"+s.db.forUpdate(), userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	} else if err != nil {
 		return nil, err
 	}
@@ -193,15 +199,15 @@ func (s *AccountService) IssueEmailVerification(ctx context.Context, userID stri
 	defer tx.Rollback()
 	a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM users WHERE id = ?", userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return "", "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	} else if err != nil {
 		return "", "", err
 	}
 	switch {
 	case a.Email == "":
-		return "", "", pubdata.FieldErrorf("email", "The account has no e-mail address to verify.")
+		return "", "", pubdata.FieldErrorf("email", "The account has no e-mail address to verify.").Keyed("error.account.email.none")
 	case a.EmailVerifiedAt != nil:
-		return "", "", pubdata.FieldErrorf("email", "The e-mail address is already verified.")
+		return "", "", pubdata.FieldErrorf("email", "The e-mail address is already verified.").Keyed("error.account.email.verified")
 	}
 	sec, err := tx.issueAccountToken(ctx, userID, purposeVerifyEmail, a.Email, pubdata.EmailVerificationLifetime)
 	if err != nil {
@@ -217,7 +223,8 @@ func (s *AccountService) IssueEmailVerification(ctx context.Context, userID stri
 // spend claims a live account token of the purpose: it returns the user id and the address
 // it was sent to, and marks it used.
 func (tx *Tx) spendAccountToken(ctx context.Context, sec, purpose string) (string, string, error) {
-	bad := &pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is not valid: it was already used, has expired or was replaced by a newer one."}
+	bad := (&pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is not valid: it was already used, has expired or was replaced by a newer one."}).
+		Keyed("error.account.link.invalid")
 	if !strings.HasPrefix(sec, accountTokenPrefix) {
 		return "", "", bad
 	}
@@ -257,7 +264,7 @@ func (s *AccountService) VerifyEmail(ctx context.Context, sec string) (*pubdata.
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, &pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is for an e-mail address the account no longer has."}
+		return nil, (&pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is for an e-mail address the account no longer has."}).Keyed("error.account.link.old_email")
 	}
 	u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", userID))
 	if err != nil {
@@ -344,7 +351,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, sec, newPassword str
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, &pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is for an e-mail address the account no longer has."}
+		return nil, (&pubdata.Error{Code: pubdata.EINVALID, Field: "token", Message: "The link is for an e-mail address the account no longer has."}).Keyed("error.account.link.old_email")
 	}
 	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 		return nil, err

@@ -60,11 +60,11 @@ func scanApplication(sc interface{ Scan(...any) error }) (*pubdata.Application, 
 }
 
 func notFoundApplication(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Application %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Application %q not found.", id).Keyed("error.application.not_found", "ID", id)
 }
 
 func notFoundGrant(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Grant %q not found.", id).Keyed("error.grant.not_found", "ID", id)
 }
 
 func jsonList(v []string) string {
@@ -700,7 +700,7 @@ func noticeFor(a *pubdata.Actor) (string, []any) {
 func (s *NotificationService) FindNotifications(ctx context.Context, unread bool, limit int, cursor string) ([]*pubdata.Notification, int, string, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if a.Anonymous() {
-		return nil, 0, "", pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see your notifications.")
+		return nil, 0, "", pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see your notifications.").Keyed("error.notification.sign_in")
 	}
 	limit, err := pubdata.PageLimit(limit)
 	if err != nil {
@@ -756,7 +756,7 @@ func (s *NotificationService) FindNotifications(ctx context.Context, unread bool
 func (s *NotificationService) MarkNotificationRead(ctx context.Context, id string) error {
 	a := pubdata.ActorFromContext(ctx)
 	if a.Anonymous() {
-		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see your notifications.")
+		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see your notifications.").Keyed("error.notification.sign_in")
 	}
 	cond, args := noticeFor(a)
 	var n int
@@ -764,7 +764,7 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id strin
 		return err
 	}
 	if n == 0 {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Notification %q not found.", id)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Notification %q not found.", id).Keyed("error.notification.not_found", "ID", id)
 	}
 	err := s.db.Exec(ctx, "INSERT INTO notification_reads (notification_id, username, read_at) VALUES (?, ?, ?)", id, a.Username(), fmtTime(s.db.Now()))
 	if isUniqueViolation(err) {

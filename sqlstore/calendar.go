@@ -239,7 +239,7 @@ func (s *CalendarService) FindCalendarYears(ctx context.Context) ([]*pubdata.Cal
 // FindCalendarYear implements pubdata.CalendarService.
 func (s *CalendarService) FindCalendarYear(ctx context.Context, year int) (*pubdata.CalendarYear, error) {
 	if year < workday.MinYear || year > workday.MaxYear {
-		return nil, pubdata.FieldErrorf("year", "Year %d is not between %d and %d.", year, workday.MinYear, workday.MaxYear)
+		return nil, pubdata.FieldErrorf("year", "Year %d is not between %d and %d.", year, workday.MinYear, workday.MaxYear).Keyed("error.calendar.year", "Year", year, "Min", workday.MinYear, "Max", workday.MaxYear)
 	}
 	tx, err := s.db.snapshot(ctx)
 	if err != nil {
@@ -257,7 +257,7 @@ func (s *CalendarService) FindCalendarYear(ctx context.Context, year int) (*pubd
 }
 
 func notCovered(year int) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "The calendar has no holiday notice for %d: deadlines counted in %d know only weekends until an authority's admin imports the State Council notice of that year.", year, year)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "The calendar has no holiday notice for %d: deadlines counted in %d know only weekends until an authority's admin imports the State Council notice of that year.", year, year).Keyed("error.calendar.not_covered", "Year", year)
 }
 
 // ImportCalendarYear implements pubdata.CalendarService.
@@ -312,7 +312,7 @@ func (s *CalendarService) CorrectCalendarDay(ctx context.Context, c *pubdata.Cal
 			}
 		}
 		if n == 0 {
-			return change{}, pubdata.FieldErrorf("date", "%d has no holiday notice in the calendar: import the State Council notice of %d before correcting its days.", year, year)
+			return change{}, pubdata.FieldErrorf("date", "%d has no holiday notice in the calendar: import the State Council notice of %d before correcting its days.", year, year).Keyed("error.calendar.correct_uncovered", "Year", year)
 		}
 		details := map[string]any{"date": c.Date, "workday": c.Workday, "name": c.Name, "reason": c.Reason}
 		var wd int
@@ -336,14 +336,14 @@ func (s *CalendarService) CorrectCalendarDay(ctx context.Context, c *pubdata.Cal
 func (s *CalendarService) RemoveCalendarCorrection(ctx context.Context, date string) (*pubdata.CalendarChange, error) {
 	day, err := time.ParseInLocation(time.DateOnly, date, workday.Location)
 	if err != nil {
-		return nil, pubdata.FieldErrorf("date", "Date %q is not a date as YYYY-MM-DD.", date)
+		return nil, pubdata.FieldErrorf("date", "Date %q is not a date as YYYY-MM-DD.", date).Keyed("error.calendar.date", "Date", date)
 	}
 	return s.change(ctx, day.Year(), func(tx *Tx) (change, error) {
 		var wd int
 		var name, reason string
 		err := tx.queryRow(ctx, "SELECT workday, name, reason FROM calendar_days WHERE day = ?", date).Scan(&wd, &name, &reason)
 		if errors.Is(err, sql.ErrNoRows) {
-			return change{}, pubdata.Errorf(pubdata.ENOTFOUND, "%s has no correction.", date)
+			return change{}, pubdata.Errorf(pubdata.ENOTFOUND, "%s has no correction.", date).Keyed("error.calendar.no_correction", "Date", date)
 		} else if err != nil {
 			return change{}, err
 		}

@@ -128,7 +128,7 @@ func scanCatalog(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 func (s *EntryService) FindPublishedEntry(ctx context.Context, idOrCode string) (*pubdata.Entry, error) {
 	e, err := s.db.cachedPublished(ctx, idOrCode) // readcache.go
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No published catalogue entry %q.", idOrCode)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No published catalogue entry %q.", idOrCode).Keyed("error.entry.not_published", "ID", idOrCode)
 	}
 	return e, err
 }
@@ -311,7 +311,7 @@ func (s *ElementService) SetElementSource(ctx context.Context, code, org, entryI
 		return nil, err
 	}
 	if n == 0 {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q not found.", code)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q not found.", code).Keyed("error.element.not_found", "Code", code)
 	}
 	if org == "" && entryID != "" {
 		return nil, pubdata.FieldErrorf("entry", "A source entry needs its source organisation.")

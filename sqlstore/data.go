@@ -363,7 +363,7 @@ func scanBatch(sc interface{ Scan(...any) error }) (*pubdata.Batch, error) {
 }
 
 func notFoundBatch(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Batch %q was not found.", id).Keyed("error.batch.not_found", "ID", id)
 }
 
 func (tx *Tx) batch(ctx context.Context, id string, lock bool) (*pubdata.Batch, error) {
@@ -621,13 +621,13 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is already %s; it cannot run again.", id, b.Status)
 	}
 	if _, loaded := s.live.Load(id); loaded {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id).Keyed("error.batch.running", "ID", id)
 	}
 	// The batch's settings are those it was created with.
 	opt.Mode, opt.OnError, opt.Source = b.Mode, b.OnError, b.Source
 	live := &liveBatch{started: s.db.Now(), src: src}
 	if _, dup := s.live.LoadOrStore(id, live); dup {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id).Keyed("error.batch.running", "ID", id)
 	}
 	defer s.live.Delete(id)
 	// Claim the batch: a new one (running, never started) or a failed one, never one that

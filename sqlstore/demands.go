@@ -50,7 +50,7 @@ func scanDemand(sc interface{ Scan(...any) error }) (*pubdata.Demand, error) {
 }
 
 func notFoundDemand(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Demand %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Demand %q not found.", id).Keyed("error.demand.not_found", "ID", id)
 }
 
 func demandLink(id string) string { return "/demands#d-" + id }
@@ -100,7 +100,7 @@ func (s *DemandService) FindDemandList(ctx context.Context, f pubdata.DemandFilt
 		return nil, 0, "", err
 	}
 	if f.Status != "" && !slices.Contains(pubdata.DemandStatuses, f.Status) {
-		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not one of %s.", f.Status, strings.Join(pubdata.DemandStatuses, ", "))
+		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not one of %s.", f.Status, strings.Join(pubdata.DemandStatuses, ", ")).Keyed("error.list.status", "Status", f.Status, "Statuses", strings.Join(pubdata.DemandStatuses, ", "))
 	}
 	var c conds
 	c.eq("d.status", f.Status)
@@ -113,7 +113,7 @@ func (s *DemandService) FindDemandList(ctx context.Context, f pubdata.DemandFilt
 	case pubdata.DemandSortVotes:
 		order = " ORDER BY d.votes DESC, d.created_at DESC, d.id DESC"
 	default:
-		return nil, 0, "", pubdata.FieldErrorf("sort", "Sort %q is not newest or votes.", f.Sort)
+		return nil, 0, "", pubdata.FieldErrorf("sort", "Sort %q is not newest or votes.", f.Sort).Keyed("error.demand.sort", "Sort", f.Sort)
 	}
 	var total int
 	if err := s.db.queryRow(ctx, "SELECT COUNT(*) FROM demands d"+c.sql(), c.args...).Scan(&total); err != nil {
@@ -210,7 +210,7 @@ func (s *DemandService) CreateDemand(ctx context.Context, c *pubdata.DemandCreat
 func (s *DemandService) VoteDemand(ctx context.Context, id string) (*pubdata.Demand, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to vote.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to vote.").Keyed("error.demand.sign_in_vote")
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -225,11 +225,11 @@ func (s *DemandService) VoteDemand(ctx context.Context, id string) (*pubdata.Dem
 		return nil, err
 	}
 	if n > 0 {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already voted for this demand.")
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already voted for this demand.").Keyed("error.demand.voted")
 	}
 	if _, err := tx.exec(ctx, "INSERT INTO demand_votes (demand_id, username, created_at) VALUES (?, ?, ?)", id, a.Username(), fmtTime(tx.now)); err != nil {
 		if isUniqueViolation(err) {
-			return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already voted for this demand.")
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already voted for this demand.").Keyed("error.demand.voted")
 		}
 		return nil, err
 	}
@@ -311,11 +311,11 @@ func (s *DemandService) AnswerDemand(ctx context.Context, id string, ans *pubdat
 		e, err := s.entries.FindPublishedEntry(ctx, ans.Entry)
 		switch {
 		case pubdata.ErrorCode(err) == pubdata.ENOTFOUND:
-			return nil, pubdata.FieldErrorf("entry", "Entry %q is not a published catalogue entry.", ans.Entry)
+			return nil, pubdata.FieldErrorf("entry", "Entry %q is not a published catalogue entry.", ans.Entry).Keyed("error.application.entry.unpublished", "Entry", ans.Entry)
 		case err != nil:
 			return nil, err
 		case e.Org != d.Provider:
-			return nil, pubdata.FieldErrorf("entry", "Entry %q is not your organisation's.", ans.Entry)
+			return nil, pubdata.FieldErrorf("entry", "Entry %q is not your organisation's.", ans.Entry).Keyed("error.demand.entry.not_own", "Entry", ans.Entry)
 		}
 		entry = e.ID
 	}
@@ -328,7 +328,7 @@ func (s *DemandService) AnswerDemand(ctx context.Context, id string, ans *pubdat
 		return nil, err
 	}
 	if !pubdata.CanAnswerDemand(a, d) { // routed elsewhere meanwhile
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation the demand is routed to may answer it.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the organisation the demand is routed to may answer it.").Keyed("error.demand.answer_forbidden")
 	}
 	next, err := pubdata.NextDemandStatus(d.Status, ans.Outcome)
 	if err != nil {

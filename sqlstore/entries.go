@@ -50,7 +50,7 @@ func scanEntry(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 }
 
 func notFoundEntry(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Catalogue entry %q not found.", id).Keyed("error.entry.not_found_catalogue", "ID", id)
 }
 
 // FindEntryByID implements pubdata.EntryService.
@@ -119,7 +119,7 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 		return nil, err
 	}
 	if code != "" && !pubdata.ValidResourceCode(code) {
-		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code)
+		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code).Keyed("error.entry.code", "Code", code)
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -139,7 +139,8 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 	_, err = tx.exec(ctx, "INSERT INTO entries (id, code, org, status, title, division, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		id, code, org.Code, string(pubdata.StatusDraft), f.Title, f.Division, string(doc), fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
-		return nil, &pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}
+		return nil, (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}).
+			Keyed("error.entry.code_taken", "Code", code)
 	} else if err != nil {
 		return nil, err
 	}
@@ -276,7 +277,7 @@ func (s *EntryService) ReviewEntry(ctx context.Context, id string, approve bool,
 // approval's event (details "open_risk_override").
 func (s *EntryService) ApproveEntryOverride(ctx context.Context, id, comment string, o *pubdata.OpenRiskOverride) (*pubdata.Entry, error) {
 	if o == nil || strings.TrimSpace(o.Reason) == "" {
-		return nil, pubdata.FieldErrorf("override_reason", "Overriding the pre-open check needs a reason.")
+		return nil, pubdata.FieldErrorf("override_reason", "Overriding the pre-open check needs a reason.").Keyed("error.entry.override_reason")
 	}
 	return s.review(ctx, id, true, comment, o)
 }
@@ -286,7 +287,7 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 	if !approve {
 		action = pubdata.EntryReject
 		if comment == "" {
-			return nil, pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.")
+			return nil, pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.").Keyed("error.entry.reject_comment")
 		}
 	}
 	return s.step(ctx, id, action, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
@@ -334,7 +335,7 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 // RetireEntry implements pubdata.EntryService.
 func (s *EntryService) RetireEntry(ctx context.Context, id, reason string) (*pubdata.Entry, error) {
 	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.")
+		return nil, pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.").Keyed("error.entry.retire_reason")
 	}
 	return s.step(ctx, id, pubdata.EntryRetire, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
 		return map[string]any{"reason": reason}, tx.unpublish(ctx, id)

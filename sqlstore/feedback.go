@@ -20,7 +20,7 @@ func NewFeedbackService(db *DB) *FeedbackService { return &FeedbackService{db: d
 
 func publishedOnly(e *pubdata.Entry) error {
 	if e == nil || e.Version == 0 || e.Status == pubdata.StatusRetired {
-		return pubdata.FieldErrorf("entry", "Only a published catalogue entry can be rated or commented on.")
+		return pubdata.FieldErrorf("entry", "Only a published catalogue entry can be rated or commented on.").Keyed("error.feedback.entry")
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func scanComment(sc interface{ Scan(...any) error }) (*pubdata.Comment, error) {
 }
 
 func notFoundComment(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Comment %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Comment %q not found.", id).Keyed("error.feedback.not_found", "ID", id)
 }
 
 func (tx *Tx) comment(ctx context.Context, id string) (*pubdata.Comment, error) {
@@ -119,7 +119,7 @@ func (s *FeedbackService) AddComment(ctx context.Context, e *pubdata.Entry, cc *
 			if err != nil && pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
 				return nil, err
 			}
-			return nil, pubdata.FieldErrorf("reply_to", "Comment %q is not an approved comment on this entry.", cc.ReplyTo)
+			return nil, pubdata.FieldErrorf("reply_to", "Comment %q is not an approved comment on this entry.", cc.ReplyTo).Keyed("error.feedback.reply_to", "ID", cc.ReplyTo)
 		}
 	}
 	byProvider := pubdata.IsProviderOf(a, e)
@@ -178,7 +178,7 @@ func (s *FeedbackService) FindComments(ctx context.Context, f pubdata.CommentFil
 	case "", pubdata.CommentPending, pubdata.CommentApproved, pubdata.CommentRejected:
 		c.eq("status", f.Status)
 	default:
-		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not pending, approved or rejected.", f.Status)
+		return nil, 0, "", pubdata.FieldErrorf("status", "Status %q is not pending, approved or rejected.", f.Status).Keyed("error.feedback.status", "Status", f.Status)
 	}
 	if f.Queue {
 		c.add("(status = 'pending' OR (status = 'approved' AND reports > 0))")
@@ -246,11 +246,11 @@ func (s *FeedbackService) ModerateComment(ctx context.Context, id string, approv
 func (s *FeedbackService) ReportComment(ctx context.Context, id, reason string) (*pubdata.Comment, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to report a comment.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to report a comment.").Keyed("error.feedback.sign_in_report")
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) > pubdata.MaxReportText {
-		return nil, pubdata.FieldErrorf("reason", "The reason must be at most %d characters.", pubdata.MaxReportText)
+		return nil, pubdata.FieldErrorf("reason", "The reason must be at most %d characters.", pubdata.MaxReportText).Keyed("error.feedback.reason.too_long", "Max", pubdata.MaxReportText)
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -269,7 +269,7 @@ func (s *FeedbackService) ReportComment(ctx context.Context, id, reason string) 
 		return nil, err
 	}
 	if n > 0 {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already reported this comment.")
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You have already reported this comment.").Keyed("error.feedback.reported")
 	}
 	if _, err := tx.exec(ctx, "INSERT INTO comment_reports (comment_id, username, reason, created_at) VALUES (?, ?, ?, ?)", id, a.Username(), reason, fmtTime(tx.now)); err != nil {
 		return nil, err

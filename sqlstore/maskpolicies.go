@@ -121,7 +121,7 @@ func (s *MaskPolicyService) Set(ctx context.Context, org string, p pubdata.MaskP
 			return nil, err
 		}
 		if n == 0 {
-			return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", org)
+			return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", org).Keyed("error.org.not_found", "Org", org)
 		}
 		if err := pubdata.CheckMaskPolicyNotLooser(p, platform); err != nil {
 			return nil, err

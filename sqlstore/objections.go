@@ -52,7 +52,7 @@ func scanObjection(sc interface{ Scan(...any) error }) (*pubdata.Objection, erro
 }
 
 func notFoundObjection(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Objection %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Objection %q not found.", id).Keyed("error.objection.not_found", "ID", id)
 }
 
 func objLink(id string) string { return "/console/objections/" + id }
@@ -183,7 +183,7 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 		return nil, err
 	}
 	if dup > 0 {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You already have an open objection to this record; its rows stay frozen until the provider answers.")
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You already have an open objection to this record; its rows stay frozen until the provider answers.").Keyed("error.objection.duplicate")
 	}
 	var rowsWithKey, seq int64
 	m, err := tx.tableMeta(ctx, e.ID, false)
@@ -215,7 +215,7 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 		}
 	}
 	if requireRow && rowsWithKey == 0 {
-		return nil, pubdata.FieldErrorf("key", "No current record of entry %q has this key; check the key values against the data.", e.ID)
+		return nil, pubdata.FieldErrorf("key", "No current record of entry %q has this key; check the key values against the data.", e.ID).Keyed("error.objection.key.no_record", "Entry", e.ID)
 	}
 	cal, err := tx.calendar(ctx)
 	if err != nil {
@@ -341,7 +341,7 @@ func (s *ObjectionService) ResolveObjection(ctx context.Context, id string, r *p
 		}
 		err := tx.queryRow(ctx, "SELECT id FROM data_batches WHERE entry_id = ? AND status = 'done' AND seq > ? ORDER BY seq DESC LIMIT 1", o.Entry, filedSeq).Scan(&batch)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, pubdata.Errorf(pubdata.ECONFLICT, "No batch was loaded into the entry's table since the objection was filed; load the corrected record first, then resolve it as corrected.")
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "No batch was loaded into the entry's table since the objection was filed; load the corrected record first, then resolve it as corrected.").Keyed("error.objection.no_batch")
 		} else if err != nil {
 			return nil, err
 		}

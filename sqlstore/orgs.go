@@ -43,7 +43,7 @@ type Org = pubdata.Org
 func (s *OrgService) FindOrgByCode(ctx context.Context, code string) (*Org, error) {
 	o, err := scanOrg(s.db.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?", code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code).Keyed("error.org.not_found", "Org", code)
 	}
 	return o, err
 }
@@ -118,7 +118,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *Org) error {
 			return err
 		}
 		if n == 0 {
-			return pubdata.Errorf(pubdata.EINVALID, "Parent organisation %q does not exist.", o.Parent)
+			return pubdata.Errorf(pubdata.EINVALID, "Parent organisation %q does not exist.", o.Parent).Keyed("error.org.parent.unknown", "Org", o.Parent)
 		}
 	}
 	o.ID, o.CreatedAt, o.UpdatedAt = newID(), tx.now, tx.now
@@ -126,7 +126,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *Org) error {
 	_, err = tx.exec(ctx, "INSERT INTO orgs (id, code, name, kind, division, parent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		o.ID, o.Code, o.Name, string(o.Kind), o.Division, nullString(o.Parent), fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
-		return pubdata.Errorf(pubdata.ECONFLICT, "Organisation code %q is already taken.", o.Code)
+		return pubdata.Errorf(pubdata.ECONFLICT, "Organisation code %q is already taken.", o.Code).Keyed("error.org.code.taken", "Code", o.Code)
 	} else if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func scanPullSource(sc interface{ Scan(...any) error }) (*pubdata.PullSource, er
 }
 
 func notFoundPullSource(id string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", id)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", id).Keyed("error.source.not_found", "ID", id)
 }
 
 func (tx *Tx) pullSource(ctx context.Context, id string) (*pubdata.PullSource, error) {
@@ -70,7 +70,7 @@ func pullDetails(s *pubdata.PullSource) map[string]any {
 
 func (s *PullSourceService) checkEntry(e *pubdata.Entry) ([]pubdata.Item, error) {
 	if e.Status != pubdata.StatusPublished && e.Version == 0 {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; only a published table entry has a table to pull into.", e.ID)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; only a published table entry has a table to pull into.", e.ID).Keyed("error.source.entry_not_published", "Entry", e.ID)
 	}
 	return pubdata.TableItems(e)
 }
@@ -143,7 +143,7 @@ func (s *PullSourceService) UpdatePullSource(ctx context.Context, e *pubdata.Ent
 		return nil, notFoundPullSource(src.ID)
 	}
 	if dsn == "" && src.Driver != old.Driver {
-		return nil, pubdata.FieldErrorf("dsn", "A new driver needs a new connection string (DSN).")
+		return nil, pubdata.FieldErrorf("dsn", "A new driver needs a new connection string (DSN).").Keyed("error.source.dsn.new_driver")
 	}
 	if err := pubdata.ValidatePullSource(src, items, dsn, false); err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ func (s *PullSourceService) ClaimPullSource(ctx context.Context, id string, leas
 		if _, err := s.FindPullSourceByID(ctx, id); err != nil {
 			return nil, "", err
 		}
-		return nil, "", pubdata.Errorf(pubdata.ECONFLICT, "Pull source %q is running; try again when the run has finished.", id)
+		return nil, "", pubdata.Errorf(pubdata.ECONFLICT, "Pull source %q is running; try again when the run has finished.", id).Keyed("error.source.running", "ID", id)
 	}
 	var sealedDSN string
 	if err := s.db.queryRow(ctx, "SELECT dsn_sealed FROM pull_sources WHERE id = ?", id).Scan(&sealedDSN); err != nil {

@@ -50,7 +50,7 @@ func (s *TokenService) CreateToken(ctx context.Context, userID, name string, exp
 	defer tx.Rollback()
 	var username string
 	if err := tx.queryRow(ctx, "SELECT username FROM users WHERE id = ?", userID).Scan(&username); errors.Is(err, sql.ErrNoRows) {
-		return nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.")
+		return nil, "", pubdata.Errorf(pubdata.ENOTFOUND, "User not found.").Keyed("error.user.not_found")
 	} else if err != nil {
 		return nil, "", err
 	}
@@ -96,7 +96,7 @@ func (s *TokenService) RevokeToken(ctx context.Context, userID, tokenID string) 
 	defer tx.Rollback()
 	t, err := scanToken(tx.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND user_id = ?", tokenID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Token %q not found.", tokenID)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Token %q not found.", tokenID).Keyed("error.token.not_found", "ID", tokenID)
 	} else if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func scanUser(s interface{ Scan(...any) error }, extra ...any) (*pubdata.User, e
 func (s *UserService) findOne(ctx context.Context, col, v string) (*pubdata.User, error) {
 	u, err := scanUser(s.db.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u."+col+" = ?", v))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User %q not found.", v)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "User %q not found.", v).Keyed("error.user.not_found_named", "Username", v)
 	}
 	return u, err
 }
@@ -117,14 +117,14 @@ func (s *UserService) CreateUser(ctx context.Context, in *pubdata.UserCreate) (*
 			return nil, err
 		}
 		if n == 0 {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "Organisation %q does not exist.", in.OrgCode)
+			return nil, pubdata.Errorf(pubdata.EINVALID, "Organisation %q does not exist.", in.OrgCode).Keyed("error.org.unknown", "Org", in.OrgCode)
 		}
 	}
 	u := &pubdata.User{ID: newID(), Username: in.Username, DisplayName: in.DisplayName, OrgCode: in.OrgCode, Role: in.Role, CreatedAt: tx.now, UpdatedAt: tx.now}
 	_, err = tx.exec(ctx, "INSERT INTO users (id, username, display_name, password_hash, org, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		u.ID, u.Username, u.DisplayName, hash, nullString(u.OrgCode), string(u.Role), fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Username %q is already taken.", u.Username)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Username %q is already taken.", u.Username).Keyed("error.user.username.taken", "Username", u.Username)
 	} else if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *UserService) CreateUser(ctx context.Context, in *pubdata.UserCreate) (*
 // Authenticate implements pubdata.UserService. The password check runs outside any
 // transaction; the outcome is then recorded with the failure count in one.
 func (s *UserService) Authenticate(ctx context.Context, username, pw string) (*pubdata.User, error) {
-	wrong := pubdata.Errorf(pubdata.EUNAUTHORIZED, "Wrong username or password.")
+	wrong := pubdata.Errorf(pubdata.EUNAUTHORIZED, "Wrong username or password.").Keyed("error.user.sign_in.wrong")
 	var hash string
 	u, err := scanUser(s.db.queryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.username = ?", username), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -149,7 +149,7 @@ func (s *UserService) Authenticate(ctx context.Context, username, pw string) (*p
 	}
 	now := s.db.Now()
 	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "This account is locked after too many failed sign-ins. Try again after %s.", u.LockedUntil.Local().Format("15:04"))
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "This account is locked after too many failed sign-ins. Try again after %s.", u.LockedUntil.Local().Format("15:04")).Keyed("error.user.locked", "Time", u.LockedUntil.Local().Format("15:04"))
 	}
 	ok, err := password.Verify(hash, pw)
 	if err != nil {

@@ -63,10 +63,10 @@ func (t *Table) Lookup(code string) (pubdata.Division, bool) {
 // Check returns nil if code is a known division, otherwise an EINVALID error naming it.
 func (t *Table) Check(code string) error {
 	if !pubdata.ValidDivisionSyntax(code) {
-		return pubdata.Errorf(pubdata.EINVALID, "Division code %q must be six digits (GB/T 2260).", code)
+		return pubdata.Errorf(pubdata.EINVALID, "Division code %q must be six digits (GB/T 2260).", code).Keyed("error.division.syntax", "Division", code)
 	}
 	if _, ok := t.byCode[code]; !ok {
-		return pubdata.Errorf(pubdata.EINVALID, "Division code %q is not in GB/T 2260 (2024).", code)
+		return pubdata.Errorf(pubdata.EINVALID, "Division code %q is not in GB/T 2260 (2024).", code).Keyed("error.division.not_in_table", "Division", code)
 	}
 	return nil
 }

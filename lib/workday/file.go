@@ -44,11 +44,11 @@ func parseYear(data []byte) (*yearData, error) {
 		return nil, p.err()
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		p.add("", "it must hold one JSON object and nothing after it")
+		p.add("", "it must hold one JSON object and nothing after it").Keyed("error.holidays.one_object")
 		return nil, p.err()
 	}
 	if top == nil {
-		p.add("", "it must be a JSON object")
+		p.add("", "it must be a JSON object").Keyed("error.holidays.object")
 		return nil, p.err()
 	}
 	var unknown []string
@@ -58,7 +58,7 @@ func parseYear(data []byte) (*yearData, error) {
 		case "$schema", "$id":
 			var s string
 			if isNull(top[k]) || json.Unmarshal(top[k], &s) != nil {
-				p.add(k, "%s must be a string", k)
+				p.add(k, "%s must be a string", k).Keyed("error.holidays.string", "Field", k)
 			}
 		default:
 			unknown = append(unknown, k)
@@ -66,18 +66,18 @@ func parseYear(data []byte) (*yearData, error) {
 	}
 	slices.Sort(unknown)
 	for _, k := range unknown {
-		p.add(k, "unknown field %q (expected year and days, and optionally papers, $schema and $id)", k)
+		p.add(k, "unknown field %q (expected year and days, and optionally papers, $schema and $id)", k).Keyed("error.holidays.unknown_field", "Field", k)
 	}
 
 	y := &yearData{days: map[dateKey]listed{}}
 	yearOK := false
 	switch raw, ok := top["year"]; {
 	case !ok || isNull(raw):
-		p.add("year", "year is missing")
+		p.add("year", "year is missing").Keyed("error.holidays.year.missing")
 	case json.Unmarshal(raw, &y.year) != nil:
-		p.add("year", "year must be a whole number, not %s", clip(raw))
+		p.add("year", "year must be a whole number, not %s", clip(raw)).Keyed("error.holidays.year.number", "Value", clip(raw))
 	case y.year < MinYear || y.year > MaxYear:
-		p.add("year", "year %d is not between %d and %d", y.year, MinYear, MaxYear)
+		p.add("year", "year %d is not between %d and %d", y.year, MinYear, MaxYear).Keyed("error.holidays.year.range", "Year", y.year, "Min", MinYear, "Max", MaxYear)
 	default:
 		yearOK = true
 	}
@@ -86,13 +86,13 @@ func parseYear(data []byte) (*yearData, error) {
 	case !ok || isNull(raw):
 		// Optional: the notices' addresses, shown as the year's source when given.
 	case json.Unmarshal(raw, &y.papers) != nil:
-		p.add("papers", "papers must be a list of strings")
+		p.add("papers", "papers must be a list of strings").Keyed("error.holidays.papers.list")
 	case len(y.papers) == 0:
-		p.add("papers", "papers is empty: list the addresses of the State Council notices the file is built from")
+		p.add("papers", "papers is empty: list the addresses of the State Council notices the file is built from").Keyed("error.holidays.papers.empty")
 	default:
 		for i, s := range y.papers {
 			if strings.TrimSpace(s) == "" {
-				p.add(fmt.Sprintf("papers[%d]", i), "papers[%d] is empty", i)
+				p.add(fmt.Sprintf("papers[%d]", i), "papers[%d] is empty", i).Keyed("error.holidays.paper.empty", "Index", i)
 			}
 		}
 	}
@@ -100,11 +100,11 @@ func parseYear(data []byte) (*yearData, error) {
 	var days []json.RawMessage
 	switch raw, ok := top["days"]; {
 	case !ok || isNull(raw):
-		p.add("days", "days is missing")
+		p.add("days", "days is missing").Keyed("error.holidays.days.missing")
 	case json.Unmarshal(raw, &days) != nil:
-		p.add("days", "days must be a list of objects")
+		p.add("days", "days must be a list of objects").Keyed("error.holidays.days.list")
 	case len(days) == 0:
-		p.add("days", "days is empty: a year's notice always lists some holidays")
+		p.add("days", "days is empty: a year's notice always lists some holidays").Keyed("error.holidays.days.empty")
 	}
 	for i, raw := range days {
 		p.day(y, i, raw, yearOK)
@@ -120,7 +120,7 @@ func (p *problems) day(y *yearData, i int, raw json.RawMessage, yearOK bool) {
 	at := fmt.Sprintf("days[%d]", i)
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) != nil || obj == nil {
-		p.add(at, "%s must be an object with name, date and isOffDay", at)
+		p.add(at, "%s must be an object with name, date and isOffDay", at).Keyed("error.holidays.day.object", "At", at)
 		return
 	}
 	var unknown []string
@@ -131,7 +131,7 @@ func (p *problems) day(y *yearData, i int, raw json.RawMessage, yearOK bool) {
 	}
 	slices.Sort(unknown)
 	for _, k := range unknown {
-		p.add(at+"."+k, "%s has an unknown field %q (expected name, date, isOffDay)", at, k)
+		p.add(at+"."+k, "%s has an unknown field %q (expected name, date, isOffDay)", at, k).Keyed("error.holidays.day.unknown_field", "At", at, "Field", k)
 	}
 	var (
 		l    listed
@@ -140,51 +140,52 @@ func (p *problems) day(y *yearData, i int, raw json.RawMessage, yearOK bool) {
 	)
 	switch raw, has := obj["name"]; {
 	case !has || isNull(raw):
-		p.add(at+".name", "%s.name is missing", at)
+		p.add(at+".name", "%s.name is missing", at).Keyed("error.holidays.name.missing", "At", at)
 		ok = false
 	case json.Unmarshal(raw, &l.name) != nil:
-		p.add(at+".name", "%s.name must be a string", at)
+		p.add(at+".name", "%s.name must be a string", at).Keyed("error.holidays.name.string", "At", at)
 		ok = false
 	case strings.TrimSpace(l.name) == "":
-		p.add(at+".name", "%s.name is empty", at)
+		p.add(at+".name", "%s.name is empty", at).Keyed("error.holidays.name.empty", "At", at)
 		ok = false
 	}
 	switch raw, has := obj["isOffDay"]; {
 	case !has || isNull(raw):
-		p.add(at+".isOffDay", "%s.isOffDay is missing (true for a holiday, false for a make-up working day)", at)
+		p.add(at+".isOffDay", "%s.isOffDay is missing (true for a holiday, false for a make-up working day)", at).Keyed("error.holidays.off.missing", "At", at)
 		ok = false
 	case json.Unmarshal(raw, &l.off) != nil:
-		p.add(at+".isOffDay", "%s.isOffDay must be true or false, not %s", at, clip(raw))
+		p.add(at+".isOffDay", "%s.isOffDay must be true or false, not %s", at, clip(raw)).Keyed("error.holidays.off.bool", "At", at, "Value", clip(raw))
 		ok = false
 	}
 	switch raw, has := obj["date"]; {
 	case !has || isNull(raw):
-		p.add(at+".date", "%s.date is missing", at)
+		p.add(at+".date", "%s.date is missing", at).Keyed("error.holidays.date.missing", "At", at)
 		return
 	case json.Unmarshal(raw, &date) != nil:
-		p.add(at+".date", "%s.date must be a string YYYY-MM-DD, not %s", at, clip(raw))
+		p.add(at+".date", "%s.date must be a string YYYY-MM-DD, not %s", at, clip(raw)).Keyed("error.holidays.date.string", "At", at, "Value", clip(raw))
 		return
 	}
 	t, err := time.ParseInLocation(time.DateOnly, date, Location)
 	if err != nil {
-		p.add(at+".date", "%s.date %q is not a date of the form YYYY-MM-DD", at, date)
+		p.add(at+".date", "%s.date %q is not a date of the form YYYY-MM-DD", at, date).Keyed("error.holidays.date.syntax", "At", at, "Date", date)
 		return
 	}
 	if !yearOK {
 		return
 	}
 	if t.Year() != y.year {
-		p.add(at+".date", "%s.date %s is not in the file's year %d", at, date, y.year)
+		p.add(at+".date", "%s.date %s is not in the file's year %d", at, date, y.year).Keyed("error.holidays.date.year", "At", at, "Date", date, "Year", y.year)
 		return
 	}
 	k := keyOf(t)
 	if _, dup := y.days[k]; dup {
-		p.add(at+".date", "%s.date %s is listed twice", at, date)
+		p.add(at+".date", "%s.date %s is listed twice", at, date).Keyed("error.holidays.date.twice", "At", at, "Date", date)
 		return
 	}
 	y.days[k] = l // on any problem y is dropped, so a bad day may be stored
 	if ok && !l.off && !weekend(t) {
-		p.add(at+".isOffDay", "%s: %s is a %s, so it cannot be a make-up working day (isOffDay false); only a Saturday or Sunday can", at, date, t.Weekday())
+		p.add(at+".isOffDay", "%s: %s is a %s, so it cannot be a make-up working day (isOffDay false); only a Saturday or Sunday can", at, date, t.Weekday()).
+			Keyed("error.holidays.makeup_weekday", "At", at, "Date", date, "Weekday", pubdata.NewMessage("calendar.wd."+strings.ToLower(t.Weekday().String()[:3])))
 	}
 }
 
@@ -194,12 +195,16 @@ type problems struct {
 	more int
 }
 
-func (p *problems) add(field, format string, args ...any) {
+// add records a problem and returns it, for its message key (Keyed); past maxProblems it is
+// only counted.
+func (p *problems) add(field, format string, args ...any) *pubdata.Error {
+	e := pubdata.FieldErrorf(field, format, args...)
 	if len(p.list) == maxProblems {
 		p.more++
-		return
+		return e
 	}
-	p.list = append(p.list, pubdata.FieldErrorf(field, format, args...))
+	p.list = append(p.list, e)
+	return e
 }
 
 // err returns nil or one EINVALID error naming every problem.
