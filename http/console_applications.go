@@ -376,7 +376,7 @@ type applyView struct {
 func (s *Server) applyEntry(r *http.Request, a *pubdata.Actor, id string) (*pubdata.Entry, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return nil, pubdata.FieldErrorf("entry", "Parameter entry (the catalogue entry to apply for) is required.")
+		return nil, pubdata.FieldErrorf("entry", "Parameter entry (the catalogue entry to apply for) is required.").Keyed("error.application.entry_param")
 	}
 	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
 	if err != nil {
@@ -886,7 +886,7 @@ func (s *Server) pageGrants(w http.ResponseWriter, r *http.Request) error {
 		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, provided or authority, not %q.", v.Role)
 	}
 	if !pubdata.MayListGrants(a, v.Role) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a public body sees the grants it provided, and only an authority those of its division.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a public body sees the grants it provided, and only an authority those of its division.").Keyed("error.grant.scope_forbidden")
 	}
 	v.Roles = roleTabs("/console/grants", grantRoles, func(role string) bool { return pubdata.MayListGrants(a, role) }, v.Role)
 	limit, cursor, err := pageParams(q)

@@ -230,7 +230,7 @@ func (s *Server) dataEntryFor(r *http.Request, a *pubdata.Actor) (working, publi
 	}
 	published, err = s.Entries.FindPublishedEntry(r.Context(), working.ID)
 	if errorIs(err, pubdata.ENOTFOUND) {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q is not published, so it has no data yet.", working.ID)
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q is not published, so it has no data yet.", working.ID).Keyed("error.data.entry_unpublished", "ID", working.ID)
 	} else if err != nil {
 		return nil, nil, err
 	}
@@ -323,7 +323,7 @@ func (s *Server) uploadEntry(r *http.Request) (*pubdata.Entry, error) {
 		return nil, err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may load its data.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and editors may load its data.").Keyed("error.data.load_forbidden")
 	}
 	return e, nil
 }
@@ -364,7 +364,7 @@ func (s *Server) pageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 	v := s.uploadView(r, e)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return pubdata.Errorf(pubdata.EINVALID, "The upload form must be sent as multipart/form-data.")
+		return pubdata.Errorf(pubdata.EINVALID, "The upload form must be sent as multipart/form-data.").Keyed("error.data.upload_multipart")
 	}
 	var (
 		body              io.Reader
@@ -592,7 +592,7 @@ func (s *Server) retryBatchFile(ctx context.Context, b *pubdata.Batch, e *pubdat
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status)
 	}
 	if !s.batchFileKept(b.ID) {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept; load the data again as a new batch.", b.ID)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept; load the data again as a new batch.", b.ID).Keyed("error.batch.file_gone", "ID", b.ID)
 	}
 	f, ok := datafile.ParseFormat(b.Format)
 	if !ok {

@@ -39,7 +39,7 @@ func entryOrgActor(r *http.Request) (*pubdata.Actor, error) {
 		return nil, err
 	}
 	if a.Org == nil {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have catalogue entries.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have catalogue entries.").Keyed("error.entry.members_only")
 	}
 	return a, nil
 }
@@ -366,7 +366,7 @@ func (s *Server) entryForEdit(r *http.Request, a *pubdata.Actor) (*pubdata.Entry
 		return nil, err
 	}
 	if !pubdata.CanEditEntry(a, e.Org) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may edit its entries.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may edit its entries.").Keyed("error.entry.edit_forbidden_provider")
 	}
 	if _, err := pubdata.NextEntryStatus(e.Status, pubdata.EntryEdit); err != nil {
 		return nil, err

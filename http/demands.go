@@ -31,7 +31,7 @@ func (s *Server) registerDemands() {
 
 func (s *Server) demands() (pubdata.DemandService, error) {
 	if s.Demands == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Demands are not available on this server.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Demands are not available on this server.").Keyed("error.not_available.demands")
 	}
 	return s.Demands, nil
 }

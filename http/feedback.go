@@ -42,7 +42,7 @@ func (s *Server) visibleEntry(r *http.Request, ref string) (*pubdata.Entry, erro
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(pubdata.ActorFromContext(r.Context()), e) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q not found.", ref)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q not found.", ref).Keyed("error.entry.not_found_ref", "ID", ref)
 	}
 	return e, nil
 }
@@ -140,7 +140,7 @@ func (s *Server) apiCommentCreate(w http.ResponseWriter, r *http.Request) error 
 // bound the days, YYYY-MM-DD).
 func (s *Server) apiEntryUsage(w http.ResponseWriter, r *http.Request) error {
 	if s.Usage == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Usage counts are not available on this server.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Usage counts are not available on this server.").Keyed("error.not_available.usage")
 	}
 	e, err := s.visibleEntry(r, r.PathValue("id"))
 	if err != nil {
@@ -185,7 +185,7 @@ func requireModerator(r *http.Request) (*pubdata.Actor, error) {
 		return nil, err
 	}
 	if !pubdata.IsModerator(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's admins and reviewers moderate comments.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's admins and reviewers moderate comments.").Keyed("error.feedback.moderate_forbidden_any")
 	}
 	return a, nil
 }

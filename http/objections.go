@@ -33,7 +33,7 @@ func (s *Server) ObjectionDays() int {
 
 func (s *Server) objections() (pubdata.ObjectionService, error) {
 	if s.Objections == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objections are not available on this server.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Objections are not available on this server.").Keyed("error.not_available.objections")
 	}
 	return s.Objections, nil
 }
@@ -161,12 +161,12 @@ func (s *Server) objectionFilter(r *http.Request, a *pubdata.Actor) (pubdata.Obj
 		f.Filer = a.Username()
 	case "incoming":
 		if a.Org == nil {
-			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users have incoming objections.")
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provider's users have incoming objections.").Keyed("error.objection.incoming_forbidden")
 		}
 		f.Provider = a.Org.Code
 	case "authority":
 		if !a.IsAuthority() {
-			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's users see the objections of their division.")
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's users see the objections of their division.").Keyed("error.objection.division_forbidden")
 		}
 		f.Division = a.Org.Division
 	default:

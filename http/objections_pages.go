@@ -96,7 +96,7 @@ func (s *Server) objectionEntry(r *http.Request, id string) (*pubdata.Entry, err
 		return nil, err
 	}
 	if !pubdata.CanViewPublished(a, e) || e.Format != pubdata.FormatTable {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q not found.", id)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q not found.", id).Keyed("error.entry.not_found_ref", "ID", id)
 	}
 	return e, nil
 }

@@ -163,7 +163,7 @@ func publicApplicant(r *http.Request) (*pubdata.Actor, error) {
 func (s *Server) publicApplyEntry(r *http.Request, a *pubdata.Actor, id string) (*pubdata.Entry, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return nil, pubdata.FieldErrorf("entry", "Parameter entry (the catalogue entry to apply for) is required.")
+		return nil, pubdata.FieldErrorf("entry", "Parameter entry (the catalogue entry to apply for) is required.").Keyed("error.application.entry_param")
 	}
 	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
 	if err != nil {
