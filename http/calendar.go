@@ -137,8 +137,7 @@ func (s *Server) calendarEditor(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// calendarYear returns a year as the API shows it: the stored year, or for a year the
-// server's calendar has without a store (tests), its file.
+// calendarYear returns a covered year as the API shows it.
 func (s *Server) calendarYear(r *http.Request, year int) (*pubdata.CalendarYear, error) {
 	if s.Calendars == nil {
 		return nil, errNoCalendar

@@ -290,17 +290,11 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	}
 	runtime.GC()
 	peakRSS(true)
-	if cpuprofile != "" {
-		pf, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -514,17 +508,11 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 			return fmt.Errorf("warm-up: %w", werr)
 		}
 	}
-	if cpuprofile != "" {
-		pf, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	total := int(float64(rate) * dur.Seconds())
 	lat := make([]time.Duration, total)
 	errs := make([]error, total)
@@ -604,17 +592,11 @@ func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format, cpup
 	defer stop()
 	runtime.GC()
 	peakRSS(true)
-	if cpuprofile != "" {
-		pf, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	start := time.Now()
 	resp, err := http.Get(base + "/api/v1/entries/" + url.PathEscape(entry) + "/rows?_format=" + url.QueryEscape(format))
 	if err != nil {
@@ -645,4 +627,20 @@ func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format, cpup
 	fmt.Fprintf(w, "%s (%d lines) in %.2f s: %.1f MB/s; peak memory of the process (server and client): %s\n",
 		mb(size), lines, d.Seconds(), float64(size)/(1<<20)/d.Seconds(), mb(peakRSS(false)))
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path ("" none) until the returned stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -93,14 +93,7 @@ func TestBrowserRegisterApplyDownload(t *testing.T) {
 
 	signIn := func(name, password string) {
 		t.Helper()
-		b.do("sign in as "+name,
-			chromedp.Navigate(ts.URL+"/console/login"),
-			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), name),
-			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
-			chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
-		)
+		b.signIn(ts.URL, name, password)
 	}
 	signOut := func() {
 		t.Helper()

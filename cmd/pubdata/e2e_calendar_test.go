@@ -42,14 +42,8 @@ func TestBrowserCalendar(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 	bs := browserSteps{t: t, ctx: ctx}
 	where, step, value := bs.where, bs.do, bs.text
-	step("sign in as the authority's admin",
-		chromedp.Navigate(ts.URL+"/console/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), user),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), pw),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#calendar-banner`)),
-	)
+	bs.signIn(ts.URL, user, pw)
+	step("the banner", chromedp.WaitVisible(chromedp.CSS(`#calendar-banner`)))
 	if b := value("the banner", chromedp.Text(chromedp.CSS(`#calendar-banner`))); !strings.Contains(b, "2026-12-31") {
 		t.Fatalf("banner %q", b)
 	}

@@ -73,14 +73,7 @@ func TestBrowserObjection(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 	bs := browserSteps{t: t, ctx: ctx}
 	where, step, value := bs.where, bs.do, bs.text
-	step("sign in as a public user",
-		chromedp.Navigate(ts.URL+"/console/login"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), user),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), pw),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
-	)
+	bs.signIn(ts.URL, user, pw)
 	page := ts.URL + "/catalog/" + e.ID
 	step("open the entry page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`table.data-rows a.object-link`)))
 	step("follow the row's objection link",

@@ -88,6 +88,19 @@ func (b browserSteps) do(name string, actions ...chromedp.Action[chromedp.Void])
 	}
 }
 
+// signIn signs in on the console's login form at base and waits for the signed-in header.
+func (b browserSteps) signIn(base, name, password string) {
+	b.t.Helper()
+	b.do("sign in as "+name,
+		chromedp.Navigate(base+"/console/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), name),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
+	)
+}
+
 func (b browserSteps) text(name string, act chromedp.Action[string]) string {
 	b.t.Helper()
 	sctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
