@@ -14,20 +14,6 @@ import (
 // CanDecideApplication, CanDisputeApplication, IsApplicant, CanSeeGrant, CanRevokeGrant.
 // Applications and grants the caller may not see are 404.
 
-func (s *Server) registerApplications() {
-	s.handleData("POST /api/v1/applications", s.apiApplicationCreate)
-	s.handleData("GET /api/v1/applications", s.apiApplicationList)
-	s.handleData("GET /api/v1/applications/{id}", s.apiApplicationGet)
-	s.handleData("POST /api/v1/applications/{id}/decide", s.apiApplicationDecide)
-	s.handleData("POST /api/v1/applications/{id}/dispute", s.apiApplicationDispute)
-	s.handleData("POST /api/v1/applications/{id}/withdraw", s.apiApplicationWithdraw)
-	s.handleData("GET /api/v1/grants", s.apiGrantList)
-	s.handleData("GET /api/v1/grants/{id}", s.apiGrantGet)
-	s.handleData("POST /api/v1/grants/{id}/revoke", s.apiGrantRevoke)
-	s.handle("GET /api/v1/notifications", s.apiNotificationList)
-	s.handle("POST /api/v1/notifications/{id}/read", s.apiNotificationRead)
-}
-
 // ReplyDays returns the working days a provider has to answer an application of the kind:
 // ShareReplyDays or OpenReplyDays, or the domain's defaults when they are zero.
 func (s *Server) ReplyDays(kind pubdata.ApplicationKind) int {

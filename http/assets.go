@@ -63,10 +63,6 @@ func (a *assetSet) url(name string) (string, bool) {
 	return u, ok
 }
 
-func (s *Server) registerAssets() {
-	s.handle("GET /assets/{file...}", s.serveAsset)
-}
-
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) error {
 	a, ok := s.assets.byHashed[r.PathValue("file")]
 	if !ok {

@@ -8,10 +8,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerAudit() {
-	s.handle("GET /api/v1/audit", s.apiAuditList)
-}
-
 // auditFilter checks that the actor may read the record and reads the filters, scoped to
 // the actor's division.
 func auditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {

@@ -13,21 +13,6 @@ import (
 // maxCalendarWorkdays bounds the workdays parameter (about four years).
 const maxCalendarWorkdays = 1000
 
-func (s *Server) registerCalendar() {
-	s.handle("GET /api/v1/calendar/add", s.apiCalendarAdd)
-	s.handle("GET /api/v1/calendar/workday", s.apiCalendarWorkday)
-	s.handle("GET /api/v1/calendar", s.apiCalendarYears)
-	s.handle("GET /api/v1/calendar/{year}", s.apiCalendarYear)
-	s.handle("PUT /api/v1/calendar/{year}", s.apiCalendarImport)
-	s.handle("PUT /api/v1/calendar/{year}/days/{date}", s.apiCalendarCorrect)
-	s.handle("DELETE /api/v1/calendar/{year}/days/{date}", s.apiCalendarUncorrect)
-	s.handle("GET /console/calendar", s.pageCalendar)
-	s.handle("POST /console/calendar", s.pageCalendarImport)
-	s.handle("GET /console/calendar/{year}", s.pageCalendarYear)
-	s.handle("POST /console/calendar/{year}/days", s.pageCalendarCorrect)
-	s.handle("POST /console/calendar/{year}/days/{date}/remove", s.pageCalendarUncorrect)
-}
-
 // calendarDaysLeft is the number of days from today to the last covered date (0 when
 // today's year is not covered): the metric pubdata_calendar_covered_days.
 func (s *Server) calendarDaysLeft() float64 {

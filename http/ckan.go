@@ -35,13 +35,6 @@ import (
 //     departmental (3 部门);
 //   - keywords are tags; the entry's one resource has the entry's id.
 
-func (s *Server) registerCKAN() {
-	for _, prefix := range []string{"/api/3/action/", "/api/action/"} {
-		s.handle("GET "+prefix+"{name}", s.ckanAction)
-		s.handle("POST "+prefix+"{name}", s.ckanAction)
-	}
-}
-
 // ckanVersion is the CKAN version whose API this one follows; clients read it from
 // status_show to decide what they may call.
 const ckanVersion = "2.11.0"

@@ -9,21 +9,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerPortal() {
-	s.handle("GET /{$}", s.pageHome) // portal_home.go
-}
-
-func (s *Server) registerConsole() {
-	s.handle("GET /console/login", s.pageLogin)
-	s.handle("POST /console/login", s.pageLoginSubmit)
-	s.handle("POST /console/logout", s.pageLogout)
-	s.handle("GET /console", s.pageDashboard)
-	s.handle("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) error {
-		redirect(w, r, "/console")
-		return nil
-	})
-}
-
 // loginView is the view of the sign-in form.
 type loginView struct {
 	page
@@ -163,4 +148,10 @@ func pageLink(r *http.Request, kv ...string) string {
 func errorIs(err error, code string) bool {
 	var e *pubdata.Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// consoleSlash sends /console/ to /console.
+func (s *Server) consoleSlash(w http.ResponseWriter, r *http.Request) error {
+	redirect(w, r, "/console")
+	return nil
 }

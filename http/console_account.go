@@ -7,12 +7,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerConsoleAccount() {
-	s.handle("GET /console/account", s.pageAccount)
-	s.handle("POST /console/account/tokens", s.pageTokenCreate)
-	s.handle("POST /console/account/tokens/{id}/revoke", s.pageTokenRevoke)
-}
-
 // tokenExpiries are the lifetimes the token form offers, in days.
 var tokenExpiries = []int{7, 30, 90, 180, 365}
 

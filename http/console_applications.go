@@ -20,22 +20,6 @@ import (
 // domain's: CanSeeApplication, CanDecideApplication, CanDisputeApplication, IsApplicant,
 // CanSeeGrant, CanRevokeGrant; the store checks the workflow and the scope.
 
-func (s *Server) registerConsoleApplications() {
-	s.handleData("GET /console/applications/catalog", s.pageShareCatalog)
-	s.handleData("GET /console/applications/new", s.pageApplyForm)
-	s.handleData("POST /console/applications/new", s.pageApplySubmit)
-	s.handleData("GET /console/applications", s.pageApplications)
-	s.handleData("GET /console/applications/{id}", s.pageApplication)
-	s.handleData("POST /console/applications/{id}/decide", s.pageApplicationDecide)
-	s.handleData("POST /console/applications/{id}/dispute", s.pageApplicationDispute)
-	s.handleData("POST /console/applications/{id}/withdraw", s.pageApplicationWithdraw)
-	s.handleData("GET /console/grants", s.pageGrants)
-	s.handleData("GET /console/grants/{id}", s.pageGrant)
-	s.handleData("POST /console/grants/{id}/revoke", s.pageGrantRevoke)
-	s.handle("GET /console/notifications", s.pageNotifications)
-	s.handle("POST /console/notifications/{id}/read", s.pageNotificationRead)
-}
-
 // Labels of the sharing pages' closed sets.
 var (
 	appStatusOptions = []catOption{

@@ -7,10 +7,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerConsoleAudit() {
-	s.handle("GET /console/audit", s.pageAudit)
-}
-
 // auditRow is one event as the audit page shows it.
 type auditRow struct {
 	*pubdata.Event

@@ -23,18 +23,6 @@ import (
 // purge, and the data preview. The rules are the domain's: CanLoadData (upload, retry, roll
 // back), CanReadAllData (batches), CanPurgeData (purge), CanReadData (rows).
 
-func (s *Server) registerConsoleData() {
-	s.handleData("GET /console/entries/{id}/data", s.pageEntryData)
-	s.handleData("GET /console/entries/{id}/data/upload", s.pageDataUpload)
-	s.handleUpload("POST /console/entries/{id}/data/upload", s.pageDataUploadSubmit)
-	s.handle("GET /console/entries/{id}/batches", s.pageBatches)
-	s.handle("POST /console/entries/{id}/batches/purge", s.pageDataPurge)
-	s.handle("GET /console/batches/{id}", s.pageBatch)
-	s.handle("GET /console/batches/{id}/report.csv", s.pageBatchReport)
-	s.handle("POST /console/batches/{id}/retry", s.pageBatchRetry)
-	s.handle("POST /console/batches/{id}/rollback", s.pageBatchRollback)
-}
-
 // Labels of the aggregation's closed sets.
 var (
 	batchStatusOptions = []catOption{

@@ -15,11 +15,6 @@ import (
 // of an element, row by row — an organisation inside its division, optionally with that
 // organisation's entry that supplies the element — or clears it.
 
-func (s *Server) registerConsoleElements() {
-	s.handle("GET /console/elements", s.pageElements)
-	s.handle("POST /console/elements/{code}", s.pageElementSetSource)
-}
-
 // elementsActor returns the signed-in actor of the registry page: a member of an
 // organisation.
 func elementsActor(r *http.Request) (*pubdata.Actor, error) {

@@ -15,12 +15,6 @@ import (
 // users and the covering authority's see it (pubdata.CanViewEndpoint). The secret is never
 // shown, only whether one is set. Calls are in the audit record (service.call).
 
-func (s *Server) registerConsoleEndpoint() {
-	s.handle("GET /console/entries/{id}/endpoint", s.pageEndpoint)
-	s.handle("POST /console/entries/{id}/endpoint", s.pageEndpointSave)
-	s.handle("POST /console/entries/{id}/endpoint/confirm", s.pageEndpointConfirm)
-}
-
 // endpointForm is the form as entered. The secret is never sent back to the browser.
 type endpointForm struct {
 	BaseURL          string

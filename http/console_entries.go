@@ -16,21 +16,6 @@ import (
 // as a table), an entry's page with its workflow buttons, version history with diffs, the
 // authority's review queue, and the lists.
 
-func (s *Server) registerConsoleEntries() {
-	s.handle("GET /console/entries", s.pageEntries)
-	s.handle("GET /console/entries/new", s.pageEntryNew)
-	s.handle("POST /console/entries/new", s.pageEntrySave)
-	s.handle("GET /console/entries/{id}", s.pageEntry)
-	s.handle("GET /console/entries/{id}/edit", s.pageEntryEdit)
-	s.handle("POST /console/entries/{id}/edit", s.pageEntrySave)
-	s.handle("POST /console/entries/{id}/submit", s.pageEntrySubmit)
-	s.handle("POST /console/entries/{id}/retire", s.pageEntryRetire)
-	s.handle("POST /console/entries/{id}/review", s.pageEntryReview)
-	s.handle("GET /console/entries/{id}/versions", s.pageEntryVersions)
-	s.handle("GET /console/review", s.pageReview)
-	s.handle("GET /console/lists", s.pageConsoleLists)
-}
-
 // entryOrgActor returns the signed-in actor of a page about an organisation's entries; a
 // public user, who has no organisation, has none.
 func entryOrgActor(r *http.Request) (*pubdata.Actor, error) {

@@ -7,11 +7,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerConsoleOrgs() {
-	s.handle("GET /console/orgs", s.pageOrgs)
-	s.handle("POST /console/orgs", s.pageOrgCreate)
-}
-
 // orgForm is what the create-organisation form holds.
 type orgForm struct {
 	Code, Name, Kind, Division, Parent string

@@ -15,13 +15,6 @@ import (
 // authority sees them (pubdata.CanReadPullSources). The DSN is never sent back to the
 // browser, only its redacted form.
 
-func (s *Server) registerConsoleSources() {
-	s.handle("GET /console/entries/{id}/sources", s.pageSources)
-	s.handle("POST /console/entries/{id}/sources", s.pageSourceSave)
-	s.handle("POST /console/entries/{id}/sources/{sid}/delete", s.pageSourceDelete)
-	s.handle("POST /console/entries/{id}/sources/{sid}/run", s.pageSourceRun)
-}
-
 // sourceForm is the form as entered; the DSN is never filled back in.
 type sourceForm struct {
 	ID, Name, Driver, Table, Query, UpdatedColumn, Columns, Interval, OnError string

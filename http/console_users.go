@@ -7,11 +7,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerConsoleUsers() {
-	s.handle("GET /console/users", s.pageUsers)
-	s.handle("POST /console/users", s.pageUserCreate)
-}
-
 // userForm is what the create-user form holds (never the password).
 type userForm struct {
 	Username, DisplayName, Org, Role string

@@ -33,30 +33,6 @@ import (
 //     the caller may not see answers 404, as in the catalogue API; one the caller sees but
 //     may not read, 403 with the reason.
 
-func (s *Server) registerData() {
-	s.handleUpload("POST /api/v1/entries/{id}/data", s.apiDataLoad)
-	s.handle("GET /api/v1/entries/{id}/batches", s.apiEntryBatches)
-	s.handle("GET /api/v1/entries/{id}/table", s.apiEntryTable)
-	s.handle("POST /api/v1/entries/{id}/purge", s.apiEntryPurge)
-	s.handleData("GET /api/v1/entries/{id}/rows", s.apiRows)
-	s.handleData("PUT /api/v1/entries/{id}/rows/{key}", s.apiRowPut)
-	s.handleData("DELETE /api/v1/entries/{id}/rows/{key}", s.apiRowDelete)
-	s.handle("GET /api/v1/batches/{id}", s.apiBatchGet)
-	s.handleData("POST /api/v1/batches/{id}/retry", s.apiBatchRetry)
-	s.handle("POST /api/v1/batches/{id}/rollback", s.apiBatchRollback)
-	s.handleData("GET /datastore/dump/{id}", s.ckanDatastoreDump)
-}
-
-// handleUpload registers a data route (handleData) whose body may be as large as
-// MaxUploadBytes instead of MaxBodyBytes (limitBody): the data uploads.
-func (s *Server) handleUpload(pattern string, h handlerFunc) {
-	s.handleData(pattern, h)
-	if s.uploads == nil {
-		s.uploads = map[string]bool{}
-	}
-	s.uploads[pattern] = true
-}
-
 // errNoData answers the data endpoints of a server without a DataService.
 var errNoData = pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no data tables.").Keyed("error.not_available.data")
 

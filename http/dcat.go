@@ -20,13 +20,6 @@ import (
 // (open class unconditional or conditional) is exported, whoever asks: harvesters federate
 // what the public may see.
 
-func (s *Server) registerDCAT() {
-	for _, ext := range dcatFormats {
-		s.handle("GET /catalog."+ext.ext, s.dcatCatalog(ext.ext))
-	}
-	s.handle("GET /dataset/{file}", s.dcatDataset)
-}
-
 // dcatPageSize is the number of datasets on a page of the catalogue.
 const dcatPageSize = 100
 

@@ -14,21 +14,6 @@ import (
 // answers. Who may do what is the domain's (CanRequestDemand, CanRouteDemand,
 // CanAnswerDemand); the store checks the workflow.
 
-func (s *Server) registerDemands() {
-	s.handle("GET /api/v1/demands", s.apiDemandsFind)
-	s.handle("POST /api/v1/demands", s.apiDemandCreate)
-	s.handle("GET /api/v1/demands/{id}", s.apiDemandGet)
-	s.handle("POST /api/v1/demands/{id}/vote", s.apiDemandVote)
-	s.handle("POST /api/v1/demands/{id}/route", s.apiDemandRoute)
-	s.handle("POST /api/v1/demands/{id}/answer", s.apiDemandAnswer)
-	s.handle("GET /demands", s.pageDemands)
-	s.handle("POST /demands", s.pageDemandCreate)
-	s.handle("POST /demands/{id}/vote", s.pageDemandVote)
-	s.handle("GET /console/demands", s.pageConsoleDemands)
-	s.handle("POST /console/demands/{id}/route", s.pageDemandRoute)
-	s.handle("POST /console/demands/{id}/answer", s.pageDemandAnswer)
-}
-
 func (s *Server) demands() (pubdata.DemandService, error) {
 	if s.Demands == nil {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Demands are not available on this server.").Keyed("error.not_available.demands")

@@ -8,10 +8,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerDivisions() {
-	s.handle("GET /api/v1/divisions", s.apiDivisionList)
-}
-
 // divisionsWithin returns the divisions inside within (itself included), or the provinces
 // when within is "".
 func (s *Server) divisionsWithin(within string) ([]pubdata.Division, error) {

@@ -25,23 +25,6 @@ import (
 //     unconditional or conditional) only, as on the portal (seesWholeCatalog, visibleEntry).
 //     An entry nobody may see answers 404, never 403, so its existence does not leak.
 
-func (s *Server) registerEntries() {
-	s.handle("GET /api/v1/entries", s.apiEntrySearch)
-	s.handle("POST /api/v1/entries", s.apiEntryCreate)
-	s.handle("GET /api/v1/entries/{id}", s.apiEntryGet)
-	s.handle("PATCH /api/v1/entries/{id}", s.apiEntryPatch)
-	s.handle("GET /api/v1/entries/{id}/versions", s.apiEntryVersions)
-	s.handle("GET /api/v1/entries/{id}/diff", s.apiEntryDiff)
-	s.handle("POST /api/v1/entries/{id}/submit", s.apiEntrySubmit)
-	s.handle("POST /api/v1/entries/{id}/review", s.apiEntryReview)
-	s.handle("POST /api/v1/entries/{id}/retire", s.apiEntryRetire)
-	s.handle("GET /api/v1/elements", s.apiElementList)
-	s.handle("PUT /api/v1/elements/{code}/source", s.apiElementSetSource)
-	for _, kind := range listKinds {
-		s.handle("GET /api/v1/lists/"+kind, s.apiList(kind))
-	}
-}
-
 // publishedView returns the published entry as the catalogue shows it: without the
 // workflow's internals (review comment, source flags).
 func publishedView(e *pubdata.Entry) *pubdata.Entry {

@@ -13,16 +13,6 @@ import (
 	"github.com/pubdata/pubdata/lib/entryfile"
 )
 
-// Bulk import and export of catalogue entries in the template departments already use
-// (package entryfile): the API, and the console page that wraps it.
-func (s *Server) registerEntryImport() {
-	s.handle("POST /api/v1/entries/import", s.apiEntryImport)
-	s.handle("GET /api/v1/entries/export", s.apiEntryExport)
-	s.handle("GET /api/v1/entries/template", s.apiEntryTemplate)
-	s.handle("GET /console/entries/import", s.pageEntryImport)
-	s.handle("POST /console/entries/import", s.pageEntryImportSubmit)
-}
-
 // maxImportMemory is how much of a multipart upload is held in memory; the rest goes to a
 // temporary file. The body limit (Server.MaxBodyBytes) bounds the whole upload.
 const maxImportMemory = 8 << 20

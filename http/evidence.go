@@ -24,18 +24,6 @@ import (
 // The subject's key is personal: it is never logged (the access log has the path only),
 // never put in an error message, and recorded masked (ident.Mask).
 
-func (s *Server) registerEvidence() {
-	s.handleData("GET /api/v1/subjects", s.apiSubjects)
-	s.handleData("POST /api/v1/extracts", s.apiExtractCreate)
-	s.handle("POST /api/v1/verify", s.apiVerify)
-	s.handleData("GET /console/subjects", s.pageSubjects)
-	s.handleData("POST /console/subjects", s.pageSubjectsSubmit)
-	s.handleData("GET /console/extracts", s.pageExtracts)
-	s.handleData("POST /console/extracts", s.pageExtractsSubmit)
-	s.handle("GET /verify", s.pageVerify)
-	s.handle("POST /verify", s.pageVerifySubmit)
-}
-
 // MaxExtractRows is the most rows one signed extract holds.
 const MaxExtractRows = 1000
 

@@ -12,22 +12,6 @@ import (
 // counts) and the console's moderation queue. Who may moderate is the domain's
 // (CanModerateComment); the store checks it again.
 
-func (s *Server) registerFeedback() {
-	s.handle("GET /api/v1/entries/{id}/rating", s.apiRatingGet)
-	s.handle("PUT /api/v1/entries/{id}/rating", s.apiRatingPut)
-	s.handle("GET /api/v1/entries/{id}/comments", s.apiCommentList)
-	s.handle("POST /api/v1/entries/{id}/comments", s.apiCommentCreate)
-	s.handle("GET /api/v1/entries/{id}/usage", s.apiEntryUsage)
-	s.handle("GET /api/v1/comments", s.apiCommentQueue)
-	s.handle("POST /api/v1/comments/{id}/moderate", s.apiCommentModerate)
-	s.handle("POST /api/v1/comments/{id}/report", s.apiCommentReport)
-	s.handle("POST /catalog/{ref}/rating", s.pageRate)
-	s.handle("POST /catalog/{ref}/comments", s.pageComment)
-	s.handle("POST /catalog/{ref}/comments/{id}/report", s.pageCommentReport)
-	s.handle("GET /console/comments", s.pageCommentQueue)
-	s.handle("POST /console/comments/{id}/moderate", s.pageCommentModerate)
-}
-
 func (s *Server) feedback() (pubdata.FeedbackService, error) {
 	if s.Feedback == nil {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Ratings and comments are not available on this server.").Keyed("error.not_available.feedback")

@@ -14,13 +14,6 @@ import (
 // provider's by its own admins (pubdata.CanSetMaskPolicy), never looser than the
 // platform's. The console page /console/mask-policy shows and sets them.
 
-func (s *Server) registerMaskPolicy() {
-	s.handle("GET /api/v1/mask-policy", s.apiMaskPolicyGet)
-	s.handle("PUT /api/v1/mask-policy", s.apiMaskPolicyPut)
-	s.handle("GET /console/mask-policy", s.pageMaskPolicy)
-	s.handle("POST /console/mask-policy", s.pageMaskPolicySave)
-}
-
 var errNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not enabled on this server.").Keyed("error.not_available.mask_policies")
 
 // maskPolicyReply is a policy as the API shows it.

@@ -6,13 +6,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerAuth() {
-	s.handle("POST /api/v1/login", s.apiLogin)
-	s.handle("POST /api/v1/logout", s.apiLogout)
-	s.handle("GET /api/v1/me", s.apiMe)
-	s.handle("POST /api/v1/register", s.apiRegister)
-}
-
 // meView is the caller as /api/v1/me shows it.
 type meView struct {
 	Username    string       `json:"username"`

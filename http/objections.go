@@ -17,14 +17,6 @@ import (
 // key columns in clear (DecideAccess): otherwise the objection is accepted without saying
 // whether a row matched, so that filing cannot probe data the filer may not read.
 
-func (s *Server) registerObjections() {
-	s.handle("POST /api/v1/objections", s.apiObjectionCreate)
-	s.handle("GET /api/v1/objections", s.apiObjectionList)
-	s.handle("GET /api/v1/objections/{id}", s.apiObjectionGet)
-	s.handle("POST /api/v1/objections/{id}/resolve", s.apiObjectionResolve)
-	s.registerObjectionPages() // objections_pages.go
-}
-
 // ObjectionDays returns the working days a provider has to answer an objection:
 // ObjectionReplyDays, or pubdata.DefaultObjectionReplyDays when it is zero.
 func (s *Server) ObjectionDays() int {

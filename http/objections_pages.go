@@ -13,15 +13,6 @@ import (
 // console's list of incoming objections (provider) and of the division's (authority, with
 // overdue ones flagged), and an objection's page with the resolve form.
 
-func (s *Server) registerObjectionPages() {
-	s.handle("GET /objections/new", s.pageObjectionNew)
-	s.handle("POST /objections/new", s.pageObjectionSubmit)
-	s.handle("GET /account/objections", s.pageMyObjections)
-	s.handle("GET /console/objections", s.pageConsoleObjections)
-	s.handle("GET /console/objections/{id}", s.pageObjection)
-	s.handle("POST /console/objections/{id}/resolve", s.pageObjectionResolve)
-}
-
 // objectionKeyParam is the query and form parameter prefix of a key value: key.<item>.
 const objectionKeyParam = "key."
 

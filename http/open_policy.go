@@ -14,12 +14,6 @@ import (
 // entry with personal items in clear unless an authority's admin overrides with a reason;
 // E3 on approval; the public open-application form (/apply, JL23) with the usage agreement.
 
-func (s *Server) registerOpenPolicy() {
-	s.handle("GET /api/v1/entries/{id}/open-risk", s.apiOpenRisk)
-	s.handle("GET /apply", s.pagePublicApply)
-	s.handle("POST /apply", s.pagePublicApplySubmit)
-}
-
 // openRisk runs the pre-open check on e's working copy (access.Reader.OpenRisk: an internal
 // check whose sampled rows never leave package access): its items under the provider's
 // effective mask policy, and the first pubdata.OpenRiskSampleRows rows of its published

@@ -10,10 +10,6 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-func (s *Server) registerOpenAPI() {
-	s.handle("GET /api/v1/openapi.json", s.apiOpenAPI)
-}
-
 // checkOpenAPI fails start-up on a malformed embedded document.
 func checkOpenAPI() error {
 	var doc map[string]any

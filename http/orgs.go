@@ -8,12 +8,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerOrgs() {
-	s.handle("GET /api/v1/orgs", s.apiOrgList)
-	s.handle("GET /api/v1/orgs/{code}", s.apiOrgGet)
-	s.handle("POST /api/v1/orgs", s.apiOrgCreate)
-}
-
 // orgFilter reads the filters of an organisation list from the query.
 func orgFilter(q url.Values) (pubdata.OrgFilter, error) {
 	var f pubdata.OrgFilter

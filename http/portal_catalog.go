@@ -17,13 +17,6 @@ import (
 // (share, open, negative, responsibility, demand). Anonymous visitors, public users and
 // companies see the open catalogue; public bodies and authorities the whole published one.
 
-func (s *Server) registerPortalCatalog() {
-	s.handle("GET /catalog", s.pageCatalog)
-	s.handle("GET /catalog/{ref...}", s.pageCatalogEntry)
-	s.handle("GET /lists", s.pageLists)
-	s.handle("GET /lists/{kind}", s.pageList)
-}
-
 // catOption is a value of one of the catalogue's closed sets with the message key of its label.
 type catOption struct {
 	Value string

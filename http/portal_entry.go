@@ -15,10 +15,6 @@ import (
 // permitted download to the rows API and answers a refused one with a page that says why
 // and links to the application form.
 
-func (s *Server) registerPortalEntry() {
-	s.handle("GET /downloads/{id}/{format}", s.pageDownload)
-}
-
 // downloadFormats are the whole-table downloads the entry page offers, with the rows API's
 // parameters and the message key of their label.
 var downloadFormats = []struct {

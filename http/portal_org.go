@@ -11,11 +11,6 @@ import (
 // The provider's page on the portal: the organisation, its entries in the visitor's
 // catalogue (the open ones for the public) with their counts by open class and format.
 
-func (s *Server) registerPortalPages() {
-	s.handle("GET /orgs/{code}", s.pagePortalOrg)
-	s.handle("GET /account", s.pagePortalAccount)
-}
-
 // portalOrgView is the view of a provider's page.
 type portalOrgView struct {
 	page

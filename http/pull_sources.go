@@ -10,15 +10,6 @@ import (
 // The provider's admins and editors manage them; the covering authority may read them.
 // The DSN is write-only: responses carry its redacted form.
 
-func (s *Server) registerPullSources() {
-	s.handle("GET /api/v1/entries/{id}/sources", s.apiPullSourceList)
-	s.handle("POST /api/v1/entries/{id}/sources", s.apiPullSourceCreate)
-	s.handle("GET /api/v1/sources/{id}", s.apiPullSourceGet)
-	s.handle("PATCH /api/v1/sources/{id}", s.apiPullSourcePatch)
-	s.handle("DELETE /api/v1/sources/{id}", s.apiPullSourceDelete)
-	s.handle("POST /api/v1/sources/{id}/run", s.apiPullSourceRun)
-}
-
 // pullSourceRequest is the body of POST and PATCH: absent fields keep their value (POST:
 // the defaults; enabled defaults to true).
 type pullSourceRequest struct {

@@ -16,22 +16,6 @@ import (
 // recorded by the store; secrets go only into e-mail, never into a URL the server logs or
 // the record.
 
-func (s *Server) registerAccounts() {
-	for pattern, h := range map[string]handlerFunc{
-		"GET /register":                      s.pageRegister,
-		"POST /register":                     s.pageRegisterSubmit,
-		"GET /register/verify":               s.pageVerifyEmail,
-		"GET /password-reset":                s.pageResetRequest,
-		"POST /password-reset":               s.pageResetRequestSubmit,
-		"GET /password-reset/confirm":        s.pageResetConfirm,
-		"POST /password-reset/confirm":       s.pageResetConfirmSubmit,
-		"POST /console/account/contact":      s.pageContactSubmit,
-		"POST /console/account/verify-email": s.pageVerifyEmailSend,
-	} {
-		s.handle(pattern, s.withAccounts(h))
-	}
-}
-
 // withAccounts answers 404 when the server has no account service.
 func (s *Server) withAccounts(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

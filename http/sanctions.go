@@ -16,14 +16,6 @@ import (
 // stopped, called by adapt), whatever the handler; its reads are refused by the read itself
 // as well (DecideAccess through package access).
 
-func (s *Server) registerSanctions() {
-	for _, action := range pubdata.OrgActions {
-		s.handle("POST /api/v1/orgs/{code}/"+string(action), s.apiOrgSanction(action))
-	}
-	s.handle("GET /console/sanctions", s.pageSanctions)
-	s.handle("POST /console/sanctions", s.pageSanctionSubmit)
-}
-
 // stopped returns the EFORBIDDEN error of a data route (Server.handleData, or a CKAN data
 // action) called by a user of an organisation whose data service is suspended or
 // terminated, with the authority's reason; nil otherwise.

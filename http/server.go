@@ -197,49 +197,9 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.accountLimiter = newLimiter(time.Hour, maxRateKeys)
 
 	s.mux = http.NewServeMux()
-	s.registerHealth(reg)
-	s.registerAuth()
-	s.registerOrgs()
-	s.registerUsers()
-	s.registerTokens()
-	s.registerAudit()
-	s.registerDivisions()
-	s.registerOpenAPI()
-	s.registerAssets()
-	s.registerPortal()
-	s.registerConsole()
-	s.registerConsoleOrgs()
-	s.registerConsoleUsers()
-	s.registerConsoleAccount()
-	s.registerConsoleAudit()
-	s.registerEntries()         // entries.go: catalogue JSON API, elements, lists
-	s.registerCKAN()            // ckan.go: CKAN action API, read side
-	s.registerDCAT()            // dcat.go: DCAT-AP 3 export
-	s.registerConsoleEntries()  // console_entries.go: my entries, editor, review, versions
-	s.registerConsoleElements() // console_elements.go: the data-element registry
-	s.registerPortalCatalog()   // portal_catalog.go: search, entry page, public lists
-	s.registerEntryImport()     // entry_import.go: bulk import and export of entries
-	s.registerCalendar()        // calendar.go: working days and deadlines
-	s.registerData()            // data.go: loading, batches, rows, CKAN dump (aggregation)
-	s.registerServiceCalls()    // service_call.go: service interfaces, their endpoints and calls
-	s.registerPullSources()     // pull_sources.go: the providers' pull sources (B3)
-	s.registerConsoleSources()  // console_sources.go: an entry's pull sources page
-	s.registerConsoleEndpoint() // console_endpoint.go: an entry's service interface page
-	s.registerConsoleData()     // console_data.go: data panel, upload, batches, preview
-	s.registerSanctions()       // sanctions.go: suspend, resume, terminate (F4), API and console page
-	s.registerEvidence()        // evidence.go: subject lookup (D6), signed extracts and verify (D5)
-	s.registerMaskPolicy()      // mask_policy.go: grade → mask policies, API and console page
-	s.registerApplications()    // applications.go: applications, grants, notifications (JSON)
-	// console_applications.go: the share catalogue, apply form, applications, grants and
-	// notifications pages.
-	s.registerConsoleApplications()
-	s.registerObjections()  // objections.go, objections_pages.go: objections (C4), API and pages
-	s.registerPortalEntry() // portal_entry.go: download buttons' route (refusals link to apply)
-	s.registerPortalPages() // portal_org.go, portal_account.go: provider's page, my account
-	s.registerAccounts()    // register.go: registration, e-mail verification, password reset, contact
-	s.registerDemands()     // demands.go: the demand workflow (A5, H2), API and pages
-	s.registerFeedback()    // feedback.go: ratings and moderated comments, API and pages
-	s.registerOpenPolicy()  // open_policy.go: pre-open check (E7) with override, public open-application form
+	for _, rt := range s.routeTable(reg) {
+		s.register(rt)
+	}
 
 	// Outermost first: request id, access log and metrics, panic recovery, body limit,
 	// language (pages), authentication with cross-origin protection, then routing.
@@ -272,35 +232,75 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 // render.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle registers h under the ServeMux pattern, wrapped by the adapter that renders errors
-// and records the route for logs and metrics.
-func (s *Server) handle(pattern string, h handlerFunc) { s.register(pattern, h, false) }
+// Who says who may call a route; the adapter enforces it before the handler runs, and the
+// handler checks the rest (organisation, role, entry) through the domain's rules.
+type Who int
 
-// handleData registers a data route: one whose use an organisation whose data service is
-// suspended or terminated loses (sanctions.go, F4) — reading and loading rows, downloads,
-// service calls, dumps, applications and grants, subject lookups and extracts, and the
-// console pages that show or load data. Whether a route is a data route is declared here,
-// where it is registered; the reads themselves refuse a stopped organisation as well
-// (pubdata.DecideAccess, through package access).
-func (s *Server) handleData(pattern string, h handlerFunc) { s.register(pattern, h, true) }
+const (
+	// Anyone may call the route, signed in or not.
+	Anyone Who = iota
+	// SignedIn routes answer an anonymous caller 401 (the API) or send it to sign in (pages).
+	SignedIn
+)
 
-func (s *Server) register(pattern string, h handlerFunc, data bool) {
-	s.routes = append(s.routes, pattern)
+// RouteKind says what the sanctions and the body limit make of a route.
+type RouteKind int
+
+const (
+	// PlainRoute is neither a data route nor an upload.
+	PlainRoute RouteKind = iota
+	// DataRoute is a route whose use an organisation whose data service is suspended or
+	// terminated loses (sanctions.go, F4): reading and loading rows, downloads, service
+	// calls, dumps, applications and grants, subject lookups and extracts, and the console
+	// pages that show or load data. The reads themselves refuse a stopped organisation as well
+	// (pubdata.DecideAccess, through package access).
+	DataRoute
+	// UploadRoute is a data route whose body may be as large as MaxUploadBytes instead of
+	// MaxBodyBytes (limitBody): the data uploads.
+	UploadRoute
+)
+
+// Route is one row of the route table (routes.go).
+type Route struct {
+	Pattern string
+	Who     Who
+	Kind    RouteKind
+	Handler handlerFunc
+}
+
+// register adds rt to the mux, wrapped by the adapter that enforces its Who, refuses a stopped
+// organisation's users on a data route, renders the handler's error and records the route for
+// logs and metrics.
+func (s *Server) register(rt Route) {
+	s.routes = append(s.routes, rt.Pattern)
+	data := rt.Kind == DataRoute || rt.Kind == UploadRoute
 	if data {
 		if s.dataRoutes == nil {
 			s.dataRoutes = map[string]bool{}
 		}
-		s.dataRoutes[pattern] = true
+		s.dataRoutes[rt.Pattern] = true
 	}
-	s.mux.Handle(pattern, s.adapt(h, data))
+	if rt.Kind == UploadRoute {
+		if s.uploads == nil {
+			s.uploads = map[string]bool{}
+		}
+		s.uploads[rt.Pattern] = true
+	}
+	s.mux.Handle(rt.Pattern, s.adapt(rt, data))
 }
 
-// adapt turns a handlerFunc into an http.Handler that renders its error; a data route first
-// refuses a stopped organisation's users (sanctions.go).
-func (s *Server) adapt(h handlerFunc, data bool) http.Handler {
+// adapt turns a route's handler into an http.Handler: it refuses an anonymous caller of a
+// SignedIn route, and on a data route a stopped organisation's users (sanctions.go), then
+// renders the handler's error.
+func (s *Server) adapt(rt Route, data bool) http.Handler {
+	h := rt.Handler
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if st := stateFrom(r.Context()); st != nil {
 			st.route = routeLabel(r.Pattern)
+		}
+		if rt.Who == SignedIn && pubdata.ActorFromContext(r.Context()).Anonymous() {
+			s.renderError(w, r, errSignIn)
+			return
 		}
 		if data {
 			if err := stopped(r); err != nil {
@@ -313,6 +313,9 @@ func (s *Server) adapt(h handlerFunc, data bool) http.Handler {
 		}
 	})
 }
+
+// errSignIn answers an anonymous caller of a SignedIn route.
+var errSignIn = pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
 
 // noTables is the Reader of a server without Data: decisions only.
 var noTables = access.New(nil)

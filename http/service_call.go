@@ -31,15 +31,6 @@ import (
 // allow; 504 when the provider does not answer in time; 502 when it cannot be reached or
 // refuses the platform's credential; otherwise the provider's own status.
 
-func (s *Server) registerServiceCalls() {
-	s.handle("GET /api/v1/entries/{id}/endpoint", s.apiEndpointGet)
-	s.handle("PUT /api/v1/entries/{id}/endpoint", s.apiEndpointPut)
-	s.handle("POST /api/v1/entries/{id}/endpoint/confirm", s.apiEndpointConfirm)
-	for _, m := range pubdata.EndpointMethods {
-		s.handleData(m+" /api/v1/entries/{id}/call/{path...}", s.apiServiceCall)
-	}
-}
-
 // endpointView is an endpoint as the API shows it: never its secret, only whether one is
 // set.
 type endpointView struct {

@@ -9,12 +9,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerTokens() {
-	s.handle("GET /api/v1/tokens", s.apiTokenList)
-	s.handle("POST /api/v1/tokens", s.apiTokenCreate)
-	s.handle("POST /api/v1/tokens/{id}/revoke", s.apiTokenRevoke)
-}
-
 func (s *Server) apiTokenList(w http.ResponseWriter, r *http.Request) error {
 	a, err := requireUser(r)
 	if err != nil {

@@ -7,11 +7,6 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-func (s *Server) registerUsers() {
-	s.handle("GET /api/v1/users", s.apiUserList)
-	s.handle("POST /api/v1/users", s.apiUserCreate)
-}
-
 // userListFilter decides which users the actor may list. org is the organisation asked
 // for ("" for the actor's whole reach); public asks for the users without an organisation.
 func (s *Server) userListFilter(r *http.Request, a *pubdata.Actor, org string, public bool) (pubdata.UserFilter, error) {
