@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
 	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -406,7 +407,7 @@ func TestAccessSharedPurpose(t *testing.T) {
 	if w := put(authAdmin, "", map[string]string{"2": "partial"}); w.Code != 200 {
 		t.Errorf("platform policy: %d %s", w.Code, w.Body)
 	}
-	var pol maskPolicyReply
+	var pol api.MaskPolicyReply
 	if w := e.do(req{path: "/api/v1/mask-policy?org=fj-gat", as: "xm-scj-member"}); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &pol) != nil ||
 		pol.Effective[1] != "full" || pol.Effective[2] != "partial" || pol.Policy[2] != "none" || pol.Platform[1] != "none" {
 		t.Errorf("GET mask-policy: %d %s", w.Code, w.Body)

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 var everyone = []string{anonymous, authAdmin, authEditor, authReviewer, authMember, pbAdmin, pbEditor, pbReviewer, pbMember, citizen, cityAdmin}
@@ -109,7 +111,7 @@ func TestRoleMatrix(t *testing.T) {
 			if w.Code != http.StatusCreated {
 				t.Fatalf("create: %d %s", w.Code, w.Body)
 			}
-			created := decode[tokenCreateReply](t, w)
+			created := decode[api.TokenCreateReply](t, w)
 			other := authAdmin
 			if actor == authAdmin {
 				other = citizen
@@ -139,7 +141,7 @@ func TestScopes(t *testing.T) {
 		if w.Code != http.StatusOK {
 			t.Fatalf("%s as %s: %d %s", path, as, w.Code, w.Body)
 		}
-		l := decode[listReply[pubdata.User]](t, w)
+		l := decode[web.ListReply[pubdata.User]](t, w)
 		var out []string
 		for _, u := range l.Items {
 			out = append(out, u.Username)
@@ -171,7 +173,7 @@ func TestScopes(t *testing.T) {
 		if w.Code != http.StatusOK {
 			t.Fatalf("audit as %s: %d %s", as, w.Code, w.Body)
 		}
-		return decode[listReply[*pubdata.Event]](t, w).Items
+		return decode[web.ListReply[*pubdata.Event]](t, w).Items
 	}
 	for _, ev := range events(cityAdmin) {
 		if !strings.HasPrefix(ev.Division, "3501") {
@@ -188,11 +190,11 @@ func TestScopes(t *testing.T) {
 
 	// Orgs filters.
 	w := e.do(req{path: "/api/v1/orgs?kind=authority"})
-	if l := decode[listReply[pubdata.Org]](t, w); l.Total != 2 {
+	if l := decode[web.ListReply[pubdata.Org]](t, w); l.Total != 2 {
 		t.Errorf("kind=authority: %d orgs: %s", l.Total, w.Body)
 	}
 	w = e.do(req{path: "/api/v1/orgs?division=350100"})
-	for _, o := range decode[listReply[pubdata.Org]](t, w).Items {
+	for _, o := range decode[web.ListReply[pubdata.Org]](t, w).Items {
 		if !strings.HasPrefix(o.Division, "3501") {
 			t.Errorf("division=350100 lists %s (%s)", o.Code, o.Division)
 		}
@@ -227,14 +229,14 @@ func TestLoginAPI(t *testing.T) {
 		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Lax, Path=/, not Secure without SecureCookies", c)
 	}
 	w = e.do(req{path: "/api/v1/me", cookies: []*http.Cookie{c}})
-	if w.Code != http.StatusOK || decode[meView](t, w).Username != pbEditor {
+	if w.Code != http.StatusOK || decode[api.MeView](t, w).Username != pbEditor {
 		t.Fatalf("me with cookie: %d %s", w.Code, w.Body)
 	}
 	w = e.do(req{method: "POST", path: "/api/v1/logout", cookies: []*http.Cookie{c}})
 	if w.Code != http.StatusOK {
 		t.Fatalf("logout: %d %s", w.Code, w.Body)
 	}
-	if cleared := cookieNamed(w, SessionCookie); cleared == nil || cleared.MaxAge >= 0 {
+	if cleared := cookieNamed(w, web.SessionCookie); cleared == nil || cleared.MaxAge >= 0 {
 		t.Errorf("logout does not clear the cookie")
 	}
 	wantError(t, e.do(req{path: "/api/v1/me", cookies: []*http.Cookie{c}}), http.StatusUnauthorized, "unauthorized")
@@ -338,7 +340,7 @@ func TestPaging(t *testing.T) {
 	path := "/api/v1/orgs?limit=2"
 	for i := 0; i < 10; i++ {
 		w := e.do(req{path: path})
-		l := decode[listReply[pubdata.Org]](t, w)
+		l := decode[web.ListReply[pubdata.Org]](t, w)
 		if l.Total != 5 {
 			t.Fatalf("total %d, want 5", l.Total)
 		}
@@ -360,16 +362,16 @@ func TestPaging(t *testing.T) {
 	}
 	// Divisions page by code.
 	w = e.do(req{path: "/api/v1/divisions?within=350000&limit=5"})
-	l := decode[listReply[pubdata.Division]](t, w)
+	l := decode[web.ListReply[pubdata.Division]](t, w)
 	if len(l.Items) != 5 || l.Items[0].Code != "350000" || l.Next == "" || l.Total < 50 {
 		t.Fatalf("divisions: %s", w.Body)
 	}
 	w = e.do(req{path: "/api/v1/divisions?within=350000&limit=5&cursor=" + l.Next})
-	if l2 := decode[listReply[pubdata.Division]](t, w); len(l2.Items) != 5 || l2.Items[0].Code <= l.Items[4].Code {
+	if l2 := decode[web.ListReply[pubdata.Division]](t, w); len(l2.Items) != 5 || l2.Items[0].Code <= l.Items[4].Code {
 		t.Fatalf("divisions page 2: %s", w.Body)
 	}
 	w = e.do(req{path: "/api/v1/divisions"})
-	if l := decode[listReply[pubdata.Division]](t, w); l.Total < 30 || l.Items[0].Code != "110000" {
+	if l := decode[web.ListReply[pubdata.Division]](t, w); l.Total < 30 || l.Items[0].Code != "110000" {
 		t.Fatalf("provinces: %s", w.Body)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -106,20 +108,20 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 	}
 	wantError(t, e.do(req{path: path}), http.StatusUnauthorized, pubdata.EUNAUTHORIZED)
 	// The provider's reviewer has it in the incoming queue and a notification.
-	list := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=incoming&status=pending", as: pbReviewer}))
+	list := decode[web.ListReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=incoming&status=pending", as: pbReviewer}))
 	if len(list.Items) != 1 || list.Items[0].ID != app.ID {
 		t.Fatalf("incoming %+v", list)
 	}
-	if l := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=mine", as: applicant})); l.Total != 1 {
+	if l := decode[web.ListReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=mine", as: applicant})); l.Total != 1 {
 		t.Fatalf("mine %+v", l)
 	}
-	if l := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=incoming", as: stranger})); l.Total != 0 {
+	if l := decode[web.ListReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=incoming", as: stranger})); l.Total != 0 {
 		t.Fatalf("a stranger's incoming %+v", l)
 	}
 	wantError(t, e.do(req{path: "/api/v1/applications?role=authority", as: pbAdmin}), http.StatusForbidden, pubdata.EFORBIDDEN)
 	wantError(t, e.do(req{path: "/api/v1/applications?role=x", as: pbAdmin}), http.StatusBadRequest, pubdata.EINVALID)
 	wantError(t, e.do(req{path: "/api/v1/applications?status=x", as: pbAdmin}), http.StatusBadRequest, pubdata.EINVALID)
-	notes := decode[notificationListReply](t, e.do(req{path: "/api/v1/notifications", as: pbReviewer}))
+	notes := decode[api.NotificationListReply](t, e.do(req{path: "/api/v1/notifications", as: pbReviewer}))
 	if notes.Unread != 1 || len(notes.Items) != 1 || notes.Items[0].Key != pubdata.NoticeApplicationNew {
 		t.Fatalf("reviewer's notifications %+v", notes)
 	}
@@ -127,7 +129,7 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 	if w := e.do(req{method: "POST", path: "/api/v1/notifications/" + notes.Items[0].ID + "/read", as: pbReviewer}); w.Code != http.StatusNoContent {
 		t.Fatalf("read: %d %s", w.Code, w.Body)
 	}
-	if n := decode[notificationListReply](t, e.do(req{path: "/api/v1/notifications?unread=true", as: pbReviewer})); n.Unread != 0 || len(n.Items) != 0 {
+	if n := decode[api.NotificationListReply](t, e.do(req{path: "/api/v1/notifications?unread=true", as: pbReviewer})); n.Unread != 0 || len(n.Items) != 0 {
 		t.Fatalf("after reading %+v", n)
 	}
 
@@ -156,7 +158,7 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 	if got := decode[*pubdata.Application](t, e.do(req{method: "POST", path: path + "/dispute", as: applicant, body: dispute})); got.Status != pubdata.AppDisputed {
 		t.Fatalf("disputed %+v", got)
 	}
-	if l := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=authority&status=disputed", as: authReviewer})); l.Total != 1 {
+	if l := decode[web.ListReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=authority&status=disputed", as: authReviewer})); l.Total != 1 {
 		t.Fatalf("the authority's disputes %+v", l)
 	}
 	// A disputed application is the covering authority's: not the provider's, not a city
@@ -169,7 +171,7 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 	if got.Status != pubdata.AppApproved || got.Grant == "" {
 		t.Fatalf("approved on dispute %+v", got)
 	}
-	detail := decode[applicationReply](t, e.do(req{path: path, as: applicant}))
+	detail := decode[api.ApplicationReply](t, e.do(req{path: path, as: applicant}))
 	if len(detail.Events) != 4 || detail.Events[3].Action != "approve" || detail.Events[3].Actor != authReviewer {
 		t.Fatalf("events %+v", detail.Events)
 	}
@@ -180,13 +182,13 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 	if g.Consumer != "fz-scj" || len(g.Items) != 1 || g.Items[0] != "uscc" {
 		t.Fatalf("grant %+v", g)
 	}
-	if l := decode[grantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=true", as: applicant})); len(l.Items) != 1 {
+	if l := decode[api.GrantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=true", as: applicant})); len(l.Items) != 1 {
 		t.Fatalf("my grants %+v", l)
 	}
-	if l := decode[grantListReply](t, e.do(req{path: "/api/v1/grants?role=provided", as: pbMember})); len(l.Items) != 1 {
+	if l := decode[api.GrantListReply](t, e.do(req{path: "/api/v1/grants?role=provided", as: pbMember})); len(l.Items) != 1 {
 		t.Fatalf("provided grants %+v", l)
 	}
-	if l := decode[grantListReply](t, e.do(req{path: "/api/v1/grants?role=mine", as: stranger})); len(l.Items) != 0 {
+	if l := decode[api.GrantListReply](t, e.do(req{path: "/api/v1/grants?role=mine", as: stranger})); len(l.Items) != 0 {
 		t.Fatalf("a stranger's grants %+v", l)
 	}
 	wantError(t, e.do(req{path: gpath, as: stranger}), http.StatusNotFound, pubdata.ENOTFOUND)
@@ -201,11 +203,11 @@ func TestApplicationFlowAndForbidden(t *testing.T) {
 		t.Fatalf("revoked %+v", r)
 	}
 	wantError(t, e.do(req{method: "POST", path: gpath + "/revoke", as: authReviewer, body: revoke}), http.StatusConflict, pubdata.ECONFLICT)
-	if l := decode[grantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=true", as: applicant})); len(l.Items) != 0 {
+	if l := decode[api.GrantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=true", as: applicant})); len(l.Items) != 0 {
 		t.Fatalf("live after revocation %+v", l)
 	}
 	// The applicant was told of the rejection, the approval and the revocation.
-	if n := decode[notificationListReply](t, e.do(req{path: "/api/v1/notifications", as: applicant})); n.Unread != 3 {
+	if n := decode[api.NotificationListReply](t, e.do(req{path: "/api/v1/notifications", as: applicant})); n.Unread != 3 {
 		t.Fatalf("applicant's notifications %+v", n)
 	}
 }
@@ -228,7 +230,7 @@ func TestApplicationWithdrawAndOpen(t *testing.T) {
 	// An approved open application makes the citizen's grant.
 	app = e.apply(citizen, open)
 	got := decode[*pubdata.Application](t, e.do(req{method: "POST", path: "/api/v1/applications/" + app.ID + "/decide", as: pbAdmin, body: map[string]string{"decision": "approve"}}))
-	l := decode[grantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=1", as: citizen}))
+	l := decode[api.GrantListReply](t, e.do(req{path: "/api/v1/grants?role=mine&live=1", as: citizen}))
 	if got.Status != pubdata.AppApproved || len(l.Items) != 1 || l.Items[0].ConsumerUser != citizen {
 		t.Fatalf("open grant %+v %+v", got, l)
 	}
@@ -238,7 +240,7 @@ func TestApplicationWithdrawAndOpen(t *testing.T) {
 	if n, err := e.srv.Applications.MarkOverdue(system, e.clock()); err != nil || n != 1 {
 		t.Fatalf("MarkOverdue %d %v", n, err)
 	}
-	b := decode[listReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=authority&overdue=true", as: authAdmin}))
+	b := decode[web.ListReply[*pubdata.Application]](t, e.do(req{path: "/api/v1/applications?role=authority&overdue=true", as: authAdmin}))
 	if len(b.Items) != 1 || b.Items[0].ID != late.ID || !b.Items[0].Escalated {
 		t.Fatalf("overdue board %+v", b)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // TestBatchReportLanguage (issue 10, item 7): a batch report's messages reach each reader
@@ -69,7 +70,7 @@ func TestBatchReportLanguage(t *testing.T) {
 
 	// The batch page and its CSV report follow the page language.
 	session := e.login(pbEditor)
-	for lang, want := range map[string]string{LangZH: "统一社会信用代码不是有效的统一社会信用代码", LangEN: en} {
+	for lang, want := range map[string]string{web.LangZH: "统一社会信用代码不是有效的统一社会信用代码", web.LangEN: en} {
 		w := e.page("GET", "/console/batches/"+b.ID, session, lang, nil)
 		if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
 			t.Errorf("%s batch page: %d, without %q", lang, w.Code, want)

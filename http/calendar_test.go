@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/workday"
 )
 
@@ -91,7 +92,7 @@ func TestCalendarBadParameters(t *testing.T) {
 	} {
 		w := e.do(req{path: tc.path})
 		wantError(t, w, http.StatusBadRequest, pubdata.EINVALID)
-		if msg := decode[errorBody](t, w).Error.Message; !strings.Contains(msg, tc.want) {
+		if msg := decode[web.ErrorBody](t, w).Error.Message; !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: %s, want %q", tc.path, w.Body, tc.want)
 		}
 	}
@@ -266,7 +267,7 @@ func TestCalendarPages(t *testing.T) {
 		if w.Code != http.StatusOK || !strings.Contains(body, words[0]) || !strings.Contains(body, words[1]) || !strings.Contains(body, `name="document"`) || !strings.Contains(body, `href="/console/calendar/2026"`) {
 			t.Errorf("%s: calendar page: %d", lang, w.Code)
 		}
-		if strings.Contains(body, missingMarker) {
+		if strings.Contains(body, web.MissingMarker) {
 			t.Errorf("%s: a message is missing", lang)
 		}
 	}
@@ -301,7 +302,7 @@ func TestCalendarPages(t *testing.T) {
 	}
 	for lang, word := range map[string]string{"zh-CN": "2027 年节假日安排", "en": "Holidays of 2027"} {
 		w = e.do(req{path: "/console/calendar/2027?lang=" + lang, cookies: admin})
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), word) || !strings.Contains(w.Body.String(), "2027-01-01") || strings.Contains(w.Body.String(), missingMarker) {
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), word) || !strings.Contains(w.Body.String(), "2027-01-01") || strings.Contains(w.Body.String(), web.MissingMarker) {
 			t.Errorf("%s: year page %d", lang, w.Code)
 		}
 	}

@@ -12,33 +12,35 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/ckan"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 func TestParseSolrQuery(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want []solrClause
+		want []ckan.SolrClause
 		err  string
 	}{
-		{in: "organization:fj-gat", want: []solrClause{{Field: "organization", Values: []string{"fj-gat"}}}},
-		{in: "organization:a OR organization:b", want: []solrClause{{Field: "organization", Values: []string{"a", "b"}}}},
-		{in: "organization:a || organization:b OR organization:a", want: []solrClause{{Field: "organization", Values: []string{"a", "b"}}}},
-		{in: "organization:(a OR b)", want: []solrClause{{Field: "organization", Values: []string{"a", "b"}}}},
-		{in: "(organization:a OR organization:b)", want: []solrClause{{Field: "organization", Values: []string{"a", "b"}}}},
-		{in: "-organization:x", want: []solrClause{{Field: "organization", Values: []string{"x"}, Negate: true}}},
-		{in: "NOT organization:x", want: []solrClause{{Field: "organization", Values: []string{"x"}, Negate: true}}},
-		{in: "+dataset_type:dataset -organization:x", want: []solrClause{
+		{in: "organization:fj-gat", want: []ckan.SolrClause{{Field: "organization", Values: []string{"fj-gat"}}}},
+		{in: "organization:a OR organization:b", want: []ckan.SolrClause{{Field: "organization", Values: []string{"a", "b"}}}},
+		{in: "organization:a || organization:b OR organization:a", want: []ckan.SolrClause{{Field: "organization", Values: []string{"a", "b"}}}},
+		{in: "organization:(a OR b)", want: []ckan.SolrClause{{Field: "organization", Values: []string{"a", "b"}}}},
+		{in: "(organization:a OR organization:b)", want: []ckan.SolrClause{{Field: "organization", Values: []string{"a", "b"}}}},
+		{in: "-organization:x", want: []ckan.SolrClause{{Field: "organization", Values: []string{"x"}, Negate: true}}},
+		{in: "NOT organization:x", want: []ckan.SolrClause{{Field: "organization", Values: []string{"x"}, Negate: true}}},
+		{in: "+dataset_type:dataset -organization:x", want: []ckan.SolrClause{
 			{Field: "dataset_type", Values: []string{"dataset"}},
 			{Field: "organization", Values: []string{"x"}, Negate: true}}},
-		{in: `tags:"企业 登记" AND groups:basic`, want: []solrClause{
+		{in: `tags:"企业 登记" AND groups:basic`, want: []ckan.SolrClause{
 			{Field: "tags", Values: []string{"企业 登记"}}, {Field: "groups", Values: []string{"basic"}}}},
-		{in: `tags:a\:b`, want: []solrClause{{Field: "tags", Values: []string{"a:b"}}}},
-		{in: "metadata_modified:[2024-01-01T00:00:00Z TO *]", want: []solrClause{
+		{in: `tags:a\:b`, want: []ckan.SolrClause{{Field: "tags", Values: []string{"a:b"}}}},
+		{in: "metadata_modified:[2024-01-01T00:00:00Z TO *]", want: []ckan.SolrClause{
 			{Field: "metadata_modified", Range: true, From: "2024-01-01T00:00:00Z", To: "*"}}},
-		{in: "metadata_modified:{2024-01-01 TO NOW]", want: []solrClause{
+		{in: "metadata_modified:{2024-01-01 TO NOW]", want: []ckan.SolrClause{
 			{Field: "metadata_modified", Range: true, From: "2024-01-01", To: "NOW", FromExcl: true}}},
-		{in: `企业 "登记 信息"`, want: []solrClause{{Values: []string{"企业"}}, {Values: []string{"登记 信息"}}}},
-		{in: "ORGANIC food", want: []solrClause{{Values: []string{"ORGANIC"}}, {Values: []string{"food"}}}},
+		{in: `企业 "登记 信息"`, want: []ckan.SolrClause{{Values: []string{"企业"}}, {Values: []string{"登记 信息"}}}},
+		{in: "ORGANIC food", want: []ckan.SolrClause{{Values: []string{"ORGANIC"}}, {Values: []string{"food"}}}},
 		{in: "organization:a OR groups:b", err: "same field"},
 		{in: "-organization:a OR organization:b", err: "same field"},
 		{in: "OR organization:a", err: "between two"},
@@ -53,7 +55,7 @@ func TestParseSolrQuery(t *testing.T) {
 		{in: "organization:(a AND b)", err: "AND"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			got, err := parseSolrQuery(tc.in)
+			got, err := ckan.ParseSolrQuery(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want one saying %q (got %+v)", err, tc.err, got)
@@ -81,23 +83,23 @@ func TestMapSolrClauses(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		in   string
-		want solrMapped
+		want ckan.SolrMapped
 		err  string
 	}{
-		{in: "organization:a OR organization:b", want: solrMapped{filters: []pubdata.CatalogFilter{{Field: "org", Values: []string{"a", "b"}}}}},
-		{in: "-groups:basic", want: solrMapped{filters: []pubdata.CatalogFilter{{Field: "category", Values: []string{"1"}, Negate: true}}}},
-		{in: "res_format:CSV OR res_format:api", want: solrMapped{filters: []pubdata.CatalogFilter{{Field: "format", Values: []string{"table", "service"}}}}},
-		{in: "tags:企业 share_class:conditional", want: solrMapped{filters: []pubdata.CatalogFilter{
+		{in: "organization:a OR organization:b", want: ckan.SolrMapped{Filters: []pubdata.CatalogFilter{{Field: "org", Values: []string{"a", "b"}}}}},
+		{in: "-groups:basic", want: ckan.SolrMapped{Filters: []pubdata.CatalogFilter{{Field: "category", Values: []string{"1"}, Negate: true}}}},
+		{in: "res_format:CSV OR res_format:api", want: ckan.SolrMapped{Filters: []pubdata.CatalogFilter{{Field: "format", Values: []string{"table", "service"}}}}},
+		{in: "tags:企业 share_class:conditional", want: ckan.SolrMapped{Filters: []pubdata.CatalogFilter{
 			{Field: "keyword", Values: []string{"企业"}}, {Field: "share_class", Values: []string{"conditional"}}}}},
-		{in: "metadata_modified:[2024-01-01T00:00:00Z TO *]", want: solrMapped{from: at("2024-01-01T00:00:00Z")}},
-		{in: "metadata_modified:[* TO 2024-02-01]", want: solrMapped{to: at("2024-02-01T23:59:59.999999Z")}},
-		{in: "metadata_modified:{2024-01-01T00:00:00Z TO 2024-03-01T00:00:00Z}", want: solrMapped{from: at("2024-01-01T00:00:00.000001Z"), to: at("2024-02-29T23:59:59.999999Z")}},
-		{in: "metadata_modified:[NOW-7DAYS TO NOW]", want: solrMapped{from: at("2024-05-03T12:30:00Z"), to: at("2024-05-10T12:30:00Z")}},
-		{in: "metadata_modified:[NOW/DAY-1MONTH TO *]", want: solrMapped{from: at("2024-04-10T00:00:00Z")}},
-		{in: "+dataset_type:dataset +capacity:public -type:harvest site_id:x state:active", want: solrMapped{}},
-		{in: "capacity:private", want: solrMapped{empty: true}},
-		{in: "-dataset_type:dataset", want: solrMapped{empty: true}},
-		{in: `企业 title:登记 text:"信息"`, want: solrMapped{text: []string{"企业", "登记", "信息"}}},
+		{in: "metadata_modified:[2024-01-01T00:00:00Z TO *]", want: ckan.SolrMapped{From: at("2024-01-01T00:00:00Z")}},
+		{in: "metadata_modified:[* TO 2024-02-01]", want: ckan.SolrMapped{To: at("2024-02-01T23:59:59.999999Z")}},
+		{in: "metadata_modified:{2024-01-01T00:00:00Z TO 2024-03-01T00:00:00Z}", want: ckan.SolrMapped{From: at("2024-01-01T00:00:00.000001Z"), To: at("2024-02-29T23:59:59.999999Z")}},
+		{in: "metadata_modified:[NOW-7DAYS TO NOW]", want: ckan.SolrMapped{From: at("2024-05-03T12:30:00Z"), To: at("2024-05-10T12:30:00Z")}},
+		{in: "metadata_modified:[NOW/DAY-1MONTH TO *]", want: ckan.SolrMapped{From: at("2024-04-10T00:00:00Z")}},
+		{in: "+dataset_type:dataset +capacity:public -type:harvest site_id:x state:active", want: ckan.SolrMapped{}},
+		{in: "capacity:private", want: ckan.SolrMapped{Empty: true}},
+		{in: "-dataset_type:dataset", want: ckan.SolrMapped{Empty: true}},
+		{in: `企业 title:登记 text:"信息"`, want: ckan.SolrMapped{Text: []string{"企业", "登记", "信息"}}},
 		{in: "-企业", err: "not supported"},
 		{in: "metadata_modified:2024-01-01", err: "takes a range"},
 		{in: "-metadata_modified:[2024-01-01 TO *]", err: "takes a range"},
@@ -107,11 +109,11 @@ func TestMapSolrClauses(t *testing.T) {
 		{in: "organization:[a TO b]", err: "range"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			clauses, err := parseSolrQuery(tc.in)
+			clauses, err := ckan.ParseSolrQuery(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := mapSolrClauses(clauses, now)
+			got, err := ckan.MapSolrClauses(clauses, now)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want one saying %q", err, tc.err)
@@ -122,7 +124,7 @@ func TestMapSolrClauses(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("got  %+v (from %v to %v)\nwant %+v (from %v to %v)", got, got.from, got.to, tc.want, tc.want.from, tc.want.to)
+				t.Errorf("got  %+v (from %v to %v)\nwant %+v (from %v to %v)", got, got.From, got.To, tc.want, tc.want.From, tc.want.To)
 			}
 		})
 	}
@@ -139,7 +141,7 @@ func TestCKANSort(t *testing.T) {
 		{"name", "", "code", ""},
 		{"metadata_modified asc", "", "", "Cannot sort"},
 	} {
-		got, err := ckanSort(tc.sort, tc.q)
+		got, err := ckan.CkanSort(tc.sort, tc.q)
 		if got != tc.want || (tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err))) || (tc.err == "" && err != nil) {
 			t.Errorf("ckanSort(%q, %q) = %q, %v; want %q, %q", tc.sort, tc.q, got, err, tc.want, tc.err)
 		}
@@ -200,7 +202,7 @@ func TestCKAN(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	name := func(en *pubdata.Entry) string { return ckanName(en) }
+	name := func(en *pubdata.Entry) string { return web.CkanName(en) }
 	both := []string{name(open), name(cond)}
 	slices.Sort(both)
 
@@ -208,7 +210,7 @@ func TestCKAN(t *testing.T) {
 	r := e.ckan(200, anonymous, "status_show", nil)
 	var st map[string]any
 	json.Unmarshal(r.Result, &st)
-	if st["ckan_version"] != ckanVersion || st["site_url"] != "http://example.com" {
+	if st["ckan_version"] != ckan.CkanVersion || st["site_url"] != "http://example.com" {
 		t.Errorf("status_show: %s", r.Result)
 	}
 	if w := e.do(req{path: "/api/action/status_show"}); w.Code != 200 {

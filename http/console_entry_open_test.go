@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -39,7 +40,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 			t.Fatalf("new entry page lacks %s: %s", want, body)
 		}
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 
 	// E3: data obtained by sharing cannot be opened; the open class's error says why.
 	f := testEntryFields("共享获取的企业信息")
@@ -51,7 +52,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 		!strings.Contains(body, `name="obtained" value="301001/00001"`) {
 		t.Fatalf("E3: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 
 	// A malformed code, an unknown term and too long a text are named next to their fields.
 	form.Set("obtained", "301001/00001, nope")
@@ -59,7 +60,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 	form.Set("open_basis", "通过共享获取")
 	form["terms"] = []string{pubdata.TermAttribution, "burn_after_reading"}
 	form.Set("terms_text", strings.Repeat("长", 2001))
-	w = e.page("POST", "/console/entries/new", editor, LangEN, form)
+	w = e.page("POST", "/console/entries/new", editor, web.LangEN, form)
 	body = w.Body.String()
 	if w.Code != 400 || !strings.Contains(body, `id="entry-obtained-error" class="field-error">Obtained resource code &#34;nope&#34; is not of the form`) ||
 		!strings.Contains(body, `id="entry-terms-error" class="field-error">Usage term &#34;burn_after_reading&#34; is not one of`) ||
@@ -67,7 +68,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 		!strings.Contains(body, `value="attribution" checked`) || strings.Contains(body, `id="entry-open-class-error"`) {
 		t.Fatalf("field errors: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangEN)
+	checkPage(t, body, web.LangEN)
 	if n := saved(); n != 0 {
 		t.Fatalf("%d refused entries saved", n)
 	}
@@ -90,7 +91,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 	if body = w.Body.String(); !strings.Contains(body, `<code>301001/00001</code>, <code>301001/00002</code>`) {
 		t.Fatalf("entry page lacks the obtained codes: %s", body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 
 	// An open entry with a usage agreement: saved, kept by the editor, shown on the console
 	// and, once published, on the portal for the applicants who accept it.
@@ -113,13 +114,13 @@ func TestEntryEditorOpenFields(t *testing.T) {
 		!strings.Contains(body, `>仅限在本省范围内使用</textarea>`) {
 		t.Fatalf("edit page loses the agreement: %s", body)
 	}
-	w = e.page("GET", "/console/entries/"+id, editor, LangEN, nil)
+	w = e.page("GET", "/console/entries/"+id, editor, web.LangEN, nil)
 	body = w.Body.String()
 	if !strings.Contains(body, `<h3 id="entry-terms">Usage agreement</h3>`) || !strings.Contains(body, "<li>No onward transfer to others</li>") ||
 		!strings.Contains(body, "仅限在本省范围内使用") || strings.Contains(body, `id="entry-usage"`) {
 		t.Fatalf("console entry page (draft): %s", body)
 	}
-	checkPage(t, body, LangEN)
+	checkPage(t, body, web.LangEN)
 
 	e.publish(pbEditor, id)
 	for range 2 {
@@ -129,7 +130,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(body, "申请使用该数据须接受以下使用协议。") || !strings.Contains(body, "<li>使用时注明数据来源</li>") {
 		t.Fatalf("portal entry page: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	if err := e.srv.FlushEntryUsage(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestEntryEditorOpenFields(t *testing.T) {
 	if !regexp.MustCompile(`<dt>浏览量</dt><dd>2</dd>\s*<dt>下载量</dt><dd>0</dd>\s*<dt>接口调用量</dt><dd>0</dd>`).MatchString(body) {
 		t.Fatalf("console entry page lacks the usage: %s", body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	// The console's page is not a view of the portal's: the count stays.
 	if err := e.srv.FlushEntryUsage(context.Background()); err != nil {
 		t.Fatal(err)

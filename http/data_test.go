@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // residentID returns a valid resident ID number of Fuzhou Gulou (350102).
@@ -44,7 +44,7 @@ func personBody(title, open string) map[string]any {
 // final) and keep uploads in a test folder.
 func newDataEnv(t *testing.T) *env {
 	return newEnvWith(t, func(s *Server) {
-		s.batchWait = 5 * time.Minute
+		s.BatchWait = 5 * time.Minute
 		s.BatchDir = t.TempDir()
 	})
 }
@@ -282,7 +282,7 @@ func TestDataLoadQueryAndHistory(t *testing.T) {
 	if tbl["rows"] != 6.0 || fresh["status"] != "fresh" || tbl["last_batch"] != once.ID {
 		t.Errorf("table: %v", tbl)
 	}
-	list := decode[listReply[*pubdata.Batch]](t, e.do(req{path: base + "/batches", as: authReviewer}))
+	list := decode[web.ListReply[*pubdata.Batch]](t, e.do(req{path: base + "/batches", as: authReviewer}))
 	if len(list.Items) != 4 || list.Items[0].ID != once.ID {
 		t.Errorf("batches: %+v", list)
 	}
@@ -317,7 +317,7 @@ func TestDataFileErrorsAndRetry(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "颜色") {
 		t.Errorf("unknown column not named: %s", w.Body)
 	}
-	list := decode[listReply[*pubdata.Batch]](t, e.do(req{path: base + "/batches", as: pbEditor}))
+	list := decode[web.ListReply[*pubdata.Batch]](t, e.do(req{path: base + "/batches", as: pbEditor}))
 	if len(list.Items) != 1 || list.Items[0].Status != pubdata.BatchFailed || !strings.Contains(list.Items[0].Message, "颜色") {
 		t.Errorf("batches after a file error: %+v", list.Items)
 	}
@@ -519,7 +519,7 @@ func TestDataCKAN(t *testing.T) {
 
 func TestDataUploadLimit(t *testing.T) {
 	e := newEnvWith(t, func(s *Server) {
-		s.batchWait = 5 * time.Minute
+		s.BatchWait = 5 * time.Minute
 		s.BatchDir = t.TempDir()
 		s.MaxBodyBytes, s.MaxUploadBytes = 2000, 8000
 	})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
 )
 
 func TestDCAT(t *testing.T) {
@@ -131,7 +132,7 @@ func TestDCATPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < dcatPageSize+1; i++ {
+	for i := 0; i < api.DcatPageSize+1; i++ {
 		f := pubdata.EntryFields{Title: fmt.Sprintf("数据集 %03d", i), Category: "3", Format: "file", UpdateCycle: "yearly",
 			ShareClass: "unconditional", OpenClass: "unconditional", Division: gat.Division}
 		x, err := e.srv.Entries.CreateEntry(system, gat.Code, "", &f)
@@ -158,7 +159,7 @@ func TestDCATPaging(t *testing.T) {
 			t.Errorf("page 1 lacks %q", want)
 		}
 	}
-	if n := strings.Count(body, "a dcat:Dataset"); n != dcatPageSize {
+	if n := strings.Count(body, "a dcat:Dataset"); n != api.DcatPageSize {
 		t.Errorf("page 1 has %d datasets", n)
 	}
 	w = e.do(req{path: "/catalog.ttl?page=2&modified_since=2000-01-01"})

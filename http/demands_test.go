@@ -123,7 +123,7 @@ func usageBody(title string) map[string]any {
 }
 
 func TestUsageCountsAfterReads(t *testing.T) {
-	e := newEnvWith(t, func(s *Server) { s.batchWait = 5 * time.Minute; s.BatchDir = t.TempDir() })
+	e := newEnvWith(t, func(s *Server) { s.BatchWait = 5 * time.Minute; s.BatchDir = t.TempDir() })
 	e.srv.Usage = sqlstore.NewUsageService(e.db)
 	en := e.publish(pbEditor, e.createEntry(pbEditor, usageBody("站点统计")).ID)
 	e.batchOf(e.send("POST", "/api/v1/entries/"+en.ID+"/data", pbEditor, "text/csv", []byte("code,n\na,1\nb,2\n"), nil), pbEditor, http.StatusCreated)
@@ -161,7 +161,7 @@ func TestUsageCountsAfterReads(t *testing.T) {
 		t.Fatalf("entry page without usage: %s", w.Body)
 	}
 	// The page view just made waits for the next flush.
-	if got := e.srv.entryUses.take(); len(got) != 1 || got[0].Kind != pubdata.UseView {
+	if got := e.srv.EntryUses.Take(); len(got) != 1 || got[0].Kind != pubdata.UseView {
 		t.Fatalf("pending counts %+v", got)
 	}
 }

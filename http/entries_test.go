@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // entryBody returns a valid create body: a table with two items and the classes given.
@@ -208,7 +210,7 @@ func TestEntryWorkflow(t *testing.T) {
 
 	// The review queue.
 	w = e.do(req{path: "/api/v1/entries?status=submitted", as: authReviewer})
-	if l := decode[searchReply](t, w); w.Code != 200 || l.Total != 1 || l.Items[0].ID != open.ID {
+	if l := decode[api.SearchReply](t, w); w.Code != 200 || l.Total != 1 || l.Items[0].ID != open.ID {
 		t.Fatalf("review queue: %d %s", w.Code, w.Body)
 	}
 	// Review: the authority only; a rejection needs a comment.
@@ -267,21 +269,21 @@ func TestEntryWorkflow(t *testing.T) {
 		t.Errorf("public view during an edit: %+v", got)
 	}
 	w = e.do(req{path: "/api/v1/entries/" + open.ID + "/diff?from=1&to=working", as: pbEditor})
-	if d := decode[entryDiffReply](t, w); w.Code != 200 || len(d.Changes) != 2 || d.Changes[0].Field != "title" {
+	if d := decode[api.EntryDiffReply](t, w); w.Code != 200 || len(d.Changes) != 2 || d.Changes[0].Field != "title" {
 		t.Errorf("diff 1..working: %d %s", w.Code, w.Body)
 	}
 	wantError(t, e.do(req{path: "/api/v1/entries/" + open.ID + "/diff?from=1&to=working"}), 400, "invalid")
 	e.publish(pbEditor, open.ID)
 	w = e.do(req{path: "/api/v1/entries/" + open.ID + "/versions"})
-	vs := decode[listReply[*pubdata.EntryVersion]](t, w)
+	vs := decode[web.ListReply[*pubdata.EntryVersion]](t, w)
 	if w.Code != 200 || vs.Total != 2 || vs.Items[0].Version != 2 || vs.Items[0].Reviewer != "" {
 		t.Fatalf("versions as anonymous: %d %s", w.Code, w.Body)
 	}
-	if vs := decode[listReply[*pubdata.EntryVersion]](t, e.do(req{path: "/api/v1/entries/" + open.ID + "/versions", as: pbEditor})); vs.Items[0].Reviewer != authReviewer {
+	if vs := decode[web.ListReply[*pubdata.EntryVersion]](t, e.do(req{path: "/api/v1/entries/" + open.ID + "/versions", as: pbEditor})); vs.Items[0].Reviewer != authReviewer {
 		t.Errorf("the provider does not see the reviewer: %+v", vs.Items[0])
 	}
 	w = e.do(req{path: "/api/v1/entries/" + open.ID + "/diff?from=1&to=2"})
-	d := decode[entryDiffReply](t, w)
+	d := decode[api.EntryDiffReply](t, w)
 	if w.Code != 200 || len(d.Changes) != 2 || d.Changes[0].From != "企业登记信息" || d.Changes[0].To != "企业登记基本信息" {
 		t.Errorf("diff 1..2: %d %s", w.Code, w.Body)
 	}
@@ -290,15 +292,15 @@ func TestEntryWorkflow(t *testing.T) {
 	wantError(t, e.do(req{path: "/api/v1/entries/" + closed.ID + "/versions"}), 404, "not_found")
 
 	// Search: the public finds the open entry only; public bodies both.
-	search := func(as, query string) searchReply {
+	search := func(as, query string) api.SearchReply {
 		t.Helper()
 		w := e.do(req{path: "/api/v1/entries?" + query, as: as})
 		if w.Code != 200 {
 			t.Fatalf("search %s as %q: %d %s", query, as, w.Code, w.Body)
 		}
-		return decode[searchReply](t, w)
+		return decode[api.SearchReply](t, w)
 	}
-	ids := func(l searchReply) []string {
+	ids := func(l api.SearchReply) []string {
 		var out []string
 		for _, it := range l.Items {
 			out = append(out, it.ID)
@@ -338,7 +340,7 @@ func TestEntryWorkflow(t *testing.T) {
 			t.Fatalf("list %s: %d %s", kind, w.Code, w.Body)
 		}
 		var out []string
-		for _, row := range decode[listReply[map[string]string]](t, w).Items {
+		for _, row := range decode[web.ListReply[map[string]string]](t, w).Items {
 			out = append(out, row["id"])
 		}
 		slices.Sort(out)
@@ -364,7 +366,7 @@ func TestEntryWorkflow(t *testing.T) {
 		}
 	}
 	w = e.do(req{path: "/api/v1/lists/negative"})
-	if row := decode[listReply[map[string]string]](t, w).Items[0]; row["open_basis"] != "涉及个人信息" || row["share_class"] != "conditional" || row["title"] != "户籍人口信息" {
+	if row := decode[web.ListReply[map[string]string]](t, w).Items[0]; row["open_basis"] != "涉及个人信息" || row["share_class"] != "conditional" || row["title"] != "户籍人口信息" {
 		t.Errorf("negative list row: %v", row)
 	}
 
@@ -399,7 +401,7 @@ func TestEntryWorkingLists(t *testing.T) {
 		if w.Code != 200 {
 			t.Fatalf("%s as %s: %d %s", query, as, w.Code, w.Body)
 		}
-		return decode[searchReply](t, w).Total
+		return decode[api.SearchReply](t, w).Total
 	}
 	for _, tc := range []struct {
 		as, query string
@@ -428,7 +430,7 @@ func TestElementsAPI(t *testing.T) {
 	e := newEnv(t)
 	wantError(t, e.do(req{path: "/api/v1/elements"}), 401, "unauthorized")
 	w := e.do(req{path: "/api/v1/elements", as: citizen})
-	els := decode[listReply[*pubdata.DataElement]](t, w)
+	els := decode[web.ListReply[*pubdata.DataElement]](t, w)
 	if w.Code != 200 || els.Total < 8 || !slices.ContainsFunc(els.Items, func(d *pubdata.DataElement) bool { return d.Code == "resident_id" }) {
 		t.Fatalf("elements: %d %s", w.Code, w.Body)
 	}
@@ -481,7 +483,7 @@ func TestListDownloads(t *testing.T) {
 	if !strings.Contains(body, "\r\n") {
 		t.Errorf("csv lines do not end in CRLF")
 	}
-	if strings.Contains(body, missingMarker) {
+	if strings.Contains(body, web.MissingMarker) {
 		t.Errorf("untranslated text in csv: %s", body)
 	}
 	w = e.do(req{path: "/api/v1/lists/open?format=csv&lang=en"})

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/entryfile"
+	"github.com/xuri/excelize/v2"
 )
 
 // templateHeader is the header row of the catalogue template.
@@ -80,7 +80,7 @@ func (e *env) upload(path string, cookie *http.Cookie, as string, lang string, f
 		r.AddCookie(cookie)
 	}
 	if lang != "" {
-		r.AddCookie(&http.Cookie{Name: LanguageCookie, Value: lang})
+		r.AddCookie(&http.Cookie{Name: web.LanguageCookie, Value: lang})
 	}
 	if as != "" {
 		r.Header.Set("Authorization", "Bearer "+e.tokens[as])
@@ -295,7 +295,7 @@ func TestEntryImportPage(t *testing.T) {
 	editor := e.login(pbEditor)
 	member := e.login(pbMember)
 	public := e.login(citizen)
-	for _, lang := range languages {
+	for _, lang := range web.Languages {
 		t.Run(lang, func(t *testing.T) {
 			check := func(w *httptest.ResponseRecorder, status int, has ...string) {
 				t.Helper()
@@ -311,28 +311,28 @@ func TestEntryImportPage(t *testing.T) {
 				}
 			}
 			check(e.page("GET", "/console/entries/import", editor, lang, nil), 200, `enctype="multipart/form-data"`, "/api/v1/entries/template?format=xlsx")
-			check(e.page("GET", "/console/entries/import", member, lang, nil), 200, translate(lang, "import.not_editor"))
+			check(e.page("GET", "/console/entries/import", member, lang, nil), 200, web.Translate(lang, "import.not_editor"))
 			if w := e.page("GET", "/console/entries/import", public, lang, nil); w.Code != 403 {
 				t.Errorf("public user: %d", w.Code)
 			}
 			if w := e.page("GET", "/console/entries/import", nil, lang, nil); w.Code != 303 {
 				t.Errorf("anonymous: %d", w.Code)
 			}
-			check(e.upload("/console/entries/import", editor, "", lang, "", nil, map[string]string{"dry_run": "true"}), 400, translate(lang, "import.error.no_file"))
+			check(e.upload("/console/entries/import", editor, "", lang, "", nil, map[string]string{"dry_run": "true"}), 400, web.Translate(lang, "import.error.no_file"))
 			bad := strings.Replace(catalogueCSV(), "依法履职需要", "", 1)
 			check(e.upload("/console/entries/import", editor, "", lang, "bad.csv", []byte(bad), map[string]string{"dry_run": "true"}), 400,
-				translate(lang, "import.report.intro", "Count", 1), "<th scope=\"row\">5</th>", "<td>共享条件</td>")
-			if lang == LangZH {
+				web.Translate(lang, "import.report.intro", "Count", 1), "<th scope=\"row\">5</th>", "<td>共享条件</td>")
+			if lang == web.LangZH {
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), map[string]string{"dry_run": "true"}), 200,
-					translate(lang, "import.result.checked", "Created", 3, "Updated", 0, "Unchanged", 0))
+					web.Translate(lang, "import.result.checked", "Created", 3, "Updated", 0, "Unchanged", 0))
 				if n := len(e.orgEntries("fj-gat")); n != 0 {
 					t.Fatalf("the dry run wrote %d entries", n)
 				}
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), nil), 200,
-					translate(lang, "import.result.done", "Created", 3, "Updated", 0, "Unchanged", 0), "301001/00001")
+					web.Translate(lang, "import.result.done", "Created", 3, "Updated", 0, "Unchanged", 0), "301001/00001")
 			} else {
 				check(e.upload("/console/entries/import", editor, "", lang, "ok.csv", []byte(catalogueCSV()), nil), 200,
-					translate(lang, "import.result.done", "Created", 0, "Updated", 0, "Unchanged", 3), "301001/00001")
+					web.Translate(lang, "import.result.done", "Created", 0, "Updated", 0, "Unchanged", 3), "301001/00001")
 			}
 			if w := e.upload("/console/entries/import", member, "", lang, "ok.csv", []byte(catalogueCSV()), nil); w.Code != 403 {
 				t.Errorf("member upload: %d", w.Code)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/internal/testdb"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -103,7 +104,7 @@ func newEnvWith(t *testing.T, configure func(*Server)) *env {
 			}
 		}
 	})
-	e.srv = &Server{
+	e.srv = &web.Server{
 		Orgs:      sqlstore.NewOrgService(db, division.Default()),
 		Users:     sqlstore.NewUserService(db),
 		Tokens:    sqlstore.NewTokenService(db),
@@ -123,7 +124,7 @@ func newEnvWith(t *testing.T, configure func(*Server)) *env {
 	if configure != nil {
 		configure(e.srv)
 	}
-	if e.h, err = e.srv.Handler(); err != nil {
+	if e.h, err = NewHandler(e.srv); err != nil {
 		t.Fatal(err)
 	}
 
@@ -252,7 +253,7 @@ func (e *env) login(username string) *http.Cookie {
 	if w.Code != http.StatusOK {
 		e.t.Fatalf("login %s: %d %s", username, w.Code, w.Body)
 	}
-	c := cookieNamed(w, SessionCookie)
+	c := cookieNamed(w, web.SessionCookie)
 	if c == nil {
 		e.t.Fatalf("login %s: no session cookie", username)
 	}

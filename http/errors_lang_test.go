@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // TestErrorLanguage: a domain error with a key reaches each reader in their language: on a
@@ -21,13 +22,13 @@ func TestErrorLanguage(t *testing.T) {
 		return pubdata.WithFieldError(one, two)
 	}
 	const zh, en = "请求内容超过 10 字节。", "Request body is larger than 10 bytes."
-	for _, lang := range languages {
+	for _, lang := range web.Languages {
 		r := httptest.NewRequest("POST", "/console/x", nil)
-		r = r.WithContext(context.WithValue(r.Context(), langKey{}, lang))
+		r = r.WithContext(context.WithValue(r.Context(), web.LangKey{}, lang))
 		w := httptest.NewRecorder()
-		e.srv.renderError(w, r, keyed())
+		e.srv.RenderError(w, r, keyed())
 		want, not := zh, en
-		if lang == LangEN {
+		if lang == web.LangEN {
 			want, not = en, zh
 		}
 		if body := w.Body.String(); w.Code != 400 || !strings.Contains(body, want) || strings.Contains(body, not) {
@@ -45,8 +46,8 @@ func TestErrorLanguage(t *testing.T) {
 			r.Header.Set("Accept-Language", c.accept)
 		}
 		w := httptest.NewRecorder()
-		e.srv.renderError(w, r, keyed())
-		var body errorBody
+		e.srv.RenderError(w, r, keyed())
+		var body web.ErrorBody
 		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func TestErrorLanguage(t *testing.T) {
 	// Without a key, the English sentence, in any language.
 	r := httptest.NewRequest("GET", "/api/v1/x?lang=zh-CN", nil)
 	w := httptest.NewRecorder()
-	e.srv.renderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "No such thing."))
+	e.srv.RenderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "No such thing."))
 	if !strings.Contains(w.Body.String(), `"message":"No such thing."`) {
 		t.Errorf("unkeyed: %s", w.Body)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -22,7 +23,7 @@ func newEvidenceEnv(t *testing.T) *env {
 	}
 	var e *env
 	e = newEnvWith(t, func(s *Server) {
-		s.batchWait = 5 * time.Minute
+		s.BatchWait = 5 * time.Minute
 		s.BatchDir = t.TempDir()
 		s.Extracts = key
 	})
@@ -65,7 +66,7 @@ func TestSubjectLookup(t *testing.T) {
 	firms := e.publish(pbEditor, e.createEntry(pbEditor, entryBody("企业登记信息", pubdata.ClassConditional, pubdata.ClassNone)).ID)
 	e.loadCSV(pbEditor, firms, "uscc,name\n"+usccKey+",某某有限公司\n")
 
-	lookup := func(as, key string) *subjectReply {
+	lookup := func(as, key string) *web.SubjectReply {
 		t.Helper()
 		w := e.do(req{path: "/api/v1/subjects?key=" + url.QueryEscape(key), as: as, header: http.Header{"X-Purpose": {"办理居住证"}}})
 		if w.Code != http.StatusOK {
@@ -74,7 +75,7 @@ func TestSubjectLookup(t *testing.T) {
 		if strings.Contains(w.Body.String(), "张三") || strings.Contains(w.Body.String(), person) {
 			t.Fatalf("the reply reveals row contents or the key: %s", w.Body)
 		}
-		return decode[*subjectReply](t, w)
+		return decode[*web.SubjectReply](t, w)
 	}
 	// Another public body: allowed, may apply, not shared; the other person's entry not listed.
 	r := lookup("fz-scj-member", strings.ToLower(person))
@@ -165,13 +166,13 @@ func TestSignedExtract(t *testing.T) {
 		}
 		return w.Body.Bytes()
 	}
-	verify := func(doc []byte) verifyReply {
+	verify := func(doc []byte) web.VerifyReply {
 		t.Helper()
 		w := e.do(req{method: "POST", path: "/api/v1/verify", body: string(doc)})
 		if w.Code != 200 {
 			t.Fatalf("verify: %d %s", w.Code, w.Body)
 		}
-		return decode[verifyReply](t, w)
+		return decode[web.VerifyReply](t, w)
 	}
 	// Another public body, with a purpose: masked as the rows API masks.
 	raw := sign("fz-scj-member", map[string]string{"entry": shared.ID, "filter": "city=福州", "purpose": "办理居住证"}, http.StatusCreated)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 func TestRevokedAndExpiredTokens(t *testing.T) {
@@ -166,7 +167,7 @@ func (failingUsers) FindUsers(ctx context.Context, f pubdata.UserFilter) ([]*pub
 
 func TestPanicRecovery(t *testing.T) {
 	e := newEnv(t)
-	h := e.srv.requestID(e.srv.observe(e.srv.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := e.srv.RequestID(e.srv.Observe(e.srv.RecoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic("boom")
 	}))))
 	r := httptest.NewRequest("GET", "/api/v1/boom", nil)
@@ -222,7 +223,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 		t.Fatalf("create: %d, X-Request-Id %q", w.Code, w.Header().Get("X-Request-Id"))
 	}
 	w = e.do(req{path: "/api/v1/audit?object=org:rid", as: authAdmin})
-	evs := decode[listReply[*pubdata.Event]](t, w).Items
+	evs := decode[web.ListReply[*pubdata.Event]](t, w).Items
 	if len(evs) != 1 || evs[0].RequestID != "abc-123" || evs[0].Actor != authAdmin || evs[0].ClientAddr != "192.0.2.1" || evs[0].Purpose != "testing the record" {
 		t.Fatalf("event: %s", w.Body)
 	}

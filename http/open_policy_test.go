@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -123,17 +124,17 @@ func TestOpenRiskSamplesContent(t *testing.T) {
 	// The console's entry page shows the findings with the sample; the review form of the
 	// authority's admin offers the override, which approves.
 	admin := e.login(authAdmin)
-	w = e.page("GET", "/console/entries/"+x.ID, admin, LangZH, nil)
+	w = e.page("GET", "/console/entries/"+x.ID, admin, web.LangZH, nil)
 	wantBody(t, "entry page", w, "开放前个人信息检查", "身份证号码", "20 / 20", "抽样 20 行数据", `name="override_reason"`)
-	w = e.page("POST", "/console/entries/"+x.ID+"/review", admin, LangEN, url.Values{"decision": {"approve"}})
+	w = e.page("POST", "/console/entries/"+x.ID+"/review", admin, web.LangEN, url.Values{"decision": {"approve"}})
 	wantStatus(t, "blocked review", w, http.StatusConflict)
 	wantBody(t, "blocked review", w, "pre-open check found personal items")
-	w = e.page("POST", "/console/entries/"+x.ID+"/review", admin, LangZH, url.Values{"decision": {"approve"}, "override_reason": {"编号为已公示的证照号"}})
+	w = e.page("POST", "/console/entries/"+x.ID+"/review", admin, web.LangZH, url.Values{"decision": {"approve"}, "override_reason": {"编号为已公示的证照号"}})
 	wantStatus(t, "overridden review", w, http.StatusSeeOther)
 	// A reviewer's page has no override field.
 	y := e.createEntry(pbEditor, personalBody("另一条"))
 	e.submit(pbEditor, y.ID)
-	w = e.page("GET", "/console/entries/"+y.ID, e.login(authReviewer), LangZH, nil)
+	w = e.page("GET", "/console/entries/"+y.ID, e.login(authReviewer), web.LangZH, nil)
 	wantBody(t, "reviewer page", w, "批准已被阻止")
 	wantNotBody(t, "reviewer page", w, `name="override_reason"`)
 }
@@ -168,39 +169,39 @@ func TestPublicApplyForm(t *testing.T) {
 	e.publish(pbEditor, none.ID)
 
 	c := e.login(citizen)
-	w := e.page("GET", "/apply?entry="+cond.ID, c, LangZH, nil)
+	w := e.page("GET", "/apply?entry="+cond.ID, c, web.LangZH, nil)
 	wantStatus(t, "form", w, http.StatusOK)
 	wantBody(t, "form", w, "企业年报", `name="demand_type"`, `name="description"`, `name="purpose"`, `name="until"`, `name="accept_terms"`, "不得向第三方提供", "仅限本次用途", "10")
 	wantNotBody(t, "form", w, `name="major_interest"`)
 	form := url.Values{"entry": {cond.ID}, "demand_type": {"research"}, "description": {"全市企业年报汇总"}, "purpose": {"产业研究"}, "until": {paUntil()}}
-	w = e.page("POST", "/apply", c, LangZH, form)
+	w = e.page("POST", "/apply", c, web.LangZH, form)
 	wantStatus(t, "without terms", w, http.StatusBadRequest)
 	wantBody(t, "without terms", w, "须同意数据使用协议才能申请。")
 	noType := url.Values{"entry": {cond.ID}, "description": {"x"}, "purpose": {"x"}, "until": {paUntil()}, "accept_terms": {"1"}}
-	w = e.page("POST", "/apply", c, LangEN, noType)
+	w = e.page("POST", "/apply", c, web.LangEN, noType)
 	wantStatus(t, "without demand type", w, http.StatusBadRequest)
 	wantBody(t, "without demand type", w, "Choose a demand type.")
 	form.Set("accept_terms", "1")
-	w = e.page("POST", "/apply", c, LangZH, form)
+	w = e.page("POST", "/apply", c, web.LangZH, form)
 	wantStatus(t, "apply", w, http.StatusSeeOther)
 	apps, _, _, _ := e.srv.Applications.FindApplications(system, pubdata.ApplicationFilter{Applicant: citizen})
 	if len(apps) != 1 || apps[0].Kind != pubdata.KindOpen || !apps[0].AcceptTerms || apps[0].DemandType != "research" || apps[0].Basis != "全市企业年报汇总" {
 		t.Fatalf("applications %+v", apps)
 	}
-	wantDue := pubdata.Today(e.srv.calendar().AddWorkdays(e.clock(), pubdata.DefaultOpenReplyDays))
+	wantDue := pubdata.Today(e.srv.WorkCalendar().AddWorkdays(e.clock(), pubdata.DefaultOpenReplyDays))
 	if apps[0].Due != wantDue {
 		t.Errorf("due %s, want %s", apps[0].Due, wantDue)
 	}
 
 	// SX27 on the form: the major interest is asked and required.
-	w = e.page("GET", "/apply?entry="+none.ID, c, LangZH, nil)
+	w = e.page("GET", "/apply?entry="+none.ID, c, web.LangZH, nil)
 	wantBody(t, "not-open form", w, `name="major_interest"`, "负面清单")
 	nf := url.Values{"entry": {none.ID}, "demand_type": {"personal"}, "description": {"本企业的处罚记录"}, "purpose": {"行政复议"}, "until": {paUntil()}}
-	w = e.page("POST", "/apply", c, LangZH, nf)
+	w = e.page("POST", "/apply", c, web.LangZH, nf)
 	wantStatus(t, "no interest", w, http.StatusBadRequest)
 	wantBody(t, "no interest", w, "请说明您的重大利害关系")
 	nf.Set("major_interest", "本人为被处罚企业的法定代表人")
-	w = e.page("POST", "/apply", c, LangZH, nf)
+	w = e.page("POST", "/apply", c, web.LangZH, nf)
 	wantStatus(t, "with interest", w, http.StatusSeeOther)
 
 	// The API: accept_terms and major_interest required in the same cases.
@@ -240,19 +241,19 @@ func TestPublicApplyFormForbidden(t *testing.T) {
 	x := e.createEntry(pbEditor, entryBody("企业年报", pubdata.ClassConditional, pubdata.ClassConditional))
 	e.publish(pbEditor, x.ID)
 	// Anonymous: sign in first.
-	if w := e.page("GET", "/apply?entry="+x.ID, nil, LangZH, nil); w.Code != http.StatusUnauthorized && w.Code != http.StatusSeeOther {
+	if w := e.page("GET", "/apply?entry="+x.ID, nil, web.LangZH, nil); w.Code != http.StatusUnauthorized && w.Code != http.StatusSeeOther {
 		t.Fatalf("anonymous: %d", w.Code)
 	}
 	// A public body uses the console's share form, not the public one.
 	pb := e.login("fz-scj-member")
-	w := e.page("GET", "/apply?entry="+x.ID, pb, LangZH, nil)
+	w := e.page("GET", "/apply?entry="+x.ID, pb, web.LangZH, nil)
 	wantStatus(t, "public body", w, http.StatusForbidden)
-	w = e.page("POST", "/apply", pb, LangZH, url.Values{"entry": {x.ID}, "demand_type": {"research"}, "description": {"x"}, "purpose": {"x"}, "until": {paUntil()}})
+	w = e.page("POST", "/apply", pb, web.LangZH, url.Values{"entry": {x.ID}, "demand_type": {"research"}, "description": {"x"}, "purpose": {"x"}, "until": {paUntil()}})
 	wantStatus(t, "public body post", w, http.StatusForbidden)
 	if apps, _, _, _ := e.srv.Applications.FindApplications(system, pubdata.ApplicationFilter{}); len(apps) != 0 {
 		t.Fatalf("applications %+v", apps)
 	}
 	// An entry the public cannot see (not shared, not open is still listed; a missing one is not).
-	w = e.page("GET", "/apply?entry=nope", e.login(citizen), LangZH, nil)
+	w = e.page("GET", "/apply?entry=nope", e.login(citizen), web.LangZH, nil)
 	wantStatus(t, "missing entry", w, http.StatusNotFound)
 }

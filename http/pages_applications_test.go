@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -134,7 +135,7 @@ func TestApplicationPagesTranslated(t *testing.T) {
 		{"notifications unread", "GET", "/console/notifications?unread=1", fzMember, nil, 200},
 		{"notifications none", "GET", "/console/notifications", public, nil, 200},
 	}
-	for _, lang := range languages {
+	for _, lang := range web.Languages {
 		for _, sc := range scenarios {
 			t.Run(lang+"/"+sc.name, func(t *testing.T) {
 				w := e.page(sc.method, sc.path, sc.as, lang, sc.form)
@@ -146,27 +147,27 @@ func TestApplicationPagesTranslated(t *testing.T) {
 		}
 	}
 	// What the pages show.
-	w := e.page("GET", "/console/applications/catalog", fzMember, LangZH, nil)
+	w := e.page("GET", "/console/applications/catalog", fzMember, web.LangZH, nil)
 	wantBody(t, "catalog", w, `href="/console/applications/new?entry=`+url.QueryEscape(f.cond)+`"`, "注明用途即可直接使用", `/api/v1/entries/`+f.uncond+`/rows`)
-	w = e.page("GET", "/console/applications/catalog", provider, LangZH, nil)
+	w = e.page("GET", "/console/applications/catalog", provider, web.LangZH, nil)
 	wantNotBody(t, "catalog of the provider", w, `href="/console/applications/new?entry=`+url.QueryEscape(f.cond)+`"`)
-	w = e.page("GET", "/console/applications/new?entry="+f.cond, fzMember, LangZH, nil)
+	w = e.page("GET", "/console/applications/new?entry="+f.cond, fzMember, web.LangZH, nil)
 	wantBody(t, "apply form", w, `name="items" type="checkbox" value="id_number" checked`, `name="items" type="checkbox" value="full_name" checked`, `id="apply-purpose"`, `id="apply-basis"`, `id="apply-until"`, `id="apply-terms"`)
-	w = e.page("POST", "/console/applications/new", fzMember, LangEN, url.Values{"entry": {f.cond}, "until": {"2000-01-01"}})
+	w = e.page("POST", "/console/applications/new", fzMember, web.LangEN, url.Values{"entry": {f.cond}, "until": {"2000-01-01"}})
 	wantBody(t, "apply errors", w, `id="apply-purpose-error"`, `id="apply-basis-error"`, `id="apply-until-error"`, `id="apply-terms-error"`, `id="apply-items-error"`, "Purpose is required.")
-	w = e.page("POST", "/console/applications/new", fzMember, LangZH, url.Values{"entry": {f.cond}, "until": {"2000-01-01"}})
+	w = e.page("POST", "/console/applications/new", fzMember, web.LangZH, url.Values{"entry": {f.cond}, "until": {"2000-01-01"}})
 	wantBody(t, "apply errors in Chinese", w, "请填写用途。", "使用期限（2000-01-01）须在今天（")
 	wantNotBody(t, "apply errors in Chinese", w, "Purpose is required.")
-	w = e.page("GET", "/console/applications?role=incoming", provider, LangZH, nil)
+	w = e.page("GET", "/console/applications?role=incoming", provider, web.LangZH, nil)
 	wantBody(t, "incoming", w, "/console/applications/"+f.pending, "待答复")
 	wantNotBody(t, "incoming (pending only)", w, "/console/applications/"+f.rejected)
-	w = e.page("GET", "/console/applications?role=authority", authority, LangZH, nil)
+	w = e.page("GET", "/console/applications?role=authority", authority, web.LangZH, nil)
 	wantBody(t, "board", w, "/console/applications/"+f.disputed, "待处理的申诉", "各提供单位逾期次数")
-	w = e.page("GET", "/console/applications/"+f.disputed, authority, LangZH, nil)
+	w = e.page("GET", "/console/applications/"+f.disputed, authority, web.LangZH, nil)
 	wantBody(t, "dispute decision", w, `action="/console/applications/`+f.disputed+`/decide"`, "处理申诉", "已履行法定职责，确需使用", "提出申诉")
-	w = e.page("GET", "/console/applications/"+f.rejected, xmMember, LangZH, nil)
+	w = e.page("GET", "/console/applications/"+f.rejected, xmMember, web.LangZH, nil)
 	wantBody(t, "rejected", w, `action="/console/applications/`+f.rejected+`/dispute"`, "用途与职责无关", "《公共数据管理办法》第二十条")
-	w = e.page("GET", "/console/grants/"+f.grant, provider, LangZH, nil)
+	w = e.page("GET", "/console/grants/"+f.grant, provider, web.LangZH, nil)
 	wantBody(t, "grant of the provider", w, `action="/console/grants/`+f.grant+`/revoke"`, "full_name")
 	wantNotBody(t, "grant of the provider", w, "id_number")
 }
@@ -205,7 +206,7 @@ func TestApplicationPagesForbidden(t *testing.T) {
 		{"mark another's notification", "POST", "/console/notifications/nothing/read", fzMember, url.Values{}, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := e.page(c.method, c.path, c.as, LangZH, c.form)
+			w := e.page(c.method, c.path, c.as, web.LangZH, c.form)
 			wantStatus(t, c.name, w, c.status)
 		})
 	}
@@ -215,21 +216,21 @@ func TestApplicationPagesForbidden(t *testing.T) {
 		as *http.Cookie
 		id string
 	}{{fzMember, f.pending}, {pbMem, f.pending}, {authMem, f.disputed}, {provider, f.disputed}} {
-		w := e.page("GET", "/console/applications/"+c.id, c.as, LangZH, nil)
+		w := e.page("GET", "/console/applications/"+c.id, c.as, web.LangZH, nil)
 		wantStatus(t, "application page", w, 200)
 		wantNotBody(t, "application page", w, "/decide\"")
 	}
-	w := e.page("GET", "/console/applications/"+f.disputed, authority, LangZH, nil)
+	w := e.page("GET", "/console/applications/"+f.disputed, authority, web.LangZH, nil)
 	wantBody(t, "covering authority", w, "/decide\"")
 	// The public and anonymous visitors.
 	for _, p := range []string{"/console/applications", "/console/applications/catalog", "/console/applications/new?entry=" + f.cond,
 		"/console/applications/" + f.pending, "/console/grants", "/console/grants/" + f.grant, "/console/notifications"} {
-		w := e.page("GET", p, nil, LangZH, nil)
+		w := e.page("GET", p, nil, web.LangZH, nil)
 		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/login?next=") {
 			t.Errorf("anonymous GET %s: %d %v", p, w.Code, w.Header())
 		}
 	}
-	w = e.page("POST", "/console/applications/"+f.pending+"/decide", nil, LangZH, decide)
+	w = e.page("POST", "/console/applications/"+f.pending+"/decide", nil, web.LangZH, decide)
 	if w.Code < 300 || w.Code == 200 {
 		t.Errorf("anonymous decide: %d", w.Code)
 	}
@@ -256,7 +257,7 @@ func TestApplyApproveGrantFlow(t *testing.T) {
 	f := newPAFixture(e)
 	applicant, provider := e.login("fz-scj-member"), e.login(pbReviewer)
 
-	w := e.page("POST", "/console/applications/new", applicant, LangZH, url.Values{"entry": {f.cond}, "items": {"id_number", "full_name"},
+	w := e.page("POST", "/console/applications/new", applicant, web.LangZH, url.Values{"entry": {f.cond}, "items": {"id_number", "full_name"},
 		"purpose": {"核验企业法定代表人身份"}, "basis": {"《市场主体登记管理条例》第十条"}, "until": {paUntil()}, "accept_terms": {"1"}})
 	wantStatus(t, "apply", w, http.StatusSeeOther)
 	m := appLocation.FindStringSubmatch(w.Header().Get("Location"))
@@ -271,16 +272,16 @@ func TestApplyApproveGrantFlow(t *testing.T) {
 	if app.Status != pubdata.AppPending || app.Applicant != "fz-scj-member" || app.Kind != pubdata.KindShare || len(app.Items) != 2 || app.Due == "" {
 		t.Fatalf("application %+v", app)
 	}
-	wantDue := pubdata.Today(e.srv.calendar().AddWorkdays(time.Now(), e.srv.ReplyDays(pubdata.KindShare)))
+	wantDue := pubdata.Today(e.srv.WorkCalendar().AddWorkdays(time.Now(), e.srv.ReplyDays(pubdata.KindShare)))
 	if app.Due != wantDue {
 		t.Errorf("due %s, want %s", app.Due, wantDue)
 	}
-	w = e.page("GET", w.Header().Get("Location"), applicant, LangZH, nil)
+	w = e.page("GET", w.Header().Get("Location"), applicant, web.LangZH, nil)
 	wantBody(t, "application page", w, "申请已提交，提供单位应在 "+app.Due+" 前答复。", `id="app-due"`, "待答复", `action="/console/applications/`+id+`/withdraw"`)
 
-	w = e.page("GET", "/console/applications?role=incoming", provider, LangZH, nil)
+	w = e.page("GET", "/console/applications?role=incoming", provider, web.LangZH, nil)
 	wantBody(t, "incoming", w, "/console/applications/"+id)
-	w = e.page("POST", "/console/applications/"+id+"/decide", provider, LangZH, url.Values{"decision": {"approve"}, "items": {"full_name"},
+	w = e.page("POST", "/console/applications/"+id+"/decide", provider, web.LangZH, url.Values{"decision": {"approve"}, "items": {"full_name"},
 		"until": {app.Until}, "purpose": {app.Purpose}, "reason": {"符合共享条件"}})
 	wantStatus(t, "approve", w, http.StatusSeeOther)
 	app, err = e.srv.Applications.FindApplicationByID(system, id)
@@ -291,39 +292,39 @@ func TestApplyApproveGrantFlow(t *testing.T) {
 	if err != nil || g.Consumer != "fz-scj" || len(g.Items) != 1 || g.Items[0] != "full_name" || len(g.ClearItems) != 0 {
 		t.Fatalf("grant %+v %v", g, err)
 	}
-	w = e.page("GET", "/console/applications/"+id, applicant, LangZH, nil)
+	w = e.page("GET", "/console/applications/"+id, applicant, web.LangZH, nil)
 	wantBody(t, "approved", w, "已批准", "/console/grants/"+g.ID, "符合共享条件", "批准")
-	w = e.page("GET", "/console/grants", applicant, LangZH, nil)
+	w = e.page("GET", "/console/grants", applicant, web.LangZH, nil)
 	wantBody(t, "my grants", w, "/console/grants/"+g.ID, "有效")
-	w = e.page("GET", "/console/grants/"+g.ID, applicant, LangZH, nil)
+	w = e.page("GET", "/console/grants/"+g.ID, applicant, web.LangZH, nil)
 	wantBody(t, "grant", w, "full_name", `href="/catalog/`+f.cond+`"`, `/api/v1/entries/`+f.cond+`/rows`)
 	wantNotBody(t, "grant", w, "id_number", "/revoke\"")
 
 	// The applicant's notification of the approval, marked read.
-	w = e.page("GET", "/console/notifications?unread=1", applicant, LangEN, nil)
+	w = e.page("GET", "/console/notifications?unread=1", applicant, web.LangEN, nil)
 	wantBody(t, "notifications in English", w, "was approved, for use until")
 	wantNotBody(t, "notifications in English", w, "已获批准")
-	w = e.page("GET", "/console/notifications?unread=1", applicant, LangZH, nil)
+	w = e.page("GET", "/console/notifications?unread=1", applicant, web.LangZH, nil)
 	wantBody(t, "notifications", w, "已获批准")
 	nid := regexp.MustCompile(`action="/console/notifications/([^/"]+)/read"`).FindStringSubmatch(w.Body.String())
 	if nid == nil {
 		t.Fatalf("no mark-read form: %s", w.Body)
 	}
 	_, before, _, _ := e.srv.Notifications.FindNotifications(e.as("fz-scj-member"), true, 10, "")
-	w = e.page("POST", "/console/notifications/"+nid[1]+"/read", applicant, LangZH, url.Values{})
+	w = e.page("POST", "/console/notifications/"+nid[1]+"/read", applicant, web.LangZH, url.Values{})
 	wantStatus(t, "mark read", w, http.StatusSeeOther)
 	_, after, _, _ := e.srv.Notifications.FindNotifications(e.as("fz-scj-member"), true, 10, "")
 	if after != before-1 {
 		t.Errorf("unread %d → %d", before, after)
 	}
-	w = e.page("GET", "/console", applicant, LangZH, nil)
+	w = e.page("GET", "/console", applicant, web.LangZH, nil)
 	wantBody(t, "nav", w, `href="/console/notifications"`, `href="/console/applications"`, `href="/console/grants"`)
 
 	// The provider revokes it with a reason.
-	w = e.page("POST", "/console/grants/"+g.ID+"/revoke", provider, LangZH, url.Values{"reason": {"使用单位超范围使用"}})
+	w = e.page("POST", "/console/grants/"+g.ID+"/revoke", provider, web.LangZH, url.Values{"reason": {"使用单位超范围使用"}})
 	wantStatus(t, "revoke", w, http.StatusSeeOther)
-	w = e.page("GET", "/console/grants/"+g.ID, applicant, LangZH, nil)
+	w = e.page("GET", "/console/grants/"+g.ID, applicant, web.LangZH, nil)
 	wantBody(t, "revoked grant", w, "已撤销", "使用单位超范围使用")
-	w = e.page("GET", "/console/applications/"+id, applicant, LangZH, nil)
+	w = e.page("GET", "/console/applications/"+id, applicant, web.LangZH, nil)
 	wantBody(t, "history", w, "提交申请", "撤销授权")
 }

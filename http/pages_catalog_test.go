@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // catalogFixture holds entries in every workflow state, made through the store as their
@@ -180,7 +181,7 @@ func TestCatalogPagesFlow(t *testing.T) {
 		!strings.Contains(body, `id="entry-items-error"`) || !strings.Contains(body, `value="市场主体登记信息"`) || !strings.Contains(body, `role="alert"`) {
 		t.Fatalf("conditional without conditions: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	if n, _, _, _ := e.srv.Entries.FindEntries(system, pubdata.EntryFilter{Org: "fj-gat"}); len(n) != 0 {
 		t.Fatalf("a refused entry was saved")
 	}
@@ -196,13 +197,13 @@ func TestCatalogPagesFlow(t *testing.T) {
 	}
 	form.Set("items[1].type", "string")
 	form.Set("items[1].grade", "0")
-	w = e.page("POST", "/console/entries/new", editor, LangEN, form)
+	w = e.page("POST", "/console/entries/new", editor, web.LangEN, form)
 	body = w.Body.String()
 	if w.Code != 400 || !strings.Contains(body, `id="item-1-name-error" class="field-error">Item 2: name &#34;bad name&#34; must be lower-case letters`) ||
 		!strings.Contains(body, `id="item-1-title-error"`) || !strings.Contains(body, `name="items[1].name" value="Bad Name"`) {
 		t.Fatalf("item errors: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangEN)
+	checkPage(t, body, web.LangEN)
 
 	// "Add rows" keeps what was entered and adds blank rows, without saving.
 	form.Set("action", "add_rows")
@@ -274,7 +275,7 @@ func TestCatalogPagesFlow(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(body, `<a href="/catalog/`+id+`">市场主体登记信息</a>`) || !strings.Contains(body, "找到 1 个目录条目") {
 		t.Fatalf("search: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	facet := regexp.MustCompile(`<a href="([^"]*share_class=conditional[^"]*)">有条件共享 <span class="count">\((\d+)\)</span>`).FindStringSubmatch(body)
 	if facet == nil || facet[2] != "1" || !strings.Contains(body, `福建省公安厅 <span class="count">(1)</span>`) {
 		t.Fatalf("facets: %s", body)
@@ -297,7 +298,7 @@ func TestCatalogPagesFlow(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(body, "仅限市场监管执法使用") || !strings.Contains(body, "不予开放") || !strings.Contains(body, "法定代表人") {
 		t.Fatalf("entry page: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	// …but the negative list is public, with its basis.
 	w = e.page("GET", "/lists/negative", nil, "", nil)
 	if !strings.Contains(w.Body.String(), "市场主体登记信息") || !strings.Contains(w.Body.String(), "涉及商业秘密") || strings.Contains(w.Body.String(), `href="/catalog/`+id+`"`) {
@@ -353,7 +354,7 @@ func TestCatalogPagesFixture(t *testing.T) {
 			t.Errorf("versions page lacks %q", want)
 		}
 	}
-	w = e.page("GET", "/console/entries/"+cf.published+"/versions?from=2&to=1", editor, LangEN, nil)
+	w = e.page("GET", "/console/entries/"+cf.published+"/versions?from=2&to=1", editor, web.LangEN, nil)
 	if !strings.Contains(w.Body.String(), "<td class=\"before prose\">Weekly</td>") {
 		t.Errorf("reverse diff: %s", w.Body)
 	}
@@ -387,7 +388,7 @@ func TestCatalogPagesFixture(t *testing.T) {
 	if strings.Contains(w.Body.String(), "刑事案件侦查信息") {
 		t.Errorf("anonymous catalogue shows a negative entry")
 	}
-	w = e.page("GET", "/lists/negative", nil, LangEN, nil)
+	w = e.page("GET", "/lists/negative", nil, web.LangEN, nil)
 	if !strings.Contains(w.Body.String(), "刑事案件侦查信息") || !strings.Contains(w.Body.String(), `href="/api/v1/lists/negative?format=csv"`) {
 		t.Errorf("negative list: %s", w.Body)
 	}
@@ -435,7 +436,7 @@ func TestElementsPageFlow(t *testing.T) {
 		!strings.Contains(body, `<a href="/console/elements" aria-current="page">数据元</a>`) {
 		t.Fatalf("elements page: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 
 	// uscc comes from 福建省公安厅's published entry, named by its resource code.
 	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fj-gat"}, "entry": {published.Code}})
@@ -452,20 +453,20 @@ func TestElementsPageFlow(t *testing.T) {
 		!strings.Contains(body, `id="element-uscc-entry" name="entry" value="`+published.Code+`"`) || !strings.Contains(body, `<option value="fj-gat" selected>`) {
 		t.Fatalf("after setting the source: %s", body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 
 	// An entry named by id; one not yet published links to the console.
 	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fj-gat"}, "entry": {cf.draft}})
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("set source by id: %d %s", w.Code, w.Body)
 	}
-	w = e.page("GET", w.Header().Get("Location"), admin, LangEN, nil)
+	w = e.page("GET", w.Header().Get("Location"), admin, web.LangEN, nil)
 	body = w.Body.String()
 	if !strings.Contains(body, "The authoritative source of the data element “Unified social credit code” is now 福建省公安厅.") ||
 		!strings.Contains(body, `<a href="/console/entries/`+cf.draft+`">人口基础信息</a>`) {
 		t.Fatalf("after setting the source by id (en): %s", body)
 	}
-	checkPage(t, body, LangEN)
+	checkPage(t, body, web.LangEN)
 
 	// Problems are shown next to their fields, the values entered kept, nothing changed.
 	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"fz-scj"}, "entry": {published.Code}})
@@ -476,7 +477,7 @@ func TestElementsPageFlow(t *testing.T) {
 		!strings.Contains(body, "数据元“统一社会信用代码”的权威来源未能保存。") {
 		t.Fatalf("entry of another organisation: %d %s", w.Code, body)
 	}
-	checkPage(t, body, LangZH)
+	checkPage(t, body, web.LangZH)
 	w = e.page("POST", "/console/elements/uscc", admin, "", url.Values{"org": {"nope"}})
 	if w.Code != 400 || !strings.Contains(w.Body.String(), `id="element-uscc-org-error" class="field-error">没有这个单位。`) ||
 		!strings.Contains(w.Body.String(), `<option value="nope" selected>nope (nope)</option>`) {

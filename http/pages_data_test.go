@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/ident"
 )
 
@@ -19,7 +20,7 @@ import (
 // waiting for their batches (so that the redirect goes to a finished batch).
 func pdEnv(t *testing.T) *env {
 	return newEnvWith(t, func(s *Server) {
-		s.batchWait = 5 * time.Minute
+		s.BatchWait = 5 * time.Minute
 		s.BatchDir = t.TempDir()
 	})
 }
@@ -219,7 +220,7 @@ func TestDataPagesFlow(t *testing.T) {
 	w = e.page("GET", data+"?col=no_such&val=1", editor, "", nil)
 	wantStatus(t, "bad filter", w, 400)
 	wantBody(t, "bad filter", w, `id="preview-error"`, "no_such", "筛选条件有误")
-	w = e.page("GET", data+"?col=full_name&op=bogus&val=1", editor, LangEN, nil)
+	w = e.page("GET", data+"?col=full_name&op=bogus&val=1", editor, web.LangEN, nil)
 	wantStatus(t, "bad operator", w, 400)
 	wantBody(t, "bad operator", w, "The filter is not valid", "bogus")
 	// Paging: one page of previewRows, then the next by cursor.
@@ -383,7 +384,7 @@ func TestDataPagesTranslated(t *testing.T) {
 	w := e.pdUpload("/console/entries/"+id+"/data/upload", editor, url.Values{"on_error": {"skip"}}, "a.csv",
 		"id_number,full_name\n"+good+",张三\n123,李四\n", nil)
 	batch := pdBatchID(t, w)
-	for _, lang := range languages {
+	for _, lang := range web.Languages {
 		for _, p := range []struct {
 			path string
 			as   *http.Cookie

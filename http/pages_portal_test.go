@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/portal"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
@@ -29,7 +31,7 @@ func TestPortalPages(t *testing.T) {
 	}
 	public, member := e.login(citizen), e.login(pbMember)
 
-	for _, lang := range []string{LangZH, LangEN} {
+	for _, lang := range []string{web.LangZH, web.LangEN} {
 		for _, tc := range []struct {
 			name, path string
 			as         *http.Cookie
@@ -109,29 +111,29 @@ func TestPlanChart(t *testing.T) {
 		{Name: "owner", Title: "姓名", Type: "string", Length: 20, Personal: true},
 	}
 	all := []string{"station", "at", "lng", "aqi", "level", "owner"}
-	p, ok := planChart(items, pubdata.AccessDecision{Allow: true, Columns: all})
-	if !ok || !p.time || p.at != "at" || p.value != "aqi" {
+	p, ok := portal.PlanChart(items, pubdata.AccessDecision{Allow: true, Columns: all})
+	if !ok || !p.Time || p.At != "at" || p.Value != "aqi" {
 		t.Errorf("plan %+v %v, want a time chart of aqi over at (not the longitude)", p, ok)
 	}
-	if len(p.categories) != 1 || p.categories[0] != "level" {
-		t.Errorf("categories %v, want [level] (not a key, not personal)", p.categories)
+	if len(p.Categories) != 1 || p.Categories[0] != "level" {
+		t.Errorf("categories %v, want [level] (not a key, not personal)", p.Categories)
 	}
 	// A masked or unreadable column is never drawn.
-	p, ok = planChart(items, pubdata.AccessDecision{Allow: true, Columns: all, Masks: map[string]string{"aqi": "hide"}})
-	if !ok || p.time {
+	p, ok = portal.PlanChart(items, pubdata.AccessDecision{Allow: true, Columns: all, Masks: map[string]string{"aqi": "hide"}})
+	if !ok || p.Time {
 		t.Errorf("masked aqi: plan %+v, want no time chart", p)
 	}
-	p, ok = planChart(items, pubdata.AccessDecision{Allow: true, Columns: []string{"station", "owner"}})
+	p, ok = portal.PlanChart(items, pubdata.AccessDecision{Allow: true, Columns: []string{"station", "owner"}})
 	if ok {
 		t.Errorf("only a key and a personal column readable: plan %+v, want none", p)
 	}
 }
 
 func TestChartSVG(t *testing.T) {
-	pts := []chartPoint{{Label: "<b>甲</b>", Value: 3, Shown: "3"}, {Label: "乙", Value: 1, Shown: "1"}}
+	pts := []portal.ChartPoint{{Label: "<b>甲</b>", Value: 3, Shown: "3"}, {Label: "乙", Value: 1, Shown: "1"}}
 	for name, svg := range map[string]string{
-		"bar":  string(barChartSVG("按<等级>统计", "说明 & 范围", pts)),
-		"line": string(lineChartSVG("平均", "说明", pts)),
+		"bar":  string(portal.BarChartSVG("按<等级>统计", "说明 & 范围", pts)),
+		"line": string(portal.LineChartSVG("平均", "说明", pts)),
 	} {
 		if strings.Contains(svg, "<b>") || strings.Contains(svg, "<等级>") || strings.Contains(svg, "说明 & ") {
 			t.Errorf("%s: text not escaped: %s", name, svg)
@@ -140,10 +142,10 @@ func TestChartSVG(t *testing.T) {
 			t.Errorf("%s: the SVG lacks its accessible name or has inline style: %.300s", name, svg)
 		}
 	}
-	if got := niceMax(43); got != 50 {
+	if got := portal.NiceMax(43); got != 50 {
 		t.Errorf("niceMax(43) = %v", got)
 	}
-	if got := humanBytes(3.5 * (1 << 20)); got != "3.5 MB" {
+	if got := portal.HumanBytes(3.5 * (1 << 20)); got != "3.5 MB" {
 		t.Errorf("humanBytes = %q", got)
 	}
 }
@@ -160,7 +162,7 @@ func TestPortalPagesAccount(t *testing.T) {
 	}
 	d := decode[*pubdata.Demand](t, w)
 	public, other := e.login(citizen), e.login("xm-scj-member") // other: neither filer nor provider
-	for _, lang := range []string{LangZH, LangEN} {
+	for _, lang := range []string{web.LangZH, web.LangEN} {
 		t.Run(lang, func(t *testing.T) {
 			w := e.page("GET", "/account", public, lang, nil)
 			if w.Code != http.StatusOK {
@@ -168,8 +170,8 @@ func TestPortalPagesAccount(t *testing.T) {
 			}
 			body := w.Body.String()
 			checkPage(t, body, lang)
-			open := translate(lang, "objection.status.open")
-			status := translate(lang, optionKey(demandStatusKeys, d.Status))
+			open := web.Translate(lang, "objection.status.open")
+			status := web.Translate(lang, web.OptionKey(web.DemandStatusKeys, d.Status))
 			for _, s := range []string{
 				`id="account-objections"`, `href="/console/objections/` + f.obj.ID + `"`, `href="/account/objections"`, "code=C002", ">" + open + "<",
 				`id="account-demands"`, `href="/demands?role=mine#d-` + d.ID + `"`, "公交线路实时到站", ">" + status + "<",

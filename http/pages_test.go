@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/locale"
 )
 
@@ -28,7 +30,7 @@ func (e *env) page(method, path string, as *http.Cookie, lang string, form url.V
 		r.cookies = append(r.cookies, as)
 	}
 	if lang != "" {
-		r.cookies = append(r.cookies, &http.Cookie{Name: LanguageCookie, Value: lang})
+		r.cookies = append(r.cookies, &http.Cookie{Name: web.LanguageCookie, Value: lang})
 	}
 	if method == "POST" {
 		r.header.Set("Sec-Fetch-Site", "same-origin")
@@ -51,12 +53,12 @@ var (
 // descriptions that exist, a skip link and a language switch.
 func checkPage(t *testing.T, body, lang string) {
 	t.Helper()
-	if strings.Contains(body, missingMarker) {
-		i := strings.Index(body, missingMarker)
+	if strings.Contains(body, web.MissingMarker) {
+		i := strings.Index(body, web.MissingMarker)
 		t.Errorf("untranslated text: %s", body[i:min(len(body), i+60)])
 	}
-	if m := htmlLangAttr.FindStringSubmatch(body); m == nil || m[1] != htmlLang(lang) {
-		t.Errorf("<html lang> = %v, want %s", m, htmlLang(lang))
+	if m := htmlLangAttr.FindStringSubmatch(body); m == nil || m[1] != web.HtmlLang(lang) {
+		t.Errorf("<html lang> = %v, want %s", m, web.HtmlLang(lang))
 	}
 	if n := strings.Count(body, "<h1"); n != 1 {
 		t.Errorf("%d <h1> elements, want 1", n)
@@ -64,10 +66,10 @@ func checkPage(t *testing.T, body, lang string) {
 	if !strings.Contains(body, `class="skip-link" href="#main"`) || !strings.Contains(body, `id="main"`) {
 		t.Errorf("no skip link to #main")
 	}
-	if lang == LangZH && !switchTo.MatchString(strings.ReplaceAll(body, "&amp;", "&")) {
+	if lang == web.LangZH && !switchTo.MatchString(strings.ReplaceAll(body, "&amp;", "&")) {
 		t.Errorf("no switch to English")
 	}
-	if lang == LangEN && !strings.Contains(body, `lang=zh-CN`) {
+	if lang == web.LangEN && !strings.Contains(body, `lang=zh-CN`) {
 		t.Errorf("no switch to Chinese")
 	}
 	ids := map[string]bool{}
@@ -242,7 +244,7 @@ func TestEveryPageTranslated(t *testing.T) {
 		{"lists demand", "GET", "/lists/demand", nil, nil, 200},
 		{"lists unknown", "GET", "/lists/nothing", nil, nil, 404},
 	}
-	for _, lang := range languages {
+	for _, lang := range web.Languages {
 		for _, sc := range scenarios {
 			t.Run(lang+"/"+sc.name, func(t *testing.T) {
 				w := e.page(sc.method, sc.path, sc.as, lang, sc.form)
@@ -262,16 +264,24 @@ func TestEveryPageTranslated(t *testing.T) {
 // file, or a key of the files is never used (package locale checks that the files agree).
 func TestMessageCatalog(t *testing.T) {
 	messages := map[string]bool{}
-	for _, k := range locale.Keys(LangZH) {
+	for _, k := range locale.Keys(web.LangZH) {
 		messages[k] = true
 	}
 	// Every key the templates and handlers name is in the catalog.
 	used := map[string]bool{}
 	tcall := regexp.MustCompile(`\bt "([^"]+)"`)
 	tfamily := regexp.MustCompile(`\bt \(printf "([a-z_.]+\.)%s"`)
-	files, _ := filepath.Glob("html/*.html")
-	partials, _ := filepath.Glob("html/partials/*.html")
-	for _, f := range append(files, partials...) {
+	var files []string
+	filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".html") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if len(files) < 40 {
+		t.Fatalf("found only %d templates: the scan is broken", len(files))
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -289,9 +299,12 @@ func TestMessageCatalog(t *testing.T) {
 			}
 		}
 	}
-	gocall := regexp.MustCompile(`(?:translate\([^,]+, |Key(?:, v\.TextKey)? = |Key: )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
+	gocall := regexp.MustCompile(`(?:[Tt]ranslate\([^,]+, |Key(?:, v\.TextKey)? = |Key: )"([a-z_.]*[a-z_])"(?:, "([a-z_.]+)")?`)
 	fieldKey := regexp.MustCompile(`"[a-z_]+":\s+"((?:orgs|sources)\.error\.[a-z_]+)"`)
-	gofiles, _ := filepath.Glob("*.go")
+	gofiles, _ := filepath.Glob("*/*.go")
+	if len(gofiles) < 40 {
+		t.Fatalf("found only %d Go files of the web packages: the scan is broken", len(gofiles))
+	}
 	for _, f := range gofiles {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -363,7 +376,7 @@ func TestMessageCatalog(t *testing.T) {
 	keyed := regexp.MustCompile(`(?:\.\s*Keyed|NewMessage)\(\s*"([a-z_.]*[a-z_])"|"(error\.[a-z_.]*[a-z_])"`)
 	keyedFamily := regexp.MustCompile(`\.\s*Keyed\(\s*"([a-z_.]*\.)"\s*\+`)
 	keys := 0
-	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "."} {
+	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", ".", "web", "api", "ckan", "console", "portal"} {
 		files, _ := filepath.Glob(dir + "/*.go")
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -399,7 +412,7 @@ func TestMessageCatalog(t *testing.T) {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
 	for k := range used {
-		for _, lang := range languages {
+		for _, lang := range web.Languages {
 			if !locale.Has(lang, k) {
 				t.Errorf("key %q is used but not in %s.toml", k, lang)
 			}
@@ -410,7 +423,7 @@ func TestMessageCatalog(t *testing.T) {
 			t.Errorf("key %q is in the catalog but never used", k)
 		}
 	}
-	if got := translate(LangEN, "no.such.key"); !strings.HasPrefix(got, missingMarker) {
+	if got := web.Translate(web.LangEN, "no.such.key"); !strings.HasPrefix(got, web.MissingMarker) {
 		t.Errorf("a missing key renders as %q, without the marker", got)
 	}
 }
@@ -448,7 +461,7 @@ func TestLanguage(t *testing.T) {
 	if l := lang(w); l != "en" {
 		t.Fatalf("?lang=en: %s", l)
 	}
-	c := cookieNamed(w, LanguageCookie)
+	c := cookieNamed(w, web.LanguageCookie)
 	if c == nil || c.Value != "en" || c.MaxAge < 364*24*3600 || c.Path != "/" {
 		t.Fatalf("?lang=en sets cookie %+v", c)
 	}
@@ -467,7 +480,7 @@ func TestLanguage(t *testing.T) {
 	if l := lang(w); l != "zh-CN" {
 		t.Errorf("?lang=zh-CN with cookie en: %s", l)
 	}
-	if c2 := cookieNamed(w, LanguageCookie); c2 == nil || c2.Value != "zh-CN" {
+	if c2 := cookieNamed(w, web.LanguageCookie); c2 == nil || c2.Value != "zh-CN" {
 		t.Errorf("?lang=zh-CN does not set the cookie")
 	}
 	if !strings.Contains(w.Body.String(), "公共数据开放平台") {
@@ -512,7 +525,7 @@ func TestLoginPage(t *testing.T) {
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != want {
 			t.Errorf("next %q: %d → %q, want %q", next, w.Code, w.Header().Get("Location"), want)
 		}
-		c := cookieNamed(w, SessionCookie)
+		c := cookieNamed(w, web.SessionCookie)
 		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
 			t.Fatalf("login sets cookie %+v", c)
 		}
@@ -534,7 +547,7 @@ func TestLoginPage(t *testing.T) {
 			t.Fatalf("locked: %d %s", w.Code, w.Body)
 		}
 	}
-	w = e.page("POST", "/console/login", nil, LangEN, url.Values{"username": {pbReviewer}, "password": {password(pbReviewer)}})
+	w = e.page("POST", "/console/login", nil, web.LangEN, url.Values{"username": {pbReviewer}, "password": {password(pbReviewer)}})
 	if !strings.Contains(w.Body.String(), "the account is locked") {
 		t.Fatalf("locked (en): %s", w.Body)
 	}
@@ -545,7 +558,7 @@ func TestLoginPage(t *testing.T) {
 	}
 
 	// Signing out ends the session.
-	c := cookieNamed(w, SessionCookie)
+	c := cookieNamed(w, web.SessionCookie)
 	if w := e.page("GET", "/console", c, "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), pbReviewer) {
 		t.Fatalf("dashboard: %d", w.Code)
 	}
@@ -588,7 +601,7 @@ func TestConsoleForms(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "不在本主管部门的辖区内") {
 		t.Errorf("city admin outside its division: %d %s", w.Code, w.Body)
 	}
-	w = e.page("POST", "/console/orgs", admin, LangEN, url.Values{"code": {"new-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350000"}, "parent": {"nope"}})
+	w = e.page("POST", "/console/orgs", admin, web.LangEN, url.Values{"code": {"new-x"}, "name": {"x"}, "kind": {"public_body"}, "division": {"350000"}, "parent": {"nope"}})
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "Parent organisation &#34;nope&#34; does not exist.") {
 		t.Errorf("unknown parent: %d %s", w.Code, w.Body)
 	}
@@ -660,7 +673,7 @@ func TestConsoleForms(t *testing.T) {
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("revoke: %d %s", w.Code, w.Body)
 	}
-	w = e.page("GET", w.Header().Get("Location"), member, LangEN, nil)
+	w = e.page("GET", w.Header().Get("Location"), member, web.LangEN, nil)
 	if !strings.Contains(w.Body.String(), "The token was revoked.") || !strings.Contains(w.Body.String(), "Revoked ") {
 		t.Errorf("account after revoke: %s", w.Body)
 	}
@@ -726,9 +739,9 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 	registered := map[string]bool{}
-	for _, r := range e.srv.routes {
+	for _, r := range e.srv.Routes {
 		method, path, _ := strings.Cut(r, " ")
-		if !isAPI(httptest.NewRequest(method, path, nil)) {
+		if !web.IsAPI(httptest.NewRequest(method, path, nil)) {
 			continue
 		}
 		registered[r] = true

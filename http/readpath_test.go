@@ -9,6 +9,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // rawReadMethods are the methods of a raw row reader (access.Tables).
@@ -37,27 +38,29 @@ func rawReader(t reflect.Type) string {
 // so: (1) the domain's DataService — the only data type Server holds — has no row-returning
 // method, so s.Data.QueryRows does not compile; (2) no field of Server has a type that reads
 // rows raw (a field of access.Tables, or of a type with its methods, fails here); (3) the
-// package imports no store (sqlstore's RowReader is the raw reader; only cmd/pubdata, which
-// wires it into access.New, may hold one). cmd/pubdata's TestServerHoldsNoRawReader checks
+// web packages (http and the audiences below it) import no store (sqlstore's RowReader is
+// the raw reader; only cmd/pubdata, which wires it into access.New, may hold one). cmd/pubdata's TestServerHoldsNoRawReader checks
 // the wired values.
 func TestNoRawRowReader(t *testing.T) {
 	if why := rawReader(reflect.TypeFor[pubdata.DataService]()); why != "" {
 		t.Errorf("pubdata.DataService can read rows raw: %s", why)
 	}
-	st := reflect.TypeFor[Server]()
+	st := reflect.TypeFor[web.Server]()
 	for i := range st.NumField() {
 		f := st.Field(i)
 		if why := rawReader(f.Type); why != "" {
 			t.Errorf("Server.%s can read rows around package access: %s", f.Name, why)
 		}
 	}
-	pkg, err := build.ImportDir(".", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, imp := range pkg.Imports {
-		if strings.HasSuffix(imp, "/sqlstore") || strings.Contains(imp, "/access/internal") {
-			t.Errorf("package http imports %s, which holds the raw row reader", imp)
+	for _, dir := range []string{".", "web", "api", "ckan", "console", "portal"} {
+		pkg, err := build.ImportDir(dir, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range pkg.Imports {
+			if strings.HasSuffix(imp, "/sqlstore") || strings.Contains(imp, "/access/internal") {
+				t.Errorf("package %s imports %s, which holds the raw row reader", pkg.ImportPath, imp)
+			}
 		}
 	}
 	// The check itself must see a raw reader when there is one.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/lib/mail"
@@ -207,7 +208,7 @@ func TestAPIRateLimitAndUsage(t *testing.T) {
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || w.Header().Get("X-RateLimit-Remaining") != "0" {
 		t.Fatalf("over the limit: %d %v", w.Code, w.Header())
 	}
-	if body := decode[errorBody](t, w); body.Error.Code != "rate_limited" {
+	if body := decode[web.ErrorBody](t, w); body.Error.Code != "rate_limited" {
 		t.Fatalf("429 body: %s", w.Body)
 	}
 	// Another key has its own window; anonymous callers have the anonymous limit.
@@ -223,7 +224,7 @@ func TestAPIRateLimitAndUsage(t *testing.T) {
 		t.Fatalf("anonymous over the limit: %d", w.Code)
 	}
 	// The window ends: the key may call again.
-	e.advance(rateWindow)
+	e.advance(web.RateWindow)
 	if w := e.do(req{path: "/api/v1/me", as: citizen}); w.Code != http.StatusOK {
 		t.Fatalf("next window: %d", w.Code)
 	}
@@ -253,17 +254,17 @@ func TestAPIRateLimitAndUsage(t *testing.T) {
 }
 
 func TestLimiterMemoryBounded(t *testing.T) {
-	l := newLimiter(rateWindow, 3)
+	l := web.NewLimiter(web.RateWindow, 3)
 	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	for _, k := range []string{"a", "b", "c", "d", "e"} {
-		l.take(k, 10, now)
+		l.Take(k, 10, now)
 	}
-	if l.size() > 4 { // three keys and the overflow window
-		t.Fatalf("limiter holds %d keys", l.size())
+	if l.Size() > 4 { // three keys and the overflow window
+		t.Fatalf("limiter holds %d keys", l.Size())
 	}
-	l.take("f", 10, now.Add(rateWindow)) // the old windows ended: evicted
-	if l.size() != 1 {
-		t.Fatalf("idle keys not evicted: %d", l.size())
+	l.Take("f", 10, now.Add(web.RateWindow)) // the old windows ended: evicted
+	if l.Size() != 1 {
+		t.Fatalf("idle keys not evicted: %d", l.Size())
 	}
 }
 

@@ -1,12 +1,15 @@
 package http
 
 import (
-	"net/http"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/ckan"
+	"github.com/pubdata/pubdata/http/console"
+	"github.com/pubdata/pubdata/http/portal"
+	"github.com/pubdata/pubdata/http/web"
+	"net/http"
 )
 
 // routeTable is every route the server answers, in one place: its ServeMux pattern, who may
@@ -14,277 +17,292 @@ import (
 // service is stopped, sanctions.go) or an upload (a body up to MaxUploadBytes), and its
 // handler. Handlers check what the table cannot (which organisation, which role, which
 // entry) through the domain's rules; the table's Who is enforced before the handler runs.
-func (s *Server) routeTable(reg *prometheus.Registry) []Route {
+func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
+	a, k := &api.Server{Server: s}, &ckan.Server{Server: s}
+	c, p := &console.Server{Server: s}, &portal.Server{Server: s}
 	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	metrics := func(w http.ResponseWriter, r *http.Request) error {
 		metricsHandler.ServeHTTP(w, r)
 		return nil
 	}
-	t := []Route{
+	t := []web.Route{
 		// health.go
-		{"GET /healthz", Anyone, PlainRoute, s.healthz},
-		{"GET /readyz", Anyone, PlainRoute, s.readyz},
-		{"GET /metrics", Anyone, PlainRoute, metrics},
+		route("GET /healthz", anyone, plain, a.Healthz),
+		route("GET /readyz", anyone, plain, a.Readyz),
+		route("GET /metrics", anyone, plain, metrics),
 		// me.go
-		{"POST /api/v1/login", Anyone, PlainRoute, s.apiLogin},
-		{"POST /api/v1/logout", Anyone, PlainRoute, s.apiLogout},
-		{"GET /api/v1/me", SignedIn, PlainRoute, s.apiMe},
-		{"POST /api/v1/register", Anyone, PlainRoute, s.apiRegister},
+		route("POST /api/v1/login", anyone, plain, a.ApiLogin),
+		route("POST /api/v1/logout", anyone, plain, a.ApiLogout),
+		route("GET /api/v1/me", signedIn, plain, a.ApiMe),
+		route("POST /api/v1/register", anyone, plain, a.ApiRegister),
 		// orgs.go
-		{"GET /api/v1/orgs", Anyone, PlainRoute, s.apiOrgList},
-		{"GET /api/v1/orgs/{code}", Anyone, PlainRoute, s.apiOrgGet},
-		{"POST /api/v1/orgs", SignedIn, PlainRoute, s.apiOrgCreate},
+		route("GET /api/v1/orgs", anyone, plain, a.ApiOrgList),
+		route("GET /api/v1/orgs/{code}", anyone, plain, a.ApiOrgGet),
+		route("POST /api/v1/orgs", signedIn, plain, a.ApiOrgCreate),
 		// users.go
-		{"GET /api/v1/users", SignedIn, PlainRoute, s.apiUserList},
-		{"POST /api/v1/users", SignedIn, PlainRoute, s.apiUserCreate},
+		route("GET /api/v1/users", signedIn, plain, a.ApiUserList),
+		route("POST /api/v1/users", signedIn, plain, a.ApiUserCreate),
 		// tokens.go
-		{"GET /api/v1/tokens", SignedIn, PlainRoute, s.apiTokenList},
-		{"POST /api/v1/tokens", SignedIn, PlainRoute, s.apiTokenCreate},
-		{"POST /api/v1/tokens/{id}/revoke", Anyone, PlainRoute, s.apiTokenRevoke},
+		route("GET /api/v1/tokens", signedIn, plain, a.ApiTokenList),
+		route("POST /api/v1/tokens", signedIn, plain, a.ApiTokenCreate),
+		route("POST /api/v1/tokens/{id}/revoke", anyone, plain, a.ApiTokenRevoke),
 		// audit.go
-		{"GET /api/v1/audit", SignedIn, PlainRoute, s.apiAuditList},
+		route("GET /api/v1/audit", signedIn, plain, a.ApiAuditList),
 		// divisions.go
-		{"GET /api/v1/divisions", Anyone, PlainRoute, s.apiDivisionList},
+		route("GET /api/v1/divisions", anyone, plain, a.ApiDivisionList),
 		// openapi.go
-		{"GET /api/v1/openapi.json", Anyone, PlainRoute, s.apiOpenAPI},
+		route("GET /api/v1/openapi.json", anyone, plain, a.ApiOpenAPI),
 		// assets.go
-		{"GET /assets/{file...}", Anyone, PlainRoute, s.serveAsset},
+		route("GET /assets/{file...}", anyone, plain, s.ServeAsset),
 		// console.go
-		{"GET /{$}", Anyone, PlainRoute, s.pageHome}, // portal_home.go
-		{"GET /console/{$}", Anyone, PlainRoute, s.consoleSlash},
+		route("GET /{$}", anyone, plain, p.PageHome), // portal_home.go
+		route("GET /console/{$}", anyone, plain, c.ConsoleSlash),
 		// console.go
-		{"GET /console/login", Anyone, PlainRoute, s.pageLogin},
-		{"POST /console/login", Anyone, PlainRoute, s.pageLoginSubmit},
-		{"POST /console/logout", Anyone, PlainRoute, s.pageLogout},
-		{"GET /console", SignedIn, PlainRoute, s.pageDashboard},
+		route("GET /console/login", anyone, plain, c.PageLogin),
+		route("POST /console/login", anyone, plain, c.PageLoginSubmit),
+		route("POST /console/logout", anyone, plain, c.PageLogout),
+		route("GET /console", signedIn, plain, c.PageDashboard),
 		// console_orgs.go
-		{"GET /console/orgs", SignedIn, PlainRoute, s.pageOrgs},
-		{"POST /console/orgs", SignedIn, PlainRoute, s.pageOrgCreate},
+		route("GET /console/orgs", signedIn, plain, c.PageOrgs),
+		route("POST /console/orgs", signedIn, plain, c.PageOrgCreate),
 		// console_users.go
-		{"GET /console/users", SignedIn, PlainRoute, s.pageUsers},
-		{"POST /console/users", SignedIn, PlainRoute, s.pageUserCreate},
+		route("GET /console/users", signedIn, plain, c.PageUsers),
+		route("POST /console/users", signedIn, plain, c.PageUserCreate),
 		// console_account.go
-		{"GET /console/account", SignedIn, PlainRoute, s.pageAccount},
-		{"POST /console/account/tokens", SignedIn, PlainRoute, s.pageTokenCreate},
-		{"POST /console/account/tokens/{id}/revoke", SignedIn, PlainRoute, s.pageTokenRevoke},
+		route("GET /console/account", signedIn, plain, c.PageAccount),
+		route("POST /console/account/tokens", signedIn, plain, c.PageTokenCreate),
+		route("POST /console/account/tokens/{id}/revoke", signedIn, plain, c.PageTokenRevoke),
 		// console_audit.go
-		{"GET /console/audit", SignedIn, PlainRoute, s.pageAudit},
+		route("GET /console/audit", signedIn, plain, c.PageAudit),
 		// entries.go
-		{"GET /api/v1/entries", Anyone, PlainRoute, s.apiEntrySearch},
-		{"POST /api/v1/entries", SignedIn, PlainRoute, s.apiEntryCreate},
-		{"GET /api/v1/entries/{id}", Anyone, PlainRoute, s.apiEntryGet},
-		{"PATCH /api/v1/entries/{id}", Anyone, PlainRoute, s.apiEntryPatch},
-		{"GET /api/v1/entries/{id}/versions", Anyone, PlainRoute, s.apiEntryVersions},
-		{"GET /api/v1/entries/{id}/diff", Anyone, PlainRoute, s.apiEntryDiff},
-		{"POST /api/v1/entries/{id}/submit", Anyone, PlainRoute, s.apiEntrySubmit},
-		{"POST /api/v1/entries/{id}/review", Anyone, PlainRoute, s.apiEntryReview},
-		{"POST /api/v1/entries/{id}/retire", Anyone, PlainRoute, s.apiEntryRetire},
-		{"GET /api/v1/elements", SignedIn, PlainRoute, s.apiElementList},
-		{"PUT /api/v1/elements/{code}/source", SignedIn, PlainRoute, s.apiElementSetSource},
+		route("GET /api/v1/entries", anyone, plain, a.ApiEntrySearch),
+		route("POST /api/v1/entries", signedIn, plain, a.ApiEntryCreate),
+		route("GET /api/v1/entries/{id}", anyone, plain, a.ApiEntryGet),
+		route("PATCH /api/v1/entries/{id}", anyone, plain, a.ApiEntryPatch),
+		route("GET /api/v1/entries/{id}/versions", anyone, plain, a.ApiEntryVersions),
+		route("GET /api/v1/entries/{id}/diff", anyone, plain, a.ApiEntryDiff),
+		route("POST /api/v1/entries/{id}/submit", anyone, plain, a.ApiEntrySubmit),
+		route("POST /api/v1/entries/{id}/review", anyone, plain, a.ApiEntryReview),
+		route("POST /api/v1/entries/{id}/retire", anyone, plain, a.ApiEntryRetire),
+		route("GET /api/v1/elements", signedIn, plain, a.ApiElementList),
+		route("PUT /api/v1/elements/{code}/source", signedIn, plain, a.ApiElementSetSource),
 		// ckan.go
 		// dcat.go
-		{"GET /dataset/{file}", Anyone, PlainRoute, s.dcatDataset},
+		route("GET /dataset/{file}", anyone, plain, p.DcatDataset),
 		// console_entries.go
-		{"GET /console/entries", Anyone, PlainRoute, s.pageEntries},
-		{"GET /console/entries/new", Anyone, PlainRoute, s.pageEntryNew},
-		{"POST /console/entries/new", Anyone, PlainRoute, s.pageEntrySave},
-		{"GET /console/entries/{id}", Anyone, PlainRoute, s.pageEntry},
-		{"GET /console/entries/{id}/edit", Anyone, PlainRoute, s.pageEntryEdit},
-		{"POST /console/entries/{id}/edit", Anyone, PlainRoute, s.pageEntrySave},
-		{"POST /console/entries/{id}/submit", Anyone, PlainRoute, s.pageEntrySubmit},
-		{"POST /console/entries/{id}/retire", Anyone, PlainRoute, s.pageEntryRetire},
-		{"POST /console/entries/{id}/review", Anyone, PlainRoute, s.pageEntryReview},
-		{"GET /console/entries/{id}/versions", Anyone, PlainRoute, s.pageEntryVersions},
-		{"GET /console/review", Anyone, PlainRoute, s.pageReview},
-		{"GET /console/lists", SignedIn, PlainRoute, s.pageConsoleLists},
+		route("GET /console/entries", anyone, plain, c.PageEntries),
+		route("GET /console/entries/new", anyone, plain, c.PageEntryNew),
+		route("POST /console/entries/new", anyone, plain, c.PageEntrySave),
+		route("GET /console/entries/{id}", anyone, plain, c.PageEntry),
+		route("GET /console/entries/{id}/edit", anyone, plain, c.PageEntryEdit),
+		route("POST /console/entries/{id}/edit", anyone, plain, c.PageEntrySave),
+		route("POST /console/entries/{id}/submit", anyone, plain, c.PageEntrySubmit),
+		route("POST /console/entries/{id}/retire", anyone, plain, c.PageEntryRetire),
+		route("POST /console/entries/{id}/review", anyone, plain, c.PageEntryReview),
+		route("GET /console/entries/{id}/versions", anyone, plain, c.PageEntryVersions),
+		route("GET /console/review", anyone, plain, c.PageReview),
+		route("GET /console/lists", signedIn, plain, c.PageConsoleLists),
 		// console_elements.go
-		{"GET /console/elements", Anyone, PlainRoute, s.pageElements},
-		{"POST /console/elements/{code}", Anyone, PlainRoute, s.pageElementSetSource},
+		route("GET /console/elements", anyone, plain, c.PageElements),
+		route("POST /console/elements/{code}", anyone, plain, c.PageElementSetSource),
 		// portal_catalog.go
-		{"GET /catalog", Anyone, PlainRoute, s.pageCatalog},
-		{"GET /catalog/{ref...}", Anyone, PlainRoute, s.pageCatalogEntry},
-		{"GET /lists", Anyone, PlainRoute, s.pageLists},
-		{"GET /lists/{kind}", Anyone, PlainRoute, s.pageList},
+		route("GET /catalog", anyone, plain, p.PageCatalog),
+		route("GET /catalog/{ref...}", anyone, plain, p.PageCatalogEntry),
+		route("GET /lists", anyone, plain, p.PageLists),
+		route("GET /lists/{kind}", anyone, plain, p.PageList),
 		// entry_import.go
-		{"POST /api/v1/entries/import", Anyone, PlainRoute, s.apiEntryImport},
-		{"GET /api/v1/entries/export", Anyone, PlainRoute, s.apiEntryExport},
-		{"GET /api/v1/entries/template", Anyone, PlainRoute, s.apiEntryTemplate},
-		{"GET /console/entries/import", SignedIn, PlainRoute, s.pageEntryImport},
-		{"POST /console/entries/import", SignedIn, PlainRoute, s.pageEntryImportSubmit},
+		route("POST /api/v1/entries/import", anyone, plain, a.ApiEntryImport),
+		route("GET /api/v1/entries/export", anyone, plain, a.ApiEntryExport),
+		route("GET /api/v1/entries/template", anyone, plain, a.ApiEntryTemplate),
+		route("GET /console/entries/import", signedIn, plain, c.PageEntryImport),
+		route("POST /console/entries/import", signedIn, plain, c.PageEntryImportSubmit),
 		// calendar.go
-		{"GET /api/v1/calendar/add", Anyone, PlainRoute, s.apiCalendarAdd},
-		{"GET /api/v1/calendar/workday", Anyone, PlainRoute, s.apiCalendarWorkday},
-		{"GET /api/v1/calendar", Anyone, PlainRoute, s.apiCalendarYears},
-		{"GET /api/v1/calendar/{year}", Anyone, PlainRoute, s.apiCalendarYear},
-		{"PUT /api/v1/calendar/{year}", Anyone, PlainRoute, s.apiCalendarImport},
-		{"PUT /api/v1/calendar/{year}/days/{date}", Anyone, PlainRoute, s.apiCalendarCorrect},
-		{"DELETE /api/v1/calendar/{year}/days/{date}", Anyone, PlainRoute, s.apiCalendarUncorrect},
-		{"GET /console/calendar", SignedIn, PlainRoute, s.pageCalendar},
-		{"POST /console/calendar", SignedIn, PlainRoute, s.pageCalendarImport},
-		{"GET /console/calendar/{year}", SignedIn, PlainRoute, s.pageCalendarYear},
-		{"POST /console/calendar/{year}/days", SignedIn, PlainRoute, s.pageCalendarCorrect},
-		{"POST /console/calendar/{year}/days/{date}/remove", SignedIn, PlainRoute, s.pageCalendarUncorrect},
+		route("GET /api/v1/calendar/add", anyone, plain, a.ApiCalendarAdd),
+		route("GET /api/v1/calendar/workday", anyone, plain, a.ApiCalendarWorkday),
+		route("GET /api/v1/calendar", anyone, plain, a.ApiCalendarYears),
+		route("GET /api/v1/calendar/{year}", anyone, plain, a.ApiCalendarYear),
+		route("PUT /api/v1/calendar/{year}", anyone, plain, a.ApiCalendarImport),
+		route("PUT /api/v1/calendar/{year}/days/{date}", anyone, plain, a.ApiCalendarCorrect),
+		route("DELETE /api/v1/calendar/{year}/days/{date}", anyone, plain, a.ApiCalendarUncorrect),
+		route("GET /console/calendar", signedIn, plain, c.PageCalendar),
+		route("POST /console/calendar", signedIn, plain, c.PageCalendarImport),
+		route("GET /console/calendar/{year}", signedIn, plain, c.PageCalendarYear),
+		route("POST /console/calendar/{year}/days", signedIn, plain, c.PageCalendarCorrect),
+		route("POST /console/calendar/{year}/days/{date}/remove", signedIn, plain, c.PageCalendarUncorrect),
 		// data.go
-		{"POST /api/v1/entries/{id}/data", Anyone, UploadRoute, s.apiDataLoad},
-		{"GET /api/v1/entries/{id}/batches", SignedIn, PlainRoute, s.apiEntryBatches},
-		{"GET /api/v1/entries/{id}/table", Anyone, PlainRoute, s.apiEntryTable},
-		{"POST /api/v1/entries/{id}/purge", SignedIn, PlainRoute, s.apiEntryPurge},
-		{"GET /api/v1/entries/{id}/rows", Anyone, DataRoute, s.apiRows},
-		{"PUT /api/v1/entries/{id}/rows/{key}", Anyone, DataRoute, s.apiRowPut},
-		{"DELETE /api/v1/entries/{id}/rows/{key}", Anyone, DataRoute, s.apiRowDelete},
-		{"GET /api/v1/batches/{id}", Anyone, PlainRoute, s.apiBatchGet},
-		{"POST /api/v1/batches/{id}/retry", Anyone, DataRoute, s.apiBatchRetry},
-		{"POST /api/v1/batches/{id}/rollback", Anyone, PlainRoute, s.apiBatchRollback},
-		{"GET /datastore/dump/{id}", Anyone, DataRoute, s.ckanDatastoreDump},
+		route("POST /api/v1/entries/{id}/data", anyone, upload, a.ApiDataLoad),
+		route("GET /api/v1/entries/{id}/batches", signedIn, plain, a.ApiEntryBatches),
+		route("GET /api/v1/entries/{id}/table", anyone, plain, a.ApiEntryTable),
+		route("POST /api/v1/entries/{id}/purge", signedIn, plain, a.ApiEntryPurge),
+		route("GET /api/v1/entries/{id}/rows", anyone, data, a.ApiRows),
+		route("PUT /api/v1/entries/{id}/rows/{key}", anyone, data, a.ApiRowPut),
+		route("DELETE /api/v1/entries/{id}/rows/{key}", anyone, data, a.ApiRowDelete),
+		route("GET /api/v1/batches/{id}", anyone, plain, a.ApiBatchGet),
+		route("POST /api/v1/batches/{id}/retry", anyone, data, a.ApiBatchRetry),
+		route("POST /api/v1/batches/{id}/rollback", anyone, plain, a.ApiBatchRollback),
+		route("GET /datastore/dump/{id}", anyone, data, k.CkanDatastoreDump),
 		// service_call.go
-		{"GET /api/v1/entries/{id}/endpoint", Anyone, PlainRoute, s.apiEndpointGet},
-		{"PUT /api/v1/entries/{id}/endpoint", Anyone, PlainRoute, s.apiEndpointPut},
-		{"POST /api/v1/entries/{id}/endpoint/confirm", Anyone, PlainRoute, s.apiEndpointConfirm},
+		route("GET /api/v1/entries/{id}/endpoint", anyone, plain, a.ApiEndpointGet),
+		route("PUT /api/v1/entries/{id}/endpoint", anyone, plain, a.ApiEndpointPut),
+		route("POST /api/v1/entries/{id}/endpoint/confirm", anyone, plain, a.ApiEndpointConfirm),
 		// pull_sources.go
-		{"GET /api/v1/entries/{id}/sources", Anyone, PlainRoute, s.apiPullSourceList},
-		{"POST /api/v1/entries/{id}/sources", Anyone, PlainRoute, s.apiPullSourceCreate},
-		{"GET /api/v1/sources/{id}", Anyone, PlainRoute, s.apiPullSourceGet},
-		{"PATCH /api/v1/sources/{id}", Anyone, PlainRoute, s.apiPullSourcePatch},
-		{"DELETE /api/v1/sources/{id}", Anyone, PlainRoute, s.apiPullSourceDelete},
-		{"POST /api/v1/sources/{id}/run", Anyone, PlainRoute, s.apiPullSourceRun},
+		route("GET /api/v1/entries/{id}/sources", anyone, plain, a.ApiPullSourceList),
+		route("POST /api/v1/entries/{id}/sources", anyone, plain, a.ApiPullSourceCreate),
+		route("GET /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceGet),
+		route("PATCH /api/v1/sources/{id}", anyone, plain, a.ApiPullSourcePatch),
+		route("DELETE /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceDelete),
+		route("POST /api/v1/sources/{id}/run", anyone, plain, a.ApiPullSourceRun),
 		// console_sources.go
-		{"GET /console/entries/{id}/sources", Anyone, PlainRoute, s.pageSources},
-		{"POST /console/entries/{id}/sources", Anyone, PlainRoute, s.pageSourceSave},
-		{"POST /console/entries/{id}/sources/{sid}/delete", Anyone, PlainRoute, s.pageSourceDelete},
-		{"POST /console/entries/{id}/sources/{sid}/run", Anyone, PlainRoute, s.pageSourceRun},
+		route("GET /console/entries/{id}/sources", anyone, plain, c.PageSources),
+		route("POST /console/entries/{id}/sources", anyone, plain, c.PageSourceSave),
+		route("POST /console/entries/{id}/sources/{sid}/delete", anyone, plain, c.PageSourceDelete),
+		route("POST /console/entries/{id}/sources/{sid}/run", anyone, plain, c.PageSourceRun),
 		// console_endpoint.go
-		{"GET /console/entries/{id}/endpoint", Anyone, PlainRoute, s.pageEndpoint},
-		{"POST /console/entries/{id}/endpoint", Anyone, PlainRoute, s.pageEndpointSave},
-		{"POST /console/entries/{id}/endpoint/confirm", Anyone, PlainRoute, s.pageEndpointConfirm},
+		route("GET /console/entries/{id}/endpoint", anyone, plain, c.PageEndpoint),
+		route("POST /console/entries/{id}/endpoint", anyone, plain, c.PageEndpointSave),
+		route("POST /console/entries/{id}/endpoint/confirm", anyone, plain, c.PageEndpointConfirm),
 		// console_data.go
-		{"GET /console/entries/{id}/data", Anyone, DataRoute, s.pageEntryData},
-		{"GET /console/entries/{id}/data/upload", Anyone, DataRoute, s.pageDataUpload},
-		{"POST /console/entries/{id}/data/upload", Anyone, UploadRoute, s.pageDataUploadSubmit},
-		{"GET /console/entries/{id}/batches", Anyone, PlainRoute, s.pageBatches},
-		{"POST /console/entries/{id}/batches/purge", Anyone, PlainRoute, s.pageDataPurge},
-		{"GET /console/batches/{id}", SignedIn, PlainRoute, s.pageBatch},
-		{"GET /console/batches/{id}/report.csv", SignedIn, PlainRoute, s.pageBatchReport},
-		{"POST /console/batches/{id}/retry", SignedIn, PlainRoute, s.pageBatchRetry},
-		{"POST /console/batches/{id}/rollback", SignedIn, PlainRoute, s.pageBatchRollback},
+		route("GET /console/entries/{id}/data", anyone, data, c.PageEntryData),
+		route("GET /console/entries/{id}/data/upload", anyone, data, c.PageDataUpload),
+		route("POST /console/entries/{id}/data/upload", anyone, upload, c.PageDataUploadSubmit),
+		route("GET /console/entries/{id}/batches", anyone, plain, c.PageBatches),
+		route("POST /console/entries/{id}/batches/purge", anyone, plain, c.PageDataPurge),
+		route("GET /console/batches/{id}", signedIn, plain, c.PageBatch),
+		route("GET /console/batches/{id}/report.csv", signedIn, plain, c.PageBatchReport),
+		route("POST /console/batches/{id}/retry", signedIn, plain, c.PageBatchRetry),
+		route("POST /console/batches/{id}/rollback", signedIn, plain, c.PageBatchRollback),
 		// sanctions.go
-		{"GET /console/sanctions", SignedIn, PlainRoute, s.pageSanctions},
-		{"POST /console/sanctions", SignedIn, PlainRoute, s.pageSanctionSubmit},
+		route("GET /console/sanctions", signedIn, plain, c.PageSanctions),
+		route("POST /console/sanctions", signedIn, plain, c.PageSanctionSubmit),
 		// evidence.go
-		{"GET /api/v1/subjects", Anyone, DataRoute, s.apiSubjects},
-		{"POST /api/v1/extracts", SignedIn, DataRoute, s.apiExtractCreate},
-		{"POST /api/v1/verify", Anyone, PlainRoute, s.apiVerify},
-		{"GET /console/subjects", SignedIn, DataRoute, s.pageSubjects},
-		{"POST /console/subjects", SignedIn, DataRoute, s.pageSubjectsSubmit},
-		{"GET /console/extracts", SignedIn, DataRoute, s.pageExtracts},
-		{"POST /console/extracts", SignedIn, DataRoute, s.pageExtractsSubmit},
-		{"GET /verify", Anyone, PlainRoute, s.pageVerify},
-		{"POST /verify", Anyone, PlainRoute, s.pageVerifySubmit},
+		route("GET /api/v1/subjects", anyone, data, a.ApiSubjects),
+		route("POST /api/v1/extracts", signedIn, data, a.ApiExtractCreate),
+		route("POST /api/v1/verify", anyone, plain, a.ApiVerify),
+		route("GET /console/subjects", signedIn, data, c.PageSubjects),
+		route("POST /console/subjects", signedIn, data, c.PageSubjectsSubmit),
+		route("GET /console/extracts", signedIn, data, c.PageExtracts),
+		route("POST /console/extracts", signedIn, data, c.PageExtractsSubmit),
+		route("GET /verify", anyone, plain, p.PageVerify),
+		route("POST /verify", anyone, plain, p.PageVerifySubmit),
 		// mask_policy.go
-		{"GET /api/v1/mask-policy", SignedIn, PlainRoute, s.apiMaskPolicyGet},
-		{"PUT /api/v1/mask-policy", SignedIn, PlainRoute, s.apiMaskPolicyPut},
-		{"GET /console/mask-policy", SignedIn, PlainRoute, s.pageMaskPolicy},
-		{"POST /console/mask-policy", SignedIn, PlainRoute, s.pageMaskPolicySave},
+		route("GET /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyGet),
+		route("PUT /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyPut),
+		route("GET /console/mask-policy", signedIn, plain, c.PageMaskPolicy),
+		route("POST /console/mask-policy", signedIn, plain, c.PageMaskPolicySave),
 		// applications.go
-		{"POST /api/v1/applications", SignedIn, DataRoute, s.apiApplicationCreate},
-		{"GET /api/v1/applications", SignedIn, DataRoute, s.apiApplicationList},
-		{"GET /api/v1/applications/{id}", Anyone, DataRoute, s.apiApplicationGet},
-		{"POST /api/v1/applications/{id}/decide", Anyone, DataRoute, s.apiApplicationDecide},
-		{"POST /api/v1/applications/{id}/dispute", Anyone, DataRoute, s.apiApplicationDispute},
-		{"POST /api/v1/applications/{id}/withdraw", Anyone, DataRoute, s.apiApplicationWithdraw},
-		{"GET /api/v1/grants", SignedIn, DataRoute, s.apiGrantList},
-		{"GET /api/v1/grants/{id}", Anyone, DataRoute, s.apiGrantGet},
-		{"POST /api/v1/grants/{id}/revoke", Anyone, DataRoute, s.apiGrantRevoke},
-		{"GET /api/v1/notifications", SignedIn, PlainRoute, s.apiNotificationList},
-		{"POST /api/v1/notifications/{id}/read", SignedIn, PlainRoute, s.apiNotificationRead},
+		route("POST /api/v1/applications", signedIn, data, a.ApiApplicationCreate),
+		route("GET /api/v1/applications", signedIn, data, a.ApiApplicationList),
+		route("GET /api/v1/applications/{id}", anyone, data, a.ApiApplicationGet),
+		route("POST /api/v1/applications/{id}/decide", anyone, data, a.ApiApplicationDecide),
+		route("POST /api/v1/applications/{id}/dispute", anyone, data, a.ApiApplicationDispute),
+		route("POST /api/v1/applications/{id}/withdraw", anyone, data, a.ApiApplicationWithdraw),
+		route("GET /api/v1/grants", signedIn, data, a.ApiGrantList),
+		route("GET /api/v1/grants/{id}", anyone, data, a.ApiGrantGet),
+		route("POST /api/v1/grants/{id}/revoke", anyone, data, a.ApiGrantRevoke),
+		route("GET /api/v1/notifications", signedIn, plain, a.ApiNotificationList),
+		route("POST /api/v1/notifications/{id}/read", signedIn, plain, a.ApiNotificationRead),
 		// console_applications.go
-		{"GET /console/applications/catalog", SignedIn, DataRoute, s.pageShareCatalog},
-		{"GET /console/applications/new", SignedIn, DataRoute, s.pageApplyForm},
-		{"POST /console/applications/new", SignedIn, DataRoute, s.pageApplySubmit},
-		{"GET /console/applications", SignedIn, DataRoute, s.pageApplications},
-		{"GET /console/applications/{id}", SignedIn, DataRoute, s.pageApplication},
-		{"POST /console/applications/{id}/decide", SignedIn, DataRoute, s.pageApplicationDecide},
-		{"POST /console/applications/{id}/dispute", SignedIn, DataRoute, s.pageApplicationDispute},
-		{"POST /console/applications/{id}/withdraw", SignedIn, DataRoute, s.pageApplicationWithdraw},
-		{"GET /console/grants", SignedIn, DataRoute, s.pageGrants},
-		{"GET /console/grants/{id}", SignedIn, DataRoute, s.pageGrant},
-		{"POST /console/grants/{id}/revoke", SignedIn, DataRoute, s.pageGrantRevoke},
-		{"GET /console/notifications", SignedIn, PlainRoute, s.pageNotifications},
-		{"POST /console/notifications/{id}/read", SignedIn, PlainRoute, s.pageNotificationRead},
+		route("GET /console/applications/catalog", signedIn, data, c.PageShareCatalog),
+		route("GET /console/applications/new", signedIn, data, c.PageApplyForm),
+		route("POST /console/applications/new", signedIn, data, c.PageApplySubmit),
+		route("GET /console/applications", signedIn, data, c.PageApplications),
+		route("GET /console/applications/{id}", signedIn, data, c.PageApplication),
+		route("POST /console/applications/{id}/decide", signedIn, data, c.PageApplicationDecide),
+		route("POST /console/applications/{id}/dispute", signedIn, data, c.PageApplicationDispute),
+		route("POST /console/applications/{id}/withdraw", signedIn, data, c.PageApplicationWithdraw),
+		route("GET /console/grants", signedIn, data, c.PageGrants),
+		route("GET /console/grants/{id}", signedIn, data, c.PageGrant),
+		route("POST /console/grants/{id}/revoke", signedIn, data, c.PageGrantRevoke),
+		route("GET /console/notifications", signedIn, plain, c.PageNotifications),
+		route("POST /console/notifications/{id}/read", signedIn, plain, c.PageNotificationRead),
 		// objections.go
-		{"POST /api/v1/objections", SignedIn, PlainRoute, s.apiObjectionCreate},
-		{"GET /api/v1/objections", SignedIn, PlainRoute, s.apiObjectionList},
-		{"GET /api/v1/objections/{id}", Anyone, PlainRoute, s.apiObjectionGet},
-		{"POST /api/v1/objections/{id}/resolve", Anyone, PlainRoute, s.apiObjectionResolve},
+		route("POST /api/v1/objections", signedIn, plain, a.ApiObjectionCreate),
+		route("GET /api/v1/objections", signedIn, plain, a.ApiObjectionList),
+		route("GET /api/v1/objections/{id}", anyone, plain, a.ApiObjectionGet),
+		route("POST /api/v1/objections/{id}/resolve", anyone, plain, a.ApiObjectionResolve),
 		// portal_entry.go
-		{"GET /downloads/{id}/{format}", Anyone, PlainRoute, s.pageDownload},
+		route("GET /downloads/{id}/{format}", anyone, plain, p.PageDownload),
 		// portal_org.go
-		{"GET /orgs/{code}", Anyone, PlainRoute, s.pagePortalOrg},
-		{"GET /account", Anyone, PlainRoute, s.pagePortalAccount},
+		route("GET /orgs/{code}", anyone, plain, p.PagePortalOrg),
+		route("GET /account", anyone, plain, p.PagePortalAccount),
 		// register.go
-		{"GET /register", Anyone, PlainRoute, s.withAccounts(s.pageRegister)},
-		{"POST /register", Anyone, PlainRoute, s.withAccounts(s.pageRegisterSubmit)},
-		{"GET /register/verify", Anyone, PlainRoute, s.withAccounts(s.pageVerifyEmail)},
-		{"GET /password-reset", Anyone, PlainRoute, s.withAccounts(s.pageResetRequest)},
-		{"POST /password-reset", Anyone, PlainRoute, s.withAccounts(s.pageResetRequestSubmit)},
-		{"GET /password-reset/confirm", Anyone, PlainRoute, s.withAccounts(s.pageResetConfirm)},
-		{"POST /password-reset/confirm", Anyone, PlainRoute, s.withAccounts(s.pageResetConfirmSubmit)},
-		{"POST /console/account/contact", SignedIn, PlainRoute, s.withAccounts(s.pageContactSubmit)},
-		{"POST /console/account/verify-email", SignedIn, PlainRoute, s.withAccounts(s.pageVerifyEmailSend)},
+		route("GET /register", anyone, plain, p.WithAccounts(p.PageRegister)),
+		route("POST /register", anyone, plain, p.WithAccounts(p.PageRegisterSubmit)),
+		route("GET /register/verify", anyone, plain, p.WithAccounts(p.PageVerifyEmail)),
+		route("GET /password-reset", anyone, plain, p.WithAccounts(p.PageResetRequest)),
+		route("POST /password-reset", anyone, plain, p.WithAccounts(p.PageResetRequestSubmit)),
+		route("GET /password-reset/confirm", anyone, plain, p.WithAccounts(p.PageResetConfirm)),
+		route("POST /password-reset/confirm", anyone, plain, p.WithAccounts(p.PageResetConfirmSubmit)),
+		route("POST /console/account/contact", signedIn, plain, p.WithAccounts(c.PageContactSubmit)),
+		route("POST /console/account/verify-email", signedIn, plain, p.WithAccounts(c.PageVerifyEmailSend)),
 		// demands.go
-		{"GET /api/v1/demands", Anyone, PlainRoute, s.apiDemandsFind},
-		{"POST /api/v1/demands", SignedIn, PlainRoute, s.apiDemandCreate},
-		{"GET /api/v1/demands/{id}", Anyone, PlainRoute, s.apiDemandGet},
-		{"POST /api/v1/demands/{id}/vote", SignedIn, PlainRoute, s.apiDemandVote},
-		{"POST /api/v1/demands/{id}/route", SignedIn, PlainRoute, s.apiDemandRoute},
-		{"POST /api/v1/demands/{id}/answer", SignedIn, PlainRoute, s.apiDemandAnswer},
-		{"GET /demands", Anyone, PlainRoute, s.pageDemands},
-		{"POST /demands", SignedIn, PlainRoute, s.pageDemandCreate},
-		{"POST /demands/{id}/vote", SignedIn, PlainRoute, s.pageDemandVote},
-		{"GET /console/demands", SignedIn, PlainRoute, s.pageConsoleDemands},
-		{"POST /console/demands/{id}/route", SignedIn, PlainRoute, s.pageDemandRoute},
-		{"POST /console/demands/{id}/answer", SignedIn, PlainRoute, s.pageDemandAnswer},
+		route("GET /api/v1/demands", anyone, plain, a.ApiDemandsFind),
+		route("POST /api/v1/demands", signedIn, plain, a.ApiDemandCreate),
+		route("GET /api/v1/demands/{id}", anyone, plain, a.ApiDemandGet),
+		route("POST /api/v1/demands/{id}/vote", signedIn, plain, a.ApiDemandVote),
+		route("POST /api/v1/demands/{id}/route", signedIn, plain, a.ApiDemandRoute),
+		route("POST /api/v1/demands/{id}/answer", signedIn, plain, a.ApiDemandAnswer),
+		route("GET /demands", anyone, plain, p.PageDemands),
+		route("POST /demands", signedIn, plain, p.PageDemandCreate),
+		route("POST /demands/{id}/vote", signedIn, plain, p.PageDemandVote),
+		route("GET /console/demands", signedIn, plain, c.PageConsoleDemands),
+		route("POST /console/demands/{id}/route", signedIn, plain, c.PageDemandRoute),
+		route("POST /console/demands/{id}/answer", signedIn, plain, c.PageDemandAnswer),
 		// feedback.go
-		{"GET /api/v1/entries/{id}/rating", Anyone, PlainRoute, s.apiRatingGet},
-		{"PUT /api/v1/entries/{id}/rating", SignedIn, PlainRoute, s.apiRatingPut},
-		{"GET /api/v1/entries/{id}/comments", Anyone, PlainRoute, s.apiCommentList},
-		{"POST /api/v1/entries/{id}/comments", SignedIn, PlainRoute, s.apiCommentCreate},
-		{"GET /api/v1/entries/{id}/usage", Anyone, PlainRoute, s.apiEntryUsage},
-		{"GET /api/v1/comments", Anyone, PlainRoute, s.apiCommentQueue},
-		{"POST /api/v1/comments/{id}/moderate", SignedIn, PlainRoute, s.apiCommentModerate},
-		{"POST /api/v1/comments/{id}/report", SignedIn, PlainRoute, s.apiCommentReport},
-		{"POST /catalog/{ref}/rating", SignedIn, PlainRoute, s.pageRate},
-		{"POST /catalog/{ref}/comments", SignedIn, PlainRoute, s.pageComment},
-		{"POST /catalog/{ref}/comments/{id}/report", SignedIn, PlainRoute, s.pageCommentReport},
-		{"GET /console/comments", SignedIn, PlainRoute, s.pageCommentQueue},
-		{"POST /console/comments/{id}/moderate", SignedIn, PlainRoute, s.pageCommentModerate},
+		route("GET /api/v1/entries/{id}/rating", anyone, plain, a.ApiRatingGet),
+		route("PUT /api/v1/entries/{id}/rating", signedIn, plain, a.ApiRatingPut),
+		route("GET /api/v1/entries/{id}/comments", anyone, plain, a.ApiCommentList),
+		route("POST /api/v1/entries/{id}/comments", signedIn, plain, a.ApiCommentCreate),
+		route("GET /api/v1/entries/{id}/usage", anyone, plain, a.ApiEntryUsage),
+		route("GET /api/v1/comments", anyone, plain, a.ApiCommentQueue),
+		route("POST /api/v1/comments/{id}/moderate", signedIn, plain, a.ApiCommentModerate),
+		route("POST /api/v1/comments/{id}/report", signedIn, plain, a.ApiCommentReport),
+		route("POST /catalog/{ref}/rating", signedIn, plain, p.PageRate),
+		route("POST /catalog/{ref}/comments", signedIn, plain, p.PageComment),
+		route("POST /catalog/{ref}/comments/{id}/report", signedIn, plain, p.PageCommentReport),
+		route("GET /console/comments", signedIn, plain, c.PageCommentQueue),
+		route("POST /console/comments/{id}/moderate", signedIn, plain, c.PageCommentModerate),
 		// open_policy.go
-		{"GET /api/v1/entries/{id}/open-risk", SignedIn, PlainRoute, s.apiOpenRisk},
-		{"GET /apply", Anyone, PlainRoute, s.pagePublicApply},
-		{"POST /apply", Anyone, PlainRoute, s.pagePublicApplySubmit},
+		route("GET /api/v1/entries/{id}/open-risk", signedIn, plain, a.ApiOpenRisk),
+		route("GET /apply", anyone, plain, p.PagePublicApply),
+		route("POST /apply", anyone, plain, p.PagePublicApplySubmit),
 		// objections_pages.go
-		{"GET /objections/new", Anyone, PlainRoute, s.pageObjectionNew},
-		{"POST /objections/new", SignedIn, PlainRoute, s.pageObjectionSubmit},
-		{"GET /account/objections", SignedIn, PlainRoute, s.pageMyObjections},
-		{"GET /console/objections", SignedIn, PlainRoute, s.pageConsoleObjections},
-		{"GET /console/objections/{id}", Anyone, PlainRoute, s.pageObjection},
-		{"POST /console/objections/{id}/resolve", Anyone, PlainRoute, s.pageObjectionResolve},
-
+		route("GET /objections/new", anyone, plain, p.PageObjectionNew),
+		route("POST /objections/new", signedIn, plain, p.PageObjectionSubmit),
+		route("GET /account/objections", signedIn, plain, p.PageMyObjections),
+		route("GET /console/objections", signedIn, plain, c.PageConsoleObjections),
+		route("GET /console/objections/{id}", anyone, plain, c.PageObjection),
+		route("POST /console/objections/{id}/resolve", anyone, plain, c.PageObjectionResolve),
 	}
-	for _, kind := range listKinds {
-		t = append(t, Route{"GET /api/v1/lists/" + kind, Anyone, PlainRoute, s.apiList(kind)})
+	for _, kind := range api.ListKinds {
+		t = append(t, route("GET /api/v1/lists/"+kind, anyone, plain, a.ApiList(kind)))
 	}
 	for _, prefix := range []string{"/api/3/action/", "/api/action/"} {
-		t = append(t, Route{"GET " + prefix + "{name}", Anyone, PlainRoute, s.ckanAction},
-			Route{"POST " + prefix + "{name}", Anyone, PlainRoute, s.ckanAction})
+		t = append(t, route("GET "+prefix+"{name}", anyone, plain, k.CkanAction),
+			route("POST "+prefix+"{name}", anyone, plain, k.CkanAction))
 	}
-	for _, ext := range dcatFormats {
-		t = append(t, Route{"GET /catalog." + ext.ext, Anyone, PlainRoute, s.dcatCatalog(ext.ext)})
+	for _, ext := range web.DcatFormats {
+		t = append(t, route("GET /catalog."+ext.Ext, anyone, plain, a.DcatCatalog(ext.Ext)))
 	}
 	for _, m := range pubdata.EndpointMethods {
-		t = append(t, Route{m + " /api/v1/entries/{id}/call/{path...}", Anyone, DataRoute, s.apiServiceCall})
+		t = append(t, route(m+" /api/v1/entries/{id}/call/{path...}", anyone, data, a.ApiServiceCall))
 	}
 	for _, action := range pubdata.OrgActions {
-		t = append(t, Route{"POST /api/v1/orgs/{code}/" + string(action), SignedIn, PlainRoute, s.apiOrgSanction(action)})
+		t = append(t, route("POST /api/v1/orgs/{code}/"+string(action), signedIn, plain, a.ApiOrgSanction(action)))
 	}
 	return t
+}
+
+// The table's words for who may call a route and what kind of route it is.
+const (
+	anyone   = web.Anyone
+	signedIn = web.SignedIn
+	plain    = web.PlainRoute
+	data     = web.DataRoute
+	upload   = web.UploadRoute
+)
+
+// route is one row of the table.
+func route(pattern string, who web.Who, kind web.RouteKind, h web.HandlerFunc) web.Route {
+	return web.Route{Pattern: pattern, Who: who, Kind: kind, Handler: h}
 }

@@ -3,6 +3,8 @@ package http
 import (
 	"slices"
 	"testing"
+
+	"github.com/pubdata/pubdata/http/ckan"
 )
 
 // TestDataRoutesDeclared: the routes a stopped organisation loses are declared where they are
@@ -53,8 +55,8 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"POST /console/grants/{id}/revoke",
 	}
 	var got []string
-	for _, p := range e.srv.routes {
-		if e.srv.dataRoutes[p] {
+	for _, p := range e.srv.Routes {
+		if e.srv.DataRoutes[p] {
 			got = append(got, p)
 		}
 	}
@@ -64,7 +66,7 @@ func TestDataRoutesDeclared(t *testing.T) {
 		t.Errorf("data routes:\n got %q\nwant %q", got, want)
 	}
 	for _, name := range []string{"datastore_search", "datastore_search_sql"} {
-		if !ckanDataActions[name] {
+		if !ckan.CkanDataActions[name] {
 			t.Errorf("CKAN action %s is not a data action", name)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -326,10 +327,10 @@ func TestEndpointPage(t *testing.T) {
 	editor, member, reviewer, other := e.login(pbEditor), e.login(pbMember), e.login(authReviewer), e.login("xm-scj-member")
 
 	// The entry's page links to it.
-	if w := e.page("GET", "/console/entries/"+en.ID, editor, LangZH, nil); w.Code != 200 || !strings.Contains(w.Body.String(), `href="/console/entries/`+en.ID+`/endpoint"`) {
+	if w := e.page("GET", "/console/entries/"+en.ID, editor, web.LangZH, nil); w.Code != 200 || !strings.Contains(w.Body.String(), `href="/console/entries/`+en.ID+`/endpoint"`) {
 		t.Fatalf("entry page: %d", w.Code)
 	}
-	for _, lang := range []string{LangZH, LangEN} {
+	for _, lang := range []string{web.LangZH, web.LangEN} {
 		w := e.page("GET", page, editor, lang, nil)
 		if w.Code != 200 || !strings.Contains(w.Body.String(), `name="base_url"`) {
 			t.Fatalf("%s: %d", lang, w.Code)
@@ -358,47 +359,47 @@ func TestEndpointPage(t *testing.T) {
 		t.Fatalf("a refused form was saved: %v", err)
 	}
 	// Saved: pending, the secret never shown.
-	w := e.page("POST", page, editor, LangZH, url.Values{"base_url": {"https://api.gat.example/credit"}, "methods": {"GET", "POST"},
+	w := e.page("POST", page, editor, web.LangZH, url.Values{"base_url": {"https://api.gat.example/credit"}, "methods": {"GET", "POST"},
 		"credential_header": {"X-Api-Key"}, "secret": {providerSecret}, "timeout_seconds": {"20"}})
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page+"?saved=1" {
 		t.Fatalf("save: %d %v", w.Code, w.Header())
 	}
 	for _, c := range []*http.Cookie{editor, member, reviewer} {
-		w := e.page("GET", page+"?saved=1", c, LangEN, nil)
+		w := e.page("GET", page+"?saved=1", c, web.LangEN, nil)
 		body := w.Body.String()
 		if w.Code != 200 || strings.Contains(body, providerSecret) || !strings.Contains(body, "Awaiting confirmation") || !strings.Contains(body, "https://api.gat.example/credit") {
 			t.Fatalf("view: %d", w.Code)
 		}
-		checkPage(t, body, LangEN)
+		checkPage(t, body, web.LangEN)
 		if hasForm, hasConfirm := strings.Contains(body, `name="base_url"`), strings.Contains(body, "/endpoint/confirm"); hasForm != (c == editor) || hasConfirm != (c == reviewer) {
 			t.Fatalf("form %v, confirm %v", hasForm, hasConfirm)
 		}
 	}
 	// Forbidden: a member saves, the provider confirms, another organisation looks.
-	if w := e.page("POST", page, member, LangZH, url.Values{"base_url": {"https://evil.example"}}); w.Code != 403 {
+	if w := e.page("POST", page, member, web.LangZH, url.Values{"base_url": {"https://evil.example"}}); w.Code != 403 {
 		t.Fatalf("member saves: %d", w.Code)
 	}
-	if w := e.page("POST", page+"/confirm", editor, LangZH, nil); w.Code != 403 {
+	if w := e.page("POST", page+"/confirm", editor, web.LangZH, nil); w.Code != 403 {
 		t.Fatalf("provider confirms: %d", w.Code)
 	}
-	if w := e.page("GET", page, other, LangZH, nil); w.Code != 404 {
+	if w := e.page("GET", page, other, web.LangZH, nil); w.Code != 404 {
 		t.Fatalf("other organisation: %d", w.Code)
 	}
 	// The authority confirms.
-	if w := e.page("POST", page+"/confirm", reviewer, LangZH, nil); w.Code != http.StatusSeeOther {
+	if w := e.page("POST", page+"/confirm", reviewer, web.LangZH, nil); w.Code != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", w.Code)
 	}
-	w = e.page("GET", page+"?confirmed=1", reviewer, LangZH, nil)
+	w = e.page("GET", page+"?confirmed=1", reviewer, web.LangZH, nil)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "已确认") || strings.Contains(w.Body.String(), "/endpoint/confirm") || !strings.Contains(w.Body.String(), "action=service.call") {
 		t.Fatalf("confirmed: %d", w.Code)
 	}
-	checkPage(t, w.Body.String(), LangZH)
+	checkPage(t, w.Body.String(), web.LangZH)
 	// Not a service interface.
 	table := e.createEntry(pbEditor, entryBody("表", pubdata.ClassUnconditional, pubdata.ClassNone))
-	if w := e.page("GET", "/console/entries/"+table.ID+"/endpoint", editor, LangZH, nil); w.Code != 400 {
+	if w := e.page("GET", "/console/entries/"+table.ID+"/endpoint", editor, web.LangZH, nil); w.Code != 400 {
 		t.Fatalf("table entry: %d", w.Code)
 	}
-	if w := e.page("GET", "/console/entries/"+table.ID, editor, LangZH, nil); strings.Contains(w.Body.String(), "/endpoint") {
+	if w := e.page("GET", "/console/entries/"+table.ID, editor, web.LangZH, nil); strings.Contains(w.Body.String(), "/endpoint") {
 		t.Fatal("a table entry links to a service interface page")
 	}
 }

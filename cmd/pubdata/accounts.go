@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
-	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/mail"
 )
 
@@ -25,10 +25,10 @@ func (a *app) outbox() *mail.Outbox {
 	return &mail.Outbox{Store: a.accounts, Mailer: a.mailer, BaseURL: a.cfg.PublicURL, Logger: a.logger}
 }
 
-// runAccountJobs writes the API tokens' usage every pdhttp.UsageFlushInterval and, when
+// runAccountJobs writes the API tokens' usage every web.UsageFlushInterval and, when
 // e-mail is configured, e-mails notifications every mail.Interval, until ctx ends.
 func (a *app) runAccountJobs(ctx context.Context) {
-	flush := time.NewTicker(pdhttp.UsageFlushInterval)
+	flush := time.NewTicker(web.UsageFlushInterval)
 	defer flush.Stop()
 	var mailC <-chan time.Time
 	box := a.outbox()

@@ -203,7 +203,7 @@ func (a *app) handler() (http.Handler, error) {
 		},
 	}
 	a.web = srv
-	h, err := srv.Handler()
+	h, err := pdhttp.NewHandler(srv)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pubdata/pubdata"
-	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // Config is every setting of the binary. It is built by loadConfig from defaults, then the
@@ -64,8 +64,8 @@ const (
 const (
 	DefaultData               = "./data"
 	DefaultAddr               = "127.0.0.1:8080"
-	DefaultMaxBody            = pdhttp.DefaultMaxBodyBytes
-	DefaultMaxUpload          = pdhttp.DefaultMaxUploadBytes
+	DefaultMaxBody            = web.DefaultMaxBodyBytes
+	DefaultMaxUpload          = web.DefaultMaxUploadBytes
 	DefaultCheckpointInterval = time.Minute
 	DefaultShutdownTimeout    = 15 * time.Second
 	MaxCheckpointInterval     = time.Minute // the regulations' record: at least every minute

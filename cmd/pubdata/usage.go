@@ -4,13 +4,13 @@ import (
 	"context"
 	"time"
 
-	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // runEntryUsage writes the entries' usage counts (views, downloads, API calls) every
-// pdhttp.UsageFlushInterval until ctx ends; serve flushes once more after it stops.
+// web.UsageFlushInterval until ctx ends; serve flushes once more after it stops.
 func (a *app) runEntryUsage(ctx context.Context) {
-	t := time.NewTicker(pdhttp.UsageFlushInterval)
+	t := time.NewTicker(web.UsageFlushInterval)
 	defer t.Stop()
 	for {
 		select {

@@ -1,0 +1,86 @@
+package portal
+
+import (
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
+	"net/http"
+)
+
+// My account on the portal, for a signed-in public user (and anyone signed in): app keys,
+// open applications, the user's objections and demands, and the links to the other parts
+// of the account.
+
+// portalAccountView is the view of /account.
+type portalAccountView struct {
+	web.Page
+	User          *pubdata.User
+	OrgName       string
+	LiveKeys      int
+	KeysURL       string
+	Applications  []web.AppRow
+	ApplicationsN int
+	AppsURL       string
+	// Objections are the user's newest objections (as filer), ObjectionsN all of them;
+	// HasObjections: the server keeps objections (else the section is left out).
+	Objections    []web.ObjectionRow
+	ObjectionsN   int
+	HasObjections bool
+	// Demands are the user's newest demands, DemandsN all of them.
+	Demands    []web.DemandItem
+	DemandsN   int
+	HasDemands bool
+}
+
+// accountApplications is how many of the newest applications (and of objections, and of
+// demands) the page lists.
+const accountApplications = 20
+
+func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error {
+	a := pubdata.ActorFromContext(r.Context())
+	if a.Anonymous() {
+		web.Redirect(w, r, web.WithQuery("/console/login", "next", "/account"))
+		return nil
+	}
+	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/console/account", AppsURL: "/console/applications"}
+	if a.Org != nil {
+		v.OrgName = a.Org.Name
+	}
+	toks, err := s.Tokens.FindTokens(r.Context(), a.User.ID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for _, t := range toks {
+		if t.Active(now) {
+			v.LiveKeys++
+		}
+	}
+	if s.Applications != nil {
+		apps, n, _, err := s.Applications.FindApplications(r.Context(), pubdata.ApplicationFilter{Applicant: a.User.Username, Kind: pubdata.KindOpen, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.ApplicationsN = n
+		for _, app := range apps {
+			v.Applications = append(v.Applications, web.AppRow{Application: app})
+		}
+	}
+	if s.Objections != nil {
+		list, n, _, err := s.Objections.FindObjections(r.Context(), pubdata.ObjectionFilter{Filer: a.User.Username, Now: now, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.HasObjections, v.Objections, v.ObjectionsN = true, web.ObjectionRows(list), n
+	}
+	if s.Demands != nil {
+		list, n, _, err := s.Demands.FindDemandList(r.Context(), pubdata.DemandFilter{Username: a.User.Username, Sort: pubdata.DemandSortNewest, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		v.HasDemands, v.DemandsN = true, n
+		for _, d := range list {
+			v.Demands = append(v.Demands, web.DemandItem{Demand: d})
+		}
+	}
+	return s.Render(w, r, "portal_account", http.StatusOK, v)
+}

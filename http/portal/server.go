@@ -1,0 +1,7 @@
+package portal
+
+import "github.com/pubdata/pubdata/http/web"
+
+// Server is the portal's handlers on the shared web.Server: its services, settings and the web
+// pieces every audience uses (templates, rendering, errors, forms, paging, streaming).
+type Server struct{ *web.Server }

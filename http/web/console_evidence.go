@@ -1,0 +1,11 @@
+package web
+
+import ()
+
+// normalizeOr is normalizeError's result when it recognises err, else def.
+func NormalizeOr(err, def error) error {
+	if e := NormalizeError(err); e != err {
+		return e
+	}
+	return def
+}

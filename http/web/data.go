@@ -1,0 +1,272 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/locale"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// rowErrorText is the message of a row error in lang; an error recorded before messages
+// were keyed has only its English text.
+func RowErrorText(lang string, re pubdata.RowError) string {
+	if re.Msg == nil {
+		return re.Message
+	}
+	return locale.Render(lang, re.Msg)
+}
+
+// apiLang is the language of the API's messages: ?lang=, else Accept-Language when the
+// request has one, else English (the API's language before messages were translated).
+func ApiLang(r *http.Request) string {
+	if l, ok := ParseLang(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	if h := r.Header.Get("Accept-Language"); h != "" {
+		return NegotiateLang(h)
+	}
+	return LangEN
+}
+
+// --- loading ---
+
+// batchDir is the folder of the spooled upload files.
+func (s *Server) batchDir() string {
+	if s.BatchDir != "" {
+		return s.BatchDir
+	}
+	return filepath.Join(os.TempDir(), "pubdata-batches")
+}
+
+// batchFile is where the upload of batch id is kept.
+func (s *Server) BatchFile(id string) string { return filepath.Join(s.batchDir(), id) }
+
+// spool copies body into a new file in the batch folder; the caller renames or removes it.
+func (s *Server) spool(body io.Reader) (string, error) {
+	dir := s.batchDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", Internalf("batch folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return "", Internalf("spool upload: %w", err)
+	}
+	_, err = io.Copy(f, body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return "", NormalizeError(err)
+		}
+		return "", pubdata.Errorf(pubdata.EINVALID, "The upload could not be read to its end (%v); nothing was loaded.", err)
+	}
+	return f.Name(), nil
+}
+
+// fileHead returns the first bytes of a file, for format detection.
+func fileHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 8<<10)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// startBatch loads body into the entry's table as a new batch, as the actor in ctx (whose
+// right to load, CanLoadData, the caller has checked). It checks opt, spools the body to the
+// batch folder, detects the format (from contentType, then fileName, then the first bytes),
+// makes sure the table exists, creates the batch, or finds the one of opt.IdempotencyKey
+// (created false; nothing is loaded again), and runs it in the background for up to
+// batchWait: the batch comes back done, failed or still running (then follow it with
+// FindBatchByID). A problem with the file as a whole (an unknown column, a missing key
+// column…) fails the batch and comes back as an EINVALID error together with the failed
+// batch. Any other error means no batch was created (b is nil).
+func (s *Server) StartBatch(ctx context.Context, e *pubdata.Entry, body io.Reader, fileName, contentType string, opt pubdata.LoadOptions) (b *pubdata.Batch, created bool, err error) {
+	if err := pubdata.ValidateLoadOptions(&opt); err != nil {
+		return nil, false, err
+	}
+	if _, err := pubdata.TableItems(e); err != nil {
+		return nil, false, err
+	}
+	path, err := s.spool(body)
+	if err != nil {
+		return nil, false, err
+	}
+	defer func() {
+		if path != "" {
+			os.Remove(path)
+		}
+	}()
+	head, err := fileHead(path)
+	if err != nil {
+		return nil, false, Internalf("read spooled upload: %w", err)
+	}
+	if len(head) == 0 {
+		return nil, false, pubdata.Errorf(pubdata.EINVALID, "The upload is empty; send a CSV, JSON, NDJSON or XLSX file.")
+	}
+	f, err := datafile.DetectFormat(contentType, fileName, head)
+	if err != nil {
+		return nil, false, err
+	}
+	opt.Format, opt.FileName = string(f), fileName
+	if err := s.Data.EnsureTable(ctx, e); err != nil {
+		return nil, false, err
+	}
+	b, created, err = s.Data.CreateBatch(ctx, e, opt)
+	if err != nil || !created {
+		return b, created, err
+	}
+	if err := os.Rename(path, s.BatchFile(b.ID)); err != nil {
+		return nil, false, Internalf("keep upload of batch %s: %w", b.ID, err)
+	}
+	path = ""
+	b, err = s.RunBatchFile(ctx, e, b.ID, f, opt)
+	return b, true, err
+}
+
+// runBatchFile runs batch id from its spooled file in the background, with ctx's values
+// (the actor and request for the record) but not its cancellation, and waits for it up to
+// batchWait; see startBatch.
+func (s *Server) RunBatchFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions) (*pubdata.Batch, error) {
+	ctx = context.WithoutCancel(ctx)
+	type result struct {
+		b   *pubdata.Batch
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := s.loadFile(ctx, e, id, f, opt)
+		if err != nil && pubdata.ErrorCode(err) == pubdata.EINTERNAL {
+			s.Logger.LogAttrs(ctx, slog.LevelError, "batch failed", slog.String("batch", id),
+				slog.String("request_id", pubdata.RequestFromContext(ctx).RequestID), slog.String("error", err.Error()))
+		}
+		done <- result{b, err}
+	}()
+	t := time.NewTimer(s.BatchWait)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-t.C:
+		return s.Data.FindBatchByID(ctx, id)
+	}
+}
+
+// loadFile runs batch id from its file. The file is removed once the batch is done; a failed
+// batch keeps it for a retry. A file-level problem fails the batch and is returned with it.
+func (s *Server) loadFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions) (*pubdata.Batch, error) {
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, err
+	}
+	path := s.BatchFile(id)
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, Internalf("open upload of batch %s: %w", id, err)
+	}
+	defer file.Close()
+	size := int64(-1)
+	if st, err := file.Stat(); err == nil {
+		size = st.Size()
+	}
+	src, err := datafile.Open(file, f, items, datafile.Options{Now: s.Now(), Size: size, TempDir: s.batchDir()})
+	if err != nil {
+		b, rerr := s.Data.RunBatch(ctx, e, id, failedSource{err}, opt)
+		if rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return b, err
+	}
+	defer src.Close()
+	b, err := s.Data.RunBatch(ctx, e, id, src, opt)
+	if err == nil && b.Status == pubdata.BatchDone {
+		file.Close()
+		os.Remove(path)
+	}
+	return b, err
+}
+
+// failedSource is the source of a batch whose file could not be opened: it fails the batch
+// with the reason.
+type failedSource struct{ err error }
+
+func (f failedSource) Next() (*pubdata.SourceRow, error) { return nil, f.err }
+
+func (f failedSource) Read() int64 { return 0 }
+
+func (f failedSource) Size() int64 { return -1 }
+
+// abortStream ends a response whose rows failed after the first was sent: the client sees a
+// broken transfer, never a short file that looks whole.
+func (s *Server) AbortStream(r *http.Request, err error) {
+	s.Logger.LogAttrs(r.Context(), slog.LevelError, "rows stream failed",
+		slog.String("request_id", RequestIDFrom(r.Context())), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+	panic(http.ErrAbortHandler)
+}
+
+// writeRowFile streams the selection as a download in format f, in constant memory, the
+// values masked by m. With rowNumbers the first column is CKAN's _id: the row's position
+// in the selection.
+func (s *Server) WriteRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection, f datafile.Format, bom, rowNumbers bool) error {
+	header := sel.Columns
+	if rowNumbers {
+		header = append([]string{"_id"}, header...)
+	}
+	var fw datafile.Writer
+	start := func() error {
+		w.Header().Set("Content-Type", datafile.ContentType(f))
+		w.Header().Set("Content-Disposition", `attachment; filename="`+CkanName(e)+datafile.Ext(f)+`"`)
+		w.Header().Set("Cache-Control", "no-store")
+		var err error
+		fw, err = datafile.NewWriter(w, f, header, datafile.WriterOptions{BOM: bom})
+		return err
+	}
+	id := int64(sel.Query().Offset)
+	row := make([]any, len(header))
+	_, err := sel.Each(r.Context(), func(out []any) error {
+		if fw == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
+		if rowNumbers {
+			id++
+			row[0] = id
+			copy(row[1:], out)
+			out = row
+		}
+		return fw.Write(out)
+	})
+	if err != nil {
+		if fw == nil {
+			return err
+		}
+		s.AbortStream(r, err)
+	}
+	if fw == nil {
+		if err := start(); err != nil {
+			return err
+		}
+	}
+	if err := fw.Close(); err != nil {
+		s.AbortStream(r, err)
+	}
+	return nil
+}

@@ -1,0 +1,293 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/ident"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Evidence (D5, D6): which entries hold rows about a person or a company that the caller may
+// use, so that a public body does not ask the applicant for paper again; and signed
+// extracts of rows the caller may read, with their public verification, so that an extract
+// can stand in for a paper copy.
+//
+// The subject's key is personal: it is never logged (the access log has the path only),
+// never put in an error message, and recorded masked (ident.Mask).
+
+// MaxExtractRows is the most rows one signed extract holds.
+const MaxExtractRows = 1000
+
+var (
+	errNoEvidence = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not look up subjects.")
+	errNoExtracts = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not sign extracts.")
+)
+
+// subjectKey reads a subject's key: a resident ID number (GB 11643) or a unified social
+// credit code (GB 32100), written in either's usual forms. It returns the data element and
+// the key in standard form; the error names the rule that failed, never the key.
+func subjectKey(raw string) (element, key string, err error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", "", pubdata.FieldErrorf("key", "key is required: a resident ID number (18 characters) or a unified social credit code (18 characters).")
+	}
+	if looksLikeResidentID(raw) {
+		n, err := ident.NormalizeResidentID(raw)
+		if err == nil {
+			err = ident.ResidentID(n, time.Now())
+		}
+		if err == nil {
+			return ident.ElementResidentID, n, nil
+		}
+		if u := ident.NormalizeUSCC(raw); ident.USCC(u) == nil { // an all-digit USCC
+			return ident.ElementUSCC, u, nil
+		}
+		return "", "", keyError(ident.ElementResidentID, err)
+	}
+	n := ident.NormalizeUSCC(raw)
+	if err := ident.USCC(n); err != nil {
+		return "", "", keyError(ident.ElementUSCC, err)
+	}
+	return ident.ElementUSCC, n, nil
+}
+
+// looksLikeResidentID reports whether s has a resident ID number's shape: 15 digits, or 17
+// digits and a digit or X.
+func looksLikeResidentID(s string) bool {
+	digits := func(t string) bool { return strings.Trim(t, "0123456789") == "" }
+	switch len(s) {
+	case 15:
+		return digits(s)
+	case 18:
+		return digits(s[:17]) && strings.ContainsAny(s[17:], "0123456789Xx")
+	}
+	return false
+}
+
+func keyError(element string, err error) error {
+	what := "resident ID number (GB 11643)"
+	if element == ident.ElementUSCC {
+		what = "unified social credit code (GB 32100)"
+	}
+	rule := ""
+	var ie *ident.Error
+	if errors.As(err, &ie) {
+		rule = " [rule " + ie.Rule + "]"
+	}
+	return pubdata.FieldErrorf("key", "key is not a valid %s: %s%s.", what, err.Error(), rule)
+}
+
+// subjectReply is GET /api/v1/subjects's reply.
+type SubjectReply struct {
+	Element string                  `json:"element"`
+	Key     string                  `json:"key"` // masked
+	Items   []*pubdata.SubjectEntry `json:"items"`
+	Total   int                     `json:"total"`
+	Next    string                  `json:"next"`
+}
+
+// lookUpSubject finds the published entries with a current row about the subject and the
+// caller's access to each, and records the lookup (masked).
+func (s *Server) LookUpSubject(ctx context.Context, raw string) (*SubjectReply, error) {
+	a := pubdata.ActorFromContext(ctx)
+	if a.Anonymous() {
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
+	}
+	if !pubdata.CanLookUpSubjects(a) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities may look up which entries hold a subject's data.").Keyed("error.evidence.forbidden")
+	}
+	if s.Evidence == nil || s.Data == nil {
+		return nil, errNoEvidence
+	}
+	element, key, err := subjectKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := s.Evidence.SubjectEntries(ctx, element)
+	if err != nil {
+		return nil, err
+	}
+	reply := &SubjectReply{Element: element, Key: ident.Mask(key), Items: []*pubdata.SubjectEntry{}}
+	p := access.RequestPurpose(ctx)
+	var found []string
+	for _, c := range cands {
+		e := c.Entry
+		if !pubdata.CanViewPublished(a, e) && !pubdata.CanReadAllData(a, e) {
+			continue
+		}
+		held, rd, err := s.Reader().LookUpSubject(ctx, e, c.Item, key, p)
+		if err != nil {
+			return nil, err
+		}
+		if !held {
+			continue
+		}
+		d := rd.Decision()
+		it := &pubdata.SubjectEntry{Entry: e.ID, Title: e.Title, Provider: e.Org, ProviderName: e.OrgName, Item: c.Item, Access: pubdata.SubjectAccess(d)}
+		switch it.Access {
+		case pubdata.SubjectNeedsApplication:
+			it.Message = "This entry is shared on conditions: you may apply for it (POST /api/v1/applications)."
+		case pubdata.SubjectNotShared:
+			it.Message = d.Message
+		}
+		reply.Items = append(reply.Items, it)
+		found = append(found, e.ID)
+	}
+	reply.Total = len(reply.Items)
+	if err := s.Evidence.RecordSubjectLookup(ctx, element, reply.Key, found); err != nil {
+		return nil, err
+	}
+	return reply, nil
+}
+
+// --- signed extracts ---
+
+// extractRequest is POST /api/v1/extracts: the entry, and a key (the key items' values,
+// comma-separated, as the rows API's _key) or a filter in the rows API's query-string form;
+// the purpose (else X-Purpose).
+type ExtractRequest struct {
+	Entry   string `json:"entry"`
+	Key     string `json:"key"`
+	Filter  string `json:"filter"`
+	Purpose string `json:"purpose"`
+}
+
+// buildExtract reads the rows of the request under the caller's access (the rows API's
+// rules: DecideAccess, masks, the grant's filter), signs the document and records it.
+func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Signed, error) {
+	ctx := r.Context()
+	a, err := RequireUser(r)
+	if err != nil {
+		return nil, err
+	}
+	if s.Extracts == nil || s.Evidence == nil || s.Data == nil {
+		return nil, errNoExtracts
+	}
+	req.Entry, req.Key, req.Filter = strings.TrimSpace(req.Entry), strings.TrimSpace(req.Key), strings.TrimSpace(req.Filter)
+	req.Purpose = Purpose(req.Purpose)
+	if req.Purpose == "" {
+		req.Purpose = pubdata.RequestFromContext(ctx).Purpose
+	}
+	switch {
+	case req.Entry == "":
+		return nil, pubdata.FieldErrorf("entry", "entry is required: the id of a published table entry.")
+	case req.Key == "" && req.Filter == "":
+		return nil, pubdata.FieldErrorf("key", "Give the row's key (key) or a filter (filter, e.g. \"col=v&year__gte=2020\").")
+	case req.Key != "" && req.Filter != "":
+		return nil, pubdata.FieldErrorf("filter", "Give either key or filter, not both.")
+	}
+	e, err := s.Entries.FindPublishedEntry(ctx, req.Entry)
+	if ErrorIs(err, pubdata.ENOTFOUND) {
+		return nil, NotFoundEntry(req.Entry)
+	} else if err != nil {
+		return nil, err
+	}
+	if ok, err := s.Reader().Visible(ctx, e); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, NotFoundEntry(req.Entry)
+	}
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := s.OpenReadFor(ctx, e, req.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	if !rd.Allowed() {
+		return nil, rd.Refused(ctx, access.KindExtract, true)
+	}
+	d := rd.Decision()
+	q := &pubdata.RowQuery{}
+	if req.Key != "" {
+		if q.Filters, err = access.KeyFilters(items, req.Key); err != nil {
+			return nil, err
+		}
+	} else {
+		params, perr := url.ParseQuery(req.Filter)
+		if perr != nil {
+			return nil, pubdata.FieldErrorf("filter", "filter is not a query string (col=v&…): %v", perr)
+		}
+		if q, err = pubdata.ParseRowQuery(items, params, nil, true); err != nil {
+			return nil, err
+		}
+		if len(q.Filters) == 0 && q.Q == "" {
+			return nil, pubdata.FieldErrorf("filter", "filter must name at least one condition (col=v), so that the extract is a defined selection.")
+		}
+	}
+	q.Limit, q.Cursor = MaxExtractRows+1, ""
+	sel, err := rd.Select(ctx, q, access.KindExtract)
+	if err != nil {
+		return nil, err
+	}
+	cols := sel.Columns
+	rows := [][]any{}
+	if _, err := sel.Each(ctx, func(values []any) error {
+		rows = append(rows, append([]any(nil), values...))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(rows) == 0:
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No current row of entry %s matches; nothing to extract.", e.ID)
+	case len(rows) > MaxExtractRows:
+		return nil, pubdata.FieldErrorf("filter", "More than %d rows match; narrow the filter (an extract holds at most %d rows).", MaxExtractRows, MaxExtractRows)
+	}
+	doc := &extract.Document{
+		Entry: e.ID, EntryTitle: e.Title, EntryVersion: e.Version, Provider: e.Org, ProviderName: e.OrgName,
+		Columns: cols, Rows: rows, Requester: extract.Requester{Username: a.Username()},
+		Purpose: d.Purpose, Time: s.Now().UTC().Format(time.RFC3339), Platform: BaseURL(r),
+	}
+	if a.Org != nil {
+		doc.Requester.Org, doc.Requester.OrgName = a.Org.Code, a.Org.Name
+	}
+	signed, err := s.Extracts.Sign(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Evidence.RecordExtract(ctx, &pubdata.ExtractRecord{Entry: e.ID, EntryVersion: e.Version, Rows: len(rows), Columns: cols,
+		Purpose: d.Purpose, Digest: signed.Digest, Time: doc.Time}); err != nil {
+		return nil, err
+	}
+	return signed, nil
+}
+
+// verifyReply is POST /api/v1/verify's reply: whether the extract is valid, why not, and
+// what it says when it is.
+type VerifyReply struct {
+	Valid        bool               `json:"valid"`
+	Reason       string             `json:"reason,omitempty"`
+	Entry        string             `json:"entry,omitempty"`
+	EntryTitle   string             `json:"entry_title,omitempty"`
+	EntryVersion int                `json:"entry_version,omitempty"`
+	Provider     string             `json:"provider,omitempty"`
+	ProviderName string             `json:"provider_name,omitempty"`
+	Requester    *extract.Requester `json:"requester,omitempty"`
+	Purpose      string             `json:"purpose,omitempty"`
+	Time         string             `json:"time,omitempty"`
+	Rows         int                `json:"rows,omitempty"`
+}
+
+// verify checks a signed extract with the platform's key.
+func (s *Server) Verify(raw []byte) (*VerifyReply, error) {
+	if s.Extracts == nil {
+		return nil, errNoExtracts
+	}
+	d, err := s.Extracts.Verify(raw)
+	var inv *extract.Invalid
+	if errors.As(err, &inv) {
+		return &VerifyReply{Valid: false, Reason: inv.Reason}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return &VerifyReply{Valid: true, Entry: d.Entry, EntryTitle: d.EntryTitle, EntryVersion: d.EntryVersion, Provider: d.Provider,
+		ProviderName: d.ProviderName, Requester: &d.Requester, Purpose: d.Purpose, Time: d.Time, Rows: len(d.Rows)}, nil
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"github.com/pubdata/pubdata/locale"
+	"net/url"
+	"strings"
+)
+
+// Page languages.
+const (
+	LangZH = locale.ZH // the default
+	LangEN = locale.EN
+)
+
+// languages lists the page languages, the default first.
+var Languages = locale.Languages
+
+// missingMarker starts the text of a key that has no translation; tests fail on it.
+const MissingMarker = locale.MissingMarker
+
+// translate returns the message of key in lang (see package locale), filled with args:
+// pairs of a placeholder name and its value, e.g. translate(lang, "common.total",
+// "Count", n).
+func Translate(lang, key string, args ...any) string {
+	return locale.Text(lang, key, args...)
+}
+
+// langURL returns the current page's URL with ?lang= set to lang, keeping the path and the
+// other parameters.
+func langURL(u *url.URL, lang string) string {
+	q := u.Query()
+	q.Set("lang", lang)
+	return u.EscapedPath() + "?" + q.Encode()
+}
+
+// htmlLang is the value of <html lang> for a page language.
+func HtmlLang(lang string) string {
+	if lang == LangEN {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// localPath returns next when it is a path on this site ("/console/x?y"), else fallback.
+// It refuses absolute and protocol-relative URLs and backslashes, which browsers may
+// treat as slashes.
+func LocalPath(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return fallback
+	}
+	return next
+}

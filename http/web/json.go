@@ -1,0 +1,127 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/pubdata/pubdata"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// writeJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads one JSON object from the body into v. Unknown fields, trailing data
+// and malformed JSON are EINVALID naming the problem; an oversize body is ETOOLARGE.
+func DecodeJSON(r *http.Request, v any) error {
+	if r.Body == nil {
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.")
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return JsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			if e := NormalizeError(err); e != err {
+				return e
+			}
+		}
+		return pubdata.Errorf(pubdata.EINVALID, "Request body must hold one JSON object.")
+	}
+	return nil
+}
+
+func JsonError(err error) error {
+	var (
+		mbe    *http.MaxBytesError
+		syn    *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+		prefix = "Request body is not valid JSON"
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return NormalizeError(err)
+	case errors.Is(err, io.EOF):
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return pubdata.Errorf(pubdata.EINVALID, "%s: it ends too early.", prefix)
+	case errors.As(err, &syn):
+		return pubdata.Errorf(pubdata.EINVALID, "%s at byte %d.", prefix, syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return pubdata.Errorf(pubdata.EINVALID, "Field %q must be a JSON %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
+		}
+		return pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return pubdata.Errorf(pubdata.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return pubdata.Errorf(pubdata.EINVALID, "%s.", prefix)
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "map", "struct", "ptr":
+		return "object"
+	}
+	return "number"
+}
+
+// listReply is the shape of every list.
+type ListReply[T any] struct {
+	Items []T    `json:"items"`
+	Total int    `json:"total"`
+	Next  string `json:"next"`
+}
+
+// newList returns a list reply with items never null.
+func NewList[T any](items []T, total int, next string) ListReply[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return ListReply[T]{Items: items, Total: total, Next: next}
+}
+
+// pageParams reads limit and cursor from the query.
+func PageParams(q url.Values) (limit int, cursor string, err error) {
+	n := 0
+	if v := q.Get("limit"); v != "" {
+		if n, err = strconv.Atoi(v); err != nil {
+			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be a whole number, not %q.", v)
+		}
+		if n == 0 {
+			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit)
+		}
+	}
+	if limit, err = pubdata.PageLimit(n); err != nil {
+		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit)
+	}
+	cursor = q.Get("cursor")
+	if len(cursor) > 512 {
+		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter cursor is too long.")
+	}
+	return limit, cursor, nil
+}
+
+// paramError is an EINVALID naming a query parameter.
+func ParamError(name, format string, args ...any) error {
+	return pubdata.Errorf(pubdata.EINVALID, "Parameter %s %s", name, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,311 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"github.com/pubdata/pubdata"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed html
+var htmlFS embed.FS
+
+// pageSet holds the parsed templates: one set per language (their t function differs),
+// one template per page.
+type pageSet struct {
+	byLang map[string]map[string]*template.Template
+}
+
+// pageNames lists the page templates, html/<name>.html; each defines "title" and
+// "content" for html/layout.html.
+var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users", "account", "audit", "error",
+	// The catalogue pages (console_entries.go, console_elements.go, portal_catalog.go).
+	"entries", "entry", "entry_edit", "entry_versions", "review", "elements", "catalog", "catalog_entry", "lists", "lists_detail",
+	// Bulk import (entry_import.go).
+	"entries_import",
+	// Service interfaces (console_endpoint.go).
+	"entry_endpoint",
+	// Aggregation (console_data.go).
+	"entry_data", "data_upload", "batch", "batches",
+	// Pull sources (console_sources.go).
+	"entry_sources",
+	// Mask policies (mask_policy.go).
+	"mask_policy",
+	// The working-day calendar (calendar_pages.go).
+	"calendar", "calendar_year",
+	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
+	"sanctions", "subjects", "extracts", "verify",
+	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).
+	"applications_catalog", "application_new", "applications", "application", "grants", "grant", "notifications",
+	// The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
+	"download_refused", "portal_org", "portal_account",
+	// Public accounts: registration, password reset, e-mail verification (register.go).
+	"register", "password_reset", "account_notice",
+	// Objections (objections_pages.go).
+	"objection_new", "objections", "objection",
+	// Demands, ratings and comments (demands.go, feedback.go).
+	"demands", "console_demands", "console_comments"}
+
+// displayZone is the time zone of times on pages (China Standard Time has no DST).
+var DisplayZone = time.FixedZone("UTC+8", 8*3600)
+
+func templateFuncs(lang string, assets *assetSet) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, args ...any) string { return Translate(lang, key, args...) },
+		"asset": func(name string) (string, error) {
+			u, ok := assets.url(name)
+			if !ok {
+				return "", fmt.Errorf("unknown asset %q", name)
+			}
+			return u, nil
+		},
+		"time": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(DisplayZone).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.In(DisplayZone).Format("2006-01-02 15:04")
+			}
+			return ""
+		},
+		"rfc3339": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.Format(time.RFC3339)
+			case *time.Time:
+				if v != nil {
+					return v.Format(time.RFC3339)
+				}
+			}
+			return ""
+		},
+	}
+}
+
+// parsePages parses every page template in both languages; any error fails start-up.
+func parsePages(assets *assetSet) (*pageSet, error) {
+	ps := &pageSet{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range Languages {
+		base, err := template.New("layout.html").Funcs(templateFuncs(lang, assets)).
+			ParseFS(htmlFS, "html/layout.html", "html/partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("http: templates: %w", err)
+		}
+		ps.byLang[lang] = map[string]*template.Template{}
+		for _, name := range pageNames {
+			t, err := base.Clone()
+			if err != nil {
+				return nil, fmt.Errorf("http: templates: %w", err)
+			}
+			if t, err = t.ParseFS(htmlFS, "html/"+name+".html"); err != nil {
+				return nil, fmt.Errorf("http: templates: %w", err)
+			}
+			for _, def := range []string{"title", "content"} {
+				if t.Lookup(def) == nil {
+					return nil, fmt.Errorf("http: template html/%s.html does not define %q", name, def)
+				}
+			}
+			ps.byLang[lang][name] = t
+		}
+	}
+	// Every template file must be a known page, layout or partial.
+	files, err := fs.Glob(htmlFS, "html/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name != "layout" && ps.byLang[LangZH][name] == nil {
+			return nil, fmt.Errorf("http: template %s is not a known page", f)
+		}
+	}
+	return ps, nil
+}
+
+// page is the part of every page's view that the layout uses.
+type Page struct {
+	Lang      string // LangZH or LangEN
+	HTMLLang  string // <html lang>
+	Path      string
+	ZHURL     string // this page in Chinese
+	ENURL     string // this page in English
+	Actor     *pubdata.Actor
+	Nav       []navItem
+	Console   bool // a console page: show the console navigation
+	MayUsers  bool
+	MayAudit  bool
+	Status    int
+	Flash     string // a translated notice, e.g. after a change
+	UserLabel string // the signed-in user as shown in the header
+	// CalendarEnding is the end of the covered holidays when an authority's admin should
+	// import the next year (a banner on console pages); "" otherwise.
+	CalendarEnding string
+}
+
+// navItem is one link of the console navigation.
+type navItem struct {
+	Key     string
+	URL     string
+	Current bool
+	Count   int // shown beside the label when not zero (unread notifications)
+}
+
+// base returns the common part of a page's view for the request.
+func (s *Server) Base(r *http.Request, console bool) Page {
+	lang := LangFrom(r.Context())
+	a := pubdata.ActorFromContext(r.Context())
+	p := Page{
+		Lang:     lang,
+		HTMLLang: HtmlLang(lang),
+		Path:     r.URL.Path,
+		ZHURL:    langURL(r.URL, LangZH),
+		ENURL:    langURL(r.URL, LangEN),
+		Actor:    a,
+		Console:  console,
+		Status:   http.StatusOK,
+	}
+	if !a.Anonymous() {
+		p.UserLabel = a.User.Username
+		if a.User.DisplayName != "" {
+			p.UserLabel = a.User.DisplayName + " (" + a.User.Username + ")"
+		}
+		p.MayUsers = s.MayListUsers(a)
+		p.MayAudit = pubdata.Can(a, pubdata.ActionAuditRead, nil)
+		p.Nav = []navItem{{Key: "nav.dashboard", URL: "/console"}, {Key: "nav.orgs", URL: "/console/orgs"}}
+		if p.MayUsers {
+			p.Nav = append(p.Nav, navItem{Key: "nav.users", URL: "/console/users"})
+		}
+		if p.MayAudit {
+			p.Nav = append(p.Nav, navItem{Key: "nav.audit", URL: "/console/audit"})
+		}
+		if pubdata.CanLookUpSubjects(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.subjects", URL: "/console/subjects"})
+		}
+		if pubdata.IsSanctioner(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
+		}
+		if s.Applications != nil { // console_applications.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
+		}
+		if s.Objections != nil { // objections_pages.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
+		}
+		if s.Demands != nil { // demands.go, feedback.go
+			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
+		}
+		if s.Feedback != nil && pubdata.IsModerator(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.comments", URL: "/console/comments"})
+		}
+		if s.Calendars != nil && a.IsAuthority() {
+			p.Nav = append(p.Nav, navItem{Key: "nav.calendar", URL: "/console/calendar"})
+		}
+		if console {
+			p.CalendarEnding = s.calendarEnding(a)
+		}
+		if s.Notifications != nil && console {
+			p.Nav = append(p.Nav, navItem{Key: "nav.notifications", URL: "/console/notifications", Count: s.unreadNotifications(r)})
+		}
+		p.Nav = append(p.Nav, navItem{Key: "nav.account", URL: "/console/account"})
+		for i := range p.Nav {
+			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path
+		}
+	}
+	return p
+}
+
+// mayListUsers reports whether the actor may list some users.
+func (s *Server) MayListUsers(a *pubdata.Actor) bool {
+	return a.Org != nil && pubdata.Can(a, pubdata.ActionUserList, a.Org)
+}
+
+// render executes the page's template into a buffer, then writes it with the status and
+// the pages' security headers. view must embed page.
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, name string, status int, view any) error {
+	lang := LangFrom(r.Context())
+	t := s.pages.byLang[lang][name]
+	if t == nil {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", view); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// errorView is the view of the error page.
+type errorView struct {
+	Page
+	TitleKey string
+	TextKey  string
+	Message  string // the error's own sentence (English), shown on English pages
+}
+
+// renderErrorPage shows an error as a page; if even that fails, as plain text.
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	v := errorView{Page: s.Base(r, strings.HasPrefix(r.URL.Path, "/console")), Message: message}
+	v.Status = status
+	switch status {
+	case http.StatusBadRequest, http.StatusMethodNotAllowed:
+		v.TitleKey, v.TextKey = "error.invalid.title", "error.invalid.text"
+	case http.StatusUnauthorized:
+		v.TitleKey, v.TextKey = "error.unauthorized.title", "error.unauthorized.text"
+	case http.StatusForbidden:
+		v.TitleKey, v.TextKey = "error.forbidden.title", "error.forbidden.text"
+	case http.StatusNotFound:
+		v.TitleKey, v.TextKey = "error.not_found.title", "error.not_found.text"
+	case http.StatusConflict:
+		v.TitleKey, v.TextKey = "error.conflict.title", "error.conflict.text"
+	case http.StatusRequestEntityTooLarge:
+		v.TitleKey, v.TextKey = "error.too_large.title", "error.too_large.text"
+	default:
+		v.TitleKey, v.TextKey = "error.internal.title", "error.internal.text"
+	}
+	if err := s.Render(w, r, "error", status, v); err != nil {
+		s.Logger.LogAttrs(r.Context(), slog.LevelError, "error page",
+			slog.String("request_id", RequestIDFrom(r.Context())), slog.String("error", err.Error()))
+		http.Error(w, message, status)
+	}
+}
+
+// redirect answers a form POST with 303 See Other to a local URL.
+func Redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// withQuery returns p with the parameters set (empty values dropped).
+func WithQuery(p string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return p
+	}
+	return p + "?" + q.Encode()
+}

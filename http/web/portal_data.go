@@ -1,0 +1,274 @@
+package web
+
+import (
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The data preview (汇聚 data on the pages): the first rows of a published table entry with
+// a filter form, sorting by column, keyset paging and download links to the rows API. The
+// console's data page and the portal's entry page both show it.
+
+// previewRows is how many rows a preview page shows.
+const previewRows = 20
+
+// Preview parameters of the page's query string. The filter is one column, one operator
+// and one value (col, op, val), turned into the rows API's col__op=val; _q, _sort and
+// _cursor are the rows API's own.
+const (
+	previewCol    = "col"
+	previewOp     = "op"
+	previewVal    = "val"
+	previewQ      = "_q"
+	previewSort   = "_sort"
+	previewCursor = "_cursor"
+)
+
+// previewOps are the filter operators the form offers.
+var previewOps = []CatOption{
+	{Value: pubdata.OpEq, Key: "data.op.eq"},
+	{Value: pubdata.OpNe, Key: "data.op.ne"},
+	{Value: pubdata.OpContains, Key: "data.op.contains"},
+	{Value: pubdata.OpPrefix, Key: "data.op.prefix"},
+	{Value: pubdata.OpGt, Key: "data.op.gt"},
+	{Value: pubdata.OpGte, Key: "data.op.gte"},
+	{Value: pubdata.OpLt, Key: "data.op.lt"},
+	{Value: pubdata.OpLte, Key: "data.op.lte"},
+	{Value: pubdata.OpIn, Key: "data.op.in"},
+	{Value: pubdata.OpNull, Key: "data.op.null"},
+}
+
+// previewFormats are the download links, as _format (and _bom) of the rows API.
+var previewFormats = []struct{ Key, Params string }{
+	{Key: "data.download.csv", Params: "_format=csv"},
+	{Key: "data.download.csv_bom", Params: "_format=csv&_bom=1"},
+	{Key: "data.download.xlsx", Params: "_format=xlsx"},
+	{Key: "data.download.json", Params: "_format=json"},
+}
+
+// previewColumn is a column of the preview table.
+type previewColumn struct {
+	Name, Title string
+	SortURL     string // the page sorted by this column (the other way when it is the sort)
+	Sort        string // "ascending", "descending" or "" (aria-sort)
+	// Masked columns show masked values and can be neither filtered nor sorted.
+	Masked bool
+}
+
+// dataLink is a labelled link.
+type dataLink struct {
+	Key, URL string
+}
+
+// dataPreview is the view of a table's preview.
+type DataPreview struct {
+	EntryID string
+	Action  string // the page the filter form submits to
+	Rows    int64  // the table's current rows
+	CanRead bool   // the visitor may see rows; else a notice shows instead
+	// Refusal is why the visitor may not (DecideAccess's sentence); NeedsPurpose asks a
+	// public body for the purpose of a shared read (the purpose parameter).
+	Refusal      string
+	NeedsPurpose bool
+	Purpose      string
+	Columns      []previewColumn
+	Values       [][]string
+	Col          string
+	Op           string
+	Val          string
+	Q            string
+	Sort         string
+	Ops          []CatOption
+	Error        string // the filter's problem, shown next to the form
+	NextURL      string
+	// FirstURL returns to the first page; ResetURL also drops the filters.
+	FirstURL  string
+	ResetURL  string
+	Filtered  bool
+	Downloads []dataLink
+	// Frozen is how many rows open objections freeze (counted in Rows, not shown);
+	// ObjectURLs are the links to object to each row of Values (objections_pages.go).
+	Frozen     int64
+	ObjectURLs []string
+	ObjectURL  string // the form to object to a record of the entry
+}
+
+// previewPurpose is the query parameter of a shared read's purpose on the pages (a browser
+// sends no X-Purpose header).
+const previewPurpose = "purpose"
+
+// previewParams turns the preview's query string into the rows API's parameters.
+func previewParams(q url.Values) url.Values {
+	out := url.Values{}
+	col, op, val := strings.TrimSpace(q.Get(previewCol)), q.Get(previewOp), q.Get(previewVal)
+	if op == "" {
+		op = pubdata.OpEq
+	}
+	if col != "" && (val != "" || op == pubdata.OpNull) {
+		name := col
+		if op != pubdata.OpEq {
+			name += "__" + op
+		}
+		out.Set(name, val)
+	}
+	for _, k := range []string{previewQ, previewSort} {
+		if v := strings.TrimSpace(q.Get(k)); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// dataPreview builds the preview of the published entry e for the request: the filter
+// from the query string (a bad one is the view's Error, not a failure), the first rows or
+// the page after _cursor. action is the page's path. Returns nil when the entry has no table.
+func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry, action string) (*DataPreview, error) {
+	if s.Data == nil {
+		return nil, nil
+	}
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return nil, nil
+	}
+	lang := LangFrom(r.Context())
+	q := r.URL.Query()
+	purpose := pubdata.RequestFromContext(r.Context()).Purpose
+	if purpose == "" {
+		purpose = strings.TrimSpace(q.Get(previewPurpose))
+	}
+	rd, err := s.OpenReadFor(r.Context(), e, purpose)
+	if err != nil {
+		return nil, err
+	}
+	d := rd.Decision()
+	if pubdata.PurposeRefusal(d.Reason) {
+		// A purpose other than the grant's (D4): the page shows the refusal, recorded here.
+		if err := rd.Refused(r.Context(), access.KindPreview, false); !ErrorIs(err, pubdata.EFORBIDDEN) {
+			return nil, err
+		}
+	}
+	v := &DataPreview{
+		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
+		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
+		Q: strings.TrimSpace(q.Get(previewQ)), Purpose: purpose,
+		Refusal: d.Message, NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
+	}
+	if v.Op == "" {
+		v.Op = pubdata.OpEq
+	}
+	if s.Objections != nil {
+		v.ObjectURL = objectionLink(e.ID, nil)
+	}
+	st, err := s.Data.TableStats(r.Context(), e.ID)
+	switch {
+	case ErrorIs(err, pubdata.ENOTFOUND):
+	case err != nil:
+		return nil, err
+	default:
+		v.Rows = st.Rows
+		if d.Allow {
+			// How many rows objections freeze is shown only to those who read the rows:
+			// otherwise comparing it before and after filing would tell whether a key exists.
+			v.Frozen = st.Frozen
+		}
+	}
+	if !v.CanRead {
+		return v, nil
+	}
+	params := previewParams(q)
+	v.Filtered = len(params) > 0 && !(len(params) == 1 && params.Has(previewSort))
+	sortBy := params.Get(previewSort)
+	v.Sort = sortBy
+	api := "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows?"
+	if enc := params.Encode(); enc != "" {
+		api += enc + "&"
+	}
+	// A shared read by purpose needs X-Purpose, which a link cannot send: no download links.
+	if d.Reason != pubdata.AccessShared {
+		for _, f := range previewFormats {
+			v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: api + f.Params})
+		}
+	}
+	keep := func(kv ...string) string {
+		return PageLink(r, append(kv, previewCursor, "")...)
+	}
+	v.ResetURL = action
+	if q.Get(previewPurpose) != "" {
+		v.ResetURL += "?" + url.Values{previewPurpose: {purpose}}.Encode()
+	}
+	for _, it := range items {
+		if !slices.Contains(d.Columns, it.Name) {
+			continue
+		}
+		if _, masked := d.Masks[it.Name]; masked {
+			v.Columns = append(v.Columns, previewColumn{Name: it.Name, Title: it.Title, Masked: true})
+			continue
+		}
+		c := previewColumn{Name: it.Name, Title: it.Title, SortURL: keep(previewSort, it.Name)}
+		switch sortBy {
+		case it.Name:
+			c.Sort, c.SortURL = "ascending", keep(previewSort, "-"+it.Name)
+		case "-" + it.Name:
+			c.Sort = "descending"
+		}
+		v.Columns = append(v.Columns, c)
+	}
+	params.Set("_limit", strconv.Itoa(previewRows))
+	cursor := q.Get(previewCursor)
+	if cursor != "" {
+		params.Set(previewCursor, cursor)
+		v.FirstURL = keep()
+	}
+	rq, err := pubdata.ParseRowQuery(items, params, nil, true)
+	if err != nil {
+		if !ErrorIs(err, pubdata.EINVALID) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	sel, err := rd.Select(r.Context(), rq, access.KindPreview)
+	if err != nil {
+		if !ErrorIs(err, pubdata.EINVALID) && !ErrorIs(err, pubdata.EFORBIDDEN) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	if err := sel.Record(r.Context()); err != nil {
+		return nil, err
+	}
+	next, err := sel.Each(r.Context(), func(vals []any) error {
+		row := make([]string, len(vals))
+		for i, x := range vals {
+			row[i] = pubdata.FormatItemValue(x)
+		}
+		v.Values = append(v.Values, row)
+		return nil
+	})
+	if err != nil {
+		if !ErrorIs(err, pubdata.EINVALID) {
+			return nil, err
+		}
+		v.Error = previewError(lang, err)
+		return v, nil
+	}
+	if next != "" {
+		v.NextURL = PageLink(r, previewCursor, next)
+	}
+	if s.Objections != nil {
+		v.ObjectURLs = previewObjectionLinks(e, v.Columns, v.Values)
+	}
+	return v, nil
+}
+
+// previewError is the message shown for a bad filter: a translated lead and the domain's
+// sentences naming what is wrong.
+func previewError(lang string, err error) string {
+	return Translate(lang, "data.preview.bad_filter", "Problem", ErrorText(lang, err))
+}

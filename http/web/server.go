@@ -1,0 +1,382 @@
+// Package web holds what pubdata's web audiences (packages api, ckan, console and portal)
+// share: the Server with its services and settings, the route adapter (who may call, data
+// routes, error rendering), the middleware, the template engine and base view, form
+// decoding, paging, streaming, and the operations both the API and the pages perform (named
+// after the files they came from: objections.go, evidence.go, data.go, …). Handlers return
+// errors; one adapter renders them as JSON (under /api/) or as an HTML page, with the
+// status from one table.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/division"
+	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/workday"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.
+const DefaultMaxBodyBytes = 10 << 20
+
+// DefaultMaxUploadBytes is the data upload limit when Server.MaxUploadBytes is zero.
+const DefaultMaxUploadBytes = 2 << 30
+
+// Cookie names.
+const (
+	SessionCookie  = "pubdata_session"
+	LanguageCookie = "pubdata_lang"
+)
+
+// Server holds what the handlers need. Set the fields, then call Handler once.
+type Server struct {
+	Orgs     pubdata.OrgService
+	Users    pubdata.UserService
+	Tokens   pubdata.TokenService
+	Audit    pubdata.AuditService
+	Entries  pubdata.EntryService
+	Elements pubdata.ElementService
+	Demands  pubdata.DemandService
+	// Data holds the entries' tables (aggregation); nil: the data endpoints answer 404.
+	// It returns no rows: every read of an entry's data goes through Reads.
+	Data pubdata.DataService
+	// Reads is the one read path of entries' data (package access, built by cmd/pubdata on
+	// the store's raw row reader); required with Data. The server sets its services (Data,
+	// Applications' grants, MaskPolicies, the use counter, the clock) in Handler.
+	Reads *access.Reader
+	// Endpoints keeps the service interfaces' endpoints (service_call.go); nil: the
+	// endpoint and call routes answer 404.
+	Endpoints pubdata.EndpointService
+	// PullSources keeps the providers' pull sources (pull_sources.go); nil: their routes
+	// answer 404. RunPull runs a source now (claims it, runs it, records the outcome); set
+	// by cmd/pubdata.
+	PullSources pubdata.PullSourceService
+	RunPull     func(ctx context.Context, sourceID string) (*pubdata.Batch, error)
+	// Evidence looks up subjects' entries and records lookups and extracts (evidence.go);
+	// Extracts is the key that signs extracts. nil: their routes answer 404.
+	Evidence pubdata.EvidenceService
+	Extracts *extract.Key
+	// MaskPolicies keeps the grade → mask policies of shared and open reads (access.go);
+	// nil: pubdata.DefaultMaskPolicy applies and the policy routes answer 404.
+	MaskPolicies pubdata.MaskPolicyService
+
+	// Applications keeps applications and grants (applications.go); Notifications the
+	// console's notifications. nil: their routes answer 404. ShareReplyDays and
+	// OpenReplyDays are the working days a provider has to answer (0: the domain's
+	// defaults, 2 and 10).
+	Applications   pubdata.ApplicationService
+	Notifications  pubdata.NotificationService
+	ShareReplyDays int
+	OpenReplyDays  int
+
+	// Usage keeps the entries' usage counts (usage.go; nil: not counted); Feedback the
+	// ratings and moderated comments (feedback.go; nil: their routes answer 404).
+	Usage    pubdata.UsageService
+	Feedback pubdata.FeedbackService
+	// Objections keeps objections to records (objections.go); nil: their routes answer 404.
+	// ObjectionReplyDays is the working days a provider has to answer one (0: the domain's
+	// default, 5).
+	Objections         pubdata.ObjectionService
+	ObjectionReplyDays int
+
+	// Accounts keeps public accounts (register.go: registration, e-mail verification,
+	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
+	// sends the account e-mails; nil: no e-mail is configured (registration works
+	// unverified, resets are unavailable). BaseURL is the platform's public address for
+	// links in e-mail ("" uses the request's host).
+	Accounts pubdata.AccountService
+	Mail     pubdata.Mailer
+	BaseURL  string
+	// KeyRateLimit is the API requests a minute of each token (app key) and signed-in user,
+	// AnonRateLimit of each anonymous client address (ratelimit.go); 0: unlimited.
+	// AccountRateLimit is the registrations, and the reset requests, an address may make an
+	// hour (0: DefaultAccountRateLimit).
+	KeyRateLimit     int
+	AnonRateLimit    int
+	AccountRateLimit int
+
+	Divisions *division.Table
+	// Calendar is the working-day calendar deadlines are counted with (the store's, kept up
+	// to date by it); nil means workday.Default(). Calendars keeps its years (nil: the
+	// calendar cannot be changed or listed).
+	Calendar  *workday.Calendar
+	Calendars pubdata.CalendarService
+	// Ready reports whether the server can serve (the database answers); nil means always.
+	Ready  func(ctx context.Context) error
+	Logger *slog.Logger // nil: slog.Default()
+	// SecureCookies sets Secure on cookies; turn it on behind TLS.
+	SecureCookies bool
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxUploadBytes limits the bodies of the upload routes (handleUpload: data files);
+	// 0 means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+	// BatchDir is where uploaded data files are kept, one per batch named by its id, so
+	// that a failed batch can be retried; "" means a folder under os.TempDir().
+	BatchDir string
+
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
+
+	DataRoutes     map[string]bool // the patterns registered as data routes (handleData)
+	mux            *http.ServeMux
+	pages          *pageSet
+	assets         *assetSet
+	metrics        *metrics
+	cop            *http.CrossOriginProtection
+	Routes         []string        // the registered patterns, for tests and the OpenAPI check
+	uploads        map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
+	limiter        *limiter        // API rate limits
+	accountLimiter *limiter        // registrations and reset requests per address
+	usage          usageCounter    // API tokens' requests between flushes
+	EntryUses      entryUses       // entries' uses between flushes (usage.go)
+	Used           usedRanking     // the most used entries for the home page (portal_home.go)
+	// batchWait is how long a load request waits for its batch before answering 202.
+	BatchWait time.Duration
+}
+
+// build checks the server's fields, parses the embedded templates and assets (failing fast
+// on any error), registers the routes that routes returns and the metrics and returns the
+// root handler with its middleware. Call it once per Server.
+func (s *Server) Build(routes func(*prometheus.Registry) []Route) (http.Handler, error) {
+	switch {
+	case s.Orgs == nil, s.Users == nil, s.Tokens == nil, s.Audit == nil:
+		return nil, errors.New("http: Server needs Orgs, Users, Tokens and Audit")
+	case s.Divisions == nil:
+		return nil, errors.New("http: Server needs Divisions")
+	case s.mux != nil:
+		return nil, errors.New("http: Handler called twice")
+	case s.Data != nil && s.Reads == nil:
+		return nil, errors.New("http: Server with Data needs Reads (access.New on the store's row reader)")
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.MaxBodyBytes <= 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.MaxUploadBytes <= 0 {
+		s.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if s.BatchWait <= 0 {
+		s.BatchWait = 3 * time.Second
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	if s.metrics, err = newMetrics(reg); err != nil {
+		return nil, err
+	}
+	if s.Calendar == nil {
+		s.Calendar = workday.Default()
+	}
+	if err = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "pubdata_calendar_covered_days",
+		Help: "Days from today to the end of the working-day calendar's covered holidays (0 when this year is not covered); the authority's admins are warned from 60.",
+	}, func() float64 { return s.calendarDaysLeft() })); err != nil {
+		return nil, err
+	}
+	s.cop = http.NewCrossOriginProtection()
+	s.limiter = NewLimiter(RateWindow, maxRateKeys)
+	s.accountLimiter = NewLimiter(time.Hour, maxRateKeys)
+
+	s.mux = http.NewServeMux()
+	for _, rt := range routes(reg) {
+		s.register(rt)
+	}
+
+	// Outermost first: request id, access log and metrics, panic recovery, body limit,
+	// language (pages), authentication with cross-origin protection, then routing.
+	var h http.Handler = http.HandlerFunc(s.dispatch)
+	h = s.rateLimit(h) // ratelimit.go: the API's limits per token, user or address
+	h = s.authenticate(h)
+	h = s.language(h)
+	h = s.limitBody(h)
+	h = s.RecoverPanics(h)
+	h = s.Observe(h)
+	h = s.RequestID(h)
+	return h, nil
+}
+
+// handlerFunc is the signature of every handler: it returns an error for the adapter to
+// render.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Who says who may call a route; the adapter enforces it before the handler runs, and the
+// handler checks the rest (organisation, role, entry) through the domain's rules.
+type Who int
+
+const (
+	// Anyone may call the route, signed in or not.
+	Anyone Who = iota
+	// SignedIn routes answer an anonymous caller 401 (the API) or send it to sign in (pages).
+	SignedIn
+)
+
+// RouteKind says what the sanctions and the body limit make of a route.
+type RouteKind int
+
+const (
+	// PlainRoute is neither a data route nor an upload.
+	PlainRoute RouteKind = iota
+	// DataRoute is a route whose use an organisation whose data service is suspended or
+	// terminated loses (sanctions.go, F4): reading and loading rows, downloads, service
+	// calls, dumps, applications and grants, subject lookups and extracts, and the console
+	// pages that show or load data. The reads themselves refuse a stopped organisation as well
+	// (pubdata.DecideAccess, through package access).
+	DataRoute
+	// UploadRoute is a data route whose body may be as large as MaxUploadBytes instead of
+	// MaxBodyBytes (limitBody): the data uploads.
+	UploadRoute
+)
+
+// Route is one row of the route table (routes.go).
+type Route struct {
+	Pattern string
+	Who     Who
+	Kind    RouteKind
+	Handler HandlerFunc
+}
+
+// register adds rt to the mux, wrapped by the adapter that enforces its Who, refuses a stopped
+// organisation's users on a data route, renders the handler's error and records the route for
+// logs and metrics.
+func (s *Server) register(rt Route) {
+	s.Routes = append(s.Routes, rt.Pattern)
+	data := rt.Kind == DataRoute || rt.Kind == UploadRoute
+	if data {
+		if s.DataRoutes == nil {
+			s.DataRoutes = map[string]bool{}
+		}
+		s.DataRoutes[rt.Pattern] = true
+	}
+	if rt.Kind == UploadRoute {
+		if s.uploads == nil {
+			s.uploads = map[string]bool{}
+		}
+		s.uploads[rt.Pattern] = true
+	}
+	s.mux.Handle(rt.Pattern, s.adapt(rt, data))
+}
+
+// adapt turns a route's handler into an http.Handler: it refuses an anonymous caller of a
+// SignedIn route, and on a data route a stopped organisation's users (sanctions.go), then
+// renders the handler's error.
+func (s *Server) adapt(rt Route, data bool) http.Handler {
+	h := rt.Handler
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st := StateFrom(r.Context()); st != nil {
+			st.route = routeLabel(r.Pattern)
+		}
+		if rt.Who == SignedIn && pubdata.ActorFromContext(r.Context()).Anonymous() {
+			s.RenderError(w, r, errSignIn)
+			return
+		}
+		if data {
+			if err := Stopped(r); err != nil {
+				s.RenderStopped(w, r, err)
+				return
+			}
+		}
+		if err := h(w, r); err != nil {
+			s.RenderError(w, r, err)
+		}
+	})
+}
+
+// errSignIn answers an anonymous caller of a SignedIn route.
+var errSignIn = pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\".").Keyed("error.sign_in")
+
+// noTables is the Reader of a server without Data: decisions only.
+var noTables = access.New(nil)
+
+// reader is Reads with the server's current services (its Data, Applications' grants,
+// MaskPolicies, the use counter and the clock).
+func (s *Server) Reader() *access.Reader {
+	r := s.Reads
+	if r == nil {
+		r = noTables
+	}
+	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now})
+}
+
+// routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".
+func routeLabel(pattern string) string {
+	if pattern == "" {
+		return "unmatched"
+	}
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		return strings.TrimSpace(pattern[i+1:])
+	}
+	return pattern
+}
+
+// dispatch routes the request; requests no pattern matches get the API's or the pages' own
+// 404 or 405 instead of ServeMux's plain text.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	cw := &captureWriter{header: http.Header{}}
+	h.ServeHTTP(cw, r)
+	switch {
+	case cw.status == http.StatusMethodNotAllowed:
+		if allow := cw.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		s.RenderError(w, r, ErrMethodNotAllowed)
+	case cw.status >= 300 && cw.status < 400:
+		// ServeMux's redirect to a cleaned path.
+		for k, v := range cw.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(cw.status)
+	default:
+		s.RenderError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path))
+	}
+}
+
+// captureWriter records what ServeMux's fallback handlers write, so that dispatch can
+// answer in the server's own format.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+
+func (c *captureWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return len(p), nil
+}
+
+func (c *captureWriter) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+// errMethodNotAllowed marks a known path asked with the wrong method.
+var ErrMethodNotAllowed = &pubdata.Error{Code: pubdata.EINVALID, Message: "Method not allowed on this path."}
+
+// internalf wraps an unexpected error with context for the log; it renders as internal.
+func Internalf(format string, args ...any) error { return fmt.Errorf(format, args...) }
