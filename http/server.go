@@ -13,11 +13,14 @@
 package http
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/pubdata/pubdata/http/api"
-	"github.com/pubdata/pubdata/http/web"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/console"
+	"github.com/pubdata/pubdata/http/portal"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // Server is the web server's services and settings (package web); set its fields, then call
@@ -31,7 +34,7 @@ func NewHandler(s *Server) (http.Handler, error) {
 	if err := api.CheckOpenAPI(); err != nil {
 		return nil, err
 	}
-	return s.Build(func(reg *prometheus.Registry) []web.Route { return routeTable(s, reg) })
+	return s.Build(func(reg *prometheus.Registry) []web.Route { return routeTable(s, reg) }, console.Templates, portal.Templates)
 }
 
 // NewHTTPServer returns an http.Server for h with timeouts that protect against slow

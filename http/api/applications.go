@@ -29,7 +29,7 @@ func (s *Server) applicationFor(r *http.Request) (*pubdata.Actor, *pubdata.Appli
 	return a, app, err
 }
 
-// apiApplicationCreate records an application of the caller, due ReplyDays working days
+// ApiApplicationCreate records an application of the caller, due ReplyDays working days
 // after today by the calendar.
 func (s *Server) ApiApplicationCreate(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.applications()
@@ -66,7 +66,7 @@ func (s *Server) ApiApplicationCreate(w http.ResponseWriter, r *http.Request) er
 
 var appStatuses = []pubdata.ApplicationStatus{pubdata.AppPending, pubdata.AppApproved, pubdata.AppRejected, pubdata.AppDisputed, pubdata.AppWithdrawn, pubdata.AppExpired}
 
-// apiApplicationList lists applications by role: mine (the caller's own; an
+// ApiApplicationList lists applications by role: mine (the caller's own; an
 // organisation's admin sees all of the organisation's), incoming (to the caller's
 // organisation as provider), authority (of entries in the caller's authority's division).
 func (s *Server) ApiApplicationList(w http.ResponseWriter, r *http.Request) error {
@@ -109,7 +109,7 @@ func (s *Server) ApiApplicationList(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// applicationReply is an application with its transitions.
+// ApplicationReply is an application with its transitions.
 type ApplicationReply struct {
 	*pubdata.Application
 	Events []*pubdata.ApplicationEvent `json:"events"`
@@ -128,7 +128,7 @@ func (s *Server) ApiApplicationGet(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// apiApplicationDecide answers an application: the provider's admins and reviewers a
+// ApiApplicationDecide answers an application: the provider's admins and reviewers a
 // pending one, the covering authority a disputed one.
 func (s *Server) ApiApplicationDecide(w http.ResponseWriter, r *http.Request) error {
 	a, app, err := s.applicationFor(r)
@@ -197,13 +197,13 @@ func (s *Server) ApiApplicationWithdraw(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-// grantListReply is a page of grants (FindGrants counts none).
+// GrantListReply is a page of grants (FindGrants counts none).
 type GrantListReply struct {
 	Items []*pubdata.Grant `json:"items"`
 	Next  string           `json:"next"`
 }
 
-// apiGrantList lists grants by role: mine (held by the caller's organisation, or by the
+// ApiGrantList lists grants by role: mine (held by the caller's organisation, or by the
 // public user), provided (made by the caller's organisation as provider); live=true only
 // the live ones.
 func (s *Server) ApiGrantList(w http.ResponseWriter, r *http.Request) error {
@@ -270,7 +270,7 @@ func (s *Server) ApiGrantGet(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiGrantRevoke revokes a live grant: the provider's admins and reviewers, or the covering
+// ApiGrantRevoke revokes a live grant: the provider's admins and reviewers, or the covering
 // authority.
 func (s *Server) ApiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 	a, g, division, err := s.grantFor(r)
@@ -292,7 +292,7 @@ func (s *Server) ApiGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// notificationListReply is a page of the caller's notifications with the unread count.
+// NotificationListReply is a page of the caller's notifications with the unread count.
 type NotificationListReply struct {
 	Items  []notificationReply `json:"items"`
 	Unread int                 `json:"unread"`

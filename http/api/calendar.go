@@ -33,7 +33,7 @@ type calendarAddReply struct {
 	Covered bool      `json:"covered"` // every year from date to the due date has a holiday file
 }
 
-// apiCalendarAdd returns the deadline of N working days from a receipt on date (public):
+// ApiCalendarAdd returns the deadline of N working days from a receipt on date (public):
 // the Nth working day after date; workdays=0 is date itself if a working day, else the next.
 func (s *Server) ApiCalendarAdd(w http.ResponseWriter, r *http.Request) error {
 	received, err := calendarDate(r)
@@ -67,7 +67,7 @@ type calendarDayReply struct {
 	Corrected bool `json:"corrected,omitempty"`
 }
 
-// apiCalendarWorkday says whether date is a working day (public).
+// ApiCalendarWorkday says whether date is a working day (public).
 func (s *Server) ApiCalendarWorkday(w http.ResponseWriter, r *http.Request) error {
 	d, err := calendarDate(r)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Server) ApiCalendarWorkday(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// apiCalendarYears lists the covered years (public), without their days.
+// ApiCalendarYears lists the covered years (public), without their days.
 func (s *Server) ApiCalendarYears(w http.ResponseWriter, r *http.Request) error {
 	if s.Calendars == nil {
 		return web.ErrNoCalendar
@@ -113,7 +113,7 @@ func (s *Server) ApiCalendarYears(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// apiCalendarYear shows one year (public): the notice's days, the corrections and the
+// ApiCalendarYear shows one year (public): the notice's days, the corrections and the
 // source; 404 naming the year when it has no notice.
 func (s *Server) ApiCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	year, err := web.CalendarYearParam(r)
@@ -128,7 +128,7 @@ func (s *Server) ApiCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiCalendarImport stores the body, a holiday-cn file of the path's year.
+// ApiCalendarImport stores the body, a holiday-cn file of the path's year.
 func (s *Server) ApiCalendarImport(w http.ResponseWriter, r *http.Request) error {
 	year, err := web.CalendarYearParam(r)
 	if err != nil {
@@ -175,7 +175,7 @@ type calendarDayRequest struct {
 	Reason  string `json:"reason"`
 }
 
-// apiCalendarCorrect sets one day.
+// ApiCalendarCorrect sets one day.
 func (s *Server) ApiCalendarCorrect(w http.ResponseWriter, r *http.Request) error {
 	date, err := web.DateInYear(r)
 	if err != nil {
@@ -199,7 +199,7 @@ func (s *Server) ApiCalendarCorrect(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// apiCalendarUncorrect removes a day's correction.
+// ApiCalendarUncorrect removes a day's correction.
 func (s *Server) ApiCalendarUncorrect(w http.ResponseWriter, r *http.Request) error {
 	date, err := web.DateInYear(r)
 	if err != nil {

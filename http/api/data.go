@@ -3,11 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/http/web"
-	"github.com/pubdata/pubdata/lib/datafile"
-	"github.com/pubdata/pubdata/locale"
 	"io"
 	"mime"
 	"net/http"
@@ -16,6 +11,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The aggregation API (issue 4): an entry's provider loads its table in batches (a file, a
@@ -193,7 +194,7 @@ func loadOptions(r *http.Request, form map[string]string) pubdata.LoadOptions {
 	return opt
 }
 
-// apiDataLoad is POST /api/v1/entries/{id}/data: the body is the file (CSV, JSON, NDJSON or
+// ApiDataLoad is POST /api/v1/entries/{id}/data: the body is the file (CSV, JSON, NDJSON or
 // XLSX by Content-Type, or detected), or a multipart form whose "file" field is (with
 // optional "mode" and "on_error" fields before it).
 func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
@@ -286,7 +287,7 @@ func (s *Server) ApiEntryBatches(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiBatchRetry reruns a failed batch from its kept file, as the same batch: a failed batch
+// ApiBatchRetry reruns a failed batch from its kept file, as the same batch: a failed batch
 // wrote nothing, so nothing is loaded twice.
 func (s *Server) ApiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 	a, b, e, err := s.batchFor(r)
@@ -349,7 +350,7 @@ type purgeRequest struct {
 	Reason string `json:"reason"`
 }
 
-// apiEntryPurge deletes for good the history superseded at or before a batch (authority).
+// ApiEntryPurge deletes for good the history superseded at or before a batch (authority).
 func (s *Server) ApiEntryPurge(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.RequireUser(r)
 	if err != nil {
@@ -432,7 +433,7 @@ func rowKey(r *http.Request, items []pubdata.Item) ([]pubdata.RowFilter, []strin
 	return fs, parts, nil
 }
 
-// apiRowPut is PUT /api/v1/entries/{id}/rows/{key}: upserts one row (a JSON object of the
+// ApiRowPut is PUT /api/v1/entries/{id}/rows/{key}: upserts one row (a JSON object of the
 // items' values; key items it leaves out come from the path) as a batch of its own.
 func (s *Server) ApiRowPut(w http.ResponseWriter, r *http.Request) error {
 	e, items, err := s.entryForLoad(r)
@@ -492,7 +493,7 @@ func (s *Server) ApiRowPut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiRowDelete is DELETE /api/v1/entries/{id}/rows/{key}: supersedes the current row with
+// ApiRowDelete is DELETE /api/v1/entries/{id}/rows/{key}: supersedes the current row with
 // the key, as a batch of its own (failed, with a not_found error, when there is none).
 func (s *Server) ApiRowDelete(w http.ResponseWriter, r *http.Request) error {
 	e, items, err := s.entryForLoad(r)
@@ -526,7 +527,7 @@ func (s *Server) ApiRowDelete(w http.ResponseWriter, r *http.Request) error {
 // rowFormats are the _format values of GET rows.
 var rowFormats = map[string]datafile.Format{"csv": datafile.CSV, "ndjson": datafile.NDJSON, "xlsx": datafile.XLSX}
 
-// apiRows is GET /api/v1/entries/{id}/rows: a JSON page, or the whole selection streamed as
+// ApiRows is GET /api/v1/entries/{id}/rows: a JSON page, or the whole selection streamed as
 // a CSV, NDJSON or XLSX download.
 func (s *Server) ApiRows(w http.ResponseWriter, r *http.Request) error {
 	params := r.URL.Query()
@@ -571,70 +572,9 @@ func (s *Server) ApiRows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if format == "json" {
-		return s.writeRowPage(w, r, e, sel)
+		return s.Stream(w, r, sel, web.Download{ContentType: "application/json; charset=utf-8"}, &web.JSONRows{})
 	}
 	bom := params.Get("_bom") == "1" || params.Get("_bom") == "true"
-	return s.WriteRowFile(w, r, e, sel, rowFormats[format], bom, false)
-}
-
-// writeRowPage streams {"items":[{…}],"next":"…"}: the selection's rows, masked.
-func (s *Server) writeRowPage(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection) error {
-	cols := sel.Columns
-	keys := make([][]byte, len(cols))
-	for i, c := range cols {
-		keys[i], _ = json.Marshal(c)
-	}
-	started := false
-	start := func() {
-		started = true
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		io.WriteString(w, `{"items":[`)
-	}
-	var buf []byte
-	n := 0
-	next, err := sel.Each(r.Context(), func(values []any) error {
-		if !started {
-			start()
-		}
-		buf = buf[:0]
-		if n > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendRowObject(buf, keys, values)
-		n++
-		_, err := w.Write(buf)
-		return err
-	})
-	if err != nil {
-		if !started {
-			return err
-		}
-		s.AbortStream(r, err)
-	}
-	if !started {
-		start()
-	}
-	nb, _ := json.Marshal(next)
-	io.WriteString(w, `],"next":`+string(nb)+"}\n")
-	return nil
-}
-
-// appendRowObject appends the JSON object of a row to buf.
-func appendRowObject(buf []byte, keys [][]byte, values []any) []byte {
-	buf = append(buf, '{')
-	for i, v := range values {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, keys[i]...)
-		buf = append(buf, ':')
-		b, err := json.Marshal(v)
-		if err != nil {
-			b = []byte("null")
-		}
-		buf = append(buf, b...)
-	}
-	return append(buf, '}')
+	f := rowFormats[format]
+	return s.Stream(w, r, sel, web.FileDownload(e, f), &web.FileRows{Format: f, BOM: bom})
 }

@@ -16,7 +16,7 @@ import (
 // (open class unconditional or conditional) is exported, whoever asks: harvesters federate
 // what the public may see.
 
-// dcatPageSize is the number of datasets on a page of the catalogue.
+// DcatPageSize is the number of datasets on a page of the catalogue.
 const DcatPageSize = 100
 
 func (s *Server) DcatCatalog(ext string) web.HandlerFunc {

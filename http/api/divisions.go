@@ -27,7 +27,7 @@ func (s *Server) divisionsWithin(within string) ([]pubdata.Division, error) {
 	return s.Divisions.Within(within), nil
 }
 
-// apiDivisionList lists GB/T 2260 divisions (public): ?within=CODE for those inside a
+// ApiDivisionList lists GB/T 2260 divisions (public): ?within=CODE for those inside a
 // division, else the provinces. Paged by code: the cursor is the last code of a page.
 func (s *Server) ApiDivisionList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()

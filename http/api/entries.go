@@ -378,7 +378,7 @@ func (s *Server) ApiEntryVersions(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// entryDiffReply is the field-by-field comparison of two versions of an entry.
+// EntryDiffReply is the field-by-field comparison of two versions of an entry.
 type EntryDiffReply struct {
 	From    string                `json:"from"`
 	To      string                `json:"to"`
@@ -425,7 +425,7 @@ func (s *Server) ApiEntryDiff(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// searchReply is the reply of the catalogue search: a list with facet counts.
+// SearchReply is the reply of the catalogue search: a list with facet counts.
 type SearchReply struct {
 	Items  []*pubdata.Entry          `json:"items"`
 	Total  int                       `json:"total"`
@@ -516,7 +516,7 @@ func catalogSearchQuery(q map[string][]string) (pubdata.CatalogQuery, error) {
 	return cq, nil
 }
 
-// apiEntrySearch searches the published catalogue, or, with status= or mine=true, lists
+// ApiEntrySearch searches the published catalogue, or, with status= or mine=true, lists
 // working copies.
 func (s *Server) ApiEntrySearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
@@ -620,7 +620,7 @@ type elementSourceRequest struct {
 	Entry string `json:"entry"`
 }
 
-// apiElementSetSource names the authoritative provider of a data element (一数一源): an
+// ApiElementSetSource names the authoritative provider of a data element (一数一源): an
 // authority's admin, for a provider inside its division.
 func (s *Server) ApiElementSetSource(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.RequireUser(r)
@@ -667,7 +667,7 @@ func (s *Server) ApiElementSetSource(w http.ResponseWriter, r *http.Request) err
 
 // The published lists (A5): JSON pages or a CSV download of the whole list.
 
-// listKinds are the published lists, by the last segment of their path.
+// ListKinds are the published lists, by the last segment of their path.
 var ListKinds = []string{"share", "open", "negative", "responsibility", "demand"}
 
 // listColumn is one column of a published list: its JSON key, the message key of its CSV
@@ -724,7 +724,7 @@ func requestLang(r *http.Request) string {
 	return web.NegotiateLang(r.Header.Get("Accept-Language"))
 }
 
-// apiList serves one published list: a JSON page ({"items","total","next"}, limit and
+// ApiList serves one published list: a JSON page ({"items","total","next"}, limit and
 // cursor) or, with format=csv, the whole list as a CSV download.
 func (s *Server) ApiList(kind string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

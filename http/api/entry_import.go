@@ -25,7 +25,7 @@ func importer(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// apiEntryImport imports a catalogue template sent as the body (CSV or XLSX, told apart by
+// ApiEntryImport imports a catalogue template sent as the body (CSV or XLSX, told apart by
 // content) or as the "file" part of a multipart form. 200 with the counts; 400 with the
 // problems, each at its line and column, when anything is wrong (nothing is written).
 func (s *Server) ApiEntryImport(w http.ResponseWriter, r *http.Request) error {
@@ -113,7 +113,7 @@ func formatParam(r *http.Request) (entryfile.Format, error) {
 	return f, nil
 }
 
-// apiEntryExport downloads the working copies of an organisation's entries in the import
+// ApiEntryExport downloads the working copies of an organisation's entries in the import
 // template's layout, so that they can be edited in a spreadsheet and imported again.
 func (s *Server) ApiEntryExport(w http.ResponseWriter, r *http.Request) error {
 	org, err := s.exportOrg(r)
@@ -135,7 +135,7 @@ func (s *Server) ApiEntryExport(w http.ResponseWriter, r *http.Request) error {
 	return writeEntryFile(w, format, name, entries)
 }
 
-// apiEntryTemplate downloads the empty template.
+// ApiEntryTemplate downloads the empty template.
 func (s *Server) ApiEntryTemplate(w http.ResponseWriter, r *http.Request) error {
 	format, err := formatParam(r)
 	if err != nil {

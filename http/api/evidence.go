@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// apiSubjects is GET /api/v1/subjects?key=: the entries holding rows about the subject.
+// ApiSubjects is GET /api/v1/subjects?key=: the entries holding rows about the subject.
 func (s *Server) ApiSubjects(w http.ResponseWriter, r *http.Request) error {
 	reply, err := s.LookUpSubject(r.Context(), r.URL.Query().Get("key"))
 	if err != nil {
@@ -18,7 +18,7 @@ func (s *Server) ApiSubjects(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiExtractCreate is POST /api/v1/extracts → 201 and the signed extract.
+// ApiExtractCreate is POST /api/v1/extracts → 201 and the signed extract.
 func (s *Server) ApiExtractCreate(w http.ResponseWriter, r *http.Request) error {
 	if _, err := web.RequireUser(r); err != nil {
 		return err
@@ -35,7 +35,7 @@ func (s *Server) ApiExtractCreate(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// apiVerify is POST /api/v1/verify with a signed extract: anyone may check one.
+// ApiVerify is POST /api/v1/verify with a signed extract: anyone may check one.
 func (s *Server) ApiVerify(w http.ResponseWriter, r *http.Request) error {
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {

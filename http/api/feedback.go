@@ -49,7 +49,7 @@ func (s *Server) ApiRatingPut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiCommentList returns the entry's approved comments, oldest first.
+// ApiCommentList returns the entry's approved comments, oldest first.
 func (s *Server) ApiCommentList(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.FeedbackService()
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Server) ApiCommentCreate(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// apiEntryUsage returns the entry's uses: views, downloads and API calls (from and to
+// ApiEntryUsage returns the entry's uses: views, downloads and API calls (from and to
 // bound the days, YYYY-MM-DD).
 func (s *Server) ApiEntryUsage(w http.ResponseWriter, r *http.Request) error {
 	if s.Usage == nil {
@@ -114,7 +114,7 @@ func (s *Server) ApiEntryUsage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiCommentQueue returns the moderation queue of the caller's authority: pending comments
+// ApiCommentQueue returns the moderation queue of the caller's authority: pending comments
 // and reported ones on entries in its division.
 func (s *Server) ApiCommentQueue(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.FeedbackService()

@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// healthz answers while the process lives.
+// Healthz answers while the process lives.
 func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
 }
 
-// readyz answers 200 once Ready reports that the database answers, 503 otherwise.
+// Readyz answers 200 once Ready reports that the database answers, 503 otherwise.
 func (s *Server) Readyz(w http.ResponseWriter, r *http.Request) error {
 	if s.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// maskPolicyReply is a policy as the API shows it.
+// MaskPolicyReply is a policy as the API shows it.
 type MaskPolicyReply struct {
 	Org string `json:"org"` // "" the platform
 	// Policy is the org's own policy (null for a provider without one); Platform the

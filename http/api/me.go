@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// meView is the caller as /api/v1/me shows it.
+// MeView is the caller as /api/v1/me shows it.
 type MeView struct {
 	Username    string       `json:"username"`
 	DisplayName string       `json:"display_name"`
@@ -70,7 +70,7 @@ type registerRequest struct {
 	DisplayName string `json:"display_name"`
 }
 
-// apiRegister lets anyone create a public user (no organisation) for the open portal.
+// ApiRegister lets anyone create a public user (no organisation) for the open portal.
 func (s *Server) ApiRegister(w http.ResponseWriter, r *http.Request) error {
 	var req registerRequest
 	if err := web.DecodeJSON(r, &req); err != nil {

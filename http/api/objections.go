@@ -60,7 +60,7 @@ func (s *Server) ApiObjectionGet(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiObjectionResolve answers an open objection: the provider's admins, editors and
+// ApiObjectionResolve answers an open objection: the provider's admins, editors and
 // reviewers, or the covering authority.
 func (s *Server) ApiObjectionResolve(w http.ResponseWriter, r *http.Request) error {
 	a, o, err := s.ObjectionFor(r)

@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// apiOpenRisk returns the pre-open check of an entry's working copy to its provider's users
+// ApiOpenRisk returns the pre-open check of an entry's working copy to its provider's users
 // and the covering authority.
 func (s *Server) ApiOpenRisk(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.RequireUser(r)

@@ -10,7 +10,7 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
-// checkOpenAPI fails start-up on a malformed embedded document.
+// CheckOpenAPI fails start-up on a malformed embedded document.
 func CheckOpenAPI() error {
 	var doc map[string]any
 	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {

@@ -7,7 +7,7 @@ import (
 	"net/url"
 )
 
-// apiOrgList lists organisations; they are public information.
+// ApiOrgList lists organisations; they are public information.
 func (s *Server) ApiOrgList(w http.ResponseWriter, r *http.Request) error {
 	f, err := web.OrgFilter(r.URL.Query())
 	if err != nil {

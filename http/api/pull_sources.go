@@ -196,7 +196,7 @@ func (s *Server) ApiPullSourceDelete(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// apiPullSourceRun runs the source now and answers with the source after the run and the
+// ApiPullSourceRun runs the source now and answers with the source after the run and the
 // run's batch (null when the run failed before it could start one, e.g. the database did
 // not answer: the source's last_error says why). 409 while another run holds it.
 func (s *Server) ApiPullSourceRun(w http.ResponseWriter, r *http.Request) error {

@@ -10,7 +10,7 @@ type sanctionRequest struct {
 	Reason string `json:"reason"`
 }
 
-// apiOrgSanction is POST /api/v1/orgs/{code}/suspend|resume|terminate {"reason"}.
+// ApiOrgSanction is POST /api/v1/orgs/{code}/suspend|resume|terminate {"reason"}.
 func (s *Server) ApiOrgSanction(action pubdata.OrgAction) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if _, err := web.RequireUser(r); err != nil {

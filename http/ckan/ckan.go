@@ -35,7 +35,7 @@ import (
 //     departmental (3 部门);
 //   - keywords are tags; the entry's one resource has the entry's id.
 
-// ckanVersion is the CKAN version whose API this one follows; clients read it from
+// CkanVersion is the CKAN version whose API this one follows; clients read it from
 // status_show to decide what they may call.
 const CkanVersion = "2.11.0"
 
@@ -69,7 +69,7 @@ var ckanActions = map[string]ckanHandler{
 	"datastore_search":  (*Server).ckanDatastoreSearch,
 }
 
-// ckanDataActions are the actions that return rows: data routes, which a stopped
+// CkanDataActions are the actions that return rows: data routes, which a stopped
 // organisation's users lose (sanctions.go), declared with the actions they are.
 var CkanDataActions = map[string]bool{"datastore_search": true, "datastore_search_sql": true}
 
@@ -138,7 +138,7 @@ func toCKANError(err error) *ckanError {
 	return nil
 }
 
-// ckanAction runs an action and writes CKAN's envelope: {"help","success":true,"result"} or
+// CkanAction runs an action and writes CKAN's envelope: {"help","success":true,"result"} or
 // {"help","success":false,"error":{"__type","message",…}}.
 func (s *Server) CkanAction(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
@@ -568,7 +568,7 @@ var ckanSorts = map[string]string{
 	"id asc":                 "code",
 }
 
-// ckanSort maps a CKAN sort ("score desc, metadata_modified desc") to the catalogue's: the
+// CkanSort maps a CKAN sort ("score desc, metadata_modified desc") to the catalogue's: the
 // first order decides (score with no text falls back to the newest first).
 func CkanSort(sortParam, q string) (string, error) {
 	first, _, _ := strings.Cut(sortParam, ",")
@@ -1378,7 +1378,7 @@ func ckanRowQuery(items []pubdata.Item, p ckanParams, filters map[string]any) (*
 
 // --- the Solr query subset of q and fq ---
 
-// solrClause is one condition of a Solr query: Field's value is one of Values (with
+// SolrClause is one condition of a Solr query: Field's value is one of Values (with
 // Negate: none of them), or in a range [From TO To] ("*" open). Field "" is free text.
 type SolrClause struct {
 	Field    string
@@ -1390,7 +1390,7 @@ type SolrClause struct {
 	FromExcl, ToExcl bool
 }
 
-// parseSolrQuery parses the subset of Solr's query syntax that CKAN clients send in q and
+// ParseSolrQuery parses the subset of Solr's query syntax that CKAN clients send in q and
 // fq: field:value, field:"a phrase", field:(a OR b), field:[x TO *], free words and
 // phrases, + and - (or NOT, !) prefixes, AND (&&) and implicit AND between clauses, and OR
 // (||) between clauses on the same field, merged into one clause.
@@ -1638,7 +1638,7 @@ func (p *solrParser) rangeValue(field string) (SolrClause, error) {
 	return c, nil
 }
 
-// solrMapped is a parsed query in the catalogue's terms.
+// SolrMapped is a parsed query in the catalogue's terms.
 type SolrMapped struct {
 	Text     []string
 	Filters  []pubdata.CatalogFilter
@@ -1656,7 +1656,7 @@ var ckanConstantFields = map[string]string{
 // ckanTextFields are searched as free text.
 var ckanTextFields = map[string]bool{"text": true, "title": true, "notes": true, "name": true}
 
-// mapSolrClauses turns parsed clauses into the catalogue's query.
+// MapSolrClauses turns parsed clauses into the catalogue's query.
 func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 	var m SolrMapped
 	for _, c := range clauses {

@@ -1,17 +1,16 @@
 package ckan
 
 import (
-	"encoding/json"
+	"net/http"
+	"strings"
+
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/datafile"
-	"io"
-	"net/http"
-	"strings"
 )
 
-// ckanDatastoreDump is CKAN's GET /datastore/dump/{id}: the whole table of an open resource
+// CkanDatastoreDump is CKAN's GET /datastore/dump/{id}: the whole table of an open resource
 // the caller may read, as CSV (format=csv, the default; bom=true for Excel) or as CKAN's
 // JSON ({"fields":[…],"records":[[…],…]}), with _id (the row's position) first. q, filters
 // (JSON object), fields, sort, limit and offset select as in datastore_search.
@@ -69,59 +68,12 @@ func (s *Server) CkanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if format == "json" {
-		return s.writeCKANDumpJSON(w, r, e, sel, rd.Decision())
-	}
-	return s.WriteRowFile(w, r, e, sel, datafile.CSV, bom, true)
-}
-
-// writeCKANDumpJSON streams CKAN's JSON dump: {"fields":[…],"records":[[_id, …],…]}, the
-// values masked by m (masked fields are text).
-func (s *Server) writeCKANDumpJSON(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection, d pubdata.AccessDecision) error {
-	fields := []map[string]any{{"id": "_id", "type": "int"}}
-	for _, c := range sel.Columns {
-		fields = append(fields, ckanMaskedField(e.Items, c, d))
-	}
-	fb, err := json.Marshal(fields)
-	if err != nil {
-		return err
-	}
-	started := false
-	start := func() {
-		started = true
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+web.CkanName(e)+`.json"`)
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		io.WriteString(w, `{"fields":`+string(fb)+`,"records":[`)
-	}
-	offset := int64(sel.Query().Offset)
-	n := offset
-	var buf []byte
-	_, err = sel.Each(r.Context(), func(values []any) error {
-		if !started {
-			start()
+		fields := []map[string]any{{"id": "_id", "type": "int"}}
+		for _, c := range sel.Columns {
+			fields = append(fields, ckanMaskedField(e.Items, c, rd.Decision()))
 		}
-		buf = buf[:0]
-		if n > offset {
-			buf = append(buf, ',')
-		}
-		n++
-		b, err := json.Marshal(append([]any{n}, values...))
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(buf, b...))
-		return err
-	})
-	if err != nil {
-		if !started {
-			return err
-		}
-		s.AbortStream(r, err)
+		d := web.Download{ContentType: "application/json; charset=utf-8", Filename: web.CkanName(e) + ".json"}
+		return s.Stream(w, r, sel, d, &web.CKANDumpRows{Fields: fields})
 	}
-	if !started {
-		start()
-	}
-	io.WriteString(w, "]}\n")
-	return nil
+	return s.Stream(w, r, sel, web.FileDownload(e, datafile.CSV), &web.FileRows{Format: datafile.CSV, BOM: bom, RowNumbers: true})
 }

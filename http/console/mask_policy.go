@@ -109,7 +109,7 @@ func (s *Server) PageMaskPolicy(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "mask_policy", http.StatusOK, v)
 }
 
-// pageMaskPolicySave sets a policy from the form: org, and grade_0 … grade_4.
+// PageMaskPolicySave sets a policy from the form: org, and grade_0 … grade_4.
 func (s *Server) PageMaskPolicySave(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {

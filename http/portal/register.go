@@ -16,7 +16,7 @@ import (
 // recorded by the store; secrets go only into e-mail, never into a URL the server logs or
 // the record.
 
-// withAccounts answers 404 when the server has no account service.
+// WithAccounts answers 404 when the server has no account service.
 func (s *Server) WithAccounts(h web.HandlerFunc) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.Accounts == nil {

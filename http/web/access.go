@@ -15,13 +15,13 @@ import (
 // *access.Reader, and pubdata.DataService has no row-returning method
 // (TestNoRawRowReader).
 
-// openRead opens the request's read of the published entry e (which the caller may see),
+// OpenRead opens the request's read of the published entry e (which the caller may see),
 // with the purpose of the request's X-Purpose and X-Grant headers.
 func (s *Server) OpenRead(r *http.Request, e *pubdata.Entry) (*access.Read, error) {
 	return s.Reader().Open(r.Context(), e, access.RequestPurpose(r.Context()))
 }
 
-// openReadFor is openRead with the purpose text given (the request's X-Grant still names
+// OpenReadFor is openRead with the purpose text given (the request's X-Grant still names
 // the grant).
 func (s *Server) OpenReadFor(ctx context.Context, e *pubdata.Entry, purpose string) (*access.Read, error) {
 	p := access.RequestPurpose(ctx)

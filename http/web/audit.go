@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// auditFilter checks that the actor may read the record and reads the filters, scoped to
+// AuditFilter checks that the actor may read the record and reads the filters, scoped to
 // the actor's division.
 func AuditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {
 	var f pubdata.AuditFilter

@@ -24,10 +24,10 @@ func (s *Server) calendarDaysLeft() float64 {
 
 var ErrNoCalendar = pubdata.Errorf(pubdata.ENOTFOUND, "The calendar cannot be changed on this server.").Keyed("error.not_available.calendar")
 
-// maxCalendarFile bounds a holiday file: a year lists a few dozen days.
+// MaxCalendarFile bounds a holiday file: a year lists a few dozen days.
 const MaxCalendarFile = 256 << 10
 
-// calendarYearParam reads the path's {year}.
+// CalendarYearParam reads the path's {year}.
 func CalendarYearParam(r *http.Request) (int, error) {
 	v := r.PathValue("year")
 	y, err := strconv.Atoi(v)
@@ -37,7 +37,7 @@ func CalendarYearParam(r *http.Request) (int, error) {
 	return y, nil
 }
 
-// calendarEditor returns the caller if it may change the calendar.
+// CalendarEditor returns the caller if it may change the calendar.
 func (s *Server) CalendarEditor(r *http.Request) (*pubdata.Actor, error) {
 	a, err := RequireUser(r)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Server) CalendarEditor(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// calendarYear returns a covered year as the API shows it.
+// CalendarYear returns a covered year as the API shows it.
 func (s *Server) CalendarYear(r *http.Request, year int) (*pubdata.CalendarYear, error) {
 	if s.Calendars == nil {
 		return nil, ErrNoCalendar
@@ -60,7 +60,7 @@ func (s *Server) CalendarYear(r *http.Request, year int) (*pubdata.CalendarYear,
 	return s.Calendars.FindCalendarYear(r.Context(), year)
 }
 
-// dateInYear reads the path's {date}, which must be in {year}.
+// DateInYear reads the path's {date}, which must be in {year}.
 func DateInYear(r *http.Request) (string, error) {
 	year, err := CalendarYearParam(r)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 // --- the mapping of entries, organisations and categories ---
 
-// ckanName is the CKAN name of a package: its resource code, lower-case, "/" as "-".
+// CkanName is the CKAN name of a package: its resource code, lower-case, "/" as "-".
 func CkanName(e *pubdata.Entry) string {
 	return strings.ToLower(strings.ReplaceAll(e.Code, "/", "-"))
 }

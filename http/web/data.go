@@ -3,19 +3,19 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/lib/datafile"
-	"github.com/pubdata/pubdata/locale"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
-// rowErrorText is the message of a row error in lang; an error recorded before messages
+// RowErrorText is the message of a row error in lang; an error recorded before messages
 // were keyed has only its English text.
 func RowErrorText(lang string, re pubdata.RowError) string {
 	if re.Msg == nil {
@@ -24,7 +24,7 @@ func RowErrorText(lang string, re pubdata.RowError) string {
 	return locale.Render(lang, re.Msg)
 }
 
-// apiLang is the language of the API's messages: ?lang=, else Accept-Language when the
+// ApiLang is the language of the API's messages: ?lang=, else Accept-Language when the
 // request has one, else English (the API's language before messages were translated).
 func ApiLang(r *http.Request) string {
 	if l, ok := ParseLang(r.URL.Query().Get("lang")); ok {
@@ -46,7 +46,7 @@ func (s *Server) batchDir() string {
 	return filepath.Join(os.TempDir(), "pubdata-batches")
 }
 
-// batchFile is where the upload of batch id is kept.
+// BatchFile is where the upload of batch id is kept.
 func (s *Server) BatchFile(id string) string { return filepath.Join(s.batchDir(), id) }
 
 // spool copies body into a new file in the batch folder; the caller renames or removes it.
@@ -89,7 +89,7 @@ func fileHead(path string) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// startBatch loads body into the entry's table as a new batch, as the actor in ctx (whose
+// StartBatch loads body into the entry's table as a new batch, as the actor in ctx (whose
 // right to load, CanLoadData, the caller has checked). It checks opt, spools the body to the
 // batch folder, detects the format (from contentType, then fileName, then the first bytes),
 // makes sure the table exists, creates the batch, or finds the one of opt.IdempotencyKey
@@ -141,7 +141,7 @@ func (s *Server) StartBatch(ctx context.Context, e *pubdata.Entry, body io.Reade
 	return b, true, err
 }
 
-// runBatchFile runs batch id from its spooled file in the background, with ctx's values
+// RunBatchFile runs batch id from its spooled file in the background, with ctx's values
 // (the actor and request for the record) but not its cancellation, and waits for it up to
 // batchWait; see startBatch.
 func (s *Server) RunBatchFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions) (*pubdata.Batch, error) {
@@ -213,60 +213,10 @@ func (f failedSource) Read() int64 { return 0 }
 
 func (f failedSource) Size() int64 { return -1 }
 
-// abortStream ends a response whose rows failed after the first was sent: the client sees a
+// AbortStream ends a response whose rows failed after the first was sent: the client sees a
 // broken transfer, never a short file that looks whole.
 func (s *Server) AbortStream(r *http.Request, err error) {
 	s.Logger.LogAttrs(r.Context(), slog.LevelError, "rows stream failed",
 		slog.String("request_id", RequestIDFrom(r.Context())), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
 	panic(http.ErrAbortHandler)
-}
-
-// writeRowFile streams the selection as a download in format f, in constant memory, the
-// values masked by m. With rowNumbers the first column is CKAN's _id: the row's position
-// in the selection.
-func (s *Server) WriteRowFile(w http.ResponseWriter, r *http.Request, e *pubdata.Entry, sel *access.Selection, f datafile.Format, bom, rowNumbers bool) error {
-	header := sel.Columns
-	if rowNumbers {
-		header = append([]string{"_id"}, header...)
-	}
-	var fw datafile.Writer
-	start := func() error {
-		w.Header().Set("Content-Type", datafile.ContentType(f))
-		w.Header().Set("Content-Disposition", `attachment; filename="`+CkanName(e)+datafile.Ext(f)+`"`)
-		w.Header().Set("Cache-Control", "no-store")
-		var err error
-		fw, err = datafile.NewWriter(w, f, header, datafile.WriterOptions{BOM: bom})
-		return err
-	}
-	id := int64(sel.Query().Offset)
-	row := make([]any, len(header))
-	_, err := sel.Each(r.Context(), func(out []any) error {
-		if fw == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
-		if rowNumbers {
-			id++
-			row[0] = id
-			copy(row[1:], out)
-			out = row
-		}
-		return fw.Write(out)
-	})
-	if err != nil {
-		if fw == nil {
-			return err
-		}
-		s.AbortStream(r, err)
-	}
-	if fw == nil {
-		if err := start(); err != nil {
-			return err
-		}
-	}
-	if err := fw.Close(); err != nil {
-		s.AbortStream(r, err)
-	}
-	return nil
 }

@@ -10,20 +10,20 @@ import (
 	"strings"
 )
 
-// dcatFormat is a serialisation of the export.
+// DcatFormat is a serialisation of the export.
 type DcatFormat struct {
 	Ext, contentType string
 	write            func(g *dcat.Graph, buf *bytes.Buffer) error
 }
 
-// dcatFormats are the serialisations, by file extension.
+// DcatFormats are the serialisations, by file extension.
 var DcatFormats = []DcatFormat{
 	{"ttl", "text/turtle; charset=utf-8", func(g *dcat.Graph, b *bytes.Buffer) error { return g.WriteTurtle(b) }},
 	{"jsonld", "application/ld+json", func(g *dcat.Graph, b *bytes.Buffer) error { return g.WriteJSONLD(b) }},
 	{"rdf", "application/rdf+xml", func(g *dcat.Graph, b *bytes.Buffer) error { return g.WriteRDFXML(b) }},
 }
 
-// baseURL is the platform's URL as the request reached it: the scheme (https behind TLS
+// BaseURL is the platform's URL as the request reached it: the scheme (https behind TLS
 // or a proxy that says so in X-Forwarded-Proto) and the Host.
 func BaseURL(r *http.Request) string {
 	scheme := "http"
@@ -37,7 +37,7 @@ func BaseURL(r *http.Request) string {
 	return scheme + "://" + host
 }
 
-// dcatSite describes the platform for the export.
+// DcatSite describes the platform for the export.
 func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	labels := func(key string, args ...any) []dcat.Label {
 		return []dcat.Label{{Lang: "zh", Text: Translate(LangZH, key, args...)}, {Lang: "en", Text: Translate(LangEN, key, args...)}}
@@ -85,14 +85,14 @@ const dcatDescriptionKey = "dcat.catalog.description"
 
 const dcatSchemeKey = "dcat.scheme.title"
 
-// distributionOptions title each format's distribution (DCAT) or resource (CKAN).
+// DistributionOptions title each format's distribution (DCAT) or resource (CKAN).
 var DistributionOptions = []CatOption{
 	{Value: pubdata.FormatTable, Key: "dcat.dist.table"},
 	{Value: pubdata.FormatFile, Key: "dcat.dist.file"},
 	{Value: pubdata.FormatService, Key: "dcat.dist.service"},
 }
 
-// categoryLabels name the top categories as concepts (DCAT) and groups (CKAN).
+// CategoryLabels name the top categories as concepts (DCAT) and groups (CKAN).
 var CategoryLabels = []CatOption{
 	{Value: "1", Key: "dcat.category.basic"},
 	{Value: "2", Key: "dcat.category.thematic"},
@@ -115,12 +115,12 @@ func (s *Server) platformAuthority(r *http.Request) (*pubdata.Org, error) {
 	return top, nil
 }
 
-// openEntry reports whether a published entry is in the open catalogue.
+// OpenEntry reports whether a published entry is in the open catalogue.
 func OpenEntry(e *pubdata.Entry) bool {
 	return slices.Contains(pubdata.OpenCatalog.Values, e.OpenClass)
 }
 
-// relatedResolver returns the Site.Related function for a set of exported entries: the
+// RelatedResolver returns the Site.Related function for a set of exported entries: the
 // dataset IRI of a related code when that entry is in the open catalogue.
 func (s *Server) RelatedResolver(r *http.Request, site *dcat.Site, entries []*pubdata.Entry) func(string) string {
 	known := map[string]string{}
@@ -143,7 +143,7 @@ func (s *Server) RelatedResolver(r *http.Request, site *dcat.Site, entries []*pu
 	}
 }
 
-// dcatError answers an export request that failed: plain text for the caller's mistakes,
+// DcatError answers an export request that failed: plain text for the caller's mistakes,
 // the usual rendering (and log) for internal errors.
 func (s *Server) DcatError(w http.ResponseWriter, r *http.Request, err error) error {
 	status := ErrorStatus(err)
@@ -157,7 +157,7 @@ func (s *Server) DcatError(w http.ResponseWriter, r *http.Request, err error) er
 	return nil
 }
 
-// writeGraph serialises g in the format of ext.
+// WriteGraph serialises g in the format of ext.
 func WriteGraph(w http.ResponseWriter, ext string, g *dcat.Graph) error {
 	for _, f := range DcatFormats {
 		if f.Ext != ext {

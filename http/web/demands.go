@@ -19,7 +19,7 @@ func (s *Server) DemandService() (pubdata.DemandService, error) {
 	return s.Demands, nil
 }
 
-// demandFilter reads status, sort, limit and cursor, and role: "" all demands; routed the
+// DemandFilter reads status, sort, limit and cursor, and role: "" all demands; routed the
 // ones routed to the caller's organisation; authority the ones in the caller's authority's
 // division; mine the caller's own.
 func DemandFilter(r *http.Request) (pubdata.DemandFilter, error) {
@@ -54,7 +54,7 @@ func DemandFilter(r *http.Request) (pubdata.DemandFilter, error) {
 
 // --- pages ---
 
-// demandStatusKeys label the demand statuses.
+// DemandStatusKeys label the demand statuses.
 var DemandStatusKeys = []CatOption{
 	{Value: pubdata.DemandOpen, Key: "demand.status.open"},
 	{Value: pubdata.DemandRouted, Key: "demand.status.routed"},
@@ -63,7 +63,7 @@ var DemandStatusKeys = []CatOption{
 	{Value: pubdata.DemandDeclined, Key: "demand.status.declined"},
 }
 
-// demandItem is a demand as the pages show it.
+// DemandItem is a demand as the pages show it.
 type DemandItem struct {
 	*pubdata.Demand
 	Division  string // its name
@@ -77,7 +77,7 @@ func (d DemandItem) StatusKey() string { return OptionKey(DemandStatusKeys, d.St
 // ItemList is the wanted items joined for display.
 func (d DemandItem) ItemList() string { return strings.Join(d.Items, "、") }
 
-// demandForm is the request form's values.
+// DemandForm is the request form's values.
 type DemandForm struct {
 	Title, Description, Items, Purpose, Division string
 }
@@ -156,7 +156,7 @@ func (s *Server) DemandsPage(r *http.Request, console bool) (*demandsView, error
 	return v, nil
 }
 
-// withRole returns r with the role parameter set.
+// WithRole returns r with the role parameter set.
 func WithRole(r *http.Request, role string) *http.Request {
 	r2 := r.Clone(r.Context())
 	q := r2.URL.Query()

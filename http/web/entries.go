@@ -4,7 +4,7 @@ import (
 	"github.com/pubdata/pubdata"
 )
 
-// notFoundEntry is the error for an entry the caller may not see or that does not exist.
+// NotFoundEntry is the error for an entry the caller may not see or that does not exist.
 func NotFoundEntry(id string) error {
 	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q was not found.", id).Keyed("error.entry.not_found", "ID", id)
 }
@@ -12,7 +12,7 @@ func NotFoundEntry(id string) error {
 // Offset cursors: the catalogue search pages by offset, carried in an opaque cursor.
 const MaxSearchOffset = 100000
 
-// listQuery is the catalogue search behind an entry list for the actor. The negative list
+// ListQuery is the catalogue search behind an entry list for the actor. The negative list
 // and the open catalogue are public as a whole (SX27); the share catalogue and the
 // responsibility list show anonymous callers, public users and companies their open part,
 // as the portal's list pages do.

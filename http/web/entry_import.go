@@ -8,11 +8,11 @@ import (
 	"net/http"
 )
 
-// maxImportMemory is how much of a multipart upload is held in memory; the rest goes to a
+// MaxImportMemory is how much of a multipart upload is held in memory; the rest goes to a
 // temporary file. The body limit (Server.MaxBodyBytes) bounds the whole upload.
 const MaxImportMemory = 8 << 20
 
-// importEntries decodes the file and imports its entries into the actor's organisation:
+// ImportEntries decodes the file and imports its entries into the actor's organisation:
 // all or nothing, or only checked with dryRun.
 func (s *Server) ImportEntries(r *http.Request, a *pubdata.Actor, file io.Reader, dryRun bool) (*entryfile.Result, error) {
 	if s.Entries == nil {
@@ -35,7 +35,7 @@ func (s *Server) ImportEntries(r *http.Request, a *pubdata.Actor, file io.Reader
 	return res, NormalizeError(err)
 }
 
-// boolParam reads a true/false query parameter (default false).
+// BoolParam reads a true/false query parameter (default false).
 func BoolParam(r *http.Request, name string) (bool, error) {
 	switch v := r.URL.Query().Get(name); v {
 	case "", "false", "0":

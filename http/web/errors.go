@@ -33,7 +33,7 @@ func ErrorStatus(err error) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is the JSON shape of every API error.
+// ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
@@ -46,7 +46,7 @@ type ErrorDetail struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
-// errorText returns the user-safe message of err in lang: the message of the first
+// ErrorText returns the user-safe message of err in lang: the message of the first
 // *pubdata.Error in err's chain (each field's problem for a validation that found several),
 // else the internal error's sentence.
 func ErrorText(lang string, err error) string {
@@ -59,7 +59,7 @@ func ErrorText(lang string, err error) string {
 	return FieldText(lang, e)
 }
 
-// fieldText returns the message of e in lang: its keyed message when the message files have
+// FieldText returns the message of e in lang: its keyed message when the message files have
 // the key in lang, else its English sentence; a validation's several problems are joined.
 func FieldText(lang string, e *pubdata.Error) string {
 	if e.Msg != nil && locale.Has(lang, e.Msg.Key) {
@@ -104,7 +104,7 @@ func inLang(lang string, e *pubdata.Error) bool {
 	return len(e.Fields) > 0
 }
 
-// errorFields returns the problem of each field named in an EINVALID err in lang, or nil.
+// ErrorFields returns the problem of each field named in an EINVALID err in lang, or nil.
 func ErrorFields(lang string, err error) map[string]string {
 	if pubdata.ErrorCode(err) != pubdata.EINVALID {
 		return nil
@@ -119,13 +119,13 @@ func ErrorFields(lang string, err error) map[string]string {
 	return out
 }
 
-// isAPI reports whether the request is for the JSON API (errors as JSON) rather than a page.
+// IsAPI reports whether the request is for the JSON API (errors as JSON) rather than a page.
 func IsAPI(r *http.Request) bool {
 	p := r.URL.Path
 	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
 
-// renderError writes err as JSON for API paths and as an HTML page otherwise. Internal errors
+// RenderError writes err as JSON for API paths and as an HTML page otherwise. Internal errors
 // are logged with the request id and shown only as "Internal error.".
 func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	err = NormalizeError(err)
@@ -176,7 +176,7 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 	s.renderErrorPage(w, r, status, code, msg)
 }
 
-// normalizeError turns errors of the standard library that callers can cause (an oversize
+// NormalizeError turns errors of the standard library that callers can cause (an oversize
 // body) into pubdata errors.
 func NormalizeError(err error) error {
 	var mbe *http.MaxBytesError

@@ -83,7 +83,7 @@ func keyError(element string, err error) error {
 	return pubdata.FieldErrorf("key", "key is not a valid %s: %s%s.", what, err.Error(), rule)
 }
 
-// subjectReply is GET /api/v1/subjects's reply.
+// SubjectReply is GET /api/v1/subjects's reply.
 type SubjectReply struct {
 	Element string                  `json:"element"`
 	Key     string                  `json:"key"` // masked
@@ -92,7 +92,7 @@ type SubjectReply struct {
 	Next    string                  `json:"next"`
 }
 
-// lookUpSubject finds the published entries with a current row about the subject and the
+// LookUpSubject finds the published entries with a current row about the subject and the
 // caller's access to each, and records the lookup (masked).
 func (s *Server) LookUpSubject(ctx context.Context, raw string) (*SubjectReply, error) {
 	a := pubdata.ActorFromContext(ctx)
@@ -148,7 +148,7 @@ func (s *Server) LookUpSubject(ctx context.Context, raw string) (*SubjectReply, 
 
 // --- signed extracts ---
 
-// extractRequest is POST /api/v1/extracts: the entry, and a key (the key items' values,
+// ExtractRequest is POST /api/v1/extracts: the entry, and a key (the key items' values,
 // comma-separated, as the rows API's _key) or a filter in the rows API's query-string form;
 // the purpose (else X-Purpose).
 type ExtractRequest struct {
@@ -158,7 +158,7 @@ type ExtractRequest struct {
 	Purpose string `json:"purpose"`
 }
 
-// buildExtract reads the rows of the request under the caller's access (the rows API's
+// BuildExtract reads the rows of the request under the caller's access (the rows API's
 // rules: DecideAccess, masks, the grant's filter), signs the document and records it.
 func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Signed, error) {
 	ctx := r.Context()
@@ -260,7 +260,7 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	return signed, nil
 }
 
-// verifyReply is POST /api/v1/verify's reply: whether the extract is valid, why not, and
+// VerifyReply is POST /api/v1/verify's reply: whether the extract is valid, why not, and
 // what it says when it is.
 type VerifyReply struct {
 	Valid        bool               `json:"valid"`
@@ -276,7 +276,7 @@ type VerifyReply struct {
 	Rows         int                `json:"rows,omitempty"`
 }
 
-// verify checks a signed extract with the platform's key.
+// Verify checks a signed extract with the platform's key.
 func (s *Server) Verify(raw []byte) (*VerifyReply, error) {
 	if s.Extracts == nil {
 		return nil, errNoExtracts

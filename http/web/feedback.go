@@ -17,7 +17,7 @@ func (s *Server) FeedbackService() (pubdata.FeedbackService, error) {
 	return s.Feedback, nil
 }
 
-// visibleEntry returns the published entry of ref if the caller may see it.
+// VisibleEntry returns the published entry of ref if the caller may see it.
 func (s *Server) VisibleEntry(r *http.Request, ref string) (*pubdata.Entry, error) {
 	e, err := s.Entries.FindPublishedEntry(r.Context(), ref)
 	if err != nil {
@@ -29,7 +29,7 @@ func (s *Server) VisibleEntry(r *http.Request, ref string) (*pubdata.Entry, erro
 	return e, nil
 }
 
-// requireModerator returns the caller if an authority's admin or reviewer.
+// RequireModerator returns the caller if an authority's admin or reviewer.
 func RequireModerator(r *http.Request) (*pubdata.Actor, error) {
 	a, err := RequireUser(r)
 	if err != nil {

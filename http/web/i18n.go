@@ -12,13 +12,13 @@ const (
 	LangEN = locale.EN
 )
 
-// languages lists the page languages, the default first.
+// Languages lists the page languages, the default first.
 var Languages = locale.Languages
 
-// missingMarker starts the text of a key that has no translation; tests fail on it.
+// MissingMarker starts the text of a key that has no translation; tests fail on it.
 const MissingMarker = locale.MissingMarker
 
-// translate returns the message of key in lang (see package locale), filled with args:
+// Translate returns the message of key in lang (see package locale), filled with args:
 // pairs of a placeholder name and its value, e.g. translate(lang, "common.total",
 // "Count", n).
 func Translate(lang, key string, args ...any) string {
@@ -33,7 +33,7 @@ func langURL(u *url.URL, lang string) string {
 	return u.EscapedPath() + "?" + q.Encode()
 }
 
-// htmlLang is the value of <html lang> for a page language.
+// HtmlLang is the value of <html lang> for a page language.
 func HtmlLang(lang string) string {
 	if lang == LangEN {
 		return "en"
@@ -41,7 +41,7 @@ func HtmlLang(lang string) string {
 	return "zh-CN"
 }
 
-// localPath returns next when it is a path on this site ("/console/x?y"), else fallback.
+// LocalPath returns next when it is a path on this site ("/console/x?y"), else fallback.
 // It refuses absolute and protocol-relative URLs and backslashes, which browsers may
 // treat as slashes.
 func LocalPath(next, fallback string) string {

@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// writeJSON writes v as JSON with the status.
+// WriteJSON writes v as JSON with the status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -22,7 +22,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// decodeJSON reads one JSON object from the body into v. Unknown fields, trailing data
+// DecodeJSON reads one JSON object from the body into v. Unknown fields, trailing data
 // and malformed JSON are EINVALID naming the problem; an oversize body is ETOOLARGE.
 func DecodeJSON(r *http.Request, v any) error {
 	if r.Body == nil {
@@ -85,14 +85,14 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// listReply is the shape of every list.
+// ListReply is the shape of every list.
 type ListReply[T any] struct {
 	Items []T    `json:"items"`
 	Total int    `json:"total"`
 	Next  string `json:"next"`
 }
 
-// newList returns a list reply with items never null.
+// NewList returns a list reply with items never null.
 func NewList[T any](items []T, total int, next string) ListReply[T] {
 	if items == nil {
 		items = []T{}
@@ -100,7 +100,7 @@ func NewList[T any](items []T, total int, next string) ListReply[T] {
 	return ListReply[T]{Items: items, Total: total, Next: next}
 }
 
-// pageParams reads limit and cursor from the query.
+// PageParams reads limit and cursor from the query.
 func PageParams(q url.Values) (limit int, cursor string, err error) {
 	n := 0
 	if v := q.Get("limit"); v != "" {
@@ -121,7 +121,7 @@ func PageParams(q url.Values) (limit int, cursor string, err error) {
 	return limit, cursor, nil
 }
 
-// paramError is an EINVALID naming a query parameter.
+// ParamError is an EINVALID naming a query parameter.
 func ParamError(name, format string, args ...any) error {
 	return pubdata.Errorf(pubdata.EINVALID, "Parameter %s %s", name, fmt.Sprintf(format, args...))
 }

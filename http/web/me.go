@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// requireUser returns the signed-in actor, or EUNAUTHORIZED for an anonymous caller.
+// RequireUser returns the signed-in actor, or EUNAUTHORIZED for an anonymous caller.
 func RequireUser(r *http.Request) (*pubdata.Actor, error) {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
@@ -14,7 +14,7 @@ func RequireUser(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// login checks the credentials, starts a session and sets its cookie. It returns the actor.
+// Login checks the credentials, starts a session and sets its cookie. It returns the actor.
 func (s *Server) Login(w http.ResponseWriter, r *http.Request, username, password string) (*pubdata.Actor, error) {
 	if username == "" || password == "" {
 		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Username and password are required.")
@@ -41,7 +41,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, username, passwor
 	return a, nil
 }
 
-// logout ends the session of the cookie, if any, and clears the cookie.
+// Logout ends the session of the cookie, if any, and clears the cookie.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
 		if err := s.Tokens.DeleteSession(r.Context(), c.Value); err != nil {

@@ -41,7 +41,7 @@ func RequestIDFrom(ctx context.Context) string {
 // requestIDPattern is what an incoming X-Request-Id must look like to be kept.
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:@/+=-]{1,128}$`)
 
-// requestID keeps a sane incoming X-Request-Id or makes one, echoes it in the response and
+// RequestID keeps a sane incoming X-Request-Id or makes one, echoes it in the response and
 // starts the request's state.
 func (s *Server) RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +81,7 @@ func (sw *statusWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer (Flush, deadlines).
 func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
-// observe writes the access log line and the request metrics.
+// Observe writes the access log line and the request metrics.
 func (s *Server) Observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -111,7 +111,7 @@ func (s *Server) Observe(next http.Handler) http.Handler {
 	})
 }
 
-// recoverPanics turns a panic in a handler into a logged 500.
+// RecoverPanics turns a panic in a handler into a logged 500.
 func (s *Server) RecoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -277,7 +277,7 @@ func (s *Server) language(next http.Handler) http.Handler {
 
 type LangKey struct{}
 
-// langFrom returns the request's page language (LangZH when none was chosen).
+// LangFrom returns the request's page language (LangZH when none was chosen).
 func LangFrom(ctx context.Context) string {
 	if l, ok := ctx.Value(LangKey{}).(string); ok && l != "" {
 		return l
@@ -285,7 +285,7 @@ func LangFrom(ctx context.Context) string {
 	return LangZH
 }
 
-// parseLang accepts the two languages by their tags (case-insensitive; "zh" for zh-CN).
+// ParseLang accepts the two languages by their tags (case-insensitive; "zh" for zh-CN).
 func ParseLang(s string) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "zh-cn", "zh", "zh-hans", "zh-hans-cn":
@@ -296,7 +296,7 @@ func ParseLang(s string) (string, bool) {
 	return "", false
 }
 
-// negotiateLang picks from an Accept-Language header: the most preferred tag that is en*
+// NegotiateLang picks from an Accept-Language header: the most preferred tag that is en*
 // or zh* decides; anything else is zh-CN.
 func NegotiateLang(header string) string {
 	best, bestQ := LangZH, -1.0
@@ -328,7 +328,7 @@ func NegotiateLang(header string) string {
 // maxPurposeBytes bounds the X-Purpose kept in the record.
 const maxPurposeBytes = 500
 
-// purpose returns the trimmed X-Purpose header, cut to maxPurposeBytes on a rune boundary.
+// Purpose returns the trimmed X-Purpose header, cut to maxPurposeBytes on a rune boundary.
 func Purpose(h string) string {
 	h = strings.TrimSpace(h)
 	if len(h) <= maxPurposeBytes {

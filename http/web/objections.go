@@ -14,7 +14,7 @@ func (s *Server) ObjectionService() (pubdata.ObjectionService, error) {
 	return s.Objections, nil
 }
 
-// fileObjection files c as the request's actor: the entry must be a published one the
+// FileObjection files c as the request's actor: the entry must be a published one the
 // caller may see (else "not found"), due ObjectionDays working days from now.
 func (s *Server) FileObjection(r *http.Request, c *pubdata.ObjectionCreate) (*pubdata.Objection, error) {
 	svc, err := s.ObjectionService()
@@ -60,7 +60,7 @@ func objectionForFiler(o *pubdata.Objection) *pubdata.Objection {
 	return &c
 }
 
-// objectionAsSeen is the objection as the caller sees it: the provider's side and the
+// ObjectionAsSeen is the objection as the caller sees it: the provider's side and the
 // authority (CanResolveObjection) see how many rows it froze; the filer only when it may
 // read the entry's rows with the key in clear.
 func (s *Server) ObjectionAsSeen(r *http.Request, a *pubdata.Actor, o *pubdata.Objection) (*pubdata.Objection, error) {
@@ -81,7 +81,7 @@ func (s *Server) ObjectionAsSeen(r *http.Request, a *pubdata.Actor, o *pubdata.O
 	return o, nil
 }
 
-// objectionFor returns the objection of the path's {id} if the caller may see it.
+// ObjectionFor returns the objection of the path's {id} if the caller may see it.
 func (s *Server) ObjectionFor(r *http.Request) (*pubdata.Actor, *pubdata.Objection, error) {
 	svc, err := s.ObjectionService()
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Server) ObjectionFor(r *http.Request) (*pubdata.Actor, *pubdata.Objecti
 
 var objectionStatuses = []pubdata.ObjectionStatus{pubdata.ObjectionOpen, pubdata.ObjectionCorrected, pubdata.ObjectionRejected}
 
-// objectionFilter reads the list's query: role mine (filed by the caller), incoming (to the
+// ObjectionFilter reads the list's query: role mine (filed by the caller), incoming (to the
 // caller's organisation as provider), authority (entries in the caller's authority's
 // division); status; overdue=true (open past due).
 func (s *Server) ObjectionFilter(r *http.Request, a *pubdata.Actor) (pubdata.ObjectionFilter, error) {

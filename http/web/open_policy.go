@@ -11,7 +11,7 @@ import (
 // entry with personal items in clear unless an authority's admin overrides with a reason;
 // E3 on approval; the public open-application form (/apply, JL23) with the usage agreement.
 
-// openRisk runs the pre-open check on e's working copy (access.Reader.OpenRisk: an internal
+// OpenRisk runs the pre-open check on e's working copy (access.Reader.OpenRisk: an internal
 // check whose sampled rows never leave package access): its items under the provider's
 // effective mask policy, and the first pubdata.OpenRiskSampleRows rows of its published
 // table (none before its first publication).
@@ -40,7 +40,7 @@ func errOpenRisk(risk *pubdata.OpenRisk) error {
 		strings.Join(items, "; "))}).Keyed("error.entry.open_risk", "Items", strings.Join(items, "; "))
 }
 
-// approveEntry approves a submitted entry: E3 first; then, for an entry to be opened, the
+// ApproveEntry approves a submitted entry: E3 first; then, for an entry to be opened, the
 // pre-open check, which blocks the approval while personal items would be in clear unless
 // overrideReason is given by an authority's admin (CanOverrideOpenRisk) — the override is
 // recorded with the approval. The check's outcome is returned with any refusal.

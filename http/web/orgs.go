@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// orgFilter reads the filters of an organisation list from the query.
+// OrgFilter reads the filters of an organisation list from the query.
 func OrgFilter(q url.Values) (pubdata.OrgFilter, error) {
 	var f pubdata.OrgFilter
 	var err error
@@ -34,7 +34,7 @@ func OrgFilter(q url.Values) (pubdata.OrgFilter, error) {
 	return f, nil
 }
 
-// createOrg checks that the actor may create organisations at all, validates the fields,
+// CreateOrg checks that the actor may create organisations at all, validates the fields,
 // checks the actor's reach over the new organisation's division and creates it.
 func (s *Server) CreateOrg(r *http.Request, o *pubdata.Org) error {
 	a, err := RequireUser(r)
@@ -57,7 +57,7 @@ func (s *Server) CreateOrg(r *http.Request, o *pubdata.Org) error {
 	return s.Orgs.CreateOrg(r.Context(), o)
 }
 
-// mayCreateOrgs reports whether the actor may create any organisation (in its own division).
+// MayCreateOrgs reports whether the actor may create any organisation (in its own division).
 func (s *Server) MayCreateOrgs(a *pubdata.Actor) bool {
 	return a.Org != nil && pubdata.Can(a, pubdata.ActionOrgCreate, &pubdata.Org{Division: a.Org.Division})
 }

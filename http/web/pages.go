@@ -24,37 +24,20 @@ type pageSet struct {
 	byLang map[string]map[string]*template.Template
 }
 
-// pageNames lists the page templates, html/<name>.html; each defines "title" and
-// "content" for html/layout.html.
-var pageNames = []string{"apply", "portal", "login", "dashboard", "orgs", "users", "account", "audit", "error",
-	// The catalogue pages (console_entries.go, console_elements.go, portal_catalog.go).
-	"entries", "entry", "entry_edit", "entry_versions", "review", "elements", "catalog", "catalog_entry", "lists", "lists_detail",
-	// Bulk import (entry_import.go).
-	"entries_import",
-	// Service interfaces (console_endpoint.go).
-	"entry_endpoint",
-	// Aggregation (console_data.go).
-	"entry_data", "data_upload", "batch", "batches",
-	// Pull sources (console_sources.go).
-	"entry_sources",
-	// Mask policies (mask_policy.go).
-	"mask_policy",
-	// The working-day calendar (calendar_pages.go).
-	"calendar", "calendar_year",
-	// Sanctions, subject lookup, signed extracts and verify (sanctions.go, console_evidence.go).
-	"sanctions", "subjects", "extracts", "verify",
-	// Sharing: catalogue, apply, applications, grants, notifications (console_applications.go).
-	"applications_catalog", "application_new", "applications", "application", "grants", "grant", "notifications",
-	// The portal's pages (portal_home.go, portal_entry.go, portal_org.go, portal_account.go).
-	"download_refused", "portal_org", "portal_account",
-	// Public accounts: registration, password reset, e-mail verification (register.go).
-	"register", "password_reset", "account_notice",
-	// Objections (objections_pages.go).
-	"objection_new", "objections", "objection",
-	// Demands, ratings and comments (demands.go, feedback.go).
-	"demands", "console_demands", "console_comments"}
+// Templates are an audience's page templates: html/<name>.html in FS, each defining "title"
+// and "content" for web's html/layout.html, with web's html/partials/*.html at hand. Web's
+// own html/*.html (besides the layout) are the pages every audience shows (errors, lists,
+// objections); console and portal each embed their own folder. Page names are unique across
+// audiences.
+type Templates struct {
+	Audience string
+	FS       fs.FS
+}
 
-// displayZone is the time zone of times on pages (China Standard Time has no DST).
+// sharedTemplates are web's own pages.
+var sharedTemplates = Templates{Audience: "web", FS: htmlFS}
+
+// DisplayZone is the time zone of times on pages (China Standard Time has no DST).
 var DisplayZone = time.FixedZone("UTC+8", 8*3600)
 
 func templateFuncs(lang string, assets *assetSet) template.FuncMap {
@@ -96,9 +79,33 @@ func templateFuncs(lang string, assets *assetSet) template.FuncMap {
 	}
 }
 
-// parsePages parses every page template in both languages; any error fails start-up.
-func parsePages(assets *assetSet) (*pageSet, error) {
+// parsePages parses the layout, the partials and every audience's page templates in each
+// language; any error fails start-up.
+func parsePages(assets *assetSet, audiences []Templates) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}}
+	type file struct {
+		name string
+		t    Templates
+	}
+	var files []file
+	from := map[string]string{}
+	for _, aud := range append([]Templates{sharedTemplates}, audiences...) {
+		names, err := fs.Glob(aud.FS, "html/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range names {
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if aud.FS == htmlFS && name == "layout" {
+				continue
+			}
+			if prev, ok := from[name]; ok {
+				return nil, fmt.Errorf("http: templates: page %q is in both %s and %s", name, prev, aud.Audience)
+			}
+			from[name] = aud.Audience
+			files = append(files, file{name, aud})
+		}
+	}
 	for _, lang := range Languages {
 		base, err := template.New("layout.html").Funcs(templateFuncs(lang, assets)).
 			ParseFS(htmlFS, "html/layout.html", "html/partials/*.html")
@@ -106,37 +113,26 @@ func parsePages(assets *assetSet) (*pageSet, error) {
 			return nil, fmt.Errorf("http: templates: %w", err)
 		}
 		ps.byLang[lang] = map[string]*template.Template{}
-		for _, name := range pageNames {
+		for _, f := range files {
 			t, err := base.Clone()
 			if err != nil {
 				return nil, fmt.Errorf("http: templates: %w", err)
 			}
-			if t, err = t.ParseFS(htmlFS, "html/"+name+".html"); err != nil {
-				return nil, fmt.Errorf("http: templates: %w", err)
+			if t, err = t.ParseFS(f.t.FS, "html/"+f.name+".html"); err != nil {
+				return nil, fmt.Errorf("http: templates of %s: %w", f.t.Audience, err)
 			}
 			for _, def := range []string{"title", "content"} {
 				if t.Lookup(def) == nil {
-					return nil, fmt.Errorf("http: template html/%s.html does not define %q", name, def)
+					return nil, fmt.Errorf("http: template %s/html/%s.html does not define %q", f.t.Audience, f.name, def)
 				}
 			}
-			ps.byLang[lang][name] = t
-		}
-	}
-	// Every template file must be a known page, layout or partial.
-	files, err := fs.Glob(htmlFS, "html/*.html")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name != "layout" && ps.byLang[LangZH][name] == nil {
-			return nil, fmt.Errorf("http: template %s is not a known page", f)
+			ps.byLang[lang][f.name] = t
 		}
 	}
 	return ps, nil
 }
 
-// page is the part of every page's view that the layout uses.
+// Page is the part of every page's view that the layout uses.
 type Page struct {
 	Lang      string // LangZH or LangEN
 	HTMLLang  string // <html lang>
@@ -164,7 +160,7 @@ type navItem struct {
 	Count   int // shown beside the label when not zero (unread notifications)
 }
 
-// base returns the common part of a page's view for the request.
+// Base returns the common part of a page's view for the request.
 func (s *Server) Base(r *http.Request, console bool) Page {
 	lang := LangFrom(r.Context())
 	a := pubdata.ActorFromContext(r.Context())
@@ -227,12 +223,12 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 	return p
 }
 
-// mayListUsers reports whether the actor may list some users.
+// MayListUsers reports whether the actor may list some users.
 func (s *Server) MayListUsers(a *pubdata.Actor) bool {
 	return a.Org != nil && pubdata.Can(a, pubdata.ActionUserList, a.Org)
 }
 
-// render executes the page's template into a buffer, then writes it with the status and
+// Render executes the page's template into a buffer, then writes it with the status and
 // the pages' security headers. view must embed page.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, name string, status int, view any) error {
 	lang := LangFrom(r.Context())
@@ -291,12 +287,12 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	}
 }
 
-// redirect answers a form POST with 303 See Other to a local URL.
+// Redirect answers a form POST with 303 See Other to a local URL.
 func Redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// withQuery returns p with the parameters set (empty values dropped).
+// WithQuery returns p with the parameters set (empty values dropped).
 func WithQuery(p string, kv ...string) string {
 	q := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {

@@ -15,7 +15,7 @@ import (
 // client address. Each server counts on its own, in memory: in a cluster of n servers
 // behind a balancer a caller may make up to n times the limit.
 
-// rateWindow is the fixed window the limits count in.
+// RateWindow is the fixed window the limits count in.
 const RateWindow = time.Minute
 
 // maxRateKeys bounds the limiter's memory: beyond it, windows that have ended are dropped,
@@ -42,7 +42,7 @@ func NewLimiter(window time.Duration, maxKeys int) *limiter {
 	return &limiter{window: window, maxKeys: maxKeys, m: map[string]*rateBucket{}}
 }
 
-// take counts one request of key against limit at now. It reports whether the request is
+// Take counts one request of key against limit at now. It reports whether the request is
 // allowed, how many remain in the window and when the window ends.
 func (l *limiter) Take(key string, limit int, now time.Time) (ok bool, remaining int, reset time.Time) {
 	l.mu.Lock()
@@ -81,7 +81,7 @@ func (l *limiter) evict(now time.Time) {
 	}
 }
 
-// size returns the number of tracked keys.
+// Size returns the number of tracked keys.
 func (l *limiter) Size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -205,7 +205,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 	})
 }
 
-// addrLimit counts an action per client address (registration, reset requests) in
+// AddrLimit counts an action per client address (registration, reset requests) in
 // windows of an hour; it reports whether one more is allowed.
 func (s *Server) AddrLimit(r *http.Request, action string) bool {
 	limit := s.AccountRateLimit

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// fieldErrors returns the field problems of err for a form; problems of fields not in
+// FieldErrors returns the field problems of err for a form; problems of fields not in
 // known go to the whole form ("").
 func FieldErrors(lang string, err error, known ...string) FormErrors {
 	errs := FormErrors{}
@@ -39,7 +39,7 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// linkBase is the platform's public address for links in e-mail.
+// LinkBase is the platform's public address for links in e-mail.
 func (s *Server) LinkBase(r *http.Request) string {
 	if s.BaseURL != "" {
 		return strings.TrimRight(s.BaseURL, "/")
@@ -51,7 +51,7 @@ func (s *Server) LinkBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// sendVerification issues a verification token for the user's address and mails the link.
+// SendVerification issues a verification token for the user's address and mails the link.
 func (s *Server) SendVerification(ctx context.Context, r *http.Request, userID, lang string) error {
 	email, secret, err := s.Accounts.IssueEmailVerification(ctx, userID)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // stopped, called by adapt), whatever the handler; its reads are refused by the read itself
 // as well (DecideAccess through package access).
 
-// stopped returns the EFORBIDDEN error of a data route (Server.handleData, or a CKAN data
+// Stopped returns the EFORBIDDEN error of a data route (Server.handleData, or a CKAN data
 // action) called by a user of an organisation whose data service is suspended or
 // terminated, with the authority's reason; nil otherwise.
 func Stopped(r *http.Request) error {
@@ -29,7 +29,7 @@ func Stopped(r *http.Request) error {
 	return pubdata.Errorf(pubdata.EFORBIDDEN, "The data service of your organisation %s is %s; its grants and tokens are stopped until the authority resumes it.", a.Org.Name, why)
 }
 
-// renderStopped answers a stopped organisation's data request: in CKAN's envelope on the
+// RenderStopped answers a stopped organisation's data request: in CKAN's envelope on the
 // CKAN action API, as JSON on the API and CKAN's dumps, and on pages as the forbidden page
 // with the reason in the page's language.
 func (s *Server) RenderStopped(w http.ResponseWriter, r *http.Request, err error) {
@@ -65,7 +65,7 @@ func (s *Server) RenderStopped(w http.ResponseWriter, r *http.Request, err error
 	}
 }
 
-// sanctionOrg checks that the actor may take the step on the organisation and takes it.
+// SanctionOrg checks that the actor may take the step on the organisation and takes it.
 func (s *Server) SanctionOrg(r *http.Request, code string, action pubdata.OrgAction, reason string) (*pubdata.Org, error) {
 	a, err := RequireUser(r)
 	if err != nil {

@@ -138,14 +138,14 @@ type Server struct {
 	usage          usageCounter    // API tokens' requests between flushes
 	EntryUses      entryUses       // entries' uses between flushes (usage.go)
 	Used           usedRanking     // the most used entries for the home page (portal_home.go)
-	// batchWait is how long a load request waits for its batch before answering 202.
+	// BatchWait is how long a load request waits for its batch before answering 202.
 	BatchWait time.Duration
 }
 
-// build checks the server's fields, parses the embedded templates and assets (failing fast
+// Build checks the server's fields, parses the embedded templates and assets (failing fast
 // on any error), registers the routes that routes returns and the metrics and returns the
 // root handler with its middleware. Call it once per Server.
-func (s *Server) Build(routes func(*prometheus.Registry) []Route) (http.Handler, error) {
+func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templates) (http.Handler, error) {
 	switch {
 	case s.Orgs == nil, s.Users == nil, s.Tokens == nil, s.Audit == nil:
 		return nil, errors.New("http: Server needs Orgs, Users, Tokens and Audit")
@@ -175,7 +175,7 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route) (http.Handler,
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.assets); err != nil {
+	if s.pages, err = parsePages(s.assets, pages); err != nil {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
@@ -213,7 +213,7 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route) (http.Handler,
 	return h, nil
 }
 
-// handlerFunc is the signature of every handler: it returns an error for the adapter to
+// HandlerFunc is the signature of every handler: it returns an error for the adapter to
 // render.
 type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 
@@ -305,7 +305,7 @@ var errSignIn = pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Author
 // noTables is the Reader of a server without Data: decisions only.
 var noTables = access.New(nil)
 
-// reader is Reads with the server's current services (its Data, Applications' grants,
+// Reader is Reads with the server's current services (its Data, Applications' grants,
 // MaskPolicies, the use counter and the clock).
 func (s *Server) Reader() *access.Reader {
 	r := s.Reads
@@ -375,8 +375,8 @@ func (c *captureWriter) WriteHeader(status int) {
 	}
 }
 
-// errMethodNotAllowed marks a known path asked with the wrong method.
+// ErrMethodNotAllowed marks a known path asked with the wrong method.
 var ErrMethodNotAllowed = &pubdata.Error{Code: pubdata.EINVALID, Message: "Method not allowed on this path."}
 
-// internalf wraps an unexpected error with context for the log; it renders as internal.
+// Internalf wraps an unexpected error with context for the log; it renders as internal.
 func Internalf(format string, args ...any) error { return fmt.Errorf(format, args...) }

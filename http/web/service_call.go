@@ -21,7 +21,7 @@ import (
 // allow; 504 when the provider does not answer in time; 502 when it cannot be reached or
 // refuses the platform's credential; otherwise the provider's own status.
 
-// endpointView is an endpoint as the API shows it: never its secret, only whether one is
+// EndpointView is an endpoint as the API shows it: never its secret, only whether one is
 // set.
 type EndpointView struct {
 	EntryID          string                 `json:"entry_id"`
@@ -48,5 +48,5 @@ func NewEndpointView(ep *pubdata.ServiceEndpoint) EndpointView {
 	}
 }
 
-// errNoEndpoints answers when the server runs without service interfaces.
+// ErrNoEndpoints answers when the server runs without service interfaces.
 var ErrNoEndpoints = pubdata.Errorf(pubdata.ENOTFOUND, "Service interfaces are not enabled on this server.").Keyed("error.not_available.endpoints")

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// parseExpiry reads a token lifetime: a Go duration ("720h") or a number of days ("30d");
+// ParseExpiry reads a token lifetime: a Go duration ("720h") or a number of days ("30d");
 // "" means the default.
 func ParseExpiry(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
@@ -34,7 +34,7 @@ func ParseExpiry(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// createToken makes a token for the signed-in actor.
+// CreateToken makes a token for the signed-in actor.
 func (s *Server) CreateToken(r *http.Request, name, expires string) (*pubdata.Token, string, error) {
 	a, err := RequireUser(r)
 	if err != nil {
@@ -51,7 +51,7 @@ func (s *Server) CreateToken(r *http.Request, name, expires string) (*pubdata.To
 	return s.Tokens.CreateToken(r.Context(), a.User.ID, name, d)
 }
 
-// revokeToken revokes one of the actor's own tokens and returns it as it now is.
+// RevokeToken revokes one of the actor's own tokens and returns it as it now is.
 func (s *Server) RevokeToken(r *http.Request, id string) (*pubdata.Token, error) {
 	a, err := RequireUser(r)
 	if err != nil {

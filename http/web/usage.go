@@ -27,7 +27,7 @@ func (u *entryUses) add(k pubdata.UsageCount, n int64) {
 	u.m[k] += n
 }
 
-// take returns the counts and starts afresh.
+// Take returns the counts and starts afresh.
 func (u *entryUses) Take() []pubdata.UsageCount {
 	u.mu.Lock()
 	m := u.m
@@ -41,7 +41,7 @@ func (u *entryUses) Take() []pubdata.UsageCount {
 	return out
 }
 
-// countUse counts one use of the entry now. It never writes to the database.
+// CountUse counts one use of the entry now. It never writes to the database.
 func (s *Server) CountUse(e *pubdata.Entry, kind pubdata.UseKind) {
 	if s.Usage == nil || e == nil {
 		return

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// userListFilter decides which users the actor may list. org is the organisation asked
+// UserListFilter decides which users the actor may list. org is the organisation asked
 // for ("" for the actor's whole reach); public asks for the users without an organisation.
 func (s *Server) UserListFilter(r *http.Request, a *pubdata.Actor, org string, public bool) (pubdata.UserFilter, error) {
 	var f pubdata.UserFilter
@@ -38,7 +38,7 @@ func (s *Server) UserListFilter(r *http.Request, a *pubdata.Actor, org string, p
 	return f, nil
 }
 
-// createUser checks that the actor may create users in the organisation (nil: a public
+// CreateUser checks that the actor may create users in the organisation (nil: a public
 // user), validates and creates the user.
 func (s *Server) CreateUser(r *http.Request, uc *pubdata.UserCreate) (*pubdata.User, error) {
 	a, err := RequireUser(r)

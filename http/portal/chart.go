@@ -37,7 +37,7 @@ type entryChart struct {
 	Points  []ChartPoint  // the values, also listed as a table for screen readers
 }
 
-// chartPoint is one bar or point.
+// ChartPoint is one bar or point.
 type ChartPoint struct {
 	Label string
 	Value float64
@@ -52,7 +52,7 @@ type chartPlan struct {
 	Categories []string // candidate text columns (category chart)
 }
 
-// planChart picks the chart's columns among the readable, unmasked, non-personal items:
+// PlanChart picks the chart's columns among the readable, unmasked, non-personal items:
 // a time chart needs a date or datetime item and a number or integer item that is not a
 // key; a category chart takes text items that are neither keys nor standard identifiers.
 func PlanChart(items []pubdata.Item, d pubdata.AccessDecision) (chartPlan, bool) {
@@ -280,7 +280,7 @@ func shortNumber(v float64) string {
 	return s
 }
 
-// niceMax rounds a maximum up to 1, 2 or 5 times a power of ten (0 stays 1).
+// NiceMax rounds a maximum up to 1, 2 or 5 times a power of ten (0 stays 1).
 func NiceMax(v float64) float64 {
 	if v <= 0 {
 		return 1
@@ -319,7 +319,7 @@ func svgAxis(b *strings.Builder, base, span float64) {
 	}
 }
 
-// lineChartSVG draws points in time order as a line with dots; the first, middle and last
+// LineChartSVG draws points in time order as a line with dots; the first, middle and last
 // labels are written under the axis.
 func LineChartSVG(title, summary string, ps []ChartPoint) template.HTML {
 	var b strings.Builder
@@ -357,7 +357,7 @@ func LineChartSVG(title, summary string, ps []ChartPoint) template.HTML {
 	return template.HTML(b.String())
 }
 
-// barChartSVG draws one vertical bar per point with its value above and its label below
+// BarChartSVG draws one vertical bar per point with its value above and its label below
 // (cut to a few characters; the full label is in the bar's tooltip and the table).
 func BarChartSVG(title, summary string, ps []ChartPoint) template.HTML {
 	var b strings.Builder

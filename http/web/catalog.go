@@ -12,7 +12,7 @@ import (
 // (share, open, negative, responsibility, demand). Anonymous visitors, public users and
 // companies see the open catalogue; public bodies and authorities the whole published one.
 
-// catOption is a value of one of the catalogue's closed sets with the message key of its label.
+// CatOption is a value of one of the catalogue's closed sets with the message key of its label.
 type CatOption struct {
 	Value string
 	Key   string
@@ -75,7 +75,7 @@ var (
 	UnknownOption = CatOption{Key: "entry.unknown"}
 )
 
-// optionKey returns the label key of value in opts (entry.unknown when it is not there).
+// OptionKey returns the label key of value in opts (entry.unknown when it is not there).
 func OptionKey(opts []CatOption, value string) string {
 	for _, o := range opts {
 		if o.Value == value {
@@ -85,7 +85,7 @@ func OptionKey(opts []CatOption, value string) string {
 	return UnknownOption.Key
 }
 
-// categoryKey labels a category by its class (its first digit).
+// CategoryKey labels a category by its class (its first digit).
 func CategoryKey(category string) string {
 	if category == "" {
 		return UnknownOption.Key
@@ -93,7 +93,7 @@ func CategoryKey(category string) string {
 	return OptionKey(CategoryOptions, category[:1])
 }
 
-// entryRow is an entry as the pages show it: its fields and the label keys of its values.
+// EntryRow is an entry as the pages show it: its fields and the label keys of its values.
 type EntryRow struct {
 	*pubdata.Entry
 	ElementNames map[string]string // data element code → name, for the items table; may be nil
@@ -149,7 +149,7 @@ func EntryRows(entries []*pubdata.Entry) []EntryRow {
 	return out
 }
 
-// elementNames returns the names of the data elements in the page's language, by code.
+// ElementNames returns the names of the data elements in the page's language, by code.
 func (s *Server) ElementNames(r *http.Request) (map[string]string, error) {
 	out := map[string]string{}
 	if s.Elements == nil {
@@ -190,10 +190,10 @@ func snippet(text string, n int) string {
 	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
-// catalogPageSize is the number of results on a page of the catalogue search.
+// CatalogPageSize is the number of results on a page of the catalogue search.
 const CatalogPageSize = 20
 
-// orgNames returns the names of the organisations, by code.
+// OrgNames returns the names of the organisations, by code.
 func (s *Server) OrgNames(r *http.Request) (map[string]string, error) {
 	orgs, _, _, err := s.Orgs.FindOrgs(r.Context(), pubdata.OrgFilter{Limit: pubdata.MaxLimit})
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *Server) OrgNames(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-// pageParam is the page parameter of a page number: none for the first page.
+// PageParam is the page parameter of a page number: none for the first page.
 func PageParam(n int) string {
 	if n <= 1 {
 		return ""
@@ -214,14 +214,14 @@ func PageParam(n int) string {
 	return strconv.Itoa(n)
 }
 
-// catalogList is one of the published lists.
+// CatalogList is one of the published lists.
 type CatalogList struct {
 	Kind     string
 	TitleKey string
 	TextKey  string
 }
 
-// catalogLists are the published lists (A5), in the order the pages show them.
+// CatalogLists are the published lists (A5), in the order the pages show them.
 var CatalogLists = []CatalogList{
 	{Kind: "share", TitleKey: "lists.share.title", TextKey: "lists.share.text"},
 	{Kind: "open", TitleKey: "lists.open.title", TextKey: "lists.open.text"},
@@ -230,7 +230,7 @@ var CatalogLists = []CatalogList{
 	{Kind: "demand", TitleKey: "lists.demand.title", TextKey: "lists.demand.text"},
 }
 
-// listsView is the view of the index of the lists (on the portal and in the console).
+// ListsView is the view of the index of the lists (on the portal and in the console).
 type ListsView struct {
 	Page
 	Lists []CatalogList

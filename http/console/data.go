@@ -343,7 +343,7 @@ func (s *Server) PageDataUpload(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "data_upload", http.StatusOK, s.uploadView(r, e))
 }
 
-// pageDataUploadSubmit reads the multipart form (mode and on_error before the file, as the
+// PageDataUploadSubmit reads the multipart form (mode and on_error before the file, as the
 // form orders them), starts the batch and shows its page.
 func (s *Server) PageDataUploadSubmit(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.uploadEntry(r)
@@ -539,7 +539,7 @@ func (sw scriptWriter) WriteHeader(status int) {
 	sw.ResponseWriter.WriteHeader(status)
 }
 
-// pageBatchReport downloads the batch's rejected rows as CSV (UTF-8 with a BOM, for Excel).
+// PageBatchReport downloads the batch's rejected rows as CSV (UTF-8 with a BOM, for Excel).
 func (s *Server) PageBatchReport(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
@@ -596,7 +596,7 @@ func (s *Server) retryBatchFile(ctx context.Context, b *pubdata.Batch, e *pubdat
 	return s.RunBatchFile(ctx, e, b.ID, f, opt)
 }
 
-// pageBatchRetry reruns a failed batch from its kept file, as the API's retry does.
+// PageBatchRetry reruns a failed batch from its kept file, as the API's retry does.
 func (s *Server) PageBatchRetry(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
@@ -723,7 +723,7 @@ func (s *Server) PageBatches(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "batches", http.StatusOK, v)
 }
 
-// pageDataPurge deletes for good the history superseded through the chosen batch.
+// PageDataPurge deletes for good the history superseded through the chosen batch.
 func (s *Server) PageDataPurge(w http.ResponseWriter, r *http.Request) error {
 	a, err := entryOrgActor(r)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"net/url"
 )
 
-// parseForm reads a form body; an oversize body is ETOOLARGE.
+// ParseForm reads a form body; an oversize body is ETOOLARGE.
 func ParseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		if e := NormalizeError(err); e != err {
@@ -18,7 +18,7 @@ func ParseForm(r *http.Request) error {
 	return nil
 }
 
-// consoleActor returns the signed-in actor of a console page; an anonymous visitor is
+// ConsoleActor returns the signed-in actor of a console page; an anonymous visitor is
 // sent to the login form by the error renderer.
 func ConsoleActor(r *http.Request) (*pubdata.Actor, error) {
 	a := pubdata.ActorFromContext(r.Context())
@@ -28,7 +28,7 @@ func ConsoleActor(r *http.Request) (*pubdata.Actor, error) {
 	return a, nil
 }
 
-// divisionName returns the name of a division code, or the code when unknown.
+// DivisionName returns the name of a division code, or the code when unknown.
 func (s *Server) DivisionName(code string) string {
 	if d, ok := s.Divisions.Lookup(code); ok {
 		return d.Name
@@ -36,10 +36,10 @@ func (s *Server) DivisionName(code string) string {
 	return code
 }
 
-// formErrors are a form's problems by field name, translated; "" is the whole form.
+// FormErrors are a form's problems by field name, translated; "" is the whole form.
 type FormErrors map[string]string
 
-// pageLink returns the URL of the same page with the parameters replaced.
+// PageLink returns the URL of the same page with the parameters replaced.
 func PageLink(r *http.Request, kv ...string) string {
 	q := url.Values{}
 	for k, v := range r.URL.Query() {
@@ -60,7 +60,7 @@ func PageLink(r *http.Request, kv ...string) string {
 	return r.URL.Path + "?" + q.Encode()
 }
 
-// errorIs reports whether err carries the code.
+// ErrorIs reports whether err carries the code.
 func ErrorIs(err error, code string) bool {
 	var e *pubdata.Error
 	return errors.As(err, &e) && e.Code == code

@@ -205,7 +205,7 @@ func (s *Server) sourceEntryID(r *http.Request, org, ref string) (string, error)
 	return "", nil
 }
 
-// pageElementSetSource names (or, with no organisation, clears) the authoritative source
+// PageElementSetSource names (or, with no organisation, clears) the authoritative source
 // of the path's element, as PUT /api/v1/elements/{code}/source does. Problems are shown
 // next to the row's fields.
 func (s *Server) PageElementSetSource(w http.ResponseWriter, r *http.Request) error {

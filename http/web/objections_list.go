@@ -11,7 +11,7 @@ import (
 // console's list of incoming objections (provider) and of the division's (authority, with
 // overdue ones flagged), and an objection's page with the resolve form.
 
-// objectionKeyParam is the query and form parameter prefix of a key value: key.<item>.
+// ObjectionKeyParam is the query and form parameter prefix of a key value: key.<item>.
 const ObjectionKeyParam = "key."
 
 // objectionLink is the form's URL for the record of entry with the key values (by name).
@@ -52,7 +52,7 @@ func previewObjectionLinks(e *pubdata.Entry, cols []previewColumn, rows [][]stri
 	return out
 }
 
-// objectionRow is an objection as the lists show it.
+// ObjectionRow is an objection as the lists show it.
 type ObjectionRow struct {
 	*pubdata.Objection
 	KeyText string

@@ -65,7 +65,7 @@ func (s *Server) PageCalendar(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "calendar", http.StatusOK, v)
 }
 
-// pageCalendarImport imports a pasted or uploaded holiday file.
+// PageCalendarImport imports a pasted or uploaded holiday file.
 func (s *Server) PageCalendarImport(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
@@ -202,7 +202,7 @@ func (s *Server) PageCalendarYear(w http.ResponseWriter, r *http.Request) error 
 	return s.Render(w, r, "calendar_year", http.StatusOK, v)
 }
 
-// pageCalendarCorrect sets one day from the form: date, kind (workday|off), name, reason.
+// PageCalendarCorrect sets one day from the form: date, kind (workday|off), name, reason.
 func (s *Server) PageCalendarCorrect(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
@@ -253,7 +253,7 @@ func (s *Server) PageCalendarCorrect(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// pageCalendarUncorrect removes a day's correction.
+// PageCalendarUncorrect removes a day's correction.
 func (s *Server) PageCalendarUncorrect(w http.ResponseWriter, r *http.Request) error {
 	if _, err := web.ConsoleActor(r); err != nil {
 		return err

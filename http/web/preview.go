@@ -65,7 +65,7 @@ type dataLink struct {
 	Key, URL string
 }
 
-// dataPreview is the view of a table's preview.
+// DataPreview is the view of a table's preview.
 type DataPreview struct {
 	EntryID string
 	Action  string // the page the filter form submits to
@@ -124,7 +124,7 @@ func previewParams(q url.Values) url.Values {
 	return out
 }
 
-// dataPreview builds the preview of the published entry e for the request: the filter
+// DataPreview builds the preview of the published entry e for the request: the filter
 // from the query string (a bad one is the view's Error, not a failure), the first rows or
 // the page after _cursor. action is the page's path. Returns nil when the entry has no table.
 func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry, action string) (*DataPreview, error) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// pageContactSubmit sets the signed-in user's e-mail address and phone.
+// PageContactSubmit sets the signed-in user's e-mail address and phone.
 func (s *Server) PageContactSubmit(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Server) PageContactSubmit(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// pageVerifyEmailSend mails a new verification link to the signed-in user's address.
+// PageVerifyEmailSend mails a new verification link to the signed-in user's address.
 func (s *Server) PageVerifyEmailSend(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {

@@ -227,7 +227,7 @@ func (s *Server) PageSourceDelete(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// pageSourceRun runs the source now; its outcome (or failure) shows in the list.
+// PageSourceRun runs the source now; its outcome (or failure) shows in the list.
 func (s *Server) PageSourceRun(w http.ResponseWriter, r *http.Request) error {
 	e, src, err := s.sourceAction(r)
 	if err != nil {

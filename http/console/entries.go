@@ -396,7 +396,7 @@ func (s *Server) PageEntryEdit(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "entry_edit", http.StatusOK, v)
 }
 
-// pageEntrySave saves the editor (creating the entry when new), optionally submits it, or
+// PageEntrySave saves the editor (creating the entry when new), optionally submits it, or
 // only re-renders it with more blank rows.
 func (s *Server) PageEntrySave(w http.ResponseWriter, r *http.Request) error {
 	a, err := entryOrgActor(r)

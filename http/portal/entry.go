@@ -157,7 +157,7 @@ func rowWidths(p *web.DataPreview) (csv, js float64) {
 	return float64(c) / n, float64(j) / n
 }
 
-// humanBytes shows a size in B, KB, MB or GB (powers of 1024, one decimal above KB).
+// HumanBytes shows a size in B, KB, MB or GB (powers of 1024, one decimal above KB).
 func HumanBytes(b float64) string {
 	switch {
 	case b < 1024:
@@ -179,7 +179,7 @@ type downloadRefusedView struct {
 	LoginURL string // for an anonymous visitor
 }
 
-// pageDownload sends a permitted whole-table download to the rows API (303) and answers a
+// PageDownload sends a permitted whole-table download to the rows API (303) and answers a
 // refused one with a 403 page naming why, with the link to apply (conditional-open).
 func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 	format := r.PathValue("format")

@@ -74,7 +74,7 @@ func (s *Server) PageExtracts(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "extracts", http.StatusOK, v)
 }
 
-// pageExtractsSubmit signs the extract and sends it as a JSON file; problems re-render the
+// PageExtractsSubmit signs the extract and sends it as a JSON file; problems re-render the
 // form.
 func (s *Server) PageExtractsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if _, err := web.ConsoleActor(r); err != nil {

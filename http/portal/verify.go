@@ -20,7 +20,7 @@ func (s *Server) PageVerify(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "verify", http.StatusOK, &verifyView{Page: s.Base(r, false), Errors: web.FormErrors{}})
 }
 
-// pageVerifySubmit checks a pasted or uploaded extract.
+// PageVerifySubmit checks a pasted or uploaded extract.
 func (s *Server) PageVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 	v := &verifyView{Page: s.Base(r, false), Errors: web.FormErrors{}}
 	var raw []byte

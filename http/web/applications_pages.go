@@ -41,7 +41,7 @@ var (
 		{Value: "revoked", Key: "grant.status.revoked"},
 		{Value: "expired", Key: "grant.status.expired"},
 	}
-	// appRoles are the tabs of the applications page; grantRoles of the grants page.
+	// AppRoles are the tabs of the applications page; grantRoles of the grants page.
 	AppRoles = []CatOption{
 		{Value: "mine", Key: "apps.role.mine"},
 		{Value: "incoming", Key: "apps.role.incoming"},
@@ -52,12 +52,12 @@ var (
 		{Value: "provided", Key: "grants.role.provided"},
 		{Value: "authority", Key: "grants.role.authority"},
 	}
-	// appFormFields are the fields the apply, decision, dispute and revoke forms show a
+	// AppFormFields are the fields the apply, decision, dispute and revoke forms show a
 	// problem beside; another field's problem goes to the whole form.
 	AppFormFields = []string{"entry", "kind", "items", "purpose", "basis", "until", "accept_terms", "decision", "reason", "clear_items", "row_filter"}
 )
 
-// appService returns the application service, or ENOTFOUND when the server has none.
+// AppService returns the application service, or ENOTFOUND when the server has none.
 func (s *Server) AppService() (pubdata.ApplicationService, error) {
 	if s.Applications == nil {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no applications.").Keyed("error.not_available.applications")
@@ -65,7 +65,7 @@ func (s *Server) AppService() (pubdata.ApplicationService, error) {
 	return s.Applications, nil
 }
 
-// applicantKind is the kind of application the actor makes: share for a public body or an
+// ApplicantKind is the kind of application the actor makes: share for a public body or an
 // authority, open for the public.
 func ApplicantKind(a *pubdata.Actor) pubdata.ApplicationKind {
 	if pubdata.SeesWholeCatalog(a) {
@@ -76,7 +76,7 @@ func ApplicantKind(a *pubdata.Actor) pubdata.ApplicationKind {
 
 // --- rows as the pages show them ---
 
-// appRow is an application as the pages show it.
+// AppRow is an application as the pages show it.
 type AppRow struct {
 	*pubdata.Application
 }
@@ -111,7 +111,7 @@ func (a AppRow) Late() bool {
 	return a.Overdue && (a.Status == pubdata.AppPending || a.Status == pubdata.AppDisputed)
 }
 
-// roleTab is a tab of a list page.
+// RoleTab is a tab of a list page.
 type RoleTab struct {
 	Key     string
 	URL     string

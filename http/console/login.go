@@ -89,7 +89,7 @@ func (s *Server) PageDashboard(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "dashboard", http.StatusOK, v)
 }
 
-// consoleSlash sends /console/ to /console.
+// ConsoleSlash sends /console/ to /console.
 func (s *Server) ConsoleSlash(w http.ResponseWriter, r *http.Request) error {
 	web.Redirect(w, r, "/console")
 	return nil

@@ -2,7 +2,7 @@ package web
 
 import ()
 
-// normalizeOr is normalizeError's result when it recognises err, else def.
+// NormalizeOr is normalizeError's result when it recognises err, else def.
 func NormalizeOr(err, def error) error {
 	if e := NormalizeError(err); e != err {
 		return e
