@@ -26,97 +26,95 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		return nil
 	}
 	t := []web.Route{
-		// health.go
+		// Health and metrics
 		route("GET /healthz", anyone, plain, a.Healthz),
 		route("GET /readyz", anyone, plain, a.Readyz),
 		route("GET /metrics", anyone, plain, metrics),
-		// me.go
+		// Sign-in and the caller
 		route("POST /api/v1/login", anyone, plain, a.ApiLogin),
 		route("POST /api/v1/logout", anyone, plain, a.ApiLogout),
 		route("GET /api/v1/me", signedIn, plain, a.ApiMe),
 		route("POST /api/v1/register", anyone, plain, a.ApiRegister),
-		// orgs.go
+		// Organisations
 		route("GET /api/v1/orgs", anyone, plain, a.ApiOrgList),
 		route("GET /api/v1/orgs/{code}", anyone, plain, a.ApiOrgGet),
 		route("POST /api/v1/orgs", signedIn, plain, a.ApiOrgCreate),
-		// users.go
+		// Users
 		route("GET /api/v1/users", signedIn, plain, a.ApiUserList),
 		route("POST /api/v1/users", signedIn, plain, a.ApiUserCreate),
-		// tokens.go
+		// App keys (tokens)
 		route("GET /api/v1/tokens", signedIn, plain, a.ApiTokenList),
 		route("POST /api/v1/tokens", signedIn, plain, a.ApiTokenCreate),
-		route("POST /api/v1/tokens/{id}/revoke", anyone, plain, a.ApiTokenRevoke),
-		// audit.go
+		route("POST /api/v1/tokens/{id}/revoke", signedIn, plain, a.ApiTokenRevoke),
+		// The record
 		route("GET /api/v1/audit", signedIn, plain, a.ApiAuditList),
-		// divisions.go
+		// Division codes
 		route("GET /api/v1/divisions", anyone, plain, a.ApiDivisionList),
-		// openapi.go
+		// The API description
 		route("GET /api/v1/openapi.json", anyone, plain, a.ApiOpenAPI),
-		// assets.go
+		// Static assets
 		route("GET /assets/{file...}", anyone, plain, s.ServeAsset),
-		// console.go
-		route("GET /{$}", anyone, plain, p.PageHome), // portal_home.go
+		// The portal's home page; the console's sign-in and front page
+		route("GET /{$}", anyone, plain, p.PageHome),
 		route("GET /console/{$}", anyone, plain, c.ConsoleSlash),
-		// console.go
 		route("GET /console/login", anyone, plain, c.PageLogin),
 		route("POST /console/login", anyone, plain, c.PageLoginSubmit),
 		route("POST /console/logout", anyone, plain, c.PageLogout),
 		route("GET /console", signedIn, plain, c.PageDashboard),
-		// console_orgs.go
+		// Console: orgs
 		route("GET /console/orgs", signedIn, plain, c.PageOrgs),
 		route("POST /console/orgs", signedIn, plain, c.PageOrgCreate),
-		// console_users.go
+		// Console: users
 		route("GET /console/users", signedIn, plain, c.PageUsers),
 		route("POST /console/users", signedIn, plain, c.PageUserCreate),
-		// console_account.go
+		// Console: account
 		route("GET /console/account", signedIn, plain, c.PageAccount),
 		route("POST /console/account/tokens", signedIn, plain, c.PageTokenCreate),
 		route("POST /console/account/tokens/{id}/revoke", signedIn, plain, c.PageTokenRevoke),
-		// console_audit.go
+		// Console: audit
 		route("GET /console/audit", signedIn, plain, c.PageAudit),
-		// entries.go
+		// The catalogue API, elements and lists
 		route("GET /api/v1/entries", anyone, plain, a.ApiEntrySearch),
 		route("POST /api/v1/entries", signedIn, plain, a.ApiEntryCreate),
 		route("GET /api/v1/entries/{id}", anyone, plain, a.ApiEntryGet),
-		route("PATCH /api/v1/entries/{id}", anyone, plain, a.ApiEntryPatch),
+		route("PATCH /api/v1/entries/{id}", signedIn, plain, a.ApiEntryPatch),
 		route("GET /api/v1/entries/{id}/versions", anyone, plain, a.ApiEntryVersions),
 		route("GET /api/v1/entries/{id}/diff", anyone, plain, a.ApiEntryDiff),
-		route("POST /api/v1/entries/{id}/submit", anyone, plain, a.ApiEntrySubmit),
-		route("POST /api/v1/entries/{id}/review", anyone, plain, a.ApiEntryReview),
-		route("POST /api/v1/entries/{id}/retire", anyone, plain, a.ApiEntryRetire),
+		route("POST /api/v1/entries/{id}/submit", signedIn, plain, a.ApiEntrySubmit),
+		route("POST /api/v1/entries/{id}/review", signedIn, plain, a.ApiEntryReview),
+		route("POST /api/v1/entries/{id}/retire", signedIn, plain, a.ApiEntryRetire),
 		route("GET /api/v1/elements", signedIn, plain, a.ApiElementList),
 		route("PUT /api/v1/elements/{code}/source", signedIn, plain, a.ApiElementSetSource),
-		// ckan.go
-		// dcat.go
+		// DCAT-AP (the catalogue's own formats are at the end)
 		route("GET /dataset/{file}", anyone, plain, p.DcatDataset),
-		// console_entries.go
-		route("GET /console/entries", anyone, plain, c.PageEntries),
-		route("GET /console/entries/new", anyone, plain, c.PageEntryNew),
-		route("POST /console/entries/new", anyone, plain, c.PageEntrySave),
-		route("GET /console/entries/{id}", anyone, plain, c.PageEntry),
-		route("GET /console/entries/{id}/edit", anyone, plain, c.PageEntryEdit),
-		route("POST /console/entries/{id}/edit", anyone, plain, c.PageEntrySave),
-		route("POST /console/entries/{id}/submit", anyone, plain, c.PageEntrySubmit),
-		route("POST /console/entries/{id}/retire", anyone, plain, c.PageEntryRetire),
-		route("POST /console/entries/{id}/review", anyone, plain, c.PageEntryReview),
-		route("GET /console/entries/{id}/versions", anyone, plain, c.PageEntryVersions),
-		route("GET /console/review", anyone, plain, c.PageReview),
+		// Console: entries
+		route("GET /console/entries", signedIn, plain, c.PageEntries),
+		route("GET /console/entries/new", signedIn, plain, c.PageEntryNew),
+		route("POST /console/entries/new", signedIn, plain, c.PageEntrySave),
+		route("GET /console/entries/{id}", signedIn, plain, c.PageEntry),
+		route("GET /console/entries/{id}/edit", signedIn, plain, c.PageEntryEdit),
+		route("POST /console/entries/{id}/edit", signedIn, plain, c.PageEntrySave),
+		route("POST /console/entries/{id}/submit", signedIn, plain, c.PageEntrySubmit),
+		route("POST /console/entries/{id}/retire", signedIn, plain, c.PageEntryRetire),
+		route("POST /console/entries/{id}/review", signedIn, plain, c.PageEntryReview),
+		route("GET /console/entries/{id}/versions", signedIn, plain, c.PageEntryVersions),
+		route("GET /console/review", signedIn, plain, c.PageReview),
 		route("GET /console/lists", signedIn, plain, c.PageConsoleLists),
-		// console_elements.go
-		route("GET /console/elements", anyone, plain, c.PageElements),
-		route("POST /console/elements/{code}", anyone, plain, c.PageElementSetSource),
-		// portal_catalog.go
+		// Console: elements
+		route("GET /console/elements", signedIn, plain, c.PageElements),
+		route("POST /console/elements/{code}", signedIn, plain, c.PageElementSetSource),
+		// Portal: catalog
 		route("GET /catalog", anyone, plain, p.PageCatalog),
 		route("GET /catalog/{ref...}", anyone, plain, p.PageCatalogEntry),
 		route("GET /lists", anyone, plain, p.PageLists),
 		route("GET /lists/{kind}", anyone, plain, p.PageList),
-		// entry_import.go
-		route("POST /api/v1/entries/import", anyone, plain, a.ApiEntryImport),
-		route("GET /api/v1/entries/export", anyone, plain, a.ApiEntryExport),
+		// Bulk import and export of entries
+		route("POST /api/v1/entries/import", signedIn, plain, a.ApiEntryImport),
+		route("GET /api/v1/entries/export", signedIn, plain, a.ApiEntryExport),
 		route("GET /api/v1/entries/template", anyone, plain, a.ApiEntryTemplate),
 		route("GET /console/entries/import", signedIn, plain, c.PageEntryImport),
 		route("POST /console/entries/import", signedIn, plain, c.PageEntryImportSubmit),
-		// calendar.go
+		// The working-day calendar
 		route("GET /api/v1/calendar/add", anyone, plain, a.ApiCalendarAdd),
 		route("GET /api/v1/calendar/workday", anyone, plain, a.ApiCalendarWorkday),
 		route("GET /api/v1/calendar", anyone, plain, a.ApiCalendarYears),
@@ -129,53 +127,53 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/calendar/{year}", signedIn, plain, c.PageCalendarYear),
 		route("POST /console/calendar/{year}/days", signedIn, plain, c.PageCalendarCorrect),
 		route("POST /console/calendar/{year}/days/{date}/remove", signedIn, plain, c.PageCalendarUncorrect),
-		// data.go
-		route("POST /api/v1/entries/{id}/data", anyone, upload, a.ApiDataLoad),
+		// Aggregation: loading, batches, rows, the CKAN dump
+		route("POST /api/v1/entries/{id}/data", signedIn, upload, a.ApiDataLoad),
 		route("GET /api/v1/entries/{id}/batches", signedIn, plain, a.ApiEntryBatches),
 		route("GET /api/v1/entries/{id}/table", anyone, plain, a.ApiEntryTable),
 		route("POST /api/v1/entries/{id}/purge", signedIn, plain, a.ApiEntryPurge),
 		route("GET /api/v1/entries/{id}/rows", anyone, data, a.ApiRows),
-		route("PUT /api/v1/entries/{id}/rows/{key}", anyone, data, a.ApiRowPut),
-		route("DELETE /api/v1/entries/{id}/rows/{key}", anyone, data, a.ApiRowDelete),
-		route("GET /api/v1/batches/{id}", anyone, plain, a.ApiBatchGet),
-		route("POST /api/v1/batches/{id}/retry", anyone, data, a.ApiBatchRetry),
-		route("POST /api/v1/batches/{id}/rollback", anyone, plain, a.ApiBatchRollback),
+		route("PUT /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowPut),
+		route("DELETE /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowDelete),
+		route("GET /api/v1/batches/{id}", signedIn, plain, a.ApiBatchGet),
+		route("POST /api/v1/batches/{id}/retry", signedIn, data, a.ApiBatchRetry),
+		route("POST /api/v1/batches/{id}/rollback", signedIn, plain, a.ApiBatchRollback),
 		route("GET /datastore/dump/{id}", anyone, data, k.CkanDatastoreDump),
-		// service_call.go
+		// Service interfaces and calls
 		route("GET /api/v1/entries/{id}/endpoint", anyone, plain, a.ApiEndpointGet),
 		route("PUT /api/v1/entries/{id}/endpoint", anyone, plain, a.ApiEndpointPut),
 		route("POST /api/v1/entries/{id}/endpoint/confirm", anyone, plain, a.ApiEndpointConfirm),
-		// pull_sources.go
+		// Pull sources
 		route("GET /api/v1/entries/{id}/sources", anyone, plain, a.ApiPullSourceList),
 		route("POST /api/v1/entries/{id}/sources", anyone, plain, a.ApiPullSourceCreate),
 		route("GET /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceGet),
 		route("PATCH /api/v1/sources/{id}", anyone, plain, a.ApiPullSourcePatch),
 		route("DELETE /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceDelete),
 		route("POST /api/v1/sources/{id}/run", anyone, plain, a.ApiPullSourceRun),
-		// console_sources.go
+		// Console: sources
 		route("GET /console/entries/{id}/sources", anyone, plain, c.PageSources),
 		route("POST /console/entries/{id}/sources", anyone, plain, c.PageSourceSave),
 		route("POST /console/entries/{id}/sources/{sid}/delete", anyone, plain, c.PageSourceDelete),
 		route("POST /console/entries/{id}/sources/{sid}/run", anyone, plain, c.PageSourceRun),
-		// console_endpoint.go
+		// Console: endpoint
 		route("GET /console/entries/{id}/endpoint", anyone, plain, c.PageEndpoint),
 		route("POST /console/entries/{id}/endpoint", anyone, plain, c.PageEndpointSave),
 		route("POST /console/entries/{id}/endpoint/confirm", anyone, plain, c.PageEndpointConfirm),
-		// console_data.go
-		route("GET /console/entries/{id}/data", anyone, data, c.PageEntryData),
-		route("GET /console/entries/{id}/data/upload", anyone, data, c.PageDataUpload),
-		route("POST /console/entries/{id}/data/upload", anyone, upload, c.PageDataUploadSubmit),
-		route("GET /console/entries/{id}/batches", anyone, plain, c.PageBatches),
-		route("POST /console/entries/{id}/batches/purge", anyone, plain, c.PageDataPurge),
+		// Console: data
+		route("GET /console/entries/{id}/data", signedIn, data, c.PageEntryData),
+		route("GET /console/entries/{id}/data/upload", signedIn, data, c.PageDataUpload),
+		route("POST /console/entries/{id}/data/upload", signedIn, upload, c.PageDataUploadSubmit),
+		route("GET /console/entries/{id}/batches", signedIn, plain, c.PageBatches),
+		route("POST /console/entries/{id}/batches/purge", signedIn, plain, c.PageDataPurge),
 		route("GET /console/batches/{id}", signedIn, plain, c.PageBatch),
 		route("GET /console/batches/{id}/report.csv", signedIn, plain, c.PageBatchReport),
 		route("POST /console/batches/{id}/retry", signedIn, plain, c.PageBatchRetry),
 		route("POST /console/batches/{id}/rollback", signedIn, plain, c.PageBatchRollback),
-		// sanctions.go
+		// Sanctions (F4)
 		route("GET /console/sanctions", signedIn, plain, c.PageSanctions),
 		route("POST /console/sanctions", signedIn, plain, c.PageSanctionSubmit),
-		// evidence.go
-		route("GET /api/v1/subjects", anyone, data, a.ApiSubjects),
+		// Subject lookup and signed extracts
+		route("GET /api/v1/subjects", signedIn, data, a.ApiSubjects),
 		route("POST /api/v1/extracts", signedIn, data, a.ApiExtractCreate),
 		route("POST /api/v1/verify", anyone, plain, a.ApiVerify),
 		route("GET /console/subjects", signedIn, data, c.PageSubjects),
@@ -184,12 +182,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/extracts", signedIn, data, c.PageExtractsSubmit),
 		route("GET /verify", anyone, plain, p.PageVerify),
 		route("POST /verify", anyone, plain, p.PageVerifySubmit),
-		// mask_policy.go
+		// Mask policies
 		route("GET /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyGet),
 		route("PUT /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyPut),
 		route("GET /console/mask-policy", signedIn, plain, c.PageMaskPolicy),
 		route("POST /console/mask-policy", signedIn, plain, c.PageMaskPolicySave),
-		// applications.go
+		// Applications, grants, notifications (API)
 		route("POST /api/v1/applications", signedIn, data, a.ApiApplicationCreate),
 		route("GET /api/v1/applications", signedIn, data, a.ApiApplicationList),
 		route("GET /api/v1/applications/{id}", anyone, data, a.ApiApplicationGet),
@@ -201,7 +199,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /api/v1/grants/{id}/revoke", anyone, data, a.ApiGrantRevoke),
 		route("GET /api/v1/notifications", signedIn, plain, a.ApiNotificationList),
 		route("POST /api/v1/notifications/{id}/read", signedIn, plain, a.ApiNotificationRead),
-		// console_applications.go
+		// Console: applications
 		route("GET /console/applications/catalog", signedIn, data, c.PageShareCatalog),
 		route("GET /console/applications/new", signedIn, data, c.PageApplyForm),
 		route("POST /console/applications/new", signedIn, data, c.PageApplySubmit),
@@ -215,17 +213,17 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/grants/{id}/revoke", signedIn, data, c.PageGrantRevoke),
 		route("GET /console/notifications", signedIn, plain, c.PageNotifications),
 		route("POST /console/notifications/{id}/read", signedIn, plain, c.PageNotificationRead),
-		// objections.go
+		// Objections (C4)
 		route("POST /api/v1/objections", signedIn, plain, a.ApiObjectionCreate),
 		route("GET /api/v1/objections", signedIn, plain, a.ApiObjectionList),
 		route("GET /api/v1/objections/{id}", anyone, plain, a.ApiObjectionGet),
 		route("POST /api/v1/objections/{id}/resolve", anyone, plain, a.ApiObjectionResolve),
-		// portal_entry.go
+		// Portal: entry
 		route("GET /downloads/{id}/{format}", anyone, plain, p.PageDownload),
-		// portal_org.go
+		// Portal: org
 		route("GET /orgs/{code}", anyone, plain, p.PagePortalOrg),
-		route("GET /account", anyone, plain, p.PagePortalAccount),
-		// register.go
+		route("GET /account", signedIn, plain, p.PagePortalAccount),
+		// Public accounts
 		route("GET /register", anyone, plain, p.WithAccounts(p.PageRegister)),
 		route("POST /register", anyone, plain, p.WithAccounts(p.PageRegisterSubmit)),
 		route("GET /register/verify", anyone, plain, p.WithAccounts(p.PageVerifyEmail)),
@@ -235,7 +233,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /password-reset/confirm", anyone, plain, p.WithAccounts(p.PageResetConfirmSubmit)),
 		route("POST /console/account/contact", signedIn, plain, p.WithAccounts(c.PageContactSubmit)),
 		route("POST /console/account/verify-email", signedIn, plain, p.WithAccounts(c.PageVerifyEmailSend)),
-		// demands.go
+		// Demands
 		route("GET /api/v1/demands", anyone, plain, a.ApiDemandsFind),
 		route("POST /api/v1/demands", signedIn, plain, a.ApiDemandCreate),
 		route("GET /api/v1/demands/{id}", anyone, plain, a.ApiDemandGet),
@@ -248,7 +246,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/demands", signedIn, plain, c.PageConsoleDemands),
 		route("POST /console/demands/{id}/route", signedIn, plain, c.PageDemandRoute),
 		route("POST /console/demands/{id}/answer", signedIn, plain, c.PageDemandAnswer),
-		// feedback.go
+		// Ratings and comments
 		route("GET /api/v1/entries/{id}/rating", anyone, plain, a.ApiRatingGet),
 		route("PUT /api/v1/entries/{id}/rating", signedIn, plain, a.ApiRatingPut),
 		route("GET /api/v1/entries/{id}/comments", anyone, plain, a.ApiCommentList),
@@ -262,11 +260,11 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /catalog/{ref}/comments/{id}/report", signedIn, plain, p.PageCommentReport),
 		route("GET /console/comments", signedIn, plain, c.PageCommentQueue),
 		route("POST /console/comments/{id}/moderate", signedIn, plain, c.PageCommentModerate),
-		// open_policy.go
+		// The pre-open check and the public open-application form
 		route("GET /api/v1/entries/{id}/open-risk", signedIn, plain, a.ApiOpenRisk),
-		route("GET /apply", anyone, plain, p.PagePublicApply),
-		route("POST /apply", anyone, plain, p.PagePublicApplySubmit),
-		// objections_pages.go
+		route("GET /apply", signedIn, plain, p.PagePublicApply),
+		route("POST /apply", signedIn, plain, p.PagePublicApplySubmit),
+		// Objection pages
 		route("GET /objections/new", anyone, plain, p.PageObjectionNew),
 		route("POST /objections/new", signedIn, plain, p.PageObjectionSubmit),
 		route("GET /account/objections", signedIn, plain, p.PageMyObjections),

@@ -19,7 +19,7 @@ import (
 //
 // Who sees what:
 //   - an entry's working copy: the users of its provider and of the authorities whose
-//     division covers the entry's (mayViewWorkingCopy, in console_entries.go);
+//     division covers the entry's (mayViewWorkingCopy, in console/entries.go);
 //   - the published catalogue: members of public bodies and authorities see all of it;
 //     anonymous callers, public users and companies see the open catalogue (open class
 //     unconditional or conditional) only, as on the portal (seesWholeCatalog, visibleEntry).

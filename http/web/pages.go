@@ -194,10 +194,10 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if pubdata.IsSanctioner(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
-		if s.Applications != nil { // console_applications.go
+		if s.Applications != nil { // the share catalogue and applications pages
 			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
 		}
-		if s.Objections != nil { // objections_pages.go
+		if s.Objections != nil { // the objection pages
 			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
 		}
 		if s.Demands != nil { // demands.go, feedback.go

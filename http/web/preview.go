@@ -92,7 +92,7 @@ type DataPreview struct {
 	Filtered  bool
 	Downloads []dataLink
 	// Frozen is how many rows open objections freeze (counted in Rows, not shown);
-	// ObjectURLs are the links to object to each row of Values (objections_pages.go).
+	// ObjectURLs are the links to object to each row of Values (console and portal objections.go).
 	Frozen     int64
 	ObjectURLs []string
 	ObjectURL  string // the form to object to a record of the entry

@@ -137,7 +137,7 @@ type Server struct {
 	accountLimiter *limiter        // registrations and reset requests per address
 	usage          usageCounter    // API tokens' requests between flushes
 	EntryUses      entryUses       // entries' uses between flushes (usage.go)
-	Used           usedRanking     // the most used entries for the home page (portal_home.go)
+	Used           usedRanking     // the most used entries for the home page (portal/home.go)
 	// BatchWait is how long a load request waits for its batch before answering 202.
 	BatchWait time.Duration
 }
