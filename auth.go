@@ -47,6 +47,12 @@ func (a *Actor) IsAuthority() bool {
 	return a != nil && a.Org != nil && a.Org.Kind == KindAuthority
 }
 
+// IsGovernment reports whether the actor works for a public body or an authority: the
+// people the government console is for. Citizens and companies have the portal's account.
+func (a *Actor) IsGovernment() bool {
+	return a != nil && a.User != nil && a.Org != nil && (a.Org.Kind == KindAuthority || a.Org.Kind == KindPublicBody)
+}
+
 // RequestInfo is what the record keeps of the request that made a change.
 type RequestInfo struct {
 	RequestID  string

@@ -226,7 +226,7 @@ func TestApplicationPagesForbidden(t *testing.T) {
 	for _, p := range []string{"/console/applications", "/console/applications/catalog", "/console/applications/new?entry=" + f.cond,
 		"/console/applications/" + f.pending, "/console/grants", "/console/grants/" + f.grant, "/console/notifications"} {
 		w := e.page("GET", p, nil, web.LangZH, nil)
-		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/login?next=") {
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login?next=") {
 			t.Errorf("anonymous GET %s: %d %v", p, w.Code, w.Header())
 		}
 	}

@@ -523,7 +523,7 @@ func TestElementsPageFlow(t *testing.T) {
 
 	// Anonymous visitors are sent to sign in; public users have no registry.
 	w = e.page("GET", "/console/elements", nil, "", nil)
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/login?next=%2Fconsole%2Felements" {
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=%2Fconsole%2Felements" {
 		t.Errorf("anonymous: %d %v", w.Code, w.Header())
 	}
 	if w := e.page("POST", "/console/elements/uscc", nil, "", url.Values{"org": {""}}); w.Code != http.StatusSeeOther {

@@ -46,7 +46,7 @@ func TestPortalPages(t *testing.T) {
 			{"entry conditional signed in", "/catalog/" + ce.ID, public, 200, []string{`id="entry-apply"`}, nil},
 			{"provider", "/orgs/fj-gat", nil, 200, []string{`href="/catalog/` + cf.published + `"`, `href="/catalog/` + ce.ID + `"`}, []string{cf.negative, cf.draft}},
 			{"provider public body", "/orgs/fj-gat", member, 200, []string{`href="/catalog/` + cf.negative + `"`}, []string{cf.draft}},
-			{"account", "/account", public, 200, []string{`href="/console/account"`, `id="account-apps"`}, nil},
+			{"account", "/account", public, 200, []string{`href="/account/settings#account-tokens"`, `id="account-apps"`, `id="account-grants"`}, nil},
 			{"download refused", "/downloads/" + ce.ID + "/csv", nil, 403, []string{`id="refused-apply"`, `href="/apply?entry=` + ce.ID + `"`}, nil},
 		} {
 			t.Run(lang+"/"+tc.name, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestPortalPages(t *testing.T) {
 	}
 
 	// Forbidden and missing cases.
-	if w := e.page("GET", "/account", nil, "", nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/console/login?next=%2Faccount") {
+	if w := e.page("GET", "/account", nil, "", nil); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login?next=%2Faccount") {
 		t.Errorf("anonymous /account: %d to %q, want 303 to the login", w.Code, w.Header().Get("Location"))
 	}
 	if w := e.page("GET", "/orgs/no-such-org", nil, "", nil); w.Code != http.StatusNotFound {

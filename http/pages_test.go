@@ -150,7 +150,7 @@ func TestEveryPageTranslated(t *testing.T) {
 	scenarios := []scenario{
 		{"portal anonymous", "GET", "/", nil, nil, 200},
 		{"portal signed in", "GET", "/", admin, nil, 200},
-		{"login", "GET", "/console/login", nil, nil, 200},
+		{"login", "GET", "/login", nil, nil, 200},
 		{"login failed", "POST", "/console/login", nil, url.Values{"username": {authEditor}, "password": {"wrong"}}, 401},
 		{"login empty", "POST", "/console/login", nil, url.Values{}, 401},
 		{"dashboard admin", "GET", "/console", admin, nil, 200},
@@ -453,11 +453,11 @@ func TestLanguage(t *testing.T) {
 		"de;q=0.9,zh;q=0.2,en;q=0.8": "en",
 		"":                           "zh-CN",
 	} {
-		if l := lang(get("/console/login", http.Header{"Accept-Language": {header}})); l != want {
+		if l := lang(get("/login", http.Header{"Accept-Language": {header}})); l != want {
 			t.Errorf("Accept-Language %q: %s, want %s", header, l, want)
 		}
 	}
-	w := get("/console/login?lang=en&next=%2Fconsole%2Forgs", nil)
+	w := get("/login?lang=en&next=%2Fconsole%2Forgs", nil)
 	if l := lang(w); l != "en" {
 		t.Fatalf("?lang=en: %s", l)
 	}
@@ -466,7 +466,7 @@ func TestLanguage(t *testing.T) {
 		t.Fatalf("?lang=en sets cookie %+v", c)
 	}
 	body := w.Body.String()
-	if !strings.Contains(body, `href="/console/login?lang=zh-CN&amp;next=%2Fconsole%2Forgs"`) {
+	if !strings.Contains(body, `href="/login?lang=zh-CN&amp;next=%2Fconsole%2Forgs"`) {
 		t.Errorf("the switch to Chinese does not keep the path and parameters: %s", body)
 	}
 	if !strings.Contains(body, "Sign in") || strings.Contains(body, "登录管理") {
@@ -496,19 +496,19 @@ func TestLoginPage(t *testing.T) {
 	e := newEnv(t)
 	// Anonymous visitors to the console are sent to the login form and back.
 	w := e.page("GET", "/console/orgs?q=gat", nil, "", nil)
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/login?next=%2Fconsole%2Forgs%3Fq%3Dgat" {
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=%2Fconsole%2Forgs%3Fq%3Dgat" {
 		t.Fatalf("anonymous console: %d %v", w.Code, w.Header())
 	}
 	for path, want := range map[string]string{
-		"/console/orgs":           "/console/login?next=%2Fconsole%2Forgs",
-		"/console/account/tokens": "/console/login?next=%2Fconsole",
+		"/console/orgs":           "/login?next=%2Fconsole%2Forgs",
+		"/console/account/tokens": "/login",
 	} {
 		w := e.page("POST", path, nil, "", url.Values{"name": {"x"}})
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != want {
 			t.Errorf("anonymous POST %s: %d %q, want %q", path, w.Code, w.Header().Get("Location"), want)
 		}
 	}
-	w = e.page("GET", "/console/login?next=%2Fconsole%2Forgs%3Fq%3Dgat", nil, "", nil)
+	w = e.page("GET", "/login?next=%2Fconsole%2Forgs%3Fq%3Dgat", nil, "", nil)
 	if !strings.Contains(w.Body.String(), `name="next" value="/console/orgs?q=gat"`) {
 		t.Fatalf("login form does not carry next: %s", w.Body)
 	}
@@ -562,7 +562,7 @@ func TestLoginPage(t *testing.T) {
 	if w := e.page("GET", "/console", c, "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), pbReviewer) {
 		t.Fatalf("dashboard: %d", w.Code)
 	}
-	if w := e.page("GET", "/console/login", c, "", nil); w.Code != http.StatusSeeOther {
+	if w := e.page("GET", "/login", c, "", nil); w.Code != http.StatusSeeOther {
 		t.Errorf("login page when signed in: %d", w.Code)
 	}
 	w = e.page("POST", "/console/logout", c, "", nil)
@@ -674,7 +674,7 @@ func TestConsoleForms(t *testing.T) {
 		t.Fatalf("revoke: %d %s", w.Code, w.Body)
 	}
 	w = e.page("GET", w.Header().Get("Location"), member, web.LangEN, nil)
-	if !strings.Contains(w.Body.String(), "The token was revoked.") || !strings.Contains(w.Body.String(), "Revoked ") {
+	if !strings.Contains(w.Body.String(), "The app key was revoked.") || !strings.Contains(w.Body.String(), "Revoked ") {
 		t.Errorf("account after revoke: %s", w.Body)
 	}
 	if w := e.do(req{path: "/api/v1/me", as: "page-token"}); w.Code != 401 {

@@ -57,9 +57,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		// The portal's home page; the console's sign-in and front page
 		route("GET /{$}", anyone, plain, p.PageHome),
 		route("GET /console/{$}", anyone, plain, c.ConsoleSlash),
-		route("GET /console/login", anyone, plain, c.PageLogin),
-		route("POST /console/login", anyone, plain, c.PageLoginSubmit),
-		route("POST /console/logout", anyone, plain, c.PageLogout),
+		route("GET /login", anyone, plain, p.PageLogin),
+		route("POST /login", anyone, plain, p.PageLoginSubmit),
+		route("POST /logout", anyone, plain, p.PageLogout),
+		route("GET /console/login", anyone, plain, c.PageLoginRedirect),
+		route("POST /console/login", anyone, plain, p.PageLoginSubmit),
+		route("POST /console/logout", anyone, plain, p.PageLogout),
 		route("GET /console", signedIn, plain, c.PageDashboard),
 		// Console: orgs
 		route("GET /console/orgs", signedIn, plain, c.PageOrgs),
@@ -68,9 +71,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/users", signedIn, plain, c.PageUsers),
 		route("POST /console/users", signedIn, plain, c.PageUserCreate),
 		// Console: account
-		route("GET /console/account", signedIn, plain, c.PageAccount),
-		route("POST /console/account/tokens", signedIn, plain, c.PageTokenCreate),
-		route("POST /console/account/tokens/{id}/revoke", signedIn, plain, c.PageTokenRevoke),
+		route("GET /console/account", signedIn, plain, p.PageAccount),
+		route("POST /console/account/tokens", signedIn, plain, p.PageTokenCreate),
+		route("POST /console/account/tokens/{id}/revoke", signedIn, plain, p.PageTokenRevoke),
+		route("GET /account/settings", signedIn, plain, p.PageAccount),
+		route("POST /account/settings/tokens", signedIn, plain, p.PageTokenCreate),
+		route("POST /account/settings/tokens/{id}/revoke", signedIn, plain, p.PageTokenRevoke),
 		// Console: audit
 		route("GET /console/audit", signedIn, plain, c.PageAudit),
 		// The catalogue API, elements and lists
@@ -231,8 +237,10 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /password-reset", anyone, plain, p.WithAccounts(p.PageResetRequestSubmit)),
 		route("GET /password-reset/confirm", anyone, plain, p.WithAccounts(p.PageResetConfirm)),
 		route("POST /password-reset/confirm", anyone, plain, p.WithAccounts(p.PageResetConfirmSubmit)),
-		route("POST /console/account/contact", signedIn, plain, p.WithAccounts(c.PageContactSubmit)),
-		route("POST /console/account/verify-email", signedIn, plain, p.WithAccounts(c.PageVerifyEmailSend)),
+		route("POST /console/account/contact", signedIn, plain, p.WithAccounts(p.PageContactSubmit)),
+		route("POST /console/account/verify-email", signedIn, plain, p.WithAccounts(p.PageVerifyEmailSend)),
+		route("POST /account/settings/contact", signedIn, plain, p.WithAccounts(p.PageContactSubmit)),
+		route("POST /account/settings/verify-email", signedIn, plain, p.WithAccounts(p.PageVerifyEmailSend)),
 		// Demands
 		route("GET /api/v1/demands", anyone, plain, a.ApiDemandsFind),
 		route("POST /api/v1/demands", signedIn, plain, a.ApiDemandCreate),

@@ -99,9 +99,9 @@ func TestBrowserRegisterApplyDownload(t *testing.T) {
 		t.Helper()
 		b.do("sign out",
 			chromedp.Navigate(ts.URL+"/console"),
-			chromedp.WaitVisible(chromedp.CSS(`form[action="/console/logout"] button[type="submit"]`)),
-			chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/login"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button[type="submit"]`)),
+			chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a.header-link[href^="/login"]`)),
 		)
 	}
 
@@ -115,8 +115,9 @@ func TestBrowserRegisterApplyDownload(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#reg-password2`), pw),
 		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#register-done`)),
+		// Registered, the person is signed in.
+		chromedp.WaitVisible(chromedp.CSS(`.site-header a.who[href="/account"]`)),
 	)
-	signIn(user, pw)
 
 	// The conditional entry's download is refused with the link to apply.
 	apply := "/apply?entry=" + url.QueryEscape(e.ID)

@@ -88,16 +88,16 @@ func (b browserSteps) do(name string, actions ...chromedp.Action[chromedp.Void])
 	}
 }
 
-// signIn signs in on the console's login form at base and waits for the signed-in header.
+// signIn signs in on the sign-in page at base and waits for the signed-in header.
 func (b browserSteps) signIn(base, name, password string) {
 	b.t.Helper()
 	b.do("sign in as "+name,
-		chromedp.Navigate(base+"/console/login"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), name),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.site-header a.who`)),
 	)
 }
 

@@ -27,7 +27,7 @@ func TestBrowserRegister(t *testing.T) {
 	bs := browserSteps{t: t, ctx: ctx}
 	step := bs.do
 	step("open the registration form from the login page",
-		chromedp.Navigate(ts.URL+"/console/login"),
+		chromedp.Navigate(ts.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/register"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/register"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#reg-username`)),
@@ -46,14 +46,25 @@ func TestBrowserRegister(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#register-done`)),
 	)
-	step("sign in with the new account",
-		chromedp.Click(chromedp.CSS(`#register-done a[href="/console/login"]`)),
+	step("registered, the person is signed in and goes to the account page",
+		chromedp.WaitVisible(chromedp.CSS(`.site-header a.who[href="/account"]`)),
+		chromedp.Click(chromedp.CSS(`#register-done a[href="/account"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#account-apps`)),
+	)
+	step("sign out, and sign in again from the header, coming back to the catalogue",
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a.header-link[href^="/login"]`)),
+		chromedp.Navigate(ts.URL+"/catalog"),
+		chromedp.Click(chromedp.CSS(`a.header-link[href="/login?next=%2Fcatalog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "zhang.wei"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "browser-pass-1"),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.site-header a.who[href="/account"]`)),
 	)
+	if loc := bs.text("where the sign-in returns", chromedp.Location()); !strings.HasSuffix(loc, "/catalog") {
+		t.Errorf("signed in from the catalogue's header, the person is at %s", loc)
+	}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	body, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS("body")))

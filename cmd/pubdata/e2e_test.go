@@ -89,7 +89,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/console"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 	)
-	if loc := value("location", chromedp.Location()); !strings.Contains(loc, "/console/login") {
+	if loc := value("location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {
 		t.Errorf("anonymous /console went to %s, want the login page", loc)
 	}
 	if lang := value("lang", htmlLang); lang != "zh-CN" {
@@ -99,7 +99,7 @@ func TestBrowser(t *testing.T) {
 	step("sign in as fj-admin",
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "fj-admin"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
 	)
 	if loc := value("location", chromedp.Location()); !strings.HasSuffix(loc, "/console") {
@@ -297,11 +297,11 @@ func TestBrowserUpload(t *testing.T) {
 	}
 
 	step("sign in as scjg-editor",
-		chromedp.Navigate(ts.URL+"/console/login"),
+		chromedp.Navigate(ts.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "scjg-editor"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/account"]`)),
 	)
 	upload := "/console/entries/" + e.ID + "/data/upload"
@@ -449,19 +449,19 @@ func TestBrowserApplyApproveRead(t *testing.T) {
 	signIn := func(user string) {
 		t.Helper()
 		step("sign in as "+user,
-			chromedp.Navigate(ts.URL+"/console/login"),
+			chromedp.Navigate(ts.URL+"/login"),
 			chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), user),
 			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
-			chromedp.Click(chromedp.CSS(`form[action="/console/login"] button[type="submit"]`)),
+			chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/applications"]`)),
 		)
 	}
 	signOut := func() {
 		t.Helper()
 		step("sign out",
-			chromedp.Click(chromedp.CSS(`form[action="/console/logout"] button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`a[href="/console/login"]`)),
+			chromedp.Click(chromedp.CSS(`form[action="/logout"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`a.header-link[href^="/login"]`)),
 		)
 	}
 

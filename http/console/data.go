@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/http/web"
-	"github.com/pubdata/pubdata/lib/datafile"
-	"github.com/pubdata/pubdata/locale"
 	"io"
 	"mime"
 	"net/http"
@@ -16,6 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The console's aggregation pages (汇聚): an entry's data panel, the upload page, a batch's
@@ -521,22 +522,7 @@ func (s *Server) PageBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderScripted(w, r, "batch", http.StatusOK, v)
-}
-
-// renderScripted renders a page that runs the site's own scripts (assets/*.js): its
-// Content-Security-Policy allows script-src 'self' instead of none.
-func (s *Server) renderScripted(w http.ResponseWriter, r *http.Request, name string, status int, view any) error {
-	return s.Render(scriptWriter{w}, r, name, status, view)
-}
-
-// scriptWriter relaxes the pages' script-src 'none' to 'self' as the headers go out.
-type scriptWriter struct{ http.ResponseWriter }
-
-func (sw scriptWriter) WriteHeader(status int) {
-	h := sw.Header()
-	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "script-src 'none'", "script-src 'self'", 1))
-	sw.ResponseWriter.WriteHeader(status)
+	return s.RenderScripted(w, r, "batch", http.StatusOK, v)
 }
 
 // PageBatchReport downloads the batch's rejected rows as CSV (UTF-8 with a BOM, for Excel).
@@ -646,7 +632,7 @@ func (s *Server) PageBatchRollback(w http.ResponseWriter, r *http.Request) error
 		}
 		v.Reason = reason
 		v.Errors["reason"] = web.Translate(v.Lang, "batch.error.reason")
-		return s.renderScripted(w, r, "batch", http.StatusBadRequest, v)
+		return s.RenderScripted(w, r, "batch", http.StatusBadRequest, v)
 	}
 	web.Redirect(w, r, web.WithQuery("/console/batches/"+rb.ID, "rolled_back", "1"))
 	return nil

@@ -1,9 +1,11 @@
 package portal
 
 import (
+	"net/http"
+	"time"
+
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/web"
-	"net/http"
 )
 
 // My account on the portal, for a signed-in public user (and anyone signed in): app keys,
@@ -20,6 +22,9 @@ type portalAccountView struct {
 	Applications  []web.AppRow
 	ApplicationsN int
 	AppsURL       string
+	// Grants are the user's newest grants (open applications approved), GrantsN all of them.
+	Grants  []accountGrant
+	GrantsN int
 	// Objections are the user's newest objections (as filer), ObjectionsN all of them;
 	// HasObjections: the server keeps objections (else the section is left out).
 	Objections    []web.ObjectionRow
@@ -38,10 +43,10 @@ const accountApplications = 20
 func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
-		web.Redirect(w, r, web.WithQuery("/console/login", "next", "/account"))
+		web.Redirect(w, r, web.WithQuery("/login", "next", "/account"))
 		return nil
 	}
-	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/console/account", AppsURL: "/console/applications"}
+	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/account/settings#account-tokens", AppsURL: "/console/applications"}
 	if a.Org != nil {
 		v.OrgName = a.Org.Name
 	}
@@ -65,6 +70,16 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 			v.Applications = append(v.Applications, web.AppRow{Application: app})
 		}
 	}
+	if s.Applications != nil {
+		list, _, err := s.Applications.FindGrants(r.Context(), pubdata.GrantFilter{ConsumerUser: a.User.Username, Limit: accountApplications})
+		if err != nil {
+			return err
+		}
+		for _, g := range list {
+			v.Grants = append(v.Grants, accountGrant{Grant: g, now: now})
+		}
+		v.GrantsN = len(list)
+	}
 	if s.Objections != nil {
 		list, n, _, err := s.Objections.FindObjections(r.Context(), pubdata.ObjectionFilter{Filer: a.User.Username, Now: now, Limit: accountApplications})
 		if err != nil {
@@ -84,3 +99,25 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 	}
 	return s.Render(w, r, "portal_account", http.StatusOK, v)
 }
+
+// accountGrant is one of the user's grants as the account page lists it.
+type accountGrant struct {
+	*pubdata.Grant
+	now time.Time
+}
+
+// Status is live, revoked or expired.
+func (g accountGrant) Status() string {
+	switch {
+	case g.RevokedAt != nil:
+		return "revoked"
+	case !g.Live(g.now):
+		return "expired"
+	}
+	return "live"
+}
+
+func (g accountGrant) StatusKey() string { return web.OptionKey(web.GrantStatusOptions, g.Status()) }
+
+// Until is the grant's last day.
+func (g accountGrant) Until() string { return pubdata.Today(g.Expires.Add(-time.Second)) }

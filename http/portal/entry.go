@@ -99,9 +99,12 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 		base = "https://" + r.Host
 	}
 	rows := base + "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows"
-	api := &entryAPI{Anon: a.Anonymous(), KeysURL: "/console/account"}
+	api := &entryAPI{Anon: a.Anonymous(), KeysURL: "/account/settings#account-tokens"}
+	if a.IsGovernment() {
+		api.KeysURL = "/console/account#account-tokens"
+	}
 	if a.Anonymous() {
-		api.KeysURL = web.WithQuery("/console/login", "next", r.URL.Path)
+		api.KeysURL = web.WithQuery("/login", "next", r.URL.Path)
 	}
 	auth := ""
 	if !a.Anonymous() || e.OpenClass != pubdata.ClassUnconditional {
@@ -214,7 +217,7 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		v.ApplyURL = applyURL(e.ID)
 	}
 	if a.Anonymous() {
-		v.LoginURL = web.WithQuery("/console/login", "next", "/catalog/"+e.ID)
+		v.LoginURL = web.WithQuery("/login", "next", "/catalog/"+e.ID)
 	}
 	v.Status = http.StatusForbidden
 	return s.Render(w, r, "download_refused", http.StatusForbidden, v)

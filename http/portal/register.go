@@ -98,6 +98,11 @@ func (s *Server) PageRegisterSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.Render(w, r, "register", status, v)
 	}
 	v.Done = true
+	// The person is signed in at once (the e-mail, when given, is verified later).
+	if a, err := s.Login(w, r, u.Username, f.Get("password")); err == nil {
+		r = r.WithContext(pubdata.NewContextWithActor(r.Context(), a))
+		v.Page = s.Base(r, false)
+	}
 	if reg.Email != "" && s.Mail != nil {
 		ctx := pubdata.NewContextWithActor(r.Context(), &pubdata.Actor{User: u})
 		v.Mailed = s.SendVerification(ctx, r, u.ID, v.Lang) == nil

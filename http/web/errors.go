@@ -159,13 +159,13 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 		next := r.URL.RequestURI()
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// After a form post, come back to the form's page if there is one.
-			next = "/console"
+			next = ""
 			get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: r.URL.Path}, Host: r.Host, Header: http.Header{}}
 			if _, pattern := s.mux.Handler(get); pattern != "" {
 				next = r.URL.Path
 			}
 		}
-		http.Redirect(w, r, "/console/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		http.Redirect(w, r, LoginURL(next), http.StatusSeeOther)
 		return
 	}
 	if status < 500 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"github.com/pubdata/pubdata"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/pubdata/pubdata"
 )
 
 //go:embed html
@@ -147,6 +148,11 @@ type Page struct {
 	Status    int
 	Flash     string // a translated notice, e.g. after a change
 	UserLabel string // the signed-in user as shown in the header
+	// LoginURL is the header's sign-in link: the sign-in page, coming back to this page.
+	// HomeURL is where a signed-in person's own pages are: the console for government
+	// users, the portal's account page for citizens and companies.
+	LoginURL string
+	HomeURL  string
 	// CalendarEnding is the end of the covered holidays when an authority's admin should
 	// import the next year (a banner on console pages); "" otherwise.
 	CalendarEnding string
@@ -158,6 +164,26 @@ type navItem struct {
 	URL     string
 	Current bool
 	Count   int // shown beside the label when not zero (unread notifications)
+}
+
+// LoginURL is the sign-in page that comes back to next afterwards (the sign-in, registration
+// and password pages and the home page come back to the person's own pages).
+func LoginURL(next string) string {
+	path, _, _ := strings.Cut(next, "?")
+	switch {
+	case path == "", path == "/", path == "/login", path == "/console/login", path == "/register", strings.HasPrefix(path, "/password-reset"):
+		return "/login"
+	}
+	return WithQuery("/login", "next", next)
+}
+
+// HomeFor is where a signed-in person's own pages are: the console for the staff of public
+// bodies and authorities, the portal's account page for citizens and companies.
+func HomeFor(a *pubdata.Actor) string {
+	if a.IsGovernment() {
+		return "/console"
+	}
+	return "/account"
 }
 
 // Base returns the common part of a page's view for the request.
@@ -174,7 +200,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		Console:  console,
 		Status:   http.StatusOK,
 	}
+	p.LoginURL = LoginURL(r.URL.RequestURI())
 	if !a.Anonymous() {
+		p.HomeURL = HomeFor(a)
 		p.UserLabel = a.User.Username
 		if a.User.DisplayName != "" {
 			p.UserLabel = a.User.DisplayName + " (" + a.User.Username + ")"
@@ -250,6 +278,21 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, name string, sta
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// RenderScripted renders a page that runs the site's own scripts (assets/*.js): its
+// Content-Security-Policy allows script-src 'self' instead of none.
+func (s *Server) RenderScripted(w http.ResponseWriter, r *http.Request, name string, status int, view any) error {
+	return s.Render(scriptWriter{w}, r, name, status, view)
+}
+
+// scriptWriter relaxes the pages' script-src 'none' to 'self' as the headers go out.
+type scriptWriter struct{ http.ResponseWriter }
+
+func (sw scriptWriter) WriteHeader(status int) {
+	h := sw.Header()
+	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "script-src 'none'", "script-src 'self'", 1))
+	sw.ResponseWriter.WriteHeader(status)
 }
 
 // errorView is the view of the error page.

@@ -1,4 +1,4 @@
-package console
+package portal
 
 import (
 	"github.com/pubdata/pubdata"
@@ -16,9 +16,24 @@ type tokenRow struct {
 	Expired bool
 }
 
-// accountView is the view of "my account": profile and tokens.
+// The account's settings — profile, contact details and app keys — for everyone signed in:
+// on the portal at /account/settings (citizens and companies), in the console at
+// /console/account (government staff, with the console's navigation). The same handlers
+// serve both; settingsURL tells which the request came by.
+
+// settingsURL is the settings page the request came by.
+func settingsURL(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/console/") {
+		return "/console/account"
+	}
+	return "/account/settings"
+}
+
+// accountView is the view of the account's settings: profile, contact details and app keys.
 type accountView struct {
 	web.Page
+	// SettingsURL is this page's address; its forms post below it.
+	SettingsURL string
 	User         *pubdata.User
 	Org          *pubdata.Org
 	RoleKey      string
@@ -42,7 +57,7 @@ type accountView struct {
 
 func (s *Server) accountView(r *http.Request, a *pubdata.Actor) (*accountView, error) {
 	v := &accountView{
-		Page: s.Base(r, true), User: a.User, Org: a.Org,
+		Page: s.Base(r, settingsURL(r) == "/console/account"), SettingsURL: settingsURL(r), User: a.User, Org: a.Org,
 		Expiries: tokenExpiries, TokenExpires: "90", Errors: web.FormErrors{},
 	}
 	if a.Org != nil {
@@ -131,7 +146,7 @@ func (s *Server) PageTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	// The secret is shown on this response only: it is not in any URL or later page.
 	v.NewToken, v.NewSecret = tok, secret
 	v.Flash = web.Translate(v.Lang, "account.created", "Name", tok.Name)
-	return s.Render(w, r, "account", http.StatusCreated, v)
+	return s.RenderScripted(w, r, "account", http.StatusCreated, v) // the copy button
 }
 
 func (s *Server) PageTokenRevoke(w http.ResponseWriter, r *http.Request) error {
@@ -141,6 +156,6 @@ func (s *Server) PageTokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.RevokeToken(r, r.PathValue("id")); err != nil {
 		return err
 	}
-	web.Redirect(w, r, "/console/account?revoked=1")
+	web.Redirect(w, r, settingsURL(r)+"?revoked=1")
 	return nil
 }

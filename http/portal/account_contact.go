@@ -1,4 +1,4 @@
-package console
+package portal
 
 import (
 	"github.com/pubdata/pubdata"
@@ -31,10 +31,10 @@ func (s *Server) PageContactSubmit(w http.ResponseWriter, r *http.Request) error
 		v.ContactEmail, v.ContactPhone = email, phone
 		return s.Render(w, r, "account", http.StatusBadRequest, v)
 	}
-	to := "/console/account?contact=1"
+	to := settingsURL(r) + "?contact=1"
 	if acc.Email != "" && acc.EmailVerifiedAt == nil && s.Mail != nil {
 		if s.SendVerification(r.Context(), r, a.User.ID, web.LangFrom(r.Context())) == nil {
-			to = "/console/account?mailed=1"
+			to = settingsURL(r) + "?mailed=1"
 		}
 	}
 	web.Redirect(w, r, to)
@@ -53,6 +53,6 @@ func (s *Server) PageVerifyEmailSend(w http.ResponseWriter, r *http.Request) err
 	if err := s.SendVerification(r.Context(), r, a.User.ID, web.LangFrom(r.Context())); err != nil {
 		return err
 	}
-	web.Redirect(w, r, "/console/account?mailed=1")
+	web.Redirect(w, r, settingsURL(r)+"?mailed=1")
 	return nil
 }
