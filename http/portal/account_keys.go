@@ -33,7 +33,7 @@ func settingsURL(r *http.Request) string {
 type accountView struct {
 	web.Page
 	// SettingsURL is this page's address; its forms post below it.
-	SettingsURL string
+	SettingsURL  string
 	User         *pubdata.User
 	Org          *pubdata.Org
 	RoleKey      string
