@@ -166,9 +166,15 @@ func NextDemandStatus(status, action string) (string, error) {
 			return map[string]string{OutcomePlanned: DemandPlanned, OutcomePublished: DemandAnswered, OutcomeDeclined: DemandDeclined}[action], nil
 		}
 	default:
-		return "", Errorf(EINVALID, "Unknown demand action %q.", action)
+		return "", Errorf(EINVALID, "Unknown demand action %q.", action).Keyed("error.demand.action.unknown", "Action", action)
 	}
-	return "", Errorf(ECONFLICT, "A demand that is %s cannot be %s.", status, map[string]string{"route": "routed", OutcomePlanned: "answered", OutcomePublished: "answered", OutcomeDeclined: "answered"}[action])
+	step := NewMessage("error.demand.step.answer")
+	if action == "route" {
+		step = NewMessage("error.demand.step.route")
+	}
+	return "", Errorf(ECONFLICT, "A demand that is %s cannot be %s.", status, map[string]string{"route": "routed", OutcomePlanned: "answered", OutcomePublished: "answered", OutcomeDeclined: "answered"}[action]).
+		Keyed("error.demand.step", "Status", stateWord(status, map[string]string{DemandOpen: "error.demand.state.open", DemandRouted: "error.demand.state.routed",
+			DemandPlanned: "error.demand.state.planned", DemandAnswered: "error.demand.state.answered", DemandDeclined: "error.demand.state.declined"}), "Action", step)
 }
 
 // demandText checks a text of a demand; label names the field in English, labelKey in the

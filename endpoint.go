@@ -106,25 +106,29 @@ func ValidateServiceEndpoint(c *EndpointChange, hasSecret bool) error {
 	c.BaseURL = strings.TrimSpace(c.BaseURL)
 	c.CredentialHeader = strings.TrimSpace(c.CredentialHeader)
 	var p []*Error
-	add := func(field, format string, args ...any) { p = append(p, FieldErrorf(field, format, args...)) }
+	add := func(field, format string, args ...any) *Error {
+		e := FieldErrorf(field, format, args...)
+		p = append(p, e)
+		return e
+	}
 	u, err := url.Parse(c.BaseURL)
 	switch {
 	case c.BaseURL == "":
-		add("base_url", "The endpoint URL is required.")
+		add("base_url", "The endpoint URL is required.").Keyed("error.endpoint.url.required")
 	case len(c.BaseURL) > 2000:
-		add("base_url", "The endpoint URL must be at most 2000 characters.")
+		add("base_url", "The endpoint URL must be at most 2000 characters.").Keyed("error.endpoint.url.too_long")
 	case err != nil || !u.IsAbs() || u.Opaque != "":
-		add("base_url", "The endpoint URL %q is not an absolute URL such as https://api.example.gov.cn/v1.", c.BaseURL)
+		add("base_url", "The endpoint URL %q is not an absolute URL such as https://api.example.gov.cn/v1.", c.BaseURL).Keyed("error.endpoint.url.absolute", "URL", c.BaseURL)
 	case u.Scheme != "http" && u.Scheme != "https":
-		add("base_url", "The endpoint URL must start with http:// or https://, not %s:.", u.Scheme)
+		add("base_url", "The endpoint URL must start with http:// or https://, not %s:.", u.Scheme).Keyed("error.endpoint.url.scheme", "Scheme", u.Scheme)
 	case u.Hostname() == "":
-		add("base_url", "The endpoint URL has no host name.")
+		add("base_url", "The endpoint URL has no host name.").Keyed("error.endpoint.url.host")
 	case u.User != nil:
-		add("base_url", "The endpoint URL must not hold a user name or password; put the credential in the credential header, where it is kept encrypted.")
+		add("base_url", "The endpoint URL must not hold a user name or password; put the credential in the credential header, where it is kept encrypted.").Keyed("error.endpoint.url.user")
 	case u.RawQuery != "" || u.ForceQuery:
-		add("base_url", "The endpoint URL must not hold a query (?…): keys in a URL are not kept encrypted; put the credential in the credential header.")
+		add("base_url", "The endpoint URL must not hold a query (?…): keys in a URL are not kept encrypted; put the credential in the credential header.").Keyed("error.endpoint.url.query")
 	case u.Fragment != "" || strings.Contains(c.BaseURL, "#"):
-		add("base_url", "The endpoint URL must not hold a fragment (#…).")
+		add("base_url", "The endpoint URL must not hold a fragment (#…).").Keyed("error.endpoint.url.fragment")
 	}
 	methods := []string{}
 	for _, m := range c.Methods {
@@ -132,7 +136,7 @@ func ValidateServiceEndpoint(c *EndpointChange, hasSecret bool) error {
 		switch {
 		case m == "" || slices.Contains(methods, m):
 		case !slices.Contains(EndpointMethods, m):
-			add("methods", "Method %q is not one of %s.", m, strings.Join(EndpointMethods, ", "))
+			add("methods", "Method %q is not one of %s.", m, strings.Join(EndpointMethods, ", ")).Keyed("error.endpoint.method", "Method", m, "Methods", strings.Join(EndpointMethods, ", "))
 		default:
 			methods = append(methods, m)
 		}
@@ -145,27 +149,27 @@ func ValidateServiceEndpoint(c *EndpointChange, hasSecret bool) error {
 	switch {
 	case c.CredentialHeader == "":
 		if c.Secret != "" {
-			add("credential_header", "A secret needs the name of the header that carries it (e.g. Authorization or X-Api-Key).")
+			add("credential_header", "A secret needs the name of the header that carries it (e.g. Authorization or X-Api-Key).").Keyed("error.endpoint.header.required")
 		}
 	case !validHeaderName(c.CredentialHeader):
-		add("credential_header", "The credential header %q is not an HTTP header name (letters, digits and -, at most 100).", c.CredentialHeader)
+		add("credential_header", "The credential header %q is not an HTTP header name (letters, digits and -, at most 100).", c.CredentialHeader).Keyed("error.endpoint.header.syntax", "Header", c.CredentialHeader)
 	case slices.ContainsFunc(reservedHeaders, func(h string) bool { return strings.EqualFold(h, c.CredentialHeader) }) ||
 		strings.HasPrefix(strings.ToLower(c.CredentialHeader), "x-forwarded-") || strings.HasPrefix(strings.ToLower(c.CredentialHeader), "proxy-"):
-		add("credential_header", "The header %s is set by the platform and cannot carry the credential.", c.CredentialHeader)
+		add("credential_header", "The header %s is set by the platform and cannot carry the credential.", c.CredentialHeader).Keyed("error.endpoint.header.reserved", "Header", c.CredentialHeader)
 	case c.Secret == "" && !hasSecret:
-		add("secret", "The credential header needs its secret.")
+		add("secret", "The credential header needs its secret.").Keyed("error.endpoint.secret.required")
 	}
 	switch {
 	case utf8.RuneCountInString(c.Secret) > 4096:
-		add("secret", "The secret must be at most 4096 characters.")
+		add("secret", "The secret must be at most 4096 characters.").Keyed("error.endpoint.secret.too_long")
 	case strings.ContainsAny(c.Secret, "\r\n\x00"):
-		add("secret", "The secret must be one line, without control characters.")
+		add("secret", "The secret must be one line, without control characters.").Keyed("error.endpoint.secret.line")
 	}
 	switch {
 	case c.TimeoutSeconds == 0:
 		c.TimeoutSeconds = DefaultEndpointTimeout
 	case c.TimeoutSeconds < 1 || c.TimeoutSeconds > MaxEndpointTimeout:
-		add("timeout_seconds", "The timeout must be between 1 and %d seconds.", MaxEndpointTimeout)
+		add("timeout_seconds", "The timeout must be between 1 and %d seconds.", MaxEndpointTimeout).Keyed("error.endpoint.timeout", "Max", MaxEndpointTimeout)
 	}
 	return invalid(p)
 }

@@ -319,9 +319,7 @@ func CheckEntryDivision(provider *Org, division string, known func(code string) 
 		return nil
 	case known(division) != nil:
 		err := known(division)
-		e := FieldErrorf("division", "%s", ErrorMessage(err))
-		e.Msg = MessageOf(err)
-		return e
+		return FieldErrorf("division", "%s", ErrorMessage(err)).Keyed("error.quoted", "Problem", MessageOf(err))
 	case provider != nil && !DivisionCovers(provider.Division, division):
 		return FieldErrorf("division", "Division %s is outside the provider's division %s.", division, provider.Division).Keyed("error.entry.division.outside", "Division", division, "Provider", provider.Division)
 	}
@@ -370,8 +368,12 @@ func NextEntryStatus(status EntryStatus, action EntryAction) (EntryStatus, error
 	case action == EntryRetire && status != StatusRetired:
 		return StatusRetired, nil
 	}
+	step := map[EntryAction]string{EntryEdit: "error.entry.step.edit", EntrySubmit: "error.entry.step.submit", EntryApprove: "error.entry.step.approve",
+		EntryReject: "error.entry.step.reject", EntryRetire: "error.entry.step.retire"}[action]
 	return "", Errorf(ECONFLICT, "A %s entry cannot be %s.", status, map[EntryAction]string{
-		EntryEdit: "edited", EntrySubmit: "submitted", EntryApprove: "approved", EntryReject: "rejected", EntryRetire: "retired"}[action])
+		EntryEdit: "edited", EntrySubmit: "submitted", EntryApprove: "approved", EntryReject: "rejected", EntryRetire: "retired"}[action]).
+		Keyed("error.entry.step", "Status", stateWord(status, map[EntryStatus]string{StatusDraft: "error.entry.state.draft", StatusSubmitted: "error.entry.state.submitted",
+			StatusPublished: "error.entry.state.published", StatusRejected: "error.entry.state.rejected", StatusRetired: "error.entry.state.retired"}), "Action", NewMessage(step))
 }
 
 // CanEditEntry reports whether the actor may edit, submit or retire entries of the provider

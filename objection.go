@@ -181,9 +181,7 @@ func ValidateObjectionCreate(a *Actor, e *Entry, c *ObjectionCreate) error {
 	}
 	items, err := TableItems(e)
 	if err != nil {
-		p := FieldErrorf("entry", "%s", err.(*Error).Message)
-		p.Msg = MessageOf(err)
-		return p
+		return FieldErrorf("entry", "%s", err.(*Error).Message).Keyed("error.quoted", "Problem", MessageOf(err))
 	}
 	var problems []*Error
 	key, err := ObjectionKey(items, c.Key)

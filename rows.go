@@ -78,8 +78,10 @@ func ParseRowQuery(items []Item, params map[string][]string, skip []string, page
 		byName[it.Name] = it
 	}
 	var problems []*Error
-	bad := func(field, format string, args ...any) {
-		problems = append(problems, FieldErrorf(field, format, args...))
+	bad := func(field, format string, args ...any) *Error {
+		e := FieldErrorf(field, format, args...)
+		problems = append(problems, e)
+		return e
 	}
 	one := func(name string) string {
 		v := params[name]
@@ -98,26 +100,28 @@ func ParseRowQuery(items []Item, params map[string][]string, skip []string, page
 			continue
 		}
 		if strings.HasPrefix(name, "_") {
-			bad(name, "Parameter %s is not known; reserved parameters are %s.", name, strings.Join(rowReserved, ", "))
+			bad(name, "Parameter %s is not known; reserved parameters are %s.", name, strings.Join(rowReserved, ", ")).
+				Keyed("error.rows.param.unknown", "Name", name, "Reserved", strings.Join(rowReserved, ", "))
 			continue
 		}
 		col, op := name, OpEq
 		if i := strings.Index(name, "__"); i > 0 {
 			col, op = name[:i], name[i+2:]
 			if !slices.Contains(rowOps, op) {
-				bad(name, "Filter %s: operator %q is not one of %s.", name, op, strings.Join(rowOps, ", "))
+				bad(name, "Filter %s: operator %q is not one of %s.", name, op, strings.Join(rowOps, ", ")).
+					Keyed("error.rows.filter.operator", "Name", name, "Op", op, "Ops", strings.Join(rowOps, ", "))
 				continue
 			}
 		}
 		it, ok := byName[col]
 		if !ok {
-			bad(name, "Filter %s: the table has no column %q.", name, col)
+			bad(name, "Filter %s: the table has no column %q.", name, col).Keyed("error.rows.filter.column", "Name", name, "Column", col)
 			continue
 		}
 		for _, raw := range params[name] {
 			f, err := parseRowFilter(it, op, raw)
 			if err != nil {
-				bad(name, "Filter %s: %s", name, err.Message)
+				bad(name, "Filter %s: %s", name, err.Message).Keyed("error.rows.filter.value", "Name", name, "Problem", MessageOf(err))
 				continue
 			}
 			q.Filters = append(q.Filters, f)
@@ -127,7 +131,7 @@ func ParseRowQuery(items []Item, params map[string][]string, skip []string, page
 		for _, c := range strings.Split(s, ",") {
 			c = strings.TrimSpace(c)
 			if _, ok := byName[c]; !ok {
-				bad("_fields", "_fields: the table has no column %q.", c)
+				bad("_fields", "_fields: the table has no column %q.", c).Keyed("error.rows.fields.column", "Column", c)
 				continue
 			}
 			if !slices.Contains(q.Fields, c) {
@@ -140,7 +144,7 @@ func ParseRowQuery(items []Item, params map[string][]string, skip []string, page
 			c = strings.TrimSpace(c)
 			k := SortKey{Column: strings.TrimPrefix(c, "-"), Desc: strings.HasPrefix(c, "-")}
 			if _, ok := byName[k.Column]; !ok {
-				bad("_sort", "_sort: the table has no column %q.", k.Column)
+				bad("_sort", "_sort: the table has no column %q.", k.Column).Keyed("error.rows.sort.column", "Column", k.Column)
 				continue
 			}
 			q.Sort = append(q.Sort, k)
@@ -152,7 +156,7 @@ func ParseRowQuery(items []Item, params map[string][]string, skip []string, page
 	if s := one("_limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > MaxRowLimit {
-			bad("_limit", "_limit must be a whole number from 1 to %d.", MaxRowLimit)
+			bad("_limit", "_limit must be a whole number from 1 to %d.", MaxRowLimit).Keyed("error.rows.limit", "Max", MaxRowLimit)
 		} else {
 			q.Limit = n
 		}
@@ -177,27 +181,28 @@ func parseRowFilter(it Item, op, raw string) (RowFilter, *Error) {
 		case "false", "0":
 			f.Values = []any{false}
 		default:
-			return f, Errorf(EINVALID, "the value must be true or false.")
+			return f, Errorf(EINVALID, "the value must be true or false.").Keyed("error.rows.value.null")
 		}
 		return f, nil
 	case OpContains, OpPrefix:
 		if it.Type != "string" {
-			return f, Errorf(EINVALID, "%s works on text columns only; %s is %s.", op, it.Name, it.Type)
+			return f, Errorf(EINVALID, "%s works on text columns only; %s is %s.", op, it.Name, it.Type).
+				Keyed("error.rows.value.text_only", "Op", op, "Name", it.Name, "Type", it.Type)
 		}
 		if raw == "" {
-			return f, Errorf(EINVALID, "the value is empty.")
+			return f, Errorf(EINVALID, "the value is empty.").Keyed("error.rows.value.empty")
 		}
 		f.Values = []any{raw}
 		return f, nil
 	case OpIn:
 		parts := strings.Split(raw, ",")
 		if len(parts) > 1000 {
-			return f, Errorf(EINVALID, "at most 1000 values.")
+			return f, Errorf(EINVALID, "at most 1000 values.").Keyed("error.rows.value.too_many")
 		}
 		for _, p := range parts {
 			v, err := ParseItemValue(it.Type, p)
 			if err != nil {
-				return f, Errorf(EINVALID, "a value %s", err.(*Error).Message)
+				return f, Errorf(EINVALID, "a value %s", err.(*Error).Message).Keyed("error.rows.value.one", "Problem", MessageOf(err))
 			}
 			f.Values = append(f.Values, v)
 		}
@@ -205,7 +210,7 @@ func parseRowFilter(it Item, op, raw string) (RowFilter, *Error) {
 	}
 	v, err := ParseItemValue(it.Type, raw)
 	if err != nil {
-		return f, Errorf(EINVALID, "the value %s", err.(*Error).Message)
+		return f, Errorf(EINVALID, "the value %s", err.(*Error).Message).Keyed("error.rows.value.bad", "Problem", MessageOf(err))
 	}
 	f.Values = []any{v}
 	return f, nil
@@ -216,20 +221,22 @@ func parseRowFilter(it Item, op, raw string) (RowFilter, *Error) {
 func KeyFilters(items []Item, raw string) ([]RowFilter, error) {
 	keys := KeyItems(items)
 	if len(keys) == 0 {
-		return nil, FieldErrorf("_key", "The table has no key columns, so rows cannot be looked up by key.")
+		return nil, FieldErrorf("_key", "The table has no key columns, so rows cannot be looked up by key.").Keyed("error.rows.key.none")
 	}
 	parts := []string{raw}
 	if len(keys) > 1 {
 		parts = strings.Split(raw, ",")
 	}
 	if len(parts) != len(keys) {
-		return nil, FieldErrorf("_key", "The key has %d columns; give %d comma-separated values.", len(keys), len(keys))
+		return nil, FieldErrorf("_key", "The key has %d columns; give %d comma-separated values.", len(keys), len(keys)).
+			Keyed("error.rows.key.count", "Columns", len(keys))
 	}
 	out := make([]RowFilter, len(keys))
 	for i, k := range keys {
 		v, err := ParseItemValue(items[k].Type, parts[i])
 		if err != nil {
-			return nil, FieldErrorf("_key", "Key column %s: the value %s", items[k].Name, err.(*Error).Message)
+			return nil, FieldErrorf("_key", "Key column %s: the value %s", items[k].Name, err.(*Error).Message).
+				Keyed("error.rows.key.value", "Name", items[k].Name, "Problem", MessageOf(err))
 		}
 		out[i] = RowFilter{Column: items[k].Name, Op: OpEq, Values: []any{v}}
 	}

@@ -35,7 +35,8 @@ func NextOrgStatus(status string, action OrgAction) (string, error) {
 		status = OrgActive
 	}
 	if status == OrgTerminated {
-		return "", Errorf(ECONFLICT, "The organisation's data service was terminated; termination is final and cannot be %s.", orgActionPast(action))
+		return "", Errorf(ECONFLICT, "The organisation's data service was terminated; termination is final and cannot be %s.", orgActionPast(action)).
+			Keyed("error.sanction.terminated", "Action", orgActionMessage(action))
 	}
 	switch {
 	case action == OrgSuspend && status == OrgActive:
@@ -49,7 +50,15 @@ func NextOrgStatus(status string, action OrgAction) (string, error) {
 	case action == OrgTerminate:
 		return OrgTerminated, nil
 	}
-	return "", Errorf(EINVALID, "Unknown step %q: use suspend, resume or terminate.", action)
+	return "", Errorf(EINVALID, "Unknown step %q: use suspend, resume or terminate.", action).Keyed("error.sanction.step.unknown", "Step", action)
+}
+
+// orgActionMessage is orgActionPast as a message.
+func orgActionMessage(a OrgAction) *Message {
+	if k, ok := map[OrgAction]string{OrgSuspend: "error.sanction.step.suspend", OrgResume: "error.sanction.step.resume", OrgTerminate: "error.sanction.step.terminate"}[a]; ok {
+		return NewMessage(k)
+	}
+	return NewMessage("error.sentence", "Text", orgActionPast(a))
 }
 
 func orgActionPast(a OrgAction) string {

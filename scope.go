@@ -47,10 +47,10 @@ func ApplicationScope(a *Actor, scope string) (ApplicationFilter, error) {
 	switch scope {
 	case ScopeMine, ScopeIncoming, ScopeAuthority:
 	default:
-		return f, FieldErrorf("role", "role must be mine, incoming or authority, not %q.", scope)
+		return f, FieldErrorf("role", "role must be mine, incoming or authority, not %q.", scope).Keyed("error.scope.role.applications", "Role", scope)
 	}
 	if !MayListApplications(a, scope) {
-		return f, Errorf(EFORBIDDEN, "%s", scopeRefusal(scope))
+		return f, Errorf(EFORBIDDEN, "%s", scopeRefusal(scope)).Keyed(scopeRefusalKey(scope))
 	}
 	switch scope {
 	case ScopeMine:
@@ -93,10 +93,10 @@ func GrantScope(a *Actor, scope string) (GrantFilter, error) {
 	switch scope {
 	case ScopeMine, ScopeProvided, ScopeAuthority:
 	default:
-		return f, FieldErrorf("role", "role must be mine, provided or authority, not %q.", scope)
+		return f, FieldErrorf("role", "role must be mine, provided or authority, not %q.", scope).Keyed("error.scope.role.grants", "Role", scope)
 	}
 	if !MayListGrants(a, scope) {
-		return f, Errorf(EFORBIDDEN, "%s", scopeRefusal(scope))
+		return f, Errorf(EFORBIDDEN, "%s", scopeRefusal(scope)).Keyed(scopeRefusalKey(scope))
 	}
 	switch scope {
 	case ScopeMine:
@@ -111,6 +111,19 @@ func GrantScope(a *Actor, scope string) (GrantFilter, error) {
 		f.Division = a.Org.Division
 	}
 	return f, nil
+}
+
+// scopeRefusalKey names scopeRefusal's sentence in the message files.
+func scopeRefusalKey(scope string) string {
+	switch scope {
+	case ScopeIncoming:
+		return "error.scope.refused.incoming"
+	case ScopeProvided:
+		return "error.scope.refused.provided"
+	case ScopeAuthority:
+		return "error.scope.refused.authority"
+	}
+	return "error.scope.refused.sign_in"
 }
 
 func scopeRefusal(scope string) string {

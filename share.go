@@ -172,7 +172,28 @@ func NextApplicationStatus(s ApplicationStatus, action ApplicationAction, disput
 	case s == AppApproved && action == AppExpire:
 		return AppExpired, nil
 	}
-	return "", Errorf(ECONFLICT, "An application that is %s cannot be %s.", s, pastTense(action))
+	return "", Errorf(ECONFLICT, "An application that is %s cannot be %s.", s, pastTense(action)).
+		Keyed("error.application.step", "Status", stateWord(s, map[ApplicationStatus]string{AppPending: "error.application.state.pending",
+			AppApproved: "error.application.state.approved", AppRejected: "error.application.state.rejected", AppDisputed: "error.application.state.disputed",
+			AppWithdrawn: "error.application.state.withdrawn", AppExpired: "error.application.state.expired"}), "Action", pastTenseMessage(action))
+}
+
+// stateWord names the status s of a workflow in a state-transition refusal by its key in
+// keys (English: the status as the API writes it), or quotes it as it is.
+func stateWord[S ~string](s S, keys map[S]string) *Message {
+	if k, ok := keys[s]; ok {
+		return NewMessage(k)
+	}
+	return NewMessage("error.sentence", "Text", string(s))
+}
+
+// pastTenseMessage is pastTense as a message.
+func pastTenseMessage(a ApplicationAction) *Message {
+	if k, ok := map[ApplicationAction]string{AppApprove: "error.application.step.approve", AppReject: "error.application.step.reject",
+		AppDispute: "error.application.step.dispute", AppWithdraw: "error.application.step.withdraw", AppExpire: "error.application.step.expire"}[a]; ok {
+		return NewMessage(k)
+	}
+	return NewMessage("error.sentence", "Text", pastTense(a))
 }
 
 func pastTense(a ApplicationAction) string {

@@ -188,9 +188,9 @@ func TestSanctionsPage(t *testing.T) {
 	if !strings.Contains(w.Body.String(), "Suspended") || !strings.Contains(w.Body.String(), "超范围使用共享数据") || !strings.Contains(w.Body.String(), "Resume the data service") {
 		t.Fatalf("after suspend: %s", w.Body)
 	}
-	// Outside the division: refused in the form.
+	// Outside the division: refused in the form, in the page's language.
 	w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"xm-scj"}, "action": {"suspend"}, "reason": {"x"}}})
-	if w.Code != 400 || !strings.Contains(w.Body.String(), "outside") {
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "不在本主管部门的辖区") {
 		t.Fatalf("outside: %d", w.Code)
 	}
 	// Not an authority's admin: no page.

@@ -327,7 +327,7 @@ func (s *ApplicationService) DecideApplication(ctx context.Context, id string, d
 	}
 	if e == nil {
 		if strings.TrimSpace(d.Decision) == "approve" {
-			return nil, pubdata.Errorf(pubdata.ECONFLICT, "Entry %q is no longer published; the application can only be rejected.", app.Entry)
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "Entry %q is no longer published; the application can only be rejected.", app.Entry).Keyed("error.application.entry_withdrawn", "Entry", app.Entry)
 		}
 		e = &pubdata.Entry{ID: app.Entry}
 	}
@@ -380,10 +380,10 @@ func (s *ApplicationService) DecideApplication(ctx context.Context, id string, d
 func (s *ApplicationService) DisputeApplication(ctx context.Context, id, reason string) (*pubdata.Application, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "A dispute needs a reason.")
+		return nil, pubdata.FieldErrorf("reason", "A dispute needs a reason.").Keyed("error.application.dispute.reason")
 	}
 	if len([]rune(reason)) > 2000 {
-		return nil, pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.")
+		return nil, pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.").Keyed("error.reason.too_long", "Max", 2000)
 	}
 	return s.step(ctx, id, pubdata.AppDispute, func(tx *Tx, app *pubdata.Application, next pubdata.ApplicationStatus) (string, map[string]any, error) {
 		if _, err := tx.exec(ctx, "UPDATE applications SET dispute_reason = ?, disputed_at = ? WHERE id = ?", reason, fmtTime(tx.now), id); err != nil {
@@ -636,10 +636,10 @@ func (s *ApplicationService) LiveGrants(ctx context.Context, a *pubdata.Actor, e
 func (s *ApplicationService) RevokeGrant(ctx context.Context, id, reason string) (*pubdata.Grant, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "A revocation needs a reason.")
+		return nil, pubdata.FieldErrorf("reason", "A revocation needs a reason.").Keyed("error.grant.revoke.reason")
 	}
 	if len([]rune(reason)) > 2000 {
-		return nil, pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.")
+		return nil, pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.").Keyed("error.reason.too_long", "Max", 2000)
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -654,9 +654,9 @@ func (s *ApplicationService) RevokeGrant(ctx context.Context, id, reason string)
 	}
 	switch {
 	case g.RevokedAt != nil:
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q was already revoked.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q was already revoked.", id).Keyed("error.grant.already_revoked", "ID", id)
 	case !g.Live(tx.now):
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q has expired; there is nothing to revoke.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q has expired; there is nothing to revoke.", id).Keyed("error.grant.expired", "ID", id)
 	}
 	a := pubdata.ActorFromContext(ctx)
 	if _, err := tx.exec(ctx, "UPDATE grants SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?", fmtTime(tx.now), a.Username(), reason, id); err != nil {

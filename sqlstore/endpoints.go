@@ -49,7 +49,7 @@ func (s *EndpointService) scanEndpoint(row interface{ Scan(...any) error }) (*pu
 }
 
 func notFoundEndpoint(entryID string) error {
-	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no service interface registered.", entryID)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no service interface registered.", entryID).Keyed("error.endpoint.none", "Entry", entryID)
 }
 
 // FindEndpoint implements pubdata.EndpointService.
@@ -83,9 +83,10 @@ func (s *EndpointService) SetEndpoint(ctx context.Context, entryID string, c *pu
 	}
 	switch {
 	case entry.Format != pubdata.FormatService:
-		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries have an endpoint.", entryID, entry.Format)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries have an endpoint.", entryID, entry.Format).
+			Keyed("error.endpoint.not_service", "Entry", entryID, "Format", entry.Format)
 	case entry.Status == pubdata.StatusRetired:
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Entry %q is retired; its service interface cannot be changed.", entryID)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Entry %q is retired; its service interface cannot be changed.", entryID).Keyed("error.endpoint.retired", "Entry", entryID)
 	}
 	cur, err := s.endpoint(ctx, tx, entryID)
 	if err != nil {
@@ -159,7 +160,7 @@ func (s *EndpointService) ConfirmEndpoint(ctx context.Context, entryID string) (
 	case cur == nil:
 		return nil, notFoundEndpoint(entryID)
 	case cur.Status == pubdata.EndpointConfirmed:
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is already confirmed.", entryID)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is already confirmed.", entryID).Keyed("error.endpoint.confirmed", "Entry", entryID)
 	}
 	actor := pubdata.ActorFromContext(ctx).Username()
 	if _, err := tx.exec(ctx, "UPDATE service_endpoints SET status = ?, confirmed_by = ?, confirmed_at = ? WHERE entry_id = ?",

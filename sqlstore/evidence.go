@@ -19,7 +19,7 @@ func NewEvidenceService(db *DB) *EvidenceService { return &EvidenceService{db: d
 // mention the element are read, and the table entries with an item of it kept.
 func (s *EvidenceService) SubjectEntries(ctx context.Context, element string) ([]*pubdata.SubjectCandidate, error) {
 	if element == "" {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "A data element is required.")
+		return nil, pubdata.Errorf(pubdata.EINVALID, "A data element is required.").Keyed("error.evidence.element.required")
 	}
 	rows, err := s.db.query(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE v.doc LIKE ? ESCAPE '\\' ORDER BY c.entry_id",
 		likeContainsCase(`"element":"`+element+`"`))

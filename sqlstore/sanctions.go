@@ -37,7 +37,7 @@ func (s *OrgService) sanction(ctx context.Context, code string, action pubdata.O
 	defer tx.Rollback()
 	o, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?"+s.db.forUpdate(), code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code).Keyed("error.sanction.org_not_found", "Org", code)
 	} else if err != nil {
 		return nil, err
 	}

@@ -33,12 +33,12 @@ func (s *TokenService) CreateToken(ctx context.Context, userID, name string, exp
 	case expires == 0:
 		expires = pubdata.DefaultTokenExpiry
 	case expires < time.Minute:
-		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token expiry must be at least one minute.")
+		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token expiry must be at least one minute.").Keyed("error.token.expiry.min")
 	case expires > pubdata.MaxTokenExpiry:
-		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token expiry must be at most %d days.", int(pubdata.MaxTokenExpiry.Hours()/24))
+		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token expiry must be at most %d days.", int(pubdata.MaxTokenExpiry.Hours()/24)).Keyed("error.token.expiry.max", "Days", int(pubdata.MaxTokenExpiry.Hours()/24))
 	}
 	if len([]rune(name)) > 100 {
-		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token name must be at most 100 characters.")
+		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token name must be at most 100 characters.").Keyed("error.token.name.too_long")
 	}
 	if name == "" {
 		name = "token"
@@ -114,7 +114,7 @@ func (s *TokenService) RevokeToken(ctx context.Context, userID, tokenID string) 
 
 // AuthenticateToken implements pubdata.TokenService.
 func (s *TokenService) AuthenticateToken(ctx context.Context, sec string) (*pubdata.Actor, error) {
-	bad := pubdata.Errorf(pubdata.EUNAUTHORIZED, "The API token is not valid, has expired or was revoked.")
+	bad := pubdata.Errorf(pubdata.EUNAUTHORIZED, "The API token is not valid, has expired or was revoked.").Keyed("error.token.invalid")
 	if !strings.HasPrefix(sec, TokenPrefix) {
 		return nil, bad
 	}
@@ -157,7 +157,7 @@ func (s *TokenService) AuthenticateSession(ctx context.Context, sec string) (*pu
 	var exp time.Time
 	err := s.db.queryRow(ctx, "SELECT user_id, expires_at FROM sessions WHERE hash = ?", hashSecret(sec)).Scan(&userID, timeCol{&exp})
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !s.db.Now().Before(exp)) {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Your session has ended. Please sign in again.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Your session has ended. Please sign in again.").Keyed("error.session.ended")
 	} else if err != nil {
 		return nil, err
 	}

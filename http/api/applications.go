@@ -10,7 +10,7 @@ import (
 
 func (s *Server) applications() (pubdata.ApplicationService, error) {
 	if s.Applications == nil {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Applications are not available on this server.")
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Applications are not available on this server.").Keyed("error.not_available.applications_off")
 	}
 	return s.Applications, nil
 }
@@ -88,7 +88,8 @@ func (s *Server) ApiApplicationList(w http.ResponseWriter, r *http.Request) erro
 	}
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(appStatuses, pubdata.ApplicationStatus(v)) {
-			return web.ParamError("status", "must be one of pending, approved, rejected, disputed, withdrawn, expired, not %q.", v)
+			return web.ParamError("status", pubdata.NewMessage("error.param.application_status", "Value", v),
+				"must be one of pending, approved, rejected, disputed, withdrawn, expired, not %q.", v)
 		}
 		f.Status = pubdata.ApplicationStatus(v)
 	}
@@ -96,7 +97,7 @@ func (s *Server) ApiApplicationList(w http.ResponseWriter, r *http.Request) erro
 	case "", string(pubdata.KindShare), string(pubdata.KindOpen):
 		f.Kind = pubdata.ApplicationKind(v)
 	default:
-		return web.ParamError("kind", "must be share or open, not %q.", v)
+		return web.ParamError("kind", pubdata.NewMessage("error.param.application_kind", "Value", v), "must be share or open, not %q.", v)
 	}
 	if f.Overdue, err = web.BoolParam(r, "overdue"); err != nil {
 		return err
@@ -146,7 +147,8 @@ func (s *Server) ApiApplicationDecide(w http.ResponseWriter, r *http.Request) er
 		case pubdata.AppDisputed:
 			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of an authority covering the entry's division may decide this dispute.").Keyed("error.application.dispute_decide_forbidden")
 		}
-		return pubdata.Errorf(pubdata.ECONFLICT, "An application that is %s cannot be decided.", app.Status)
+		return pubdata.Errorf(pubdata.ECONFLICT, "An application that is %s cannot be decided.", app.Status).
+			Keyed("error.application.not_decidable", "Status", app.Status)
 	}
 	out, err := s.Applications.DecideApplication(r.Context(), app.ID, &d)
 	if err != nil {

@@ -17,11 +17,11 @@ const maxCalendarWorkdays = 1000
 func calendarDate(r *http.Request) (time.Time, error) {
 	v := r.URL.Query().Get("date")
 	if v == "" {
-		return time.Time{}, web.ParamError("date", "is required: a date as YYYY-MM-DD.")
+		return time.Time{}, web.ParamError("date", pubdata.NewMessage("error.param.date.required"), "is required: a date as YYYY-MM-DD.")
 	}
 	d, err := time.ParseInLocation(time.DateOnly, v, workday.Location)
 	if err != nil {
-		return time.Time{}, web.ParamError("date", "must be a date as YYYY-MM-DD, not %q.", v)
+		return time.Time{}, web.ParamError("date", pubdata.NewMessage("error.param.date", "Value", v), "must be a date as YYYY-MM-DD, not %q.", v)
 	}
 	return d, nil
 }
@@ -42,15 +42,18 @@ func (s *Server) ApiCalendarAdd(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := r.URL.Query().Get("workdays")
 	if v == "" {
-		return web.ParamError("workdays", "is required: a whole number from 0 to %d.", maxCalendarWorkdays)
+		return web.ParamError("workdays", pubdata.NewMessage("error.param.workdays.required", "Max", maxCalendarWorkdays),
+			"is required: a whole number from 0 to %d.", maxCalendarWorkdays)
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > maxCalendarWorkdays {
-		return web.ParamError("workdays", "must be a whole number from 0 to %d, not %q.", maxCalendarWorkdays, v)
+		return web.ParamError("workdays", pubdata.NewMessage("error.param.workdays", "Max", maxCalendarWorkdays, "Value", v),
+			"must be a whole number from 0 to %d, not %q.", maxCalendarWorkdays, v)
 	}
 	due := s.Calendar.AddWorkdays(received, n)
 	if due.Year() > workday.MaxYear {
-		return web.ParamError("workdays", "takes the deadline past the year %d.", workday.MaxYear)
+		return web.ParamError("workdays", pubdata.NewMessage("error.param.workdays.past_year", "Year", workday.MaxYear),
+			"takes the deadline past the year %d.", workday.MaxYear)
 	}
 	covered := s.Calendar.SpanCovered(received, due)
 	web.WriteJSON(w, http.StatusOK, calendarAddReply{Date: due.Format(time.DateOnly), Due: due.UTC(), Covered: covered})
@@ -142,7 +145,8 @@ func (s *Server) ApiCalendarImport(w http.ResponseWriter, r *http.Request) error
 		return web.NormalizeError(err)
 	}
 	if len(body) > web.MaxCalendarFile {
-		return pubdata.Errorf(pubdata.ETOOLARGE, "A holiday file is at most %d bytes.", web.MaxCalendarFile)
+		return pubdata.Errorf(pubdata.ETOOLARGE, "A holiday file is at most %d bytes.", web.MaxCalendarFile).
+			Keyed("error.calendar.file_too_large", "Max", web.MaxCalendarFile)
 	}
 	if err := sameYear(body, year); err != nil {
 		return err
@@ -163,7 +167,8 @@ func sameYear(body []byte, year int) error {
 		return err
 	}
 	if f.Year != year {
-		return pubdata.FieldErrorf("year", "The file is for %d, not %d: put it at /api/v1/calendar/%d.", f.Year, year, f.Year)
+		return pubdata.FieldErrorf("year", "The file is for %d, not %d: put it at /api/v1/calendar/%d.", f.Year, year, f.Year).
+			Keyed("error.calendar.file_year", "File", f.Year, "Year", year)
 	}
 	return nil
 }
@@ -189,7 +194,8 @@ func (s *Server) ApiCalendarCorrect(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if req.Workday == nil {
-		return pubdata.FieldErrorf("workday", "workday is required: true for a working day, false for a day off.")
+		return pubdata.FieldErrorf("workday", "workday is required: true for a working day, false for a day off.").
+			Keyed("error.calendar.workday.required")
 	}
 	ch, err := s.Calendars.CorrectCalendarDay(r.Context(), &pubdata.CalendarCorrection{Date: date, Workday: *req.Workday, Name: req.Name, Reason: req.Reason})
 	if err != nil {

@@ -74,7 +74,8 @@ func (s *Server) entryForLoad(r *http.Request) (*pubdata.Entry, []pubdata.Item, 
 		return nil, nil, err
 	}
 	if !pubdata.CanLoadData(a, e.Org) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may load or change the data of this entry.", e.OrgName)
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may load or change the data of this entry.", e.OrgName).
+			Keyed("error.data.load_forbidden_named", "Org", e.OrgName)
 	}
 	return e, items, nil
 }
@@ -216,14 +217,16 @@ func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, _ := mime.ParseMediaType(contentType); mt == "multipart/form-data" {
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return pubdata.Errorf(pubdata.EINVALID, "The multipart body could not be read: %v.", err)
+			return pubdata.Errorf(pubdata.EINVALID, "The multipart body could not be read: %v.", err).
+				Keyed("error.upload.multipart_body", "Error", err)
 		}
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return pubdata.FieldErrorf("file", "The multipart body has no \"file\" field.")
+				return pubdata.FieldErrorf("file", "The multipart body has no \"file\" field.").Keyed("error.upload.no_file_field")
 			} else if err != nil {
-				return web.NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The multipart body could not be read: %v.", err))
+				return web.NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The multipart body could not be read: %v.", err).
+					Keyed("error.upload.multipart_body", "Error", err))
 			}
 			if name := part.FormName(); name != "file" {
 				v, _ := io.ReadAll(io.LimitReader(part, 200))
@@ -298,14 +301,17 @@ func (s *Server) ApiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the administrators and editors of %s may retry its batches.", e.OrgName).Keyed("error.batch.retry_forbidden_named", "Org", e.OrgName)
 	}
 	if b.Status != pubdata.BatchFailed {
-		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status)
+		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
+			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
 	}
 	if _, err := os.Stat(s.BatchFile(b.ID)); err != nil {
-		return pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept (rows pushed one by one, or a file removed); load the data again as a new batch.", b.ID)
+		return pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept (rows pushed one by one, or a file removed); load the data again as a new batch.", b.ID).
+			Keyed("error.batch.file_not_kept", "ID", b.ID)
 	}
 	f, ok := datafile.ParseFormat(b.Format)
 	if !ok {
-		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s has no file format to read its file by; load the data again as a new batch.", b.ID)
+		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s has no file format to read its file by; load the data again as a new batch.", b.ID).
+			Keyed("error.batch.no_format", "ID", b.ID)
 	}
 	if err := s.Data.EnsureTable(r.Context(), e); err != nil {
 		return err
@@ -368,7 +374,7 @@ func (s *Server) ApiEntryPurge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if strings.TrimSpace(req.Batch) == "" {
-		return pubdata.FieldErrorf("batch", "Name the batch up to which the superseded rows are purged.")
+		return pubdata.FieldErrorf("batch", "Name the batch up to which the superseded rows are purged.").Keyed("error.batch.purge_batch.required")
 	}
 	n, err := s.Data.PurgeHistory(r.Context(), e, strings.TrimSpace(req.Batch), req.Reason)
 	if err != nil {
@@ -451,7 +457,7 @@ func (s *Server) ApiRowPut(w http.ResponseWriter, r *http.Request) error {
 		return web.JsonError(err)
 	}
 	if obj == nil {
-		return pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object of the row's values.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object of the row's values.").Keyed("error.data.row_object")
 	}
 	for i, k := range keys {
 		it := items[slices.IndexFunc(items, func(it pubdata.Item) bool { return it.Name == k.Column })]
@@ -469,7 +475,12 @@ func (s *Server) ApiRowPut(w http.ResponseWriter, r *http.Request) error {
 			if field == "" {
 				field = "row"
 			}
-			err = pubdata.WithFieldError(err, pubdata.FieldErrorf(field, "%s: %s", field, web.RowErrorText(web.ApiLang(r), re)))
+			problem := re.Msg
+			if problem == nil {
+				problem = pubdata.NewMessage("error.sentence", "Text", re.Message)
+			}
+			err = pubdata.WithFieldError(err, pubdata.FieldErrorf(field, "%s: %s", field, web.RowErrorText(web.ApiLang(r), re)).
+				Keyed("error.data.field_problem", "Field", field, "Problem", problem))
 		}
 		return err
 	}
@@ -480,7 +491,8 @@ func (s *Server) ApiRowPut(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range keys {
 		if v := row.Values[byName[k.Column]]; v != k.Values[0] {
 			return pubdata.FieldErrorf(k.Column, "The key in the path (%s = %s) does not match the row's %s (%s).",
-				k.Column, pubdata.FormatItemValue(k.Values[0]), k.Column, pubdata.FormatItemValue(v))
+				k.Column, pubdata.FormatItemValue(k.Values[0]), k.Column, pubdata.FormatItemValue(v)).
+				Keyed("error.data.key_mismatch", "Column", k.Column, "Path", pubdata.FormatItemValue(k.Values[0]), "Row", pubdata.FormatItemValue(v))
 		}
 	}
 	opt := loadOptions(r, nil)
@@ -540,7 +552,8 @@ func (s *Server) ApiRows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, ok := rowFormats[format]; !ok && format != "json" {
-		return pubdata.FieldErrorf("_format", "_format %q is not one of json, ndjson, csv, xlsx.", format)
+		return pubdata.FieldErrorf("_format", "_format %q is not one of json, ndjson, csv, xlsx.", format).
+			Keyed("error.data.format", "Format", format)
 	}
 	skip := []string{"_format", "_bom", "_key"}
 	keyParams := []string{"_key"}
@@ -566,7 +579,8 @@ func (s *Server) ApiRows(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !sel.HasTable && q.AsOf != "" {
-		return pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf)
+		return pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf).
+			Keyed("error.data.as_of", "Batch", q.AsOf)
 	}
 	if err := sel.Record(r.Context()); err != nil {
 		return err

@@ -26,7 +26,8 @@ func (s *Server) DcatCatalog(ext string) web.HandlerFunc {
 		if v := q.Get("page"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > web.MaxSearchOffset/DcatPageSize {
-				return s.DcatError(w, r, web.ParamError("page", "must be a whole number from 1 to %d, not %q.", web.MaxSearchOffset/DcatPageSize, v))
+				return s.DcatError(w, r, web.ParamError("page", pubdata.NewMessage("error.param.page", "Max", web.MaxSearchOffset/DcatPageSize, "Value", v),
+					"must be a whole number from 1 to %d, not %q.", web.MaxSearchOffset/DcatPageSize, v))
 			}
 			pageNo = n
 		}
@@ -39,7 +40,8 @@ func (s *Server) DcatCatalog(ext string) web.HandlerFunc {
 		if v := q.Get("modified_since"); v != "" {
 			t, err := parseTimeParam(v)
 			if err != nil {
-				return s.DcatError(w, r, web.ParamError("modified_since", "must be a date (2024-01-31) or an RFC 3339 time, not %q.", v))
+				return s.DcatError(w, r, web.ParamError("modified_since", pubdata.NewMessage("error.param.modified_since", "Value", v),
+					"must be a date (2024-01-31) or an RFC 3339 time, not %q.", v))
 			}
 			cq.ModifiedFrom = &t
 		}
@@ -49,7 +51,8 @@ func (s *Server) DcatCatalog(ext string) web.HandlerFunc {
 		}
 		last := max(1, (res.Total+DcatPageSize-1)/DcatPageSize)
 		if pageNo > last {
-			return s.DcatError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Page %d is past the last page, %d.", pageNo, last))
+			return s.DcatError(w, r, pubdata.Errorf(pubdata.ENOTFOUND, "Page %d is past the last page, %d.", pageNo, last).
+				Keyed("error.dcat.page_past", "Page", pageNo, "Last", last))
 		}
 		site, err := s.DcatSite(r)
 		if err != nil {

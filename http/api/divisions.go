@@ -22,7 +22,7 @@ func (s *Server) divisionsWithin(within string) ([]pubdata.Division, error) {
 		return out, nil
 	}
 	if err := s.Divisions.Check(within); err != nil {
-		return nil, web.ParamError("within", "must be a known six-digit division code, not %q.", within)
+		return nil, web.ParamError("within", pubdata.NewMessage("error.param.within", "Value", within), "must be a known six-digit division code, not %q.", within)
 	}
 	return s.Divisions.Within(within), nil
 }

@@ -114,7 +114,8 @@ func (s *Server) ApiEntryCreate(w http.ResponseWriter, r *http.Request) error {
 	code := strings.TrimSpace(req.Code)
 	var codeErr *pubdata.Error
 	if code != "" && !pubdata.ValidResourceCode(code) {
-		codeErr = pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code)
+		codeErr = pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code).
+			Keyed("error.entry.code", "Code", code)
 	}
 	if err := pubdata.WithFieldError(pubdata.ValidateEntry(a.Org, &f, s.Divisions.Check), codeErr); err != nil {
 		return err
@@ -133,7 +134,7 @@ func (s *Server) ApiEntryGet(w http.ResponseWriter, r *http.Request) error {
 	switch view {
 	case "", "working", "published":
 	default:
-		return web.ParamError("view", "must be working or published, not %q.", view)
+		return web.ParamError("view", pubdata.NewMessage("error.param.view", "Value", view), "must be working or published, not %q.", view)
 	}
 	e, _, err := s.entryFor(r, r.PathValue("id"), view)
 	if err != nil {
@@ -283,13 +284,15 @@ func (s *Server) ApiEntryReview(w http.ResponseWriter, r *http.Request) error {
 	case "reject":
 		action = pubdata.EntryReject
 		if req.Comment == "" {
-			return pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.")
+			return pubdata.FieldErrorf("comment", "A rejection needs a comment telling the provider what to change.").
+				Keyed("error.entry.reject_comment")
 		}
 	default:
-		return pubdata.FieldErrorf("decision", "Decision %q is not one of approve, reject.", req.Decision)
+		return pubdata.FieldErrorf("decision", "Decision %q is not one of approve, reject.", req.Decision).
+			Keyed("error.entry.decision", "Decision", req.Decision)
 	}
 	if len([]rune(req.Comment)) > 4000 {
-		return pubdata.FieldErrorf("comment", "The comment must be at most 4000 characters.")
+		return pubdata.FieldErrorf("comment", "The comment must be at most 4000 characters.").Keyed("error.entry.comment.too_long")
 	}
 	if _, err := pubdata.NextEntryStatus(e.Status, action); err != nil {
 		return err
@@ -325,9 +328,9 @@ func (s *Server) ApiEntryRetire(w http.ResponseWriter, r *http.Request) error {
 	req.Reason = strings.TrimSpace(req.Reason)
 	switch n := len([]rune(req.Reason)); {
 	case n == 0:
-		return pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.")
+		return pubdata.FieldErrorf("reason", "Retiring an entry needs a reason.").Keyed("error.entry.retire_reason")
 	case n > 4000:
-		return pubdata.FieldErrorf("reason", "The reason must be at most 4000 characters.")
+		return pubdata.FieldErrorf("reason", "The reason must be at most 4000 characters.").Keyed("error.entry.retire_reason.too_long")
 	}
 	if _, err := pubdata.NextEntryStatus(e.Status, pubdata.EntryRetire); err != nil {
 		return err
@@ -395,23 +398,25 @@ func (s *Server) ApiEntryDiff(w http.ResponseWriter, r *http.Request) error {
 		v := strings.TrimSpace(q.Get(name))
 		switch v {
 		case "":
-			return pubdata.EntryFields{}, web.ParamError(name, "is required: a version number, or working for the working copy.")
+			return pubdata.EntryFields{}, web.ParamError(name, pubdata.NewMessage("error.param.version.required"), "is required: a version number, or working for the working copy.")
 		case "working":
 			if working == nil {
-				return pubdata.EntryFields{}, web.ParamError(name, "cannot be working: only the provider and the authority see the working copy.")
+				return pubdata.EntryFields{}, web.ParamError(name, pubdata.NewMessage("error.param.version.working"),
+					"cannot be working: only the provider and the authority see the working copy.")
 			}
 			return working.EntryFields, nil
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return pubdata.EntryFields{}, web.ParamError(name, "must be a version number (1, 2, …) or working, not %q.", v)
+			return pubdata.EntryFields{}, web.ParamError(name, pubdata.NewMessage("error.param.version", "Value", v), "must be a version number (1, 2, …) or working, not %q.", v)
 		}
 		for _, ver := range versions {
 			if ver.Version == n {
 				return ver.Fields, nil
 			}
 		}
-		return pubdata.EntryFields{}, pubdata.Errorf(pubdata.ENOTFOUND, "Version %d of entry %q was not found.", n, r.PathValue("id"))
+		return pubdata.EntryFields{}, pubdata.Errorf(pubdata.ENOTFOUND, "Version %d of entry %q was not found.", n, r.PathValue("id")).
+			Keyed("error.entry.version.not_found", "Version", n, "ID", r.PathValue("id"))
 	}
 	from, err := pick("from")
 	if err != nil {
@@ -445,7 +450,7 @@ func decodeOffset(cursor string) (int, error) {
 	v, ok := strings.CutPrefix(string(b), "o:")
 	n, nerr := strconv.Atoi(v)
 	if err != nil || !ok || nerr != nil || n < 0 || n > web.MaxSearchOffset {
-		return 0, web.ParamError("cursor", "is not a cursor this list gave.")
+		return 0, web.ParamError("cursor", pubdata.NewMessage("error.param.cursor"), "is not a cursor this list gave.")
 	}
 	return n, nil
 }
@@ -483,7 +488,7 @@ func catalogSearchQuery(q map[string][]string) (pubdata.CatalogQuery, error) {
 	case "false":
 		cq.Facets = false
 	default:
-		return cq, web.ParamError("facets", "must be true or false, not %q.", get("facets"))
+		return cq, web.ParamError("facets", pubdata.NewMessage("error.param.bool", "Value", get("facets")), "must be true or false, not %q.", get("facets"))
 	}
 	for _, field := range searchFilterParams {
 		var vals []string
@@ -500,7 +505,7 @@ func catalogSearchQuery(q map[string][]string) (pubdata.CatalogQuery, error) {
 	}
 	if d := get("division"); d != "" {
 		if !pubdata.ValidDivisionSyntax(d) {
-			return cq, web.ParamError("division", "must be a six-digit division code, not %q.", d)
+			return cq, web.ParamError("division", pubdata.NewMessage("error.param.division", "Value", d), "must be a six-digit division code, not %q.", d)
 		}
 		cq.DivisionPrefix = pubdata.DivisionPrefix(d)
 	}
@@ -509,7 +514,7 @@ func catalogSearchQuery(q map[string][]string) (pubdata.CatalogQuery, error) {
 	}
 	if err := pubdata.ValidateCatalogQuery(&cq); err != nil {
 		if e, ok := err.(*pubdata.Error); ok && e.Field != "" && e.Field != "fq" {
-			return cq, web.ParamError(e.Field, "is not valid: %s", e.Message)
+			return cq, web.ParamError(e.Field, pubdata.NewMessage("error.param.invalid", "Problem", pubdata.MessageOf(e)), "is not valid: %s", e.Message)
 		}
 		return cq, err
 	}
@@ -560,7 +565,8 @@ func (s *Server) apiEntryWorkingList(w http.ResponseWriter, r *http.Request) err
 	}
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(entryStatuses, pubdata.EntryStatus(v)) {
-			return web.ParamError("status", "must be one of draft, submitted, published, rejected, retired, not %q.", v)
+			return web.ParamError("status", pubdata.NewMessage("error.param.entry_status", "Value", v),
+				"must be one of draft, submitted, published, rejected, retired, not %q.", v)
 		}
 		f.Status = pubdata.EntryStatus(v)
 	}
@@ -570,7 +576,7 @@ func (s *Server) apiEntryWorkingList(w http.ResponseWriter, r *http.Request) err
 	case "true":
 		mine = true
 	default:
-		return web.ParamError("mine", "must be true or false, not %q.", v)
+		return web.ParamError("mine", pubdata.NewMessage("error.param.bool", "Value", v), "must be true or false, not %q.", v)
 	}
 	org := strings.TrimSpace(q.Get("org"))
 	switch {
@@ -578,7 +584,7 @@ func (s *Server) apiEntryWorkingList(w http.ResponseWriter, r *http.Request) err
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have working copies of entries; search the published catalogue instead.").Keyed("error.entry.working_copies_forbidden")
 	case mine:
 		if org != "" && org != a.Org.Code {
-			return web.ParamError("org", "cannot name another organisation with mine=true.")
+			return web.ParamError("org", pubdata.NewMessage("error.param.org_with_mine"), "cannot name another organisation with mine=true.")
 		}
 		f.Org = a.Org.Code
 	case a.IsAuthority():
@@ -637,11 +643,11 @@ func (s *Server) ApiElementSetSource(w http.ResponseWriter, r *http.Request) err
 	req.Org, req.Entry = strings.TrimSpace(req.Org), strings.TrimSpace(req.Entry)
 	switch {
 	case req.Org == "" && req.Entry != "":
-		return pubdata.FieldErrorf("org", "Name the organisation that supplies the entry.")
+		return pubdata.FieldErrorf("org", "Name the organisation that supplies the entry.").Keyed("error.element.source_org.required")
 	case req.Org != "":
 		o, err := s.Orgs.FindOrgByCode(r.Context(), req.Org)
 		if web.ErrorIs(err, pubdata.ENOTFOUND) {
-			return pubdata.FieldErrorf("org", "Organisation %q does not exist.", req.Org)
+			return pubdata.FieldErrorf("org", "Organisation %q does not exist.", req.Org).Keyed("error.org.unknown", "Org", req.Org)
 		} else if err != nil {
 			return err
 		}
@@ -651,7 +657,8 @@ func (s *Server) ApiElementSetSource(w http.ResponseWriter, r *http.Request) err
 		if req.Entry != "" {
 			e, err := s.Entries.FindEntryByID(r.Context(), req.Entry)
 			if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && e.Org != o.Code) {
-				return pubdata.FieldErrorf("entry", "Organisation %s has no entry %q.", o.Code, req.Entry)
+				return pubdata.FieldErrorf("entry", "Organisation %s has no entry %q.", o.Code, req.Entry).
+					Keyed("error.element.source_entry", "Org", o.Code, "Entry", req.Entry)
 			} else if err != nil {
 				return err
 			}
@@ -733,11 +740,11 @@ func (s *Server) ApiList(kind string) web.HandlerFunc {
 		switch format {
 		case "", "json", "csv":
 		default:
-			return web.ParamError("format", "must be json or csv, not %q.", format)
+			return web.ParamError("format", pubdata.NewMessage("error.param.download_format", "Value", format), "must be json or csv, not %q.", format)
 		}
 		if v := q.Get("lang"); v != "" {
 			if _, ok := web.ParseLang(v); !ok {
-				return web.ParamError("lang", "must be zh-CN or en, not %q.", v)
+				return web.ParamError("lang", pubdata.NewMessage("error.param.lang", "Value", v), "must be zh-CN or en, not %q.", v)
 			}
 		}
 		if kind == "demand" {

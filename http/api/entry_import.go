@@ -64,11 +64,11 @@ func uploadedFile(r *http.Request) (io.ReadCloser, error) {
 		if e := web.NormalizeError(err); e != err {
 			return nil, e
 		}
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The multipart form could not be read.")
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The multipart form could not be read.").Keyed("error.upload.multipart_form")
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		return nil, pubdata.FieldErrorf("file", "The form has no file (field \"file\").")
+		return nil, pubdata.FieldErrorf("file", "The form has no file (field \"file\").").Keyed("error.upload.no_file")
 	}
 	return f, nil
 }
@@ -81,21 +81,23 @@ func (s *Server) exportOrg(r *http.Request) (*pubdata.Org, error) {
 		return nil, err
 	}
 	if a.Org == nil {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have a catalogue to export; public users can download the published lists.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have a catalogue to export; public users can download the published lists.").
+			Keyed("error.entry.export_members_only")
 	}
 	code := strings.TrimSpace(r.URL.Query().Get("org"))
 	if code == "" || code == a.Org.Code {
 		return a.Org, nil
 	}
 	if !a.IsAuthority() {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "You may export your own organisation's entries only.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "You may export your own organisation's entries only.").Keyed("error.entry.export_own")
 	}
 	o, err := s.Orgs.FindOrgByCode(r.Context(), code)
 	if err != nil {
 		return nil, err
 	}
 	if !pubdata.DivisionCovers(a.Org.Division, o.Division) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s is outside your authority's division.", code)
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s is outside your authority's division.", code).
+			Keyed("error.entry.export_outside_division", "Org", code)
 	}
 	return o, nil
 }
@@ -108,7 +110,7 @@ func formatParam(r *http.Request) (entryfile.Format, error) {
 	}
 	f, ok := entryfile.ParseFormat(v)
 	if !ok {
-		return "", web.ParamError("format", "must be csv or xlsx, not %q.", v)
+		return "", web.ParamError("format", pubdata.NewMessage("error.param.export_format", "Value", v), "must be csv or xlsx, not %q.", v)
 	}
 	return f, nil
 }

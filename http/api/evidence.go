@@ -42,7 +42,7 @@ func (s *Server) ApiVerify(w http.ResponseWriter, r *http.Request) error {
 		return web.NormalizeError(err)
 	}
 	if len(strings.TrimSpace(string(raw))) == 0 {
-		return pubdata.Errorf(pubdata.EINVALID, "Request body is required: the signed extract's JSON.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required: the signed extract's JSON.").Keyed("error.extract.body.required")
 	}
 	reply, err := s.Verify(raw)
 	if err != nil {

@@ -153,7 +153,8 @@ func (s *Server) ApiCommentModerate(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if body.Decision != "approve" && body.Decision != "reject" {
-		return pubdata.FieldErrorf("decision", "Decision %q is not approve or reject.", body.Decision)
+		return pubdata.FieldErrorf("decision", "Decision %q is not approve or reject.", body.Decision).
+			Keyed("error.decision.unknown", "Decision", body.Decision)
 	}
 	c, err := svc.ModerateComment(r.Context(), r.PathValue("id"), body.Decision == "approve", body.Reason)
 	if err != nil {

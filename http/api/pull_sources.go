@@ -100,7 +100,7 @@ func (s *Server) pullSourceFor(r *http.Request, manage bool) (*pubdata.PullSourc
 	}
 	_, e, err := s.pullEntry(r, src.Entry, manage)
 	if web.ErrorIs(err, pubdata.ENOTFOUND) {
-		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", id)
+		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", id).Keyed("error.source.not_found", "ID", id)
 	} else if err != nil {
 		return nil, nil, err
 	}
@@ -111,7 +111,8 @@ func (s *Server) pullSourceFor(r *http.Request, manage bool) (*pubdata.PullSourc
 func (s *Server) publishedTable(r *http.Request, id string) (*pubdata.Entry, error) {
 	p, err := s.Entries.FindPublishedEntry(r.Context(), id)
 	if web.ErrorIs(err, pubdata.ENOTFOUND) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", id)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not published; a pull source fills the table of a published entry.", id).
+			Keyed("error.source.entry_unpublished", "Entry", id)
 	}
 	return p, err
 }

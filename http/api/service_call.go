@@ -24,7 +24,8 @@ func (s *Server) ApiEndpointGet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanViewEndpoint(a, e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider %s and the authority for division %s see this entry's service interface.", e.Org, e.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider %s and the authority for division %s see this entry's service interface.", e.Org, e.Division).
+			Keyed("error.endpoint.see_forbidden", "Org", e.Org, "Division", e.Division)
 	}
 	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
 	if err != nil {
@@ -43,7 +44,8 @@ func (s *Server) ApiEndpointPut(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pubdata.CanSetEndpoint(a, e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may register this entry's service interface.", e.Org)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an editor or administrator of %s may register this entry's service interface.", e.Org).
+			Keyed("error.endpoint.register_forbidden_named", "Org", e.Org)
 	}
 	var c pubdata.EndpointChange
 	if err := web.DecodeJSON(r, &c); err != nil {
@@ -66,7 +68,8 @@ func (s *Server) ApiEndpointConfirm(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	if !pubdata.CanConfirmEndpoint(a, e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may confirm this entry's service interface.", e.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may confirm this entry's service interface.", e.Division).
+			Keyed("error.endpoint.confirm_forbidden_entry", "Division", e.Division)
 	}
 	ep, err := s.Endpoints.ConfirmEndpoint(r.Context(), e.ID)
 	if err != nil {
@@ -129,11 +132,11 @@ func callPath(r *http.Request) (escaped, plain string, err error) {
 	escaped = strings.TrimPrefix(rest, "call/")
 	plain, err = url.PathUnescape(escaped)
 	if err != nil {
-		return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path is not validly escaped.")
+		return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path is not validly escaped.").Keyed("error.endpoint.path_escape")
 	}
 	for _, seg := range strings.Split(plain, "/") {
 		if seg == "." || seg == ".." {
-			return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path must not hold . or .. segments.")
+			return "", "", pubdata.Errorf(pubdata.EINVALID, "The call's path must not hold . or .. segments.").Keyed("error.endpoint.path_dots")
 		}
 	}
 	return escaped, plain, nil
@@ -176,7 +179,8 @@ func (s *Server) ApiServiceCall(w http.ResponseWriter, r *http.Request) error {
 		return web.NotFoundEntry(id)
 	}
 	if e.Format != pubdata.FormatService {
-		return pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries can be called.", id, e.Format)
+		return pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s); only service entries can be called.", id, e.Format).
+			Keyed("error.endpoint.not_service_call", "Entry", id, "Format", e.Format)
 	}
 	rd, err := s.OpenRead(r, e)
 	if err != nil {
@@ -188,7 +192,8 @@ func (s *Server) ApiServiceCall(w http.ResponseWriter, r *http.Request) error {
 	r = r.WithContext(rd.Context(r.Context()))
 	ep, err := s.Endpoints.FindEndpoint(r.Context(), e.ID)
 	if web.ErrorIs(err, pubdata.ENOTFOUND) || err == nil && ep.Status != pubdata.EndpointConfirmed {
-		return pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is not available: its endpoint is not yet confirmed by the authority.", id)
+		return pubdata.Errorf(pubdata.ECONFLICT, "The service interface of entry %q is not available: its endpoint is not yet confirmed by the authority.", id).
+			Keyed("error.endpoint.unconfirmed", "Entry", id)
 	} else if err != nil {
 		return err
 	}

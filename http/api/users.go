@@ -19,11 +19,11 @@ func (s *Server) ApiUserList(w http.ResponseWriter, r *http.Request) error {
 	case "true":
 		public = true
 	default:
-		return web.ParamError("public", "must be true or false, not %q.", v)
+		return web.ParamError("public", pubdata.NewMessage("error.param.bool", "Value", v), "must be true or false, not %q.", v)
 	}
 	org := strings.TrimSpace(q.Get("org"))
 	if public && org != "" {
-		return web.ParamError("public", "cannot be combined with org.")
+		return web.ParamError("public", pubdata.NewMessage("error.param.public_with_org"), "cannot be combined with org.")
 	}
 	limit, cursor, err := web.PageParams(q)
 	if err != nil {

@@ -147,14 +147,15 @@ func (s *Server) PageShareCatalog(w http.ResponseWriter, r *http.Request) error 
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 10000 {
-			return pubdata.Errorf(pubdata.EINVALID, "Parameter page must be a whole number from 1 to 10000, not %q.", p)
+			return web.ParamError("page", pubdata.NewMessage("error.param.page", "Max", 10000, "Value", p), "must be a whole number from 1 to %d, not %q.", 10000, p)
 		}
 		v.PageNo = n
 	}
 	classes := all
 	if v.Class != "" {
 		if !slices.Contains(all, v.Class) {
-			return pubdata.Errorf(pubdata.EINVALID, "Parameter class must be one of %s, not %q.", strings.Join(all, ", "), v.Class)
+			return web.ParamError("class", pubdata.NewMessage("error.param.one_of", "Values", strings.Join(all, ", "), "Value", v.Class),
+				"must be one of %s, not %q.", strings.Join(all, ", "), v.Class)
 		}
 		classes = []string{v.Class}
 	}
@@ -423,7 +424,7 @@ func (s *Server) PageApplications(w http.ResponseWriter, r *http.Request) error 
 		v.Role = "mine"
 	}
 	if !slices.ContainsFunc(web.AppRoles, func(o web.CatOption) bool { return o.Value == v.Role }) {
-		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, incoming or authority, not %q.", v.Role)
+		return web.ParamError("role", pubdata.NewMessage("error.param.role_incoming", "Value", v.Role), "must be mine, incoming or authority, not %q.", v.Role)
 	}
 	if !pubdata.MayListApplications(a, v.Role) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of an organisation see its incoming applications, and only an authority sees the board.").Keyed("error.application.scope_forbidden")
@@ -477,7 +478,7 @@ func (s *Server) PageApplications(w http.ResponseWriter, r *http.Request) error 
 	case v.Status == "" || v.Status == "all":
 		v.Status = "all"
 	case web.OptionKey(web.AppStatusOptions, v.Status) == web.UnknownOption.Key:
-		return pubdata.Errorf(pubdata.EINVALID, "Parameter status %q is not an application status.", v.Status)
+		return web.ParamError("status", pubdata.NewMessage("error.param.application_status_of", "Value", v.Status), "%q is not an application status.", v.Status)
 	default:
 		f.Status = pubdata.ApplicationStatus(v.Status)
 	}
@@ -762,7 +763,7 @@ func (s *Server) PageGrants(w http.ResponseWriter, r *http.Request) error {
 		v.Role = "mine"
 	}
 	if !slices.ContainsFunc(web.GrantRoles, func(o web.CatOption) bool { return o.Value == v.Role }) {
-		return pubdata.Errorf(pubdata.EINVALID, "Parameter role must be mine, provided or authority, not %q.", v.Role)
+		return web.ParamError("role", pubdata.NewMessage("error.param.role_provided", "Value", v.Role), "must be mine, provided or authority, not %q.", v.Role)
 	}
 	if !pubdata.MayListGrants(a, v.Role) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only a public body sees the grants it provided, and only an authority those of its division.").Keyed("error.grant.scope_forbidden")

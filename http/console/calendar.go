@@ -77,7 +77,7 @@ func (s *Server) PageCalendarImport(w http.ResponseWriter, r *http.Request) erro
 	var raw []byte
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(web.MaxCalendarFile); err != nil {
-			return web.NormalizeOr(err, pubdata.Errorf(pubdata.EINVALID, "The form could not be read."))
+			return web.NormalizeOr(err, pubdata.Errorf(pubdata.EINVALID, "The form could not be read.").Keyed("error.form.unreadable"))
 		}
 		if f, _, err := r.FormFile("file"); err == nil {
 			defer f.Close()

@@ -368,7 +368,8 @@ func (s *Server) PageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			return web.NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err))
+			return web.NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).
+				Keyed("error.upload.form_unreadable", "Error", err))
 		}
 		switch part.FormName() {
 		case "mode", "on_error":
@@ -566,14 +567,16 @@ func (s *Server) batchFileKept(id string) bool {
 // wrote nothing, so nothing is loaded twice): the API's retry, for the pages.
 func (s *Server) retryBatchFile(ctx context.Context, b *pubdata.Batch, e *pubdata.Entry) (*pubdata.Batch, error) {
 	if b.Status != pubdata.BatchFailed {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
+			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
 	}
 	if !s.batchFileKept(b.ID) {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept; load the data again as a new batch.", b.ID).Keyed("error.batch.file_gone", "ID", b.ID)
 	}
 	f, ok := datafile.ParseFormat(b.Format)
 	if !ok {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s has no known file format (%q); load the data again as a new batch.", b.ID, b.Format)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s has no known file format (%q); load the data again as a new batch.", b.ID, b.Format).
+			Keyed("error.batch.unknown_format", "ID", b.ID, "Format", b.Format)
 	}
 	if err := s.Data.EnsureTable(ctx, e); err != nil {
 		return nil, err

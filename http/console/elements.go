@@ -23,7 +23,7 @@ func elementsActor(r *http.Request) (*pubdata.Actor, error) {
 		return nil, err
 	}
 	if a.Org == nil {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation see the data-element registry.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation see the data-element registry.").Keyed("error.element.members_only")
 	}
 	return a, nil
 }

@@ -56,7 +56,8 @@ func (s *Server) endpointEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry,
 		return nil, nil, err
 	}
 	if e.Format != pubdata.FormatService {
-		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s).", e.ID, e.Format)
+		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a service interface (its format is %s).", e.ID, e.Format).
+			Keyed("error.endpoint.not_service_page", "Entry", e.ID, "Format", e.Format)
 	}
 	return a, e, nil
 }
@@ -133,7 +134,8 @@ func (s *Server) PageEndpointSave(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if !pubdata.CanSetEndpoint(a, e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may register its service interfaces.")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators may register its service interfaces.").
+			Keyed("error.endpoint.register_forbidden")
 	}
 	if err := web.ParseForm(r); err != nil {
 		return err
@@ -190,7 +192,8 @@ func (s *Server) PageEndpointConfirm(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !pubdata.CanConfirmEndpoint(a, e) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may confirm this service interface.", e.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the authority for division %s may confirm this service interface.", e.Division).
+			Keyed("error.endpoint.confirm_forbidden", "Division", e.Division)
 	}
 	if _, err := s.Endpoints.ConfirmEndpoint(r.Context(), e.ID); err != nil {
 		return err

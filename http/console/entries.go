@@ -75,7 +75,8 @@ func (s *Server) PageEntries(w http.ResponseWriter, r *http.Request) error {
 		OrgName:  a.Org.Name,
 	}
 	if v.Status != "" && !slices.ContainsFunc(web.EntryStatusOptions, func(o web.CatOption) bool { return o.Value == v.Status }) {
-		return pubdata.Errorf(pubdata.EINVALID, "Parameter status %q is not one of draft, submitted, published, rejected, retired.", v.Status)
+		return web.ParamError("status", pubdata.NewMessage("error.param.entry_status_of", "Value", v.Status),
+			"%q is not one of draft, submitted, published, rejected, retired.", v.Status)
 	}
 	entries, total, next, err := s.Entries.FindEntries(r.Context(), pubdata.EntryFilter{
 		Org: a.Org.Code, Status: pubdata.EntryStatus(v.Status), Q: v.Q, Limit: limit, Cursor: cursor,
@@ -842,7 +843,7 @@ func (s *Server) PageEntryVersions(w http.ResponseWriter, r *http.Request) error
 		}
 		n, err := strconv.Atoi(p)
 		if err != nil || byNo[n] == nil {
-			return 0, pubdata.Errorf(pubdata.EINVALID, "Parameter %s must name a version of the entry, not %q.", name, p)
+			return 0, web.ParamError(name, pubdata.NewMessage("error.param.version_of_entry", "Value", p), "must name a version of the entry, not %q.", p)
 		}
 		return n, nil
 	}

@@ -26,7 +26,7 @@ const importReportLimit = 200
 
 func (s *Server) importView(r *http.Request, a *pubdata.Actor) (*importView, error) {
 	if a.Org == nil {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have a catalogue to import into.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only members of an organisation have a catalogue to import into.").Keyed("error.entry.import_members_only")
 	}
 	return &importView{
 		Page:      s.Base(r, true),
@@ -65,7 +65,7 @@ func (s *Server) PageEntryImportSubmit(w http.ResponseWriter, r *http.Request) e
 		if e := web.NormalizeError(err); e != err {
 			return e
 		}
-		return pubdata.Errorf(pubdata.EINVALID, "The form could not be read.")
+		return pubdata.Errorf(pubdata.EINVALID, "The form could not be read.").Keyed("error.form.unreadable")
 	}
 	v.DryRun = r.PostForm.Get("dry_run") != ""
 	f, hdr, err := r.FormFile("file")

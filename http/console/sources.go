@@ -61,7 +61,8 @@ func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, 
 		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's editors and administrators and the covering authority may see the entry's pull sources.").Keyed("error.source.see_forbidden")
 	}
 	if e.Format != pubdata.FormatTable {
-		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a table (its format is %s); only table entries have pull sources.", e.ID, e.Format)
+		return nil, nil, pubdata.Errorf(pubdata.EINVALID, "Entry %q is not a table (its format is %s); only table entries have pull sources.", e.ID, e.Format).
+			Keyed("error.source.not_table", "Entry", e.ID, "Format", e.Format)
 	}
 	return a, e, nil
 }
@@ -70,7 +71,7 @@ func (s *Server) sourcesEntry(r *http.Request) (*pubdata.Actor, *pubdata.Entry, 
 func (s *Server) sourceOf(r *http.Request, e *pubdata.Entry) (*pubdata.PullSource, error) {
 	src, err := s.PullSources.FindPullSourceByID(r.Context(), r.PathValue("sid"))
 	if err == nil && src.Entry != e.ID {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", r.PathValue("sid"))
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Pull source %q not found.", r.PathValue("sid")).Keyed("error.source.not_found", "ID", r.PathValue("sid"))
 	}
 	return src, err
 }

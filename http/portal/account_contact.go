@@ -48,7 +48,7 @@ func (s *Server) PageVerifyEmailSend(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if s.Mail == nil {
-		return pubdata.Errorf(pubdata.EINVALID, "E-mail is not configured on this platform.")
+		return pubdata.Errorf(pubdata.EINVALID, "E-mail is not configured on this platform.").Keyed("error.account.email.not_configured")
 	}
 	if err := s.SendVerification(r.Context(), r, a.User.ID, web.LangFrom(r.Context())); err != nil {
 		return err

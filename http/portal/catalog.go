@@ -89,7 +89,7 @@ func catalogQuery(q url.Values) (pubdata.CatalogQuery, int, error) {
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			return cq, 0, pubdata.Errorf(pubdata.EINVALID, "Parameter page must be a whole number from 1 to 10000, not %q.", v)
+			return cq, 0, web.ParamError("page", pubdata.NewMessage("error.param.page", "Max", 10000, "Value", v), "must be a whole number from 1 to %d, not %q.", 10000, v)
 		}
 		pageNo = n
 	}
@@ -391,7 +391,7 @@ func (s *Server) PageList(w http.ResponseWriter, r *http.Request) error {
 	if p := q.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 10000 {
-			return pubdata.Errorf(pubdata.EINVALID, "Parameter page must be a whole number from 1 to 10000, not %q.", p)
+			return web.ParamError("page", pubdata.NewMessage("error.param.page", "Max", 10000, "Value", p), "must be a whole number from 1 to %d, not %q.", 10000, p)
 		}
 		v.PageNo = n
 	}

@@ -199,7 +199,7 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}
 	if _, err := pubdata.TableItems(e); err != nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table to download.", e.ID)
+		return pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table to download.", e.ID).Keyed("error.entry.no_table", "ID", e.ID)
 	}
 	d, err := s.decideAccessFor(r.Context(), e, "")
 	if err != nil {

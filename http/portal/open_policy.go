@@ -52,10 +52,11 @@ var demandTypeOptions = []web.CatOption{
 func publicApplicant(r *http.Request) (*pubdata.Actor, error) {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to apply for data.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to apply for data.").Keyed("error.application.sign_in")
 	}
 	if web.ApplicantKind(a) != pubdata.KindOpen {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "A public body applies to share data on the console (/console/applications/catalog), not on the public form.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "A public body applies to share data on the console (/console/applications/catalog), not on the public form.").
+			Keyed("error.application.public_body_console")
 	}
 	return a, nil
 }

@@ -26,7 +26,7 @@ func (s *Server) PageVerifySubmit(w http.ResponseWriter, r *http.Request) error 
 	var raw []byte
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			return web.NormalizeOr(err, pubdata.Errorf(pubdata.EINVALID, "The form could not be read."))
+			return web.NormalizeOr(err, pubdata.Errorf(pubdata.EINVALID, "The form could not be read.").Keyed("error.form.unreadable"))
 		}
 		if f, _, err := r.FormFile("file"); err == nil {
 			defer f.Close()

@@ -65,7 +65,7 @@ func (a *assetSet) url(name string) (string, bool) {
 func (s *Server) ServeAsset(w http.ResponseWriter, r *http.Request) error {
 	a, ok := s.assets.byHashed[r.PathValue("file")]
 	if !ok {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "No such asset.")
+		return pubdata.Errorf(pubdata.ENOTFOUND, "No such asset.").Keyed("error.not_found.asset")
 	}
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)

@@ -11,7 +11,7 @@ import (
 func AuditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {
 	var f pubdata.AuditFilter
 	if !pubdata.Can(a, pubdata.ActionAuditRead, nil) {
-		return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator or reviewer may read the record.")
+		return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator or reviewer may read the record.").Keyed("error.audit.forbidden")
 	}
 	var err error
 	if f.Limit, f.Cursor, err = PageParams(q); err != nil {
@@ -22,7 +22,7 @@ func AuditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {
 	f.Object = strings.TrimSpace(q.Get("object"))
 	for name, v := range map[string]string{"actor": f.Actor, "action": f.Action, "object": f.Object} {
 		if len(v) > 200 {
-			return f, ParamError(name, "must be at most 200 bytes.")
+			return f, ParamError(name, pubdata.NewMessage("error.param.too_long"), "must be at most 200 bytes.")
 		}
 	}
 	scope := pubdata.AuthorityScope(a)

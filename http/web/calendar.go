@@ -32,7 +32,8 @@ func CalendarYearParam(r *http.Request) (int, error) {
 	v := r.PathValue("year")
 	y, err := strconv.Atoi(v)
 	if err != nil || y < workday.MinYear || y > workday.MaxYear {
-		return 0, ParamError("year", "must be a year from %d to %d, not %q.", workday.MinYear, workday.MaxYear, v)
+		return 0, ParamError("year", pubdata.NewMessage("error.param.year", "Min", workday.MinYear, "Max", workday.MaxYear, "Value", v),
+			"must be a year from %d to %d, not %q.", workday.MinYear, workday.MaxYear, v)
 	}
 	return y, nil
 }
@@ -47,7 +48,7 @@ func (s *Server) CalendarEditor(r *http.Request) (*pubdata.Actor, error) {
 		return nil, ErrNoCalendar
 	}
 	if !pubdata.CanEditCalendar(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority may change the working-day calendar.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority may change the working-day calendar.").Keyed("error.calendar.edit_forbidden")
 	}
 	return a, nil
 }
@@ -69,10 +70,10 @@ func DateInYear(r *http.Request) (string, error) {
 	date := r.PathValue("date")
 	d, err := time.ParseInLocation(time.DateOnly, date, workday.Location)
 	if err != nil {
-		return "", ParamError("date", "must be a date as YYYY-MM-DD, not %q.", date)
+		return "", ParamError("date", pubdata.NewMessage("error.param.date", "Value", date), "must be a date as YYYY-MM-DD, not %q.", date)
 	}
 	if d.Year() != year {
-		return "", ParamError("date", "%s is not in %d.", date, year)
+		return "", ParamError("date", pubdata.NewMessage("error.param.date_year", "Date", date, "Year", year), "%s is not in %d.", date, year)
 	}
 	return date, nil
 }

@@ -13,7 +13,7 @@ func ParseForm(r *http.Request) error {
 		if e := NormalizeError(err); e != err {
 			return e
 		}
-		return pubdata.Errorf(pubdata.EINVALID, "The form could not be read.")
+		return pubdata.Errorf(pubdata.EINVALID, "The form could not be read.").Keyed("error.form.unreadable")
 	}
 	return nil
 }
@@ -23,7 +23,7 @@ func ParseForm(r *http.Request) error {
 func ConsoleActor(r *http.Request) (*pubdata.Actor, error) {
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Please sign in.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Please sign in.").Keyed("error.sign_in.please")
 	}
 	return a, nil
 }

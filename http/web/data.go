@@ -69,7 +69,8 @@ func (s *Server) spool(body io.Reader) (string, error) {
 		if errors.As(err, &mbe) {
 			return "", NormalizeError(err)
 		}
-		return "", pubdata.Errorf(pubdata.EINVALID, "The upload could not be read to its end (%v); nothing was loaded.", err)
+		return "", pubdata.Errorf(pubdata.EINVALID, "The upload could not be read to its end (%v); nothing was loaded.", err).
+			Keyed("error.upload.incomplete", "Error", err)
 	}
 	return f.Name(), nil
 }
@@ -119,7 +120,7 @@ func (s *Server) StartBatch(ctx context.Context, e *pubdata.Entry, body io.Reade
 		return nil, false, Internalf("read spooled upload: %w", err)
 	}
 	if len(head) == 0 {
-		return nil, false, pubdata.Errorf(pubdata.EINVALID, "The upload is empty; send a CSV, JSON, NDJSON or XLSX file.")
+		return nil, false, pubdata.Errorf(pubdata.EINVALID, "The upload is empty; send a CSV, JSON, NDJSON or XLSX file.").Keyed("error.upload.empty")
 	}
 	f, err := datafile.DetectFormat(contentType, fileName, head)
 	if err != nil {

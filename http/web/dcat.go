@@ -174,5 +174,5 @@ func WriteGraph(w http.ResponseWriter, ext string, g *dcat.Graph) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}
-	return pubdata.Errorf(pubdata.ENOTFOUND, "No such format: %s", ext)
+	return pubdata.Errorf(pubdata.ENOTFOUND, "No such format: %s", ext).Keyed("error.dcat.format", "Format", ext)
 }

@@ -34,20 +34,23 @@ func DemandFilter(r *http.Request) (pubdata.DemandFilter, error) {
 	case "":
 	case "routed", "authority", "mine":
 		if a.Anonymous() {
-			return f, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see the demands of role %q.", role)
+			return f, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to see the demands of role %q.", role).
+				Keyed("error.demand.role.sign_in", "Role", role)
 		}
 		switch {
 		case role == "mine":
 			f.Username = a.Username()
 		case a.Org == nil || (role == "authority" && !a.IsAuthority()):
-			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Role %q needs an organisation's (authority's) account.", role)
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Role %q needs an organisation's (authority's) account.", role).
+				Keyed("error.demand.role.account", "Role", role)
 		case role == "routed":
 			f.Provider = a.Org.Code
 		default:
 			f.Division = a.Org.Division
 		}
 	default:
-		return f, pubdata.FieldErrorf("role", "Role %q is not routed, authority or mine.", role)
+		return f, pubdata.FieldErrorf("role", "Role %q is not routed, authority or mine.", role).
+			Keyed("error.demand.role.unknown", "Role", role)
 	}
 	return f, nil
 }

@@ -43,6 +43,6 @@ func BoolParam(r *http.Request, name string) (bool, error) {
 	case "true", "1":
 		return true, nil
 	default:
-		return false, ParamError(name, "must be true or false, not %q.", v)
+		return false, ParamError(name, pubdata.NewMessage("error.param.bool", "Value", v), "must be true or false, not %q.", v)
 	}
 }

@@ -25,8 +25,8 @@ import (
 const MaxExtractRows = 1000
 
 var (
-	errNoEvidence = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not look up subjects.")
-	errNoExtracts = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not sign extracts.")
+	errNoEvidence = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not look up subjects.").Keyed("error.not_available.subjects")
+	errNoExtracts = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not sign extracts.").Keyed("error.not_available.extracts")
 )
 
 // subjectKey reads a subject's key: a resident ID number (GB 11643) or a unified social
@@ -35,7 +35,8 @@ var (
 func subjectKey(raw string) (element, key string, err error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", "", pubdata.FieldErrorf("key", "key is required: a resident ID number (18 characters) or a unified social credit code (18 characters).")
+		return "", "", pubdata.FieldErrorf("key", "key is required: a resident ID number (18 characters) or a unified social credit code (18 characters).").
+			Keyed("error.evidence.key.required")
 	}
 	if looksLikeResidentID(raw) {
 		n, err := ident.NormalizeResidentID(raw)
@@ -71,16 +72,19 @@ func looksLikeResidentID(s string) bool {
 }
 
 func keyError(element string, err error) error {
-	what := "resident ID number (GB 11643)"
+	what, whatMsg := "resident ID number (GB 11643)", pubdata.NewMessage("error.evidence.element.resident_id")
 	if element == ident.ElementUSCC {
-		what = "unified social credit code (GB 32100)"
+		what, whatMsg = "unified social credit code (GB 32100)", pubdata.NewMessage("error.evidence.element.uscc")
 	}
-	rule := ""
+	rule, ruleName := "", ""
+	problem := pubdata.NewMessage("error.sentence", "Text", err.Error())
 	var ie *ident.Error
 	if errors.As(err, &ie) {
-		rule = " [rule " + ie.Rule + "]"
+		rule, ruleName = " [rule "+ie.Rule+"]", ie.Rule
+		problem = &pubdata.Message{Key: ie.Key, Args: ie.Args}
 	}
-	return pubdata.FieldErrorf("key", "key is not a valid %s: %s%s.", what, err.Error(), rule)
+	return pubdata.FieldErrorf("key", "key is not a valid %s: %s%s.", what, err.Error(), rule).
+		Keyed("error.evidence.key.invalid", "Element", whatMsg, "Problem", problem, "Rule", ruleName)
 }
 
 // SubjectReply is GET /api/v1/subjects's reply.
@@ -176,11 +180,12 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	}
 	switch {
 	case req.Entry == "":
-		return nil, pubdata.FieldErrorf("entry", "entry is required: the id of a published table entry.")
+		return nil, pubdata.FieldErrorf("entry", "entry is required: the id of a published table entry.").Keyed("error.evidence.entry.required")
 	case req.Key == "" && req.Filter == "":
-		return nil, pubdata.FieldErrorf("key", "Give the row's key (key) or a filter (filter, e.g. \"col=v&year__gte=2020\").")
+		return nil, pubdata.FieldErrorf("key", "Give the row's key (key) or a filter (filter, e.g. \"col=v&year__gte=2020\").").
+			Keyed("error.evidence.key_or_filter")
 	case req.Key != "" && req.Filter != "":
-		return nil, pubdata.FieldErrorf("filter", "Give either key or filter, not both.")
+		return nil, pubdata.FieldErrorf("filter", "Give either key or filter, not both.").Keyed("error.evidence.key_and_filter")
 	}
 	e, err := s.Entries.FindPublishedEntry(ctx, req.Entry)
 	if ErrorIs(err, pubdata.ENOTFOUND) {
@@ -213,13 +218,15 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	} else {
 		params, perr := url.ParseQuery(req.Filter)
 		if perr != nil {
-			return nil, pubdata.FieldErrorf("filter", "filter is not a query string (col=v&…): %v", perr)
+			return nil, pubdata.FieldErrorf("filter", "filter is not a query string (col=v&…): %v", perr).
+				Keyed("error.evidence.filter.syntax", "Problem", perr)
 		}
 		if q, err = pubdata.ParseRowQuery(items, params, nil, true); err != nil {
 			return nil, err
 		}
 		if len(q.Filters) == 0 && q.Q == "" {
-			return nil, pubdata.FieldErrorf("filter", "filter must name at least one condition (col=v), so that the extract is a defined selection.")
+			return nil, pubdata.FieldErrorf("filter", "filter must name at least one condition (col=v), so that the extract is a defined selection.").
+				Keyed("error.evidence.filter.empty")
 		}
 	}
 	q.Limit, q.Cursor = MaxExtractRows+1, ""
@@ -237,9 +244,11 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	}
 	switch {
 	case len(rows) == 0:
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No current row of entry %s matches; nothing to extract.", e.ID)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "No current row of entry %s matches; nothing to extract.", e.ID).
+			Keyed("error.evidence.no_row", "Entry", e.ID)
 	case len(rows) > MaxExtractRows:
-		return nil, pubdata.FieldErrorf("filter", "More than %d rows match; narrow the filter (an extract holds at most %d rows).", MaxExtractRows, MaxExtractRows)
+		return nil, pubdata.FieldErrorf("filter", "More than %d rows match; narrow the filter (an extract holds at most %d rows).", MaxExtractRows, MaxExtractRows).
+			Keyed("error.evidence.too_many", "Max", MaxExtractRows)
 	}
 	doc := &extract.Document{
 		Entry: e.ID, EntryTitle: e.Title, EntryVersion: e.Version, Provider: e.Org, ProviderName: e.OrgName,

@@ -26,7 +26,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // and malformed JSON are EINVALID naming the problem; an oversize body is ETOOLARGE.
 func DecodeJSON(r *http.Request, v any) error {
 	if r.Body == nil {
-		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.").Keyed("error.json.body.required")
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -39,7 +39,7 @@ func DecodeJSON(r *http.Request, v any) error {
 				return e
 			}
 		}
-		return pubdata.Errorf(pubdata.EINVALID, "Request body must hold one JSON object.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body must hold one JSON object.").Keyed("error.json.one_object")
 	}
 	return nil
 }
@@ -55,20 +55,23 @@ func JsonError(err error) error {
 	case errors.As(err, &mbe):
 		return NormalizeError(err)
 	case errors.Is(err, io.EOF):
-		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.").Keyed("error.json.body.required")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return pubdata.Errorf(pubdata.EINVALID, "%s: it ends too early.", prefix)
+		return pubdata.Errorf(pubdata.EINVALID, "%s: it ends too early.", prefix).Keyed("error.json.ends_early")
 	case errors.As(err, &syn):
-		return pubdata.Errorf(pubdata.EINVALID, "%s at byte %d.", prefix, syn.Offset)
+		return pubdata.Errorf(pubdata.EINVALID, "%s at byte %d.", prefix, syn.Offset).Keyed("error.json.syntax", "Offset", syn.Offset)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return pubdata.Errorf(pubdata.EINVALID, "Field %q must be a JSON %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
+			kind := jsonKind(typ.Type.Kind().String())
+			return pubdata.Errorf(pubdata.EINVALID, "Field %q must be a JSON %s.", typ.Field, kind).
+				Keyed("error.json.field_type", "Field", typ.Field, "Type", kind)
 		}
-		return pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object.")
+		return pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object.").Keyed("error.json.object")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return pubdata.Errorf(pubdata.EINVALID, "Unknown field %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return pubdata.Errorf(pubdata.EINVALID, "Unknown field %s.", field).Keyed("error.json.unknown_field", "Field", field)
 	}
-	return pubdata.Errorf(pubdata.EINVALID, "%s.", prefix)
+	return pubdata.Errorf(pubdata.EINVALID, "%s.", prefix).Keyed("error.json.invalid")
 }
 
 func jsonKind(goKind string) string {
@@ -105,23 +108,30 @@ func PageParams(q url.Values) (limit int, cursor string, err error) {
 	n := 0
 	if v := q.Get("limit"); v != "" {
 		if n, err = strconv.Atoi(v); err != nil {
-			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be a whole number, not %q.", v)
+			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be a whole number, not %q.", v).
+				Keyed("error.param.limit.syntax", "Value", v)
 		}
 		if n == 0 {
-			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit)
+			return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit).
+				Keyed("error.param.limit.range", "Max", pubdata.MaxLimit)
 		}
 	}
 	if limit, err = pubdata.PageLimit(n); err != nil {
-		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit)
+		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter limit must be between 1 and %d.", pubdata.MaxLimit).
+			Keyed("error.param.limit.range", "Max", pubdata.MaxLimit)
 	}
 	cursor = q.Get("cursor")
 	if len(cursor) > 512 {
-		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter cursor is too long.")
+		return 0, "", pubdata.Errorf(pubdata.EINVALID, "Parameter cursor is too long.").Keyed("error.param.cursor.too_long")
 	}
 	return limit, cursor, nil
 }
 
-// ParamError is an EINVALID naming a query parameter.
-func ParamError(name, format string, args ...any) error {
-	return pubdata.Errorf(pubdata.EINVALID, "Parameter %s %s", name, fmt.Sprintf(format, args...))
+// ParamError is an EINVALID naming a query parameter: "Parameter <name> <problem>", the
+// problem given as its message (pubdata.NewMessage("error.param.…", …)) and its English
+// sentence (format and args), so that the reader gets it in their language with the
+// parameter's name as it is written.
+func ParamError(name string, problem *pubdata.Message, format string, args ...any) error {
+	return pubdata.Errorf(pubdata.EINVALID, "Parameter %s %s", name, fmt.Sprintf(format, args...)).
+		Keyed("error.param", "Name", name, "Problem", problem)
 }

@@ -17,7 +17,7 @@ func RequireUser(r *http.Request) (*pubdata.Actor, error) {
 // Login checks the credentials, starts a session and sets its cookie. It returns the actor.
 func (s *Server) Login(w http.ResponseWriter, r *http.Request, username, password string) (*pubdata.Actor, error) {
 	if username == "" || password == "" {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Username and password are required.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Username and password are required.").Keyed("error.user.sign_in.required")
 	}
 	u, err := s.Users.Authenticate(r.Context(), username, password)
 	if err != nil {

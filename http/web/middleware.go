@@ -143,7 +143,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			}
 		}
 		if r.ContentLength > limit {
-			s.RenderError(w, r, pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", limit))
+			s.RenderError(w, r, pubdata.Errorf(pubdata.ETOOLARGE, "Request body is larger than %d bytes.", limit).Keyed("error.too_large.body", "Limit", limit))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
@@ -183,13 +183,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				scheme, secret, ok = "Bearer", auth, true
 			}
 			if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-				s.RenderError(w, r, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\" (or the bare token, as CKAN clients send it)."))
+				s.RenderError(w, r, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Authorization header must be \"Bearer <token>\" (or the bare token, as CKAN clients send it).").
+					Keyed("error.token.header"))
 				return
 			}
 			a, err := s.Tokens.AuthenticateToken(ctx, secret)
 			if err != nil {
 				if pubdata.ErrorCode(err) == pubdata.EUNAUTHORIZED {
-					err = pubdata.Errorf(pubdata.EUNAUTHORIZED, "The token is unknown, expired or revoked.")
+					err = pubdata.Errorf(pubdata.EUNAUTHORIZED, "The token is unknown, expired or revoked.").Keyed("error.token.unknown")
 				}
 				s.RenderError(w, r, err)
 				return

@@ -23,7 +23,7 @@ func (s *Server) FileObjection(r *http.Request, c *pubdata.ObjectionCreate) (*pu
 	}
 	a := pubdata.ActorFromContext(r.Context())
 	if a.Anonymous() {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to file an objection, so that the provider's answer can reach you.")
+		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in to file an objection, so that the provider's answer can reach you.").Keyed("error.objection.sign_in")
 	}
 	var e *pubdata.Entry
 	if c.Entry != "" {
@@ -127,11 +127,11 @@ func (s *Server) ObjectionFilter(r *http.Request, a *pubdata.Actor) (pubdata.Obj
 		}
 		f.Division = a.Org.Division
 	default:
-		return f, ParamError("role", "must be mine, incoming or authority, not %q.", role)
+		return f, ParamError("role", pubdata.NewMessage("error.param.role_incoming", "Value", role), "must be mine, incoming or authority, not %q.", role)
 	}
 	if v := q.Get("status"); v != "" {
 		if !slices.Contains(objectionStatuses, pubdata.ObjectionStatus(v)) {
-			return f, ParamError("status", "must be one of open, corrected, rejected, not %q.", v)
+			return f, ParamError("status", pubdata.NewMessage("error.param.objection_status", "Value", v), "must be one of open, corrected, rejected, not %q.", v)
 		}
 		f.Status = pubdata.ObjectionStatus(v)
 	}

@@ -47,7 +47,8 @@ func errOpenRisk(risk *pubdata.OpenRisk) error {
 func (s *Server) ApproveEntry(ctx context.Context, a *pubdata.Actor, e *pubdata.Entry, comment, overrideReason string) (*pubdata.Entry, *pubdata.OpenRisk, error) {
 	overrideReason = strings.TrimSpace(overrideReason)
 	if overrideReason != "" && !pubdata.CanOverrideOpenRisk(a, e.Division) {
-		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the authority for division %s may override the pre-open check.", e.Division)
+		return nil, nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the authority for division %s may override the pre-open check.", e.Division).
+			Keyed("error.entry.override_forbidden", "Division", e.Division)
 	}
 	if err := pubdata.CheckObtainedNotOpen(&e.EntryFields); err != nil {
 		return nil, nil, err
@@ -68,7 +69,8 @@ func (s *Server) ApproveEntry(ctx context.Context, a *pubdata.Actor, e *pubdata.
 		return nil, risk, errOpenRisk(risk)
 	}
 	if n := len([]rune(overrideReason)); n > 2000 {
-		return nil, risk, pubdata.FieldErrorf("override_reason", "The override's reason must be at most 2000 characters.")
+		return nil, risk, pubdata.FieldErrorf("override_reason", "The override's reason must be at most 2000 characters.").
+			Keyed("error.entry.override_reason.too_long")
 	}
 	got, err := s.Entries.ApproveEntryOverride(ctx, e.ID, comment, &pubdata.OpenRiskOverride{Reason: overrideReason, Findings: risk.InClear()})
 	return got, risk, err

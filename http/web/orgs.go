@@ -17,19 +17,19 @@ func OrgFilter(q url.Values) (pubdata.OrgFilter, error) {
 	if v := q.Get("kind"); v != "" {
 		f.Kind = pubdata.OrgKind(v)
 		if !f.Kind.Valid() {
-			return f, ParamError("kind", "must be authority, public_body or company, not %q.", v)
+			return f, ParamError("kind", pubdata.NewMessage("error.param.org_kind", "Value", v), "must be authority, public_body or company, not %q.", v)
 		}
 	}
 	if v := q.Get("division"); v != "" {
 		if !pubdata.ValidDivisionSyntax(v) {
-			return f, ParamError("division", "must be a six-digit division code, not %q.", v)
+			return f, ParamError("division", pubdata.NewMessage("error.param.division", "Value", v), "must be a six-digit division code, not %q.", v)
 		}
 		f.DivisionPrefix = pubdata.DivisionPrefix(v)
 	}
 	f.Parent = strings.TrimSpace(q.Get("parent"))
 	f.Q = strings.TrimSpace(q.Get("q"))
 	if len(f.Q) > 200 {
-		return f, ParamError("q", "must be at most 200 bytes.")
+		return f, ParamError("q", pubdata.NewMessage("error.param.too_long"), "must be at most 200 bytes.")
 	}
 	return f, nil
 }
@@ -52,7 +52,8 @@ func (s *Server) CreateOrg(r *http.Request, o *pubdata.Org) error {
 		return err
 	}
 	if !pubdata.Can(a, pubdata.ActionOrgCreate, o) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Division %s is outside your authority's division %s.", o.Division, a.Org.Division)
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Division %s is outside your authority's division %s.", o.Division, a.Org.Division).
+			Keyed("error.org.division_outside", "Division", o.Division, "Authority", a.Org.Division)
 	}
 	return s.Orgs.CreateOrg(r.Context(), o)
 }

@@ -26,7 +26,8 @@ func Stopped(r *http.Request) error {
 	if why == "" {
 		return nil
 	}
-	return pubdata.Errorf(pubdata.EFORBIDDEN, "The data service of your organisation %s is %s; its grants and tokens are stopped until the authority resumes it.", a.Org.Name, why)
+	return pubdata.Errorf(pubdata.EFORBIDDEN, "The data service of your organisation %s is %s; its grants and tokens are stopped until the authority resumes it.", a.Org.Name, why).
+		Keyed("error.sanction.stopped", "Org", a.Org.Name, "Status", a.Org.Status, "Reason", a.Org.StatusReason)
 }
 
 // RenderStopped answers a stopped organisation's data request: in CKAN's envelope on the
@@ -78,11 +79,14 @@ func (s *Server) SanctionOrg(r *http.Request, code string, action pubdata.OrgAct
 	if !pubdata.CanSanctionOrg(a, o) {
 		switch {
 		case a.Org != nil && a.Org.Code == o.Code:
-			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "An organisation cannot %s its own data service.", action)
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "An organisation cannot %s its own data service.", action).
+				Keyed("error.sanction.own", "Action", action)
 		case !pubdata.IsSanctioner(a):
-			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may %s an organisation's data service.", action)
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may %s an organisation's data service.", action).
+				Keyed("error.sanction.forbidden_action", "Action", action)
 		default:
-			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s (division %s) is outside your authority's division %s.", o.Code, o.Division, a.Org.Division)
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Organisation %s (division %s) is outside your authority's division %s.", o.Code, o.Division, a.Org.Division).
+				Keyed("error.sanction.outside_division", "Org", o.Code, "Division", o.Division, "Authority", a.Org.Division)
 		}
 	}
 	switch action {
@@ -93,5 +97,5 @@ func (s *Server) SanctionOrg(r *http.Request, code string, action pubdata.OrgAct
 	case pubdata.OrgTerminate:
 		return s.Orgs.TerminateOrg(r.Context(), code, reason)
 	}
-	return nil, pubdata.Errorf(pubdata.EINVALID, "Unknown step %q.", action)
+	return nil, pubdata.Errorf(pubdata.EINVALID, "Unknown step %q.", action).Keyed("error.sanction.step", "Step", action)
 }

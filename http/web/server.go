@@ -376,7 +376,7 @@ func (c *captureWriter) WriteHeader(status int) {
 }
 
 // ErrMethodNotAllowed marks a known path asked with the wrong method.
-var ErrMethodNotAllowed = &pubdata.Error{Code: pubdata.EINVALID, Message: "Method not allowed on this path."}
+var ErrMethodNotAllowed = (&pubdata.Error{Code: pubdata.EINVALID, Message: "Method not allowed on this path."}).Keyed("error.method_not_allowed")
 
 // Internalf wraps an unexpected error with context for the log; it renders as internal.
 func Internalf(format string, args ...any) error { return fmt.Errorf(format, args...) }

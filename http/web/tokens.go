@@ -19,17 +19,20 @@ func ParseExpiry(v string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n <= 0 {
-			return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be a duration such as \"720h\" or \"30d\", not %q.", v)
+			return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be a duration such as \"720h\" or \"30d\", not %q.", v).
+				Keyed("error.token.expires.syntax", "Value", v)
 		}
 		d = time.Duration(n) * 24 * time.Hour
 	} else {
 		var err error
 		if d, err = time.ParseDuration(v); err != nil {
-			return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be a duration such as \"720h\" or \"30d\", not %q.", v)
+			return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be a duration such as \"720h\" or \"30d\", not %q.", v).
+				Keyed("error.token.expires.syntax", "Value", v)
 		}
 	}
 	if d <= 0 || d > pubdata.MaxTokenExpiry {
-		return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be positive and at most %s.", pubdata.MaxTokenExpiry)
+		return 0, pubdata.Errorf(pubdata.EINVALID, "Field \"expires\" must be positive and at most %s.", pubdata.MaxTokenExpiry).
+			Keyed("error.token.expires.range", "Max", pubdata.MaxTokenExpiry)
 	}
 	return d, nil
 }
@@ -42,7 +45,7 @@ func (s *Server) CreateToken(r *http.Request, name, expires string) (*pubdata.To
 	}
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token name is required.")
+		return nil, "", pubdata.Errorf(pubdata.EINVALID, "Token name is required.").Keyed("error.token.name.required")
 	}
 	d, err := ParseExpiry(expires)
 	if err != nil {
@@ -69,5 +72,5 @@ func (s *Server) RevokeToken(r *http.Request, id string) (*pubdata.Token, error)
 			return t, nil
 		}
 	}
-	return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Token %s not found.", id)
+	return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Token %s not found.", id).Keyed("error.token.not_found_id", "ID", id)
 }

@@ -13,7 +13,7 @@ func (s *Server) UserListFilter(r *http.Request, a *pubdata.Actor, org string, p
 	switch {
 	case public:
 		if !pubdata.Can(a, pubdata.ActionUserList, nil) {
-			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provincial authority's administrator may list public users.")
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provincial authority's administrator may list public users.").Keyed("error.user.list_public_forbidden")
 		}
 		f.Public = true
 	case org != "":
@@ -22,7 +22,7 @@ func (s *Server) UserListFilter(r *http.Request, a *pubdata.Actor, org string, p
 			return f, err
 		}
 		if !pubdata.Can(a, pubdata.ActionUserList, o) {
-			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "You may not list the users of %s.", o.Code)
+			return f, pubdata.Errorf(pubdata.EFORBIDDEN, "You may not list the users of %s.", o.Code).Keyed("error.user.list_forbidden_org", "Org", o.Code)
 		}
 		f.OrgCode = o.Code
 	case a.IsAuthority() && pubdata.Can(a, pubdata.ActionUserList, a.Org):
@@ -33,7 +33,7 @@ func (s *Server) UserListFilter(r *http.Request, a *pubdata.Actor, org string, p
 	case a.Org != nil && pubdata.Can(a, pubdata.ActionUserList, a.Org):
 		f.OrgCode = a.Org.Code
 	default:
-		return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may list users.")
+		return f, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator may list users.").Keyed("error.user.list_forbidden")
 	}
 	return f, nil
 }
@@ -50,16 +50,16 @@ func (s *Server) CreateUser(r *http.Request, uc *pubdata.UserCreate) (*pubdata.U
 	if uc.OrgCode != "" {
 		target, err = s.Orgs.FindOrgByCode(r.Context(), uc.OrgCode)
 		if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "Organisation %q does not exist.", uc.OrgCode)
+			return nil, pubdata.Errorf(pubdata.EINVALID, "Organisation %q does not exist.", uc.OrgCode).Keyed("error.org.unknown", "Org", uc.OrgCode)
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	if !pubdata.Can(a, pubdata.ActionUserCreate, target) {
 		if target == nil {
-			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provincial authority's administrator may create public users.")
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a provincial authority's administrator may create public users.").Keyed("error.user.create_public_forbidden")
 		}
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "You may not create users in %s.", target.Code)
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "You may not create users in %s.", target.Code).Keyed("error.user.create_forbidden_org", "Org", target.Code)
 	}
 	if err := pubdata.ValidateUserCreate(uc); err != nil {
 		return nil, err
