@@ -15,6 +15,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/api"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -526,7 +527,18 @@ func TestAccessPreview(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `name="purpose"`) || strings.Contains(w.Body.String(), maskedID(idA)) {
 		t.Fatalf("preview without a purpose: %d", w.Code)
 	}
-	w = e.do(req{path: page + "?purpose=" + url.QueryEscape(sharePurpose), cookies: []*http.Cookie{cookie}})
+	// A purpose in the URL is not taken (it would be in logs and histories).
+	if w := e.do(req{path: page + "?purpose=" + url.QueryEscape(sharePurpose), cookies: []*http.Cookie{cookie}}); strings.Contains(w.Body.String(), maskedID(idA)) {
+		t.Fatal("a purpose in the URL opened the shared read")
+	}
+	// The purpose is stated in a form (POST), kept for this entry only, and the page returns.
+	w = e.do(req{method: "POST", path: "/read-purpose", body: url.Values{"entry": {en.ID}, "purpose": {sharePurpose}, "back": {page}}, cookies: []*http.Cookie{cookie}})
+	purpose := cookieNamed(w, web.PurposeCookie)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != page || purpose == nil || !purpose.HttpOnly {
+		t.Fatalf("state the purpose: %d %q %+v", w.Code, w.Header().Get("Location"), purpose)
+	}
+	cookies := []*http.Cookie{cookie, purpose}
+	w = e.do(req{path: page, cookies: cookies})
 	body := w.Body.String()
 	if w.Code != 200 || !strings.Contains(body, maskedID(idA)) || strings.Contains(body, idA) || strings.Contains(body, "13812341234") {
 		t.Fatalf("preview with a purpose: %d %s", w.Code, body)
@@ -534,7 +546,20 @@ func TestAccessPreview(t *testing.T) {
 	if evs := e.readEvents(en.ID); len(evs) != 1 || evs[0].Purpose != sharePurpose || evs[0].Details["path"] != "preview" {
 		t.Errorf("record of the preview: %+v", evs)
 	}
-	w = e.do(req{path: page + "?purpose=" + url.QueryEscape(sharePurpose) + "&col=id_no&val=" + idA, cookies: []*http.Cookie{cookie}})
+	// The whole-table download from the page reads under the stated purpose, masked.
+	w = e.do(req{path: "/downloads/" + en.ID + "/csv", cookies: cookies})
+	if body := w.Body.String(); w.Code != 200 || !strings.HasPrefix(body, "\uFEFF") || !strings.Contains(body, maskedID(idA)) || strings.Contains(body, idA) {
+		t.Errorf("download under the stated purpose: %d %.300s", w.Code, body)
+	}
+	if evs := e.readEvents(en.ID); len(evs) != 2 || evs[0].Purpose != sharePurpose {
+		t.Errorf("record of the download: %+v", evs)
+	}
+	// Another entry does not inherit the purpose.
+	other := e.accessTable("常住人口信息二", pubdata.ClassUnconditional, pubdata.ClassNone)
+	if w := e.do(req{path: "/downloads/" + other.ID + "/csv", cookies: cookies}); w.Code != 403 || !strings.Contains(w.Body.String(), `id="refused-purpose"`) {
+		t.Errorf("another entry's download with this entry's purpose: %d", w.Code)
+	}
+	w = e.do(req{path: page + "?col=id_no&val=" + idA, cookies: cookies})
 	if body := w.Body.String(); !strings.Contains(body, "is masked for you and cannot be filtered") || strings.Contains(body, maskedID(idA)) {
 		t.Errorf("preview filtered on a masked column: %d", w.Code)
 	}

@@ -225,7 +225,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/objections/{id}", anyone, plain, a.ApiObjectionGet),
 		route("POST /api/v1/objections/{id}/resolve", anyone, plain, a.ApiObjectionResolve),
 		// Portal: entry
-		route("GET /downloads/{id}/{format}", anyone, plain, p.PageDownload),
+		route("GET /downloads/{id}/{format}", anyone, data, p.PageDownload),
+		route("POST /read-purpose", signedIn, plain, p.PageReadPurpose),
 		// Portal: org
 		route("GET /orgs/{code}", anyone, plain, p.PagePortalOrg),
 		route("GET /account", signedIn, plain, p.PagePortalAccount),

@@ -19,6 +19,7 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"DELETE /api/v1/entries/{id}/rows/{key}",
 		"POST /api/v1/batches/{id}/retry",
 		"GET /datastore/dump/{id}",
+		"GET /downloads/{id}/{format}",
 		"GET /api/v1/entries/{id}/call/{path...}",
 		"POST /api/v1/entries/{id}/call/{path...}",
 		"PUT /api/v1/entries/{id}/call/{path...}",

@@ -98,9 +98,6 @@ type DataPreview struct {
 	ObjectURL  string // the form to object to a record of the entry
 }
 
-// previewPurpose is the query parameter of a shared read's purpose on the pages (a browser
-// sends no X-Purpose header).
-const previewPurpose = "purpose"
 
 // previewParams turns the preview's query string into the rows API's parameters.
 func previewParams(q url.Values) url.Values {
@@ -137,10 +134,7 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	}
 	lang := LangFrom(r.Context())
 	q := r.URL.Query()
-	purpose := pubdata.RequestFromContext(r.Context()).Purpose
-	if purpose == "" {
-		purpose = strings.TrimSpace(q.Get(previewPurpose))
-	}
+	purpose := ReadPurpose(r, e.ID)
 	rd, err := s.OpenReadFor(r.Context(), e, purpose)
 	if err != nil {
 		return nil, err
@@ -198,9 +192,6 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		return PageLink(r, append(kv, previewCursor, "")...)
 	}
 	v.ResetURL = action
-	if q.Get(previewPurpose) != "" {
-		v.ResetURL += "?" + url.Values{previewPurpose: {purpose}}.Encode()
-	}
 	for _, it := range items {
 		if !slices.Contains(d.Columns, it.Name) {
 			continue

@@ -79,8 +79,11 @@ type FileRows struct {
 	Format     datafile.Format
 	BOM        bool
 	RowNumbers bool
-	fw         datafile.Writer
-	row        []any
+	// Titles, when set, head the columns (one per column of the selection) instead of
+	// their names: the items' titles, as the download pages give them.
+	Titles []string
+	fw     datafile.Writer
+	row    []any
 }
 
 // FileDownload is the Download of entry e's rows in format f.
@@ -92,9 +95,13 @@ func (f *FileRows) Begin(w io.Writer, columns []string) error {
 	if f.RowNumbers {
 		columns = append([]string{"_id"}, columns...)
 	}
+	titles := f.Titles
+	if titles != nil && f.RowNumbers {
+		titles = append([]string{"_id"}, titles...)
+	}
 	f.row = make([]any, len(columns))
 	var err error
-	f.fw, err = datafile.NewWriter(w, f.Format, columns, datafile.WriterOptions{BOM: f.BOM})
+	f.fw, err = datafile.NewWriter(w, f.Format, columns, datafile.WriterOptions{BOM: f.BOM, Titles: titles})
 	return err
 }
 
@@ -109,8 +116,31 @@ func (f *FileRows) Row(n int64, values []any) error {
 
 func (f *FileRows) End(string) error { return f.fw.Close() }
 
+// JSONArrayRows encodes a whole-table JSON download: [{key: value, …}, …], keyed by Keys
+// (one per column; nil: the columns' names).
+type JSONArrayRows struct {
+	Keys []string
+	rows JSONRows
+}
+
+func (j *JSONArrayRows) Begin(w io.Writer, columns []string) error {
+	if j.Keys != nil {
+		columns = j.Keys
+	}
+	j.rows.bare = true
+	return j.rows.Begin(w, columns)
+}
+
+func (j *JSONArrayRows) Row(n int64, values []any) error { return j.rows.Row(n, values) }
+
+func (j *JSONArrayRows) End(string) error {
+	_, err := io.WriteString(j.rows.w, "]\n")
+	return err
+}
+
 // JSONRows encodes a page of the API: {"items":[{column: value, …}],"next":"…"}.
 type JSONRows struct {
+	bare bool // a bare array (JSONArrayRows)
 	w    io.Writer
 	keys [][]byte
 	buf  []byte
@@ -123,7 +153,11 @@ func (j *JSONRows) Begin(w io.Writer, columns []string) error {
 	for i, c := range columns {
 		j.keys[i], _ = json.Marshal(c)
 	}
-	_, err := io.WriteString(w, `{"items":[`)
+	start := `{"items":[`
+	if j.bare {
+		start = "["
+	}
+	_, err := io.WriteString(w, start)
 	return err
 }
 
