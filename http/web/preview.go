@@ -98,7 +98,6 @@ type DataPreview struct {
 	ObjectURL  string // the form to object to a record of the entry
 }
 
-
 // previewParams turns the preview's query string into the rows API's parameters.
 func previewParams(q url.Values) url.Values {
 	out := url.Values{}
