@@ -13,7 +13,7 @@ import (
 // keyedPackages are the folders (from the repository root) whose user-facing errors must
 // name their message in the message files, so that every reader gets them in their
 // language. The web packages (http/…) have their own scan.
-var keyedPackages = []string{".", "sqlstore", "access", "lib/pull", "lib/datafile"}
+var keyedPackages = []string{".", "sqlstore", "access", "lib/pull", "lib/datafile", "lib/entryfile"}
 
 // unkeyedAllowed lists the Errorf and FieldErrorf calls that need no key, as "file:function"
 // (a method as Type.Method, a closure by its enclosing function), each with its reason.
