@@ -70,7 +70,7 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 	d := rd.Decision()
 	x := &entryExtras{CanDownload: d.Allow && d.Reason != pubdata.AccessShared}
 	if !d.Allow {
-		x.Refusal = d.Message
+		x.Refusal = web.DecisionText(web.LangFrom(r.Context()), d)
 		if e.OpenClass == pubdata.ClassConditional && !pubdata.SeesWholeCatalog(a) {
 			x.ApplyURL = applyURL(e.ID)
 		}
@@ -206,7 +206,8 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		web.Redirect(w, r, "/api/v1/entries/"+url.PathEscape(e.ID)+"/rows?"+downloadFormats[i].Params)
 		return nil
 	}
-	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}, Reason: d.Message}
+	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}}
+	v.Reason = web.DecisionText(v.Lang, d)
 	if d.Reason == pubdata.AccessShared || d.Reason == pubdata.AccessNoPurpose {
 		v.Reason = web.Translate(v.Lang, "entry_page.refused.purpose")
 	}
