@@ -123,7 +123,8 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 // the purpose form for a shared read, the application form for a conditional-open entry,
 // sign-in for an anonymous visitor.
 func (s *Server) renderRefused(w http.ResponseWriter, r *http.Request, a *pubdata.Actor, e *pubdata.Entry, d pubdata.AccessDecision) error {
-	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}, Reason: d.Message}
+	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}}
+	v.Reason = web.DecisionText(v.Lang, d)
 	if d.Reason == pubdata.AccessNoPurpose {
 		v.Reason = web.Translate(v.Lang, "entry_page.refused.purpose")
 		v.NeedsPurpose = true

@@ -149,7 +149,7 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
 		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
 		Q: strings.TrimSpace(q.Get(previewQ)), Purpose: purpose,
-		Refusal: d.Message, NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
+		Refusal: DecisionText(lang, d), NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
 	}
 	if v.Op == "" {
 		v.Op = pubdata.OpEq
