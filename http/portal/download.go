@@ -91,7 +91,13 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderRefused(w, r, a, e, rd.Decision())
 	}
-	sel, err := rd.Select(r.Context(), &pubdata.RowQuery{}, kind)
+	// The preview's filter, full text and order, as the rows API takes them; no paging.
+	rq, err := pubdata.ParseRowQuery(items, q, []string{"bom", "header"}, false)
+	if err != nil {
+		return err
+	}
+	rq.Limit, rq.Cursor = 0, ""
+	sel, err := rd.Select(r.Context(), rq, kind)
 	if err != nil {
 		return err
 	}
