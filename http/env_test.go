@@ -84,8 +84,14 @@ func newEnv(t *testing.T) *env {
 // newEnvWith builds the env; configure may change the server before Handler is called.
 func newEnvWith(t *testing.T, configure func(*Server)) *env {
 	t.Helper()
+	return newEnvOn(t, testdb.SQLite(t), configure)
+}
+
+// newEnvOn is newEnvWith on the database dsn (testdb.SQLite or testdb.Postgres).
+func newEnvOn(t *testing.T, dsn string, configure func(*Server)) *env {
+	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, testdb.SQLite(t), t.TempDir())
+	db, err := sqlstore.Open(ctx, dsn, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

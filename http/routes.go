@@ -115,11 +115,11 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /lists", anyone, plain, p.PageLists),
 		route("GET /lists/{kind}", anyone, plain, p.PageList),
 		// Bulk import and export of entries
-		route("POST /api/v1/entries/import", signedIn, plain, a.ApiEntryImport),
+		route("POST /api/v1/entries/import", signedIn, slow, a.ApiEntryImport),
 		route("GET /api/v1/entries/export", signedIn, plain, a.ApiEntryExport),
 		route("GET /api/v1/entries/template", anyone, plain, a.ApiEntryTemplate),
 		route("GET /console/entries/import", signedIn, plain, c.PageEntryImport),
-		route("POST /console/entries/import", signedIn, plain, c.PageEntryImportSubmit),
+		route("POST /console/entries/import", signedIn, slow, c.PageEntryImportSubmit),
 		// The working-day calendar
 		route("GET /api/v1/calendar/add", anyone, plain, a.ApiCalendarAdd),
 		route("GET /api/v1/calendar/workday", anyone, plain, a.ApiCalendarWorkday),
@@ -155,12 +155,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceGet),
 		route("PATCH /api/v1/sources/{id}", anyone, plain, a.ApiPullSourcePatch),
 		route("DELETE /api/v1/sources/{id}", anyone, plain, a.ApiPullSourceDelete),
-		route("POST /api/v1/sources/{id}/run", anyone, plain, a.ApiPullSourceRun),
+		route("POST /api/v1/sources/{id}/run", anyone, slow, a.ApiPullSourceRun),
 		// Console: sources
 		route("GET /console/entries/{id}/sources", anyone, plain, c.PageSources),
 		route("POST /console/entries/{id}/sources", anyone, plain, c.PageSourceSave),
 		route("POST /console/entries/{id}/sources/{sid}/delete", anyone, plain, c.PageSourceDelete),
-		route("POST /console/entries/{id}/sources/{sid}/run", anyone, plain, c.PageSourceRun),
+		route("POST /console/entries/{id}/sources/{sid}/run", anyone, slow, c.PageSourceRun),
 		// Console: endpoint
 		route("GET /console/entries/{id}/endpoint", anyone, plain, c.PageEndpoint),
 		route("POST /console/entries/{id}/endpoint", anyone, plain, c.PageEndpointSave),
@@ -305,6 +305,7 @@ const (
 	anyone   = web.Anyone
 	signedIn = web.SignedIn
 	plain    = web.PlainRoute
+	slow     = web.SlowRoute
 	data     = web.DataRoute
 	upload   = web.UploadRoute
 )

@@ -1,12 +1,10 @@
 package ckan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/http/web"
 	"io"
 	"log/slog"
 	"maps"
@@ -19,6 +17,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // The CKAN action API, read side (CKAN 2.11's parameters, defaults, limits and envelope), for
@@ -190,7 +192,14 @@ type ckanParams map[string]any
 
 func ckanParamsOf(r *http.Request) (ckanParams, error) {
 	p := ckanParams{}
-	for k, v := range r.URL.Query() {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The query string cannot be read.").Keyed("error.input.bad_query")
+	}
+	if err := web.CheckText(query); err != nil {
+		return nil, err
+	}
+	for k, v := range query {
 		if len(v) == 1 {
 			p[k] = v[0]
 		} else {
@@ -205,6 +214,9 @@ func ckanParamsOf(r *http.Request) (ckanParams, error) {
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		if err := r.ParseForm(); err != nil {
 			return nil, pubdata.Errorf(pubdata.EINVALID, "The form could not be read.")
+		}
+		if err := web.CheckText(r.PostForm); err != nil {
+			return nil, err
 		}
 		for k, v := range r.PostForm {
 			if len(v) == 1 {
@@ -227,6 +239,16 @@ func ckanParamsOf(r *http.Request) (ckanParams, error) {
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return nil, pubdata.Errorf(pubdata.EINVALID, "Request body must be a JSON object.")
+	}
+	for k, v := range obj {
+		if sv, ok := v.(string); ok {
+			if err := web.CheckString(k, sv); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The request body holds a NUL character.").Keyed("error.input.nul_body")
 	}
 	maps.Copy(p, obj)
 	return p, nil

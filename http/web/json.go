@@ -1,15 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pubdata/pubdata"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/pubdata/pubdata"
 )
 
 // WriteJSON writes v as JSON with the status.
@@ -28,7 +30,14 @@ func DecodeJSON(r *http.Request, v any) error {
 	if r.Body == nil {
 		return pubdata.Errorf(pubdata.EINVALID, "Request body is required.").Keyed("error.json.body.required")
 	}
-	dec := json.NewDecoder(r.Body)
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return JsonError(err)
+	}
+	if err := checkJSONBody(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return JsonError(err)

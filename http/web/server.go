@@ -133,6 +133,7 @@ type Server struct {
 	cop            *http.CrossOriginProtection
 	Routes         []string        // the registered patterns, for tests and the OpenAPI check
 	uploads        map[string]bool // the patterns whose bodies may be as large as MaxUploadBytes
+	slowRoutes     map[string]bool // the patterns that may outlast RequestTimeout
 	limiter        *limiter        // API rate limits
 	accountLimiter *limiter        // registrations and reset requests per address
 	usage          usageCounter    // API tokens' requests between flushes
@@ -205,6 +206,7 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	var h http.Handler = http.HandlerFunc(s.dispatch)
 	h = s.rateLimit(h) // ratelimit.go: the API's limits per token, user or address
 	h = s.authenticate(h)
+	h = s.checkInput(h) // input.go: bad bytes, long parameters, the request's time
 	h = s.language(h)
 	h = s.limitBody(h)
 	h = s.RecoverPanics(h)
@@ -243,6 +245,9 @@ const (
 	// UploadRoute is a data route whose body may be as large as MaxUploadBytes instead of
 	// MaxBodyBytes (limitBody): the data uploads.
 	UploadRoute
+	// SlowRoute is a plain route whose work may outlast RequestTimeout (input.go): a
+	// catalogue import, a pull run now. The server's write timeout still bounds it.
+	SlowRoute
 )
 
 // Route is one row of the route table (routes.go).
@@ -264,6 +269,12 @@ func (s *Server) register(rt Route) {
 			s.DataRoutes = map[string]bool{}
 		}
 		s.DataRoutes[rt.Pattern] = true
+	}
+	if rt.Kind == SlowRoute {
+		if s.slowRoutes == nil {
+			s.slowRoutes = map[string]bool{}
+		}
+		s.slowRoutes[rt.Pattern] = true
 	}
 	if rt.Kind == UploadRoute {
 		if s.uploads == nil {

@@ -78,6 +78,8 @@ func newChecker(items []pubdata.Item, now time.Time) *checker {
 
 // shown is a bad value as a row error shows it: masked when personal, cut when long.
 func (col *column) shown(raw string) string {
+	// A value that is not text is shown as text: both databases refuse NUL in text.
+	raw = strings.ToValidUTF8(strings.ReplaceAll(raw, "\x00", "\uFFFD"), "\uFFFD")
 	if col.mask {
 		raw = ident.Mask(raw)
 	}
@@ -97,6 +99,12 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 	}
 	if s == "" {
 		return nil, errs
+	}
+	// NUL and bytes that are not UTF-8 are refused alike on both databases (PostgreSQL
+	// would fail the batch, SQLite would store them).
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		return nil, append(errs, rowError(num, col.item.Name, pubdata.RuleType,
+			pubdata.NewMessage("row.not_text", "Column", col.title()), col.shown(raw)))
 	}
 	var v any
 	switch col.item.Type {

@@ -1,6 +1,7 @@
 package datafile
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,21 @@ func (x *xlsxReader) progress(size int64) int64 {
 		return size
 	}
 	return min(size, size*x.n/x.last)
+}
+
+// An XLSX workbook is a zip: what it unpacks to is bounded by a ratio to its size and an
+// absolute cap, checked against the sizes its directory declares before anything is
+// unpacked (archive/zip refuses an entry that unpacks to more than it declares). A 4 MB
+// zip bomb fails at once instead of filling the disk.
+const (
+	XLSXMaxRatio    = 100      // unpacked size at most this many times the file's
+	xlsxMinUnpacked = 64 << 20 // small workbooks may unpack to this much whatever their ratio
+	xlsxMaxUnpacked = 2 << 30  // and no workbook to more than this
+)
+
+// UnzipLimit is how much an XLSX workbook of size bytes may unpack to.
+func UnzipLimit(size int64) int64 {
+	return min(max(size*XLSXMaxRatio, xlsxMinUnpacked), xlsxMaxUnpacked)
 }
 
 // openXLSX spools r to a temporary file (a workbook is a zip, read from its end) and opens
@@ -69,9 +85,14 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 	if n == 0 {
 		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty"))
 	}
+	limit := UnzipLimit(n)
 	f, err := excelize.OpenFile(name, excelize.Options{TmpDir: opt.TempDir, ShortDatePattern: "yyyy-mm-dd",
-		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: 64 << 30})
+		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: limit})
 	if err != nil {
+		if strings.Contains(err.Error(), "unzip size exceeds") || errors.Is(err, zip.ErrFormat) {
+			return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook unpacks to more than %d MB, more than %d times its size: it is refused as a possible zip bomb.", limit>>20, XLSXMaxRatio).
+				Keyed("error.file.xlsx.too_large_unpacked", "Limit", limit>>20, "Ratio", XLSXMaxRatio))
+		}
 		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
 			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?).").Keyed("error.file.xlsx.unreadable"))
 		}
