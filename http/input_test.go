@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pubdata/pubdata/internal/testdb"
 	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/internal/testdb"
 )
 
 // TestBoundedInput (issue 12 item 1): NUL and bytes that are not UTF-8 in a path, a
@@ -36,7 +36,7 @@ func TestBoundedInput(t *testing.T) {
 				{"a long CKAN GET q", req{path: "/api/action/package_search?q=" + url.QueryEscape(long[:6000])}, "q"},
 				{"NUL in a JSON login", req{method: "POST", path: "/api/v1/login", body: `{"username":"a\u0000b","password":"x"}`}, ""},
 				{"NUL in a CKAN body", req{method: "POST", path: "/api/3/action/package_show", body: `{"id":"a\u0000"}`}, ""},
-				{"NUL in a sign-in form", req{method: "POST", path: "/console/login", body: url.Values{"username": {"a\x00b"}, "password": {"x"}}}, "username"},
+				{"NUL in a sign-in form", req{method: "POST", path: "/login", body: url.Values{"username": {"a\x00b"}, "password": {"x"}}}, "username"},
 			} {
 				start := time.Now()
 				w := e.do(c.r)
