@@ -196,7 +196,7 @@ func ckanParamsOf(r *http.Request) (ckanParams, error) {
 	if err != nil {
 		return nil, pubdata.Errorf(pubdata.EINVALID, "The query string cannot be read.").Keyed("error.input.bad_query")
 	}
-	if err := web.CheckText(query); err != nil {
+	if err := web.CheckParams(query); err != nil {
 		return nil, err
 	}
 	for k, v := range query {
@@ -215,7 +215,7 @@ func ckanParamsOf(r *http.Request) (ckanParams, error) {
 		if err := r.ParseForm(); err != nil {
 			return nil, pubdata.Errorf(pubdata.EINVALID, "The form could not be read.")
 		}
-		if err := web.CheckText(r.PostForm); err != nil {
+		if err := web.CheckParams(r.PostForm); err != nil {
 			return nil, err
 		}
 		for k, v := range r.PostForm {
@@ -242,7 +242,7 @@ func ckanParamsOf(r *http.Request) (ckanParams, error) {
 	}
 	for k, v := range obj {
 		if sv, ok := v.(string); ok {
-			if err := web.CheckString(k, sv); err != nil {
+			if err := web.CheckParam(k, sv); err != nil {
 				return nil, err
 			}
 		}

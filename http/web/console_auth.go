@@ -15,7 +15,7 @@ func ParseForm(r *http.Request) error {
 		}
 		return pubdata.Errorf(pubdata.EINVALID, "The form could not be read.").Keyed("error.form.unreadable")
 	}
-	return CheckText(r.PostForm)
+	return CheckForm(r.PostForm)
 }
 
 // ConsoleActor returns the signed-in actor of a console page; an anonymous visitor is

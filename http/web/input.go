@@ -32,8 +32,12 @@ func badText(s string) bool {
 	return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)
 }
 
-// checkValues returns the 400 for the first value of vs that is too long or not text.
-func checkValues(vs map[string][]string, where string) error {
+// MaxFieldLength is the longest field of a page's form accepted, in bytes: a backstop
+// (the domain bounds each field's text, e.g. 2000 characters of a summary, and names it).
+const MaxFieldLength = 64 << 10
+
+// checkValues returns the 400 for the first value of vs longer than max or not text.
+func checkValues(vs map[string][]string, where string, max int) error {
 	for name, list := range vs {
 		if badText(name) {
 			return pubdata.Errorf(pubdata.EINVALID, "A %s name holds a NUL or bytes that are not UTF-8.", where).Keyed("error.input.bad_name")
@@ -42,8 +46,8 @@ func checkValues(vs map[string][]string, where string) error {
 			if badText(v) {
 				return pubdata.FieldErrorf(name, "Parameter %s holds a NUL or bytes that are not UTF-8.", name).Keyed("error.input.bad_text", "Name", name)
 			}
-			if len(v) > MaxParamLength {
-				return pubdata.FieldErrorf(name, "Parameter %s is longer than %d bytes.", name, MaxParamLength).Keyed("error.input.too_long", "Name", name, "Limit", MaxParamLength)
+			if len(v) > max {
+				return pubdata.FieldErrorf(name, "Parameter %s is longer than %d bytes.", name, max).Keyed("error.input.too_long", "Name", name, "Limit", max)
 			}
 		}
 	}
@@ -66,7 +70,7 @@ func (s *Server) checkInput(next http.Handler) http.Handler {
 			s.RenderError(w, r, pubdata.Errorf(pubdata.EINVALID, "The query string cannot be read.").Keyed("error.input.bad_query"))
 			return
 		}
-		if err := checkValues(q, "parameter"); err != nil {
+		if err := checkValues(q, "parameter", MaxParamLength); err != nil {
 			s.RenderError(w, r, err)
 			return
 		}
@@ -84,12 +88,19 @@ func urlQuery(r *http.Request) (map[string][]string, error) {
 	return url.ParseQuery(r.URL.RawQuery)
 }
 
-// CheckText refuses a form's or a JSON body's values as checkInput refuses a query's: too
-// long, or holding a NUL or bytes that are not UTF-8; 400 naming the field.
-func CheckText(vs map[string][]string) error { return checkValues(vs, "field") }
+// CheckParams refuses parameters as checkInput refuses a query's (CKAN's action API checks
+// its query, form or JSON parameters with it): longer than MaxParamLength, or holding a NUL
+// or bytes that are not UTF-8; 400 naming the parameter.
+func CheckParams(vs map[string][]string) error { return checkValues(vs, "parameter", MaxParamLength) }
 
-// CheckString is CheckText for one named value.
-func CheckString(name, v string) error { return checkValues(map[string][]string{name: {v}}, "field") }
+// CheckParam is CheckParams for one named value.
+func CheckParam(name, v string) error {
+	return checkValues(map[string][]string{name: {v}}, "parameter", MaxParamLength)
+}
+
+// CheckForm refuses a page form's fields holding a NUL or bytes that are not UTF-8, or
+// longer than MaxFieldLength.
+func CheckForm(vs map[string][]string) error { return checkValues(vs, "field", MaxFieldLength) }
 
 // isStream reports whether the request may take longer than RequestTimeout: an upload, a
 // data route (downloads and dumps stream whole tables; a service call has its endpoint's
