@@ -195,6 +195,7 @@ func (a *app) handler() (http.Handler, error) {
 		BaseURL:            a.cfg.PublicURL,
 		KeyRateLimit:       a.cfg.RateLimit,
 		AnonRateLimit:      a.cfg.AnonRateLimit,
+		TrustedProxies:     a.cfg.TrustedProxies,
 		Usage:              sqlstore.NewUsageService(a.db),
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		// Run now: the run goes on (and is recorded) if the client goes away.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,6 +53,10 @@ type Config struct {
 	// each anonymous client address's; 0 turns the limit off. Counted per server.
 	RateLimit     int
 	AnonRateLimit int
+	// TrustedProxies are the reverse proxies (CIDRs, e.g. 10.0.0.0/8 or 127.0.0.1/32) whose
+	// X-Forwarded-For names the client; empty: the header is never read, and the client is
+	// the connection's address.
+	TrustedProxies []netip.Prefix
 }
 
 // Default API rate limits, requests a minute.
@@ -228,26 +233,27 @@ func redactDSN(dsn string) string {
 
 // fileConfig is the config file: every key optional; unknown keys are an error.
 type fileConfig struct {
-	Data               *string `toml:"data" yaml:"data"`
-	DB                 *string `toml:"db" yaml:"db"`
-	Addr               *string `toml:"addr" yaml:"addr"`
-	LogLevel           *string `toml:"log_level" yaml:"log_level"`
-	LogFormat          *string `toml:"log_format" yaml:"log_format"`
-	SecureCookies      *bool   `toml:"secure_cookies" yaml:"secure_cookies"`
-	MaxBody            *int64  `toml:"max_body" yaml:"max_body"`
-	MaxUpload          *int64  `toml:"max_upload" yaml:"max_upload"`
-	CheckpointInterval *string `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
-	ShutdownTimeout    *string `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
-	ShareReplyDays     *int    `toml:"share_reply_days" yaml:"share_reply_days"`
-	OpenReplyDays      *int    `toml:"open_reply_days" yaml:"open_reply_days"`
-	ObjectionReplyDays *int    `toml:"objection_reply_days" yaml:"objection_reply_days"`
-	SMTPAddr           *string `toml:"smtp_addr" yaml:"smtp_addr"`
-	SMTPFrom           *string `toml:"smtp_from" yaml:"smtp_from"`
-	SMTPUsername       *string `toml:"smtp_username" yaml:"smtp_username"`
-	SMTPPasswordFile   *string `toml:"smtp_password_file" yaml:"smtp_password_file"`
-	PublicURL          *string `toml:"public_url" yaml:"public_url"`
-	RateLimit          *int    `toml:"rate_limit" yaml:"rate_limit"`
-	AnonRateLimit      *int    `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
+	Data               *string  `toml:"data" yaml:"data"`
+	DB                 *string  `toml:"db" yaml:"db"`
+	Addr               *string  `toml:"addr" yaml:"addr"`
+	LogLevel           *string  `toml:"log_level" yaml:"log_level"`
+	LogFormat          *string  `toml:"log_format" yaml:"log_format"`
+	SecureCookies      *bool    `toml:"secure_cookies" yaml:"secure_cookies"`
+	MaxBody            *int64   `toml:"max_body" yaml:"max_body"`
+	MaxUpload          *int64   `toml:"max_upload" yaml:"max_upload"`
+	CheckpointInterval *string  `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
+	ShutdownTimeout    *string  `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
+	ShareReplyDays     *int     `toml:"share_reply_days" yaml:"share_reply_days"`
+	OpenReplyDays      *int     `toml:"open_reply_days" yaml:"open_reply_days"`
+	ObjectionReplyDays *int     `toml:"objection_reply_days" yaml:"objection_reply_days"`
+	SMTPAddr           *string  `toml:"smtp_addr" yaml:"smtp_addr"`
+	SMTPFrom           *string  `toml:"smtp_from" yaml:"smtp_from"`
+	SMTPUsername       *string  `toml:"smtp_username" yaml:"smtp_username"`
+	SMTPPasswordFile   *string  `toml:"smtp_password_file" yaml:"smtp_password_file"`
+	PublicURL          *string  `toml:"public_url" yaml:"public_url"`
+	RateLimit          *int     `toml:"rate_limit" yaml:"rate_limit"`
+	AnonRateLimit      *int     `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
+	TrustedProxies     []string `toml:"trusted_proxies" yaml:"trusted_proxies"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -322,6 +328,13 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.AnonRateLimit != nil {
 		c.AnonRateLimit = *f.AnonRateLimit
+	}
+	if f.TrustedProxies != nil {
+		ps, err := parseProxies(f.TrustedProxies)
+		if err != nil {
+			return fmt.Errorf("config file %s: setting trusted_proxies: %w", path, err)
+		}
+		c.TrustedProxies = ps
 	}
 	for _, d := range []struct {
 		key string
@@ -418,6 +431,13 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			}
 			*n.dst = d
 		}
+	}
+	if v, ok := get("PUBDATA_TRUSTED_PROXIES"); ok {
+		ps, err := parseProxies(strings.Split(v, ","))
+		if err != nil {
+			return fmt.Errorf("environment PUBDATA_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = ps
 	}
 	for _, d := range []struct {
 		name string
@@ -541,4 +561,30 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 // oneLine folds an error message onto one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// parseProxies reads trusted_proxies: CIDRs, or single addresses (a /32 or /128), blanks
+// skipped.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range list {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if !strings.Contains(v, "/") {
+			a, err := netip.ParseAddr(v)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or a CIDR such as 10.0.0.0/8", v)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", v)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := DefaultConfig()
-	if *c != want {
+	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("config = %+v, want the defaults %+v", *c, want)
 	}
 	if got := c.DSN(); got != "sqlite:"+filepath.Join("data", "pubdata.db") {
@@ -182,6 +183,8 @@ func TestConfigErrors(t *testing.T) {
 		{name: "zero share reply days", args: []string{"--share-reply-days", "0"}, want: "setting share_reply_days"},
 		{name: "env bad open reply days", env: map[string]string{"PUBDATA_OPEN_REPLY_DAYS": "ten"}, want: "PUBDATA_OPEN_REPLY_DAYS"},
 		{name: "file open reply days too many", file: "c.toml=open_reply_days = 61\n", want: "setting open_reply_days"},
+		{name: "bad trusted proxy", env: map[string]string{"PUBDATA_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, want: "PUBDATA_TRUSTED_PROXIES: \"proxy.local\""},
+		{name: "bad trusted proxy in file", file: "c.toml=trusted_proxies = [\"10.0.0.0/33\"]\n", want: "setting trusted_proxies"},
 		{name: "bad extension", file: "c.json={}", want: "extension"},
 		{name: "missing file", args: []string{"--config", "/nonexistent/pubdata.toml"}, want: "config file"},
 	}

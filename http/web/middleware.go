@@ -3,17 +3,19 @@ package web
 import (
 	"context"
 	"fmt"
-	"github.com/google/uuid"
-	"github.com/pubdata/pubdata"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/pubdata/pubdata"
 )
 
 // reqState is what the inner layers tell the access log and metrics about a request.
@@ -105,7 +107,7 @@ func (s *Server) Observe(next http.Handler) http.Handler {
 			slog.Duration("duration", d),
 			slog.Int64("bytes", sw.bytes),
 			slog.String("request_id", st.id),
-			slog.String("client", clientAddr(r)),
+			slog.String("client", s.clientAddr(r)),
 			slog.String("user", st.user),
 		)
 	})
@@ -153,13 +155,48 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// clientAddr is the peer's IP address (without the port).
-func clientAddr(r *http.Request) string {
+// clientAddr is the client's IP address: the connection's peer, or — only when the peer is
+// one of TrustedProxies — the nearest address in X-Forwarded-For that is not a trusted
+// proxy (read from the right: what is left of it was written by the client and may be
+// forged).
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.TrustedProxies) == 0 || !s.trusted(host) {
+		return host
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			a := strings.TrimSpace(parts[j])
+			if _, err := netip.ParseAddr(a); err != nil {
+				return host // a hop that is not an address: stop at the last trusted one
+			}
+			if !s.trusted(a) {
+				return a
+			}
+			host = a
+		}
 	}
 	return host
+}
+
+// trusted reports whether addr is one of TrustedProxies.
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // authenticate finds the actor: a bearer token, else the session cookie, else anonymous. A
@@ -169,7 +206,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := pubdata.NewContextWithRequest(r.Context(), pubdata.RequestInfo{
 			RequestID:  RequestIDFrom(r.Context()),
-			ClientAddr: clientAddr(r),
+			ClientAddr: s.clientAddr(r),
 			Purpose:    Purpose(r.Header.Get("X-Purpose")),
 			Grant:      Purpose(r.Header.Get("X-Grant")),
 		})

@@ -175,7 +175,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		if a.TokenID != "" && s.Accounts != nil {
 			s.usage.add(a.TokenID, now)
 		}
-		key, limit := "a:"+clientAddr(r), s.AnonRateLimit
+		key, limit := "a:"+s.clientAddr(r), s.AnonRateLimit
 		switch {
 		case a.TokenID != "":
 			key, limit = "t:"+a.TokenID, s.KeyRateLimit
@@ -212,7 +212,7 @@ func (s *Server) AddrLimit(r *http.Request, action string) bool {
 	if limit <= 0 {
 		limit = DefaultAccountRateLimit
 	}
-	ok, _, _ := s.accountLimiter.Take(action+":"+clientAddr(r), limit, s.Now())
+	ok, _, _ := s.accountLimiter.Take(action+":"+s.clientAddr(r), limit, s.Now())
 	return ok
 }
 

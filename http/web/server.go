@@ -11,16 +11,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/lib/workday"
-	"log/slog"
-	"net/http"
-	"strings"
-	"time"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is zero.
@@ -101,6 +103,9 @@ type Server struct {
 	KeyRateLimit     int
 	AnonRateLimit    int
 	AccountRateLimit int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client (for
+	// rate limits, lockouts, the log and the record); empty: the header is never read.
+	TrustedProxies []netip.Prefix
 
 	Divisions *division.Table
 	// Calendar is the working-day calendar deadlines are counted with (the store's, kept up
