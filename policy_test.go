@@ -3,7 +3,6 @@ package pubdata_test
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -91,13 +90,6 @@ func TestDivisionCovers(t *testing.T) {
 }
 
 func TestLockoutAndLimits(t *testing.T) {
-	now := time.Now()
-	if pubdata.LockoutAfterFailure(pubdata.MaxFailedLogins-1, now) != nil {
-		t.Error("locked before the limit")
-	}
-	if l := pubdata.LockoutAfterFailure(pubdata.MaxFailedLogins, now); l == nil || !l.Equal(now.Add(pubdata.LockoutDuration)) {
-		t.Errorf("lock = %v", l)
-	}
 	for in, want := range map[int]int{0: 50, 1: 1, 1000: 1000} {
 		if got, err := pubdata.PageLimit(in); err != nil || got != want {
 			t.Errorf("PageLimit(%d) = %d, %v", in, got, err)

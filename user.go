@@ -100,22 +100,16 @@ func ValidateUserCreate(u *UserCreate) error {
 	return invalid(p)
 }
 
-// Login lockout: after MaxFailedLogins consecutive failures the account is locked for
-// LockoutDuration.
+// Sign-in throttling: after MaxFailedLogins failed sign-ins of one account from one client
+// address, that address may not try that account again for LockoutDuration; after
+// MaxFailedLoginsPerAddress failures of any accounts, the address may not try any. An
+// account itself is never locked: a stranger guessing from elsewhere cannot lock its owner
+// out, and the refusal is the same whether or not the account exists.
 const (
-	MaxFailedLogins = 5
-	LockoutDuration = 15 * time.Minute
+	MaxFailedLogins           = 5
+	MaxFailedLoginsPerAddress = 20
+	LockoutDuration           = 15 * time.Minute
 )
-
-// LockoutAfterFailure returns the lock expiry after the failed-th consecutive failure at
-// now, or nil while under the limit.
-func LockoutAfterFailure(failed int, now time.Time) *time.Time {
-	if failed < MaxFailedLogins {
-		return nil
-	}
-	t := now.Add(LockoutDuration)
-	return &t
-}
 
 // UserService manages users and their credentials.
 type UserService interface {

@@ -3,9 +3,11 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/api"
@@ -241,14 +243,37 @@ func TestLoginAPI(t *testing.T) {
 	}
 	wantError(t, e.do(req{path: "/api/v1/me", cookies: []*http.Cookie{c}}), http.StatusUnauthorized, "unauthorized")
 
-	// Locked after MaxFailedLogins failures, even with the right password.
-	for i := 0; i < pubdata.MaxFailedLogins; i++ {
-		e.do(req{method: "POST", path: "/api/v1/login", body: map[string]string{"username": pbMember, "password": "wrong-password"}})
+	// Throttled per account and address (issue 12 item 3): after MaxFailedLogins failures
+	// from one address that address may not try the account, even with the right password,
+	// and the answer is the same for an account that does not exist; the owner, from their
+	// own address, signs in.
+	login := func(user, pw, from string) *httptest.ResponseRecorder {
+		return e.do(req{method: "POST", path: "/api/v1/login", body: map[string]string{"username": user, "password": pw}, remote: from})
 	}
-	w = e.do(req{method: "POST", path: "/api/v1/login", body: map[string]string{"username": pbMember, "password": password(pbMember)}})
-	wantError(t, w, http.StatusUnauthorized, "unauthorized")
-	if !strings.Contains(w.Body.String(), "locked") {
-		t.Errorf("lockout message does not say locked: %s", w.Body)
+	const stranger, owner = "203.0.113.66", "198.51.100.20"
+	for i := 0; i < pubdata.MaxFailedLogins; i++ {
+		login(pbMember, "wrong-password", stranger)
+		login("no-such-user", "wrong-password", stranger)
+	}
+	known, unknown := login(pbMember, password(pbMember), stranger), login("no-such-user", "x", stranger)
+	wantError(t, known, http.StatusUnauthorized, "unauthorized")
+	wantError(t, unknown, http.StatusUnauthorized, "unauthorized")
+	if !strings.Contains(known.Body.String(), "Too many failed sign-ins") || known.Body.String() != unknown.Body.String() {
+		t.Errorf("the throttled answers differ or do not say why:\n%s\n%s", known.Body, unknown.Body)
+	}
+	if w := login(pbMember, password(pbMember), owner); w.Code != http.StatusOK {
+		t.Errorf("the owner from their own address after a stranger's failures: %d %s", w.Code, w.Body)
+	}
+	// One address trying many accounts is stopped too.
+	for i := 0; i < pubdata.MaxFailedLoginsPerAddress; i++ {
+		login(fmt.Sprintf("guess-%d", i), "wrong-password", "203.0.113.77")
+	}
+	if w := login(authAdmin, password(authAdmin), "203.0.113.77"); !strings.Contains(w.Body.String(), "Too many failed sign-ins") {
+		t.Errorf("an address after %d failures on many accounts: %d %s", pubdata.MaxFailedLoginsPerAddress, w.Code, w.Body)
+	}
+	e.advance(pubdata.LockoutDuration + time.Minute)
+	if w := login(pbMember, password(pbMember), stranger); w.Code != http.StatusOK {
+		t.Errorf("after the throttle's window: %d", w.Code)
 	}
 }
 

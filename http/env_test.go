@@ -202,6 +202,7 @@ type req struct {
 	as           string
 	header       http.Header
 	cookies      []*http.Cookie
+	remote       string // the client's address ("": httptest's 192.0.2.1)
 }
 
 // do runs the request against the handler; as names the user whose bearer token is sent.
@@ -246,6 +247,9 @@ func (e *env) do(r req) *httptest.ResponseRecorder {
 	}
 	for _, c := range r.cookies {
 		hr.AddCookie(c)
+	}
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote + ":4711"
 	}
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, hr)

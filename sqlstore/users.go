@@ -147,10 +147,8 @@ func (s *UserService) Authenticate(ctx context.Context, username, pw string) (*p
 	} else if err != nil {
 		return nil, err
 	}
-	now := s.db.Now()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return nil, pubdata.Errorf(pubdata.EUNAUTHORIZED, "This account is locked after too many failed sign-ins. Try again after %s.", u.LockedUntil.Local().Format("15:04")).Keyed("error.user.locked", "Time", u.LockedUntil.Local().Format("15:04"))
-	}
+	// No account is locked by failures (pubdata.MaxFailedLogins: the web layer throttles
+	// per account and address); failed_logins counts them for the record and the admins.
 	ok, err := password.Verify(hash, pw)
 	if err != nil {
 		return nil, err
@@ -187,12 +185,8 @@ func (s *UserService) recordLogin(ctx context.Context, u *pubdata.User, username
 				return err
 			}
 			failed++
-			lock := pubdata.LockoutAfterFailure(failed, tx.now)
-			if lock != nil {
-				c.Details["locked_until"] = fmtTime(*lock)
-				failed = 0 // the lock starts a new count
-			}
-			if _, err := tx.exec(ctx, "UPDATE users SET failed_logins = ?, locked_until = COALESCE(?, locked_until) WHERE id = ?", failed, optTime(lock), u.ID); err != nil {
+			c.Details["failed_logins"] = failed
+			if _, err := tx.exec(ctx, "UPDATE users SET failed_logins = ? WHERE id = ?", failed, u.ID); err != nil {
 				return err
 			}
 		}

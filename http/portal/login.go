@@ -51,8 +51,8 @@ func (s *Server) PageLoginSubmit(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case v.Username == "" || r.PostForm.Get("password") == "":
 		v.Error = web.Translate(v.Lang, "login.required")
-	case s.lockedOut(r, v.Username):
-		v.Error = web.Translate(v.Lang, "login.locked", "Count", int(pubdata.LockoutDuration.Minutes()))
+	case throttled(err):
+		v.Error = web.ErrorText(v.Lang, err)
 	}
 	return s.Render(w, r, "login", http.StatusUnauthorized, v)
 }
@@ -65,10 +65,10 @@ func orHome(next string, a *pubdata.Actor) string {
 	return next
 }
 
-// lockedOut reports whether the account is locked after too many failed sign-ins.
-func (s *Server) lockedOut(r *http.Request, username string) bool {
-	u, err := s.Users.FindUserByUsername(r.Context(), username)
-	return err == nil && u.LockedUntil != nil && u.LockedUntil.After(s.Now())
+// throttled reports whether err refuses a sign-in after too many failures from the address.
+func throttled(err error) bool {
+	e, ok := err.(*pubdata.Error)
+	return ok && e.Msg != nil && e.Msg.Key == "error.user.sign_in.throttled"
 }
 
 func (s *Server) PageLogout(w http.ResponseWriter, r *http.Request) error {

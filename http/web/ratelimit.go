@@ -72,6 +72,17 @@ func (l *limiter) Take(key string, limit int, now time.Time) (ok bool, remaining
 	return true, limit - b.n, reset
 }
 
+// Blocked reports whether key has used up limit in its current window (without counting).
+func (l *limiter) Blocked(key string, limit int, now time.Time) (bool, time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.m[key]
+	if b == nil || now.Sub(b.start) >= l.window {
+		return false, time.Time{}
+	}
+	return b.n >= limit, b.start.Add(l.window)
+}
+
 // evict drops the windows that ended (idle keys). Called with mu held.
 func (l *limiter) evict(now time.Time) {
 	for k, b := range l.m {

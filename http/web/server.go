@@ -141,6 +141,7 @@ type Server struct {
 	slowRoutes     map[string]bool // the patterns that may outlast RequestTimeout
 	limiter        *limiter        // API rate limits
 	accountLimiter *limiter        // registrations and reset requests per address
+	loginLimiter   *limiter        // failed sign-ins per account and address, and per address
 	usage          usageCounter    // API tokens' requests between flushes
 	EntryUses      entryUses       // entries' uses between flushes (usage.go)
 	Used           usedRanking     // the most used entries for the home page (portal/home.go)
@@ -200,6 +201,7 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	s.cop = http.NewCrossOriginProtection()
 	s.limiter = NewLimiter(RateWindow, maxRateKeys)
 	s.accountLimiter = NewLimiter(time.Hour, maxRateKeys)
+	s.loginLimiter = NewLimiter(pubdata.LockoutDuration, maxRateKeys)
 
 	s.mux = http.NewServeMux()
 	for _, rt := range routes(reg) {
