@@ -80,3 +80,28 @@ func TestDownloadsWholeTable(t *testing.T) {
 		t.Error("the entry page shows a guessed size")
 	}
 }
+
+// TestDownloadsNeutraliseFormulas (issue 12 item 6): the pages' CSV download, meant for
+// spreadsheets, keeps a cell from running as a formula; the API's CSV stays exact.
+func TestDownloadsNeutraliseFormulas(t *testing.T) {
+	e := newAccessEnv(t)
+	b := entryBody("意见反馈", pubdata.ClassUnconditional, pubdata.ClassUnconditional)
+	b["items"] = []map[string]any{
+		{"name": "code", "title": "编号", "type": "string", "key": true},
+		{"name": "text", "title": "内容", "type": "string"},
+		{"name": "n", "title": "数量", "type": "integer"},
+	}
+	en := e.publish(pbEditor, e.createEntry(pbEditor, b).ID)
+	body := "code,text,n\nA1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-5\nA2,@SUM(1),3\nA3,plain,1\n"
+	if bt := e.batchOf(e.send("POST", "/api/v1/entries/"+en.ID+"/data", pbEditor, "text/csv", []byte(body), nil), pbEditor, http.StatusCreated); bt.Status != pubdata.BatchDone {
+		t.Fatalf("load: %+v", bt)
+	}
+	page := e.do(req{path: "/downloads/" + en.ID + "/csv"}).Body.String()
+	if !strings.Contains(page, `"'=HYPERLINK(`) || !strings.Contains(page, "'@SUM(1)") || !strings.Contains(page, ",-5") || strings.Contains(page, "'plain") {
+		t.Errorf("the page's CSV: %q", page)
+	}
+	api := e.do(req{path: "/api/v1/entries/" + en.ID + "/rows?_format=csv"}).Body.String()
+	if strings.Contains(api, "'=") || !strings.Contains(api, `"=HYPERLINK(`) {
+		t.Errorf("the API's CSV is not exact: %q", api)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -64,12 +65,24 @@ type app struct {
 // key in the data folder on first start), brings the schema up to date and builds the
 // services.
 func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error) {
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+	if err := privateDir(cfg.Data); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
 	if p := cfg.SQLitePath(); p != "" {
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		if err := privateDir(filepath.Dir(p)); err != nil {
 			return nil, fmt.Errorf("database folder: %w", err)
+		}
+		// The database file (and with it SQLite's -wal and -shm, which take its mode) is
+		// the owner's only, whatever existed before.
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("database file: %w", err)
+		}
+		f.Close()
+		for _, name := range []string{p, p + "-wal", p + "-shm"} {
+			if err := os.Chmod(name, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("database file: %w", err)
+			}
 		}
 	}
 	db, err := sqlstore.Open(ctx, cfg.DSN(), cfg.Data)
@@ -133,6 +146,41 @@ func (a *app) replyDays() pubdata.ReplyDays {
 
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
 func (a *app) batchDir() string { return filepath.Join(a.cfg.Data, "batches") }
+
+// privateDir creates dir (and its parents) or makes an existing one private: 0700, as the
+// database, keys and uploaded files in it are the platform's alone.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+// BatchFileRetention is how long the file of a failed batch is kept for a retry.
+const BatchFileRetention = 30 * 24 * time.Hour
+
+// removeOldBatchFiles deletes the files of batches older than BatchFileRetention (a done
+// batch's file is removed when it is done; a failed one's is kept for a retry until then,
+// and a retry afterwards says to load the data again). It returns how many it removed.
+func (a *app) removeOldBatchFiles(now time.Time) (int, error) {
+	entries, err := os.ReadDir(a.batchDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || now.Sub(info.ModTime()) < BatchFileRetention {
+			continue
+		}
+		if err := os.Remove(filepath.Join(a.batchDir(), e.Name())); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
 
 // staleBatchAge is how long a running batch may go without a heartbeat (every 20 s, on
 // PostgreSQL) before another server fails it as interrupted.

@@ -14,7 +14,8 @@ import (
 // Whole-table downloads from the pages: GET /downloads/{id}/{csv|xlsx|json|ndjson} streams
 // every row the caller may read — through the one read path, restricted and masked,
 // recorded and counted once — in constant memory. CSV is UTF-8 with a BOM unless ?bom=0
-// (Excel needs the BOM; tools may not); ?header=titles (the default) heads the columns of
+// (Excel needs the BOM; tools may not), and a text cell a spreadsheet would run as a
+// formula is prefixed with ' (the API's formats stay exact); ?header=titles (the default) heads the columns of
 // CSV and XLSX and keys the objects of JSON with the items' titles, ?header=names with
 // their names (NDJSON, a machine format, always uses the names). A shared
 // read takes the purpose the reader stated on the entry's page (web.ReadPurpose) or sent
@@ -118,7 +119,7 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		d := web.Download{ContentType: "application/json; charset=utf-8", Filename: web.CkanName(e) + ".json"}
 		return s.Stream(w, r, sel, d, &web.JSONArrayRows{Keys: titles})
 	}
-	enc := &web.FileRows{Format: f.File, BOM: bom && f.File == datafile.CSV, Titles: titles}
+	enc := &web.FileRows{Format: f.File, BOM: bom && f.File == datafile.CSV, Titles: titles, Neutralise: f.File == datafile.CSV}
 	if f.File == datafile.NDJSON {
 		enc.Titles = nil // a machine format: its objects are keyed by the items' names
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
@@ -81,9 +82,13 @@ type FileRows struct {
 	RowNumbers bool
 	// Titles, when set, head the columns (one per column of the selection) instead of
 	// their names: the items' titles, as the download pages give them.
-	Titles []string
-	fw     datafile.Writer
-	row    []any
+	// Neutralise prefixes ' to a text cell that a spreadsheet would run as a formula (one
+	// starting with =, +, -, @, a tab or a carriage return): the pages' CSV downloads,
+	// which are for spreadsheets; the API's formats stay exact.
+	Neutralise bool
+	Titles     []string
+	fw         datafile.Writer
+	row        []any
 }
 
 // FileDownload is the Download of entry e's rows in format f.
@@ -106,6 +111,13 @@ func (f *FileRows) Begin(w io.Writer, columns []string) error {
 }
 
 func (f *FileRows) Row(n int64, values []any) error {
+	if f.Neutralise {
+		for i, v := range values {
+			if s, ok := v.(string); ok && s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+				values[i] = "'" + s
+			}
+		}
+	}
 	if f.RowNumbers {
 		f.row[0] = n
 		copy(f.row[1:], values)
