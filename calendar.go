@@ -67,9 +67,9 @@ type CalendarChange struct {
 	Moved []string `json:"moved"`
 }
 
-// CanEditCalendar reports whether the actor may import years and correct days: an
-// authority's admin.
-func CanEditCalendar(a *Actor) bool { return a.IsAuthority() && a.Role() == RoleAdmin }
+// CanEditCalendar reports whether the actor may import years and correct days: an admin of
+// the platform's authority (the calendar is the whole platform's).
+func CanEditCalendar(a *Actor) bool { return IsPlatformAuthority(a) && a.Role() == RoleAdmin }
 
 // CalendarEnding reports whether the authority should be warned at now that the covered
 // range ends at through (its last date; zero when now's year is not covered at all).

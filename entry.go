@@ -388,8 +388,9 @@ func CanReviewEntry(a *Actor, division string) bool {
 	return a.IsAuthority() && (a.User.Role == RoleAdmin || a.User.Role == RoleReviewer) && DivisionCovers(a.Org.Division, division)
 }
 
-// CanManageElements reports whether the actor may name the authoritative sources of data elements: an authority's admin.
-func CanManageElements(a *Actor) bool { return a.IsAuthority() && a.Role() == RoleAdmin }
+// CanManageElements reports whether the actor may name the authoritative sources of data
+// elements, which the whole platform uses: an admin of the platform's authority.
+func CanManageElements(a *Actor) bool { return IsPlatformAuthority(a) && a.Role() == RoleAdmin }
 
 // FieldChange is one field that differs between two versions.
 type FieldChange struct {

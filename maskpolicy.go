@@ -97,10 +97,11 @@ func EffectiveMaskPolicy(platform, provider MaskPolicy) MaskPolicy {
 }
 
 // CanSetMaskPolicy reports whether the actor may set the mask policy of org: the platform's
-// (org "") by an authority's admin, a provider's by its own admins.
+// (org "") by an admin of the platform's authority (IsPlatformAuthority), a provider's by
+// its own admins.
 func CanSetMaskPolicy(a *Actor, org string) bool {
 	if org == "" {
-		return a.IsAuthority() && a.Role() == RoleAdmin
+		return IsPlatformAuthority(a) && a.Role() == RoleAdmin
 	}
 	return a.OrgCode() == org && a.Role() == RoleAdmin
 }

@@ -56,6 +56,15 @@ type Scope struct {
 }
 
 // AuthorityScope returns the scope of an authority actor's reach.
+// IsPlatformAuthority reports whether the actor belongs to the authority of the whole
+// platform: a provincial (or national) authority, whose division covers every other. The
+// platform's own settings — the platform's mask policy, the authoritative sources of data
+// elements, the working-day calendar — are its alone: a city authority's reach is its
+// city (issue 12 item 5).
+func IsPlatformAuthority(a *Actor) bool {
+	return a.IsAuthority() && len(DivisionPrefix(a.Org.Division)) <= 2
+}
+
 func AuthorityScope(a *Actor) Scope {
 	p := DivisionPrefix(a.Org.Division)
 	return Scope{DivisionPrefix: p, IncludeNoOrg: len(p) == 2}

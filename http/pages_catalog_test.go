@@ -483,8 +483,9 @@ func TestElementsPageFlow(t *testing.T) {
 		!strings.Contains(w.Body.String(), `<option value="nope" selected>nope (nope)</option>`) {
 		t.Fatalf("unknown organisation: %d %s", w.Code, w.Body)
 	}
+	// The sources are the whole platform's: a city authority names none (issue 12 item 5).
 	w = e.page("POST", "/console/elements/uscc", e.login(cityAdmin), "", url.Values{"org": {"fj-gat"}})
-	if w.Code != 400 || !strings.Contains(w.Body.String(), "该单位不在本主管部门的辖区内。") {
+	if w.Code != 403 || !strings.Contains(w.Body.String(), "只有平台（省级）大数据主管部门的管理员可以指定数据元的权威来源") {
 		t.Fatalf("city authority names a provincial source: %d %s", w.Code, w.Body)
 	}
 	if el := uscc(); el.Source != "fj-gat" || el.SourceEntry != cf.draft {

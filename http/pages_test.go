@@ -217,7 +217,7 @@ func TestEveryPageTranslated(t *testing.T) {
 		{"elements admin cleared", "GET", "/console/elements?cleared=mobile", admin, nil, 200},
 		{"elements city admin", "GET", "/console/elements", e.login(cityAdmin), nil, 200},
 		{"elements org errors", "POST", "/console/elements/uscc", admin, url.Values{"org": {"nope"}, "entry": {"x"}}, 400},
-		{"elements org outside", "POST", "/console/elements/uscc", e.login(cityAdmin), url.Values{"org": {"xm-scj"}}, 400},
+		{"elements city authority", "POST", "/console/elements/uscc", e.login(cityAdmin), url.Values{"org": {"xm-scj"}}, 403},
 		{"elements org for entry", "POST", "/console/elements/uscc", admin, url.Values{"org": {""}, "entry": {"301001/00001"}}, 400},
 		{"elements entry errors", "POST", "/console/elements/mobile", admin, url.Values{"org": {"fz-scj"}, "entry": {"301001/99999"}}, 400},
 		{"elements entry id errors", "POST", "/console/elements/mobile", admin, url.Values{"org": {"fz-scj"}, "entry": {cf.draft}}, 400},

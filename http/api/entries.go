@@ -634,7 +634,7 @@ func (s *Server) ApiElementSetSource(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !pubdata.CanManageElements(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.").Keyed("error.element.source_forbidden")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the platform's (provincial) authority may name the source of a data element.").Keyed("error.element.source_forbidden")
 	}
 	var req elementSourceRequest
 	if err := web.DecodeJSON(r, &req); err != nil {

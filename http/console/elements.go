@@ -214,7 +214,7 @@ func (s *Server) PageElementSetSource(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if !pubdata.CanManageElements(a) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an authority's administrator may name the source of a data element.").Keyed("error.element.source_forbidden")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the platform's (provincial) authority may name the source of a data element.").Keyed("error.element.source_forbidden")
 	}
 	if err := web.ParseForm(r); err != nil {
 		return err

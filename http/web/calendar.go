@@ -48,7 +48,7 @@ func (s *Server) CalendarEditor(r *http.Request) (*pubdata.Actor, error) {
 		return nil, ErrNoCalendar
 	}
 	if !pubdata.CanEditCalendar(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority may change the working-day calendar.").Keyed("error.calendar.edit_forbidden")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the platform's (provincial) authority may change the working-day calendar.").Keyed("error.calendar.edit_forbidden")
 	}
 	return a, nil
 }

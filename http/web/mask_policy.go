@@ -14,7 +14,7 @@ var ErrNoMaskPolicies = pubdata.Errorf(pubdata.ENOTFOUND, "Mask policies are not
 
 func MaskPolicyForbidden(org string) error {
 	if org == "" {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of an authority may set the platform's mask policy.").Keyed("error.mask.platform_forbidden")
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the platform's (provincial) authority may set the platform's mask policy.").Keyed("error.mask.platform_forbidden")
 	}
 	return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of %s may set its mask policy.", org).Keyed("error.mask.org_forbidden", "Org", org)
 }
