@@ -494,7 +494,7 @@ func testSearchPartial(t *testing.T, s *Store) {
 		}
 	}
 	first("公交车站", bus) // 公交 in the title, 车站 a synonym of 站点
-	first("bus", bus)    // English through the synonym table
+	first("bus", bus)  // English through the synonym table
 	first("Bus stop", bus)
 	first("医生", doctor)
 	first("doctor", doctor)
