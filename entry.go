@@ -495,7 +495,8 @@ type CatalogQuery struct {
 	DivisionPrefix string     // only entries whose division starts with this (a city's catalogue)
 	ModifiedFrom   *time.Time // inclusive
 	ModifiedTo     *time.Time // inclusive
-	Sort           string     // "relevance" (default with Q), "modified" (newest first, default without Q), "title", "code"
+	Sort           string     // "relevance" (default with Q), "modified" (newest first, default without Q), "popular" (views and downloads), "title", "code"
+	InTitle        bool       // Q must match in the titles or keywords (not only in items, provider or summary)
 	Offset         int
 	Limit          int
 	Facets         bool // count facets over every matching entry
@@ -523,9 +524,9 @@ func ValidateCatalogQuery(q *CatalogQuery) error {
 		}
 	}
 	switch q.Sort {
-	case "", "relevance", "modified", "title", "code":
+	case "", "relevance", "modified", "popular", "title", "code":
 	default:
-		return FieldErrorf("sort", "Sort %q is not one of relevance, modified, title, code.", q.Sort).Keyed("error.catalog.sort", "Sort", q.Sort)
+		return FieldErrorf("sort", "Sort %q is not one of relevance, modified, popular, title, code.", q.Sort).Keyed("error.catalog.sort", "Sort", q.Sort)
 	}
 	if q.Offset < 0 {
 		return FieldErrorf("offset", "Offset must not be negative.").Keyed("error.list.offset")

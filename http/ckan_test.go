@@ -232,7 +232,8 @@ func TestCKAN(t *testing.T) {
 		params url.Values
 		want   []string
 	}{
-		{url.Values{"q": {"企业登记"}}, []string{name(open)}},
+		{url.Values{"q": {"企业登记"}}, both},                                // the other through 企业 in its summary and items
+		{url.Values{"q": {"企业登记"}, "rows": {"1"}}, []string{name(open)}}, // the title's match first
 		{url.Values{"q": {"organization:fj-gat"}}, []string{name(open)}},
 		{url.Values{"fq": {"organization:fj-gat OR organization:fj-dsj"}}, both},
 		{url.Values{"fq": {"-organization:fj-gat"}}, []string{name(cond)}},

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -19,9 +21,11 @@ const (
 	weightProvider = 3
 	weightSummary  = 1
 	maxTermWeight  = 1000
-	// matchBonus is added per distinct query term matched, so that entries matching more of
-	// the query rank above those matching fewer, whatever the fields.
-	matchBonus = 10000
+	// matchBonus is added per query term (with its synonyms) matched, so that entries
+	// matching more of the query rank above those matching fewer, whatever the fields;
+	// strongBonus per term matched in the title or keywords, which ranks first.
+	matchBonus  = 1 << 32
+	strongBonus = 1 << 42
 )
 
 // indexTerms returns the search terms of a published entry with their weights.
@@ -135,21 +139,37 @@ func (s *EntryService) FindPublishedEntry(ctx context.Context, idOrCode string) 
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
-// SearchCatalog implements pubdata.EntryService. With text, entries must match at least
-// half of the query's distinct terms; they rank by terms matched, then by field weights
-// (title beats summary), then by modification time. The postings come from catalog_terms;
-// filters, counts, facets and order from the in-memory catalogue index; the page's rows
-// from the database.
+// SearchCatalog implements pubdata.EntryService. The text's terms (bigrams of Chinese,
+// English words) are taken with their synonyms (lib/cjk/synonyms.txt) as groups; an entry
+// must match at least half of the groups (one of up to three), so that a partial match ranks
+// instead of failing. When no entry matches, the text's single characters are tried, which
+// titles and keywords index. Entries rank by the groups matched in their title or keywords,
+// then by all groups matched, then by field weights (title beats summary), then by
+// modification time: a match in a data item's title never outranks one in an entry's title.
+// The postings come from catalog_terms; filters, counts, facets and order from the in-memory
+// catalogue index; the page's rows from the database.
 func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery) (*pubdata.CatalogResult, error) {
 	if err := pubdata.ValidateCatalogQuery(&q); err != nil {
 		return nil, err
 	}
 	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
-	var scores map[string]score
-	if terms := cjk.QueryTerms(q.Q); len(terms) > 0 {
+	var tq *textQuery
+	if groups := cjk.QueryGroups(q.Q); len(groups) > 0 {
+		tq = &textQuery{groups: groups}
 		var err error
-		if scores, err = s.postings(ctx, terms); err != nil {
+		if tq.scores, err = s.postings(ctx, groups); err != nil {
 			return nil, err
+		}
+		if len(tq.scores) == 0 {
+			if uni := cjk.Unigrams(q.Q); len(uni) > 0 {
+				tq.groups = make([][]string, len(uni))
+				for i, u := range uni {
+					tq.groups[i] = []string{u}
+				}
+				if tq.scores, err = s.postings(ctx, tq.groups); err != nil {
+					return nil, err
+				}
+			}
 		}
 	} else if q.Q != "" {
 		return res, nil // only punctuation: nothing can match
@@ -158,7 +178,13 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 	if err != nil {
 		return nil, err
 	}
-	ids, total, facets := idx.search(&q, scores)
+	var pop map[string]int64
+	if q.Sort == "popular" {
+		if pop, err = s.popularity(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ids, total, facets := idx.search(&q, tq, pop)
 	res.Total = total
 	if q.Facets {
 		res.Facets = facets
@@ -167,66 +193,227 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 	return res, err
 }
 
-// score is an entry's match of a query: distinct terms matched and their summed weights.
-type score struct{ hits, weight int }
+// textQuery is the text part of a search: its term groups and the entries' postings scores.
+type textQuery struct {
+	groups [][]string
+	scores map[string]score
+}
 
-// postings reads the query terms' postings and keeps the entries that match at least half
-// of the terms.
-func (s *EntryService) postings(ctx context.Context, terms []string) (map[string]score, error) {
-	args := make([]any, len(terms))
-	for i, t := range terms {
-		args[i] = t
+// strong returns the number of groups with a term in the entry's title or keywords.
+func (t *textQuery) strong(r *catalogRow) int {
+	n := 0
+	for _, g := range t.groups {
+		for _, term := range g {
+			if r.holds(term) {
+				n++
+				break
+			}
+		}
 	}
-	min := (len(terms) + 1) / 2
-	if s.db.dialect == Postgres {
-		// Over the wire, sending each posting costs more than grouping them in the server.
-		return s.groupedPostings(ctx, args, min)
-	}
-	rows, err := s.db.query(ctx, "SELECT entry_id, weight FROM catalog_terms WHERE term IN ("+placeholders(len(terms))+")", args...)
+	return n
+}
+
+// popularity returns each entry's views and downloads, all time.
+func (s *EntryService) popularity(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.query(ctx, "SELECT entry_id, SUM(n) FROM usage_daily WHERE kind IN ('view', 'download') GROUP BY entry_id")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]score{}
-	var id string
-	var w int
+	out := map[string]int64{}
 	for rows.Next() {
-		if err := rows.Scan(&id, &w); err != nil {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
 			return nil, err
 		}
-		sc := out[id]
-		sc.hits++
-		sc.weight += w
-		out[id] = sc
+		out[id] = n
 	}
-	if err := rows.Err(); err != nil {
+	return out, rows.Err()
+}
+
+// score is an entry's match of a query: distinct groups matched and their summed weights.
+type score struct{ hits, weight int }
+
+// add adds another part of the query's match.
+func (a score) add(b score) score { return score{a.hits + b.hits, a.weight + b.weight} }
+
+// postings reads the groups' postings and keeps the entries that match at least half of the
+// groups (at least one). It reads the rarest groups first: an entry that matches enough
+// groups matches one of the len-min+1 rarest, so those give the candidates, and the common
+// groups (数据, 信息, 州市: in most of the catalogue) are read for the candidates only when
+// they are few. The result is the same as reading every posting.
+func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[string]score, error) {
+	atLeast := max(1, len(groups)/2)
+	order := make([]int, len(groups))
+	df := make([]int, len(groups))
+	for i, g := range groups {
+		order[i] = i
+		for _, t := range g {
+			n, err := s.db.termFrequency(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			df[i] += n
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return df[a] - df[b] })
+	k := len(groups) - atLeast + 1
+	pick := func(idx []int) [][]string {
+		out := make([][]string, len(idx))
+		for i, j := range idx {
+			out[i] = groups[j]
+		}
+		return out
+	}
+	rare, common := pick(order[:k]), pick(order[k:])
+	if len(common) == 0 {
+		return s.groupScores(ctx, rare, nil, atLeast)
+	}
+	cand, err := s.groupScores(ctx, rare, nil, 1)
+	if err != nil || len(cand) == 0 {
+		return cand, err
+	}
+	commonDF := 0
+	for _, j := range order[k:] {
+		commonDF += df[j]
+	}
+	var more map[string]score
+	if len(cand) <= maxCandidates && len(cand) < commonDF {
+		ids := make([]string, 0, len(cand))
+		for id := range cand {
+			ids = append(ids, id)
+		}
+		more, err = s.groupScores(ctx, common, ids, 0)
+	} else {
+		more, err = s.groupScores(ctx, common, nil, 0)
+	}
+	if err != nil {
 		return nil, err
 	}
+	for id, sc := range cand {
+		sc = sc.add(more[id])
+		if sc.hits < atLeast {
+			delete(cand, id)
+		} else {
+			cand[id] = sc
+		}
+	}
+	return cand, nil
+}
+
+// maxCandidates is the most candidates whose postings of the common groups are read by id.
+const maxCandidates = 4000
+
+// groupScores reads the postings of the groups' terms (of the entries ids only, unless nil)
+// and returns each entry's groups matched and summed weights, keeping those with at least
+// min groups.
+func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids []string, atLeast int) (map[string]score, error) {
+	var terms []any
+	group := map[string]int{}
+	for i, g := range groups {
+		for _, t := range g {
+			group[t] = i
+			terms = append(terms, t)
+		}
+	}
+	out := map[string]score{}
+	for start := 0; start == 0 || start < len(ids); start += idChunk {
+		args := slices.Clone(terms)
+		where := "t.term IN (" + placeholders(len(terms)) + ")"
+		if ids != nil {
+			chunk := ids[start:min(start+idChunk, len(ids))]
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			where += " AND t.entry_id IN (" + placeholders(len(chunk)) + ")"
+		}
+		if err := s.scanPostings(ctx, where, args, group, out); err != nil {
+			return nil, err
+		}
+		if ids == nil {
+			break
+		}
+	}
 	for id, sc := range out {
-		if sc.hits < min {
+		if sc.hits < atLeast {
 			delete(out, id)
 		}
 	}
 	return out, nil
 }
 
-// groupedPostings is postings with the grouping done by the database.
-func (s *EntryService) groupedPostings(ctx context.Context, terms []any, min int) (map[string]score, error) {
-	rows, err := s.db.query(ctx, "SELECT entry_id, COUNT(*), SUM(weight) FROM catalog_terms WHERE term IN ("+placeholders(len(terms))+") GROUP BY entry_id HAVING COUNT(*) >= ?", append(terms, min)...)
+// idChunk is the most entry ids a postings query names.
+const idChunk = 500
+
+// scanPostings adds the postings matching where to out. On SQLite the postings are read and
+// grouped here; on PostgreSQL, where sending each posting over the wire costs more than
+// grouping them, the server groups them by entry and group.
+func (s *EntryService) scanPostings(ctx context.Context, where string, args []any, group map[string]int, out map[string]score) error {
+	if s.db.dialect == Postgres {
+		// The groups as a VALUES list (term, group number).
+		vals := make([]string, 0, len(group))
+		var gargs []any
+		for t, g := range group {
+			vals = append(vals, "(?, ?)")
+			gargs = append(gargs, t, strconv.Itoa(g))
+		}
+		rows, err := s.db.query(ctx, "SELECT t.entry_id, COUNT(DISTINCT g.grp), SUM(t.weight) FROM catalog_terms t JOIN (VALUES "+strings.Join(vals, ", ")+") AS g (term, grp) ON g.term = t.term WHERE "+where+" GROUP BY t.entry_id", append(gargs, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var id string
+		var sc score
+		for rows.Next() {
+			if err := rows.Scan(&id, &sc.hits, &sc.weight); err != nil {
+				return err
+			}
+			out[id] = out[id].add(sc)
+		}
+		return rows.Err()
+	}
+	rows, err := s.db.query(ctx, "SELECT t.entry_id, t.term, t.weight FROM catalog_terms t WHERE "+where, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[string]score{}
-	var id string
-	var sc score
-	for rows.Next() {
-		if err := rows.Scan(&id, &sc.hits, &sc.weight); err != nil {
-			return nil, err
-		}
-		out[id] = sc
+	type acc struct {
+		score
+		mask uint64       // groups seen, for groups < 64
+		more map[int]bool // groups seen from 64
 	}
-	return out, rows.Err()
+	accs := map[string]*acc{}
+	var id, term string
+	var w int
+	for rows.Next() {
+		if err := rows.Scan(&id, &term, &w); err != nil {
+			return err
+		}
+		a := accs[id]
+		if a == nil {
+			a = &acc{}
+			accs[id] = a
+		}
+		a.weight += w
+		switch g := group[term]; {
+		case g < 64:
+			if a.mask&(1<<g) == 0 {
+				a.mask |= 1 << g
+				a.hits++
+			}
+		case !a.more[g]:
+			if a.more == nil {
+				a.more = map[int]bool{}
+			}
+			a.more[g] = true
+			a.hits++
+		}
+	}
+	for id, a := range accs {
+		out[id] = out[id].add(a.score)
+	}
+	return rows.Err()
 }
 
 // published reads the catalogue rows of ids, in the order given.

@@ -1,12 +1,15 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/cjk"
 )
 
 // catalogCache holds the in-memory catalogue index of a DB. Every search reads the
@@ -15,6 +18,34 @@ import (
 type catalogCache struct {
 	mu   sync.Mutex
 	snap *catalogSnapshot
+
+	dfMu sync.Mutex
+	df   map[string]int // entries holding a term, as last counted (search order only)
+}
+
+// maxCachedTerms bounds the term frequencies kept; the cache starts again when full.
+const maxCachedTerms = 20000
+
+// termFrequency returns the number of entries indexed with a term. The count may be stale
+// (the catalogue changes): it only orders the reading of postings, never their result.
+func (d *DB) termFrequency(ctx context.Context, term string) (int, error) {
+	c := &d.catalog
+	c.dfMu.Lock()
+	n, ok := c.df[term]
+	c.dfMu.Unlock()
+	if ok {
+		return n, nil
+	}
+	if err := d.queryRow(ctx, "SELECT COUNT(*) FROM catalog_terms WHERE term = ?", term).Scan(&n); err != nil {
+		return 0, err
+	}
+	c.dfMu.Lock()
+	if c.df == nil || len(c.df) >= maxCachedTerms {
+		c.df = map[string]int{}
+	}
+	c.df[term] = n
+	c.dfMu.Unlock()
+	return n, nil
 }
 
 // catalogSnapshot is an immutable copy of the short fields of every published entry. Facet
@@ -131,6 +162,25 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	return snap, rows.Err()
 }
 
+// holds reports whether a search term is in the row's title or one of its keywords.
+func (r *catalogRow) holds(term string) bool {
+	if strings.Contains(r.title, term) || slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(k, term) }) {
+		return true
+	}
+	if term[0] >= utf8.RuneSelf { // a Han bigram or character: found as it is
+		return false
+	}
+	// A word: compare with the words of the lower-cased title and keywords.
+	for _, text := range append([]string{r.title}, r.keywords...) {
+		for _, t := range cjk.Tokens(text, false) {
+			if t.Term == term {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
 func fieldIndex(field string) int { return slices.Index(rowFields[:], field) }
 
@@ -162,9 +212,14 @@ func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to string) bool {
 	return (from == "" || r.modified >= from) && (to == "" || r.modified <= to)
 }
 
-// search filters, counts, orders and pages the catalogue. scores, when not nil, holds the
-// text matches: only they are kept, ranked by score unless another order is asked.
-func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]score) (ids []string, total int, facets map[string]map[string]int) {
+// search filters, counts, orders and pages the catalogue. tq, when not nil, holds the text
+// matches: only they are kept, ranked by score unless another order is asked. pop holds the
+// entries' views and downloads for the popular order.
+func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map[string]int64) (ids []string, total int, facets map[string]map[string]int) {
+	var scores map[string]score
+	if tq != nil {
+		scores = tq.scores
+	}
 	var from, to string
 	if q.ModifiedFrom != nil {
 		from = fmtTime(*q.ModifiedFrom)
@@ -179,7 +234,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 	kcounts := make([]int, len(s.kdict))
 	type hit struct {
 		r     *catalogRow
-		score int
+		score int64
 	}
 	var hits []hit
 	for i := range s.rows {
@@ -190,9 +245,15 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 			if !ok {
 				continue
 			}
-			h.score = sc.hits*matchBonus + sc.weight
-		}
-		if !r.matches(q, from, to) {
+			if !r.matches(q, from, to) {
+				continue
+			}
+			strong := tq.strong(r)
+			if q.InTitle && strong < (len(tq.groups)+1)/2 {
+				continue
+			}
+			h.score = int64(strong)*strongBonus + int64(sc.hits)*matchBonus + int64(sc.weight)
+		} else if !r.matches(q, from, to) {
 			continue
 		}
 		hits = append(hits, h)
@@ -221,8 +282,15 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, scores map[string]scor
 	switch sortBy {
 	case "relevance":
 		slices.SortFunc(hits, func(a, b hit) int {
-			if a.score != b.score {
-				return b.score - a.score
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			return byModified(a, b)
+		})
+	case "popular":
+		slices.SortFunc(hits, func(a, b hit) int {
+			if c := cmp.Compare(pop[b.r.id], pop[a.r.id]); c != 0 {
+				return c
 			}
 			return byModified(a, b)
 		})

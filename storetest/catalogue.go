@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -15,6 +16,7 @@ var catalogueTests = []namedTest{
 	{"EntryCodes", testEntryCodes},
 	{"EntryVersions", testEntryVersions},
 	{"SearchChinese", testSearchChinese},
+	{"SearchPartial", testSearchPartial},
 	{"SearchFacetsFilters", testSearchFacetsFilters},
 	{"SourceFlags", testSourceFlags},
 	{"Demands", testDemands},
@@ -275,9 +277,11 @@ func testSearchChinese(t *testing.T, s *Store) {
 		}
 		return out
 	}
+	// Every entry has the keyword 企业, so all four match part of the query; the words in
+	// the title (or keywords) rank above the whole phrase in the summary (issue 11 item 6).
 	got := ids("企业登记")
-	if len(got) != 3 || got[0] != exact.Title || got[1] != inSummary.Title || got[2] != swapped.Title {
-		t.Fatalf("企业登记 → %q; want the exact title first, the summary match next, the swapped words last", got)
+	if len(got) != 4 || got[0] != exact.Title || got[1] != swapped.Title || got[2] != inSummary.Title {
+		t.Fatalf("企业登记 → %q; want the exact title first, the swapped words next, the summary match after", got)
 	}
 	if got := ids("登记"); len(got) != 3 {
 		t.Fatalf("two-character word 登记 → %q", got)
@@ -447,5 +451,83 @@ func testDemands(t *testing.T, s *Store) {
 	ds, total, next, err := s.Demands.FindDemands(system, 0, "")
 	if err != nil || total != 0 || len(ds) != 0 || next != "" {
 		t.Fatalf("demands %v %d %q %v", ds, total, next, err)
+	}
+}
+
+// testSearchPartial: partial matches rank instead of failing, synonyms and English words
+// find Chinese titles, a data item's title does not outrank an entry's title, and the
+// popular order (issue 11 item 6).
+func testSearchPartial(t *testing.T, s *Store) {
+	editor, reviewer := catalogueSetup(t, s)
+	entry := func(title string, keywords []string, items ...string) *pubdata.Entry {
+		f := fields(title, "", pubdata.ClassUnconditional, pubdata.ClassUnconditional)
+		f.Keywords = keywords
+		f.Items = nil
+		for i, it := range items {
+			f.Items = append(f.Items, pubdata.Item{Name: fmt.Sprintf("item%d", i), Title: it, Type: "string", Length: 18})
+		}
+		return publish(t, s, editor, reviewer, "fz-scj", f)
+	}
+	bus := entry("公交站点信息", []string{"公交", "站点", "出行"}, "站点编号", "站点名称")
+	doctor := entry("执业医师注册信息", []string{"医师", "执业注册"}, "医师执业证书编码")
+	credit := entry("企业信用评价结果", []string{"信用"}, "企业名称")
+	road := entry("道路运输经营许可信息", []string{"道路运输"}, "统一社会信用代码", "经营范围")
+	titles := func(q pubdata.CatalogQuery) []string {
+		t.Helper()
+		r, err := s.Entries.SearchCatalog(system, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, e := range r.Items {
+			out = append(out, e.Title)
+		}
+		if r.Total != len(out) {
+			t.Fatalf("%+v: total %d for %d items", q, r.Total, len(out))
+		}
+		return out
+	}
+	first := func(q string, want *pubdata.Entry) {
+		t.Helper()
+		if got := titles(pubdata.CatalogQuery{Q: q}); len(got) == 0 || got[0] != want.Title {
+			t.Errorf("%s → %q; want %s first", q, got, want.Title)
+		}
+	}
+	first("公交车站", bus) // 公交 in the title, 车站 a synonym of 站点
+	first("bus", bus)  // English through the synonym table
+	first("Bus stop", bus)
+	first("医生", doctor)
+	first("doctor", doctor)
+	first("卫医", doctor) // no word matches: the single characters are tried
+	// 信用 is in the credit entry's title and in a data item of the road entry: both are
+	// found, the title first; in titles only, the item's match does not count.
+	if got := titles(pubdata.CatalogQuery{Q: "信用"}); len(got) != 2 || got[0] != credit.Title || got[1] != road.Title {
+		t.Errorf("信用 → %q; want the title match first, the item match after", got)
+	}
+	if got := titles(pubdata.CatalogQuery{Q: "信用代码"}); len(got) != 2 || got[0] != credit.Title {
+		t.Errorf("信用代码 → %q; want the title's 信用 above the item's whole phrase", got)
+	}
+	if got := titles(pubdata.CatalogQuery{Q: "信用", InTitle: true}); len(got) != 1 || got[0] != credit.Title {
+		t.Errorf("信用 in titles → %q", got)
+	}
+	if got := titles(pubdata.CatalogQuery{Q: "不存在"}); len(got) != 0 {
+		t.Errorf("不存在 → %q", got)
+	}
+	if s.Usage == nil {
+		return
+	}
+	// Popular: views and downloads, the most used first; unused entries by modification.
+	day := pubdata.UsageDay(time.Now())
+	if err := s.Usage.AddUsage(system, []pubdata.UsageCount{
+		{Day: day, Entry: road.ID, Provider: "fz-scj", Kind: pubdata.UseView, N: 5},
+		{Day: day, Entry: road.ID, Provider: "fz-scj", Kind: pubdata.UseDownload, N: 1},
+		{Day: day, Entry: doctor.ID, Provider: "fz-scj", Kind: pubdata.UseDownload, N: 9},
+		{Day: day, Entry: bus.ID, Provider: "fz-scj", Kind: pubdata.UseAPICall, N: 100},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := titles(pubdata.CatalogQuery{Sort: "popular"})
+	if len(got) != 4 || got[0] != doctor.Title || got[1] != road.Title {
+		t.Errorf("popular → %q; want 执业医师注册信息 (9) then 道路运输经营许可信息 (6)", got)
 	}
 }

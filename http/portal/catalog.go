@@ -3,6 +3,7 @@ package portal
 import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/cjk"
 	"math"
 	"net/http"
 	"net/url"
@@ -12,11 +13,13 @@ import (
 	"strings"
 )
 
-// facetFields are the facets the search page shows, in order, with their headings.
+// facetFields are the facets the search page shows, in order, with their headings. The
+// share class is the public bodies' business, not the public's: it is offered only to those
+// who see the whole catalogue (the API still filters on it for everyone).
 var facetFields = []web.CatOption{
 	{Value: "org", Key: "catalog.facet.org"},
 	{Value: "category", Key: "catalog.facet.category"},
-	{Value: "share_class", Key: "catalog.facet.share_class"},
+	shareFacet,
 	{Value: "open_class", Key: "catalog.facet.open_class"},
 	{Value: "format", Key: "catalog.facet.format"},
 	{Value: "update_cycle", Key: "catalog.facet.update_cycle"},
@@ -27,6 +30,7 @@ var facetFields = []web.CatOption{
 var sortOptions = []web.CatOption{
 	{Value: "relevance", Key: "catalog.sort.relevance"},
 	{Value: "modified", Key: "catalog.sort.modified"},
+	{Value: "popular", Key: "catalog.sort.popular"},
 	{Value: "title", Key: "catalog.sort.title"},
 	{Value: "code", Key: "catalog.sort.code"},
 }
@@ -58,23 +62,63 @@ type activeFilter struct {
 // catalogView is the view of the catalogue search.
 type catalogView struct {
 	web.Page
-	Q         string
-	Sort      string
-	Sorts     []web.CatOption
-	Hidden    []hiddenParam // the active filters, kept when the text is searched again
-	Results   []web.EntryRow
-	Total     int
-	Facets    []facetGroup
-	Active    []activeFilter
-	ClearURL  string
-	PageNo    int
-	Pages     int
-	PrevURL   string
-	NextURL   string
-	OpenOnly  bool   // the visitor sees the open catalogue only
-	QError    string // a problem with the search text
-	Searching bool   // a text or a filter was given
+	Q          string
+	Sort       string
+	Sorts      []web.CatOption
+	Hidden     []hiddenParam // the active filters, kept when the text is searched again
+	Results    []web.EntryRow
+	Total      int
+	Facets     []facetGroup
+	Active     []activeFilter
+	ClearURL   string
+	PageNo     int
+	Pages      int
+	PrevURL    string
+	NextURL    string
+	PageLinks  []pageLink                     // numbered pages
+	OpenOnly   bool                           // the visitor sees the open catalogue only
+	QError     string                         // a problem with the search text
+	Searching  bool                           // a text or a filter was given
+	InTitle    bool                           // the text must be in titles or keywords (the home page's topics)
+	InTitleURL string                         // the same search everywhere
+	Usage      map[string]pubdata.UsageTotals // by entry id, for the results' counts
+	// When nothing is found: other spellings, the catalogue's popular entries and the
+	// demand form.
+	Spellings []hiddenParam // word and its search link
+	Popular   []web.EntryRow
 }
+
+// pageLink is a numbered page link; Gap marks an ellipsis between numbers.
+type pageLink struct {
+	No      int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// pageLinks returns the numbered links of a search's pages: the first, the last and two
+// either side of the current one, with gaps.
+func pageLinks(r *http.Request, pageNo, pages int) []pageLink {
+	if pages <= 1 {
+		return nil
+	}
+	var out []pageLink
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < pageNo-2 || n > pageNo+2) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			out = append(out, pageLink{Gap: true})
+		}
+		out = append(out, pageLink{No: n, URL: web.PageLink(r, "page", web.PageParam(n)), Current: n == pageNo})
+		last = n
+	}
+	return out
+}
+
+// UsageOf returns an entry's uses, for its result.
+func (v catalogView) UsageOf(id string) pubdata.UsageTotals { return v.Usage[id] }
 
 // hiddenParam is a query parameter carried by a form as a hidden input.
 type hiddenParam struct{ Name, Value string }
@@ -82,6 +126,7 @@ type hiddenParam struct{ Name, Value string }
 // catalogQuery reads the search page's parameters.
 func catalogQuery(q url.Values) (pubdata.CatalogQuery, int, error) {
 	cq := pubdata.CatalogQuery{Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: web.CatalogPageSize, Facets: true}
+	cq.InTitle = q.Get("in") == "title" && cq.Q != ""
 	if cq.Sort == "relevance" && cq.Q == "" {
 		cq.Sort = ""
 	}
@@ -143,6 +188,8 @@ func (s *Server) facetLabel(lang, field, value string, names map[string]string) 
 		}
 		return value
 	case "category":
+		// The facet counts classes (one letter) by name; a sub-category's code (from an
+		// entry's page) is shown after its class's name.
 		l := web.Translate(lang, web.CategoryKey(value))
 		if len(value) > 1 {
 			l += " · " + value
@@ -182,6 +229,11 @@ func (s *Server) PageCatalog(w http.ResponseWriter, r *http.Request) error {
 		OpenOnly:  !pubdata.SeesWholeCatalog(a),
 		PageNo:    pageNo,
 		Searching: cq.Q != "" || len(cq.Filters) > 0,
+		InTitle:   cq.InTitle,
+	}
+	if cq.InTitle {
+		v.Hidden = append(v.Hidden, hiddenParam{"in", "title"})
+		v.InTitleURL = web.PageLink(r, "in", "", "page", "")
 	}
 	if v.Sort == "" {
 		v.Sort = "modified"
@@ -222,6 +274,23 @@ func (s *Server) PageCatalog(w http.ResponseWriter, r *http.Request) error {
 	if pageNo < v.Pages {
 		v.NextURL = web.PageLink(r, "page", strconv.Itoa(pageNo+1))
 	}
+	v.PageLinks = pageLinks(r, pageNo, v.Pages)
+	if s.Usage != nil && len(res.Items) > 0 {
+		v.Usage = map[string]pubdata.UsageTotals{}
+		for _, e := range res.Items {
+			if v.Usage[e.ID], err = s.Usage.EntryUsage(r.Context(), e.ID, "", ""); err != nil {
+				return err
+			}
+		}
+	}
+	if res.Total == 0 && cq.Q != "" {
+		if err := s.noResults(r, &v, query); err != nil {
+			return err
+		}
+	}
+	if counts := res.Facets["category"]; counts != nil {
+		res.Facets["category"] = categoryClasses(counts)
+	}
 
 	var names map[string]string
 	if len(res.Facets["org"]) > 0 || slices.ContainsFunc(cq.Filters, func(f pubdata.CatalogFilter) bool { return f.Field == "org" }) {
@@ -241,6 +310,9 @@ func (s *Server) PageCatalog(w http.ResponseWriter, r *http.Request) error {
 		v.ClearURL = web.WithQuery("/catalog", "q", cq.Q)
 	}
 	for _, ff := range facetFields {
+		if ff == shareFacet && v.OpenOnly {
+			continue
+		}
 		g := facetGroup{Field: ff.Value, Key: ff.Key}
 		counts := res.Facets[ff.Value]
 		for val, n := range counts {
@@ -270,6 +342,45 @@ func (s *Server) PageCatalog(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Render(w, r, "catalog", status, v)
 }
+
+// categoryClasses sums the counts of categories by class (their first letter): the facet
+// offers the classes by name, and filtering on a class finds its sub-categories.
+func categoryClasses(counts map[string]int) map[string]int {
+	out := map[string]int{}
+	for c, n := range counts {
+		if c != "" {
+			out[c[:1]] += n
+		}
+	}
+	return out
+}
+
+// noResults fills a search that found nothing with other spellings of its English words
+// (from the synonym table), the catalogue's most used entries and, in the template, the
+// demand form's link.
+func (s *Server) noResults(r *http.Request, v *catalogView, q pubdata.CatalogQuery) error {
+	seen := map[string]bool{}
+	for _, word := range strings.Fields(q.Q) {
+		for _, sp := range cjk.Spellings(word) {
+			if !seen[sp] && len(v.Spellings) < 5 {
+				seen[sp] = true
+				v.Spellings = append(v.Spellings, hiddenParam{Name: sp, Value: web.WithQuery("/catalog", "q", sp)})
+			}
+		}
+	}
+	var filters []pubdata.CatalogFilter
+	if v.OpenOnly {
+		filters = []pubdata.CatalogFilter{pubdata.OpenCatalog}
+	}
+	res, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Filters: filters, Sort: "popular", Limit: 5})
+	if err != nil {
+		return err
+	}
+	v.Popular = web.EntryRows(res.Items)
+	return nil
+}
+
+var shareFacet = web.CatOption{Value: "share_class", Key: "catalog.facet.share_class"}
 
 // keywordFacet and supplementaryFacet name the filters the search accepts without showing
 // them as facets (from links on entry pages).

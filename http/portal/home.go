@@ -89,11 +89,11 @@ func (s *Server) PageHome(w http.ResponseWriter, r *http.Request) error {
 		v.Figures.Providers = len(res.Facets["org"])
 		v.Newest = web.EntryRows(res.Items)
 		for _, t := range homeTopics {
-			tr, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Q: t.Q, Filters: scope, Limit: 1})
+			tr, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Q: t.Q, InTitle: true, Filters: scope, Limit: 1})
 			if err != nil {
 				return err
 			}
-			v.Topics = append(v.Topics, topicCard{Key: t.Key, TextKey: t.TextKey, URL: web.WithQuery("/catalog", "q", t.Q), Count: tr.Total})
+			v.Topics = append(v.Topics, topicCard{Key: t.Key, TextKey: t.TextKey, URL: web.WithQuery("/catalog", "q", t.Q, "in", "title"), Count: tr.Total})
 		}
 	}
 	if v.MostUsed, err = s.mostUsed(r, a); err != nil {
