@@ -403,7 +403,9 @@ func PurposeRefusal(reason string) bool {
 type AccessDecision struct {
 	Allow   bool
 	Reason  string // one of the Access* reasons
-	Message string // a sentence for the caller when refused
+	Message string // a sentence for the caller when refused, in English
+	// Msg names Message in the message files, so that the caller reads it in their language.
+	Msg *Message
 	// Columns are the items the caller may read, in item order; Masks gives the mask of
 	// each that is not in clear.
 	Columns []string
@@ -454,11 +456,12 @@ func DecideAccess(r AccessRequest) AccessDecision {
 	if policy == nil {
 		policy = DefaultMaskPolicy
 	}
-	refuse := func(reason, msg string) AccessDecision {
-		return AccessDecision{Reason: reason, Message: msg}
+	refuse := func(reason, msg string, m *Message) AccessDecision {
+		return AccessDecision{Reason: reason, Message: msg, Msg: m}
 	}
 	if r.Suspended != "" {
-		return refuse(AccessSuspended, "The data service of your organisation is suspended: "+r.Suspended)
+		return refuse(AccessSuspended, "The data service of your organisation is suspended: "+r.Suspended,
+			NewMessage("error.access.suspended", "Reason", r.Suspended))
 	}
 	all := make([]string, len(e.Items))
 	for i, it := range e.Items {
@@ -508,10 +511,11 @@ func DecideAccess(r AccessRequest) AccessDecision {
 			}
 		}
 		if live == nil {
-			return refuse(AccessGrantNotHeld, "Grant "+quoted(named)+" is not a live grant of yours on this entry (X-Grant): it does not exist, is not yours, has expired or was revoked.")
+			return refuse(AccessGrantNotHeld, "Grant "+quoted(named)+" is not a live grant of yours on this entry (X-Grant): it does not exist, is not yours, has expired or was revoked.",
+				NewMessage("error.access.grant_not_held", "ID", named))
 		}
 		if purpose != "" && purpose != strings.TrimSpace(live.Purpose) {
-			return refuse(AccessWrongPurpose, wrongPurpose(live))
+			return refuse(AccessWrongPurpose, wrongPurpose(live), wrongPurposeMessage(live))
 		}
 	case purpose == "":
 		if len(held) > 0 {
@@ -546,7 +550,7 @@ func DecideAccess(r AccessRequest) AccessDecision {
 	}
 	publicBody := !a.Anonymous() && a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority)
 	if other != nil && !(publicBody && e.ShareClass == ClassUnconditional) {
-		return refuse(AccessWrongPurpose, wrongPurpose(other))
+		return refuse(AccessWrongPurpose, wrongPurpose(other), wrongPurposeMessage(other))
 	}
 	if publicBody {
 		switch e.ShareClass {
@@ -555,7 +559,7 @@ func DecideAccess(r AccessRequest) AccessDecision {
 				return withGrant()
 			}
 			if purpose == "" {
-				return refuse(AccessNoPurpose, "A shared read needs a purpose: send it in the X-Purpose header (为何使用这些数据).")
+				return refuse(AccessNoPurpose, "A shared read needs a purpose: send it in the X-Purpose header (为何使用这些数据).", NewMessage("error.access.no_purpose"))
 			}
 			cols, masks := masked(all, nil)
 			return AccessDecision{Allow: true, Reason: AccessShared, Columns: cols, Masks: masks, Purpose: purpose, Shared: true}
@@ -563,20 +567,25 @@ func DecideAccess(r AccessRequest) AccessDecision {
 			if live != nil {
 				return withGrant()
 			}
-			return refuse(AccessNeedsGrant, "This entry is shared on conditions: apply for it and use it once the provider approves.")
+			return refuse(AccessNeedsGrant, "This entry is shared on conditions: apply for it and use it once the provider approves.", NewMessage("error.access.share_conditional"))
 		}
-		return refuse(AccessNotShared, "This entry is not shared (不予共享): "+e.ShareBasis)
+		return refuse(AccessNotShared, "This entry is not shared (不予共享): "+e.ShareBasis, NewMessage("error.access.not_shared", "Basis", e.ShareBasis))
 	}
 	if e.OpenClass == ClassConditional || e.OpenClass == ClassNone {
 		if live != nil && live.Kind == KindOpen {
 			return withGrant()
 		}
 		if e.OpenClass == ClassNone {
-			return refuse(AccessNotAuthorized, "This entry's data is not open to the public (不予开放): "+e.OpenBasis)
+			return refuse(AccessNotAuthorized, "This entry's data is not open to the public (不予开放): "+e.OpenBasis, NewMessage("error.access.not_open_basis", "Basis", e.OpenBasis))
 		}
-		return refuse(AccessNeedsGrant, "This entry is open on conditions: apply for it and use it once the provider approves.")
+		return refuse(AccessNeedsGrant, "This entry is open on conditions: apply for it and use it once the provider approves.", NewMessage("error.access.open_conditional"))
 	}
-	return refuse(AccessNotAuthorized, "This entry's data is not open to the public.")
+	return refuse(AccessNotAuthorized, "This entry's data is not open to the public.", NewMessage("error.access.not_open"))
+}
+
+// wrongPurposeMessage is wrongPurpose as a message.
+func wrongPurposeMessage(g *Grant) *Message {
+	return NewMessage("error.access.wrong_purpose", "ID", g.ID, "Purpose", g.Purpose)
 }
 
 // wrongPurpose is the refusal of a read under grant g for another purpose.

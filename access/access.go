@@ -216,10 +216,14 @@ func (rd *Read) Refused(ctx context.Context, kind Kind, signIn bool) error {
 			return err
 		}
 	}
-	if signIn && rd.a.Anonymous() {
-		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\": %s", d.Message)
+	msg := d.Msg
+	if msg == nil {
+		msg = pubdata.NewMessage("error.sentence", "Text", d.Message)
 	}
-	return pubdata.Errorf(pubdata.EFORBIDDEN, "%s", d.Message)
+	if signIn && rd.a.Anonymous() {
+		return pubdata.Errorf(pubdata.EUNAUTHORIZED, "Sign in, or send \"Authorization: Bearer <token>\": %s", d.Message).Keyed("error.access.sign_in", "Problem", msg)
+	}
+	return pubdata.Errorf(pubdata.EFORBIDDEN, "%s", d.Message).Keyed("error.quoted", "Problem", msg)
 }
 
 // Serve records a read that returns no rows of the table through this package (a service
@@ -326,7 +330,7 @@ func (rd *Read) Select(ctx context.Context, q *pubdata.RowQuery, kind Kind) (*Se
 	}
 	cols = slices.DeleteFunc(slices.Clone(cols), func(c string) bool { return !slices.Contains(d.Columns, c) })
 	if len(cols) == 0 {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "None of this entry's items may be read by you.")
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "None of this entry's items may be read by you.").Keyed("error.access.no_items")
 	}
 	q.Fields = cols
 	return &Selection{rd: rd, q: q, kind: kind, m: mask.ForColumns(e.Items, cols, d.Masks), Columns: cols, HasTable: hasTable}, nil
@@ -445,7 +449,8 @@ func addGrantFilter(d pubdata.AccessDecision, items []pubdata.Item, q *pubdata.R
 		}
 	}
 	if err != nil {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Your grant's row filter (%s) cannot be applied to this entry (%s); ask the provider to correct the grant.", d.Filter, pubdata.ErrorMessage(err))
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Your grant's row filter (%s) cannot be applied to this entry (%s); ask the provider to correct the grant.", d.Filter, pubdata.ErrorMessage(err)).
+			Keyed("error.access.grant_filter", "Filter", d.Filter, "Problem", pubdata.MessageOf(err))
 	}
 	return nil
 }
@@ -598,7 +603,9 @@ var openRiskTests = pubdata.ValueTests{
 func (r *Reader) OpenRisk(ctx context.Context, w, p *pubdata.Entry) (*pubdata.OpenRisk, error) {
 	a := pubdata.ActorFromContext(ctx)
 	if !pubdata.CanReadAllData(a, w) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's users and the covering authority may run the pre-open check of entry %s.", w.ID)
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's users and the covering authority may run the pre-open check of entry %s.", w.ID).
+			Keyed("error.access.open_risk_forbidden", "Entry", w.ID)
+
 	}
 	policy, err := r.MaskPolicy(ctx, w)
 	if err != nil {

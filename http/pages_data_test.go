@@ -207,8 +207,12 @@ func TestDataPagesFlow(t *testing.T) {
 	data := "/console/entries/" + id + "/data"
 	w = e.page("GET", data+"?col=full_name&op=eq&val="+url.QueryEscape("张三"), member, "", nil)
 	wantStatus(t, "preview", w, 200)
-	wantBody(t, "preview", w, "<td>张三</td>", "/api/v1/entries/"+id+"/rows?full_name=", "_format=xlsx", "_bom=1")
+	wantBody(t, "preview", w, "<td>张三</td>", "/downloads/"+id+"/xlsx?full_name=", "/downloads/"+id+"/json?full_name=", "bom=0")
 	wantNotBody(t, "preview", w, "<td>李四</td>")
+	// The preview's downloads hold the selection: every matching row, no other.
+	if w := e.page("GET", "/downloads/"+id+"/csv?full_name="+url.QueryEscape("张三"), member, "", nil); w.Code != 200 || !strings.Contains(w.Body.String(), "张三") || strings.Contains(w.Body.String(), "李四") {
+		t.Errorf("the preview's filtered download: %d %.200s", w.Code, w.Body)
+	}
 	w = e.page("GET", data+"?_sort=-full_name", editor, "", nil)
 	body := w.Body.String()
 	if i, j := strings.Index(body, "<td>李四</td>"), strings.Index(body, "<td>张三</td>"); i < 0 || j < 0 || i > j {

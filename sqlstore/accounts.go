@@ -48,11 +48,13 @@ func (s *AccountService) Register(ctx context.Context, r *pubdata.Registration) 
 	var org *pubdata.Org
 	if r.Company && r.USCC != "" {
 		if e := ident.USCC(r.USCC); e != nil {
-			p := pubdata.FieldErrorf("uscc", "Unified social credit code %q: %s.", r.USCC, e.Error())
+			problem := pubdata.NewMessage("error.sentence", "Text", e.Error())
 			if ie := (*ident.Error)(nil); errors.As(e, &ie) && ie.Key != "" {
-				p.Keyed("error.account.uscc.invalid", "Value", r.USCC, "Problem", &pubdata.Message{Key: ie.Key, Args: ie.Args})
+				problem = &pubdata.Message{Key: ie.Key, Args: ie.Args}
 			}
-			err = pubdata.WithFieldError(err, p)
+			err = pubdata.WithFieldError(err, pubdata.FieldErrorf("uscc", "Unified social credit code %q: %s.", r.USCC, e.Error()).
+				Keyed("error.account.uscc.invalid", "Value", r.USCC, "Problem", problem))
+
 		} else {
 			div := r.Division
 			if div == "" {

@@ -314,21 +314,22 @@ func (s *ElementService) SetElementSource(ctx context.Context, code, org, entryI
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Data element %q not found.", code).Keyed("error.element.not_found", "Code", code)
 	}
 	if org == "" && entryID != "" {
-		return nil, pubdata.FieldErrorf("entry", "A source entry needs its source organisation.")
+		return nil, pubdata.FieldErrorf("entry", "A source entry needs its source organisation.").Keyed("error.element.source.org_required")
 	}
 	if org != "" {
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM orgs WHERE code = ?", org).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 {
-			return nil, pubdata.FieldErrorf("org", "Organisation %q does not exist.", org)
+			return nil, pubdata.FieldErrorf("org", "Organisation %q does not exist.", org).Keyed("error.org.unknown", "Org", org)
 		}
 	}
 	if entryID != "" {
 		var entryOrg string
 		err := tx.queryRow(ctx, "SELECT org FROM entries WHERE id = ?", entryID).Scan(&entryOrg)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && entryOrg != org) {
-			return nil, pubdata.FieldErrorf("entry", "Entry %q is not an entry of %s.", entryID, org)
+			return nil, pubdata.FieldErrorf("entry", "Entry %q is not an entry of %s.", entryID, org).Keyed("error.element.source.entry_of", "Entry", entryID, "Org", org)
+
 		} else if err != nil {
 			return nil, err
 		}

@@ -84,7 +84,7 @@ func quote(name string) string {
 // tableName returns the name of an entry's table, from its id (a UUID).
 func tableName(entryID string) (string, error) {
 	if !entryIDPattern.MatchString(entryID) {
-		return "", pubdata.Errorf(pubdata.EINVALID, "Entry id %q is not valid.", entryID)
+		return "", pubdata.Errorf(pubdata.EINVALID, "Entry id %q is not valid.", entryID).Keyed("error.entry.id_invalid", "ID", entryID)
 	}
 	return "d_" + strings.ToLower(strings.ReplaceAll(entryID, "-", "")), nil
 }
@@ -146,7 +146,8 @@ func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
 	var cols, keys string
 	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID)
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID).
+			Keyed("error.data.no_table", "Entry", entryID)
 	} else if err != nil {
 		return nil, err
 	}
@@ -232,7 +233,8 @@ func (tx *Tx) ensureTable(ctx context.Context, e *pubdata.Entry) error {
 				return err
 			}
 			if n > 0 {
-				return pubdata.Errorf(pubdata.ECONFLICT, "Data item %s changes type from %s to %s, but the table already holds %d rows of it; add a new item instead.", it.Name, c.Type, it.Type, n)
+				return pubdata.Errorf(pubdata.ECONFLICT, "Data item %s changes type from %s to %s, but the table already holds %d rows of it; add a new item instead.", it.Name, c.Type, it.Type, n).
+					Keyed("error.data.retype", "Item", it.Name, "From", c.Type, "To", it.Type, "Rows", n)
 			}
 			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", m.tbl, quote(it.Name))); err != nil {
 				return fmt.Errorf("retype column %s: %w", it.Name, err)
@@ -316,7 +318,8 @@ func (tx *Tx) createKeyIndex(ctx context.Context, tbl string, keys []string) err
 	}
 	_, err := tx.exec(ctx, fmt.Sprintf("CREATE UNIQUE INDEX %s_key ON %s (%s) WHERE _to IS NULL", tbl, tbl, strings.Join(q, ", ")))
 	if isUniqueViolation(err) {
-		return pubdata.Errorf(pubdata.ECONFLICT, "The new key (%s) is not unique in the table's current rows; correct the data or the key.", strings.Join(keys, ", "))
+		return pubdata.Errorf(pubdata.ECONFLICT, "The new key (%s) is not unique in the table's current rows; correct the data or the key.", strings.Join(keys, ", ")).
+			Keyed("error.data.key_not_unique", "Keys", strings.Join(keys, ", "))
 	}
 	return err
 }
@@ -388,7 +391,7 @@ func (s *DataService) CreateBatch(ctx context.Context, e *pubdata.Entry, opt pub
 		return nil, false, err
 	}
 	if opt.Mode == pubdata.ModeUpsert && len(pubdata.KeyItems(items)) == 0 {
-		return nil, false, pubdata.FieldErrorf("mode", "Upsert needs key items, and this entry has none; use append or replace.")
+		return nil, false, pubdata.FieldErrorf("mode", "Upsert needs key items, and this entry has none; use append or replace.").Keyed("error.batch.upsert_no_key")
 	}
 	if opt.Source == "" {
 		opt.Source = pubdata.SourceUpload
@@ -618,7 +621,8 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 	}
 	switch b.Status {
 	case pubdata.BatchDone, pubdata.BatchRolledBack:
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is already %s; it cannot run again.", id, b.Status)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is already %s; it cannot run again.", id, b.Status).
+			Keyed("error.batch.already_ended", "ID", id, "Status", batchStateWord(b.Status))
 	}
 	if _, loaded := s.live.Load(id); loaded {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running.", id).Keyed("error.batch.running", "ID", id)
@@ -640,7 +644,8 @@ func (s *DataService) RunBatch(ctx context.Context, e *pubdata.Entry, id string,
 		return nil, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running, or was interrupted and is not yet marked failed (a server does that after a few minutes); retry it then.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is running, or was interrupted and is not yet marked failed (a server does that after a few minutes); retry it then.", id).
+			Keyed("error.batch.running_or_interrupted", "ID", id)
 	}
 	stop := s.heartbeat(id)
 	err = s.load(ctx, e, items, b, src, opt, live)
@@ -1060,7 +1065,8 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is no longer running (it was marked failed while it ran); nothing of it was written.", b.ID)
+		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is no longer running (it was marked failed while it ran); nothing of it was written.", b.ID).
+			Keyed("error.batch.no_longer_running", "ID", b.ID)
 	}
 	if _, err := tx.exec(ctx, "UPDATE data_tables SET row_count = row_count + ?, batch_seq = ?, batches = batches + 1, last_batch = ?, last_loaded_at = ?, updated_at = ? WHERE entry_id = ?",
 		loaded-superseded, seq, b.ID, fmtTime(tx.now), fmtTime(tx.now), e.ID); err != nil {
@@ -1103,7 +1109,7 @@ func keyEq(a, b string, keys []string) string {
 func (s *DataService) RollbackBatch(ctx context.Context, e *pubdata.Entry, id, reason string) (*pubdata.Batch, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "A rollback needs a reason, which the record keeps.")
+		return nil, pubdata.FieldErrorf("reason", "A rollback needs a reason, which the record keeps.").Keyed("error.batch.rollback.reason")
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -1119,13 +1125,16 @@ func (s *DataService) RollbackBatch(ctx context.Context, e *pubdata.Entry, id, r
 		return nil, notFoundBatch(id)
 	}
 	if b.Status != pubdata.BatchDone {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a done batch can be rolled back.", id, b.Status)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a done batch can be rolled back.", id, b.Status).
+			Keyed("error.batch.rollback.not_done", "ID", id, "Status", batchStateWord(b.Status))
 	}
 	if b.Seq != m.seq {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is not the table's latest batch; roll back the later batches first, newest first.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is not the table's latest batch; roll back the later batches first, newest first.", id).
+			Keyed("error.batch.rollback.not_latest", "ID", id)
 	}
 	if b.Seq <= m.purged {
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The history batch %s superseded was purged; it cannot be rolled back.", id)
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The history batch %s superseded was purged; it cannot be rolled back.", id).
+			Keyed("error.batch.rollback.purged", "ID", id)
 	}
 	seq := m.seq + 1
 	res, err := tx.exec(ctx, "UPDATE "+m.tbl+" SET _to = ? WHERE _from = ? AND _to IS NULL", seq, b.Seq)
@@ -1174,7 +1183,7 @@ func (s *DataService) RollbackBatch(ctx context.Context, e *pubdata.Entry, id, r
 func (s *DataService) PurgeHistory(ctx context.Context, e *pubdata.Entry, id, reason string) (int64, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return 0, pubdata.FieldErrorf("reason", "A purge needs a reason, which the record keeps.")
+		return 0, pubdata.FieldErrorf("reason", "A purge needs a reason, which the record keeps.").Keyed("error.batch.purge.reason")
 	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
@@ -1190,7 +1199,8 @@ func (s *DataService) PurgeHistory(ctx context.Context, e *pubdata.Entry, id, re
 		return 0, notFoundBatch(id)
 	}
 	if b.Seq == 0 {
-		return 0, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s never wrote to the table; purge through a done batch.", id)
+		return 0, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s never wrote to the table; purge through a done batch.", id).Keyed("error.batch.purge.no_write", "ID", id)
+
 	}
 	res, err := tx.exec(ctx, "DELETE FROM "+m.tbl+" WHERE _to IS NOT NULL AND _to <= ?", b.Seq)
 	if err != nil {
@@ -1205,4 +1215,14 @@ func (s *DataService) PurgeHistory(ctx context.Context, e *pubdata.Entry, id, re
 		return 0, err
 	}
 	return n, tx.Commit()
+}
+
+// batchStateWord names a batch's status in a refusal by its key in the message files (its
+// English is the status as the sentence has always shown it), or as itself when it has none.
+func batchStateWord(s pubdata.BatchStatus) *pubdata.Message {
+	if k, ok := map[pubdata.BatchStatus]string{pubdata.BatchRunning: "error.batch.state.running", pubdata.BatchDone: "error.batch.state.done",
+		pubdata.BatchFailed: "error.batch.state.failed", pubdata.BatchRolledBack: "error.batch.state.rolled_back"}[s]; ok {
+		return pubdata.NewMessage(k)
+	}
+	return pubdata.NewMessage("error.sentence", "Text", string(s))
 }

@@ -42,7 +42,7 @@ func encodeRowCursor(c rowCursor) string {
 }
 
 func badCursor() error {
-	return pubdata.FieldErrorf("_cursor", "The cursor is not valid for this query; start again from the first page.")
+	return pubdata.FieldErrorf("_cursor", "The cursor is not valid for this query; start again from the first page.").Keyed("error.rows.cursor")
 }
 
 // decodeRowCursor reads a cursor for the sort, typing its values by the sort columns' items.
@@ -169,13 +169,14 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 		err := tx.queryRow(ctx, "SELECT seq, entry_id FROM data_batches WHERE id = ?", q.AsOf).Scan(&seq, &entry)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || (err == nil && entry != e.ID):
-			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf)
+			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q of this entry was not found.", q.AsOf).Keyed("error.rows.as_of.not_found", "ID", q.AsOf)
 		case err != nil:
 			return nil, err
 		case seq == 0:
-			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q never wrote to the table (it failed or is running).", q.AsOf)
+			return nil, pubdata.FieldErrorf("_as_of", "_as_of: batch %q never wrote to the table (it failed or is running).", q.AsOf).Keyed("error.rows.as_of.no_write", "ID", q.AsOf)
 		case seq < m.purged:
-			return nil, pubdata.Errorf(pubdata.ECONFLICT, "The table's history before batch %q was purged by the authority; it cannot be read as of then.", q.AsOf)
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "The table's history before batch %q was purged by the authority; it cannot be read as of then.", q.AsOf).
+				Keyed("error.rows.as_of.purged", "ID", q.AsOf)
 		}
 		r.add("_from <= ? AND (_to IS NULL OR _to > ?)", seq, seq)
 	} else {
@@ -187,7 +188,7 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 	for _, f := range q.Filters {
 		it, ok := r.items[f.Column]
 		if !ok {
-			return nil, pubdata.FieldErrorf(f.Column, "Filter: the table has no column %q.", f.Column)
+			return nil, pubdata.FieldErrorf(f.Column, "Filter: the table has no column %q.", f.Column).Keyed("error.rows.filter.no_column", "Column", f.Column)
 		}
 		c := quote(it.Name)
 		switch f.Op {
@@ -219,7 +220,7 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 				r.add(c + " IS NOT NULL")
 			}
 		default:
-			return nil, pubdata.FieldErrorf(f.Column, "Filter on %s: operator %q is not known.", f.Column, f.Op)
+			return nil, pubdata.FieldErrorf(f.Column, "Filter on %s: operator %q is not known.", f.Column, f.Op).Keyed("error.rows.filter.unknown_operator", "Column", f.Column, "Op", f.Op)
 		}
 	}
 	if q.Q != "" {
@@ -311,12 +312,13 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	}
 	for _, c := range cols {
 		if _, ok := r.items[c]; !ok {
-			return nil, "", pubdata.FieldErrorf("_fields", "_fields: the table has no column %q.", c)
+			return nil, "", pubdata.FieldErrorf("_fields", "_fields: the table has no column %q.", c).Keyed("error.rows.fields.column", "Column", c)
 		}
 	}
 	for _, k := range q.Sort {
 		if _, ok := r.items[k.Column]; !ok {
-			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column)
+			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column).Keyed("error.rows.sort.column", "Column", k.Column)
+
 		}
 	}
 	if q.Cursor != "" {

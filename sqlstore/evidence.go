@@ -60,7 +60,8 @@ func (s *EvidenceService) RecordSubjectLookup(ctx context.Context, element, mask
 // RecordExtract implements pubdata.EvidenceService.
 func (s *EvidenceService) RecordExtract(ctx context.Context, r *pubdata.ExtractRecord) error {
 	if r.Entry == "" || strings.TrimSpace(r.Digest) == "" {
-		return pubdata.Errorf(pubdata.EINVALID, "An extract's record needs its entry and digest.")
+		return pubdata.Errorf(pubdata.EINVALID, "An extract's record needs its entry and digest.").Keyed("error.evidence.extract.record")
+
 	}
 	cols := r.Columns
 	if cols == nil {

@@ -274,7 +274,8 @@ func (s *PullSourceService) ClaimPullSource(ctx context.Context, id string, leas
 		if _, rerr := s.RecordPullRun(ctx, id, pubdata.PullRun{At: now, Error: msg}); rerr != nil {
 			return nil, "", errors.Join(err, rerr)
 		}
-		return nil, "", pubdata.Errorf(pubdata.EINVALID, "%s", msg)
+		return nil, "", pubdata.Errorf(pubdata.EINVALID, "%s", msg).Keyed("error.source.dsn.undecryptable")
+
 	}
 	return src, dsn, nil
 }

@@ -20,10 +20,11 @@ func NewUsageService(db *DB) *UsageService { return &UsageService{db: db} }
 func (s *UsageService) AddUsage(ctx context.Context, counts []pubdata.UsageCount) error {
 	for _, c := range counts {
 		if !c.Kind.Valid() {
-			return pubdata.Errorf(pubdata.EINVALID, "Usage kind %q is not view, download or api.", c.Kind)
+			return pubdata.Errorf(pubdata.EINVALID, "Usage kind %q is not view, download or api.", c.Kind).Keyed("error.usage.kind", "Kind", c.Kind)
 		}
 		if len(c.Day) != len(pubdata.DateFormat) || c.Entry == "" {
-			return pubdata.Errorf(pubdata.EINVALID, "Usage count needs an entry and a day (YYYY-MM-DD), not %q.", c.Day)
+			return pubdata.Errorf(pubdata.EINVALID, "Usage count needs an entry and a day (YYYY-MM-DD), not %q.", c.Day).Keyed("error.usage.count", "Day", c.Day)
+
 		}
 	}
 	if len(counts) == 0 {

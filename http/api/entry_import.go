@@ -50,6 +50,8 @@ func (s *Server) ApiEntryImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	web.ImportErrorsIn(web.ApiLang(r), res)
+
 	status := http.StatusOK
 	if len(res.Errors) > 0 {
 		status = http.StatusBadRequest

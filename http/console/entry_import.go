@@ -79,7 +79,9 @@ func (s *Server) PageEntryImportSubmit(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	web.ImportErrorsIn(v.Lang, res)
 	v.Result = res
+
 	status := http.StatusOK
 	switch {
 	case len(res.Errors) > 0:

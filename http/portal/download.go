@@ -91,7 +91,13 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderRefused(w, r, a, e, rd.Decision())
 	}
-	sel, err := rd.Select(r.Context(), &pubdata.RowQuery{}, kind)
+	// The preview's filter, full text and order, as the rows API takes them; no paging.
+	rq, err := pubdata.ParseRowQuery(items, q, []string{"bom", "header"}, false)
+	if err != nil {
+		return err
+	}
+	rq.Limit, rq.Cursor = 0, ""
+	sel, err := rd.Select(r.Context(), rq, kind)
 	if err != nil {
 		return err
 	}
@@ -123,7 +129,8 @@ func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 // the purpose form for a shared read, the application form for a conditional-open entry,
 // sign-in for an anonymous visitor.
 func (s *Server) renderRefused(w http.ResponseWriter, r *http.Request, a *pubdata.Actor, e *pubdata.Entry, d pubdata.AccessDecision) error {
-	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}, Reason: d.Message}
+	v := downloadRefusedView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}}
+	v.Reason = web.DecisionText(v.Lang, d)
 	if d.Reason == pubdata.AccessNoPurpose {
 		v.Reason = web.Translate(v.Lang, "entry_page.refused.purpose")
 		v.NeedsPurpose = true

@@ -71,7 +71,7 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 	d := rd.Decision()
 	x := &entryExtras{CanDownload: d.Allow}
 	if !d.Allow {
-		x.Refusal = d.Message
+		x.Refusal = web.DecisionText(web.LangFrom(r.Context()), d)
 		if e.OpenClass == pubdata.ClassConditional && !pubdata.SeesWholeCatalog(a) {
 			x.ApplyURL = applyURL(e.ID)
 		}

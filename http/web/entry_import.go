@@ -4,6 +4,8 @@ import (
 	"errors"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/entryfile"
+	"github.com/pubdata/pubdata/locale"
+
 	"io"
 	"net/http"
 )
@@ -33,6 +35,19 @@ func (s *Server) ImportEntries(r *http.Request, a *pubdata.Actor, file io.Reader
 		},
 	})
 	return res, NormalizeError(err)
+}
+
+// ImportErrorsIn puts the problems of an import in lang: each keyed problem's message
+// replaces its English.
+func ImportErrorsIn(lang string, res *entryfile.Result) {
+	if res == nil {
+		return
+	}
+	for i, e := range res.Errors {
+		if e.Msg != nil {
+			res.Errors[i].Message = locale.Render(lang, e.Msg)
+		}
+	}
 }
 
 // BoolParam reads a true/false query parameter (default false).

@@ -1,9 +1,11 @@
 package web
 
 import (
-	"github.com/pubdata/pubdata/locale"
 	"net/url"
 	"strings"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // Page languages.
@@ -53,4 +55,13 @@ func LocalPath(next, fallback string) string {
 		return fallback
 	}
 	return next
+}
+
+// DecisionText is why an access decision refuses, in lang (its message when it names one,
+// else its English sentence).
+func DecisionText(lang string, d pubdata.AccessDecision) string {
+	if d.Msg != nil {
+		return locale.Render(lang, d.Msg)
+	}
+	return d.Message
 }

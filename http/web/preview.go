@@ -43,12 +43,14 @@ var previewOps = []CatOption{
 	{Value: pubdata.OpNull, Key: "data.op.null"},
 }
 
-// previewFormats are the download links, as _format (and _bom) of the rows API.
-var previewFormats = []struct{ Key, Params string }{
-	{Key: "data.download.csv", Params: "_format=csv"},
-	{Key: "data.download.csv_bom", Params: "_format=csv&_bom=1"},
-	{Key: "data.download.xlsx", Params: "_format=xlsx"},
-	{Key: "data.download.json", Params: "_format=json"},
+// previewFormats are the download links of the preview's selection (every matching row,
+// GET /downloads/{id}/{format} with the preview's filter).
+var previewFormats = []struct{ Key, Format, Params string }{
+	{Key: "data.download.csv_bom", Format: "csv"},
+	{Key: "data.download.csv", Format: "csv", Params: "bom=0"},
+	{Key: "data.download.xlsx", Format: "xlsx"},
+	{Key: "data.download.json", Format: "json"},
+	{Key: "data.download.ndjson", Format: "ndjson"},
 }
 
 // previewColumn is a column of the preview table.
@@ -149,7 +151,7 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		EntryID: e.ID, Action: action, CanRead: d.Allow, Ops: previewOps,
 		Col: strings.TrimSpace(q.Get(previewCol)), Op: q.Get(previewOp), Val: q.Get(previewVal),
 		Q: strings.TrimSpace(q.Get(previewQ)), Purpose: purpose,
-		Refusal: d.Message, NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
+		Refusal: DecisionText(lang, d), NeedsPurpose: d.Reason == pubdata.AccessNoPurpose,
 	}
 	if v.Op == "" {
 		v.Op = pubdata.OpEq
@@ -177,15 +179,23 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 	v.Filtered = len(params) > 0 && !(len(params) == 1 && params.Has(previewSort))
 	sortBy := params.Get(previewSort)
 	v.Sort = sortBy
-	api := "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows?"
-	if enc := params.Encode(); enc != "" {
-		api += enc + "&"
-	}
-	// A shared read by purpose needs X-Purpose, which a link cannot send: no download links.
-	if d.Reason != pubdata.AccessShared {
-		for _, f := range previewFormats {
-			v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: api + f.Params})
+	// The downloads of the selection: a shared read's purpose goes with them in its cookie.
+	for _, f := range previewFormats {
+		link := url.Values{}
+		for k, vs := range params {
+			link[k] = vs
 		}
+		if f.Params != "" {
+			extra, _ := url.ParseQuery(f.Params)
+			for k, vs := range extra {
+				link[k] = vs
+			}
+		}
+		u := "/downloads/" + url.PathEscape(e.ID) + "/" + f.Format
+		if enc := link.Encode(); enc != "" {
+			u += "?" + enc
+		}
+		v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: u})
 	}
 	keep := func(kv ...string) string {
 		return PageLink(r, append(kv, previewCursor, "")...)

@@ -59,14 +59,15 @@ func detectEncoding(head []byte, full bool) (enc encoding, bom int, err error) {
 		return encUTF8, 0, nil
 	}
 	if bytes.HasPrefix(head, zipMagic) || bytes.HasPrefix(head, oleMagic) {
-		return 0, 0, pubdata.Errorf(pubdata.EINVALID, "The file is an Excel workbook, not CSV; load it as xlsx (or save it as CSV).")
+		return 0, 0, pubdata.Errorf(pubdata.EINVALID, "The file is an Excel workbook, not CSV; load it as xlsx (or save it as CSV).").Keyed("error.file.csv.excel")
 	}
 	if full {
 		head = head[:len(head)-cutGB18030(head)]
 	}
 	text, _, terr := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), head)
 	if terr != nil || bytes.ContainsRune(text, utf8.RuneError) {
-		return 0, 0, pubdata.Errorf(pubdata.EINVALID, "The file's text is neither UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, nor GB18030/GBK; save it as UTF-8 CSV.")
+		return 0, 0, pubdata.Errorf(pubdata.EINVALID, "The file's text is neither UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, nor GB18030/GBK; save it as UTF-8 CSV.").
+			Keyed("error.file.csv.encoding")
 	}
 	return encGB18030, 0, nil
 }
@@ -153,7 +154,7 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 		return nil, err
 	}
 	if len(bytes.TrimSpace(bytes.TrimPrefix(head, utf8BOM))) == 0 || bytes.Equal(head, gb18030BOM) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.")
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
 	}
 	enc, bom, err := detectEncoding(head, full)
 	if err != nil {
@@ -180,7 +181,7 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 	for {
 		rec, err := c.read()
 		if err == io.EOF {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "The file has no header row (it holds only blank lines).")
+			return nil, pubdata.Errorf(pubdata.EINVALID, "The file has no header row (it holds only blank lines).").Keyed("error.file.csv.no_header")
 		}
 		if err != nil {
 			return nil, err
@@ -190,7 +191,7 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 		}
 		line, _ := cr.FieldPos(0)
 		rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
-		c.cols, err = newMatcher(items).header(rec, fmt.Sprintf("(line %d)", line))
+		c.cols, err = newMatcher(items).header(rec, fmt.Sprintf("(line %d)", line), pubdata.NewMessage("error.file.where.line", "Line", line))
 		if err != nil {
 			return nil, err
 		}
@@ -231,14 +232,17 @@ func (c *csvReader) read() ([]string, error) {
 	line, _ := c.cr.FieldPos(0)
 	switch {
 	case errors.Is(err, errRecordTooLong):
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The record from line %d is longer than %d MiB; is a quote (\") left open?", line, maxRecord>>20)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The record from line %d is longer than %d MiB; is a quote (\") left open?", line, maxRecord>>20).
+			Keyed("error.file.csv.record_too_long", "Line", line, "MiB", maxRecord>>20)
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, errRecordTooLong) {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "The record from line %d is longer than %d MiB; is a quote (\") left open?", pe.StartLine, maxRecord>>20)
+			return nil, pubdata.Errorf(pubdata.EINVALID, "The record from line %d is longer than %d MiB; is a quote (\") left open?", pe.StartLine, maxRecord>>20).
+				Keyed("error.file.csv.record_too_long", "Line", pe.StartLine, "MiB", maxRecord>>20)
 		}
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The CSV cannot be read at line %d: %v.", pe.Line, pe.Err)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The CSV cannot be read at line %d: %v.", pe.Line, pe.Err).
+			Keyed("error.file.csv.parse", "Line", pe.Line, "Problem", csvProblem(pe.Err))
 	}
 	return nil, err
 }
@@ -267,7 +271,9 @@ func (c *csvReader) next() (*pubdata.SourceRow, error) {
 		if c.utf8 {
 			for _, f := range rec {
 				if !utf8.ValidString(f) {
-					return nil, pubdata.Errorf(pubdata.EINVALID, "Line %d is not UTF-8 text, though the file's start is: save the whole file in one encoding (UTF-8).", line)
+					return nil, pubdata.Errorf(pubdata.EINVALID, "Line %d is not UTF-8 text, though the file's start is: save the whole file in one encoding (UTF-8).", line).
+						Keyed("error.file.csv.line_encoding", "Line", line)
+
 				}
 			}
 		}
@@ -283,4 +289,16 @@ func (c *csvReader) next() (*pubdata.SourceRow, error) {
 		}
 		return c.check.finish(num, values, errs), nil
 	}
+}
+
+// csvProblem is the message of a CSV parse error: the quoting mistakes by key (their
+// English is the csv package's), any other as its text.
+func csvProblem(err error) *pubdata.Message {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return pubdata.NewMessage("error.file.csv.bare_quote")
+	case errors.Is(err, csv.ErrQuote):
+		return pubdata.NewMessage("error.file.csv.quote")
+	}
+	return pubdata.NewMessage("error.sentence", "Text", err.Error())
 }

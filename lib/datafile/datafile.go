@@ -66,7 +66,8 @@ func DetectFormat(contentType, fileName string, head []byte) (Format, error) {
 		return XLSX, nil
 	}
 	if bytes.HasPrefix(head, oleMagic) || strings.EqualFold(filepath.Ext(fileName), ".xls") {
-		return "", pubdata.Errorf(pubdata.EINVALID, "The file %s is an old Excel workbook (.xls), which cannot be read; save it as .xlsx or as CSV.", describe(contentType, fileName))
+		return "", pubdata.Errorf(pubdata.EINVALID, "The file %s is an old Excel workbook (.xls), which cannot be read; save it as .xlsx or as CSV.", describe(contentType, fileName)).
+			Keyed("error.file.xls", "File", describeMessage(contentType, fileName))
 	}
 	first := firstByte(head)
 	mt, _, _ := mime.ParseMediaType(contentType)
@@ -105,7 +106,8 @@ func DetectFormat(contentType, fileName string, head []byte) (Format, error) {
 	case first != 0 && looksLikeText(head):
 		return CSV, nil
 	}
-	return "", pubdata.Errorf(pubdata.EINVALID, "Cannot tell the format of the file %s; give a .csv, .xlsx, .json or .ndjson file, or name the format (csv, xlsx, json, ndjson).", describe(contentType, fileName))
+	return "", pubdata.Errorf(pubdata.EINVALID, "Cannot tell the format of the file %s; give a .csv, .xlsx, .json or .ndjson file, or name the format (csv, xlsx, json, ndjson).", describe(contentType, fileName)).
+		Keyed("error.file.format_unknown", "File", describeMessage(contentType, fileName))
 }
 
 // describe names an upload by what was given of it.
@@ -121,6 +123,19 @@ func describe(contentType, fileName string) string {
 		return "without a name or Content-Type"
 	}
 	return strings.Join(parts, " ")
+}
+
+// describeMessage is describe as a message.
+func describeMessage(contentType, fileName string) *pubdata.Message {
+	switch {
+	case fileName != "" && contentType != "":
+		return pubdata.NewMessage("error.file.describe.both", "Name", fileName, "Type", contentType)
+	case fileName != "":
+		return pubdata.NewMessage("error.file.describe.name", "Name", fileName)
+	case contentType != "":
+		return pubdata.NewMessage("error.file.describe.type", "Type", contentType)
+	}
+	return pubdata.NewMessage("error.file.describe.none")
 }
 
 // firstByte is the first byte of head that is not space or a byte-order mark; 0 if none.
@@ -204,7 +219,7 @@ var _ pubdata.RowSource = (*Source)(nil)
 // EINVALID *pubdata.Error naming it, from Open or (past the header) from Next.
 func Open(r io.Reader, format Format, items []pubdata.Item, opt Options) (*Source, error) {
 	if len(items) == 0 {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The table has no columns.")
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The table has no columns.").Keyed("error.file.no_columns")
 	}
 	s := &Source{r: r, format: format, items: items, opt: opt}
 	if err := s.open(); err != nil {
@@ -236,7 +251,7 @@ func (s *Source) open() error {
 	case NDJSON:
 		s.next, err = openNDJSON(s.count, items, opt)
 	default:
-		err = pubdata.Errorf(pubdata.EINVALID, "Format %q is not one of csv, xlsx, json, ndjson.", format)
+		err = pubdata.Errorf(pubdata.EINVALID, "Format %q is not one of csv, xlsx, json, ndjson.", format).Keyed("error.file.format", "Format", format)
 	}
 	if err != nil {
 		if s.close != nil {
@@ -378,11 +393,13 @@ func (m *matcher) names() string {
 
 // header maps the cells of a header row to items: cols[j] is the item of cell j, -1 for an
 // empty header cell (its column is ignored). It returns the file error for unknown columns,
-// a column given twice and missing key items.
-func (m *matcher) header(cells []string, where string) ([]int, error) {
+// a column given twice and missing key items. where names the header row in the file, in
+// English and as whereMsg.
+func (m *matcher) header(cells []string, where string, whereMsg *pubdata.Message) ([]int, error) {
 	cols := make([]int, len(cells))
 	at := make([]string, len(m.items))
 	var unknown, twice []string
+	var twiceMsgs []*pubdata.Message
 	for j, c := range cells {
 		c = trimSpace(c)
 		cols[j] = -1
@@ -396,21 +413,27 @@ func (m *matcher) header(cells []string, where string) ([]int, error) {
 		}
 		if at[i] != "" {
 			twice = append(twice, fmt.Sprintf("%s (as %q and %q)", m.items[i].Name, at[i], c))
+			twiceMsgs = append(twiceMsgs, pubdata.NewMessage("error.file.header.twice_item", "Column", m.items[i].Name, "First", at[i], "Second", c))
 			continue
 		}
 		at[i] = c
 		cols[j] = i
 	}
 	var problems []string
-	if len(unknown) > 20 {
-		unknown = append(unknown[:20], fmt.Sprintf("and %d more", len(unknown)-20))
-	}
+	var msgs []*pubdata.Message
 	if len(unknown) > 0 {
+		shown := pubdata.NewMessage("error.sentence", "Text", strings.Join(unknown, ", "))
+		if len(unknown) > 20 {
+			shown = pubdata.NewMessage("error.file.header.more", "Columns", strings.Join(unknown[:20], ", "), "More", len(unknown)-20)
+			unknown = append(unknown[:20], fmt.Sprintf("and %d more", len(unknown)-20))
+		}
 		problems = append(problems, fmt.Sprintf("The header %s names columns that the table does not have: %s; the table's columns are %s.",
 			where, strings.Join(unknown, ", "), m.names()))
+		msgs = append(msgs, pubdata.NewMessage("error.file.header.unknown", "Where", whereMsg, "Columns", shown, "Names", m.names()))
 	}
 	if len(twice) > 0 {
 		problems = append(problems, fmt.Sprintf("The header %s names a column twice: %s.", where, strings.Join(twice, ", ")))
+		msgs = append(msgs, pubdata.NewMessage("error.file.header.twice", "Where", whereMsg, "Columns", joinMessages("error.file.list", twiceMsgs)))
 	}
 	var missing []string
 	for _, k := range pubdata.KeyItems(m.items) {
@@ -421,14 +444,26 @@ func (m *matcher) header(cells []string, where string) ([]int, error) {
 	if len(missing) > 0 {
 		problems = append(problems, fmt.Sprintf("The header %s lacks the key column %s; a key column must be given.",
 			where, strings.Join(missing, ", ")))
+		msgs = append(msgs, pubdata.NewMessage("error.file.header.key_missing", "Where", whereMsg, "Columns", strings.Join(missing, ", ")))
 	}
 	if len(problems) > 0 {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "%s", strings.Join(problems, " "))
+		return nil, pubdata.Errorf(pubdata.EINVALID, "%s", strings.Join(problems, " ")).Keyed("error.quoted", "Problem", joinMessages("error.file.problems", msgs))
 	}
 	if !slices.ContainsFunc(cols, func(i int) bool { return i >= 0 }) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The header %s names no column of the table; the table's columns are %s.", where, m.names())
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The header %s names no column of the table; the table's columns are %s.", where, m.names()).
+			Keyed("error.file.header.none", "Where", whereMsg, "Columns", m.names())
 	}
 	return cols, nil
+}
+
+// joinMessages is the messages ms (at least one) one after another, each pair joined by the
+// message key ({{.First}} and {{.Second}}).
+func joinMessages(key string, ms []*pubdata.Message) *pubdata.Message {
+	m := ms[0]
+	for _, n := range ms[1:] {
+		m = pubdata.NewMessage(key, "First", m, "Second", n)
+	}
+	return m
 }
 
 // sortedKeys returns a map's keys in order, so that a row's errors come in a stable order.

@@ -23,7 +23,7 @@ func peekStart(r io.Reader) (*bufio.Reader, error) {
 		head = head[len(utf8BOM):]
 	}
 	if err == io.EOF && len(bytes.TrimSpace(head)) == 0 {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.")
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
 	}
 	return br, nil
 }
@@ -46,14 +46,14 @@ func openJSON(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is not JSON: %s.", jsonProblem(err))
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is not JSON: %s.", jsonProblem(err)).Keyed("error.file.json.not_json", "Problem", jsonProblemMessage(err))
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		hint := ""
+		hint, key := "", "error.file.json.not_array"
 		if d == '{' {
-			hint = " For one object a line, load it as ndjson."
+			hint, key = " For one object a line, load it as ndjson.", "error.file.json.not_array_object"
 		}
-		return nil, pubdata.Errorf(pubdata.EINVALID, "A JSON file must be one array of objects ([{…}, {…}]), and this one does not start with [.%s", hint)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "A JSON file must be one array of objects ([{…}, {…}]), and this one does not start with [.%s", hint).Keyed(key)
 	}
 	j := &jsonReader{dec: dec, lim: lim, rec: newRecorder(items, opt)}
 	return j.next, nil
@@ -70,7 +70,8 @@ func (j *jsonReader) next() (*pubdata.SourceRow, error) {
 			return nil, j.fail(fmt.Errorf("unexpected %v", tok))
 		}
 		if _, err := j.dec.Token(); err != io.EOF {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "The JSON file goes on after its array ends (at byte %d); a JSON file must be one array.", j.dec.InputOffset())
+			return nil, pubdata.Errorf(pubdata.EINVALID, "The JSON file goes on after its array ends (at byte %d); a JSON file must be one array.", j.dec.InputOffset()).
+				Keyed("error.file.json.after_array", "Byte", j.dec.InputOffset())
 		}
 		return nil, io.EOF
 	}
@@ -88,9 +89,20 @@ func (j *jsonReader) next() (*pubdata.SourceRow, error) {
 
 func (j *jsonReader) fail(err error) error {
 	if errors.Is(err, errRecordTooLong) {
-		return pubdata.Errorf(pubdata.EINVALID, "Element %d of the JSON array is longer than %d MiB.", j.n, maxRecord>>20)
+		return pubdata.Errorf(pubdata.EINVALID, "Element %d of the JSON array is longer than %d MiB.", j.n, maxRecord>>20).
+			Keyed("error.file.json.element_too_long", "Index", j.n, "MiB", maxRecord>>20)
 	}
-	return pubdata.Errorf(pubdata.EINVALID, "The JSON cannot be read at element %d of the array (byte %d): %s.", j.n, j.dec.InputOffset(), jsonProblem(err))
+	return pubdata.Errorf(pubdata.EINVALID, "The JSON cannot be read at element %d of the array (byte %d): %s.", j.n, j.dec.InputOffset(), jsonProblem(err)).
+		Keyed("error.file.json.element", "Index", j.n, "Byte", j.dec.InputOffset(), "Problem", jsonProblemMessage(err))
+}
+
+// jsonProblemMessage is jsonProblem as a message.
+func jsonProblemMessage(err error) *pubdata.Message {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+		return pubdata.NewMessage("error.file.json.ends_early")
+	}
+	return pubdata.NewMessage("error.sentence", "Text", jsonProblem(err))
 }
 
 // jsonProblem words a decoding error.
@@ -145,7 +157,8 @@ func (n *ndjsonReader) readLine() ([]byte, error) {
 		part, err := n.br.ReadSlice('\n')
 		n.buf = append(n.buf, part...)
 		if len(n.buf) > maxRecord {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "Line %d is longer than %d MiB.", n.line+1, maxRecord>>20)
+			return nil, pubdata.Errorf(pubdata.EINVALID, "Line %d is longer than %d MiB.", n.line+1, maxRecord>>20).
+				Keyed("error.file.ndjson.line_too_long", "Line", n.line+1, "MiB", maxRecord>>20)
 		}
 		switch {
 		case err == nil:
@@ -179,7 +192,8 @@ func (n *ndjsonReader) next() (*pubdata.SourceRow, error) {
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return malformed(n.line, "row.json.line", "Line", n.line, "Problem", jsonProblem(err)), nil
+			return malformed(n.line, "row.json.line", "Line", n.line, "Problem", jsonProblemMessage(err)), nil
+
 		}
 		if dec.More() {
 			return malformed(n.line, "row.json.line_many", "Line", n.line), nil

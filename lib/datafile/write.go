@@ -35,7 +35,8 @@ type Writer interface {
 // are the store's: nil, string, int64, float64, bool.
 func NewWriter(w io.Writer, format Format, columns []string, opt WriterOptions) (Writer, error) {
 	if opt.Titles != nil && len(opt.Titles) != len(columns) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "%d titles for %d columns.", len(opt.Titles), len(columns))
+		return nil, pubdata.Errorf(pubdata.EINVALID, "%d titles for %d columns.", len(opt.Titles), len(columns)).
+			Keyed("error.file.write.titles", "Titles", len(opt.Titles), "Columns", len(columns))
 	}
 	header := columns
 	if opt.Titles != nil {
@@ -66,7 +67,7 @@ func NewWriter(w io.Writer, format Format, columns []string, opt WriterOptions) 
 		}
 		return j, nil
 	}
-	return nil, pubdata.Errorf(pubdata.EINVALID, "Format %q is not one of csv, xlsx, json, ndjson.", format)
+	return nil, pubdata.Errorf(pubdata.EINVALID, "Format %q is not one of csv, xlsx, json, ndjson.", format).Keyed("error.file.format", "Format", format)
 }
 
 func checkWidth(values []any, n int) error {
@@ -258,7 +259,8 @@ func newXLSXWriter(w io.Writer, header []string) (*xlsxWriter, error) {
 
 func (x *xlsxWriter) put() error {
 	if x.row >= MaxXLSXRows {
-		return pubdata.Errorf(pubdata.ETOOLARGE, "An XLSX sheet holds at most %d rows; download CSV for more.", MaxXLSXRows-1)
+		return pubdata.Errorf(pubdata.ETOOLARGE, "An XLSX sheet holds at most %d rows; download CSV for more.", MaxXLSXRows-1).Keyed("error.file.xlsx.too_many_rows", "Max", MaxXLSXRows-1)
+
 	}
 	x.row++
 	cell, err := excelize.CoordinatesToCellName(1, x.row)

@@ -67,21 +67,21 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 		return fail(err)
 	}
 	if n == 0 {
-		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty."))
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty"))
 	}
 	f, err := excelize.OpenFile(name, excelize.Options{TmpDir: opt.TempDir, ShortDatePattern: "yyyy-mm-dd",
 		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: 64 << 30})
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
-			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?)."))
+			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?).").Keyed("error.file.xlsx.unreadable"))
 		}
-		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err))
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err).Keyed("error.file.xlsx.not_xlsx", "Problem", err))
 	}
 	x = &xlsxReader{f: f, check: newChecker(items, opt.Now)}
 	x.check.serialDates = true
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook has no sheet."))
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook has no sheet.").Keyed("error.file.xlsx.no_sheet"))
 	}
 	x.sheet = sheets[0]
 	if dim, err := f.GetSheetDimension(x.sheet); err == nil {
@@ -92,19 +92,20 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 		}
 	}
 	if x.rows, err = f.Rows(x.sheet); err != nil {
-		return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read: %v.", x.sheet, err))
+		return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read: %v.", x.sheet, err).Keyed("error.file.xlsx.sheet", "Sheet", x.sheet, "Problem", err))
 	}
 	for {
 		cells, err := x.row()
 		if err == io.EOF {
-			return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q has no header row (it is empty).", x.sheet))
+			return fail(pubdata.Errorf(pubdata.EINVALID, "Sheet %q has no header row (it is empty).", x.sheet).Keyed("error.file.xlsx.no_header", "Sheet", x.sheet))
 		} else if err != nil {
 			return fail(err)
 		}
 		if blank(cells) {
 			continue
 		}
-		if x.cols, err = newMatcher(items).header(cells, fmt.Sprintf("(sheet %q, row %d)", x.sheet, x.n)); err != nil {
+		where := pubdata.NewMessage("error.file.where.sheet", "Sheet", x.sheet, "Row", x.n)
+		if x.cols, err = newMatcher(items).header(cells, fmt.Sprintf("(sheet %q, row %d)", x.sheet, x.n), where); err != nil {
 			return fail(err)
 		}
 		return x, closer, nil
@@ -115,14 +116,17 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 func (x *xlsxReader) row() ([]string, error) {
 	if !x.rows.Next() {
 		if err := x.rows.Error(); err != nil {
-			return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read after row %d: %v.", x.sheet, x.n, err)
+			return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read after row %d: %v.", x.sheet, x.n, err).
+				Keyed("error.file.xlsx.after_row", "Sheet", x.sheet, "Row", x.n, "Problem", err)
 		}
 		return nil, io.EOF
 	}
 	x.n++
 	cells, err := x.rows.Columns()
 	if err != nil {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read at row %d: %v.", x.sheet, x.n, err)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Sheet %q cannot be read at row %d: %v.", x.sheet, x.n, err).
+			Keyed("error.file.xlsx.at_row", "Sheet", x.sheet, "Row", x.n, "Problem", err)
+
 	}
 	return cells, nil
 }

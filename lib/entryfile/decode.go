@@ -39,7 +39,7 @@ func (r *Row) Errors(err error) []Error {
 	var out []Error
 	for _, p := range problems(err) {
 		n, key := r.place(p.Field)
-		out = append(out, Error{Line: n, Column: columnName(r.columns, key), Message: p.Message})
+		out = append(out, Error{Line: n, Column: columnName(r.columns, key), Message: p.Message, Msg: pubdata.MessageOf(p)})
 	}
 	return out
 }
@@ -82,7 +82,35 @@ func columnName(names map[string]string, key string) string {
 type Error struct {
 	Line    int    `json:"line"`
 	Column  string `json:"column"`
-	Message string `json:"message"`
+	Message string `json:"message"` // in English; readers get Msg in their language
+	// Msg names Message in the message files (package locale) with its arguments: the http
+	// layer renders it in the reader's language.
+	Msg *pubdata.Message `json:"-"`
+}
+
+// keyed returns e with its message named: key with args, pairs of a placeholder name and
+// its value (as pubdata.NewMessage).
+func (e Error) keyed(key string, args ...any) Error {
+	e.Msg = pubdata.NewMessage(key, args...)
+	return e
+}
+
+// fileError is a problem of the file as a whole (line 0) or at line n, named by key.
+func fileError(n int, msg, key string, args ...any) *Error {
+	e := Error{Line: n, Message: msg}.keyed(key, args...)
+	return &e
+}
+
+// csvProblem is the message of a CSV parse error: the quoting mistakes by key (their
+// English is the csv package's), any other as its text.
+func csvProblem(err error) *pubdata.Message {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return pubdata.NewMessage("error.file.csv.bare_quote")
+	case errors.Is(err, csv.ErrQuote):
+		return pubdata.NewMessage("error.file.csv.quote")
+	}
+	return pubdata.NewMessage("error.sentence", "Text", err.Error())
 }
 
 func (e Error) Error() string {
@@ -135,11 +163,11 @@ func Decode(r io.Reader, opt Options) ([]Row, []Error, error) {
 	var ferr *Error
 	switch {
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
-		ferr = &Error{Message: "The file is empty."}
+		ferr = fileError(0, "The file is empty.", "error.file.empty")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		lines, ferr = readXLSX(data, opt.MaxRows)
 	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		ferr = &Error{Message: "Old Excel files (.xls) cannot be read; save the sheet as .xlsx or as CSV."}
+		ferr = fileError(0, "Old Excel files (.xls) cannot be read; save the sheet as .xlsx or as CSV.", "error.import.xls")
 	default:
 		lines, ferr = readCSV(data, opt.MaxRows)
 	}
@@ -163,7 +191,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 func readCSV(data []byte, maxRows int) ([]line, *Error) {
 	text, err := decodeText(data)
 	if err != nil {
-		return nil, &Error{Message: "The file is neither UTF-8 nor GB18030 text."}
+		return nil, fileError(0, "The file is neither UTF-8 nor GB18030 text.", "error.import.encoding")
 	}
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = sniffDelimiter(text)
@@ -178,12 +206,12 @@ func readCSV(data []byte, maxRows int) ([]line, *Error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &Error{Line: n, Message: fmt.Sprintf("The CSV cannot be read here: %v.", pe.Err)}
+				return nil, fileError(n, fmt.Sprintf("The CSV cannot be read here: %v.", pe.Err), "error.import.csv", "Problem", csvProblem(pe.Err))
 			}
-			return nil, &Error{Line: n, Message: "The CSV cannot be read here."}
+			return nil, fileError(n, "The CSV cannot be read here.", "error.import.csv_here")
 		}
 		if n > maxRows {
-			return nil, &Error{Message: fmt.Sprintf("The file has more than %d rows; split it.", maxRows)}
+			return nil, fileError(0, fmt.Sprintf("The file has more than %d rows; split it.", maxRows), "error.import.too_many_rows", "Max", maxRows)
 		}
 		if !blank(rec) {
 			out = append(out, line{n, rec})
@@ -233,27 +261,27 @@ func readXLSX(data []byte, maxRows int) ([]line, *Error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXUnzip, UnzipXMLSizeLimit: maxXLSXXML})
 	if err != nil {
 		if errors.Is(err, excelize.ErrWorkbookFileFormat) || strings.Contains(err.Error(), "zip") {
-			return nil, &Error{Message: "The file is not an XLSX workbook."}
+			return nil, fileError(0, "The file is not an XLSX workbook.", "error.import.not_xlsx")
 		}
-		return nil, &Error{Message: "The XLSX workbook cannot be read (is it password-protected?)."}
+		return nil, fileError(0, "The XLSX workbook cannot be read (is it password-protected?).", "error.file.xlsx.unreadable")
 	}
 	defer f.Close()
 	var first []line
 	for i, sheet := range f.GetSheetList() {
 		rows, err := f.Rows(sheet)
 		if err != nil {
-			return nil, &Error{Message: fmt.Sprintf("Sheet %q cannot be read.", sheet)}
+			return nil, fileError(0, fmt.Sprintf("Sheet %q cannot be read.", sheet), "error.import.sheet", "Sheet", sheet)
 		}
 		var out []line
 		for n := 1; rows.Next(); n++ {
 			if n > maxRows {
 				rows.Close()
-				return nil, &Error{Message: fmt.Sprintf("Sheet %q has more than %d rows; split it.", sheet, maxRows)}
+				return nil, fileError(0, fmt.Sprintf("Sheet %q has more than %d rows; split it.", sheet, maxRows), "error.import.sheet_too_many_rows", "Sheet", sheet, "Max", maxRows)
 			}
 			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
 				rows.Close()
-				return nil, &Error{Line: n, Message: fmt.Sprintf("Sheet %q cannot be read at this row.", sheet)}
+				return nil, fileError(n, fmt.Sprintf("Sheet %q cannot be read at this row.", sheet), "error.import.sheet_row", "Sheet", sheet)
 			}
 			if !blank(cells) {
 				out = append(out, line{n, cells})
@@ -340,7 +368,7 @@ type entry struct {
 func parse(lines []line, opt Options) ([]Row, []Error) {
 	h := findHeader(lines)
 	if h < 0 {
-		return nil, []Error{{Message: "No header row found: one of the first rows must name the template's columns (信息资源名称, 信息资源代码, 共享类型 …, or title, code, share_class …)."}}
+		return nil, []Error{*fileError(0, "No header row found: one of the first rows must name the template's columns (信息资源名称, 信息资源代码, 共享类型 …, or title, code, share_class …).", "error.import.no_header")}
 	}
 	rd := &reader{opt: opt, idx: map[string]int{}, name: map[string]string{}, codes: map[string]int{}}
 	if len(opt.Elements) > 0 {
@@ -363,9 +391,11 @@ func parse(lines []line, opt Options) ([]Row, []Error) {
 		switch {
 		case !ok && ignoredHeaders[nh]:
 		case !ok:
-			rd.errs = append(rd.errs, Error{header.n, clean(c), fmt.Sprintf("Unknown column %q: the template's columns are %s.", clean(c), allHeaders())})
+			rd.errs = append(rd.errs, Error{Line: header.n, Column: clean(c), Message: fmt.Sprintf("Unknown column %q: the template's columns are %s.", clean(c), allHeaders())}.
+				keyed("error.import.column_unknown", "Column", clean(c), "Columns", allHeaders()))
 		case rd.name[key] != "":
-			rd.errs = append(rd.errs, Error{header.n, clean(c), fmt.Sprintf("Column %s appears twice (also as %q).", headerOf(key), rd.name[key])})
+			rd.errs = append(rd.errs, Error{Line: header.n, Column: clean(c), Message: fmt.Sprintf("Column %s appears twice (also as %q).", headerOf(key), rd.name[key])}.
+				keyed("error.import.column_twice", "Column", headerOf(key), "Other", rd.name[key]))
 		default:
 			rd.idx[key], rd.name[key] = j, clean(c)
 		}
@@ -386,11 +416,12 @@ func parse(lines []line, opt Options) ([]Row, []Error) {
 			// first row's.
 			for _, c := range Columns {
 				if v := cell(c.Key); !c.Item && v != "" && v != cur.first[c.Key] {
-					rd.add(l.n, c.Key, fmt.Sprintf("This differs from the entry's first row (line %d): leave it empty on the entry's further rows, or fill %s to start a new entry.", cur.row.Line, rd.column(colTitle)))
+					rd.add(l.n, c.Key, fmt.Sprintf("This differs from the entry's first row (line %d): leave it empty on the entry's further rows, or fill %s to start a new entry.", cur.row.Line, rd.column(colTitle)),
+						pubdata.NewMessage("error.import.differs", "Line", cur.row.Line, "Title", rd.column(colTitle)))
 				}
 			}
 		case cur == nil && title == "" && code == "":
-			rd.add(l.n, colTitle, "The first entry has no name: fill 信息资源名称 on the entry's first row.")
+			rd.add(l.n, colTitle, "The first entry has no name: fill 信息资源名称 on the entry's first row.", pubdata.NewMessage("error.import.first_no_title"))
 			continue
 		default:
 			rd.finish(cur)
@@ -411,7 +442,7 @@ func parse(lines []line, opt Options) ([]Row, []Error) {
 	sort.SliceStable(rd.errs, func(i, j int) bool { return rd.errs[i].Line < rd.errs[j].Line })
 	if len(rd.errs) > MaxErrors {
 		more := len(rd.errs) - MaxErrors
-		rd.errs = append(rd.errs[:MaxErrors], Error{Message: fmt.Sprintf("… and %d more problems.", more)})
+		rd.errs = append(rd.errs[:MaxErrors], *fileError(0, fmt.Sprintf("… and %d more problems.", more), "error.import.more", "Count", more))
 	}
 	return rd.rows, rd.errs
 }
@@ -427,8 +458,9 @@ func allHeaders() string {
 // column is the header of a column as the file writes it, or the template's.
 func (rd *reader) column(key string) string { return columnName(rd.name, key) }
 
-func (rd *reader) add(n int, key, msg string) {
-	rd.errs = append(rd.errs, Error{Line: n, Column: rd.column(key), Message: msg})
+// add records a problem on line n in the column key: its English msg and its message m.
+func (rd *reader) add(n int, key, msg string, m *pubdata.Message) {
+	rd.errs = append(rd.errs, Error{Line: n, Column: rd.column(key), Message: msg, Msg: m})
 }
 
 // start reads the entry fields of an entry's first row.
@@ -469,7 +501,8 @@ func (rd *reader) start(n int, cell func(string) string) *entry {
 		}
 		*dst = v
 		e.bad[key] = true
-		rd.add(n, key, fmt.Sprintf("%s %q is not one of %s.", rd.column(key), v, strings.Join(terms(t), ", ")))
+		rd.add(n, key, fmt.Sprintf("%s %q is not one of %s.", rd.column(key), v, strings.Join(terms(t), ", ")),
+			pubdata.NewMessage("error.import.term", "Column", rd.column(key), "Value", v, "Terms", strings.Join(terms(t), ", ")))
 	}
 	enum(colFormat, formatTerms, &f.Format)
 	enum(colUpdateCycle, cycleTerms, &f.UpdateCycle)
@@ -478,15 +511,18 @@ func (rd *reader) start(n int, cell func(string) string) *entry {
 	if v := cell(colSupplementary); v != "" {
 		b, ok := parseBool(v)
 		if !ok {
-			rd.add(n, colSupplementary, fmt.Sprintf("%s %q must be 是 or 否.", rd.column(colSupplementary), v))
+			rd.add(n, colSupplementary, fmt.Sprintf("%s %q must be 是 or 否.", rd.column(colSupplementary), v),
+				pubdata.NewMessage("error.import.yes_no", "Column", rd.column(colSupplementary), "Value", v))
 		}
 		f.Supplementary = b
 	}
 	if c := e.row.Code; c != "" {
 		if !pubdata.ValidResourceCode(c) {
-			rd.add(n, colCode, fmt.Sprintf("Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001); leave it empty to have one generated.", c))
+			rd.add(n, colCode, fmt.Sprintf("Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001); leave it empty to have one generated.", c),
+				pubdata.NewMessage("error.import.code_form", "Code", c))
 		} else if prev, dup := rd.codes[c]; dup {
-			rd.add(n, colCode, fmt.Sprintf("Resource code %s is used by the entry at line %d too.", c, prev))
+			rd.add(n, colCode, fmt.Sprintf("Resource code %s is used by the entry at line %d too.", c, prev),
+				pubdata.NewMessage("error.import.code_twice", "Code", c, "Line", prev))
 		} else {
 			rd.codes[c] = n
 		}
@@ -505,14 +541,16 @@ func (rd *reader) item(e *entry, n int, cell func(string) string) {
 		} else {
 			it.Type = v
 			e.bad[at+"type"] = true
-			rd.add(n, colItemType, fmt.Sprintf("%s %q is not one of %s.", rd.column(colItemType), v, strings.Join(terms(typeTerms), ", ")))
+			rd.add(n, colItemType, fmt.Sprintf("%s %q is not one of %s.", rd.column(colItemType), v, strings.Join(terms(typeTerms), ", ")),
+				pubdata.NewMessage("error.import.term", "Column", rd.column(colItemType), "Value", v, "Terms", strings.Join(terms(typeTerms), ", ")))
 		}
 	}
 	if v := cell(colItemLength); v != "" {
 		x, ok := parseInt(v)
 		if !ok || x < 0 {
 			e.bad[at+"length"] = true
-			rd.add(n, colItemLength, fmt.Sprintf("%s %q must be a whole number (empty: unlimited).", rd.column(colItemLength), v))
+			rd.add(n, colItemLength, fmt.Sprintf("%s %q must be a whole number (empty: unlimited).", rd.column(colItemLength), v),
+				pubdata.NewMessage("error.import.length", "Column", rd.column(colItemLength), "Value", v))
 		}
 		it.Length = x
 	}
@@ -520,7 +558,7 @@ func (rd *reader) item(e *entry, n int, cell func(string) string) {
 		if v := cell(key); v != "" {
 			b, ok := parseBool(v)
 			if !ok {
-				rd.add(n, key, fmt.Sprintf("%s %q must be 是 or 否.", rd.column(key), v))
+				rd.add(n, key, fmt.Sprintf("%s %q must be 是 or 否.", rd.column(key), v), pubdata.NewMessage("error.import.yes_no", "Column", rd.column(key), "Value", v))
 			}
 			*dst = b
 		}
@@ -531,7 +569,8 @@ func (rd *reader) item(e *entry, n int, cell func(string) string) {
 		g, ok := parseGrade(v)
 		if !ok {
 			e.bad[at+"grade"] = true
-			rd.add(n, colItemGrade, fmt.Sprintf("%s %q must be a grade from 1 to 4 (1级 … 4级, L1 … L4), or empty.", rd.column(colItemGrade), v))
+			rd.add(n, colItemGrade, fmt.Sprintf("%s %q must be a grade from 1 to 4 (1级 … 4级, L1 … L4), or empty.", rd.column(colItemGrade), v),
+				pubdata.NewMessage("error.import.grade", "Column", rd.column(colItemGrade), "Value", v))
 		}
 		it.Grade = g
 	}
@@ -541,7 +580,8 @@ func (rd *reader) item(e *entry, n int, cell func(string) string) {
 			if code, ok := rd.elements[foldValue(v)]; ok {
 				it.Element = code
 			} else {
-				rd.add(n, colItemElement, fmt.Sprintf("%s %q is not a data element of the registry (give its code, e.g. resident_id, or its name, e.g. 公民身份号码).", rd.column(colItemElement), v))
+				rd.add(n, colItemElement, fmt.Sprintf("%s %q is not a data element of the registry (give its code, e.g. resident_id, or its name, e.g. 公民身份号码).", rd.column(colItemElement), v),
+					pubdata.NewMessage("error.import.element", "Column", rd.column(colItemElement), "Value", v))
 			}
 		}
 	}
@@ -561,7 +601,8 @@ func (rd *reader) finish(e *entry) {
 			continue // already reported as unreadable
 		}
 		n, key := e.row.place(p.Field)
-		rd.add(n, key, p.Message)
+		rd.add(n, key, p.Message, pubdata.MessageOf(p))
+
 	}
 	rd.rows = append(rd.rows, e.row)
 }

@@ -405,12 +405,19 @@ func TestRowErrorsAndDefaultDivision(t *testing.T) {
 		pubdata.FieldErrorf("", "something else"),
 	}}
 	got := r.Errors(storeErr)
-	want := []Error{
-		{2, "行政区划代码", "Division 350100 is outside the provider's division."},
-		{3, "数据类型", "bad type"},
-		{2, "资源名称（必填）", "bad title"},
-		{2, "", "something else"},
+	for i := range got {
+		if m := got[i].Msg; m == nil || m.Key != "error.sentence" || m.Args["Text"] != got[i].Message {
+			t.Errorf("an unkeyed store problem's message: %+v", m)
+		}
+		got[i].Msg = nil
 	}
+	want := []Error{
+		{2, "行政区划代码", "Division 350100 is outside the provider's division.", nil},
+		{3, "数据类型", "bad type", nil},
+		{2, "资源名称（必填）", "bad title", nil},
+		{2, "", "something else", nil},
+	}
+
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}

@@ -89,28 +89,34 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 			} else if taken, err := codeTaken(ctx, svc, r.Code); err != nil {
 				return nil, err
 			} else if taken {
-				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Resource code %s is used by another organisation's entry; leave it empty to have a code generated.", r.Code)))
+				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Resource code %s is used by another organisation's entry; leave it empty to have a code generated.", r.Code),
+					pubdata.NewMessage("error.import.code_taken", "Code", r.Code)))
 			}
 		case len(same) == 1:
 			p.existing = same[0]
 		case len(same) > 1:
-			res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("%d of your entries are titled %s; give the resource code of the one to update.", len(same), r.Fields.Title)))
+			res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("%d of your entries are titled %s; give the resource code of the one to update.", len(same), r.Fields.Title),
+				pubdata.NewMessage("error.import.title_ambiguous", "Count", len(same), "Title", r.Fields.Title)))
 		default:
 			if prev, dup := newTitles[r.Fields.Title]; dup {
-				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d has the same title; give each new entry its own resource code, or a different title.", prev)))
+				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d has the same title; give each new entry its own resource code, or a different title.", prev),
+					pubdata.NewMessage("error.import.title_twice", "Line", prev)))
 			}
 			newTitles[r.Fields.Title] = r.Line
 		}
 		if e := p.existing; e != nil {
 			switch prev, dup := claimed[e.ID]; {
 			case dup:
-				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title)))
+				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title),
+					pubdata.NewMessage("error.import.same_entry", "Line", prev, "Code", e.Code, "Title", e.Title)))
 			case len(pubdata.DiffEntryFields(e.EntryFields, r.Fields)) == 0:
 				p.action = ActionUnchanged // whatever its state: an export imports back unchanged
 			case e.Status == pubdata.StatusSubmitted:
-				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is under review and cannot be changed until the authority decides.", e.Code, e.Title)))
+				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is under review and cannot be changed until the authority decides.", e.Code, e.Title),
+					pubdata.NewMessage("error.import.under_review", "Code", e.Code, "Title", e.Title)))
 			case e.Status == pubdata.StatusRetired:
-				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is retired and cannot be changed.", e.Code, e.Title)))
+				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is retired and cannot be changed.", e.Code, e.Title),
+					pubdata.NewMessage("error.import.retired", "Code", e.Code, "Title", e.Title)))
 			default:
 				p.action = ActionUpdate
 			}
@@ -144,7 +150,7 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 				res.Errors = append(res.Errors, p.row.Errors(err)...)
 				return res, nil
 			case code == pubdata.ECONFLICT:
-				res.Errors = append(res.Errors, p.row.codeError(pubdata.ErrorMessage(err)))
+				res.Errors = append(res.Errors, p.row.codeError(pubdata.ErrorMessage(err), pubdata.MessageOf(err)))
 				return res, nil
 			default:
 				return res, err
@@ -183,12 +189,16 @@ func ImportFile(ctx context.Context, svc pubdata.EntryService, org string, file 
 	if err != nil {
 		return nil, err
 	}
-	seen := map[Error]bool{}
+	type place struct {
+		line            int
+		column, message string
+	}
+	seen := map[place]bool{}
 	for _, e := range errs {
-		seen[e] = true
+		seen[place{e.Line, e.Column, e.Message}] = true
 	}
 	for _, e := range res.Errors {
-		if !seen[e] {
+		if !seen[place{e.Line, e.Column, e.Message}] {
 			errs = append(errs, e)
 		}
 	}
@@ -196,9 +206,9 @@ func ImportFile(ctx context.Context, svc pubdata.EntryService, org string, file 
 	return &Result{DryRun: iopt.DryRun, Errors: errs, Entries: []Outcome{}}, nil
 }
 
-// codeError is a problem with the entry's resource code.
-func (r *Row) codeError(msg string) Error {
-	return Error{Line: r.Line, Column: columnName(r.columns, colCode), Message: msg}
+// codeError is a problem with the entry's resource code: its English msg and its message m.
+func (r *Row) codeError(msg string, m *pubdata.Message) Error {
+	return Error{Line: r.Line, Column: columnName(r.columns, colCode), Message: msg, Msg: m}
 }
 
 // codeTaken reports whether an entry of any organisation has the resource code.

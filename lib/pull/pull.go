@@ -72,25 +72,26 @@ func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdat
 	err = db.PingContext(cctx)
 	ccancel()
 	if err != nil {
-		return nil, sourceError("Cannot connect to the source database", err)
+		return nil, sourceError("Cannot connect to the source database", "error.pull.what.connect", err)
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, sourceError("Cannot start a read-only transaction on the source database", err)
+		return nil, sourceError("Cannot start a read-only transaction on the source database", "error.pull.what.read_only", err)
 	}
 	defer tx.Rollback()
 	q, args := Query(src, items)
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, sourceError("The source query failed", err)
+		return nil, sourceError("The source query failed", "error.pull.what.query", err)
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, sourceError("The source query failed", err)
+		return nil, sourceError("The source query failed", "error.pull.what.query", err)
 	}
 	if len(types) != len(items)+1 {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The source query returned %d columns; %d were asked for.", len(types), len(items)+1)
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The source query returned %d columns; %d were asked for.", len(types), len(items)+1).
+			Keyed("error.pull.columns", "Got", len(types), "Want", len(items)+1)
 	}
 	rs := &rowSource{rows: rows, items: items, src: src, tz: make([]bool, len(types))}
 	for i, t := range types {
@@ -114,7 +115,11 @@ func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdat
 		return b, err
 	}
 	if b.Status != pubdata.BatchDone {
-		return b, pubdata.Errorf(pubdata.EINVALID, "Batch %s failed: %s", b.ID, b.Message)
+		msg := b.Msg
+		if msg == nil {
+			msg = pubdata.NewMessage("error.sentence", "Text", b.Message)
+		}
+		return b, pubdata.Errorf(pubdata.EINVALID, "Batch %s failed: %s", b.ID, b.Message).Keyed("error.pull.batch_failed", "ID", b.ID, "Problem", msg)
 	}
 	if rs.seen { // else nothing new: the watermark stays
 		src.Watermark, src.Boundary = rs.mark, rs.fingerprints
@@ -125,12 +130,13 @@ func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdat
 	return b, nil
 }
 
-// sourceError is err from the source database as a message for the provider.
-func sourceError(what string, err error) error {
+// sourceError is err from the source database as a message for the provider: what failed
+// (in English, and by its key in the message files) and the database's own words.
+func sourceError(what, key string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return pubdata.Errorf(pubdata.EINVALID, "%s: it did not answer in time.", what)
+		return pubdata.Errorf(pubdata.EINVALID, "%s: it did not answer in time.", what).Keyed("error.pull.timeout", "What", pubdata.NewMessage(key))
 	}
-	return pubdata.Errorf(pubdata.EINVALID, "%s: %s", what, err.Error())
+	return pubdata.Errorf(pubdata.EINVALID, "%s: %s", what, err.Error()).Keyed("error.pull.source", "What", pubdata.NewMessage(key), "Problem", err.Error())
 }
 
 // Open returns a database/sql handle on a source (it does not connect yet). MySQL DSNs
@@ -141,7 +147,7 @@ func Open(driver, dsn string) (*sql.DB, error) {
 	case pubdata.DriverPostgres:
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
-			return nil, pubdata.FieldErrorf("dsn", "The PostgreSQL connection string is not valid.")
+			return nil, pubdata.FieldErrorf("dsn", "The PostgreSQL connection string is not valid.").Keyed("error.pull.dsn.postgres")
 		}
 		db.SetMaxOpenConns(1)
 		return db, nil
@@ -152,17 +158,20 @@ func Open(driver, dsn string) (*sql.DB, error) {
 		}
 		c, err := mysql.NewConnector(cfg)
 		if err != nil {
-			return nil, pubdata.FieldErrorf("dsn", "The MySQL connection string is not valid.")
+			return nil, pubdata.FieldErrorf("dsn", "The MySQL connection string is not valid.").Keyed("error.pull.dsn.mysql")
 		}
 		db := sql.OpenDB(c)
 		db.SetMaxOpenConns(1)
 		return db, nil
 	}
-	return nil, pubdata.FieldErrorf("driver", "The driver must be one of %s.", strings.Join(pubdata.PullDrivers, ", "))
+	return nil, pubdata.FieldErrorf("driver", "The driver must be one of %s.", strings.Join(pubdata.PullDrivers, ", ")).
+		Keyed("error.source.driver", "Drivers", strings.Join(pubdata.PullDrivers, ", "))
 }
 
 func mysqlConfig(dsn string) (*mysql.Config, error) {
-	bad := pubdata.FieldErrorf("dsn", "The MySQL connection string is not valid; use user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.")
+	bad := pubdata.FieldErrorf("dsn", "The MySQL connection string is not valid; use user:password@tcp(host:3306)/database or mysql://user:password@host:3306/database.").
+		Keyed("error.pull.dsn.mysql_form")
+
 	var cfg *mysql.Config
 	if strings.HasPrefix(dsn, "mysql://") {
 		u, err := url.Parse(dsn)
@@ -292,12 +301,12 @@ func (r *rowSource) Next() (*pubdata.SourceRow, error) {
 	for {
 		if !r.rows.Next() {
 			if err := r.rows.Err(); err != nil {
-				return nil, sourceError("Reading the source failed", err)
+				return nil, sourceError("Reading the source failed", "error.pull.what.read", err)
 			}
 			return nil, io.EOF
 		}
 		if err := r.rows.Scan(ptrs...); err != nil {
-			return nil, sourceError("Reading the source failed", err)
+			return nil, sourceError("Reading the source failed", "error.pull.what.read", err)
 		}
 		r.num++
 		texts := make([]string, n)

@@ -92,7 +92,9 @@ func (s *Scheduler) RunSource(ctx context.Context, id string) (*pubdata.Batch, e
 	e, err := s.Entries.FindPublishedEntry(ctx, src.Entry)
 	if err != nil {
 		if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
-			err = pubdata.Errorf(pubdata.EINVALID, "Entry %s is not published (or was retired), so there is no table to pull into.", src.Entry)
+			err = pubdata.Errorf(pubdata.EINVALID, "Entry %s is not published (or was retired), so there is no table to pull into.", src.Entry).
+				Keyed("error.pull.entry_unpublished", "Entry", src.Entry)
+
 		}
 	} else {
 		b, err = Run(ctx, src, dsn, e, s.Data)
