@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,6 +170,18 @@ func TestBrowserPhone(t *testing.T) {
 		}
 		if bad := b.text("overflow", chromedp.Evaluate[string](overflowJS)); bad != "[]" {
 			t.Errorf("%s: console wider than the viewport: %s", lang, bad)
+		}
+	}
+	// The console's pages with forms: every control at least 44 px tall, nothing wider than
+	// the phone.
+	for _, path := range []string{"/console/audit", "/console/sanctions", "/console/review", "/console/entries", "/console/users"} {
+		b.do("open "+path+" at 390 px", chromedp.EmulateViewport(width, height), chromedp.Navigate(ts.URL+path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		shot(strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", "-"))
+		if bad := b.text("small controls", chromedp.Evaluate[string](smallControlsJS)); bad != "[]" {
+			t.Errorf("%s: controls under 44 px: %s", path, bad)
+		}
+		if bad := b.text("overflow", chromedp.Evaluate[string](overflowJS)); bad != "[]" {
+			t.Errorf("%s: wider than the viewport: %s", path, bad)
 		}
 	}
 	// The unread badge: when the demo user has none, one is added to a link to check the style.
