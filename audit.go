@@ -38,9 +38,11 @@ type AuditFilter struct {
 	Actor  string
 	Action string
 	Object string
-	Scope  *Scope // limits to an authority's division; nil: everything
-	Limit  int
-	Cursor string // events with Seq below the cursor
+	// Since and Until limit to events at or after Since and before Until; zero: no limit.
+	Since, Until time.Time
+	Scope        *Scope // limits to an authority's division; nil: everything
+	Limit        int
+	Cursor       string // events with Seq below the cursor
 }
 
 // AuditVerification is the outcome of checking the whole record.

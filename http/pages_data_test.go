@@ -265,14 +265,22 @@ func TestDataPagesFlow(t *testing.T) {
 	// Roll back: the provider's editors, with a reason.
 	rb := "/console/batches/" + batch + "/rollback"
 	for _, c := range []*http.Cookie{member, authority, other} {
-		if w := e.page("POST", rb, c, "", url.Values{"reason": {"错误数据"}}); w.Code != http.StatusForbidden && w.Code != http.StatusNotFound {
+		if w := e.page("POST", rb, c, "", url.Values{"reason": {"错误数据"}, "confirm": {"1"}}); w.Code != http.StatusForbidden && w.Code != http.StatusNotFound {
 			t.Errorf("rollback by the wrong role: %d", w.Code)
 		}
 	}
 	w = e.page("POST", rb, editor, "", url.Values{"reason": {"  "}})
 	wantStatus(t, "rollback without a reason", w, 400)
 	wantBody(t, "rollback without a reason", w, "请填写回滚原因", `aria-invalid="true"`)
+	wantBody(t, "batch page", e.page("GET", "/console/batches/"+batch, editor, "", nil), `id="rollback-confirm" name="confirm"`)
 	w = e.page("POST", rb, editor, "", url.Values{"reason": {"上传了错误的文件"}})
+	wantStatus(t, "rollback unconfirmed", w, 400)
+	wantBody(t, "rollback unconfirmed", w, `id="rollback-confirm-error"`, "请勾选确认后再执行此操作")
+	wantNotBody(t, "rollback unconfirmed", w, "请填写回滚原因")
+	if st, _ := e.srv.Data.TableStats(system, id); st.Rows == 0 {
+		t.Error("an unconfirmed rollback rolled back")
+	}
+	w = e.page("POST", rb, editor, "", url.Values{"reason": {"上传了错误的文件"}, "confirm": {"1"}})
 	rollback := pdBatchID(t, w)
 	w = e.page("GET", w.Header().Get("Location"), editor, "", nil)
 	wantBody(t, "rollback batch", w, "已回滚。", "上传了错误的文件", "/console/batches/"+batch)
@@ -289,16 +297,19 @@ func TestDataPagesFlow(t *testing.T) {
 		if c == city {
 			want = http.StatusNotFound // the city authority does not cover the entry: it does not see it
 		}
-		if w := e.page("POST", pg, c, "", url.Values{"through": {rollback}, "reason": {"到期"}}); w.Code != want {
+		if w := e.page("POST", pg, c, "", url.Values{"through": {rollback}, "reason": {"到期"}, "confirm": {"1"}}); w.Code != want {
 			t.Errorf("purge by the wrong role: %d, want %d", w.Code, want)
 		}
 	}
 	w = e.page("POST", pg, authority, "", url.Values{"through": {rollback}})
 	wantStatus(t, "purge without a reason", w, 400)
 	wantBody(t, "purge without a reason", w, "请填写清除原因")
-	w = e.page("POST", pg, authority, "", url.Values{"through": {"nosuch"}, "reason": {"到期"}})
+	w = e.page("POST", pg, authority, "", url.Values{"through": {"nosuch"}, "reason": {"到期"}, "confirm": {"1"}})
 	wantStatus(t, "purge through an unknown batch", w, 400)
 	w = e.page("POST", pg, authority, "", url.Values{"through": {rollback}, "reason": {"保存期限届满"}})
+	wantStatus(t, "purge unconfirmed", w, 400)
+	wantBody(t, "purge unconfirmed", w, `id="purge-confirm-error"`, `name="confirm"`, "请勾选确认后再执行此操作")
+	w = e.page("POST", pg, authority, "", url.Values{"through": {rollback}, "reason": {"保存期限届满"}, "confirm": {"1"}})
 	wantStatus(t, "purge", w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); !strings.Contains(loc, "purged=2") {
 		t.Errorf("purge went to %q, want purged=2", loc)

@@ -79,6 +79,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /account/settings/tokens/{id}/revoke", signedIn, plain, p.PageTokenRevoke),
 		// Console: audit
 		route("GET /console/audit", signedIn, plain, c.PageAudit),
+		route("GET /console/audit.csv", signedIn, plain, c.PageAuditCSV),
 		// The catalogue API, elements and lists
 		route("GET /api/v1/entries", anyone, plain, a.ApiEntrySearch),
 		route("POST /api/v1/entries", signedIn, plain, a.ApiEntryCreate),

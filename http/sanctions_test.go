@@ -180,7 +180,28 @@ func TestSanctionsPage(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), `aria-invalid="true"`) {
 		t.Fatalf("no reason: %d", w.Code)
 	}
-	w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"fz-scj"}, "action": {"suspend"}, "reason": {"超范围使用共享数据"}}})
+	// Suspend and terminate ask for a confirmation: unticked, the server refuses (400, the
+	// field named) and nothing changes; terminate is a danger button, not a primary one.
+	page := e.do(req{path: "/console/sanctions", cookies: []*http.Cookie{c}}).Body.String()
+	for _, want := range []string{`id="confirm-fz-scj" name="confirm"`, `name="action" value="terminate" class="button danger"`, `name="action" value="suspend" class="button secondary"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("sanctions page lacks %s", want)
+		}
+	}
+	for _, act := range []string{"suspend", "terminate"} {
+		w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"fz-scj"}, "action": {act}, "reason": {"超范围使用共享数据"}}})
+		if w.Code != 400 || !strings.Contains(w.Body.String(), `id="confirm-fz-scj-error"`) || !strings.Contains(w.Body.String(), "请勾选确认后再执行此操作") {
+			t.Fatalf("%s unconfirmed: %d %s", act, w.Code, w.Body)
+		}
+		w = e.do(req{method: "POST", path: "/console/sanctions?lang=en", cookies: []*http.Cookie{c}, body: url.Values{"org": {"fz-scj"}, "action": {act}, "reason": {"x"}, "confirm": {""}}})
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "Tick the confirmation to go ahead.") {
+			t.Fatalf("%s unconfirmed (en): %d", act, w.Code)
+		}
+	}
+	if o, err := e.srv.Orgs.FindOrgByCode(system, "fz-scj"); err != nil || !(o.Status == "" || o.Status == pubdata.OrgActive) {
+		t.Fatalf("after unconfirmed steps: %v %v", o, err)
+	}
+	w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"fz-scj"}, "action": {"suspend"}, "reason": {"超范围使用共享数据"}, "confirm": {"1"}}})
 	if w.Code != 303 {
 		t.Fatalf("suspend: %d %s", w.Code, w.Body)
 	}
@@ -189,7 +210,7 @@ func TestSanctionsPage(t *testing.T) {
 		t.Fatalf("after suspend: %s", w.Body)
 	}
 	// Outside the division: refused in the form, in the page's language.
-	w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"xm-scj"}, "action": {"suspend"}, "reason": {"x"}}})
+	w = e.do(req{method: "POST", path: "/console/sanctions", cookies: []*http.Cookie{c}, body: url.Values{"org": {"xm-scj"}, "action": {"suspend"}, "reason": {"x"}, "confirm": {"1"}}})
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "不在本主管部门的辖区") {
 		t.Fatalf("outside: %d", w.Code)
 	}

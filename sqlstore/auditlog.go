@@ -41,6 +41,12 @@ func (s *AuditService) FindEvents(ctx context.Context, f pubdata.AuditFilter) ([
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, fmtTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "time < ?"), append(args, fmtTime(f.Until))
+	}
 	if f.Scope != nil {
 		c := "division LIKE ? ESCAPE '\\'"
 		if f.Scope.IncludeNoOrg {

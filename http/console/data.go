@@ -620,9 +620,9 @@ func (s *Server) PageBatchRollback(w http.ResponseWriter, r *http.Request) error
 	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	reason, ok := strings.TrimSpace(r.PostForm.Get("reason")), confirmed(r)
 	var rb *pubdata.Batch
-	if reason != "" {
+	if reason != "" && ok {
 		rb, err = s.Data.RollbackBatch(r.Context(), e, b.ID, reason)
 		if err != nil && !web.ErrorIs(err, pubdata.EINVALID) {
 			return err
@@ -634,7 +634,12 @@ func (s *Server) PageBatchRollback(w http.ResponseWriter, r *http.Request) error
 			return verr
 		}
 		v.Reason = reason
-		v.Errors["reason"] = web.Translate(v.Lang, "batch.error.reason")
+		if reason == "" || ok {
+			v.Errors["reason"] = web.Translate(v.Lang, "batch.error.reason")
+		}
+		if !ok {
+			v.Errors["confirm"] = web.Translate(v.Lang, "confirm.required")
+		}
 		return s.RenderScripted(w, r, "batch", http.StatusBadRequest, v)
 	}
 	web.Redirect(w, r, web.WithQuery("/console/batches/"+rb.ID, "rolled_back", "1"))
@@ -736,6 +741,9 @@ func (s *Server) PageDataPurge(w http.ResponseWriter, r *http.Request) error {
 	}
 	if reason == "" {
 		errs["reason"] = web.Translate(web.LangFrom(r.Context()), "batches.error.reason")
+	}
+	if !confirmed(r) {
+		errs["confirm"] = web.Translate(web.LangFrom(r.Context()), "confirm.required")
 	}
 	if len(errs) == 0 {
 		n, err = s.Data.PurgeHistory(r.Context(), e, through, reason)

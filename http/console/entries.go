@@ -524,6 +524,8 @@ type entryDetailView struct {
 	// Usage: the published entry's views, downloads and API calls as the portal counts
 	// them (usage.go); nil when not published or not counted.
 	Usage *pubdata.UsageTotals
+	// Diff: what a submitted revision changes against the published version; nil otherwise.
+	Diff *revisionDiff
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -553,6 +555,11 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	}
 	if e.Version > 0 {
 		v.Usage = s.EntryUsage(r, e.ID)
+	}
+	if e.Status == pubdata.StatusSubmitted {
+		if v.Diff, err = s.revisionDiff(r, v.Lang, e); err != nil {
+			return nil, err
+		}
 	}
 	if e.Opens() && e.Status != pubdata.StatusRetired {
 		if v.OpenRisk, err = s.OpenRisk(r.Context(), e); err != nil {
@@ -875,6 +882,55 @@ func (s *Server) PageEntryVersions(w http.ResponseWriter, r *http.Request) error
 	return s.Render(w, r, "entry_versions", http.StatusOK, v)
 }
 
+// --- What a revision changes ---
+
+// revisionDiff is what an entry's working copy changes against its current published
+// version (the API's diff?from=N&to=working, pubdata.DiffEntryFields); New: never
+// published, everything is new.
+type revisionDiff struct {
+	Base    int // the published version compared against
+	New     bool
+	Changes []versionChange
+}
+
+// Fields are the labels of the changed fields, for a one-line summary.
+func (d *revisionDiff) Fields() string {
+	out := make([]string, 0, len(d.Changes))
+	for _, c := range d.Changes {
+		if !slices.Contains(out, c.Field) {
+			out = append(out, c.Field)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s *Server) revisionDiff(r *http.Request, lang string, e *pubdata.Entry) (*revisionDiff, error) {
+	versions, err := s.Entries.FindEntryVersions(r.Context(), e.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &revisionDiff{}
+	if len(versions) == 0 {
+		d.New = true
+		return d, nil
+	}
+	cur := versions[0] // newest first
+	for _, v := range versions {
+		if v.Version > cur.Version {
+			cur = v
+		}
+	}
+	d.Base = cur.Version
+	for _, c := range pubdata.DiffEntryFields(cur.Fields, e.EntryFields) {
+		d.Changes = append(d.Changes, versionChange{
+			Field: changeLabel(lang, c.Field),
+			From:  changeValue(lang, c.Field, c.From),
+			To:    changeValue(lang, c.Field, c.To),
+		})
+	}
+	return d, nil
+}
+
 // --- Review queue ---
 
 // reviewView is the view of the authority's review queue.
@@ -885,6 +941,7 @@ type reviewView struct {
 	NextURL  string
 	FirstURL string
 	Division string
+	Diffs    map[string]*revisionDiff // by entry id: what each submission changes
 }
 
 func (s *Server) PageReview(w http.ResponseWriter, r *http.Request) error {
@@ -906,7 +963,12 @@ func (s *Server) PageReview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := reviewView{Page: s.Base(r, true), Entries: web.EntryRows(entries), Total: total, Division: s.DivisionName(a.Org.Division)}
+	v := reviewView{Page: s.Base(r, true), Entries: web.EntryRows(entries), Total: total, Division: s.DivisionName(a.Org.Division), Diffs: map[string]*revisionDiff{}}
+	for _, e := range entries {
+		if v.Diffs[e.ID], err = s.revisionDiff(r, v.Lang, e); err != nil {
+			return err
+		}
+	}
 	if next != "" {
 		v.NextURL = web.PageLink(r, "cursor", next)
 	}

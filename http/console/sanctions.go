@@ -14,6 +14,17 @@ import (
 type sanctionRow struct {
 	*pubdata.Org
 	Actions []string
+	Stops   bool // a step stops the data services: suspend or terminate, confirmed first
+}
+
+// confirmed reports whether a form's confirmation box ("confirm") was ticked: the
+// irreversible or service-stopping steps (rollback, purge, suspend, terminate) need it.
+func confirmed(r *http.Request) bool {
+	switch r.PostForm.Get("confirm") {
+	case "1", "on", "yes", "true":
+		return true
+	}
+	return false
 }
 
 // sanctionsView is the sanctions page: the organisations of the authority's division with
@@ -52,6 +63,7 @@ func (s *Server) sanctionsView(r *http.Request, a *pubdata.Actor) (*sanctionsVie
 			for _, act := range pubdata.OrgActions {
 				if _, err := pubdata.NextOrgStatus(o.Status, act); err == nil {
 					row.Actions = append(row.Actions, string(act))
+					row.Stops = row.Stops || act != pubdata.OrgResume
 				}
 			}
 		}
@@ -107,8 +119,13 @@ func (s *Server) PageSanctionSubmit(w http.ResponseWriter, r *http.Request) erro
 	switch {
 	case !slices.Contains(pubdata.OrgActions, pubdata.OrgAction(action)):
 		errs[""] = web.Translate(lang, "sanctions.error.action")
-	case reason == "":
-		errs["reason"] = web.Translate(lang, "sanctions.error.reason")
+	case reason == "" || (pubdata.OrgAction(action) != pubdata.OrgResume && !confirmed(r)):
+		if reason == "" {
+			errs["reason"] = web.Translate(lang, "sanctions.error.reason")
+		}
+		if pubdata.OrgAction(action) != pubdata.OrgResume && !confirmed(r) {
+			errs["confirm"] = web.Translate(lang, "confirm.required")
+		}
 	default:
 		_, err := s.SanctionOrg(r, code, pubdata.OrgAction(action), reason)
 		switch {

@@ -4,6 +4,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // AuditFilter checks that the actor may read the record and reads the filters, scoped to
@@ -24,6 +25,25 @@ func AuditFilter(a *pubdata.Actor, q url.Values) (pubdata.AuditFilter, error) {
 		if len(v) > 200 {
 			return f, ParamError(name, pubdata.NewMessage("error.param.too_long"), "must be at most 200 bytes.")
 		}
+	}
+	// from and to: days in China's time zone (YYYY-MM-DD), both included.
+	for _, d := range []struct {
+		name string
+		t    *time.Time
+		add  int
+	}{{"from", &f.Since, 0}, {"to", &f.Until, 1}} {
+		v := strings.TrimSpace(q.Get(d.name))
+		if v == "" {
+			continue
+		}
+		day, err := time.ParseInLocation("2006-01-02", v, DisplayZone)
+		if err != nil {
+			return f, ParamError(d.name, pubdata.NewMessage("error.param.date", "Value", v), "must be a date YYYY-MM-DD, not %q.", v)
+		}
+		*d.t = day.AddDate(0, 0, d.add)
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return f, ParamError("to", pubdata.NewMessage("error.param.date_range"), "must not be before from.")
 	}
 	scope := pubdata.AuthorityScope(a)
 	f.Scope = &scope
