@@ -14,6 +14,8 @@ import (
 	"embed"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
@@ -85,6 +87,93 @@ var strict = &template.TextParser{Option: "missingkey=error"}
 // chooses the plural form of a message that has plural forms in lang. A key missing in lang, or arguments that do not fill the
 // message, give a text starting with MissingMarker.
 func Text(lang, key string, args ...any) string {
+	fp, cacheable := fingerprint(lang, key, args)
+	if cacheable {
+		if s, ok := texts.get(fp); ok {
+			return s
+		}
+	}
+	s := text(lang, key, args...)
+	if cacheable && !strings.HasPrefix(s, MissingMarker) {
+		texts.put(fp, s)
+	}
+	return s
+}
+
+// texts keeps rendered messages: a batch of a million rows renders the same few problems
+// ("row.type" of one column) thousands of times, and go-i18n's template takes ~15 µs each.
+var texts = &textCache{m: map[string]string{}}
+
+// textCacheMax bounds the cache; past it the cache starts again.
+const textCacheMax = 8192
+
+type textCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (c *textCache) get(k string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[k]
+	return s, ok
+}
+
+func (c *textCache) put(k, s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= textCacheMax {
+		clear(c.m)
+	}
+	c.m[k] = s
+}
+
+// fingerprint is the cache key of a message: language, key and the arguments sorted by
+// name; ok is false when an argument is not a plain value (its text could change).
+func fingerprint(lang, key string, args []any) (string, bool) {
+	if len(args)%2 != 0 {
+		return "", false
+	}
+	type pair struct{ name, value string }
+	pairs := make([]pair, 0, len(args)/2)
+	for i := 0; i < len(args); i += 2 {
+		name, ok := args[i].(string)
+		if !ok {
+			return "", false
+		}
+		var v string
+		switch x := args[i+1].(type) {
+		case string:
+			v = x
+		case int:
+			v = strconv.Itoa(x)
+		case int64:
+			v = strconv.FormatInt(x, 10)
+		case float64:
+			v = strconv.FormatFloat(x, 'g', -1, 64)
+		case bool:
+			v = strconv.FormatBool(x)
+		default:
+			return "", false
+		}
+		pairs = append(pairs, pair{name, v})
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].name < pairs[j].name })
+	var b strings.Builder
+	b.WriteString(lang)
+	b.WriteByte(0)
+	b.WriteString(key)
+	for _, p := range pairs {
+		b.WriteByte(0)
+		b.WriteString(p.name)
+		b.WriteByte(1)
+		b.WriteString(p.value)
+	}
+	return b.String(), true
+}
+
+// text renders key in lang with args (Text without the cache).
+func text(lang, key string, args ...any) string {
 	c := load()
 	if _, ok := c.localizers[lang]; !ok {
 		lang = ZH

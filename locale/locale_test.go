@@ -153,3 +153,23 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// TestTextCache: the rendered-message cache gives each language, key and arguments their
+// own text, whatever the order of the arguments.
+func TestTextCache(t *testing.T) {
+	for range 2 { // the second round reads the cache
+		one, many := Text(EN, "common.total", "Count", 1), Text(EN, "common.total", "Count", 5)
+		zh := Text(ZH, "common.total", "Count", 5)
+		if one == many || many == zh || !strings.Contains(many, "5") {
+			t.Fatalf("cached texts mixed up: %q %q %q", one, many, zh)
+		}
+	}
+	a, _ := fingerprint(EN, "k", []any{"A", "1", "B", 2})
+	b, _ := fingerprint(EN, "k", []any{"B", 2, "A", "1"})
+	if a != b {
+		t.Error("the fingerprint depends on the arguments' order")
+	}
+	if _, ok := fingerprint(EN, "k", []any{"A", []string{"x"}}); ok {
+		t.Error("a value that is not plain is cached")
+	}
+}

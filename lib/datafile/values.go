@@ -100,9 +100,10 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 	if s == "" {
 		return nil, errs
 	}
-	// NUL and bytes that are not UTF-8 are refused alike on both databases (PostgreSQL
-	// would fail the batch, SQLite would store them).
-	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+	// NUL is refused alike on both databases (PostgreSQL would fail the batch, SQLite would
+	// store it). Bytes that are not UTF-8 do not get here: the CSV reader checks each field
+	// of UTF-8 text and decodes the others, JSON and XLSX decode to UTF-8.
+	if strings.IndexByte(s, 0) >= 0 {
 		return nil, append(errs, rowError(num, col.item.Name, pubdata.RuleType,
 			pubdata.NewMessage("row.not_text", "Column", col.title()), col.shown(raw)))
 	}
