@@ -270,6 +270,20 @@ type Grant struct {
 	CreatedAt    time.Time       `json:"created_at"`
 }
 
+// StateAt is the grant's state at now: "revoked", "expired" or "live".
+func (g *Grant) StateAt(now time.Time) string {
+	switch {
+	case g.RevokedAt != nil:
+		return "revoked"
+	case !g.Live(now):
+		return "expired"
+	}
+	return "live"
+}
+
+// LastDay is the grant's last day of use (the day before Expires, in China's time zone).
+func (g *Grant) LastDay() string { return Today(g.Expires.Add(-time.Second)) }
+
 // Live reports whether the grant may be used at now: not revoked and not expired.
 func (g *Grant) Live(now time.Time) bool {
 	return g.RevokedAt == nil && now.Before(g.Expires)

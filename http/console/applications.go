@@ -31,7 +31,7 @@ func appFormErrors(lang string, err error) web.FormErrors {
 }
 
 // untilOf is the last day of a grant's period (its expiry is midnight after it).
-func untilOf(g *pubdata.Grant) string { return pubdata.Today(g.Expires.Add(-time.Second)) }
+func untilOf(g *pubdata.Grant) string { return g.LastDay() }
 
 func appRows(apps []*pubdata.Application) []web.AppRow {
 	out := make([]web.AppRow, len(apps))
@@ -50,15 +50,7 @@ type grantRow struct {
 }
 
 // Status is live, revoked or expired.
-func (g grantRow) Status() string {
-	switch {
-	case g.RevokedAt != nil:
-		return "revoked"
-	case !g.Live(g.now):
-		return "expired"
-	}
-	return "live"
-}
+func (g grantRow) Status() string { return g.StateAt(g.now) }
 
 func (g grantRow) StatusKey() string { return web.OptionKey(web.GrantStatusOptions, g.Status()) }
 

@@ -107,17 +107,9 @@ type accountGrant struct {
 }
 
 // Status is live, revoked or expired.
-func (g accountGrant) Status() string {
-	switch {
-	case g.RevokedAt != nil:
-		return "revoked"
-	case !g.Live(g.now):
-		return "expired"
-	}
-	return "live"
-}
+func (g accountGrant) Status() string { return g.StateAt(g.now) }
 
 func (g accountGrant) StatusKey() string { return web.OptionKey(web.GrantStatusOptions, g.Status()) }
 
 // Until is the grant's last day.
-func (g accountGrant) Until() string { return pubdata.Today(g.Expires.Add(-time.Second)) }
+func (g accountGrant) Until() string { return g.LastDay() }
