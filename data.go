@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // Aggregation (汇聚): a published table entry owns a table in the platform. Departments load
@@ -310,6 +312,11 @@ var ChinaTime = time.FixedZone("CST", 8*3600)
 // error is a sentence naming the expected form, without the value.
 func ParseItemValue(typ, s string) (any, error) {
 	if typ != "string" {
+		// Departments' exports write numbers and dates in full-width characters (１２０,
+		// ２０１９－０３－０８, １，２００．５): read them as their ASCII forms.
+		if !isASCII(s) {
+			s = width.Narrow.String(s)
+		}
 		s = strings.TrimSpace(s)
 	}
 	switch typ {
@@ -468,4 +475,14 @@ type DataService interface {
 	// "entry:<id>") in a transaction of its own, with the purpose of the request in ctx and
 	// details such as the reason, the path and the grant named.
 	RecordRefusal(ctx context.Context, e *Entry, details map[string]any) error
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -301,3 +301,27 @@ func FuzzParseRowQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFullWidth: numbers and dates written in full-width characters, as departments'
+// exports write them, load as their ASCII forms (issue 12 item 9).
+func TestParseFullWidth(t *testing.T) {
+	for _, c := range []struct {
+		typ, in string
+		want    any
+	}{
+		{"integer", "１２０", int64(120)},
+		{"integer", "－５", int64(-5)},
+		{"number", "１，２００．５", 1200.5},
+		{"date", "２０１９-０３-０８", "2019-03-08"},
+		{"date", "２０１９－０３－０８", "2019-03-08"},
+		{"boolean", "ｔｒｕｅ", true},
+	} {
+		got, err := ParseItemValue(c.typ, c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseItemValue(%s, %q) = %v, %v; want %v", c.typ, c.in, got, err, c.want)
+		}
+	}
+	if got, _ := ParseItemValue("string", "１２０"); got != "１２０" {
+		t.Errorf("a text value was changed: %v", got)
+	}
+}

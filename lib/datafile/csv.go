@@ -126,6 +126,9 @@ type csvReader struct {
 	ncols   int   // the header's width
 	utf8    bool  // the text was not decoded, so it is checked
 	lastErr error
+	// breaks counts the line breaks inside the cells read so far: a spreadsheet shows such
+	// a record as one row, so the row a report names is the file's line less them.
+	breaks int64
 }
 
 // recordLimit fails a read when one record has taken more than maxRecord bytes.
@@ -267,7 +270,10 @@ func (c *csvReader) next() (*pubdata.SourceRow, error) {
 			continue
 		}
 		line, _ := c.cr.FieldPos(0)
-		num := int64(line)
+		num := int64(line) - c.breaks
+		for _, f := range rec {
+			c.breaks += int64(strings.Count(f, "\n"))
+		}
 		if c.utf8 {
 			for _, f := range rec {
 				if !utf8.ValidString(f) {

@@ -204,12 +204,12 @@ func TestCSVRowErrors(t *testing.T) {
 		uscc1 + ",ok," + id1 + ",1\n" +
 		uscc2 + ",bad id,110105194912310021,2\n" + // line 3: check digit
 		"\n" +
-		uscc3 + ",\"two\nlines\",11010519491331002X,3\n" + // line 5 (spans 5–6): month 13
-		"91350100M000100Y44,too long a name here, 11010519491231002x ,x\n" + // line 7: four problems
+		uscc3 + ",\"two\nlines\",11010519491331002X,3\n" + // row 5 (lines 5–6, one row in a spreadsheet): month 13
+		"91350100M000100Y44,too long a name here, 11010519491231002x ,x\n" + // row 6 (line 7): four problems
 		",,,\n" + // blank: skipped
-		",no key,,4\n" + // line 9: key missing
-		uscc1 + ",short\n" + // line 10: field count
-		uscc2 + ",ok," + id2 + ",1\n" // line 11
+		",no key,,4\n" + // row 8: key missing
+		uscc1 + ",short\n" + // row 9: field count
+		uscc2 + ",ok," + id2 + ",1\n" // row 10
 	rows := readAll(t, open(t, CSV, []byte(data)))
 	type e struct {
 		row          int64
@@ -233,12 +233,12 @@ func TestCSVRowErrors(t *testing.T) {
 	want := []e{
 		{3, "legal_id", pubdata.RuleElement, "110105********0021", "check digit is X, not 1", nil},
 		{5, "legal_id", pubdata.RuleElement, "110105********002X", "birth date 19491331 is not a real date", nil},
-		{7, "uscc", pubdata.RuleElement, "913501********Y44", "check character is 3, not 4", nil},
-		{7, "name", pubdata.RuleLength, "too long a name here", "has 20 characters; at most 10", nil},
-		{7, "legal_id", pubdata.RuleElement, "110105********002x", "upper-case X", nil},
-		{7, "staff", pubdata.RuleType, "x", "is not a whole number", nil},
-		{9, "uscc", pubdata.RuleRequired, "", "part of the key", nil},
-		{10, "", pubdata.RuleMalformed, "", "has 2 fields; the header has 4", nil},
+		{6, "uscc", pubdata.RuleElement, "913501********Y44", "check character is 3, not 4", nil},
+		{6, "name", pubdata.RuleLength, "too long a name here", "has 20 characters; at most 10", nil},
+		{6, "legal_id", pubdata.RuleElement, "110105********002x", "upper-case X", nil},
+		{6, "staff", pubdata.RuleType, "x", "is not a whole number", nil},
+		{8, "uscc", pubdata.RuleRequired, "", "part of the key", nil},
+		{9, "", pubdata.RuleMalformed, "", "has 2 fields; the header has 4", nil},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("errors:\n%v\nwant\n%v", got, want)
@@ -267,11 +267,11 @@ func TestCSVRowErrors(t *testing.T) {
 	if got[0].value != "110105********0021" {
 		t.Errorf("masked value %q", got[0].value)
 	}
-	if last := rows[len(rows)-1]; last.Num != 11 || last.Values[0] != uscc2 {
+	if last := rows[len(rows)-1]; last.Num != 10 || last.Values[0] != uscc2 {
 		t.Errorf("last row %d %v", last.Num, last.Values)
 	}
 	if rows[2].Num != 5 {
-		t.Errorf("a record spanning lines 5–6 is row %d", rows[2].Num)
+		t.Errorf("a record spanning lines 5–6 is row %d, want 5", rows[2].Num)
 	}
 }
 

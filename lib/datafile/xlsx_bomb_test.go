@@ -76,3 +76,18 @@ func TestNotTextRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestRowNumbersAfterLineBreaks: a report names the row a spreadsheet shows, also after a
+// cell holding a line break (issue 12 item 9).
+func TestRowNumbersAfterLineBreaks(t *testing.T) {
+	items := []pubdata.Item{{Name: "code", Title: "编号", Type: "string", Key: true}, {Name: "n", Title: "数量", Type: "integer"}}
+	body := "编号,数量\nA1,1\n\"A2\n第二行\",2\nA3,bad\n"
+	src, err := Open(strings.NewReader(body), CSV, items, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readAll(t, src)
+	if len(rows) != 3 || len(rows[2].Errors) != 1 || rows[2].Errors[0].Row != 4 {
+		t.Fatalf("the bad value's row: %+v", rows[len(rows)-1])
+	}
+}
