@@ -130,7 +130,10 @@ type Server struct {
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
-	DataRoutes     map[string]bool // the patterns registered as data routes (handleData)
+	// The fields below are the server's state, made by Build: not settings. The exported
+	// ones are read by the audience packages (EntryUses, Used) and the tests (DataRoutes,
+	// Routes, BatchWait, which tests shorten).
+	DataRoutes     map[string]bool // the patterns registered as data routes
 	mux            *http.ServeMux
 	pages          *pageSet
 	assets         *assetSet
