@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/user"
@@ -128,7 +129,8 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		db.Close()
 		return nil, err
 	}
-	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger}
+	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger,
+		Hosts: pull.Hosts{Allowed: cfg.PullHosts, Own: ownDatabases(cfg)}}
 	return a, nil
 }
 
@@ -146,6 +148,15 @@ func (a *app) replyDays() pubdata.ReplyDays {
 
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
 func (a *app) batchDir() string { return filepath.Join(a.cfg.Data, "batches") }
+
+// ownDatabases are the platform's own databases as host:port/database, which no pull
+// source may read (none for SQLite: a file, not a server).
+func ownDatabases(cfg *Config) []string {
+	if e, ok := pull.EndpointOf(pubdata.DriverPostgres, cfg.DSN()); ok {
+		return []string{net.JoinHostPort(e.Host, e.Port) + "/" + e.Database}
+	}
+	return nil
+}
 
 // privateDir creates dir (and its parents) or makes an existing one private: 0700, as the
 // database, keys and uploaded files in it are the platform's alone.

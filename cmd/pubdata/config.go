@@ -57,6 +57,10 @@ type Config struct {
 	// X-Forwarded-For names the client; empty: the header is never read, and the client is
 	// the connection's address.
 	TrustedProxies []netip.Prefix
+	// PullHosts are the hosts pull sources may read (names, "*.suffix" or CIDRs), set by
+	// the authority; empty: no pull source connects anywhere. The platform's own database
+	// is refused whatever the list says.
+	PullHosts []string
 }
 
 // Default API rate limits, requests a minute.
@@ -254,6 +258,7 @@ type fileConfig struct {
 	RateLimit          *int     `toml:"rate_limit" yaml:"rate_limit"`
 	AnonRateLimit      *int     `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
 	TrustedProxies     []string `toml:"trusted_proxies" yaml:"trusted_proxies"`
+	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -328,6 +333,9 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.AnonRateLimit != nil {
 		c.AnonRateLimit = *f.AnonRateLimit
+	}
+	if f.PullHosts != nil {
+		c.PullHosts = f.PullHosts
 	}
 	if f.TrustedProxies != nil {
 		ps, err := parseProxies(f.TrustedProxies)
@@ -430,6 +438,14 @@ func (c *Config) applyEnv(getenv envLookup) error {
 				return fmt.Errorf("environment %s: %q is not a whole number", n.name, v)
 			}
 			*n.dst = d
+		}
+	}
+	if v, ok := get("PUBDATA_PULL_HOSTS"); ok {
+		c.PullHosts = nil
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.PullHosts = append(c.PullHosts, h)
+			}
 		}
 	}
 	if v, ok := get("PUBDATA_TRUSTED_PROXIES"); ok {

@@ -47,13 +47,14 @@ var ConnectTimeout = 15 * time.Second
 // ZONE): the source's wall clock, which the platform reads as China Standard Time.
 const wallClock = "2006-01-02 15:04:05.999999999"
 
-// Run pulls the rows of src changed since its watermark into entry's table (entry is the
+// Run pulls the rows of src changed since its watermark, after hosts allowed its host
+// (Hosts.Check), into entry's table (entry is the
 // published version) as one upsert batch. On a done batch it sets src.Watermark and
 // src.Boundary to the new values and returns the batch; on a failed batch it returns the
 // batch and an error with the reason; when no batch could start (the source cannot be
 // reached or read) it returns a nil batch and the error. Errors are *pubdata.Error with a
 // message safe to show the provider (never the DSN).
-func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdata.Entry, data pubdata.DataService) (*pubdata.Batch, error) {
+func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdata.Entry, data pubdata.DataService, hosts Hosts) (*pubdata.Batch, error) {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	items, err := pubdata.TableItems(entry)
@@ -61,6 +62,9 @@ func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdat
 		return nil, err
 	}
 	if err := pubdata.ValidatePullSource(src, items, "", false); err != nil {
+		return nil, err
+	}
+	if err := hosts.Check(src.Driver, dsn); err != nil {
 		return nil, err
 	}
 	db, err := Open(src.Driver, dsn)
@@ -72,7 +76,9 @@ func Run(ctx context.Context, src *pubdata.PullSource, dsn string, entry *pubdat
 	err = db.PingContext(cctx)
 	ccancel()
 	if err != nil {
-		return nil, sourceError("Cannot connect to the source database", "error.pull.what.connect", err)
+		// One answer for every failure to connect — refused, no answer, a bad sign-in — so
+		// that a source cannot be used to scan ports or guess passwords.
+		return nil, pubdata.Errorf(pubdata.EINVALID, "Cannot connect to the source database (it refused, did not answer, or refused the sign-in).").Keyed("error.pull.connect")
 	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

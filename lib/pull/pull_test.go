@@ -93,7 +93,7 @@ func (p *platform) current(t *testing.T) []string {
 
 func run(t *testing.T, p *platform, src *pubdata.PullSource, dsn string) *pubdata.Batch {
 	t.Helper()
-	b, err := pull.Run(system, src, dsn, p.entry, p.data)
+	b, err := pull.Run(system, src, dsn, p.entry, p.data, testHosts)
 	if err != nil {
 		if b != nil {
 			t.Fatalf("run: %v; errors %+v", err, b.Errors)
@@ -197,7 +197,7 @@ func TestMariaDB(t *testing.T) {
 			"INSERT INTO bad VALUES (NULL, 'no key', 1, 1, NULL, NULL, '2024-01-01 00:00:00'), (8, 'a name much longer than twenty characters', 1, 1, NULL, NULL, '2024-01-01 00:00:00')")
 		src := &pubdata.PullSource{Driver: pubdata.DriverMySQL, Table: "bad", UpdatedColumn: "updated_at", Columns: map[string]string{"name": "title"}}
 		pubdata.NormalizePullSource(src)
-		b, err := pull.Run(system, src, dsn, p.entry, p.data)
+		b, err := pull.Run(system, src, dsn, p.entry, p.data, testHosts)
 		if err == nil || b == nil || b.Status != pubdata.BatchFailed || b.RowsRejected != 2 || len(b.Errors) != 2 ||
 			b.Errors[0].Code != pubdata.RuleRequired || b.Errors[1].Code != pubdata.RuleLength {
 			t.Fatalf("bad rows: %v %+v", err, b)
@@ -263,7 +263,7 @@ func TestUnreachable(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src := &pubdata.PullSource{Driver: c.driver, Table: "t", UpdatedColumn: "u"}
 			pubdata.NormalizePullSource(src)
-			b, err := pull.Run(system, src, c.dsn, p.entry, p.data)
+			b, err := pull.Run(system, src, c.dsn, p.entry, p.data, testHosts)
 			if b != nil || pubdata.ErrorCode(err) != pubdata.EINVALID || !strings.Contains(pubdata.ErrorMessage(err), "Cannot connect") {
 				t.Fatalf("%v %v", b, err)
 			}
@@ -289,7 +289,7 @@ func TestScheduler(t *testing.T) {
 	p := newPlatform(t)
 	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	p.db.Now = func() time.Time { return now }
-	s := &pull.Scheduler{Sources: p.sources, Entries: p.entries, Data: p.data, Now: func() time.Time { return now }}
+	s := &pull.Scheduler{Sources: p.sources, Entries: p.entries, Data: p.data, Now: func() time.Time { return now }, Hosts: testHosts}
 
 	good, err := p.sources.CreatePullSource(system, p.entry, &pubdata.PullSource{Name: "登记系统", Driver: pubdata.DriverMySQL, Table: "c", UpdatedColumn: "updated_at", IntervalMinutes: 15, Enabled: true}, dsn)
 	if err != nil {
@@ -312,7 +312,7 @@ func TestScheduler(t *testing.T) {
 		t.Fatalf("good source's batch: %+v", b)
 	}
 	f, _ := p.sources.FindPullSourceByID(system, bad.ID)
-	if f.LastStatus != pubdata.PullFailed || f.Failures != 1 || !strings.Contains(f.LastError, "Access denied") || !f.NextRunAt.Equal(now.Add(time.Minute)) {
+	if f.LastStatus != pubdata.PullFailed || f.Failures != 1 || !strings.Contains(f.LastError, "Cannot connect to the source database") || !f.NextRunAt.Equal(now.Add(time.Minute)) {
 		t.Fatalf("bad source after its run: %+v", f)
 	}
 	if strings.Contains(f.LastError, "wrong-password") {
@@ -373,5 +373,38 @@ func TestRecord(t *testing.T) {
 	r = pull.Record(items, []string{"91350100M000100Y44", "x"}, []bool{false, false}, 2)
 	if len(r.Errors) != 2 || r.Errors[0].Code != pubdata.RuleElement || r.Errors[0].Value == "91350100M000100Y44" || r.Errors[1].Code != pubdata.RuleType {
 		t.Fatalf("bad row: %+v", r)
+	}
+}
+
+// testHosts lets the tests' pulls reach the test databases on this machine.
+var testHosts = pull.Hosts{Allowed: []string{"127.0.0.1", "localhost", "::1"}}
+
+// TestHostsGuard (issue 12 item 4): a pull never connects to a host the authority did not
+// allow, nor to the platform's own database, and says so before connecting; with no
+// allow-list nothing is reached.
+func TestHostsGuard(t *testing.T) {
+	p := newPlatform(t)
+	own := pull.Hosts{Allowed: []string{"127.0.0.1", "10.0.0.0/8", "*.gov.example"}, Own: []string{"localhost:5432/pubdata"}}
+	for _, c := range []struct {
+		name, driver, dsn string
+		hosts             pull.Hosts
+		want              string // in the message
+	}{
+		{"no allow-list", pubdata.DriverPostgres, "postgres://u:p@127.0.0.1:1/x", pull.Hosts{}, "not among the hosts"},
+		{"another host", pubdata.DriverPostgres, "postgres://u:p@203.0.113.5:5432/x", own, "203.0.113.5"},
+		{"the platform's own database", pubdata.DriverPostgres, "postgres://u:p@127.0.0.1:5432/pubdata", own, "platform's own database"},
+		{"mysql host", pubdata.DriverMySQL, "u:p@tcp(db.example.com:3306)/x", own, "db.example.com"},
+	} {
+		src := &pubdata.PullSource{Driver: c.driver, Table: "t", UpdatedColumn: "u"}
+		pubdata.NormalizePullSource(src)
+		b, err := pull.Run(system, src, c.dsn, p.entry, p.data, c.hosts)
+		if b != nil || pubdata.ErrorCode(err) != pubdata.EFORBIDDEN || !strings.Contains(pubdata.ErrorMessage(err), c.want) {
+			t.Errorf("%s: %v %v", c.name, b, err)
+		}
+	}
+	for _, c := range []struct{ host string }{{"10.1.2.3"}, {"db.gov.example"}} {
+		if err := own.Check(pubdata.DriverPostgres, "postgres://u:p@"+c.host+":5432/x"); err != nil {
+			t.Errorf("%s is allowed but refused: %v", c.host, err)
+		}
 	}
 }

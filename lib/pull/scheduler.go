@@ -18,6 +18,8 @@ type Scheduler struct {
 	Logger  *slog.Logger  // nil: slog.Default()
 	Every   time.Duration // 0: 30 s
 	Now     func() time.Time
+	// Hosts are the hosts a pull may connect to (empty Allowed: none).
+	Hosts Hosts
 }
 
 // Lease is how long a claim holds a source: a run's timeout and a margin. A server that
@@ -97,7 +99,7 @@ func (s *Scheduler) RunSource(ctx context.Context, id string) (*pubdata.Batch, e
 
 		}
 	} else {
-		b, err = Run(ctx, src, dsn, e, s.Data)
+		b, err = Run(ctx, src, dsn, e, s.Data, s.Hosts)
 	}
 	run := pubdata.PullRun{At: start, Watermark: src.Watermark, Boundary: src.Boundary}
 	if b != nil {
