@@ -22,7 +22,8 @@ func pullEnv(t *testing.T) (*env, *pubdata.Entry) {
 		t.Fatal(err)
 	}
 	e.srv.PullSources = sqlstore.NewPullSourceService(e.db, key)
-	sched := &pull.Scheduler{Sources: e.srv.PullSources, Entries: e.srv.Entries, Data: e.srv.Data, Logger: e.srv.Logger}
+	sched := &pull.Scheduler{Sources: e.srv.PullSources, Entries: e.srv.Entries, Data: e.srv.Data, Logger: e.srv.Logger,
+		Hosts: pull.Hosts{Allowed: []string{"127.0.0.1"}}}
 	e.srv.RunPull = sched.RunSource
 	en := e.createEntry(pbEditor, entryBody("企业登记信息", pubdata.ClassConditional, pubdata.ClassNone))
 	e.publish(pbEditor, en.ID)
