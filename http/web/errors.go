@@ -131,6 +131,17 @@ func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) 
 	err = NormalizeError(err)
 	code := pubdata.ErrorCode(err)
 	status := ErrorStatus(err)
+	if IsCKANAction(r.URL.Path) {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="pubdata"`)
+		}
+		msg := ErrorText(LangEN, err)
+		if status >= 500 {
+			msg = "Internal error."
+		}
+		WriteCKANError(w, r, status, msg)
+		return
+	}
 	lang := LangFrom(r.Context())
 	if IsAPI(r) {
 		lang = ApiLang(r)

@@ -166,10 +166,11 @@ func (s *Server) FlushUsage(ctx context.Context) error {
 }
 
 // rateLimited reports whether the request is one the API's limits apply to: the JSON API
-// (downloads included) and CKAN's.
+// (downloads included) and CKAN's, by either of its paths (/api/3/action, /api/action) and
+// its dumps — one limit for all of them.
 func rateLimited(r *http.Request) bool {
 	p := r.URL.Path
-	return strings.HasPrefix(p, "/api/v1/") || strings.HasPrefix(p, "/api/3/")
+	return strings.HasPrefix(p, "/api/v1/") || strings.HasPrefix(p, "/api/3/") || strings.HasPrefix(p, "/api/action/") || strings.HasPrefix(p, "/datastore/")
 }
 
 // rateLimit counts API requests against the caller's limit, sets the X-RateLimit-* headers
@@ -208,8 +209,12 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		h.Set("X-RateLimit-Reset", strconv.Itoa(secs))
 		if !ok {
 			h.Set("Retry-After", strconv.Itoa(secs))
-			WriteJSON(w, http.StatusTooManyRequests, ErrorBody{Error: ErrorDetail{Code: "rate_limited",
-				Message: "Rate limit of " + strconv.Itoa(limit) + " requests a minute exceeded; try again in " + strconv.Itoa(secs) + " s."}})
+			msg := "Rate limit of " + strconv.Itoa(limit) + " requests a minute exceeded; try again in " + strconv.Itoa(secs) + " s."
+			if IsCKANAction(r.URL.Path) {
+				WriteCKANError(w, r, http.StatusTooManyRequests, msg)
+				return
+			}
+			WriteJSON(w, http.StatusTooManyRequests, ErrorBody{Error: ErrorDetail{Code: "rate_limited", Message: msg}})
 			return
 		}
 		next.ServeHTTP(w, r)
