@@ -16,15 +16,17 @@ import (
 // runs: a path or parameter holding a NUL or bytes that are not UTF-8 answers 400 (the
 // databases would refuse or mangle them), and a query parameter longer than MaxParamLength
 // answers 400 naming it (a 1 MB full-text query held PostgreSQL for 41 s). Form and JSON
-// bodies are checked the same way where they are read (ParseForm, DecodeJSON). Every
-// request that is not an upload or a download gets RequestTimeout: its context ends then,
-// which cancels its statement on PostgreSQL and interrupts it on SQLite.
+// bodies are checked where they are read (ParseForm: MaxFieldLength; DecodeJSON: no NUL;
+// CKAN's parameters: MaxParamLength). Every request that is not an upload, a data route or
+// a slow route gets RequestTimeout: its context ends then, which cancels its statement on
+// PostgreSQL and interrupts it on SQLite.
 
-// MaxParamLength is the longest query parameter (and form field) accepted, in bytes: free
-// text, filters, cursors. Longer is refused with 400 naming the parameter.
+// MaxParamLength is the longest query parameter accepted, in bytes: free text, filters,
+// cursors. Longer is refused with 400 naming the parameter.
 const MaxParamLength = 2000
 
-// RequestTimeout bounds the work of a request that is not an upload or a download.
+// RequestTimeout bounds the work of a request that is not an upload, a data route or a slow
+// route.
 const RequestTimeout = 30 * time.Second
 
 // badText reports whether s holds a NUL or is not valid UTF-8.
