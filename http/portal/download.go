@@ -45,12 +45,7 @@ func (s *Server) PageReadPurpose(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) PageDownload(w http.ResponseWriter, r *http.Request) error {
 	format := r.PathValue("format")
-	i := slices.IndexFunc(downloadFormats, func(f struct {
-		Format, Key string
-		File        datafile.Format
-	}) bool {
-		return f.Format == format
-	})
+	i := slices.IndexFunc(downloadFormats, func(f downloadFormat) bool { return f.Format == format })
 	if i < 0 || s.Data == nil {
 		return pubdata.Errorf(pubdata.ENOTFOUND, "Not found: %s", r.URL.Path).Keyed("error.not_found.path", "Path", r.URL.Path)
 	}

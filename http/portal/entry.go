@@ -16,12 +16,16 @@ import (
 // permitted download to the rows API and answers a refused one with a page that says why
 // and links to the application form.
 
+// downloadFormat is a whole-table download's format: its path segment, the message key of
+// its label, and its data file format ("" for JSON).
+type downloadFormat struct {
+	Format, Key string
+	File        datafile.Format
+}
+
 // downloadFormats are the whole-table downloads (GET /downloads/{id}/{format}), with the
 // message key of their label and their data file format.
-var downloadFormats = []struct {
-	Format, Key string
-	File        datafile.Format // "" for json
-}{
+var downloadFormats = []downloadFormat{
 	{Format: "csv", Key: "entry_page.download.csv", File: datafile.CSV},
 	{Format: "xlsx", Key: "entry_page.download.xlsx", File: datafile.XLSX},
 	{Format: "json", Key: "entry_page.download.json"},
