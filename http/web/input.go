@@ -108,7 +108,7 @@ func CheckForm(vs map[string][]string) error { return checkValues(vs, "field", M
 // data route (downloads and dumps stream whole tables; a service call has its endpoint's
 // timeout) or a slow route (SlowRoute).
 func (s *Server) isStream(r *http.Request) bool {
-	_, pattern := s.mux.Handler(r)
+	pattern := s.patternOf(r)
 	return s.uploads[pattern] || s.DataRoutes[pattern] || s.slowRoutes[pattern]
 }
 

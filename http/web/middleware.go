@@ -24,6 +24,21 @@ type reqState struct {
 	route   string // pattern without method; "unmatched" when nothing matched
 	user    string
 	ErrCode string
+	pattern *string // the mux pattern the request matches (patternOf), once looked up
+}
+
+// patternOf is the ServeMux pattern r matches ("" for none), looked up once per request
+// for the middleware that needs it (the body limit, the time bound).
+func (s *Server) patternOf(r *http.Request) string {
+	st := StateFrom(r.Context())
+	if st != nil && st.pattern != nil {
+		return *st.pattern
+	}
+	_, p := s.mux.Handler(r)
+	if st != nil {
+		st.pattern = &p
+	}
+	return p
 }
 
 type stateKey struct{}
@@ -140,7 +155,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.MaxBodyBytes
 		if len(s.uploads) > 0 && r.Method == http.MethodPost {
-			if _, pattern := s.mux.Handler(r); s.uploads[pattern] {
+			if s.uploads[s.patternOf(r)] {
 				limit = s.MaxUploadBytes
 			}
 		}
