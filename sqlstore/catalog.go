@@ -202,9 +202,10 @@ type textQuery struct {
 // strong returns the number of groups with a term in the entry's title or keywords.
 func (t *textQuery) strong(r *catalogRow) int {
 	n := 0
+	var words []string
 	for _, g := range t.groups {
 		for _, term := range g {
-			if r.holds(term) {
+			if r.holds(term, &words) {
 				n++
 				break
 			}
@@ -274,12 +275,13 @@ func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[str
 	if err != nil || len(cand) == 0 {
 		return cand, err
 	}
-	commonDF := 0
+	commonDF, commonTerms := 0, 0
 	for _, j := range order[k:] {
 		commonDF += df[j]
+		commonTerms += len(groups[j])
 	}
 	var more map[string]score
-	if len(cand) <= maxCandidates && len(cand) < commonDF {
+	if len(cand) <= maxCandidates && len(cand)*commonTerms*seekCost < commonDF {
 		ids := make([]string, 0, len(cand))
 		for id := range cand {
 			ids = append(ids, id)
@@ -305,35 +307,24 @@ func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[str
 // maxCandidates is the most candidates whose postings of the common groups are read by id.
 const maxCandidates = 4000
 
+// seekCost is what looking up one (term, entry) pair in the term index costs, in postings
+// read in order: the common groups are read by candidate only when that is cheaper than
+// reading all their postings (measured with bench search, docs/BENCHMARKS.md).
+const seekCost = 4
+
 // groupScores reads the postings of the groups' terms (of the entries ids only, unless nil)
 // and returns each entry's groups matched and summed weights, keeping those with at least
 // min groups.
 func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids []string, atLeast int) (map[string]score, error) {
-	var terms []any
-	group := map[string]int{}
-	for i, g := range groups {
-		for _, t := range g {
-			group[t] = i
-			terms = append(terms, t)
-		}
-	}
 	out := map[string]score{}
-	for start := 0; start == 0 || start < len(ids); start += idChunk {
-		args := slices.Clone(terms)
-		where := "t.term IN (" + placeholders(len(terms)) + ")"
-		if ids != nil {
-			chunk := ids[start:min(start+idChunk, len(ids))]
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			where += " AND t.entry_id IN (" + placeholders(len(chunk)) + ")"
-		}
-		if err := s.scanPostings(ctx, where, args, group, out); err != nil {
-			return nil, err
-		}
-		if ids == nil {
-			break
-		}
+	var err error
+	if s.db.dialect == Postgres {
+		err = s.groupScoresGrouped(ctx, groups, ids, out)
+	} else {
+		err = s.groupScoresScanned(ctx, groups, ids, out)
+	}
+	if err != nil {
+		return nil, err
 	}
 	for id, sc := range out {
 		if sc.hits < atLeast {
@@ -346,19 +337,97 @@ func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids [
 // idChunk is the most entry ids a postings query names.
 const idChunk = 500
 
-// scanPostings adds the postings matching where to out. On SQLite the postings are read and
-// grouped here; on PostgreSQL, where sending each posting over the wire costs more than
-// grouping them, the server groups them by entry and group.
-func (s *EntryService) scanPostings(ctx context.Context, where string, args []any, group map[string]int, out map[string]score) error {
-	if s.db.dialect == Postgres {
-		// The groups as a VALUES list (term, group number).
-		vals := make([]string, 0, len(group))
-		var gargs []any
-		for t, g := range group {
-			vals = append(vals, "(?, ?)")
-			gargs = append(gargs, t, strconv.Itoa(g))
+// byChunks calls f with the ids in chunks of idChunk, or once with nil when ids is nil.
+func byChunks(ids []string, f func(chunk []string) error) error {
+	if ids == nil {
+		return f(nil)
+	}
+	for start := 0; start < len(ids); start += idChunk {
+		if err := f(ids[start:min(start+idChunk, len(ids))]); err != nil {
+			return err
 		}
-		rows, err := s.db.query(ctx, "SELECT t.entry_id, COUNT(DISTINCT g.grp), SUM(t.weight) FROM catalog_terms t JOIN (VALUES "+strings.Join(vals, ", ")+") AS g (term, grp) ON g.term = t.term WHERE "+where+" GROUP BY t.entry_id", append(gargs, args...)...)
+	}
+	return nil
+}
+
+// termsWhere returns the condition and arguments of the postings of terms, of the entries
+// chunk only unless nil.
+func termsWhere(terms []string, chunk []string) (string, []any) {
+	args := make([]any, 0, len(terms)+len(chunk))
+	for _, t := range terms {
+		args = append(args, t)
+	}
+	where := "t.term IN (" + placeholders(len(terms)) + ")"
+	if chunk != nil {
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		where += " AND t.entry_id IN (" + placeholders(len(chunk)) + ")"
+	}
+	return where, args
+}
+
+// groupScoresScanned adds the groups' postings to out on SQLite: each group's postings are
+// read (two columns a row: reading a column is what costs most here) and counted in Go.
+func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string, ids []string, out map[string]score) error {
+	type acc struct {
+		score
+		last int // 1 + the last group counted in hits
+	}
+	accs := map[string]*acc{}
+	for gi, g := range groups {
+		err := byChunks(ids, func(chunk []string) error {
+			where, args := termsWhere(g, chunk)
+			rows, err := s.db.query(ctx, "SELECT t.entry_id, t.weight FROM catalog_terms t WHERE "+where, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var id string
+			var w int
+			for rows.Next() {
+				if err := rows.Scan(&id, &w); err != nil {
+					return err
+				}
+				a := accs[id]
+				if a == nil {
+					a = &acc{}
+					accs[id] = a
+				}
+				a.weight += w
+				if a.last != gi+1 {
+					a.last = gi + 1
+					a.hits++
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for id, a := range accs {
+		out[id] = out[id].add(a.score)
+	}
+	return nil
+}
+
+// groupScoresGrouped adds the groups' postings to out on PostgreSQL, where sending each
+// posting over the wire costs more than grouping them: the server groups them by entry.
+func (s *EntryService) groupScoresGrouped(ctx context.Context, groups [][]string, ids []string, out map[string]score) error {
+	var terms []string
+	vals := []string{}
+	var gargs []any
+	for i, g := range groups {
+		for _, t := range g {
+			terms = append(terms, t)
+			vals = append(vals, "(?, ?)")
+			gargs = append(gargs, t, strconv.Itoa(i))
+		}
+	}
+	return byChunks(ids, func(chunk []string) error {
+		where, args := termsWhere(terms, chunk)
+		rows, err := s.db.query(ctx, "SELECT t.entry_id, COUNT(DISTINCT g.grp), SUM(t.weight) FROM catalog_terms t JOIN (VALUES "+strings.Join(vals, ", ")+") AS g (term, grp) ON g.term = t.term WHERE "+where+" GROUP BY t.entry_id", append(slices.Clone(gargs), args...)...)
 		if err != nil {
 			return err
 		}
@@ -372,48 +441,7 @@ func (s *EntryService) scanPostings(ctx context.Context, where string, args []an
 			out[id] = out[id].add(sc)
 		}
 		return rows.Err()
-	}
-	rows, err := s.db.query(ctx, "SELECT t.entry_id, t.term, t.weight FROM catalog_terms t WHERE "+where, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	type acc struct {
-		score
-		mask uint64       // groups seen, for groups < 64
-		more map[int]bool // groups seen from 64
-	}
-	accs := map[string]*acc{}
-	var id, term string
-	var w int
-	for rows.Next() {
-		if err := rows.Scan(&id, &term, &w); err != nil {
-			return err
-		}
-		a := accs[id]
-		if a == nil {
-			a = &acc{}
-			accs[id] = a
-		}
-		a.weight += w
-		switch g := group[term]; {
-		case g < 64:
-			if a.mask&(1<<g) == 0 {
-				a.mask |= 1 << g
-				a.hits++
-			}
-		case !a.more[g]:
-			if a.more == nil {
-				a.more = map[int]bool{}
-			}
-			a.more[g] = true
-			a.hits++
-		}
-	}
-	for id, a := range accs {
-		out[id] = out[id].add(a.score)
-	}
-	return rows.Err()
+	})
 }
 
 // published reads the catalogue rows of ids, in the order given.

@@ -54,6 +54,7 @@ func (d *DB) termFrequency(ctx context.Context, term string) (int, error) {
 type catalogSnapshot struct {
 	gen   int64
 	rows  []catalogRow
+	pos   map[string]int32         // row of an entry id
 	dict  [len(rowFields)][]string // value by number, per field
 	kdict []string                 // keywords by number
 }
@@ -102,7 +103,8 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos := map[string]int{}
+	pos := map[string]int32{}
+	snap.pos = pos
 	var seen [len(rowFields)]map[string]int32
 	for i := range seen {
 		seen[i] = map[string]int32{}
@@ -128,7 +130,7 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 			}
 			r.nums[i] = n
 		}
-		pos[r.id] = len(snap.rows)
+		pos[r.id] = int32(len(snap.rows))
 		snap.rows = append(snap.rows, r)
 	}
 	rows.Close()
@@ -162,8 +164,9 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	return snap, rows.Err()
 }
 
-// holds reports whether a search term is in the row's title or one of its keywords.
-func (r *catalogRow) holds(term string) bool {
+// holds reports whether a search term is in the row's title or one of its keywords. words
+// holds the words of the lower-cased title and keywords once a word term needed them.
+func (r *catalogRow) holds(term string, words *[]string) bool {
 	if strings.Contains(r.title, term) || slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(k, term) }) {
 		return true
 	}
@@ -171,14 +174,15 @@ func (r *catalogRow) holds(term string) bool {
 		return false
 	}
 	// A word: compare with the words of the lower-cased title and keywords.
-	for _, text := range append([]string{r.title}, r.keywords...) {
-		for _, t := range cjk.Tokens(text, false) {
-			if t.Term == term {
-				return true
+	if *words == nil {
+		*words = []string{}
+		for _, text := range append([]string{r.title}, r.keywords...) {
+			for _, t := range cjk.Tokens(text, false) {
+				*words = append(*words, t.Term)
 			}
 		}
 	}
-	return false
+	return slices.Contains(*words, term)
 }
 
 // fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
@@ -237,14 +241,27 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 		score int64
 	}
 	var hits []hit
-	for i := range s.rows {
-		r := &s.rows[i]
-		h := hit{r: r}
-		if scores != nil {
-			sc, ok := scores[r.id]
-			if !ok {
-				continue
+	keep := func(h hit) {
+		hits = append(hits, h)
+		if q.Facets {
+			for j, n := range h.r.nums {
+				counts[j][n]++
 			}
+			for _, n := range h.r.knums {
+				kcounts[n]++
+			}
+		}
+	}
+	if scores != nil {
+		// Only the text's matches: visit them, not the whole catalogue (the order of the
+		// visit does not matter, the hits are sorted below).
+		hits = make([]hit, 0, len(scores))
+		for id, sc := range scores {
+			i, ok := s.pos[id]
+			if !ok {
+				continue // published since the postings were read, or retired
+			}
+			r := &s.rows[i]
 			if !r.matches(q, from, to) {
 				continue
 			}
@@ -252,17 +269,12 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 			if q.InTitle && strong < (len(tq.groups)+1)/2 {
 				continue
 			}
-			h.score = int64(strong)*strongBonus + int64(sc.hits)*matchBonus + int64(sc.weight)
-		} else if !r.matches(q, from, to) {
-			continue
+			keep(hit{r: r, score: int64(strong)*strongBonus + int64(sc.hits)*matchBonus + int64(sc.weight)})
 		}
-		hits = append(hits, h)
-		if q.Facets {
-			for j, n := range r.nums {
-				counts[j][n]++
-			}
-			for _, n := range r.knums {
-				kcounts[n]++
+	} else {
+		for i := range s.rows {
+			if r := &s.rows[i]; r.matches(q, from, to) {
+				keep(hit{r: r})
 			}
 		}
 	}

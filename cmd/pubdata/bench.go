@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -37,6 +39,8 @@ func benchSearchCommand() *command {
 		fs.IntVar(&opt.Queries, "queries", 500, "searches to time")
 		fs.IntVar(&opt.Workers, "workers", 4, "concurrent writers while generating entries")
 		fs.Uint64Var(&opt.Seed, "seed", 1, "seed of the generated entries and queries")
+		fs.StringVar(&opt.Kind, "kind", "", "time only the queries of this kind (e.g. \"zh phrase\")")
+		fs.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed searches to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -53,6 +57,8 @@ func benchSearchCommand() *command {
 type benchOptions struct {
 	Entries, Queries, Workers int
 	Seed                      uint64
+	Kind                      string // only the queries of this kind, when not ""
+	CPUProfile                string // file of the timed searches' CPU profile, when not ""
 }
 
 // Benchmark organisations: departments of the province and of each city.
@@ -412,10 +418,27 @@ type benchTiming struct {
 // latency percentiles by kind and overall, and the slowest queries.
 func benchQueries(ctx context.Context, a *app, w io.Writer, opt benchOptions, orgs []string) error {
 	queries := benchQuerySet(opt.Seed, opt.Queries, orgs)
+	if opt.Kind != "" {
+		if !slices.Contains(benchKinds, opt.Kind) {
+			return usagef("bench search: --kind must be one of %s", strings.Join(benchKinds, ", "))
+		}
+		queries = slices.DeleteFunc(queries, func(q benchQuery) bool { return q.kind != opt.Kind })
+	}
 	for _, q := range queries[:min(len(queries), 2*len(benchKinds))] { // warm-up
 		if _, err := a.entries.SearchCatalog(ctx, q.q); err != nil {
 			return fmt.Errorf("search %s: %w", q, err)
 		}
+	}
+	if opt.CPUProfile != "" {
+		f, err := os.Create(opt.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	timings := make([]benchTiming, 0, len(queries))
 	for _, q := range queries {
