@@ -492,9 +492,9 @@ var CatalogFields = []string{"org", "category", "share_class", "open_class", "fo
 // entry's id and its resource code (exact values).
 var CatalogIDFields = []string{"id", "code"}
 
-// CatalogOrder is one key of a catalogue search's order (Key one of CatalogOrderKeys).
+// CatalogOrder is one key of a catalogue search's order (By one of CatalogOrderKeys).
 type CatalogOrder struct {
-	Key  string
+	By   string
 	Desc bool
 }
 
@@ -514,11 +514,11 @@ type CatalogQuery struct {
 	CreatedTo      *time.Time // inclusive
 	Sort           string     // "relevance" (default with Q), "modified" (newest first, default without Q), "popular" (views and downloads), "title", "code"
 	// Order, when not empty, orders by these keys in turn (then by id) in place of Sort.
-	Order []CatalogOrder
-	InTitle        bool       // Q must match in the titles or keywords (not only in items, provider or summary)
-	Offset         int
-	Limit          int
-	Facets         bool // count facets over every matching entry
+	Order   []CatalogOrder
+	InTitle bool // Q must match in the titles or keywords (not only in items, provider or summary)
+	Offset  int
+	Limit   int
+	Facets  bool // count facets over every matching entry
 }
 
 // CatalogResult is a page of search results.
@@ -543,8 +543,8 @@ func ValidateCatalogQuery(q *CatalogQuery) error {
 		}
 	}
 	for _, o := range q.Order {
-		if !oneOf(o.Key, CatalogOrderKeys) {
-			return FieldErrorf("sort", "Sort %q is not one of %s.", o.Key, strings.Join(CatalogOrderKeys, ", ")).Keyed("error.catalog.order", "Sort", o.Key, "Keys", strings.Join(CatalogOrderKeys, ", "))
+		if !oneOf(o.By, CatalogOrderKeys) {
+			return FieldErrorf("sort", "Sort %q is not one of %s.", o.By, strings.Join(CatalogOrderKeys, ", ")).Keyed("error.catalog.order", "Sort", o.By, "Keys", strings.Join(CatalogOrderKeys, ", "))
 		}
 	}
 	switch q.Sort {

@@ -124,6 +124,8 @@ var (
 	KindExtract = Kind{Path: "extract", OwnRecord: true}
 	KindCall    = Kind{Path: "call", Use: pubdata.UseAPICall, OwnRecord: true}
 	KindSearch  = Kind{Path: "datastore_search", Use: pubdata.UseAPICall}
+	// KindInfo is CKAN's datastore_info: the fields and the number of rows the caller reads.
+	KindInfo = Kind{Path: "datastore_info", Use: pubdata.UseAPICall}
 )
 
 // KindRows is the kind of a rows read in format ("" or json: an API call, else a download).

@@ -298,7 +298,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 		slices.SortFunc(hits, func(a, b hit) int {
 			for _, o := range q.Order {
 				var c int
-				switch o.Key {
+				switch o.By {
 				case "relevance":
 					c = cmp.Compare(a.score, b.score)
 				case "modified":

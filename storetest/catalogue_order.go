@@ -60,28 +60,28 @@ func testSearchOrderIDCreated(t *testing.T, s *Store) {
 		}
 	}
 	a, b, c := es[0], es[1], es[2]
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "created", Desc: true}}}, c, b, a)
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "created"}}}, a, b, c)
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "modified", Desc: true}}}, a, c, b)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "created", Desc: true}}}, c, b, a)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "created"}}}, a, b, c)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "modified", Desc: true}}}, a, c, b)
 	// Several keys: the title (A before B), then the newest creation first.
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "title"}, {Key: "created", Desc: true}}}, b, c, a)
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "title", Desc: true}, {Key: "created"}}}, a, c, b)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "title"}, {By: "created", Desc: true}}}, b, c, a)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "title", Desc: true}, {By: "created"}}}, a, c, b)
 	byID := slices.Clone(es)
 	slices.SortFunc(byID, func(x, y *pubdata.Entry) int { return compareStrings(x.ID, y.ID) })
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "id"}}}, byID...)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "id"}}}, byID...)
 	byCode := slices.Clone(es)
 	slices.SortFunc(byCode, func(x, y *pubdata.Entry) int { return compareStrings(y.Code, x.Code) })
-	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "code", Desc: true}}}, byCode...)
+	want(pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "code", Desc: true}}}, byCode...)
 	// Filters on id and code, and their negation.
 	want(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "id", Values: []string{b.ID, "nope"}}}}, b)
 	want(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "code", Values: []string{c.Code}}}}, c)
-	want(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "id", Values: []string{a.ID}, Negate: true}}, Order: []pubdata.CatalogOrder{{Key: "created"}}}, b, c)
+	want(pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{{Field: "id", Values: []string{a.ID}, Negate: true}}, Order: []pubdata.CatalogOrder{{By: "created"}}}, b, c)
 	// The creation's range.
 	from, to := t0.Add(12*time.Hour), t0.Add(24*time.Hour)
-	want(pubdata.CatalogQuery{CreatedFrom: &from, Order: []pubdata.CatalogOrder{{Key: "created"}}}, b, c)
+	want(pubdata.CatalogQuery{CreatedFrom: &from, Order: []pubdata.CatalogOrder{{By: "created"}}}, b, c)
 	want(pubdata.CatalogQuery{CreatedFrom: &from, CreatedTo: &to}, b)
 	// An unknown key is refused.
-	_, err := s.Entries.SearchCatalog(system, pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{Key: "price"}}})
+	_, err := s.Entries.SearchCatalog(system, pubdata.CatalogQuery{Order: []pubdata.CatalogOrder{{By: "price"}}})
 	wantCode(t, err, pubdata.EINVALID)
 }
 

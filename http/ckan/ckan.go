@@ -694,7 +694,7 @@ func CkanSort(sortParam, q string) ([]pubdata.CatalogOrder, error) {
 		if !ok {
 			return nil, ckanInvalid("sort", "error.ckan.sort.field", "Field", words[0], "Fields", strings.Join(slices.Sorted(maps.Keys(ckanSortFields)), ", "))
 		}
-		o := pubdata.CatalogOrder{Key: key}
+		o := pubdata.CatalogOrder{By: key}
 		if len(words) == 2 {
 			switch strings.ToLower(words[1]) {
 			case "asc":
@@ -710,7 +710,7 @@ func CkanSort(sortParam, q string) ([]pubdata.CatalogOrder, error) {
 		out = append(out, o)
 	}
 	if len(out) == 0 {
-		out = []pubdata.CatalogOrder{{Key: "modified", Desc: true}}
+		out = []pubdata.CatalogOrder{{By: "modified", Desc: true}}
 	}
 	return out, nil
 }
