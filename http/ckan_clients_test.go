@@ -116,6 +116,12 @@ func testCKANClients(t *testing.T, e *env) {
 			t.Errorf("sort=%q: %v", tc.sort, got)
 		}
 	}
+	// Byte for byte what ckanapi sends: json.dumps (ASCII, \u escapes), its bare key.
+	w := e.do(req{method: "POST", path: "/api/action/package_search", body: `{"q": "\u4f01\u4e1a", "sort": "metadata_created desc"}`,
+		header: http.Header{"Authorization": {e.tokens[citizen]}, "User-Agent": {"ckanapi/4.11 (+https://github.com/open-data/ckanapi)"}}})
+	if got := names(decode[ckanReply](t, w)); w.Code != 200 || !slices.Equal(got, []string{n, o}) {
+		t.Errorf("ckanapi's request: %d %v %s", w.Code, got, w.Body)
+	}
 	mid := start.Add(24 * time.Hour).Format(time.RFC3339)
 	for _, tc := range []struct {
 		params url.Values
@@ -263,7 +269,7 @@ func testCKANClients(t *testing.T, e *env) {
 		}
 	}
 	// The dump numbers rows as datastore_search does.
-	w := e.do(req{path: "/datastore/dump/" + older.ID + "?format=json&sort=uscc"})
+	w = e.do(req{path: "/datastore/dump/" + older.ID + "?format=json&sort=uscc"})
 	if !strings.Contains(w.Body.String(), `[`+jsonNumber(first["A1"])+`,"A1"`) {
 		t.Errorf("dump: %s", w.Body)
 	}
