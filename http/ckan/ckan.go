@@ -90,7 +90,7 @@ var ckanHelp = map[string]string{
 	"group_show":        "Return a group (id, include_datasets).",
 	"tag_list":          "Return the tags: the keywords of open datasets (query, all_fields).",
 	"resource_show":     "Return a resource (id).",
-	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, limit, offset).",
+	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, fields, sort, limit, offset, distinct, records_format).",
 }
 
 // ckanError is an error in CKAN's terms.
