@@ -488,6 +488,21 @@ type CatalogFilter struct {
 // CatalogFields are the fields a catalogue search filters and counts facets on.
 var CatalogFields = []string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "keyword", "supplementary"}
 
+// CatalogIDFields are the fields a catalogue search filters on but counts no facets of: the
+// entry's id and its resource code (exact values).
+var CatalogIDFields = []string{"id", "code"}
+
+// CatalogOrder is one key of a catalogue search's order (By one of CatalogOrderKeys).
+type CatalogOrder struct {
+	By   string
+	Desc bool
+}
+
+// CatalogOrderKeys are the keys a catalogue search may be ordered by: the text's relevance
+// (no order without text), the last modification, the creation of the entry, the title, the
+// resource code, the entry's id and its popularity (views and downloads).
+var CatalogOrderKeys = []string{"relevance", "modified", "created", "title", "code", "id", "popular"}
+
 // CatalogQuery is a search of the published catalogue.
 type CatalogQuery struct {
 	Q              string // full text, Chinese or English; "" matches every entry
@@ -495,11 +510,15 @@ type CatalogQuery struct {
 	DivisionPrefix string     // only entries whose division starts with this (a city's catalogue)
 	ModifiedFrom   *time.Time // inclusive
 	ModifiedTo     *time.Time // inclusive
+	CreatedFrom    *time.Time // inclusive: entries created at or after
+	CreatedTo      *time.Time // inclusive
 	Sort           string     // "relevance" (default with Q), "modified" (newest first, default without Q), "popular" (views and downloads), "title", "code"
-	InTitle        bool       // Q must match in the titles or keywords (not only in items, provider or summary)
-	Offset         int
-	Limit          int
-	Facets         bool // count facets over every matching entry
+	// Order, when not empty, orders by these keys in turn (then by id) in place of Sort.
+	Order   []CatalogOrder
+	InTitle bool // Q must match in the titles or keywords (not only in items, provider or summary)
+	Offset  int
+	Limit   int
+	Facets  bool // count facets over every matching entry
 }
 
 // CatalogResult is a page of search results.
@@ -519,8 +538,13 @@ var (
 func ValidateCatalogQuery(q *CatalogQuery) error {
 	q.Q = strings.TrimSpace(q.Q)
 	for _, f := range q.Filters {
-		if !oneOf(f.Field, CatalogFields) {
+		if !oneOf(f.Field, CatalogFields) && !oneOf(f.Field, CatalogIDFields) {
 			return FieldErrorf("fq", "Cannot filter on %q; use one of %s.", f.Field, strings.Join(CatalogFields, ", ")).Keyed("error.catalog.filter", "Field", f.Field, "Fields", strings.Join(CatalogFields, ", "))
+		}
+	}
+	for _, o := range q.Order {
+		if !oneOf(o.By, CatalogOrderKeys) {
+			return FieldErrorf("sort", "Sort %q is not one of %s.", o.By, strings.Join(CatalogOrderKeys, ", ")).Keyed("error.catalog.order", "Sort", o.By, "Keys", strings.Join(CatalogOrderKeys, ", "))
 		}
 	}
 	switch q.Sort {

@@ -39,6 +39,13 @@ type RowFilter struct {
 	Values []any
 }
 
+// RowID names, in a RowQuery's filters and sort keys, the row's own number instead of a
+// column: a positive integer that identifies the current row across requests and loads (a
+// load that does not touch a row leaves its number; a row a load writes is a new row with a
+// new, greater number). Item names cannot start with "_", so it names no column. It is
+// CKAN's datastore "_id".
+const RowID = "_id"
+
 // SortKey orders rows by a column.
 type SortKey struct {
 	Column string
@@ -62,6 +69,12 @@ type RowQuery struct {
 	Offset int
 	// Total asks for the number of matching rows (CKAN include_total).
 	Total bool
+	// WithRowID passes each row's number (RowID, an int64) to the reader before its values.
+	WithRowID bool
+	// Distinct returns each distinct row of the columns once (CKAN's distinct): the rows
+	// have no number then (no WithRowID, no RowID sort) and pages go by Offset (no cursor);
+	// the sort keys must be among the columns.
+	Distinct bool
 }
 
 // rowReserved are the reserved parameters ParseRowQuery knows; the others (_format, _bom,

@@ -124,6 +124,8 @@ var (
 	KindExtract = Kind{Path: "extract", OwnRecord: true}
 	KindCall    = Kind{Path: "call", Use: pubdata.UseAPICall, OwnRecord: true}
 	KindSearch  = Kind{Path: "datastore_search", Use: pubdata.UseAPICall}
+	// KindInfo is CKAN's datastore_info: the fields and the number of rows the caller reads.
+	KindInfo = Kind{Path: "datastore_info", Use: pubdata.UseAPICall}
 )
 
 // KindRows is the kind of a rows read in format ("" or json: an API call, else a download).
@@ -344,7 +346,8 @@ func (s *Selection) Query() *pubdata.RowQuery { return s.q }
 func (s *Selection) Record(ctx context.Context) error { return s.rd.record(ctx, s.kind, s.q) }
 
 // Each records the read (once), then runs the query and calls fn with each row's values,
-// masked, in the order of Columns; the values are valid only during the call. It returns
+// masked, in the order of Columns (after the row's number, an int64, when the query asks
+// WithRowID); the values are valid only during the call. It returns
 // the next page's cursor ("" on the last page, or for a query without a limit).
 func (s *Selection) Each(ctx context.Context, fn func(values []any) error) (string, error) {
 	if err := s.Record(ctx); err != nil {
@@ -354,6 +357,10 @@ func (s *Selection) Each(ctx context.Context, fn func(values []any) error) (stri
 		return "", nil
 	}
 	m := s.m
+	if s.q.WithRowID { // the row's number first, then the columns' values, masked
+		_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { m.Row(values[1:]); return fn(values) })
+		return next, err
+	}
 	_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { return fn(m.Row(values)) })
 	return next, err
 }
@@ -416,13 +423,26 @@ func restrictQuery(d pubdata.AccessDecision, items []pubdata.Item, q *pubdata.Ro
 		}
 	}
 	for _, f := range q.Filters {
-		if !clear(f.Column) {
+		if f.Column != pubdata.RowID && !clear(f.Column) { // a row's number tells nothing of its values
 			return columnRefused(f.Column, f.Column, "filtered", d)
 		}
 	}
 	for _, k := range q.Sort {
-		if !clear(k.Column) {
+		if k.Column != pubdata.RowID && !clear(k.Column) {
 			return columnRefused("_sort", k.Column, "sorted", d)
+		}
+	}
+	if q.Distinct {
+		// Distinct rows are grouped by their stored values: over a masked column they would
+		// tell how many different values lie under the mask.
+		cols := q.Fields
+		if len(cols) == 0 {
+			cols = d.Columns
+		}
+		for _, c := range cols {
+			if !clear(c) {
+				return columnRefused("fields", c, "returned as distinct values", d)
+			}
 		}
 	}
 	if len(d.Masks) > 0 || len(d.Columns) < len(items) {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -132,18 +133,29 @@ func TestMapSolrClauses(t *testing.T) {
 
 func TestCKANSort(t *testing.T) {
 	for _, tc := range []struct{ sort, q, want, err string }{
-		{"", "", "modified", ""},
-		{"", "企业", "relevance", ""},
-		{"score desc, metadata_modified desc", "企业", "relevance", ""},
-		{"metadata_modified desc", "", "modified", ""},
-		{"title_string asc", "", "title", ""},
-		{"id asc", "", "code", ""},
-		{"name", "", "code", ""},
-		{"metadata_modified asc", "", "", "Cannot sort"},
+		{"", "", "[{modified true}]", ""},
+		{"", "企业", "[{relevance true} {modified true}]", ""},
+		{"score desc, metadata_modified desc", "企业", "[{relevance true} {modified true}]", ""},
+		{"score desc", "", "[{modified true}]", ""},
+		{"metadata_modified desc", "", "[{modified true}]", ""},
+		{"metadata_created desc", "", "[{created true}]", ""},
+		{"metadata_modified asc", "", "[{modified false}]", ""},
+		{"title_string asc", "", "[{title false}]", ""},
+		{"id asc", "", "[{id false}]", ""},
+		{"name", "", "[{code false}]", ""},
+		{"name desc, metadata_created  asc", "", "[{code true} {created false}]", ""},
+		{"views_recent desc", "", "[{popular true}]", ""},
+		{"price asc", "", "", "cannot sort by \"price\""},
+		{"name sideways", "", "", "is not \"field asc\""},
+		{"name asc,", "", "", "is not \"field asc\""},
 	} {
 		got, err := ckan.CkanSort(tc.sort, tc.q)
-		if got != tc.want || (tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err))) || (tc.err == "" && err != nil) {
-			t.Errorf("ckanSort(%q, %q) = %q, %v; want %q, %q", tc.sort, tc.q, got, err, tc.want, tc.err)
+		s := ""
+		if err == nil {
+			s = fmt.Sprint(got)
+		}
+		if s != tc.want || (tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err))) || (tc.err == "" && err != nil) {
+			t.Errorf("CkanSort(%q, %q) = %s, %v; want %s, %q", tc.sort, tc.q, s, err, tc.want, tc.err)
 		}
 	}
 }
@@ -247,7 +259,7 @@ func TestCKAN(t *testing.T) {
 		{url.Values{"fq": {"metadata_modified:[2000-01-01T00:00:00Z TO *]"}}, both},
 		{url.Values{"fq": {"metadata_modified:[* TO 2000-01-01T00:00:00Z]"}}, nil},
 		{url.Values{"fq_list": {`["organization:fj-gat","tags:企业"]`}}, []string{name(open)}},
-		{url.Values{"rows": {"1"}, "sort": {"id asc"}, "start": {"1"}}, []string{both[1]}},
+		{url.Values{"rows": {"1"}, "sort": {"name asc"}, "start": {"1"}}, []string{both[1]}},
 	} {
 		if got := search(tc.params); !slices.Equal(got, tc.want) {
 			t.Errorf("package_search %v: %v, want %v", tc.params, got, tc.want)

@@ -481,13 +481,13 @@ func TestDataCKAN(t *testing.T) {
 	}
 	r := e.ckan(200, anonymous, "datastore_search", url.Values{"resource_id": {open.ID}, "filters": {`{"city":"厦门"}`}, "sort": {"age desc"}, "limit": {"3"}})
 	json.Unmarshal(r.Result, &ds)
-	if ds.Total != 4 || len(ds.Records) != 3 || ds.Records[0]["name"] != "人12" || ds.Records[0]["_id"] != 1.0 || ds.Fields[0]["id"] != "_id" {
+	if ds.Total != 4 || len(ds.Records) != 3 || ds.Records[0]["name"] != "人12" || !(ds.Records[0]["_id"].(float64) > 0) || ds.Fields[0]["id"] != "_id" {
 		t.Errorf("datastore_search: %s", r.Result)
 	}
 	r = e.ckan(200, anonymous, "datastore_search", url.Values{"resource_id": {open.ID}, "q": {"人1"}, "fields": {"name"}, "offset": {"1"}, "limit": {"10"}})
 	ds.Records = nil
 	json.Unmarshal(r.Result, &ds)
-	if ds.Total != 3 || len(ds.Records) != 2 || len(ds.Records[0]) != 2 || ds.Records[0]["_id"] != 2.0 {
+	if ds.Total != 3 || len(ds.Records) != 2 || len(ds.Records[0]) != 1 || ds.Records[0]["_id"] != nil { // fields without _id: none, as CKAN
 		t.Errorf("datastore_search q: %s", r.Result)
 	}
 	e.ckan(409, anonymous, "datastore_search", url.Values{"resource_id": {open.ID}, "filters": {`{"colour":"red"}`}})
@@ -509,7 +509,7 @@ func TestDataCKAN(t *testing.T) {
 		Fields  []map[string]any `json:"fields"`
 		Records [][]any          `json:"records"`
 	}
-	if err := json.Unmarshal(w.Body.Bytes(), &dump); err != nil || len(dump.Records) != 2 || dump.Records[1][0] != 2.0 || len(dump.Fields) != 6 {
+	if err := json.Unmarshal(w.Body.Bytes(), &dump); err != nil || len(dump.Records) != 2 || !(dump.Records[1][0].(float64) > dump.Records[0][0].(float64)) || len(dump.Fields) != 6 {
 		t.Errorf("dump json: %v %s", err, w.Body)
 	}
 	if w := e.do(req{path: "/datastore/dump/" + closed.ID}); w.Code != 404 {

@@ -66,7 +66,7 @@ func TestDataRoutesDeclared(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("data routes:\n got %q\nwant %q", got, want)
 	}
-	for _, name := range []string{"datastore_search", "datastore_search_sql"} {
+	for _, name := range []string{"datastore_search", "datastore_search_sql", "datastore_info"} {
 		if !ckan.CkanDataActions[name] {
 			t.Errorf("CKAN action %s is not a data action", name)
 		}

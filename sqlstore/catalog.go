@@ -179,7 +179,7 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 		return nil, err
 	}
 	var pop map[string]int64
-	if q.Sort == "popular" {
+	if q.Sort == "popular" || slices.ContainsFunc(q.Order, func(o pubdata.CatalogOrder) bool { return o.By == "popular" }) {
 		if pop, err = s.popularity(ctx); err != nil {
 			return nil, err
 		}

@@ -64,6 +64,7 @@ var rowFields = [...]string{"org", "category", "share_class", "open_class", "for
 
 type catalogRow struct {
 	id, code, title, modified string
+	created                   string // the entry's creation (entries.created_at)
 	vals                      [len(rowFields)]string
 	nums                      [len(rowFields)]int32 // vals interned in the snapshot's dict
 	keywords                  []string
@@ -99,7 +100,7 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err := tx.queryRow(ctx, "SELECT generation FROM catalog_state WHERE id = 1").Scan(&snap.gen); err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, "SELECT entry_id, code, title, modified, org, category, share_class, open_class, format, update_cycle, division, supplementary FROM catalog ORDER BY entry_id")
+	rows, err := tx.query(ctx, "SELECT c.entry_id, c.code, c.title, c.modified, e.created_at, c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary FROM catalog c JOIN entries e ON e.id = c.entry_id ORDER BY c.entry_id")
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		var r catalogRow
 		var supp int
 		v := &r.vals
-		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
+		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &r.created, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -188,14 +189,19 @@ func (r *catalogRow) holds(term string, words *[]string) bool {
 // fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
 func fieldIndex(field string) int { return slices.Index(rowFields[:], field) }
 
-// matches reports whether the row passes every filter of the query.
-func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to string) bool {
+// matches reports whether the row passes every filter of the query; from and to bound the
+// modification, cfrom and cto the creation ("" open).
+func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to, cfrom, cto string) bool {
 	for _, f := range q.Filters {
 		if len(f.Values) == 0 {
 			continue
 		}
 		var in bool
 		switch i := fieldIndex(f.Field); {
+		case f.Field == "id":
+			in = slices.Contains(f.Values, r.id)
+		case f.Field == "code":
+			in = slices.Contains(f.Values, r.code)
 		case f.Field == "keyword":
 			in = slices.ContainsFunc(r.keywords, func(k string) bool { return slices.Contains(f.Values, k) })
 		case f.Field == "category":
@@ -213,7 +219,8 @@ func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to string) bool {
 	if q.DivisionPrefix != "" && !strings.HasPrefix(r.vals[6], q.DivisionPrefix) {
 		return false
 	}
-	return (from == "" || r.modified >= from) && (to == "" || r.modified <= to)
+	return (from == "" || r.modified >= from) && (to == "" || r.modified <= to) &&
+		(cfrom == "" || r.created >= cfrom) && (cto == "" || r.created <= cto)
 }
 
 // search filters, counts, orders and pages the catalogue. tq, when not nil, holds the text
@@ -230,6 +237,13 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 	}
 	if q.ModifiedTo != nil {
 		to = fmtTime(*q.ModifiedTo)
+	}
+	var cfrom, cto string
+	if q.CreatedFrom != nil {
+		cfrom = fmtTime(*q.CreatedFrom)
+	}
+	if q.CreatedTo != nil {
+		cto = fmtTime(*q.CreatedTo)
 	}
 	var counts [len(rowFields)][]int
 	for i := range counts {
@@ -262,7 +276,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 				continue // published since the postings were read, or retired
 			}
 			r := &s.rows[i]
-			if !r.matches(q, from, to) {
+			if !r.matches(q, from, to, cfrom, cto) {
 				continue
 			}
 			strong := tq.strong(r)
@@ -273,7 +287,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 		}
 	} else {
 		for i := range s.rows {
-			if r := &s.rows[i]; r.matches(q, from, to) {
+			if r := &s.rows[i]; r.matches(q, from, to, cfrom, cto) {
 				keep(hit{r: r})
 			}
 		}
@@ -291,22 +305,51 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 			sortBy = "relevance"
 		}
 	}
-	switch sortBy {
-	case "relevance":
+	switch {
+	case len(q.Order) > 0:
+		slices.SortFunc(hits, func(a, b hit) int {
+			for _, o := range q.Order {
+				var c int
+				switch o.By {
+				case "relevance":
+					c = cmp.Compare(a.score, b.score)
+				case "modified":
+					c = strings.Compare(a.r.modified, b.r.modified)
+				case "created":
+					c = strings.Compare(a.r.created, b.r.created)
+				case "title":
+					c = strings.Compare(a.r.title, b.r.title)
+				case "code":
+					c = strings.Compare(a.r.code, b.r.code)
+				case "id":
+					c = strings.Compare(a.r.id, b.r.id)
+				case "popular":
+					c = cmp.Compare(pop[a.r.id], pop[b.r.id])
+				}
+				if o.Desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			return strings.Compare(a.r.id, b.r.id)
+		})
+	case sortBy == "relevance":
 		slices.SortFunc(hits, func(a, b hit) int {
 			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
 			}
 			return byModified(a, b)
 		})
-	case "popular":
+	case sortBy == "popular":
 		slices.SortFunc(hits, func(a, b hit) int {
 			if c := cmp.Compare(pop[b.r.id], pop[a.r.id]); c != 0 {
 				return c
 			}
 			return byModified(a, b)
 		})
-	case "title", "code":
+	case sortBy == "title" || sortBy == "code":
 		key := func(h hit) string { return h.r.title }
 		if sortBy == "code" {
 			key = func(h hit) string { return h.r.code }

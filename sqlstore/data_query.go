@@ -73,7 +73,11 @@ func decodeRowCursor(s string, sortKeys []pubdata.SortKey, items map[string]pubd
 		default:
 			return nil, badCursor()
 		}
-		tv, err := pubdata.ParseItemValue(items[k.Column].Type, text)
+		typ := items[k.Column].Type
+		if k.Column == pubdata.RowID {
+			typ = "integer"
+		}
+		tv, err := pubdata.ParseItemValue(typ, text)
 		if err != nil {
 			return nil, badCursor()
 		}
@@ -104,6 +108,28 @@ func (r *rowSelect) arg(v any) any {
 		return int64(0)
 	}
 	return v
+}
+
+// colExpr is the SQL of a column named in a query: the quoted item, or _row for RowID.
+func colExpr(name string) string {
+	if name == pubdata.RowID {
+		return "_row"
+	}
+	return quote(name)
+}
+
+// colType is the item type of a column named in a query ("integer" for RowID).
+func (r *rowSelect) colType(name string) string {
+	if name == pubdata.RowID {
+		return "integer"
+	}
+	return r.items[name].Type
+}
+
+// known reports whether a query may name the column: an item the table holds, or RowID.
+func (r *rowSelect) known(name string) bool {
+	_, ok := r.items[name]
+	return ok || name == pubdata.RowID
 }
 
 func (r *rowSelect) add(cond string, args ...any) {
@@ -186,11 +212,10 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 		return nil, err
 	}
 	for _, f := range q.Filters {
-		it, ok := r.items[f.Column]
-		if !ok {
+		if !r.known(f.Column) {
 			return nil, pubdata.FieldErrorf(f.Column, "Filter: the table has no column %q.", f.Column).Keyed("error.rows.filter.no_column", "Column", f.Column)
 		}
-		c := quote(it.Name)
+		c := colExpr(f.Column)
 		switch f.Op {
 		case pubdata.OpEq, "":
 			r.add(c+" = ?", f.Values[0])
@@ -316,10 +341,18 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		}
 	}
 	for _, k := range q.Sort {
-		if _, ok := r.items[k.Column]; !ok {
+		if !r.known(k.Column) {
 			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column).Keyed("error.rows.sort.column", "Column", k.Column)
-
 		}
+		if q.Distinct && !slices.Contains(cols, k.Column) {
+			return nil, "", pubdata.FieldErrorf("sort", "Distinct rows are sorted by their returned columns only; %q is not one of them.", k.Column).Keyed("error.rows.distinct.sort", "Column", k.Column)
+		}
+	}
+	if q.Distinct && (q.Cursor != "" || q.WithRowID) {
+		return nil, "", pubdata.FieldErrorf("distinct", "Distinct rows have no row numbers and no cursor; page them by offset.").Keyed("error.rows.distinct.paging")
+	}
+	if q.Distinct {
+		return s.queryDistinct(ctx, tx, r, q, cols, fn)
 	}
 	if q.Cursor != "" {
 		c, err := decodeRowCursor(q.Cursor, q.Sort, r.items)
@@ -334,7 +367,7 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		if k.Desc {
 			dir = " DESC"
 		}
-		order = append(order, quote(k.Column)+dir+" NULLS LAST")
+		order = append(order, colExpr(k.Column)+dir+" NULLS LAST")
 	}
 	order = append(order, "_row ASC")
 	sel := []string{"_row"}
@@ -342,7 +375,7 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		sel = append(sel, quote(c))
 	}
 	for _, k := range q.Sort {
-		sel = append(sel, quote(k.Column))
+		sel = append(sel, colExpr(k.Column))
 	}
 	query := "SELECT " + strings.Join(sel, ", ") + " FROM " + r.m.tbl + r.whereSQL() + " ORDER BY " + strings.Join(order, ", ")
 	args := r.args
@@ -370,7 +403,7 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		types = append(types, r.items[c].Type)
 	}
 	for _, k := range q.Sort {
-		types = append(types, r.items[k.Column].Type)
+		types = append(types, r.colType(k.Column))
 	}
 	raw := make([]any, len(sel))
 	dest := make([]any, len(sel))
@@ -391,7 +424,11 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		for i := range raw {
 			raw[i] = storedValue(types[i], raw[i])
 		}
-		if err := fn(raw[1 : 1+len(cols)]); err != nil {
+		vals := raw[1 : 1+len(cols)]
+		if q.WithRowID {
+			vals = raw[:1+len(cols)]
+		}
+		if err := fn(vals); err != nil {
 			return nil, "", err
 		}
 		n++
@@ -405,6 +442,64 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	return cols, next, nil
 }
 
+// queryDistinct is queryRows for q.Distinct: each distinct row of cols once, ordered by the
+// sort keys then by every column (a stable order for offset paging), without row numbers.
+func (s *DataService) queryDistinct(ctx context.Context, tx reader, r *rowSelect, q *pubdata.RowQuery, cols []string, fn func(values []any) error) ([]string, string, error) {
+	sel := make([]string, len(cols))
+	types := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i], types[i] = quote(c), r.items[c].Type
+	}
+	order := make([]string, 0, len(q.Sort)+len(cols))
+	for _, k := range q.Sort {
+		dir := " ASC"
+		if k.Desc {
+			dir = " DESC"
+		}
+		order = append(order, quote(k.Column)+dir+" NULLS LAST")
+	}
+	for _, c := range cols {
+		order = append(order, quote(c)+" ASC NULLS LAST")
+	}
+	query := "SELECT DISTINCT " + strings.Join(sel, ", ") + " FROM " + r.m.tbl + r.whereSQL() + " ORDER BY " + strings.Join(order, ", ")
+	args := slices.Clone(r.args)
+	switch {
+	case q.Limit > 0:
+		query += " LIMIT ?"
+		args = append(args, q.Limit)
+	case q.Offset > 0 && s.db.dialect == Postgres:
+		query += " LIMIT ALL"
+	case q.Offset > 0:
+		query += " LIMIT -1"
+	}
+	if q.Offset > 0 {
+		query += " OFFSET ?"
+		args = append(args, q.Offset)
+	}
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	raw := make([]any, len(sel))
+	dest := make([]any, len(sel))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, "", err
+		}
+		for i := range raw {
+			raw[i] = storedValue(types[i], raw[i])
+		}
+		if err := fn(raw); err != nil {
+			return nil, "", err
+		}
+	}
+	return cols, "", rows.Err()
+}
+
 // afterCursor limits the query to the rows after the cursor's row in the sort order (NULLs
 // last): for each sort key, the rows equal on the keys before it and after it on this one;
 // then the rows equal on every key with a greater _row.
@@ -414,7 +509,7 @@ func (r *rowSelect) afterCursor(keys []pubdata.SortKey, c *rowCursor) {
 	var eq []string
 	var eqArgs []any
 	for i, k := range keys {
-		col := quote(k.Column)
+		col := colExpr(k.Column)
 		v := c.Vals[i]
 		if v != nil {
 			op := " > ?"

@@ -2,6 +2,7 @@ package ckan
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/locale"
 )
 
 // The CKAN action API, read side (CKAN 2.11's parameters, defaults, limits and envelope), for
@@ -88,7 +90,7 @@ var ckanHelp = map[string]string{
 	"group_show":        "Return a group (id, include_datasets).",
 	"tag_list":          "Return the tags: the keywords of open datasets (query, all_fields).",
 	"resource_show":     "Return a resource (id).",
-	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, limit, offset).",
+	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, fields, sort, limit, offset, distinct, records_format).",
 }
 
 // ckanError is an error in CKAN's terms.
@@ -97,9 +99,51 @@ type ckanError struct {
 	typ    string
 	msg    string
 	fields map[string][]string
+	// problem, when set, is the keyed message of a Validation Error about field: rendered
+	// in the request's language (web.ApiLang: English unless the request asks another, as
+	// CKAN's clients read) in place of msg.
+	field   string
+	problem *pubdata.Message
 }
 
-func (e *ckanError) Error() string { return e.typ + ": " + e.msg }
+func (e *ckanError) Error() string {
+	if e.problem != nil {
+		return e.typ + ": " + e.field + ": " + locale.Render(web.LangEN, e.problem)
+	}
+	return e.typ + ": " + e.msg
+}
+
+// ckanInvalid is a CKAN "Validation Error" about one parameter, its problem a message key
+// with its arguments (name/value pairs; a value may be a *pubdata.Message).
+func ckanInvalid(field, key string, args ...any) *ckanError {
+	return &ckanError{status: http.StatusConflict, typ: "Validation Error", field: field, problem: pubdata.NewMessage(key, args...)}
+}
+
+// render fills msg and fields of a keyed error in lang.
+func (e *ckanError) render(lang string) {
+	if e.problem == nil {
+		return
+	}
+	m := locale.Render(lang, e.problem)
+	e.msg, e.fields = e.field+": "+m, map[string][]string{e.field: {m}}
+}
+
+// solrError is a problem of a Solr query (q, fq), keyed; its Error is the English text.
+type solrError struct{ m *pubdata.Message }
+
+func (e *solrError) Error() string { return locale.Render(web.LangEN, e.m) }
+
+// solrErr returns the problem key with its arguments (name/value pairs).
+func solrErr(key string, args ...any) error { return &solrError{pubdata.NewMessage(key, args...)} }
+
+// solrInvalid is the Validation Error of a query parameter whose query err cannot be used.
+func solrInvalid(name string, err error) *ckanError {
+	var se *solrError
+	if errors.As(err, &se) {
+		return ckanInvalid(name, "error.ckan.query", "Problem", se.m)
+	}
+	return ckanValidation(name, "%s", err.Error())
+}
 
 // ckanValidation is a CKAN "Validation Error" about one parameter.
 func ckanValidation(field, format string, args ...any) *ckanError {
@@ -152,6 +196,7 @@ func (s *Server) CkanAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	help := web.BaseURL(r) + "/api/3/action/help_show?name=" + url.QueryEscape(name)
 	fail := func(ce *ckanError) error {
+		ce.render(web.ApiLang(r))
 		body := map[string]any{"__type": ce.typ, "message": ce.msg}
 		for k, v := range ce.fields {
 			if k != "__type" && k != "message" {
@@ -412,11 +457,15 @@ func ckanGroup(name, key string) map[string]any {
 	}
 }
 
-// ckanResource is the one resource of an entry's package.
-func ckanResource(base string, e *pubdata.Entry) map[string]any {
+// ckanResource is the one resource of an entry's package; readable says whether the caller
+// may read the entry's rows. A table the caller may read is datastore_active and its URL is
+// its CSV download; otherwise the URL is the entry's page, which the caller may open (a data
+// URL would answer 403), and datastore_active is false.
+func ckanResource(base string, e *pubdata.Entry, readable bool) map[string]any {
 	f := ckanFormats[e.Format]
 	u := base + "/catalog/" + url.PathEscape(e.ID)
-	if e.Format == pubdata.FormatTable {
+	readable = readable && e.Format == pubdata.FormatTable
+	if readable {
 		u = base + "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows?_format=csv"
 	}
 	return map[string]any{
@@ -424,13 +473,13 @@ func ckanResource(base string, e *pubdata.Entry) map[string]any {
 		"name": web.Translate(web.LangZH, web.OptionKey(web.DistributionOptions, e.Format)), "description": e.Summary,
 		"format": f.format, "mimetype": f.mimetype, "size": nil, "hash": "",
 		"created": ckanTime(e.CreatedAt), "last_modified": ckanTime(e.UpdatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
-		"url_type": "", "datastore_active": e.Format == pubdata.FormatTable, "position": 0,
+		"url_type": "", "datastore_active": readable, "position": 0,
 		"state": "active", "resource_type": nil, "cache_url": nil, "mimetype_inner": nil,
 	}
 }
 
-// ckanPackage is the package dict of a published entry.
-func ckanPackage(base string, e *pubdata.Entry) map[string]any {
+// ckanPackage is the package dict of a published entry (readable: ckanResource's).
+func ckanPackage(base string, e *pubdata.Entry, readable bool) map[string]any {
 	tags := []map[string]any{}
 	for _, k := range e.Keywords {
 		tags = append(tags, map[string]any{"id": k, "name": k, "display_name": k, "state": "active", "vocabulary_id": nil})
@@ -459,9 +508,46 @@ func ckanPackage(base string, e *pubdata.Entry) map[string]any {
 		"private": false, "state": "active", "type": "dataset",
 		"metadata_created": ckanTime(e.CreatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
 		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras,
-		"resources": []map[string]any{ckanResource(base, e)}, "num_resources": 1,
+		"resources": []map[string]any{ckanResource(base, e, readable)}, "num_resources": ckanResourcesPerPackage,
 		"relationships_as_object": []any{}, "relationships_as_subject": []any{},
 	}
+}
+
+// ckanReadable reports whether the caller may read the rows of the entry's table: false for
+// an entry that is no table, and when the read would be refused (a conditional entry without
+// a grant, a stopped organisation).
+func (s *Server) ckanReadable(r *http.Request, e *pubdata.Entry) (bool, error) {
+	if e.Format != pubdata.FormatTable || s.Data == nil {
+		return false, nil
+	}
+	rd, err := s.OpenRead(r, e)
+	if err != nil {
+		return false, err
+	}
+	return rd.Allowed(), nil
+}
+
+// ckanPackageOf is the package dict of e for the caller.
+func (s *Server) ckanPackageOf(r *http.Request, e *pubdata.Entry) (map[string]any, error) {
+	readable, err := s.ckanReadable(r, e)
+	if err != nil {
+		return nil, err
+	}
+	return ckanPackage(web.BaseURL(r), e, readable), nil
+}
+
+// ckanPackages are the package dicts of entries for the caller (one read decision each; the
+// lists are bounded by the actions' limits).
+func (s *Server) ckanPackages(r *http.Request, entries []*pubdata.Entry) ([]map[string]any, error) {
+	out := make([]map[string]any, 0, len(entries))
+	for _, e := range entries {
+		p, err := s.ckanPackageOf(r, e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // ckanOpenEntry returns the open catalogue's entry for an id, package name or resource code.
@@ -566,7 +652,7 @@ func (s *Server) ckanPackageShow(r *http.Request, p ckanParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ckanPackage(web.BaseURL(r), e), nil
+	return s.ckanPackageOf(r, e)
 }
 
 func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
@@ -577,39 +663,56 @@ func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
 		}
 		return nil, err
 	}
-	return ckanResource(web.BaseURL(r), e), nil
+	readable, err := s.ckanReadable(r, e)
+	if err != nil {
+		return nil, err
+	}
+	return ckanResource(web.BaseURL(r), e, readable), nil
 }
 
-// ckanSorts maps CKAN's sort orders to the catalogue's.
-var ckanSorts = map[string]string{
-	"score desc":             "relevance",
-	"metadata_modified desc": "modified",
-	"title_string asc":       "title",
-	"title asc":              "title",
-	"name asc":               "code",
-	"id asc":                 "code",
+// ckanSortFields maps CKAN's sort fields to the catalogue's order keys.
+var ckanSortFields = map[string]string{
+	"score": "relevance", "metadata_modified": "modified", "metadata_created": "created",
+	"title_string": "title", "title": "title", "name": "code", "id": "id",
+	"views_recent": "popular", "views_total": "popular",
 }
 
-// CkanSort maps a CKAN sort ("score desc, metadata_modified desc") to the catalogue's: the
-// first order decides (score with no text falls back to the newest first).
-func CkanSort(sortParam, q string) (string, error) {
-	first, _, _ := strings.Cut(sortParam, ",")
-	first = strings.Join(strings.Fields(strings.ToLower(first)), " ")
-	if first == "" {
-		first = "score desc"
+// CkanSort maps a CKAN sort ("score desc, metadata_modified desc": fields, each asc or desc,
+// asc by default) to the catalogue's order keys. Without text (q) the score ties, so it is
+// left out; nothing left is the newest change first. "" is CKAN's default order.
+func CkanSort(sortParam, q string) ([]pubdata.CatalogOrder, error) {
+	if strings.TrimSpace(sortParam) == "" {
+		sortParam = "score desc, metadata_modified desc"
 	}
-	if !strings.Contains(first, " ") {
-		first += " asc"
+	var out []pubdata.CatalogOrder
+	for _, part := range strings.Split(sortParam, ",") {
+		words := strings.Fields(part)
+		if len(words) == 0 || len(words) > 2 {
+			return nil, ckanInvalid("sort", "error.ckan.sort.form", "Part", strings.TrimSpace(part))
+		}
+		key, ok := ckanSortFields[words[0]]
+		if !ok {
+			return nil, ckanInvalid("sort", "error.ckan.sort.field", "Field", words[0], "Fields", strings.Join(slices.Sorted(maps.Keys(ckanSortFields)), ", "))
+		}
+		o := pubdata.CatalogOrder{By: key}
+		if len(words) == 2 {
+			switch strings.ToLower(words[1]) {
+			case "asc":
+			case "desc":
+				o.Desc = true
+			default:
+				return nil, ckanInvalid("sort", "error.ckan.sort.form", "Part", strings.TrimSpace(part))
+			}
+		}
+		if key == "relevance" && q == "" {
+			continue
+		}
+		out = append(out, o)
 	}
-	order, ok := ckanSorts[first]
-	if !ok {
-		keys := slices.Sorted(maps.Keys(ckanSorts))
-		return "", ckanValidation("sort", "Cannot sort by %q; use one of: %s.", first, strings.Join(keys, ", "))
+	if len(out) == 0 {
+		out = []pubdata.CatalogOrder{{By: "modified", Desc: true}}
 	}
-	if order == "relevance" && q == "" {
-		order = "modified"
-	}
-	return order, nil
+	return out, nil
 }
 
 // ckanFacetFields maps CKAN facet and filter fields to the catalogue's.
@@ -647,11 +750,11 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 		}
 		clauses, err := ParseSolrQuery(v)
 		if err != nil {
-			return ckanValidation(name, "%s", err.Error())
+			return solrInvalid(name, err)
 		}
 		m, err := MapSolrClauses(clauses, now)
 		if err != nil {
-			return ckanValidation(name, "%s", err.Error())
+			return solrInvalid(name, err)
 		}
 		text = append(text, m.Text...)
 		cq.Filters = append(cq.Filters, m.Filters...)
@@ -661,6 +764,12 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 		}
 		if m.To != nil && (cq.ModifiedTo == nil || m.To.Before(*cq.ModifiedTo)) {
 			cq.ModifiedTo = m.To
+		}
+		if m.CreatedFrom != nil && (cq.CreatedFrom == nil || m.CreatedFrom.After(*cq.CreatedFrom)) {
+			cq.CreatedFrom = m.CreatedFrom
+		}
+		if m.CreatedTo != nil && (cq.CreatedTo == nil || m.CreatedTo.Before(*cq.CreatedTo)) {
+			cq.CreatedTo = m.CreatedTo
 		}
 		return nil
 	}
@@ -681,7 +790,7 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 	}
 	cq.Q = strings.Join(text, " ")
 	sortParam := p.str("sort")
-	if cq.Sort, err = CkanSort(sortParam, cq.Q); err != nil {
+	if cq.Order, err = CkanSort(sortParam, cq.Q); err != nil {
 		return nil, err
 	}
 	if sortParam == "" {
@@ -722,11 +831,10 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 			return nil, err
 		}
 	}
-	base := web.BaseURL(r)
 	results := []map[string]any{}
 	if rows > 0 {
-		for _, e := range res.Items {
-			results = append(results, ckanPackage(base, e))
+		if results, err = s.ckanPackages(r, res.Items); err != nil {
+			return nil, err
 		}
 	}
 	facets := map[string]map[string]int{}
@@ -953,11 +1061,8 @@ func (s *Server) ckanDatasets(r *http.Request, f pubdata.CatalogFilter, n int) (
 	if err != nil {
 		return nil, 0, err
 	}
-	out := []map[string]any{}
-	for _, e := range res.Items {
-		out = append(out, ckanPackage(web.BaseURL(r), e))
-	}
-	return out, res.Total, nil
+	out, err := s.ckanPackages(r, res.Items)
+	return out, res.Total, err
 }
 
 func (s *Server) ckanOrganizationShow(r *http.Request, p ckanParams) (any, error) {
@@ -1115,10 +1220,11 @@ var ckanFieldTypes = map[string]string{
 
 // ckanDatastoreSearch searches a table of the open catalogue that the caller may read
 // (DecideAccess, applied by access.go: columns, masks, the grant's filter, the record):
-// filters (a JSON object: column → value, or a list of values), q (full
-// text; an object: column → text contained), fields, sort ("col asc, col2 desc"), limit
-// (at most ckanDatastoreMax), offset, include_total, records_format objects or lists. _id is
-// the row's position in the selection. Other resources are CKAN's Not Found Error.
+// filters (a JSON object: column → value, or a list of values; _id → row numbers), q (full
+// text; an object: column → text contained), fields, sort ("col asc, col2 desc", _id too),
+// limit (at most ckanDatastoreMax), offset, include_total, distinct, records_format objects,
+// lists, csv or tsv. _id is the row's number (pubdata.RowID): the same in every request and
+// after loads that leave the row. Other resources are CKAN's Not Found Error.
 func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error) {
 	id := strings.TrimSpace(p.str("resource_id"))
 	if id == "" {
@@ -1140,43 +1246,42 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 	if err != nil {
 		return nil, err
 	}
+	distinct, err := p.bool("distinct", false)
+	if err != nil {
+		return nil, err
+	}
 	recordsFormat := p.str("records_format")
 	switch recordsFormat {
 	case "":
 		recordsFormat = "objects"
-	case "objects", "lists":
+	case "objects", "lists", "csv", "tsv":
 	default:
-		return nil, ckanValidation("records_format", "Value must be one of: objects, lists")
+		return nil, ckanInvalid("records_format", "error.ckan.records_format")
 	}
 	filters, err := ckanObject(p, "filters")
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
-	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && (!web.OpenEntry(e) || e.ID != id || e.Format != pubdata.FormatTable)) {
-		return nil, ckanNotFound("Resource \"%s\" was not found.", id)
-	} else if err != nil {
-		return nil, err
-	}
-	rd, err := s.OpenRead(r, e)
+	e, rd, err := s.ckanTable(r, id, access.KindSearch)
 	if err != nil {
 		return nil, err
 	}
 	d := rd.Decision()
-	if !d.Allow {
-		return nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: pubdata.ErrorMessage(rd.Refused(r.Context(), access.KindSearch, false))}
-	}
 	q, err := ckanRowQuery(e.Items, p, filters)
 	if err != nil {
 		return nil, err
 	}
-	q.Limit, q.Offset = limit, offset
-	typeOf := map[string]string{}
-	for _, it := range e.Items {
-		typeOf[it.Name] = it.Type
+	if distinct {
+		if err := ckanDistinct(q, p["fields"] != nil); err != nil {
+			return nil, err
+		}
 	}
-	fields := []map[string]any{{"id": "_id", "type": "int"}}
-	records := []any{}
+	q.Limit, q.Offset = limit, offset
+	var fields []map[string]any
+	if q.WithRowID {
+		fields = append(fields, map[string]any{"id": pubdata.RowID, "type": "int"})
+	}
+	var records any = []any{}
 	total := int64(0)
 	if s.Data != nil {
 		sel, err := rd.Select(r.Context(), q, access.KindSearch)
@@ -1191,25 +1296,11 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 			return nil, err
 		}
 		if limit > 0 {
-			n := int64(offset)
-			_, err = sel.Each(r.Context(), func(values []any) error {
-				n++
-				if recordsFormat == "lists" {
-					rec := make([]any, 0, len(values)+1)
-					records = append(records, append(append(rec, n), values...))
-					return nil
-				}
-				rec := make(map[string]any, len(values)+1)
-				rec["_id"] = n
-				for i, v := range values {
-					rec[cols[i]] = v
-				}
-				records = append(records, rec)
-				return nil
-			})
-			if err != nil {
+			if records, err = ckanRecords(r, sel, fields, recordsFormat); err != nil {
 				return nil, err
 			}
+		} else if recordsFormat == "csv" || recordsFormat == "tsv" {
+			records = ""
 		}
 		if includeTotal {
 			if total, err = sel.Count(r.Context()); err != nil {
@@ -1227,13 +1318,93 @@ func (s *Server) ckanDatastoreSearch(r *http.Request, p ckanParams) (any, error)
 		"limit": limit, "offset": offset, "include_total": includeTotal, "records_format": recordsFormat,
 		"_links": map[string]string{"start": self, "next": self + "&offset=" + strconv.Itoa(offset+limit)},
 	}
+	if distinct {
+		out["distinct"] = true
+	}
 	if includeTotal {
 		out["total"] = total
 	}
 	if len(filters) > 0 {
 		out["filters"] = filters
 	}
+	if sort := strings.TrimSpace(p.str("sort")); sort != "" {
+		out["sort"] = sort
+	}
 	return out, nil
+}
+
+// ckanTable returns the open table entry id and the caller's read of it: CKAN's Not Found
+// Error for another resource, its Authorization Error when the read is refused.
+func (s *Server) ckanTable(r *http.Request, id string, kind access.Kind) (*pubdata.Entry, *access.Read, error) {
+	e, err := s.Entries.FindPublishedEntry(r.Context(), id)
+	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && (!web.OpenEntry(e) || e.ID != id || e.Format != pubdata.FormatTable)) {
+		return nil, nil, ckanNotFound("Resource \"%s\" was not found.", id)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	rd, err := s.OpenRead(r, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !rd.Allowed() {
+		return nil, nil, &ckanError{status: http.StatusForbidden, typ: "Authorization Error", msg: pubdata.ErrorMessage(rd.Refused(r.Context(), kind, false))}
+	}
+	return e, rd, nil
+}
+
+// ckanRecords runs the selection and returns its records in format: objects (field →
+// value), lists (values in the order of fields), or csv and tsv (one text of rows, no
+// header, as CKAN's).
+func ckanRecords(r *http.Request, sel *access.Selection, fields []map[string]any, format string) (any, error) {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f["id"].(string)
+	}
+	var objects, lists []any
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	if format == "tsv" {
+		cw.Comma = '\t'
+	}
+	cells := make([]string, len(names))
+	_, err := sel.Each(r.Context(), func(values []any) error {
+		switch format {
+		case "lists":
+			lists = append(lists, slices.Clone(values))
+		case "csv", "tsv":
+			for i, v := range values {
+				cells[i] = ""
+				if v != nil {
+					cells[i] = pubdata.FormatItemValue(v)
+				}
+			}
+			return cw.Write(cells)
+		default:
+			rec := make(map[string]any, len(values))
+			for i, v := range values {
+				rec[names[i]] = v
+			}
+			objects = append(objects, rec)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case "lists":
+		if lists == nil {
+			return []any{}, nil
+		}
+		return lists, nil
+	case "csv", "tsv":
+		cw.Flush()
+		return buf.String(), cw.Error()
+	}
+	if objects == nil {
+		return []any{}, nil
+	}
+	return objects, nil
 }
 
 // ckanField is the datastore field of column name.
@@ -1305,6 +1476,14 @@ func ckanRowQuery(items []pubdata.Item, p ckanParams, filters map[string]any) (*
 	q := &pubdata.RowQuery{}
 	names := slices.Sorted(maps.Keys(filters))
 	for _, col := range names {
+		if col == pubdata.RowID {
+			f, err := ckanRowIDFilter(filters[col])
+			if err != nil {
+				return nil, err
+			}
+			q.Filters = append(q.Filters, f)
+			continue
+		}
 		it, ok := byName[col]
 		if !ok {
 			return nil, ckanValidation("filters", "field \"%s\" not in resource", col)
@@ -1359,9 +1538,14 @@ func ckanRowQuery(items []pubdata.Item, p ckanParams, filters map[string]any) (*
 	if len(fields) == 1 {
 		fields = strings.Split(fields[0], ",")
 	}
+	q.WithRowID = len(fields) == 0 // _id comes with every field, or when named
 	for _, c := range fields {
 		c = strings.TrimSpace(c)
-		if c == "" || c == "_id" || slices.Contains(q.Fields, c) {
+		if c == pubdata.RowID {
+			q.WithRowID = true
+			continue
+		}
+		if c == "" || slices.Contains(q.Fields, c) {
 			continue
 		}
 		if _, ok := byName[c]; !ok {
@@ -1386,16 +1570,54 @@ func ckanRowQuery(items []pubdata.Item, p ckanParams, filters map[string]any) (*
 					return nil, ckanValidation("sort", "\"%s\" is not \"field [asc|desc]\"", strings.TrimSpace(part))
 				}
 			}
-			if col == "_id" {
-				continue // the table's own order
-			}
-			if _, ok := byName[col]; !ok {
+			if _, ok := byName[col]; !ok && col != pubdata.RowID {
 				return nil, ckanValidation("sort", "field \"%s\" not in resource", col)
 			}
 			q.Sort = append(q.Sort, k)
 		}
 	}
 	return q, nil
+}
+
+// ckanRowIDFilter is a filter on _id: a whole number, or a list of them.
+func ckanRowIDFilter(raw any) (pubdata.RowFilter, error) {
+	list, isList := raw.([]any)
+	if !isList {
+		list = []any{raw}
+	}
+	f := pubdata.RowFilter{Column: pubdata.RowID, Op: pubdata.OpEq}
+	if isList {
+		f.Op = pubdata.OpIn
+	}
+	for _, x := range list {
+		t, _ := ckanText(x)
+		n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+		if err != nil {
+			return f, ckanInvalid("filters", "error.ckan.row_id", "Value", fmt.Sprint(x))
+		}
+		f.Values = append(f.Values, n)
+	}
+	if len(f.Values) == 0 {
+		return f, ckanInvalid("filters", "error.ckan.row_id", "Value", "[]")
+	}
+	return f, nil
+}
+
+// ckanDistinct applies datastore_search's distinct to q: distinct rows have no _id, so q
+// may not name it (in fields, filters or sort).
+func ckanDistinct(q *pubdata.RowQuery, fieldsNamed bool) error {
+	named := fieldsNamed && q.WithRowID
+	for _, f := range q.Filters {
+		named = named || f.Column == pubdata.RowID
+	}
+	for _, k := range q.Sort {
+		named = named || k.Column == pubdata.RowID
+	}
+	if named {
+		return ckanInvalid("distinct", "error.ckan.distinct_id")
+	}
+	q.Distinct, q.WithRowID = true, false
+	return nil
 }
 
 // --- the Solr query subset of q and fq ---
@@ -1461,27 +1683,27 @@ func (p *solrParser) clauses(nested bool) ([]SolrClause, error) {
 		p.skipSpace()
 		if p.i >= len(p.s) {
 			if nested {
-				return nil, errors.New("a \"(\" is not closed")
+				return nil, solrErr("error.ckan.solr.open_paren")
 			}
 			break
 		}
 		if p.s[p.i] == ')' {
 			if !nested {
-				return nil, errors.New("a \")\" has no \"(\"")
+				return nil, solrErr("error.ckan.solr.close_paren")
 			}
 			p.i++
 			break
 		}
 		if p.keyword("OR", "||") {
 			if len(out) == 0 || pendingOr {
-				return nil, errors.New("OR must stand between two conditions")
+				return nil, solrErr("error.ckan.solr.or_between")
 			}
 			pendingOr = true
 			continue
 		}
 		if p.keyword("AND", "&&") {
 			if pendingOr {
-				return nil, errors.New("OR must stand between two conditions")
+				return nil, solrErr("error.ckan.solr.or_between")
 			}
 			continue
 		}
@@ -1512,7 +1734,7 @@ func (p *solrParser) clauses(nested bool) ([]SolrClause, error) {
 		out = append(out, c)
 	}
 	if pendingOr {
-		return nil, errors.New("OR must stand between two conditions")
+		return nil, solrErr("error.ckan.solr.or_between")
 	}
 	return out, nil
 }
@@ -1520,7 +1742,7 @@ func (p *solrParser) clauses(nested bool) ([]SolrClause, error) {
 // mergeOr joins "a OR b" into a: both must be plain conditions on the same field.
 func mergeOr(a *SolrClause, b SolrClause) error {
 	if a.Field != b.Field || a.Negate || b.Negate || a.Range || b.Range {
-		return errors.New("OR is supported between values of the same field only, e.g. organization:a OR organization:b")
+		return solrErr("error.ckan.solr.or_field")
 	}
 	for _, v := range b.Values {
 		if !slices.Contains(a.Values, v) {
@@ -1534,7 +1756,7 @@ func mergeOr(a *SolrClause, b SolrClause) error {
 func (p *solrParser) clause() (SolrClause, error) {
 	p.skipSpace()
 	if p.i >= len(p.s) {
-		return SolrClause{}, errors.New("a condition is missing at the end")
+		return SolrClause{}, solrErr("error.ckan.solr.missing")
 	}
 	if p.s[p.i] == '(' {
 		p.i++
@@ -1543,7 +1765,7 @@ func (p *solrParser) clause() (SolrClause, error) {
 			return SolrClause{}, err
 		}
 		if len(inner) != 1 {
-			return SolrClause{}, errors.New("a group in parentheses must be one condition or values joined by OR")
+			return SolrClause{}, solrErr("error.ckan.solr.group")
 		}
 		return inner[0], nil
 	}
@@ -1567,7 +1789,7 @@ func (p *solrParser) clause() (SolrClause, error) {
 // fieldValue parses what follows "field:".
 func (p *solrParser) fieldValue(field string) (SolrClause, error) {
 	if p.i >= len(p.s) || unicode.IsSpace(p.s[p.i]) {
-		return SolrClause{}, fmt.Errorf("%s: has no value", field)
+		return SolrClause{}, solrErr("error.ckan.solr.no_value", "Field", field)
 	}
 	switch p.s[p.i] {
 	case '[', '{':
@@ -1578,7 +1800,7 @@ func (p *solrParser) fieldValue(field string) (SolrClause, error) {
 		for {
 			p.skipSpace()
 			if p.i >= len(p.s) {
-				return SolrClause{}, errors.New("a \"(\" is not closed")
+				return SolrClause{}, solrErr("error.ckan.solr.open_paren")
 			}
 			if p.s[p.i] == ')' {
 				p.i++
@@ -1588,7 +1810,7 @@ func (p *solrParser) fieldValue(field string) (SolrClause, error) {
 				continue
 			}
 			if p.keyword("AND", "&&") {
-				return SolrClause{}, fmt.Errorf("%s:(… AND …) is not supported; a field has one value", field)
+				return SolrClause{}, solrErr("error.ckan.solr.and", "Field", field)
 			}
 			v, err := p.value()
 			if err != nil {
@@ -1597,7 +1819,7 @@ func (p *solrParser) fieldValue(field string) (SolrClause, error) {
 			c.Values = append(c.Values, v)
 		}
 		if len(c.Values) == 0 {
-			return SolrClause{}, fmt.Errorf("%s:() has no value", field)
+			return SolrClause{}, solrErr("error.ckan.solr.empty_group", "Field", field)
 		}
 		return c, nil
 	}
@@ -1621,7 +1843,7 @@ func (p *solrParser) value() (string, error) {
 			p.i++
 		}
 		if p.i >= len(p.s) {
-			return "", errors.New("a quoted phrase is not closed")
+			return "", solrErr("error.ckan.solr.quote")
 		}
 		p.i++
 		return b.String(), nil
@@ -1634,7 +1856,7 @@ func (p *solrParser) value() (string, error) {
 		p.i++
 	}
 	if b.Len() == 0 {
-		return "", fmt.Errorf("unexpected %q", string(p.s[p.i]))
+		return "", solrErr("error.ckan.solr.unexpected", "Char", string(p.s[p.i]))
 	}
 	return b.String(), nil
 }
@@ -1648,13 +1870,13 @@ func (p *solrParser) rangeValue(field string) (SolrClause, error) {
 		end++
 	}
 	if end >= len(p.s) {
-		return SolrClause{}, fmt.Errorf("%s: a range is not closed", field)
+		return SolrClause{}, solrErr("error.ckan.solr.range_open", "Field", field)
 	}
 	c.ToExcl = p.s[end] == '}'
 	parts := strings.Fields(string(p.s[p.i:end]))
 	p.i = end + 1
 	if len(parts) != 3 || parts[1] != "TO" {
-		return SolrClause{}, fmt.Errorf("%s: a range must read [from TO to]", field)
+		return SolrClause{}, solrErr("error.ckan.solr.range_form", "Field", field)
 	}
 	c.From, c.To = parts[0], parts[2]
 	return c, nil
@@ -1664,8 +1886,10 @@ func (p *solrParser) rangeValue(field string) (SolrClause, error) {
 type SolrMapped struct {
 	Text     []string
 	Filters  []pubdata.CatalogFilter
-	From, To *time.Time
-	Empty    bool // a condition no package meets (e.g. capacity:private)
+	From, To *time.Time // metadata_modified
+	// CreatedFrom and CreatedTo bound metadata_created.
+	CreatedFrom, CreatedTo *time.Time
+	Empty                  bool // a condition no package meets (e.g. capacity:private)
 }
 
 // ckanConstantFields are fields every package has with one value: a condition on them is
@@ -1676,7 +1900,10 @@ var ckanConstantFields = map[string]string{
 }
 
 // ckanTextFields are searched as free text.
-var ckanTextFields = map[string]bool{"text": true, "title": true, "notes": true, "name": true}
+var ckanTextFields = map[string]bool{"text": true, "title": true, "notes": true}
+
+// ckanResourcesPerPackage is num_resources of every package: an entry is one resource.
+const ckanResourcesPerPackage = 1
 
 // MapSolrClauses turns parsed clauses into the catalogue's query.
 func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
@@ -1685,15 +1912,15 @@ func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 		switch {
 		case c.Field == "" || ckanTextFields[c.Field]:
 			if c.Negate {
-				return m, errors.New("excluding words (-word) is not supported")
+				return m, solrErr("error.ckan.solr.negate_text")
 			}
 			if c.Range {
-				return m, errors.New("ranges are supported on metadata_modified only")
+				return m, solrErr("error.ckan.solr.text_range")
 			}
 			m.Text = append(m.Text, strings.Join(c.Values, " "))
-		case c.Field == "metadata_modified":
+		case c.Field == "metadata_modified" || c.Field == "metadata_created":
 			if !c.Range || c.Negate {
-				return m, errors.New("metadata_modified takes a range, e.g. metadata_modified:[2024-01-01T00:00:00Z TO *]")
+				return m, solrErr("error.ckan.solr.takes_range", "Field", c.Field)
 			}
 			from, err := solrTime(c.From, now, c.FromExcl, false)
 			if err != nil {
@@ -1703,17 +1930,45 @@ func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 			if err != nil {
 				return m, err
 			}
-			if from != nil && (m.From == nil || from.After(*m.From)) {
-				m.From = from
+			lo, hi := &m.From, &m.To
+			if c.Field == "metadata_created" {
+				lo, hi = &m.CreatedFrom, &m.CreatedTo
 			}
-			if to != nil && (m.To == nil || to.Before(*m.To)) {
-				m.To = to
+			if from != nil && (*lo == nil || from.After(**lo)) {
+				*lo = from
 			}
+			if to != nil && (*hi == nil || to.Before(**hi)) {
+				*hi = to
+			}
+		case c.Field == "num_resources":
+			in, err := solrHolds(c, ckanResourcesPerPackage)
+			if err != nil {
+				return m, err
+			}
+			if in == c.Negate {
+				m.Empty = true
+			}
+		case c.Field == "id" || c.Field == "name":
+			if c.Range {
+				return m, solrErr("error.ckan.solr.no_range", "Field", c.Field)
+			}
+			f := pubdata.CatalogFilter{Field: "id", Values: slices.Clone(c.Values), Negate: c.Negate}
+			if c.Field == "name" { // a package's name is its resource code, lower-cased, "-" for "/"
+				f = pubdata.CatalogFilter{Field: "code", Negate: c.Negate}
+				for _, v := range c.Values {
+					code := ckanNameToCode(v)
+					f.Values = append(f.Values, code)
+					if up := strings.ToUpper(code); up != code {
+						f.Values = append(f.Values, up)
+					}
+				}
+			}
+			m.Filters = append(m.Filters, f)
 		case c.Field == "site_id":
 			// One site: always true.
 		case ckanConstantFields[c.Field] != "":
 			if c.Range {
-				return m, fmt.Errorf("%s does not take a range", c.Field)
+				return m, solrErr("error.ckan.solr.no_range", "Field", c.Field)
 			}
 			if slices.Contains(c.Values, ckanConstantFields[c.Field]) == c.Negate {
 				m.Empty = true
@@ -1721,10 +1976,10 @@ func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 		default:
 			field, ok := ckanFacetFields[c.Field]
 			if !ok {
-				return m, fmt.Errorf("cannot filter on %q; use organization, groups, tags, res_format, metadata_modified, share_class, open_class, update_cycle, division or category", c.Field)
+				return m, solrErr("error.ckan.solr.field", "Field", c.Field)
 			}
 			if c.Range {
-				return m, fmt.Errorf("%s does not take a range", c.Field)
+				return m, solrErr("error.ckan.solr.no_range", "Field", c.Field)
 			}
 			values := slices.Clone(c.Values)
 			switch c.Field {
@@ -1754,6 +2009,46 @@ func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 	return m, nil
 }
 
+// solrHolds reports whether the whole number n meets the condition c: one of its values,
+// or within its range ("*" open).
+func solrHolds(c SolrClause, n int) (bool, error) {
+	num := func(v string) (int, error) {
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, solrErr("error.ckan.solr.number", "Value", v)
+		}
+		return x, nil
+	}
+	if !c.Range {
+		for _, v := range c.Values {
+			x, err := num(v)
+			if err != nil {
+				return false, err
+			}
+			if x == n {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	in := true
+	if c.From != "*" {
+		x, err := num(c.From)
+		if err != nil {
+			return false, err
+		}
+		in = in && (n > x || (n == x && !c.FromExcl))
+	}
+	if c.To != "*" {
+		x, err := num(c.To)
+		if err != nil {
+			return false, err
+		}
+		in = in && (n < x || (n == x && !c.ToExcl))
+	}
+	return in, nil
+}
+
 // solrTime reads a bound of a date range: "*" (open, nil), NOW with optional date math
 // (NOW-7DAYS, NOW/DAY), an RFC 3339 time or a date. An exclusive bound moves by a
 // microsecond; a date as an upper bound means the end of that day.
@@ -1773,7 +2068,7 @@ func solrTime(v string, now time.Time, exclusive, upper bool) (*time.Time, error
 		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
 			d, derr := time.Parse(time.DateOnly, v)
 			if derr != nil {
-				return nil, fmt.Errorf("%q is not a time such as 2024-01-01T00:00:00Z, a date or NOW", v)
+				return nil, solrErr("error.ckan.solr.time", "Value", v)
 			}
 			t = d
 			if upper {
@@ -1803,7 +2098,7 @@ func solrDateMath(t time.Time, math string) (time.Time, error) {
 		n := 1
 		if op != '/' {
 			if j == 0 {
-				return t, fmt.Errorf("date math %q needs a number", string(op)+math)
+				return t, solrErr("error.ckan.solr.math_number", "Math", string(op)+math)
 			}
 			n, _ = strconv.Atoi(math[:j])
 		}
@@ -1828,7 +2123,7 @@ func solrDateMath(t time.Time, math string) (time.Time, error) {
 			case "HOUR":
 				t = t.Truncate(time.Hour)
 			default:
-				return t, fmt.Errorf("cannot round to %q", unit)
+				return t, solrErr("error.ckan.solr.round", "Unit", unit)
 			}
 		case op == '+' || op == '-':
 			switch unit {
@@ -1843,10 +2138,10 @@ func solrDateMath(t time.Time, math string) (time.Time, error) {
 			case "MINUTE":
 				t = t.Add(time.Duration(n) * time.Minute)
 			default:
-				return t, fmt.Errorf("unknown date unit %q", unit)
+				return t, solrErr("error.ckan.solr.unit", "Unit", unit)
 			}
 		default:
-			return t, fmt.Errorf("date math must use +, - or /, not %q", string(op))
+			return t, solrErr("error.ckan.solr.math_op", "Op", string(op))
 		}
 	}
 	return t, nil

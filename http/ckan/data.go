@@ -12,7 +12,8 @@ import (
 
 // CkanDatastoreDump is CKAN's GET /datastore/dump/{id}: the whole table of an open resource
 // the caller may read, as CSV (format=csv, the default; bom=true for Excel) or as CKAN's
-// JSON ({"fields":[…],"records":[[…],…]}), with _id (the row's position) first. q, filters
+// JSON ({"fields":[…],"records":[[…],…]}), with _id (the row's number, as datastore_search
+// gives it) first unless fields leaves it out. q, filters
 // (JSON object), fields, sort, limit and offset select as in datastore_search.
 func (s *Server) CkanDatastoreDump(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
@@ -68,12 +69,15 @@ func (s *Server) CkanDatastoreDump(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if format == "json" {
-		fields := []map[string]any{{"id": "_id", "type": "int"}}
+		fields := []map[string]any{}
+		if q.WithRowID {
+			fields = append(fields, map[string]any{"id": pubdata.RowID, "type": "int"})
+		}
 		for _, c := range sel.Columns {
 			fields = append(fields, ckanMaskedField(e.Items, c, rd.Decision()))
 		}
 		d := web.Download{ContentType: "application/json; charset=utf-8", Filename: web.CkanName(e) + ".json"}
-		return s.Stream(w, r, sel, d, &web.CKANDumpRows{Fields: fields})
+		return s.Stream(w, r, sel, d, &web.CKANDumpRows{Fields: fields, NoID: !q.WithRowID})
 	}
-	return s.Stream(w, r, sel, web.FileDownload(e, datafile.CSV), &web.FileRows{Format: datafile.CSV, BOM: bom, RowNumbers: true})
+	return s.Stream(w, r, sel, web.FileDownload(e, datafile.CSV), &web.FileRows{Format: datafile.CSV, BOM: bom, RowNumbers: q.WithRowID})
 }

@@ -46,6 +46,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, sel *access.Sele
 		return enc.Begin(w, sel.Columns)
 	}
 	n := int64(sel.Query().Offset)
+	withID := sel.Query().WithRowID
 	next, err := sel.Each(r.Context(), func(values []any) error {
 		if !started {
 			if err := start(); err != nil {
@@ -53,6 +54,10 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, sel *access.Sele
 			}
 		}
 		n++
+		if withID { // the row's own number (CKAN's _id) in place of its position
+			id, _ := values[0].(int64)
+			return enc.Row(id, values[1:])
+		}
 		return enc.Row(n, values)
 	})
 	if err != nil {
@@ -75,7 +80,8 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, sel *access.Sele
 }
 
 // FileRows encodes a download in a data file format (CSV, NDJSON, XLSX); with RowNumbers
-// the first column is CKAN's _id, the row's position in the selection.
+// the first column is CKAN's _id: the row's number when the query asks WithRowID, else its
+// position in the selection.
 type FileRows struct {
 	Format     datafile.Format
 	BOM        bool
@@ -204,9 +210,10 @@ func (j *JSONRows) End(next string) error {
 }
 
 // CKANDumpRows encodes CKAN's JSON dump: {"fields":[…],"records":[[_id, …],…]}; Fields
-// are the dump's field descriptions, _id first.
+// are the dump's field descriptions, _id first unless NoID (fields named without _id).
 type CKANDumpRows struct {
 	Fields []map[string]any
+	NoID   bool
 	w      io.Writer
 	buf    []byte
 	n      int
@@ -228,7 +235,11 @@ func (c *CKANDumpRows) Row(n int64, values []any) error {
 		c.buf = append(c.buf, ',')
 	}
 	c.n++
-	b, err := json.Marshal(append([]any{n}, values...))
+	row := values
+	if !c.NoID {
+		row = append([]any{n}, values...)
+	}
+	b, err := json.Marshal(row)
 	if err != nil {
 		return err
 	}
