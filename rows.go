@@ -62,6 +62,9 @@ type RowQuery struct {
 	Offset int
 	// Total asks for the number of matching rows (CKAN include_total).
 	Total bool
+	// CountLimit > 0 bounds a count: it stops past CountLimit rows (CountLimit+1 then
+	// means "more than CountLimit").
+	CountLimit int
 }
 
 // rowReserved are the reserved parameters ParseRowQuery knows; the others (_format, _bom,
