@@ -107,9 +107,9 @@ type DataPreview struct {
 	Matching     int64
 	MatchingMore bool
 	From, To     int
-	ResetURL  string
-	Filtered  bool
-	Downloads []dataLink
+	ResetURL     string
+	Filtered     bool
+	Downloads    []dataLink
 	// Frozen is how many rows open objections freeze (counted in Rows, not shown);
 	// ObjectURLs are the links to object to each row of Values (console and portal objections.go).
 	Frozen     int64
