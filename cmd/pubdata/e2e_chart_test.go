@@ -105,7 +105,7 @@ func TestBrowserEntryChartMap(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS("#entry-map")),
 			)
 			dots := number("map dots", `document.querySelectorAll("svg.map-svg circle.map-dot").length`)
-			if dots < 10 || dots > 48*32 {
+			if dots < 10 || dots > 28*20 {
 				t.Errorf("%s: the map has %.0f dots", where, dots)
 			}
 			if n := number("map table", `document.querySelectorAll("#entry-map ~ details tbody tr").length`); n < 1 || n > 20 {

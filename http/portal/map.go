@@ -30,7 +30,7 @@ var (
 
 // Bounds of the map.
 const (
-	mapCols, mapRows = 48, 32 // the grid's cells: at most 1,536 dots
+	mapCols, mapRows = 28, 20 // the grid's cells: at most 560 dots, coarse enough to show density
 	mapTableRows     = 20     // the densest cells listed in the table
 )
 
