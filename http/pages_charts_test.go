@@ -70,7 +70,7 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 		body := w.Body.String()
 		checkPage(t, body, lang)
 		// The chart: all 21 days, each day's mean over its 120 rows.
-		chart := section(t, body, "entry-chart")
+		chart := pageSection(t, body, "entry-chart")
 		points := tableRows.FindAllStringSubmatch(chart, -1)
 		if len(points) != 21 {
 			t.Fatalf("%s: the chart has %d points, want the 21 days:\n%s", lang, len(points), chart)
@@ -85,7 +85,7 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 			t.Errorf("%s: the chart does not say it was computed from %q", lang, wantNote)
 		}
 		// The map: the five stations' cells, the personal coordinates never shown.
-		m := section(t, body, "entry-map")
+		m := pageSection(t, body, "entry-map")
 		if n := strings.Count(m, `<circle class="map-dot"`); n != 5 {
 			t.Errorf("%s: the map has %d dots, want 5 (one per station)", lang, n)
 		}
@@ -98,7 +98,7 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 			t.Errorf("%s: a personal coordinate is on the page (masked for the public)", lang)
 		}
 		// The preview: the readable rows counted, the page numbered.
-		if c := text(t, body, "preview-count"); !strings.Contains(c, "2520") || !strings.Contains(c, "1–20") {
+		if c := elementText(t, body, "preview-count"); !strings.Contains(c, "2520") || !strings.Contains(c, "1–20") {
 			t.Errorf("%s: preview count %q", lang, c)
 		}
 	}
@@ -107,7 +107,7 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 	// numbers its rows and returns to the preview.
 	path := "/catalog/" + open.ID + "?col=kind&op=eq&val=城市&_sort=-aqi"
 	body := e.page("GET", path, nil, web.LangZH, nil).Body.String()
-	if c := text(t, body, "preview-count"); c != "符合条件的记录：1008 条 · 本页为第 1–20 条" {
+	if c := elementText(t, body, "preview-count"); c != "符合条件的记录：1008 条 · 本页为第 1–20 条" {
 		t.Errorf("filtered count %q", c)
 	}
 	next := regexp.MustCompile(`<a href="([^"]+)">` + regexp.QuoteMeta(web.Translate(web.LangZH, "common.next"))).FindStringSubmatch(body)
@@ -121,12 +121,12 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 		}
 	}
 	body = e.page("GET", strings.TrimSuffix(link, "#data-preview"), nil, web.LangEN, nil).Body.String()
-	if c := text(t, body, "preview-count"); c != "1008 matching rows · this page: rows 21–40" {
+	if c := elementText(t, body, "preview-count"); c != "1008 matching rows · this page: rows 21–40" {
 		t.Errorf("second page count %q", c)
 	}
 	for _, s := range []string{`action="/catalog/` + open.ID + `#data-preview"`, `_sort=aqi&amp;col=kind&amp;op=eq&amp;val=%E5%9F%8E%E5%B8%82#data-preview"`} {
 		if !strings.Contains(body, s) {
-			t.Errorf("second page lacks %s:\n%s", s, section(t, body, "data-preview"))
+			t.Errorf("second page lacks %s:\n%s", s, pageSection(t, body, "data-preview"))
 		}
 	}
 	// A sort link starts the new order from its first page (a place is bound to its sort).
@@ -134,7 +134,7 @@ func TestEntryChartMapAndPreviewCount(t *testing.T) {
 		t.Error("a sort link keeps the cursor of another order")
 	}
 	body = e.page("GET", "/catalog/"+open.ID+"?col=aqi&op=gt&val=1000", nil, web.LangZH, nil).Body.String()
-	if c := text(t, body, "preview-count"); c != "符合条件的记录：0 条" {
+	if c := elementText(t, body, "preview-count"); c != "符合条件的记录：0 条" {
 		t.Errorf("no match: count %q", c)
 	}
 
@@ -166,8 +166,8 @@ func TestMapSVG(t *testing.T) {
 	}
 }
 
-// section returns the HTML of the section labelled by id (to its closing tag).
-func section(t *testing.T, body, id string) string {
+// pageSection returns the HTML of the section labelled by id (to its closing tag).
+func pageSection(t *testing.T, body, id string) string {
 	t.Helper()
 	i := strings.Index(body, `<section aria-labelledby="`+id+`"`)
 	if i < 0 {
@@ -177,8 +177,8 @@ func section(t *testing.T, body, id string) string {
 	return body[i : i+j]
 }
 
-// text returns the text of the element with the id (tags dropped, spaces collapsed).
-func text(t *testing.T, body, id string) string {
+// elementText returns the text of the element with the id (tags dropped, spaces collapsed).
+func elementText(t *testing.T, body, id string) string {
 	t.Helper()
 	i := strings.Index(body, `id="`+id+`"`)
 	if i < 0 {
