@@ -3,9 +3,6 @@ package portal
 import (
 	"context"
 	"fmt"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/http/web"
 	"html"
 	"html/template"
 	"math"
@@ -14,6 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
 )
 
 // The entry page's chart: an SVG the server draws from aggregates the database computes over
