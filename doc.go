@@ -24,6 +24,7 @@
 //	Aggregation (汇聚)
 //	  data.go        entries' tables: batches, versions, loading, the DataService
 //	  rows.go        row queries: filters, sort, fields, paging
+//	  aggregate.go   aggregates of a table: rows grouped by a column, rows on a grid
 //	  pull.go        pull sources: the providers' databases pulled on a schedule (B3)
 //	  endpoint.go    service interfaces called through the platform (B4)
 //

@@ -75,6 +75,9 @@ type RowQuery struct {
 	// have no number then (no WithRowID, no RowID sort) and pages go by Offset (no cursor);
 	// the sort keys must be among the columns.
 	Distinct bool
+	// CountLimit > 0 bounds a count: it stops past CountLimit rows (CountLimit+1 then
+	// means "more than CountLimit").
+	CountLimit int
 }
 
 // rowReserved are the reserved parameters ParseRowQuery knows; the others (_format, _bom,

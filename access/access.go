@@ -44,8 +44,12 @@ type Tables interface {
 	// order of the returned columns, streaming; it returns the columns and the next page's
 	// cursor.
 	QueryRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, fn func(values []any) error) ([]string, string, error)
-	// CountRows returns how many rows q selects.
+	// CountRows returns how many rows q selects (at most q.CountLimit+1 when it is set).
 	CountRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery) (int64, error)
+	// GroupRows returns the groups of the rows q selects, as g asks.
+	GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrouping) ([]pubdata.RowGroup, error)
+	// GridRows counts the rows q selects that hold coordinates in the cells of a grid.
+	GridRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrid) (*pubdata.Grid, error)
 }
 
 // GrantFinder finds a caller's live grants (pubdata.ApplicationService).
@@ -374,6 +378,67 @@ func (s *Selection) Count(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	return s.rd.r.tables.CountRows(ctx, s.rd.e, s.q)
+}
+
+// CountUpTo records the read (once) and returns how many rows the restricted query selects,
+// reading at most limit+1 of them: a result over limit means "more than limit".
+func (s *Selection) CountUpTo(ctx context.Context, limit int) (int64, error) {
+	if err := s.Record(ctx); err != nil {
+		return 0, err
+	}
+	if !s.HasTable {
+		return 0, nil
+	}
+	q := *s.q
+	q.CountLimit = limit
+	return s.rd.r.tables.CountRows(ctx, s.rd.e, &q)
+}
+
+// clearColumns refuses an aggregate over a column the caller does not read in clear (not
+// among the decision's columns, or masked): an aggregate of masked values could tell them.
+func (s *Selection) clearColumns(cols ...string) error {
+	d := s.rd.d
+	for _, c := range cols {
+		if c == "" {
+			continue
+		}
+		if _, masked := d.Masks[c]; masked || !slices.Contains(d.Columns, c) {
+			return columnRefused("_aggregate", c, "aggregated", d)
+		}
+	}
+	return nil
+}
+
+// Groups records the read (once) and returns the groups of the rows the restricted query
+// selects (its filters, the grant's filter; frozen rows left out), computed by the
+// database over all of them. The columns grouped and summed must be read in clear.
+func (s *Selection) Groups(ctx context.Context, g pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+	if err := s.clearColumns(g.Column, g.Sum); err != nil {
+		return nil, err
+	}
+	if err := s.Record(ctx); err != nil {
+		return nil, err
+	}
+	if !s.HasTable {
+		return nil, nil
+	}
+	return s.rd.r.tables.GroupRows(ctx, s.rd.e, s.q, g)
+}
+
+// Grid records the read (once) and counts the rows the restricted query selects that hold
+// coordinates in the cells of a grid, computed by the database. The coordinate columns
+// must be read in clear.
+func (s *Selection) Grid(ctx context.Context, g pubdata.RowGrid) (*pubdata.Grid, error) {
+	if err := s.clearColumns(g.X, g.Y); err != nil {
+		return nil, err
+	}
+	if err := s.Record(ctx); err != nil {
+		return nil, err
+	}
+	if !s.HasTable {
+		return &pubdata.Grid{}, nil
+	}
+	return s.rd.r.tables.GridRows(ctx, s.rd.e, s.q, g)
 }
 
 // tableColumns fixes q.Fields to the columns the reply has (every item the table holds, in

@@ -30,6 +30,16 @@ func (f *fakeTables) CountRows(context.Context, *pubdata.Entry, *pubdata.RowQuer
 	return int64(len(f.rows)), nil
 }
 
+func (f *fakeTables) GroupRows(context.Context, *pubdata.Entry, *pubdata.RowQuery, pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+	f.queries++
+	return []pubdata.RowGroup{{Key: "甲", Rows: int64(len(f.rows))}}, nil
+}
+
+func (f *fakeTables) GridRows(context.Context, *pubdata.Entry, *pubdata.RowQuery, pubdata.RowGrid) (*pubdata.Grid, error) {
+	f.queries++
+	return &pubdata.Grid{}, nil
+}
+
 // fakeData records the reads and refusals; its other methods are not used by access.
 type fakeData struct {
 	pubdata.DataService
@@ -143,5 +153,46 @@ func TestKeyFiltersNormalised(t *testing.T) {
 	key := NormalizeKey(items, map[string]string{"id_no": "11010519491231002x", "other": " x "})
 	if key["id_no"] != "11010519491231002X" || key["other"] != " x " {
 		t.Errorf("NormalizeKey = %v", key)
+	}
+}
+
+// TestAggregatesOnlyInClear: a chart's groups and a map's grid are refused over a masked or
+// withheld column, before the store is asked; over a clear column they are recorded once
+// with the read.
+func TestAggregatesOnlyInClear(t *testing.T) {
+	tables := &fakeTables{rows: [][]any{{"11010519491231002X", "甲", "秘"}}}
+	data := &fakeData{}
+	g := &pubdata.Grant{ID: "g1", Kind: pubdata.KindShare, Entry: "e1", Consumer: "xm-scj", Purpose: "户籍核验", Expires: testNow.Add(time.Hour)}
+	r := New(tables).With(Services{Data: data, Grants: fakeGrants{g}, Now: func() time.Time { return testNow }})
+	ctx := consumerCtx()
+	rd, err := r.Open(ctx, testEntry(), Purpose{})
+	if err != nil || !rd.Allowed() {
+		t.Fatalf("open: %+v, %v", rd.Decision(), err)
+	}
+	sel, err := rd.Select(ctx, &pubdata.RowQuery{}, KindChart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"id_no", "grade4", "nothing"} {
+		if _, err := sel.Groups(ctx, pubdata.RowGrouping{Column: col, ByRows: true, Limit: 5}); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+			t.Errorf("groups by %s: %v", col, err)
+		}
+		if _, err := sel.Groups(ctx, pubdata.RowGrouping{Column: "name", Sum: col, Limit: 5}); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+			t.Errorf("sum of %s: %v", col, err)
+		}
+		if _, err := sel.Grid(ctx, pubdata.RowGrid{X: col, Y: "name", Cols: 2, Rows: 2}); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+			t.Errorf("grid of %s: %v", col, err)
+		}
+	}
+	if tables.queries != 0 || len(data.reads) != 0 {
+		t.Fatalf("refused aggregates reached the store (%d) or were recorded (%v)", tables.queries, data.reads)
+	}
+	for range 2 {
+		if gs, err := sel.Groups(ctx, pubdata.RowGrouping{Column: "name", ByRows: true, Limit: 5}); err != nil || len(gs) != 1 {
+			t.Fatalf("groups by name: %v, %v", gs, err)
+		}
+	}
+	if len(data.reads) != 1 || data.reads[0]["path"] != "chart" {
+		t.Errorf("records %v", data.reads)
 	}
 }

@@ -2,7 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
+
+	"github.com/pubdata/pubdata"
 )
 
 // Aggregates over the entries' tables for the portal's pages.
@@ -15,4 +19,178 @@ func (s *DataService) TotalRows(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("total rows: %w", err)
 	}
 	return n, nil
+}
+
+// The charts' and the map's aggregates (pubdata.RowGrouping, pubdata.RowGrid): one
+// statement over every row q selects (the version, the filters, the grant's filter, frozen
+// rows left out), grouped in the database; only the groups travel. They are the raw
+// reader's (RowReader), handed to package access alone, which checks the caller's columns.
+
+// aggregateColumn is the refusal of a column an aggregate cannot use.
+func aggregateColumn(col string) error {
+	return pubdata.FieldErrorf("_aggregate", "Aggregate: the table has no column %q of a type that can be used here.", col).
+		Keyed("error.rows.aggregate.column", "Column", col)
+}
+
+// aggregateBound is the refusal of an aggregate's bound out of range.
+func aggregateBound() error {
+	return pubdata.FieldErrorf("_aggregate", "Aggregate: the number of groups or cells asked is out of range.").
+		Keyed("error.rows.aggregate.bound")
+}
+
+// itemOf returns the column's item when its type is one of types.
+func (r *rowSelect) itemOf(col string, types ...string) (pubdata.Item, error) {
+	it, ok := r.items[col]
+	if !ok || !slices.Contains(types, it.Type) {
+		return it, aggregateColumn(col)
+	}
+	return it, nil
+}
+
+// GroupRows returns the groups of the rows q selects (its filters and version; not its
+// fields, sort, cursor or limit), as g asks.
+func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+	s := r.s
+	if g.Limit < 1 || g.Limit > pubdata.MaxGroups {
+		return nil, aggregateBound()
+	}
+	tx, done, err := s.readerFor(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	sel, err := s.rowSelect(ctx, tx, e, q)
+	if err != nil {
+		return nil, err
+	}
+	key := ""
+	switch g.Prefix {
+	case 0:
+		if _, err := sel.itemOf(g.Column, "string", "date", "datetime"); err != nil {
+			return nil, err
+		}
+		key = quote(g.Column)
+	case pubdata.PrefixYear, pubdata.PrefixMonth, pubdata.PrefixDay, pubdata.PrefixHour:
+		if _, err := sel.itemOf(g.Column, "date", "datetime"); err != nil {
+			return nil, err
+		}
+		key = fmt.Sprintf("substr(%s, 1, %d)", quote(g.Column), g.Prefix)
+	default:
+		return nil, aggregateBound()
+	}
+	sum := "0, 0"
+	if g.Sum != "" {
+		if _, err := sel.itemOf(g.Sum, "integer", "number"); err != nil {
+			return nil, err
+		}
+		v := "CAST(" + quote(g.Sum) + " AS DOUBLE PRECISION)"
+		sum = "COUNT(" + v + "), SUM(" + v + ")"
+	}
+	order := "1 DESC"
+	if g.ByRows {
+		order = "2 DESC, 1 ASC"
+	}
+	sel.add(quote(g.Column) + " IS NOT NULL")
+	query := "SELECT " + key + ", COUNT(*), " + sum + " FROM " + sel.m.tbl + sel.whereSQL() +
+		" GROUP BY 1 ORDER BY " + order + " LIMIT ?"
+	rows, err := tx.query(ctx, query, append(sel.args, g.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pubdata.RowGroup
+	for rows.Next() {
+		var k sql.NullString
+		var grp pubdata.RowGroup
+		var total sql.NullFloat64
+		if err := rows.Scan(&k, &grp.Rows, &grp.N, &total); err != nil {
+			return nil, err
+		}
+		grp.Key, grp.Sum = k.String, total.Float64
+		out = append(out, grp)
+	}
+	return out, rows.Err()
+}
+
+// GridRows counts the rows q selects that hold coordinates in the cells of a grid laid over
+// their extent, as g asks: two statements, the extent then the cells.
+func (r *RowReader) GridRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrid) (*pubdata.Grid, error) {
+	s := r.s
+	if g.Cols < 1 || g.Rows < 1 || g.Cols*g.Rows > pubdata.MaxGridCells {
+		return nil, aggregateBound()
+	}
+	tx, done, err := s.readerFor(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	sel, err := s.rowSelect(ctx, tx, e, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []string{g.X, g.Y} {
+		if _, err := sel.itemOf(c, "integer", "number"); err != nil {
+			return nil, err
+		}
+	}
+	x := "CAST(" + quote(g.X) + " AS DOUBLE PRECISION)"
+	y := "CAST(" + quote(g.Y) + " AS DOUBLE PRECISION)"
+	sel.add(x + " BETWEEN -180 AND 180 AND " + y + " BETWEEN -90 AND 90")
+	out := &pubdata.Grid{}
+	var west, south, east, north sql.NullFloat64
+	err = tx.queryRow(ctx, "SELECT COUNT(*), MIN("+x+"), MIN("+y+"), MAX("+x+"), MAX("+y+") FROM "+sel.m.tbl+sel.whereSQL(), sel.args...).
+		Scan(&out.Points, &west, &south, &east, &north)
+	if err != nil || out.Points == 0 {
+		return out, err
+	}
+	out.West, out.South, out.East, out.North = west.Float64, south.Float64, east.Float64, north.Float64
+	out.Cols, out.Rows = g.Cols, g.Rows
+	out.CellW, out.CellH = pubdata.GridLayout(out.West, out.South, out.East, out.North, g.Cols, g.Rows)
+	query := "SELECT CAST(FLOOR((" + x + " - ?) / ?) AS BIGINT), CAST(FLOOR((" + y + " - ?) / ?) AS BIGINT), COUNT(*), SUM(" + x + "), SUM(" + y + ")" +
+		" FROM " + sel.m.tbl + sel.whereSQL() + " GROUP BY 1, 2"
+	args := append([]any{out.West, out.CellW, out.South, out.CellH}, sel.args...)
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type sums struct {
+		n    int64
+		x, y float64
+	}
+	cells := map[[2]int]*sums{}
+	var order [][2]int
+	for rows.Next() {
+		var c, rw, n int64
+		var sx, sy float64
+		if err := rows.Scan(&c, &rw, &n, &sx, &sy); err != nil {
+			return nil, err
+		}
+		// Points on the east or north edge (and any a concurrent load put beyond the
+		// extent) go to the last cell.
+		k := [2]int{min(max(int(c), 0), g.Cols-1), min(max(int(rw), 0), g.Rows-1)}
+		a := cells[k]
+		if a == nil {
+			a = &sums{}
+			cells[k] = a
+			order = append(order, k)
+		}
+		a.n += n
+		a.x += sx
+		a.y += sy
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(order, func(a, b [2]int) int {
+		if a[1] != b[1] {
+			return a[1] - b[1]
+		}
+		return a[0] - b[0]
+	})
+	for _, k := range order {
+		a := cells[k]
+		out.Cells = append(out.Cells, pubdata.GridCell{Col: k[0], Row: k[1], Points: a.n, X: a.x / float64(a.n), Y: a.y / float64(a.n)})
+	}
+	return out, nil
 }

@@ -304,14 +304,25 @@ func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	if err != nil {
 		return 0, err
 	}
+	capped := func(n int64) int64 {
+		if q.CountLimit > 0 {
+			return min(n, int64(q.CountLimit)+1)
+		}
+		return n
+	}
 	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
 		if r.frozen == "" {
-			return r.m.rowCount, nil
+			return capped(r.m.rowCount), nil
 		}
 		frozen, err := countFrozen(ctx, tx, r.m, r.frozen, r.frozenArgs)
-		return r.m.rowCount - frozen, err
+		return capped(r.m.rowCount - frozen), err
 	}
 	var n int64
+	if q.CountLimit > 0 {
+		// A bounded count reads at most CountLimit+1 rows.
+		err = tx.queryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS one FROM "+r.m.tbl+r.whereSQL()+" LIMIT ?) bounded", append(slices.Clone(r.args), q.CountLimit+1)...).Scan(&n)
+		return n, err
+	}
 	err = tx.queryRow(ctx, "SELECT COUNT(*) FROM "+r.m.tbl+r.whereSQL(), r.args...).Scan(&n)
 	return n, err
 }

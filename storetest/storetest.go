@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionTests...)
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
+	tests = append(tests, aggregateTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

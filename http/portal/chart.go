@@ -1,10 +1,8 @@
 package portal
 
 import (
+	"context"
 	"fmt"
-	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/access"
-	"github.com/pubdata/pubdata/http/web"
 	"html"
 	"html/template"
 	"math"
@@ -12,27 +10,38 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/http/web"
 )
 
-// The entry page's chart: an SVG the server draws from a bounded read of the table, when
-// the table has a numeric column and a date or datetime column (the average by day, or by
-// hour within one day), or else a text column of few distinct values (rows by value). The
-// visitor's access decides which columns can be drawn, as for the preview.
+// The entry page's chart: an SVG the server draws from aggregates the database computes over
+// every row the visitor may read (access.Selection.Groups: the grant's filter applies,
+// frozen rows are left out), when the table has a numeric column and a date or datetime
+// column (the average by day — by month or year over a longer span, by hour within one
+// day), or else a text column of few distinct values (rows by value). The visitor's access
+// decides which columns can be drawn, as for the preview: only those read in clear.
 
-// chartSample is the most rows a chart reads (the newest by date, or the first by order).
-const chartSample = 2000
+// chartTimeout bounds the aggregates of a chart; a chart that takes longer is left out of
+// the page (which is otherwise complete).
+const chartTimeout = 10 * time.Second
 
 // Bounds of what a chart shows.
 const (
-	chartMaxPoints     = 31 // days (or hours) on a time chart, the newest
+	chartMaxDays       = 62 // a longer span is drawn by month
+	chartMaxMonths     = 72 // a longer span is drawn by year
+	chartMaxPoints     = 60 // years (the newest)
 	chartMaxCategories = 12 // a text column with more distinct values is not charted
+	chartMaxCandidates = 4  // text columns tried for a category chart
 )
 
 // entryChart is a chart on the entry page.
 type entryChart struct {
 	Title   string        // the chart's heading (translated)
 	Summary string        // the accessible text: what it shows, its range (translated)
-	Note    string        // the sample's bound, when the table holds more rows (translated)
+	Note    string        // the rows it was computed from, and any bound (translated)
 	SVG     template.HTML // the drawing, with role="img" and its title and description
 	Points  []ChartPoint  // the values, also listed as a table for screen readers
 }
@@ -57,12 +66,8 @@ type chartPlan struct {
 // key; a category chart takes text items that are neither keys nor standard identifiers.
 func PlanChart(items []pubdata.Item, d pubdata.AccessDecision) (chartPlan, bool) {
 	var p chartPlan
-	usable := func(it pubdata.Item) bool {
-		_, masked := d.Masks[it.Name]
-		return slices.Contains(d.Columns, it.Name) && !masked && !it.Personal
-	}
 	for _, it := range items {
-		if !usable(it) {
+		if !clearItem(it, d) {
 			continue
 		}
 		switch it.Type {
@@ -84,10 +89,17 @@ func PlanChart(items []pubdata.Item, d pubdata.AccessDecision) (chartPlan, bool)
 	return p, p.Time || len(p.Categories) > 0
 }
 
+// clearItem reports whether the visitor reads the item in clear (among the decision's
+// columns, unmasked) and it is not personal: only such items are charted or mapped.
+func clearItem(it pubdata.Item, d pubdata.AccessDecision) bool {
+	_, masked := d.Masks[it.Name]
+	return slices.Contains(d.Columns, it.Name) && !masked && !it.Personal
+}
+
 // coordinate reports whether a column name looks like a longitude or latitude, which an
 // average says nothing about.
 func coordinate(name string) bool {
-	for _, s := range []string{"longitude", "latitude", "lng", "lat", "lon"} {
+	for _, s := range append(slices.Clone(longitudeNames), latitudeNames...) {
 		if name == s || strings.HasSuffix(name, "_"+s) {
 			return true
 		}
@@ -95,12 +107,18 @@ func coordinate(name string) bool {
 	return false
 }
 
+// chartable reports whether the visitor's read may be charted or mapped: only reads that
+// are not recorded (open data, a grant, the provider's own) are: a chart never adds a
+// recorded read.
+func chartable(d pubdata.AccessDecision) bool {
+	return d.Allow && !d.Shared && d.Reason != pubdata.AccessAuthority
+}
+
 // entryChartFor draws the chart of the published entry e for the visitor, or returns nil
-// when none makes sense or the visitor reads no data. Only reads that are not recorded
-// (open data, a grant, the provider's own) are charted: a chart never adds a recorded read.
+// when none makes sense, the visitor reads no data, or the aggregates outlast chartTimeout.
 func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Read, rows int64) (*entryChart, error) {
 	d := rd.Decision()
-	if s.Data == nil || !d.Allow || d.Shared || d.Reason == pubdata.AccessAuthority || rows < 2 {
+	if s.Data == nil || !chartable(d) || rows < 2 {
 		return nil, nil
 	}
 	items, err := pubdata.TableItems(e)
@@ -120,146 +138,130 @@ func (s *Server) entryChartFor(r *http.Request, e *pubdata.Entry, rd *access.Rea
 		}
 		return name
 	}
-	q := &pubdata.RowQuery{Limit: chartSample}
+	ctx, cancel := context.WithTimeout(r.Context(), chartTimeout)
+	defer cancel()
+	q := &pubdata.RowQuery{Fields: plan.Categories}
 	if plan.Time {
 		q.Fields = []string{plan.At, plan.Value}
-		q.Sort = []pubdata.SortKey{{Column: plan.At, Desc: true}}
-	} else {
-		q.Fields = plan.Categories
 	}
-	asked := slices.Clone(q.Fields)
-	sel, err := rd.Select(r.Context(), q, access.KindChart)
+	sel, err := rd.Select(ctx, q, access.KindChart)
 	if err != nil {
 		if web.ErrorIs(err, pubdata.EFORBIDDEN) || web.ErrorIs(err, pubdata.EINVALID) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	q.Fields = slices.DeleteFunc(q.Fields, func(c string) bool { return !slices.Contains(asked, c) })
-	if len(q.Fields) == 0 || (plan.Time && len(q.Fields) != 2) {
-		return nil, nil
+	// skip tells the errors that leave the chart out: its bound reached, or a column the
+	// table does not hold yet.
+	skip := func(err error) bool {
+		return ctx.Err() != nil && r.Context().Err() == nil || web.ErrorIs(err, pubdata.EINVALID) || web.ErrorIs(err, pubdata.EFORBIDDEN)
 	}
-	var read int64
-	var c *entryChart
 	if plan.Time {
-		type agg struct {
-			sum float64
-			n   int
-		}
-		byDay, byHour := map[string]*agg{}, map[string]*agg{}
-		add := func(m map[string]*agg, k string, v float64) {
-			a := m[k]
-			if a == nil {
-				a = &agg{}
-				m[k] = a
-			}
-			a.sum += v
-			a.n++
-		}
-		_, err := sel.Each(r.Context(), func(vals []any) error {
-			read++
-			at, _ := vals[0].(string)
-			var v float64
-			switch x := vals[1].(type) {
-			case int64:
-				v = float64(x)
-			case float64:
-				v = x
-			default:
-				return nil
-			}
-			if len(at) < 10 {
-				return nil
-			}
-			add(byDay, at[:10], v)
-			if len(at) >= 13 {
-				add(byHour, at[:13], v)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		groups, hourly := byDay, false
-		if len(byDay) < 2 && len(byHour) >= 2 {
-			groups, hourly = byHour, true
-		}
-		if len(groups) < 2 {
+		c, err := s.timeChart(ctx, sel, plan, lang, title)
+		if err != nil && skip(err) {
 			return nil, nil
 		}
-		keys := make([]string, 0, len(groups))
-		for k := range groups {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		if len(keys) > chartMaxPoints {
-			keys = keys[len(keys)-chartMaxPoints:]
-		}
-		c = &entryChart{}
-		for _, k := range keys {
-			a := groups[k]
-			avg := a.sum / float64(a.n)
-			label := k
-			if hourly {
-				label = strings.Replace(k, "T", " ", 1) + ":00"
-			}
-			c.Points = append(c.Points, ChartPoint{Label: label, Value: avg, Shown: shortNumber(avg)})
-		}
-		var perKey = "chart.per_day"
-		if hourly {
-			perKey = "chart.per_hour"
-		}
-		c.Title = web.Translate(lang, "chart.average", "Column", title(plan.Value), "Per", web.Translate(lang, perKey))
-		lo, hi := minMax(c.Points)
-		c.Summary = web.Translate(lang, "chart.time_summary", "Column", title(plan.Value), "From", c.Points[0].Label, "To", c.Points[len(c.Points)-1].Label, "Count", len(c.Points), "Lowest", shortNumber(lo), "Highest", shortNumber(hi))
-		c.SVG = LineChartSVG(c.Title, c.Summary, c.Points)
-	} else {
-		counts := make([]map[string]int, len(q.Fields))
-		for i := range counts {
-			counts[i] = map[string]int{}
-		}
-		_, err := sel.Each(r.Context(), func(vals []any) error {
-			read++
-			for i, x := range vals {
-				if len(counts[i]) > chartMaxCategories {
-					continue
-				}
-				if sv := pubdata.FormatItemValue(x); sv != "" {
-					counts[i][sv]++
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		for i, col := range q.Fields {
-			if n := len(counts[i]); n < 2 || n > chartMaxCategories {
-				continue
-			}
-			c = &entryChart{}
-			for v, n := range counts[i] {
-				c.Points = append(c.Points, ChartPoint{Label: v, Value: float64(n), Shown: strconv.Itoa(n)})
-			}
-			slices.SortFunc(c.Points, func(a, b ChartPoint) int {
-				if a.Value != b.Value {
-					return int(b.Value - a.Value)
-				}
-				return strings.Compare(a.Label, b.Label)
-			})
-			c.Title = web.Translate(lang, "chart.counts", "Column", title(col))
-			c.Summary = web.Translate(lang, "chart.count_summary", "Column", title(col), "Count", len(c.Points), "Top", c.Points[0].Label, "TopRows", c.Points[0].Shown)
-			c.SVG = BarChartSVG(c.Title, c.Summary, c.Points)
+		return c, err
+	}
+	for i, col := range plan.Categories {
+		if i == chartMaxCandidates {
 			break
 		}
-		if c == nil {
-			return nil, nil
+		groups, err := sel.Groups(ctx, pubdata.RowGrouping{Column: col, ByRows: true, Limit: chartMaxCategories + 1})
+		if err != nil {
+			if skip(err) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		if n := len(groups); n < 2 || n > chartMaxCategories {
+			continue
+		}
+		c := &entryChart{}
+		var total int64
+		for _, g := range groups {
+			c.Points = append(c.Points, ChartPoint{Label: g.Key, Value: float64(g.Rows), Shown: strconv.FormatInt(g.Rows, 10)})
+			total += g.Rows
+		}
+		c.Title = web.Translate(lang, "chart.counts", "Column", title(col))
+		c.Summary = web.Translate(lang, "chart.count_summary", "Column", title(col), "Count", len(c.Points), "Top", c.Points[0].Label, "TopRows", c.Points[0].Shown)
+		c.Note = web.Translate(lang, "chart.all_rows", "Count", total)
+		c.SVG = BarChartSVG(c.Title, c.Summary, c.Points)
+		return c, nil
+	}
+	return nil, nil
+}
+
+// timeChart is the average of plan.Value by day over the whole table (by hour when it holds
+// one day; by month, then year, when it spans more than chartMaxDays, chartMaxMonths).
+func (s *Server) timeChart(ctx context.Context, sel *access.Selection, plan chartPlan, lang string, title func(string) string) (*entryChart, error) {
+	groups, err := sel.Groups(ctx, pubdata.RowGrouping{Column: plan.At, Prefix: pubdata.PrefixDay, Sum: plan.Value, Limit: pubdata.MaxGroups})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(groups) // oldest first
+	truncated := len(groups) == pubdata.MaxGroups
+	var perKey string
+	perKey = "chart.per_day"
+	if len(groups) == 1 && plan.atType == "datetime" {
+		if groups, err = sel.Groups(ctx, pubdata.RowGrouping{Column: plan.At, Prefix: pubdata.PrefixHour, Sum: plan.Value, Limit: 48}); err != nil {
+			return nil, err
+		}
+		slices.Reverse(groups)
+		perKey = "chart.per_hour"
+	}
+	if len(groups) > chartMaxDays {
+		groups = rollUp(groups, pubdata.PrefixMonth)
+		perKey = "chart.per_month"
+		if len(groups) > chartMaxMonths {
+			groups = rollUp(groups, pubdata.PrefixYear)
+			perKey = "chart.per_year"
+			if len(groups) > chartMaxPoints {
+				groups, truncated = groups[len(groups)-chartMaxPoints:], true
+			}
 		}
 	}
-	if read >= chartSample && rows > read {
-		c.Note = web.Translate(lang, "chart.sample", "Read", read, "Count", rows)
+	groups = slices.DeleteFunc(groups, func(g pubdata.RowGroup) bool { return g.N == 0 })
+	if len(groups) < 2 {
+		return nil, nil
 	}
+	c := &entryChart{}
+	var total int64
+	for _, g := range groups {
+		label := g.Key
+		if perKey == "chart.per_hour" {
+			label = strings.Replace(g.Key, "T", " ", 1) + ":00"
+		}
+		c.Points = append(c.Points, ChartPoint{Label: label, Value: g.Mean(), Shown: shortNumber(g.Mean())})
+		total += g.N
+	}
+	c.Title = web.Translate(lang, "chart.average", "Column", title(plan.Value), "Per", web.Translate(lang, perKey))
+	lo, hi := minMax(c.Points)
+	c.Summary = web.Translate(lang, "chart.time_summary", "Column", title(plan.Value), "From", c.Points[0].Label, "To", c.Points[len(c.Points)-1].Label, "Count", len(c.Points), "Lowest", shortNumber(lo), "Highest", shortNumber(hi))
+	c.Note = web.Translate(lang, "chart.all_rows", "Count", total)
+	if truncated {
+		c.Note = web.Translate(lang, "chart.newest", "Count", total, "Points", len(c.Points))
+	}
+	c.SVG = LineChartSVG(c.Title, c.Summary, c.Points)
 	return c, nil
+}
+
+// rollUp merges groups (in key order) into groups by the first prefix characters of their
+// keys, keeping their rows and sums.
+func rollUp(groups []pubdata.RowGroup, prefix int) []pubdata.RowGroup {
+	var out []pubdata.RowGroup
+	for _, g := range groups {
+		k := g.Key[:min(prefix, len(g.Key))]
+		if n := len(out); n > 0 && out[n-1].Key == k {
+			out[n-1].Rows += g.Rows
+			out[n-1].N += g.N
+			out[n-1].Sum += g.Sum
+			continue
+		}
+		g.Key = k
+		out = append(out, g)
+	}
+	return out
 }
 
 func minMax(ps []ChartPoint) (float64, float64) {

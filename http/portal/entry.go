@@ -12,7 +12,7 @@ import (
 
 // The entry page's parts beyond the catalogue's fields and the preview: download buttons
 // with their estimated sizes, API examples, the link to apply for a conditional-open entry,
-// the chart (portal_chart.go); and the download route the buttons use, which sends a
+// the chart (chart.go) and the map (map.go); and the download route the buttons use, which sends a
 // permitted download to the rows API and answers a refused one with a page that says why
 // and links to the application form.
 
@@ -57,6 +57,7 @@ type entryExtras struct {
 	ApplyURL    string
 	API         *entryAPI
 	Chart       *entryChart
+	Map         *entryMap
 }
 
 // applyURL is the public application form for an entry (engineer P4's page).
@@ -124,6 +125,9 @@ func (s *Server) entryExtrasFor(r *http.Request, a *pubdata.Actor, e *pubdata.En
 		x.API = api
 	}
 	if x.Chart, err = s.entryChartFor(r, e, rd, preview.Rows); err != nil {
+		return nil, err
+	}
+	if x.Map, err = s.entryMapFor(r, e, rd, preview.Rows); err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -27,7 +27,18 @@ const (
 	previewQ      = "_q"
 	previewSort   = "_sort"
 	previewCursor = "_cursor"
+	// previewStart is the number of rows before the page (with _cursor), to show the
+	// page's place among the matching rows.
+	previewStart = "_start"
 )
+
+// previewAnchor is the preview's section: every link and the filter form of the preview
+// return the reader to it rather than to the top of the page.
+const previewAnchor = "#data-preview"
+
+// previewCountLimit bounds the count of the matching rows: a filter matching more shows
+// "more than" this many.
+const previewCountLimit = 100000
 
 // previewOps are the filter operators the form offers.
 var previewOps = []CatOption{
@@ -89,10 +100,16 @@ type DataPreview struct {
 	Error        string // the filter's problem, shown next to the form
 	NextURL      string
 	// FirstURL returns to the first page; ResetURL also drops the filters.
-	FirstURL  string
-	ResetURL  string
-	Filtered  bool
-	Downloads []dataLink
+	FirstURL string
+	// Matching is how many rows the filter (and the reader's access) selects, counted up to
+	// previewCountLimit (MatchingMore: more than that); From and To number the page's rows
+	// among them.
+	Matching     int64
+	MatchingMore bool
+	From, To     int
+	ResetURL     string
+	Filtered     bool
+	Downloads    []dataLink
 	// Frozen is how many rows open objections freeze (counted in Rows, not shown);
 	// ObjectURLs are the links to object to each row of Values (console and portal objections.go).
 	Frozen     int64
@@ -198,9 +215,9 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Downloads = append(v.Downloads, dataLink{Key: f.Key, URL: u})
 	}
 	keep := func(kv ...string) string {
-		return PageLink(r, append(kv, previewCursor, "")...)
+		return PageLink(r, append(kv, previewCursor, "", previewStart, "")...) + previewAnchor
 	}
-	v.ResetURL = action
+	v.ResetURL = action + previewAnchor
 	for _, it := range items {
 		if !slices.Contains(d.Columns, it.Name) {
 			continue
@@ -219,10 +236,15 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Columns = append(v.Columns, c)
 	}
 	params.Set("_limit", strconv.Itoa(previewRows))
-	cursor := q.Get(previewCursor)
+	cursor, start := q.Get(previewCursor), 0
 	if cursor != "" {
 		params.Set(previewCursor, cursor)
 		v.FirstURL = keep()
+		// The rows before the page, as the link to it said (a number altered by hand only
+		// numbers the rows wrongly).
+		if n, err := strconv.Atoi(q.Get(previewStart)); err == nil && n > 0 && n < 1<<40 {
+			start = n
+		}
 	}
 	rq, err := pubdata.ParseRowQuery(items, params, nil, true)
 	if err != nil {
@@ -258,9 +280,19 @@ func (s *Server) DataPreview(r *http.Request, a *pubdata.Actor, e *pubdata.Entry
 		v.Error = previewError(lang, err)
 		return v, nil
 	}
-	if next != "" {
-		v.NextURL = PageLink(r, previewCursor, next)
+	if len(v.Values) > 0 {
+		v.From, v.To = start+1, start+len(v.Values)
 	}
+	if next != "" {
+		v.NextURL = PageLink(r, previewCursor, next, previewStart, strconv.Itoa(v.To)) + previewAnchor
+	}
+	// The matching rows, through the read path (the grant's filter, frozen rows left out),
+	// counted up to a bound.
+	n, err := sel.CountUpTo(r.Context(), previewCountLimit)
+	if err != nil {
+		return nil, err
+	}
+	v.Matching, v.MatchingMore = min(n, previewCountLimit), n > previewCountLimit
 	if s.Objections != nil {
 		v.ObjectURLs = previewObjectionLinks(e, v.Columns, v.Values)
 	}
