@@ -552,14 +552,14 @@ func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.
 
 // FailStaleBatches implements pubdata.DataService.
 func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id, entry_id FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
+	rows, err := s.db.query(ctx, "SELECT id, entry_id, source FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
 	if err != nil {
 		return 0, err
 	}
-	type stale struct{ id, entry string }
+	type stale struct{ id, entry, source string }
 	list, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (stale, error) {
 		var x stale
-		return x, sc.Scan(&x.id, &x.entry)
+		return x, sc.Scan(&x.id, &x.entry, &x.source)
 	})
 	if err != nil {
 		return 0, err
@@ -574,6 +574,10 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 			return n, err
 		}
 		m := pubdata.NewMessage("batch.failure.interrupted")
+		if b.source == pubdata.SourceCLI {
+			// The platform keeps no file of pubdata ingest: the retry is ingest's own.
+			m = pubdata.NewMessage("batch.failure.interrupted_cli")
+		}
 		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
 			string(pubdata.BatchFailed), locale.Render(locale.EN, m), formatMessage(m), fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
 		if err == nil {

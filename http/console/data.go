@@ -570,6 +570,10 @@ func (s *Server) retryBatchFile(ctx context.Context, b *pubdata.Batch, e *pubdat
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
 			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
 	}
+	if !s.batchFileKept(b.ID) && b.Source == pubdata.SourceCLI {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s was loaded by pubdata ingest, whose file the platform does not keep; run pubdata ingest again with the same file: it resumes this batch.", b.ID).
+			Keyed("error.batch.retry_cli", "ID", b.ID)
+	}
 	if !s.batchFileKept(b.ID) {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept; load the data again as a new batch.", b.ID).Keyed("error.batch.file_gone", "ID", b.ID)
 	}
