@@ -240,7 +240,11 @@ func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if fileName == "." {
 		fileName = ""
 	}
-	b, created, err := s.StartBatch(r.Context(), e, body, fileName, contentType, loadOptions(r, form))
+	wait := s.BatchWait
+	if web.RespondAsync(r) {
+		wait = 0
+	}
+	b, created, err := s.StartBatchWait(r.Context(), e, body, fileName, contentType, loadOptions(r, form), wait)
 	if err != nil {
 		return err
 	}
