@@ -90,3 +90,23 @@ func TestUploadRespondAsync(t *testing.T) {
 		}
 	}
 }
+
+// The batch report names the columns as the file's header did (issue 12 item 9): the
+// checks of values (datafile) and the key rules (the store) alike.
+func TestBatchReportNamesFileHeader(t *testing.T) {
+	e := pdEnv(t)
+	id := pdPublish(e, "居民身份证信息", nil)
+	good := ident.CompleteResidentID("35010219900101001")
+	bad := good[:17] + map[bool]string{true: "0", false: "1"}[good[17] != '0']
+	csv := "ID_Number,姓名\n" + good + ",张三\n" + good + ",张三\n" + bad + ",李四\n"
+	w := e.send("POST", "/api/v1/entries/"+id+"/data?on_error=skip&lang=zh-CN", pbEditor, "text/csv", []byte(csv), nil)
+	b := e.batchOf(w, pbEditor, http.StatusCreated)
+	if len(b.Errors) != 2 {
+		t.Fatalf("errors: %+v", b.Errors)
+	}
+	for _, re := range b.Errors {
+		if !strings.Contains(re.Message, "ID_Number") || strings.Contains(re.Message, "公民身份号码") {
+			t.Errorf("row %d: %q does not name the file's header", re.Row, re.Message)
+		}
+	}
+}

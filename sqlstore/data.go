@@ -760,6 +760,27 @@ func parseMessage(s string) (*pubdata.Message, error) {
 	return m, nil
 }
 
+// namedByFile returns the items with the titles the file used for them, when src is a file
+// that names its columns (datafile.Source: its header cells as written), so that the key
+// rules' messages name the columns as the file did (身份证号, id_no).
+func namedByFile(items []pubdata.Item, src pubdata.RowSource) []pubdata.Item {
+	hs, ok := src.(interface{ Headers() map[string]string })
+	if !ok {
+		return items
+	}
+	names := hs.Headers()
+	if len(names) == 0 {
+		return items
+	}
+	out := slices.Clone(items)
+	for i := range out {
+		if h := names[out[i].Name]; h != "" {
+			out[i].Title = h
+		}
+	}
+	return out
+}
+
 // keyTitles names the key columns in messages as the provider wrote them: their titles
 // (else their names), joined by ", ".
 func keyTitles(items []pubdata.Item, keys []string) string {
@@ -961,7 +982,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	written := direct || fast // the rows are in the table, not in the staging table
 	switch {
 	case direct:
-		dw = &directWriter{tx: tx, tbl: m.tbl, items: items, names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
+		dw = &directWriter{tx: tx, tbl: m.tbl, items: namedByFile(items, src), names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
 		err = dw.run(ctx, next)
 	case fast:
 		loaded, superseded, err = st.copyInto(ctx, m.tbl, seq, opt.Mode, next)
@@ -1012,7 +1033,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 
 	// The key rules, as set operations over the staging table.
 	if !written && len(keys) > 0 {
-		if err := st.checkKeys(ctx, m.tbl, items, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
+		if err := st.checkKeys(ctx, m.tbl, namedByFile(items, src), keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
