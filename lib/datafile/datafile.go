@@ -217,7 +217,7 @@ type Source struct {
 	close func() error
 	err   error // the error that ended the rows, returned again
 	// read, when set, estimates the input consumed (XLSX: the share of the sheet's rows read).
-	read func() int64
+	read  func() int64
 	check *checker
 }
 
