@@ -240,13 +240,19 @@ func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if fileName == "." {
 		fileName = ""
 	}
-	wait := s.BatchWait
-	if web.RespondAsync(r) {
+	wait, async := s.BatchWait, web.RespondAsync(r)
+	if async {
 		wait = 0
 	}
 	b, created, err := s.StartBatchWait(r.Context(), e, body, fileName, contentType, loadOptions(r, form), wait)
 	if err != nil {
 		return err
+	}
+	if async && created {
+		// Answered as soon as the batch exists, whether or not a small load has ended since.
+		w.Header().Set("Location", "/api/v1/batches/"+b.ID)
+		web.WriteJSON(w, http.StatusAccepted, batchView(web.ApiLang(r), b))
+		return nil
 	}
 	writeBatch(w, r, b, created)
 	return nil
