@@ -552,14 +552,14 @@ func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.
 
 // FailStaleBatches implements pubdata.DataService.
 func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id, entry_id FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
+	rows, err := s.db.query(ctx, "SELECT id, entry_id, source FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
 	if err != nil {
 		return 0, err
 	}
-	type stale struct{ id, entry string }
+	type stale struct{ id, entry, source string }
 	list, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (stale, error) {
 		var x stale
-		return x, sc.Scan(&x.id, &x.entry)
+		return x, sc.Scan(&x.id, &x.entry, &x.source)
 	})
 	if err != nil {
 		return 0, err
@@ -574,6 +574,10 @@ func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (i
 			return n, err
 		}
 		m := pubdata.NewMessage("batch.failure.interrupted")
+		if b.source == pubdata.SourceCLI {
+			// The platform keeps no file of pubdata ingest: the retry is ingest's own.
+			m = pubdata.NewMessage("batch.failure.interrupted_cli")
+		}
 		res, err := tx.exec(ctx, "UPDATE data_batches SET status = ?, message = ?, msg = ?, finished_at = ? WHERE id = ? AND status = ?",
 			string(pubdata.BatchFailed), locale.Render(locale.EN, m), formatMessage(m), fmtTime(tx.now), b.id, string(pubdata.BatchRunning))
 		if err == nil {
@@ -754,6 +758,27 @@ func parseMessage(s string) (*pubdata.Message, error) {
 		return nil, fmt.Errorf("stored message: %w", err)
 	}
 	return m, nil
+}
+
+// namedByFile returns the items with the titles the file used for them, when src is a file
+// that names its columns (datafile.Source: its header cells as written), so that the key
+// rules' messages name the columns as the file did (身份证号, id_no).
+func namedByFile(items []pubdata.Item, src pubdata.RowSource) []pubdata.Item {
+	hs, ok := src.(interface{ Headers() map[string]string })
+	if !ok {
+		return items
+	}
+	names := hs.Headers()
+	if len(names) == 0 {
+		return items
+	}
+	out := slices.Clone(items)
+	for i := range out {
+		if h := names[out[i].Name]; h != "" {
+			out[i].Title = h
+		}
+	}
+	return out
 }
 
 // keyTitles names the key columns in messages as the provider wrote them: their titles
@@ -957,7 +982,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	written := direct || fast // the rows are in the table, not in the staging table
 	switch {
 	case direct:
-		dw = &directWriter{tx: tx, tbl: m.tbl, items: items, names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
+		dw = &directWriter{tx: tx, tbl: m.tbl, items: namedByFile(items, src), names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
 		err = dw.run(ctx, next)
 	case fast:
 		loaded, superseded, err = st.copyInto(ctx, m.tbl, seq, opt.Mode, next)
@@ -1008,7 +1033,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 
 	// The key rules, as set operations over the staging table.
 	if !written && len(keys) > 0 {
-		if err := st.checkKeys(ctx, m.tbl, items, keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
+		if err := st.checkKeys(ctx, m.tbl, namedByFile(items, src), keys, opt.Mode, m.rowCount > 0, deletes > 0, &es); err != nil {
 			return err
 		}
 		if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {

@@ -240,9 +240,19 @@ func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if fileName == "." {
 		fileName = ""
 	}
-	b, created, err := s.StartBatch(r.Context(), e, body, fileName, contentType, loadOptions(r, form))
+	wait, async := s.BatchWait, web.RespondAsync(r)
+	if async {
+		wait = 0
+	}
+	b, created, err := s.StartBatchWait(r.Context(), e, body, fileName, contentType, loadOptions(r, form), wait)
 	if err != nil {
 		return err
+	}
+	if async && created {
+		// Answered as soon as the batch exists, whether or not a small load has ended since.
+		w.Header().Set("Location", "/api/v1/batches/"+b.ID)
+		web.WriteJSON(w, http.StatusAccepted, batchView(web.ApiLang(r), b))
+		return nil
 	}
 	writeBatch(w, r, b, created)
 	return nil
@@ -304,7 +314,10 @@ func (s *Server) ApiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
 			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
 	}
-	if _, err := os.Stat(s.BatchFile(b.ID)); err != nil {
+	if _, err := os.Stat(s.BatchFile(b.ID)); err != nil && b.Source == pubdata.SourceCLI {
+		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s was loaded by pubdata ingest, whose file the platform does not keep; run pubdata ingest again with the same file: it resumes this batch.", b.ID).
+			Keyed("error.batch.retry_cli", "ID", b.ID)
+	} else if err != nil {
 		return pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept (rows pushed one by one, or a file removed); load the data again as a new batch.", b.ID).
 			Keyed("error.batch.file_not_kept", "ID", b.ID)
 	}

@@ -341,7 +341,7 @@ func (s *Server) PageDataUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(w, r, "data_upload", http.StatusOK, s.uploadView(r, e))
+	return s.RenderScripted(w, r, "data_upload", http.StatusOK, s.uploadView(r, e))
 }
 
 // PageDataUploadSubmit reads the multipart form (mode and on_error before the file, as the
@@ -405,9 +405,23 @@ func (s *Server) PageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 		v.Errors["file"] = web.Translate(v.Lang, "upload.error.file")
 	}
 	if len(v.Errors) > 0 {
-		return s.Render(w, r, "data_upload", http.StatusBadRequest, v)
+		return s.RenderScripted(w, r, "data_upload", http.StatusBadRequest, v)
 	}
-	b, _, err := s.StartBatch(r.Context(), e, body, fileName, ctype, opt)
+	// The page's script (upload.js) asks to be answered at once: 202 with the batch page as
+	// its Location, which follows the load live. The plain form waits up to BatchWait, so
+	// that a small file's result shows at once and a large one's page follows it.
+	async := web.RespondAsync(r)
+	wait := s.BatchWait
+	if async {
+		wait = 0
+	}
+	b, _, err := s.StartBatchWait(r.Context(), e, body, fileName, ctype, opt, wait)
+	if b != nil && async {
+		loc := "/console/batches/" + b.ID
+		w.Header().Set("Location", loc)
+		web.WriteJSON(w, http.StatusAccepted, map[string]string{"id": b.ID, "status": string(b.Status), "location": loc})
+		return nil
+	}
 	if b != nil {
 		// A failed batch shows its reason and report on its page.
 		web.Redirect(w, r, "/console/batches/"+b.ID)
@@ -421,7 +435,7 @@ func (s *Server) PageDataUploadSubmit(w http.ResponseWriter, r *http.Request) er
 		} else {
 			v.Errors["file"] = web.ErrorText(v.Lang, err)
 		}
-		return s.Render(w, r, "data_upload", http.StatusBadRequest, v)
+		return s.RenderScripted(w, r, "data_upload", http.StatusBadRequest, v)
 	}
 	return err
 }
@@ -569,6 +583,10 @@ func (s *Server) retryBatchFile(ctx context.Context, b *pubdata.Batch, e *pubdat
 	if b.Status != pubdata.BatchFailed {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
 			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
+	}
+	if !s.batchFileKept(b.ID) && b.Source == pubdata.SourceCLI {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Batch %s was loaded by pubdata ingest, whose file the platform does not keep; run pubdata ingest again with the same file: it resumes this batch.", b.ID).
+			Keyed("error.batch.retry_cli", "ID", b.ID)
 	}
 	if !s.batchFileKept(b.ID) {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept; load the data again as a new batch.", b.ID).Keyed("error.batch.file_gone", "ID", b.ID)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pubdata/pubdata"
@@ -100,6 +101,13 @@ func fileHead(path string) ([]byte, error) {
 // column…) fails the batch and comes back as an EINVALID error together with the failed
 // batch. Any other error means no batch was created (b is nil).
 func (s *Server) StartBatch(ctx context.Context, e *pubdata.Entry, body io.Reader, fileName, contentType string, opt pubdata.LoadOptions) (b *pubdata.Batch, created bool, err error) {
+	return s.StartBatchWait(ctx, e, body, fileName, contentType, opt, s.BatchWait)
+}
+
+// StartBatchWait is StartBatch waiting up to wait for the batch instead of BatchWait; with
+// wait 0 it answers as soon as the file is stored and the batch created (Prefer:
+// respond-async), the batch running in the background.
+func (s *Server) StartBatchWait(ctx context.Context, e *pubdata.Entry, body io.Reader, fileName, contentType string, opt pubdata.LoadOptions, wait time.Duration) (b *pubdata.Batch, created bool, err error) {
 	if err := pubdata.ValidateLoadOptions(&opt); err != nil {
 		return nil, false, err
 	}
@@ -138,14 +146,34 @@ func (s *Server) StartBatch(ctx context.Context, e *pubdata.Entry, body io.Reade
 		return nil, false, Internalf("keep upload of batch %s: %w", b.ID, err)
 	}
 	path = ""
-	b, err = s.RunBatchFile(ctx, e, b.ID, f, opt)
+	b, err = s.runBatchFile(ctx, e, b.ID, f, opt, wait)
 	return b, true, err
+}
+
+// RespondAsync reports whether a load request asks to be answered as soon as its batch
+// exists (RFC 7240 Prefer: respond-async, or ?async=1), without waiting for the load.
+func RespondAsync(r *http.Request) bool {
+	if r.URL.Query().Get("async") == "1" {
+		return true
+	}
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RunBatchFile runs batch id from its spooled file in the background, with ctx's values
 // (the actor and request for the record) but not its cancellation, and waits for it up to
 // batchWait; see startBatch.
 func (s *Server) RunBatchFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions) (*pubdata.Batch, error) {
+	return s.runBatchFile(ctx, e, id, f, opt, s.BatchWait)
+}
+
+func (s *Server) runBatchFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions, wait time.Duration) (*pubdata.Batch, error) {
 	ctx = context.WithoutCancel(ctx)
 	type result struct {
 		b   *pubdata.Batch
@@ -160,7 +188,10 @@ func (s *Server) RunBatchFile(ctx context.Context, e *pubdata.Entry, id string, 
 		}
 		done <- result{b, err}
 	}()
-	t := time.NewTimer(s.BatchWait)
+	if wait <= 0 {
+		return s.Data.FindBatchByID(ctx, id)
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case r := <-done:

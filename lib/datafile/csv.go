@@ -179,7 +179,7 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	c := &csvReader{cr: cr, lim: lim, check: newChecker(items, opt.Now), utf8: enc == encUTF8}
+	c := &csvReader{cr: cr, lim: lim, check: opt.checker(items), utf8: enc == encUTF8}
 	// The header: the first record that is not blank.
 	for {
 		rec, err := c.read()
@@ -198,6 +198,7 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 		if err != nil {
 			return nil, err
 		}
+		c.check.useHeader(rec, c.cols)
 		c.ncols = len(rec)
 		return c.next, nil
 	}

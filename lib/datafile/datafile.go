@@ -189,6 +189,18 @@ type Options struct {
 	Now     time.Time // for the resident-ID birth-date rule; zero: time.Now()
 	Size    int64     // the input's size in bytes for progress; -1 or 0 when unknown
 	TempDir string    // where XLSX input is spooled; "": os.TempDir()
+
+	// made, when set, is told of the checker the reader makes (Source.Headers).
+	made func(*checker)
+}
+
+// checker returns the checker of the items, telling opt.made of it.
+func (opt Options) checker(items []pubdata.Item) *checker {
+	c := newChecker(items, opt.Now)
+	if opt.made != nil {
+		opt.made(c)
+	}
+	return c
 }
 
 // Source reads the rows of a data file. It is a pubdata.RowSource.
@@ -205,7 +217,17 @@ type Source struct {
 	close func() error
 	err   error // the error that ended the rows, returned again
 	// read, when set, estimates the input consumed (XLSX: the share of the sheet's rows read).
-	read func() int64
+	read  func() int64
+	check *checker
+}
+
+// Headers returns the file's names of the columns it named, by item name: the header cells
+// (or JSON keys) as written, for messages about the columns (pubdata.RowHeaders).
+func (s *Source) Headers() map[string]string {
+	if s.check == nil {
+		return nil
+	}
+	return s.check.headers()
 }
 
 var errClosed = errors.New("datafile: source closed")
@@ -231,6 +253,7 @@ func Open(r io.Reader, format Format, items []pubdata.Item, opt Options) (*Sourc
 // open reads the header of s.r and sets up the rows.
 func (s *Source) open() error {
 	r, format, items, opt := s.r, s.format, s.items, s.opt
+	opt.made = func(c *checker) { s.check = c }
 	s.count, s.size, s.close, s.err, s.read = &countingReader{r: r}, opt.Size, nil, nil, nil
 	if s.size <= 0 {
 		s.size = -1

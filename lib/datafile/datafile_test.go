@@ -257,12 +257,23 @@ func TestCSVRowErrors(t *testing.T) {
 			t.Errorf("message %q repeats the birth date", g.msg)
 		}
 	}
-	// Messages name the column by its title, and reach each reader in their language.
-	if !strings.Contains(got[0].msg, "Column 法定代表人身份证号 is not a valid resident ID number") {
+	// Messages name the column as the file's header did (here the item's name), and reach
+	// each reader in their language.
+	if !strings.Contains(got[0].msg, "Column legal_id is not a valid resident ID number") {
 		t.Errorf("message %q", got[0].msg)
 	}
-	if zh := locale.Render(locale.ZH, got[0].m); zh != "法定代表人身份证号不是有效的居民身份证号码：校验码应为 X，而不是 1。" {
+	if zh := locale.Render(locale.ZH, got[0].m); zh != "legal_id不是有效的居民身份证号码：校验码应为 X，而不是 1。" {
 		t.Errorf("zh-CN message %q", zh)
+	}
+	// A file headed by the titles (with a space the match trims) is answered in its words.
+	titled := readAll(t, open(t, CSV, []byte("uscc,name, 法定代表人身份证号 ,staff\n"+uscc2+",bad id,110105194912310021,2\n")))
+	if len(titled) != 1 || len(titled[0].Errors) != 1 || locale.Render(locale.ZH, titled[0].Errors[0].Msg) != "法定代表人身份证号不是有效的居民身份证号码：校验码应为 X，而不是 1。" {
+		t.Errorf("a file headed by titles: %+v", titled)
+	}
+	// JSON: the key as written.
+	objs := readAll(t, open(t, JSON, []byte(`[{"uscc":"`+uscc2+`","LEGAL_ID":"110105194912310021"}]`)))
+	if len(objs) != 1 || len(objs[0].Errors) != 1 || !strings.HasPrefix(locale.Render(locale.ZH, objs[0].Errors[0].Msg), "LEGAL_ID不是") {
+		t.Errorf("a JSON key as written: %+v", objs)
 	}
 	if got[0].value != "110105********0021" {
 		t.Errorf("masked value %q", got[0].value)

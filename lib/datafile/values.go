@@ -22,9 +22,12 @@ func rowError(num int64, column, code string, m *pubdata.Message, value string) 
 	return pubdata.RowError{Row: num, Column: column, Code: code, Message: locale.Render(locale.EN, m), Value: value, Msg: m}
 }
 
-// title names the column in messages as the provider wrote it: its title (统一社会信用代码),
-// else its name.
+// title names the column in messages as the provider wrote it: the header the file used
+// for it (身份证号, id_no), else its title (统一社会信用代码), else its name.
 func (col *column) title() string {
+	if col.header != "" {
+		return col.header
+	}
 	if col.item.Title != "" {
 		return col.item.Title
 	}
@@ -49,6 +52,30 @@ type column struct {
 	check func(string) error // the element's validator; nil: none
 	mask  bool               // errors show the value masked
 	trim  bool               // the text is trimmed before use (every type but plain strings)
+	// header is the file's name of the column as written (its header cell, its JSON key);
+	// "" before the file named it.
+	header string
+}
+
+// useHeader records the file's header cells: cells[j] names item cols[j] (-1: none).
+func (c *checker) useHeader(cells []string, cols []int) {
+	for j, i := range cols {
+		if i >= 0 && j < len(cells) {
+			c.cols[i].header = trimSpace(cells[j])
+		}
+	}
+}
+
+// Headers returns the file's names of the columns it named, by item name (for messages
+// about the columns that the store writes, such as the key rules').
+func (c *checker) headers() map[string]string {
+	out := map[string]string{}
+	for _, col := range c.cols {
+		if col.header != "" {
+			out[col.item.Name] = col.header
+		}
+	}
+	return out
 }
 
 // checker validates text cells into the items' Go values.
@@ -300,7 +327,7 @@ type recorder struct {
 }
 
 func newRecorder(items []pubdata.Item, opt Options) *recorder {
-	return &recorder{c: newChecker(items, opt.Now), match: newMatcher(items)}
+	return &recorder{c: opt.checker(items), match: newMatcher(items)}
 }
 
 func (r *recorder) record(obj map[string]any, num int64) *pubdata.SourceRow {
@@ -314,6 +341,7 @@ func (r *recorder) record(obj map[string]any, num int64) *pubdata.SourceRow {
 				pubdata.NewMessage("row.json.unknown_key", "Key", strconv.Quote(key), "Columns", r.match.names()), ""))
 			continue
 		}
+		r.c.cols[i].header = strings.TrimSpace(key)
 		name, title := r.c.cols[i].item.Name, r.c.cols[i].title()
 		if seen[i] != "" {
 			errs = append(errs, rowError(num, name, pubdata.RuleMalformed,

@@ -98,7 +98,7 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 		}
 		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err).Keyed("error.file.xlsx.not_xlsx", "Problem", err))
 	}
-	x = &xlsxReader{f: f, check: newChecker(items, opt.Now)}
+	x = &xlsxReader{f: f, check: opt.checker(items)}
 	x.check.serialDates = true
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
@@ -129,6 +129,7 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 		if x.cols, err = newMatcher(items).header(cells, fmt.Sprintf("(sheet %q, row %d)", x.sheet, x.n), where); err != nil {
 			return fail(err)
 		}
+		x.check.useHeader(cells, x.cols)
 		return x, closer, nil
 	}
 }

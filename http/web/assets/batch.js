@@ -1,11 +1,24 @@
 // The batch page: while a batch runs, poll GET /api/v1/batches/{id} (with the session
-// cookie) every second, show its progress, and reload the page when it ends.
+// cookie) every second (every 5 s after the first minute), show its progress, and reload
+// the page when it ends. Polling is bounded: after two hours it stops and shows the
+// refresh link.
 (function () {
   "use strict";
   var section = document.getElementById("batch-progress");
   if (!section || !window.fetch) return;
   var api = section.getAttribute("data-api");
   var bar = document.getElementById("batch-bar");
+  var started = Date.now();
+  var bound = 2 * 60 * 60 * 1000;
+  function later(ms) {
+    var spent = Date.now() - started;
+    if (spent > bound) {
+      var link = document.getElementById("batch-refresh");
+      if (link) link.hidden = false;
+      return;
+    }
+    setTimeout(tick, spent > 60000 ? Math.max(ms, 5000) : ms);
+  }
   function set(name, text) {
     var el = section.querySelector('[data-field="' + name + '"]');
     if (el) el.textContent = text;
@@ -32,10 +45,10 @@
           bar.removeAttribute("value");
           set("percent", "—");
         }
-        setTimeout(tick, 1000);
+        later(1000);
       })
       .catch(function () {
-        setTimeout(tick, 5000);
+        later(5000);
       });
   }
   setTimeout(tick, 1000);
