@@ -95,7 +95,7 @@ func checkBlob(b *pubdata.FileBlob) error {
 		return fmt.Errorf("file blob: incomplete %+v", *b)
 	}
 	if b.Size == 0 {
-		return pubdata.Errorf(pubdata.EINVALID, "The upload is empty.").Keyed("error.file.empty")
+		return pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
 	}
 	return nil
 }

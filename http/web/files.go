@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -115,7 +116,7 @@ func (s *Server) StoreUpload(body io.Reader, fileName string) (pubdata.FileBlob,
 		if errors.As(err, &mbe) {
 			return pubdata.FileBlob{}, fileTooLarge(max)
 		}
-		return pubdata.FileBlob{}, pubdata.Errorf(pubdata.EINVALID, "The upload could not be read to its end (%v); nothing was kept.", err).
+		return pubdata.FileBlob{}, pubdata.Errorf(pubdata.EINVALID, "The upload could not be read to its end (%v); nothing was loaded.", err).
 			Keyed("error.upload.incomplete", "Error", err)
 	}
 	if sp.Size > max {
@@ -124,7 +125,7 @@ func (s *Server) StoreUpload(body io.Reader, fileName string) (pubdata.FileBlob,
 	}
 	if sp.Size == 0 {
 		sp.Discard()
-		return pubdata.FileBlob{}, pubdata.FieldErrorf("file", "The upload is empty.").Keyed("error.file.empty")
+		return pubdata.FileBlob{}, pubdata.FieldErrorf("file", "The file is empty.").Keyed("error.file.empty")
 	}
 	name := pubdata.CleanFileName(fileName)
 	t := filetype.Sniff(sp.Head, sp, sp.Size, name)
@@ -258,4 +259,127 @@ func rfc5987(s string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
+}
+
+// FileUpload is an upload request's file and fields.
+type FileUpload struct {
+	Blob   *pubdata.FileBlob // nil: the request held no file
+	Fields pubdata.FileFields
+	Note   string // what a new version changes
+}
+
+// maxUploadField bounds each text field of an upload form.
+const maxUploadField = 16 << 10
+
+// ReadFileUpload reads an upload: a multipart form (the "file" part is stored as it
+// streams in; "title", "description", "issued" and "note" before or after it), or else the
+// body itself as the file, named by ?file_name= or the Content-Disposition header, with the
+// fields from the query. Only the first file part is read.
+func (s *Server) ReadFileUpload(r *http.Request) (*FileUpload, error) {
+	up := &FileUpload{}
+	set := func(name, v string) {
+		switch name {
+		case "title":
+			up.Fields.Title = v
+		case "description":
+			up.Fields.Description = v
+		case "issued":
+			up.Fields.Issued = v
+		case "note":
+			up.Note = v
+		}
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return nil, pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).Keyed("error.upload.form_unreadable", "Error", err)
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				return nil, NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).
+					Keyed("error.upload.form_unreadable", "Error", err))
+			}
+			if part.FormName() == "file" {
+				if up.Blob != nil {
+					continue
+				}
+				br := &peekBody{r: part}
+				if part.FileName() == "" && !br.more() {
+					continue // a file input left empty
+				}
+				b, err := s.StoreUpload(br, part.FileName())
+				if err != nil {
+					return nil, err
+				}
+				up.Blob = &b
+				continue
+			}
+			v, err := io.ReadAll(io.LimitReader(part, maxUploadField))
+			if err != nil {
+				return nil, NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).
+					Keyed("error.upload.form_unreadable", "Error", err))
+			}
+			if !utf8.Valid(v) || strings.ContainsRune(string(v), 0) {
+				return nil, pubdata.FieldErrorf(part.FormName(), "The field holds bytes that are not UTF-8 text.").Keyed("error.file.field_bytes")
+			}
+			set(part.FormName(), string(v))
+		}
+		return up, nil
+	}
+	q := r.URL.Query()
+	for _, name := range []string{"title", "description", "issued", "note"} {
+		set(name, q.Get(name))
+	}
+	name := q.Get("file_name")
+	if name == "" {
+		if _, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition")); err == nil {
+			name = params["filename"]
+		}
+	}
+	br := &peekBody{r: r.Body}
+	if !br.more() {
+		return up, nil
+	}
+	b, err := s.StoreUpload(br, name)
+	if err != nil {
+		return nil, err
+	}
+	up.Blob = &b
+	return up, nil
+}
+
+// errNoFile answers an upload without a file.
+var errNoFile = pubdata.FieldErrorf("file", "Choose a file to upload.").Keyed("error.file.missing")
+
+// RequireFile returns up's file, or the field error of a missing one.
+func (up *FileUpload) RequireFile() (pubdata.FileBlob, error) {
+	if up.Blob == nil {
+		return pubdata.FileBlob{}, errNoFile
+	}
+	return *up.Blob, nil
+}
+
+// peekBody reads r after checking whether it holds any byte.
+type peekBody struct {
+	r    io.Reader
+	head []byte
+}
+
+func (p *peekBody) more() bool {
+	b := make([]byte, 1)
+	n, _ := io.ReadFull(p.r, b)
+	p.head = b[:n]
+	return n > 0
+}
+
+func (p *peekBody) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
 }
