@@ -101,7 +101,6 @@ func (s *Server) filesPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) 
 	return v, nil
 }
 
-
 func (s *Server) PageFiles(w http.ResponseWriter, r *http.Request) error {
 	a, e, err := s.filesEntry(r)
 	if err != nil {
