@@ -429,8 +429,37 @@ func ckanResource(base string, e *pubdata.Entry) map[string]any {
 	}
 }
 
-// ckanPackage is the package dict of a published entry.
-func ckanPackage(base string, e *pubdata.Entry) map[string]any {
+// ckanFileResource is the resource of a file of a file entry: its latest version at its
+// download URL, with its type and measured size; files have no datastore.
+func ckanFileResource(base string, e *pubdata.Entry, f *pubdata.EntryFile, position int) map[string]any {
+	mimetype, _, _ := strings.Cut(f.Latest.MediaType, ";")
+	return map[string]any{
+		"id": f.ID, "package_id": e.ID, "url": base + web.FileURL(e.ID, f.ID, 0),
+		"name": f.Title, "description": f.Description,
+		"format": f.Latest.Format, "mimetype": mimetype, "size": f.Latest.Size, "hash": "sha256:" + f.Latest.SHA256,
+		"created": ckanTime(f.CreatedAt), "last_modified": ckanTime(f.ModifiedAt), "metadata_modified": ckanTime(f.ModifiedAt),
+		"url_type": "", "datastore_active": false, "position": position,
+		"state": "active", "resource_type": "file", "cache_url": nil, "mimetype_inner": nil,
+	}
+}
+
+// ckanResources are a package's resources: one per current file of a file entry that has
+// files, else the entry's one resource.
+func ckanResources(base string, e *pubdata.Entry, files []*pubdata.EntryFile) []map[string]any {
+	if e.Format != pubdata.FormatFile || len(files) == 0 {
+		return []map[string]any{ckanResource(base, e)}
+	}
+	out := make([]map[string]any, len(files))
+	for i, f := range files {
+		out[i] = ckanFileResource(base, e, f, i)
+	}
+	return out
+}
+
+// ckanPackage is the package dict of a published entry; files are its current files (for a
+// file entry).
+func ckanPackage(base string, e *pubdata.Entry, files []*pubdata.EntryFile) map[string]any {
+	resources := ckanResources(base, e, files)
 	tags := []map[string]any{}
 	for _, k := range e.Keywords {
 		tags = append(tags, map[string]any{"id": k, "name": k, "display_name": k, "state": "active", "vocabulary_id": nil})
@@ -459,7 +488,7 @@ func ckanPackage(base string, e *pubdata.Entry) map[string]any {
 		"private": false, "state": "active", "type": "dataset",
 		"metadata_created": ckanTime(e.CreatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
 		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras,
-		"resources": []map[string]any{ckanResource(base, e)}, "num_resources": 1,
+		"resources": resources, "num_resources": len(resources),
 		"relationships_as_object": []any{}, "relationships_as_subject": []any{},
 	}
 }
@@ -566,10 +595,17 @@ func (s *Server) ckanPackageShow(r *http.Request, p ckanParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ckanPackage(web.BaseURL(r), e), nil
+	files, err := s.CurrentFilesOf(r, []*pubdata.Entry{e})
+	if err != nil {
+		return nil, err
+	}
+	return ckanPackage(web.BaseURL(r), e, files[e.ID]), nil
 }
 
 func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
+	if res, ok, err := s.ckanFileResourceShow(r, p.str("id")); ok || err != nil {
+		return res, err
+	}
 	e, err := s.ckanOpenEntry(r, p.str("id"))
 	if err != nil {
 		if ce := toCKANError(err); ce != nil && ce.typ == "Not Found Error" {
@@ -578,6 +614,27 @@ func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
 		return nil, err
 	}
 	return ckanResource(web.BaseURL(r), e), nil
+}
+
+// ckanFileResourceShow answers resource_show for the id of a current file of an entry in
+// the open catalogue; ok is false when id is no such file.
+func (s *Server) ckanFileResourceShow(r *http.Request, id string) (any, bool, error) {
+	if s.Files == nil || strings.TrimSpace(id) == "" {
+		return nil, false, nil
+	}
+	f, err := s.Files.FindFile(r.Context(), strings.TrimSpace(id))
+	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && f.Status != pubdata.FileCurrent) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), f.Entry)
+	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && !web.OpenEntry(e)) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	return ckanFileResource(web.BaseURL(r), e, f, 0), true, nil
 }
 
 // ckanSorts maps CKAN's sort orders to the catalogue's.
@@ -725,8 +782,12 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 	base := web.BaseURL(r)
 	results := []map[string]any{}
 	if rows > 0 {
+		files, err := s.CurrentFilesOf(r, res.Items)
+		if err != nil {
+			return nil, err
+		}
 		for _, e := range res.Items {
-			results = append(results, ckanPackage(base, e))
+			results = append(results, ckanPackage(base, e, files[e.ID]))
 		}
 	}
 	facets := map[string]map[string]int{}
@@ -953,9 +1014,13 @@ func (s *Server) ckanDatasets(r *http.Request, f pubdata.CatalogFilter, n int) (
 	if err != nil {
 		return nil, 0, err
 	}
+	files, err := s.CurrentFilesOf(r, res.Items)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := []map[string]any{}
 	for _, e := range res.Items {
-		out = append(out, ckanPackage(web.BaseURL(r), e))
+		out = append(out, ckanPackage(web.BaseURL(r), e, files[e.ID]))
 	}
 	return out, res.Total, nil
 }
