@@ -146,8 +146,10 @@ func (s *Server) StoreUpload(body io.Reader, fileName string) (pubdata.FileBlob,
 }
 
 func fileTooLarge(max int64) error {
-	return pubdata.FieldErrorf("file", "The file is larger than %s, the most one file may be.", ByteSize(max)).
+	err := pubdata.Errorf(pubdata.ETOOLARGE, "The file is larger than %s, the most one file may be.", ByteSize(max)).
 		Keyed("error.file.too_large", "Max", ByteSize(max))
+	err.Field = "file"
+	return err
 }
 
 // fileNameFor gives a download name the extension of the type found (a PDF uploaded as
