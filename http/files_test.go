@@ -334,7 +334,7 @@ func TestFilesTypesAndLimits(t *testing.T) {
 	}
 	// CSV and images.
 	for name, data := range map[string][]byte{
-		"名单.csv": []byte("名称,代码\n甲,1\n"),
+		"名单.csv":   []byte("名称,代码\n甲,1\n"),
 		"logo.png": append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...),
 	} {
 		if w := e.uploadFile(files, pbEditor, nil, name, data, nil); w.Code != 201 {
