@@ -180,8 +180,10 @@ func fileExt(name string) string {
 // files of an entry of provider org: its admins and editors, as for loading a table.
 func CanManageFiles(a *Actor, org string) bool { return CanLoadData(a, org) }
 
-// FileService keeps the files of file entries. Every change checks CanManageFiles and that
-// the entry is published with format file, and records its event in its transaction
+// FileService keeps the files of file entries. Every change checks that the entry is
+// published with format file and that a signed-in actor may manage its files
+// (CanManageFiles; the system without a user acts for the platform, as the command line
+// does — the transports require a user first), and records its event in its transaction
 // ("file.create", "file.version", "file.update", "file.withdraw"; object "file:<id>"). The
 // blob must be kept (synced to disk) before a call names it.
 type FileService interface {

@@ -116,7 +116,6 @@ func testFileRules(t *testing.T, s *Store) {
 		"other org's editor": as(&pubdata.Actor{User: other, Org: xm}, "r-x"),
 		"member":             as(&pubdata.Actor{User: member, Org: scj}, "r-m"),
 		"reviewer":           reviewer,
-		"anonymous":          as(&pubdata.Actor{}, "r-a"),
 	} {
 		_, err := s.Files.CreateFile(ctx, e.ID, pubdata.FileFields{}, blob)
 		if pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
