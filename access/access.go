@@ -75,6 +75,7 @@ type Services struct {
 // Reader is the one read path. The zero value is not usable: New, then With.
 type Reader struct {
 	tables Tables
+	blobs  Blobs
 	svc    Services
 }
 
@@ -130,6 +131,7 @@ var (
 	KindSearch  = Kind{Path: "datastore_search", Use: pubdata.UseAPICall}
 	// KindInfo is CKAN's datastore_info: the fields and the number of rows the caller reads.
 	KindInfo = Kind{Path: "datastore_info", Use: pubdata.UseAPICall}
+	KindFile = Kind{Path: "file", Use: pubdata.UseDownload}
 )
 
 // KindRows is the kind of a rows read in format ("" or json: an API call, else a download).
@@ -238,7 +240,7 @@ func (rd *Read) Serve(ctx context.Context, kind Kind) error {
 	if !rd.d.Allow {
 		return rd.Refused(ctx, kind, true)
 	}
-	return rd.record(ctx, kind, nil)
+	return rd.record(ctx, kind, nil, nil)
 }
 
 // Context returns ctx whose request information carries the read's purpose (the grant's
@@ -254,7 +256,7 @@ func (rd *Read) Context(ctx context.Context) context.Context {
 
 // record writes the read's record (shared reads and any read by the authority, with the
 // decision's purpose; not for kinds that keep their own) and counts its use, once per Read.
-func (rd *Read) record(ctx context.Context, kind Kind, q *pubdata.RowQuery) error {
+func (rd *Read) record(ctx context.Context, kind Kind, q *pubdata.RowQuery, extra map[string]any) error {
 	if rd.recorded {
 		return nil
 	}
@@ -287,6 +289,9 @@ func (rd *Read) record(ctx context.Context, kind Kind, q *pubdata.RowQuery) erro
 	}
 	if d.Filter != "" {
 		details["grant_filter"] = d.Filter
+	}
+	for k, v := range extra {
+		details[k] = v
 	}
 	return rd.r.svc.Data.RecordRead(ctx, rd.e, details)
 }
@@ -347,7 +352,7 @@ func (s *Selection) Query() *pubdata.RowQuery { return s.q }
 
 // Record writes the read's record and counts its use (once per Read; Each and Count do it
 // too, before the first row).
-func (s *Selection) Record(ctx context.Context) error { return s.rd.record(ctx, s.kind, s.q) }
+func (s *Selection) Record(ctx context.Context) error { return s.rd.record(ctx, s.kind, s.q, nil) }
 
 // Each records the read (once), then runs the query and calls fn with each row's values,
 // masked, in the order of Columns (after the row's number, an int64, when the query asks

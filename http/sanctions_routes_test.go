@@ -54,6 +54,12 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"GET /console/grants",
 		"GET /console/grants/{id}",
 		"POST /console/grants/{id}/revoke",
+		// Files of file entries: the uploads and the downloads.
+		"POST /api/v1/entries/{id}/files",
+		"POST /api/v1/entries/{id}/files/{fileID}/versions",
+		"GET /downloads/{id}/files/{fileID}",
+		"POST /console/entries/{id}/files",
+		"POST /console/entries/{id}/files/{fileID}/versions",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

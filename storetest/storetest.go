@@ -42,6 +42,8 @@ type Store struct {
 	Objections pubdata.ObjectionService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
+	// Files keeps the files of file entries (nil: those tests skip).
+	Files pubdata.FileService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -86,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
+	tests = append(tests, fileTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

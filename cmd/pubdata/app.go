@@ -15,6 +15,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/lib/pull"
@@ -149,6 +150,9 @@ func (a *app) replyDays() pubdata.ReplyDays {
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
 func (a *app) batchDir() string { return filepath.Join(a.cfg.Data, "batches") }
 
+// fileDir is the folder of the file entries' files, named by their SHA-256: <data>/files.
+func (a *app) fileDir() string { return filepath.Join(a.cfg.Data, "files") }
+
 // ownDatabases are the platform's own databases as host:port/database, which no pull
 // source may read (none for SQLite: a file, not a server).
 func ownDatabases(cfg *Config) []string {
@@ -235,7 +239,10 @@ func (a *app) handler() (http.Handler, error) {
 		SecureCookies:      a.cfg.SecureCookies,
 		MaxBodyBytes:       a.cfg.MaxBody,
 		Data:               a.data,
-		Reads:              access.New(a.rows),
+		Reads:              access.New(a.rows).WithBlobs(blob.New(a.fileDir())),
+		Files:              sqlstore.NewFileService(a.db),
+		FileStore:          blob.New(a.fileDir()),
+		MaxFileBytes:       a.cfg.MaxFile,
 		Endpoints:          a.endpoints,
 		MaxUploadBytes:     a.cfg.MaxUpload,
 		BatchDir:           a.batchDir(),

@@ -35,6 +35,7 @@ type Config struct {
 	SecureCookies      bool          // mark cookies Secure (behind TLS)
 	MaxBody            int64         // largest request body in bytes
 	MaxUpload          int64         // largest data upload (POST /api/v1/entries/{id}/data) in bytes
+	MaxFile            int64         // largest file of a file entry in bytes
 	CheckpointInterval time.Duration // how often serve signs the audit tree head (0 < d ≤ 1m)
 	ShutdownTimeout    time.Duration // how long serve waits for requests on shutdown
 	ShareReplyDays     int           // working days a provider has to answer a share application
@@ -75,6 +76,7 @@ const (
 	DefaultAddr               = "127.0.0.1:8080"
 	DefaultMaxBody            = web.DefaultMaxBodyBytes
 	DefaultMaxUpload          = web.DefaultMaxUploadBytes
+	DefaultMaxFile            = pubdata.DefaultMaxFileBytes
 	DefaultCheckpointInterval = time.Minute
 	DefaultShutdownTimeout    = 15 * time.Second
 	MaxCheckpointInterval     = time.Minute // the regulations' record: at least every minute
@@ -90,6 +92,7 @@ func DefaultConfig() Config {
 		LogFormat:          "text",
 		MaxBody:            DefaultMaxBody,
 		MaxUpload:          DefaultMaxUpload,
+		MaxFile:            DefaultMaxFile,
 		CheckpointInterval: DefaultCheckpointInterval,
 		ShutdownTimeout:    DefaultShutdownTimeout,
 		ShareReplyDays:     pubdata.DefaultShareReplyDays,
@@ -162,6 +165,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUpload <= 0 {
 		return fmt.Errorf("setting max_upload (--max-upload, PUBDATA_MAX_UPLOAD): %d must be a positive number of bytes", c.MaxUpload)
+	}
+	if c.MaxFile <= 0 || c.MaxFile > c.MaxUpload {
+		return fmt.Errorf("setting max_file (--max-file, PUBDATA_MAX_FILE): %d must be a positive number of bytes, at most max_upload (%d)", c.MaxFile, c.MaxUpload)
 	}
 	if c.CheckpointInterval <= 0 || c.CheckpointInterval > MaxCheckpointInterval {
 		return fmt.Errorf("setting checkpoint_interval (--checkpoint-interval, PUBDATA_CHECKPOINT_INTERVAL): %s must be more than 0 and at most %s", c.CheckpointInterval, MaxCheckpointInterval)
@@ -245,6 +251,7 @@ type fileConfig struct {
 	SecureCookies      *bool    `toml:"secure_cookies" yaml:"secure_cookies"`
 	MaxBody            *int64   `toml:"max_body" yaml:"max_body"`
 	MaxUpload          *int64   `toml:"max_upload" yaml:"max_upload"`
+	MaxFile            *int64   `toml:"max_file" yaml:"max_file"`
 	CheckpointInterval *string  `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
 	ShutdownTimeout    *string  `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
 	ShareReplyDays     *int     `toml:"share_reply_days" yaml:"share_reply_days"`
@@ -309,6 +316,9 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.MaxUpload != nil {
 		c.MaxUpload = *f.MaxUpload
+	}
+	if f.MaxFile != nil {
+		c.MaxFile = *f.MaxFile
 	}
 	if f.ShareReplyDays != nil {
 		c.ShareReplyDays = *f.ShareReplyDays
@@ -413,6 +423,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 	}{
 		{"PUBDATA_MAX_BODY", &c.MaxBody},
 		{"PUBDATA_MAX_UPLOAD", &c.MaxUpload},
+		{"PUBDATA_MAX_FILE", &c.MaxFile},
 	} {
 		if v, ok := get(b.name); ok {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -497,6 +508,7 @@ type configFlags struct {
 	secure      bool
 	maxBody     int64
 	maxUpload   int64
+	maxFile     int64
 	checkpoint  time.Duration
 	shutdownTTL time.Duration
 	shareDays   int
@@ -519,6 +531,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.BoolVar(&cf.secure, "secure-cookies", d.SecureCookies, "mark cookies Secure (set it behind TLS); env PUBDATA_SECURE_COOKIES")
 		fs.Int64Var(&cf.maxBody, "max-body", d.MaxBody, "largest request body in `bytes`; env PUBDATA_MAX_BODY")
 		fs.Int64Var(&cf.maxUpload, "max-upload", d.MaxUpload, "largest data upload in `bytes`; env PUBDATA_MAX_UPLOAD")
+		fs.Int64Var(&cf.maxFile, "max-file", d.MaxFile, "largest file of a file entry in `bytes`; env PUBDATA_MAX_FILE")
 		fs.DurationVar(&cf.checkpoint, "checkpoint-interval", d.CheckpointInterval, "how often to sign the audit tree head (at most 1m); env PUBDATA_CHECKPOINT_INTERVAL")
 		fs.DurationVar(&cf.shutdownTTL, "shutdown-timeout", d.ShutdownTimeout, "how long to wait for requests on shutdown; env PUBDATA_SHUTDOWN_TIMEOUT")
 		fs.IntVar(&cf.shareDays, "share-reply-days", d.ShareReplyDays, "working `days` a provider has to answer a share application; env PUBDATA_SHARE_REPLY_DAYS")
@@ -558,6 +571,7 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"secure-cookies":       func() { c.SecureCookies = cf.secure },
 		"max-body":             func() { c.MaxBody = cf.maxBody },
 		"max-upload":           func() { c.MaxUpload = cf.maxUpload },
+		"max-file":             func() { c.MaxFile = cf.maxFile },
 		"checkpoint-interval":  func() { c.CheckpointInterval = cf.checkpoint },
 		"shutdown-timeout":     func() { c.ShutdownTimeout = cf.shutdownTTL },
 		"share-reply-days":     func() { c.ShareReplyDays = cf.shareDays },

@@ -60,6 +60,7 @@ type demoResult struct {
 	BatchesLoaded                int
 	RowsLoaded, RowsRejected     int64
 	ApplicationsCreated          int // demo_share.go
+	FilesCreated                 int // demo_files.go
 }
 
 // loadDemo creates the demo organisations and users that are not there yet, through the
@@ -91,6 +92,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	}
 	if res.ApplicationsCreated, err = createDemoApplications(ctx, a); err != nil {
 		return res, fmt.Errorf("applications: %w", err)
+	}
+	if res.FilesCreated, err = createDemoFiles(ctx, a); err != nil {
+		return res, fmt.Errorf("files: %w", err)
 	}
 	return res, nil
 }

@@ -27,6 +27,9 @@ func TestDemoCatalog(t *testing.T) {
 		if second.EntriesCreated != 0 || second.EntriesExisting != len(demoCatalog) {
 			t.Errorf("second load: %+v", second)
 		}
+		if first.FilesCreated != len(demoFiles) || second.FilesCreated != 0 {
+			t.Errorf("demo files: first %d, second %d", first.FilesCreated, second.FilesCreated)
+		}
 
 		var all []*pubdata.Entry
 		orgs := map[string]int{}

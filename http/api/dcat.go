@@ -69,7 +69,11 @@ func (s *Server) DcatCatalog(ext string) web.HandlerFunc {
 			p.Set("page", strconv.Itoa(n))
 			return site.Base + "/catalog." + ext + "?" + p.Encode()
 		}}
-		return web.WriteGraph(w, ext, dcat.Catalog(site, res.Items, page))
+		g := dcat.Catalog(site, res.Items, page)
+		if err := s.AddFileDistributions(r, site, g, res.Items); err != nil {
+			return err
+		}
+		return web.WriteGraph(w, ext, g)
 	}
 }
 

@@ -478,8 +478,42 @@ func ckanResource(base string, e *pubdata.Entry, readable bool) map[string]any {
 	}
 }
 
-// ckanPackage is the package dict of a published entry (readable: ckanResource's).
-func ckanPackage(base string, e *pubdata.Entry, readable bool) map[string]any {
+// ckanFileResource is the resource of a file of a file entry: its latest version at its
+// download URL when the caller may read the entry (readable), else the entry's page, with
+// its type and measured size; files have no datastore.
+func ckanFileResource(base string, e *pubdata.Entry, f *pubdata.EntryFile, position int, readable bool) map[string]any {
+	mimetype, _, _ := strings.Cut(f.Latest.MediaType, ";")
+	u := base + "/catalog/" + url.PathEscape(e.ID)
+	if readable {
+		u = base + web.FileURL(e.ID, f.ID, 0)
+	}
+	return map[string]any{
+		"id": f.ID, "package_id": e.ID, "url": u,
+		"name": f.Title, "description": f.Description,
+		"format": f.Latest.Format, "mimetype": mimetype, "size": f.Latest.Size, "hash": "sha256:" + f.Latest.SHA256,
+		"created": ckanTime(f.CreatedAt), "last_modified": ckanTime(f.ModifiedAt), "metadata_modified": ckanTime(f.ModifiedAt),
+		"url_type": "", "datastore_active": false, "position": position,
+		"state": "active", "resource_type": "file", "cache_url": nil, "mimetype_inner": nil,
+	}
+}
+
+// ckanResources are a package's resources: one per current file of a file entry that has
+// files, else the entry's one resource.
+func ckanResources(base string, e *pubdata.Entry, readable bool, files []*pubdata.EntryFile) []map[string]any {
+	if e.Format != pubdata.FormatFile || len(files) == 0 {
+		return []map[string]any{ckanResource(base, e, readable)}
+	}
+	out := make([]map[string]any, len(files))
+	for i, f := range files {
+		out[i] = ckanFileResource(base, e, f, i, readable)
+	}
+	return out
+}
+
+// ckanPackage is the package dict of a published entry (readable: ckanResource's); files
+// are its current files (for a file entry).
+func ckanPackage(base string, e *pubdata.Entry, readable bool, files []*pubdata.EntryFile) map[string]any {
+	resources := ckanResources(base, e, readable, files)
 	tags := []map[string]any{}
 	for _, k := range e.Keywords {
 		tags = append(tags, map[string]any{"id": k, "name": k, "display_name": k, "state": "active", "vocabulary_id": nil})
@@ -508,16 +542,16 @@ func ckanPackage(base string, e *pubdata.Entry, readable bool) map[string]any {
 		"private": false, "state": "active", "type": "dataset",
 		"metadata_created": ckanTime(e.CreatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
 		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras,
-		"resources": []map[string]any{ckanResource(base, e, readable)}, "num_resources": ckanResourcesPerPackage,
+		"resources": resources, "num_resources": len(resources),
 		"relationships_as_object": []any{}, "relationships_as_subject": []any{},
 	}
 }
 
-// ckanReadable reports whether the caller may read the rows of the entry's table: false for
-// an entry that is no table, and when the read would be refused (a conditional entry without
-// a grant, a stopped organisation).
+// ckanReadable reports whether the caller may read the entry's table or files: false for an
+// entry that is neither, and when the read would be refused (a conditional entry without a
+// grant, a stopped organisation).
 func (s *Server) ckanReadable(r *http.Request, e *pubdata.Entry) (bool, error) {
-	if e.Format != pubdata.FormatTable || s.Data == nil {
+	if (e.Format != pubdata.FormatTable && e.Format != pubdata.FormatFile) || s.Data == nil {
 		return false, nil
 	}
 	rd, err := s.OpenRead(r, e)
@@ -529,23 +563,27 @@ func (s *Server) ckanReadable(r *http.Request, e *pubdata.Entry) (bool, error) {
 
 // ckanPackageOf is the package dict of e for the caller.
 func (s *Server) ckanPackageOf(r *http.Request, e *pubdata.Entry) (map[string]any, error) {
-	readable, err := s.ckanReadable(r, e)
+	out, err := s.ckanPackages(r, []*pubdata.Entry{e})
 	if err != nil {
 		return nil, err
 	}
-	return ckanPackage(web.BaseURL(r), e, readable), nil
+	return out[0], nil
 }
 
-// ckanPackages are the package dicts of entries for the caller (one read decision each; the
-// lists are bounded by the actions' limits).
+// ckanPackages are the package dicts of entries for the caller (one read decision each, the
+// current files of file entries in one query; the lists are bounded by the actions' limits).
 func (s *Server) ckanPackages(r *http.Request, entries []*pubdata.Entry) ([]map[string]any, error) {
+	files, err := s.CurrentFilesOf(r, entries)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]map[string]any, 0, len(entries))
 	for _, e := range entries {
-		p, err := s.ckanPackageOf(r, e)
+		readable, err := s.ckanReadable(r, e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		out = append(out, ckanPackage(web.BaseURL(r), e, readable, files[e.ID]))
 	}
 	return out, nil
 }
@@ -656,6 +694,9 @@ func (s *Server) ckanPackageShow(r *http.Request, p ckanParams) (any, error) {
 }
 
 func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
+	if res, ok, err := s.ckanFileResourceShow(r, p.str("id")); ok || err != nil {
+		return res, err
+	}
 	e, err := s.ckanOpenEntry(r, p.str("id"))
 	if err != nil {
 		if ce := toCKANError(err); ce != nil && ce.typ == "Not Found Error" {
@@ -668,6 +709,31 @@ func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
 		return nil, err
 	}
 	return ckanResource(web.BaseURL(r), e, readable), nil
+}
+
+// ckanFileResourceShow answers resource_show for the id of a current file of an entry in
+// the open catalogue; ok is false when id is no such file.
+func (s *Server) ckanFileResourceShow(r *http.Request, id string) (any, bool, error) {
+	if s.Files == nil || strings.TrimSpace(id) == "" {
+		return nil, false, nil
+	}
+	f, err := s.Files.FindFile(r.Context(), strings.TrimSpace(id))
+	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && f.Status != pubdata.FileCurrent) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	e, err := s.Entries.FindPublishedEntry(r.Context(), f.Entry)
+	if web.ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && !web.OpenEntry(e)) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	readable, err := s.ckanReadable(r, e)
+	if err != nil {
+		return nil, false, err
+	}
+	return ckanFileResource(web.BaseURL(r), e, f, 0, readable), true, nil
 }
 
 // ckanSortFields maps CKAN's sort fields to the catalogue's order keys.

@@ -408,6 +408,7 @@ type catalogEntryView struct {
 	Console  string           // the entry in the console, for its provider and authority
 	Data     *web.DataPreview // the table's preview (portal_data.go); nil: no table
 	Extras   *entryExtras     // downloads, API, chart (portal_entry.go); nil: no table
+	Files    *entryFilesView  // a file entry's files (files.go); nil: not a file entry
 	Feedback *feedbackView    // usage, ratings and comments (feedback.go); nil: not kept
 }
 
@@ -453,6 +454,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if v.Extras, err = s.entryExtrasFor(r, a, e, v.Data); err != nil {
+		return err
+	}
+	if v.Files, err = s.entryFilesFor(r, a, e); err != nil {
 		return err
 	}
 	s.CountUse(e, pubdata.UseView)

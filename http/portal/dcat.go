@@ -33,5 +33,9 @@ func (s *Server) DcatDataset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	site.Related = s.RelatedResolver(r, site, []*pubdata.Entry{e})
-	return web.WriteGraph(w, ext, dcat.Dataset(site, e))
+	g := dcat.Dataset(site, e)
+	if err := s.AddFileDistributions(r, site, g, []*pubdata.Entry{e}); err != nil {
+		return err
+	}
+	return web.WriteGraph(w, ext, g)
 }

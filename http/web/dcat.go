@@ -176,3 +176,33 @@ func WriteGraph(w http.ResponseWriter, ext string, g *dcat.Graph) error {
 	}
 	return pubdata.Errorf(pubdata.ENOTFOUND, "No such format: %s", ext).Keyed("error.dcat.format", "Format", ext)
 }
+
+// AddFileDistributions adds to g a distribution per current file of the file entries
+// among entries (one query for them all).
+func (s *Server) AddFileDistributions(r *http.Request, site *dcat.Site, g *dcat.Graph, entries []*pubdata.Entry) error {
+	files, err := s.CurrentFilesOf(r, entries)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if fs := files[e.ID]; len(fs) > 0 {
+			site.FileDistributions(g, e, fs)
+		}
+	}
+	return nil
+}
+
+// CurrentFilesOf returns the current files of the file entries among entries, by entry
+// (nil without a file service).
+func (s *Server) CurrentFilesOf(r *http.Request, entries []*pubdata.Entry) (map[string][]*pubdata.EntryFile, error) {
+	var ids []string
+	for _, e := range entries {
+		if e.Format == pubdata.FormatFile {
+			ids = append(ids, e.ID)
+		}
+	}
+	if s.Files == nil || len(ids) == 0 {
+		return nil, nil
+	}
+	return s.Files.CurrentFiles(r.Context(), ids)
+}

@@ -126,6 +126,12 @@ type Server struct {
 	// BatchDir is where uploaded data files are kept, one per batch named by its id, so
 	// that a failed batch can be retried; "" means a folder under os.TempDir().
 	BatchDir string
+	// Files keeps the files of file entries (files.go) and FileStore spools and keeps their
+	// bytes (package blob; Reads opens them, with access.Reader.WithBlobs); nil: the file
+	// routes answer 404. MaxFileBytes limits one file (0: pubdata.DefaultMaxFileBytes).
+	Files        pubdata.FileService
+	FileStore    FileSpooler
+	MaxFileBytes int64
 
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
@@ -174,6 +180,9 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	}
 	if s.MaxUploadBytes <= 0 {
 		s.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if s.MaxFileBytes <= 0 {
+		s.MaxFileBytes = pubdata.DefaultMaxFileBytes
 	}
 	if s.BatchWait <= 0 {
 		s.BatchWait = 3 * time.Second
