@@ -59,7 +59,8 @@ type catalogSnapshot struct {
 }
 
 // Facet fields held by a catalogRow, in the order of its vals.
-var rowFields = [...]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "supplementary"}
+// license is the entry's effective licence (its own, else its open class's default).
+var rowFields = [...]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "supplementary", "license"}
 
 type catalogRow struct {
 	id, code, title, modified string
@@ -98,7 +99,11 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err := tx.queryRow(ctx, "SELECT generation FROM catalog_state WHERE id = 1").Scan(&snap.gen); err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, "SELECT entry_id, code, title, modified, org, category, share_class, open_class, format, update_cycle, division, supplementary FROM catalog ORDER BY entry_id")
+	defaults, err := licenseDefaults(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT entry_id, code, title, modified, org, category, share_class, open_class, format, update_cycle, division, supplementary, license FROM catalog ORDER BY entry_id")
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +116,11 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		var r catalogRow
 		var supp int
 		v := &r.vals
-		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
+		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp, &v[8]); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		v[8] = pubdata.EffectiveLicenseID(&pubdata.EntryFields{OpenClass: v[3], License: v[8]}, defaults)
 		v[7] = "false"
 		if supp == 1 {
 			v[7] = "true"
