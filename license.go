@@ -34,7 +34,7 @@ func (l *License) TitleIn(lang string) string {
 // LicenseList is the licence list and the default licence of each open class
 // (unconditional, conditional → licence id).
 type LicenseList struct {
-	Licenses []*License       `json:"licenses"`
+	Licenses []*License        `json:"licenses"`
 	Defaults map[string]string `json:"defaults"`
 }
 
