@@ -2,6 +2,7 @@ package ckan
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,6 +70,7 @@ var ckanActions = map[string]ckanHandler{
 	"tag_list":          (*Server).ckanTagList,
 	"resource_show":     (*Server).ckanResourceShow,
 	"datastore_search":  (*Server).ckanDatastoreSearch,
+	"license_list":      (*Server).ckanLicenseList,
 }
 
 // CkanDataActions are the actions that return rows: data routes, which a stopped
@@ -89,6 +91,7 @@ var ckanHelp = map[string]string{
 	"tag_list":          "Return the tags: the keywords of open datasets (query, all_fields).",
 	"resource_show":     "Return a resource (id).",
 	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, limit, offset).",
+	"license_list":      "Return the licences datasets are published under.",
 }
 
 // ckanError is an error in CKAN's terms.
@@ -429,8 +432,62 @@ func ckanResource(base string, e *pubdata.Entry) map[string]any {
 	}
 }
 
-// ckanPackage is the package dict of a published entry.
-func ckanPackage(base string, e *pubdata.Entry) map[string]any {
+// ckanOpenLicenses are the licences of the list that the Open Definition deems open
+// (CKAN's isopen, od_conformance), by SPDX id.
+var ckanOpenLicenses = map[string]bool{"CC-BY-4.0": true, "CC-BY-SA-4.0": true, "CC0-1.0": true, "ODC-By-1.0": true, "ODbL-1.0": true, "PDDL-1.0": true}
+
+// ckanLicense is the license dict of license_list.
+func ckanLicense(base string, l *pubdata.License) map[string]any {
+	conformance := "not reviewed"
+	if ckanOpenLicenses[l.ID] {
+		conformance = "approved"
+	}
+	return map[string]any{"id": l.ID, "title": l.Title, "title_en": l.TitleEn, "url": web.LicenseURL(base, l),
+		"od_conformance": conformance, "osd_conformance": "not reviewed", "status": "active", "maintainer": "", "domain_content": false,
+		"domain_data": true, "domain_software": false, "family": ""}
+}
+
+// ckanLicenseList answers license_list: the platform's licence list.
+func (s *Server) ckanLicenseList(r *http.Request, p ckanParams) (any, error) {
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]any{}
+	for _, l := range list.Licenses {
+		out = append(out, ckanLicense(web.BaseURL(r), l))
+	}
+	return out, nil
+}
+
+// ckanPackageLicense sets a package's license_id, license_title, license_url and isopen
+// from the entry's licence (its own, else its open class's default).
+func ckanPackageLicense(pkg map[string]any, base string, e *pubdata.Entry, list *pubdata.LicenseList) {
+	l := list.For(&e.EntryFields)
+	if l == nil {
+		pkg["license_id"], pkg["license_title"], pkg["license_url"], pkg["isopen"] = "notspecified", "License not specified", nil, false
+		return
+	}
+	pkg["license_id"], pkg["license_title"], pkg["license_url"], pkg["isopen"] = l.ID, l.Title, web.LicenseURL(base, l), ckanOpenLicenses[l.ID]
+}
+
+// ckanPackage is the package dict of a published entry under its licence (list).
+func ckanPackage(base string, e *pubdata.Entry, list *pubdata.LicenseList) map[string]any {
+	pkg := ckanPackageDict(base, e)
+	ckanPackageLicense(pkg, base, e, list)
+	return pkg
+}
+
+// ckanNull is nil for "", else v.
+func ckanNull(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// ckanPackageDict is the package dict of a published entry, but its licence.
+func ckanPackageDict(base string, e *pubdata.Entry) map[string]any {
 	tags := []map[string]any{}
 	for _, k := range e.Keywords {
 		tags = append(tags, map[string]any{"id": k, "name": k, "display_name": k, "state": "active", "vocabulary_id": nil})
@@ -445,6 +502,7 @@ func ckanPackage(base string, e *pubdata.Entry) map[string]any {
 		{"share_conditions", e.ShareConditions}, {"open_class", e.OpenClass}, {"open_conditions", e.OpenConditions},
 		{"update_cycle", e.UpdateCycle}, {"division", e.Division}, {"published_on", e.PublishedOn},
 		{"supplementary", strconv.FormatBool(e.Supplementary)},
+		{"temporal_start", e.TemporalStart}, {"temporal_end", e.TemporalEnd}, {"contact_phone", e.ContactPhone},
 	} {
 		if kv[1] != "" {
 			extras = append(extras, map[string]string{"key": kv[0], "value": kv[1]})
@@ -453,9 +511,8 @@ func ckanPackage(base string, e *pubdata.Entry) map[string]any {
 	return map[string]any{
 		"id": e.ID, "name": web.CkanName(e), "title": e.Title, "notes": e.Summary,
 		"url": base + "/catalog/" + url.PathEscape(e.ID), "version": strconv.Itoa(e.Version),
-		"author": e.OrgName, "author_email": nil, "maintainer": e.OrgName, "maintainer_email": nil,
-		"license_id": "notspecified", "license_title": "License not specified", "license_url": nil,
-		"isopen": false, "owner_org": e.Org, "organization": ckanOrg(e.Org, e.OrgName, nil),
+		"author": e.OrgName, "author_email": nil, "maintainer": cmp.Or(e.ContactName, e.OrgName), "maintainer_email": ckanNull(e.ContactEmail),
+		"owner_org": e.Org, "organization": ckanOrg(e.Org, e.OrgName, nil),
 		"private": false, "state": "active", "type": "dataset",
 		"metadata_created": ckanTime(e.CreatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
 		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras,
@@ -566,7 +623,11 @@ func (s *Server) ckanPackageShow(r *http.Request, p ckanParams) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ckanPackage(web.BaseURL(r), e), nil
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return ckanPackage(web.BaseURL(r), e, list), nil
 }
 
 func (s *Server) ckanResourceShow(r *http.Request, p ckanParams) (any, error) {
@@ -618,7 +679,7 @@ var ckanFacetFields = map[string]string{
 	"res_format": "format", "format": "format",
 	"org": "org", "category": "category", "keyword": "keyword", "share_class": "share_class",
 	"open_class": "open_class", "update_cycle": "update_cycle", "division": "division",
-	"supplementary":      "supplementary",
+	"supplementary": "supplementary", "license_id": "license",
 	"extras_share_class": "share_class", "extras_open_class": "open_class",
 	"extras_update_cycle": "update_cycle", "extras_division": "division", "extras_category": "category",
 }
@@ -724,9 +785,13 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 	}
 	base := web.BaseURL(r)
 	results := []map[string]any{}
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	if rows > 0 {
 		for _, e := range res.Items {
-			results = append(results, ckanPackage(base, e))
+			results = append(results, ckanPackage(base, e, list))
 		}
 	}
 	facets := map[string]map[string]int{}
@@ -953,9 +1018,13 @@ func (s *Server) ckanDatasets(r *http.Request, f pubdata.CatalogFilter, n int) (
 	if err != nil {
 		return nil, 0, err
 	}
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, 0, err
+	}
 	out := []map[string]any{}
 	for _, e := range res.Items {
-		out = append(out, ckanPackage(web.BaseURL(r), e))
+		out = append(out, ckanPackage(web.BaseURL(r), e, list))
 	}
 	return out, res.Total, nil
 }
@@ -1672,7 +1741,7 @@ type SolrMapped struct {
 // always true (the value) or never.
 var ckanConstantFields = map[string]string{
 	"dataset_type": "dataset", "type": "dataset", "capacity": "public", "state": "active",
-	"private": "false", "license_id": "notspecified",
+	"private": "false",
 }
 
 // ckanTextFields are searched as free text.
@@ -1721,7 +1790,7 @@ func MapSolrClauses(clauses []SolrClause, now time.Time) (SolrMapped, error) {
 		default:
 			field, ok := ckanFacetFields[c.Field]
 			if !ok {
-				return m, fmt.Errorf("cannot filter on %q; use organization, groups, tags, res_format, metadata_modified, share_class, open_class, update_cycle, division or category", c.Field)
+				return m, fmt.Errorf("cannot filter on %q; use organization, groups, tags, res_format, license_id, metadata_modified, share_class, open_class, update_cycle, division or category", c.Field)
 			}
 			if c.Range {
 				return m, fmt.Errorf("%s does not take a range", c.Field)

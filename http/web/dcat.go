@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DcatFormat is a serialisation of the export.
@@ -62,8 +63,14 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	for _, c := range CategoryLabels {
 		site.Categories[c.Value] = labels(c.Key)
 	}
+	site.DistributionDescriptions = map[string][]dcat.Label{}
 	for _, d := range DistributionOptions {
 		site.Distributions[d.Value] = labels(d.Key)
+		site.DistributionDescriptions[d.Value] = labels(d.Key + ".description")
+	}
+	for _, f := range DownloadFormats {
+		site.Downloads = append(site.Downloads, dcat.Download{Format: f, Title: labels("dcat.download.title", "Format", strings.ToUpper(f)),
+			Description: labels("dcat.download.description." + f)})
 	}
 	top, err := s.platformAuthority(r)
 	if err != nil {
@@ -72,10 +79,54 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	if top != nil {
 		site.Publisher = dcat.Agent{Code: top.Code, Name: top.Name}
 		site.Division = top.Division
+		site.Issued = top.CreatedAt // the platform's start: its authority's record
 	} else {
 		site.Publisher = dcat.Agent{Code: "platform", Name: Translate(LangZH, "site.name")}
 	}
+	// The catalogue changed when its latest open entry did.
+	latest, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{pubdata.OpenCatalog}, Sort: "modified", Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(latest.Items) > 0 {
+		site.Modified = latest.Items[0].UpdatedAt
+	}
+	if err := s.dcatLicenses(r, site); err != nil {
+		return nil, err
+	}
+	site.DataModified = func(e *pubdata.Entry) *time.Time {
+		t, err := s.DataUpdated(r.Context(), e)
+		if err != nil {
+			s.Logger.Warn("dcat: table figures", "entry", e.ID, "error", err)
+		}
+		return t
+	}
+	site.AgentType = s.agentTypes(r)
 	return site, nil
+}
+
+// DownloadFormats are the path segments of the whole-table downloads,
+// /downloads/{id}/{format}, which the DCAT export lists as distributions.
+var DownloadFormats = []string{"csv", "xlsx", "json", "ndjson"}
+
+// agentTypes returns the Site.AgentType of a request: an organisation's ADMS publisher type
+// by its division's level, looked up once per organisation (at most 200 a request).
+func (s *Server) agentTypes(r *http.Request) func(code string) string {
+	known := map[string]string{}
+	return func(code string) string {
+		if t, ok := known[code]; ok || len(known) >= 200 {
+			return t
+		}
+		known[code] = ""
+		if o, err := s.Orgs.FindOrgByCode(r.Context(), code); err == nil && o.Kind != pubdata.KindCompany {
+			if len(pubdata.DivisionPrefix(o.Division)) <= 2 {
+				known[code] = dcat.PublisherTypes["province"]
+			} else {
+				known[code] = dcat.PublisherTypes["local"]
+			}
+		}
+		return known[code]
+	}
 }
 
 // The message keys of the catalogue's own texts.
