@@ -18,7 +18,7 @@ type License struct {
 	ID        string    `json:"id"`
 	Title     string    `json:"title"`    // Chinese title
 	TitleEn   string    `json:"title_en"` // English title
-	URL       string    `json:"url"`      // the licence's text
+	URL       string    `json:"url"`      // the licence's text; "" the platform's page /licenses#id
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -77,7 +77,8 @@ var LicenseClasses = []string{ClassUnconditional, ClassConditional}
 var licenseIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$`)
 
 // ValidateLicense checks a licence: an id of letters, digits and . + _ - (at most 64), a
-// Chinese and an English title (at most 200 characters) and an http(s) URL.
+// Chinese and an English title (at most 200 characters) and an http(s) URL or none (the
+// platform's page of its licences then describes it).
 func ValidateLicense(l *License) error {
 	l.ID, l.Title, l.TitleEn, l.URL = strings.TrimSpace(l.ID), strings.TrimSpace(l.Title), strings.TrimSpace(l.TitleEn), strings.TrimSpace(l.URL)
 	var p []*Error
@@ -89,7 +90,7 @@ func ValidateLicense(l *License) error {
 			p = append(p, FieldErrorf(t.field, "The title is required, at most 200 characters.").Keyed("error.license.title"))
 		}
 	}
-	if u, err := url.Parse(l.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(l.URL) > 500 {
+	if u, err := url.Parse(l.URL); l.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(l.URL) > 500) {
 		p = append(p, FieldErrorf("url", "The licence's URL must be an http or https address (at most 500 characters).").Keyed("error.license.url"))
 	}
 	return invalid(p)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 	"strings"
 )
 
@@ -409,6 +410,10 @@ type catalogEntryView struct {
 	Data     *web.DataPreview // the table's preview (portal_data.go); nil: no table
 	Extras   *entryExtras     // downloads, API, chart (portal_entry.go); nil: no table
 	Feedback *feedbackView    // usage, ratings and comments (feedback.go); nil: not kept
+	// License is the entry's licence (nil: none); DataUpdated when its data last changed
+	// (its last batch; nil: no table or never loaded).
+	License     *web.EntryLicenseView
+	DataUpdated *time.Time
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -448,6 +453,14 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	}
 	if pubdata.CanViewWorkingCopy(a, e) {
 		v.Console = "/console/entries/" + e.ID
+	}
+	licenses, err := s.LicenseList(r.Context())
+	if err != nil {
+		return err
+	}
+	v.License = web.EntryLicense(licenses, &e.EntryFields, v.Lang)
+	if v.DataUpdated, err = s.DataUpdated(r.Context(), e); err != nil {
+		return err
 	}
 	if v.Data, err = s.DataPreview(r, a, e, r.URL.Path); err != nil {
 		return err

@@ -79,3 +79,10 @@ func (s *Server) dcatLicenses(r *http.Request, site *dcat.Site) error {
 	site.EntryLicense = func(e *pubdata.Entry) *dcat.Licence { return dcatLicence(site.Base, list.For(&e.EntryFields)) }
 	return nil
 }
+
+// ErrNoLicenses answers the licence routes of a server that keeps no licence list.
+var ErrNoLicenses = pubdata.Errorf(pubdata.ENOTFOUND, "The licence list is not enabled on this server.").Keyed("error.not_available.licenses")
+
+// ErrLicensesForbidden refuses the licence list's pages to a caller who may not see (a
+// public user) or change (anyone but an admin of the platform's authority) it.
+var ErrLicensesForbidden = pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator of the platform's (provincial) authority may change the licence list.").Keyed("error.license.forbidden")
