@@ -40,15 +40,23 @@ func (v *licensesView) DefaultOf(id string) []string {
 }
 
 // licenseFlashes are the flashes of ?done=.
-var licenseFlashes = map[string]string{"saved": "licenses.saved", "deleted": "licenses.deleted", "defaults": "licenses.defaults_saved"}
+var licenseFlashes = []web.CatOption{
+	{Value: "saved", Key: "licenses.saved"},
+	{Value: "deleted", Key: "licenses.deleted"},
+	{Value: "defaults", Key: "licenses.defaults_saved"},
+}
 
 func (s *Server) licensesView(r *http.Request, a *pubdata.Actor) (*licensesView, error) {
 	list, err := s.Licenses.FindLicenses(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	v := &licensesView{Page: s.Base(r, true), Licenses: list.Licenses, CanManage: pubdata.CanManageLicenses(a), Errors: web.FormErrors{},
-		Flash: licenseFlashes[r.URL.Query().Get("done")]}
+	v := &licensesView{Page: s.Base(r, true), Licenses: list.Licenses, CanManage: pubdata.CanManageLicenses(a), Errors: web.FormErrors{}}
+	for _, f := range licenseFlashes {
+		if f.Value == r.URL.Query().Get("done") {
+			v.Flash = f.Key
+		}
+	}
 	for _, c := range pubdata.LicenseClasses {
 		v.Classes = append(v.Classes, licenseClassRow{Class: c, Key: "entry.open." + c, License: list.Defaults[c]})
 	}

@@ -10,8 +10,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 )
 
 // facetFields are the facets the search page shows, in order, with their headings. The

@@ -66,11 +66,11 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	site.DistributionDescriptions = map[string][]dcat.Label{}
 	for _, d := range DistributionOptions {
 		site.Distributions[d.Value] = labels(d.Key)
-		site.DistributionDescriptions[d.Value] = labels(d.Key + ".description")
+		site.DistributionDescriptions[d.Value] = labels(OptionKey(distributionDescriptions, d.Value))
 	}
 	for _, f := range DownloadFormats {
-		site.Downloads = append(site.Downloads, dcat.Download{Format: f, Title: labels("dcat.download.title", "Format", strings.ToUpper(f)),
-			Description: labels("dcat.download.description." + f)})
+		site.Downloads = append(site.Downloads, dcat.Download{Format: f.Value, Title: labels(dcatDownloadTitleKey, "Format", strings.ToUpper(f.Value)),
+			Description: labels(f.Key)})
 	}
 	top, err := s.platformAuthority(r)
 	if err != nil {
@@ -106,8 +106,24 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 }
 
 // DownloadFormats are the path segments of the whole-table downloads,
-// /downloads/{id}/{format}, which the DCAT export lists as distributions.
-var DownloadFormats = []string{"csv", "xlsx", "json", "ndjson"}
+// /downloads/{id}/{format}, which the DCAT export lists as distributions, with the message
+// key of their description.
+var DownloadFormats = []CatOption{
+	{Value: "csv", Key: "dcat.download.description.csv"},
+	{Value: "xlsx", Key: "dcat.download.description.xlsx"},
+	{Value: "json", Key: "dcat.download.description.json"},
+	{Value: "ndjson", Key: "dcat.download.description.ndjson"},
+}
+
+// distributionDescriptions describe each format's distribution.
+var distributionDescriptions = []CatOption{
+	{Value: pubdata.FormatTable, Key: "dcat.dist.table.description"},
+	{Value: pubdata.FormatFile, Key: "dcat.dist.file.description"},
+	{Value: pubdata.FormatService, Key: "dcat.dist.service.description"},
+}
+
+// The message key of a download's title.
+const dcatDownloadTitleKey = "dcat.download.title"
 
 // agentTypes returns the Site.AgentType of a request: an organisation's ADMS publisher type
 // by its division's level, looked up once per organisation (at most 200 a request).
