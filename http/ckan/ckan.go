@@ -817,7 +817,11 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 					continue
 				}
 				kept[k] = counts[k]
-				items = append(items, map[string]any{"name": k, "display_name": ckanDisplayName(ff, k, names), "count": counts[k]})
+				display := ckanDisplayName(ff, k, names)
+				if l := list.Find(k); l != nil && ckanFacetFields[ff] == "license" {
+					display = l.Title
+				}
+				items = append(items, map[string]any{"name": k, "display_name": display, "count": counts[k]})
 			}
 			facets[ff] = kept
 			searchFacets[ff] = map[string]any{"title": ff, "items": items}
