@@ -20,6 +20,7 @@
 //	  entry.go       catalogue entries, data items, the review workflow, versions, search
 //	  openpolicy.go  obtained resources (E3) and usage agreements of open entries
 //	  openrisk.go    the pre-open check for personal data (E7)
+//	  license.go     the licence list, the open classes' default licences, an entry's licence
 //
 //	Aggregation (汇聚)
 //	  data.go        entries' tables: batches, versions, loading, the DataService

@@ -96,6 +96,18 @@ type EntryFields struct {
 	// free text; an applicant accepts them when applying.
 	Terms     []string `json:"terms,omitempty"`
 	TermsText string   `json:"terms_text,omitempty"`
+	// License is the id of the entry's licence in the licence list; "" is the default of
+	// its open class (EffectiveLicenseID).
+	License string `json:"license,omitempty"`
+	// TemporalStart and TemporalEnd are the temporal coverage of the data (YYYY-MM-DD,
+	// either may be "": open or unknown).
+	TemporalStart string `json:"temporal_start,omitempty"`
+	TemporalEnd   string `json:"temporal_end,omitempty"`
+	// The contact point of the entry (a data officer or the provider's office); without
+	// one the provider is the contact.
+	ContactName  string `json:"contact_name,omitempty"`
+	ContactEmail string `json:"contact_email,omitempty"`
+	ContactPhone string `json:"contact_phone,omitempty"`
 }
 
 // SourceFlag says that an item collects a data element that another body is the
@@ -172,7 +184,8 @@ func FormatResourceCode(prefix string, n int) string { return fmt.Sprintf("%s/%0
 // item names, so that equal inputs store equally.
 func NormalizeEntryFields(f *EntryFields) {
 	for _, s := range []*string{&f.Title, &f.Summary, &f.Category, &f.Format, &f.UpdateCycle, &f.ShareClass,
-		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division, &f.TermsText} {
+		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division, &f.TermsText,
+		&f.License, &f.TemporalStart, &f.TemporalEnd, &f.ContactName, &f.ContactEmail, &f.ContactPhone} {
 		*s = strings.TrimSpace(*s)
 	}
 	f.Keywords = cleanList(f.Keywords)
@@ -272,6 +285,7 @@ func ValidateEntryFields(f *EntryFields) error {
 	for _, e := range checkOpenPolicy(f) {
 		p = append(p, e)
 	}
+	p = append(p, checkEntryMetadata(f)...)
 	if f.Format == FormatTable && len(f.Items) == 0 {
 		add("items", "A table needs at least one data item.").Keyed("error.entry.items.none")
 	}
@@ -425,6 +439,12 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 	str("obtained", strings.Join(a.Obtained, ", "), strings.Join(b.Obtained, ", "))
 	str("terms", strings.Join(a.Terms, ", "), strings.Join(b.Terms, ", "))
 	str("terms_text", a.TermsText, b.TermsText)
+	str("license", a.License, b.License)
+	str("temporal_start", a.TemporalStart, b.TemporalStart)
+	str("temporal_end", a.TemporalEnd, b.TemporalEnd)
+	str("contact_name", a.ContactName, b.ContactName)
+	str("contact_email", a.ContactEmail, b.ContactEmail)
+	str("contact_phone", a.ContactPhone, b.ContactPhone)
 	if a.Supplementary != b.Supplementary {
 		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
 	}
@@ -486,7 +506,7 @@ type CatalogFilter struct {
 }
 
 // CatalogFields are the fields a catalogue search filters and counts facets on.
-var CatalogFields = []string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "keyword", "supplementary"}
+var CatalogFields = []string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "keyword", "supplementary", "license"}
 
 // CatalogIDFields are the fields a catalogue search filters on but counts no facets of: the
 // entry's id and its resource code (exact values).

@@ -286,7 +286,7 @@ func TestCKAN(t *testing.T) {
 	}
 	json.Unmarshal(r.Result, &res)
 	if res.Count != 2 || res.Facets["groups"]["basic"]+res.Facets["groups"]["departmental"] != 1 || len(res.Facets["organization"]) != 1 ||
-		len(res.SearchFacets["organization"].Items) != 1 || res.SearchFacets["organization"].Items[0].Count != 1 || len(res.Facets["license_id"]) != 0 {
+		len(res.SearchFacets["organization"].Items) != 1 || res.SearchFacets["organization"].Items[0].Count != 1 || res.Facets["license_id"]["platform-terms"] != 2 {
 		t.Errorf("facets: %s", r.Result)
 	}
 	r = e.ckan(200, anonymous, "package_search", url.Values{"facet.field": {`["organization","res_format"]`}})

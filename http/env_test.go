@@ -123,6 +123,7 @@ func newEnvOn(t *testing.T, dsn string, configure func(*Server)) *env {
 		Divisions: division.Default(),
 		Calendar:  db.Calendar(),
 		Calendars: sqlstore.NewCalendarService(db),
+		Licenses:  sqlstore.NewLicenseService(db),
 		Ready:     func(ctx context.Context) error { e.mu.Lock(); defer e.mu.Unlock(); return e.ready },
 		Logger:    slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:       e.clock,

@@ -202,6 +202,13 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/extracts", signedIn, data, c.PageExtractsSubmit),
 		route("GET /verify", anyone, plain, p.PageVerify),
 		route("POST /verify", anyone, plain, p.PageVerifySubmit),
+		// Licences (the list, the defaults of the open classes)
+		route("GET /api/v1/licenses", anyone, plain, a.ApiLicenseList),
+		route("GET /licenses", anyone, plain, p.PageLicenses),
+		route("GET /console/licenses", signedIn, plain, c.PageLicenses),
+		route("POST /console/licenses", signedIn, plain, c.PageLicenseSave),
+		route("POST /console/licenses/{id}/delete", signedIn, plain, c.PageLicenseDelete),
+		route("POST /console/licenses/defaults", signedIn, plain, c.PageLicenseDefaults),
 		// Mask policies
 		route("GET /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyGet),
 		route("PUT /api/v1/mask-policy", signedIn, plain, a.ApiMaskPolicyPut),

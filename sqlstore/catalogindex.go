@@ -60,7 +60,8 @@ type catalogSnapshot struct {
 }
 
 // Facet fields held by a catalogRow, in the order of its vals.
-var rowFields = [...]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "supplementary"}
+// license is the entry's effective licence (its own, else its open class's default).
+var rowFields = [...]string{"org", "category", "share_class", "open_class", "format", "update_cycle", "division", "supplementary", "license"}
 
 type catalogRow struct {
 	id, code, title, modified string
@@ -100,7 +101,11 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err := tx.queryRow(ctx, "SELECT generation FROM catalog_state WHERE id = 1").Scan(&snap.gen); err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, "SELECT c.entry_id, c.code, c.title, c.modified, e.created_at, c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary FROM catalog c JOIN entries e ON e.id = c.entry_id ORDER BY c.entry_id")
+	defaults, err := licenseDefaults(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, "SELECT c.entry_id, c.code, c.title, c.modified, e.created_at, c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary, c.license FROM catalog c JOIN entries e ON e.id = c.entry_id ORDER BY c.entry_id")
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +119,11 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		var r catalogRow
 		var supp int
 		v := &r.vals
-		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &r.created, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp); err != nil {
+		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &r.created, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp, &v[8]); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		v[8] = pubdata.EffectiveLicenseID(&pubdata.EntryFields{OpenClass: v[3], License: v[8]}, defaults)
 		v[7] = "false"
 		if supp == 1 {
 			v[7] = "true"

@@ -126,6 +126,9 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.checkLicense(ctx, f.License); err != nil {
+		return nil, err
+	}
 	if code == "" {
 		if code, err = tx.nextCode(ctx, pubdata.ResourceCodePrefix(f.Category)); err != nil {
 			return nil, err
@@ -136,8 +139,8 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 		return nil, err
 	}
 	id := newID()
-	_, err = tx.exec(ctx, "INSERT INTO entries (id, code, org, status, title, division, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		id, code, org.Code, string(pubdata.StatusDraft), f.Title, f.Division, string(doc), fmtTime(tx.now), fmtTime(tx.now))
+	_, err = tx.exec(ctx, "INSERT INTO entries (id, code, org, status, title, division, doc, license, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		id, code, org.Code, string(pubdata.StatusDraft), f.Title, f.Division, string(doc), f.License, fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
 		return nil, (&pubdata.Error{Code: pubdata.ECONFLICT, Field: "code", Message: "Resource code " + strconv.Quote(code) + " is already taken."}).
 			Keyed("error.entry.code_taken", "Code", code)
@@ -229,11 +232,14 @@ func (s *EntryService) UpdateEntry(ctx context.Context, id string, f *pubdata.En
 		return nil, err
 	}
 	return s.step(ctx, id, pubdata.EntryEdit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
+		if err := tx.checkLicense(ctx, f.License); err != nil {
+			return nil, err
+		}
 		doc, err := json.Marshal(f)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.exec(ctx, "UPDATE entries SET doc = ?, title = ?, division = ?, flags = '[]', review_comment = '' WHERE id = ?", string(doc), f.Title, f.Division, id); err != nil {
+		if _, err := tx.exec(ctx, "UPDATE entries SET doc = ?, title = ?, division = ?, license = ?, flags = '[]', review_comment = '' WHERE id = ?", string(doc), f.Title, f.Division, f.License, id); err != nil {
 			return nil, err
 		}
 		return map[string]any{"changes": pubdata.DiffEntryFields(e.EntryFields, *f)}, nil

@@ -67,6 +67,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Objections:    sqlstore.NewObjectionService(db),
 		Calendar:      sqlstore.NewCalendarService(db),
 		Files:         sqlstore.NewFileService(db),
+		Licenses:      sqlstore.NewLicenseService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

@@ -44,6 +44,8 @@ type Store struct {
 	Calendar pubdata.CalendarService
 	// Files keeps the files of file entries (nil: those tests skip).
 	Files pubdata.FileService
+	// Licenses keeps the licence list (nil: those tests skip).
+	Licenses pubdata.LicenseService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -89,6 +91,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, fileTests...)
+	tests = append(tests, licenseTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

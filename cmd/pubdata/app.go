@@ -256,6 +256,7 @@ func (a *app) handler() (http.Handler, error) {
 		Evidence:           a.evidence,
 		Extracts:           a.extracts,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
+		Licenses:           sqlstore.NewLicenseService(a.db),
 		Accounts:           a.accounts,
 		Mail:               a.mailer,
 		BaseURL:            a.cfg.PublicURL,

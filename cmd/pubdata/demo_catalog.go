@@ -40,6 +40,10 @@ type demoEntry struct {
 	Keywords, Related         string // separated by spaces
 	Supplementary             bool
 	Items                     []string
+	// License is the entry's own licence ("" the open class's default); Temporal the
+	// coverage of its demo data, "start end" (demo_data.go's spans); Contact the contact
+	// point, "name|e-mail|phone".
+	License, Temporal, Contact string
 }
 
 // Common conditions and bases.
@@ -76,7 +80,7 @@ var demoCatalog = []demoEntry{
 			"valid_from 有效期起始日期 date G2 P",
 			"valid_to 有效期截止日期 date G2 P",
 		}},
-	{Org: "350000-gat", Code: "101001/00003", State: demoPublished, Title: "户籍迁移信息",
+	{Org: "350000-gat", Code: "101001/00003", Temporal: "2020-01-01 2025-06-30", State: demoPublished, Title: "户籍迁移信息",
 		Summary: "户口迁入、迁出和省内迁移的登记记录。",
 		Format:  "table", Cycle: "daily", Share: "conditional", ShareNote: condDuty, Open: "none", OpenNote: basisPI,
 		Keywords: "户籍 迁移 落户", Related: "101001/00001", Items: []string{
@@ -165,7 +169,7 @@ var demoCatalog = []demoEntry{
 			"address 经营场所 string 200 G1 @address",
 			"registered_on 登记日期 date G1",
 		}},
-	{Org: "350000-scjgj", Code: "302001/00001", State: demoPublished, Title: "行政许可信息（市场监管）",
+	{Org: "350000-scjgj", Code: "302001/00001", Temporal: "2021-01-01 2025-06-30", Contact: "数据管理科|data@scjgj.example.gov.cn|0591-87000002", State: demoPublished, Title: "行政许可信息（市场监管）",
 		Summary: "市场监管部门作出的行政许可决定，按“双公示”要求公开。",
 		Format:  "table", Cycle: "daily", Share: "unconditional", Open: "unconditional",
 		Keywords: "行政许可 双公示 信用", Related: "102001/00001", Items: []string{
@@ -177,7 +181,7 @@ var demoCatalog = []demoEntry{
 			"valid_to 有效期至 date G1",
 			"authority 许可机关 string 100 G1",
 		}},
-	{Org: "350000-scjgj", Code: "302001/00002", State: demoPublished, Title: "行政处罚信息（市场监管）",
+	{Org: "350000-scjgj", Code: "302001/00002", Temporal: "2022-01-01 2025-06-30", State: demoPublished, Title: "行政处罚信息（市场监管）",
 		Summary: "市场监管部门作出的行政处罚决定，按“双公示”要求公开，公示期满后撤下。",
 		Format:  "table", Cycle: "daily", Share: "unconditional", Open: "unconditional",
 		Keywords: "行政处罚 双公示 信用", Related: "102001/00001", Items: []string{
@@ -257,7 +261,7 @@ var demoCatalog = []demoEntry{
 			"started_on 参保日期 date G2 P",
 			"status 参保状态 string 10 G2 P",
 		}},
-	{Org: "350000-rst", Code: "202001/00002", State: demoPublished, Title: "就业登记信息",
+	{Org: "350000-rst", Code: "202001/00002", Temporal: "2019-01-01 2025-06-30", State: demoPublished, Title: "就业登记信息",
 		Summary: "劳动者就业和失业登记信息。",
 		Format:  "table", Cycle: "monthly", Share: "conditional", ShareNote: condDuty, Open: "none", OpenNote: basisPI,
 		Keywords: "就业 失业 登记", Items: []string{
@@ -321,7 +325,7 @@ var demoCatalog = []demoEntry{
 			"address 地址 string 200 G1 @address",
 			"division 行政区划代码 string 6 G1 @division",
 		}},
-	{Org: "350000-wjw", Code: "201001/00002", State: demoPublished, Title: "出生医学证明信息",
+	{Org: "350000-wjw", Code: "201001/00002", Temporal: "2023-01-01 2025-06-30", State: demoPublished, Title: "出生医学证明信息",
 		Summary: "医疗机构签发的出生医学证明，用于新生儿户籍登记、社保参保等“出生一件事”联办。",
 		Format:  "table", Cycle: "daily", Share: "conditional", ShareNote: "供公安户籍登记、医保和社保参保办理“出生一件事”使用。",
 		Open: "none", OpenNote: "《中华人民共和国个人信息保护法》第二十八条、第三十一条：含不满十四周岁未成年人的个人信息。",
@@ -376,7 +380,7 @@ var demoCatalog = []demoEntry{
 		}},
 
 	// 福建省交通运输厅.
-	{Org: "350000-jtt", Code: "203001/00001", State: demoPublished, Title: "公交站点信息",
+	{Org: "350000-jtt", Code: "203001/00001", License: "CC0-1.0", State: demoPublished, Title: "公交站点信息",
 		Summary: "全省城市公交和城乡公交的站点名称、位置和途经线路。",
 		Format:  "table", Cycle: "monthly", Share: "unconditional", Open: "unconditional",
 		Keywords: "公交 站点 出行", Items: []string{
@@ -417,7 +421,7 @@ var demoCatalog = []demoEntry{
 			"event 事件描述 string 500",
 			"updated_at 更新时间 datetime",
 		}},
-	{Org: "350000-jtt", Code: "305001/00003", State: demoPublished, Title: "交通运输行政处罚信息",
+	{Org: "350000-jtt", Code: "305001/00003", Temporal: "2022-01-01 2025-06-30", State: demoPublished, Title: "交通运输行政处罚信息",
 		Summary: "交通运输综合执法机构作出的行政处罚决定。",
 		Format:  "table", Cycle: "daily", Share: "unconditional", Open: "unconditional",
 		Keywords: "行政处罚 交通运输 双公示", Items: []string{
@@ -429,7 +433,7 @@ var demoCatalog = []demoEntry{
 		}},
 
 	// 福建省生态环境厅.
-	{Org: "350000-sthjt", Code: "204001/00001", State: demoPublished, Title: "空气质量监测数据",
+	{Org: "350000-sthjt", Code: "204001/00001", Temporal: "2025-06-09 2025-06-30", License: "CC-BY-4.0", Contact: "大气环境处|dqc@sthjt.example.gov.cn|0591-87000001", State: demoPublished, Title: "空气质量监测数据",
 		Summary: "国控和省控空气质量自动监测站的小时监测数据。",
 		Format:  "table", Cycle: "realtime", Share: "unconditional", Open: "unconditional",
 		Keywords: "空气质量 AQI PM2.5 环境监测", Items: []string{
@@ -452,7 +456,7 @@ var demoCatalog = []demoEntry{
 			"industry 行业类别 string 100",
 			"valid_to 有效期至 date",
 		}},
-	{Org: "350000-sthjt", Code: "306001/00001", State: demoPublished, Title: "建设项目环境影响评价审批信息",
+	{Org: "350000-sthjt", Code: "306001/00001", Temporal: "2021-01-01 2025-06-30", State: demoPublished, Title: "建设项目环境影响评价审批信息",
 		Summary: "建设项目环境影响报告书、报告表的审批结果。",
 		Format:  "table", Cycle: "weekly", Share: "unconditional", Open: "unconditional",
 		Keywords: "环评 审批 建设项目", Items: []string{
@@ -538,7 +542,7 @@ var demoCatalog = []demoEntry{
 		}},
 
 	// Fuzhou: the city's own bodies and their supplementary (local) entries.
-	{Org: "350100-gaj", Code: "351001/00001", State: demoPublished, Supplementary: true, Title: "福州市流动人口居住登记信息",
+	{Org: "350100-gaj", Code: "351001/00001", Temporal: "2019-01-01 2025-06-30", State: demoPublished, Supplementary: true, Title: "福州市流动人口居住登记信息",
 		Summary: "福州市流动人口的居住登记和居住证办理信息。",
 		Format:  "table", Cycle: "daily", Share: "conditional", ShareNote: "供福州市教育、卫健部门办理入学、计生服务使用。", Open: "none", OpenNote: basisPI,
 		Keywords: "流动人口 居住证 福州", Items: []string{
@@ -566,7 +570,7 @@ var demoCatalog = []demoEntry{
 			"operator_uscc 开办者统一社会信用代码 string 18 @uscc",
 			"stalls 摊位数 integer",
 		}},
-	{Org: "350100-scjgj", Code: "352001/00002", State: demoPublished, Supplementary: true, Title: "福州市餐饮服务食品安全量化分级",
+	{Org: "350100-scjgj", Code: "352001/00002", Temporal: "2023-01-01 2025-06-30", State: demoPublished, Supplementary: true, Title: "福州市餐饮服务食品安全量化分级",
 		Summary: "福州市餐饮服务单位的食品安全量化等级（笑脸评级）。",
 		Format:  "table", Cycle: "irregular", Share: "unconditional", Open: "unconditional",
 		Keywords: "餐饮 食品安全 量化分级 福州", Items: []string{
@@ -640,7 +644,14 @@ func (d *demoEntry) fields(division string) *pubdata.EntryFields {
 		Title: d.Title, Summary: d.Summary, Category: strings.SplitN(d.Code, "/", 2)[0],
 		Format: d.Format, UpdateCycle: d.Cycle, ShareClass: d.Share, OpenClass: d.Open,
 		Division: division, Keywords: strings.Fields(d.Keywords), Related: strings.Fields(d.Related),
-		Supplementary: d.Supplementary, Items: []pubdata.Item{},
+		Supplementary: d.Supplementary, Items: []pubdata.Item{}, License: d.License,
+	}
+	if from, to, ok := strings.Cut(d.Temporal, " "); ok {
+		f.TemporalStart, f.TemporalEnd = from, to
+	}
+	if d.Contact != "" {
+		c := strings.SplitN(d.Contact+"||", "|", 3)
+		f.ContactName, f.ContactEmail, f.ContactPhone = c[0], c[1], strings.TrimRight(c[2], "|")
 	}
 	switch d.Share {
 	case pubdata.ClassConditional:

@@ -166,6 +166,12 @@ type entryPatch struct {
 	Obtained        *[]string       `json:"obtained"`
 	Terms           *[]string       `json:"terms"`
 	TermsText       *string         `json:"terms_text"`
+	License         *string         `json:"license"`
+	TemporalStart   *string         `json:"temporal_start"`
+	TemporalEnd     *string         `json:"temporal_end"`
+	ContactName     *string         `json:"contact_name"`
+	ContactEmail    *string         `json:"contact_email"`
+	ContactPhone    *string         `json:"contact_phone"`
 }
 
 // apply merges the patch into f.
@@ -206,6 +212,12 @@ func (p *entryPatch) apply(f *pubdata.EntryFields) {
 		f.Terms = *p.Terms
 	}
 	set(&f.TermsText, p.TermsText)
+	set(&f.License, p.License)
+	set(&f.TemporalStart, p.TemporalStart)
+	set(&f.TemporalEnd, p.TemporalEnd)
+	set(&f.ContactName, p.ContactName)
+	set(&f.ContactEmail, p.ContactEmail)
+	set(&f.ContactPhone, p.ContactPhone)
 }
 
 func (s *Server) ApiEntryPatch(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package ckan
 import (
 	"bytes"
 	"encoding/csv"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,6 +72,7 @@ var ckanActions = map[string]ckanHandler{
 	"tag_list":          (*Server).ckanTagList,
 	"resource_show":     (*Server).ckanResourceShow,
 	"datastore_search":  (*Server).ckanDatastoreSearch,
+	"license_list":      (*Server).ckanLicenseList,
 }
 
 // CkanDataActions are the actions that return rows: data routes, which a stopped
@@ -91,6 +93,7 @@ var ckanHelp = map[string]string{
 	"tag_list":          "Return the tags: the keywords of open datasets (query, all_fields).",
 	"resource_show":     "Return a resource (id).",
 	"datastore_search":  "Search a table resource's rows (resource_id, filters, q, fields, sort, limit, offset, distinct, records_format).",
+	"license_list":      "Return the licences datasets are published under.",
 }
 
 // ckanError is an error in CKAN's terms.
@@ -510,9 +513,63 @@ func ckanResources(base string, e *pubdata.Entry, readable bool, files []*pubdat
 	return out
 }
 
-// ckanPackage is the package dict of a published entry (readable: ckanResource's); files
-// are its current files (for a file entry).
-func ckanPackage(base string, e *pubdata.Entry, readable bool, files []*pubdata.EntryFile) map[string]any {
+// ckanOpenLicenses are the licences of the list that the Open Definition deems open
+// (CKAN's isopen, od_conformance), by SPDX id.
+var ckanOpenLicenses = map[string]bool{"CC-BY-4.0": true, "CC-BY-SA-4.0": true, "CC0-1.0": true, "ODC-By-1.0": true, "ODbL-1.0": true, "PDDL-1.0": true}
+
+// ckanLicense is the license dict of license_list.
+func ckanLicense(base string, l *pubdata.License) map[string]any {
+	conformance := "not reviewed"
+	if ckanOpenLicenses[l.ID] {
+		conformance = "approved"
+	}
+	return map[string]any{"id": l.ID, "title": l.Title, "title_en": l.TitleEn, "url": web.LicenseURL(base, l),
+		"od_conformance": conformance, "osd_conformance": "not reviewed", "status": "active", "maintainer": "", "domain_content": false,
+		"domain_data": true, "domain_software": false, "family": ""}
+}
+
+// ckanLicenseList answers license_list: the platform's licence list.
+func (s *Server) ckanLicenseList(r *http.Request, p ckanParams) (any, error) {
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]any{}
+	for _, l := range list.Licenses {
+		out = append(out, ckanLicense(web.BaseURL(r), l))
+	}
+	return out, nil
+}
+
+// ckanPackageLicense sets a package's license_id, license_title, license_url and isopen
+// from the entry's licence (its own, else its open class's default).
+func ckanPackageLicense(pkg map[string]any, base string, e *pubdata.Entry, list *pubdata.LicenseList) {
+	l := list.For(&e.EntryFields)
+	if l == nil {
+		pkg["license_id"], pkg["license_title"], pkg["license_url"], pkg["isopen"] = "notspecified", "License not specified", nil, false
+		return
+	}
+	pkg["license_id"], pkg["license_title"], pkg["license_url"], pkg["isopen"] = l.ID, l.Title, web.LicenseURL(base, l), ckanOpenLicenses[l.ID]
+}
+
+// ckanPackage is the package dict of a published entry under its licence (list); readable
+// is ckanResource's, files are the entry's current files (for a file entry).
+func ckanPackage(base string, e *pubdata.Entry, readable bool, files []*pubdata.EntryFile, list *pubdata.LicenseList) map[string]any {
+	pkg := ckanPackageDict(base, e, readable, files)
+	ckanPackageLicense(pkg, base, e, list)
+	return pkg
+}
+
+// ckanNull is nil for "", else v.
+func ckanNull(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// ckanPackageDict is the package dict of a published entry, but its licence.
+func ckanPackageDict(base string, e *pubdata.Entry, readable bool, files []*pubdata.EntryFile) map[string]any {
 	resources := ckanResources(base, e, readable, files)
 	tags := []map[string]any{}
 	for _, k := range e.Keywords {
@@ -528,6 +585,7 @@ func ckanPackage(base string, e *pubdata.Entry, readable bool, files []*pubdata.
 		{"share_conditions", e.ShareConditions}, {"open_class", e.OpenClass}, {"open_conditions", e.OpenConditions},
 		{"update_cycle", e.UpdateCycle}, {"division", e.Division}, {"published_on", e.PublishedOn},
 		{"supplementary", strconv.FormatBool(e.Supplementary)},
+		{"temporal_start", e.TemporalStart}, {"temporal_end", e.TemporalEnd}, {"contact_phone", e.ContactPhone},
 	} {
 		if kv[1] != "" {
 			extras = append(extras, map[string]string{"key": kv[0], "value": kv[1]})
@@ -536,9 +594,8 @@ func ckanPackage(base string, e *pubdata.Entry, readable bool, files []*pubdata.
 	return map[string]any{
 		"id": e.ID, "name": web.CkanName(e), "title": e.Title, "notes": e.Summary,
 		"url": base + "/catalog/" + url.PathEscape(e.ID), "version": strconv.Itoa(e.Version),
-		"author": e.OrgName, "author_email": nil, "maintainer": e.OrgName, "maintainer_email": nil,
-		"license_id": "notspecified", "license_title": "License not specified", "license_url": nil,
-		"isopen": false, "owner_org": e.Org, "organization": ckanOrg(e.Org, e.OrgName, nil),
+		"author": e.OrgName, "author_email": nil, "maintainer": cmp.Or(e.ContactName, e.OrgName), "maintainer_email": ckanNull(e.ContactEmail),
+		"owner_org": e.Org, "organization": ckanOrg(e.Org, e.OrgName, nil),
 		"private": false, "state": "active", "type": "dataset",
 		"metadata_created": ckanTime(e.CreatedAt), "metadata_modified": ckanTime(e.UpdatedAt),
 		"tags": tags, "num_tags": len(tags), "groups": groups, "extras": extras,
@@ -577,13 +634,17 @@ func (s *Server) ckanPackages(r *http.Request, entries []*pubdata.Entry) ([]map[
 	if err != nil {
 		return nil, err
 	}
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	out := make([]map[string]any, 0, len(entries))
 	for _, e := range entries {
 		readable, err := s.ckanReadable(r, e)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ckanPackage(web.BaseURL(r), e, readable, files[e.ID]))
+		out = append(out, ckanPackage(web.BaseURL(r), e, readable, files[e.ID], list))
 	}
 	return out, nil
 }
@@ -787,7 +848,7 @@ var ckanFacetFields = map[string]string{
 	"res_format": "format", "format": "format",
 	"org": "org", "category": "category", "keyword": "keyword", "share_class": "share_class",
 	"open_class": "open_class", "update_cycle": "update_cycle", "division": "division",
-	"supplementary":      "supplementary",
+	"supplementary": "supplementary", "license_id": "license",
 	"extras_share_class": "share_class", "extras_open_class": "open_class",
 	"extras_update_cycle": "update_cycle", "extras_division": "division", "extras_category": "category",
 }
@@ -898,6 +959,10 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 		}
 	}
 	results := []map[string]any{}
+	list, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	if rows > 0 {
 		if results, err = s.ckanPackages(r, res.Items); err != nil {
 			return nil, err
@@ -926,7 +991,11 @@ func (s *Server) ckanPackageSearch(r *http.Request, p ckanParams) (any, error) {
 					continue
 				}
 				kept[k] = counts[k]
-				items = append(items, map[string]any{"name": k, "display_name": ckanDisplayName(ff, k, names), "count": counts[k]})
+				display := ckanDisplayName(ff, k, names)
+				if l := list.Find(k); l != nil && ckanFacetFields[ff] == "license" {
+					display = l.Title
+				}
+				items = append(items, map[string]any{"name": k, "display_name": display, "count": counts[k]})
 			}
 			facets[ff] = kept
 			searchFacets[ff] = map[string]any{"title": ff, "items": items}
@@ -1962,7 +2031,7 @@ type SolrMapped struct {
 // always true (the value) or never.
 var ckanConstantFields = map[string]string{
 	"dataset_type": "dataset", "type": "dataset", "capacity": "public", "state": "active",
-	"private": "false", "license_id": "notspecified",
+	"private": "false",
 }
 
 // ckanTextFields are searched as free text.

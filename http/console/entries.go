@@ -137,6 +137,10 @@ type entryForm struct {
 	Obtained  string
 	Terms     []string
 	TermsText string
+	// License: the licence's id ("" the open class's default); the temporal coverage
+	// (YYYY-MM-DD); the contact point.
+	License, TemporalStart, TemporalEnd     string
+	ContactName, ContactEmail, ContactPhone string
 }
 
 // HasTerm reports whether the usage term is ticked.
@@ -166,6 +170,19 @@ type entryEditView struct {
 	Elements   []elementChoice
 	Divisions  []pubdata.Division
 	Terms      []string // the usage terms offered (pubdata.UsageTerms)
+	// Licenses are the licences offered; Defaults the default of each open class.
+	Licenses []*pubdata.License
+	Defaults map[string]string
+}
+
+// DefaultLicense is the title of an open class's default licence ("" none).
+func (v *entryEditView) DefaultLicense(class string) string {
+	for _, l := range v.Licenses {
+		if l.ID == v.Defaults[class] {
+			return l.TitleIn(v.Lang)
+		}
+	}
+	return ""
 }
 
 // Rows are the items table's rows: the items entered, then the blank rows.
@@ -226,6 +243,8 @@ func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
 		Division: f.Division, Keywords: strings.Join(f.Keywords, ", "), Related: strings.Join(f.Related, ", "),
 		Supplementary: f.Supplementary,
 		Obtained:      strings.Join(f.Obtained, ", "), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
+		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
+		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
 	}
 	if f.Category != "" {
 		form.CategoryClass, form.CategorySub = f.Category[:1], f.Category[1:]
@@ -254,6 +273,8 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 		Division: get("division"), Keywords: get("keywords"), Related: get("related"),
 		Supplementary: pf.Get("supplementary") == "true",
 		Obtained:      get("obtained"), Terms: pf["terms"], TermsText: get("terms_text"),
+		License: get("license"), TemporalStart: get("temporal_start"), TemporalEnd: get("temporal_end"),
+		ContactName: get("contact_name"), ContactEmail: get("contact_email"), ContactPhone: get("contact_phone"),
 	}
 	rows, _ := strconv.Atoi(pf.Get("rows"))
 	rows = min(max(rows, 0), maxItemRows)
@@ -285,6 +306,8 @@ func (f entryForm) fields(lang string, errs web.FormErrors) *pubdata.EntryFields
 		Division: f.Division, Keywords: splitList(f.Keywords, false), Related: splitList(f.Related, true),
 		Supplementary: f.Supplementary, Items: []pubdata.Item{},
 		Obtained: splitList(f.Obtained, true), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
+		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
+		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
 	}
 	for _, it := range f.Items {
 		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal}
@@ -329,6 +352,11 @@ func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (
 	if e != nil {
 		v.Action = "/console/entries/" + e.ID + "/edit"
 	}
+	licenses, err := s.LicenseList(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	v.Licenses, v.Defaults = licenses.Licenses, licenses.Defaults
 	if s.Elements != nil {
 		els, err := s.Elements.FindElements(r.Context())
 		if err != nil {
@@ -746,6 +774,12 @@ var diffFieldKeys = []entryFieldLabel{
 	{Field: "obtained", Key: "entry.field.obtained"},
 	{Field: "terms", Key: "entry.field.terms"},
 	{Field: "terms_text", Key: "entry.field.terms_text"},
+	{Field: "license", Key: "entry.field.license"},
+	{Field: "temporal_start", Key: "entry.field.temporal_start"},
+	{Field: "temporal_end", Key: "entry.field.temporal_end"},
+	{Field: "contact_name", Key: "entry.field.contact_name"},
+	{Field: "contact_email", Key: "entry.field.contact_email"},
+	{Field: "contact_phone", Key: "entry.field.contact_phone"},
 	{Field: "title_item", Key: "entry.item.title"},
 	{Field: "type", Key: "entry.item.type"},
 	{Field: "element", Key: "entry.item.element"},

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // facetFields are the facets the search page shows, in order, with their headings. The
@@ -410,6 +411,10 @@ type catalogEntryView struct {
 	Extras   *entryExtras     // downloads, API, chart (portal_entry.go); nil: no table
 	Files    *entryFilesView  // a file entry's files (files.go); nil: not a file entry
 	Feedback *feedbackView    // usage, ratings and comments (feedback.go); nil: not kept
+	// License is the entry's licence (nil: none); DataUpdated when its data last changed
+	// (its last batch; nil: no table or never loaded).
+	License     *web.EntryLicenseView
+	DataUpdated *time.Time
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -449,6 +454,14 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	}
 	if pubdata.CanViewWorkingCopy(a, e) {
 		v.Console = "/console/entries/" + e.ID
+	}
+	licenses, err := s.LicenseList(r.Context())
+	if err != nil {
+		return err
+	}
+	v.License = web.EntryLicense(licenses, &e.EntryFields, v.Lang)
+	if v.DataUpdated, err = s.DataUpdated(r.Context(), e); err != nil {
+		return err
 	}
 	if v.Data, err = s.DataPreview(r, a, e, r.URL.Path); err != nil {
 		return err

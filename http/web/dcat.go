@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DcatFormat is a serialisation of the export.
@@ -62,8 +63,14 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	for _, c := range CategoryLabels {
 		site.Categories[c.Value] = labels(c.Key)
 	}
+	site.DistributionDescriptions = map[string][]dcat.Label{}
 	for _, d := range DistributionOptions {
 		site.Distributions[d.Value] = labels(d.Key)
+		site.DistributionDescriptions[d.Value] = labels(OptionKey(distributionDescriptions, d.Value))
+	}
+	for _, f := range DownloadFormats {
+		site.Downloads = append(site.Downloads, dcat.Download{Format: f.Value, Title: labels(dcatDownloadTitleKey, "Format", strings.ToUpper(f.Value)),
+			Description: labels(f.Key)})
 	}
 	top, err := s.platformAuthority(r)
 	if err != nil {
@@ -72,10 +79,70 @@ func (s *Server) DcatSite(r *http.Request) (*dcat.Site, error) {
 	if top != nil {
 		site.Publisher = dcat.Agent{Code: top.Code, Name: top.Name}
 		site.Division = top.Division
+		site.Issued = top.CreatedAt // the platform's start: its authority's record
 	} else {
 		site.Publisher = dcat.Agent{Code: "platform", Name: Translate(LangZH, "site.name")}
 	}
+	// The catalogue changed when its latest open entry did.
+	latest, err := s.Entries.SearchCatalog(r.Context(), pubdata.CatalogQuery{Filters: []pubdata.CatalogFilter{pubdata.OpenCatalog}, Sort: "modified", Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(latest.Items) > 0 {
+		site.Modified = latest.Items[0].UpdatedAt
+	}
+	if err := s.dcatLicenses(r, site); err != nil {
+		return nil, err
+	}
+	site.DataModified = func(e *pubdata.Entry) *time.Time {
+		t, err := s.DataUpdated(r.Context(), e)
+		if err != nil {
+			s.Logger.Warn("dcat: table figures", "entry", e.ID, "error", err)
+		}
+		return t
+	}
+	site.AgentType = s.agentTypes(r)
 	return site, nil
+}
+
+// DownloadFormats are the path segments of the whole-table downloads,
+// /downloads/{id}/{format}, which the DCAT export lists as distributions, with the message
+// key of their description.
+var DownloadFormats = []CatOption{
+	{Value: "csv", Key: "dcat.download.description.csv"},
+	{Value: "xlsx", Key: "dcat.download.description.xlsx"},
+	{Value: "json", Key: "dcat.download.description.json"},
+	{Value: "ndjson", Key: "dcat.download.description.ndjson"},
+}
+
+// distributionDescriptions describe each format's distribution.
+var distributionDescriptions = []CatOption{
+	{Value: pubdata.FormatTable, Key: "dcat.dist.table.description"},
+	{Value: pubdata.FormatFile, Key: "dcat.dist.file.description"},
+	{Value: pubdata.FormatService, Key: "dcat.dist.service.description"},
+}
+
+// The message key of a download's title.
+const dcatDownloadTitleKey = "dcat.download.title"
+
+// agentTypes returns the Site.AgentType of a request: an organisation's ADMS publisher type
+// by its division's level, looked up once per organisation (at most 200 a request).
+func (s *Server) agentTypes(r *http.Request) func(code string) string {
+	known := map[string]string{}
+	return func(code string) string {
+		if t, ok := known[code]; ok || len(known) >= 200 {
+			return t
+		}
+		known[code] = ""
+		if o, err := s.Orgs.FindOrgByCode(r.Context(), code); err == nil && o.Kind != pubdata.KindCompany {
+			if len(pubdata.DivisionPrefix(o.Division)) <= 2 {
+				known[code] = dcat.PublisherTypes["province"]
+			} else {
+				known[code] = dcat.PublisherTypes["local"]
+			}
+		}
+		return known[code]
+	}
 }
 
 // The message keys of the catalogue's own texts.

@@ -237,6 +237,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Calendars != nil && a.IsAuthority() {
 			p.Nav = append(p.Nav, navItem{Key: "nav.calendar", URL: "/console/calendar"})
 		}
+		if s.Licenses != nil && a.IsAuthority() {
+			p.Nav = append(p.Nav, navItem{Key: "nav.licenses", URL: "/console/licenses"})
+		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)
 		}

@@ -68,6 +68,9 @@ type Server struct {
 	// MaskPolicies keeps the grade → mask policies of shared and open reads (access.go);
 	// nil: pubdata.DefaultMaskPolicy applies and the policy routes answer 404.
 	MaskPolicies pubdata.MaskPolicyService
+	// Licenses keeps the licence list (license.go); nil: entries show no licence and the
+	// licence routes answer 404.
+	Licenses pubdata.LicenseService
 
 	// Applications keeps applications and grants (applications.go); Notifications the
 	// console's notifications. nil: their routes answer 404. ShareReplyDays and

@@ -15,8 +15,49 @@ const (
 	euFrequency   = "http://publications.europa.eu/resource/authority/frequency/"
 	euFileType    = "http://publications.europa.eu/resource/authority/file-type/"
 	euLanguage    = "http://publications.europa.eu/resource/authority/language/"
+	euAvailable   = "http://publications.europa.eu/resource/authority/planned-availability/"
 	ianaMediaType = "http://www.iana.org/assignments/media-types/"
+	admsPublisher = "http://purl.org/adms/publishertype/"
+	admsLicence   = "http://purl.org/adms/licencetype/"
 )
+
+// vocabularyLabels are the English labels of the EU and ADMS concepts the export names.
+var vocabularyLabels = map[string]string{
+	admsPublisher + "RegionalAuthority": "Regional authority",
+	admsPublisher + "LocalAuthority":    "Local authority",
+	admsLicence + "Attribution":         "Attribution",
+	admsLicence + "ShareAlike":          "Share-alike",
+	admsLicence + "PublicDomain":        "Public domain",
+	euAvailable + "STABLE":              "stable",
+}
+
+// vocabularyConcept adds a concept of a controlled vocabulary and returns its IRI.
+func vocabularyConcept(g *Graph, iri string) string {
+	g.Type(iri, NSSKOS+"Concept")
+	if l, ok := vocabularyLabels[iri]; ok {
+		g.Add(iri, NSSKOS+"prefLabel", Text(l, "en"))
+	}
+	return iri
+}
+
+// Zone is China's time zone: the export's times are written in it (+08:00).
+var Zone = time.FixedZone("UTC+8", 8*3600)
+
+// PublisherTypes are the ADMS publisher types of organisations by the level of their
+// division: a province's bodies are regional authorities, a city's or county's local ones.
+var PublisherTypes = map[string]string{
+	"province": admsPublisher + "RegionalAuthority",
+	"local":    admsPublisher + "LocalAuthority",
+}
+
+// LicenceTypes are the ADMS licence types of well-known licences, by SPDX id.
+var LicenceTypes = map[string][]string{
+	"CC-BY-4.0":    {admsLicence + "Attribution"},
+	"CC-BY-SA-4.0": {admsLicence + "Attribution", admsLicence + "ShareAlike"},
+	"ODC-By-1.0":   {admsLicence + "Attribution"},
+	"CC0-1.0":      {admsLicence + "PublicDomain"},
+	"PDDL-1.0":     {admsLicence + "PublicDomain"},
+}
 
 // AccessRights maps an open class to the EU access-right concept: 无条件开放 PUBLIC,
 // 有条件开放 RESTRICTED, 不予开放 NON_PUBLIC.
@@ -76,7 +117,67 @@ type Site struct {
 	// Related returns the dataset IRI of a related resource code, or "" when it is not in
 	// the export; nil: no dct:relation.
 	Related func(code string) string
+	// Issued and Modified date the catalogue (zero: left out).
+	Issued, Modified time.Time
+	// License is the licence of the catalogue's own metadata (nil: none).
+	License *Licence
+	// EntryLicense returns an entry's licence (nil: none, or nil func).
+	EntryLicense func(e *pubdata.Entry) *Licence
+	// DataModified returns when an entry's data last changed (its last batch); nil: unknown.
+	DataModified func(e *pubdata.Entry) *time.Time
+	// AgentType returns an organisation's ADMS publisher type IRI ("" unknown).
+	AgentType func(code string) string
+	// DistributionDescriptions describe each format's distribution.
+	DistributionDescriptions map[string][]Label
+	// Downloads are the whole-table downloads of a table entry (/downloads/{id}/{format}).
+	Downloads []Download
 }
+
+// Licence is a licence document: its IRI (the licence's URL, or the platform's page of it),
+// its SPDX-style id and titles.
+type Licence struct {
+	IRI, ID string
+	Title   []Label
+}
+
+// Download is a whole-table download format: its path segment (csv, xlsx, json, ndjson),
+// title and description.
+type Download struct {
+	Format             string
+	Title, Description []Label
+}
+
+// downloadTypes are the media type (IANA, "" none registered) and file type (EU) of each
+// download format.
+var downloadTypes = map[string]struct{ mediaType, fileType string }{
+	"csv":    {ianaMediaType + "text/csv", euFileType + "CSV"},
+	"xlsx":   {ianaMediaType + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", euFileType + "XLSX"},
+	"json":   {ianaMediaType + "application/json", euFileType + "JSON"},
+	"ndjson": {"", euFileType + "JSON"},
+}
+
+// DownloadURL is where a table entry's whole table is downloaded in a format.
+func (s *Site) DownloadURL(id, format string) string {
+	return s.Base + "/downloads/" + url.PathEscape(id) + "/" + url.PathEscape(format)
+}
+
+// licenceIRI adds a licence document and returns its IRI.
+func (s *Site) licence(g *Graph, l *Licence) string {
+	g.Type(l.IRI, NSDCT+"LicenseDocument")
+	for _, t := range l.Title {
+		g.Add(l.IRI, NSDCT+"title", Text(t.Text, t.Lang))
+	}
+	if l.ID != "" {
+		g.Add(l.IRI, NSDCT+"identifier", Text(l.ID, ""))
+	}
+	for _, t := range LicenceTypes[l.ID] {
+		g.Add(l.IRI, NSDCT+"type", IRI(vocabularyConcept(g, t)))
+	}
+	return l.IRI
+}
+
+// dateTime writes a time in China's time zone.
+func dateTime(t time.Time) Term { return Typed(t.In(Zone).Format(time.RFC3339), NSXSD+"dateTime") }
 
 // Agent is an organisation as a foaf:Agent.
 type Agent struct {
@@ -136,6 +237,15 @@ func Catalog(site *Site, entries []*pubdata.Entry, page *Page) *Graph {
 	for _, l := range site.Description {
 		g.Add(c, NSDCT+"description", Text(l.Text, l.Lang))
 	}
+	if !site.Issued.IsZero() {
+		g.Add(c, NSDCT+"issued", Typed(site.Issued.In(Zone).Format(time.DateOnly), NSXSD+"date"))
+	}
+	if !site.Modified.IsZero() {
+		g.Add(c, NSDCT+"modified", dateTime(site.Modified))
+	}
+	if site.License != nil {
+		g.Add(c, NSDCT+"license", IRI(site.licence(g, site.License)))
+	}
 	g.Add(c, NSDCT+"publisher", IRI(site.AgentIRI(site.Publisher.Code)))
 	site.agent(g, site.Publisher)
 	home := site.Base + "/"
@@ -187,6 +297,11 @@ func (s *Site) agent(g *Graph, a Agent) {
 	}
 	g.Add(iri, NSFOAF+"name", Text(name, Lang))
 	g.Add(iri, NSDCT+"identifier", Text(a.Code, ""))
+	if s.AgentType != nil {
+		if t := s.AgentType(a.Code); t != "" {
+			g.Add(iri, NSDCT+"type", IRI(vocabularyConcept(g, t)))
+		}
+	}
 }
 
 func (s *Site) language(g *Graph, subject string) {
@@ -272,8 +387,16 @@ func (s *Site) dataset(g *Graph, e *pubdata.Entry) {
 	if e.PublishedOn != "" {
 		g.Add(d, NSDCT+"issued", Typed(e.PublishedOn, NSXSD+"date"))
 	}
-	if !e.UpdatedAt.IsZero() {
-		g.Add(d, NSDCT+"modified", Typed(e.UpdatedAt.UTC().Format(time.RFC3339), NSXSD+"dateTime"))
+	var data *time.Time
+	if s.DataModified != nil {
+		data = s.DataModified(e)
+	}
+	// The dataset changed with its metadata or its data, whichever is later.
+	if modified := e.UpdatedAt; !modified.IsZero() || data != nil {
+		if data != nil && data.After(modified) {
+			modified = *data
+		}
+		g.Add(d, NSDCT+"modified", dateTime(modified))
 	}
 	if e.Version > 0 {
 		g.Add(d, NSDCAT+"version", Text(strconv.Itoa(e.Version), ""))
@@ -305,25 +428,122 @@ func (s *Site) dataset(g *Graph, e *pubdata.Entry) {
 		g.Add(d, NSPD+"supplementary", Typed("true", NSXSD+"boolean"))
 	}
 
+	s.contactPoint(g, d, e)
+	if e.TemporalStart != "" || e.TemporalEnd != "" {
+		t := d + "#temporal"
+		g.Add(d, NSDCT+"temporal", IRI(t))
+		g.Type(t, NSDCT+"PeriodOfTime")
+		if e.TemporalStart != "" {
+			g.Add(t, NSDCAT+"startDate", Typed(e.TemporalStart, NSXSD+"date"))
+		}
+		if e.TemporalEnd != "" {
+			g.Add(t, NSDCAT+"endDate", Typed(e.TemporalEnd, NSXSD+"date"))
+		}
+	}
+	var lic string
+	if s.EntryLicense != nil {
+		if l := s.EntryLicense(e); l != nil {
+			lic = s.licence(g, l)
+			g.Add(d, NSDCT+"license", IRI(lic))
+		}
+	}
+	s.distributions(g, d, e, lic, data)
+}
+
+// contactPoint adds the dataset's contact point: the entry's contact, else its provider.
+func (s *Site) contactPoint(g *Graph, d string, e *pubdata.Entry) {
+	c := d + "#contact"
+	g.Add(d, NSDCAT+"contactPoint", IRI(c))
+	g.Type(c, NSVCard+"Kind")
+	if e.ContactName == "" && e.ContactEmail == "" && e.ContactPhone == "" {
+		g.Type(c, NSVCard+"Organization")
+		name := e.OrgName
+		if name == "" {
+			name = e.Org
+		}
+		g.Add(c, NSVCard+"fn", Text(name, Lang))
+		g.Add(c, NSVCard+"hasURL", IRI(s.Base+"/orgs/"+url.PathEscape(e.Org)))
+		return
+	}
+	name := e.ContactName
+	if name == "" {
+		name = e.OrgName
+	}
+	g.Add(c, NSVCard+"fn", Text(name, Lang))
+	if e.ContactName != "" && e.OrgName != "" {
+		g.Add(c, NSVCard+"organization-name", Text(e.OrgName, Lang))
+	}
+	if e.ContactEmail != "" {
+		g.Add(c, NSVCard+"hasEmail", IRI("mailto:"+e.ContactEmail))
+	}
+	if e.ContactPhone != "" {
+		g.Add(c, NSVCard+"hasTelephone", IRI("tel:"+strings.ReplaceAll(e.ContactPhone, " ", "")))
+	}
+}
+
+// distributions adds an entry's distributions: where its data is reached (the rows API, or
+// the entry's page), and for a table each whole-table download. lic is the licence's IRI
+// ("" none); data when the data last changed (nil unknown).
+func (s *Site) distributions(g *Graph, d string, e *pubdata.Entry, lic string, data *time.Time) {
+	common := func(dist string) {
+		g.Add(d, NSDCAT+"distribution", IRI(dist))
+		g.Type(dist, NSDCAT+"Distribution")
+		if lic != "" {
+			g.Add(dist, NSDCT+"license", IRI(lic))
+		}
+		g.Add(dist, NSDCATAP+"availability", IRI(vocabularyConcept(g, euAvailable+"STABLE")))
+		if data != nil {
+			g.Add(dist, NSDCT+"modified", dateTime(*data))
+		}
+		if e.OpenClass == pubdata.ClassConditional && e.OpenConditions != "" && s.Conditions != nil {
+			rights := d + "#open-conditions"
+			g.Add(dist, NSDCT+"rights", IRI(rights))
+			g.Type(rights, NSDCT+"RightsStatement")
+			for _, l := range s.Conditions(e.OpenConditions) {
+				g.Add(rights, NSRDFS+"label", Text(l.Text, l.Lang))
+			}
+		}
+	}
+	typed := func(dist, mediaType, fileType string) {
+		if mediaType != "" {
+			g.Add(dist, NSDCAT+"mediaType", IRI(mediaType))
+			g.Type(mediaType, NSDCT+"MediaType")
+		}
+		g.Add(dist, NSDCT+"format", IRI(fileType))
+		g.Type(fileType, NSDCT+"MediaTypeOrExtent")
+	}
+
 	dist := d + "#distribution"
-	g.Add(d, NSDCAT+"distribution", IRI(dist))
-	g.Type(dist, NSDCAT+"Distribution")
+	common(dist)
 	g.Add(dist, NSDCAT+"accessURL", IRI(s.AccessURL(e)))
 	for _, l := range s.Distributions[e.Format] {
 		g.Add(dist, NSDCT+"title", Text(l.Text, l.Lang))
 	}
-	if t, ok := distributionTypes[e.Format]; ok {
-		g.Add(dist, NSDCAT+"mediaType", IRI(t.mediaType))
-		g.Type(t.mediaType, NSDCT+"MediaType")
-		g.Add(dist, NSDCT+"format", IRI(t.fileType))
-		g.Type(t.fileType, NSDCT+"MediaTypeOrExtent")
+	for _, l := range s.DistributionDescriptions[e.Format] {
+		g.Add(dist, NSDCT+"description", Text(l.Text, l.Lang))
 	}
-	if e.OpenClass == pubdata.ClassConditional && e.OpenConditions != "" && s.Conditions != nil {
-		rights := d + "#open-conditions"
-		g.Add(dist, NSDCT+"rights", IRI(rights))
-		g.Type(rights, NSDCT+"RightsStatement")
-		for _, l := range s.Conditions(e.OpenConditions) {
-			g.Add(rights, NSRDFS+"label", Text(l.Text, l.Lang))
+	if t, ok := distributionTypes[e.Format]; ok {
+		typed(dist, t.mediaType, t.fileType)
+	}
+	if e.Format != pubdata.FormatTable {
+		return
+	}
+	for _, dl := range s.Downloads {
+		t, ok := downloadTypes[dl.Format]
+		if !ok {
+			continue
 		}
+		dist := d + "#download-" + dl.Format
+		common(dist)
+		u := s.DownloadURL(e.ID, dl.Format)
+		g.Add(dist, NSDCAT+"accessURL", IRI(u))
+		g.Add(dist, NSDCAT+"downloadURL", IRI(u))
+		for _, l := range dl.Title {
+			g.Add(dist, NSDCT+"title", Text(l.Text, l.Lang))
+		}
+		for _, l := range dl.Description {
+			g.Add(dist, NSDCT+"description", Text(l.Text, l.Lang))
+		}
+		typed(dist, t.mediaType, t.fileType)
 	}
 }

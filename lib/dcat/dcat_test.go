@@ -41,6 +41,33 @@ func testSite() *Site {
 			}
 			return ""
 		},
+		Issued:   time.Date(2023, 12, 31, 20, 0, 0, 0, time.UTC),
+		Modified: time.Date(2024, 3, 5, 8, 9, 10, 0, time.UTC),
+		License:  &Licence{IRI: "https://data.example.gov.cn/licenses#platform-terms", ID: "platform-terms", Title: two("平台开放数据使用协议", "Platform terms")},
+		EntryLicense: func(e *pubdata.Entry) *Licence {
+			if e.License == "CC-BY-4.0" {
+				return &Licence{IRI: "https://creativecommons.org/licenses/by/4.0/", ID: "CC-BY-4.0", Title: two("知识共享署名 4.0", "CC BY 4.0")}
+			}
+			return &Licence{IRI: "https://data.example.gov.cn/licenses#platform-terms", ID: "platform-terms", Title: two("平台开放数据使用协议", "Platform terms")}
+		},
+		DataModified: func(e *pubdata.Entry) *time.Time {
+			if e.ID != "e1" {
+				return nil
+			}
+			t := time.Date(2024, 4, 1, 1, 0, 0, 0, time.UTC)
+			return &t
+		},
+		AgentType: func(code string) string {
+			if code == "fj-dsj" {
+				return PublisherTypes["province"]
+			}
+			return ""
+		},
+		DistributionDescriptions: map[string][]Label{"table": two("逐行查询", "Rows by API"), "service": two("接口", "The interface")},
+		Downloads: []Download{
+			{Format: "csv", Title: two("CSV", "CSV"), Description: two("整表下载", "The whole table")},
+			{Format: "ndjson", Title: two("NDJSON", "NDJSON"), Description: two("整表下载", "The whole table")},
+		},
 	}
 }
 
@@ -56,7 +83,8 @@ func testEntries() []*pubdata.Entry {
 				Category: "301001", Format: "table", UpdateCycle: "daily",
 				ShareClass: "unconditional", OpenClass: "unconditional", Division: "350100",
 				Keywords: []string{"企业", "登记"}, Related: []string{"301001/00002", "399999/00001"},
-				Supplementary: true,
+				Supplementary: true, License: "CC-BY-4.0", TemporalStart: "1990-01-01", TemporalEnd: "2023-12-31",
+				ContactName: "数据管理科", ContactEmail: "data@scj.example.gov.cn", ContactPhone: "0591 1234567",
 			},
 			Version: 2, PublishedOn: "2024-01-15", UpdatedAt: t,
 		},
@@ -138,7 +166,31 @@ func TestCatalogMapping(t *testing.T) {
 		{d2, NSDCT + "accrualPeriodicity", IRI(euFrequency + "ANNUAL_2")},
 		{euFrequency + "DAILY", NSRDF + "type", IRI(NSDCT + "Frequency")},
 		{d1, NSDCT + "issued", Typed("2024-01-15", NSXSD+"date")},
-		{d1, NSDCT + "modified", Typed("2024-03-05T08:09:10Z", NSXSD+"dateTime")},
+		{d1, NSDCT + "modified", Typed("2024-04-01T09:00:00+08:00", NSXSD+"dateTime")}, // the data's last batch, in China's time
+		{d2, NSDCT + "modified", Typed("2024-03-05T16:09:10+08:00", NSXSD+"dateTime")}, // the metadata's
+		{s.CatalogIRI(), NSDCT + "issued", Typed("2024-01-01", NSXSD+"date")},
+		{s.CatalogIRI(), NSDCT + "modified", Typed("2024-03-05T16:09:10+08:00", NSXSD+"dateTime")},
+		{s.CatalogIRI(), NSDCT + "license", IRI("https://data.example.gov.cn/licenses#platform-terms")},
+		{d1, NSDCT + "license", IRI("https://creativecommons.org/licenses/by/4.0/")},
+		{"https://creativecommons.org/licenses/by/4.0/", NSRDF + "type", IRI(NSDCT + "LicenseDocument")},
+		{"https://creativecommons.org/licenses/by/4.0/", NSDCT + "type", IRI(admsLicence + "Attribution")},
+		{d1 + "#distribution", NSDCT + "license", IRI("https://creativecommons.org/licenses/by/4.0/")},
+		{d1 + "#distribution", NSDCT + "description", Text("逐行查询", "zh")},
+		{d1 + "#distribution", NSDCATAP + "availability", IRI(euAvailable + "STABLE")},
+		{d1 + "#download-csv", NSDCAT + "downloadURL", IRI(s.Base + "/downloads/e1/csv")},
+		{d1 + "#download-csv", NSDCT + "format", IRI(euFileType + "CSV")},
+		{d1 + "#download-csv", NSDCT + "modified", Typed("2024-04-01T09:00:00+08:00", NSXSD+"dateTime")},
+		{d1 + "#download-ndjson", NSDCT + "description", Text("The whole table", "en")},
+		{d1, NSDCAT + "contactPoint", IRI(d1 + "#contact")},
+		{d1 + "#contact", NSVCard + "fn", Text("数据管理科", "zh")},
+		{d1 + "#contact", NSVCard + "hasEmail", IRI("mailto:data@scj.example.gov.cn")},
+		{d1 + "#contact", NSVCard + "hasTelephone", IRI("tel:05911234567")},
+		{d2 + "#contact", NSVCard + "fn", Text("福建省交通运输厅", "zh")}, // no contact: the provider
+		{d2 + "#contact", NSVCard + "hasURL", IRI(s.Base + "/orgs/fj-jtt")},
+		{d1, NSDCT + "temporal", IRI(d1 + "#temporal")},
+		{d1 + "#temporal", NSDCAT + "startDate", Typed("1990-01-01", NSXSD+"date")},
+		{d1 + "#temporal", NSDCAT + "endDate", Typed("2023-12-31", NSXSD+"date")},
+		{s.AgentIRI("fj-dsj"), NSDCT + "type", IRI(admsPublisher + "RegionalAuthority")},
 		{d1, NSDCT + "identifier", Text("301001/00001", "")},
 		{d1, NSDCAT + "keyword", Text("企业", "zh")},
 		{d1, NSDCT + "relation", IRI(d2)},

@@ -15,14 +15,16 @@ import (
 
 // Namespaces used by the export.
 const (
-	NSRDF   = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-	NSRDFS  = "http://www.w3.org/2000/01/rdf-schema#"
-	NSXSD   = "http://www.w3.org/2001/XMLSchema#"
-	NSDCT   = "http://purl.org/dc/terms/"
-	NSDCAT  = "http://www.w3.org/ns/dcat#"
-	NSFOAF  = "http://xmlns.com/foaf/0.1/"
-	NSSKOS  = "http://www.w3.org/2004/02/skos/core#"
-	NSHydra = "http://www.w3.org/ns/hydra/core#"
+	NSRDF    = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	NSRDFS   = "http://www.w3.org/2000/01/rdf-schema#"
+	NSXSD    = "http://www.w3.org/2001/XMLSchema#"
+	NSDCT    = "http://purl.org/dc/terms/"
+	NSDCAT   = "http://www.w3.org/ns/dcat#"
+	NSFOAF   = "http://xmlns.com/foaf/0.1/"
+	NSSKOS   = "http://www.w3.org/2004/02/skos/core#"
+	NSHydra  = "http://www.w3.org/ns/hydra/core#"
+	NSVCard  = "http://www.w3.org/2006/vcard/ns#"
+	NSDCATAP = "http://data.europa.eu/r5r/"
 	// NSPD is pubdata's own vocabulary for what DCAT has no term for: the share and open
 	// classes (共享类型 / 开放类型) and their conditions.
 	NSPD = "https://github.com/pubdata/pubdata/ns/catalogue#"
@@ -31,7 +33,7 @@ const (
 // prefixes are the namespaces' prefixes, in the order documents declare them.
 var prefixes = []struct{ prefix, ns string }{
 	{"rdf", NSRDF}, {"rdfs", NSRDFS}, {"xsd", NSXSD}, {"dct", NSDCT}, {"dcat", NSDCAT},
-	{"foaf", NSFOAF}, {"skos", NSSKOS}, {"hydra", NSHydra}, {"pd", NSPD},
+	{"foaf", NSFOAF}, {"skos", NSSKOS}, {"hydra", NSHydra}, {"vcard", NSVCard}, {"dcatap", NSDCATAP}, {"pd", NSPD},
 }
 
 // Term is the object of a triple: an IRI, or a literal with a language tag or a datatype.

@@ -48,6 +48,12 @@ const (
 	colKeywords        = "keywords"
 	colRelated         = "related"
 	colSupplementary   = "supplementary"
+	colLicense         = "license"
+	colTemporalStart   = "temporal_start"
+	colTemporalEnd     = "temporal_end"
+	colContactName     = "contact_name"
+	colContactEmail    = "contact_email"
+	colContactPhone    = "contact_phone"
 	colItemName        = "item_name"
 	colItemTitle       = "item_title"
 	colItemType        = "item_type"
@@ -84,6 +90,14 @@ var Columns = []Column{
 	{colItemElement, "数据元", true},
 	{colItemGrade, "分级", true},
 	{colItemPersonal, "是否个人信息", true},
+	// The entry's licence, temporal coverage and contact point, after the items: added
+	// later, so that sheets laid out before them keep their columns' places.
+	{colLicense, "许可协议", false},
+	{colTemporalStart, "数据时间范围起", false},
+	{colTemporalEnd, "数据时间范围止", false},
+	{colContactName, "联系人", false},
+	{colContactEmail, "联系邮箱", false},
+	{colContactPhone, "联系电话", false},
 }
 
 // headerAliases are further headers accepted for a column: the API's JSON paths of item
@@ -98,6 +112,7 @@ var headerAliases = map[string]string{
 	"不予共享理由": colShareBasis, "不予共享的依据": colShareBasis,
 	"开放类别": colOpenClass, "开放属性": colOpenClass,
 	"不予开放理由": colOpenBasis, "不予开放的依据": colOpenBasis,
+	"开放许可协议": colLicense, "许可协议标识": colLicense, "联系方式": colContactPhone, "联系人电话": colContactPhone, "联系人邮箱": colContactEmail,
 	"行政区划": colDivision, "关键词": colKeywords, "关联资源": colRelated, "是否补充目录": colSupplementary,
 	"items.name": colItemName, "数据项名称": colItemName, "字段名": colItemName, "字段名称": colItemName,
 	"items.title": colItemTitle, "数据项中文名称": colItemTitle, "信息项描述": colItemTitle, "中文名称": colItemTitle,

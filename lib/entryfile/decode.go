@@ -485,6 +485,9 @@ func (rd *reader) start(n int, cell func(string) string) *entry {
 	}
 	f.Keywords = splitList(cell(colKeywords))
 	f.Related = splitList(cell(colRelated))
+	f.License = cell(colLicense)
+	f.TemporalStart, f.TemporalEnd = cell(colTemporalStart), cell(colTemporalEnd)
+	f.ContactName, f.ContactEmail, f.ContactPhone = cell(colContactName), cell(colContactEmail), cell(colContactPhone)
 	f.Items = []pubdata.Item{}
 	f.Category = cell(colCategory)
 	if v, ok := lookupTerm(categoryTerms, f.Category); ok {

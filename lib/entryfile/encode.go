@@ -84,6 +84,12 @@ func records(entries []*pubdata.Entry) [][]cellValue {
 			colKeywords:        strings.Join(f.Keywords, "；"),
 			colRelated:         strings.Join(f.Related, "；"),
 			colSupplementary:   yesNo(f.Supplementary),
+			colLicense:         f.License,
+			colTemporalStart:   f.TemporalStart,
+			colTemporalEnd:     f.TemporalEnd,
+			colContactName:     f.ContactName,
+			colContactEmail:    f.ContactEmail,
+			colContactPhone:    f.ContactPhone,
 		}
 		items := f.Items
 		if len(items) == 0 {
@@ -208,7 +214,8 @@ func encodeXLSX(w io.Writer, rows [][]cellValue) error {
 	}
 	// Text format for the columns whose values look like numbers but are codes.
 	for j, c := range Columns {
-		if c.Key == colCode || c.Key == colCategory || c.Key == colDivision || c.Key == colRelated {
+		if c.Key == colCode || c.Key == colCategory || c.Key == colDivision || c.Key == colRelated ||
+			c.Key == colTemporalStart || c.Key == colTemporalEnd || c.Key == colContactPhone {
 			col, _ := excelize.ColumnNumberToName(j + 1)
 			if err := f.SetColStyle(sheetEntries, col, text); err != nil {
 				return err
@@ -313,6 +320,12 @@ var help = map[string]string{
 	colKeywords:        "多个关键字以“；”或“、”分隔，至多 30 个。",
 	colRelated:         "关联资源的信息资源代码，多个以“；”分隔。",
 	colSupplementary:   "是否列入本级补充目录。",
+	colLicense:         "开放数据的许可协议标识（如 CC-BY-4.0，见平台的许可协议清单）；留空则用开放类型的默认协议。",
+	colTemporalStart:   "数据所涵盖的第一天，YYYY-MM-DD；不详可留空。",
+	colTemporalEnd:     "数据所涵盖的最后一天，YYYY-MM-DD；持续更新的留空。",
+	colContactName:     "解答数据问题的联系人（科室或数据专员）；留空则以提供单位为联系方。",
+	colContactEmail:    "联系人的电子邮箱。",
+	colContactPhone:    "联系人的电话。",
 	colItemName:        "库表必填。字段名：小写字母、数字和下划线，以字母开头。",
 	colItemTitle:       "信息项的中文名称，如 统一社会信用代码。",
 	colItemType:        "也可填 C、N、I、D、T、L 或 string、integer 等。",

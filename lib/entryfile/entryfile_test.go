@@ -23,6 +23,7 @@ func sampleEntries() []*pubdata.Entry {
 			Title: "企业登记信息", Summary: "全省市场主体登记的基本信息。", Category: "301001", Format: "table", UpdateCycle: "daily",
 			ShareClass: "unconditional", OpenClass: "conditional", OpenConditions: "经申请并签订数据使用协议后开放。",
 			Division: "350000", Keywords: []string{"企业", "登记", "市场主体"}, Related: []string{"301001/00002"},
+			License: "CC-BY-4.0", TemporalStart: "1990-01-01", ContactName: "数据管理科", ContactEmail: "data@scj.example.gov.cn", ContactPhone: "0591-87000000",
 			Items: []pubdata.Item{
 				{Name: "uscc", Title: "统一社会信用代码", Type: "string", Length: 18, Key: true, Element: "uscc", Grade: 1},
 				{Name: "name", Title: "企业名称", Type: "string", Length: 200, Grade: 1},
