@@ -593,6 +593,7 @@ type QualityService interface {
 	// DueQualityRuns lists up to limit published entries with rules whose last full run
 	// started before before (or never ran).
 	DueQualityRuns(ctx context.Context, before time.Time, limit int) ([]string, error)
-	// LatestScores returns the latest full run of every published entry with one, by id.
-	LatestScores(ctx context.Context) (map[string]*QualityRun, error)
+	// UnitQuality returns each provider's score: the mean of the stored scores of its
+	// published entries' latest full runs (UnitScores).
+	UnitQuality(ctx context.Context) ([]UnitQuality, error)
 }

@@ -409,6 +409,7 @@ type catalogEntryView struct {
 	Data     *web.DataPreview // the table's preview (portal_data.go); nil: no table
 	Extras   *entryExtras     // downloads, API, chart (portal_entry.go); nil: no table
 	Feedback *feedbackView    // usage, ratings and comments (feedback.go); nil: not kept
+	Quality  *entryQuality    // the score of an open entry (quality.go); nil: none
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -453,6 +454,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if v.Extras, err = s.entryExtrasFor(r, a, e, v.Data); err != nil {
+		return err
+	}
+	if v.Quality, err = s.entryQualityFor(r, e); err != nil {
 		return err
 	}
 	s.CountUse(e, pubdata.UseView)
