@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pubdata/pubdata"
@@ -148,6 +150,9 @@ type checker struct {
 	scope qualityScope
 	// perStmt bounds each statement (0: the ctx's bound only).
 	perStmt time.Duration
+	// parallel is how many steps run at once, each on a connection of its own (a full run
+	// outside a transaction; SQLite's WAL lets readers run side by side). 0 or 1: in turn.
+	parallel int
 }
 
 func (c *checker) item(name string) *pubdata.Item {
@@ -335,7 +340,10 @@ func (c *checker) checkRows(ctx context.Context, rules []pubdata.QualityRule, do
 		}
 		return res, nil
 	}
+	var mu sync.Mutex
 	step := func(out []pubdata.QualityResult) error {
+		mu.Lock()
+		defer mu.Unlock()
 		for _, r := range out {
 			results[r.ID] = r
 		}
@@ -344,8 +352,83 @@ func (c *checker) checkRows(ctx context.Context, rules []pubdata.QualityRule, do
 		}
 		return nil
 	}
+	var steps []func() error
 	// One scan counts the failures of every simple rule.
 	if len(simple) > 0 {
+		steps = append(steps, func() error { return c.simpleStep(ctx, simple, finish, step) })
+	}
+	// Unique and reference rules, one statement each.
+	for _, r := range heavy {
+		steps = append(steps, func() error {
+			cond, args, _, err := c.condition(r)
+			if err != nil {
+				return err
+			}
+			var failed int64
+			cctx, cancel := c.stmtCtx(ctx)
+			err = c.q.QueryRowContext(cctx, c.d.rebind("SELECT COUNT(*)"+c.base()+" AND ("+cond+")"), append(append([]any{}, c.scope.args...), args...)...).Scan(&failed)
+			cancel()
+			if err != nil {
+				return err
+			}
+			res, err := finish(r, failed, cond, args)
+			if err != nil {
+				return err
+			}
+			return step([]pubdata.QualityResult{res})
+		})
+	}
+	// Pattern and element rules: one streaming scan of their columns, checked in Go.
+	if len(scan) > 0 {
+		steps = append(steps, func() error {
+			out, err := c.scanRules(ctx, scan, result)
+			if err != nil {
+				return err
+			}
+			return step(out)
+		})
+	}
+	if err := runSteps(steps, c.parallel); err != nil {
+		return 0, nil, err
+	}
+	return checked, results, nil
+}
+
+// runSteps runs the steps, up to n at once (in turn when n ≤ 1); the first error wins.
+func runSteps(steps []func() error, n int) error {
+	if n <= 1 {
+		for _, f := range steps {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sem := make(chan struct{}, n)
+	errs := make(chan error, len(steps))
+	var wg sync.WaitGroup
+	for _, f := range steps {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs <- f()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// simpleStep counts the failures of the not_null, range and allowed rules in one scan.
+func (c *checker) simpleStep(ctx context.Context, simple []pubdata.QualityRule, finish func(pubdata.QualityRule, int64, string, []any) (pubdata.QualityResult, error), step func([]pubdata.QualityResult) error) error {
+	{
 		sel := make([]string, len(simple))
 		conds := make([]string, len(simple))
 		condArgs := make([][]any, len(simple))
@@ -353,7 +436,7 @@ func (c *checker) checkRows(ctx context.Context, rules []pubdata.QualityRule, do
 		for i, r := range simple {
 			cond, a, _, err := c.condition(r)
 			if err != nil {
-				return 0, nil, err
+				return err
 			}
 			conds[i], condArgs[i] = cond, a
 			sel[i] = "COUNT(CASE WHEN " + cond + " THEN 1 END)"
@@ -368,52 +451,21 @@ func (c *checker) checkRows(ctx context.Context, rules []pubdata.QualityRule, do
 		err := c.q.QueryRowContext(cctx, c.d.rebind("SELECT "+strings.Join(sel, ", ")+c.base()), append(args, c.scope.args...)...).Scan(ptrs...)
 		cancel()
 		if err != nil {
-			return 0, nil, err
+			return err
 		}
 		var out []pubdata.QualityResult
 		for i, r := range simple {
 			res, err := finish(r, counts[i], conds[i], condArgs[i])
 			if err != nil {
-				return 0, nil, err
+				return err
 			}
 			out = append(out, res)
 		}
 		if err := step(out); err != nil {
-			return 0, nil, err
+			return err
 		}
 	}
-	// Unique and reference rules, one statement each.
-	for _, r := range heavy {
-		cond, args, _, err := c.condition(r)
-		if err != nil {
-			return 0, nil, err
-		}
-		var failed int64
-		cctx, cancel := c.stmtCtx(ctx)
-		err = c.q.QueryRowContext(cctx, c.d.rebind("SELECT COUNT(*)"+c.base()+" AND ("+cond+")"), append(append([]any{}, c.scope.args...), args...)...).Scan(&failed)
-		cancel()
-		if err != nil {
-			return 0, nil, err
-		}
-		res, err := finish(r, failed, cond, args)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := step([]pubdata.QualityResult{res}); err != nil {
-			return 0, nil, err
-		}
-	}
-	// Pattern and element rules: one streaming scan of their columns, checked in Go.
-	if len(scan) > 0 {
-		out, err := c.scanRules(ctx, scan, result)
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := step(out); err != nil {
-			return 0, nil, err
-		}
-	}
-	return checked, results, nil
+	return nil
 }
 
 // scanRules checks the pattern and element rules over one scan of their columns.
@@ -561,8 +613,13 @@ func tableResults(rules []pubdata.QualityRule, e *pubdata.Entry, lastLoaded *tim
 
 // --- runs ---
 
-func (tx *Tx) insertResults(ctx context.Context, runID string, results []pubdata.QualityResult, from int) error {
-	for i, r := range results {
+// insertResults writes results of a run; each is numbered by its rule's place in rules.
+func (tx *Tx) insertResults(ctx context.Context, runID string, results []pubdata.QualityResult, rules []pubdata.QualityRule) error {
+	place := map[string]int{}
+	for i, r := range rules {
+		place[r.ID] = i
+	}
+	for _, r := range results {
 		detail, _ := json.Marshal(r.Detail)
 		if r.Detail == nil {
 			detail = []byte("{}")
@@ -580,7 +637,7 @@ func (tx *Tx) insertResults(ctx context.Context, runID string, results []pubdata
 			reject = 1
 		}
 		if _, err := tx.exec(ctx, "INSERT INTO quality_results (run_id, rule_id, n, kind, col, status, checked, failed_rows, reject, detail, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			runID, r.ID, from+i, r.Kind, r.Column, r.Status, r.Checked, r.FailedRows, reject, string(detail), string(sb)); err != nil {
+			runID, r.ID, place[r.ID], r.Kind, r.Column, r.Status, r.Checked, r.FailedRows, reject, string(detail), string(sb)); err != nil {
 			return err
 		}
 	}
@@ -661,7 +718,6 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 	}
 	done := map[string]bool{}
 	results := map[string]pubdata.QualityResult{}
-	n := 0
 	if resumed {
 		prior, err := s.db.runResults(ctx, runID)
 		if err != nil {
@@ -671,9 +727,8 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 			done[r.ID] = true
 			results[r.ID] = r
 		}
-		n = len(prior)
 	}
-	c := &checker{d: s.db, q: s.db.db, e: e, items: items, tbl: m.tbl, keys: m.keys, perStmt: s.RuleTimeout}
+	c := &checker{d: s.db, q: s.db.db, e: e, items: items, tbl: m.tbl, keys: m.keys, perStmt: s.RuleTimeout, parallel: min(runtime.NumCPU(), 4)}
 	if c.perStmt <= 0 {
 		c.perStmt = 5 * time.Minute
 	}
@@ -683,10 +738,9 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 			return err
 		}
 		defer tx.Rollback()
-		if err := tx.insertResults(ctx, runID, out, n); err != nil {
+		if err := tx.insertResults(ctx, runID, out, set.Rules); err != nil {
 			return err
 		}
-		n += len(out)
 		if _, err := tx.exec(ctx, "UPDATE quality_runs SET heartbeat_at = ? WHERE id = ?", fmtTime(s.db.Now()), runID); err != nil {
 			return err
 		}
@@ -724,7 +778,7 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 		return nil, err
 	}
 	defer tx.Rollback()
-	if err := tx.insertResults(ctx, runID, tres, n); err != nil {
+	if err := tx.insertResults(ctx, runID, tres, set.Rules); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, "UPDATE quality_runs SET status = 'done', row_count = ?, score = ?, dimensions = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'",
@@ -946,7 +1000,11 @@ func (tx *Tx) writeBatchRun(ctx context.Context, e *pubdata.Entry, batchID strin
 		run.ID, e.ID, batchID, run.Revision, run.Rows, fmtTime(tx.now), fmtTime(tx.now), fmtTime(tx.now)); err != nil {
 		return err
 	}
-	if err := tx.insertResults(ctx, run.ID, run.Results, 0); err != nil {
+	order := make([]pubdata.QualityRule, len(run.Results)) // the results are in the rules' order
+	for i, r := range run.Results {
+		order[i].ID = r.ID
+	}
+	if err := tx.insertResults(ctx, run.ID, run.Results, order); err != nil {
 		return err
 	}
 	failed := 0

@@ -113,7 +113,7 @@ func benchQualityRules(ref string) []pubdata.QualityRule {
 	return []pubdata.QualityRule{
 		{Kind: pubdata.RuleNotNull, Column: "name"},
 		{Kind: pubdata.RuleNotNull, Column: "email"},
-		{Kind: pubdata.RuleUniqueCol, Column: "name"},
+		{Kind: pubdata.RuleUniqueCol, Column: "email"},
 		{Kind: pubdata.RulePattern, Column: "email", Pattern: `^[^@\s]+@[^@\s]+\.[a-z]+$`},
 		{Kind: pubdata.RuleStdElem, Column: "phone"},
 		{Kind: pubdata.RuleStdElem, Column: "division"},
