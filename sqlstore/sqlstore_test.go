@@ -66,6 +66,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Feedback:      sqlstore.NewFeedbackService(db),
 		Objections:    sqlstore.NewObjectionService(db),
 		Calendar:      sqlstore.NewCalendarService(db),
+		Quality:       sqlstore.NewQualityService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

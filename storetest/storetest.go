@@ -42,6 +42,8 @@ type Store struct {
 	Objections pubdata.ObjectionService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
+	// Quality keeps the entries' quality rules and runs (nil: those tests skip).
+	Quality pubdata.QualityService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -85,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionTests...)
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
+	tests = append(tests, qualityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
