@@ -121,7 +121,7 @@ func (s *QualityService) SetQualityRules(ctx context.Context, e *pubdata.Entry, 
 	for i, r := range rules {
 		kinds[i] = r.Kind + ":" + r.Column
 	}
-	if err := tx.record(ctx, change{Org: e.Org, Action: "quality.rules", Object: "entry:" + e.ID, Details: map[string]any{
+	if err := tx.record(ctx, change{Org: e.Org, Division: e.Division, Action: "quality.rules", Object: "entry:" + e.ID, Details: map[string]any{
 		"revision": rev, "entry_version": e.Version, "rules": kinds}}); err != nil {
 		return nil, err
 	}
@@ -791,7 +791,7 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 			failed++
 		}
 	}
-	if err := tx.record(ctx, change{Org: e.Org, Action: "quality.run", Object: "entry:" + e.ID, Details: map[string]any{
+	if err := tx.record(ctx, change{Org: e.Org, Division: e.Division, Action: "quality.run", Object: "entry:" + e.ID, Details: map[string]any{
 		"run": runID, "kind": pubdata.QualityRunFull, "revision": set.Revision, "rows": checked, "rules": len(all), "failed_rules": failed,
 		"score": sc.Score, "resumed": resumed}}); err != nil {
 		return nil, err
@@ -1013,6 +1013,6 @@ func (tx *Tx) writeBatchRun(ctx context.Context, e *pubdata.Entry, batchID strin
 			failed++
 		}
 	}
-	return tx.record(ctx, change{Org: e.Org, Action: "quality.run", Object: "entry:" + e.ID, Details: map[string]any{
+	return tx.record(ctx, change{Org: e.Org, Division: e.Division, Action: "quality.run", Object: "entry:" + e.ID, Details: map[string]any{
 		"run": run.ID, "kind": pubdata.QualityRunBatch, "batch": batchID, "revision": run.Revision, "rows": run.Rows, "rules": len(run.Results), "failed_rules": failed}})
 }
