@@ -92,6 +92,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	if res.ApplicationsCreated, err = createDemoApplications(ctx, a); err != nil {
 		return res, fmt.Errorf("applications: %w", err)
 	}
+	if err := createDemoQuality(ctx, a); err != nil {
+		return res, fmt.Errorf("quality: %w", err)
+	}
 	return res, nil
 }
 

@@ -183,3 +183,56 @@ func benchQuality(ctx context.Context, a *app, w io.Writer, n int, seed uint64) 
 	}
 	return nil
 }
+
+// demoQualityRules are the demo's quality rules, by entry code: the market regulator's
+// permits refer to the enterprise registry (一数一源 made checkable) and the registry holds
+// rules a part of its rows breaks, so that the console and the portal show failing rules.
+var demoQualityRules = map[string]func(registry string) []pubdata.QualityRule{
+	"102001/00001": func(string) []pubdata.QualityRule {
+		return []pubdata.QualityRule{
+			{Kind: pubdata.RuleNotNull, Column: "name"},
+			{Kind: pubdata.RuleStdElem, Column: "uscc"},
+			{Kind: pubdata.RuleAllowed, Column: "status", Values: []string{"存续", "在业"}},
+			{Kind: pubdata.RuleRange, Column: "registered_capital", Min: "0", Max: "5000"},
+			{Kind: pubdata.RuleFreshness},
+		}
+	},
+	"302001/00001": func(registry string) []pubdata.QualityRule {
+		return []pubdata.QualityRule{
+			{Kind: pubdata.RuleNotNull, Column: "holder_uscc"},
+			{Kind: pubdata.RuleReference, Column: "holder_uscc", RefEntry: registry, RefColumn: "uscc"},
+			{Kind: pubdata.RulePattern, Column: "decision_no", Pattern: `^闽.*号$`},
+			{Kind: pubdata.RuleFreshness},
+		}
+	},
+}
+
+// createDemoQuality gives the demo's entries their quality rules (once) and runs them.
+func createDemoQuality(ctx context.Context, a *app) error {
+	registry, err := a.entries.FindPublishedEntry(ctx, "102001/00001")
+	if err != nil {
+		return err
+	}
+	for _, code := range []string{"102001/00001", "302001/00001"} {
+		e, err := a.entries.FindPublishedEntry(ctx, code)
+		if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		set, err := a.quality.FindQualityRules(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if set.Revision > 0 {
+			continue
+		}
+		if _, err := a.quality.SetQualityRules(ctx, e, demoQualityRules[code](registry.ID)); err != nil {
+			return fmt.Errorf("quality rules of %s: %w", code, err)
+		}
+		if _, err := a.quality.RunQuality(ctx, e); err != nil && pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+			return fmt.Errorf("quality run of %s: %w", code, err)
+		}
+	}
+	return nil
+}
