@@ -751,3 +751,57 @@ func (r *Reader) Visible(ctx context.Context, e *pubdata.Entry) (bool, error) {
 	}
 	return false, nil
 }
+
+// QualityFindings returns the rules' results of a quality run of the published entry e as
+// the caller may see them: the failing rows' keys and values under the caller's read of the
+// entry — columns the caller may not read are left out, masked ones masked, as the rows API
+// would give them — and no rows at all to a caller who may not read the entry's rows. The
+// provider and the covering authority see their own data in clear. Like OpenRisk it reads
+// no table (the store's run kept the findings) and is not recorded or counted.
+func (r *Reader) QualityFindings(ctx context.Context, e *pubdata.Entry, results []pubdata.QualityResult) ([]pubdata.QualityResult, error) {
+	rd, err := r.Open(ctx, e, RequestPurpose(ctx))
+	if err != nil {
+		return nil, err
+	}
+	d := rd.Decision()
+	kinds := map[string]mask.Kind{}
+	for _, it := range e.Items {
+		kinds[it.Name] = mask.KindOf(it)
+	}
+	show := func(col string, v string) *string {
+		if !slices.Contains(d.Columns, col) {
+			return nil
+		}
+		m, masked := d.Masks[col]
+		if !masked {
+			return &v
+		}
+		if s, ok := mask.Value(m, kinds[col], v).(string); ok {
+			return &s
+		}
+		return nil
+	}
+	out := make([]pubdata.QualityResult, len(results))
+	for i, res := range results {
+		out[i] = res
+		out[i].Sample = nil
+		if !d.Allow {
+			continue
+		}
+		for _, f := range res.Sample {
+			g := pubdata.QualityFinding{Key: map[string]string{}}
+			for k, v := range f.Key {
+				if k == "_row" {
+					g.Key[k] = v
+				} else if s := show(k, v); s != nil {
+					g.Key[k] = *s
+				}
+			}
+			if f.Value != nil {
+				g.Value = show(res.Column, *f.Value)
+			}
+			out[i].Sample = append(out[i].Sample, g)
+		}
+	}
+	return out, nil
+}

@@ -292,6 +292,17 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/comments/{id}/moderate", signedIn, plain, c.PageCommentModerate),
 		// The pre-open check and the public open-application form
 		route("GET /api/v1/entries/{id}/open-risk", signedIn, plain, a.ApiOpenRisk),
+		// Data quality (issue 13): rules per entry, runs, scores per entry and unit
+		route("GET /api/v1/entries/{id}/quality/rules", signedIn, plain, a.ApiQualityRulesGet),
+		route("PUT /api/v1/entries/{id}/quality/rules", signedIn, plain, a.ApiQualityRulesPut),
+		route("GET /api/v1/entries/{id}/quality", anyone, plain, a.ApiQuality),
+		route("POST /api/v1/entries/{id}/quality/run", signedIn, slow, a.ApiQualityRun),
+		route("GET /api/v1/quality/units", anyone, plain, a.ApiQualityUnits),
+		route("GET /console/entries/{id}/quality", signedIn, plain, c.PageQuality),
+		route("POST /console/entries/{id}/quality/rules", signedIn, plain, c.PageQualityRuleAdd),
+		route("POST /console/entries/{id}/quality/rules/{rule}/delete", signedIn, plain, c.PageQualityRuleDelete),
+		route("POST /console/entries/{id}/quality/run", signedIn, slow, c.PageQualityRun),
+		route("GET /quality/method", anyone, plain, p.PageQualityMethod),
 		route("GET /apply", signedIn, plain, p.PagePublicApply),
 		route("POST /apply", signedIn, plain, p.PagePublicApplySubmit),
 		// Objection pages

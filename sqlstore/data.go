@@ -1073,6 +1073,24 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		loaded, _ = res.RowsAffected()
 	}
 
+	// The entry's quality rules on the batch's rows (quality.go): a rule marked reject that
+	// fails fails the batch; the run is kept with the batch.
+	qrun, qfail, err := tx.qualityOnBatch(ctx, e, items, m, seq, m.rowCount+loaded-superseded)
+	if err != nil {
+		return err
+	}
+	if qfail != nil {
+		qfail.rowsIn = rowsIn
+		qfail.rejected += es.rejected
+		qfail.errs = append(es.errs, qfail.errs...)
+		return qfail
+	}
+	if qrun != nil {
+		if err := tx.writeBatchRun(ctx, e, b.ID, qrun); err != nil {
+			return err
+		}
+	}
+
 	// The batch, the table's figures and the record, in the same transaction.
 	sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
 	if err := tx.writeBatchErrors(ctx, b.ID, es.errs); err != nil {

@@ -68,6 +68,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Calendar:      sqlstore.NewCalendarService(db),
 		Files:         sqlstore.NewFileService(db),
 		Licenses:      sqlstore.NewLicenseService(db),
+		Quality:       sqlstore.NewQualityService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

@@ -46,6 +46,8 @@ type Store struct {
 	Files pubdata.FileService
 	// Licenses keeps the licence list (nil: those tests skip).
 	Licenses pubdata.LicenseService
+	// Quality keeps the entries' quality rules and runs (nil: those tests skip).
+	Quality pubdata.QualityService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -92,6 +94,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, licenseTests...)
+	tests = append(tests, qualityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

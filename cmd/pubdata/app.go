@@ -55,6 +55,9 @@ type app struct {
 	// evidence records subject lookups and extracts; extracts signs them with the SM2 key
 	// in the data folder (extract.KeyFile), created on first start.
 	evidence pubdata.EvidenceService
+	// quality keeps the entries' quality rules and runs them (serve's quality jobs:
+	// quality.go), with the weights of the settings.
+	quality *sqlstore.QualityService
 	extracts *extract.Key
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
@@ -124,6 +127,11 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.applications = apps
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
+	a.quality = sqlstore.NewQualityService(db)
+	if a.quality.Weights, err = pubdata.ParseQualityWeights(cfg.QualityWeights); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.accounts = sqlstore.NewAccountService(db, divisions)
 	a.mailer = cfg.mailer()
 	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
@@ -254,6 +262,8 @@ func (a *app) handler() (http.Handler, error) {
 		Objections:         a.objections(),
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
 		Evidence:           a.evidence,
+		Quality:            a.quality,
+		QualityWeights:     a.quality.Weights,
 		Extracts:           a.extracts,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
 		Licenses:           sqlstore.NewLicenseService(a.db),

@@ -62,6 +62,12 @@ type Config struct {
 	// the authority; empty: no pull source connects anywhere. The platform's own database
 	// is refused whatever the list says.
 	PullHosts []string
+	// QualityWeights are the dimensions' weights of the quality scores, written
+	// "conformity=20,completeness=20,…" (pubdata.ParseQualityWeights; "" the defaults);
+	// QualityInterval is how often serve runs each entry's quality rules over its whole
+	// table (0 turns the scheduled runs off).
+	QualityWeights  string
+	QualityInterval time.Duration
 }
 
 // Default API rate limits, requests a minute.
@@ -100,8 +106,12 @@ func DefaultConfig() Config {
 		ObjectionReplyDays: pubdata.DefaultObjectionReplyDays,
 		RateLimit:          DefaultRateLimit,
 		AnonRateLimit:      DefaultAnonRateLimit,
+		QualityInterval:    DefaultQualityInterval,
 	}
 }
+
+// DefaultQualityInterval is how often serve runs the quality rules over each table: daily.
+const DefaultQualityInterval = 24 * time.Hour
 
 // DSN returns the database DSN: DB, or the SQLite file in the data folder when DB is empty.
 func (c *Config) DSN() string {
@@ -201,6 +211,12 @@ func (c *Config) Validate() error {
 	if c.ObjectionReplyDays < 1 || c.ObjectionReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting objection_reply_days (--objection-reply-days, PUBDATA_OBJECTION_REPLY_DAYS): %d must be 1 to %d working days", c.ObjectionReplyDays, MaxReplyDays)
 	}
+	if _, err := pubdata.ParseQualityWeights(c.QualityWeights); err != nil {
+		return fmt.Errorf("setting quality_weights (PUBDATA_QUALITY_WEIGHTS): %w", err)
+	}
+	if c.QualityInterval != 0 && (c.QualityInterval < time.Minute || c.QualityInterval > 31*24*time.Hour) {
+		return fmt.Errorf("setting quality_interval (PUBDATA_QUALITY_INTERVAL): %s must be 0 (off) or from 1m to 744h", c.QualityInterval)
+	}
 	return nil
 }
 
@@ -266,6 +282,8 @@ type fileConfig struct {
 	AnonRateLimit      *int     `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
 	TrustedProxies     []string `toml:"trusted_proxies" yaml:"trusted_proxies"`
 	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
+	QualityWeights     *string  `toml:"quality_weights" yaml:"quality_weights"`
+	QualityInterval    *string  `toml:"quality_interval" yaml:"quality_interval"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -333,6 +351,7 @@ func (c *Config) applyFile(path string) error {
 	set(&c.SMTPFrom, f.SMTPFrom)
 	set(&c.SMTPUsername, f.SMTPUsername)
 	set(&c.PublicURL, f.PublicURL)
+	set(&c.QualityWeights, f.QualityWeights)
 	if f.SMTPPasswordFile != nil {
 		if err := c.readSMTPPassword("config file "+path+": setting smtp_password_file", *f.SMTPPasswordFile); err != nil {
 			return err
@@ -361,6 +380,7 @@ func (c *Config) applyFile(path string) error {
 	}{
 		{"checkpoint_interval", f.CheckpointInterval, &c.CheckpointInterval},
 		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
+		{"quality_interval", f.QualityInterval, &c.QualityInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -451,6 +471,9 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			*n.dst = d
 		}
 	}
+	if v, ok := get("PUBDATA_QUALITY_WEIGHTS"); ok {
+		c.QualityWeights = v
+	}
 	if v, ok := get("PUBDATA_PULL_HOSTS"); ok {
 		c.PullHosts = nil
 		for _, h := range strings.Split(v, ",") {
@@ -472,6 +495,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 	}{
 		{"PUBDATA_CHECKPOINT_INTERVAL", &c.CheckpointInterval},
 		{"PUBDATA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout},
+		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)

@@ -96,6 +96,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	if res.FilesCreated, err = createDemoFiles(ctx, a); err != nil {
 		return res, fmt.Errorf("files: %w", err)
 	}
+	if err := createDemoQuality(ctx, a); err != nil {
+		return res, fmt.Errorf("quality: %w", err)
+	}
 	return res, nil
 }
 

@@ -129,6 +129,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runCalendarJobs(tickCtx, time.Minute)
 	}()
 
+	// Run the quality rules of the entries due (daily by default) over their tables
+	// (quality.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runQualityJobs(tickCtx, time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {

@@ -415,6 +415,7 @@ type catalogEntryView struct {
 	// (its last batch; nil: no table or never loaded).
 	License     *web.EntryLicenseView
 	DataUpdated *time.Time
+	Quality     *entryQuality // the score of an open entry (quality.go); nil: none
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -470,6 +471,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if v.Files, err = s.entryFilesFor(r, a, e); err != nil {
+		return err
+	}
+	if v.Quality, err = s.entryQualityFor(r, e); err != nil {
 		return err
 	}
 	s.CountUse(e, pubdata.UseView)

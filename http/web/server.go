@@ -85,6 +85,11 @@ type Server struct {
 	// ratings and moderated comments (feedback.go; nil: their routes answer 404).
 	Usage    pubdata.UsageService
 	Feedback pubdata.FeedbackService
+	// Quality keeps entries' quality rules and runs them (quality.go); nil: the quality
+	// routes answer 404. QualityWeights are the dimensions' weights of the scores (nil:
+	// pubdata.DefaultQualityWeights).
+	Quality        pubdata.QualityService
+	QualityWeights pubdata.QualityWeights
 	// Objections keeps objections to records (objections.go); nil: their routes answer 404.
 	// ObjectionReplyDays is the working days a provider has to answer one (0: the domain's
 	// default, 5).
