@@ -409,6 +409,7 @@ type catalogEntryView struct {
 	Data     *web.DataPreview // the table's preview (portal_data.go); nil: no table
 	Extras   *entryExtras     // downloads, API, chart (portal_entry.go); nil: no table
 	Feedback *feedbackView    // usage, ratings and comments (feedback.go); nil: not kept
+	Ticket   *web.TicketForm  // the "report a problem" form (tickets.go); nil: no tickets
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -457,6 +458,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	}
 	s.CountUse(e, pubdata.UseView)
 	v.Feedback = s.FeedbackView(r, e)
+	if s.Tickets != nil {
+		v.Ticket = s.TicketFormFor(r, e, nil)
+	}
 	return s.Render(w, r, "catalog_entry", http.StatusOK, v)
 }
 
