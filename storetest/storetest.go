@@ -40,6 +40,8 @@ type Store struct {
 	Feedback pubdata.FeedbackService
 	// Objections keeps objections (nil: those tests skip).
 	Objections pubdata.ObjectionService
+	// Tickets keeps problem tickets.
+	Tickets pubdata.TicketService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
@@ -85,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionTests...)
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
+	tests = append(tests, ticketTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
