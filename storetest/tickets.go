@@ -15,6 +15,7 @@ var ticketTests = []namedTest{
 	{"TicketFlow", testTicketFlow},
 	{"TicketEscalation", testTicketEscalation},
 	{"TicketLists", testTicketLists},
+	{"TicketCalendar", testTicketCalendar},
 }
 
 func ticketSetup(t *testing.T, s *Store) (editor, reviewer context.Context, e *pubdata.Entry, b *pubdata.Batch) {
@@ -269,5 +270,32 @@ func testTicketLists(t *testing.T, s *Store) {
 	same("answered", list(pubdata.TicketFilter{Status: pubdata.TicketAnswered, Entry: e.ID}), ids[0])
 	if got, _, _, _ := s.Tickets.FindTickets(system, pubdata.TicketFilter{Reporter: "gat-member"}); len(got) != 1 || got[0].ReporterOrg != "fj-gat" {
 		t.Errorf("the consumer's ticket: %+v", got)
+	}
+}
+
+// testTicketCalendar: a ticket reported over New Year before the next year's notice is due on
+// an unconfirmed date; importing the notice recounts it (moved, confirmed).
+func testTicketCalendar(t *testing.T, s *Store) {
+	needCalendar(t, s)
+	_, reviewer, e, _ := ticketSetup(t, s)
+	citizen := actorCtx(t, s, "citizen", "", "")
+	s.SetNow(newYearNow)
+	tk, err := s.Tickets.CreateTicket(citizen, e, &pubdata.TicketCreate{Entry: e.ID, Category: pubdata.TicketOutdated, Description: "年末数据未更新"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.DueCovered {
+		t.Fatalf("before the 2027 notice: %+v", tk)
+	}
+	ch, err := s.Calendar.ImportCalendarYear(reviewer, []byte(file2027))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Tickets.FindTicketByID(system, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.DueCovered || after.Due == tk.Due || len(ch.Moved) != 1 || ch.Moved[0] != "ticket:"+tk.ID {
+		t.Fatalf("after the 2027 notice: due %s (was %s) covered %v, moved %v", after.Due, tk.Due, after.DueCovered, ch.Moved)
 	}
 }
