@@ -38,6 +38,7 @@
 //	  maskpolicy.go  masks by grade (G2)
 //	  sanction.go    suspending and terminating an organisation's data service (F4)
 //	  objection.go   objections that freeze a record at once (C4)
+//	  ticket.go      problem tickets: report, answer with a batch, confirm or reopen (C1)
 //	  evidence.go    subject lookups and signed extracts (D5, D6)
 //	  demand.go      the demand list: requests, votes, answers (A5, H2)
 //	  feedback.go    ratings and comments on entries

@@ -87,6 +87,11 @@ var NoticeRules = map[string]func(NoticeParties) []Recipient{
 		}
 		return out
 	},
+	NoticeTicketNew:       ticketProvider,
+	NoticeTicketAnswered:  toUser,
+	NoticeTicketReopened:  ticketProvider,
+	NoticeTicketConfirmed: ticketProvider,
+	NoticeTicketOverdue:   authorityDeciders,
 }
 
 // NoticeRecipients returns who receives a notification of the key about the parties. It
@@ -97,4 +102,10 @@ func NoticeRecipients(key string, p NoticeParties) []Recipient {
 		panic(fmt.Sprintf("pubdata: notification %q has no recipient rule (NoticeRules)", key))
 	}
 	return rule(p)
+}
+
+// ticketProvider are the provider's users who answer problem tickets: its admins, editors
+// and reviewers.
+func ticketProvider(p NoticeParties) []Recipient {
+	return roles(p.Provider, RoleAdmin, RoleEditor, RoleReviewer)
 }

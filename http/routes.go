@@ -312,6 +312,22 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/objections", signedIn, plain, c.PageConsoleObjections),
 		route("GET /console/objections/{id}", anyone, plain, c.PageObjection),
 		route("POST /console/objections/{id}/resolve", anyone, plain, c.PageObjectionResolve),
+		// Problem tickets (C1)
+		route("POST /api/v1/tickets", signedIn, plain, a.ApiTicketCreate),
+		route("GET /api/v1/tickets", signedIn, plain, a.ApiTicketList),
+		route("GET /api/v1/tickets/{id}", signedIn, plain, a.ApiTicketGet),
+		route("POST /api/v1/tickets/{id}/answer", signedIn, plain, a.ApiTicketAnswer),
+		route("POST /api/v1/tickets/{id}/confirm", signedIn, plain, a.ApiTicketConfirm),
+		route("POST /api/v1/tickets/{id}/reopen", signedIn, plain, a.ApiTicketReopen),
+		route("GET /tickets/new", signedIn, plain, p.PageTicketNew),
+		route("POST /tickets/new", signedIn, plain, p.PageTicketSubmit),
+		route("GET /account/tickets", signedIn, plain, p.PageMyTickets),
+		route("GET /account/tickets/{id}", signedIn, plain, p.PageMyTicket),
+		route("POST /account/tickets/{id}/confirm", signedIn, plain, p.PageTicketConfirm),
+		route("POST /account/tickets/{id}/reopen", signedIn, plain, p.PageTicketReopen),
+		route("GET /console/tickets", signedIn, plain, c.PageConsoleTickets),
+		route("GET /console/tickets/{id}", signedIn, plain, c.PageTicket),
+		route("POST /console/tickets/{id}/answer", signedIn, plain, c.PageTicketAnswer),
 	}
 	for _, kind := range api.ListKinds {
 		t = append(t, route("GET /api/v1/lists/"+kind, anyone, plain, a.ApiList(kind)))

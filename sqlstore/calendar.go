@@ -409,22 +409,24 @@ func (s *CalendarService) change(ctx context.Context, year int, f func(tx *Tx) (
 	return &pubdata.CalendarChange{Year: y, Moved: moved}, nil
 }
 
-// recountDeadlines recounts the due dates of the pending applications and the open
-// objections not yet overdue with cur instead of old: each due date old counted from the
-// receipt (n working days, WorkdaysBetween) is counted again with cur, and its due_covered
+// recountDeadlines recounts the due dates of the pending applications, the open objections
+// and the problem tickets waiting for an answer, not yet overdue, with cur instead of old:
+// each due date old counted from the receipt (a ticket's round: from its report or
+// reopening; n working days, WorkdaysBetween) is counted again with cur, and its due_covered
 // set. Due dates set otherwise (not a count of old's) are left as they are.
 func (tx *Tx) recountDeadlines(ctx context.Context, old, cur *workday.Calendar) ([]string, error) {
 	var moved []string
-	for _, t := range []struct{ table, object, where string }{
-		{"applications", "application:", "status = 'pending' AND overdue = 0"},
-		{"objections", "objection:", "status = 'open' AND overdue_notified = 0"},
+	for _, t := range []struct{ table, object, where, from string }{
+		{"applications", "application:", "status = 'pending' AND overdue = 0", "created_at"},
+		{"objections", "objection:", "status = 'open' AND overdue_notified = 0", "created_at"},
+		{"tickets", "ticket:", "status IN ('open', 'reopened')", "due_from"}, // a round counts from its report or reopening
 	} {
 		type row struct {
 			id           string
 			created, due time.Time
 			covered      bool
 		}
-		rows, err := tx.query(ctx, "SELECT id, created_at, due_at, due_covered FROM "+t.table+" WHERE "+t.where+" ORDER BY id")
+		rows, err := tx.query(ctx, "SELECT id, "+t.from+", due_at, due_covered FROM "+t.table+" WHERE "+t.where+" ORDER BY id")
 		if err != nil {
 			return nil, err
 		}

@@ -65,6 +65,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Usage:         sqlstore.NewUsageService(db),
 		Feedback:      sqlstore.NewFeedbackService(db),
 		Objections:    sqlstore.NewObjectionService(db),
+		Tickets:       sqlstore.NewTicketService(db),
 		Calendar:      sqlstore.NewCalendarService(db),
 		Files:         sqlstore.NewFileService(db),
 		Licenses:      sqlstore.NewLicenseService(db),

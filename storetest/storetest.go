@@ -40,6 +40,8 @@ type Store struct {
 	Feedback pubdata.FeedbackService
 	// Objections keeps objections (nil: those tests skip).
 	Objections pubdata.ObjectionService
+	// Tickets keeps problem tickets.
+	Tickets pubdata.TicketService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
 	// Files keeps the files of file entries (nil: those tests skip).
@@ -95,6 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, fileTests...)
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)
+	tests = append(tests, ticketTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -150,6 +150,14 @@ func (a *app) objections() *sqlstore.ObjectionService {
 	return svc
 }
 
+// tickets is the problem ticket service, counting due dates with the ticket_reply_days
+// setting.
+func (a *app) tickets() *sqlstore.TicketService {
+	svc := sqlstore.NewTicketService(a.db)
+	svc.ReplyDays = a.cfg.TicketReplyDays
+	return svc
+}
+
 // replyDays are the settings of the working days to answer applications and objections.
 func (a *app) replyDays() pubdata.ReplyDays {
 	return pubdata.ReplyDays{Share: a.cfg.ShareReplyDays, Open: a.cfg.OpenReplyDays, Objection: a.cfg.ObjectionReplyDays}
@@ -261,6 +269,8 @@ func (a *app) handler() (http.Handler, error) {
 		OpenReplyDays:      a.cfg.OpenReplyDays,
 		Objections:         a.objections(),
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
+		Tickets:            a.tickets(),
+		TicketReplyDays:    a.cfg.TicketReplyDays,
 		Evidence:           a.evidence,
 		Quality:            a.quality,
 		QualityWeights:     a.quality.Weights,

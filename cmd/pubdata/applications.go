@@ -43,4 +43,9 @@ func (a *app) applicationJobs(ctx context.Context) {
 	} else if n > 0 {
 		a.logger.Info("objections overdue, reported to the authority", "objections", n)
 	}
+	if n, err := a.tickets().EscalateTickets(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("escalating overdue problem tickets", "error", err)
+	} else if n > 0 {
+		a.logger.Info("problem tickets overdue, escalated to the authority", "tickets", n)
+	}
 }

@@ -41,6 +41,7 @@ type Config struct {
 	ShareReplyDays     int           // working days a provider has to answer a share application
 	OpenReplyDays      int           // working days a provider has to answer an open application
 	ObjectionReplyDays int           // working days a provider has to answer an objection (C4)
+	TicketReplyDays    int           // working days a provider has to answer a problem ticket (C1)
 	// E-mail (issue 6): the SMTP server (host:port; "" turns e-mail off), the sender, and
 	// the PLAIN login. SMTPPassword is a secret: it comes only from the environment
 	// (PUBDATA_SMTP_PASSWORD) or a file (smtp_password_file, PUBDATA_SMTP_PASSWORD_FILE)
@@ -104,6 +105,7 @@ func DefaultConfig() Config {
 		ShareReplyDays:     pubdata.DefaultShareReplyDays,
 		OpenReplyDays:      pubdata.DefaultOpenReplyDays,
 		ObjectionReplyDays: pubdata.DefaultObjectionReplyDays,
+		TicketReplyDays:    pubdata.DefaultTicketReplyDays,
 		RateLimit:          DefaultRateLimit,
 		AnonRateLimit:      DefaultAnonRateLimit,
 		QualityInterval:    DefaultQualityInterval,
@@ -217,6 +219,9 @@ func (c *Config) Validate() error {
 	if c.QualityInterval != 0 && (c.QualityInterval < time.Minute || c.QualityInterval > 31*24*time.Hour) {
 		return fmt.Errorf("setting quality_interval (PUBDATA_QUALITY_INTERVAL): %s must be 0 (off) or from 1m to 744h", c.QualityInterval)
 	}
+	if c.TicketReplyDays < 1 || c.TicketReplyDays > MaxReplyDays {
+		return fmt.Errorf("setting ticket_reply_days (--ticket-reply-days, PUBDATA_TICKET_REPLY_DAYS): %d must be 1 to %d working days", c.TicketReplyDays, MaxReplyDays)
+	}
 	return nil
 }
 
@@ -273,6 +278,7 @@ type fileConfig struct {
 	ShareReplyDays     *int     `toml:"share_reply_days" yaml:"share_reply_days"`
 	OpenReplyDays      *int     `toml:"open_reply_days" yaml:"open_reply_days"`
 	ObjectionReplyDays *int     `toml:"objection_reply_days" yaml:"objection_reply_days"`
+	TicketReplyDays    *int     `toml:"ticket_reply_days" yaml:"ticket_reply_days"`
 	SMTPAddr           *string  `toml:"smtp_addr" yaml:"smtp_addr"`
 	SMTPFrom           *string  `toml:"smtp_from" yaml:"smtp_from"`
 	SMTPUsername       *string  `toml:"smtp_username" yaml:"smtp_username"`
@@ -346,6 +352,9 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.ObjectionReplyDays != nil {
 		c.ObjectionReplyDays = *f.ObjectionReplyDays
+	}
+	if f.TicketReplyDays != nil {
+		c.TicketReplyDays = *f.TicketReplyDays
 	}
 	set(&c.SMTPAddr, f.SMTPAddr)
 	set(&c.SMTPFrom, f.SMTPFrom)
@@ -460,6 +469,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_SHARE_REPLY_DAYS", &c.ShareReplyDays},
 		{"PUBDATA_OPEN_REPLY_DAYS", &c.OpenReplyDays},
 		{"PUBDATA_OBJECTION_REPLY_DAYS", &c.ObjectionReplyDays},
+		{"PUBDATA_TICKET_REPLY_DAYS", &c.TicketReplyDays},
 		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
 	} {
@@ -538,6 +548,7 @@ type configFlags struct {
 	shareDays   int
 	openDays    int
 	objDays     int
+	ticketDays  int
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -561,6 +572,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.IntVar(&cf.shareDays, "share-reply-days", d.ShareReplyDays, "working `days` a provider has to answer a share application; env PUBDATA_SHARE_REPLY_DAYS")
 		fs.IntVar(&cf.openDays, "open-reply-days", d.OpenReplyDays, "working `days` a provider has to answer an open application; env PUBDATA_OPEN_REPLY_DAYS")
 		fs.IntVar(&cf.objDays, "objection-reply-days", d.ObjectionReplyDays, "working `days` a provider has to answer an objection; env PUBDATA_OBJECTION_REPLY_DAYS")
+		fs.IntVar(&cf.ticketDays, "ticket-reply-days", d.TicketReplyDays, "working `days` a provider has to answer a problem ticket; env PUBDATA_TICKET_REPLY_DAYS")
 	}
 	return cf
 }
@@ -601,6 +613,7 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"share-reply-days":     func() { c.ShareReplyDays = cf.shareDays },
 		"open-reply-days":      func() { c.OpenReplyDays = cf.openDays },
 		"objection-reply-days": func() { c.ObjectionReplyDays = cf.objDays },
+		"ticket-reply-days":    func() { c.TicketReplyDays = cf.ticketDays },
 	} {
 		if given[name] {
 			apply()

@@ -554,6 +554,10 @@ type entryDetailView struct {
 	Usage *pubdata.UsageTotals
 	// Diff: what a submitted revision changes against the published version; nil otherwise.
 	Diff *revisionDiff
+	// Ticket is the "report a problem" form of a published entry (tickets.go) and
+	// TicketsURL its tickets in the console; nil and "" when none are kept.
+	Ticket     *web.TicketForm
+	TicketsURL string
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -583,6 +587,9 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	}
 	if e.Version > 0 {
 		v.Usage = s.EntryUsage(r, e.ID)
+	}
+	if err := s.entryTickets(r, a, e, v); err != nil {
+		return nil, err
 	}
 	if e.Status == pubdata.StatusSubmitted {
 		if v.Diff, err = s.revisionDiff(r, v.Lang, e); err != nil {

@@ -30,6 +30,10 @@ type portalAccountView struct {
 	Objections    []web.ObjectionRow
 	ObjectionsN   int
 	HasObjections bool
+	// TicketsN is how many problem tickets the user reported; HasTickets: the server keeps
+	// tickets.
+	TicketsN   int
+	HasTickets bool
 	// Demands are the user's newest demands, DemandsN all of them.
 	Demands    []web.DemandItem
 	DemandsN   int
@@ -86,6 +90,13 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		v.HasObjections, v.Objections, v.ObjectionsN = true, web.ObjectionRows(list), n
+	}
+	if s.Tickets != nil {
+		_, n, _, err := s.Tickets.FindTickets(r.Context(), pubdata.TicketFilter{Reporter: a.User.Username, Limit: 1})
+		if err != nil {
+			return err
+		}
+		v.HasTickets, v.TicketsN = true, n
 	}
 	if s.Demands != nil {
 		list, n, _, err := s.Demands.FindDemandList(r.Context(), pubdata.DemandFilter{Username: a.User.Username, Sort: pubdata.DemandSortNewest, Limit: accountApplications})

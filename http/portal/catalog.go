@@ -415,7 +415,8 @@ type catalogEntryView struct {
 	// (its last batch; nil: no table or never loaded).
 	License     *web.EntryLicenseView
 	DataUpdated *time.Time
-	Quality     *entryQuality // the score of an open entry (quality.go); nil: none
+	Quality     *entryQuality   // the score of an open entry (quality.go); nil: none
+	Ticket      *web.TicketForm // the "report a problem" form (tickets.go); nil: no tickets
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -478,6 +479,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 	}
 	s.CountUse(e, pubdata.UseView)
 	v.Feedback = s.FeedbackView(r, e)
+	if s.Tickets != nil {
+		v.Ticket = s.TicketFormFor(r, e, nil)
+	}
 	return s.Render(w, r, "catalog_entry", http.StatusOK, v)
 }
 

@@ -228,6 +228,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Objections != nil { // the objection pages
 			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
 		}
+		if s.Tickets != nil { // the problem tickets (tickets.go)
+			p.Nav = append(p.Nav, navItem{Key: "nav.tickets", URL: "/console/tickets"})
+		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
 		}

@@ -95,6 +95,11 @@ type Server struct {
 	// default, 5).
 	Objections         pubdata.ObjectionService
 	ObjectionReplyDays int
+	// Tickets keeps problem tickets (tickets.go); nil: their routes answer 404.
+	// TicketReplyDays is the working days a provider has to answer one (0: the domain's
+	// default, 5).
+	Tickets         pubdata.TicketService
+	TicketReplyDays int
 
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
