@@ -71,7 +71,7 @@ func TestBrowserAccountApplication(t *testing.T) {
 		if want := "1 0 " + lang; nav != want {
 			t.Errorf("%s: portal nav, console nav, lang = %q, want %q\n%s", lang, nav, want, b.where())
 		}
-		if n := b.text("withdraw", chromedp.Evaluate[string](`String(document.querySelectorAll('form[action="/account/applications/` + app.ID + `/withdraw"] button').length)`)); n != "1" {
+		if n := b.text("withdraw", chromedp.Evaluate[string](`String(document.querySelectorAll('form[action="/account/applications/`+app.ID+`/withdraw"] button').length)`)); n != "1" {
 			t.Errorf("%s: the withdraw form is missing\n%s", lang, b.where())
 		}
 	}
