@@ -293,6 +293,24 @@ func CutRowErrorValue(s string) string {
 // sees them masked.
 func SeesRejectedValues(a *Actor, org string) bool { return CanEditEntry(a, org) }
 
+// ReportFor is the batch as the actor reads its report: b itself for the uploading
+// provider's admins and editors (SeesRejectedValues), else a copy whose sensitive values are
+// masked with mask. Values stored masked (Sensitive false) are left as they are.
+func (b *Batch) ReportFor(a *Actor, mask func(string) string) *Batch {
+	if SeesRejectedValues(a, b.Org) {
+		return b
+	}
+	c := *b
+	c.Errors = make([]RowError, len(b.Errors))
+	for i, re := range b.Errors {
+		if re.Sensitive && re.Value != "" {
+			re.Value = mask(re.Value)
+		}
+		c.Errors[i] = re
+	}
+	return &c
+}
+
 // CanPurgeData reports whether the actor may purge history of an entry in division: an
 // authority's admin whose division covers it.
 func CanPurgeData(a *Actor, division string) bool {

@@ -54,6 +54,12 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"GET /console/grants",
 		"GET /console/grants/{id}",
 		"POST /console/grants/{id}/revoke",
+		"GET /account/applications",
+		"GET /account/applications/{id}",
+		"POST /account/applications/{id}/dispute",
+		"POST /account/applications/{id}/withdraw",
+		"GET /account/grants",
+		"GET /account/grants/{id}",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

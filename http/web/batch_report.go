@@ -8,19 +8,8 @@ import (
 // ReportFor is batch b as the actor reads its report (the API's batch, the console's batch
 // page and its CSV alike): the rejected values kept as given are shown in clear to the
 // uploading provider's admins and editors, who hold that data anyway, and masked for every
-// other reader (pubdata.SeesRejectedValues). Values stored masked (reports written before
+// other reader (pubdata.Batch.ReportFor). Values stored masked (reports written before
 // migration 0022) are shown as stored. b itself is left as it is.
 func ReportFor(a *pubdata.Actor, b *pubdata.Batch) *pubdata.Batch {
-	if pubdata.SeesRejectedValues(a, b.Org) {
-		return b
-	}
-	c := *b
-	c.Errors = make([]pubdata.RowError, len(b.Errors))
-	for i, re := range b.Errors {
-		if re.Sensitive && re.Value != "" {
-			re.Value = ident.Mask(re.Value)
-		}
-		c.Errors[i] = re
-	}
-	return &c
+	return b.ReportFor(a, ident.Mask)
 }
