@@ -43,7 +43,6 @@ func identMessage(err error) *pubdata.Message {
 	return pubdata.NewMessage("row.problem", "Problem", err.Error())
 }
 
-
 // column is an item compiled for checking values.
 type column struct {
 	item  pubdata.Item
