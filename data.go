@@ -72,6 +72,11 @@ type RowError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"` // in English; readers get Msg in their language
 	Value   string `json:"value,omitempty"`
+	// Sensitive: Value is held as the provider gave it (cut to a bounded length) and is of a
+	// personal item or one of a standard element, so it is shown masked to every reader but
+	// the provider's admins and editors (SeesRejectedValues); false for a value stored
+	// already masked (reports written before migration 0022) or one that needs no mask.
+	Sensitive bool `json:"-"`
 	// Msg names the message (nil for errors recorded before messages were keyed): the
 	// http layer renders it in the reader's language.
 	Msg *Message `json:"-"`
@@ -269,6 +274,42 @@ func KeyItems(items []Item) []int {
 // CanLoadData reports whether the actor may load, roll back and configure the data of an
 // entry of provider org: the provider's admins and editors.
 func CanLoadData(a *Actor, org string) bool { return CanEditEntry(a, org) }
+
+// MaxRowErrorValue is how many characters of a bad value a row error keeps.
+const MaxRowErrorValue = 100
+
+// CutRowErrorValue cuts a value kept in a row error to MaxRowErrorValue characters.
+func CutRowErrorValue(s string) string {
+	if utf8.RuneCountInString(s) > MaxRowErrorValue {
+		r := []rune(s)
+		s = string(r[:MaxRowErrorValue]) + "…"
+	}
+	return s
+}
+
+// SeesRejectedValues reports whether the actor sees the sensitive values of a batch report
+// of the provider org in clear: the provider's admins and editors, who load its data and
+// hold it anyway. Every other reader (the covering authority, the provider's other users)
+// sees them masked.
+func SeesRejectedValues(a *Actor, org string) bool { return CanEditEntry(a, org) }
+
+// ReportFor is the batch as the actor reads its report: b itself for the uploading
+// provider's admins and editors (SeesRejectedValues), else a copy whose sensitive values are
+// masked with mask. Values stored masked (Sensitive false) are left as they are.
+func (b *Batch) ReportFor(a *Actor, mask func(string) string) *Batch {
+	if SeesRejectedValues(a, b.Org) {
+		return b
+	}
+	c := *b
+	c.Errors = make([]RowError, len(b.Errors))
+	for i, re := range b.Errors {
+		if re.Sensitive && re.Value != "" {
+			re.Value = mask(re.Value)
+		}
+		c.Errors[i] = re
+	}
+	return &c
+}
 
 // CanPurgeData reports whether the actor may purge history of an entry in division: an
 // authority's admin whose division covers it.

@@ -107,7 +107,7 @@ func TestApplicationPagesTranslated(t *testing.T) {
 		{"apply form unknown entry", "GET", "/console/applications/new?entry=nothing", fzMember, nil, 404},
 		{"mine", "GET", "/console/applications", fzMember, nil, 200},
 		{"mine rejected", "GET", "/console/applications?role=mine&status=rejected", xmMember, nil, 200},
-		{"mine public", "GET", "/console/applications?role=mine", public, nil, 200},
+		{"mine public", "GET", "/account/applications", public, nil, 200},
 		{"incoming", "GET", "/console/applications?role=incoming", provider, nil, 200},
 		{"incoming all", "GET", "/console/applications?role=incoming&status=all", provider, nil, 200},
 		{"incoming empty", "GET", "/console/applications?role=incoming", fzMember, nil, 200},
@@ -127,7 +127,7 @@ func TestApplicationPagesTranslated(t *testing.T) {
 		{"grants mine", "GET", "/console/grants", fzMember, nil, 200},
 		{"grants provided", "GET", "/console/grants?role=provided", provider, nil, 200},
 		{"grants authority", "GET", "/console/grants?role=authority", authority, nil, 200},
-		{"grants public", "GET", "/console/grants", public, nil, 200},
+		{"grants public", "GET", "/account/grants", public, nil, 200},
 		{"grant holder", "GET", "/console/grants/" + f.grant, fzMember, nil, 200},
 		{"grant provider", "GET", "/console/grants/" + f.grant, provider, nil, 200},
 		{"revoke errors", "POST", "/console/grants/" + f.grant + "/revoke", provider, url.Values{"reason": {""}}, 400},
@@ -188,7 +188,10 @@ func TestApplicationPagesForbidden(t *testing.T) {
 		status             int
 	}{
 		{"stranger opens an application", "GET", "/console/applications/" + f.pending, xmMember, nil, 404},
-		{"public user opens an application", "GET", "/console/applications/" + f.pending, public, nil, 404},
+		{"public user opens an application", "GET", "/account/applications/" + f.pending, public, nil, 404},
+		{"public user opens a grant", "GET", "/account/grants/" + f.grant, public, nil, 404},
+		{"public user withdraws another's application", "POST", "/account/applications/" + f.pending + "/withdraw", public, nil, 404},
+		{"public user disputes another's rejection", "POST", "/account/applications/" + f.rejected + "/dispute", public, url.Values{"reason": {"x"}}, 404},
 		{"stranger opens a grant", "GET", "/console/grants/" + f.grant, xmMember, nil, 404},
 		{"applicant decides", "POST", "/console/applications/" + f.pending + "/decide", fzMember, decide, 403},
 		{"provider's member decides", "POST", "/console/applications/" + f.pending + "/decide", pbMem, decide, 403},
@@ -200,9 +203,9 @@ func TestApplicationPagesForbidden(t *testing.T) {
 		{"provider withdraws", "POST", "/console/applications/" + f.pending + "/withdraw", provider, nil, 403},
 		{"dispute twice", "POST", "/console/applications/" + f.disputed + "/dispute", xmMember, url.Values{"reason": {"x"}}, 409},
 		{"holder revokes", "POST", "/console/grants/" + f.grant + "/revoke", fzMember, url.Values{"reason": {"x"}}, 403},
-		{"public user's incoming", "GET", "/console/applications?role=incoming", public, nil, 403},
+		{"public user's incoming", "GET", "/console/applications?role=incoming", public, nil, 303},
 		{"member's board", "GET", "/console/applications?role=authority", pbMem, nil, 403},
-		{"provider's grants for the public", "GET", "/console/grants?role=provided", public, nil, 403},
+		{"provider's grants for the public", "GET", "/console/grants?role=provided", public, nil, 303},
 		{"mark another's notification", "POST", "/console/notifications/nothing/read", fzMember, url.Values{}, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -224,7 +227,8 @@ func TestApplicationPagesForbidden(t *testing.T) {
 	wantBody(t, "covering authority", w, "/decide\"")
 	// The public and anonymous visitors.
 	for _, p := range []string{"/console/applications", "/console/applications/catalog", "/console/applications/new?entry=" + f.cond,
-		"/console/applications/" + f.pending, "/console/grants", "/console/grants/" + f.grant, "/console/notifications"} {
+		"/console/applications/" + f.pending, "/console/grants", "/console/grants/" + f.grant, "/console/notifications",
+		"/account/applications", "/account/applications/" + f.pending, "/account/grants", "/account/grants/" + f.grant} {
 		w := e.page("GET", p, nil, web.LangZH, nil)
 		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login?next=") {
 			t.Errorf("anonymous GET %s: %d %v", p, w.Code, w.Header())

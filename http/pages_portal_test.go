@@ -170,7 +170,7 @@ func TestPortalPagesAccount(t *testing.T) {
 			open := web.Translate(lang, "objection.status.open")
 			status := web.Translate(lang, web.OptionKey(web.DemandStatusKeys, d.Status))
 			for _, s := range []string{
-				`id="account-objections"`, `href="/console/objections/` + f.obj.ID + `"`, `href="/account/objections"`, "code=C002", ">" + open + "<",
+				`id="account-objections"`, `href="/account/objections/` + f.obj.ID + `"`, `href="/account/objections"`, "code=C002", ">" + open + "<",
 				`id="account-demands"`, `href="/demands?role=mine#d-` + d.ID + `"`, "公交线路实时到站", ">" + status + "<",
 			} {
 				if !strings.Contains(body, s) {
@@ -193,11 +193,42 @@ func TestPortalPagesAccount(t *testing.T) {
 	if !strings.Contains(body, `id="account-objections"`) || !strings.Contains(body, `id="account-demands"`) {
 		t.Error("another user's account lacks the (empty) objections and demands sections")
 	}
-	// The filer's link opens the objection; another user's does not.
-	if w := e.page("GET", "/console/objections/"+f.obj.ID, public, "", nil); w.Code != http.StatusOK {
-		t.Errorf("the filer opens the objection's link: %d", w.Code)
+	// The filer's link opens the objection in the portal, in both languages; another
+	// user's does not; the console's version sends a public user to the account's.
+	for _, lang := range []string{web.LangZH, web.LangEN} {
+		w := e.page("GET", "/account/objections/"+f.obj.ID, public, lang, nil)
+		wantStatus(t, "the filer opens the objection's link", w, http.StatusOK)
+		checkPage(t, w.Body.String(), lang)
+		wantBody(t, "the objection in the account", w, `id="objection-status"`, `id="objection-due"`, "code=C002", `class="console-nav portal-nav"`,
+			">"+web.Translate(lang, "objection.status.open")+"<", `href="/account/objections"`)
+		wantNotBody(t, "the objection in the account", w, `id="console-menu"`, `action="/console/objections/`)
+	}
+	if w := e.page("GET", "/account/objections", public, "", nil); !strings.Contains(w.Body.String(), `href="/account/objections/`+f.obj.ID+`"`) {
+		t.Errorf("the filer's list does not link to the objection's page: %d", w.Code)
+	}
+	e.addUser("citizen2", "", "")
+	citizen2 := e.login("citizen2") // another public user
+	for _, who := range []*http.Cookie{citizen2, nil} {
+		if w := e.page("GET", "/account/objections/"+f.obj.ID, who, "", nil); w.Code != http.StatusNotFound && who != nil {
+			t.Errorf("another user opens the objection's link: %d, want 404", w.Code)
+		} else if who == nil && (w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=%2Faccount%2Fobjections%2F"+f.obj.ID) {
+			t.Errorf("anonymous opens the objection's link: %d to %q", w.Code, w.Header().Get("Location"))
+		}
+	}
+	if w := e.page("GET", "/console/objections/"+f.obj.ID, citizen2, "", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/account/objections/"+f.obj.ID {
+		t.Errorf("another public user opens the console's objection: %d to %q, want the account's", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.page("GET", "/console/objections/"+f.obj.ID, public, "", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/account/objections/"+f.obj.ID {
+		t.Errorf("the filer opens the console's objection: %d to %q, want the account's", w.Code, w.Header().Get("Location"))
 	}
 	if w := e.page("GET", "/console/objections/"+f.obj.ID, other, "", nil); w.Code != http.StatusNotFound {
-		t.Errorf("another user opens the objection's link: %d, want 404", w.Code)
+		t.Errorf("a government user who is no party opens the console's objection: %d, want 404", w.Code)
+	}
+	// The provider's staff keep the console's page and are sent there from the account's.
+	if w := e.page("GET", "/console/objections/"+f.obj.ID, e.login(pbEditor), "", nil); w.Code != http.StatusOK {
+		t.Errorf("the provider opens the console's objection: %d", w.Code)
+	}
+	if w := e.page("GET", "/account/objections/"+f.obj.ID, e.login(pbEditor), "", nil); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console/objections/"+f.obj.ID {
+		t.Errorf("the provider opens the account's objection: %d to %q", w.Code, w.Header().Get("Location"))
 	}
 }

@@ -251,6 +251,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		// Portal: org
 		route("GET /orgs/{code}", anyone, plain, p.PagePortalOrg),
 		route("GET /account", signedIn, plain, p.PagePortalAccount),
+		route("GET /account/applications", signedIn, data, p.PageAccountApplications),
+		route("GET /account/applications/{id}", signedIn, data, p.PageAccountApplication),
+		route("POST /account/applications/{id}/dispute", signedIn, data, p.PageAccountApplicationDispute),
+		route("POST /account/applications/{id}/withdraw", signedIn, data, p.PageAccountApplicationWithdraw),
+		route("GET /account/grants", signedIn, data, p.PageAccountGrants),
+		route("GET /account/grants/{id}", signedIn, data, p.PageAccountGrant),
 		// Public accounts
 		route("GET /register", anyone, plain, p.WithAccounts(p.PageRegister)),
 		route("POST /register", anyone, plain, p.WithAccounts(p.PageRegisterSubmit)),
@@ -309,6 +315,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /objections/new", anyone, plain, p.PageObjectionNew),
 		route("POST /objections/new", signedIn, plain, p.PageObjectionSubmit),
 		route("GET /account/objections", signedIn, plain, p.PageMyObjections),
+		route("GET /account/objections/{id}", signedIn, plain, p.PageAccountObjection),
 		route("GET /console/objections", signedIn, plain, c.PageConsoleObjections),
 		route("GET /console/objections/{id}", anyone, plain, c.PageObjection),
 		route("POST /console/objections/{id}/resolve", anyone, plain, c.PageObjectionResolve),

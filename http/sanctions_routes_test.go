@@ -60,6 +60,13 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"GET /downloads/{id}/files/{fileID}",
 		"POST /console/entries/{id}/files",
 		"POST /console/entries/{id}/files/{fileID}/versions",
+		// The citizen's pages of applications and grants.
+		"GET /account/applications",
+		"GET /account/applications/{id}",
+		"POST /account/applications/{id}/dispute",
+		"POST /account/applications/{id}/withdraw",
+		"GET /account/grants",
+		"GET /account/grants/{id}",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

@@ -457,16 +457,18 @@ func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Ba
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value, msg FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
+	rows, err := s.db.query(ctx, "SELECT row_num, col, code, message, value, msg, sensitive FROM data_batch_errors WHERE batch_id = ? ORDER BY n", id)
 	if err != nil {
 		return nil, err
 	}
 	errs, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (pubdata.RowError, error) {
 		var e pubdata.RowError
 		var msg string
-		if err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value, &msg); err != nil {
+		var sensitive int
+		if err := sc.Scan(&e.Row, &e.Column, &e.Code, &e.Message, &e.Value, &msg, &sensitive); err != nil {
 			return e, err
 		}
+		e.Sensitive = sensitive != 0
 		e.Msg, err = parseMessage(msg)
 		return e, err
 	})
@@ -809,11 +811,11 @@ func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.Ro
 	const per = 100
 	for i := 0; i < len(errs); i += per {
 		chunk := errs[i:min(i+per, len(errs))]
-		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value, msg) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-		args := make([]any, 0, 8*len(chunk))
+		q := "INSERT INTO data_batch_errors (batch_id, n, row_num, col, code, message, value, msg, sensitive) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 9*len(chunk))
 		for j, e := range chunk {
-			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, formatMessage(e.Msg))
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, formatMessage(e.Msg), boolInt(e.Sensitive))
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return err

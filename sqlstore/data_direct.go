@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // directWriter is SQLite's batch path: rows go straight into the entry's table in 64-row
@@ -156,11 +155,10 @@ func (d *directWriter) keyCond(alias string) string {
 }
 
 func (d *directWriter) fail(r *pubdata.SourceRow, code string, m *pubdata.Message) {
-	v := d.keyOf(r.Values)
-	if d.keyMask {
-		v = ident.Mask(v)
-	}
-	d.errs = append(d.errs, rowError(r.Num, strings.Join(d.keys, ", "), code, m, v))
+	// The key as given, marked Sensitive when personal: masked for other readers on display.
+	e := rowError(r.Num, strings.Join(d.keys, ", "), code, m, pubdata.CutRowErrorValue(d.keyOf(r.Values)))
+	e.Sensitive = d.keyMask
+	d.errs = append(d.errs, e)
 }
 
 // flush writes the pending rows: in upsert mode it first supersedes the current rows of

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/lib/ident"
 )
 
 // stage is a batch's temporary staging table pd_stage: _i (the row's ordinal in the batch,
@@ -289,11 +288,8 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, items []pubdata.Item
 		for i, v := range vals {
 			parts[i] = fmt.Sprint(normalizeStored(v))
 		}
-		s := strings.Join(parts, ",")
-		if mask {
-			s = ident.Mask(s)
-		}
-		return s
+		// The key as given (masked for other readers on display: Sensitive).
+		return pubdata.CutRowErrorValue(strings.Join(parts, ","))
 	}
 	check := func(query, update string, report func(n, first int64, key string) pubdata.RowError) error {
 		rows, err := tx.query(ctx, query)
@@ -312,7 +308,9 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, items []pubdata.Item
 				rows.Close()
 				return err
 			}
-			found = append(found, report(n, first, keyText(vals)))
+			re := report(n, first, keyText(vals))
+			re.Sensitive = mask
+			found = append(found, re)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

@@ -153,11 +153,11 @@ func TestBrowserRegisterApplyDownload(t *testing.T) {
 	)
 	b.do("apply", fill...)
 	loc := b.text("location", chromedp.Location())
-	i := strings.Index(loc, "/console/applications/")
+	i := strings.Index(loc, "/account/applications/")
 	if i < 0 {
 		t.Fatalf("after applying at %s\n%s", loc, b.where())
 	}
-	id := strings.TrimPrefix(loc[i:], "/console/applications/")
+	id := strings.TrimPrefix(loc[i:], "/account/applications/")
 	id = id[:strings.IndexAny(id+"?", "?")]
 	if st := b.text("status", chromedp.Text(chromedp.CSS(`#app-status`))); !strings.Contains(st, "待答复") {
 		t.Errorf("a new application's status %q", st)

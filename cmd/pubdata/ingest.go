@@ -13,6 +13,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/ident"
 )
 
 func ingestCommand() *command {
@@ -86,6 +87,7 @@ func ingestCommand() *command {
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
 			b, repeated, err := c.ingest(ctx, a, entry, as, in, size, forced, opt)
 			if b != nil {
+				b = b.ReportFor(pubdata.ActorFromContext(ctx), ident.Mask) // as the caller reads it
 				enc := json.NewEncoder(c.stdout)
 				enc.SetEscapeHTML(false)
 				enc.SetIndent("", "  ")

@@ -130,8 +130,12 @@ func (s *Server) batchFor(r *http.Request) (*pubdata.Actor, *pubdata.Batch, *pub
 	return a, b, e, nil
 }
 
-// batchView is a batch as the API shows it: errors never null, their messages in lang.
-func batchView(lang string, b *pubdata.Batch) *pubdata.Batch {
+// batchView is a batch as the API shows it to the request's caller: errors never null,
+// their messages in the API's language, sensitive values masked unless the caller is the
+// provider's admin or editor (web.ReportFor).
+func batchView(r *http.Request, b *pubdata.Batch) *pubdata.Batch {
+	lang := web.ApiLang(r)
+	b = web.ReportFor(pubdata.ActorFromContext(r.Context()), b)
 	c := *b
 	if b.Msg != nil {
 		c.Message = locale.Render(lang, b.Msg)
@@ -155,7 +159,7 @@ func writeBatch(w http.ResponseWriter, r *http.Request, b *pubdata.Batch, create
 	case created:
 		status = http.StatusCreated
 	}
-	web.WriteJSON(w, status, batchView(web.ApiLang(r), b))
+	web.WriteJSON(w, status, batchView(r, b))
 }
 
 // pushRows loads rows (from a request's JSON, already checked) as a small batch of its own,
@@ -251,7 +255,7 @@ func (s *Server) ApiDataLoad(w http.ResponseWriter, r *http.Request) error {
 	if async && created {
 		// Answered as soon as the batch exists, whether or not a small load has ended since.
 		w.Header().Set("Location", "/api/v1/batches/"+b.ID)
-		web.WriteJSON(w, http.StatusAccepted, batchView(web.ApiLang(r), b))
+		web.WriteJSON(w, http.StatusAccepted, batchView(r, b))
 		return nil
 	}
 	writeBatch(w, r, b, created)
@@ -263,7 +267,7 @@ func (s *Server) ApiBatchGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, batchView(web.ApiLang(r), b))
+	web.WriteJSON(w, http.StatusOK, batchView(r, b))
 	return nil
 }
 
@@ -294,7 +298,7 @@ func (s *Server) ApiEntryBatches(w http.ResponseWriter, r *http.Request) error {
 		total = max(total, int(st.Batches))
 	}
 	for i, b := range list {
-		list[i] = batchView(web.ApiLang(r), b)
+		list[i] = batchView(r, b)
 	}
 	web.WriteJSON(w, http.StatusOK, web.NewList(list, total, next))
 	return nil

@@ -30,56 +30,12 @@ func appFormErrors(lang string, err error) web.FormErrors {
 	return errs
 }
 
-// untilOf is the last day of a grant's period (its expiry is midnight after it).
-func untilOf(g *pubdata.Grant) string { return g.LastDay() }
-
 func appRows(apps []*pubdata.Application) []web.AppRow {
 	out := make([]web.AppRow, len(apps))
 	for i, a := range apps {
 		out[i] = web.AppRow{Application: a}
 	}
 	return out
-}
-
-// grantRow is a grant as the pages show it.
-type grantRow struct {
-	*pubdata.Grant
-	now          time.Time
-	ConsumerName string
-	ProviderName string
-}
-
-// Status is live, revoked or expired.
-func (g grantRow) Status() string { return g.StateAt(g.now) }
-
-func (g grantRow) StatusKey() string { return web.OptionKey(web.GrantStatusOptions, g.Status()) }
-
-func (g grantRow) KindKey() string { return web.OptionKey(web.AppKindOptions, string(g.Kind)) }
-
-func (g grantRow) Until() string { return untilOf(g.Grant) }
-
-func (g grantRow) IsLive() bool { return g.Status() == "live" }
-
-// BadgeClass is the CSS class of the status badge.
-func (g grantRow) BadgeClass() string {
-	switch g.Status() {
-	case "live":
-		return "status-published"
-	case "revoked":
-		return "status-rejected"
-	}
-	return "status-draft"
-}
-
-// ConsumerLabel is the consumer: the organisation's name, or the public user.
-func (g grantRow) ConsumerLabel() string {
-	switch {
-	case g.ConsumerName != "":
-		return g.ConsumerName
-	case g.Consumer != "":
-		return g.Consumer
-	}
-	return g.ConsumerUser
 }
 
 // roleTabs returns the tabs the actor may use, with the current one marked.
@@ -409,6 +365,9 @@ func (s *Server) PageApplications(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if web.ToAccount(w, r, a, "/account/applications") {
+		return nil
+	}
 	q := r.URL.Query()
 	v := applicationsView{Page: s.Base(r, true), Role: q.Get("role"), Status: q.Get("status"), Statuses: web.AppStatusOptions,
 		CatalogURL: "/console/applications/catalog"}
@@ -499,93 +458,30 @@ type decisionForm struct {
 	Basis     string
 }
 
-// eventRow is a transition of an application as the history shows it.
-type eventRow struct {
-	*pubdata.ApplicationEvent
-}
-
-func (e eventRow) ActionKey() string { return web.OptionKey(web.AppActionOptions, e.Action) }
-
-func (e eventRow) FromKey() string { return web.OptionKey(web.AppStatusOptions, string(e.From)) }
-
-func (e eventRow) ToKey() string { return web.OptionKey(web.AppStatusOptions, string(e.To)) }
-
-// applicationView is the view of an application's page.
+// applicationView is the view of an application's page: the detail both audiences show,
+// and the decision form (the provider's, or the authority's on a dispute).
 type applicationView struct {
-	web.Page
-	App        web.AppRow
-	ItemTitles []string // the items asked for, "title (name)"; empty: all
-	Events     []eventRow
-	Grant      *grantRow
-	// The decision form (the provider's, or the authority's on a dispute).
+	web.ApplicationDetail
 	CanDecide     bool
 	ByAuthority   bool
 	DecisionItems []itemChoice
 	Decision      decisionForm
 	Errors        web.FormErrors
-	// The applicant's forms.
-	CanDispute    bool
-	CanWithdraw   bool
-	DisputeReason string
-	DisputeErrors web.FormErrors
-	EntryURL      string
 }
 
-// appFor returns the application of the path's {id}, when the actor may see it; ENOTFOUND
-// otherwise (a stranger does not learn that it exists).
+// appFor returns the application of the path's {id}, when the actor may see it.
 func (s *Server) appFor(r *http.Request, a *pubdata.Actor) (*pubdata.Application, error) {
-	apps, err := s.AppService()
-	if err != nil {
-		return nil, err
-	}
-	return pubdata.FindApplicationFor(r.Context(), apps, a, r.PathValue("id"))
+	return s.ApplicationFor(r, a)
 }
 
 // applicationPage builds the view of app for the actor.
 func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata.Application) (*applicationView, error) {
-	v := &applicationView{Page: s.Base(r, true), App: web.AppRow{Application: app}, Errors: web.FormErrors{}, DisputeErrors: web.FormErrors{}}
-	e, err := s.Entries.FindPublishedEntry(r.Context(), app.Entry)
-	switch {
-	case web.ErrorIs(err, pubdata.ENOTFOUND):
-		e = nil
-	case err != nil:
-		return nil, err
-	default:
-		if pubdata.CanViewPublished(a, e) {
-			v.EntryURL = "/catalog/" + e.ID
-		}
-	}
-	titles := map[string]string{}
-	if e != nil {
-		for _, it := range e.Items {
-			titles[it.Name] = it.Title
-		}
-	}
-	label := func(name string) string {
-		if t := titles[name]; t != "" && t != name {
-			return t + " (" + name + ")"
-		}
-		return name
-	}
-	for _, n := range app.Items {
-		v.ItemTitles = append(v.ItemTitles, label(n))
-	}
-	evs, err := s.Applications.FindApplicationEvents(r.Context(), app.ID)
+	d, err := s.ApplicationPage(r, a, app, true)
 	if err != nil {
 		return nil, err
 	}
-	for _, ev := range evs {
-		v.Events = append(v.Events, eventRow{ev})
-	}
-	if app.Grant != "" {
-		g, err := s.Applications.FindGrantByID(r.Context(), app.Grant)
-		if err != nil && !web.ErrorIs(err, pubdata.ENOTFOUND) {
-			return nil, err
-		}
-		if g != nil {
-			v.Grant = &grantRow{Grant: g, now: s.Now()}
-		}
-	}
+	v := &applicationView{ApplicationDetail: *d, Errors: web.FormErrors{}}
+	e := d.Entry
 	v.CanDecide = pubdata.CanDecideApplication(a, app, app.Division) && e != nil
 	v.ByAuthority = app.Status == pubdata.AppDisputed
 	if v.CanDecide {
@@ -595,19 +491,6 @@ func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata
 				Checked: len(app.Items) == 0 || slices.Contains(app.Items, it.Name)})
 		}
 	}
-	v.CanDispute = app.Status == pubdata.AppRejected && app.DisputedAt == nil && pubdata.CanDisputeApplication(a, app)
-	v.CanWithdraw = app.Status == pubdata.AppPending && pubdata.IsApplicant(a, app)
-	q := r.URL.Query()
-	switch {
-	case q.Get("created") != "":
-		v.Flash = web.Translate(v.Lang, "app.flash.created", "Due", app.Due)
-	case q.Get("decided") != "":
-		v.Flash = web.Translate(v.Lang, "app.flash.decided")
-	case q.Get("disputed") != "":
-		v.Flash = web.Translate(v.Lang, "app.flash.disputed")
-	case q.Get("withdrawn") != "":
-		v.Flash = web.Translate(v.Lang, "app.flash.withdrawn")
-	}
 	return v, nil
 }
 
@@ -615,6 +498,9 @@ func (s *Server) PageApplication(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
 		return err
+	}
+	if web.ToAccount(w, r, a, "/account/applications/"+r.PathValue("id")) {
+		return nil
 	}
 	app, err := s.appFor(r, a)
 	if err != nil {
@@ -692,7 +578,7 @@ func (s *Server) PageApplicationDispute(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	reason := r.PostForm.Get("reason")
-	_, err = s.Applications.DisputeApplication(r.Context(), app.ID, reason)
+	_, err = s.DisputeApplication(r, a, app, reason)
 	switch {
 	case err == nil:
 		web.Redirect(w, r, web.WithQuery("/console/applications/"+app.ID, "disputed", "1"))
@@ -718,10 +604,7 @@ func (s *Server) PageApplicationWithdraw(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if !pubdata.IsApplicant(a, app) {
-		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the applicant may withdraw an application.").Keyed("error.application.withdraw_forbidden")
-	}
-	if _, err := s.Applications.WithdrawApplication(r.Context(), app.ID); err != nil {
+	if _, err := s.WithdrawApplication(r, a, app); err != nil {
 		return err
 	}
 	web.Redirect(w, r, web.WithQuery("/console/applications/"+app.ID, "withdrawn", "1"))
@@ -735,7 +618,7 @@ type grantsView struct {
 	web.Page
 	Role     string
 	Roles    []web.RoleTab
-	Grants   []grantRow
+	Grants   []web.GrantRow
 	NextURL  string
 	FirstURL string
 }
@@ -744,6 +627,9 @@ func (s *Server) PageGrants(w http.ResponseWriter, r *http.Request) error {
 	a, err := web.ConsoleActor(r)
 	if err != nil {
 		return err
+	}
+	if web.ToAccount(w, r, a, "/account/grants") {
+		return nil
 	}
 	apps, err := s.AppService()
 	if err != nil {
@@ -779,7 +665,7 @@ func (s *Server) PageGrants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, g := range list {
-		v.Grants = append(v.Grants, grantRow{Grant: g, now: s.Now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]})
+		v.Grants = append(v.Grants, web.GrantRow{Grant: g, Now: s.Now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]})
 	}
 	if next != "" {
 		v.NextURL = web.PageLink(r, "cursor", next)
@@ -790,75 +676,22 @@ func (s *Server) PageGrants(w http.ResponseWriter, r *http.Request) error {
 	return s.Render(w, r, "grants", http.StatusOK, v)
 }
 
-// grantView is the view of a grant's page.
+// grantView is the view of a grant's page: the detail both audiences show and the revoke
+// form.
 type grantView struct {
-	web.Page
-	Grant        grantRow
-	ItemTitles   []string
-	ClearTitles  []string
+	web.GrantDetail
 	CanRevoke    bool
-	Holder       bool // the actor holds the grant: show how to read
-	PreviewURL   string
-	RowsURL      string
 	RevokeReason string
 	Errors       web.FormErrors
 }
 
-// grantPageFor returns the grant of the path's {id} and its entry's division, when the actor
-// may see it; ENOTFOUND otherwise.
-func (s *Server) grantPageFor(r *http.Request, a *pubdata.Actor) (*pubdata.Grant, string, error) {
-	apps, err := s.AppService()
-	if err != nil {
-		return nil, "", err
-	}
-	g, app, err := pubdata.FindGrantFor(r.Context(), apps, a, r.PathValue("id"))
-	if err != nil {
-		return nil, "", err
-	}
-	return g, app.Division, nil
-}
-
 func (s *Server) grantPage(r *http.Request, a *pubdata.Actor, g *pubdata.Grant, div string) (*grantView, error) {
-	names, err := s.OrgNames(r)
+	d, err := s.GrantPage(r, a, g, true)
 	if err != nil {
 		return nil, err
 	}
-	row := grantRow{Grant: g, now: s.Now(), ConsumerName: names[g.Consumer], ProviderName: names[g.Provider]}
-	v := &grantView{Page: s.Base(r, true), Grant: row, Errors: web.FormErrors{}}
-	v.CanRevoke = row.IsLive() && pubdata.CanRevokeGrant(a, g, div)
-	v.Holder = g.Holds(a)
-	titles := map[string]string{}
-	e, err := s.Entries.FindPublishedEntry(r.Context(), g.Entry)
-	switch {
-	case web.ErrorIs(err, pubdata.ENOTFOUND):
-	case err != nil:
-		return nil, err
-	default:
-		for _, it := range e.Items {
-			titles[it.Name] = it.Title
-		}
-		if v.Holder && row.IsLive() {
-			v.PreviewURL = "/catalog/" + e.ID
-			if e.Format == pubdata.FormatTable {
-				v.RowsURL = "/api/v1/entries/" + url.PathEscape(e.ID) + "/rows"
-			}
-		}
-	}
-	label := func(name string) string {
-		if t := titles[name]; t != "" && t != name {
-			return t + " (" + name + ")"
-		}
-		return name
-	}
-	for _, n := range g.Items {
-		v.ItemTitles = append(v.ItemTitles, label(n))
-	}
-	for _, n := range g.ClearItems {
-		v.ClearTitles = append(v.ClearTitles, label(n))
-	}
-	if r.URL.Query().Get("revoked") != "" {
-		v.Flash = web.Translate(v.Lang, "grant.flash.revoked")
-	}
+	v := &grantView{GrantDetail: *d, Errors: web.FormErrors{}}
+	v.CanRevoke = d.Grant.IsLive() && pubdata.CanRevokeGrant(a, g, div)
 	return v, nil
 }
 
@@ -867,7 +700,10 @@ func (s *Server) PageGrant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	g, div, err := s.grantPageFor(r, a)
+	if web.ToAccount(w, r, a, "/account/grants/"+r.PathValue("id")) {
+		return nil
+	}
+	g, div, err := s.GrantFor(r, a)
 	if err != nil {
 		return err
 	}
@@ -883,7 +719,7 @@ func (s *Server) PageGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	g, div, err := s.grantPageFor(r, a)
+	g, div, err := s.GrantFor(r, a)
 	if err != nil {
 		return err
 	}

@@ -488,6 +488,7 @@ func (s *Server) batchPageView(r *http.Request, a *pubdata.Actor, b *pubdata.Bat
 		Page: s.Base(r, true), Entry: e, Errors: web.FormErrors{},
 		APIURL: "/api/v1/batches/" + b.ID,
 	}
+	b = web.ReportFor(a, b)
 	if b.Msg != nil {
 		c := *b
 		c.Message = locale.Render(v.Lang, b.Msg)
@@ -550,6 +551,7 @@ func (s *Server) PageBatchReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	b = web.ReportFor(a, b)
 	lang := web.LangFrom(r.Context())
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")

@@ -14,6 +14,9 @@ func (s *Server) PageConsoleObjections(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	if web.ToAccount(w, r, a, "/account/objections") {
+		return nil
+	}
 	q := r.URL.Query()
 	if q.Get("role") == "" {
 		switch {
@@ -66,6 +69,9 @@ func (s *Server) objectionPage(r *http.Request) (*objectionView, error) {
 }
 
 func (s *Server) PageObjection(w http.ResponseWriter, r *http.Request) error {
+	if web.ToAccount(w, r, pubdata.ActorFromContext(r.Context()), "/account/objections/"+r.PathValue("id")) {
+		return nil
+	}
 	v, err := s.objectionPage(r)
 	if err != nil {
 		return err

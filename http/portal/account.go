@@ -50,7 +50,7 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 		web.Redirect(w, r, web.WithQuery("/login", "next", "/account"))
 		return nil
 	}
-	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/account/settings#account-tokens", AppsURL: "/console/applications"}
+	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/account/settings#account-tokens", AppsURL: "/account/applications"}
 	if a.Org != nil {
 		v.OrgName = a.Org.Name
 	}

@@ -153,7 +153,7 @@ func (s *Server) PagePublicApplySubmit(w http.ResponseWriter, r *http.Request) e
 	} else if err != nil {
 		return err
 	}
-	web.Redirect(w, r, web.WithQuery("/console/applications/"+app.ID, "created", "1"))
+	web.Redirect(w, r, web.WithQuery("/account/applications/"+app.ID, "created", "1"))
 	return nil
 }
 

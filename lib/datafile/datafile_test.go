@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/locale"
 )
 
@@ -218,6 +219,7 @@ func TestCSVRowErrors(t *testing.T) {
 		msg          string
 		m            *pubdata.Message
 	}
+	var sens []bool
 	var got []e
 	for _, r := range rows {
 		if (r.Values == nil) == (r.Errors == nil) {
@@ -228,12 +230,13 @@ func TestCSVRowErrors(t *testing.T) {
 				t.Errorf("row %d: error at row %d", r.Num, x.Row)
 			}
 			got = append(got, e{x.Row, x.Column, x.Code, x.Value, x.Message, x.Msg})
+			sens = append(sens, x.Sensitive)
 		}
 	}
 	want := []e{
 		{3, "legal_id", pubdata.RuleElement, "110105********0021", "check digit is X, not 1", nil},
 		{5, "legal_id", pubdata.RuleElement, "110105********002X", "birth date 19491331 is not a real date", nil},
-		{6, "uscc", pubdata.RuleElement, "913501********Y44", "check character is 3, not 4", nil},
+		{6, "uscc", pubdata.RuleElement, "91350100M000100Y44", "check character is 3, not 4", nil},
 		{6, "name", pubdata.RuleLength, "too long a name here", "has 20 characters; at most 10", nil},
 		{6, "legal_id", pubdata.RuleElement, "110105********002x", "upper-case X", nil},
 		{6, "staff", pubdata.RuleType, "x", "is not a whole number", nil},
@@ -248,10 +251,14 @@ func TestCSVRowErrors(t *testing.T) {
 		if g.row != w.row || g.column != w.column || g.code != w.code || !strings.Contains(g.msg, w.msg) {
 			t.Errorf("error %d: %+v, want %+v", i, g, w)
 		}
-		if g.column == "legal_id" || g.column == "uscc" {
-			if g.value != strings.TrimSpace(w.value) && !strings.Contains(g.value, "*") {
-				t.Errorf("error %d: value %q not masked", i, g.value)
-			}
+		// A personal value (or one of a standard element) is kept as given and marked
+		// Sensitive, masked when shown to others than the provider's admins and editors;
+		// others are kept as given, unmarked.
+		if sensitive := g.column == "legal_id" || g.column == "uscc"; sens[i] != (sensitive && g.value != "") {
+			t.Errorf("error %d: value %q sensitive %v", i, g.value, sens[i])
+		}
+		if g.value != "" && ident.Mask(strings.TrimSpace(g.value)) != strings.TrimSpace(w.value) && g.value != w.value {
+			t.Errorf("error %d: value %q, masked %q, want %q", i, g.value, ident.Mask(g.value), w.value)
 		}
 		if w.column == "legal_id" && strings.Contains(g.msg, "19491231") {
 			t.Errorf("message %q repeats the birth date", g.msg)
@@ -275,8 +282,8 @@ func TestCSVRowErrors(t *testing.T) {
 	if len(objs) != 1 || len(objs[0].Errors) != 1 || !strings.HasPrefix(locale.Render(locale.ZH, objs[0].Errors[0].Msg), "LEGAL_ID不是") {
 		t.Errorf("a JSON key as written: %+v", objs)
 	}
-	if got[0].value != "110105********0021" {
-		t.Errorf("masked value %q", got[0].value)
+	if got[0].value != "110105194912310021" || !sens[0] {
+		t.Errorf("kept value %q (sensitive %v), want the value as given", got[0].value, sens[0])
 	}
 	if last := rows[len(rows)-1]; last.Num != 10 || last.Values[0] != uscc2 {
 		t.Errorf("last row %d %v", last.Num, last.Values)

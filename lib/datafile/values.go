@@ -43,9 +43,6 @@ func identMessage(err error) *pubdata.Message {
 	return pubdata.NewMessage("row.problem", "Problem", err.Error())
 }
 
-// maxErrorValue is how many characters of a bad value a row error keeps.
-const maxErrorValue = 100
-
 // column is an item compiled for checking values.
 type column struct {
 	item  pubdata.Item
@@ -103,18 +100,21 @@ func newChecker(items []pubdata.Item, now time.Time) *checker {
 	return c
 }
 
-// shown is a bad value as a row error shows it: masked when personal, cut when long.
+// shown is a bad value as a row error keeps it: as given, cut when long. A personal
+// value (or one of a standard element) is marked Sensitive: readers other than the
+// provider's admins and editors see it masked (pubdata.SeesRejectedValues).
 func (col *column) shown(raw string) string {
 	// A value that is not text is shown as text: both databases refuse NUL in text.
 	raw = strings.ToValidUTF8(strings.ReplaceAll(raw, "\x00", "\uFFFD"), "\uFFFD")
-	if col.mask {
-		raw = ident.Mask(raw)
-	}
-	if utf8.RuneCountInString(raw) > maxErrorValue {
-		r := []rune(raw)
-		raw = string(r[:maxErrorValue]) + "…"
-	}
-	return raw
+	return pubdata.CutRowErrorValue(raw)
+}
+
+// bad is the row error of a bad value raw of the column: the value kept as shown, marked
+// Sensitive when the column is personal or of a standard element.
+func (col *column) bad(num int64, code string, m *pubdata.Message, raw string) pubdata.RowError {
+	e := rowError(num, col.item.Name, code, m, col.shown(raw))
+	e.Sensitive = col.mask
+	return e
 }
 
 // cell converts the text of item i; problems are appended to errs.
@@ -131,8 +131,8 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 	// store it). Bytes that are not UTF-8 do not get here: the CSV reader checks each field
 	// of UTF-8 text and decodes the others, JSON and XLSX decode to UTF-8.
 	if strings.IndexByte(s, 0) >= 0 {
-		return nil, append(errs, rowError(num, col.item.Name, pubdata.RuleType,
-			pubdata.NewMessage("row.not_text", "Column", col.title()), col.shown(raw)))
+		return nil, append(errs, col.bad(num, pubdata.RuleType,
+			pubdata.NewMessage("row.not_text", "Column", col.title()), raw))
 	}
 	var v any
 	switch col.item.Type {
@@ -153,20 +153,20 @@ func (c *checker) cell(i int, raw string, num int64, errs []pubdata.RowError) (a
 				if !slices.Contains(pubdata.ItemTypes, col.item.Type) {
 					problem = pubdata.NewMessage("row.type.unknown", "Type", col.item.Type)
 				}
-				return nil, append(errs, rowError(num, col.item.Name, pubdata.RuleType,
-					pubdata.NewMessage("row.type", "Column", col.title(), "Problem", problem), col.shown(raw)))
+				return nil, append(errs, col.bad(num, pubdata.RuleType,
+					pubdata.NewMessage("row.type", "Column", col.title(), "Problem", problem), raw))
 			}
 		}
 	}
 	if !pubdata.CheckItemLength(col.item, v) {
-		errs = append(errs, rowError(num, col.item.Name, pubdata.RuleLength, pubdata.NewMessage("row.length",
-			"Column", col.title(), "Count", utf8.RuneCountInString(s), "Max", col.item.Length), col.shown(raw)))
+		errs = append(errs, col.bad(num, pubdata.RuleLength, pubdata.NewMessage("row.length",
+			"Column", col.title(), "Count", utf8.RuneCountInString(s), "Max", col.item.Length), raw))
 	}
 	if col.check != nil {
 		if err := col.check(s); err != nil {
-			errs = append(errs, rowError(num, col.item.Name, pubdata.RuleElement, pubdata.NewMessage("row.element",
+			errs = append(errs, col.bad(num, pubdata.RuleElement, pubdata.NewMessage("row.element",
 				"Column", col.title(), "Element", pubdata.NewMessage("element."+col.item.Element), "Problem", identMessage(err)),
-				col.shown(raw)))
+				raw))
 		}
 	}
 	return v, errs

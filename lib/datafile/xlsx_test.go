@@ -49,7 +49,7 @@ func TestXLSX(t *testing.T) {
 	want := []*pubdata.SourceRow{
 		{Num: 3, Values: []any{uscc1, "甲", id1, 1234.5, int64(12), "2001-02-03", true, "2024-01-02T00:30:00Z"}},
 		{Num: 5, Errors: []pubdata.RowError{{Row: 5, Column: "legal_id", Code: pubdata.RuleElement,
-			Message: "Column 法定代表人身份证号 is not a valid resident ID number: check digit is X, not 1.", Value: "110105********0021"}}},
+			Message: "Column 法定代表人身份证号 is not a valid resident ID number: check digit is X, not 1.", Value: "110105194912310021", Sensitive: true}}},
 		{Num: 6, Values: []any{uscc3, "丙", nil, nil, nil, "2001-02-03", true, nil}},
 		{Num: 7, Values: []any{uscc1, "丁", id2, 1e6, int64(1000000), "2001-02-03", nil, nil}},
 	}

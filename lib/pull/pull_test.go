@@ -370,8 +370,10 @@ func TestRecord(t *testing.T) {
 	if len(r.Errors) != 0 || r.Values[0] != "91350100M000100Y43" || r.Values[1] != int64(12) {
 		t.Fatalf("good row: %+v", r)
 	}
+	// The bad identifier is kept as given, marked sensitive (masked on display for all but
+	// the provider's admins and editors).
 	r = pull.Record(items, []string{"91350100M000100Y44", "x"}, []bool{false, false}, 2)
-	if len(r.Errors) != 2 || r.Errors[0].Code != pubdata.RuleElement || r.Errors[0].Value == "91350100M000100Y44" || r.Errors[1].Code != pubdata.RuleType {
+	if len(r.Errors) != 2 || r.Errors[0].Code != pubdata.RuleElement || r.Errors[0].Value != "91350100M000100Y44" || !r.Errors[0].Sensitive || r.Errors[1].Code != pubdata.RuleType {
 		t.Fatalf("bad row: %+v", r)
 	}
 }
