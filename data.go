@@ -506,6 +506,12 @@ type DataService interface {
 	// FailStaleBatches marks running batches whose last heartbeat is before t as failed
 	// (interrupted); their data was never committed. Returns how many.
 	FailStaleBatches(ctx context.Context, before time.Time) (int, error)
+	// ClearRejectedValues empties the rejected values kept as given (RowError.Sensitive) in
+	// the reports of batches finished before before: past the retention of a failed batch's
+	// file a report keeps the row, the column and the message, not the provider's value.
+	// Records an event per batch ("data.report_cleared"); returns how many batches (at most
+	// 500 a call).
+	ClearRejectedValues(ctx context.Context, before time.Time) (int, error)
 	// TableStats returns the entry's table figures; ENOTFOUND when it has no table.
 	TableStats(ctx context.Context, entryID string) (*TableStats, error)
 	// RecordRead records a read of the entry's data ("data.read", object "entry:<id>") in a

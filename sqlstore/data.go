@@ -552,6 +552,44 @@ func (s *DataService) TableStats(ctx context.Context, entryID string) (*pubdata.
 	return st, nil
 }
 
+// ClearRejectedValues implements pubdata.DataService.
+func (s *DataService) ClearRejectedValues(ctx context.Context, before time.Time) (int, error) {
+	rows, err := s.db.query(ctx, "SELECT b.id, b.entry_id FROM data_batches b WHERE b.finished_at < ? AND EXISTS (SELECT 1 FROM data_batch_errors e WHERE e.batch_id = b.id AND e.sensitive = 1) ORDER BY b.finished_at LIMIT 500", fmtTime(before))
+	if err != nil {
+		return 0, err
+	}
+	type old struct{ id, entry string }
+	list, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (old, error) {
+		var x old
+		return x, sc.Scan(&x.id, &x.entry)
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range list {
+		tx, err := s.db.begin(ctx)
+		if err != nil {
+			return n, err
+		}
+		res, err := tx.exec(ctx, "UPDATE data_batch_errors SET value = '', sensitive = 0 WHERE batch_id = ? AND sensitive = 1", b.id)
+		if err == nil {
+			if k, _ := res.RowsAffected(); k > 0 {
+				err = tx.record(ctx, change{Action: "data.report_cleared", Object: "batch:" + b.id, Details: map[string]any{"entry": b.entry, "values": k}})
+				n++
+			}
+		}
+		if err == nil {
+			err = tx.Commit()
+		}
+		tx.Rollback()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // FailStaleBatches implements pubdata.DataService.
 func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (int, error) {
 	rows, err := s.db.query(ctx, "SELECT id, entry_id, source FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))

@@ -264,6 +264,24 @@ func testDataKeyRules(t *testing.T, s *Store) {
 		t.Fatalf("unique error %+v", e1)
 	}
 	wantRows(t, current(t, s, e, &pubdata.RowQuery{Fields: []string{"uscc", "name"}}), uA+"|甲", uB+"|乙", uC+"|丙")
+	// Past the retention the value given is cleared, once, with an event; the row, the
+	// column and the message stay.
+	if n, err := s.Data.ClearRejectedValues(system, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("ClearRejectedValues before the batch = %d, %v", n, err)
+	}
+	if n, err := s.Data.ClearRejectedValues(system, time.Now().Add(time.Hour)); err != nil || n < 1 {
+		t.Fatalf("ClearRejectedValues = %d, %v", n, err)
+	}
+	cleared, err := s.Data.FindBatchByID(system, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e0 := cleared.Errors[0]; e0.Value != "" || e0.Sensitive || e0.Row != 3 || e0.Column != "uscc" || e0.Code != pubdata.RuleExists {
+		t.Fatalf("cleared error %+v", e0)
+	}
+	if n, err := s.Data.ClearRejectedValues(system, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("ClearRejectedValues again = %d, %v", n, err)
+	}
 	// In abort mode the same batch loads nothing.
 	b = load(t, s, editor, e, pubdata.LoadOptions{}, row(2, uD, "丁", nil, nil, nil, nil), row(3, uA, "x", nil, nil, nil, nil))
 	if b.Status != pubdata.BatchFailed || b.RowsRejected != 1 {
@@ -280,7 +298,7 @@ func testDataKeyRules(t *testing.T, s *Store) {
 	}
 	editor2, reviewer := catalogueSetup2(t, s)
 	nk := publish(t, s, editor2, reviewer, "fz-scj", f)
-	_, _, err := s.Data.CreateBatch(editor, nk, pubdata.LoadOptions{Mode: pubdata.ModeUpsert})
+	_, _, err = s.Data.CreateBatch(editor, nk, pubdata.LoadOptions{Mode: pubdata.ModeUpsert})
 	wantCode(t, err, pubdata.EINVALID)
 	_, _, err = s.Data.CreateBatch(editor, e, pubdata.LoadOptions{Mode: "merge"})
 	wantCode(t, err, pubdata.EINVALID)

@@ -169,6 +169,12 @@ func (a *app) runCalendarJobs(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			a.logger.Info("removed the files of old failed batches", "files", n, "older_than", BatchFileRetention.String())
 		}
+		// The values given of rejected rows, kept for the provider, go with them.
+		if n, err := a.data.ClearRejectedValues(jctx, time.Now().Add(-BatchFileRetention)); err != nil && ctx.Err() == nil {
+			a.logger.Error("clearing the rejected values of old batch reports", "error", err)
+		} else if n > 0 {
+			a.logger.Info("cleared the rejected values of old batch reports", "batches", n, "older_than", BatchFileRetention.String())
+		}
 		cancel()
 		select {
 		case <-ctx.Done():
