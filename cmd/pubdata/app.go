@@ -57,7 +57,7 @@ type app struct {
 	evidence pubdata.EvidenceService
 	// quality keeps the entries' quality rules and runs them (serve's quality jobs:
 	// quality.go), with the weights of the settings.
-	quality *sqlstore.QualityService
+	quality  *sqlstore.QualityService
 	extracts *extract.Key
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
