@@ -2,8 +2,8 @@ package ckan
 
 import (
 	"bytes"
-	"encoding/csv"
 	"cmp"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
