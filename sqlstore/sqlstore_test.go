@@ -66,6 +66,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Feedback:      sqlstore.NewFeedbackService(db),
 		Objections:    sqlstore.NewObjectionService(db),
 		Calendar:      sqlstore.NewCalendarService(db),
+		Compliance:    sqlstore.NewComplianceService(db),
+		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

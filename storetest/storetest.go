@@ -42,6 +42,10 @@ type Store struct {
 	Objections pubdata.ObjectionService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
+	// Compliance gathers the facts of non-compliance and keeps rectification orders;
+	// OpenWatch the opened-data findings (E7).
+	Compliance pubdata.ComplianceService
+	OpenWatch  pubdata.OpenWatchService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -85,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionTests...)
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
+	tests = append(tests, complianceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
