@@ -228,6 +228,14 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Objections != nil { // the objection pages
 			p.Nav = append(p.Nav, navItem{Key: "nav.objections", URL: "/console/objections"})
 		}
+		if s.Compliance != nil { // compliance.go: findings for the authority, orders for both
+			if pubdata.IsSupervisor(a) {
+				p.Nav = append(p.Nav, navItem{Key: "nav.compliance", URL: "/console/compliance"})
+			}
+			if _, ok := pubdata.RectificationScope(a); ok && a.IsGovernment() {
+				p.Nav = append(p.Nav, navItem{Key: "nav.rectifications", URL: "/console/rectifications"})
+			}
+		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
 		}
