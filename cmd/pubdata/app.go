@@ -246,6 +246,8 @@ func (a *app) handler() (http.Handler, error) {
 		OpenReplyDays:      a.cfg.OpenReplyDays,
 		Objections:         a.objections(),
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
+		Compliance:         sqlstore.NewComplianceService(a.db),
+		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Extracts:           a.extracts,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
