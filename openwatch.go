@@ -73,12 +73,18 @@ func init() {
 func (f *EntryFields) Watched() bool { return f.Format == FormatTable && f.Opens() }
 
 // WatchFindings returns the check's findings that withhold a column: items read in clear
-// that are not withheld already.
-func WatchFindings(risk *OpenRisk, withheld []string) []OpenRiskFinding {
+// whose content was found personal, that their definition (element, name or title) does not
+// say are personal — those the pre-open check judged at approval — and that are not withheld
+// already.
+func WatchFindings(risk *OpenRisk, f *EntryFields, withheld []string) []OpenRiskFinding {
+	declared := map[string]bool{}
+	for _, it := range f.Items {
+		declared[it.Name] = it.Personal || personalElement(it.Element) != "" || personalByName(it) != ""
+	}
 	out := []OpenRiskFinding{}
-	for _, f := range risk.InClear() {
-		if !slices.Contains(withheld, f.Item) {
-			out = append(out, f)
+	for _, x := range risk.InClear() {
+		if slices.Contains(x.By, FoundByContent) && !declared[x.Item] && !slices.Contains(withheld, x.Item) {
+			out = append(out, x)
 		}
 	}
 	return out

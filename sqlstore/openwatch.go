@@ -68,8 +68,8 @@ func (tx *Tx) effectivePolicy(ctx context.Context, org string) (pubdata.MaskPoli
 
 // watchRows samples at most pubdata.OpenRiskSampleRows rows of e's table selected by where
 // (a condition and its order) and runs the check; findings not withheld yet (nor accepted
-// by a resolution before) are withheld. Only findings made from the content count: the
-// items' names and elements were judged by the pre-open check at approval.
+// by a resolution before) are withheld (pubdata.WatchFindings: content findings in items
+// whose definition does not say they are personal).
 func (tx *Tx) watchRows(ctx context.Context, e *pubdata.Entry, m *tableMeta, source, batch, where string, args ...any) error {
 	var cols []string
 	for _, it := range e.Items {
@@ -124,8 +124,8 @@ func (tx *Tx) watchRows(ctx context.Context, e *pubdata.Entry, m *tableMeta, sou
 		return err
 	}
 	var found []pubdata.OpenRiskFinding
-	for _, f := range pubdata.WatchFindings(risk, m.withheld) {
-		if slices.Contains(f.By, pubdata.FoundByContent) && !accepted[f.Item+"\x00"+f.Kind] {
+	for _, f := range pubdata.WatchFindings(risk, &e.EntryFields, m.withheld) {
+		if !accepted[f.Item+"\x00"+f.Kind] {
 			found = append(found, f)
 		}
 	}
