@@ -514,6 +514,9 @@ type DataService interface {
 	ClearRejectedValues(ctx context.Context, before time.Time) (int, error)
 	// TableStats returns the entry's table figures; ENOTFOUND when it has no table.
 	TableStats(ctx context.Context, entryID string) (*TableStats, error)
+	// Withheld returns the entry's columns withheld from the public by open opened-data
+	// findings (E7, openwatch.go); none when it has no table.
+	Withheld(ctx context.Context, entryID string) ([]string, error)
 	// RecordRead records a read of the entry's data ("data.read", object "entry:<id>") in a
 	// transaction of its own, with the purpose of the request in ctx and details such as the
 	// path or format, the columns, the filter, the grant and the row count.

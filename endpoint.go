@@ -221,6 +221,12 @@ type ServiceCall struct {
 	Error      string // "timeout", "unreachable", "interrupted" or ""
 }
 
+// Failed reports whether the call failed on the provider's side: unreachable, timed out, or
+// a server error (5xx). A call the caller interrupted is not the provider's failure.
+func (c *ServiceCall) Failed() bool {
+	return c.Error == "timeout" || c.Error == "unreachable" || (c.Error == "" && c.Status >= 500)
+}
+
 // EndpointService keeps the entries' service endpoints. Authorisation is the caller's
 // (CanSetEndpoint, CanConfirmEndpoint, CanViewEndpoint; calls: CanReadData); every change
 // records its audit event in its transaction. Secrets are stored encrypted.

@@ -430,6 +430,9 @@ type AccessDecision struct {
 	Purpose string // the purpose to record with the read
 	// Shared reports a read by another body (recorded as a shared read).
 	Shared bool
+	// Withheld are the columns an open read leaves out while an opened-data finding holds
+	// them (E7, openwatch.go).
+	Withheld []string
 }
 
 // AccessRequest is a read: who, which entry, which purpose, with which live grants of the
@@ -445,6 +448,8 @@ type AccessRequest struct {
 	Policy    MaskPolicy
 	Suspended string // the suspension's reason; "" when not suspended
 	Now       time.Time
+	// Withheld are the entry's columns withheld from the public (E7, openwatch.go).
+	Withheld []string
 }
 
 // DecideAccess decides a read of an entry's data, for every read path (rows, downloads,
@@ -463,8 +468,22 @@ type AccessRequest struct {
 //     recorded); a read naming another purpose is refused (AccessWrongPurpose) unless the
 //     entry is readable without the grant (unconditionally open, or unconditionally shared
 //     with a purpose), and a grant named that the caller does not hold live is refused
-//     (AccessGrantNotHeld).
+//     (AccessGrantNotHeld);
+//   - an open read (the entry unconditionally open, or an open grant) leaves out the
+//     columns an opened-data finding withholds (r.Withheld, E7).
 func DecideAccess(r AccessRequest) AccessDecision {
+	d := decideAccess(r)
+	if d.Allow && len(r.Withheld) > 0 && (d.Reason == AccessOpen || (d.Grant != nil && d.Grant.Kind == KindOpen)) {
+		d.Columns = slices.DeleteFunc(slices.Clone(d.Columns), func(c string) bool { return slices.Contains(r.Withheld, c) })
+		for _, c := range r.Withheld {
+			delete(d.Masks, c)
+		}
+		d.Withheld = slices.Clone(r.Withheld)
+	}
+	return d
+}
+
+func decideAccess(r AccessRequest) AccessDecision {
 	a, e := r.Actor, r.Entry
 	policy := r.Policy
 	if policy == nil {

@@ -181,6 +181,11 @@ func (r *Reader) Open(ctx context.Context, e *pubdata.Entry, p Purpose) (*Read, 
 		if req.Policy, err = r.MaskPolicy(ctx, e); err != nil {
 			return nil, err
 		}
+		if e.Watched() && r.svc.Data != nil { // the columns an opened-data finding withholds (E7)
+			if req.Withheld, err = r.svc.Data.Withheld(ctx, e.ID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return &Read{r: r, a: a, e: e, p: p, d: pubdata.DecideAccess(req)}, nil
 }

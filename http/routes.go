@@ -335,6 +335,22 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/tickets", signedIn, plain, c.PageConsoleTickets),
 		route("GET /console/tickets/{id}", signedIn, plain, c.PageTicket),
 		route("POST /console/tickets/{id}/answer", signedIn, plain, c.PageTicketAnswer),
+		// Non-compliance and rectification (H3); opened data kept checked (E7)
+		route("GET /api/v1/compliance", signedIn, plain, a.ApiCompliance),
+		route("POST /api/v1/rectifications", signedIn, plain, a.ApiRectificationCreate),
+		route("GET /api/v1/rectifications", signedIn, plain, a.ApiRectificationList),
+		route("GET /api/v1/rectifications/{id}", signedIn, plain, a.ApiRectificationGet),
+		route("GET /api/v1/entries/{id}/open-findings", signedIn, plain, a.ApiOpenFindings),
+		route("POST /api/v1/open-findings/{id}/resolve", signedIn, plain, a.ApiOpenFindingResolve),
+		route("GET /console/compliance", signedIn, plain, c.PageCompliance),
+		route("POST /console/compliance", signedIn, plain, c.PageComplianceIssue),
+		route("GET /console/rectifications", signedIn, plain, c.PageRectifications),
+		route("GET /console/rectifications/{id}", signedIn, plain, c.PageRectification),
+		route("POST /console/entries/{id}/open-findings/{fid}/resolve", signedIn, plain, c.PageOpenFindingResolve),
+	}
+	for _, step := range pubdata.RectificationSteps {
+		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),
+			route("POST /console/rectifications/{id}/"+string(step), signedIn, plain, c.PageRectificationStep(step)))
 	}
 	for _, kind := range api.ListKinds {
 		t = append(t, route("GET /api/v1/lists/"+kind, anyone, plain, a.ApiList(kind)))

@@ -124,9 +124,10 @@ type tableMeta struct {
 	lastLoadedAt  nullTime
 	createdAt     string
 	columnsByName map[string]tableColumn
+	withheld      []string // columns withheld from the public (E7, openwatch.go)
 }
 
-const tableMetaQuery = "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at FROM data_tables WHERE entry_id = ?"
+const tableMetaQuery = "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at, withheld FROM data_tables WHERE entry_id = ?"
 
 func (tx *Tx) tableMeta(ctx context.Context, entryID string, lock bool) (*tableMeta, error) {
 	q := tableMetaQuery
@@ -143,8 +144,8 @@ func (d *DB) tableMeta(ctx context.Context, entryID string) (*tableMeta, error) 
 
 func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
 	m := &tableMeta{entry: entryID}
-	var cols, keys string
-	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt)
+	var cols, keys, withheld string
+	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt, &withheld)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID).
 			Keyed("error.data.no_table", "Entry", entryID)
@@ -157,6 +158,11 @@ func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
 	}
 	// Each meta gets its own slices (ensureTable changes them); the map is only read.
 	m.columns, m.keys, m.columnsByName = slices.Clone(d.columns), slices.Clone(d.keys), d.byName
+	if withheld != "[]" && withheld != "" {
+		if err := json.Unmarshal([]byte(withheld), &m.withheld); err != nil {
+			return nil, fmt.Errorf("data table %s: withheld: %w", m.tbl, err)
+		}
+	}
 	return m, nil
 }
 
@@ -1159,6 +1165,13 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		"entry": e.ID, "seq": seq, "mode": opt.Mode, "source": opt.Source, "rows_in": rowsIn, "rows_loaded": loaded,
 		"rows_rejected": es.rejected, "rows_superseded": superseded}}); err != nil {
 		return err
+	}
+	// E7: the rows this batch wrote into an open entry are checked before they commit; a
+	// finding withholds its columns from the public in this transaction (openwatch.go).
+	if loaded > 0 && e.Watched() {
+		if err := tx.watchRows(ctx, e, m, pubdata.WatchByLoad, b.ID, "_row >= ? AND _row < ? AND _to IS NULL ORDER BY _row", rowBase(seq), rowBase(seq+1)); err != nil {
+			return err
+		}
 	}
 	if err := st.drop(); err != nil {
 		return err

@@ -198,5 +198,14 @@ func (s *EndpointService) RecordCall(ctx context.Context, c *pubdata.ServiceCall
 	if err := tx.record(ctx, change{Action: "service.call", Object: "entry:" + c.Entry, Details: details}); err != nil {
 		return err
 	}
+	// The calls in a row that failed (H3: a failing service interface is a finding).
+	if c.Failed() {
+		_, err = tx.exec(ctx, "UPDATE service_endpoints SET failures = failures + 1, last_failed_at = ? WHERE entry_id = ?", fmtTime(tx.now), c.Entry)
+	} else {
+		_, err = tx.exec(ctx, "UPDATE service_endpoints SET failures = 0 WHERE entry_id = ? AND failures <> 0", c.Entry)
+	}
+	if err != nil {
+		return err
+	}
 	return tx.Commit()
 }

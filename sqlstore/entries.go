@@ -330,6 +330,10 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 		if err := tx.ensureTable(ctx, e); err != nil {
 			return nil, err
 		}
+		// E7: a new item of grade 3 or above in an open entry is withheld until reviewed.
+		if err := tx.watchVersion(ctx, e); err != nil {
+			return nil, err
+		}
 		details := map[string]any{"version": v, "comment": comment}
 		if o != nil {
 			details["open_risk_override"] = map[string]any{"reason": strings.TrimSpace(o.Reason), "findings": o.Findings}

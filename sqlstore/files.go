@@ -27,7 +27,8 @@ const versionColumns = "v.version, v.file_name, v.format, v.media_type, v.size, 
 // fileFrom joins each file with its latest version.
 const fileFrom = " FROM entry_files f JOIN entry_file_versions v ON v.file_id = f.id AND v.version = f.version"
 
-type scanner interface{ Scan(...any) error }
+// scanner is what scans a row (*sql.Row, *sql.Rows).
+type scanner = interface{ Scan(...any) error }
 
 func scanVersion(v *pubdata.FileVersion) []any {
 	return []any{&v.Version, &v.FileName, &v.Format, &v.MediaType, &v.Size, &v.SHA256, &v.SM3, &v.Note, &v.Actor, &v.Blob, timeCol{&v.CreatedAt}}

@@ -70,6 +70,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Files:         sqlstore.NewFileService(db),
 		Licenses:      sqlstore.NewLicenseService(db),
 		Quality:       sqlstore.NewQualityService(db),
+		Compliance:    sqlstore.NewComplianceService(db),
+		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

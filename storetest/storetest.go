@@ -50,6 +50,10 @@ type Store struct {
 	Licenses pubdata.LicenseService
 	// Quality keeps the entries' quality rules and runs (nil: those tests skip).
 	Quality pubdata.QualityService
+	// Compliance gathers the facts of non-compliance and keeps rectification orders;
+	// OpenWatch the opened-data findings (E7).
+	Compliance pubdata.ComplianceService
+	OpenWatch  pubdata.OpenWatchService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -98,6 +102,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)
 	tests = append(tests, ticketTests...)
+	tests = append(tests, complianceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -271,6 +271,8 @@ func (a *app) handler() (http.Handler, error) {
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
 		Tickets:            a.tickets(),
 		TicketReplyDays:    a.cfg.TicketReplyDays,
+		Compliance:         sqlstore.NewComplianceService(a.db),
+		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,
 		QualityWeights:     a.quality.Weights,

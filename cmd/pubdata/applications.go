@@ -48,4 +48,20 @@ func (a *app) applicationJobs(ctx context.Context) {
 	} else if n > 0 {
 		a.logger.Info("problem tickets overdue, escalated to the authority", "tickets", n)
 	}
+	// Rectification orders not answered by their deadline (H3), and the daily check of the
+	// opened tables (E7): a few tables a tick, each once a day.
+	if n, err := sqlstore.NewComplianceService(a.db).MarkOverdue(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("flagging overdue rectification orders", "error", err)
+	} else if n > 0 {
+		a.logger.Info("rectification orders overdue", "orders", n)
+	}
+	if n, err := sqlstore.NewOpenWatchService(a.db).RecheckOpened(jctx, now, openWatchPerTick); err != nil && ctx.Err() == nil {
+		a.logger.Error("checking opened data", "error", err)
+	} else if n > 0 {
+		a.logger.Info("opened tables checked", "tables", n)
+	}
 }
+
+// openWatchPerTick is how many opened tables a tick of the jobs checks (each samples at most
+// pubdata.OpenRiskSampleRows rows), so that a tick stays short however many tables are open.
+const openWatchPerTick = 20

@@ -579,6 +579,17 @@ var demoCatalog = []demoEntry{
 			"rating 量化等级 string 10",
 			"rated_on 评定日期 date",
 		}},
+	// Published but never loaded: a finding of the compliance page (H3, demoNeverLoaded).
+	{Org: "350100-scjgj", Code: "352001/00004", State: demoPublished, Supplementary: true, Title: "福州市集贸市场计量器具检定信息",
+		Summary: "福州市集贸市场在用计量器具的强制检定结果。",
+		Format:  "table", Cycle: "monthly", Share: "unconditional", Open: "unconditional",
+		Keywords: "计量 检定 集贸市场 福州", Items: []string{
+			"certificate_no 检定证书编号 string 30 K",
+			"market 市场名称 string 200",
+			"instrument 器具名称 string 50",
+			"result 检定结论 string 10",
+			"verified_on 检定日期 date",
+		}},
 	{Org: "350100-scjgj", Code: "352001/00003", State: demoSubmitted, Supplementary: true, Title: "福州市食品小作坊登记信息",
 		Summary: "福州市食品小作坊的登记证和生产品种。",
 		Format:  "table", Cycle: "monthly", Share: "unconditional", Open: "conditional", OpenNote: "经营者姓名脱敏后开放。",

@@ -20,7 +20,7 @@ import (
 func demoTableEntries() map[string][]pubdata.Item {
 	out := map[string][]pubdata.Item{}
 	for _, d := range demoCatalog {
-		if d.Format != pubdata.FormatTable || (d.State != demoPublished && d.State != demoRevised) {
+		if d.Format != pubdata.FormatTable || (d.State != demoPublished && d.State != demoRevised) || demoNeverLoaded[d.Code] {
 			continue
 		}
 		f := d.fields("350000")

@@ -558,6 +558,16 @@ type entryDetailView struct {
 	// TicketsURL its tickets in the console; nil and "" when none are kept.
 	Ticket     *web.TicketForm
 	TicketsURL string
+	// OpenFindings are the opened-data findings of the published table (E7, compliance.go),
+	// open first; Withheld the columns they withhold from the public; CanResolveFindings:
+	// the viewer resolves them (the covering authority).
+	OpenFindings       []*pubdata.OpenFinding
+	Withheld           []string
+	WithheldText       string
+	CanResolveFindings bool
+	FindingErrors      web.FormErrors
+	FindingNote        string
+	FindingFormID      string
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -604,6 +614,22 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	}
 	if pubdata.CheckObtainedNotOpen(&e.EntryFields) != nil {
 		v.Obtained = strings.Join(e.Obtained, ", ")
+	}
+	if s.OpenWatch != nil && e.Version > 0 && e.Format == pubdata.FormatTable {
+		if v.OpenFindings, err = s.OpenWatch.FindOpenFindings(r.Context(), e.ID); err != nil {
+			return nil, err
+		}
+		if s.Data != nil {
+			if v.Withheld, err = s.Data.Withheld(r.Context(), e.ID); err != nil {
+				return nil, err
+			}
+		}
+		v.WithheldText = strings.Join(v.Withheld, ", ")
+		v.CanResolveFindings = pubdata.CanResolveOpenFinding(a, e.Division)
+		v.FindingErrors = web.FormErrors{}
+		if r.URL.Query().Get("finding_resolved") != "" {
+			v.Flash = web.Translate(v.Lang, "openwatch.resolved")
+		}
 	}
 	if a.Org.Code != e.Org && mayReview(a) {
 		v.BackURL, v.BackKey = "/console/review", "review.title"

@@ -231,6 +231,14 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Tickets != nil { // the problem tickets (tickets.go)
 			p.Nav = append(p.Nav, navItem{Key: "nav.tickets", URL: "/console/tickets"})
 		}
+		if s.Compliance != nil { // compliance.go: findings for the authority, orders for both
+			if pubdata.IsSupervisor(a) {
+				p.Nav = append(p.Nav, navItem{Key: "nav.compliance", URL: "/console/compliance"})
+			}
+			if _, ok := pubdata.RectificationScope(a); ok && a.IsGovernment() {
+				p.Nav = append(p.Nav, navItem{Key: "nav.rectifications", URL: "/console/rectifications"})
+			}
+		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
 		}

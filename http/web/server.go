@@ -101,6 +101,12 @@ type Server struct {
 	Tickets         pubdata.TicketService
 	TicketReplyDays int
 
+	// Compliance gathers the facts of non-compliance and keeps rectification orders
+	// (compliance.go, H3); OpenWatch the opened-data findings (E7). nil: their routes
+	// answer 404.
+	Compliance pubdata.ComplianceService
+	OpenWatch  pubdata.OpenWatchService
+
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
 	// sends the account e-mails; nil: no e-mail is configured (registration works
