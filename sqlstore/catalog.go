@@ -379,8 +379,16 @@ func termsWhere(terms []string, chunk []int64) (string, []any) {
 	return where, args
 }
 
-// groupScoresScanned adds the groups' postings to out on SQLite: each group's postings are
-// read (two columns a row: reading a column is what costs most here) and counted in Go.
+// weightBits packs a posting into one integer on SQLite: docno<<weightBits | weight.
+const weightBits = 10
+
+// A weight must fit in its bits of a packed posting.
+var _ = [1<<weightBits - 1 - maxTermWeight]struct{}{}
+
+// groupScoresScanned adds the groups' postings to out on SQLite, counted in Go. Each group's
+// postings come as one row, their packed integers joined by commas: the driver's cost per
+// row (step, column types, Scan) was half of reading the postings one row each
+// (docs/BENCHMARKS.md, "Integer document numbers").
 func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string, ids []int64, out map[int64]score) error {
 	type acc struct {
 		score
@@ -390,17 +398,23 @@ func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string
 	for gi, g := range groups {
 		err := byChunks(ids, func(chunk []int64) error {
 			where, args := termsWhere(g, chunk)
-			rows, err := s.db.query(ctx, "SELECT t.docno, t.weight FROM catalog_terms t WHERE "+where, args...)
-			if err != nil {
+			var packed sql.NullString
+			q := "SELECT group_concat(t.docno * " + strconv.Itoa(1<<weightBits) + " + t.weight) FROM catalog_terms t WHERE " + where
+			if err := s.db.queryRow(ctx, q, args...).Scan(&packed); err != nil {
 				return err
 			}
-			defer rows.Close()
-			var id int64
-			var w int
-			for rows.Next() {
-				if err := rows.Scan(&id, &w); err != nil {
-					return err
+			p := packed.String
+			for len(p) > 0 {
+				var v int64
+				i := 0
+				for ; i < len(p) && p[i] != ','; i++ {
+					v = v*10 + int64(p[i]-'0')
 				}
+				if i < len(p) {
+					i++
+				}
+				p = p[i:]
+				id, w := v>>weightBits, int(v&(1<<weightBits-1))
 				a := accs[id]
 				if a == nil {
 					a = &acc{}
@@ -412,7 +426,7 @@ func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string
 					a.hits++
 				}
 			}
-			return rows.Err()
+			return nil
 		})
 		if err != nil {
 			return err
