@@ -68,10 +68,22 @@ func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	if f.Supplementary {
 		supp = 1
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO catalog (entry_id, code, org, version, title, category, format, update_cycle, share_class, open_class, division, supplementary, issued, modified, license)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Code, e.Org, e.Version, f.Title, f.Category, f.Format, f.UpdateCycle, f.ShareClass, f.OpenClass, f.Division, supp, e.PublishedOn, fmtTime(tx.now), f.License); err != nil {
-		return err
+	// The row's document number (migration 0027): PostgreSQL's identity; on SQLite the next
+	// of catalog_state.docno, so that a number is never given twice.
+	const cols = "entry_id, code, org, version, title, category, format, update_cycle, share_class, open_class, division, supplementary, issued, modified, license"
+	args := []any{e.ID, e.Code, e.Org, e.Version, f.Title, f.Category, f.Format, f.UpdateCycle, f.ShareClass, f.OpenClass, f.Division, supp, e.PublishedOn, fmtTime(tx.now), f.License}
+	var docno int64
+	if tx.db.dialect == Postgres {
+		if err := tx.queryRow(ctx, "INSERT INTO catalog ("+cols+") VALUES ("+placeholders(len(args))+") RETURNING docno", args...).Scan(&docno); err != nil {
+			return err
+		}
+	} else {
+		if err := tx.queryRow(ctx, "UPDATE catalog_state SET docno = docno + 1 WHERE id = 1 RETURNING docno").Scan(&docno); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "INSERT INTO catalog ("+cols+", docno) VALUES ("+placeholders(len(args)+1)+")", append(args, docno)...); err != nil {
+			return err
+		}
 	}
 	for _, k := range f.Keywords {
 		if _, err := tx.exec(ctx, "INSERT INTO catalog_keywords (entry_id, keyword) VALUES (?, ?)", e.ID, k); err != nil {
@@ -81,17 +93,17 @@ func (tx *Tx) publish(ctx context.Context, e *pubdata.Entry) error {
 	terms := indexTerms(f, e.OrgName)
 	const batch = 300
 	var vals []string
-	var args []any
+	var targs []any
 	flush := func() error {
 		if len(vals) == 0 {
 			return nil
 		}
-		_, err := tx.exec(ctx, "INSERT INTO catalog_terms (term, entry_id, weight) VALUES "+strings.Join(vals, ", "), args...)
-		vals, args = vals[:0], args[:0]
+		_, err := tx.exec(ctx, "INSERT INTO catalog_terms (term, docno, weight) VALUES "+strings.Join(vals, ", "), targs...)
+		vals, targs = vals[:0], targs[:0]
 		return err
 	}
 	for term, weight := range terms {
-		vals, args = append(vals, "(?, ?, ?)"), append(args, term, e.ID, weight)
+		vals, targs = append(vals, "(?, ?, ?)"), append(targs, term, docno, weight)
 		if len(vals) == batch {
 			if err := flush(); err != nil {
 				return err
@@ -107,7 +119,7 @@ func (tx *Tx) unpublish(ctx context.Context, id string) error {
 	if _, err := tx.exec(ctx, "UPDATE catalog_state SET generation = generation + 1 WHERE id = 1"); err != nil {
 		return err
 	}
-	for _, q := range []string{"DELETE FROM catalog_terms WHERE entry_id = ?", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
+	for _, q := range []string{"DELETE FROM catalog_terms WHERE docno IN (SELECT docno FROM catalog WHERE entry_id = ?)", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
 		if _, err := tx.exec(ctx, q, id); err != nil {
 			return err
 		}
@@ -196,7 +208,7 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 // textQuery is the text part of a search: its term groups and the entries' postings scores.
 type textQuery struct {
 	groups [][]string
-	scores map[string]score
+	scores map[int64]score // by document number (catalog.docno)
 }
 
 // strong returns the number of groups with a term in the entry's title or keywords.
@@ -244,7 +256,7 @@ func (a score) add(b score) score { return score{a.hits + b.hits, a.weight + b.w
 // groups matches one of the len-min+1 rarest, so those give the candidates, and the common
 // groups (数据, 信息, 州市: in most of the catalogue) are read for the candidates only when
 // they are few. The result is the same as reading every posting.
-func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[string]score, error) {
+func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[int64]score, error) {
 	atLeast := max(1, len(groups)/2)
 	order := make([]int, len(groups))
 	df := make([]int, len(groups))
@@ -280,9 +292,9 @@ func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[str
 		commonDF += df[j]
 		commonTerms += len(groups[j])
 	}
-	var more map[string]score
+	var more map[int64]score
 	if len(cand) <= maxCandidates && len(cand)*commonTerms*seekCost < commonDF {
-		ids := make([]string, 0, len(cand))
+		ids := make([]int64, 0, len(cand))
 		for id := range cand {
 			ids = append(ids, id)
 		}
@@ -315,8 +327,8 @@ const seekCost = 4
 // groupScores reads the postings of the groups' terms (of the entries ids only, unless nil)
 // and returns each entry's groups matched and summed weights, keeping those with at least
 // min groups.
-func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids []string, atLeast int) (map[string]score, error) {
-	out := map[string]score{}
+func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids []int64, atLeast int) (map[int64]score, error) {
+	out := map[int64]score{}
 	var err error
 	if s.db.dialect == Postgres {
 		err = s.groupScoresGrouped(ctx, groups, ids, out)
@@ -334,11 +346,11 @@ func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids [
 	return out, nil
 }
 
-// idChunk is the most entry ids a postings query names.
+// idChunk is the most document numbers a postings query names.
 const idChunk = 500
 
 // byChunks calls f with the ids in chunks of idChunk, or once with nil when ids is nil.
-func byChunks(ids []string, f func(chunk []string) error) error {
+func byChunks(ids []int64, f func(chunk []int64) error) error {
 	if ids == nil {
 		return f(nil)
 	}
@@ -350,9 +362,9 @@ func byChunks(ids []string, f func(chunk []string) error) error {
 	return nil
 }
 
-// termsWhere returns the condition and arguments of the postings of terms, of the entries
-// chunk only unless nil.
-func termsWhere(terms []string, chunk []string) (string, []any) {
+// termsWhere returns the condition and arguments of the postings of terms, of the document
+// numbers chunk only unless nil.
+func termsWhere(terms []string, chunk []int64) (string, []any) {
 	args := make([]any, 0, len(terms)+len(chunk))
 	for _, t := range terms {
 		args = append(args, t)
@@ -362,33 +374,47 @@ func termsWhere(terms []string, chunk []string) (string, []any) {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		where += " AND t.entry_id IN (" + placeholders(len(chunk)) + ")"
+		where += " AND t.docno IN (" + placeholders(len(chunk)) + ")"
 	}
 	return where, args
 }
 
-// groupScoresScanned adds the groups' postings to out on SQLite: each group's postings are
-// read (two columns a row: reading a column is what costs most here) and counted in Go.
-func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string, ids []string, out map[string]score) error {
+// weightBits packs a posting into one integer on SQLite: docno<<weightBits | weight.
+const weightBits = 10
+
+// A weight must fit in its bits of a packed posting.
+var _ = [1<<weightBits - 1 - maxTermWeight]struct{}{}
+
+// groupScoresScanned adds the groups' postings to out on SQLite, counted in Go. Each group's
+// postings come as one row, their packed integers joined by commas: the driver's cost per
+// row (step, column types, Scan) was half of reading the postings one row each
+// (docs/BENCHMARKS.md, "Integer document numbers").
+func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string, ids []int64, out map[int64]score) error {
 	type acc struct {
 		score
 		last int // 1 + the last group counted in hits
 	}
-	accs := map[string]*acc{}
+	accs := map[int64]*acc{}
 	for gi, g := range groups {
-		err := byChunks(ids, func(chunk []string) error {
+		err := byChunks(ids, func(chunk []int64) error {
 			where, args := termsWhere(g, chunk)
-			rows, err := s.db.query(ctx, "SELECT t.entry_id, t.weight FROM catalog_terms t WHERE "+where, args...)
-			if err != nil {
+			var packed sql.NullString
+			q := "SELECT group_concat(t.docno * " + strconv.Itoa(1<<weightBits) + " + t.weight) FROM catalog_terms t WHERE " + where
+			if err := s.db.queryRow(ctx, q, args...).Scan(&packed); err != nil {
 				return err
 			}
-			defer rows.Close()
-			var id string
-			var w int
-			for rows.Next() {
-				if err := rows.Scan(&id, &w); err != nil {
-					return err
+			p := packed.String
+			for len(p) > 0 {
+				var v int64
+				i := 0
+				for ; i < len(p) && p[i] != ','; i++ {
+					v = v*10 + int64(p[i]-'0')
 				}
+				if i < len(p) {
+					i++
+				}
+				p = p[i:]
+				id, w := v>>weightBits, int(v&(1<<weightBits-1))
 				a := accs[id]
 				if a == nil {
 					a = &acc{}
@@ -400,7 +426,7 @@ func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string
 					a.hits++
 				}
 			}
-			return rows.Err()
+			return nil
 		})
 		if err != nil {
 			return err
@@ -414,7 +440,7 @@ func (s *EntryService) groupScoresScanned(ctx context.Context, groups [][]string
 
 // groupScoresGrouped adds the groups' postings to out on PostgreSQL, where sending each
 // posting over the wire costs more than grouping them: the server groups them by entry.
-func (s *EntryService) groupScoresGrouped(ctx context.Context, groups [][]string, ids []string, out map[string]score) error {
+func (s *EntryService) groupScoresGrouped(ctx context.Context, groups [][]string, ids []int64, out map[int64]score) error {
 	var terms []string
 	vals := []string{}
 	var gargs []any
@@ -425,14 +451,14 @@ func (s *EntryService) groupScoresGrouped(ctx context.Context, groups [][]string
 			gargs = append(gargs, t, strconv.Itoa(i))
 		}
 	}
-	return byChunks(ids, func(chunk []string) error {
+	return byChunks(ids, func(chunk []int64) error {
 		where, args := termsWhere(terms, chunk)
-		rows, err := s.db.query(ctx, "SELECT t.entry_id, COUNT(DISTINCT g.grp), SUM(t.weight) FROM catalog_terms t JOIN (VALUES "+strings.Join(vals, ", ")+") AS g (term, grp) ON g.term = t.term WHERE "+where+" GROUP BY t.entry_id", append(slices.Clone(gargs), args...)...)
+		rows, err := s.db.query(ctx, "SELECT t.docno, COUNT(DISTINCT g.grp), SUM(t.weight) FROM catalog_terms t JOIN (VALUES "+strings.Join(vals, ", ")+") AS g (term, grp) ON g.term = t.term WHERE "+where+" GROUP BY t.docno", append(slices.Clone(gargs), args...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var id string
+		var id int64
 		var sc score
 		for rows.Next() {
 			if err := rows.Scan(&id, &sc.hits, &sc.weight); err != nil {

@@ -54,7 +54,7 @@ func (d *DB) termFrequency(ctx context.Context, term string) (int, error) {
 type catalogSnapshot struct {
 	gen   int64
 	rows  []catalogRow
-	pos   map[string]int32         // row of an entry id
+	pos   map[int64]int32          // row of a document number (catalog.docno)
 	dict  [len(rowFields)][]string // value by number, per field
 	kdict []string                 // keywords by number
 }
@@ -105,11 +105,12 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, "SELECT c.entry_id, c.code, c.title, c.modified, e.created_at, c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary, c.license FROM catalog c JOIN entries e ON e.id = c.entry_id ORDER BY c.entry_id")
+	rows, err := tx.query(ctx, "SELECT c.docno, c.entry_id, c.code, c.title, c.modified, e.created_at, c.org, c.category, c.share_class, c.open_class, c.format, c.update_cycle, c.division, c.supplementary, c.license FROM catalog c JOIN entries e ON e.id = c.entry_id ORDER BY c.entry_id")
 	if err != nil {
 		return nil, err
 	}
-	pos := map[string]int32{}
+	pos := map[int64]int32{}
+	ids := map[string]int32{} // row of an entry id, for the keywords
 	snap.pos = pos
 	var seen [len(rowFields)]map[string]int32
 	for i := range seen {
@@ -118,8 +119,9 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	for rows.Next() {
 		var r catalogRow
 		var supp int
+		var docno int64
 		v := &r.vals
-		if err := rows.Scan(&r.id, &r.code, &r.title, &r.modified, &r.created, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp, &v[8]); err != nil {
+		if err := rows.Scan(&docno, &r.id, &r.code, &r.title, &r.modified, &r.created, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &supp, &v[8]); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -137,7 +139,8 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 			}
 			r.nums[i] = n
 		}
-		pos[r.id] = int32(len(snap.rows))
+		pos[docno] = int32(len(snap.rows))
+		ids[r.id] = int32(len(snap.rows))
 		snap.rows = append(snap.rows, r)
 	}
 	rows.Close()
@@ -155,7 +158,7 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		if err := rows.Scan(&id, &k); err != nil {
 			return nil, err
 		}
-		i, ok := pos[id]
+		i, ok := ids[id]
 		if !ok {
 			continue
 		}
@@ -233,7 +236,7 @@ func (r *catalogRow) matches(q *pubdata.CatalogQuery, from, to, cfrom, cto strin
 // matches: only they are kept, ranked by score unless another order is asked. pop holds the
 // entries' views and downloads for the popular order.
 func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map[string]int64) (ids []string, total int, facets map[string]map[string]int) {
-	var scores map[string]score
+	var scores map[int64]score
 	if tq != nil {
 		scores = tq.scores
 	}
@@ -276,8 +279,8 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 		// Only the text's matches: visit them, not the whole catalogue (the order of the
 		// visit does not matter, the hits are sorted below).
 		hits = make([]hit, 0, len(scores))
-		for id, sc := range scores {
-			i, ok := s.pos[id]
+		for docno, sc := range scores {
+			i, ok := s.pos[docno]
 			if !ok {
 				continue // published since the postings were read, or retired
 			}
