@@ -43,6 +43,7 @@
 //	  demand.go      the demand list: requests, votes, answers (A5, H2)
 //	  feedback.go    ratings and comments on entries
 //	  usage.go       usage counts: views, downloads, API calls
+//	  system.go      the systems register: units' information systems, unconnected entries (H4)
 //
 // Beside it: the command (cmd/pubdata), the adapters (sqlstore, http), the one read path
 // (access), the messages (locale), and the libraries under lib/, each small and testable

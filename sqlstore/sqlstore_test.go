@@ -71,6 +71,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Licenses:      sqlstore.NewLicenseService(db),
 		Quality:       sqlstore.NewQualityService(db),
 		Compliance:    sqlstore.NewComplianceService(db),
+		Systems:       sqlstore.NewSystemService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

@@ -54,6 +54,8 @@ type Store struct {
 	// OpenWatch the opened-data findings (E7).
 	Compliance pubdata.ComplianceService
 	OpenWatch  pubdata.OpenWatchService
+	// Systems keeps the units' information systems (H4).
+	Systems pubdata.SystemService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -103,6 +105,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, qualityTests...)
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
+	tests = append(tests, systemTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -272,6 +272,7 @@ func (a *app) handler() (http.Handler, error) {
 		Tickets:            a.tickets(),
 		TicketReplyDays:    a.cfg.TicketReplyDays,
 		Compliance:         sqlstore.NewComplianceService(a.db),
+		Systems:            sqlstore.NewSystemService(a.db),
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,

@@ -99,6 +99,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	if err := createDemoQuality(ctx, a); err != nil {
 		return res, fmt.Errorf("quality: %w", err)
 	}
+	if err := createDemoSystems(ctx, a); err != nil {
+		return res, fmt.Errorf("systems: %w", err)
+	}
 	return res, nil
 }
 

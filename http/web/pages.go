@@ -239,6 +239,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 				p.Nav = append(p.Nav, navItem{Key: "nav.rectifications", URL: "/console/rectifications"})
 			}
 		}
+		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
+			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})
+		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})
 		}

@@ -107,6 +107,10 @@ type Server struct {
 	Compliance pubdata.ComplianceService
 	OpenWatch  pubdata.OpenWatchService
 
+	// Systems keeps the units' information systems (systems.go, H4); nil: its routes
+	// answer 404.
+	Systems pubdata.SystemService
+
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
 	// sends the account e-mails; nil: no e-mail is configured (registration works
