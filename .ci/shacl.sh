@@ -8,7 +8,7 @@
 # of /catalog.ttl, the first page of /catalog.jsonld and /catalog.rdf and one /dataset/{id}.ttl,
 # and validates each, with the golden files of the dcat package, against shapes.ttl +
 # range.ttl using ../shared/data/dcat-ap/validate.mjs. Any violation fails the run; so do
-# more than MAX_WARNINGS (default 30) warnings of shapes_recommended.ttl on the catalogue.
+# more than MAX_WARNINGS (default 31) warnings of shapes_recommended.ttl on the catalogue.
 # Environment: SHAPES_DIR (default ../shared/data/dcat-ap) to find validate.mjs and 3.0.1/.
 set -euo pipefail
 
@@ -100,10 +100,11 @@ done
 echo "the DCAT-AP export conforms to DCAT-AP 3.0.1 (shapes.ttl + range.ttl)"
 
 # The recommended shapes report what the export lacks as warnings: the demo's catalogue may
-# have only those its data genuinely lacks (temporal coverage not known, no file type for
-# files, no geometry for divisions, no ADMS type for the platform's own terms).
+# have only those its data genuinely lacks (temporal coverage not known: 21 entries, one of
+# them the never-loaded entry of the compliance demo; no file type for 5 file entries'
+# access distributions; no geometry for 2 divisions; no ADMS type for the platform's terms).
 RECOMMENDED="$SHAPES_DIR/3.0.1/shapes_recommended.ttl"
-MAX_WARNINGS="${MAX_WARNINGS:-30}"
+MAX_WARNINGS="${MAX_WARNINGS:-31}"
 step "the catalogue against shapes_recommended.ttl too (at most $MAX_WARNINGS warnings)"
 warnings=0
 for f in "$TMP"/export/catalog-page*.ttl; do

@@ -23,8 +23,8 @@ func (s *Site) FileDownloadURL(entryID, fileID string) string {
 // FileDistributions adds to g one distribution per current file of the file entry e (its
 // dataset is in g, from Dataset or Catalog): the file's latest version with its
 // dcat:downloadURL, dct:format (EU file type), dcat:mediaType (IANA), dcat:byteSize (as
-// measured), the SHA-256 and SM3 (pubdata's own terms), title, description and dates. Withdrawn files
-// are not given.
+// measured), the entry's licence, availability, the SHA-256 and SM3 (pubdata's own terms),
+// title, description and dates. Withdrawn files are not given.
 func (s *Site) FileDistributions(g *Graph, e *pubdata.Entry, files []*pubdata.EntryFile) {
 	d := s.DatasetIRI(e.ID)
 	for _, f := range files {
@@ -54,6 +54,14 @@ func (s *Site) FileDistributions(g *Graph, e *pubdata.Entry, files []*pubdata.En
 			g.Type(iri, NSDCT+"MediaTypeOrExtent")
 		}
 		g.Add(dist, NSDCAT+"byteSize", Typed(strconv.FormatInt(v.Size, 10), NSXSD+"nonNegativeInteger"))
+		// The file is under the entry's licence and kept available, as the entry's other
+		// distributions.
+		if s.EntryLicense != nil {
+			if l := s.EntryLicense(e); l != nil {
+				g.Add(dist, NSDCT+"license", IRI(s.licence(g, l)))
+			}
+		}
+		g.Add(dist, NSDCATAP+"availability", IRI(vocabularyConcept(g, euAvailable+"STABLE")))
 		if f.Issued != "" {
 			g.Add(dist, NSDCT+"issued", Typed(f.Issued, NSXSD+"date"))
 		}
