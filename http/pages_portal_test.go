@@ -232,3 +232,23 @@ func TestPortalPagesAccount(t *testing.T) {
 		t.Errorf("the provider opens the account's objection: %d to %q", w.Code, w.Header().Get("Location"))
 	}
 }
+
+// TestPortalConsoleLinkGovernmentOnly: the portal links the console for government users
+// only; a citizen's links go to the account (issue 11 item 2).
+func TestPortalConsoleLinkGovernmentOnly(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		as      string
+		console bool
+	}{{citizen, false}, {pbMember, true}, {authAdmin, true}} {
+		for _, path := range []string{"/", "/catalog", "/no-such-page"} {
+			body := e.page("GET", path, e.login(c.as), "zh-CN", nil).Body.String()
+			if got := strings.Contains(body, `href="/console"`); got != c.console {
+				t.Errorf("%s on %s: a console link %v, want %v", c.as, path, got, c.console)
+			}
+			if !strings.Contains(body, `href="/account"`) {
+				t.Errorf("%s on %s: no account link", c.as, path)
+			}
+		}
+	}
+}
