@@ -30,7 +30,7 @@ func blobOf(name, sha string) pubdata.FileBlob {
 
 func testFileLifecycle(t *testing.T, s *Store) {
 	if s.Files == nil {
-		t.Skip("no file service")
+		t.Fatal("the store under test has no file service: wire it in its Store")
 	}
 	editor, reviewer := catalogueSetup(t, s)
 	e := fileEntry(t, s, editor, reviewer, pubdata.ClassUnconditional, pubdata.ClassUnconditional)
@@ -102,7 +102,7 @@ func testFileLifecycle(t *testing.T, s *Store) {
 
 func testFileRules(t *testing.T, s *Store) {
 	if s.Files == nil {
-		t.Skip("no file service")
+		t.Fatal("the store under test has no file service: wire it in its Store")
 	}
 	editor, reviewer := catalogueSetup(t, s)
 	e := fileEntry(t, s, editor, reviewer, pubdata.ClassUnconditional, pubdata.ClassNone)
@@ -163,7 +163,7 @@ func testFileRules(t *testing.T, s *Store) {
 
 func testFileLists(t *testing.T, s *Store) {
 	if s.Files == nil {
-		t.Skip("no file service")
+		t.Fatal("the store under test has no file service: wire it in its Store")
 	}
 	editor, reviewer := catalogueSetup(t, s)
 	a := fileEntry(t, s, editor, reviewer, pubdata.ClassUnconditional, pubdata.ClassUnconditional)

@@ -21,7 +21,7 @@ func qualityUSCC(n int) string { return ident.CompleteUSCC(fmt.Sprintf("91350100
 // key finds the values it lacks; every change and run is recorded.
 func testQualityRulesAndRuns(t *testing.T, s *Store) {
 	if s.Quality == nil {
-		t.Skip("no quality service")
+		t.Fatal("the store under test has no quality service: wire it in its Store")
 	}
 	editor, reviewer, e := dataSetup(t, s)
 	load(t, s, editor, e, pubdata.LoadOptions{},
@@ -128,7 +128,7 @@ func testQualityRulesAndRuns(t *testing.T, s *Store) {
 // reject fails a batch that breaks it, listing the failing rows, and nothing is loaded.
 func testQualityOnBatches(t *testing.T, s *Store) {
 	if s.Quality == nil {
-		t.Skip("no quality service")
+		t.Fatal("the store under test has no quality service: wire it in its Store")
 	}
 	editor, _, e := dataSetup(t, s)
 	if _, err := s.Quality.SetQualityRules(editor, e, []pubdata.QualityRule{

@@ -44,11 +44,11 @@ type Store struct {
 	Tickets pubdata.TicketService
 	// Calendar keeps the working-day calendar.
 	Calendar pubdata.CalendarService
-	// Files keeps the files of file entries (nil: those tests skip).
+	// Files keeps the files of file entries (nil fails its tests).
 	Files pubdata.FileService
-	// Licenses keeps the licence list (nil: those tests skip).
+	// Licenses keeps the licence list (nil fails its tests).
 	Licenses pubdata.LicenseService
-	// Quality keeps the entries' quality rules and runs (nil: those tests skip).
+	// Quality keeps the entries' quality rules and runs (nil fails its tests).
 	Quality pubdata.QualityService
 	// Compliance gathers the facts of non-compliance and keeps rectification orders;
 	// OpenWatch the opened-data findings (E7).
