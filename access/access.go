@@ -120,6 +120,9 @@ type Kind struct {
 	// OwnRecord is set for the paths that keep their own record of the read (extracts,
 	// service calls): no "data.read" is written for them.
 	OwnRecord bool
+	// Always records the read even when it is the provider's own (whole-table reads made to
+	// derive something from the data: anonymisation).
+	Always bool
 }
 
 // The kinds of the read paths.
@@ -132,6 +135,8 @@ var (
 	// KindInfo is CKAN's datastore_info: the fields and the number of rows the caller reads.
 	KindInfo = Kind{Path: "datastore_info", Use: pubdata.UseAPICall}
 	KindFile = Kind{Path: "file", Use: pubdata.UseDownload}
+	// KindAnonymise is a whole table read to be anonymised (pubdata anonymise --entry).
+	KindAnonymise = Kind{Path: "anonymise", Use: pubdata.UseDownload, Always: true}
 )
 
 // KindRows is the kind of a rows read in format ("" or json: an API call, else a download).
@@ -270,11 +275,14 @@ func (rd *Read) record(ctx context.Context, kind Kind, q *pubdata.RowQuery, extr
 	if kind.Use != "" && rd.r.svc.CountUse != nil {
 		rd.r.svc.CountUse(rd.e, kind.Use)
 	}
-	if kind.OwnRecord || (!d.Shared && d.Reason != pubdata.AccessAuthority) || rd.r.svc.Data == nil {
+	if kind.OwnRecord || (!d.Shared && d.Reason != pubdata.AccessAuthority && !kind.Always) || rd.r.svc.Data == nil {
 		return nil
 	}
 	req := pubdata.RequestFromContext(ctx)
 	req.Purpose = d.Purpose
+	if req.Purpose == "" {
+		req.Purpose = rd.p.Text
+	}
 	ctx = pubdata.NewContextWithRequest(context.WithoutCancel(ctx), req)
 	details := map[string]any{"path": kind.Path, "reason": d.Reason}
 	if kind.Format != "" || kind.Path == "rows" || kind.Path == "datastore/dump" {

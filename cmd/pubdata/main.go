@@ -61,6 +61,7 @@ func commands() []*command {
 		calendarShowCommand(),
 		entriesExportCommand(),
 		ingestCommand(),
+		anonymiseCommand(),
 		benchSearchCommand(),
 		benchIngestCommand(),
 		benchRowsCommand(),
