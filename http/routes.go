@@ -359,6 +359,20 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/rectifications", signedIn, plain, c.PageRectifications),
 		route("GET /console/rectifications/{id}", signedIn, plain, c.PageRectification),
 		route("POST /console/entries/{id}/open-findings/{fid}/resolve", signedIn, plain, c.PageOpenFindingResolve),
+		// Evaluation (H1): published periods for anyone, drafts and computing for the authority
+		route("GET /api/v1/evaluations", anyone, plain, a.ApiEvaluations),
+		route("GET /api/v1/evaluations/weights", anyone, plain, a.ApiEvaluationWeights),
+		route("PUT /api/v1/evaluations/weights", signedIn, plain, a.ApiEvaluationWeightsPut),
+		route("POST /api/v1/evaluations/{period}/compute", signedIn, slow, a.ApiEvaluationCompute),
+		route("POST /api/v1/evaluations/{period}/publish", signedIn, plain, a.ApiEvaluationPublish),
+		route("GET /evaluation", anyone, plain, p.PageEvaluation),
+		route("GET /evaluation/method", anyone, plain, p.PageEvaluationMethod),
+		route("GET /evaluation/export", anyone, plain, p.PageEvaluationExport),
+		route("GET /evaluation/units/{org}", anyone, plain, p.PageEvaluationUnit),
+		route("GET /console/evaluation", signedIn, plain, c.PageConsoleEvaluation),
+		route("POST /console/evaluation/compute", signedIn, slow, c.PageEvaluationCompute),
+		route("POST /console/evaluation/publish", signedIn, plain, c.PageEvaluationPublish),
+		route("POST /console/evaluation/weights", signedIn, plain, c.PageEvaluationWeights),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

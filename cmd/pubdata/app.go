@@ -273,6 +273,7 @@ func (a *app) handler() (http.Handler, error) {
 		TicketReplyDays:    a.cfg.TicketReplyDays,
 		Compliance:         sqlstore.NewComplianceService(a.db),
 		Systems:            sqlstore.NewSystemService(a.db),
+		Evaluations:        sqlstore.NewEvaluationService(a.db),
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,

@@ -102,6 +102,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	if err := createDemoSystems(ctx, a); err != nil {
 		return res, fmt.Errorf("systems: %w", err)
 	}
+	if err := createDemoEvaluation(ctx, a); err != nil { // last: it evaluates what the demo holds
+		return res, fmt.Errorf("evaluation: %w", err)
+	}
 	return res, nil
 }
 

@@ -66,6 +66,7 @@ func templateFuncs(lang string, assets *assetSet) template.FuncMap {
 			}
 			return ""
 		},
+		"indicator": FormatIndicator, // evaluation.go: an indicator or score, "–" when not measured
 		"rfc3339": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -241,6 +242,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		}
 		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
 			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})
+		}
+		if s.Evaluations != nil && pubdata.CanSeeEvaluationDrafts(a) { // evaluation.go: compute, preview, publish
+			p.Nav = append(p.Nav, navItem{Key: "nav.evaluation", URL: "/console/evaluation"})
 		}
 		if s.Demands != nil { // demands.go, feedback.go
 			p.Nav = append(p.Nav, navItem{Key: "nav.demands", URL: "/console/demands"})

@@ -110,6 +110,9 @@ type Server struct {
 	// Systems keeps the units' information systems (systems.go, H4); nil: its routes
 	// answer 404.
 	Systems pubdata.SystemService
+	// Evaluations keeps the units' evaluations per period (evaluation.go, H1); nil: its
+	// routes answer 404.
+	Evaluations pubdata.EvaluationService
 
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
