@@ -56,6 +56,8 @@ type Store struct {
 	OpenWatch  pubdata.OpenWatchService
 	// Systems keeps the units' information systems (H4).
 	Systems pubdata.SystemService
+	// Monitor keeps the monitoring aggregates (issue 13 items 4 and 8).
+	Monitor pubdata.MonitorService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -106,6 +108,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
+	tests = append(tests, monitorTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
