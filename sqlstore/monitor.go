@@ -842,3 +842,8 @@ func (s *MonitorService) SeedMonitorBench(ctx context.Context, division string, 
 	}
 	return tx.Commit()
 }
+
+// Generation returns the store's read generation (read_state.gen), which every change of an
+// entry, an organisation or a table moves: serve refreshes the aggregates soon after it moves
+// (a load), besides every monitor_interval.
+func (s *MonitorService) Generation(ctx context.Context) (int64, error) { return s.db.readGen(ctx) }
