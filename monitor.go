@@ -242,7 +242,7 @@ type TopicFigures struct {
 	Uses     int64  `json:"uses"`
 }
 
-// UnitDay is a unit's figures on one day (YYYY-MM-DD, China Standard Time): the charts'
+// UnitDay is a unit's (or the sum of units') figures on one day (YYYY-MM-DD, China Standard Time): the charts'
 // history. The day's row holds the figures of its last refresh; uses are that day's.
 type UnitDay struct {
 	Day       string `json:"day"`
@@ -453,13 +453,15 @@ type MonitorService interface {
 	Refresh(ctx context.Context, now time.Time, pullAlert int) (*RefreshResult, error)
 	// Units returns the figures of the units in scope, by org code.
 	Units(ctx context.Context, scope MonitorScope) ([]UnitFigures, error)
-	// History returns the units' days in scope from the day from (YYYY-MM-DD), by day and org.
+	// History returns the days in scope from the day from (YYYY-MM-DD), summed over the
+	// units (quality: the mean of the units'), by day.
 	History(ctx context.Context, scope MonitorScope, from string) ([]UnitDay, error)
 	// Topics returns the figures by topic in scope, summed over its units, by uses.
 	Topics(ctx context.Context, scope MonitorScope) ([]TopicFigures, error)
 	// TopEntries returns the most used entries in scope (at most n).
 	TopEntries(ctx context.Context, scope MonitorScope, n int) ([]EntryFigures, error)
-	// ProblemEntries returns the entries in scope with a problem, worst first (at most n).
+	// ProblemEntries returns the entries in scope with a problem, worst first, then by id
+	// (newest first), at most n.
 	ProblemEntries(ctx context.Context, scope MonitorScope, n int) ([]EntryFigures, error)
 	// Entries returns a page of a unit's entries, worst problem first, then by title.
 	Entries(ctx context.Context, f MonitorEntryFilter) ([]EntryFigures, string, error)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -378,6 +379,58 @@ func (tx *Tx) upsertEntryFigures(ctx context.Context, e *pubdata.EntryFigures, a
 	return err
 }
 
+// areasOf are the area prefixes a unit's division lies in: its province's, its city's and
+// its own (pubdata.DivisionPrefix of each level).
+func areasOf(division string) []string {
+	if len(division) != 6 {
+		return []string{division}
+	}
+	out := []string{division[:2]}
+	if p := pubdata.DivisionPrefix(division[:4] + "00"); p != out[0] {
+		out = append(out, p)
+	}
+	if p := pubdata.DivisionPrefix(division); p != out[len(out)-1] {
+		out = append(out, p)
+	}
+	return out
+}
+
+// areaDay sums units' days per area.
+type areaDay struct {
+	rows                                                int64
+	tables, withData, stale, never, qsum, qn, fail, req int
+	uses                                                int64
+}
+
+func (a *areaDay) add(d *pubdata.UnitDay) {
+	a.rows += d.Rows
+	a.tables += d.Tables
+	a.withData += d.WithData
+	a.stale += d.Stale
+	a.never += d.Never
+	a.uses += d.Uses
+	a.fail += d.Failed
+	a.req += d.Requested
+	if d.Quality != nil {
+		a.qsum += *d.Quality
+		a.qn++
+	}
+}
+
+// writeAreaDays replaces the area sums of the days given.
+func (tx *Tx) writeAreaDays(ctx context.Context, sums map[[2]string]*areaDay) error {
+	for k, a := range sums {
+		if _, err := tx.exec(ctx, `INSERT INTO monitor_area_daily (area, day, row_count, tables, with_data, stale, never, quality_sum, quality_n, uses, failed, requested)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (area, day) DO UPDATE SET row_count = excluded.row_count, tables = excluded.tables,
+			with_data = excluded.with_data, stale = excluded.stale, never = excluded.never, quality_sum = excluded.quality_sum, quality_n = excluded.quality_n,
+			uses = excluded.uses, failed = excluded.failed, requested = excluded.requested`,
+			k[0], k[1], a.rows, a.tables, a.withData, a.stale, a.never, a.qsum, a.qn, a.uses, a.fail, a.req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Refresh implements pubdata.MonitorService.
 func (s *MonitorService) Refresh(ctx context.Context, now time.Time, pullAlert int) (*pubdata.RefreshResult, error) {
 	s.mu.Lock()
@@ -434,8 +487,18 @@ func (s *MonitorService) Refresh(ctx context.Context, now time.Time, pullAlert i
 		return nil, err
 	}
 	today := pubdata.Today(now)
+	areas := map[[2]string]*areaDay{}
 	for i := range units {
 		u := &units[i]
+		day := pubdata.UnitDay{Rows: u.Rows, Tables: u.Tables, WithData: u.WithData, Stale: u.Stale, Never: u.Never, Quality: u.Quality,
+			Uses: f.usesToday[u.Org], Failed: f.failedToday[u.Org], Requested: f.requestedToday[u.Org]}
+		for _, area := range areasOf(u.Division) {
+			k := [2]string{area, today}
+			if areas[k] == nil {
+				areas[k] = &areaDay{}
+			}
+			areas[k].add(&day)
+		}
 		doc, err := json.Marshal(u)
 		if err != nil {
 			return nil, err
@@ -454,6 +517,13 @@ func (s *MonitorService) Refresh(ctx context.Context, now time.Time, pullAlert i
 			today, u.Org, u.Division, u.Rows, u.Tables, u.WithData, u.Stale, u.Never, q, f.usesToday[u.Org], f.failedToday[u.Org], f.requestedToday[u.Org]); err != nil {
 			return nil, err
 		}
+	}
+	// Today's sums of every area anew (a unit may have moved, or gone).
+	if _, err := tx.exec(ctx, "DELETE FROM monitor_area_daily WHERE day = ?", today); err != nil {
+		return nil, err
+	}
+	if err := tx.writeAreaDays(ctx, areas); err != nil {
+		return nil, err
 	}
 	if _, err := tx.exec(ctx, "DELETE FROM monitor_topics"); err != nil {
 		return nil, err
@@ -611,22 +681,27 @@ func (s *MonitorService) Units(ctx context.Context, scope pubdata.MonitorScope) 
 	return out, err
 }
 
-// History implements pubdata.MonitorService.
+// History implements pubdata.MonitorService: a unit's days, or an area's sums (one row a
+// day, whatever the number of units).
 func (s *MonitorService) History(ctx context.Context, scope pubdata.MonitorScope, from string) ([]pubdata.UnitDay, error) {
-	var c conds
-	scopeConds(&c, scope, "division", "org")
-	c.add("day >= ?", from)
-	rows, err := s.db.query(ctx, "SELECT day, org, row_count, tables, with_data, stale, never, quality, uses, failed, requested FROM monitor_daily"+c.sql()+" ORDER BY day, org", c.args...)
+	q := "SELECT day, row_count, tables, with_data, stale, never, quality, CASE WHEN quality IS NULL THEN 0 ELSE 1 END, uses, failed, requested FROM monitor_daily WHERE org = ? AND day >= ? ORDER BY day"
+	args := []any{scope.Org, from}
+	if scope.Org == "" {
+		q = "SELECT day, row_count, tables, with_data, stale, never, quality_sum, quality_n, uses, failed, requested FROM monitor_area_daily WHERE area = ? AND day >= ? ORDER BY day"
+		args[0] = pubdata.DivisionPrefix(scope.Division)
+	}
+	rows, err := s.db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	out, err := scanRows(rows, func(sc scanner) (pubdata.UnitDay, error) {
-		var d pubdata.UnitDay
-		var q sql.NullInt64
-		err := sc.Scan(&d.Day, &d.Org, &d.Rows, &d.Tables, &d.WithData, &d.Stale, &d.Never, &q, &d.Uses, &d.Failed, &d.Requested)
-		if q.Valid {
-			n := int(q.Int64)
-			d.Quality = &n
+		d := pubdata.UnitDay{Org: scope.Org}
+		var qsum sql.NullInt64
+		var qn int
+		err := sc.Scan(&d.Day, &d.Rows, &d.Tables, &d.WithData, &d.Stale, &d.Never, &qsum, &qn, &d.Uses, &d.Failed, &d.Requested)
+		if qn > 0 && qsum.Valid {
+			q := int(math.Round(float64(qsum.Int64) / float64(qn)))
+			d.Quality = &q
 		}
 		return d, err
 	})
@@ -679,7 +754,7 @@ func (s *MonitorService) ProblemEntries(ctx context.Context, scope pubdata.Monit
 	var c conds
 	c.add("problem > 0")
 	scopeConds(&c, scope, "division", "org")
-	return s.entries(ctx, c, "problem DESC, org, title, entry_id", n)
+	return s.entries(ctx, c, "problem DESC, entry_id DESC", n) // one index, read backwards
 }
 
 // Entries implements pubdata.MonitorService.
@@ -774,7 +849,7 @@ func (s *MonitorService) SeedMonitorBench(ctx context.Context, division string, 
 		return err
 	}
 	defer tx.Rollback()
-	for _, t := range []string{"monitor_entries", "monitor_units", "monitor_topics", "monitor_daily", "monitor_alerts"} {
+	for _, t := range []string{"monitor_entries", "monitor_units", "monitor_topics", "monitor_daily", "monitor_area_daily", "monitor_alerts"} {
 		if _, err := tx.exec(ctx, "DELETE FROM "+t); err != nil {
 			return err
 		}
@@ -784,6 +859,7 @@ func (s *MonitorService) SeedMonitorBench(ctx context.Context, division string, 
 	byUnit := make([]pubdata.UnitFigures, units)
 	qsum, qn := make([]int, units), make([]int, units)
 	topics := map[[2]string]*pubdata.TopicFigures{}
+	areas := map[[2]string]*areaDay{}
 	for u := range byUnit {
 		org := fmt.Sprintf("bench-%03d", u)
 		byUnit[u] = pubdata.UnitFigures{Org: org, OrgName: fmt.Sprintf("基准单位%03d", u), Division: division, RefreshedAt: now.UTC()}
@@ -827,10 +903,18 @@ func (s *MonitorService) SeedMonitorBench(ctx context.Context, division string, 
 			return err
 		}
 		for d := 0; d < days; d++ {
-			day := pubdata.Today(now.Add(-time.Duration(d) * 24 * time.Hour))
+			ud := pubdata.UnitDay{Day: pubdata.Today(now.Add(-time.Duration(d) * 24 * time.Hour)), Rows: f.Rows - int64(d*100), Tables: f.Tables, WithData: f.WithData,
+				Stale: f.Stale, Never: f.Never, Quality: f.Quality, Uses: int64(100 + d%7*10), Failed: d % 3, Requested: d % 2}
 			if _, err := tx.exec(ctx, `INSERT INTO monitor_daily (day, org, division, row_count, tables, with_data, stale, never, quality, uses, failed, requested)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, day, f.Org, division, f.Rows-int64(d*100), f.Tables, f.WithData, f.Stale, f.Never, *f.Quality, int64(100+d%7*10), d%3, d%2); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ud.Day, f.Org, division, ud.Rows, ud.Tables, ud.WithData, ud.Stale, ud.Never, *ud.Quality, ud.Uses, ud.Failed, ud.Requested); err != nil {
 				return err
+			}
+			for _, area := range areasOf(division) {
+				k := [2]string{area, ud.Day}
+				if areas[k] == nil {
+					areas[k] = &areaDay{}
+				}
+				areas[k].add(&ud)
 			}
 		}
 	}
@@ -839,6 +923,9 @@ func (s *MonitorService) SeedMonitorBench(ctx context.Context, division string, 
 			t.Org, division, t.Category, t.Entries, t.Rows, t.Uses); err != nil {
 			return err
 		}
+	}
+	if err := tx.writeAreaDays(ctx, areas); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

@@ -66,6 +66,7 @@ func commands() []*command {
 		benchRowsCommand(),
 		benchDownloadCommand(),
 		benchPortalCommand(),
+		benchBoardCommand(),
 		benchQualityCommand(),
 	}
 }

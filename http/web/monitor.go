@@ -80,13 +80,8 @@ func (s *Server) board(r *http.Request, scope pubdata.MonitorScope, days int) (*
 		return nil, err
 	}
 	b.Total = pubdata.SumUnits(b.Units)
-	days0, err := svc.History(ctx, scope, pubdata.Today(now.Add(-time.Duration(days-1)*24*time.Hour)))
-	if err != nil {
+	if b.History, err = svc.History(ctx, scope, pubdata.Today(now.Add(-time.Duration(days-1)*24*time.Hour))); err != nil {
 		return nil, err
-	}
-	b.History = pubdata.SumDays(days0)
-	if b.History == nil {
-		b.History = []pubdata.UnitDay{}
 	}
 	if b.MostUsed, err = svc.TopEntries(ctx, scope, pubdata.MonitorTopN); err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ CREATE TABLE monitor_entries (
 CREATE INDEX monitor_entries_org ON monitor_entries (org, problem, title);
 CREATE INDEX monitor_entries_uses ON monitor_entries (uses, entry_id);
 CREATE INDEX monitor_entries_org_uses ON monitor_entries (org, uses);
-CREATE INDEX monitor_entries_problem ON monitor_entries (problem, org);
+CREATE INDEX monitor_entries_problem ON monitor_entries (problem, entry_id);
 
 -- monitor_units: one row per public body, its figures at the last refresh (JSON of
 -- pubdata.UnitFigures beside the columns the board filters and sorts on).
@@ -68,7 +68,7 @@ CREATE TABLE monitor_daily (
     requested  INTEGER NOT NULL,
     PRIMARY KEY (org, day)
 );
-CREATE INDEX monitor_daily_division ON monitor_daily (division, day);
+CREATE INDEX monitor_daily_day ON monitor_daily (day, division);
 
 -- monitor_alerts: each episode of an alert (a table gone stale, a pull failing repeatedly):
 -- raised once when the condition starts, closed when it ends. One open episode per entry and
@@ -86,3 +86,22 @@ CREATE TABLE monitor_alerts (
 );
 CREATE UNIQUE INDEX monitor_alerts_open ON monitor_alerts (entry_id, kind) WHERE closed_at IS NULL;
 CREATE INDEX monitor_alerts_org ON monitor_alerts (org, opened_at);
+
+-- monitor_area_daily: monitor_daily summed per area (the division prefixes of a province, a
+-- city, a county: pubdata.DivisionPrefix) and day, written with it, so that a board's history
+-- reads one row a day whatever the number of units.
+CREATE TABLE monitor_area_daily (
+    area       TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    row_count  BIGINT NOT NULL,
+    tables     INTEGER NOT NULL,
+    with_data  INTEGER NOT NULL,
+    stale      INTEGER NOT NULL,
+    never      INTEGER NOT NULL,
+    quality_sum INTEGER NOT NULL,
+    quality_n  INTEGER NOT NULL,
+    uses       BIGINT NOT NULL,
+    failed     INTEGER NOT NULL,
+    requested  INTEGER NOT NULL,
+    PRIMARY KEY (area, day)
+);
