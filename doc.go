@@ -44,10 +44,11 @@
 //	  feedback.go    ratings and comments on entries
 //	  usage.go       usage counts: views, downloads, API calls
 //	  system.go      the systems register: units' information systems, unconnected entries (H4)
+//	  monitor.go     live monitoring: figures per unit and entry, freshness, alerts (C2, H2)
 //
 // Beside it: the command (cmd/pubdata), the adapters (sqlstore, http), the one read path
 // (access), the messages (locale), and the libraries under lib/, each small and testable
 // alone: workday (the calendar's arithmetic), ident (identifier checks), cjk (search
 // tokens), mask, datafile, entryfile, dcat, audit, sealed, password, division, extract, mail,
-// pull.
+// pull, svgchart.
 package pubdata

@@ -271,7 +271,7 @@ func TestCalendarPages(t *testing.T) {
 			t.Errorf("%s: a message is missing", lang)
 		}
 	}
-	if m := e.do(req{path: "/metrics"}).Body.String(); !strings.Contains(m, "pubdata_calendar_covered_days 25\n") {
+	if m := e.do(req{path: "/metrics", remote: "127.0.0.1"}).Body.String(); !strings.Contains(m, "pubdata_calendar_covered_days 25\n") {
 		t.Error("the metric does not count 25 days from 2026-12-06 to 2026-12-31")
 	}
 	w := e.do(req{path: "/console", cookies: member})

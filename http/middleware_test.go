@@ -197,7 +197,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	e.do(req{path: "/api/v1/orgs/fj-gat"})
 	e.do(req{path: "/api/v1/no-such-thing"})
-	w = e.do(req{path: "/metrics"})
+	w = e.do(req{path: "/metrics", remote: "127.0.0.1"})
 	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics: %d %s", w.Code, w.Header())
 	}

@@ -22,6 +22,9 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 	c, p := &console.Server{Server: s}, &portal.Server{Server: s}
 	metricsHandler := promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	metrics := func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.MetricsAllowed(r); err != nil {
+			return err
+		}
 		metricsHandler.ServeHTTP(w, r)
 		return nil
 	}
@@ -354,6 +357,11 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/systems/{id}", signedIn, plain, c.PageSystem),
 		route("POST /console/systems/{id}", signedIn, plain, c.PageSystemUpdate),
 		route("POST /console/systems/{id}/delete", signedIn, plain, c.PageSystemDelete),
+		// Live monitoring (C2) and demand and usage analysis (H2)
+		route("GET /api/v1/monitoring", signedIn, plain, a.ApiMonitoring),
+		route("GET /api/v1/monitoring/units/{org}", signedIn, plain, a.ApiMonitoringUnit),
+		route("GET /console/monitoring", signedIn, plain, c.PageMonitoring),
+		route("GET /console/monitoring/units/{org}", signedIn, plain, c.PageMonitoringUnit),
 		route("GET /console/compliance", signedIn, plain, c.PageCompliance),
 		route("POST /console/compliance", signedIn, plain, c.PageComplianceIssue),
 		route("GET /console/rectifications", signedIn, plain, c.PageRectifications),

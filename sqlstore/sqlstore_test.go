@@ -73,6 +73,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Compliance:    sqlstore.NewComplianceService(db),
 		Systems:       sqlstore.NewSystemService(db),
 		Evaluations:   sqlstore.NewEvaluationService(db),
+		Monitor:       sqlstore.NewMonitorService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

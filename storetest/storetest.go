@@ -58,6 +58,8 @@ type Store struct {
 	Systems pubdata.SystemService
 	// Evaluations keeps the units' evaluations per period (H1).
 	Evaluations pubdata.EvaluationService
+	// Monitor keeps the monitoring aggregates (issue 13 items 4 and 8).
+	Monitor pubdata.MonitorService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -109,6 +111,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
 	tests = append(tests, evaluationTests...)
+	tests = append(tests, monitorTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

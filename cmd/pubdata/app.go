@@ -57,7 +57,9 @@ type app struct {
 	evidence pubdata.EvidenceService
 	// quality keeps the entries' quality rules and runs them (serve's quality jobs:
 	// quality.go), with the weights of the settings.
-	quality  *sqlstore.QualityService
+	quality *sqlstore.QualityService
+	// monitor keeps the monitoring aggregates (serve's monitor job: monitor.go).
+	monitor  *sqlstore.MonitorService
 	extracts *extract.Key
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
@@ -128,6 +130,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
 	a.quality = sqlstore.NewQualityService(db)
+	a.monitor = sqlstore.NewMonitorService(db)
 	if a.quality.Weights, err = pubdata.ParseQualityWeights(cfg.QualityWeights); err != nil {
 		db.Close()
 		return nil, err
@@ -274,6 +277,8 @@ func (a *app) handler() (http.Handler, error) {
 		Compliance:         sqlstore.NewComplianceService(a.db),
 		Systems:            sqlstore.NewSystemService(a.db),
 		Evaluations:        sqlstore.NewEvaluationService(a.db),
+		Monitor:            a.monitor,
+		MetricsToken:       a.cfg.MetricsToken,
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,

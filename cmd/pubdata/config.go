@@ -69,6 +69,13 @@ type Config struct {
 	// table (0 turns the scheduled runs off).
 	QualityWeights  string
 	QualityInterval time.Duration
+	// MonitorInterval is how often serve refreshes the monitoring aggregates (and sooner
+	// after a load, at most once a minute; 0 turns the refresh off); PullAlertFailures the
+	// pull failures in a row that raise an alert. MetricsToken is the bearer token /metrics
+	// asks for ("": loopback clients only).
+	MonitorInterval   time.Duration
+	PullAlertFailures int
+	MetricsToken      string
 }
 
 // Default API rate limits, requests a minute.
@@ -109,8 +116,13 @@ func DefaultConfig() Config {
 		RateLimit:          DefaultRateLimit,
 		AnonRateLimit:      DefaultAnonRateLimit,
 		QualityInterval:    DefaultQualityInterval,
+		MonitorInterval:    DefaultMonitorInterval,
+		PullAlertFailures:  pubdata.DefaultPullAlertFailures,
 	}
 }
+
+// DefaultMonitorInterval is how often serve refreshes the monitoring aggregates.
+const DefaultMonitorInterval = 5 * time.Minute
 
 // DefaultQualityInterval is how often serve runs the quality rules over each table: daily.
 const DefaultQualityInterval = 24 * time.Hour
@@ -219,6 +231,15 @@ func (c *Config) Validate() error {
 	if c.QualityInterval != 0 && (c.QualityInterval < time.Minute || c.QualityInterval > 31*24*time.Hour) {
 		return fmt.Errorf("setting quality_interval (PUBDATA_QUALITY_INTERVAL): %s must be 0 (off) or from 1m to 744h", c.QualityInterval)
 	}
+	if c.MonitorInterval != 0 && (c.MonitorInterval < time.Minute || c.MonitorInterval > 24*time.Hour) {
+		return fmt.Errorf("setting monitor_interval (PUBDATA_MONITOR_INTERVAL): %s must be 0 (off) or from 1m to 24h", c.MonitorInterval)
+	}
+	if c.PullAlertFailures < 1 || c.PullAlertFailures > 100 {
+		return fmt.Errorf("setting pull_alert_failures (PUBDATA_PULL_ALERT_FAILURES): %d must be 1 to 100", c.PullAlertFailures)
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("setting metrics_token (PUBDATA_METRICS_TOKEN): must be at least 16 characters")
+	}
 	if c.TicketReplyDays < 1 || c.TicketReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting ticket_reply_days (--ticket-reply-days, PUBDATA_TICKET_REPLY_DAYS): %d must be 1 to %d working days", c.TicketReplyDays, MaxReplyDays)
 	}
@@ -290,6 +311,9 @@ type fileConfig struct {
 	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
 	QualityWeights     *string  `toml:"quality_weights" yaml:"quality_weights"`
 	QualityInterval    *string  `toml:"quality_interval" yaml:"quality_interval"`
+	MonitorInterval    *string  `toml:"monitor_interval" yaml:"monitor_interval"`
+	PullAlertFailures  *int     `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
+	MetricsToken       *string  `toml:"metrics_token" yaml:"metrics_token"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -375,6 +399,12 @@ func (c *Config) applyFile(path string) error {
 	if f.PullHosts != nil {
 		c.PullHosts = f.PullHosts
 	}
+	if f.PullAlertFailures != nil {
+		c.PullAlertFailures = *f.PullAlertFailures
+	}
+	if f.MetricsToken != nil {
+		c.MetricsToken = *f.MetricsToken
+	}
 	if f.TrustedProxies != nil {
 		ps, err := parseProxies(f.TrustedProxies)
 		if err != nil {
@@ -390,6 +420,7 @@ func (c *Config) applyFile(path string) error {
 		{"checkpoint_interval", f.CheckpointInterval, &c.CheckpointInterval},
 		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
+		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -429,6 +460,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_SMTP_USERNAME", &c.SMTPUsername},
 		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},
 		{"PUBDATA_PUBLIC_URL", &c.PublicURL},
+		{"PUBDATA_METRICS_TOKEN", &c.MetricsToken},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -472,6 +504,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_TICKET_REPLY_DAYS", &c.TicketReplyDays},
 		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
+		{"PUBDATA_PULL_ALERT_FAILURES", &c.PullAlertFailures},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
@@ -506,6 +539,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_CHECKPOINT_INTERVAL", &c.CheckpointInterval},
 		{"PUBDATA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout},
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
+		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)

@@ -67,6 +67,7 @@ func commands() []*command {
 		benchRowsCommand(),
 		benchDownloadCommand(),
 		benchPortalCommand(),
+		benchBoardCommand(),
 		benchQualityCommand(),
 	}
 }

@@ -227,7 +227,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		})
 		r = r.WithContext(ctx)
 		actor := &pubdata.Actor{}
-		if auth := r.Header.Get("Authorization"); auth != "" {
+		if auth := r.Header.Get("Authorization"); auth != "" && r.URL.Path != "/metrics" { // metrics: its own token (MetricsAllowed)
 			scheme, secret, ok := strings.Cut(auth, " ")
 			secret = strings.TrimSpace(secret)
 			if !ok && strings.HasPrefix(auth, "pdt_") {

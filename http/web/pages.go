@@ -240,6 +240,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 				p.Nav = append(p.Nav, navItem{Key: "nav.rectifications", URL: "/console/rectifications"})
 			}
 		}
+		if _, ok := pubdata.MonitorScopeFor(a); ok && s.Monitor != nil && a.IsGovernment() { // monitor.go: the board
+			p.Nav = append(p.Nav, navItem{Key: "nav.monitoring", URL: "/console/monitoring"})
+		}
 		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
 			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})
 		}

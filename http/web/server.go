@@ -114,6 +114,12 @@ type Server struct {
 	// routes answer 404.
 	Evaluations pubdata.EvaluationService
 
+	// Monitor reads the monitoring aggregates (monitor.go, C2 and H2); nil: the board's
+	// routes answer 404 and /metrics has no figures of units. MetricsToken is the bearer
+	// token /metrics asks for; "" allows only direct loopback requests (metrics.go).
+	Monitor      pubdata.MonitorService
+	MetricsToken string
+
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
 	// sends the account e-mails; nil: no e-mail is configured (registration works
@@ -234,6 +240,9 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 		Name: "pubdata_calendar_covered_days",
 		Help: "Days from today to the end of the working-day calendar's covered holidays (0 when this year is not covered); the authority's admins are warned from 60.",
 	}, func() float64 { return s.calendarDaysLeft() })); err != nil {
+		return nil, err
+	}
+	if err = reg.Register(monitorCollector{s}); err != nil { // nothing without Monitor
 		return nil, err
 	}
 	s.cop = http.NewCrossOriginProtection()
