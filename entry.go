@@ -69,6 +69,9 @@ type Item struct {
 	Element  string `json:"element,omitempty"` // code of a standard data element
 	Grade    int    `json:"grade,omitempty"`   // 1 (lowest) … 4 (highest); 0: not graded
 	Personal bool   `json:"personal,omitempty"`
+	// Invisible: the item is usable but invisible (invisible.go): never returned as rows
+	// to consumers, usable in verifications and noisy aggregates.
+	Invisible bool `json:"invisible,omitempty"`
 }
 
 // EntryFields are the fields a provider writes. They are what a version snapshots.
@@ -108,6 +111,10 @@ type EntryFields struct {
 	ContactName  string `json:"contact_name,omitempty"`
 	ContactEmail string `json:"contact_email,omitempty"`
 	ContactPhone string `json:"contact_phone,omitempty"`
+	// Invisible: the whole entry is usable but invisible (可用不可见, invisible.go), on the
+	// terms of InvisibleTerms.
+	Invisible      bool           `json:"usable_invisible,omitempty"`
+	InvisibleTerms InvisibleTerms `json:"invisible_terms"`
 }
 
 // SourceFlag says that an item collects a data element that another body is the
@@ -282,6 +289,7 @@ func ValidateEntryFields(f *EntryFields) error {
 			break
 		}
 	}
+	p = append(p, checkInvisible(f)...)
 	for _, e := range checkOpenPolicy(f) {
 		p = append(p, e)
 	}
