@@ -456,6 +456,16 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 	if a.Supplementary != b.Supplementary {
 		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
 	}
+	if a.Invisible != b.Invisible {
+		out = append(out, FieldChange{"usable_invisible", a.Invisible, b.Invisible})
+	}
+	str("group_columns", strings.Join(a.InvisibleTerms.GroupColumns, ", "), strings.Join(b.InvisibleTerms.GroupColumns, ", "))
+	if a.InvisibleTerms.MinGroupSize != b.InvisibleTerms.MinGroupSize {
+		out = append(out, FieldChange{"min_group_size", a.InvisibleTerms.MinGroupSize, b.InvisibleTerms.MinGroupSize})
+	}
+	if a.InvisibleTerms.PrivacyBudget != b.InvisibleTerms.PrivacyBudget {
+		out = append(out, FieldChange{"privacy_budget", a.InvisibleTerms.PrivacyBudget, b.InvisibleTerms.PrivacyBudget})
+	}
 	byName := func(items []Item) map[string]Item {
 		m := map[string]Item{}
 		for _, it := range items {
@@ -490,6 +500,9 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 		}
 		if x.Personal != y.Personal {
 			out = append(out, FieldChange{p + "personal", x.Personal, y.Personal})
+		}
+		if x.Invisible != y.Invisible {
+			out = append(out, FieldChange{p + "invisible", x.Invisible, y.Invisible})
 		}
 	}
 	return out

@@ -105,13 +105,15 @@ func hideInvisible(e *Entry, d AccessDecision) AccessDecision {
 			Message: "This entry is usable but invisible: its rows are never returned. Ask for a verification (POST /api/v1/entries/{id}/verify) or an aggregate (POST /api/v1/entries/{id}/aggregate).",
 			Msg:     NewMessage("error.access.invisible")}
 	}
+	hid := false
 	for _, it := range e.Items {
-		if it.Invisible {
+		if it.Invisible && slices.Contains(d.Columns, it.Name) {
 			d.Columns = slices.DeleteFunc(slices.Clone(d.Columns), func(c string) bool { return c == it.Name })
 			delete(d.Masks, it.Name)
+			hid = true
 		}
 	}
-	if len(d.Columns) == 0 {
+	if hid && len(d.Columns) == 0 {
 		return AccessDecision{Reason: AccessInvisible, Message: "Every item of this entry is usable but invisible.", Msg: NewMessage("error.access.invisible")}
 	}
 	return d
