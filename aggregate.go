@@ -25,7 +25,7 @@ const (
 
 // RowGrouping asks for a table's rows grouped by one column (NULLs left out).
 type RowGrouping struct {
-	Column string // a string, date or datetime column
+	Column string // a string, date or datetime column; "" groups every row into one group ("")
 	// Prefix > 0 groups a date or datetime column by the first Prefix characters of its
 	// text: PrefixYear, PrefixMonth, PrefixDay or PrefixHour.
 	Prefix int
@@ -35,6 +35,12 @@ type RowGrouping struct {
 	// greatest (the newest) first.
 	ByRows bool
 	Limit  int // the most groups returned, 1 to MaxGroups
+	// Clamp, when set, clamps every Sum value into [Clamp[0], Clamp[1]] before summing (the
+	// noisy aggregates of usable-but-invisible entries).
+	Clamp *[2]float64
+	// Bins > 0 (with Clamp) also counts each group's clamped Sum values into Bins equal-width
+	// bins over the clamp range (RowGroup.Hist).
+	Bins int
 }
 
 // RowGroup is one group of a grouping.
@@ -43,6 +49,7 @@ type RowGroup struct {
 	Rows int64   // the group's rows
 	N    int64   // its rows with a value of Sum
 	Sum  float64 // the sum of those values
+	Hist []int64 // with RowGrouping.Bins: the counts of the bins
 }
 
 // Mean is the average of the group's Sum values (0 without any).

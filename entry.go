@@ -69,6 +69,9 @@ type Item struct {
 	Element  string `json:"element,omitempty"` // code of a standard data element
 	Grade    int    `json:"grade,omitempty"`   // 1 (lowest) … 4 (highest); 0: not graded
 	Personal bool   `json:"personal,omitempty"`
+	// Invisible: the item is usable but invisible (invisible.go): never returned as rows
+	// to consumers, usable in verifications and noisy aggregates.
+	Invisible bool `json:"invisible,omitempty"`
 }
 
 // EntryFields are the fields a provider writes. They are what a version snapshots.
@@ -108,6 +111,10 @@ type EntryFields struct {
 	ContactName  string `json:"contact_name,omitempty"`
 	ContactEmail string `json:"contact_email,omitempty"`
 	ContactPhone string `json:"contact_phone,omitempty"`
+	// Invisible: the whole entry is usable but invisible (可用不可见, invisible.go), on the
+	// terms of InvisibleTerms.
+	Invisible      bool           `json:"usable_invisible,omitempty"`
+	InvisibleTerms InvisibleTerms `json:"invisible_terms"`
 }
 
 // SourceFlag says that an item collects a data element that another body is the
@@ -282,6 +289,7 @@ func ValidateEntryFields(f *EntryFields) error {
 			break
 		}
 	}
+	p = append(p, checkInvisible(f)...)
 	for _, e := range checkOpenPolicy(f) {
 		p = append(p, e)
 	}
@@ -448,6 +456,16 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 	if a.Supplementary != b.Supplementary {
 		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
 	}
+	if a.Invisible != b.Invisible {
+		out = append(out, FieldChange{"usable_invisible", a.Invisible, b.Invisible})
+	}
+	str("group_columns", strings.Join(a.InvisibleTerms.GroupColumns, ", "), strings.Join(b.InvisibleTerms.GroupColumns, ", "))
+	if a.InvisibleTerms.MinGroupSize != b.InvisibleTerms.MinGroupSize {
+		out = append(out, FieldChange{"min_group_size", a.InvisibleTerms.MinGroupSize, b.InvisibleTerms.MinGroupSize})
+	}
+	if a.InvisibleTerms.PrivacyBudget != b.InvisibleTerms.PrivacyBudget {
+		out = append(out, FieldChange{"privacy_budget", a.InvisibleTerms.PrivacyBudget, b.InvisibleTerms.PrivacyBudget})
+	}
 	byName := func(items []Item) map[string]Item {
 		m := map[string]Item{}
 		for _, it := range items {
@@ -482,6 +500,9 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 		}
 		if x.Personal != y.Personal {
 			out = append(out, FieldChange{p + "personal", x.Personal, y.Personal})
+		}
+		if x.Invisible != y.Invisible {
+			out = append(out, FieldChange{p + "invisible", x.Invisible, y.Invisible})
 		}
 	}
 	return out

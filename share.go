@@ -405,6 +405,13 @@ const (
 	// AccessGrantNotHeld: the read named a grant (X-Grant) that is not a live grant of the
 	// caller on the entry.
 	AccessGrantNotHeld = "grant_not_held"
+	// AccessInvisible: the entry (or every item the caller could read) is usable but
+	// invisible: no rows, only verifications and aggregates (invisible.go).
+	AccessInvisible = "invisible"
+	// AccessNotInvisible: a verification or aggregate of an entry whose rows can be read.
+	AccessNotInvisible = "not_invisible"
+	// AccessSignIn: a verification or aggregate by an anonymous caller.
+	AccessSignIn = "sign_in"
 )
 
 // PurposeRefusal reports whether a refusal is one of purpose binding (a purpose other than
@@ -472,7 +479,7 @@ type AccessRequest struct {
 //   - an open read (the entry unconditionally open, or an open grant) leaves out the
 //     columns an opened-data finding withholds (r.Withheld, E7).
 func DecideAccess(r AccessRequest) AccessDecision {
-	d := decideAccess(r)
+	d := hideInvisible(r.Entry, decideAccess(r))
 	if d.Allow && len(r.Withheld) > 0 && (d.Reason == AccessOpen || (d.Grant != nil && d.Grant.Kind == KindOpen)) {
 		d.Columns = slices.DeleteFunc(slices.Clone(d.Columns), func(c string) bool { return slices.Contains(r.Withheld, c) })
 		for _, c := range r.Withheld {

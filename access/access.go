@@ -70,6 +70,8 @@ type Services struct {
 	CountUse func(e *pubdata.Entry, kind pubdata.UseKind)
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Privacy keeps the privacy budgets of verifications and aggregates; nil: refused.
+	Privacy pubdata.PrivacyService
 }
 
 // Reader is the one read path. The zero value is not usable: New, then With.
@@ -171,6 +173,15 @@ type Read struct {
 // caller may see, for purpose p. It fails only when the decision's inputs cannot be read;
 // a refusal is the Read's (Allowed, Refused).
 func (r *Reader) Open(ctx context.Context, e *pubdata.Entry, p Purpose) (*Read, error) {
+	req, err := r.request(ctx, e, p)
+	if err != nil {
+		return nil, err
+	}
+	return &Read{r: r, a: req.Actor, e: e, p: p, d: pubdata.DecideAccess(req)}, nil
+}
+
+// request gathers the inputs of the caller's access decision on e.
+func (r *Reader) request(ctx context.Context, e *pubdata.Entry, p Purpose) (pubdata.AccessRequest, error) {
 	a := pubdata.ActorFromContext(ctx)
 	req := pubdata.AccessRequest{Actor: a, Entry: e, Purpose: p.Text, Grant: p.Grant, Now: r.now()}
 	if a.Org != nil {
@@ -180,19 +191,19 @@ func (r *Reader) Open(ctx context.Context, e *pubdata.Entry, p Purpose) (*Read, 
 		var err error
 		if !a.Anonymous() && r.svc.Grants != nil {
 			if req.Grants, err = r.svc.Grants.LiveGrants(ctx, a, e.ID, req.Now); err != nil {
-				return nil, err
+				return req, err
 			}
 		}
 		if req.Policy, err = r.MaskPolicy(ctx, e); err != nil {
-			return nil, err
+			return req, err
 		}
 		if e.Watched() && r.svc.Data != nil { // the columns an opened-data finding withholds (E7)
 			if req.Withheld, err = r.svc.Data.Withheld(ctx, e.ID); err != nil {
-				return nil, err
+				return req, err
 			}
 		}
 	}
-	return &Read{r: r, a: a, e: e, p: p, d: pubdata.DecideAccess(req)}, nil
+	return req, nil
 }
 
 // MaskPolicy is the effective mask policy of the entry's reads: the stricter of the

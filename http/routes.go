@@ -143,6 +143,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/entries/{id}/table", anyone, plain, a.ApiEntryTable),
 		route("POST /api/v1/entries/{id}/purge", signedIn, plain, a.ApiEntryPurge),
 		route("GET /api/v1/entries/{id}/rows", anyone, data, a.ApiRows),
+		route("POST /api/v1/entries/{id}/verify", anyone, data, a.ApiEntryVerify),
+		route("POST /api/v1/entries/{id}/aggregate", anyone, data, a.ApiAggregate),
 		route("PUT /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowPut),
 		route("DELETE /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowDelete),
 		route("GET /api/v1/batches/{id}", signedIn, plain, a.ApiBatchGet),

@@ -14,6 +14,8 @@ func TestDataRoutesDeclared(t *testing.T) {
 	e := newEnv(t)
 	want := []string{
 		"POST /api/v1/entries/{id}/data",
+		"POST /api/v1/entries/{id}/verify",
+		"POST /api/v1/entries/{id}/aggregate",
 		"GET /api/v1/entries/{id}/rows",
 		"PUT /api/v1/entries/{id}/rows/{key}",
 		"DELETE /api/v1/entries/{id}/rows/{key}",

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/pubdata/pubdata"
 )
@@ -64,13 +65,15 @@ func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.
 		return nil, err
 	}
 	key := ""
-	switch g.Prefix {
-	case 0:
+	switch {
+	case g.Column == "" && g.Prefix == 0:
+		key = "''"
+	case g.Prefix == 0:
 		if _, err := sel.itemOf(g.Column, "string", "date", "datetime"); err != nil {
 			return nil, err
 		}
 		key = quote(g.Column)
-	case pubdata.PrefixYear, pubdata.PrefixMonth, pubdata.PrefixDay, pubdata.PrefixHour:
+	case g.Prefix == pubdata.PrefixYear, g.Prefix == pubdata.PrefixMonth, g.Prefix == pubdata.PrefixDay, g.Prefix == pubdata.PrefixHour:
 		if _, err := sel.itemOf(g.Column, "date", "datetime"); err != nil {
 			return nil, err
 		}
@@ -84,13 +87,18 @@ func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.
 			return nil, err
 		}
 		v := "CAST(" + quote(g.Sum) + " AS DOUBLE PRECISION)"
+		if g.Clamp != nil {
+			v = clampSQL(v, *g.Clamp)
+		}
 		sum = "COUNT(" + v + "), SUM(" + v + ")"
 	}
 	order := "1 DESC"
 	if g.ByRows {
 		order = "2 DESC, 1 ASC"
 	}
-	sel.add(quote(g.Column) + " IS NOT NULL")
+	if g.Column != "" {
+		sel.add(quote(g.Column) + " IS NOT NULL")
+	}
 	query := "SELECT " + key + ", COUNT(*), " + sum + " FROM " + sel.m.tbl + sel.whereSQL() +
 		" GROUP BY 1 ORDER BY " + order + " LIMIT ?"
 	rows, err := tx.query(ctx, query, append(sel.args, g.Limit)...)
@@ -109,7 +117,69 @@ func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.
 		grp.Key, grp.Sum = k.String, total.Float64
 		out = append(out, grp)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if g.Bins > 0 && g.Clamp != nil && g.Sum != "" && len(out) > 0 {
+		if err := r.binRows(ctx, tx, sel, key, g, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// clampSQL clamps the SQL number v into c (bound as literals: they are numbers).
+func clampSQL(v string, c [2]float64) string {
+	lo, hi := strconv.FormatFloat(c[0], 'g', -1, 64), strconv.FormatFloat(c[1], 'g', -1, 64)
+	return "(CASE WHEN " + v + " < " + lo + " THEN " + lo + " WHEN " + v + " > " + hi + " THEN " + hi + " ELSE " + v + " END)"
+}
+
+// binRows fills the histograms of the groups: the clamped Sum values counted into g.Bins
+// equal-width bins over the clamp range, by one GROUP BY of group and bin.
+func (r *RowReader) binRows(ctx context.Context, tx reader, sel *rowSelect, key string, g pubdata.RowGrouping, groups []pubdata.RowGroup) error {
+	if g.Bins > 1024 || g.Clamp[1] <= g.Clamp[0] {
+		return aggregateBound()
+	}
+	v := clampSQL("CAST("+quote(g.Sum)+" AS DOUBLE PRECISION)", *g.Clamp)
+	lo := strconv.FormatFloat(g.Clamp[0], 'g', -1, 64)
+	width := strconv.FormatFloat((g.Clamp[1]-g.Clamp[0])/float64(g.Bins), 'g', -1, 64)
+	// The clamped value is at least lo: truncation is the floor (SQLite's CAST truncates,
+	// PostgreSQL's rounds, hence FLOOR there).
+	bin := "CAST((" + v + " - " + lo + ") / " + width + " AS BIGINT)"
+	if r.s.db.dialect == Postgres {
+		bin = "CAST(FLOOR((" + v + " - " + lo + ") / " + width + ") AS BIGINT)"
+	}
+	sel.add(quote(g.Sum) + " IS NOT NULL")
+	query := "SELECT " + key + ", " + bin + ", COUNT(*) FROM " + sel.m.tbl + sel.whereSQL() + " GROUP BY 1, 2"
+	rows, err := tx.query(ctx, query, sel.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	at := map[string]int{}
+	for i := range groups {
+		at[groups[i].Key] = i
+		groups[i].Hist = make([]int64, g.Bins)
+	}
+	for rows.Next() {
+		var k sql.NullString
+		var b, n int64
+		if err := rows.Scan(&k, &b, &n); err != nil {
+			return err
+		}
+		i, ok := at[k.String]
+		if !ok {
+			continue // a group past the limit
+		}
+		if b >= int64(g.Bins) {
+			b = int64(g.Bins) - 1
+		}
+		if b < 0 {
+			b = 0
+		}
+		groups[i].Hist[b] += n
+	}
+	return rows.Err()
 }
 
 // GridRows counts the rows q selects that hold coordinates in the cells of a grid laid over

@@ -74,6 +74,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Systems:       sqlstore.NewSystemService(db),
 		Evaluations:   sqlstore.NewEvaluationService(db),
 		Monitor:       sqlstore.NewMonitorService(db),
+		Privacy:       sqlstore.NewPrivacyService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

@@ -60,6 +60,8 @@ type Store struct {
 	Evaluations pubdata.EvaluationService
 	// Monitor keeps the monitoring aggregates (issue 13 items 4 and 8).
 	Monitor pubdata.MonitorService
+	// Privacy keeps the privacy budgets of usable-but-invisible entries (nil fails its test).
+	Privacy pubdata.PrivacyService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -104,6 +106,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, objectionOverdueTests...)
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
+	tests = append(tests, privacyTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)

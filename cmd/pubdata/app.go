@@ -285,6 +285,7 @@ func (a *app) handler() (http.Handler, error) {
 		QualityWeights:     a.quality.Weights,
 		Extracts:           a.extracts,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
+		Privacy:            sqlstore.NewPrivacyService(a.db),
 		Licenses:           sqlstore.NewLicenseService(a.db),
 		Accounts:           a.accounts,
 		Mail:               a.mailer,

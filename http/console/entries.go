@@ -111,7 +111,7 @@ const (
 type itemForm struct {
 	Index                                     int // 0-based row
 	Name, Title, Type, Length, Element, Grade string
-	Key, Personal                             bool
+	Key, Personal, Invisible                  bool
 	Errors                                    map[string]string // by item field: name, title, type, length, grade, element
 }
 
@@ -120,7 +120,7 @@ func (it itemForm) N() int { return it.Index + 1 }
 
 // blank reports whether nothing was entered in the row (its type select always has a value).
 func (it itemForm) blank() bool {
-	return it.Name == "" && it.Title == "" && it.Length == "" && it.Element == "" && (it.Grade == "" || it.Grade == "0") && !it.Key && !it.Personal
+	return it.Name == "" && it.Title == "" && it.Length == "" && it.Element == "" && (it.Grade == "" || it.Grade == "0") && !it.Key && !it.Personal && !it.Invisible
 }
 
 // entryForm is what the editor holds.
@@ -141,6 +141,9 @@ type entryForm struct {
 	// (YYYY-MM-DD); the contact point.
 	License, TemporalStart, TemporalEnd     string
 	ContactName, ContactEmail, ContactPhone string
+	// Usable but invisible: the flag and its terms as entered.
+	Invisible                                 bool
+	GroupColumns, MinGroupSize, PrivacyBudget string
 }
 
 // HasTerm reports whether the usage term is ticked.
@@ -245,13 +248,20 @@ func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
 		Obtained:      strings.Join(f.Obtained, ", "), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		Invisible: f.Invisible, GroupColumns: strings.Join(f.InvisibleTerms.GroupColumns, ", "),
+	}
+	if f.InvisibleTerms.MinGroupSize > 0 {
+		form.MinGroupSize = strconv.Itoa(f.InvisibleTerms.MinGroupSize)
+	}
+	if f.InvisibleTerms.PrivacyBudget > 0 {
+		form.PrivacyBudget = strconv.FormatFloat(f.InvisibleTerms.PrivacyBudget, 'g', -1, 64)
 	}
 	if f.Category != "" {
 		form.CategoryClass, form.CategorySub = f.Category[:1], f.Category[1:]
 	}
 	for i, it := range f.Items {
 		row := itemForm{Index: i, Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element,
-			Grade: strconv.Itoa(it.Grade), Key: it.Key, Personal: it.Personal}
+			Grade: strconv.Itoa(it.Grade), Key: it.Key, Personal: it.Personal, Invisible: it.Invisible}
 		if it.Length > 0 {
 			row.Length = strconv.Itoa(it.Length)
 		}
@@ -275,6 +285,8 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 		Obtained:      get("obtained"), Terms: pf["terms"], TermsText: get("terms_text"),
 		License: get("license"), TemporalStart: get("temporal_start"), TemporalEnd: get("temporal_end"),
 		ContactName: get("contact_name"), ContactEmail: get("contact_email"), ContactPhone: get("contact_phone"),
+		Invisible: pf.Get("usable_invisible") == "true", GroupColumns: get("group_columns"),
+		MinGroupSize: get("min_group_size"), PrivacyBudget: get("privacy_budget"),
 	}
 	rows, _ := strconv.Atoi(pf.Get("rows"))
 	rows = min(max(rows, 0), maxItemRows)
@@ -285,6 +297,7 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 			Name: get(p + "name"), Title: get(p + "title"), Type: get(p + "type"), Length: get(p + "length"),
 			Element: get(p + "element"), Grade: get(p + "grade"),
 			Key: pf.Get(p+"key") == "true", Personal: pf.Get(p+"personal") == "true",
+			Invisible: pf.Get(p+"invisible") == "true",
 		}
 		if it.blank() {
 			blank++
@@ -308,9 +321,25 @@ func (f entryForm) fields(lang string, errs web.FormErrors) *pubdata.EntryFields
 		Obtained: splitList(f.Obtained, true), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		Invisible: f.Invisible,
+	}
+	ef.InvisibleTerms.GroupColumns = splitList(f.GroupColumns, false)
+	if f.MinGroupSize != "" {
+		n, err := strconv.Atoi(f.MinGroupSize)
+		if err != nil {
+			setFieldText(errs, "min_group_size", web.Translate(lang, "invisible.error.min_group"))
+		}
+		ef.InvisibleTerms.MinGroupSize = n
+	}
+	if f.PrivacyBudget != "" {
+		x, err := strconv.ParseFloat(f.PrivacyBudget, 64)
+		if err != nil {
+			setFieldText(errs, "privacy_budget", web.Translate(lang, "invisible.error.budget"))
+		}
+		ef.InvisibleTerms.PrivacyBudget = x
 	}
 	for _, it := range f.Items {
-		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal}
+		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal, Invisible: it.Invisible}
 		if it.Length != "" {
 			n, err := strconv.Atoi(it.Length)
 			if err != nil {
@@ -820,6 +849,11 @@ var diffFieldKeys = []entryFieldLabel{
 	{Field: "key", Key: "entry.item.key"},
 	{Field: "grade", Key: "entry.item.grade"},
 	{Field: "personal", Key: "entry.item.personal"},
+	{Field: "invisible", Key: "invisible.item"},
+	{Field: "usable_invisible", Key: "invisible.field"},
+	{Field: "group_columns", Key: "invisible.group_columns"},
+	{Field: "min_group_size", Key: "invisible.min_group_size"},
+	{Field: "privacy_budget", Key: "invisible.privacy_budget"},
 }
 
 func diffFieldKey(field string) string {

@@ -68,6 +68,9 @@ type Server struct {
 	// MaskPolicies keeps the grade → mask policies of shared and open reads (access.go);
 	// nil: pubdata.DefaultMaskPolicy applies and the policy routes answer 404.
 	MaskPolicies pubdata.MaskPolicyService
+	// Privacy keeps the privacy budgets of usable-but-invisible entries' verifications and
+	// aggregates (invisible.go); nil: those routes answer 404.
+	Privacy pubdata.PrivacyService
 	// Licenses keeps the licence list (license.go); nil: entries show no licence and the
 	// licence routes answer 404.
 	Licenses pubdata.LicenseService
@@ -377,7 +380,7 @@ func (s *Server) Reader() *access.Reader {
 	if r == nil {
 		r = noTables
 	}
-	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now})
+	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now, Privacy: s.Privacy})
 }
 
 // routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".

@@ -105,6 +105,7 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 			newTitles[r.Fields.Title] = r.Line
 		}
 		if e := p.existing; e != nil {
+			keepUntemplated(&r.Fields, e.EntryFields)
 			switch prev, dup := claimed[e.ID]; {
 			case dup:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title),
@@ -253,4 +254,18 @@ func OrgEntries(ctx context.Context, svc pubdata.EntryService, org string) ([]*p
 
 func sortErrors(errs []Error) {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+}
+
+// keepUntemplated keeps, in the fields a row gives for an existing entry, what the template
+// has no column for (usable but invisible: the entry's flag and terms, each item's flag by
+// name), so that importing a sheet never drops them.
+func keepUntemplated(f *pubdata.EntryFields, old pubdata.EntryFields) {
+	f.Invisible, f.InvisibleTerms = old.Invisible, old.InvisibleTerms
+	invisible := map[string]bool{}
+	for _, it := range old.Items {
+		invisible[it.Name] = it.Invisible
+	}
+	for i := range f.Items {
+		f.Items[i].Invisible = invisible[f.Items[i].Name]
+	}
 }

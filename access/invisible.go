@@ -1,0 +1,189 @@
+package access
+
+import (
+	"context"
+	"slices"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/dp"
+)
+
+// Usable but invisible (pubdata's invisible.go): verifications and noisy aggregates, the only
+// answers consumers get from an entry marked so. Both decide as a read would (grants,
+// purposes, suspension), answer without returning any row, and spend the holder's privacy
+// budget, recorded with the purpose, before anything is computed.
+
+// KindVerify and KindAggregate are the kinds of these answers (their record is the budget's).
+var (
+	KindVerify    = Kind{Path: "verify", Use: pubdata.UseAPICall, OwnRecord: true}
+	KindAggregate = Kind{Path: "aggregate", Use: pubdata.UseAPICall, OwnRecord: true}
+)
+
+// VerifyEpsilon is what one verification spends of the budget: it tells one bit of one
+// record, so it is charged as a query of ε = 0.01 (thousandths: 10).
+const VerifyEpsilon = 10
+
+// use decides a verification or an aggregate: a Read whose decision is DecideUse's, and a
+// predicate of the items the caller may not use (hidden by the mask policy).
+func (r *Reader) use(ctx context.Context, e *pubdata.Entry, p Purpose, kind Kind) (*Read, func(pubdata.Item) bool, error) {
+	if r.tables == nil || r.svc.Data == nil || r.svc.Privacy == nil {
+		return nil, nil, errNoTables
+	}
+	req, err := r.request(ctx, e, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd := &Read{r: r, a: req.Actor, e: e, p: p, d: pubdata.DecideUse(req)}
+	if !rd.d.Allow {
+		return nil, nil, rd.Refused(ctx, kind, true)
+	}
+	// An item is usable when the decision reads it (masked or not) or it is invisible and
+	// the policy does not hide it.
+	policy := req.Policy
+	if policy == nil {
+		policy = pubdata.DefaultMaskPolicy
+	}
+	hidden := func(it pubdata.Item) bool {
+		if slices.Contains(rd.d.Columns, it.Name) {
+			return false
+		}
+		return rd.d.Reason == pubdata.AccessProvider || rd.d.Reason == pubdata.AccessAuthority || policy.ItemMask(it) == pubdata.MaskHide
+	}
+	return rd, hidden, nil
+}
+
+// Verify answers whether the entry holds a current row with every value given (within the
+// grant's row filter), spending VerifyEpsilon of the caller's budget; nothing else of the row
+// is read.
+func (r *Reader) Verify(ctx context.Context, e *pubdata.Entry, req pubdata.VerifyRequest, p Purpose) (bool, error) {
+	rd, hidden, err := r.use(ctx, e, p, KindVerify)
+	if err != nil {
+		return false, err
+	}
+	if err := pubdata.CheckVerify(e, rd.d, hidden, req); err != nil {
+		return false, err
+	}
+	q := &pubdata.RowQuery{Limit: 1}
+	names := make([]string, 0, len(req.Values))
+	for _, it := range e.Items {
+		if v, ok := req.Values[it.Name]; ok {
+			q.Filters = append(q.Filters, pubdata.RowFilter{Column: it.Name, Op: pubdata.OpEq, Values: []any{NormalizeValue(it, v)}})
+			q.Fields = append(q.Fields, it.Name)
+			names = append(names, it.Name)
+		}
+	}
+	if rd.d.Filter != "" {
+		if err := addGrantFilter(rd.d, e.Items, q); err != nil {
+			return false, err
+		}
+	}
+	budget := int64(e.InvisibleTerms.Budget() * 1000)
+	if _, err := r.svc.Privacy.Spend(rd.Context(ctx), e, pubdata.BudgetHolder(rd.a, rd.d), VerifyEpsilon, budget, "data.verify", map[string]any{"items": names, "reason": rd.d.Reason}); err != nil {
+		return false, err
+	}
+	if r.svc.CountUse != nil {
+		r.svc.CountUse(e, KindVerify.Use)
+	}
+	return r.exists(ctx, e, q)
+}
+
+// Aggregate answers a noisy aggregate: the exact figures computed by the database over the
+// rows the caller's decision selects, then discrete Laplace noise for ε split evenly over
+// the group counts and the measures, and groups below the minimum size suppressed (by the
+// exact count or the noisy one).
+func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.AggregateRequest, p Purpose) (*pubdata.AggregateResult, error) {
+	rd, hidden, err := r.use(ctx, e, p, KindAggregate)
+	if err != nil {
+		return nil, err
+	}
+	if err := pubdata.CheckAggregate(e, hidden, req); err != nil {
+		return nil, err
+	}
+	eps, err := dp.ParseEpsilon(req.Epsilon)
+	if err != nil {
+		return nil, pubdata.Errorf(pubdata.EINVALID, "%s", err.Error()).Keyed("error.aggregate.epsilon", "Epsilon", req.Epsilon, "Max", pubdata.MaxQueryEpsilon)
+	}
+	q := &pubdata.RowQuery{}
+	if rd.d.Filter != "" {
+		if err := addGrantFilter(rd.d, e.Items, q); err != nil {
+			return nil, err
+		}
+	}
+	var measures []string
+	for _, m := range req.Measures {
+		measures = append(measures, m.Op+"("+m.Column+")")
+	}
+	budget := int64(e.InvisibleTerms.Budget() * 1000)
+	left, err := r.svc.Privacy.Spend(rd.Context(ctx), e, pubdata.BudgetHolder(rd.a, rd.d), eps.Milli, budget, "data.aggregate",
+		map[string]any{"group_by": req.GroupBy, "measures": measures, "reason": rd.d.Reason})
+	if err != nil {
+		return nil, err
+	}
+	if r.svc.CountUse != nil {
+		r.svc.CountUse(e, KindAggregate.Use)
+	}
+	// The exact figures: one grouping for the counts, one per measure with a column.
+	if _, err := r.svc.Data.TableStats(ctx, e.ID); pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		return &pubdata.AggregateResult{Groups: []pubdata.AggregateGroup{}, EpsilonSpent: eps.Float(), BudgetLeft: float64(left) / 1000, MinGroupSize: e.InvisibleTerms.MinGroup(), Noise: "discrete Laplace"}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	base := pubdata.RowGrouping{Column: req.GroupBy, ByRows: true, Limit: pubdata.MaxGroups}
+	counts, err := r.tables.GroupRows(ctx, e, q, base)
+	if err != nil {
+		return nil, err
+	}
+	share := eps.Split(int64(len(req.Measures) + 1))
+	var s dp.Sampler
+	min := int64(e.InvisibleTerms.MinGroup())
+	res := &pubdata.AggregateResult{Groups: []pubdata.AggregateGroup{}, EpsilonSpent: eps.Float(), BudgetLeft: float64(left) / 1000, MinGroupSize: int(min), Noise: "discrete Laplace"}
+	index := map[string]int{}
+	for _, g := range counts {
+		noisy := s.Count(g.Rows, share)
+		ag := pubdata.AggregateGroup{Key: g.Key}
+		if g.Rows < min || noisy < min {
+			ag.Suppressed = true
+		} else {
+			ag.Count = &noisy
+			ag.Figures = map[string]float64{}
+		}
+		index[g.Key] = len(res.Groups)
+		res.Groups = append(res.Groups, ag)
+	}
+	for _, m := range req.Measures {
+		if m.Op == pubdata.AggCount {
+			continue
+		}
+		b := dp.Bounds{Lower: *m.Lower, Upper: *m.Upper}
+		g := base
+		g.Sum, g.Clamp = m.Column, &[2]float64{float64(b.Lower), float64(b.Upper)}
+		if m.Op == pubdata.AggQuantiles {
+			g.Bins = dp.Bins
+		}
+		groups, err := r.tables.GroupRows(ctx, e, q, g)
+		if err != nil {
+			return nil, err
+		}
+		for _, gr := range groups {
+			i, ok := index[gr.Key]
+			if !ok || res.Groups[i].Suppressed {
+				continue
+			}
+			ag := &res.Groups[i]
+			switch m.Op {
+			case pubdata.AggSum:
+				ag.Figures["sum("+m.Column+")"] = float64(s.Sum(int64(gr.Sum), b, share))
+			case pubdata.AggMean:
+				if v, ok := s.Mean(int64(gr.Sum), gr.N, b, share); ok {
+					ag.Figures["mean("+m.Column+")"] = v
+				}
+			case pubdata.AggQuantiles:
+				if ag.Quantiles == nil {
+					ag.Quantiles = map[string][]float64{}
+				}
+				ag.Quantiles[m.Column] = s.Quantiles(gr.Hist, b, m.Quantiles, share)
+			}
+		}
+	}
+	return res, nil
+}
