@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -163,5 +164,40 @@ func TestUsableButInvisible(t *testing.T) {
 	evs, _, _, err = e.srv.Audit.FindEvents(system, pubdata.AuditFilter{Action: "data.verify", Object: "entry:" + en.ID, Limit: 10})
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("verify events: %v %d", err, len(evs))
+	}
+
+	// The pages: the entry page points to the use page; there a consumer verifies and
+	// aggregates with a purpose in the form, and sees no row.
+	w = e.do(req{path: "/catalog/" + en.ID, as: "xm-scj-member"})
+	if !strings.Contains(w.Body.String(), "/catalog/"+en.ID+"/use") {
+		t.Errorf("the entry page does not link the use page")
+	}
+	if w := e.do(req{path: "/catalog/" + plain.ID + "/use", as: "xm-scj-member"}); w.Code != 404 {
+		t.Errorf("use page of a readable entry: %d", w.Code)
+	}
+	w = e.do(req{path: "/catalog/" + en.ID + "/use", as: "xm-scj-member"})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `name="v.id_no"`) {
+		t.Fatalf("use page: %d %s", w.Code, w.Body)
+	}
+	form := url.Values{"action": {"verify"}, "purpose": {sharePurpose}, "v.id_no": {idB}, "v.name": {"欧阳娜娜"}}
+	w = e.do(req{method: "POST", path: "/catalog/" + en.ID + "/use", as: "xm-scj-member", body: form})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `id="use-verify-result"`) || strings.Contains(w.Body.String(), "13900001111") {
+		t.Errorf("verify on the page: %d %s", w.Code, w.Body)
+	}
+	form = url.Values{"action": {"verify"}, "purpose": {""}, "v.id_no": {idB}}
+	if w := e.do(req{method: "POST", path: "/catalog/" + en.ID + "/use", as: "xm-scj-member", body: form}); w.Code != 403 || !strings.Contains(w.Body.String(), `id="use-error"`) {
+		t.Errorf("verify without a purpose on the page: %d", w.Code)
+	}
+	form = url.Values{"action": {"aggregate"}, "purpose": {sharePurpose}, "group_by": {"city"}, "op": {"count"}, "epsilon": {"0.05"}}
+	w = e.do(req{method: "POST", path: "/catalog/" + en.ID + "/use", as: "xm-scj-member", body: form})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `id="use-aggregate-result"`) || strings.Contains(w.Body.String(), "欧阳") {
+		t.Errorf("aggregate on the page: %d %s", w.Code, w.Body)
+	}
+	form.Set("epsilon", "1")
+	if w := e.do(req{method: "POST", path: "/catalog/" + en.ID + "/use", as: "xm-scj-member", body: form}); w.Code != 403 || !strings.Contains(w.Body.String(), "ε") {
+		t.Errorf("over budget on the page: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{path: "/catalog/" + en.ID + "/use", as: anonymous}); w.Code != 303 && w.Code != 302 && w.Code != 401 {
+		t.Errorf("anonymous use page: %d", w.Code)
 	}
 }

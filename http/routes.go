@@ -297,6 +297,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /api/v1/comments/{id}/moderate", signedIn, plain, a.ApiCommentModerate),
 		route("POST /api/v1/comments/{id}/report", signedIn, plain, a.ApiCommentReport),
 		route("POST /catalog/{ref}/rating", signedIn, plain, p.PageRate),
+		route("GET /catalog/{ref}/use", signedIn, data, p.PageUse),
+		route("POST /catalog/{ref}/use", signedIn, data, p.PageUseSubmit),
 		route("POST /catalog/{ref}/comments", signedIn, plain, p.PageComment),
 		route("POST /catalog/{ref}/comments/{id}/report", signedIn, plain, p.PageCommentReport),
 		route("GET /console/comments", signedIn, plain, c.PageCommentQueue),

@@ -15,6 +15,8 @@ func TestDataRoutesDeclared(t *testing.T) {
 	want := []string{
 		"POST /api/v1/entries/{id}/data",
 		"POST /api/v1/entries/{id}/verify",
+		"GET /catalog/{ref}/use",
+		"POST /catalog/{ref}/use",
 		"POST /api/v1/entries/{id}/aggregate",
 		"GET /api/v1/entries/{id}/rows",
 		"PUT /api/v1/entries/{id}/rows/{key}",
