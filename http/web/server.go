@@ -43,6 +43,9 @@ type Server struct {
 	Users    pubdata.UserService
 	Tokens   pubdata.TokenService
 	Audit    pubdata.AuditService
+	// Witness cosigns other platforms' checkpoints (POST /api/v1/audit/witness); nil: this
+	// platform witnesses no one.
+	Witness pubdata.WitnessService
 	Entries  pubdata.EntryService
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService
