@@ -242,7 +242,7 @@ func TestAuditVerify(t *testing.T) {
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit %d, stderr %q", code, stderr)
 			}
-			if !regexp.MustCompile(`^audit record intact: \d+ events, \d+ signed checkpoints verified\n$`).MatchString(stdout) {
+			if !regexp.MustCompile(`^audit record intact: \d+ events, \d+ signed checkpoints verified \(checkpoint log [^)]+\)\n$`).MatchString(stdout) {
 				t.Errorf("stdout %q", stdout)
 			}
 		})
