@@ -108,12 +108,12 @@ func (w *HTTPWitness) Cosign(ctx context.Context, req *pubdata.WitnessRequest) (
 	return &cs, nil
 }
 
-// Copy implements Witness: it pages through GET /api/v1/audit/witness/{key_id}.
+// Copy implements Witness: it pages through GET /api/v1/audit/witness/{key_id}/checkpoints.
 func (w *HTTPWitness) Copy(ctx context.Context, originKeyID string) ([]*pubdata.Checkpoint, error) {
 	var out []*pubdata.Checkpoint
 	cursor := ""
 	for page := 0; page < 100000; page++ {
-		u := strings.TrimSuffix(w.URL, "/") + "/api/v1/audit/witness/" + url.PathEscape(originKeyID) + "?limit=1000"
+		u := strings.TrimSuffix(w.URL, "/") + "/api/v1/audit/witness/" + url.PathEscape(originKeyID) + "/checkpoints?limit=1000"
 		if cursor != "" {
 			u += "&cursor=" + url.QueryEscape(cursor)
 		}
