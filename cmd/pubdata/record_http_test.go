@@ -197,7 +197,9 @@ func TestWitness(t *testing.T) {
 	x.exec("DELETE FROM audit_cosignatures")
 	os.Remove(filepath.Join(city.data, audit.LogFile))
 	a := city.open(t)
-	a.audit.(interface{ Checkpoint(context.Context) (*pubdata.Checkpoint, error) }).Checkpoint(systemContext(context.Background()))
+	a.audit.(interface {
+		Checkpoint(context.Context) (*pubdata.Checkpoint, error)
+	}).Checkpoint(systemContext(context.Background()))
 	a.Close()
 	code, _, stderr := runCLI(t, append([]string{"audit", "verify"}, cityArgs...)...)
 	if code != 1 {
