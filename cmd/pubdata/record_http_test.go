@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -196,7 +198,12 @@ func TestWitness(t *testing.T) {
 	x.exec("DELETE FROM audit_checkpoints")
 	x.exec("DELETE FROM audit_cosignatures")
 	os.Remove(filepath.Join(city.data, audit.LogFile))
-	a := city.open(t)
+	cfg := city.config()
+	cfg.Witnesses = []WitnessConfig{{Name: "福建省", URL: provinceURL, PublicKey: provinceKey.PublicKey()}}
+	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The province refuses to cosign the new history: its size-3 root is another.
 	if cp, err := a.audit.Checkpoint(systemContext(context.Background())); cp == nil || err == nil || !strings.Contains(err.Error(), "witness 福建省") {
 		t.Fatalf("the rewritten history's checkpoint: %+v, %v", cp, err)
