@@ -103,6 +103,12 @@ func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 	return d, nil
 }
 
+// QueryRowForTest runs one raw query with ? placeholders, as the conformance suite's intruder
+// reads the record; nothing else calls it.
+func (d *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.queryRow(ctx, q, args...)
+}
+
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
 
