@@ -97,6 +97,13 @@ func TestAuditProofOverHTTP(t *testing.T) {
 		t.Fatalf("anonymous proof: %d", resp.StatusCode)
 	}
 
+	// This platform witnesses no one.
+	resp, _ = http.Post(url+"/api/v1/audit/witness", "application/json", strings.NewReader(`{"checkpoint":null,"old_size":0}`))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("witness endpoint of a platform that witnesses no one: %d", resp.StatusCode)
+	}
+
 	// The event is edited in the database (its leaf hash recomputed): the proof fetched now fails.
 	db := s.sqlDB(t)
 	var l audit.Leaf
@@ -217,5 +224,30 @@ func TestWitness(t *testing.T) {
 	assertOneLine(t, stderr, "record broken at checkpoint ")
 	if !strings.Contains(stderr, "fork") && !strings.Contains(stderr, "witness 福建省") {
 		t.Errorf("the witness's copy is not named: %q", stderr)
+	}
+}
+
+func TestWitnessSettings(t *testing.T) {
+	k, err := audit.LoadOrCreateKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.toml")
+	os.WriteFile(good, []byte("checkpoint_log = \"/srv/log\"\n[[witnesses]]\nname = \"省\"\nurl = \"https://p.example\"\npublic_key = \""+k.PublicKey()+"\"\n[[witness_for]]\nname = \"市\"\npublic_key = \""+k.PublicKey()+"\"\n"), 0o600)
+	c, err := loadWith(t, []string{"--config", good}, nil)
+	if err != nil || c.CheckpointLog != "/srv/log" || len(c.Witnesses) != 1 || c.Witnesses[0].URL != "https://p.example" || len(c.WitnessFor) != 1 {
+		t.Fatalf("settings: %+v, %v", c, err)
+	}
+	for name, body := range map[string]string{
+		"bad key": "[[witnesses]]\nname = \"省\"\nurl = \"https://p.example\"\npublic_key = \"bm90IGEga2V5\"\n",
+		"no url":  "[[witnesses]]\nname = \"省\"\npublic_key = \"" + k.PublicKey() + "\"\n",
+		"no name": "[[witness_for]]\npublic_key = \"" + k.PublicKey() + "\"\n",
+	} {
+		f := filepath.Join(dir, "bad.toml")
+		os.WriteFile(f, []byte(body), 0o600)
+		if _, err := loadWith(t, []string{"--config", f}, nil); err == nil || !strings.Contains(err.Error(), "witness") {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
