@@ -235,6 +235,24 @@ func TestProofs(t *testing.T) {
 			if err := VerifyInclusion(evs[(idx+1)%size].LeafHash, idx, size, p, root); err == nil && size > 1 {
 				t.Fatalf("inclusion %d in %d verifies another leaf", idx, size)
 			}
+			// The same proof from every tree state up to the leaf.
+			for from := int64(1); from <= idx; from++ {
+				tree := NewTree()
+				for _, e := range evs[:from] {
+					tree.Append(e.LeafHash)
+				}
+				b, err := NewInclusionBuilderFrom(idx, size, from, tree.State())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range evs[from:size] {
+					b.Add(e.LeafHash)
+				}
+				p2, err := b.Proof()
+				if err != nil || fmt.Sprint(p2) != fmt.Sprint(p) {
+					t.Fatalf("inclusion %d in %d from %d: %v, %v", idx, size, from, p2, err)
+				}
+			}
 		}
 		for old := int64(1); old <= size; old++ {
 			tree := NewTree()

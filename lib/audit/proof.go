@@ -30,17 +30,21 @@ func newProofBuilder(n proof.Nodes, from int64, state string, size int64) (*Proo
 	for i, id := range n.IDs {
 		b.want[id] = i
 	}
-	if from > 0 {
-		base, err := RestoreTree(from, state)
-		if err != nil {
-			return nil, err
-		}
-		ids := compact.RangeNodes(0, uint64(from), nil)
-		for i, h := range base.r.Hashes() {
-			b.visit(ids[i], h)
-		}
+	if from == 0 {
+		b.r = factory.NewEmptyRange(0)
+		return b, nil
 	}
-	b.r = factory.NewEmptyRange(uint64(from))
+	// The range [0, from) goes on growing: its appends report every new node, including
+	// those that join leaves before from with leaves after it.
+	base, err := RestoreTree(from, state)
+	if err != nil {
+		return nil, err
+	}
+	ids := compact.RangeNodes(0, uint64(from), nil)
+	for i, h := range base.r.Hashes() {
+		b.visit(ids[i], h)
+	}
+	b.r = base.r
 	return b, nil
 }
 
@@ -53,14 +57,24 @@ func (b *ProofBuilder) visit(id compact.NodeID, h []byte) {
 // NewInclusionBuilder returns a builder of the inclusion proof of leaf index (seq - 1) in
 // the tree of size leaves; Add every leaf hash from the first.
 func NewInclusionBuilder(index, size int64) (*ProofBuilder, error) {
+	return NewInclusionBuilderFrom(index, size, 0, "")
+}
+
+// NewInclusionBuilderFrom is NewInclusionBuilder starting from the tree state at size from
+// (at most index, e.g. a checkpoint's): Add the leaf hashes after from. Every node of the
+// proof left of from is a node of that state, so the leaves before from are not read.
+func NewInclusionBuilderFrom(index, size, from int64, state string) (*ProofBuilder, error) {
 	if index < 0 || index >= size {
 		return nil, fmt.Errorf("audit: leaf %d is not in a tree of %d", index, size)
+	}
+	if from < 0 || from > index {
+		return nil, fmt.Errorf("audit: cannot prove leaf %d from the tree state at %d", index, from)
 	}
 	n, err := proof.Inclusion(uint64(index), uint64(size))
 	if err != nil {
 		return nil, err
 	}
-	return newProofBuilder(n, 0, "", size)
+	return newProofBuilder(n, from, state, size)
 }
 
 // NewConsistencyBuilder returns a builder of the consistency proof from size old (whose tree
