@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/audit"
@@ -27,6 +28,10 @@ type AuditService struct {
 	// Witnesses cosign every new checkpoint, and Verify reads their copies.
 	Witnesses []audit.Witness
 }
+
+// NewRecordGrace is how long a brand-new record may go without a checkpoint: twice the
+// longest checkpoint interval.
+const NewRecordGrace = 2 * time.Minute
 
 // NewAuditService returns the audit service.
 func NewAuditService(db *DB) *AuditService {
@@ -421,7 +426,8 @@ func (s *AuditService) Proof(ctx context.Context, seq int64) (*pubdata.Inclusion
 // checkpoint of the database, the checkpoint log and the witnesses' copies, and recomputes
 // the log against the key in the data folder.
 func (s *AuditService) Verify(ctx context.Context) (*pubdata.AuditVerification, error) {
-	src := audit.Sources{PublicKey: s.Signer.PublicKey(), Sealer: s.db.key, LogWhere: s.Log.String()}
+	src := audit.Sources{PublicKey: s.Signer.PublicKey(), Sealer: s.db.key, LogWhere: s.Log.String(),
+		Now: s.db.Now(), Grace: NewRecordGrace}
 	src.Log, src.LogErr = s.Log.Entries(ctx)
 	for _, w := range s.Witnesses {
 		cps, err := w.Copy(ctx, s.Signer.KeyID())
