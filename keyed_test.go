@@ -28,7 +28,6 @@ var unkeyedAllowed = map[string]string{
 	"lib/datafile/xlsx.go:serialDate":                   "never shown: the checker only tests it for nil",
 	"sqlstore/auditlog.go:AuditService.FindEvents":      "an altered opaque cursor (the sequence the store wrote): only a client that changed it sees this",
 	"sqlstore/auditlog.go:AuditService.FindCheckpoints": "an altered opaque cursor (the size the store wrote): only a client that changed it sees this",
-	"http/api/audit.go:Server.ApiAuditWitnessed":        "an altered opaque cursor (the size the witness wrote): only a client that changed it sees this",
 }
 
 // TestErrorsKeyed fails on a call of Errorf or FieldErrorf (the domain's or pubdata's, not

@@ -141,7 +141,7 @@ func (s *Server) ApiAuditWitnessed(w http.ResponseWriter, r *http.Request) error
 	var after int64
 	if cursor != "" {
 		if after, err = strconv.ParseInt(cursor, 10, 64); err != nil || after < 1 {
-			return pubdata.Errorf(pubdata.EINVALID, "cursor %q is not valid.", cursor)
+			return web.ParamError("cursor", pubdata.NewMessage("error.param.cursor"), "is not a cursor this list gave.")
 		}
 	}
 	cps, more, err := ws.Witnessed(r.Context(), r.PathValue("key_id"), after, limit)
