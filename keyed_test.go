@@ -25,9 +25,10 @@ var unkeyedAllowed = map[string]string{
 	"sqlstore/db.go:decodeCursor":      "an altered opaque cursor, API only",
 	"sqlstore/entries.go:decodeOffset": "an altered opaque cursor (an offset the store wrote): only a client that changed it sees this",
 	// Only tells the caller that a number is no Excel date; the row error it leads to is keyed.
-	"lib/datafile/xlsx.go:serialDate":              "never shown: the checker only tests it for nil",
-	"sqlstore/monitor.go:MonitorService.Entries":   "an altered opaque cursor (the last row the store wrote): only a client that changed it sees this",
-	"sqlstore/auditlog.go:AuditService.FindEvents": "an altered opaque cursor (the sequence the store wrote): only a client that changed it sees this",
+	"lib/datafile/xlsx.go:serialDate":                   "never shown: the checker only tests it for nil",
+	"sqlstore/monitor.go:MonitorService.Entries":        "an altered opaque cursor (the last row the store wrote): only a client that changed it sees this",
+	"sqlstore/auditlog.go:AuditService.FindEvents":      "an altered opaque cursor (the sequence the store wrote): only a client that changed it sees this",
+	"sqlstore/auditlog.go:AuditService.FindCheckpoints": "an altered opaque cursor (the size the store wrote): only a client that changed it sees this",
 }
 
 // TestErrorsKeyed fails on a call of Errorf or FieldErrorf (the domain's or pubdata's, not

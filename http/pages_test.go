@@ -376,7 +376,7 @@ func TestMessageCatalog(t *testing.T) {
 	keyed := regexp.MustCompile(`(?:\.\s*Keyed|NewMessage)\(\s*"([a-z_.]*[a-z_])"|"(error\.[a-z_.]*[a-z_])"`)
 	keyedFamily := regexp.MustCompile(`\.\s*Keyed\(\s*"([a-z_.]*\.)"\s*\+`)
 	keys := 0
-	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "../access", "../lib/pull", "../lib/datafile", "../lib/entryfile", ".", "web", "api", "ckan", "console", "portal"} {
+	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "../access", "../lib/pull", "../lib/datafile", "../lib/entryfile", "../lib/audit", ".", "web", "api", "ckan", "console", "portal"} {
 		files, _ := filepath.Glob(dir + "/*.go")
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

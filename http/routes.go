@@ -51,6 +51,11 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /api/v1/tokens/{id}/revoke", signedIn, plain, a.ApiTokenRevoke),
 		// The record
 		route("GET /api/v1/audit", signedIn, plain, a.ApiAuditList),
+		route("GET /api/v1/audit/checkpoints", anyone, plain, a.ApiAuditCheckpoints),
+		route("GET /api/v1/audit/checkpoints/latest", anyone, plain, a.ApiAuditLatestCheckpoint),
+		route("GET /api/v1/audit/{seq}/proof", signedIn, slow, a.ApiAuditProof), // reads every leaf hash up to the checkpoint
+		route("POST /api/v1/audit/witness", anyone, plain, a.ApiAuditWitness),
+		route("GET /api/v1/audit/witness/{key_id}/checkpoints", anyone, plain, a.ApiAuditWitnessed),
 		// Division codes
 		route("GET /api/v1/divisions", anyone, plain, a.ApiDivisionList),
 		// The API description

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 //go:embed migrations/*.sql
@@ -67,10 +69,65 @@ func (d *DB) migrate(ctx context.Context, version int, name string) error {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
 	}
+	if after := afterMigration[version]; after != nil {
+		if err := after(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", version, strings.TrimPrefix(name, "migrations/"), fmtTime(tx.now)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// afterMigration is Go run in the transaction of a migration, once, by the process that
+// applies it.
+var afterMigration = map[int]func(ctx context.Context, tx *Tx) error{
+	31: sealRecord,
+}
+
+// sealRecord seals the events recorded before seals existed, and the head, as they stand
+// when the migration runs; from then on every event is sealed as it is written. The seals
+// are computed only here, never again for an unsealed row: an event whose seal is later
+// blanked fails verification.
+func sealRecord(ctx context.Context, tx *Tx) error {
+	type row struct {
+		seq        int64
+		leaf, root string
+	}
+	rows, err := tx.query(ctx, "SELECT seq, leaf_hash, root FROM audit_events ORDER BY seq")
+	if err != nil {
+		return err
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.seq, &r.leaf, &r.root); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		if _, err := tx.exec(ctx, "UPDATE audit_events SET seal = ? WHERE seq = ?", tx.db.key.SealEvent(r.seq, r.leaf, r.root), r.seq); err != nil {
+			return err
+		}
+	}
+	var size int64
+	var state string
+	if err := tx.queryRow(ctx, "SELECT size, state FROM audit_head WHERE id = 1").Scan(&size, &state); err != nil {
+		return err
+	}
+	tree, err := audit.RestoreTree(size, state)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "UPDATE audit_head SET seal = ? WHERE id = 1", tx.db.key.SealHead(size, tree.Root()))
+	return err
 }
 
 // dialectDirective is a comment that only one database reads: /*sqlite: …*/ or /*pg: …*/.

@@ -77,7 +77,10 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Privacy:       sqlstore.NewPrivacyService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
-		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		QueryRow: func(ctx context.Context, q string, args []any, dest ...any) error {
+			return db.QueryRowForTest(ctx, q, args...).Scan(dest...)
+		},
+		SetNow: func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}
 }
 

@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 func authorityAdmin(t *testing.T, s *Store, org string) *pubdata.Actor {
@@ -124,8 +126,13 @@ func testAuditAtomic(t *testing.T, s *Store) {
 	verifyOK(t, s)
 }
 
+// verifyOK signs a checkpoint (as serve does every minute: a record with events and no
+// checkpoint is a missing history) and checks that the record verifies.
 func verifyOK(t *testing.T, s *Store) *pubdata.AuditVerification {
 	t.Helper()
+	if _, err := s.Audit.Checkpoint(system); err != nil {
+		t.Fatal(err)
+	}
 	v, err := s.Audit.Verify(system)
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +197,7 @@ func testVerifyIntact(t *testing.T, s *Store) {
 		t.Fatalf("empty log: %+v", v)
 	}
 	seedLog(t, s)
-	if v := verifyOK(t, s); v.Events != 8 || v.Checkpoints != 1 {
+	if v := verifyOK(t, s); v.Events != 8 || v.Checkpoints != 2 {
 		t.Fatalf("Verify = %+v", v)
 	}
 }
@@ -250,5 +257,132 @@ func testVerifyCheckpointTampered(t *testing.T, s *Store) {
 	if err := s.Exec(ctx, "UPDATE audit_checkpoints SET root = ?", strings.Repeat("ab", 32)); err != nil {
 		t.Fatal(err)
 	}
-	verifyBad(t, s, 1, "checkpoint at size 5")
+	v, err := s.Audit.Verify(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.OK || v.BadCheckpoint != 5 || !strings.Contains(v.Problem, "checkpoint at size 5 in the database: signature does not verify") {
+		t.Fatalf("Verify = %+v; want the checkpoint at size 5 named", v)
+	}
+}
+
+// testCheckpointsPublished: checkpoints page oldest first with a cursor; the latest is the
+// newest; each verifies with its key.
+func testCheckpointsPublished(t *testing.T, s *Store) {
+	if _, err := s.Audit.LatestCheckpoint(system); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("latest of an empty record: %v", err)
+	}
+	province(t, s)
+	for _, u := range []string{"alice", "bob", "carol"} {
+		if _, err := s.Audit.Checkpoint(system); err != nil {
+			t.Fatal(err)
+		}
+		mustUser(t, s, u, "", "")
+	}
+	if _, err := s.Audit.Checkpoint(system); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int64
+	cursor := ""
+	for {
+		cps, total, next, err := s.Audit.FindCheckpoints(system, 3, cursor)
+		if err != nil || total != 4 {
+			t.Fatalf("FindCheckpoints: total %d, %v", total, err)
+		}
+		for _, c := range cps {
+			if err := audit.VerifyCheckpoint(c.PublicKey, c); err != nil {
+				t.Fatalf("checkpoint %d: %v", c.Size, err)
+			}
+			sizes = append(sizes, c.Size)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if fmt.Sprint(sizes) != "[5 6 7 8]" {
+		t.Fatalf("checkpoint sizes %v", sizes)
+	}
+	latest, err := s.Audit.LatestCheckpoint(system)
+	if err != nil || latest.Size != 8 || len(latest.KeyID) != 64 {
+		t.Fatalf("latest = %+v, %v", latest, err)
+	}
+	if _, _, _, err := s.Audit.FindCheckpoints(system, 3, "x"); pubdata.ErrorCode(err) != pubdata.EINVALID {
+		t.Fatalf("bad cursor: %v", err)
+	}
+}
+
+// testInclusionProof: every event's proof checks against the newest checkpoint; an event
+// after it has none yet; an edited event's proof fails.
+func testInclusionProof(t *testing.T, s *Store) {
+	seedLog(t, s) // 8 events, a checkpoint at 5
+	if _, err := s.Audit.Proof(system, 7); pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		t.Fatalf("proof of an event after the last checkpoint: %v", err)
+	}
+	if _, err := s.Audit.Proof(system, 99); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("proof of no event: %v", err)
+	}
+	if _, err := s.Audit.Checkpoint(system); err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 8; seq++ {
+		p, err := s.Audit.Proof(system, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := audit.CheckProof(p, ""); err != nil || p.TreeSize != 8 {
+			t.Fatalf("proof of %d: %v (%+v)", seq, err, p)
+		}
+	}
+	if err := s.Exec(context.Background(), "UPDATE audit_events SET actor = ? WHERE seq = ?", "mallory", 3); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Audit.Proof(system, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.CheckProof(p, ""); err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Fatalf("proof of an edited event: %v", err)
+	}
+}
+
+// testVerifySealed: a row rewritten with its hashes recomputed (the seal cannot be) fails at
+// its own sequence number, even with no checkpoint after it.
+func testVerifySealed(t *testing.T, s *Store) {
+	seedLog(t, s) // a checkpoint at 5, events 6–8 after it
+	ctx := context.Background()
+	var l audit.Leaf
+	var root string
+	if err := s.QueryRow(ctx, "SELECT seq, time, actor, org, division, action, object, request_id, client_addr, purpose, details FROM audit_events WHERE seq = ?", []any{7},
+		&l.Seq, &l.Time, &l.Actor, &l.Org, &l.Division, &l.Action, &l.Object, &l.RequestID, &l.ClientAddr, &l.Purpose, &l.Details); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueryRow(ctx, "SELECT state FROM audit_checkpoints WHERE size = 5", nil, &root); err != nil {
+		t.Fatal(err)
+	}
+	// Recompute events 6 to 8 from the tree state at 5, with 7 altered.
+	l.Actor = "mallory"
+	tree, err := audit.RestoreTree(5, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(6); seq <= 8; seq++ {
+		var h string
+		if seq == 7 {
+			h = l.Hash()
+			if err := s.Exec(ctx, "UPDATE audit_events SET actor = ?, leaf_hash = ? WHERE seq = 7", l.Actor, h); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := s.QueryRow(ctx, "SELECT leaf_hash FROM audit_events WHERE seq = ?", []any{seq}, &h); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := tree.Append(h)
+		if err := s.Exec(ctx, "UPDATE audit_events SET root = ? WHERE seq = ?", r, seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Exec(ctx, "UPDATE audit_head SET state = ?", tree.State()); err != nil {
+		t.Fatal(err)
+	}
+	verifyBad(t, s, 7, "seal")
 }

@@ -239,7 +239,5 @@ func testEndpointRecordCall(t *testing.T, s *Store) {
 	if evs[0].Details["error"] != "timeout" || evs[0].Details["status"] != float64(504) {
 		t.Fatalf("timeout event %+v", evs[0])
 	}
-	if v, err := s.Audit.Verify(system); err != nil || !v.OK {
-		t.Fatalf("verify: %+v %v", v, err)
-	}
+	verifyOK(t, s)
 }

@@ -65,6 +65,8 @@ type Store struct {
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
+	// QueryRow reads one row of raw SQL with ? placeholders into dest, as the same intruder.
+	QueryRow func(ctx context.Context, q string, args []any, dest ...any) error
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
 }
@@ -91,6 +93,9 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 		{"VerifyDeleted", testVerifyDeleted},
 		{"VerifyInserted", testVerifyInserted},
 		{"VerifyCheckpointTampered", testVerifyCheckpointTampered},
+		{"CheckpointsPublished", testCheckpointsPublished},
+		{"InclusionProof", testInclusionProof},
+		{"VerifySealed", testVerifySealed},
 	}
 	tests = append(tests, catalogueTests...)
 	tests = append(tests, dataTests...)

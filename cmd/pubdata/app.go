@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/lib/audit"
 	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -34,10 +36,12 @@ type app struct {
 	users     pubdata.UserService
 	tokens    pubdata.TokenService
 	audit     pubdata.AuditService
-	entries   pubdata.EntryService
-	elements  pubdata.ElementService
-	demands   pubdata.DemandService
-	data      pubdata.DataService
+	// witness cosigns the checkpoints of the platforms of witness_for (nil: none).
+	witness  pubdata.WitnessService
+	entries  pubdata.EntryService
+	elements pubdata.ElementService
+	demands  pubdata.DemandService
+	data     pubdata.DataService
 	// rows is the store's raw row reader: handed to access.New (the one read path) and
 	// used by the CLI's own checks (bench), never to the web server.
 	rows *sqlstore.RowReader
@@ -114,7 +118,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		orgs:      sqlstore.NewOrgService(db, divisions),
 		users:     sqlstore.NewUserService(db),
 		tokens:    sqlstore.NewTokenService(db),
-		audit:     sqlstore.NewAuditService(db),
+		audit:     newAuditService(cfg, db),
 		entries:   sqlstore.NewEntryService(db),
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
@@ -123,6 +127,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		secrets:   secrets,
 		endpoints: sqlstore.NewEndpointService(db, secrets),
 	}
+	a.witness = newWitness(cfg, a.audit.(*sqlstore.AuditService).Signer)
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
 	apps := sqlstore.NewApplicationService(db)
 	apps.ReplyDays = a.replyDays()
@@ -240,6 +245,35 @@ func (a *app) failStaleBatches(ctx context.Context) {
 // Close closes the database.
 func (a *app) Close() error { return a.db.Close() }
 
+// newAuditService wires the record: the checkpoint log in checkpoint_log (or the data
+// folder) and the configured witnesses.
+func newAuditService(cfg *Config, db *sqlstore.DB) *sqlstore.AuditService {
+	s := sqlstore.NewAuditService(db)
+	dir := cfg.CheckpointLog
+	if dir == "" {
+		dir = cfg.Data
+	}
+	s.Log = audit.NewFileLog(filepath.Join(dir, audit.LogFile))
+	for _, w := range cfg.Witnesses {
+		s.Witnesses = append(s.Witnesses, &audit.HTTPWitness{WitnessName: w.Name, URL: w.URL, PublicKey: strings.TrimSpace(w.PublicKey)})
+	}
+	return s
+}
+
+// newWitness is this platform as the witness of the platforms of witness_for: its copies
+// are kept in the folder witnessed of the data folder.
+func newWitness(cfg *Config, signer audit.Signer) pubdata.WitnessService {
+	if len(cfg.WitnessFor) == 0 {
+		return nil
+	}
+	k := &audit.Keeper{Dir: filepath.Join(cfg.Data, "witnessed"), Signer: signer, Origins: map[string]audit.Origin{}}
+	for _, o := range cfg.WitnessFor {
+		pub := strings.TrimSpace(o.PublicKey)
+		k.Origins[audit.KeyID(pub)] = audit.Origin{Name: o.Name, PublicKey: pub}
+	}
+	return k
+}
+
 // handler builds the web server's root handler.
 func (a *app) handler() (http.Handler, error) {
 	srv := &pdhttp.Server{
@@ -247,6 +281,7 @@ func (a *app) handler() (http.Handler, error) {
 		Users:              a.users,
 		Tokens:             a.tokens,
 		Audit:              a.audit,
+		Witness:            a.witness,
 		Entries:            a.entries,
 		Elements:           a.elements,
 		Demands:            a.demands,

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/emmansun/gmsm/smx509"
 	"gopkg.in/yaml.v3"
 
 	"github.com/pubdata/pubdata"
@@ -76,6 +79,26 @@ type Config struct {
 	MonitorInterval   time.Duration
 	PullAlertFailures int
 	MetricsToken      string
+	// The record (issue 14): CheckpointLog is the folder of the checkpoint log
+	// (checkpoints.log), "" the data folder; Witnesses are the platforms that cosign this
+	// platform's checkpoints; WitnessFor the platforms whose checkpoints this one cosigns.
+	CheckpointLog string
+	Witnesses     []WitnessConfig
+	WitnessFor    []WitnessOrigin
+}
+
+// WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
+// (base64 PKIX DER, as GET /api/v1/audit/checkpoints/latest shows it).
+type WitnessConfig struct {
+	Name      string `toml:"name" yaml:"name"`
+	URL       string `toml:"url" yaml:"url"`
+	PublicKey string `toml:"public_key" yaml:"public_key"`
+}
+
+// WitnessOrigin is a platform this one witnesses: its name and public key.
+type WitnessOrigin struct {
+	Name      string `toml:"name" yaml:"name"`
+	PublicKey string `toml:"public_key" yaml:"public_key"`
 }
 
 // Default API rate limits, requests a minute.
@@ -240,6 +263,22 @@ func (c *Config) Validate() error {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		return fmt.Errorf("setting metrics_token (PUBDATA_METRICS_TOKEN): must be at least 16 characters")
 	}
+	for _, w := range c.Witnesses {
+		if w.Name == "" || (!strings.HasPrefix(w.URL, "http://") && !strings.HasPrefix(w.URL, "https://")) {
+			return fmt.Errorf("setting witnesses: each witness needs a name and a url starting with http:// or https:// (%q, %q)", w.Name, w.URL)
+		}
+		if err := checkPublicKey(w.PublicKey); err != nil {
+			return fmt.Errorf("setting witnesses: witness %s: public_key: %w", w.Name, err)
+		}
+	}
+	for _, o := range c.WitnessFor {
+		if o.Name == "" {
+			return errors.New("setting witness_for: each platform needs a name")
+		}
+		if err := checkPublicKey(o.PublicKey); err != nil {
+			return fmt.Errorf("setting witness_for: platform %s: public_key: %w", o.Name, err)
+		}
+	}
 	if c.TicketReplyDays < 1 || c.TicketReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting ticket_reply_days (--ticket-reply-days, PUBDATA_TICKET_REPLY_DAYS): %d must be 1 to %d working days", c.TicketReplyDays, MaxReplyDays)
 	}
@@ -285,35 +324,38 @@ func redactDSN(dsn string) string {
 
 // fileConfig is the config file: every key optional; unknown keys are an error.
 type fileConfig struct {
-	Data               *string  `toml:"data" yaml:"data"`
-	DB                 *string  `toml:"db" yaml:"db"`
-	Addr               *string  `toml:"addr" yaml:"addr"`
-	LogLevel           *string  `toml:"log_level" yaml:"log_level"`
-	LogFormat          *string  `toml:"log_format" yaml:"log_format"`
-	SecureCookies      *bool    `toml:"secure_cookies" yaml:"secure_cookies"`
-	MaxBody            *int64   `toml:"max_body" yaml:"max_body"`
-	MaxUpload          *int64   `toml:"max_upload" yaml:"max_upload"`
-	MaxFile            *int64   `toml:"max_file" yaml:"max_file"`
-	CheckpointInterval *string  `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
-	ShutdownTimeout    *string  `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
-	ShareReplyDays     *int     `toml:"share_reply_days" yaml:"share_reply_days"`
-	OpenReplyDays      *int     `toml:"open_reply_days" yaml:"open_reply_days"`
-	ObjectionReplyDays *int     `toml:"objection_reply_days" yaml:"objection_reply_days"`
-	TicketReplyDays    *int     `toml:"ticket_reply_days" yaml:"ticket_reply_days"`
-	SMTPAddr           *string  `toml:"smtp_addr" yaml:"smtp_addr"`
-	SMTPFrom           *string  `toml:"smtp_from" yaml:"smtp_from"`
-	SMTPUsername       *string  `toml:"smtp_username" yaml:"smtp_username"`
-	SMTPPasswordFile   *string  `toml:"smtp_password_file" yaml:"smtp_password_file"`
-	PublicURL          *string  `toml:"public_url" yaml:"public_url"`
-	RateLimit          *int     `toml:"rate_limit" yaml:"rate_limit"`
-	AnonRateLimit      *int     `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
-	TrustedProxies     []string `toml:"trusted_proxies" yaml:"trusted_proxies"`
-	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
-	QualityWeights     *string  `toml:"quality_weights" yaml:"quality_weights"`
-	QualityInterval    *string  `toml:"quality_interval" yaml:"quality_interval"`
-	MonitorInterval    *string  `toml:"monitor_interval" yaml:"monitor_interval"`
-	PullAlertFailures  *int     `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
-	MetricsToken       *string  `toml:"metrics_token" yaml:"metrics_token"`
+	Data               *string         `toml:"data" yaml:"data"`
+	DB                 *string         `toml:"db" yaml:"db"`
+	Addr               *string         `toml:"addr" yaml:"addr"`
+	LogLevel           *string         `toml:"log_level" yaml:"log_level"`
+	LogFormat          *string         `toml:"log_format" yaml:"log_format"`
+	SecureCookies      *bool           `toml:"secure_cookies" yaml:"secure_cookies"`
+	MaxBody            *int64          `toml:"max_body" yaml:"max_body"`
+	MaxUpload          *int64          `toml:"max_upload" yaml:"max_upload"`
+	MaxFile            *int64          `toml:"max_file" yaml:"max_file"`
+	CheckpointInterval *string         `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
+	ShutdownTimeout    *string         `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
+	ShareReplyDays     *int            `toml:"share_reply_days" yaml:"share_reply_days"`
+	OpenReplyDays      *int            `toml:"open_reply_days" yaml:"open_reply_days"`
+	ObjectionReplyDays *int            `toml:"objection_reply_days" yaml:"objection_reply_days"`
+	TicketReplyDays    *int            `toml:"ticket_reply_days" yaml:"ticket_reply_days"`
+	SMTPAddr           *string         `toml:"smtp_addr" yaml:"smtp_addr"`
+	SMTPFrom           *string         `toml:"smtp_from" yaml:"smtp_from"`
+	SMTPUsername       *string         `toml:"smtp_username" yaml:"smtp_username"`
+	SMTPPasswordFile   *string         `toml:"smtp_password_file" yaml:"smtp_password_file"`
+	PublicURL          *string         `toml:"public_url" yaml:"public_url"`
+	RateLimit          *int            `toml:"rate_limit" yaml:"rate_limit"`
+	AnonRateLimit      *int            `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
+	TrustedProxies     []string        `toml:"trusted_proxies" yaml:"trusted_proxies"`
+	PullHosts          []string        `toml:"pull_hosts" yaml:"pull_hosts"`
+	QualityWeights     *string         `toml:"quality_weights" yaml:"quality_weights"`
+	QualityInterval    *string         `toml:"quality_interval" yaml:"quality_interval"`
+	CheckpointLog      *string         `toml:"checkpoint_log" yaml:"checkpoint_log"`
+	Witnesses          []WitnessConfig `toml:"witnesses" yaml:"witnesses"`
+	WitnessFor         []WitnessOrigin `toml:"witness_for" yaml:"witness_for"`
+	MonitorInterval    *string         `toml:"monitor_interval" yaml:"monitor_interval"`
+	PullAlertFailures  *int            `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
+	MetricsToken       *string         `toml:"metrics_token" yaml:"metrics_token"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -385,6 +427,13 @@ func (c *Config) applyFile(path string) error {
 	set(&c.SMTPUsername, f.SMTPUsername)
 	set(&c.PublicURL, f.PublicURL)
 	set(&c.QualityWeights, f.QualityWeights)
+	set(&c.CheckpointLog, f.CheckpointLog)
+	if f.Witnesses != nil {
+		c.Witnesses = f.Witnesses
+	}
+	if f.WitnessFor != nil {
+		c.WitnessFor = f.WitnessFor
+	}
 	if f.SMTPPasswordFile != nil {
 		if err := c.readSMTPPassword("config file "+path+": setting smtp_password_file", *f.SMTPPasswordFile); err != nil {
 			return err
@@ -461,6 +510,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},
 		{"PUBDATA_PUBLIC_URL", &c.PublicURL},
 		{"PUBDATA_METRICS_TOKEN", &c.MetricsToken},
+		{"PUBDATA_CHECKPOINT_LOG", &c.CheckpointLog},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -688,4 +738,20 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// checkPublicKey checks that pub is a base64 PKIX DER SM2 public key.
+func checkPublicKey(pub string) error {
+	der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(pub))
+	if err != nil {
+		return fmt.Errorf("not base64: %w", err)
+	}
+	k, err := smx509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return err
+	}
+	if _, ok := k.(*ecdsa.PublicKey); !ok {
+		return errors.New("not an SM2 key")
+	}
+	return nil
 }

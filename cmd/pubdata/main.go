@@ -56,6 +56,8 @@ func commands() []*command {
 		userAddCommand(),
 		tokenCreateCommand(),
 		auditVerifyCommand(),
+		auditProveCommand(),
+		auditCheckCommand(),
 		entriesImportCommand(),
 		calendarImportCommand(),
 		calendarShowCommand(),

@@ -39,10 +39,13 @@ const (
 
 // Server holds what the handlers need. Set the fields, then call Handler once.
 type Server struct {
-	Orgs     pubdata.OrgService
-	Users    pubdata.UserService
-	Tokens   pubdata.TokenService
-	Audit    pubdata.AuditService
+	Orgs   pubdata.OrgService
+	Users  pubdata.UserService
+	Tokens pubdata.TokenService
+	Audit  pubdata.AuditService
+	// Witness cosigns other platforms' checkpoints (POST /api/v1/audit/witness); nil: this
+	// platform witnesses no one.
+	Witness  pubdata.WitnessService
 	Entries  pubdata.EntryService
 	Elements pubdata.ElementService
 	Demands  pubdata.DemandService

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm3"
+	"github.com/pubdata/pubdata"
 )
 
 // naiveRoot is the RFC 6962 definition of the tree hash, computed recursively.
@@ -90,16 +91,16 @@ func TestSignAndVerify(t *testing.T) {
 	}
 }
 
-// log builds n stored events and a checkpoint at every size in cps.
-func buildLog(t *testing.T, k *Key, n int, cps ...int64) ([]StoredEvent, []StoredCheckpoint) {
+// buildLog builds n sealed stored events and a checkpoint at every size in cps.
+func buildLog(t *testing.T, k *Key, n int, cps ...int64) ([]StoredEvent, []*pubdata.Checkpoint) {
 	tree := NewTree()
 	var evs []StoredEvent
-	var out []StoredCheckpoint
+	var out []*pubdata.Checkpoint
 	for i := 1; i <= n; i++ {
 		l := Leaf{Seq: int64(i), Time: "2026-11-22T10:00:00.000000Z", Actor: "admin", Action: "org.create", Object: fmt.Sprintf("org:%d", i), Details: "{}"}
 		h := l.Hash()
 		root, _ := tree.Append(h)
-		evs = append(evs, StoredEvent{Leaf: l, LeafHash: h, Root: root})
+		evs = append(evs, StoredEvent{Leaf: l, LeafHash: h, Root: root, Seal: k.SealEvent(l.Seq, h, root)})
 		for _, c := range cps {
 			if c == int64(i) {
 				ts := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
@@ -107,22 +108,37 @@ func buildLog(t *testing.T, k *Key, n int, cps ...int64) ([]StoredEvent, []Store
 				if err != nil {
 					t.Fatal(err)
 				}
-				out = append(out, StoredCheckpoint{Size: c, Root: root, Time: ts.Format(TimeFormat), Signature: sig, PublicKey: k.PublicKey()})
+				out = append(out, &pubdata.Checkpoint{Size: c, Root: root, Time: ts.Format(TimeFormat), Signature: sig, PublicKey: k.PublicKey(), KeyID: k.KeyID()})
 			}
 		}
 	}
 	return evs, out
 }
 
-func run(k *Key, evs []StoredEvent, cps []StoredCheckpoint, head int64) (bool, int64, string) {
-	v := NewVerifier(k.PublicKey(), cps)
+func logOf(cps []*pubdata.Checkpoint) []Entry {
+	var out []Entry
+	for _, c := range cps {
+		out = append(out, Entry{Checkpoint: c})
+	}
+	return out
+}
+
+func headOf(k *Key, evs []StoredEvent, size int64) Head {
+	tree := NewTree()
+	for _, e := range evs[:size] {
+		tree.Append(e.LeafHash)
+	}
+	return Head{Size: size, State: tree.State(), Seal: k.SealHead(size, tree.Root())}
+}
+
+func run(k *Key, evs []StoredEvent, cps []*pubdata.Checkpoint, log []*pubdata.Checkpoint, head Head) pubdata.AuditVerification {
+	v := NewVerifier(Sources{PublicKey: k.PublicKey(), Sealer: k, DB: cps, Log: logOf(log)})
 	for _, e := range evs {
 		if !v.Add(e) {
 			break
 		}
 	}
-	r := v.Finish(head)
-	return r.OK, r.FirstBad, r.Problem
+	return v.Finish(head)
 }
 
 func TestVerifier(t *testing.T) {
@@ -131,61 +147,138 @@ func TestVerifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs, cps := buildLog(t, k, 10, 4, 8)
-	if ok, _, p := run(k, evs, cps, 10); !ok {
-		t.Fatalf("intact log fails: %s", p)
+	if r := run(k, evs, cps, cps, headOf(k, evs, 10)); !r.OK || r.Checkpoints != 2 {
+		t.Fatalf("intact log fails: %+v", r)
+	}
+	// rehash recomputes the leaf hashes and roots from event i on, as an intruder without the key would.
+	rehash := func(e []StoredEvent) []StoredEvent {
+		tree := NewTree()
+		for i := range e {
+			e[i].LeafHash = e[i].Leaf.Hash()
+			e[i].Root, _ = tree.Append(e[i].LeafHash)
+		}
+		return e
 	}
 	cases := []struct {
-		name    string
-		mutate  func(evs []StoredEvent, cps []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64)
-		bad     int64
-		problem string
+		name      string
+		mutate    func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head)
+		bad, badC int64
+		problem   string
 	}{
-		{"altered", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
+		{"altered", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			h := headOf(k, e, 10)
 			e[5].Leaf.Actor = "mallory"
-			return e, c, 10
-		}, 6, "altered"},
-		{"altered with its leaf hash recomputed", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
+			return e, db, log, h
+		}, 6, 0, "altered"},
+		{"altered and re-hashed", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
 			e[5].Leaf.Actor = "mallory"
-			e[5].LeafHash = e[5].Leaf.Hash()
-			return e, c, 10
-		}, 6, "tree head"},
-		{"deleted in the middle", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			return append(e[:2:2], e[3:]...), c, 10
-		}, 3, "missing"},
-		{"deleted at the end", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			return e[:9], c, 10
-		}, 10, "missing"},
-		{"deleted back to before a checkpoint, head rewritten", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			return e[:6], c, 6
-		}, 7, "checkpoint"},
-		{"inserted at the end", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			l := Leaf{Seq: 11, Time: "2026-11-22T10:00:00.000000Z", Action: "org.create", Details: "{}"}
-			return append(e, StoredEvent{Leaf: l, LeafHash: "00"}), c, 10
-		}, 11, "altered"},
-		{"inserted with correct hashes but outside the head", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			l := Leaf{Seq: 11, Time: "2026-11-22T10:00:00.000000Z", Action: "org.create", Details: "{}"}
-			full, _ := buildLog(t, k, 10)
-			tree := NewTree()
-			for _, x := range full {
-				tree.Append(x.LeafHash)
-			}
-			root, _ := tree.Append(l.Hash())
-			return append(e, StoredEvent{Leaf: l, LeafHash: l.Hash(), Root: root}), c, 10
-		}, 11, "inserted"},
-		{"checkpoint forged", func(e []StoredEvent, c []StoredCheckpoint) ([]StoredEvent, []StoredCheckpoint, int64) {
-			c[1].Root = strings.Repeat("0", 64)
-			return e, c, 10
-		}, 5, "checkpoint"},
+			e = rehash(e)
+			return e, nil, log, Head{Size: 10, State: "", Seal: ""}
+		}, 6, 0, "seal"},
+		{"deleted in the middle", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			return append(e[:2:2], e[3:]...), db, log, headOf(k, e, 10)
+		}, 3, 0, "missing"},
+		{"deleted back to before a checkpoint, head rewritten", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			return e[:6], db[:1], log, headOf(k, e, 6)
+		}, 7, 0, "checkpoint log"},
+		{"tail deleted, head rewritten", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			h := headOf(k, e, 9)
+			h.Seal = "forged"
+			return e[:9], db, log, h
+		}, 10, 0, "seal"},
+		{"checkpoint forged in the database", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			f := *db[1]
+			f.Root = strings.Repeat("0", 64)
+			return e, []*pubdata.Checkpoint{db[0], &f}, log, headOf(k, e, 10)
+		}, 0, 8, "signature"},
+		{"log shortened", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			return e, db, log[:1], headOf(k, e, 10)
+		}, 0, 8, "missing from the checkpoint log"},
+		{"no checkpoint anywhere", func(e []StoredEvent, db, log []*pubdata.Checkpoint) ([]StoredEvent, []*pubdata.Checkpoint, []*pubdata.Checkpoint, Head) {
+			return e, nil, nil, headOf(k, e, 10)
+		}, 1, 0, "history is missing"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e, c := buildLog(t, k, 10, 4, 8)
-			e, c, head := tc.mutate(e, c)
-			ok, bad, problem := run(k, e, c, head)
-			if ok || bad != tc.bad || !strings.Contains(problem, tc.problem) {
-				t.Fatalf("got ok=%v first bad=%d problem=%q; want first bad %d, problem containing %q", ok, bad, problem, tc.bad, tc.problem)
+			e, db, log, head := tc.mutate(e, c, c)
+			r := run(k, e, db, log, head)
+			if r.OK || r.FirstBad != tc.bad || r.BadCheckpoint != tc.badC || !strings.Contains(r.Problem, tc.problem) {
+				t.Fatalf("got %+v; want first bad %d, checkpoint %d, problem containing %q", r, tc.bad, tc.badC, tc.problem)
 			}
 		})
+	}
+}
+
+func TestProofs(t *testing.T) {
+	k, _ := LoadOrCreateKey(t.TempDir())
+	evs, _ := buildLog(t, k, 37)
+	for _, size := range []int64{1, 2, 7, 8, 9, 16, 37} {
+		root := evs[size-1].Root
+		for idx := int64(0); idx < size; idx++ {
+			b, err := NewInclusionBuilder(idx, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs[:size] {
+				if err := b.Add(e.LeafHash); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := b.Proof()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := VerifyInclusion(evs[idx].LeafHash, idx, size, p, root); err != nil {
+				t.Fatalf("inclusion %d in %d: %v", idx, size, err)
+			}
+			if err := VerifyInclusion(evs[(idx+1)%size].LeafHash, idx, size, p, root); err == nil && size > 1 {
+				t.Fatalf("inclusion %d in %d verifies another leaf", idx, size)
+			}
+			// The same proof from every tree state up to the leaf.
+			for from := int64(1); from <= idx; from++ {
+				tree := NewTree()
+				for _, e := range evs[:from] {
+					tree.Append(e.LeafHash)
+				}
+				b, err := NewInclusionBuilderFrom(idx, size, from, tree.State())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, e := range evs[from:size] {
+					b.Add(e.LeafHash)
+				}
+				p2, err := b.Proof()
+				if err != nil || fmt.Sprint(p2) != fmt.Sprint(p) {
+					t.Fatalf("inclusion %d in %d from %d: %v, %v", idx, size, from, p2, err)
+				}
+			}
+		}
+		for old := int64(1); old <= size; old++ {
+			tree := NewTree()
+			for _, e := range evs[:old] {
+				tree.Append(e.LeafHash)
+			}
+			b, err := NewConsistencyBuilder(old, tree.State(), size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs[old:size] {
+				b.Add(e.LeafHash)
+			}
+			p, err := b.Proof()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := VerifyConsistency(old, size, p, evs[old-1].Root, root); err != nil {
+				t.Fatalf("consistency %d to %d: %v", old, size, err)
+			}
+			if old > 1 && old < size {
+				if err := VerifyConsistency(old, size, p, evs[old-2].Root, root); err == nil {
+					t.Fatalf("consistency %d to %d verifies another old root", old, size)
+				}
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
 )
 
@@ -23,8 +25,36 @@ const KeyFile = "audit-sm2.pem"
 
 // Key signs and verifies checkpoints with SM2 (GB/T 32918, default user id).
 type Key struct {
-	priv *sm2.PrivateKey
-	pub  string // base64 PKIX DER of the public key
+	priv    *sm2.PrivateKey
+	pub     string // base64 PKIX DER of the public key
+	id      string // KeyID of pub
+	sealKey []byte // seal.go
+}
+
+// Signer signs checkpoints. The platform's SM2 key in the data folder (Key) is one; a key
+// with a certificate can replace it without touching the record.
+type Signer interface {
+	// PublicKey returns the base64 PKIX DER public key that verifies the signatures.
+	PublicKey() string
+	// KeyID names the public key: KeyID(PublicKey()).
+	KeyID() string
+	// Sign returns the base64 signature of the checkpoint body (CheckpointBody).
+	Sign(size int64, root string, t time.Time) (string, error)
+	// SignBody returns the base64 signature of an arbitrary body (a witness's cosignature).
+	SignBody(body []byte) (string, error)
+}
+
+var _ Signer = (*Key)(nil)
+
+// KeyID returns the hex SM3 of a base64 PKIX DER public key (RFC 9162's key id, with SM3);
+// "" if pub is not base64.
+func KeyID(pub string) string {
+	der, err := base64.StdEncoding.DecodeString(pub)
+	if err != nil {
+		return ""
+	}
+	s := sm3.Sum(der)
+	return hex.EncodeToString(s[:])
 }
 
 // LoadOrCreateKey reads dir/KeyFile, generating and writing it (mode 0600) if absent.
@@ -95,11 +125,15 @@ func newKey(priv *sm2.PrivateKey) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Key{priv: priv, pub: base64.StdEncoding.EncodeToString(der)}, nil
+	pub := base64.StdEncoding.EncodeToString(der)
+	return &Key{priv: priv, pub: pub, id: KeyID(pub), sealKey: sealKey(priv.D.FillBytes(make([]byte, 32)))}, nil
 }
 
 // PublicKey returns the base64 PKIX DER public key.
 func (k *Key) PublicKey() string { return k.pub }
+
+// KeyID returns the key's id (KeyID of its public key).
+func (k *Key) KeyID() string { return k.id }
 
 // CheckpointBody is the signed text of a checkpoint.
 func CheckpointBody(size int64, root, t string) []byte {
@@ -108,15 +142,25 @@ func CheckpointBody(size int64, root, t string) []byte {
 
 // Sign returns the base64 SM2 signature of the checkpoint body.
 func (k *Key) Sign(size int64, root string, t time.Time) (string, error) {
-	sig, err := k.priv.Sign(rand.Reader, CheckpointBody(size, root, t.UTC().Format(TimeFormat)), sm2.NewSM2SignerOption(true, nil))
+	return k.SignBody(CheckpointBody(size, root, t.UTC().Format(TimeFormat)))
+}
+
+// SignBody returns the base64 SM2 signature of body.
+func (k *Key) SignBody(body []byte) (string, error) {
+	sig, err := k.priv.Sign(rand.Reader, body, sm2.NewSM2SignerOption(true, nil))
 	if err != nil {
-		return "", fmt.Errorf("audit: sign checkpoint: %w", err)
+		return "", fmt.Errorf("audit: sign: %w", err)
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
 // VerifySignature checks a checkpoint's signature against the public key pub (base64 PKIX DER).
 func VerifySignature(pub string, size int64, root, t, sig string) error {
+	return VerifyBody(pub, CheckpointBody(size, root, t), sig)
+}
+
+// VerifyBody checks the base64 SM2 signature sig of body against the public key pub.
+func VerifyBody(pub string, body []byte, sig string) error {
 	der, err := base64.StdEncoding.DecodeString(pub)
 	if err != nil {
 		return fmt.Errorf("bad public key: %w", err)
@@ -133,7 +177,7 @@ func VerifySignature(pub string, size int64, root, t, sig string) error {
 	if err != nil {
 		return fmt.Errorf("bad signature encoding: %w", err)
 	}
-	if !sm2.VerifyASN1WithSM2(pk, nil, CheckpointBody(size, root, t), s) {
+	if !sm2.VerifyASN1WithSM2(pk, nil, body, s) {
 		return errors.New("signature does not verify")
 	}
 	return nil
