@@ -21,6 +21,8 @@ type catalogCache struct {
 
 	dfMu sync.Mutex
 	df   map[string]int // entries holding a term, as last counted (search order only)
+
+	postings postingsCache // postings.go
 }
 
 // maxCachedTerms bounds the term frequencies kept; the cache starts again when full.
