@@ -215,10 +215,9 @@ type textQuery struct {
 // strong returns the number of groups with a term in the entry's title or keywords.
 func (t *textQuery) strong(r *catalogRow) int {
 	n := 0
-	var words []string
 	for _, g := range t.groups {
 		for _, term := range g {
-			if r.holds(term, &words) {
+			if r.holds(term) {
 				n++
 				break
 			}
