@@ -74,6 +74,7 @@ type catalogRow struct {
 	keywords                  []string
 	knums                     []int32
 	words                     []string // the words (not Han) of the lower-cased title and keywords
+	strongText                string   // the title and keywords, separated by NUL
 }
 
 // catalogIndex returns the current catalogue index, rebuilding it when stale.
@@ -179,7 +180,9 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		return nil, err
 	}
 	for i := range snap.rows {
-		snap.rows[i].words = rowWords(&snap.rows[i])
+		r := &snap.rows[i]
+		r.words = rowWords(r)
+		r.strongText = strings.Join(append([]string{r.title}, r.keywords...), "\x00")
 	}
 	return snap, nil
 }
@@ -204,7 +207,7 @@ func rowWords(r *catalogRow) []string {
 
 // holds reports whether a search term is in the row's title or one of its keywords.
 func (r *catalogRow) holds(term string) bool {
-	if strings.Contains(r.title, term) || slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(k, term) }) {
+	if strings.Contains(r.strongText, term) { // a term holds no NUL: found in one of them
 		return true
 	}
 	if term[0] >= utf8.RuneSelf { // a Han bigram or character: found as it is
