@@ -212,12 +212,12 @@ type textQuery struct {
 	scores map[int64]score // by document number (catalog.docno)
 }
 
-// strong returns the number of groups with a term in the entry's title or keywords.
-func (t *textQuery) strong(r *catalogRow) int {
+// strong returns the number of groups with a term in the title or keywords of row i of s.
+func (t *textQuery) strong(s *catalogSnapshot, i int32) int {
 	n := 0
 	for _, g := range t.groups {
 		for _, term := range g {
-			if r.holds(term) {
+			if s.holds(i, term) {
 				n++
 				break
 			}

@@ -60,6 +60,10 @@ type catalogSnapshot struct {
 	pos   map[int64]int32          // row of a document number (catalog.docno)
 	dict  [len(rowFields)][]string // value by number, per field
 	kdict []string                 // keywords by number
+	// By row, apart from the rows so that a scan of the rows reads less memory: the title and
+	// keywords separated by NUL, and their words (not Han) lower-cased, for the ranking.
+	strongText []string
+	words      [][]string
 }
 
 // Facet fields held by a catalogRow, in the order of its vals.
@@ -73,8 +77,6 @@ type catalogRow struct {
 	nums                      [len(rowFields)]int32 // vals interned in the snapshot's dict
 	keywords                  []string
 	knums                     []int32
-	words                     []string // the words (not Han) of the lower-cased title and keywords
-	strongText                string   // the title and keywords, separated by NUL
 }
 
 // catalogIndex returns the current catalogue index, rebuilding it when stale.
@@ -179,10 +181,12 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	snap.strongText = make([]string, len(snap.rows))
+	snap.words = make([][]string, len(snap.rows))
 	for i := range snap.rows {
 		r := &snap.rows[i]
-		r.words = rowWords(r)
-		r.strongText = strings.Join(append([]string{r.title}, r.keywords...), "\x00")
+		snap.words[i] = rowWords(r)
+		snap.strongText[i] = strings.Join(append([]string{r.title}, r.keywords...), "\x00")
 	}
 	return snap, nil
 }
@@ -205,16 +209,16 @@ func rowWords(r *catalogRow) []string {
 	return words
 }
 
-// holds reports whether a search term is in the row's title or one of its keywords.
-func (r *catalogRow) holds(term string) bool {
-	if strings.Contains(r.strongText, term) { // a term holds no NUL: found in one of them
+// holds reports whether a search term is in the title or one of the keywords of row i.
+func (s *catalogSnapshot) holds(i int32, term string) bool {
+	if strings.Contains(s.strongText[i], term) { // a term holds no NUL: found in one of them
 		return true
 	}
 	if term[0] >= utf8.RuneSelf { // a Han bigram or character: found as it is
 		return false
 	}
 	// A word: compare with the words of the lower-cased title and keywords.
-	return slices.Contains(r.words, term)
+	return slices.Contains(s.words[i], term)
 }
 
 // fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
@@ -310,7 +314,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 			if !r.matches(q, from, to, cfrom, cto) {
 				continue
 			}
-			strong := tq.strong(r)
+			strong := tq.strong(s, i)
 			if q.InTitle && strong < (len(tq.groups)+1)/2 {
 				continue
 			}
@@ -427,6 +431,12 @@ func sortTop[T any](s []T, k int, cmp func(a, b T) int) {
 	}
 	if k <= 0 {
 		return
+	}
+	// The heap starts with the last k: the catalogue's rows come oldest first and the default
+	// order is the newest first, so that the others then rarely enter it.
+	n := len(s)
+	for i := range k {
+		s[i], s[n-k+i] = s[n-k+i], s[i]
 	}
 	// h is a heap of the k first so far, the last of them at its root.
 	h := s[:k]
