@@ -165,11 +165,18 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 		return nil, err
 	}
 	res := &pubdata.CatalogResult{Items: []*pubdata.Entry{}}
+	if q.Q != "" && len(cjk.QueryGroups(q.Q)) == 0 {
+		return res, nil // only punctuation: nothing can match
+	}
+	// The index first: the postings of common terms are kept in memory for its generation.
+	idx, err := s.db.catalogIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var tq *textQuery
 	if groups := cjk.QueryGroups(q.Q); len(groups) > 0 {
 		tq = &textQuery{groups: groups}
-		var err error
-		if tq.scores, err = s.postings(ctx, groups); err != nil {
+		if tq.scores, err = s.postings(ctx, idx.gen, groups); err != nil {
 			return nil, err
 		}
 		if len(tq.scores) == 0 {
@@ -178,17 +185,11 @@ func (s *EntryService) SearchCatalog(ctx context.Context, q pubdata.CatalogQuery
 				for i, u := range uni {
 					tq.groups[i] = []string{u}
 				}
-				if tq.scores, err = s.postings(ctx, tq.groups); err != nil {
+				if tq.scores, err = s.postings(ctx, idx.gen, tq.groups); err != nil {
 					return nil, err
 				}
 			}
 		}
-	} else if q.Q != "" {
-		return res, nil // only punctuation: nothing can match
-	}
-	idx, err := s.db.catalogIndex(ctx)
-	if err != nil {
-		return nil, err
 	}
 	var pop map[string]int64
 	if q.Sort == "popular" || slices.ContainsFunc(q.Order, func(o pubdata.CatalogOrder) bool { return o.By == "popular" }) {
@@ -211,13 +212,12 @@ type textQuery struct {
 	scores map[int64]score // by document number (catalog.docno)
 }
 
-// strong returns the number of groups with a term in the entry's title or keywords.
-func (t *textQuery) strong(r *catalogRow) int {
+// strong returns the number of groups with a term in the title or keywords of row i of s.
+func (t *textQuery) strong(s *catalogSnapshot, i int32) int {
 	n := 0
-	var words []string
 	for _, g := range t.groups {
 		for _, term := range g {
-			if r.holds(term, &words) {
+			if s.holds(i, term) {
 				n++
 				break
 			}
@@ -256,7 +256,7 @@ func (a score) add(b score) score { return score{a.hits + b.hits, a.weight + b.w
 // groups matches one of the len-min+1 rarest, so those give the candidates, and the common
 // groups (数据, 信息, 州市: in most of the catalogue) are read for the candidates only when
 // they are few. The result is the same as reading every posting.
-func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[int64]score, error) {
+func (s *EntryService) postings(ctx context.Context, gen int64, groups [][]string) (map[int64]score, error) {
 	atLeast := max(1, len(groups)/2)
 	order := make([]int, len(groups))
 	df := make([]int, len(groups))
@@ -281,9 +281,9 @@ func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[int
 	}
 	rare, common := pick(order[:k]), pick(order[k:])
 	if len(common) == 0 {
-		return s.groupScores(ctx, rare, nil, atLeast)
+		return s.groupScores(ctx, gen, rare, nil, false, atLeast)
 	}
-	cand, err := s.groupScores(ctx, rare, nil, 1)
+	cand, err := s.groupScores(ctx, gen, rare, nil, false, 1)
 	if err != nil || len(cand) == 0 {
 		return cand, err
 	}
@@ -292,16 +292,12 @@ func (s *EntryService) postings(ctx context.Context, groups [][]string) (map[int
 		commonDF += df[j]
 		commonTerms += len(groups[j])
 	}
-	var more map[int64]score
-	if len(cand) <= maxCandidates && len(cand)*commonTerms*seekCost < commonDF {
-		ids := make([]int64, 0, len(cand))
-		for id := range cand {
-			ids = append(ids, id)
-		}
-		more, err = s.groupScores(ctx, common, ids, 0)
-	} else {
-		more, err = s.groupScores(ctx, common, nil, 0)
+	ids := make([]int64, 0, len(cand))
+	for id := range cand {
+		ids = append(ids, id)
 	}
+	byIDs := len(cand) <= maxCandidates && len(cand)*commonTerms*seekCost < commonDF
+	more, err := s.groupScores(ctx, gen, common, ids, byIDs, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -324,19 +320,43 @@ const maxCandidates = 4000
 // reading all their postings (measured with bench search, docs/BENCHMARKS.md).
 const seekCost = 4
 
-// groupScores reads the postings of the groups' terms (of the entries ids only, unless nil)
-// and returns each entry's groups matched and summed weights, keeping those with at least
-// min groups.
-func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids []int64, atLeast int) (map[int64]score, error) {
+// groupScores reads the postings of the groups' terms and returns each entry's groups
+// matched and summed weights, keeping those with at least min groups. Common groups come
+// from memory (postings.go), the others from the database. When ids is not nil only the
+// scores of those entries are needed (others may be returned too): the common groups in
+// memory are looked up by entry, and the database is read by entry when dbByIDs.
+func (s *EntryService) groupScores(ctx context.Context, gen int64, groups [][]string, ids []int64, dbByIDs bool, atLeast int) (map[int64]score, error) {
 	out := map[int64]score{}
-	var err error
-	if s.db.dialect == Postgres {
-		err = s.groupScoresGrouped(ctx, groups, ids, out)
-	} else {
-		err = s.groupScoresScanned(ctx, groups, ids, out)
+	var dbGroups [][]string
+	var mem [][][]uint64
+	for _, g := range groups {
+		lists, ok, err := s.db.commonPostings(ctx, gen, g)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			mem = append(mem, lists)
+		} else {
+			dbGroups = append(dbGroups, g)
+		}
 	}
-	if err != nil {
-		return nil, err
+	if len(dbGroups) > 0 {
+		dbIDs := ids
+		if !dbByIDs {
+			dbIDs = nil
+		}
+		var err error
+		if s.db.dialect == Postgres {
+			err = s.groupScoresGrouped(ctx, dbGroups, dbIDs, out)
+		} else {
+			err = s.groupScoresScanned(ctx, dbGroups, dbIDs, out)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, lists := range mem {
+		addGroup(out, lists, ids)
 	}
 	for id, sc := range out {
 		if sc.hits < atLeast {
@@ -344,6 +364,42 @@ func (s *EntryService) groupScores(ctx context.Context, groups [][]string, ids [
 		}
 	}
 	return out, nil
+}
+
+// addGroup adds one group's match to out from its terms' postings in memory: a hit and the
+// summed weights of its terms for each entry that holds one (of the entries ids only, unless
+// nil).
+func addGroup(out map[int64]score, lists [][]uint64, ids []int64) {
+	if ids != nil {
+		for _, id := range ids {
+			w, found := 0, false
+			for _, p := range lists {
+				if tw, ok := find(p, id); ok {
+					w, found = w+tw, true
+				}
+			}
+			if found {
+				out[id] = out[id].add(score{1, w})
+			}
+		}
+		return
+	}
+	if len(lists) == 1 {
+		for _, v := range lists[0] {
+			id := int64(v >> weightBits)
+			out[id] = out[id].add(score{1, int(v & (1<<weightBits - 1))})
+		}
+		return
+	}
+	gw := map[int64]int{} // a group of synonyms: one hit per entry, the weights summed
+	for _, p := range lists {
+		for _, v := range p {
+			gw[int64(v>>weightBits)] += int(v & (1<<weightBits - 1))
+		}
+	}
+	for id, w := range gw {
+		out[id] = out[id].add(score{1, w})
+	}
 }
 
 // idChunk is the most document numbers a postings query names.

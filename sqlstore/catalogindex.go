@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/pubdata/pubdata"
@@ -21,6 +22,8 @@ type catalogCache struct {
 
 	dfMu sync.Mutex
 	df   map[string]int // entries holding a term, as last counted (search order only)
+
+	postings postingsCache // postings.go
 }
 
 // maxCachedTerms bounds the term frequencies kept; the cache starts again when full.
@@ -57,6 +60,10 @@ type catalogSnapshot struct {
 	pos   map[int64]int32          // row of a document number (catalog.docno)
 	dict  [len(rowFields)][]string // value by number, per field
 	kdict []string                 // keywords by number
+	// By row, apart from the rows so that a scan of the rows reads less memory: the title and
+	// keywords separated by NUL, and their words (not Han) lower-cased, for the ranking.
+	strongText []string
+	words      [][]string
 }
 
 // Facet fields held by a catalogRow, in the order of its vals.
@@ -171,28 +178,47 @@ func (d *DB) loadCatalog(ctx context.Context) (*catalogSnapshot, error) {
 		snap.rows[i].keywords = append(snap.rows[i].keywords, k)
 		snap.rows[i].knums = append(snap.rows[i].knums, n)
 	}
-	return snap, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	snap.strongText = make([]string, len(snap.rows))
+	snap.words = make([][]string, len(snap.rows))
+	for i := range snap.rows {
+		r := &snap.rows[i]
+		snap.words[i] = rowWords(r)
+		snap.strongText[i] = strings.Join(append([]string{r.title}, r.keywords...), "\x00")
+	}
+	return snap, nil
 }
 
-// holds reports whether a search term is in the row's title or one of its keywords. words
-// holds the words of the lower-cased title and keywords once a word term needed them.
-func (r *catalogRow) holds(term string, words *[]string) bool {
-	if strings.Contains(r.title, term) || slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(k, term) }) {
+// rowWords returns the words of a row's title and keywords that a word term can match: those
+// that begin with an ASCII letter or digit (holds compares a term beginning otherwise as it
+// is). Most titles have none, and are not tokenised.
+func rowWords(r *catalogRow) []string {
+	var words []string
+	for _, text := range append([]string{r.title}, r.keywords...) {
+		if !strings.ContainsFunc(text, func(c rune) bool { return c < utf8.RuneSelf && (unicode.IsLetter(c) || unicode.IsDigit(c)) }) {
+			continue
+		}
+		for _, t := range cjk.Tokens(text, false) {
+			if t.Term[0] < utf8.RuneSelf {
+				words = append(words, t.Term)
+			}
+		}
+	}
+	return words
+}
+
+// holds reports whether a search term is in the title or one of the keywords of row i.
+func (s *catalogSnapshot) holds(i int32, term string) bool {
+	if strings.Contains(s.strongText[i], term) { // a term holds no NUL: found in one of them
 		return true
 	}
 	if term[0] >= utf8.RuneSelf { // a Han bigram or character: found as it is
 		return false
 	}
 	// A word: compare with the words of the lower-cased title and keywords.
-	if *words == nil {
-		*words = []string{}
-		for _, text := range append([]string{r.title}, r.keywords...) {
-			for _, t := range cjk.Tokens(text, false) {
-				*words = append(*words, t.Term)
-			}
-		}
-	}
-	return slices.Contains(*words, term)
+	return slices.Contains(s.words[i], term)
 }
 
 // fieldIndex returns the position of a facet field in catalogRow.vals, or -1 (keyword).
@@ -288,7 +314,7 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 			if !r.matches(q, from, to, cfrom, cto) {
 				continue
 			}
-			strong := tq.strong(r)
+			strong := tq.strong(s, i)
 			if q.InTitle && strong < (len(tq.groups)+1)/2 {
 				continue
 			}
@@ -314,9 +340,10 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 			sortBy = "relevance"
 		}
 	}
+	var order func(a, b hit) int
 	switch {
 	case len(q.Order) > 0:
-		slices.SortFunc(hits, func(a, b hit) int {
+		order = func(a, b hit) int {
 			for _, o := range q.Order {
 				var c int
 				switch o.By {
@@ -343,35 +370,37 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 				}
 			}
 			return strings.Compare(a.r.id, b.r.id)
-		})
+		}
 	case sortBy == "relevance":
-		slices.SortFunc(hits, func(a, b hit) int {
+		order = func(a, b hit) int {
 			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
 			}
 			return byModified(a, b)
-		})
+		}
 	case sortBy == "popular":
-		slices.SortFunc(hits, func(a, b hit) int {
+		order = func(a, b hit) int {
 			if c := cmp.Compare(pop[b.r.id], pop[a.r.id]); c != 0 {
 				return c
 			}
 			return byModified(a, b)
-		})
+		}
 	case sortBy == "title" || sortBy == "code":
 		key := func(h hit) string { return h.r.title }
 		if sortBy == "code" {
 			key = func(h hit) string { return h.r.code }
 		}
-		slices.SortFunc(hits, func(a, b hit) int {
+		order = func(a, b hit) int {
 			if c := strings.Compare(key(a), key(b)); c != 0 {
 				return c
 			}
 			return strings.Compare(a.r.id, b.r.id)
-		})
+		}
 	default:
-		slices.SortFunc(hits, byModified)
+		order = byModified
 	}
+	// Only the page and what comes before it need to be in order.
+	sortTop(hits, q.Offset+q.Limit, order)
 	facets = map[string]map[string]int{"keyword": {}}
 	for j, f := range rowFields {
 		facets[f] = map[string]int{}
@@ -390,4 +419,51 @@ func (s *catalogSnapshot) search(q *pubdata.CatalogQuery, tq *textQuery, pop map
 		ids = append(ids, hits[i].r.id)
 	}
 	return ids, len(hits), facets
+}
+
+// sortTop puts the k first elements of s by cmp, a total order, in order at the start of s,
+// as slices.SortFunc would, leaving the others in no order: a page of results needs only its
+// own and those before it sorted, and selecting them costs n·log k instead of n·log n.
+func sortTop[T any](s []T, k int, cmp func(a, b T) int) {
+	if k >= len(s)/2 {
+		slices.SortFunc(s, cmp)
+		return
+	}
+	if k <= 0 {
+		return
+	}
+	// The heap starts with the last k: the catalogue's rows come oldest first and the default
+	// order is the newest first, so that the others then rarely enter it.
+	n := len(s)
+	for i := range k {
+		s[i], s[n-k+i] = s[n-k+i], s[i]
+	}
+	// h is a heap of the k first so far, the last of them at its root.
+	h := s[:k]
+	down := func(i int) {
+		for {
+			c := 2*i + 1
+			if c >= k {
+				return
+			}
+			if c+1 < k && cmp(h[c+1], h[c]) > 0 {
+				c++
+			}
+			if cmp(h[c], h[i]) <= 0 {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for i := k; i < len(s); i++ {
+		if cmp(s[i], h[0]) < 0 {
+			h[0], s[i] = s[i], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmp)
 }

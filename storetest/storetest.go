@@ -174,3 +174,13 @@ func province(t *testing.T, s *Store) {
 	mustOrg(t, s, "fz-scj", "福州市市场监督管理局", pubdata.KindPublicBody, "350100", "")
 	mustOrg(t, s, "xm-scj", "厦门市市场监督管理局", pubdata.KindPublicBody, "350200", "")
 }
+
+// RunCatalogue runs the catalogue's tests only (the workflow and the searches).
+func RunCatalogue(t *testing.T, open func(t *testing.T) *Store) {
+	for _, tc := range catalogueTests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}

@@ -22,13 +22,14 @@ import (
 func benchSearchCommand() *command {
 	cmd := &command{
 		name:     "bench search",
-		synopsis: "[--entries 100000] [--queries 500] [--workers 4] [--data DIR | --db DSN]",
+		synopsis: "[--entries 100000] [--queries 500] [--workers N] [--data DIR | --db DSN]",
 		summary:  "measure catalogue search latency over generated entries",
 		help: "Bench search fills the database with generated, realistic published catalogue entries of\n" +
 			"benchmark organisations (bench-*) until there are --entries of them (a second run reuses\n" +
 			"them), through the services as a provider and the authority would, then runs --queries\n" +
 			"searches (two-character Chinese words, longer phrases, English words, with and without\n" +
-			"facets and filters) and prints p50/p95/p99 latency by kind of query and the slowest.\n" +
+			"facets and filters) and prints p50/p95/p99 latency (and the process's CPU time) by kind of\n" +
+			"query and the slowest.\n" +
 			"Use a database of its own: the entries stay there.",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
@@ -37,15 +38,15 @@ func benchSearchCommand() *command {
 		var opt benchOptions
 		fs.IntVar(&opt.Entries, "entries", 100000, "published benchmark entries to search over")
 		fs.IntVar(&opt.Queries, "queries", 500, "searches to time")
-		fs.IntVar(&opt.Workers, "workers", 4, "concurrent writers while generating entries")
+		fs.IntVar(&opt.Workers, "workers", 0, "concurrent writers while generating entries (default 1 on SQLite, 4 on PostgreSQL)")
 		fs.Uint64Var(&opt.Seed, "seed", 1, "seed of the generated entries and queries")
 		fs.StringVar(&opt.Kind, "kind", "", "time only the queries of this kind (e.g. \"zh phrase\")")
 		fs.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed searches to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
-		if opt.Entries < 0 || opt.Queries < 1 || opt.Workers < 1 {
-			return usagef("%s: --entries must be ≥ 0, --queries and --workers ≥ 1", cmd.name)
+		if opt.Entries < 0 || opt.Queries < 1 || opt.Workers < 0 {
+			return usagef("%s: --entries must be ≥ 0, --queries ≥ 1, --workers ≥ 1", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
 			return benchSearch(ctx, a, c.stdout, opt)
@@ -230,6 +231,18 @@ func benchSearch(ctx context.Context, a *app, w io.Writer, opt benchOptions) err
 		return err
 	}
 	if have.Total < opt.Entries {
+		if opt.Workers == 0 {
+			// On SQLite one writer: every table entry's publication creates a table, and a
+			// connection whose schema another connection changed parses the whole schema again
+			// at its next statement — inside the write lock, for a writer. With four writers
+			// nearly every transaction did: at 9,000 entries (3,000 tables) 45 entries/s against
+			// 85 with one writer, and a run of four stopped at 18,419 entries on SQLITE_SCHEMA
+			// (docs/BENCHMARKS.md). One writer reuses one connection, whose schema stays current.
+			opt.Workers = 4
+			if !a.cfg.IsPostgres() {
+				opt.Workers = 1
+			}
+		}
 		if err := benchGenerate(ctx, a, w, opt, have.Total); err != nil {
 			return err
 		}
@@ -409,9 +422,9 @@ func benchQuerySet(seed uint64, n int, orgs []string) []benchQuery {
 }
 
 type benchTiming struct {
-	query benchQuery
-	took  time.Duration
-	total int
+	query     benchQuery
+	took, cpu time.Duration // wall clock; the process's CPU time
+	total     int
 }
 
 // benchQueries runs the queries one after another (after a warm-up) and prints the
@@ -442,24 +455,27 @@ func benchQueries(ctx context.Context, a *app, w io.Writer, opt benchOptions, or
 	}
 	timings := make([]benchTiming, 0, len(queries))
 	for _, q := range queries {
-		start := time.Now()
+		start, cpu := time.Now(), processCPU()
 		res, err := a.entries.SearchCatalog(ctx, q.q)
-		took := time.Since(start)
+		took, cpu := time.Since(start), processCPU()-cpu
 		if err != nil {
 			return fmt.Errorf("search %s: %w", q, err)
 		}
-		timings = append(timings, benchTiming{q, took, res.Total})
+		timings = append(timings, benchTiming{q, took, cpu, res.Total})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tqueries\tp50 ms\tp95 ms\tp99 ms\tmax ms\tmean hits\t")
+	fmt.Fprintln(tw, "kind\tqueries\tp50 ms\tp95 ms\tp99 ms\tmax ms\tcpu p50\tcpu p95\tcpu total s\tmean hits\t")
 	line := func(kind string, ts []benchTiming) {
-		ds := make([]time.Duration, len(ts))
+		ds, cs := make([]time.Duration, len(ts)), make([]time.Duration, len(ts))
 		hits := 0
+		var cpu time.Duration
 		for i, t := range ts {
-			ds[i], hits = t.took, hits+t.total
+			ds[i], cs[i], hits, cpu = t.took, t.cpu, hits+t.total, cpu+t.cpu
 		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%d\t\n", kind, len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)), ms(ds[len(ds)-1]), hits/len(ts))
+		slices.Sort(ds)
+		slices.Sort(cs)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%d\t\n", kind, len(ds), ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)), ms(ds[len(ds)-1]),
+			ms(percentile(cs, 50)), ms(percentile(cs, 95)), cpu.Seconds(), hits/len(ts))
 	}
 	for _, kind := range benchKinds {
 		var ts []benchTiming
