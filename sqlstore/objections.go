@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 	"github.com/pubdata/pubdata/lib/ident"
 )
 
@@ -89,6 +90,12 @@ func frozenKeys(ctx context.Context, rd reader, d *DB, m *tableMeta) (string, []
 	}
 	var ors []string
 	var args []any
+	var ek *envelope.EntryKeys
+	if len(keys) > 0 && m.hasEncrypted() {
+		if ek, err = d.entryKeys(ctx, rd, m.entry, m.keyVersion); err != nil {
+			return "", nil, err
+		}
+	}
 	for _, k := range keys {
 		names := make([]string, 0, len(k))
 		for n := range k {
@@ -107,6 +114,10 @@ func frozenKeys(ctx context.Context, rd reader, d *DB, m *tableMeta) (string, []
 				return "", nil, fmt.Errorf("objection key %s: %w", n, err)
 			}
 			ands = append(ands, quote(n)+" = ?")
+			if m.encrypted(n) {
+				args = append(args, indexValue(ek, n, v)) // the blind index (encryption.go)
+				continue
+			}
 			args = append(args, d.sqlValue(v))
 		}
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
@@ -206,6 +217,14 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 				return nil, err
 			}
 			ands = append(ands, quote(name)+" = ?")
+			if col.Enc {
+				k, err := s.db.entryKeys(ctx, tx, e.ID, m.keyVersion)
+				if err != nil {
+					return nil, err
+				}
+				args = append(args, indexValue(k, name, tv))
+				continue
+			}
 			args = append(args, s.db.sqlValue(tv))
 		}
 		if len(ands) > 0 {
