@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -514,4 +515,97 @@ func (b *batchEncoder) columns() []string {
 		return nil
 	}
 	return b.cols
+}
+
+// sealObjectionKey is the stored key of an objection (or a ticket) to entry: its JSON, with
+// the values of the table's encrypted columns sealed under the entry's data key.
+func (tx *Tx) sealObjectionKey(ctx context.Context, entry string, key map[string]string) (string, error) {
+	m, err := tx.tableMeta(ctx, entry, false)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND || (err == nil && !m.hasEncrypted()) {
+		return pubdata.ObjectionKeyJSON(key), nil
+	} else if err != nil {
+		return "", err
+	}
+	k, err := tx.db.entryKeys(ctx, tx, entry, m.keyVersion)
+	if err != nil {
+		return "", err
+	}
+	out := make(map[string]string, len(key))
+	for n, v := range key {
+		out[n] = v
+		if m.encrypted(n) && v != "" {
+			if out[n], err = k.Encrypt(n, v); err != nil {
+				return "", err
+			}
+		}
+	}
+	return pubdata.ObjectionKeyJSON(out), nil
+}
+
+// openKey decrypts the sealed values of a stored key in place.
+func (d *DB) openKey(ctx context.Context, rd reader, entry string, key map[string]string) error {
+	var k *envelope.EntryKeys
+	for n, v := range key {
+		if !strings.HasPrefix(v, envelope.Prefix) {
+			continue
+		}
+		if k == nil {
+			var err error
+			if k, err = d.entryKeys(ctx, rd, entry, 0); err != nil {
+				return err
+			}
+		}
+		t, err := k.Decrypt(n, v)
+		if err != nil {
+			return err
+		}
+		key[n] = t
+	}
+	return nil
+}
+
+// openObjectionKey decrypts an objection's sealed key values.
+func (d *DB) openObjectionKey(ctx context.Context, rd reader, o *pubdata.Objection) error {
+	return d.openKey(ctx, rd, o.Entry, o.Key)
+}
+
+// hasOpenObjection reports whether filer has an open objection to entry with the key whose
+// JSON is keyJSON (stored keys may be sealed: compared in clear).
+func (tx *Tx) hasOpenObjection(ctx context.Context, entry, filer, keyJSON string) (bool, error) {
+	rows, err := tx.query(ctx, "SELECT key_values FROM objections WHERE entry_id = ? AND status = 'open' AND filer = ?", entry, filer)
+	if err != nil {
+		return false, err
+	}
+	var stored []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return false, err
+		}
+		stored = append(stored, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	for _, s := range stored {
+		if s == keyJSON {
+			return true, nil
+		}
+		if !strings.Contains(s, envelope.Prefix) {
+			continue
+		}
+		var k map[string]string
+		if err := json.Unmarshal([]byte(s), &k); err != nil {
+			return false, err
+		}
+		if err := tx.db.openKey(ctx, tx, entry, k); err != nil {
+			return false, err
+		}
+		if pubdata.ObjectionKeyJSON(k) == keyJSON {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -59,6 +59,9 @@ type Store struct {
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
+	// Raw returns the database's bytes at rest (SQLite: the file and its WAL around a
+	// checkpoint; PostgreSQL: a dump); nil fails the encryption-at-rest test.
+	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
 }
@@ -106,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
+	tests = append(tests, encryptionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
