@@ -19,11 +19,3 @@ func DefaultEncryptionPolicy() EncryptionPolicy { return EncryptionPolicy{Grade:
 func (p EncryptionPolicy) Encrypts(it Item) bool {
 	return (p.Grade > 0 && it.Grade >= p.Grade) || (p.Personal && it.Personal)
 }
-
-// ValidateEncryptionPolicy checks the grade (0 to MaxGrade).
-func ValidateEncryptionPolicy(p EncryptionPolicy) error {
-	if p.Grade < 0 || p.Grade > MaxGrade {
-		return FieldErrorf("encrypt_grade", "Grade %d is not a grade: grades are 0 (none) to %d.", p.Grade, MaxGrade).Keyed("error.encryption.grade", "Grade", p.Grade, "Max", MaxGrade)
-	}
-	return nil
-}

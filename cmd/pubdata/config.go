@@ -69,6 +69,12 @@ type Config struct {
 	// table (0 turns the scheduled runs off).
 	QualityWeights  string
 	QualityInterval time.Duration
+	// EncryptGrade and EncryptPersonal choose the data items whose values are stored
+	// encrypted (issue 15 item 2): items of grade EncryptGrade or higher (0: none by
+	// grade), and items marked personal information when EncryptPersonal. The master key is
+	// the file master-sm4.key in the data folder, or PUBDATA_MASTER_KEY (lib/envelope).
+	EncryptGrade    int
+	EncryptPersonal bool
 }
 
 // Default API rate limits, requests a minute.
@@ -109,6 +115,8 @@ func DefaultConfig() Config {
 		RateLimit:          DefaultRateLimit,
 		AnonRateLimit:      DefaultAnonRateLimit,
 		QualityInterval:    DefaultQualityInterval,
+		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
+		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 	}
 }
 
@@ -210,6 +218,9 @@ func (c *Config) Validate() error {
 	if c.OpenReplyDays < 1 || c.OpenReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting open_reply_days (--open-reply-days, PUBDATA_OPEN_REPLY_DAYS): %d must be 1 to %d working days", c.OpenReplyDays, MaxReplyDays)
 	}
+	if c.EncryptGrade < 0 || c.EncryptGrade > pubdata.MaxGrade {
+		return fmt.Errorf("setting encrypt_grade (PUBDATA_ENCRYPT_GRADE): %d must be 0 (none by grade) to %d", c.EncryptGrade, pubdata.MaxGrade)
+	}
 	if c.ObjectionReplyDays < 1 || c.ObjectionReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting objection_reply_days (--objection-reply-days, PUBDATA_OBJECTION_REPLY_DAYS): %d must be 1 to %d working days", c.ObjectionReplyDays, MaxReplyDays)
 	}
@@ -290,6 +301,8 @@ type fileConfig struct {
 	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
 	QualityWeights     *string  `toml:"quality_weights" yaml:"quality_weights"`
 	QualityInterval    *string  `toml:"quality_interval" yaml:"quality_interval"`
+	EncryptGrade       *int     `toml:"encrypt_grade" yaml:"encrypt_grade"`
+	EncryptPersonal    *bool    `toml:"encrypt_personal" yaml:"encrypt_personal"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -355,6 +368,12 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.TicketReplyDays != nil {
 		c.TicketReplyDays = *f.TicketReplyDays
+	}
+	if f.EncryptGrade != nil {
+		c.EncryptGrade = *f.EncryptGrade
+	}
+	if f.EncryptPersonal != nil {
+		c.EncryptPersonal = *f.EncryptPersonal
 	}
 	set(&c.SMTPAddr, f.SMTPAddr)
 	set(&c.SMTPFrom, f.SMTPFrom)
@@ -439,6 +458,13 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			return err
 		}
 	}
+	if v, ok := get("PUBDATA_ENCRYPT_PERSONAL"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("environment PUBDATA_ENCRYPT_PERSONAL: %q is not true or false", v)
+		}
+		c.EncryptPersonal = b
+	}
 	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -472,6 +498,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_TICKET_REPLY_DAYS", &c.TicketReplyDays},
 		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
+		{"PUBDATA_ENCRYPT_GRADE", &c.EncryptGrade},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
