@@ -1059,7 +1059,8 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 			if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
 				continue // the batch will fail: read on to report every bad row, stage nothing
 			}
-			return r, nil
+			// Encrypted here, in the reading goroutine, beside the database's work.
+			return enc.seal(r)
 		}
 	}
 	type chunk struct {
@@ -1116,7 +1117,6 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		return next, stop
 	}
 	next, stopProducer := startPass()
-	next = enc.wrap(next)
 	defer func() { stopProducer() }()
 	var dw *directWriter
 	var loaded, superseded int64
@@ -1138,7 +1138,6 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		es, rowsIn, deletes, loaded, superseded, written = errorSet{}, 0, 0, 0, 0, false
 		live.rows.Store(0)
 		next, stopProducer = startPass()
-		next = enc.wrap(next)
 		fallthrough
 	default:
 		if err = st.create(ctx); err == nil {

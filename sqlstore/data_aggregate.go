@@ -45,7 +45,7 @@ func (r *rowSelect) itemOf(col string, types ...string) (pubdata.Item, error) {
 		return it, aggregateColumn(col)
 	}
 	if r.m.encrypted(col) {
-		return it, errEncryptedColumn("_aggregate", col, "Aggregate")
+		return it, errEncryptedColumn("_aggregate", col, "_aggregate")
 	}
 	return it, nil
 }

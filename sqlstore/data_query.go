@@ -252,7 +252,7 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 				f = pubdata.RowFilter{Column: f.Column, Op: f.Op, Values: vals}
 			case pubdata.OpNull:
 			default:
-				return nil, errEncryptedColumn(f.Column, f.Column, "Filter "+f.Op)
+				return nil, errEncryptedColumn(f.Column, f.Column, f.Op)
 			}
 		}
 		switch f.Op {

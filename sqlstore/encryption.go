@@ -109,7 +109,7 @@ func (m *tableMeta) storeNames() []string {
 
 // errEncryptedColumn is the refusal of an operation that cannot run on an encrypted column.
 func errEncryptedColumn(field, column, what string) error {
-	return pubdata.FieldErrorf(field, "%s: column %s is stored encrypted (its grade); only equality (eq, ne, in) and null filters and key lookups are possible on it.", what, column).
+	return pubdata.FieldErrorf(field, "%s is not possible on column %s: it is stored encrypted (its grade); only equality (eq, ne, in) and null filters and key lookups are.", what, column).
 		Keyed("error.rows.encrypted", "Column", column, "What", what)
 }
 
@@ -305,32 +305,26 @@ func itemNames(items []pubdata.Item) []string {
 	return out
 }
 
-// wrap returns next with each row encrypted.
-func (b *batchEncoder) wrap(next func() (*pubdata.SourceRow, error)) func() (*pubdata.SourceRow, error) {
+// seal returns the row with its encrypted items' values sealed (nil: the row as it is).
+func (b *batchEncoder) seal(r *pubdata.SourceRow) (*pubdata.SourceRow, error) {
 	if b == nil {
-		return next
+		return r, nil
 	}
-	return func() (*pubdata.SourceRow, error) {
-		r, err := next()
+	vals := make([]any, b.nItem+len(b.idx))
+	copy(vals, r.Values)
+	for j, i := range b.idx {
+		if i >= len(r.Values) {
+			continue
+		}
+		bi, ct, err := sealValue(b.keys, b.cols[j], r.Values[i])
 		if err != nil {
-			return r, err
+			return nil, err
 		}
-		vals := make([]any, b.nItem+len(b.idx))
-		copy(vals, r.Values)
-		for j, i := range b.idx {
-			if i >= len(r.Values) {
-				continue
-			}
-			bi, ct, err := sealValue(b.keys, b.cols[j], r.Values[i])
-			if err != nil {
-				return nil, err
-			}
-			vals[i], vals[b.nItem+j] = bi, ct
-		}
-		out := *r
-		out.Values = vals
-		return &out, nil
+		vals[i], vals[b.nItem+j] = bi, ct
 	}
+	out := *r
+	out.Values = vals
+	return &out, nil
 }
 
 // plain returns the value at position i of encrypted values vals in clear (for reports).

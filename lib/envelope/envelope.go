@@ -285,6 +285,28 @@ type EntryKeys struct {
 	aead  cipher.AEAD
 	index []byte
 	pool  sync.Pool // hash.Hash: HMAC-SM3 under index
+
+	// Nonces are 8 random bytes drawn once per 2^32 encryptions followed by a 4-byte
+	// counter (the deterministic construction of NIST SP 800-38D 8.2.1, with a random
+	// field): unique under the key without a system call per value.
+	mu     sync.Mutex
+	prefix [8]byte
+	count  uint32
+}
+
+// nonce writes a fresh nonce into b (12 bytes).
+func (k *EntryKeys) nonce(b []byte) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.count == 0 {
+		if _, err := rand.Read(k.prefix[:]); err != nil {
+			return err
+		}
+	}
+	k.count++
+	copy(b, k.prefix[:])
+	b[8], b[9], b[10], b[11] = byte(k.count>>24), byte(k.count>>16), byte(k.count>>8), byte(k.count)
+	return nil
 }
 
 // NewEntryKeyMaterial returns fresh key material for an entry: a 16-byte data key followed
@@ -319,11 +341,16 @@ func (k *EntryKeys) aad(column string) []byte {
 // Encrypt returns the stored text of the value text of column: Prefix and the base64 of
 // nonce, ciphertext and tag.
 func (k *EntryKeys) Encrypt(column, text string) (string, error) {
-	b, err := seal(k.aead, []byte(text), k.aad(column))
-	if err != nil {
+	n := k.aead.NonceSize()
+	b := make([]byte, n, n+len(text)+k.aead.Overhead())
+	if err := k.nonce(b); err != nil {
 		return "", err
 	}
-	return Prefix + base64.RawStdEncoding.EncodeToString(b), nil
+	b = k.aead.Seal(b, b, []byte(text), k.aad(column))
+	out := make([]byte, len(Prefix)+base64.RawStdEncoding.EncodedLen(len(b)))
+	copy(out, Prefix)
+	base64.RawStdEncoding.Encode(out[len(Prefix):], b)
+	return string(out), nil
 }
 
 // Decrypt reads what Encrypt returned for column.
