@@ -289,3 +289,46 @@ func (d *DB) ReencryptEntry(ctx context.Context, entry string) (int64, error) {
 	d.crypto.cache.Store(entry, &cachedEntryKeys{version: version, keys: k1})
 	return cells, nil
 }
+
+// TableEntries returns the ids of the entries that have a table.
+func (d *DB) TableEntries(ctx context.Context) ([]string, error) {
+	rows, err := d.query(ctx, "SELECT entry_id FROM data_tables ORDER BY entry_id")
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+}
+
+// Vacuum rewrites the database so that no page freed by encrypting values in place keeps
+// them in clear: SQLite's VACUUM (then the WAL checkpointed and truncated), PostgreSQL's
+// VACUUM FULL of the important schema's tables (the old files are removed; the server's
+// own WAL segments are recycled in time).
+func (d *DB) Vacuum(ctx context.Context) error {
+	if d.dialect != Postgres {
+		if _, err := d.db.ExecContext(ctx, "VACUUM"); err != nil {
+			return fmt.Errorf("vacuum: %w", err)
+		}
+		_, err := d.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		return err
+	}
+	rows, err := d.query(ctx, "SELECT tbl FROM data_tables WHERE key_version > 0 ORDER BY tbl")
+	if err != nil {
+		return err
+	}
+	tables, err := scanRows(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+		var t string
+		return t, sc.Scan(&t)
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := d.db.ExecContext(ctx, "VACUUM FULL "+t); err != nil {
+			return fmt.Errorf("vacuum %s: %w", t, err)
+		}
+	}
+	return nil
+}
