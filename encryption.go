@@ -4,6 +4,11 @@ package pubdata
 // personal information, are stored encrypted (SM4) with a keyed blind index (HMAC-SM3)
 // beside them; see docs/ARCHITECTURE.md, "Encryption at rest".
 
+// MaxDecryptedRows bounds the rows a read decrypts to sort an encrypted column or filter it
+// by range or pattern (the database holds no order of its values): a query selecting more
+// is refused, naming the bound.
+const MaxDecryptedRows = 20000
+
 // EncryptionPolicy says which data items' values are stored encrypted.
 type EncryptionPolicy struct {
 	// Grade: items of this grade or higher are encrypted; 0 encrypts none by grade.

@@ -100,6 +100,9 @@ type rowSelect struct {
 	frozenArgs []any
 	// keys are the entry's keys when the table has encrypted columns (encryption.go).
 	keys *envelope.EntryKeys
+	// post are the filters on encrypted columns that need the values (ranges, contains,
+	// prefix): applied in Go to the decrypted rows, a bounded number (decrypted.go).
+	post []pubdata.RowFilter
 }
 
 // decode turns the scanned value of column c (the ciphertext of an encrypted one) into the
@@ -252,7 +255,8 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 				f = pubdata.RowFilter{Column: f.Column, Op: f.Op, Values: vals}
 			case pubdata.OpNull:
 			default:
-				return nil, errEncryptedColumn(f.Column, f.Column, f.Op)
+				r.post = append(r.post, f) // on the decrypted values (decrypted.go)
+				continue
 			}
 		}
 		switch f.Op {
@@ -349,6 +353,9 @@ func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		}
 		return n
 	}
+	if len(r.post) > 0 {
+		return s.countDecrypted(ctx, tx, r, q) // decrypted.go
+	}
 	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
 		if r.frozen == "" {
 			return capped(r.m.rowCount), nil
@@ -394,7 +401,7 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		if !r.known(k.Column) {
 			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column).Keyed("error.rows.sort.column", "Column", k.Column)
 		}
-		if k.Column != pubdata.RowID && r.m.encrypted(k.Column) {
+		if k.Column != pubdata.RowID && r.m.encrypted(k.Column) && q.Distinct {
 			return nil, "", errEncryptedColumn("_sort", k.Column, "_sort")
 		}
 		if q.Distinct && !slices.Contains(cols, k.Column) {
@@ -404,8 +411,14 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	if q.Distinct && (q.Cursor != "" || q.WithRowID) {
 		return nil, "", pubdata.FieldErrorf("distinct", "Distinct rows have no row numbers and no cursor; page them by offset.").Keyed("error.rows.distinct.paging")
 	}
+	if q.Distinct && len(r.post) > 0 {
+		return nil, "", errEncryptedColumn(r.post[0].Column, r.post[0].Column, r.post[0].Op)
+	}
 	if q.Distinct {
 		return s.queryDistinct(ctx, tx, r, q, cols, fn)
+	}
+	if r.decrypting(q) {
+		return s.queryDecrypted(ctx, tx, r, q, cols, fn) // decrypted.go
 	}
 	if q.Cursor != "" {
 		c, err := decodeRowCursor(q.Cursor, q.Sort, r.items)
