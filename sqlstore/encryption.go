@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -602,4 +603,17 @@ func (tx *Tx) hasOpenObjection(ctx context.Context, entry, filer, keyJSON string
 		}
 	}
 	return false, nil
+}
+
+// keyed reports whether a key column is encrypted.
+func (b *batchEncoder) keyed(keys []string) bool {
+	if b == nil {
+		return false
+	}
+	for _, k := range keys {
+		if slices.Contains(b.cols, k) {
+			return true
+		}
+	}
+	return false
 }
