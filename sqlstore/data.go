@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 	"github.com/pubdata/pubdata/locale"
 )
 
@@ -75,7 +76,7 @@ var (
 // quote returns a column name quoted for SQL, after checking it is an item name (the
 // domain's rule); names from anywhere else never reach SQL.
 func quote(name string) string {
-	if !columnPattern.MatchString(name) {
+	if !columnPattern.MatchString(name) && !encPattern.MatchString(name) {
 		panic(fmt.Sprintf("sqlstore: column name %q is not an item name", name))
 	}
 	return `"` + name + `"`
@@ -110,6 +111,8 @@ func (d *DB) columnType(typ string) string {
 type tableColumn struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
+	// Enc: the column holds blind indexes and _e_<name> the encrypted values (encryption.go).
+	Enc bool `json:"enc,omitempty"`
 }
 
 // tableMeta is an entry's row of data_tables.
@@ -125,9 +128,10 @@ type tableMeta struct {
 	createdAt     string
 	columnsByName map[string]tableColumn
 	withheld      []string // columns withheld from the public (E7, openwatch.go)
+	keyVersion    int64    // the version of the entry's keys (0: nothing encrypted)
 }
 
-const tableMetaQuery = "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at, withheld FROM data_tables WHERE entry_id = ?"
+const tableMetaQuery = "SELECT tbl, columns, key_columns, row_count, batch_seq, batches, purged_through, last_batch, last_loaded_at, created_at, withheld, key_version FROM data_tables WHERE entry_id = ?"
 
 func (tx *Tx) tableMeta(ctx context.Context, entryID string, lock bool) (*tableMeta, error) {
 	q := tableMetaQuery
@@ -145,7 +149,7 @@ func (d *DB) tableMeta(ctx context.Context, entryID string) (*tableMeta, error) 
 func scanTableMeta(row *sql.Row, entryID string) (*tableMeta, error) {
 	m := &tableMeta{entry: entryID}
 	var cols, keys, withheld string
-	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt, &withheld)
+	err := row.Scan(&m.tbl, &cols, &keys, &m.rowCount, &m.seq, &m.batches, &m.purged, &m.lastBatch, &m.lastLoadedAt, &m.createdAt, &withheld, &m.keyVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no table yet: it is created when a table entry with data items is published.", entryID).
 			Keyed("error.data.no_table", "Entry", entryID)
@@ -224,15 +228,44 @@ func (tx *Tx) ensureTable(ctx context.Context, e *pubdata.Entry) error {
 		return err
 	}
 	changed := false
+	var toEncrypt []pubdata.Item
 	for _, it := range e.Items {
 		c, ok := m.columnsByName[it.Name]
 		switch {
 		case !ok:
-			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", m.tbl, quote(it.Name), tx.db.columnType(it.Type))); err != nil {
+			enc := tx.db.encrypts(it)
+			if enc {
+				if err := tx.prepareEncryption(ctx, m); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", m.tbl, quote(it.Name), tx.db.storeType(it.Type, enc))); err != nil {
 				return fmt.Errorf("add column %s: %w", it.Name, err)
 			}
-			m.columns = append(m.columns, tableColumn{Name: it.Name, Type: it.Type})
+			if enc {
+				if _, err := tx.exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s TEXT", m.tbl, quote(encColumn(it.Name)))); err != nil {
+					return fmt.Errorf("add column %s: %w", it.Name, err)
+				}
+			}
+			m.columns = append(m.columns, tableColumn{Name: it.Name, Type: it.Type, Enc: enc})
 			changed = true
+		case c.Enc && c.Type != it.Type:
+			// Stored as text whatever the type: only the record changes, while there are no rows.
+			var n int64
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+m.tbl).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return pubdata.Errorf(pubdata.ECONFLICT, "Data item %s changes type from %s to %s, but the table already holds %d rows of it; add a new item instead.", it.Name, c.Type, it.Type, n).
+					Keyed("error.data.retype", "Item", it.Name, "From", c.Type, "To", it.Type, "Rows", n)
+			}
+			for i := range m.columns {
+				if m.columns[i].Name == it.Name {
+					m.columns[i].Type = it.Type
+				}
+			}
+			changed = true
+		case c.Enc:
 		case tx.db.columnType(c.Type) != tx.db.columnType(it.Type):
 			var n int64
 			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+m.tbl).Scan(&n); err != nil {
@@ -257,6 +290,17 @@ func (tx *Tx) ensureTable(ctx context.Context, e *pubdata.Entry) error {
 			}
 			changed = true
 		}
+		if ok && !c.Enc && tx.db.encrypts(it) {
+			toEncrypt = append(toEncrypt, it)
+		}
+	}
+	// Items the policy now encrypts (a higher grade, a new personal mark, a stricter
+	// policy): their values are encrypted in place (encryption.go).
+	for _, it := range toEncrypt {
+		if err := tx.encryptColumn(ctx, m, it); err != nil {
+			return err
+		}
+		changed = true
 	}
 	if !slices.Equal(keys, m.keys) {
 		if _, err := tx.exec(ctx, fmt.Sprintf("DROP INDEX IF EXISTS %s_key", m.tbl)); err != nil {
@@ -272,13 +316,28 @@ func (tx *Tx) ensureTable(ctx context.Context, e *pubdata.Entry) error {
 	}
 	cols, _ := json.Marshal(m.columns)
 	kj, _ := json.Marshal(keys)
-	if _, err := tx.exec(ctx, "UPDATE data_tables SET columns = ?, key_columns = ?, updated_at = ? WHERE entry_id = ?", string(cols), string(kj), fmtTime(tx.now), e.ID); err != nil {
+	if _, err := tx.exec(ctx, "UPDATE data_tables SET tbl = ?, columns = ?, key_columns = ?, key_version = ?, updated_at = ? WHERE entry_id = ?", m.tbl, string(cols), string(kj), m.keyVersion, fmtTime(tx.now), e.ID); err != nil {
 		return err
 	}
-	return tx.record(ctx, change{Action: "data.table_migrate", Object: "entry:" + e.ID, Details: map[string]any{"version": e.Version, "columns": len(m.columns), "key": keys}})
+	details := map[string]any{"version": e.Version, "columns": len(m.columns), "key": keys}
+	if len(toEncrypt) > 0 {
+		details["encrypted"] = itemNames(toEncrypt)
+	}
+	return tx.record(ctx, change{Action: "data.table_migrate", Object: "entry:" + e.ID, Details: details})
 }
 
 func (tx *Tx) createTable(ctx context.Context, e *pubdata.Entry, tbl string, keys []string) error {
+	var keyVersion int64
+	for _, it := range e.Items {
+		if tx.db.encrypts(it) && keyVersion == 0 {
+			// Important data: its keys, and on PostgreSQL a schema of its own.
+			var err error
+			if _, keyVersion, err = tx.ensureEntryKeys(ctx, e.ID); err != nil {
+				return err
+			}
+			tbl = tx.db.importantTable(tbl)
+		}
+	}
 	var b strings.Builder
 	b.WriteString("CREATE TABLE " + tbl + " (")
 	// _row is seq<<32 + the row's ordinal in its batch (rowBase): increasing in load order,
@@ -291,14 +350,18 @@ func (tx *Tx) createTable(ctx context.Context, e *pubdata.Entry, tbl string, key
 	b.WriteString(", _from BIGINT NOT NULL, _to BIGINT")
 	cols := make([]tableColumn, 0, len(e.Items))
 	for _, it := range e.Items {
-		b.WriteString(", " + quote(it.Name) + " " + tx.db.columnType(it.Type))
-		cols = append(cols, tableColumn{Name: it.Name, Type: it.Type})
+		enc := tx.db.encrypts(it)
+		b.WriteString(", " + quote(it.Name) + " " + tx.db.storeType(it.Type, enc))
+		if enc {
+			b.WriteString(", " + quote(encColumn(it.Name)) + " TEXT")
+		}
+		cols = append(cols, tableColumn{Name: it.Name, Type: it.Type, Enc: enc})
 	}
 	b.WriteString(")")
 	if _, err := tx.exec(ctx, b.String()); err != nil {
 		return fmt.Errorf("create table %s: %w", tbl, err)
 	}
-	if _, err := tx.exec(ctx, fmt.Sprintf("CREATE INDEX %s_to ON %s (_to) WHERE _to IS NOT NULL", tbl, tbl)); err != nil {
+	if _, err := tx.exec(ctx, fmt.Sprintf("CREATE INDEX %s_to ON %s (_to) WHERE _to IS NOT NULL", bareTable(tbl), tbl)); err != nil {
 		return err
 	}
 	if err := tx.createKeyIndex(ctx, tbl, keys); err != nil {
@@ -307,8 +370,8 @@ func (tx *Tx) createTable(ctx context.Context, e *pubdata.Entry, tbl string, key
 	cj, _ := json.Marshal(cols)
 	kj, _ := json.Marshal(keys)
 	now := fmtTime(tx.now)
-	if _, err := tx.exec(ctx, "INSERT INTO data_tables (entry_id, tbl, columns, key_columns, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-		e.ID, tbl, string(cj), string(kj), now, now); err != nil {
+	if _, err := tx.exec(ctx, "INSERT INTO data_tables (entry_id, tbl, columns, key_columns, key_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		e.ID, tbl, string(cj), string(kj), keyVersion, now, now); err != nil {
 		return err
 	}
 	return tx.record(ctx, change{Action: "data.table_create", Object: "entry:" + e.ID, Details: map[string]any{"version": e.Version, "columns": len(cols), "key": keys}})
@@ -322,7 +385,7 @@ func (tx *Tx) createKeyIndex(ctx context.Context, tbl string, keys []string) err
 	for i, k := range keys {
 		q[i] = quote(k)
 	}
-	_, err := tx.exec(ctx, fmt.Sprintf("CREATE UNIQUE INDEX %s_key ON %s (%s) WHERE _to IS NULL", tbl, tbl, strings.Join(q, ", ")))
+	_, err := tx.exec(ctx, fmt.Sprintf("CREATE UNIQUE INDEX %s_key ON %s (%s) WHERE _to IS NULL", bareTable(tbl), tbl, strings.Join(q, ", ")))
 	if isUniqueViolation(err) {
 		return pubdata.Errorf(pubdata.ECONFLICT, "The new key (%s) is not unique in the table's current rows; correct the data or the key.", strings.Join(keys, ", ")).
 			Keyed("error.data.key_not_unique", "Keys", strings.Join(keys, ", "))
@@ -480,6 +543,17 @@ func (s *DataService) FindBatchByID(ctx context.Context, id string) (*pubdata.Ba
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i := range errs {
+		if strings.HasPrefix(errs[i].Value, envelope.Prefix) {
+			k, err := s.db.entryKeys(ctx, s.db, b.Entry, 0)
+			if err != nil {
+				return nil, err
+			}
+			if errs[i].Value, err = openText(k, errs[i].Value); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if errs != nil {
 		b.Errors = errs
@@ -766,7 +840,13 @@ func (s *DataService) recordFailure(ctx context.Context, e *pubdata.Entry, id st
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil // no longer ours: marked failed as interrupted, or finished by another run
 	}
-	if err := tx.writeBatchErrors(ctx, id, f.errs); err != nil {
+	var seal *envelope.EntryKeys
+	if m, err := tx.tableMeta(ctx, e.ID, false); err == nil && m.hasEncrypted() {
+		if seal, err = tx.db.entryKeys(ctx, tx, e.ID, m.keyVersion); err != nil {
+			return err
+		}
+	}
+	if err := tx.writeBatchErrors(ctx, id, seal, f.errs); err != nil {
 		return err
 	}
 	details := map[string]any{"entry": e.ID, "rows_in": f.rowsIn, "rows_rejected": f.rejected, "message": f.msg}
@@ -848,7 +928,9 @@ func rowError(n int64, column, code string, m *pubdata.Message, value string) pu
 	return pubdata.RowError{Row: n, Column: column, Code: code, Message: locale.Render(locale.EN, m), Value: value, Msg: m}
 }
 
-func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.RowError) error {
+// writeBatchErrors writes a batch's row errors; with seal (an entry with encrypted items)
+// the values are sealed under its data key (encryption.go).
+func (tx *Tx) writeBatchErrors(ctx context.Context, id string, seal *envelope.EntryKeys, errs []pubdata.RowError) error {
 	if _, err := tx.exec(ctx, "DELETE FROM data_batch_errors WHERE batch_id = ?", id); err != nil {
 		return err
 	}
@@ -859,7 +941,11 @@ func (tx *Tx) writeBatchErrors(ctx context.Context, id string, errs []pubdata.Ro
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
 		args := make([]any, 0, 9*len(chunk))
 		for j, e := range chunk {
-			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, e.Value, formatMessage(e.Msg), boolInt(e.Sensitive))
+			v, err := sealText(seal, e.Value)
+			if err != nil {
+				return err
+			}
+			args = append(args, id, i+j+1, e.Row, e.Column, e.Code, e.Message, v, formatMessage(e.Msg), boolInt(e.Sensitive))
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return err
@@ -920,7 +1006,24 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	direct := s.db.dialect == SQLite
 	rw, _ := src.(pubdata.RowRewinder)
 	fast := !direct && (opt.Mode == pubdata.ModeAppend || opt.Mode == pubdata.ModeReplace) && rw != nil && rw.Rewindable()
-	st := &stage{tx: tx, conn: conn, items: items, names: names}
+	// The values of encrypted items are encrypted here, before any statement sees them
+	// (encryption.go): the writers get the stored items and columns.
+	enc, err := tx.encoderFor(ctx, m, items)
+	if err != nil {
+		return err
+	}
+	if direct && enc.keyed(keys) {
+		// An encrypted key's blind indexes arrive in random order, unlike most keys: its
+		// index pages are written all over the file. A larger page cache for this batch's
+		// connection (64 MiB, back to the default after it) keeps them in memory.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.Background(), "PRAGMA cache_size = -2000")
+	}
+	storeItems := enc.storeItems(items)
+	names = itemNames(storeItems)
+	st := &stage{tx: tx, conn: conn, items: storeItems, names: names, enc: enc}
 	defer st.drop()
 
 	// Stream the rows into the staging table; bad rows are reported, not staged. The source
@@ -965,7 +1068,8 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 			if opt.OnError == pubdata.OnErrorAbort && es.rejected > 0 {
 				continue // the batch will fail: read on to report every bad row, stage nothing
 			}
-			return r, nil
+			// Encrypted here, in the reading goroutine, beside the database's work.
+			return enc.seal(r)
 		}
 	}
 	type chunk struct {
@@ -1028,7 +1132,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	written := direct || fast // the rows are in the table, not in the staging table
 	switch {
 	case direct:
-		dw = &directWriter{tx: tx, tbl: m.tbl, items: namedByFile(items, src), names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort}
+		dw = &directWriter{tx: tx, tbl: m.tbl, items: enc.storeItems(namedByFile(items, src)), names: names, keys: keys, seq: seq, mode: opt.Mode, abort: opt.OnError == pubdata.OnErrorAbort, enc: enc}
 		err = dw.run(ctx, next)
 	case fast:
 		loaded, superseded, err = st.copyInto(ctx, m.tbl, seq, opt.Mode, next)
@@ -1139,7 +1243,7 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 
 	// The batch, the table's figures and the record, in the same transaction.
 	sort.SliceStable(es.errs, func(i, j int) bool { return es.errs[i].Row < es.errs[j].Row })
-	if err := tx.writeBatchErrors(ctx, b.ID, es.errs); err != nil {
+	if err := tx.writeBatchErrors(ctx, b.ID, enc.sealer(), es.errs); err != nil {
 		return err
 	}
 	msg, skipped := "", (*pubdata.Message)(nil)
@@ -1238,11 +1342,7 @@ func (s *DataService) RollbackBatch(ctx context.Context, e *pubdata.Entry, id, r
 		return nil, err
 	}
 	closed, _ := res.RowsAffected()
-	var names []string
-	for _, c := range m.columns {
-		names = append(names, c.Name)
-	}
-	cols := quoteAll(names)
+	cols := quoteAll(m.storeNames())
 	res, err = tx.exec(ctx, "INSERT INTO "+m.tbl+" (_row, _from, "+cols+") SELECT ? + ROW_NUMBER() OVER (ORDER BY _row), ?, "+cols+" FROM "+m.tbl+" WHERE _to = ?", rowBase(seq), seq, b.Seq)
 	if err != nil {
 		return nil, err

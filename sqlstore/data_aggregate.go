@@ -45,6 +45,9 @@ func (r *rowSelect) itemOf(col string, types ...string) (pubdata.Item, error) {
 	if !ok || !slices.Contains(types, it.Type) {
 		return it, aggregateColumn(col)
 	}
+	if r.m.encrypted(col) {
+		return it, errEncryptedColumn("_aggregate", col, "_aggregate")
+	}
 	return it, nil
 }
 

@@ -40,6 +40,7 @@ type directWriter struct {
 	loaded      int64
 	superseded  int64
 	failedWrite bool
+	enc         *batchEncoder // the batch's encryption (nil: none): rows come encrypted
 }
 
 const directChunk = 64
@@ -136,6 +137,20 @@ func (d *directWriter) keyOf(vals []any) string {
 	return strings.Join(parts, ",")
 }
 
+// plainKey is keyOf with the values of encrypted key items in clear, for reports.
+func (d *directWriter) plainKey(vals []any) string {
+	if d.enc == nil {
+		return d.keyOf(vals)
+	}
+	parts := make([]string, len(d.keyIdx))
+	for i, k := range d.keyIdx {
+		if k < len(vals) {
+			parts[i] = fmt.Sprint(d.enc.plain(vals, k))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
 func (d *directWriter) keyArgs(vals []any) []any {
 	out := make([]any, len(d.keyIdx))
 	for i, k := range d.keyIdx {
@@ -156,7 +171,7 @@ func (d *directWriter) keyCond(alias string) string {
 
 func (d *directWriter) fail(r *pubdata.SourceRow, code string, m *pubdata.Message) {
 	// The key as given, marked Sensitive when personal: masked for other readers on display.
-	e := rowError(r.Num, strings.Join(d.keys, ", "), code, m, pubdata.CutRowErrorValue(d.keyOf(r.Values)))
+	e := rowError(r.Num, strings.Join(d.keys, ", "), code, m, pubdata.CutRowErrorValue(d.plainKey(r.Values)))
 	e.Sensitive = d.keyMask
 	d.errs = append(d.errs, e)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 )
 
 // Reading an entry's table: filters, full text, sort and keyset pagination (the cursor holds
@@ -97,6 +98,28 @@ type rowSelect struct {
 	// frozenArgs; the query excludes them (objections.go).
 	frozen     string
 	frozenArgs []any
+	// keys are the entry's keys when the table has encrypted columns (encryption.go).
+	keys *envelope.EntryKeys
+	// post are the filters on encrypted columns that need the values (ranges, contains,
+	// prefix): applied in Go to the decrypted rows, a bounded number (decrypted.go).
+	post []pubdata.RowFilter
+}
+
+// decode turns the scanned value of column c (the ciphertext of an encrypted one) into the
+// domain's value of type typ.
+func (r *rowSelect) decode(c, typ string, v any) (any, error) {
+	if r.keys != nil && c != pubdata.RowID && r.m.encrypted(c) {
+		return openValue(r.keys, c, typ, v)
+	}
+	return storedValue(typ, v), nil
+}
+
+// selExpr is the SQL that reads column c's value: the ciphertext of an encrypted one.
+func (r *rowSelect) selExpr(c string) string {
+	if c != pubdata.RowID && r.m.encrypted(c) {
+		return quote(encColumn(c))
+	}
+	return colExpr(c)
 }
 
 // arg converts a domain value for the database (booleans are 0/1 on SQLite).
@@ -189,6 +212,11 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 			r.items[it.Name] = it
 		}
 	}
+	if m.hasEncrypted() {
+		if r.keys, err = s.db.entryKeys(ctx, tx, e.ID, m.keyVersion); err != nil {
+			return nil, err
+		}
+	}
 	if q.AsOf != "" {
 		var seq int64
 		var entry string
@@ -216,6 +244,21 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 			return nil, pubdata.FieldErrorf(f.Column, "Filter: the table has no column %q.", f.Column).Keyed("error.rows.filter.no_column", "Column", f.Column)
 		}
 		c := colExpr(f.Column)
+		if f.Column != pubdata.RowID && r.m.encrypted(f.Column) {
+			// Equality on the blind index; nothing else runs on an encrypted column.
+			switch f.Op {
+			case pubdata.OpEq, "", pubdata.OpNe, pubdata.OpIn:
+				vals := make([]any, len(f.Values))
+				for i, v := range f.Values {
+					vals[i] = indexValue(r.keys, f.Column, v)
+				}
+				f = pubdata.RowFilter{Column: f.Column, Op: f.Op, Values: vals}
+			case pubdata.OpNull:
+			default:
+				r.post = append(r.post, f) // on the decrypted values (decrypted.go)
+				continue
+			}
+		}
 		switch f.Op {
 		case pubdata.OpEq, "":
 			r.add(c+" = ?", f.Values[0])
@@ -256,7 +299,7 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 			if q.SearchColumns != nil && !slices.Contains(q.SearchColumns, it.Name) {
 				continue // a column the reader may not search (masked)
 			}
-			if _, ok := r.items[it.Name]; ok && it.Type == "string" {
+			if _, ok := r.items[it.Name]; ok && it.Type == "string" && !r.m.encrypted(it.Name) { // not encrypted ones
 				ors = append(ors, quote(it.Name)+" "+r.like()+` ? ESCAPE '\'`)
 				args = append(args, pat)
 			}
@@ -310,6 +353,9 @@ func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		}
 		return n
 	}
+	if len(r.post) > 0 {
+		return s.countDecrypted(ctx, tx, r, q) // decrypted.go
+	}
 	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
 		if r.frozen == "" {
 			return capped(r.m.rowCount), nil
@@ -355,6 +401,9 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 		if !r.known(k.Column) {
 			return nil, "", pubdata.FieldErrorf("_sort", "_sort: the table has no column %q.", k.Column).Keyed("error.rows.sort.column", "Column", k.Column)
 		}
+		if k.Column != pubdata.RowID && r.m.encrypted(k.Column) && q.Distinct {
+			return nil, "", errEncryptedColumn("_sort", k.Column, "_sort")
+		}
 		if q.Distinct && !slices.Contains(cols, k.Column) {
 			return nil, "", pubdata.FieldErrorf("sort", "Distinct rows are sorted by their returned columns only; %q is not one of them.", k.Column).Keyed("error.rows.distinct.sort", "Column", k.Column)
 		}
@@ -362,8 +411,14 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	if q.Distinct && (q.Cursor != "" || q.WithRowID) {
 		return nil, "", pubdata.FieldErrorf("distinct", "Distinct rows have no row numbers and no cursor; page them by offset.").Keyed("error.rows.distinct.paging")
 	}
+	if q.Distinct && len(r.post) > 0 {
+		return nil, "", errEncryptedColumn(r.post[0].Column, r.post[0].Column, r.post[0].Op)
+	}
 	if q.Distinct {
 		return s.queryDistinct(ctx, tx, r, q, cols, fn)
+	}
+	if r.decrypting(q) {
+		return s.queryDecrypted(ctx, tx, r, q, cols, fn) // decrypted.go
 	}
 	if q.Cursor != "" {
 		c, err := decodeRowCursor(q.Cursor, q.Sort, r.items)
@@ -383,7 +438,7 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	order = append(order, "_row ASC")
 	sel := []string{"_row"}
 	for _, c := range cols {
-		sel = append(sel, quote(c))
+		sel = append(sel, r.selExpr(c))
 	}
 	for _, k := range q.Sort {
 		sel = append(sel, colExpr(k.Column))
@@ -433,6 +488,12 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 			return nil, "", err
 		}
 		for i := range raw {
+			if i >= 1 && i <= len(cols) {
+				if raw[i], err = r.decode(cols[i-1], types[i], raw[i]); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
 			raw[i] = storedValue(types[i], raw[i])
 		}
 		vals := raw[1 : 1+len(cols)]
@@ -458,8 +519,12 @@ func (s *DataService) queryRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 func (s *DataService) queryDistinct(ctx context.Context, tx reader, r *rowSelect, q *pubdata.RowQuery, cols []string, fn func(values []any) error) ([]string, string, error) {
 	sel := make([]string, len(cols))
 	types := make([]string, len(cols))
+	grouped := false // an encrypted column: distinct blind indexes, one ciphertext of each
 	for i, c := range cols {
 		sel[i], types[i] = quote(c), r.items[c].Type
+		if r.m.encrypted(c) {
+			sel[i], grouped = "MIN("+quote(encColumn(c))+")", true
+		}
 	}
 	order := make([]string, 0, len(q.Sort)+len(cols))
 	for _, k := range q.Sort {
@@ -473,6 +538,9 @@ func (s *DataService) queryDistinct(ctx context.Context, tx reader, r *rowSelect
 		order = append(order, quote(c)+" ASC NULLS LAST")
 	}
 	query := "SELECT DISTINCT " + strings.Join(sel, ", ") + " FROM " + r.m.tbl + r.whereSQL() + " ORDER BY " + strings.Join(order, ", ")
+	if grouped {
+		query = "SELECT " + strings.Join(sel, ", ") + " FROM " + r.m.tbl + r.whereSQL() + " GROUP BY " + quoteAll(cols) + " ORDER BY " + strings.Join(order, ", ")
+	}
 	args := slices.Clone(r.args)
 	switch {
 	case q.Limit > 0:
@@ -502,7 +570,9 @@ func (s *DataService) queryDistinct(ctx context.Context, tx reader, r *rowSelect
 			return nil, "", err
 		}
 		for i := range raw {
-			raw[i] = storedValue(types[i], raw[i])
+			if raw[i], err = r.decode(cols[i], types[i], raw[i]); err != nil {
+				return nil, "", err
+			}
 		}
 		if err := fn(raw); err != nil {
 			return nil, "", err

@@ -24,7 +24,8 @@ type stage struct {
 	items []pubdata.Item
 	names []string
 	made  bool
-	n     int64 // rows staged
+	n     int64         // rows staged
+	enc   *batchEncoder // the batch's encryption (nil: none): items holds the stored items
 }
 
 func (st *stage) create(ctx context.Context) error {
@@ -71,7 +72,7 @@ func (st *stage) copyInto(ctx context.Context, tbl string, seq int64, mode pubda
 		if !ok {
 			return fmt.Errorf("copy: unexpected driver connection %T", dc)
 		}
-		loaded, err = c.Conn().CopyFrom(ctx, pgx.Identifier{tbl}, append([]string{"_row", "_from"}, st.names...), cs)
+		loaded, err = c.Conn().CopyFrom(ctx, pgx.Identifier(strings.Split(tbl, ".")), append([]string{"_row", "_from"}, st.names...), cs)
 		return err
 	})
 	switch {
@@ -273,8 +274,14 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, items []pubdata.Item
 		}
 	}
 	keyCols := make([]string, len(keys))
+	keyEnc := make([]bool, len(keys))
 	for i, k := range keys {
 		keyCols[i] = "s." + quote(k)
+		for _, c := range st.enc.columns() {
+			if c == k { // the report shows the value: the ciphertext, decrypted
+				keyCols[i], keyEnc[i] = "s."+quote(encColumn(k)), true
+			}
+		}
 	}
 	sel := strings.Join(keyCols, ", ")
 	mask := false
@@ -286,6 +293,13 @@ func (st *stage) checkKeys(ctx context.Context, tbl string, items []pubdata.Item
 	keyText := func(vals []any) string {
 		parts := make([]string, len(vals))
 		for i, v := range vals {
+			if keyEnc[i] && v != nil {
+				t, err := st.enc.keys.Decrypt(keys[i], fmt.Sprint(normalizeStored(v)))
+				if err != nil {
+					t = "?"
+				}
+				v = t
+			}
 			parts[i] = fmt.Sprint(normalizeStored(v))
 		}
 		// The key as given (masked for other readers on display: Sensitive).

@@ -25,6 +25,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/audit"
+	"github.com/pubdata/pubdata/lib/envelope"
 )
 
 // Dialects.
@@ -45,11 +46,13 @@ type DB struct {
 	catalog  catalogCache
 	calendar calendarCache
 	reads    readCache // readcache.go
+	crypto   dbCrypto  // encryption.go
 }
 
 // Open connects to dsn — "sqlite:PATH" (a file, created if absent, in WAL mode with a busy
 // timeout so that the CLI can work beside a running server) or "postgres://…" — and loads or
-// creates the SM2 audit key in keyDir. Call Migrate before use.
+// creates the SM2 audit key and the master key of encryption at rest in keyDir. Call
+// Migrate before use.
 func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 	d := &DB{Now: time.Now, keyDir: keyDir}
 	var err error
@@ -100,6 +103,14 @@ func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 		d.db.Close()
 		return nil, err
 	}
+	// The master key of encryption at rest (encryption.go): PUBDATA_MASTER_KEY, else the
+	// file in keyDir, created on first start.
+	keys, err := envelope.LoadOrCreate(keyDir)
+	if err != nil {
+		d.db.Close()
+		return nil, err
+	}
+	d.crypto.svc, d.crypto.policy = keys, pubdata.DefaultEncryptionPolicy()
 	return d, nil
 }
 

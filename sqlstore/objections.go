@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 	"github.com/pubdata/pubdata/lib/ident"
 )
 
@@ -89,6 +90,12 @@ func frozenKeys(ctx context.Context, rd reader, d *DB, m *tableMeta) (string, []
 	}
 	var ors []string
 	var args []any
+	var ek *envelope.EntryKeys
+	if len(keys) > 0 && m.hasEncrypted() {
+		if ek, err = d.entryKeys(ctx, rd, m.entry, m.keyVersion); err != nil {
+			return "", nil, err
+		}
+	}
 	for _, k := range keys {
 		names := make([]string, 0, len(k))
 		for n := range k {
@@ -102,11 +109,26 @@ func frozenKeys(ctx context.Context, rd reader, d *DB, m *tableMeta) (string, []
 		slices.Sort(names)
 		ands := make([]string, 0, len(names))
 		for _, n := range names {
-			v, err := pubdata.ParseItemValue(m.columnsByName[n].Type, k[n])
+			text := k[n]
+			if strings.HasPrefix(text, envelope.Prefix) { // a sealed key value (encryption.go)
+				if ek == nil {
+					if ek, err = d.entryKeys(ctx, rd, m.entry, m.keyVersion); err != nil {
+						return "", nil, err
+					}
+				}
+				if text, err = ek.Decrypt(n, text); err != nil {
+					return "", nil, err
+				}
+			}
+			v, err := pubdata.ParseItemValue(m.columnsByName[n].Type, text)
 			if err != nil {
 				return "", nil, fmt.Errorf("objection key %s: %w", n, err)
 			}
 			ands = append(ands, quote(n)+" = ?")
+			if m.encrypted(n) {
+				args = append(args, indexValue(ek, n, v)) // the blind index (encryption.go)
+				continue
+			}
 			args = append(args, d.sqlValue(v))
 		}
 		ors = append(ors, "("+strings.Join(ands, " AND ")+")")
@@ -178,11 +200,15 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 	}
 	defer tx.Rollback()
 	keyJSON := pubdata.ObjectionKeyJSON(c.Key)
-	var dup int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM objections WHERE entry_id = ? AND status = 'open' AND filer = ? AND key_values = ?", e.ID, a.Username(), keyJSON).Scan(&dup); err != nil {
+	storedKey, err := tx.sealObjectionKey(ctx, e.ID, c.Key)
+	if err != nil {
 		return nil, err
 	}
-	if dup > 0 {
+	dup, err := tx.hasOpenObjection(ctx, e.ID, a.Username(), keyJSON)
+	if err != nil {
+		return nil, err
+	}
+	if dup {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "You already have an open objection to this record; its rows stay frozen until the provider answers.").Keyed("error.objection.duplicate")
 	}
 	var rowsWithKey, seq int64
@@ -206,6 +232,14 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 				return nil, err
 			}
 			ands = append(ands, quote(name)+" = ?")
+			if col.Enc {
+				k, err := s.db.entryKeys(ctx, tx, e.ID, m.keyVersion)
+				if err != nil {
+					return nil, err
+				}
+				args = append(args, indexValue(k, name, tv))
+				continue
+			}
 			args = append(args, s.db.sqlValue(tv))
 		}
 		if len(ands) > 0 {
@@ -228,7 +262,7 @@ func (s *ObjectionService) FileObjection(ctx context.Context, e *pubdata.Entry, 
 	o.DueCovered = cal.SpanCovered(tx.now, dueAt)
 	if _, err := tx.exec(ctx, `INSERT INTO objections (id, entry_id, entry_title, division, provider, key_values, reason, detail, filer, status, row_count, filed_seq, due, due_at, created_at, updated_at, due_covered)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.Entry, o.EntryTitle, o.Division, o.Provider, keyJSON, string(o.Reason), o.Detail, o.Filer, string(o.Status), o.Rows, seq, o.Due, fmtTime(o.DueAt),
+		o.ID, o.Entry, o.EntryTitle, o.Division, o.Provider, storedKey, string(o.Reason), o.Detail, o.Filer, string(o.Status), o.Rows, seq, o.Due, fmtTime(o.DueAt),
 		fmtTime(tx.now), fmtTime(tx.now), boolInt(o.DueCovered)); err != nil {
 		return nil, err
 	}
@@ -253,7 +287,10 @@ func (s *ObjectionService) FindObjectionByID(ctx context.Context, id string) (*p
 	o, err := scanObjection(s.db.queryRow(ctx, "SELECT "+objColumns+objFrom+" WHERE o.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundObjection(id)
-	} else if err != nil {
+	} else if err == nil {
+		err = s.db.openObjectionKey(ctx, s.db, o)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.overdue(o)
@@ -304,6 +341,9 @@ func (s *ObjectionService) FindObjections(ctx context.Context, f pubdata.Objecti
 		out = []*pubdata.Objection{}
 	}
 	for _, o := range out {
+		if err := s.db.openObjectionKey(ctx, s.db, o); err != nil {
+			return nil, 0, "", err
+		}
 		s.overdue(o)
 	}
 	return out, total, nextOffset(offset, len(out), total), nil
@@ -325,6 +365,9 @@ func (s *ObjectionService) ResolveObjection(ctx context.Context, id string, r *p
 	}
 	defer tx.Rollback()
 	o, err := scanObjection(tx.queryRow(ctx, "SELECT "+objColumns+objFrom+" WHERE o.id = ?"+tx.db.forUpdateOf("o"), id))
+	if err == nil {
+		err = tx.db.openObjectionKey(ctx, tx, o)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundObjection(id)
 	} else if err != nil {

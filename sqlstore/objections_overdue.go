@@ -28,6 +28,9 @@ func (s *ObjectionService) markOverdue(ctx context.Context, id string) (bool, er
 		return false, err
 	}
 	o, err := scanObjection(tx.queryRow(ctx, "SELECT "+objColumns+objFrom+" WHERE o.id = ?", id))
+	if err == nil {
+		err = tx.db.openObjectionKey(ctx, tx, o)
+	}
 	if err != nil {
 		return false, err
 	}

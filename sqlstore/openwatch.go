@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 	"github.com/pubdata/pubdata/lib/ident"
 )
 
@@ -80,7 +81,21 @@ func (tx *Tx) watchRows(ctx context.Context, e *pubdata.Entry, m *tableMeta, sou
 	if len(cols) == 0 {
 		return nil
 	}
-	rows, err := tx.query(ctx, "SELECT "+quoteAll(cols)+" FROM "+m.tbl+" WHERE "+where+fmt.Sprintf(" LIMIT %d", pubdata.OpenRiskSampleRows), args...)
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = quote(c)
+		if m.encrypted(c) { // the check looks at the values: decrypted in Go (encryption.go)
+			sel[i] = quote(encColumn(c))
+		}
+	}
+	var ek *envelope.EntryKeys
+	if m.hasEncrypted() {
+		var err error
+		if ek, err = tx.db.entryKeys(ctx, tx, m.entry, m.keyVersion); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.query(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+m.tbl+" WHERE "+where+fmt.Sprintf(" LIMIT %d", pubdata.OpenRiskSampleRows), args...)
 	if err != nil {
 		return err
 	}
@@ -97,6 +112,14 @@ func (tx *Tx) watchRows(ctx context.Context, e *pubdata.Entry, m *tableMeta, sou
 		}
 		row := make([]string, len(cols))
 		for i, v := range vals {
+			if v != nil && m.encrypted(cols[i]) {
+				t, err := ek.Decrypt(cols[i], fmt.Sprint(normalizeStored(v)))
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				v = t
+			}
 			switch x := v.(type) {
 			case nil:
 			case []byte:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/envelope"
 	"github.com/pubdata/pubdata/lib/ident"
 )
 
@@ -153,6 +154,46 @@ type checker struct {
 	// parallel is how many steps run at once, each on a connection of its own (a full run
 	// outside a transaction; SQLite's WAL lets readers run side by side). 0 or 1: in turn.
 	parallel int
+	// meta is the table's record and ek its entry's keys when it has encrypted columns:
+	// those columns are read as ciphertexts and decrypted in Go (encryption.go).
+	meta *tableMeta
+	ek   *envelope.EntryKeys
+	refs map[string]string // a reference rule's entry id → its table ("" when it cannot run)
+}
+
+// loadKeys reads the entry's keys when the table encrypts columns, and the tables of the
+// reference rules' entries.
+func (c *checker) loadKeys(ctx context.Context, rd reader) error {
+	if c.meta != nil && c.meta.hasEncrypted() {
+		var err error
+		if c.ek, err = c.d.entryKeys(ctx, rd, c.meta.entry, c.meta.keyVersion); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enc reports whether column name is stored encrypted.
+func (c *checker) enc(name string) bool { return c.meta != nil && c.meta.encrypted(name) }
+
+// valueCol is the SQL (alias t) that reads column name's value: its ciphertext when encrypted.
+func (c *checker) valueCol(name string) string {
+	if c.enc(name) {
+		return "t." + quote(encColumn(name))
+	}
+	return "t." + quote(name)
+}
+
+// text is the stored text of the scanned value of column name, decrypted when encrypted.
+func (c *checker) text(name string, v any) (*string, error) {
+	if v == nil || !c.enc(name) {
+		return storedText(v), nil
+	}
+	t, err := c.ek.Decrypt(name, fmt.Sprint(normalizeStored(v)))
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }
 
 func (c *checker) item(name string) *pubdata.Item {
@@ -186,7 +227,7 @@ func (c *checker) keySelect() []string {
 	}
 	out := make([]string, len(c.keys))
 	for i, k := range c.keys {
-		out[i] = "t." + quote(k)
+		out[i] = c.valueCol(k)
 	}
 	return out
 }
@@ -216,6 +257,9 @@ func (c *checker) condition(r pubdata.QualityRule) (cond string, args []any, ok 
 	col := "t." + quote(r.Column)
 	switch r.Kind {
 	case pubdata.RuleNotNull:
+		if c.enc(r.Column) && it.Type == "string" {
+			return col + " IS NULL OR " + col + " = ?", []any{c.ek.Index(r.Column, "")}, true, nil
+		}
 		if it.Type == "string" {
 			return col + " IS NULL OR " + col + " = ''", nil, true, nil
 		}
@@ -243,16 +287,16 @@ func (c *checker) condition(r pubdata.QualityRule) (cond string, args []any, ok 
 			if err != nil {
 				return "", nil, false, err
 			}
+			if c.enc(r.Column) {
+				v = indexValue(c.ek, r.Column, v)
+			}
 			args = append(args, v)
 		}
 		return col + " IS NOT NULL AND " + col + " NOT IN (" + placeholders(len(args)) + ")", args, true, nil
 	case pubdata.RuleUniqueCol:
 		return col + " IN (SELECT u." + quote(r.Column) + " FROM " + c.tbl + " u WHERE u._to IS NULL AND u." + quote(r.Column) + " IS NOT NULL GROUP BY u." + quote(r.Column) + " HAVING COUNT(*) > 1)", nil, true, nil
 	case pubdata.RuleReference:
-		ref, err := tableName(r.RefEntry)
-		if err != nil {
-			return "", nil, false, err
-		}
+		ref := c.refs[r.RefEntry]
 		return col + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + ref + " r WHERE r._to IS NULL AND r." + quote(r.RefColumn) + " = " + col + ")", nil, true, nil
 	}
 	return "", nil, false, nil
@@ -262,7 +306,7 @@ func (c *checker) condition(r pubdata.QualityRule) (cond string, args []any, ok 
 func (c *checker) sample(ctx context.Context, r pubdata.QualityRule, cond string, args []any) ([]pubdata.QualityFinding, error) {
 	sctx, cancel := c.stmtCtx(ctx)
 	defer cancel()
-	q := "SELECT " + strings.Join(c.keySelect(), ", ") + ", t." + quote(r.Column) + c.base() + " AND (" + cond + ") ORDER BY t._row LIMIT " + fmt.Sprint(pubdata.QualitySampleRows)
+	q := "SELECT " + strings.Join(c.keySelect(), ", ") + ", " + c.valueCol(r.Column) + c.base() + " AND (" + cond + ") ORDER BY t._row LIMIT " + fmt.Sprint(pubdata.QualitySampleRows)
 	rows, err := c.q.QueryContext(sctx, c.d.rebind(q), append(append([]any{}, c.scope.args...), args...)...)
 	if err != nil {
 		return nil, err
@@ -279,9 +323,17 @@ func (c *checker) sample(ctx context.Context, r pubdata.QualityRule, cond string
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		f := pubdata.QualityFinding{Key: map[string]string{}, Value: storedText(vals[len(names)])}
+		v, err := c.text(r.Column, vals[len(names)])
+		if err != nil {
+			return nil, err
+		}
+		f := pubdata.QualityFinding{Key: map[string]string{}, Value: v}
 		for i, n := range names {
-			if s := storedText(vals[i]); s != nil {
+			s, err := c.text(n, vals[i])
+			if err != nil {
+				return nil, err
+			}
+			if s != nil {
 				f.Key[n] = *s
 			}
 		}
@@ -309,7 +361,20 @@ func (c *checker) checkRows(ctx context.Context, rules []pubdata.QualityRule, do
 		if !r.RowCounted() || done[r.ID] {
 			continue
 		}
-		if c.item(r.Column) == nil {
+		runnable := c.item(r.Column) != nil
+		// Encrypted columns keep no order, and their blind indexes are keyed per entry: a
+		// range or a reference cannot run on one (documented; equality rules do).
+		if runnable && c.enc(r.Column) && (r.Kind == pubdata.RuleRange || r.Kind == pubdata.RuleReference) {
+			runnable = false
+		}
+		if runnable && r.Kind == pubdata.RuleReference {
+			tbl, err := c.refTable(ctx, r)
+			if err != nil {
+				return 0, nil, err
+			}
+			runnable = tbl != ""
+		}
+		if !runnable {
 			res := result(r)
 			res.Status = pubdata.QualitySkipped
 			results[r.ID] = res
@@ -472,6 +537,7 @@ func (c *checker) simpleStep(ctx context.Context, simple []pubdata.QualityRule, 
 func (c *checker) scanRules(ctx context.Context, rules []pubdata.QualityRule, result func(pubdata.QualityRule) pubdata.QualityResult) ([]pubdata.QualityResult, error) {
 	type test struct {
 		col  int // index in the scan's values
+		name string
 		ok   func(string) bool
 		res  pubdata.QualityResult
 		rule pubdata.QualityRule
@@ -486,10 +552,10 @@ func (c *checker) scanRules(ctx context.Context, rules []pubdata.QualityRule, re
 		if !seen {
 			i = len(sel)
 			colIndex[r.Column] = i
-			sel = append(sel, "t."+quote(r.Column))
-			notNull = append(notNull, "t."+quote(r.Column)+" IS NOT NULL")
+			sel = append(sel, c.valueCol(r.Column))
+			notNull = append(notNull, c.valueCol(r.Column)+" IS NOT NULL")
 		}
-		t := &test{col: i, res: result(r), rule: r}
+		t := &test{col: i, res: result(r), rule: r, name: r.Column}
 		switch r.Kind {
 		case pubdata.RulePattern:
 			re, err := regexp.Compile(r.Pattern)
@@ -541,6 +607,13 @@ func (c *checker) scanRules(ctx context.Context, rules []pubdata.QualityRule, re
 			default:
 				s = *storedText(v)
 			}
+			if c.enc(t.name) {
+				p, err := c.text(t.name, v)
+				if err != nil {
+					return nil, err
+				}
+				s = *p
+			}
 			if t.ok(s) {
 				continue
 			}
@@ -549,7 +622,11 @@ func (c *checker) scanRules(ctx context.Context, rules []pubdata.QualityRule, re
 			if len(t.res.Sample) < pubdata.QualitySampleRows {
 				f := pubdata.QualityFinding{Key: map[string]string{}, Value: &s}
 				for i, n := range names {
-					if k := storedText(vals[i]); k != nil {
+					k, err := c.text(n, vals[i])
+					if err != nil {
+						return nil, err
+					}
+					if k != nil {
 						f.Key[n] = *k
 					}
 				}
@@ -615,6 +692,10 @@ func tableResults(rules []pubdata.QualityRule, e *pubdata.Entry, lastLoaded *tim
 
 // insertResults writes results of a run; each is numbered by its rule's place in rules.
 func (tx *Tx) insertResults(ctx context.Context, runID string, results []pubdata.QualityResult, rules []pubdata.QualityRule) error {
+	seal, err := tx.runKeys(ctx, runID)
+	if err != nil {
+		return err
+	}
 	place := map[string]int{}
 	for i, r := range rules {
 		place[r.ID] = i
@@ -631,6 +712,13 @@ func (tx *Tx) insertResults(ctx context.Context, runID string, results []pubdata
 		sb, err := json.Marshal(sample)
 		if err != nil {
 			return err
+		}
+		if len(sample) > 0 && seal != nil { // values of an entry with encrypted items: sealed
+			s, err := sealText(seal, string(sb))
+			if err != nil {
+				return err
+			}
+			sb = []byte(s)
 		}
 		reject := 0
 		if r.Reject {
@@ -728,7 +816,10 @@ func (s *QualityService) RunQuality(ctx context.Context, e *pubdata.Entry) (*pub
 			results[r.ID] = r
 		}
 	}
-	c := &checker{d: s.db, q: s.db.db, e: e, items: items, tbl: m.tbl, keys: m.keys, perStmt: s.RuleTimeout, parallel: min(runtime.NumCPU(), 4)}
+	c := &checker{d: s.db, q: s.db.db, e: e, items: items, tbl: m.tbl, keys: m.keys, perStmt: s.RuleTimeout, parallel: min(runtime.NumCPU(), 4), meta: m}
+	if err := c.loadKeys(ctx, s.db); err != nil {
+		return nil, err
+	}
 	if c.perStmt <= 0 {
 		c.perStmt = 5 * time.Minute
 	}
@@ -850,6 +941,19 @@ func (d *DB) runResults(ctx context.Context, runID string) ([]pubdata.QualityRes
 		if len(r.Detail) == 0 {
 			r.Detail = nil
 		}
+		if strings.HasPrefix(sample, envelope.Prefix) {
+			var entry string
+			if err := d.queryRow(ctx, "SELECT entry_id FROM quality_runs WHERE id = ?", runID).Scan(&entry); err != nil {
+				return nil, err
+			}
+			k, err := d.entryKeys(ctx, d, entry, 0)
+			if err != nil {
+				return nil, err
+			}
+			if sample, err = openText(k, sample); err != nil {
+				return nil, err
+			}
+		}
 		if err := json.Unmarshal([]byte(sample), &r.Sample); err != nil {
 			return nil, err
 		}
@@ -933,7 +1037,10 @@ func (tx *Tx) qualityOnBatch(ctx context.Context, e *pubdata.Entry, items []pubd
 	if err != nil || len(set.Rules) == 0 {
 		return nil, nil, err
 	}
-	c := &checker{d: tx.db, q: tx, e: e, items: items, tbl: m.tbl, keys: m.keys, scope: qualityScope{cond: "t._from = ?", args: []any{seq}}}
+	c := &checker{d: tx.db, q: tx, e: e, items: items, tbl: m.tbl, keys: m.keys, scope: qualityScope{cond: "t._from = ?", args: []any{seq}}, meta: m}
+	if err := c.loadKeys(ctx, tx); err != nil {
+		return nil, nil, err
+	}
 	checked, results, err := c.checkRows(ctx, set.Rules, nil, nil)
 	if err != nil {
 		return nil, nil, err
@@ -1015,4 +1122,45 @@ func (tx *Tx) writeBatchRun(ctx context.Context, e *pubdata.Entry, batchID strin
 	}
 	return tx.record(ctx, change{Org: e.Org, Division: e.Division, Action: "quality.run", Object: "entry:" + e.ID, Details: map[string]any{
 		"run": run.ID, "kind": pubdata.QualityRunBatch, "batch": batchID, "revision": run.Revision, "rows": run.Rows, "rules": len(run.Results), "failed_rules": failed}})
+}
+
+// refTable returns the table of a reference rule's entry ("" when it has none or stores the
+// referenced column encrypted), kept in c.refs.
+func (c *checker) refTable(ctx context.Context, r pubdata.QualityRule) (string, error) {
+	if tbl, ok := c.refs[r.RefEntry]; ok {
+		return tbl, nil
+	}
+	if c.refs == nil {
+		c.refs = map[string]string{}
+	}
+	var tbl, cols, keys string
+	err := c.q.QueryRowContext(ctx, c.d.rebind("SELECT tbl, columns, key_columns FROM data_tables WHERE entry_id = ?"), r.RefEntry).Scan(&tbl, &cols, &keys)
+	if errors.Is(err, sql.ErrNoRows) {
+		c.refs[r.RefEntry] = ""
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	d, err := decodeTableColumns(cols, keys)
+	if err != nil {
+		return "", err
+	}
+	if col, ok := d.byName[r.RefColumn]; !ok || col.Enc {
+		tbl = ""
+	}
+	c.refs[r.RefEntry] = tbl
+	return tbl, nil
+}
+
+// runKeys are the keys of a quality run's entry when its table encrypts columns (nil: none).
+func (tx *Tx) runKeys(ctx context.Context, runID string) (*envelope.EntryKeys, error) {
+	var entry string
+	var kv int64
+	err := tx.queryRow(ctx, "SELECT r.entry_id, COALESCE(t.key_version, 0) FROM quality_runs r LEFT JOIN data_tables t ON t.entry_id = r.entry_id WHERE r.id = ?", runID).Scan(&entry, &kv)
+	if errors.Is(err, sql.ErrNoRows) || kv == 0 {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return tx.db.entryKeys(ctx, tx, entry, kv)
 }

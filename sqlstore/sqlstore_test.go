@@ -26,7 +26,9 @@ func open(t *testing.T, dsn string) *storetest.Store {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return storeOn(t, db)
+	st := storeOn(t, db)
+	st.Raw = rawBytes(dsn)
+	return st
 }
 
 // storeOn returns the services on a migrated db, with a movable clock.

@@ -121,7 +121,9 @@ func (s *TicketService) CreateTicket(ctx context.Context, e *pubdata.Entry, c *p
 		Description: c.Description, Reporter: a.Username(), ReporterOrg: a.OrgCode(), Status: pubdata.TicketOpen, Due: pubdata.Today(dueAt), DueAt: dueAt, DueCovered: covered}
 	key := ""
 	if len(t.Key) > 0 {
-		key = pubdata.ObjectionKeyJSON(t.Key)
+		if key, err = tx.sealObjectionKey(ctx, e.ID, t.Key); err != nil { // encryption.go
+			return nil, err
+		}
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO tickets (id, entry_id, entry_title, division, provider, key_values, category, description, reporter, reporter_org, status, due_from, due, due_at, due_covered, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -151,7 +153,10 @@ func (s *TicketService) FindTicketByID(ctx context.Context, id string) (*pubdata
 	t, err := scanTicket(s.db.queryRow(ctx, "SELECT "+ticketColumns+ticketFrom+" WHERE t.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundTicket(id)
-	} else if err != nil {
+	} else if err == nil {
+		err = s.db.openKey(ctx, s.db, t.Entry, t.Key)
+	}
+	if err != nil {
 		return nil, err
 	}
 	s.overdue(t)
@@ -192,6 +197,9 @@ func (s *TicketService) FindTickets(ctx context.Context, f pubdata.TicketFilter)
 		out = []*pubdata.Ticket{}
 	}
 	for _, t := range out {
+		if err := s.db.openKey(ctx, s.db, t.Entry, t.Key); err != nil {
+			return nil, 0, "", err
+		}
 		s.overdue(t)
 	}
 	return out, total, nextOffset(offset, len(out), total), nil
@@ -202,6 +210,8 @@ func (tx *Tx) lockTicket(ctx context.Context, id string) (*pubdata.Ticket, error
 	t, err := scanTicket(tx.queryRow(ctx, "SELECT "+ticketColumns+ticketFrom+" WHERE t.id = ?"+tx.db.forUpdateOf("t"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundTicket(id)
+	} else if err == nil {
+		err = tx.db.openKey(ctx, tx, t.Entry, t.Key)
 	}
 	return t, err
 }
@@ -342,6 +352,9 @@ func (s *TicketService) escalate(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	t, err := scanTicket(tx.queryRow(ctx, "SELECT "+ticketColumns+ticketFrom+" WHERE t.id = ?", id))
+	if err == nil {
+		err = tx.db.openKey(ctx, tx, t.Entry, t.Key)
+	}
 	if err != nil {
 		return false, err
 	}

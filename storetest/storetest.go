@@ -67,6 +67,9 @@ type Store struct {
 	Exec func(ctx context.Context, q string, args ...any) error
 	// QueryRow reads one row of raw SQL with ? placeholders into dest, as the same intruder.
 	QueryRow func(ctx context.Context, q string, args []any, dest ...any) error
+	// Raw returns the database's bytes at rest (SQLite: the file and its WAL around a
+	// checkpoint; PostgreSQL: a dump); nil fails the encryption-at-rest test.
+	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
 }
@@ -120,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, systemTests...)
 	tests = append(tests, evaluationTests...)
 	tests = append(tests, monitorTests...)
+	tests = append(tests, encryptionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -104,6 +104,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	db.SetEncryptionPolicy(pubdata.EncryptionPolicy{Grade: cfg.EncryptGrade, Personal: cfg.EncryptPersonal})
 	secrets, err := sealed.LoadOrCreateKey(cfg.Data)
 	if err != nil {
 		db.Close()

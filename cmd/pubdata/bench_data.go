@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +43,10 @@ func benchIngestCommand() *command {
 			"    \\copy into a plain table of text columns without any checks (PostgreSQL);\n" +
 			"  - pubdata's load of the same file into a new published table entry, as its provider\n" +
 			"    would (decoded, validated, keyed, indexed, versioned, on_error=skip),\n" +
-			"and prints rows/s of both, their ratio and the process's peak memory during the load.\n" +
+			"  - with --encrypted (the default), the same load into a second entry whose key (uscc)\n" +
+			"    and legal_rep are grade 3 and so stored SM4-encrypted with blind indexes,\n" +
+			"and prints rows/s (and CPU seconds) of each, their ratios and the process's peak memory\n" +
+			"during the load. The first pubdata load encrypts nothing (the policy off), as a baseline.\n" +
 			"Use a database of its own: the entry stays (bench rows and bench download use it).",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
@@ -52,6 +57,7 @@ func benchIngestCommand() *command {
 		seed := fs.Uint64("seed", 1, "seed of the generated rows")
 		baseline := fs.Bool("baseline", true, "time the database's own loader too")
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the load to this file")
+		encrypted := fs.Bool("encrypted", true, "load the file a second time with two grade-3 items encrypted")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
@@ -59,7 +65,7 @@ func benchIngestCommand() *command {
 			return usagef("%s: --rows must be ≥ 1 and --invalid in [0, 1)", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchIngest(ctx, a, c.stdout, c.stderr, *rows, *invalid, *seed, *baseline, *cpuprofile)
+			return benchIngest(ctx, a, c.stdout, c.stderr, *rows, *invalid, *seed, *baseline, *encrypted, *cpuprofile)
 		})
 	}
 	return cmd
@@ -207,6 +213,11 @@ func writeBenchCSV(path string, n int, invalid float64, seed uint64) error {
 // benchEntry publishes a new table entry of the benchmark organisation for the file, as the
 // system (the command line); returns it as published.
 func benchDataEntry(ctx context.Context, a *app, title string) (*pubdata.Entry, error) {
+	return benchDataEntryOf(ctx, a, title, ingestItems)
+}
+
+// benchDataEntryOf is benchDataEntry with the items given.
+func benchDataEntryOf(ctx context.Context, a *app, title string, items []pubdata.Item) (*pubdata.Entry, error) {
 	const org = "bench-data"
 	if _, err := a.orgs.FindOrgByCode(ctx, org); pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
 		if err := a.orgs.CreateOrg(ctx, &pubdata.Org{Code: org, Name: "福州市市场监督管理局（基准测试）", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
@@ -218,7 +229,7 @@ func benchDataEntry(ctx context.Context, a *app, title string) (*pubdata.Entry, 
 	e, err := a.entries.CreateEntry(ctx, org, "", &pubdata.EntryFields{
 		Title: title, Summary: "pubdata bench ingest 生成的企业登记数据。", Category: "3", Format: pubdata.FormatTable,
 		UpdateCycle: "daily", ShareClass: pubdata.ClassUnconditional, OpenClass: pubdata.ClassUnconditional,
-		Division: "350100", Keywords: []string{"基准测试"}, Items: ingestItems,
+		Division: "350100", Keywords: []string{"基准测试"}, Items: items,
 	})
 	if err != nil {
 		return nil, err
@@ -253,7 +264,7 @@ func peakRSS(reset bool) int64 {
 
 func mb(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
 
-func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, invalid float64, seed uint64, baseline bool, cpuprofile string) error {
+func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, invalid float64, seed uint64, baseline, encrypted bool, cpuprofile string) error {
 	fmt.Fprintf(w, "pubdata bench ingest: %s database, %d CPUs (%s/%s), %s\n", dialectName(a.cfg), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	dir := filepath.Join(a.cfg.Data, "bench")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -273,37 +284,99 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	}
 	fmt.Fprintf(w, "file: %d rows, %d columns, %s (UTF-8, titles in the header)\n\n", n, len(ingestItems), mb(fi.Size()))
 
-	var baseRate float64
+	var baseRate, baseCPU float64
 	if baseline {
-		d, what, err := benchBaseline(ctx, a, path, dir)
+		d, cpu, what, err := benchBaseline(ctx, a, path, dir)
 		if err != nil {
 			fmt.Fprintf(w, "baseline: %v\n", err)
 		} else {
-			baseRate = float64(n) / d.Seconds()
-			fmt.Fprintf(w, "%-44s %8.2f s  %9.0f rows/s\n", what, d.Seconds(), baseRate)
+			baseRate, baseCPU = float64(n)/d.Seconds(), cpu.Seconds()
+			fmt.Fprintf(w, "%-52s %8.2f s  %9.0f rows/s", what, d.Seconds(), baseRate)
+			if cpu > 0 {
+				fmt.Fprintf(w, "  cpu %.2f s", cpu.Seconds())
+			}
+			fmt.Fprintln(w)
 		}
 	}
 
-	e, err := benchDataEntry(ctx, a, fmt.Sprintf("基准测试企业登记信息（%d 行，%s）", n, time.Now().Format("2006-01-02 15:04:05")))
-	if err != nil {
-		return err
+	// The load, in clear (the policy encrypts nothing), then with two grade-3 items encrypted.
+	policy := a.db.EncryptionPolicy()
+	defer a.db.SetEncryptionPolicy(policy)
+	type run struct {
+		what  string
+		items []pubdata.Item
+		pol   pubdata.EncryptionPolicy
 	}
+	runs := []run{{"pubdata load (decode, validate, key, index)", ingestItems, pubdata.EncryptionPolicy{}}}
+	if encrypted {
+		items := slices.Clone(ingestItems)
+		for i := range items {
+			if items[i].Name == "uscc" || items[i].Name == "legal_rep" {
+				items[i].Grade = 3
+			}
+		}
+		runs = append(runs, run{"pubdata load, uscc and legal_rep encrypted", items, pubdata.EncryptionPolicy{Grade: 3}})
+	}
+	var clearRate float64
+	var entries []string
+	for i, r := range runs {
+		a.db.SetEncryptionPolicy(r.pol)
+		title := fmt.Sprintf("基准测试企业登记信息（%d 行，%s）", n, time.Now().Format("2006-01-02 15:04:05"))
+		if r.pol.Grade > 0 {
+			title = fmt.Sprintf("基准测试企业登记信息（%d 行，加密，%s）", n, time.Now().Format("2006-01-02 15:04:05"))
+		}
+		e, err := benchDataEntryOf(ctx, a, title, r.items)
+		if err != nil {
+			return err
+		}
+		profile := ""
+		if i == len(runs)-1 {
+			profile = cpuprofile
+		}
+		rate, cpu, err := benchLoadOnce(ctx, a, w, progress, e, path, fi.Size(), n, r.what, profile)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%-52s %8.2f s  %9.0f rows/s  cpu %.2f s", r.what, float64(n)/rate, rate, cpu.Seconds())
+		if baseRate > 0 {
+			fmt.Fprintf(w, "  = %.0f%% of the baseline", 100*rate/baseRate)
+			if baseCPU > 0 {
+				fmt.Fprintf(w, " (cpu: %.0f%%)", 100*baseCPU/cpu.Seconds())
+			}
+		}
+		if i > 0 && clearRate > 0 {
+			fmt.Fprintf(w, ", %.0f%% of the clear load", 100*rate/clearRate)
+		}
+		fmt.Fprintln(w)
+		if i == 0 {
+			clearRate = rate
+		}
+		entries = append(entries, e.ID)
+	}
+	fmt.Fprintf(w, "\nentries: %s (bench rows --entry %s --as provider; bench download --entry %s)\n", strings.Join(entries, ", "), strings.Join(entries, ","), entries[0])
+	return nil
+}
+
+
+// benchLoadOnce loads the file into e once and reports its rate (rows/s) and the process's
+// CPU time during the load, with the batch's figures.
+func benchLoadOnce(ctx context.Context, a *app, w, progress io.Writer, e *pubdata.Entry, path string, size int64, n int, what, cpuprofile string) (float64, time.Duration, error) {
 	runtime.GC()
 	peakRSS(true)
 	stopProfile, err := startCPUProfile(cpuprofile)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer stopProfile()
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer f.Close()
-	start := time.Now()
-	src, err := datafile.Open(f, datafile.CSV, e.Items, datafile.Options{Size: fi.Size()})
+	start, cpu0 := time.Now(), processCPU()
+	src, err := datafile.Open(f, datafile.CSV, e.Items, datafile.Options{Size: size})
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer src.Close()
 	opt := pubdata.LoadOptions{Mode: pubdata.ModeAppend, OnError: pubdata.OnErrorSkip, Source: pubdata.SourceCLI, Format: "csv", FileName: filepath.Base(path)}
@@ -316,57 +389,52 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	}
 	b, _, err := a.data.CreateBatch(ctx, e, opt)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	b, err = a.data.RunBatch(ctx, e, b.ID, src, opt)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	d := time.Since(start)
+	d, cpu := time.Since(start), processCPU()-cpu0
 	peak := peakRSS(false)
 	if b.Status != pubdata.BatchDone {
-		return fmt.Errorf("the batch %s: %s", b.Status, b.Message)
+		return 0, 0, fmt.Errorf("the batch %s: %s", b.Status, b.Message)
 	}
 	// Queryable: a key lookup answers.
 	q := &pubdata.RowQuery{Filters: []pubdata.RowFilter{{Column: "uscc", Op: pubdata.OpEq, Values: []any{benchUSCC(n/2 + 1)}}}, Limit: 1, Fields: []string{"uscc", "name"}}
 	found := 0
 	lookup := time.Now()
 	if _, _, err := a.rows.QueryRows(ctx, e, q, func([]any) error { found++; return nil }); err != nil {
-		return err
+		return 0, 0, err
 	}
-	rate := float64(n) / d.Seconds()
-	fmt.Fprintf(w, "%-44s %8.2f s  %9.0f rows/s", "pubdata load (decode, validate, key, index)", d.Seconds(), rate)
-	if baseRate > 0 {
-		fmt.Fprintf(w, "  = %.0f%% of the baseline", 100*rate/baseRate)
-	}
-	fmt.Fprintf(w, "\n\nbatch %s: %d rows in, %d loaded, %d rejected (%s)\n", b.ID, b.RowsIn, b.RowsLoaded, b.RowsRejected, b.Message)
-	fmt.Fprintf(w, "peak memory of the process during the load (VmHWM): %s\n", mb(peak))
-	fmt.Fprintf(w, "a key lookup afterwards: %d row in %s\n", found, time.Since(lookup).Round(time.Microsecond))
-	fmt.Fprintf(w, "entry: %s (bench rows --entry %s; bench download --entry %s)\n", e.ID, e.ID, e.ID)
-	return nil
+	fmt.Fprintf(w, "  %s: batch %s: %d rows in, %d loaded, %d rejected; peak memory (VmHWM) %s; a key lookup afterwards: %d row in %s\n",
+		what, b.ID, b.RowsIn, b.RowsLoaded, b.RowsRejected, mb(peak), found, time.Since(lookup).Round(time.Microsecond))
+	return float64(n) / d.Seconds(), cpu, nil
 }
 
 // benchBaseline times the database's own bulk loader on the file: sqlite3 .import into a
 // new database file, or psql \copy into a new plain table of text columns.
-func benchBaseline(ctx context.Context, a *app, path, dir string) (time.Duration, string, error) {
+func benchBaseline(ctx context.Context, a *app, path, dir string) (time.Duration, time.Duration, string, error) {
 	if !a.cfg.IsPostgres() {
 		bin, err := exec.LookPath("sqlite3")
 		if err != nil {
-			return 0, "", errors.New("sqlite3 is not installed (apt-get install sqlite3); no baseline")
+			return 0, 0, "", errors.New("sqlite3 is not installed (apt-get install sqlite3); no baseline")
 		}
 		db := filepath.Join(dir, "baseline.db")
 		os.Remove(db)
 		defer os.Remove(db)
 		start := time.Now()
-		out, err := exec.CommandContext(ctx, bin, db, ".import --csv "+path+" plain").CombinedOutput()
+		cmd := exec.CommandContext(ctx, bin, db, ".import --csv "+path+" plain")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
-			return 0, "", fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+			return 0, 0, "", fmt.Errorf("sqlite3 .import: %v: %s", err, out)
 		}
-		return time.Since(start), "baseline: sqlite3 .import (text, no checks)", nil
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		return time.Since(start), cpu, "baseline: sqlite3 .import (text, no checks)", nil
 	}
 	bin, err := exec.LookPath("psql")
 	if err != nil {
-		return 0, "", errors.New("psql is not installed; no baseline")
+		return 0, 0, "", errors.New("psql is not installed; no baseline")
 	}
 	dsn := a.cfg.DSN()
 	cols := make([]string, len(ingestItems))
@@ -381,14 +449,15 @@ func benchBaseline(ctx context.Context, a *app, path, dir string) (time.Duration
 		return nil
 	}
 	if err := run("DROP TABLE IF EXISTS bench_plain; CREATE TABLE bench_plain (" + strings.Join(cols, ", ") + ")"); err != nil {
-		return 0, "", err
+		return 0, 0, "", err
 	}
 	defer run("DROP TABLE IF EXISTS bench_plain")
 	start := time.Now()
 	if err := run(`\copy bench_plain FROM '` + path + `' CSV HEADER`); err != nil {
-		return 0, "", err
+		return 0, 0, "", err
 	}
-	return time.Since(start), `baseline: psql \copy (text, no checks)`, nil
+	// The server does the work: its CPU is not this process's to count.
+	return time.Since(start), 0, `baseline: psql \copy (text, no checks)`, nil
 }
 
 // --- key lookups over HTTP ---
@@ -403,7 +472,11 @@ func benchRowsCommand() *command {
 			"--duration after 3 s of warm-up at the same rate (open loop: latency counts from each\n" +
 			"request's scheduled time, so a slow\n" +
 			"server cannot hide its queue), for keys of the table bench ingest generated (--rows:\n" +
-			"its row count). It prints p50/p95/p99/max latency, the rate achieved and errors.",
+			"its row count). It prints p50/p95/p99/max latency, the rate achieved and errors.\n" +
+			"--entry may name several entries (comma-separated): each is measured in turn, in the same\n" +
+			"run. --as provider sends the requests with a token of a member of the providing\n" +
+			"organisation (created once), who reads grade-3 keys in clear: the key lookups on an\n" +
+			"encrypted key (bench ingest's second entry) go through the blind index.",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
 		fs := newFlagSet(cmd)
@@ -414,14 +487,33 @@ func benchRowsCommand() *command {
 		rows := fs.Int("rows", 1000000, "rows of the file bench ingest loaded (its --rows)")
 		invalid := fs.Float64("invalid", 0.02, "share of invalid rows in that file (its --invalid)")
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measured requests (after the warm-up) to this file")
+		as := fs.String("as", "anonymous", "who asks: anonymous, or provider (a member of bench-data with a token)")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
 		if *entry == "" || *rate < 1 || *dur <= 0 || *rows < 1 {
 			return usagef("%s: --entry is required; --rate, --duration and --rows must be positive", cmd.name)
 		}
+		if *as != "anonymous" && *as != "provider" {
+			return usagef("%s: --as is anonymous or provider", cmd.name)
+		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchRows(ctx, a, c.stdout, *entry, *rate, *dur, *rows, *invalid, *cpuprofile)
+			token := ""
+			if *as == "provider" {
+				var err error
+				if token, err = benchProviderToken(ctx, a); err != nil {
+					return err
+				}
+			}
+			for i, id := range strings.Split(*entry, ",") {
+				if i > 0 {
+					fmt.Fprintln(c.stdout)
+				}
+				if err := benchRows(ctx, a, c.stdout, strings.TrimSpace(id), *rate, *dur, *rows, *invalid, *cpuprofile, token); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	return cmd
@@ -445,8 +537,40 @@ func benchServe(a *app) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int, invalid float64, cpuprofile string) error {
-	fmt.Fprintf(w, "pubdata bench rows: %s database, %d CPUs, %d requests/s for %s\n", dialectName(a.cfg), runtime.NumCPU(), rate, dur)
+// benchProviderToken returns a new API token of bench-data-reader, a member of the
+// benchmark's providing organisation (created the first time).
+func benchProviderToken(ctx context.Context, a *app) (string, error) {
+	const username = "bench-data-reader"
+	u, err := a.users.FindUserByUsername(ctx, username)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		pw := make([]byte, 16)
+		crand.Read(pw)
+		u, err = a.users.CreateUser(ctx, &pubdata.UserCreate{Username: username, Password: hex.EncodeToString(pw), OrgCode: "bench-data", Role: pubdata.RoleMember})
+	}
+	if err != nil {
+		return "", fmt.Errorf("bench reader: %w", err)
+	}
+	_, secret, err := a.tokens.CreateToken(ctx, u.ID, "bench rows", time.Hour)
+	return secret, err
+}
+
+func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int, dur time.Duration, n int, invalid float64, cpuprofile, token string) error {
+	who := "anonymously"
+	if token != "" {
+		who = "as a member of the provider"
+	}
+	fmt.Fprintf(w, "pubdata bench rows: %s database, %d CPUs, %d requests/s for %s, entry %s, %s\n", dialectName(a.cfg), runtime.NumCPU(), rate, dur, entry, who)
+	if e, err := a.entries.FindPublishedEntry(ctx, entry); err == nil {
+		for _, it := range e.Items {
+			if it.Key {
+				fmt.Fprintf(w, "key %s: grade %d, encrypted: %v\n", it.Name, it.Grade, a.db.EncryptionPolicy().Encrypts(it))
+			}
+		}
+	}
+	cpu0 := processCPU()
+	defer func() {
+		fmt.Fprintf(w, "process CPU during the run (warm-up included): %.2f s\n", (processCPU() - cpu0).Seconds())
+	}()
 	base, stop, err := benchServe(a)
 	if err != nil {
 		return err
@@ -454,7 +578,14 @@ func benchRows(ctx context.Context, a *app, w io.Writer, entry string, rate int,
 	defer stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 10 * time.Second}
 	get := func(key string) error {
-		resp, err := client.Get(base + "/api/v1/entries/" + url.PathEscape(entry) + "/rows?_key=" + url.QueryEscape(key))
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/entries/"+url.PathEscape(entry)+"/rows?_key="+url.QueryEscape(key), nil)
+		if err != nil {
+			return err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			return err
 		}

@@ -85,6 +85,12 @@ type Config struct {
 	CheckpointLog string
 	Witnesses     []WitnessConfig
 	WitnessFor    []WitnessOrigin
+	// EncryptGrade and EncryptPersonal choose the data items whose values are stored
+	// encrypted (issue 15 item 2): items of grade EncryptGrade or higher (0: none by
+	// grade), and items marked personal information when EncryptPersonal. The master key is
+	// the file master-sm4.key in the data folder, or PUBDATA_MASTER_KEY (lib/envelope).
+	EncryptGrade    int
+	EncryptPersonal bool
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -141,6 +147,8 @@ func DefaultConfig() Config {
 		QualityInterval:    DefaultQualityInterval,
 		MonitorInterval:    DefaultMonitorInterval,
 		PullAlertFailures:  pubdata.DefaultPullAlertFailures,
+		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
+		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 	}
 }
 
@@ -244,6 +252,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OpenReplyDays < 1 || c.OpenReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting open_reply_days (--open-reply-days, PUBDATA_OPEN_REPLY_DAYS): %d must be 1 to %d working days", c.OpenReplyDays, MaxReplyDays)
+	}
+	if c.EncryptGrade < 0 || c.EncryptGrade > pubdata.MaxGrade {
+		return fmt.Errorf("setting encrypt_grade (PUBDATA_ENCRYPT_GRADE): %d must be 0 (none by grade) to %d", c.EncryptGrade, pubdata.MaxGrade)
 	}
 	if c.ObjectionReplyDays < 1 || c.ObjectionReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting objection_reply_days (--objection-reply-days, PUBDATA_OBJECTION_REPLY_DAYS): %d must be 1 to %d working days", c.ObjectionReplyDays, MaxReplyDays)
@@ -356,6 +367,8 @@ type fileConfig struct {
 	MonitorInterval    *string         `toml:"monitor_interval" yaml:"monitor_interval"`
 	PullAlertFailures  *int            `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
 	MetricsToken       *string         `toml:"metrics_token" yaml:"metrics_token"`
+	EncryptGrade       *int            `toml:"encrypt_grade" yaml:"encrypt_grade"`
+	EncryptPersonal    *bool           `toml:"encrypt_personal" yaml:"encrypt_personal"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -421,6 +434,12 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.TicketReplyDays != nil {
 		c.TicketReplyDays = *f.TicketReplyDays
+	}
+	if f.EncryptGrade != nil {
+		c.EncryptGrade = *f.EncryptGrade
+	}
+	if f.EncryptPersonal != nil {
+		c.EncryptPersonal = *f.EncryptPersonal
 	}
 	set(&c.SMTPAddr, f.SMTPAddr)
 	set(&c.SMTPFrom, f.SMTPFrom)
@@ -521,6 +540,13 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			return err
 		}
 	}
+	if v, ok := get("PUBDATA_ENCRYPT_PERSONAL"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("environment PUBDATA_ENCRYPT_PERSONAL: %q is not true or false", v)
+		}
+		c.EncryptPersonal = b
+	}
 	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -555,6 +581,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
 		{"PUBDATA_PULL_ALERT_FAILURES", &c.PullAlertFailures},
+		{"PUBDATA_ENCRYPT_GRADE", &c.EncryptGrade},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
