@@ -2,7 +2,11 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"slices"
+	"sort"
+	"strconv"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/dp"
@@ -129,7 +133,16 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 		return nil, err
 	}
 	base := pubdata.RowGrouping{Column: req.GroupBy, ByRows: true, Limit: pubdata.MaxGroups}
-	counts, err := r.tables.GroupRows(ctx, e, q, base)
+	groupRows := func(g pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+		out, err := r.tables.GroupRows(ctx, e, q, g)
+		if err != nil && pubdata.MessageOf(err).Key == "error.rows.encrypted" {
+			// A column stored encrypted: the database cannot group or sum it; the rows are
+			// read (decrypted by the store) and grouped here.
+			return groupInGo(ctx, r.tables, e, q, g)
+		}
+		return out, err
+	}
+	counts, err := groupRows(base)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +173,7 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 		if m.Op == pubdata.AggQuantiles {
 			g.Bins = dp.Bins
 		}
-		groups, err := r.tables.GroupRows(ctx, e, q, g)
+		groups, err := groupRows(g)
 		if err != nil {
 			return nil, err
 		}
@@ -186,4 +199,90 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 		}
 	}
 	return res, nil
+}
+
+// groupInGo computes g over the rows q selects by reading them (Tables.QueryRows gives the
+// values in clear), for columns the database cannot aggregate (stored encrypted): the same
+// groups, counts, clamped sums and histograms as Tables.GroupRows, the groups by rows.
+func groupInGo(ctx context.Context, t Tables, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+	rq := *q
+	rq.Fields = nil
+	if g.Column != "" {
+		rq.Fields = append(rq.Fields, g.Column)
+	}
+	if g.Sum != "" {
+		rq.Fields = append(rq.Fields, g.Sum)
+	}
+	if len(rq.Fields) == 0 {
+		rq.Fields = []string{e.Items[0].Name}
+	}
+	rq.Limit, rq.Sort, rq.Cursor = 0, nil, ""
+	index := map[string]int{}
+	var out []pubdata.RowGroup
+	_, _, err := t.QueryRows(ctx, e, &rq, func(values []any) error {
+		key, i := "", 0
+		if g.Column != "" {
+			if values[0] == nil {
+				return nil
+			}
+			key, i = fmt.Sprint(values[0]), 1
+		}
+		j, ok := index[key]
+		if !ok {
+			j = len(out)
+			index[key] = j
+			out = append(out, pubdata.RowGroup{Key: key})
+			if g.Bins > 0 {
+				out[j].Hist = make([]int64, g.Bins)
+			}
+		}
+		grp := &out[j]
+		grp.Rows++
+		if g.Sum == "" || values[i] == nil {
+			return nil
+		}
+		v, err := toFloat(values[i])
+		if err != nil {
+			return nil
+		}
+		if g.Clamp != nil {
+			v = math.Max(g.Clamp[0], math.Min(g.Clamp[1], v))
+		}
+		grp.N++
+		grp.Sum += v
+		if g.Bins > 0 && g.Clamp != nil {
+			b := int((v - g.Clamp[0]) / ((g.Clamp[1] - g.Clamp[0]) / float64(g.Bins)))
+			grp.Hist[min(max(b, 0), g.Bins-1)]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Rows != out[b].Rows {
+			return out[a].Rows > out[b].Rows
+		}
+		return out[a].Key < out[b].Key
+	})
+	if g.Limit > 0 && len(out) > g.Limit {
+		out = out[:g.Limit]
+	}
+	return out, nil
+}
+
+func toFloat(v any) (float64, error) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	case int:
+		return float64(x), nil
+	case string:
+		return strconv.ParseFloat(x, 64)
+	case []byte:
+		return strconv.ParseFloat(string(x), 64)
+	}
+	return 0, fmt.Errorf("not a number: %T", v)
 }
