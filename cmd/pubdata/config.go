@@ -69,6 +69,15 @@ type Config struct {
 	// table (0 turns the scheduled runs off).
 	QualityWeights  string
 	QualityInterval time.Duration
+	// Scheduled backups (backup.go): every BackupInterval (0: none) serve writes a backup to
+	// BackupTo (a folder or s3://bucket/prefix), keeping the newest BackupKeep there.
+	// BackupPassphrase encrypts the keys in it; a secret, it comes only from the environment
+	// (PUBDATA_BACKUP_PASSPHRASE) or a file (backup_passphrase_file,
+	// PUBDATA_BACKUP_PASSPHRASE_FILE) and is never logged.
+	BackupTo         string
+	BackupInterval   time.Duration
+	BackupKeep       int
+	BackupPassphrase string
 }
 
 // Default API rate limits, requests a minute.
@@ -109,6 +118,7 @@ func DefaultConfig() Config {
 		RateLimit:          DefaultRateLimit,
 		AnonRateLimit:      DefaultAnonRateLimit,
 		QualityInterval:    DefaultQualityInterval,
+		BackupKeep:         DefaultBackupKeep,
 	}
 }
 
@@ -222,6 +232,9 @@ func (c *Config) Validate() error {
 	if c.TicketReplyDays < 1 || c.TicketReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting ticket_reply_days (--ticket-reply-days, PUBDATA_TICKET_REPLY_DAYS): %d must be 1 to %d working days", c.TicketReplyDays, MaxReplyDays)
 	}
+	if err := c.validateBackup(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -290,6 +303,10 @@ type fileConfig struct {
 	PullHosts          []string `toml:"pull_hosts" yaml:"pull_hosts"`
 	QualityWeights     *string  `toml:"quality_weights" yaml:"quality_weights"`
 	QualityInterval    *string  `toml:"quality_interval" yaml:"quality_interval"`
+	BackupTo           *string  `toml:"backup_to" yaml:"backup_to"`
+	BackupInterval     *string  `toml:"backup_interval" yaml:"backup_interval"`
+	BackupKeep         *int     `toml:"backup_keep" yaml:"backup_keep"`
+	BackupPassphrase   *string  `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -366,6 +383,17 @@ func (c *Config) applyFile(path string) error {
 			return err
 		}
 	}
+	set(&c.BackupTo, f.BackupTo)
+	if f.BackupKeep != nil {
+		c.BackupKeep = *f.BackupKeep
+	}
+	if f.BackupPassphrase != nil {
+		p, err := readSecretFile(*f.BackupPassphrase)
+		if err != nil {
+			return fmt.Errorf("config file %s: setting backup_passphrase_file: %w", path, err)
+		}
+		c.BackupPassphrase = p
+	}
 	if f.RateLimit != nil {
 		c.RateLimit = *f.RateLimit
 	}
@@ -390,6 +418,7 @@ func (c *Config) applyFile(path string) error {
 		{"checkpoint_interval", f.CheckpointInterval, &c.CheckpointInterval},
 		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
+		{"backup_interval", f.BackupInterval, &c.BackupInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -429,6 +458,8 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_SMTP_USERNAME", &c.SMTPUsername},
 		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},
 		{"PUBDATA_PUBLIC_URL", &c.PublicURL},
+		{"PUBDATA_BACKUP_TO", &c.BackupTo},
+		{"PUBDATA_BACKUP_PASSPHRASE", &c.BackupPassphrase},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -437,6 +468,15 @@ func (c *Config) applyEnv(getenv envLookup) error {
 	if v, ok := get("PUBDATA_SMTP_PASSWORD_FILE"); ok && c.SMTPPassword == "" {
 		if err := c.readSMTPPassword("environment PUBDATA_SMTP_PASSWORD_FILE", v); err != nil {
 			return err
+		}
+	}
+	if v, ok := get("PUBDATA_BACKUP_PASSPHRASE_FILE"); ok {
+		if _, set := get("PUBDATA_BACKUP_PASSPHRASE"); !set {
+			p, err := readSecretFile(v)
+			if err != nil {
+				return fmt.Errorf("environment PUBDATA_BACKUP_PASSPHRASE_FILE: %w", err)
+			}
+			c.BackupPassphrase = p
 		}
 	}
 	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
@@ -472,6 +512,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_TICKET_REPLY_DAYS", &c.TicketReplyDays},
 		{"PUBDATA_RATE_LIMIT", &c.RateLimit},
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
+		{"PUBDATA_BACKUP_KEEP", &c.BackupKeep},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
@@ -506,6 +547,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_CHECKPOINT_INTERVAL", &c.CheckpointInterval},
 		{"PUBDATA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout},
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
+		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)
