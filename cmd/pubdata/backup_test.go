@@ -292,7 +292,7 @@ func TestBackupTamper(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, part, want string
-		alter        func(b []byte) []byte
+		alter            func(b []byte) []byte
 	}{
 		{"uploaded file", "data/files/" + blobName, "data/files/" + blobName, func(b []byte) []byte { b[0] ^= 1; return b }},
 		{"encrypted key", "secret/secrets-sm4.key", "secret/secrets-sm4.key", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }},
