@@ -56,6 +56,8 @@ type Store struct {
 	OpenWatch  pubdata.OpenWatchService
 	// Systems keeps the units' information systems (H4).
 	Systems pubdata.SystemService
+	// Backups keeps the scheduled backups' runs (nil fails its tests).
+	Backups pubdata.BackupService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -106,6 +108,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
+	tests = append(tests, backupTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -15,6 +15,8 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/backup"
 	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -273,6 +275,8 @@ func (a *app) handler() (http.Handler, error) {
 		TicketReplyDays:    a.cfg.TicketReplyDays,
 		Compliance:         sqlstore.NewComplianceService(a.db),
 		Systems:            sqlstore.NewSystemService(a.db),
+		Backups:            sqlstore.NewBackupService(a.db),
+		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,
