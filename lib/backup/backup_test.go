@@ -13,7 +13,6 @@ import (
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
-
 )
 
 func TestClassify(t *testing.T) {
