@@ -264,7 +264,7 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		return nil, err
 	}
 	if err := sqlstore.Load(ctx, dsn, m.DBFormat, dump); err != nil {
-		os.RemoveAll(cfg.Data)
+		backup.Clear(cfg.Data)
 		return nil, fmt.Errorf("restore the database: %w", err)
 	}
 	if err := backup.RemoveStaging(cfg.Data); err != nil {

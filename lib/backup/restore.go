@@ -202,7 +202,7 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 	}
 	defer func() {
 		if err != nil {
-			emptyFolder(opt.DataDir)
+			Clear(opt.DataDir)
 		}
 	}()
 	stage := filepath.Join(opt.DataDir, ".restore")
@@ -287,8 +287,9 @@ func (bk *Backup) stageFile(ctx context.Context, p Part, path string) error {
 	return err
 }
 
-// emptyFolder removes everything in dir (a restore's target, empty before it began).
-func emptyFolder(dir string) {
+// Clear removes everything in dir (a restore's target, empty before it began), leaving the
+// folder itself (it may be a mount point).
+func Clear(dir string) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		os.RemoveAll(filepath.Join(dir, e.Name()))
