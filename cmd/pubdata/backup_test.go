@@ -332,6 +332,23 @@ func TestBackupTamper(t *testing.T) {
 		})
 	}
 
+	// A backup whose signature was removed (so that its manifest could be rewritten).
+	t.Run("signature removed", func(t *testing.T) {
+		bdir := filepath.Join(t.TempDir(), "copy", filepath.Base(orig))
+		if err := os.CopyFS(bdir, os.DirFS(orig)); err != nil {
+			t.Fatal(err)
+		}
+		os.Remove(filepath.Join(bdir, "manifest.sig"))
+		target := filepath.Join(t.TempDir(), "target")
+		code, _, stderr := runCLI(t, "restore", "--from", bdir, "--passphrase-file", pass, "--data", target)
+		if code != 1 || !strings.Contains(stderr, "no manifest.sig") {
+			t.Errorf("restore without the signature: exit %d, %q", code, stderr)
+		}
+		if entries, _ := os.ReadDir(target); len(entries) > 0 {
+			t.Errorf("a refused restore left %d entries in the target", len(entries))
+		}
+	})
+
 	// The original backup still restores, and backup verify lists a stray file.
 	os.WriteFile(filepath.Join(orig, "stray"), []byte("x"), 0o600)
 	code, stdout, _ := runCLI(t, append([]string{"backup", "verify", "--from", orig, "--passphrase-file", pass}, s.args()...)...)

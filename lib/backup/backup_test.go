@@ -156,6 +156,11 @@ func roundTrip(t *testing.T, dest string) {
 		t.Errorf("a manifest signed by another key: %v", err)
 	}
 
+	bk.sig = nil
+	if _, err := bk.Restore(ctx, RestoreOptions{DataDir: filepath.Join(t.TempDir(), "y"), Passphrase: pass, KeyFile: "audit-sm2.pem"}); err == nil || !strings.Contains(err.Error(), "no manifest.sig") {
+		t.Errorf("an unsigned manifest: %v", err)
+	}
+
 	deleted, err := Prune(ctx, b, 1)
 	if err != nil || len(deleted) != 2 || deleted[0] != names[0] || deleted[1] != names[1] {
 		t.Fatalf("prune: %v, %v", deleted, err)

@@ -176,7 +176,8 @@ type RestoreOptions struct {
 	DataDir    string
 	Passphrase string
 	// KeyFile is the name, in the data folder, of the SM2 key that signed the manifest
-	// (lib/audit.KeyFile); a signed manifest must verify against it.
+	// (lib/audit.KeyFile): the manifest must be signed and verify against it. "" accepts
+	// an unsigned manifest (tests).
 	KeyFile string
 }
 
@@ -242,6 +243,10 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 	}
 	if dump == "" {
 		return "", errors.New("restore: the backup holds no database")
+	}
+	if bk.sig == nil && opt.KeyFile != "" {
+		// Backups are always signed: a missing signature is a manifest someone rewrote.
+		return "", fmt.Errorf("restore: the backup has no %s: its manifest cannot be trusted", SignatureFile)
 	}
 	if bk.sig != nil {
 		var keyStaged string
