@@ -46,6 +46,8 @@ type Store struct {
 	Calendar pubdata.CalendarService
 	// Files keeps the files of file entries (nil fails its tests).
 	Files pubdata.FileService
+	// Backups keeps the scheduled backups' runs (nil fails its tests).
+	Backups pubdata.BackupService
 	// Licenses keeps the licence list (nil fails its tests).
 	Licenses pubdata.LicenseService
 	// Quality keeps the entries' quality rules and runs (nil fails its tests).
@@ -56,8 +58,6 @@ type Store struct {
 	OpenWatch  pubdata.OpenWatchService
 	// Systems keeps the units' information systems (H4).
 	Systems pubdata.SystemService
-	// Backups keeps the scheduled backups' runs (nil fails its tests).
-	Backups pubdata.BackupService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -103,12 +103,12 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, fileTests...)
+	tests = append(tests, backupTests...)
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
-	tests = append(tests, backupTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -275,8 +275,6 @@ func (a *app) handler() (http.Handler, error) {
 		TicketReplyDays:    a.cfg.TicketReplyDays,
 		Compliance:         sqlstore.NewComplianceService(a.db),
 		Systems:            sqlstore.NewSystemService(a.db),
-		Backups:            sqlstore.NewBackupService(a.db),
-		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
 		Quality:            a.quality,
@@ -292,6 +290,8 @@ func (a *app) handler() (http.Handler, error) {
 		TrustedProxies:     a.cfg.TrustedProxies,
 		Usage:              sqlstore.NewUsageService(a.db),
 		Feedback:           sqlstore.NewFeedbackService(a.db),
+		Backups:            sqlstore.NewBackupService(a.db),
+		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)
