@@ -137,6 +137,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("PUT /api/v1/calendar/{year}", anyone, plain, a.ApiCalendarImport),
 		route("PUT /api/v1/calendar/{year}/days/{date}", anyone, plain, a.ApiCalendarCorrect),
 		route("DELETE /api/v1/calendar/{year}/days/{date}", anyone, plain, a.ApiCalendarUncorrect),
+		// Scheduled backups (issue 14)
+		route("GET /console/backups", signedIn, plain, c.PageBackups),
 		route("GET /console/calendar", signedIn, plain, c.PageCalendar),
 		route("POST /console/calendar", signedIn, plain, c.PageCalendarImport),
 		route("GET /console/calendar/{year}", signedIn, plain, c.PageCalendarYear),

@@ -70,6 +70,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Tickets:       sqlstore.NewTicketService(db),
 		Calendar:      sqlstore.NewCalendarService(db),
 		Files:         sqlstore.NewFileService(db),
+		Backups:       sqlstore.NewBackupService(db),
 		Licenses:      sqlstore.NewLicenseService(db),
 		Quality:       sqlstore.NewQualityService(db),
 		Compliance:    sqlstore.NewComplianceService(db),

@@ -46,6 +46,8 @@ type Store struct {
 	Calendar pubdata.CalendarService
 	// Files keeps the files of file entries (nil fails its tests).
 	Files pubdata.FileService
+	// Backups keeps the scheduled backups' runs (nil fails its tests).
+	Backups pubdata.BackupService
 	// Licenses keeps the licence list (nil fails its tests).
 	Licenses pubdata.LicenseService
 	// Quality keeps the entries' quality rules and runs (nil fails its tests).
@@ -116,6 +118,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, privacyTests...)
 	tests = append(tests, fileTests...)
+	tests = append(tests, backupTests...)
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)
 	tests = append(tests, ticketTests...)

@@ -16,7 +16,9 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/audit"
+	"github.com/pubdata/pubdata/lib/backup"
 	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -331,6 +333,8 @@ func (a *app) handler() (http.Handler, error) {
 		TrustedProxies:     a.cfg.TrustedProxies,
 		Usage:              sqlstore.NewUsageService(a.db),
 		Feedback:           sqlstore.NewFeedbackService(a.db),
+		Backups:            sqlstore.NewBackupService(a.db),
+		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

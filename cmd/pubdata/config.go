@@ -91,6 +91,15 @@ type Config struct {
 	// the file master-sm4.key in the data folder, or PUBDATA_MASTER_KEY (lib/envelope).
 	EncryptGrade    int
 	EncryptPersonal bool
+	// Scheduled backups (backup.go): every BackupInterval (0: none) serve writes a backup to
+	// BackupTo (a folder or s3://bucket/prefix), keeping the newest BackupKeep there.
+	// BackupPassphrase encrypts the keys in it; a secret, it comes only from the environment
+	// (PUBDATA_BACKUP_PASSPHRASE) or a file (backup_passphrase_file,
+	// PUBDATA_BACKUP_PASSPHRASE_FILE) and is never logged.
+	BackupTo         string
+	BackupInterval   time.Duration
+	BackupKeep       int
+	BackupPassphrase string
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -149,6 +158,7 @@ func DefaultConfig() Config {
 		PullAlertFailures:  pubdata.DefaultPullAlertFailures,
 		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
+		BackupKeep:         DefaultBackupKeep,
 	}
 }
 
@@ -293,6 +303,9 @@ func (c *Config) Validate() error {
 	if c.TicketReplyDays < 1 || c.TicketReplyDays > MaxReplyDays {
 		return fmt.Errorf("setting ticket_reply_days (--ticket-reply-days, PUBDATA_TICKET_REPLY_DAYS): %d must be 1 to %d working days", c.TicketReplyDays, MaxReplyDays)
 	}
+	if err := c.validateBackup(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -369,6 +382,10 @@ type fileConfig struct {
 	MetricsToken       *string         `toml:"metrics_token" yaml:"metrics_token"`
 	EncryptGrade       *int            `toml:"encrypt_grade" yaml:"encrypt_grade"`
 	EncryptPersonal    *bool           `toml:"encrypt_personal" yaml:"encrypt_personal"`
+	BackupTo           *string         `toml:"backup_to" yaml:"backup_to"`
+	BackupInterval     *string         `toml:"backup_interval" yaml:"backup_interval"`
+	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
+	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -458,6 +475,17 @@ func (c *Config) applyFile(path string) error {
 			return err
 		}
 	}
+	set(&c.BackupTo, f.BackupTo)
+	if f.BackupKeep != nil {
+		c.BackupKeep = *f.BackupKeep
+	}
+	if f.BackupPassphrase != nil {
+		p, err := readSecretFile(*f.BackupPassphrase)
+		if err != nil {
+			return fmt.Errorf("config file %s: setting backup_passphrase_file: %w", path, err)
+		}
+		c.BackupPassphrase = p
+	}
 	if f.RateLimit != nil {
 		c.RateLimit = *f.RateLimit
 	}
@@ -489,6 +517,7 @@ func (c *Config) applyFile(path string) error {
 		{"shutdown_timeout", f.ShutdownTimeout, &c.ShutdownTimeout},
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
+		{"backup_interval", f.BackupInterval, &c.BackupInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -530,6 +559,8 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_PUBLIC_URL", &c.PublicURL},
 		{"PUBDATA_METRICS_TOKEN", &c.MetricsToken},
 		{"PUBDATA_CHECKPOINT_LOG", &c.CheckpointLog},
+		{"PUBDATA_BACKUP_TO", &c.BackupTo},
+		{"PUBDATA_BACKUP_PASSPHRASE", &c.BackupPassphrase},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -546,6 +577,15 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			return fmt.Errorf("environment PUBDATA_ENCRYPT_PERSONAL: %q is not true or false", v)
 		}
 		c.EncryptPersonal = b
+	}
+	if v, ok := get("PUBDATA_BACKUP_PASSPHRASE_FILE"); ok {
+		if _, set := get("PUBDATA_BACKUP_PASSPHRASE"); !set {
+			p, err := readSecretFile(v)
+			if err != nil {
+				return fmt.Errorf("environment PUBDATA_BACKUP_PASSPHRASE_FILE: %w", err)
+			}
+			c.BackupPassphrase = p
+		}
 	}
 	if v, ok := get("PUBDATA_SECURE_COOKIES"); ok {
 		b, err := strconv.ParseBool(v)
@@ -582,6 +622,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_ANON_RATE_LIMIT", &c.AnonRateLimit},
 		{"PUBDATA_PULL_ALERT_FAILURES", &c.PullAlertFailures},
 		{"PUBDATA_ENCRYPT_GRADE", &c.EncryptGrade},
+		{"PUBDATA_BACKUP_KEEP", &c.BackupKeep},
 	} {
 		if v, ok := get(n.name); ok {
 			d, err := strconv.Atoi(v)
@@ -617,6 +658,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout},
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
+		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)

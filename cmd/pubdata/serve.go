@@ -145,6 +145,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runMonitorJobs(tickCtx)
 	}()
 
+	// Write a backup every backup_interval, if set (backup_schedule.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runBackupJobs(tickCtx, time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {

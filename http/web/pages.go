@@ -261,6 +261,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Licenses != nil && a.IsAuthority() {
 			p.Nav = append(p.Nav, navItem{Key: "nav.licenses", URL: "/console/licenses"})
 		}
+		if s.Backups != nil && pubdata.CanSeeBackups(a) {
+			p.Nav = append(p.Nav, navItem{Key: "nav.backups", URL: "/console/backups"})
+		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)
 		}

@@ -126,6 +126,12 @@ type Server struct {
 	Monitor      pubdata.MonitorService
 	MetricsToken string
 
+	// Backups keeps the scheduled backups' runs and Backup the schedule in force
+	// (console/backups.go: the platform authority's admins see them); nil: the page
+	// answers 404.
+	Backups pubdata.BackupService
+	Backup  BackupSchedule
+
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
 	// sends the account e-mails; nil: no e-mail is configured (registration works

@@ -1,0 +1,312 @@
+// Package backup writes and reads the platform's backups: a consistent dump of the
+// database, every file of the data folder (keys and certificates encrypted with a backup
+// passphrase, uploaded files as they are) and a manifest with the SHA-256 of every part,
+// signed with the platform's SM2 audit key. A backup is kept at a destination — a folder or
+// an S3-compatible bucket (dest.go) — under its own name, pubdata-<UTC time>; the manifest is
+// written last, so a backup without one is incomplete and never restored.
+package backup
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
+	"gocloud.dev/blob"
+)
+
+// Files of a backup besides its parts.
+const (
+	ManifestFile  = "manifest.json"
+	SignatureFile = "manifest.sig"
+	// Format names this layout of a backup.
+	Format = "pubdata-backup/1"
+)
+
+// Manifest describes one backup: what it holds and the checksum of every part.
+type Manifest struct {
+	Format  string    `json:"format"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	// Database: its dialect (sqlite, postgres), the dump's format ("sqlite-file": a
+	// database file made by VACUUM INTO; "pg_dump-custom": pg_dump -Fc), the highest
+	// migration applied and every table's row count in the dumped snapshot.
+	Dialect  string           `json:"dialect"`
+	DBFormat string           `json:"db_format"`
+	Schema   int              `json:"schema"`
+	Tables   map[string]int64 `json:"tables"`
+	// KDF derives the key of the Secret parts from the backup passphrase.
+	KDF *KDF `json:"kdf"`
+	// Probe is an extract signed at backup time with the platform's extract key, which a
+	// restore verifies with the restored key (so extracts issued before still verify).
+	Probe json.RawMessage `json:"probe,omitempty"`
+	Parts []Part          `json:"parts"`
+}
+
+// Part is one stored object of a backup.
+type Part struct {
+	Name   string `json:"name"` // "database", "secret/<rel>", "data/<rel>"
+	Kind   Kind   `json:"kind"`
+	Size   int64  `json:"size"`   // bytes stored
+	SHA256 string `json:"sha256"` // of the bytes stored (encrypted ones for a Secret)
+}
+
+// Size is the bytes stored by all the parts.
+func (m *Manifest) Size() int64 {
+	var n int64
+	for _, p := range m.Parts {
+		n += p.Size
+	}
+	return n
+}
+
+// Signature is manifest.sig: an SM2 signature (SM3, default user id) of manifest.json's
+// bytes by the platform's audit key.
+type Signature struct {
+	Algorithm string `json:"algorithm"` // "SM2-SM3"
+	PublicKey string `json:"public_key"`
+	Signature string `json:"signature"`
+}
+
+// DBInfo is what the database dump tells of itself.
+type DBInfo struct {
+	Dialect string
+	Format  string
+	Schema  int
+	Tables  map[string]int64
+}
+
+// Options of Write.
+type Options struct {
+	DataDir string
+	// SkipFile tells files of the data folder that must not be copied (the SQLite file when
+	// it is there under another name); may be nil.
+	SkipFile func(rel string) bool
+	// Dump writes a consistent dump of the database into the file path.
+	Dump       func(ctx context.Context, path string) (*DBInfo, error)
+	Passphrase string
+	// Signer signs the manifest (nil: unsigned); Probe is a signed extract to keep.
+	Signer *sm2.PrivateKey
+	Probe  []byte
+	// TempDir holds the dump while it is copied (default: os.TempDir()).
+	TempDir string
+	Now     time.Time
+}
+
+// MaxSecretSize bounds a Secret file, which is encrypted in memory. A larger file that is
+// not secret must be declared Plain in DataFolder.
+const MaxSecretSize = 64 << 20
+
+// Write writes a backup of the database and the data folder to the destination and
+// returns its manifest. The database is dumped first; the data folder's files are copied
+// after, so every uploaded file the dumped rows name is in the backup.
+func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) {
+	kdf, c, err := newKDF(opt.Passphrase)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	if opt.SkipFile == nil {
+		opt.SkipFile = func(string) bool { return false }
+	}
+	m := &Manifest{Format: Format, Name: NamePrefix + opt.Now.UTC().Format("20060102T150405.000Z"), Created: opt.Now.UTC().Truncate(time.Millisecond), KDF: kdf}
+	if ok, err := b.Exists(ctx, m.Name+"/"+ManifestFile); err != nil {
+		return nil, fmt.Errorf("backup destination: %w", err)
+	} else if ok {
+		return nil, fmt.Errorf("a backup named %s is already there", m.Name)
+	}
+	if opt.Probe != nil {
+		m.Probe = json.RawMessage(opt.Probe)
+	}
+
+	// 1. The database.
+	tmp, err := os.MkdirTemp(opt.TempDir, "pubdata-backup-*")
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	dump := filepath.Join(tmp, "database")
+	info, err := opt.Dump(ctx, dump)
+	if err != nil {
+		return nil, fmt.Errorf("backup: database: %w", err)
+	}
+	m.Dialect, m.DBFormat, m.Schema, m.Tables = info.Dialect, info.Format, info.Schema, info.Tables
+	f, err := os.Open(dump)
+	if err != nil {
+		return nil, fmt.Errorf("backup: database: %w", err)
+	}
+	p, err := put(ctx, b, m.Name, "database", Database, f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	m.Parts = append(m.Parts, p)
+	os.Remove(dump)
+
+	// 2. The data folder.
+	files, err := scanFolder(opt.DataDir, opt.SkipFile)
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	for _, ff := range files {
+		var p Part
+		var err error
+		switch ff.Kind {
+		case Secret:
+			p, err = putSecret(ctx, b, m.Name, c, opt.DataDir, ff)
+		case Plain:
+			var f *os.File
+			if f, err = os.Open(filepath.Join(opt.DataDir, filepath.FromSlash(ff.Rel))); err == nil {
+				p, err = put(ctx, b, m.Name, "data/"+ff.Rel, Plain, f)
+				f.Close()
+			}
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed since the scan (an expired batch file)
+		} else if err != nil {
+			return nil, fmt.Errorf("backup: %s: %w", ff.Rel, err)
+		}
+		m.Parts = append(m.Parts, p)
+	}
+
+	// 3. The manifest, signed; the signature first, the manifest last.
+	raw, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if opt.Signer != nil {
+		sig, err := sign(opt.Signer, raw)
+		if err != nil {
+			return nil, err
+		}
+		sb, _ := json.MarshalIndent(sig, "", "  ")
+		if err := b.WriteAll(ctx, m.Name+"/"+SignatureFile, sb, nil); err != nil {
+			return nil, fmt.Errorf("backup: write signature: %w", err)
+		}
+	}
+	if err := b.WriteAll(ctx, m.Name+"/"+ManifestFile, raw, nil); err != nil {
+		return nil, fmt.Errorf("backup: write manifest: %w", err)
+	}
+	return m, nil
+}
+
+// put copies r to the part name of the backup, hashing it.
+func put(ctx context.Context, b *blob.Bucket, backup, name string, kind Kind, r io.Reader) (Part, error) {
+	w, err := b.NewWriter(ctx, backup+"/"+name, &blob.WriterOptions{ContentType: "application/octet-stream"})
+	if err != nil {
+		return Part{}, fmt.Errorf("backup: %s: %w", name, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), r)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Part{}, fmt.Errorf("backup: %s: %w", name, err)
+	}
+	return Part{Name: name, Kind: kind, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+func putSecret(ctx context.Context, b *blob.Bucket, backup string, c *crypter, dir string, ff folderFile) (Part, error) {
+	if ff.Size > MaxSecretSize {
+		return Part{}, fmt.Errorf("%d bytes: too large for a secret file (at most %d); if it is not secret, declare it Plain in lib/backup's DataFolder", ff.Size, MaxSecretSize)
+	}
+	plain, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ff.Rel)))
+	if err != nil {
+		return Part{}, err
+	}
+	name := "secret/" + ff.Rel
+	sealed, err := c.seal(plain, name)
+	if err != nil {
+		return Part{}, err
+	}
+	h := sha256.Sum256(sealed)
+	if err := b.WriteAll(ctx, backup+"/"+name, sealed, &blob.WriterOptions{ContentType: "application/octet-stream"}); err != nil {
+		return Part{}, fmt.Errorf("backup: %s: %w", name, err)
+	}
+	return Part{Name: name, Kind: Secret, Size: int64(len(sealed)), SHA256: hex.EncodeToString(h[:])}, nil
+}
+
+func sign(priv *sm2.PrivateKey, msg []byte) (*Signature, error) {
+	der, err := smx509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := priv.Sign(rand.Reader, msg, sm2.NewSM2SignerOption(true, nil))
+	if err != nil {
+		return nil, fmt.Errorf("backup: sign manifest: %w", err)
+	}
+	return &Signature{Algorithm: "SM2-SM3", PublicKey: base64.StdEncoding.EncodeToString(der), Signature: base64.StdEncoding.EncodeToString(sig)}, nil
+}
+
+// verify checks the signature of msg against the public key pub.
+func (s *Signature) verify(pub *ecdsa.PublicKey, msg []byte) error {
+	der, err := smx509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	if s.Algorithm != "SM2-SM3" || s.PublicKey != base64.StdEncoding.EncodeToString(der) {
+		return errors.New("the manifest was not signed with the backed-up platform key")
+	}
+	sig, err := base64.StdEncoding.DecodeString(s.Signature)
+	if err != nil || !sm2.VerifyASN1WithSM2(pub, nil, msg, sig) {
+		return errors.New("the manifest's signature does not verify: the manifest was altered")
+	}
+	return nil
+}
+
+// partPath checks a part's name: relative, clean, under one of the known prefixes.
+func partPath(name string) (string, error) {
+	clean := path.Clean(name)
+	if clean != name || path.IsAbs(name) || name == ".." || len(name) > 1024 {
+		return "", fmt.Errorf("part %q: bad name", name)
+	}
+	for _, pre := range []string{"secret/", "data/"} {
+		if len(name) > len(pre) && name[:len(pre)] == pre {
+			rel := name[len(pre):]
+			if rel == ".." || path.IsAbs(rel) || hasDotDot(rel) {
+				return "", fmt.Errorf("part %q: bad name", name)
+			}
+			return rel, nil
+		}
+	}
+	if name == "database" {
+		return "", nil
+	}
+	return "", fmt.Errorf("part %q: bad name", name)
+}
+
+func hasDotDot(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		if seg == ".." || seg == "." || seg == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedTables returns the table names of counts, sorted.
+func sortedTables(counts map[string]int64) []string {
+	names := make([]string, 0, len(counts))
+	for n := range counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
