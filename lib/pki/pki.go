@@ -179,12 +179,16 @@ type Signature struct {
 	SigningTime time.Time
 }
 
-// ErrBadSignature wraps every reason a signature does not verify.
-var ErrBadSignature = errors.New("signature does not verify")
+// Why a signature does not verify.
+var (
+	ErrBadSignature = errors.New("the signature does not match the content")
+	ErrUntrusted    = errors.New("the signer's certificate does not chain to a trusted root")
+)
 
-// Verify checks a detached CMS signature of content: the signature, and the signer's chain
-// up to one of roots at the signing time (so a certificate that has since expired or been
-// retired still verifies what it signed while valid). Revocation is the caller's check.
+// Verify checks a detached CMS signature of content: the signer's chain up to one of roots
+// at the signing time (so a certificate that has since expired or been retired still
+// verifies what it signed while valid), then the signature. Revocation is the caller's
+// check.
 func Verify(cms, content []byte, roots *smx509.CertPool) (*Signature, error) {
 	p7, err := pkcs7.Parse(cms)
 	if err != nil {
@@ -193,17 +197,13 @@ func Verify(cms, content []byte, roots *smx509.CertPool) (*Signature, error) {
 	if len(p7.Signers) != 1 {
 		return nil, fmt.Errorf("%w: %d signers, not one", ErrBadSignature, len(p7.Signers))
 	}
-	p7.Content = content
-	var when time.Time
-	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &when); err != nil {
-		return nil, fmt.Errorf("%w: no signing time", ErrBadSignature)
-	}
-	if err := p7.VerifyWithChain(roots); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
-	}
 	signer := p7.GetOnlySigner()
 	if signer == nil {
 		return nil, fmt.Errorf("%w: no signer certificate", ErrBadSignature)
+	}
+	var when time.Time
+	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &when); err != nil {
+		return nil, fmt.Errorf("%w: no signing time", ErrBadSignature)
 	}
 	inter := smx509.NewCertPool()
 	for _, c := range p7.Certificates {
@@ -211,6 +211,10 @@ func Verify(cms, content []byte, roots *smx509.CertPool) (*Signature, error) {
 	}
 	chains, err := signer.Verify(smx509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: when, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil || len(chains) == 0 {
+		return nil, fmt.Errorf("%w: %v", ErrUntrusted, err)
+	}
+	p7.Content = content
+	if err := p7.Verify(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
 	return &Signature{Signer: signer, Chain: chains[0], SigningTime: when.UTC()}, nil
