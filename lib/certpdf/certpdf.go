@@ -35,12 +35,12 @@ var Fonts = []string{
 // Certificate is what the PDF shows.
 type Certificate struct {
 	ID, Number, Title, KindLabel string
-	Provider, HolderName        string
-	HolderID                    string // masked
-	Fields                      [][2]string
-	ValidFrom, ValidUntil       string
-	IssuedAt                    time.Time
-	VerifyURL                   string
+	Provider, HolderName         string
+	HolderID                     string // masked
+	Fields                       [][2]string
+	ValidFrom, ValidUntil        string
+	IssuedAt                     time.Time
+	VerifyURL                    string
 }
 
 // Renderer renders certificates with a font found once.
