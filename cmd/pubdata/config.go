@@ -51,6 +51,10 @@ type Config struct {
 	SMTPUsername string
 	SMTPPassword string
 	PublicURL    string // the platform's public address for links in e-mail; "" uses the request's host
+	// CertificateFont is a CJK TrueType font (.ttf, or .ttc: its first face) for the PDFs of
+	// electronic certificates; "" looks for Debian's (lib/certpdf.Fonts) and degrades
+	// without one.
+	CertificateFont string
 	// RateLimit is each API token's (and signed-in user's) requests a minute, AnonRateLimit
 	// each anonymous client address's; 0 turns the limit off. Counted per server.
 	RateLimit     int
@@ -284,6 +288,7 @@ type fileConfig struct {
 	SMTPUsername       *string  `toml:"smtp_username" yaml:"smtp_username"`
 	SMTPPasswordFile   *string  `toml:"smtp_password_file" yaml:"smtp_password_file"`
 	PublicURL          *string  `toml:"public_url" yaml:"public_url"`
+	CertificateFont    *string  `toml:"certificate_font" yaml:"certificate_font"`
 	RateLimit          *int     `toml:"rate_limit" yaml:"rate_limit"`
 	AnonRateLimit      *int     `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
 	TrustedProxies     []string `toml:"trusted_proxies" yaml:"trusted_proxies"`
@@ -357,6 +362,7 @@ func (c *Config) applyFile(path string) error {
 		c.TicketReplyDays = *f.TicketReplyDays
 	}
 	set(&c.SMTPAddr, f.SMTPAddr)
+	set(&c.CertificateFont, f.CertificateFont)
 	set(&c.SMTPFrom, f.SMTPFrom)
 	set(&c.SMTPUsername, f.SMTPUsername)
 	set(&c.PublicURL, f.PublicURL)
@@ -425,6 +431,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_LOG_LEVEL", &c.LogLevel},
 		{"PUBDATA_LOG_FORMAT", &c.LogFormat},
 		{"PUBDATA_SMTP_ADDR", &c.SMTPAddr},
+		{"PUBDATA_CERTIFICATE_FONT", &c.CertificateFont},
 		{"PUBDATA_SMTP_FROM", &c.SMTPFrom},
 		{"PUBDATA_SMTP_USERNAME", &c.SMTPUsername},
 		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},

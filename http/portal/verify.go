@@ -47,7 +47,7 @@ func (s *Server) PageVerifySubmit(w http.ResponseWriter, r *http.Request) error 
 		v.Errors["document"] = web.Translate(v.Lang, "verify.error.empty")
 		return s.Render(w, r, "verify", http.StatusBadRequest, v)
 	}
-	res, err := s.Verify(raw)
+	res, err := s.Verify(r.Context(), raw)
 	if err != nil {
 		return err
 	}
