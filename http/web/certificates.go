@@ -410,3 +410,12 @@ func (s *Server) KeyringCRL(ctx context.Context) ([]byte, error) {
 	}
 	return g.CRL(s.Now())
 }
+
+// ReasonIn is the reply's reason in the page language (the English reason when it has no
+// message key).
+func (v *VerifyReply) ReasonIn(lang string) string {
+	if v.ReasonKey == "" {
+		return v.Reason
+	}
+	return Translate(lang, v.ReasonKey, v.ReasonArgs...)
+}
