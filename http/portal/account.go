@@ -19,13 +19,13 @@ type portalAccountView struct {
 	// (HasCertificates: the user's organisation is a company, which can hold some).
 	Certificates    []*pubdata.Certificate
 	HasCertificates bool
-	User          *pubdata.User
-	OrgName       string
-	LiveKeys      int
-	KeysURL       string
-	Applications  []web.AppRow
-	ApplicationsN int
-	AppsURL       string
+	User            *pubdata.User
+	OrgName         string
+	LiveKeys        int
+	KeysURL         string
+	Applications    []web.AppRow
+	ApplicationsN   int
+	AppsURL         string
 	// Grants are the user's newest grants (open applications approved), GrantsN all of them.
 	Grants  []accountGrant
 	GrantsN int
