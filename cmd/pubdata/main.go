@@ -49,7 +49,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{
+	return append([]*command{
 		serveCommand(),
 		migrateCommand(),
 		orgAddCommand(),
@@ -67,7 +67,7 @@ func commands() []*command {
 		benchDownloadCommand(),
 		benchPortalCommand(),
 		benchQualityCommand(),
-	}
+	}, certsCommands()...)
 }
 
 // usageError is a mistake in the command line; it exits with status 2.
