@@ -188,3 +188,95 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// TestExtractOnTwoNodes: an extract signed by one server verifies on a second server of the
+// same database (its own keyring reader, the same secrets key), offline with the CA alone,
+// after a rotation, and no longer once its signing certificate is revoked.
+func TestExtractOnTwoNodes(t *testing.T) {
+	e := newEvidenceEnv(t)
+	secrets := e.srv.Extracts.Keys.Secrets
+	nodeB := &web.Server{Orgs: e.srv.Orgs, Users: e.srv.Users, Tokens: e.srv.Tokens, Audit: e.srv.Audit, Entries: e.srv.Entries,
+		Extracts: newKeyring(t, e.db, secrets), Logger: e.srv.Logger, Now: e.clock, Divisions: e.srv.Divisions, Calendar: e.srv.Calendar}
+	hB, err := NewHandler(nodeB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyOn := func(h http.Handler, raw []byte) web.VerifyReply {
+		t.Helper()
+		hr := httptest.NewRequest("POST", "/api/v1/verify", bytes.NewReader(raw))
+		hr.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, hr)
+		if w.Code != 200 {
+			t.Fatalf("verify: %d %s", w.Code, w.Body)
+		}
+		return decode[web.VerifyReply](t, w)
+	}
+	person := residentID("19800101", 11)
+	shared := e.publish(pbEditor, e.createEntry(pbEditor, subjectBody("人口基本信息", pubdata.ClassUnconditional)).ID)
+	e.loadCSV(pbEditor, shared, "id_no,name,city\n"+person+",张三,福州\n")
+	w := e.do(req{method: "POST", path: "/api/v1/extracts", as: pbMember, body: map[string]string{"entry": shared.ID, "key": person}})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("extract: %d %s", w.Code, w.Body)
+	}
+	raw := w.Body.Bytes()
+	if v := verifyOn(hB, raw); !v.Valid || v.Serial == "" {
+		t.Fatalf("node B: %+v", v)
+	}
+	// Offline, with the CA certificate only.
+	g, err := e.srv.Extracts.Keys.Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cas, _ := pki.ParseCertsPEM(g.RootsPEM())
+	roots := smx509.NewCertPool()
+	roots.AddCert(cas[0])
+	v1, err := extract.VerifyCMS(raw, roots, nil)
+	if err != nil {
+		t.Fatalf("offline: %v", err)
+	}
+	// A rotation on node B: the old extract still verifies on A and B; new ones use the new certificate.
+	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
+	if _, err := nodeB.Extracts.Keys.Rotate(system, "test"); err != nil {
+		t.Fatal(err)
+	}
+	w = e.do(req{method: "POST", path: "/api/v1/extracts", as: pbMember, body: map[string]string{"entry": shared.ID, "key": person}})
+	raw2 := w.Body.Bytes()
+	v2 := verifyOn(hB, raw2)
+	if !v2.Valid || v2.Serial == v1.Serial {
+		t.Fatalf("after rotation: %+v (old serial %s)", v2, v1.Serial)
+	}
+	if v := verifyOn(e.h, raw); !v.Valid {
+		t.Fatalf("old extract after rotation: %+v", v)
+	}
+	// Revoking the old signing certificate invalidates what it signed, on both nodes.
+	if _, err := e.srv.Extracts.Keys.Store.RevokeSigningKey(system, v1.Serial, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []http.Handler{e.h, hB} {
+		if v := verifyOn(h, raw); v.Valid || !strings.Contains(v.Reason, "revoked") {
+			t.Fatalf("revoked: %+v", v)
+		}
+		if v := verifyOn(h, raw2); !v.Valid {
+			t.Fatalf("new extract after revoking the old certificate: %+v", v)
+		}
+	}
+	// A pubdata-extract/v1 extract verifies when its key is in the keyring (imported from
+	// the data folder's extract-sm2.pem), and not otherwise.
+	old, _ := extract.NewKey()
+	var d extract.Document
+	var s extract.Signed
+	json.Unmarshal(raw2, &s)
+	json.Unmarshal(s.Document, &d)
+	os1, _ := old.Sign(&d)
+	b1, _ := json.Marshal(os1)
+	if v := verifyOn(hB, b1); v.Valid {
+		t.Fatal("v1 extract of an unknown key verified")
+	}
+	if err := e.srv.Extracts.Keys.ImportLegacy(system, old.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	if v := verifyOn(hB, b1); !v.Valid || v.Format != extract.Format {
+		t.Fatalf("v1 extract: %+v", v)
+	}
+}
