@@ -72,6 +72,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Quality:       sqlstore.NewQualityService(db),
 		Compliance:    sqlstore.NewComplianceService(db),
 		Systems:       sqlstore.NewSystemService(db),
+		SigningKeys:   sqlstore.NewCertificateService(db),
+		Certificates:  sqlstore.NewCertificateService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

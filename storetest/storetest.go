@@ -56,6 +56,9 @@ type Store struct {
 	OpenWatch  pubdata.OpenWatchService
 	// Systems keeps the units' information systems (H4).
 	Systems pubdata.SystemService
+	// SigningKeys and Certificates keep the keyring and electronic certificates (issue 14).
+	SigningKeys  pubdata.SigningKeyService
+	Certificates pubdata.CertificateService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -106,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
+	tests = append(tests, certTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
