@@ -111,11 +111,25 @@ func (s *Server) SetCertificateRegister(r *http.Request, id, kind string) (*pubd
 // IssueCertificate issues a certificate in the entry's register: it signs the document,
 // renders and signs the PDF, and stores them.
 func (s *Server) IssueCertificate(r *http.Request, id string, req *pubdata.CertificateRequest) (*pubdata.Certificate, error) {
-	e, a, err := s.registerEntry(r, id)
+	e, _, err := s.registerEntry(r, id)
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
+	return s.IssueCertificateAs(r.Context(), BaseURL(r), e, req)
+}
+
+// IssueCertificateAs issues a certificate in entry e's register as the actor of ctx (the
+// provider's admin or editor); base is the platform's address the QR code links to. The
+// demo issues its certificates with it.
+func (s *Server) IssueCertificateAs(ctx context.Context, base string, e *pubdata.Entry, req *pubdata.CertificateRequest) (*pubdata.Certificate, error) {
+	if err := s.certificatesOn(); err != nil {
+		return nil, err
+	}
+	a := pubdata.ActorFromContext(ctx)
+	if !pubdata.CanIssueCertificates(a, e.Org) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's admins and editors may issue or revoke the certificates of entry %s.", e.ID).
+			Keyed("error.certificate.forbidden", "Entry", e.ID)
+	}
 	reg, err := s.Certificates.Register(ctx, e.ID)
 	if err != nil {
 		return nil, err
@@ -129,7 +143,6 @@ func (s *Server) IssueCertificate(r *http.Request, id string, req *pubdata.Certi
 	}
 	now := s.Now().UTC().Truncate(time.Second)
 	certID := uuid.Must(uuid.NewV7()).String()
-	base := BaseURL(r)
 	doc := &CertificateDocument{ID: certID, Entry: e.ID, EntryTitle: e.Title, Kind: reg.Kind, Number: req.Number, Title: req.Title,
 		Provider: e.Org, ProviderName: e.OrgName, HolderName: req.HolderName, HolderID: ident.Mask(key), HolderIDType: element,
 		Fields: req.Fields, ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, IssuedAt: now.Format(time.RFC3339),
