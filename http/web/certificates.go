@@ -95,6 +95,13 @@ func (s *Server) registerEntry(r *http.Request, id string) (*pubdata.Entry, *pub
 	return e, a, nil
 }
 
+// CertificateEntry returns the working copy of the entry of id for a caller who may
+// declare its register and issue and revoke its certificates (the provider's admins and
+// editors); EFORBIDDEN for anyone else, ENOTFOUND without certificates on this server.
+func (s *Server) CertificateEntry(r *http.Request, id string) (*pubdata.Entry, *pubdata.Actor, error) {
+	return s.registerEntry(r, id)
+}
+
 // SetCertificateRegister declares the entry a certificate register of the kind.
 func (s *Server) SetCertificateRegister(r *http.Request, id, kind string) (*pubdata.CertificateRegister, error) {
 	e, _, err := s.registerEntry(r, id)
