@@ -12,23 +12,37 @@ import (
 	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/lib/ident"
+	"github.com/pubdata/pubdata/lib/pki"
+	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
 // newEvidenceEnv is a data env that looks up subjects and signs extracts.
 func newEvidenceEnv(t *testing.T) *env {
-	key, err := extract.NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e *env
 	e = newEnvWith(t, func(s *Server) {
 		s.BatchWait = 5 * time.Minute
 		s.BatchDir = t.TempDir()
-		s.Extracts = key
 	})
 	e.srv.Evidence = sqlstore.NewEvidenceService(e.db)
+	e.srv.Extracts = newKeyring(t, e.db, nil)
 	return e
+}
+
+// newKeyring is the keyring in db (set up if need be) with a secrets key (a new one if nil).
+func newKeyring(t *testing.T, db *sqlstore.DB, secrets *sealed.Key) *extract.Service {
+	t.Helper()
+	if secrets == nil {
+		var err error
+		if secrets, err = sealed.NewKey([]byte("0123456789abcdef")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ring := &pki.Keyring{Store: sqlstore.NewCertificateService(db), Secrets: secrets}
+	if _, err := ring.Setup(pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{}), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return &extract.Service{Keys: ring}
 }
 
 // subjectBody is a table of persons keyed by resident ID number, shared by class share and
@@ -183,7 +197,7 @@ func TestSignedExtract(t *testing.T) {
 	var doc extract.Document
 	json.Unmarshal(signed.Document, &doc)
 	if doc.Entry != shared.ID || doc.EntryVersion != 1 || doc.Provider != "fj-gat" || len(doc.Rows) != 1 || doc.Requester.Username != "fz-scj-member" ||
-		doc.Requester.Org != "fz-scj" || doc.Purpose != "办理居住证" || doc.Time == "" || signed.PublicKey != e.srv.Extracts.PublicKey() {
+		doc.Requester.Org != "fz-scj" || doc.Purpose != "办理居住证" || doc.Time == "" || signed.Format != extract.FormatV2 || signed.CMS == "" {
 		t.Fatalf("document %+v", doc)
 	}
 	if doc.Rows[0][0] == person || doc.Rows[0][1] != "张*" {
@@ -214,6 +228,16 @@ func TestSignedExtract(t *testing.T) {
 	b, _ := json.Marshal(os)
 	if v := verify(b); v.Valid || !strings.Contains(v.Reason, "key") {
 		t.Errorf("other key: %+v", v)
+	}
+	// Signed with another platform's certificate: invalid (not this platform's CA).
+	otherDB := newEnv(t).db
+	os2, err := newKeyring(t, otherDB, nil).Sign(t.Context(), &doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(os2)
+	if v := verify(b); v.Valid || !strings.Contains(v.Reason, "CA") {
+		t.Errorf("other platform: %+v", v)
 	}
 	wantError(t, e.do(req{method: "POST", path: "/api/v1/verify", body: ""}), http.StatusBadRequest, "invalid")
 

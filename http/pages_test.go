@@ -372,11 +372,12 @@ func TestMessageCatalog(t *testing.T) {
 	}
 	// The keys of domain errors, named beside their English sentence: Errorf(…).Keyed("key", …),
 	// in the domain, the stores, the libraries and here; their arguments' messages
-	// (NewMessage("key")) and any literal "error.…" key (a label passed to a helper).
-	keyed := regexp.MustCompile(`(?:\.\s*Keyed|NewMessage)\(\s*"([a-z_.]*[a-z_])"|"(error\.[a-z_.]*[a-z_])"`)
+	// (NewMessage("key")) and any literal "error.…" key (a label passed to a helper) or
+	// "verify.reason.…" key (a verification's reason, lib/extract and web).
+	keyed := regexp.MustCompile(`(?:\.\s*Keyed|NewMessage)\(\s*"([a-z_.]*[a-z_])"|"((?:error|verify\.reason)\.[a-z_.]*[a-z_])"`)
 	keyedFamily := regexp.MustCompile(`\.\s*Keyed\(\s*"([a-z_.]*\.)"\s*\+`)
 	keys := 0
-	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "../access", "../lib/pull", "../lib/datafile", "../lib/entryfile", "../lib/audit", ".", "web", "api", "ckan", "console", "portal"} {
+	for _, dir := range []string{"..", "../sqlstore", "../lib/workday", "../lib/division", "../access", "../lib/pull", "../lib/datafile", "../lib/entryfile", "../lib/audit", "../lib/extract", ".", "web", "api", "ckan", "console", "portal"} {
 		files, _ := filepath.Glob(dir + "/*.go")
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

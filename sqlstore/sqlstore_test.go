@@ -78,6 +78,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Evaluations:   sqlstore.NewEvaluationService(db),
 		Monitor:       sqlstore.NewMonitorService(db),
 		Privacy:       sqlstore.NewPrivacyService(db),
+		SigningKeys:   sqlstore.NewCertificateService(db),
+		Certificates:  sqlstore.NewCertificateService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		QueryRow: func(ctx context.Context, q string, args []any, dest ...any) error {

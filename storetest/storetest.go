@@ -64,6 +64,9 @@ type Store struct {
 	Monitor pubdata.MonitorService
 	// Privacy keeps the privacy budgets of usable-but-invisible entries (nil fails its test).
 	Privacy pubdata.PrivacyService
+	// SigningKeys and Certificates keep the keyring and electronic certificates (issue 14).
+	SigningKeys  pubdata.SigningKeyService
+	Certificates pubdata.CertificateService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -127,6 +130,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, evaluationTests...)
 	tests = append(tests, monitorTests...)
 	tests = append(tests, encryptionTests...)
+	tests = append(tests, certTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

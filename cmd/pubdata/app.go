@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -20,8 +21,10 @@ import (
 	"github.com/pubdata/pubdata/lib/audit"
 	"github.com/pubdata/pubdata/lib/backup"
 	"github.com/pubdata/pubdata/lib/blob"
+	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/pki"
 	"github.com/pubdata/pubdata/lib/pull"
 	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -65,8 +68,14 @@ type app struct {
 	// quality.go), with the weights of the settings.
 	quality *sqlstore.QualityService
 	// monitor keeps the monitoring aggregates (serve's monitor job: monitor.go).
-	monitor  *sqlstore.MonitorService
-	extracts *extract.Key
+	monitor *sqlstore.MonitorService
+	// certs keeps the keyring (signing keys and certificates, sealed with secrets) and the
+	// electronic certificates; extracts signs and verifies with the keyring; certPDF
+	// renders certificates' PDFs.
+	certs    *sqlstore.CertificateService
+	keyring  *pki.Keyring
+	extracts *extract.Service
+	certPDF  *certpdf.Renderer
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
 	accounts *sqlstore.AccountService
@@ -145,7 +154,14 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	}
 	a.accounts = sqlstore.NewAccountService(db, divisions)
 	a.mailer = cfg.mailer()
-	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
+	a.certs = sqlstore.NewCertificateService(db)
+	a.keyring = &pki.Keyring{Store: a.certs, Secrets: secrets}
+	if err := a.setupKeyring(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.extracts = &extract.Service{Keys: a.keyring}
+	if a.certPDF, err = certpdf.NewRenderer(cfg.CertificateFont); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -322,6 +338,8 @@ func (a *app) handler() (http.Handler, error) {
 		Quality:            a.quality,
 		QualityWeights:     a.quality.Weights,
 		Extracts:           a.extracts,
+		Certificates:       a.certs,
+		CertPDF:            a.certPDF,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
 		Privacy:            sqlstore.NewPrivacyService(a.db),
 		Licenses:           sqlstore.NewLicenseService(a.db),
@@ -367,4 +385,34 @@ func systemContext(ctx context.Context) context.Context {
 		who = "local:" + u.Username
 	}
 	return pubdata.NewContextWithRequest(ctx, pubdata.RequestInfo{ClientAddr: who})
+}
+
+// platformName names the platform in its certificates' subjects: the public address's host,
+// else "pubdata".
+func (a *app) platformName() string {
+	if u, err := url.Parse(a.cfg.PublicURL); err == nil && u.Host != "" {
+		return "pubdata " + u.Host
+	}
+	return "pubdata"
+}
+
+// setupKeyring makes the platform CA and its signing certificate in the database on first
+// start (nothing when they exist, on any node), and adds the public key of the data
+// folder's pubdata-extract/v1 key (extract.KeyFile), if there is one, so that every node
+// keeps verifying the extracts signed with it.
+func (a *app) setupKeyring(ctx context.Context) error {
+	ctx = systemContext(ctx)
+	if _, err := a.keyring.Setup(ctx, a.platformName()); err != nil {
+		return fmt.Errorf("keyring: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(a.cfg.Data, extract.KeyFile)); err == nil {
+		k, err := extract.LoadOrCreateKey(a.cfg.Data)
+		if err != nil {
+			return err
+		}
+		if err := a.keyring.ImportLegacy(ctx, k.PublicKey()); err != nil {
+			return fmt.Errorf("keyring: legacy extract key: %w", err)
+		}
+	}
+	return nil
 }

@@ -84,7 +84,7 @@ func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manif
 	if err != nil {
 		return nil, err
 	}
-	probe, err := a.extractProbe()
+	probe, err := a.extractProbe(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +115,8 @@ func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manif
 
 // extractProbe is an extract signed now with the platform's key, kept in the backup: after
 // a restore it must still verify, as every extract issued before the backup must.
-func (a *app) extractProbe() ([]byte, error) {
-	s, err := a.extracts.Sign(&extract.Document{Entry: "backup-probe", EntryTitle: "backup probe", Columns: []string{}, Rows: [][]any{},
+func (a *app) extractProbe(ctx context.Context) ([]byte, error) {
+	s, err := a.extracts.Sign(ctx, &extract.Document{Entry: "backup-probe", EntryTitle: "backup probe", Columns: []string{}, Rows: [][]any{},
 		Requester: extract.Requester{Username: "backup"}, Purpose: "backup check", Time: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		return nil, err
@@ -305,7 +305,7 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		extracts = append([][]byte{m.Probe}, extracts...)
 	}
 	for i, raw := range extracts {
-		if _, err := a.extracts.Verify(raw); err != nil {
+		if _, err := a.extracts.Verify(ctx, raw); err != nil {
 			what := fmt.Sprintf("extract %d given", i+1)
 			if len(m.Probe) > 0 {
 				what = fmt.Sprintf("extract %d given", i)

@@ -102,7 +102,7 @@ func TestBackupRestore(t *testing.T) {
 		}
 		doc := &extract.Document{Entry: "e1", EntryTitle: "t", Columns: []string{"a"}, Rows: [][]any{{"1"}},
 			Requester: extract.Requester{Username: "u"}, Purpose: "p", Time: "2026-01-02T03:04:05Z"}
-		signed, err := a.extracts.Sign(doc)
+		signed, err := a.extracts.Sign(context.Background(), doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,12 +199,12 @@ func TestBackupRestore(t *testing.T) {
 		if n := restored["orgs"] - orgsBefore; n < 1 || n > int64(wrote) {
 			t.Errorf("the restored database has %d of the writer's %d organisations", n, wrote)
 		}
-		if _, err := b.extracts.Verify(extractJSON); err != nil {
+		if _, err := b.extracts.Verify(context.Background(), extractJSON); err != nil {
 			t.Errorf("the extract signed before the backup does not verify after the restore: %v", err)
 		}
 		// The check can fail: another platform's key does not verify it.
 		other := newSQLiteStore(t).open(t)
-		if _, err := other.extracts.Verify(extractJSON); err == nil {
+		if _, err := other.extracts.Verify(context.Background(), extractJSON); err == nil {
 			t.Error("an unrelated platform's key verifies the extract: the check proves nothing")
 		}
 

@@ -357,7 +357,6 @@ func benchIngest(ctx context.Context, a *app, w, progress io.Writer, n int, inva
 	return nil
 }
 
-
 // benchLoadOnce loads the file into e once and reports its rate (rows/s) and the process's
 // CPU time during the load, with the batch's figures.
 func benchLoadOnce(ctx context.Context, a *app, w, progress io.Writer, e *pubdata.Entry, path string, size int64, n int, what, cpuprofile string) (float64, time.Duration, error) {

@@ -54,6 +54,10 @@ type Config struct {
 	SMTPUsername string
 	SMTPPassword string
 	PublicURL    string // the platform's public address for links in e-mail; "" uses the request's host
+	// CertificateFont is a CJK TrueType font (.ttf, or .ttc: its first face) for the PDFs of
+	// electronic certificates; "" looks for Debian's (lib/certpdf.Fonts) and degrades
+	// without one.
+	CertificateFont string
 	// RateLimit is each API token's (and signed-in user's) requests a minute, AnonRateLimit
 	// each anonymous client address's; 0 turns the limit off. Counted per server.
 	RateLimit     int
@@ -386,6 +390,7 @@ type fileConfig struct {
 	BackupInterval     *string         `toml:"backup_interval" yaml:"backup_interval"`
 	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
+	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -459,6 +464,7 @@ func (c *Config) applyFile(path string) error {
 		c.EncryptPersonal = *f.EncryptPersonal
 	}
 	set(&c.SMTPAddr, f.SMTPAddr)
+	set(&c.CertificateFont, f.CertificateFont)
 	set(&c.SMTPFrom, f.SMTPFrom)
 	set(&c.SMTPUsername, f.SMTPUsername)
 	set(&c.PublicURL, f.PublicURL)
@@ -553,6 +559,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_LOG_LEVEL", &c.LogLevel},
 		{"PUBDATA_LOG_FORMAT", &c.LogFormat},
 		{"PUBDATA_SMTP_ADDR", &c.SMTPAddr},
+		{"PUBDATA_CERTIFICATE_FONT", &c.CertificateFont},
 		{"PUBDATA_SMTP_FROM", &c.SMTPFrom},
 		{"PUBDATA_SMTP_USERNAME", &c.SMTPUsername},
 		{"PUBDATA_SMTP_PASSWORD", &c.SMTPPassword},

@@ -27,10 +27,13 @@ var demoOrgs = []pubdata.Org{
 	{Code: "350100-gaj", Name: "福州市公安局", Kind: pubdata.KindPublicBody, Division: "350100", Parent: "350000-gat"},
 	{Code: "350100-scjgj", Name: "福州市市场监督管理局", Kind: pubdata.KindPublicBody, Division: "350100", Parent: "350000-scjgj"},
 	{Code: "350102-mskj", Name: "福州闽数科技有限公司", Kind: pubdata.KindCompany, Division: "350102"},
+	// A company whose code is its USCC, as a company registered on the portal: it holds
+	// the demo's electronic certificates (demo_certs.go).
+	{Code: demoHolderUSCC, Name: "福州榕城味道餐饮有限公司", Kind: pubdata.KindCompany, Division: "350102"},
 }
 
 // demoUsers are the demo accounts: one per role in the provincial authority and in the
-// market regulation department, an admin of the city authority and of the company, a
+// market regulation department, an admin of the city authority and of each company, a
 // reviewer and a member of the public security department (applications), and a public
 // user.
 var demoUsers = []pubdata.UserCreate{
@@ -46,6 +49,7 @@ var demoUsers = []pubdata.UserCreate{
 	{Username: "gat-reviewer", DisplayName: "省公安厅审核员", OrgCode: "350000-gat", Role: pubdata.RoleReviewer},
 	{Username: "gat-member", DisplayName: "省公安厅成员", OrgCode: "350000-gat", Role: pubdata.RoleMember},
 	{Username: "mskj-admin", DisplayName: "闽数科技管理员", OrgCode: "350102-mskj", Role: pubdata.RoleAdmin},
+	{Username: "rcwd-admin", DisplayName: "榕城味道餐饮管理员", OrgCode: demoHolderUSCC, Role: pubdata.RoleAdmin},
 	{Username: "citizen", DisplayName: "公众用户"},
 }
 
@@ -61,6 +65,7 @@ type demoResult struct {
 	RowsLoaded, RowsRejected     int64
 	ApplicationsCreated          int // demo_share.go
 	FilesCreated                 int // demo_files.go
+	CertificatesIssued           int // demo_certs.go
 }
 
 // loadDemo creates the demo organisations and users that are not there yet, through the
@@ -101,6 +106,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	}
 	if err := createDemoSystems(ctx, a); err != nil {
 		return res, fmt.Errorf("systems: %w", err)
+	}
+	if res.CertificatesIssued, err = createDemoCertificates(ctx, a); err != nil {
+		return res, fmt.Errorf("certificates: %w", err)
 	}
 	if err := createDemoEvaluation(ctx, a); err != nil { // last: it evaluates what the demo holds
 		return res, fmt.Errorf("evaluation: %w", err)

@@ -49,7 +49,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{
+	return append([]*command{
 		serveCommand(),
 		migrateCommand(),
 		orgAddCommand(),
@@ -77,7 +77,7 @@ func commands() []*command {
 		benchPortalCommand(),
 		benchBoardCommand(),
 		benchQualityCommand(),
-	}
+	}, certsCommands()...)
 }
 
 // usageError is a mistake in the command line; it exits with status 2.

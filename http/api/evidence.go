@@ -44,7 +44,7 @@ func (s *Server) ApiVerify(w http.ResponseWriter, r *http.Request) error {
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		return pubdata.Errorf(pubdata.EINVALID, "Request body is required: the signed extract's JSON.").Keyed("error.extract.body.required")
 	}
-	reply, err := s.Verify(raw)
+	reply, err := s.Verify(r.Context(), raw)
 	if err != nil {
 		return err
 	}

@@ -559,13 +559,16 @@ func (s *Server) PageEntrySave(w http.ResponseWriter, r *http.Request) error {
 // entryDetailView is the view of an entry's working copy with its workflow buttons.
 type entryDetailView struct {
 	web.Page
-	Entry        web.EntryRow
-	Division     string
-	CanEdit      bool
-	CanSubmit    bool
-	CanRetire    bool
-	CanReview    bool
-	Published    bool // the entry has a published version in the catalogue
+	Entry     web.EntryRow
+	Division  string
+	CanEdit   bool
+	CanSubmit bool
+	CanRetire bool
+	CanReview bool
+	Published bool // the entry has a published version in the catalogue
+	// Certificates: the viewer may declare the entry a certificate register and issue its
+	// certificates (certificates.go): the provider's admins and editors.
+	Certificates bool
 	Errors       web.FormErrors
 	Comment      string // the review comment as entered
 	RetireReason string
@@ -621,6 +624,7 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 	v.CanSubmit = edit && errSubmit == nil
 	v.CanRetire = edit && errRetire == nil && e.Version > 0
 	v.CanReview = e.Status == pubdata.StatusSubmitted && pubdata.CanReviewEntry(a, e.Division)
+	v.Certificates = s.Certificates != nil && s.Extracts != nil && s.CertPDF != nil && pubdata.CanIssueCertificates(a, e.Org) && e.Status != pubdata.StatusRetired
 	if v.Data, err = s.dataPanel(r, a, e); err != nil {
 		return nil, err
 	}

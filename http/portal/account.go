@@ -15,13 +15,17 @@ import (
 // portalAccountView is the view of /account.
 type portalAccountView struct {
 	web.Page
-	User          *pubdata.User
-	OrgName       string
-	LiveKeys      int
-	KeysURL       string
-	Applications  []web.AppRow
-	ApplicationsN int
-	AppsURL       string
+	// Certificates are the electronic certificates whose holder is the user's company
+	// (HasCertificates: the user's organisation is a company, which can hold some).
+	Certificates    []*pubdata.Certificate
+	HasCertificates bool
+	User            *pubdata.User
+	OrgName         string
+	LiveKeys        int
+	KeysURL         string
+	Applications    []web.AppRow
+	ApplicationsN   int
+	AppsURL         string
 	// Grants are the user's newest grants (open applications approved), GrantsN all of them.
 	Grants  []accountGrant
 	GrantsN int
@@ -107,6 +111,13 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 		for _, d := range list {
 			v.Demands = append(v.Demands, web.DemandItem{Demand: d})
 		}
+	}
+	if s.Certificates != nil {
+		list, err := s.MyCertificates(r.Context())
+		if err != nil {
+			return err
+		}
+		v.HasCertificates, v.Certificates = a.Org != nil && a.Org.Kind == pubdata.KindCompany, list
 	}
 	return s.Render(w, r, "portal_account", http.StatusOK, v)
 }

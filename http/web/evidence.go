@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
@@ -258,7 +259,7 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	if a.Org != nil {
 		doc.Requester.Org, doc.Requester.OrgName = a.Org.Code, a.Org.Name
 	}
-	signed, err := s.Extracts.Sign(doc)
+	signed, err := s.Extracts.Sign(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -269,11 +270,18 @@ func (s *Server) BuildExtract(r *http.Request, req *ExtractRequest) (*extract.Si
 	return signed, nil
 }
 
-// VerifyReply is POST /api/v1/verify's reply: whether the extract is valid, why not, and
-// what it says when it is.
+// VerifyReply is POST /api/v1/verify's reply: whether the document (an extract or an
+// electronic certificate) is valid, why not, and what it says when it is.
 type VerifyReply struct {
 	Valid        bool               `json:"valid"`
+	Kind         string             `json:"kind"` // extract | certificate
+	Format       string             `json:"format,omitempty"`
 	Reason       string             `json:"reason,omitempty"`
+	ReasonKey    string             `json:"-"`
+	ReasonArgs   []any              `json:"-"`
+	Signer       string             `json:"signer,omitempty"`       // the signing certificate's subject
+	Serial       string             `json:"serial,omitempty"`       // its serial number (hex)
+	SigningTime  string             `json:"signing_time,omitempty"` // from the signature
 	Entry        string             `json:"entry,omitempty"`
 	EntryTitle   string             `json:"entry_title,omitempty"`
 	EntryVersion int                `json:"entry_version,omitempty"`
@@ -283,20 +291,47 @@ type VerifyReply struct {
 	Purpose      string             `json:"purpose,omitempty"`
 	Time         string             `json:"time,omitempty"`
 	Rows         int                `json:"rows,omitempty"`
+	Certificate  *CertificateStatus `json:"certificate,omitempty"`
 }
 
-// Verify checks a signed extract with the platform's key.
-func (s *Server) Verify(raw []byte) (*VerifyReply, error) {
+// Verify checks a signed extract (either format) or a certificate's signed document with
+// the platform's keyring; a certificate is also checked against the register (revoked or
+// unknown certificates are not valid) and the check recorded.
+func (s *Server) Verify(ctx context.Context, raw []byte) (*VerifyReply, error) {
 	if s.Extracts == nil {
 		return nil, errNoExtracts
 	}
-	d, err := s.Extracts.Verify(raw)
+	v, err := s.Extracts.Verify(ctx, raw)
 	var inv *extract.Invalid
 	if errors.As(err, &inv) {
-		return &VerifyReply{Valid: false, Reason: inv.Reason}, nil
+		return &VerifyReply{Valid: false, Kind: "extract", Reason: inv.Reason, ReasonKey: inv.Key, ReasonArgs: inv.Args}, nil
 	} else if err != nil {
 		return nil, err
 	}
-	return &VerifyReply{Valid: true, Entry: d.Entry, EntryTitle: d.EntryTitle, EntryVersion: d.EntryVersion, Provider: d.Provider,
-		ProviderName: d.ProviderName, Requester: &d.Requester, Purpose: d.Purpose, Time: d.Time, Rows: len(d.Rows)}, nil
+	if v.Format == extract.FormatCertificate {
+		if err := s.certificatesOn(); err != nil {
+			return nil, err
+		}
+		var doc CertificateDocument
+		if err := json.Unmarshal(v.Document, &doc); err != nil || doc.ID == "" {
+			return &VerifyReply{Kind: "certificate", Reason: "The certificate's document has no id.", ReasonKey: "verify.reason.no_document"}, nil
+		}
+		c, err := s.Certificates.Certificate(ctx, doc.ID)
+		if ErrorIs(err, pubdata.ENOTFOUND) {
+			return &VerifyReply{Kind: "certificate", Reason: "There is no certificate with this code.", ReasonKey: "verify.reason.no_certificate"}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if c.Digest != extract.Digest(v.Document) {
+			return &VerifyReply{Kind: "certificate", Reason: "The document is not the one the register holds for this certificate.", ReasonKey: "verify.reason.changed"}, nil
+		}
+		return s.certificateReply(ctx, c, v)
+	}
+	d := v.Extract
+	reply := &VerifyReply{Valid: true, Kind: "extract", Format: v.Format, Entry: d.Entry, EntryTitle: d.EntryTitle, EntryVersion: d.EntryVersion, Provider: d.Provider,
+		ProviderName: d.ProviderName, Requester: &d.Requester, Purpose: d.Purpose, Time: d.Time, Rows: len(d.Rows), Signer: v.Signer, Serial: v.Serial}
+	if !v.SigningTime.IsZero() {
+		reply.SigningTime = v.SigningTime.UTC().Format(time.RFC3339)
+	}
+	return reply, nil
 }

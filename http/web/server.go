@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/lib/workday"
@@ -65,9 +66,14 @@ type Server struct {
 	PullSources pubdata.PullSourceService
 	RunPull     func(ctx context.Context, sourceID string) (*pubdata.Batch, error)
 	// Evidence looks up subjects' entries and records lookups and extracts (evidence.go);
-	// Extracts is the key that signs extracts. nil: their routes answer 404.
+	// Extracts signs extracts and certificates with the keyring's certificate and verifies
+	// them (lib/extract, lib/pki). nil: their routes answer 404.
 	Evidence pubdata.EvidenceService
-	Extracts *extract.Key
+	Extracts *extract.Service
+	// Certificates keeps certificate registers and electronic certificates; CertPDF renders
+	// their PDFs. nil: the certificate routes answer 404.
+	Certificates pubdata.CertificateService
+	CertPDF      *certpdf.Renderer
 	// MaskPolicies keeps the grade → mask policies of shared and open reads (access.go);
 	// nil: pubdata.DefaultMaskPolicy applies and the policy routes answer 404.
 	MaskPolicies pubdata.MaskPolicyService

@@ -62,9 +62,10 @@ type Signed struct {
 	Format    string          `json:"format"`
 	Document  json.RawMessage `json:"document"`
 	Algorithm string          `json:"algorithm"`
-	Signature string          `json:"signature"`  // base64 ASN.1 SM2 signature
-	PublicKey string          `json:"public_key"` // base64 PKIX DER
-	Digest    string          `json:"digest"`     // hex SM3 of the canonical document (not signed; informative)
+	Signature string          `json:"signature,omitempty"`  // v1: base64 ASN.1 SM2 signature
+	PublicKey string          `json:"public_key,omitempty"` // v1: base64 PKIX DER
+	CMS       string          `json:"cms,omitempty"`        // v2 and certificates: base64 DER detached CMS SignedData
+	Digest    string          `json:"digest"`               // hex SM3 of the canonical document (not signed; informative)
 }
 
 // Canonical returns the canonical form of a JSON value: object keys sorted by their UTF-8
@@ -153,11 +154,20 @@ func (k *Key) Sign(d *Document) (*Signed, error) {
 }
 
 // Invalid is why a signed extract does not verify; its message is for the person checking.
-type Invalid struct{ Reason string }
+// Key and Args, when set, are the message's locale key and its arguments.
+type Invalid struct {
+	Reason string
+	Key    string
+	Args   []any
+}
 
 func (e *Invalid) Error() string { return e.Reason }
 
 func invalid(format string, args ...any) error { return &Invalid{Reason: fmt.Sprintf(format, args...)} }
+
+func invalidKey(key, format string, args ...any) error {
+	return &Invalid{Reason: fmt.Sprintf(format, args...), Key: key}
+}
 
 // Verify checks a signed extract (the JSON of Signed) against this key: the format, that
 // it was signed with this platform's key, and the signature over the canonical form of the
