@@ -274,6 +274,8 @@ func (a *app) handler() (http.Handler, error) {
 		Compliance:         sqlstore.NewComplianceService(a.db),
 		Systems:            sqlstore.NewSystemService(a.db),
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
+		Discoveries:        sqlstore.NewDiscoveryService(a.db),
+		Officers:           sqlstore.NewOrgService(a.db, a.divisions),
 		Evidence:           a.evidence,
 		Quality:            a.quality,
 		QualityWeights:     a.quality.Weights,

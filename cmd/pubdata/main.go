@@ -61,6 +61,7 @@ func commands() []*command {
 		calendarShowCommand(),
 		entriesExportCommand(),
 		ingestCommand(),
+		discoverCommand(),
 		benchSearchCommand(),
 		benchIngestCommand(),
 		benchRowsCommand(),

@@ -141,6 +141,8 @@ type entryForm struct {
 	// (YYYY-MM-DD); the contact point.
 	License, TemporalStart, TemporalEnd     string
 	ContactName, ContactEmail, ContactPhone string
+	// DataLevel and DataCategory: the entry's grading (G1, grading.go).
+	DataLevel, DataCategory string
 }
 
 // HasTerm reports whether the usage term is ticked.
@@ -167,6 +169,7 @@ type entryEditView struct {
 	OpenOpts   []web.CatOption
 	ItemTypes  []web.CatOption
 	Grades     []web.CatOption
+	DataLevels []string
 	Elements   []elementChoice
 	Divisions  []pubdata.Division
 	Terms      []string // the usage terms offered (pubdata.UsageTerms)
@@ -245,6 +248,7 @@ func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
 		Obtained:      strings.Join(f.Obtained, ", "), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		DataLevel: f.DataLevel, DataCategory: f.DataCategory,
 	}
 	if f.Category != "" {
 		form.CategoryClass, form.CategorySub = f.Category[:1], f.Category[1:]
@@ -275,6 +279,7 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 		Obtained:      get("obtained"), Terms: pf["terms"], TermsText: get("terms_text"),
 		License: get("license"), TemporalStart: get("temporal_start"), TemporalEnd: get("temporal_end"),
 		ContactName: get("contact_name"), ContactEmail: get("contact_email"), ContactPhone: get("contact_phone"),
+		DataLevel: get("data_level"), DataCategory: get("data_category"),
 	}
 	rows, _ := strconv.Atoi(pf.Get("rows"))
 	rows = min(max(rows, 0), maxItemRows)
@@ -308,6 +313,7 @@ func (f entryForm) fields(lang string, errs web.FormErrors) *pubdata.EntryFields
 		Obtained: splitList(f.Obtained, true), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		DataLevel: f.DataLevel, DataCategory: f.DataCategory,
 	}
 	for _, it := range f.Items {
 		item := pubdata.Item{Name: it.Name, Title: it.Title, Type: it.Type, Element: it.Element, Key: it.Key, Personal: it.Personal}
@@ -346,6 +352,7 @@ func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (
 		OpenOpts:   web.OpenClassOptions,
 		ItemTypes:  web.ItemTypeOptions,
 		Grades:     web.GradeOptions,
+		DataLevels: pubdata.DataLevels,
 		Divisions:  s.Divisions.Within(a.Org.Division),
 		Terms:      pubdata.UsageTerms,
 	}
@@ -568,6 +575,14 @@ type entryDetailView struct {
 	FindingErrors      web.FormErrors
 	FindingNote        string
 	FindingFormID      string
+	// Discoveries of personal data in the entry's items (issue 15 item 3), open first;
+	// CanAccept / CanDismiss: the viewer decides them; the form's problems and input.
+	Discoveries     []*pubdata.Discovery
+	CanAccept       bool
+	CanDismiss      bool
+	DiscoveryErrors web.FormErrors
+	DiscoveryFormID string
+	DiscoveryReason string
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -629,6 +644,20 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 		v.FindingErrors = web.FormErrors{}
 		if r.URL.Query().Get("finding_resolved") != "" {
 			v.Flash = web.Translate(v.Lang, "openwatch.resolved")
+		}
+	}
+	if s.Discoveries != nil && e.Format == pubdata.FormatTable {
+		if v.Discoveries, err = s.Discoveries.FindDiscoveries(r.Context(), pubdata.DiscoveryFilter{Entry: e.ID, Limit: 200}); err != nil {
+			return nil, err
+		}
+		v.CanAccept = pubdata.CanDecideDiscovery(a, e.Org, e.Division, true)
+		v.CanDismiss = pubdata.CanDecideDiscovery(a, e.Org, e.Division, false)
+		v.DiscoveryErrors = web.FormErrors{}
+		switch q := r.URL.Query(); {
+		case q.Get("discovery_accepted") != "":
+			v.Flash = web.Translate(v.Lang, "discovery.accepted")
+		case q.Get("discovery_dismissed") != "":
+			v.Flash = web.Translate(v.Lang, "discovery.dismissed")
 		}
 	}
 	if a.Org.Code != e.Org && mayReview(a) {
@@ -813,6 +842,8 @@ var diffFieldKeys = []entryFieldLabel{
 	{Field: "contact_name", Key: "entry.field.contact_name"},
 	{Field: "contact_email", Key: "entry.field.contact_email"},
 	{Field: "contact_phone", Key: "entry.field.contact_phone"},
+	{Field: "data_category", Key: "grading.data_category"},
+	{Field: "data_level", Key: "grading.data_level"},
 	{Field: "title_item", Key: "entry.item.title"},
 	{Field: "type", Key: "entry.item.type"},
 	{Field: "element", Key: "entry.item.element"},
@@ -882,6 +913,10 @@ func changeValue(lang, field string, v any) string {
 			return web.Translate(lang, web.OptionKey(web.FormatOptions, x))
 		case "update_cycle":
 			return web.Translate(lang, web.OptionKey(web.CycleOptions, x))
+		case "data_level":
+			if slices.Contains(pubdata.DataLevels, x) {
+				return web.Translate(lang, "grading.level."+x)
+			}
 		}
 		if strings.HasPrefix(field, "items.") && strings.HasSuffix(field, ".type") {
 			return web.Translate(lang, web.OptionKey(web.ItemTypeOptions, x))
@@ -1059,3 +1094,6 @@ func (s *Server) PageConsoleLists(w http.ResponseWriter, r *http.Request) error 
 	}
 	return s.Render(w, r, "lists", http.StatusOK, web.ListsView{Page: s.Base(r, true), Lists: web.CatalogLists})
 }
+
+// HighestGrade is the highest grade of the entry's items (0: none graded).
+func (v *entryDetailView) HighestGrade() int { return pubdata.HighestGrade(v.Entry.Items) }
