@@ -73,6 +73,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Compliance:    sqlstore.NewComplianceService(db),
 		Systems:       sqlstore.NewSystemService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
+		Discoveries:   sqlstore.NewDiscoveryService(db),
+		Officers:      sqlstore.NewOrgService(db, division.Default()),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
 	}

@@ -56,6 +56,10 @@ type Store struct {
 	OpenWatch  pubdata.OpenWatchService
 	// Systems keeps the units' information systems (H4).
 	Systems pubdata.SystemService
+	// Discoveries keeps the discoveries of personal data; Officers names units' security
+	// officers (issue 15 items 3 and 6; nil fails their tests).
+	Discoveries pubdata.DiscoveryService
+	Officers    pubdata.SecurityOfficerService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -106,6 +110,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, ticketTests...)
 	tests = append(tests, complianceTests...)
 	tests = append(tests, systemTests...)
+	tests = append(tests, gradingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
