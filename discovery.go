@@ -97,6 +97,13 @@ func MarkedAs(it Item, kind string) bool {
 	return it.Personal || personalElement(it.Element) != ""
 }
 
+// DeclaredPersonal reports whether an item's definition says it is personal: marked so, of
+// a personal data element, or named or titled so (姓名, 身份证号 …). The pre-open check
+// judged such items when the entry was opened, so a discovery in one does not withhold it.
+func DeclaredPersonal(it Item) bool {
+	return it.Personal || personalElement(it.Element) != "" || personalByName(it) != ""
+}
+
 // DiscoverItems tests a sample of an entry's rows and returns, for each item not marked
 // personal, the kind most of its values are: resident ID, bank card, mobile and e-mail when
 // at least 30 % of its non-empty sampled values pass the kind's validator; addresses when

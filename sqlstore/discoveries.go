@@ -177,8 +177,9 @@ func (tx *Tx) discover(ctx context.Context, e *pubdata.Entry, source, batch stri
 }
 
 // withholdDiscovered feeds the opened-data check: in an entry open to the public, the open
-// discoveries whose items are read in clear (the effective mask policy masks them not) and
-// not withheld yet — nor judged by the authority's resolution of an earlier finding — are
+// discoveries whose items are read in clear (the effective mask policy masks them not),
+// whose definition does not say they are personal (pubdata.DeclaredPersonal: the pre-open
+// check judged those, as pubdata.WatchFindings has it), and not withheld yet — nor judged by the authority's resolution of an earlier finding — are
 // withheld from the public at once (one opened-data finding), and marked withheld.
 func (tx *Tx) withholdDiscovered(ctx context.Context, e *pubdata.Entry, source, batch string, found []pubdata.DiscoveredItem, open map[string]string) error {
 	if !e.Watched() {
@@ -208,7 +209,7 @@ func (tx *Tx) withholdDiscovered(ctx context.Context, e *pubdata.Entry, source, 
 		}
 		i := slices.IndexFunc(e.Items, func(it pubdata.Item) bool { return it.Name == d.Item })
 		mask := policy.ItemMask(e.Items[i])
-		if mask != pubdata.MaskNone || e.Items[i].Personal || accepted[d.Item+"\x00"+d.Kind] {
+		if mask != pubdata.MaskNone || pubdata.DeclaredPersonal(e.Items[i]) || accepted[d.Item+"\x00"+d.Kind] {
 			continue
 		}
 		if !slices.Contains(withheld, d.Item) && !slices.ContainsFunc(items, func(x pubdata.OpenRiskFinding) bool { return x.Item == d.Item }) {
