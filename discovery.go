@@ -106,9 +106,9 @@ func DeclaredPersonal(it Item) bool {
 
 // DiscoverItems tests a sample of an entry's rows and returns, for each item not marked
 // personal, the kind most of its values are: resident ID, bank card, mobile and e-mail when
-// at least 30 % of its non-empty sampled values pass the kind's validator; addresses when
-// most of them look like one; personal names when most of them look like one and the table
-// holds another personal item (found or marked), as the pre-open check judges names.
+// at least 30 % of its non-empty sampled values pass the kind's validator; personal names
+// and addresses when most of them look like one and the table holds the other, or another
+// personal item (found or marked), as the pre-open check judges them.
 func DiscoverItems(f *EntryFields, sample *RowSample, tests DiscoveryTests) []DiscoveredItem {
 	out := []DiscoveredItem{}
 	if sample == nil || len(sample.Rows) == 0 {
@@ -151,7 +151,7 @@ func DiscoverItems(f *EntryFields, sample *RowSample, tests DiscoveryTests) []Di
 			}
 		}
 	}
-	var names []DiscoveredItem
+	var names, addresses []DiscoveredItem
 	for i, col := range sample.Columns {
 		it, ok := byName[col]
 		if !ok || stats[i].n == 0 {
@@ -171,17 +171,25 @@ func DiscoverItems(f *EntryFields, sample *RowSample, tests DiscoveryTests) []Di
 				continue
 			}
 			d := DiscoveredItem{Item: it.Name, Title: it.Title, Kind: k, Matched: m, Sampled: s.n, Grade: DiscoverySuggestedGrade[k]}
-			if k == PersonalName {
+			switch k {
+			case PersonalName:
 				names = append(names, d)
-			} else {
+			case PersonalAddress:
+				addresses = append(addresses, d)
+			default:
 				out = append(out, d)
 				otherPersonal = true
 			}
 			break
 		}
 	}
-	if otherPersonal {
+	// Names and addresses are personal next to each other or to another personal item (a
+	// list of places' addresses, or of names alone, often is not).
+	if otherPersonal || len(addresses) > 0 {
 		out = append(out, names...)
+	}
+	if otherPersonal || len(names) > 0 {
+		out = append(out, addresses...)
 	}
 	slices.SortStableFunc(out, func(a, b DiscoveredItem) int { return indexOfItem(f, a.Item) - indexOfItem(f, b.Item) })
 	return out

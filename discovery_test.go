@@ -54,6 +54,9 @@ func TestDiscoverItems(t *testing.T) {
 	if got := DiscoverItems(plain, discoverySample([]string{"holder"}, []string{"张三"}, []string{"李四"}), testDiscoveryTests); len(got) != 0 {
 		t.Errorf("names alone: %+v", got)
 	}
+	if got := DiscoverItems(plain, discoverySample([]string{"holder"}, []string{"福州市鼓楼区五四路100号"}, []string{"福州市台江区八一七路8号"}), testDiscoveryTests); len(got) != 0 {
+		t.Errorf("addresses alone: %+v", got)
+	}
 	if got := DiscoverItems(f, nil, testDiscoveryTests); len(got) != 0 {
 		t.Errorf("no sample: %+v", got)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"text/tabwriter"
 
@@ -29,10 +31,21 @@ func discoverCommand() *command {
 		cf := addConfigFlags(fs, false)
 		var all bool
 		fs.BoolVar(&all, "all", false, "every published table entry")
-		if err := c.parse(cmd, fs, args); err != nil {
-			return err
+		// Entries and flags in any order (as parseWithFile reads its FILE).
+		var ids []string
+		for {
+			if err := fs.Parse(args); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					c.printCommandHelp(cmd, fs)
+					return errHelp
+				}
+				return usagef("%s: %s (see pubdata %s --help)", cmd.name, err, cmd.name)
+			}
+			if fs.NArg() == 0 {
+				break
+			}
+			ids, args = append(ids, fs.Arg(0)), fs.Args()[1:]
 		}
-		ids := fs.Args()
 		if all == (len(ids) > 0) {
 			return usagef("discover: name entries or give --all (not both)")
 		}
