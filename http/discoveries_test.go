@@ -137,6 +137,25 @@ func TestDiscoveryHTTP(t *testing.T) {
 		working.Status != pubdata.StatusDraft || !strings.Contains(w.Body.String(), `"data_level":"general"`) {
 		t.Fatalf("working copy %s", w.Body)
 	}
+	// Grading: an open entry may not be important data; a new category goes through review,
+	// shown in the diff.
+	if w := e.do(req{method: "PATCH", path: "/api/v1/entries/" + en.ID, as: pbEditor, body: map[string]any{"data_level": "important"}}); w.Code != http.StatusBadRequest ||
+		!strings.Contains(w.Body.String(), "open_class") {
+		t.Fatalf("important data opened: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{method: "PATCH", path: "/api/v1/entries/" + en.ID, as: pbEditor, body: map[string]any{"data_category": "政务/市场监管/作业人员"}}); w.Code != http.StatusOK {
+		t.Fatalf("category: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/submit", as: pbEditor}); w.Code != http.StatusOK {
+		t.Fatalf("submit: %d %s", w.Code, w.Body)
+	}
+	review := e.page("GET", "/console/entries/"+en.ID, e.login(authReviewer), "en", nil).Body.String()
+	if i := strings.Index(review, `id="entry-changes"`); i < 0 || !strings.Contains(review[i:], "Data category") || !strings.Contains(review[i:], "政务/市场监管/作业人员") {
+		t.Fatal("the review's diff does not show the category")
+	}
+	if w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/review", as: authReviewer, body: map[string]any{"decision": "approve"}}); w.Code != http.StatusOK {
+		t.Fatalf("approve: %d %s", w.Code, w.Body)
+	}
 	// Running discovery again is the provider's or the authority's.
 	if w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/discover", as: pbMember}); w.Code != http.StatusForbidden {
 		t.Fatalf("discover as a member: %d", w.Code)

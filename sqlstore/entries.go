@@ -335,6 +335,10 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 			return nil, err
 		}
 		details := map[string]any{"version": v, "comment": comment}
+		// G1: the grading the authority approved with this version (grading.go).
+		if e.DataLevel != "" || e.DataCategory != "" {
+			details["grading"] = map[string]any{"data_level": e.DataLevel, "data_category": e.DataCategory, "highest_grade": pubdata.HighestGrade(e.Items)}
+		}
 		if o != nil {
 			details["open_risk_override"] = map[string]any{"reason": strings.TrimSpace(o.Reason), "findings": o.Findings}
 		}
