@@ -156,6 +156,13 @@ func TestDiscoveryHTTP(t *testing.T) {
 	if w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/review", as: authReviewer, body: map[string]any{"decision": "approve"}}); w.Code != http.StatusOK {
 		t.Fatalf("approve: %d %s", w.Code, w.Body)
 	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		edit := e.page("GET", "/console/entries/"+en.ID+"/edit", e.login(pbEditor), lang, nil)
+		if edit.Code != 200 || !strings.Contains(edit.Body.String(), `id="entry-data-level"`) || !strings.Contains(edit.Body.String(), "政务/市场监管/作业人员") {
+			t.Fatalf("editor %s: %d", lang, edit.Code)
+		}
+		checkPage(t, edit.Body.String(), lang)
+	}
 	// Running discovery again is the provider's or the authority's.
 	if w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/discover", as: pbMember}); w.Code != http.StatusForbidden {
 		t.Fatalf("discover as a member: %d", w.Code)
