@@ -72,8 +72,16 @@ func HighestGrade(items []Item) int {
 	return g
 }
 
+// DefaultDataLevel gives an entry without a level the level its items imply; the store calls
+// it when it writes an entry, so that every stored entry states its level.
+func DefaultDataLevel(f *EntryFields) {
+	if f.DataLevel == "" {
+		f.DataLevel = ImpliedDataLevel(f.Items)
+	}
+}
+
 // checkGrading checks the entry's category and level (ValidateEntryFields): the level one of
-// DataLevels ("" takes the level the items imply), at least what the items imply, and an
+// DataLevels ("" stands for the level the items imply), at least what the items imply, and an
 // entry of important or core data not opened to the public (不予开放, GB/T 43697 and the
 // policy matrix of shared/reference/standards.md §2.3).
 func checkGrading(f *EntryFields) []*Error {
@@ -82,10 +90,11 @@ func checkGrading(f *EntryFields) []*Error {
 		p = append(p, FieldErrorf("data_category", "The data category must be at most %d characters.", MaxDataCategory).Keyed("error.entry.data_category.too_long", "Max", MaxDataCategory))
 	}
 	implied := ImpliedDataLevel(f.Items)
-	if f.DataLevel == "" {
-		f.DataLevel = implied
+	level := f.DataLevel
+	if level == "" {
+		level = implied
 	}
-	switch r := DataLevelRank(f.DataLevel); {
+	switch r := DataLevelRank(level); {
 	case r < 0:
 		p = append(p, FieldErrorf("data_level", "Data level %q is not one of %s.", f.DataLevel, strings.Join(DataLevels, ", ")).Keyed("error.entry.data_level", "Level", f.DataLevel, "Levels", strings.Join(DataLevels, ", ")))
 	case r < DataLevelRank(implied):

@@ -47,8 +47,11 @@ func TestValidateGrading(t *testing.T) {
 			OpenClass: ClassNone, OpenBasis: "涉及商业秘密", Division: "350100", Items: []Item{{Name: "uscc", Title: "统一社会信用代码", Type: "string", Grade: 4}}}
 	}
 	f := base()
-	if err := ValidateEntryFields(f); err != nil || f.DataLevel != LevelGeneral {
+	if err := ValidateEntryFields(f); err != nil || f.DataLevel != "" {
 		t.Fatalf("empty level: %v, %q", err, f.DataLevel)
+	}
+	if DefaultDataLevel(f); f.DataLevel != LevelGeneral {
+		t.Fatalf("default level %q", f.DataLevel)
 	}
 	for _, c := range []struct {
 		name  string

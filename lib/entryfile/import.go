@@ -109,7 +109,7 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 			case dup:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title),
 					pubdata.NewMessage("error.import.same_entry", "Line", prev, "Code", e.Code, "Title", e.Title)))
-			case len(pubdata.DiffEntryFields(e.EntryFields, r.Fields)) == 0:
+			case len(pubdata.DiffEntryFields(e.EntryFields, withLevel(r.Fields))) == 0:
 				p.action = ActionUnchanged // whatever its state: an export imports back unchanged
 			case e.Status == pubdata.StatusSubmitted:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is under review and cannot be changed until the authority decides.", e.Code, e.Title),
@@ -253,4 +253,11 @@ func OrgEntries(ctx context.Context, svc pubdata.EntryService, org string) ([]*p
 
 func sortErrors(errs []Error) {
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+}
+
+// withLevel returns the fields with the level the store would give them (a sheet without a
+// level column, or with the cell empty, means the level the items imply).
+func withLevel(f pubdata.EntryFields) pubdata.EntryFields {
+	pubdata.DefaultDataLevel(&f)
+	return f
 }
