@@ -35,11 +35,15 @@ const (
 	FindingOverdueTicket    = "overdue_ticket"    // a problem ticket past its due time (the quality workflow's facts)
 	FindingEndpointFailing  = "endpoint_failing"  // a service interface whose recent calls fail
 	FindingObtainedOpen     = "obtained_open"     // an open entry that holds data obtained by sharing (E3)
+	// G8 (security.go): a unit that names no security officer; a system without its
+	// protection level, or at level 2 or above without its filing number and date.
+	FindingNoSecurityOfficer = "no_security_officer"
+	FindingSystemUnfiled     = "system_unfiled"
 )
 
 // FindingKinds lists the finding kinds in the order they are shown.
 var FindingKinds = []string{FindingNoCatalogue, FindingNeverLoaded, FindingStaleTable, FindingOverdueReply,
-	FindingOverdueObjection, FindingOverdueTicket, FindingEndpointFailing, FindingObtainedOpen}
+	FindingOverdueObjection, FindingOverdueTicket, FindingEndpointFailing, FindingObtainedOpen, FindingNoSecurityOfficer, FindingSystemUnfiled}
 
 // EndpointFailingCalls is how many calls in a row must fail before a service interface is a
 // finding.
@@ -71,6 +75,7 @@ func (f ComplianceFinding) Ref() string { return f.Kind + ":" + f.Object }
 type UnitFact struct {
 	Org, Name, Division string
 	Published           int
+	SecurityOfficer     string // "" none named (G8)
 }
 
 // TableFact is a published table entry and its table's last load.
@@ -110,6 +115,8 @@ type ComplianceFacts struct {
 	Tickets   []DueFact
 	Endpoints []EndpointFact
 	Opened    []OpenedFact
+	// Systems are the units' information systems with their protection records (G8).
+	Systems []SystemFact
 }
 
 // ComplianceFindings returns the findings the facts show at now, by unit (org code), then
@@ -119,6 +126,15 @@ func ComplianceFindings(f *ComplianceFacts, now time.Time) []ComplianceFinding {
 	for _, u := range f.Units {
 		if u.Published == 0 {
 			out = append(out, ComplianceFinding{Kind: FindingNoCatalogue, Org: u.Org, OrgName: u.Name, Division: u.Division, Object: "org:" + u.Org})
+		}
+		if u.SecurityOfficer == "" {
+			out = append(out, ComplianceFinding{Kind: FindingNoSecurityOfficer, Org: u.Org, OrgName: u.Name, Division: u.Division, Object: "org:" + u.Org})
+		}
+	}
+	for _, s := range f.Systems {
+		if !SystemFiled(s.Level, s.FilingNumber, s.FiledOn) {
+			out = append(out, ComplianceFinding{Kind: FindingSystemUnfiled, Org: s.Org, OrgName: s.OrgName, Division: s.Division, Object: "system:" + s.ID,
+				Title: s.Name, Detail: strconv.Itoa(s.Level)})
 		}
 	}
 	for _, t := range f.Tables {

@@ -115,6 +115,11 @@ type EntryFields struct {
 	// terms of InvisibleTerms.
 	Invisible      bool           `json:"usable_invisible,omitempty"`
 	InvisibleTerms InvisibleTerms `json:"invisible_terms"`
+	// DataCategory is the entry's data category (数据分类, GB/T 43697: industry domain, then
+	// business attributes); DataLevel its data level (LevelGeneral, LevelImportant,
+	// LevelCore; "" takes the level its items imply, grading.go).
+	DataCategory string `json:"data_category,omitempty"`
+	DataLevel    string `json:"data_level,omitempty"`
 }
 
 // SourceFlag says that an item collects a data element that another body is the
@@ -192,7 +197,7 @@ func FormatResourceCode(prefix string, n int) string { return fmt.Sprintf("%s/%0
 func NormalizeEntryFields(f *EntryFields) {
 	for _, s := range []*string{&f.Title, &f.Summary, &f.Category, &f.Format, &f.UpdateCycle, &f.ShareClass,
 		&f.ShareConditions, &f.ShareBasis, &f.OpenClass, &f.OpenConditions, &f.OpenBasis, &f.Division, &f.TermsText,
-		&f.License, &f.TemporalStart, &f.TemporalEnd, &f.ContactName, &f.ContactEmail, &f.ContactPhone} {
+		&f.License, &f.TemporalStart, &f.TemporalEnd, &f.ContactName, &f.ContactEmail, &f.ContactPhone, &f.DataCategory, &f.DataLevel} {
 		*s = strings.TrimSpace(*s)
 	}
 	f.Keywords = cleanList(f.Keywords)
@@ -294,6 +299,7 @@ func ValidateEntryFields(f *EntryFields) error {
 		p = append(p, e)
 	}
 	p = append(p, checkEntryMetadata(f)...)
+	p = append(p, checkGrading(f)...)
 	if f.Format == FormatTable && len(f.Items) == 0 {
 		add("items", "A table needs at least one data item.").Keyed("error.entry.items.none")
 	}
@@ -453,6 +459,8 @@ func DiffEntryFields(a, b EntryFields) []FieldChange {
 	str("contact_name", a.ContactName, b.ContactName)
 	str("contact_email", a.ContactEmail, b.ContactEmail)
 	str("contact_phone", a.ContactPhone, b.ContactPhone)
+	str("data_category", a.DataCategory, b.DataCategory)
+	str("data_level", a.DataLevel, b.DataLevel)
 	if a.Supplementary != b.Supplementary {
 		out = append(out, FieldChange{"supplementary", a.Supplementary, b.Supplementary})
 	}

@@ -36,8 +36,10 @@ type Org struct {
 	StatusReason string     `json:"status_reason,omitempty"`
 	StatusAt     *time.Time `json:"status_at,omitempty"` // when the authority last changed the status
 	StatusBy     string     `json:"status_by,omitempty"` // the username that changed it
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// SecurityOfficer is the username of the unit's security officer (G8, security.go).
+	SecurityOfficer string    `json:"security_officer,omitempty"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // Organisation statuses (F4): an authority suspends an organisation's data service (every

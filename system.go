@@ -53,11 +53,17 @@ type InformationSystem struct {
 	// PullSources are ids of the unit's pull sources the platform reads the system through;
 	// Tokens ids of the unit's users' API tokens the system pushes with; Entries ids of the
 	// unit's entries the system feeds or uses.
-	PullSources []string  `json:"pull_sources"`
-	Tokens      []string  `json:"tokens"`
-	Entries     []string  `json:"entries"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	PullSources []string `json:"pull_sources"`
+	Tokens      []string `json:"tokens"`
+	Entries     []string `json:"entries"`
+	// ProtectionLevel is the level the system is filed at under the multi-level protection
+	// scheme (等级保护 1–5; 0 not recorded), FilingNumber and FiledOn (YYYY-MM-DD) its filing
+	// (security.go).
+	ProtectionLevel int       `json:"protection_level"`
+	FilingNumber    string    `json:"filing_number"`
+	FiledOn         string    `json:"filed_on"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 func cleanIDs(ids []string) []string {
@@ -109,6 +115,7 @@ func ValidateSystem(s *InformationSystem) error {
 			add(FieldErrorf(field, "A system lists at most %d of these.", MaxSystemLinks).Keyed("error.system.too_many", "Max", MaxSystemLinks))
 		}
 	}
+	validateProtection(s, add)
 	slices.SortFunc(problems, func(a, b *Error) int { return strings.Compare(a.Field, b.Field) })
 	return invalid(problems)
 }

@@ -409,6 +409,16 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/evaluation/compute", signedIn, slow, c.PageEvaluationCompute),
 		route("POST /console/evaluation/publish", signedIn, plain, c.PageEvaluationPublish),
 		route("POST /console/evaluation/weights", signedIn, plain, c.PageEvaluationWeights),
+		// Discovery of personal data (issue 15 item 3); security officers (G8)
+		route("GET /api/v1/entries/{id}/discoveries", signedIn, plain, a.ApiEntryDiscoveries),
+		route("POST /api/v1/entries/{id}/discover", signedIn, plain, a.ApiEntryDiscover),
+		route("GET /api/v1/discoveries", signedIn, plain, a.ApiDiscoveries),
+		route("POST /api/v1/discoveries/{id}/accept", signedIn, plain, a.ApiDiscoveryDecide(true)),
+		route("POST /api/v1/discoveries/{id}/dismiss", signedIn, plain, a.ApiDiscoveryDecide(false)),
+		route("PUT /api/v1/orgs/{code}/security-officer", signedIn, plain, a.ApiSecurityOfficer),
+		route("POST /console/entries/{id}/discoveries/{did}/accept", signedIn, plain, c.PageDiscoveryDecide(true)),
+		route("POST /console/entries/{id}/discoveries/{did}/dismiss", signedIn, plain, c.PageDiscoveryDecide(false)),
+		route("POST /console/systems/security-officer", signedIn, plain, c.PageSecurityOfficer),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

@@ -32,14 +32,27 @@ func (s *ComplianceService) Facts(ctx context.Context, division string, now time
 	defer tx.Rollback()
 	in := likePrefix(pubdata.DivisionPrefix(division))
 	f := &pubdata.ComplianceFacts{}
-	rows, err := tx.query(ctx, `SELECT o.code, o.name, o.division, (SELECT COUNT(*) FROM catalog c WHERE c.org = o.code) FROM orgs o
+	rows, err := tx.query(ctx, `SELECT o.code, o.name, o.division, (SELECT COUNT(*) FROM catalog c WHERE c.org = o.code), o.security_officer FROM orgs o
 		WHERE o.kind = 'public_body' AND COALESCE(o.status, '') <> 'terminated' AND o.division LIKE ? ESCAPE '\' ORDER BY o.code`, in)
 	if err != nil {
 		return nil, err
 	}
 	if f.Units, err = scanRows(rows, func(sc scanner) (pubdata.UnitFact, error) {
 		var u pubdata.UnitFact
-		return u, sc.Scan(&u.Org, &u.Name, &u.Division, &u.Published)
+		return u, sc.Scan(&u.Org, &u.Name, &u.Division, &u.Published, &u.SecurityOfficer)
+	}); err != nil {
+		return nil, err
+	}
+	// G8: the units' systems and their protection records.
+	rows, err = tx.query(ctx, `SELECT s.id, s.name, s.org, o.name, o.division, s.protection_level, s.filing_number, s.filed_on
+		FROM information_systems s JOIN orgs o ON o.code = s.org
+		WHERE o.kind = 'public_body' AND COALESCE(o.status, '') <> 'terminated' AND o.division LIKE ? ESCAPE '\' ORDER BY s.org, s.name, s.id`, in)
+	if err != nil {
+		return nil, err
+	}
+	if f.Systems, err = scanRows(rows, func(sc scanner) (pubdata.SystemFact, error) {
+		var s pubdata.SystemFact
+		return s, sc.Scan(&s.ID, &s.Name, &s.Org, &s.OrgName, &s.Division, &s.Level, &s.FilingNumber, &s.FiledOn)
 	}); err != nil {
 		return nil, err
 	}

@@ -118,6 +118,7 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
 	}
+	pubdata.DefaultDataLevel(f) // G1: every stored entry states its level
 	if code != "" && !pubdata.ValidResourceCode(code) {
 		return nil, pubdata.FieldErrorf("code", "Resource code %q is not of the form 分类码/顺序码 (e.g. 301001/00001).", code).Keyed("error.entry.code", "Code", code)
 	}
@@ -231,6 +232,7 @@ func (s *EntryService) UpdateEntry(ctx context.Context, id string, f *pubdata.En
 	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
 	}
+	pubdata.DefaultDataLevel(f) // G1: every stored entry states its level
 	return s.step(ctx, id, pubdata.EntryEdit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {
 		if err := tx.checkLicense(ctx, f.License); err != nil {
 			return nil, err
@@ -335,6 +337,10 @@ func (s *EntryService) review(ctx context.Context, id string, approve bool, comm
 			return nil, err
 		}
 		details := map[string]any{"version": v, "comment": comment}
+		// G1: the grading the authority approved with this version (grading.go).
+		if e.DataLevel != "" || e.DataCategory != "" {
+			details["grading"] = map[string]any{"data_level": e.DataLevel, "data_category": e.DataCategory, "highest_grade": pubdata.HighestGrade(e.Items)}
+		}
 		if o != nil {
 			details["open_risk_override"] = map[string]any{"reason": strings.TrimSpace(o.Reason), "findings": o.Findings}
 		}

@@ -26,12 +26,12 @@ func NewOrgService(db *DB, divisions *division.Table) *OrgService {
 
 // orgColumns are the columns scanOrg reads, in its order; every query of organisations
 // selects them.
-const orgColumns = "id, code, name, kind, division, COALESCE(parent, ''), status, status_reason, status_at, status_by, created_at, updated_at"
+const orgColumns = "id, code, name, kind, division, COALESCE(parent, ''), status, status_reason, status_at, status_by, created_at, updated_at, security_officer"
 
 func scanOrg(s interface{ Scan(...any) error }) (*Org, error) {
 	var o Org
 	var at nullTime
-	err := s.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.Division, &o.Parent, &o.Status, &o.StatusReason, &at, &o.StatusBy, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
+	err := s.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.Division, &o.Parent, &o.Status, &o.StatusReason, &at, &o.StatusBy, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt}, &o.SecurityOfficer)
 	o.StatusAt = at.t
 	return &o, err
 }
@@ -159,3 +159,44 @@ func likeEscape(s string) string {
 func likePrefix(s string) string { return likeEscape(s) + "%" }
 
 func likeContains(s string) string { return "%" + likeEscape(strings.ToLower(s)) + "%" }
+
+var _ pubdata.SecurityOfficerService = (*OrgService)(nil)
+
+// SetSecurityOfficer implements pubdata.SecurityOfficerService (G8): the officer is checked
+// to be a user of the unit in the transaction that names it.
+func (s *OrgService) SetSecurityOfficer(ctx context.Context, code, username string) (*Org, error) {
+	username = strings.TrimSpace(username)
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	o, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?"+s.db.forUpdate(), code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code).Keyed("error.org.not_found", "Org", code)
+	} else if err != nil {
+		return nil, err
+	}
+	var user *pubdata.User
+	if username != "" {
+		var org string
+		err := tx.queryRow(ctx, "SELECT COALESCE(org, '') FROM users WHERE username = ?", username).Scan(&org)
+		if err == nil {
+			user = &pubdata.User{Username: username, OrgCode: org}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if err := pubdata.ValidateSecurityOfficer(code, username, user); err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE orgs SET security_officer = ?, updated_at = ? WHERE code = ?", username, fmtTime(tx.now), code); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, change{Org: code, Division: o.Division, Action: "org.security_officer", Object: "org:" + code,
+		Details: map[string]any{"from": o.SecurityOfficer, "to": username}}); err != nil {
+		return nil, err
+	}
+	o.SecurityOfficer, o.UpdatedAt = username, tx.now
+	return o, tx.Commit()
+}

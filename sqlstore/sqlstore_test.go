@@ -81,6 +81,8 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		SigningKeys:   sqlstore.NewCertificateService(db),
 		Certificates:  sqlstore.NewCertificateService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
+		Discoveries:   sqlstore.NewDiscoveryService(db),
+		Officers:      sqlstore.NewOrgService(db, division.Default()),
 		Exec:          db.Exec,
 		QueryRow: func(ctx context.Context, q string, args []any, dest ...any) error {
 			return db.QueryRowForTest(ctx, q, args...).Scan(dest...)

@@ -20,12 +20,12 @@ type SystemService struct{ db *DB }
 // NewSystemService returns the systems register on db.
 func NewSystemService(db *DB) *SystemService { return &SystemService{db: db} }
 
-const systemColumns = "id, org, name, description, owner, kind, pull_sources, tokens, created_at, updated_at"
+const systemColumns = "id, org, name, description, owner, kind, pull_sources, tokens, created_at, updated_at, protection_level, filing_number, filed_on"
 
 func scanSystem(sc scanner) (*pubdata.InformationSystem, error) {
 	var s pubdata.InformationSystem
 	var pulls, tokens string
-	if err := sc.Scan(&s.ID, &s.Org, &s.Name, &s.Description, &s.Owner, &s.Kind, &pulls, &tokens, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt}); err != nil {
+	if err := sc.Scan(&s.ID, &s.Org, &s.Name, &s.Description, &s.Owner, &s.Kind, &pulls, &tokens, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt}, &s.ProtectionLevel, &s.FilingNumber, &s.FiledOn); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(pulls), &s.PullSources); err != nil {
@@ -124,7 +124,8 @@ func contains(list []string, s string) bool {
 
 func systemDetails(s *pubdata.InformationSystem) map[string]any {
 	return map[string]any{"name": s.Name, "description": s.Description, "owner": s.Owner, "kind": s.Kind,
-		"pull_sources": s.PullSources, "tokens": s.Tokens, "entries": s.Entries}
+		"pull_sources": s.PullSources, "tokens": s.Tokens, "entries": s.Entries,
+		"protection_level": s.ProtectionLevel, "filing_number": s.FilingNumber, "filed_on": s.FiledOn}
 }
 
 func (tx *Tx) writeSystemEntries(ctx context.Context, s *pubdata.InformationSystem) error {
@@ -177,9 +178,9 @@ func (s *SystemService) CreateSystem(ctx context.Context, in *pubdata.Informatio
 	}
 	now := tx.now.Truncate(time.Microsecond)
 	out.ID, out.CreatedAt, out.UpdatedAt = newID(), now, now
-	if _, err := tx.exec(ctx, `INSERT INTO information_systems (id, org, name, description, owner, kind, pull_sources, tokens, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.ID, out.Org, out.Name, out.Description, out.Owner, out.Kind, jsonIDs(out.PullSources), jsonIDs(out.Tokens),
-		fmtTime(now), fmtTime(now)); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO information_systems (id, org, name, description, owner, kind, pull_sources, tokens, created_at, updated_at, protection_level, filing_number, filed_on)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.ID, out.Org, out.Name, out.Description, out.Owner, out.Kind, jsonIDs(out.PullSources), jsonIDs(out.Tokens),
+		fmtTime(now), fmtTime(now), out.ProtectionLevel, out.FilingNumber, out.FiledOn); err != nil {
 		return nil, err
 	}
 	if err := tx.writeSystemEntries(ctx, &out); err != nil {
@@ -229,8 +230,8 @@ func (s *SystemService) UpdateSystem(ctx context.Context, in *pubdata.Informatio
 		return nil, err
 	}
 	out.UpdatedAt = tx.now.Truncate(time.Microsecond)
-	if _, err := tx.exec(ctx, "UPDATE information_systems SET name = ?, description = ?, owner = ?, kind = ?, pull_sources = ?, tokens = ?, updated_at = ? WHERE id = ?",
-		out.Name, out.Description, out.Owner, out.Kind, jsonIDs(out.PullSources), jsonIDs(out.Tokens), fmtTime(out.UpdatedAt), out.ID); err != nil {
+	if _, err := tx.exec(ctx, "UPDATE information_systems SET name = ?, description = ?, owner = ?, kind = ?, pull_sources = ?, tokens = ?, updated_at = ?, protection_level = ?, filing_number = ?, filed_on = ? WHERE id = ?",
+		out.Name, out.Description, out.Owner, out.Kind, jsonIDs(out.PullSources), jsonIDs(out.Tokens), fmtTime(out.UpdatedAt), out.ProtectionLevel, out.FilingNumber, out.FiledOn, out.ID); err != nil {
 		return nil, err
 	}
 	if err := tx.writeSystemEntries(ctx, &out); err != nil {

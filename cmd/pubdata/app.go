@@ -334,6 +334,8 @@ func (a *app) handler() (http.Handler, error) {
 		Monitor:            a.monitor,
 		MetricsToken:       a.cfg.MetricsToken,
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
+		Discoveries:        sqlstore.NewDiscoveryService(a.db),
+		Officers:           sqlstore.NewOrgService(a.db, a.divisions),
 		Evidence:           a.evidence,
 		Quality:            a.quality,
 		QualityWeights:     a.quality.Weights,

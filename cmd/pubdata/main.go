@@ -70,6 +70,7 @@ func commands() []*command {
 		entriesExportCommand(),
 		ingestCommand(),
 		anonymiseCommand(),
+		discoverCommand(),
 		benchSearchCommand(),
 		benchIngestCommand(),
 		benchRowsCommand(),

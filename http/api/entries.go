@@ -172,6 +172,8 @@ type entryPatch struct {
 	ContactName     *string         `json:"contact_name"`
 	ContactEmail    *string         `json:"contact_email"`
 	ContactPhone    *string         `json:"contact_phone"`
+	DataCategory    *string         `json:"data_category"`
+	DataLevel       *string         `json:"data_level"`
 }
 
 // apply merges the patch into f.
@@ -218,6 +220,8 @@ func (p *entryPatch) apply(f *pubdata.EntryFields) {
 	set(&f.ContactName, p.ContactName)
 	set(&f.ContactEmail, p.ContactEmail)
 	set(&f.ContactPhone, p.ContactPhone)
+	set(&f.DataCategory, p.DataCategory)
+	set(&f.DataLevel, p.DataLevel)
 }
 
 func (s *Server) ApiEntryPatch(w http.ResponseWriter, r *http.Request) error {

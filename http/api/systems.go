@@ -20,11 +20,16 @@ type systemBody struct {
 	PullSources []string `json:"pull_sources"`
 	Tokens      []string `json:"tokens"`
 	Entries     []string `json:"entries"`
+	// G8: the protection level (0–5), filing number and date.
+	ProtectionLevel int    `json:"protection_level"`
+	FilingNumber    string `json:"filing_number"`
+	FiledOn         string `json:"filed_on"`
 }
 
 func (b *systemBody) system() *pubdata.InformationSystem {
 	return &pubdata.InformationSystem{Org: b.Org, Name: b.Name, Description: b.Description, Owner: b.Owner, Kind: b.Kind,
-		PullSources: b.PullSources, Tokens: b.Tokens, Entries: b.Entries}
+		PullSources: b.PullSources, Tokens: b.Tokens, Entries: b.Entries,
+		ProtectionLevel: b.ProtectionLevel, FilingNumber: b.FilingNumber, FiledOn: b.FiledOn}
 }
 
 // ApiSystemList is GET /api/v1/systems?org=: the unit's systems (the caller's unit by

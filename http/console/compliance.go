@@ -240,3 +240,48 @@ func (s *Server) PageOpenFindingResolve(w http.ResponseWriter, r *http.Request) 
 	v.FindingFormID, v.FindingNote = id, note
 	return s.Render(w, r, "entry", http.StatusBadRequest, v)
 }
+
+// PageDiscoveryDecide is POST /console/entries/{id}/discoveries/{did}/accept and
+// …/dismiss {reason}: the entry page's discovery forms (issue 15 item 3).
+func (s *Server) PageDiscoveryDecide(accept bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a, err := entryOrgActor(r)
+		if err != nil {
+			return err
+		}
+		if err := web.ParseForm(r); err != nil {
+			return err
+		}
+		id, reason := r.PathValue("did"), r.PostForm.Get("reason")
+		d, err := s.DecideDiscovery(r, id, accept, reason)
+		if err == nil {
+			flag := "discovery_dismissed"
+			if accept {
+				flag = "discovery_accepted"
+			}
+			web.Redirect(w, r, web.WithQuery("/console/entries/"+d.Entry, flag, "1")+"#discoveries")
+			return nil
+		}
+		if !web.ErrorIs(err, pubdata.EINVALID) && !web.ErrorIs(err, pubdata.ECONFLICT) {
+			return err
+		}
+		e, ferr := s.findWorkingCopy(r, a)
+		if ferr != nil {
+			return ferr
+		}
+		v, verr := s.entryDetailView(r, a, e)
+		if verr != nil {
+			return verr
+		}
+		lang := web.LangFrom(r.Context())
+		v.DiscoveryErrors = web.FormErrors{}
+		for _, p := range pubdata.ErrorFields(err) {
+			v.DiscoveryErrors["reason"] = web.FieldText(lang, p)
+		}
+		if len(v.DiscoveryErrors) == 0 {
+			v.DiscoveryErrors[""] = web.ErrorText(lang, err)
+		}
+		v.DiscoveryFormID, v.DiscoveryReason = id, reason
+		return s.Render(w, r, "entry", http.StatusBadRequest, v)
+	}
+}

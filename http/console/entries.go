@@ -144,6 +144,8 @@ type entryForm struct {
 	// Usable but invisible: the flag and its terms as entered.
 	Invisible                                 bool
 	GroupColumns, MinGroupSize, PrivacyBudget string
+	// DataLevel and DataCategory: the entry's grading (G1, grading.go).
+	DataLevel, DataCategory string
 }
 
 // HasTerm reports whether the usage term is ticked.
@@ -170,6 +172,7 @@ type entryEditView struct {
 	OpenOpts   []web.CatOption
 	ItemTypes  []web.CatOption
 	Grades     []web.CatOption
+	DataLevels []string
 	Elements   []elementChoice
 	Divisions  []pubdata.Division
 	Terms      []string // the usage terms offered (pubdata.UsageTerms)
@@ -248,6 +251,7 @@ func formFromEntry(code string, f *pubdata.EntryFields) entryForm {
 		Obtained:      strings.Join(f.Obtained, ", "), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		DataLevel: f.DataLevel, DataCategory: f.DataCategory,
 		Invisible: f.Invisible, GroupColumns: strings.Join(f.InvisibleTerms.GroupColumns, ", "),
 	}
 	if f.InvisibleTerms.MinGroupSize > 0 {
@@ -287,6 +291,7 @@ func parseEntryForm(pf url.Values) (entryForm, int) {
 		ContactName: get("contact_name"), ContactEmail: get("contact_email"), ContactPhone: get("contact_phone"),
 		Invisible: pf.Get("usable_invisible") == "true", GroupColumns: get("group_columns"),
 		MinGroupSize: get("min_group_size"), PrivacyBudget: get("privacy_budget"),
+		DataLevel: get("data_level"), DataCategory: get("data_category"),
 	}
 	rows, _ := strconv.Atoi(pf.Get("rows"))
 	rows = min(max(rows, 0), maxItemRows)
@@ -321,6 +326,7 @@ func (f entryForm) fields(lang string, errs web.FormErrors) *pubdata.EntryFields
 		Obtained: splitList(f.Obtained, true), Terms: slices.Clone(f.Terms), TermsText: f.TermsText,
 		License: f.License, TemporalStart: f.TemporalStart, TemporalEnd: f.TemporalEnd,
 		ContactName: f.ContactName, ContactEmail: f.ContactEmail, ContactPhone: f.ContactPhone,
+		DataLevel: f.DataLevel, DataCategory: f.DataCategory,
 		Invisible: f.Invisible,
 	}
 	ef.InvisibleTerms.GroupColumns = splitList(f.GroupColumns, false)
@@ -375,6 +381,7 @@ func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (
 		OpenOpts:   web.OpenClassOptions,
 		ItemTypes:  web.ItemTypeOptions,
 		Grades:     web.GradeOptions,
+		DataLevels: pubdata.DataLevels,
 		Divisions:  s.Divisions.Within(a.Org.Division),
 		Terms:      pubdata.UsageTerms,
 	}
@@ -600,6 +607,14 @@ type entryDetailView struct {
 	FindingErrors      web.FormErrors
 	FindingNote        string
 	FindingFormID      string
+	// Discoveries of personal data in the entry's items (issue 15 item 3), open first;
+	// CanAccept / CanDismiss: the viewer decides them; the form's problems and input.
+	Discoveries     []*pubdata.Discovery
+	CanAccept       bool
+	CanDismiss      bool
+	DiscoveryErrors web.FormErrors
+	DiscoveryFormID string
+	DiscoveryReason string
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -662,6 +677,20 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 		v.FindingErrors = web.FormErrors{}
 		if r.URL.Query().Get("finding_resolved") != "" {
 			v.Flash = web.Translate(v.Lang, "openwatch.resolved")
+		}
+	}
+	if s.Discoveries != nil && e.Format == pubdata.FormatTable {
+		if v.Discoveries, err = s.Discoveries.FindDiscoveries(r.Context(), pubdata.DiscoveryFilter{Entry: e.ID, Limit: 200}); err != nil {
+			return nil, err
+		}
+		v.CanAccept = pubdata.CanDecideDiscovery(a, e.Org, e.Division, true)
+		v.CanDismiss = pubdata.CanDecideDiscovery(a, e.Org, e.Division, false)
+		v.DiscoveryErrors = web.FormErrors{}
+		switch q := r.URL.Query(); {
+		case q.Get("discovery_accepted") != "":
+			v.Flash = web.Translate(v.Lang, "discovery.accepted")
+		case q.Get("discovery_dismissed") != "":
+			v.Flash = web.Translate(v.Lang, "discovery.dismissed")
 		}
 	}
 	if a.Org.Code != e.Org && mayReview(a) {
@@ -846,6 +875,8 @@ var diffFieldKeys = []entryFieldLabel{
 	{Field: "contact_name", Key: "entry.field.contact_name"},
 	{Field: "contact_email", Key: "entry.field.contact_email"},
 	{Field: "contact_phone", Key: "entry.field.contact_phone"},
+	{Field: "data_category", Key: "grading.data_category"},
+	{Field: "data_level", Key: "grading.data_level"},
 	{Field: "title_item", Key: "entry.item.title"},
 	{Field: "type", Key: "entry.item.type"},
 	{Field: "element", Key: "entry.item.element"},
@@ -920,6 +951,10 @@ func changeValue(lang, field string, v any) string {
 			return web.Translate(lang, web.OptionKey(web.FormatOptions, x))
 		case "update_cycle":
 			return web.Translate(lang, web.OptionKey(web.CycleOptions, x))
+		case "data_level":
+			if slices.Contains(pubdata.DataLevels, x) {
+				return web.Translate(lang, "grading.level."+x)
+			}
 		}
 		if strings.HasPrefix(field, "items.") && strings.HasSuffix(field, ".type") {
 			return web.Translate(lang, web.OptionKey(web.ItemTypeOptions, x))
@@ -1097,3 +1132,6 @@ func (s *Server) PageConsoleLists(w http.ResponseWriter, r *http.Request) error 
 	}
 	return s.Render(w, r, "lists", http.StatusOK, web.ListsView{Page: s.Base(r, true), Lists: web.CatalogLists})
 }
+
+// HighestGrade is the highest grade of the entry's items (0: none graded).
+func (v *entryDetailView) HighestGrade() int { return pubdata.HighestGrade(v.Entry.Items) }

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -32,6 +33,13 @@ type systemsView struct {
 	Unconnected []pubdata.EntryConnection
 	// Board is the authority's board; nil for a unit's user.
 	Board *web.UnconnectedReport
+	// G8: Levels are the protection levels offered (0 not recorded); CanNameOfficer: the
+	// viewer names the unit's security officer, one of Users; OfficerErrors the form's
+	// problems.
+	Levels         []int
+	CanNameOfficer bool
+	Users          []*pubdata.User
+	OfficerErrors  web.FormErrors
 }
 
 // Has reports whether the form lists id among list's ids.
@@ -58,7 +66,13 @@ func (s *Server) systemsView(r *http.Request, org string) (*systemsView, error) 
 		return nil, err
 	}
 	v := &systemsView{Page: s.Base(r, true), Org: o, Systems: list, CanEdit: pubdata.CanEditSystems(a, o.Code), Kinds: pubdata.SystemKinds,
-		Form: &pubdata.InformationSystem{Kind: pubdata.SystemFeeds}, Errors: web.FormErrors{}, Titles: map[string]string{}}
+		Form: &pubdata.InformationSystem{Kind: pubdata.SystemFeeds}, Errors: web.FormErrors{}, Titles: map[string]string{},
+		Levels: []int{0, 1, 2, 3, 4, 5}, CanNameOfficer: pubdata.CanNameSecurityOfficer(a, o) && s.Officers != nil, OfficerErrors: web.FormErrors{}}
+	if v.CanNameOfficer {
+		if v.Users, _, _, err = s.Users.FindUsers(r.Context(), pubdata.UserFilter{OrgCode: o.Code, Limit: pubdata.MaxLimit}); err != nil {
+			return nil, err
+		}
+	}
 	if v.Choices, err = s.Systems.SystemChoices(r.Context(), o.Code); err != nil {
 		return nil, err
 	}
@@ -89,14 +103,21 @@ func (s *Server) systemsView(r *http.Request, org string) (*systemsView, error) 
 		v.Flash = web.Translate(v.Lang, "systems.saved")
 	case r.URL.Query().Get("deleted") != "":
 		v.Flash = web.Translate(v.Lang, "systems.deleted")
+	case r.URL.Query().Get("officer") != "":
+		v.Flash = web.Translate(v.Lang, "grading.officer.saved")
 	}
 	return v, nil
 }
 
 func systemFromForm(r *http.Request) *pubdata.InformationSystem {
 	f := r.PostForm
+	level, err := strconv.Atoi(strings.TrimSpace(f.Get("protection_level")))
+	if err != nil && strings.TrimSpace(f.Get("protection_level")) != "" {
+		level = -1 // refused by the domain's check
+	}
 	return &pubdata.InformationSystem{Name: f.Get("name"), Description: f.Get("description"), Owner: f.Get("owner"), Kind: strings.TrimSpace(f.Get("kind")),
-		Entries: f["entries"], PullSources: f["pull_sources"], Tokens: f["tokens"]}
+		Entries: f["entries"], PullSources: f["pull_sources"], Tokens: f["tokens"],
+		ProtectionLevel: level, FilingNumber: f.Get("filing_number"), FiledOn: f.Get("filed_on")}
 }
 
 // formProblems turns a refusal of the form into its fields' problems; other errors are
@@ -229,4 +250,43 @@ func (s *Server) PageSystemDelete(w http.ResponseWriter, r *http.Request) error 
 	}
 	web.Redirect(w, r, web.WithQuery("/console/systems", "deleted", "1"))
 	return nil
+}
+
+// PageSecurityOfficer is POST /console/systems/security-officer {org, username}: names the
+// unit's security officer (G8) and returns to its register.
+func (s *Server) PageSecurityOfficer(w http.ResponseWriter, r *http.Request) error {
+	a, err := web.ConsoleActor(r)
+	if err != nil {
+		return err
+	}
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	org := strings.TrimSpace(r.PostForm.Get("org"))
+	if org == "" && a.Org != nil {
+		org = a.Org.Code
+	}
+	_, err = s.SetSecurityOfficer(r, org, r.PostForm.Get("username"))
+	back := "/console/systems"
+	if a.Org == nil || org != a.Org.Code {
+		back = web.WithQuery(back, "org", org)
+	}
+	if err == nil {
+		web.Redirect(w, r, web.WithQuery(back, "officer", "1")+"#security-officer")
+		return nil
+	}
+	errs, err := formProblems(web.LangFrom(r.Context()), err)
+	if err != nil {
+		return err
+	}
+	q := ""
+	if a.Org == nil || org != a.Org.Code {
+		q = org
+	}
+	v, err := s.systemsView(r, q)
+	if err != nil {
+		return err
+	}
+	v.OfficerErrors = errs
+	return s.Render(w, r, "systems", http.StatusBadRequest, v)
 }

@@ -138,6 +138,11 @@ type Server struct {
 	Backups pubdata.BackupService
 	Backup  BackupSchedule
 
+	// Discoveries keeps the discoveries of personal data (discoveries.go, issue 15 item 3);
+	// Officers names units' security officers (G8). nil: their routes answer 404.
+	Discoveries pubdata.DiscoveryService
+	Officers    pubdata.SecurityOfficerService
+
 	// Accounts keeps public accounts (register.go: registration, e-mail verification,
 	// password reset, contact details, tokens' usage); nil: those routes answer 404. Mail
 	// sends the account e-mails; nil: no e-mail is configured (registration works

@@ -54,6 +54,8 @@ const (
 	colContactName     = "contact_name"
 	colContactEmail    = "contact_email"
 	colContactPhone    = "contact_phone"
+	colDataCategory    = "data_category"
+	colDataLevel       = "data_level"
 	colItemName        = "item_name"
 	colItemTitle       = "item_title"
 	colItemType        = "item_type"
@@ -98,6 +100,9 @@ var Columns = []Column{
 	{colContactName, "联系人", false},
 	{colContactEmail, "联系邮箱", false},
 	{colContactPhone, "联系电话", false},
+	// The entry's classification and grading (GB/T 43697), added after the contact point.
+	{colDataCategory, "数据分类", false},
+	{colDataLevel, "数据级别", false},
 }
 
 // headerAliases are further headers accepted for a column: the API's JSON paths of item
@@ -112,6 +117,7 @@ var headerAliases = map[string]string{
 	"不予共享理由": colShareBasis, "不予共享的依据": colShareBasis,
 	"开放类别": colOpenClass, "开放属性": colOpenClass,
 	"不予开放理由": colOpenBasis, "不予开放的依据": colOpenBasis,
+	"分类分级": colDataLevel, "数据安全级别": colDataLevel, "数据类别": colDataCategory,
 	"开放许可协议": colLicense, "许可协议标识": colLicense, "联系方式": colContactPhone, "联系人电话": colContactPhone, "联系人邮箱": colContactEmail,
 	"行政区划": colDivision, "关键词": colKeywords, "关联资源": colRelated, "是否补充目录": colSupplementary,
 	"items.name": colItemName, "数据项名称": colItemName, "字段名": colItemName, "字段名称": colItemName,
@@ -208,6 +214,12 @@ var (
 		{"unconditional", "无条件共享", []string{"无条件"}},
 		{"conditional", "有条件共享", []string{"有条件", "授权共享", "依申请共享"}},
 		{"none", "不予共享", []string{"不予", "暂不共享", "非共享", "不共享"}},
+	}
+	// GB/T 43697-2024's data levels.
+	levelTerms = []term{
+		{"general", "一般数据", []string{"一般"}},
+		{"important", "重要数据", []string{"重要"}},
+		{"core", "核心数据", []string{"核心"}},
 	}
 	openTerms = []term{
 		{"unconditional", "无条件开放", []string{"无条件", "普遍开放"}},

@@ -488,6 +488,7 @@ func (rd *reader) start(n int, cell func(string) string) *entry {
 	f.License = cell(colLicense)
 	f.TemporalStart, f.TemporalEnd = cell(colTemporalStart), cell(colTemporalEnd)
 	f.ContactName, f.ContactEmail, f.ContactPhone = cell(colContactName), cell(colContactEmail), cell(colContactPhone)
+	f.DataCategory = cell(colDataCategory)
 	f.Items = []pubdata.Item{}
 	f.Category = cell(colCategory)
 	if v, ok := lookupTerm(categoryTerms, f.Category); ok {
@@ -511,6 +512,7 @@ func (rd *reader) start(n int, cell func(string) string) *entry {
 	enum(colUpdateCycle, cycleTerms, &f.UpdateCycle)
 	enum(colShareClass, shareTerms, &f.ShareClass)
 	enum(colOpenClass, openTerms, &f.OpenClass)
+	enum(colDataLevel, levelTerms, &f.DataLevel)
 	if v := cell(colSupplementary); v != "" {
 		b, ok := parseBool(v)
 		if !ok {

@@ -90,6 +90,8 @@ func records(entries []*pubdata.Entry) [][]cellValue {
 			colContactName:     f.ContactName,
 			colContactEmail:    f.ContactEmail,
 			colContactPhone:    f.ContactPhone,
+			colDataCategory:    f.DataCategory,
+			colDataLevel:       chinese(levelTerms, f.DataLevel),
 		}
 		items := f.Items
 		if len(items) == 0 {
@@ -265,6 +267,8 @@ func encodeXLSX(w io.Writer, rows [][]cellValue) error {
 			list = terms(shareTerms)
 		case colOpenClass:
 			list = terms(openTerms)
+		case colDataLevel:
+			list = terms(levelTerms)
 		case colItemType:
 			list = terms(typeTerms)
 		case colSupplementary, colItemKey, colItemPersonal:
@@ -326,6 +330,8 @@ var help = map[string]string{
 	colContactName:     "解答数据问题的联系人（科室或数据专员）；留空则以提供单位为联系方。",
 	colContactEmail:    "联系人的电子邮箱。",
 	colContactPhone:    "联系人的电话。",
+	colDataCategory:    "GB/T 43697-2024 数据分类：先行业领域，再业务属性，如 政务/市场监管/企业登记。",
+	colDataLevel:       "GB/T 43697-2024 数据级别；留空则按信息项分级确定（一般数据）。重要数据和核心数据不予开放。",
 	colItemName:        "库表必填。字段名：小写字母、数字和下划线，以字母开头。",
 	colItemTitle:       "信息项的中文名称，如 统一社会信用代码。",
 	colItemType:        "也可填 C、N、I、D、T、L 或 string、integer 等。",
@@ -357,6 +363,8 @@ func writeHelp(f *excelize.File, bold int) error {
 			values = strings.Join(terms(shareTerms), "、")
 		case colOpenClass:
 			values = strings.Join(terms(openTerms), "、")
+		case colDataLevel:
+			values = strings.Join(terms(levelTerms), "、")
 		case colItemType:
 			values = strings.Join(terms(typeTerms), "、")
 		case colSupplementary, colItemKey, colItemPersonal:

@@ -38,6 +38,7 @@ func sampleEntries() []*pubdata.Entry {
 			Title: "居民身份证信息", Summary: "=HYPERLINK(\"http://x\") 以等号开头的摘要", Category: "1", Format: "service", UpdateCycle: "realtime",
 			ShareClass: "conditional", ShareConditions: "仅限履行法定职责所必需，经授权后以接口核验方式共享。",
 			OpenClass: "none", OpenBasis: "《中华人民共和国个人信息保护法》第二十八条",
+			DataCategory: "政务/公安/户籍", DataLevel: "important",
 			Division: "350000", Keywords: []string{"身份证"}, Related: []string{},
 			Items: []pubdata.Item{
 				{Name: "resident_id", Title: "公民身份号码", Type: "string", Length: 18, Key: true, Element: "resident_id", Grade: 4, Personal: true},

@@ -110,7 +110,7 @@ func Import(ctx context.Context, svc pubdata.EntryService, org string, rows []Ro
 			case dup:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("The entry at line %d is the same entry (%s %s).", prev, e.Code, e.Title),
 					pubdata.NewMessage("error.import.same_entry", "Line", prev, "Code", e.Code, "Title", e.Title)))
-			case len(pubdata.DiffEntryFields(e.EntryFields, r.Fields)) == 0:
+			case len(pubdata.DiffEntryFields(e.EntryFields, withLevel(r.Fields))) == 0:
 				p.action = ActionUnchanged // whatever its state: an export imports back unchanged
 			case e.Status == pubdata.StatusSubmitted:
 				res.Errors = append(res.Errors, r.codeError(fmt.Sprintf("Entry %s (%s) is under review and cannot be changed until the authority decides.", e.Code, e.Title),
@@ -268,4 +268,11 @@ func keepUntemplated(f *pubdata.EntryFields, old pubdata.EntryFields) {
 	for i := range f.Items {
 		f.Items[i].Invisible = invisible[f.Items[i].Name]
 	}
+}
+
+// withLevel returns the fields with the level the store would give them (a sheet without a
+// level column, or with the cell empty, means the level the items imply).
+func withLevel(f pubdata.EntryFields) pubdata.EntryFields {
+	pubdata.DefaultDataLevel(&f)
+	return f
 }
