@@ -62,6 +62,8 @@ type Store struct {
 	Monitor pubdata.MonitorService
 	// Privacy keeps the privacy budgets of usable-but-invisible entries (nil fails its test).
 	Privacy pubdata.PrivacyService
+	// Security keeps the early-warning rules, alerts and incidents (nil fails its tests).
+	Security pubdata.SecurityService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -115,6 +117,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, systemTests...)
 	tests = append(tests, evaluationTests...)
 	tests = append(tests, monitorTests...)
+	tests = append(tests, securityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
