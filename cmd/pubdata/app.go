@@ -15,6 +15,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	pdhttp "github.com/pubdata/pubdata/http"
+	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -59,7 +60,11 @@ type app struct {
 	// quality.go), with the weights of the settings.
 	quality *sqlstore.QualityService
 	// monitor keeps the monitoring aggregates (serve's monitor job: monitor.go).
-	monitor  *sqlstore.MonitorService
+	monitor *sqlstore.MonitorService
+	// security keeps the early-warning rules and incidents (serve's security job:
+	// security.go); counts are the web layer's refusals and tokens' addresses.
+	security *sqlstore.SecurityService
+	counts   *web.SecurityCounts
 	extracts *extract.Key
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
@@ -131,6 +136,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.evidence = sqlstore.NewEvidenceService(db)
 	a.quality = sqlstore.NewQualityService(db)
 	a.monitor = sqlstore.NewMonitorService(db)
+	a.security, a.counts = sqlstore.NewSecurityService(db), &web.SecurityCounts{}
 	if a.quality.Weights, err = pubdata.ParseQualityWeights(cfg.QualityWeights); err != nil {
 		db.Close()
 		return nil, err
@@ -278,6 +284,8 @@ func (a *app) handler() (http.Handler, error) {
 		Systems:            sqlstore.NewSystemService(a.db),
 		Evaluations:        sqlstore.NewEvaluationService(a.db),
 		Monitor:            a.monitor,
+		Security:           a.security,
+		SecurityCounts:     a.counts,
 		MetricsToken:       a.cfg.MetricsToken,
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Evidence:           a.evidence,
