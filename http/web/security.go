@@ -183,7 +183,7 @@ func (s *Server) ActOnIncident(r *http.Request, id, step string, req *IncidentSt
 // incidentSubjects are the key values of the rows involved: the rows of the incident's entry
 // that its grant exposes (its row filter), or every row of the entry without a grant.
 func (s *Server) incidentSubjects(r *http.Request, i *pubdata.Incident) ([]string, error) {
-	if i.Entry == "" || s.Reads == nil {
+	if i.Entry == "" || s.Reads == nil || s.Data == nil {
 		return []string{}, nil
 	}
 	ctx := r.Context()
@@ -201,7 +201,7 @@ func (s *Server) incidentSubjects(r *http.Request, i *pubdata.Incident) ([]strin
 		}
 		filter = g.RowFilter
 	}
-	subjects, _, err := s.Reads.IncidentSubjects(ctx, e, filter, pubdata.MaxIncidentSubjects)
+	subjects, _, err := s.Reader().IncidentSubjects(ctx, e, filter, pubdata.MaxIncidentSubjects)
 	return subjects, err
 }
 
