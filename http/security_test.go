@@ -160,4 +160,3 @@ func TestEarlyWarningAndIncident(t *testing.T) {
 }
 
 type stepReply struct{ w *httptest.ResponseRecorder }
-
