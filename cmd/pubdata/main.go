@@ -68,6 +68,7 @@ func commands() []*command {
 		benchDownloadCommand(),
 		benchPortalCommand(),
 		benchBoardCommand(),
+		benchAlertsCommand(),
 		benchQualityCommand(),
 	}
 }
