@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -156,6 +157,25 @@ func TestEarlyWarningAndIncident(t *testing.T) {
 	}
 	if w := e.do(req{path: "/api/v1/alerts?open=1", as: authAdmin}); w.Code != 200 || len(decode[alerts](t, w).Alerts) != 0 {
 		t.Fatalf("open alerts after dismissal: %d %s", w.Code, w.Body)
+	}
+
+	// The console's pages in both languages; not for the unit's members.
+	admin := []*http.Cookie{e.login(pbAdmin)}
+	for _, lang := range []string{"zh-CN", "en"} {
+		w := e.do(req{path: "/console/alerts?lang=" + lang, cookies: admin})
+		if want := map[string]string{"zh-CN": "个人信息批量读取", "en": "Bulk reads of personal data"}[lang]; w.Code != 200 || !strings.Contains(w.Body.String(), want) || !strings.Contains(w.Body.String(), "已立案处置") {
+			t.Fatalf("%s alerts page: %d %s", lang, w.Code, w.Body)
+		}
+		w = e.do(req{path: "/console/incidents/" + inc.ID + "?lang=" + lang, cookies: admin})
+		if want := map[string]string{"zh-CN": "已关闭", "en": "Closed"}[lang]; w.Code != 200 || !strings.Contains(w.Body.String(), want) || !strings.Contains(w.Body.String(), idA) || strings.Contains(w.Body.String(), idC) {
+			t.Fatalf("%s incident page: %d %s", lang, w.Code, w.Body)
+		}
+	}
+	member := []*http.Cookie{e.login(pbMember)}
+	for _, path := range []string{"/console/alerts", "/console/incidents", "/console/incidents/" + inc.ID} {
+		if w := e.do(req{path: path, cookies: member}); w.Code != 403 && w.Code != 404 {
+			t.Fatalf("%s as a member: %d", path, w.Code)
+		}
 	}
 }
 

@@ -148,7 +148,7 @@ func wholeTable(d map[string]any) bool {
 }
 
 // Scan implements pubdata.SecurityService: it reads the events after the cursor (data.read,
-// data.refused, user.login_failed) up to the log's size when it starts, at most max, counts
+// user.login_failed) up to the log's size when it starts, at most max, counts
 // them into security_counts, moves the cursor, and then checks the rules of the subjects it
 // counted.
 func (s *SecurityService) Scan(ctx context.Context, now time.Time, max int, isWorkday func(time.Time) bool) (*pubdata.SecurityScanResult, error) {
@@ -175,7 +175,7 @@ func (s *SecurityService) Scan(ctx context.Context, now time.Time, max int, isWo
 		return res, nil
 	}
 	rows, err := s.db.query(ctx, `SELECT seq, time, actor, org, division, action, object, client_addr, details FROM audit_events
-		WHERE seq > ? AND seq <= ? AND action IN ('data.read', 'data.refused', 'user.login_failed') ORDER BY seq`, res.From, res.To)
+		WHERE seq > ? AND seq <= ? AND action IN ('data.read', 'user.login_failed') ORDER BY seq`, res.From, res.To)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func (s *SecurityService) Scan(ctx context.Context, now time.Time, max int, isWo
 	entries := map[string]*secEntry{}
 	for _, ev := range evs {
 		switch ev.action {
-		case "user.login_failed", "data.refused":
+		case "user.login_failed": // refused reads (data.refused) are 403 answers, counted by the web layer
 			if ev.adr != "" {
 				st.count("addr:"+ev.adr, countRefusals, minuteBucket(ev.at), ev.seq)
 			}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -240,4 +241,9 @@ func (s *Server) PageEmergencyAdd(w http.ResponseWriter, r *http.Request) error 
 	}
 	web.Redirect(w, r, web.WithQuery("/console/incidents", "done", "emergency"))
 	return nil
+}
+
+// AuditLink is the record's page starting at the event seq (its cursor is the next seq).
+func (v *alertsView) AuditLink(seq int64) string {
+	return "/console/audit?cursor=" + strconv.FormatInt(seq+1, 10)
 }

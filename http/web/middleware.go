@@ -111,7 +111,7 @@ func (s *Server) Observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		st := StateFrom(r.Context())
 		s.metrics.observe(st.route, r.Method, sw.status, d)
-		if s.SecurityCounts != nil { // security.go: refusals and tokens' addresses
+		if s.SecurityCounts != nil && !strings.HasSuffix(st.route, "/login") { // security.go: refusals and tokens' addresses (failed sign-ins are in the record)
 			s.SecurityCounts.Observe(sw.status, st.token, s.clientAddr(r))
 		}
 		level := slog.LevelInfo
