@@ -92,6 +92,15 @@ var NoticeRules = map[string]func(NoticeParties) []Recipient{
 	NoticeTicketReopened:  ticketProvider,
 	NoticeTicketConfirmed: ticketProvider,
 	NoticeTicketOverdue:   authorityDeciders,
+	NoticeSecurityAlert:   securityParties,
+	NoticeIncidentReport:  securityParties,
+	NoticeIncidentNotify:  securityParties,
+}
+
+// securityParties are the unit's admins (its security officers' stand-ins) and the covering
+// authority's admins and reviewers.
+func securityParties(p NoticeParties) []Recipient {
+	return append(roles(p.Provider, RoleAdmin), authorityDeciders(p)...)
 }
 
 // NoticeRecipients returns who receives a notification of the key about the parties. It

@@ -634,53 +634,59 @@ func (s *ApplicationService) LiveGrants(ctx context.Context, a *pubdata.Actor, e
 
 // RevokeGrant implements pubdata.ApplicationService.
 func (s *ApplicationService) RevokeGrant(ctx context.Context, id, reason string) (*pubdata.Grant, error) {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return nil, pubdata.FieldErrorf("reason", "A revocation needs a reason.").Keyed("error.grant.revoke.reason")
-	}
-	if len([]rune(reason)) > 2000 {
-		return nil, pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.").Keyed("error.reason.too_long", "Max", 2000)
-	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	g, err := scanGrant(tx.queryRow(ctx, "SELECT "+grantColumns+" FROM grants g WHERE g.id = ?"+tx.db.forUpdate(), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFoundGrant(id)
-	} else if err != nil {
-		return nil, err
-	}
-	switch {
-	case g.RevokedAt != nil:
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q was already revoked.", id).Keyed("error.grant.already_revoked", "ID", id)
-	case !g.Live(tx.now):
-		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Grant %q has expired; there is nothing to revoke.", id).Keyed("error.grant.expired", "ID", id)
-	}
-	a := pubdata.ActorFromContext(ctx)
-	if _, err := tx.exec(ctx, "UPDATE grants SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?", fmtTime(tx.now), a.Username(), reason, id); err != nil {
-		return nil, err
-	}
-	app, err := tx.application(ctx, g.Application)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.appEvent(ctx, app.ID, "revoke", app.Status, app.Status, reason); err != nil {
-		return nil, err
-	}
-	if err := tx.record(ctx, change{Action: "grant.revoke", Object: "grant:" + id, Details: map[string]any{"entry": g.Entry, "application": g.Application, "provider": g.Provider,
-		"consumer": g.Consumer, "consumer_user": g.ConsumerUser, "reason": reason}}); err != nil {
-		return nil, err
-	}
-	n := pubdata.NewNotification(pubdata.NoticeGrantRevoked, map[string]string{"entry": g.EntryTitle, "reason": reason}, grantLink(id), "grant:"+id)
-	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: app.Applicant}); err != nil {
+	if err := tx.revokeGrant(ctx, id, reason); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return s.FindGrantByID(ctx, id)
+}
+
+// revokeGrant revokes a live grant inside tx: the grant, the application's history, the
+// record ("grant.revoke") and the applicant's notification (also an incident's containment).
+func (tx *Tx) revokeGrant(ctx context.Context, id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return pubdata.FieldErrorf("reason", "A revocation needs a reason.").Keyed("error.grant.revoke.reason")
+	}
+	if len([]rune(reason)) > 2000 {
+		return pubdata.FieldErrorf("reason", "The reason must be at most 2000 characters.").Keyed("error.reason.too_long", "Max", 2000)
+	}
+	g, err := scanGrant(tx.queryRow(ctx, "SELECT "+grantColumns+" FROM grants g WHERE g.id = ?"+tx.db.forUpdate(), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFoundGrant(id)
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case g.RevokedAt != nil:
+		return pubdata.Errorf(pubdata.ECONFLICT, "Grant %q was already revoked.", id).Keyed("error.grant.already_revoked", "ID", id)
+	case !g.Live(tx.now):
+		return pubdata.Errorf(pubdata.ECONFLICT, "Grant %q has expired; there is nothing to revoke.", id).Keyed("error.grant.expired", "ID", id)
+	}
+	a := pubdata.ActorFromContext(ctx)
+	if _, err := tx.exec(ctx, "UPDATE grants SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?", fmtTime(tx.now), a.Username(), reason, id); err != nil {
+		return err
+	}
+	app, err := tx.application(ctx, g.Application)
+	if err != nil {
+		return err
+	}
+	if err := tx.appEvent(ctx, app.ID, "revoke", app.Status, app.Status, reason); err != nil {
+		return err
+	}
+	if err := tx.record(ctx, change{Action: "grant.revoke", Object: "grant:" + id, Details: map[string]any{"entry": g.Entry, "application": g.Application, "provider": g.Provider,
+		"consumer": g.Consumer, "consumer_user": g.ConsumerUser, "reason": reason}}); err != nil {
+		return err
+	}
+	n := pubdata.NewNotification(pubdata.NoticeGrantRevoked, map[string]string{"entry": g.EntryTitle, "reason": reason}, grantLink(id), "grant:"+id)
+	return tx.notify(ctx, n, pubdata.NoticeParties{User: app.Applicant})
 }
 
 // --- notifications ---

@@ -26,16 +26,28 @@ func (s *OrgService) TerminateOrg(ctx context.Context, code, reason string) (*Or
 // sanction steps the organisation's status by pubdata.NextOrgStatus under a row lock and
 // records "org.<action>" with the reason in the same transaction.
 func (s *OrgService) sanction(ctx context.Context, code string, action pubdata.OrgAction, reason string) (*Org, error) {
-	reason, err := pubdata.ValidateSanctionReason(reason)
-	if err != nil {
-		return nil, err
-	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	o, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?"+s.db.forUpdate(), code))
+	o, err := tx.sanction(ctx, code, action, reason)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// sanction is OrgService.sanction inside tx (also an incident's containment).
+func (tx *Tx) sanction(ctx context.Context, code string, action pubdata.OrgAction, reason string) (*Org, error) {
+	reason, err := pubdata.ValidateSanctionReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	o, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM orgs WHERE code = ?"+tx.db.forUpdate(), code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Organisation %q not found.", code).Keyed("error.sanction.org_not_found", "Org", code)
 	} else if err != nil {
@@ -52,9 +64,6 @@ func (s *OrgService) sanction(ctx context.Context, code string, action pubdata.O
 	}
 	if err := tx.record(ctx, change{Action: "org." + string(action), Object: "org:" + code,
 		Details: map[string]any{"from": o.Status, "status": next, "reason": reason}}); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	now := tx.now

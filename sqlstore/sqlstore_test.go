@@ -80,6 +80,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Privacy:       sqlstore.NewPrivacyService(db),
 		SigningKeys:   sqlstore.NewCertificateService(db),
 		Certificates:  sqlstore.NewCertificateService(db),
+		Security:      sqlstore.NewSecurityService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Discoveries:   sqlstore.NewDiscoveryService(db),
 		Officers:      sqlstore.NewOrgService(db, division.Default()),

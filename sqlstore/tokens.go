@@ -94,22 +94,28 @@ func (s *TokenService) RevokeToken(ctx context.Context, userID, tokenID string) 
 		return err
 	}
 	defer tx.Rollback()
-	t, err := scanToken(tx.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND user_id = ?", tokenID, userID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Token %q not found.", tokenID).Keyed("error.token.not_found", "ID", tokenID)
-	} else if err != nil {
-		return err
-	}
-	if t.RevokedAt != nil {
-		return nil // already revoked: nothing changes, nothing to record
-	}
-	if _, err := tx.exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ?", fmtTime(tx.now), tokenID); err != nil {
-		return err
-	}
-	if err := tx.record(ctx, change{Action: "token.revoke", Object: "token:" + tokenID, Details: map[string]any{"prefix": t.Prefix}}); err != nil {
+	if _, err := tx.revokeToken(ctx, userID, tokenID); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// revokeToken revokes the token inside tx (of the user, or of anyone when userID is ""),
+// recording "token.revoke"; it reports whether it changed anything.
+func (tx *Tx) revokeToken(ctx context.Context, userID, tokenID string) (bool, error) {
+	t, err := scanToken(tx.queryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ? AND (user_id = ? OR ? = '')", tokenID, userID, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, pubdata.Errorf(pubdata.ENOTFOUND, "Token %q not found.", tokenID).Keyed("error.token.not_found", "ID", tokenID)
+	} else if err != nil {
+		return false, err
+	}
+	if t.RevokedAt != nil {
+		return false, nil // already revoked: nothing changes, nothing to record
+	}
+	if _, err := tx.exec(ctx, "UPDATE tokens SET revoked_at = ? WHERE id = ?", fmtTime(tx.now), tokenID); err != nil {
+		return false, err
+	}
+	return true, tx.record(ctx, change{Action: "token.revoke", Object: "token:" + tokenID, Details: map[string]any{"prefix": t.Prefix}})
 }
 
 // AuthenticateToken implements pubdata.TokenService.

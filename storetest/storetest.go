@@ -71,6 +71,8 @@ type Store struct {
 	// officers (issue 15 items 3 and 6; nil fails their tests).
 	Discoveries pubdata.DiscoveryService
 	Officers    pubdata.SecurityOfficerService
+	// Security keeps the early-warning rules, alerts and incidents (nil fails its tests).
+	Security pubdata.SecurityService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -136,6 +138,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, encryptionTests...)
 	tests = append(tests, certTests...)
 	tests = append(tests, gradingTests...)
+	tests = append(tests, securityTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -76,6 +76,10 @@ type app struct {
 	keyring  *pki.Keyring
 	extracts *extract.Service
 	certPDF  *certpdf.Renderer
+	// security keeps the early-warning rules and incidents (serve's security job:
+	// security.go); counts are the web layer's refusals and tokens' addresses.
+	security *sqlstore.SecurityService
+	counts   *web.SecurityCounts
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
 	accounts *sqlstore.AccountService
@@ -148,6 +152,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.evidence = sqlstore.NewEvidenceService(db)
 	a.quality = sqlstore.NewQualityService(db)
 	a.monitor = sqlstore.NewMonitorService(db)
+	a.security, a.counts = sqlstore.NewSecurityService(db), &web.SecurityCounts{}
 	if a.quality.Weights, err = pubdata.ParseQualityWeights(cfg.QualityWeights); err != nil {
 		db.Close()
 		return nil, err
@@ -332,6 +337,8 @@ func (a *app) handler() (http.Handler, error) {
 		Systems:            sqlstore.NewSystemService(a.db),
 		Evaluations:        sqlstore.NewEvaluationService(a.db),
 		Monitor:            a.monitor,
+		Security:           a.security,
+		SecurityCounts:     a.counts,
 		MetricsToken:       a.cfg.MetricsToken,
 		OpenWatch:          sqlstore.NewOpenWatchService(a.db),
 		Discoveries:        sqlstore.NewDiscoveryService(a.db),

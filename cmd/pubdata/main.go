@@ -77,6 +77,7 @@ func commands() []*command {
 		benchDownloadCommand(),
 		benchPortalCommand(),
 		benchBoardCommand(),
+		benchAlertsCommand(),
 		benchQualityCommand(),
 	}, certsCommands()...)
 }

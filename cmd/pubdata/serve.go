@@ -152,6 +152,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runBackupJobs(tickCtx, time.Minute)
 	}()
 
+	// Run the early-warning rules over the new events every minute (security.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runSecurityJobs(tickCtx, time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {

@@ -23,6 +23,7 @@ type reqState struct {
 	id      string
 	route   string // pattern without method; "unmatched" when nothing matched
 	user    string
+	token   string // the API token's id, for the early-warning counts
 	ErrCode string
 	pattern *string // the mux pattern the request matches (patternOf), once looked up
 }
@@ -110,6 +111,9 @@ func (s *Server) Observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		st := StateFrom(r.Context())
 		s.metrics.observe(st.route, r.Method, sw.status, d)
+		if s.SecurityCounts != nil && !strings.HasSuffix(st.route, "/login") { // security.go: refusals and tokens' addresses (failed sign-ins are in the record)
+			s.SecurityCounts.Observe(sw.status, st.token, s.clientAddr(r))
+		}
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
@@ -267,7 +271,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		if st := StateFrom(ctx); st != nil {
-			st.user = actor.Username()
+			st.user, st.token = actor.Username(), actor.TokenID
 		}
 		next.ServeHTTP(w, r.WithContext(pubdata.NewContextWithActor(ctx, actor)))
 	})

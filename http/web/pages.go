@@ -243,6 +243,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if _, ok := pubdata.MonitorScopeFor(a); ok && s.Monitor != nil && a.IsGovernment() { // monitor.go: the board
 			p.Nav = append(p.Nav, navItem{Key: "nav.monitoring", URL: "/console/monitoring"})
 		}
+		if _, _, err := securityReach(a); err == nil && s.Security != nil && a.IsGovernment() { // security.go: alerts and incidents
+			p.Nav = append(p.Nav, navItem{Key: "nav.alerts", URL: "/console/alerts"}, navItem{Key: "nav.incidents", URL: "/console/incidents"})
+		}
 		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
 			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})
 		}

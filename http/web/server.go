@@ -131,6 +131,12 @@ type Server struct {
 	// token /metrics asks for; "" allows only direct loopback requests (metrics.go).
 	Monitor      pubdata.MonitorService
 	MetricsToken string
+	// Security keeps the early-warning rules' alerts and the incident register
+	// (security.go, G4 and F4); nil: their routes answer 404.
+	Security pubdata.SecurityService
+	// SecurityCounts counts the 401 and 403 answers per address and the addresses each API
+	// token is used from, for serve's early-warning job to drain (nil: not counted).
+	SecurityCounts *SecurityCounts
 
 	// Backups keeps the scheduled backups' runs and Backup the schedule in force
 	// (console/backups.go: the platform authority's admins see them); nil: the page
