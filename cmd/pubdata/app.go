@@ -18,6 +18,7 @@ import (
 	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/fingerprint"
 	"github.com/pubdata/pubdata/lib/pull"
 	"github.com/pubdata/pubdata/lib/sealed"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -61,6 +62,8 @@ type app struct {
 	// monitor keeps the monitoring aggregates (serve's monitor job: monitor.go).
 	monitor  *sqlstore.MonitorService
 	extracts *extract.Key
+	// fingerprintKey is the secret of the fingerprints of shared copies (lib/fingerprint).
+	fingerprintKey []byte
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
 	accounts *sqlstore.AccountService
@@ -138,6 +141,10 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.accounts = sqlstore.NewAccountService(db, divisions)
 	a.mailer = cfg.mailer()
 	if a.extracts, err = extract.LoadOrCreateKey(cfg.Data); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.fingerprintKey, err = fingerprint.LoadOrCreateKey(cfg.Data); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -286,6 +293,8 @@ func (a *app) handler() (http.Handler, error) {
 		Extracts:           a.extracts,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
 		Privacy:            sqlstore.NewPrivacyService(a.db),
+		FingerprintKey:     a.fingerprintKey,
+		Fingerprints:       sqlstore.NewFingerprintService(a.db),
 		Licenses:           sqlstore.NewLicenseService(a.db),
 		Accounts:           a.accounts,
 		Mail:               a.mailer,

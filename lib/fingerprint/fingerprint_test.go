@@ -240,3 +240,15 @@ func TestBinomialTail(t *testing.T) {
 		t.Errorf("underflow: %v", p)
 	}
 }
+
+func TestLoadOrCreateKey(t *testing.T) {
+	dir := t.TempDir()
+	k1, err := LoadOrCreateKey(dir)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("create: %v %d", err, len(k1))
+	}
+	k2, err := LoadOrCreateKey(dir)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("load: %v, same %v", err, bytes.Equal(k1, k2))
+	}
+}
