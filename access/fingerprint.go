@@ -123,6 +123,9 @@ func (r *Reader) Trace(ctx context.Context, e *pubdata.Entry, file []byte, thres
 	// marks; one included since only dilutes the agreement towards one half).
 	t := &Trace{Entry: e, Recipients: recips}
 	t.Result = fingerprint.Detect(r.svc.FingerprintKey, e.ID, FingerprintColumns(e.Items, nil, nil, excluded), tab, cands, threshold)
+	if len(t.Result.Columns) == 0 {
+		return nil, pubdata.FieldErrorf("file", "The file's header names no number item of this entry beside the items that identify its rows (the key): it cannot be traced.").Keyed("error.fingerprint.columns")
+	}
 	for _, rc := range recips {
 		if t.Result.Accused != "" && rc.Recipient == t.Result.Accused {
 			t.Accused = append(t.Accused, rc)

@@ -145,6 +145,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/entries/{id}/rows", anyone, data, a.ApiRows),
 		route("POST /api/v1/entries/{id}/verify", anyone, data, a.ApiEntryVerify),
 		route("POST /api/v1/entries/{id}/aggregate", anyone, data, a.ApiAggregate),
+		// Leak tracing (issue 15 item 7)
+		route("POST /api/v1/entries/{id}/trace", signedIn, upload, a.ApiTrace),
 		route("PUT /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowPut),
 		route("DELETE /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowDelete),
 		route("GET /api/v1/batches/{id}", signedIn, plain, a.ApiBatchGet),
