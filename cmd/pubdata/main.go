@@ -62,6 +62,7 @@ func commands() []*command {
 		entriesExportCommand(),
 		ingestCommand(),
 		anonymiseCommand(),
+		traceCommand(),
 		benchSearchCommand(),
 		benchIngestCommand(),
 		benchRowsCommand(),
