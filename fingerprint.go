@@ -31,6 +31,9 @@ type FingerprintRecipient struct {
 type FingerprintService interface {
 	// Recipients lists the recipients of fingerprinted copies of the entry, oldest first.
 	Recipients(ctx context.Context, entryID string) ([]FingerprintRecipient, error)
+	// Entries lists the entries of which fingerprinted copies were sent, the latest sent
+	// first, at most limit.
+	Entries(ctx context.Context, limit int) ([]string, error)
 	// Excluded lists the entry's items its provider keeps unmarked.
 	Excluded(ctx context.Context, entryID string) ([]string, error)
 	// SetExcluded replaces the entry's unmarked items, recording "fingerprint.exclude".

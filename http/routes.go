@@ -203,6 +203,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/subjects", signedIn, data, a.ApiSubjects),
 		route("POST /api/v1/extracts", signedIn, data, a.ApiExtractCreate),
 		route("POST /api/v1/verify", anyone, plain, a.ApiVerify),
+		route("GET /console/trace", signedIn, plain, c.PageTrace),
+		route("POST /console/trace", signedIn, upload, c.PageTraceSubmit),
 		route("GET /console/subjects", signedIn, data, c.PageSubjects),
 		route("POST /console/subjects", signedIn, data, c.PageSubjectsSubmit),
 		route("GET /console/extracts", signedIn, data, c.PageExtracts),

@@ -207,4 +207,38 @@ func testTraceLeak(t *testing.T, e *env) {
 	if w := trace(authReviewer, []byte("\x00\x01 not a table")); w.Code != 400 {
 		t.Errorf("a file that is no table: %d %s", w.Code, w.Body)
 	}
+
+	// The console page: the authority picks the entry and uploads the copy, in both languages.
+	e.srv.Fingerprints = sqlstore.NewFingerprintService(e.db)
+	leak := cutCSV(t, xm)
+	for _, lang := range []string{"zh-CN", "en"} {
+		c := e.login(authReviewer)
+		w := e.page("GET", "/console/trace", c, lang, nil)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `<option value="`+en.ID+`"`) || !strings.Contains(w.Body.String(), `href="/console/trace"`) {
+			t.Fatalf("%s: trace page: %d %s", lang, w.Code, w.Body)
+		}
+		checkPage(t, w.Body.String(), lang)
+		w = e.upload("/console/trace", c, "", lang, "leak.csv", leak, map[string]string{"entry": en.ID})
+		body := w.Body.String()
+		if w.Code != 200 || !strings.Contains(body, `id="trace-accused"`) || !strings.Contains(body, "厦门市市场监督管理局 (<code>xm-scj</code>)") || !strings.Contains(body, grants["xm-scj-member"]) {
+			t.Fatalf("%s: trace report: %d %s", lang, w.Code, body)
+		}
+		checkPage(t, body, lang)
+		// No file, no entry: the form's errors.
+		if w := e.upload("/console/trace", c, "", lang, "", nil, map[string]string{"entry": ""}); w.Code != 400 || !strings.Contains(w.Body.String(), `id="trace-file-error"`) || !strings.Contains(w.Body.String(), `id="trace-entry-error"`) {
+			t.Errorf("%s: empty form: %d %s", lang, w.Code, w.Body)
+		}
+	}
+	for _, who := range []string{"xm-scj-member", pbAdmin, authMember} {
+		c := e.login(who)
+		if w := e.page("GET", "/console/trace", c, "", nil); w.Code != 403 || strings.Contains(w.Body.String(), `action="/console/trace"`) {
+			t.Errorf("%s sees the trace page: %d", who, w.Code)
+		}
+		if w := e.upload("/console/trace", c, "", "", "leak.csv", leak, map[string]string{"entry": en.ID}); w.Code != 403 || strings.Contains(w.Body.String(), "trace-accused") {
+			t.Errorf("%s traces on the page: %d", who, w.Code)
+		}
+		if w := e.page("GET", "/console", c, "", nil); strings.Contains(w.Body.String(), `href="/console/trace"`) {
+			t.Errorf("%s is offered the trace page", who)
+		}
+	}
 }

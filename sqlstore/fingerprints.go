@@ -55,6 +55,24 @@ func (s *FingerprintService) Recipients(ctx context.Context, entryID string) ([]
 	return out, rows.Err()
 }
 
+// Entries implements pubdata.FingerprintService.
+func (s *FingerprintService) Entries(ctx context.Context, limit int) ([]string, error) {
+	rows, err := s.db.query(ctx, `SELECT entry_id FROM fingerprint_recipients GROUP BY entry_id ORDER BY MAX(last_at) DESC, entry_id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // Excluded implements pubdata.FingerprintService.
 func (s *FingerprintService) Excluded(ctx context.Context, entryID string) ([]string, error) {
 	rows, err := s.db.query(ctx, "SELECT item FROM fingerprint_exclusions WHERE entry_id = ? ORDER BY item", entryID)
