@@ -147,6 +147,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /api/v1/entries/{id}/aggregate", anyone, data, a.ApiAggregate),
 		// Leak tracing (issue 15 item 7)
 		route("POST /api/v1/entries/{id}/trace", signedIn, upload, a.ApiTrace),
+		route("GET /api/v1/entries/{id}/fingerprint", signedIn, plain, a.ApiFingerprint),
+		route("PUT /api/v1/entries/{id}/fingerprint", signedIn, plain, a.ApiFingerprintSet),
 		route("PUT /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowPut),
 		route("DELETE /api/v1/entries/{id}/rows/{key}", signedIn, data, a.ApiRowDelete),
 		route("GET /api/v1/batches/{id}", signedIn, plain, a.ApiBatchGet),

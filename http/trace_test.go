@@ -91,12 +91,17 @@ func testTraceLeak(t *testing.T, e *env) {
 		t.Fatalf("load: %+v", bt)
 	}
 	// The provider keeps staff unmarked.
-	if err := e.srv.Fingerprints.SetExcluded(e.actorCtx(pbEditor), en, []string{"staff"}); err != nil {
-		t.Fatal(err)
+	fp := "/api/v1/entries/" + en.ID + "/fingerprint"
+	if w := e.do(req{method: "PUT", path: fp, as: pbEditor, body: map[string]any{"excluded": []string{"staff"}}}); w.Code != 200 || !strings.Contains(w.Body.String(), `"marked":["amount","price"]`) {
+		t.Fatalf("exclude staff: %d %s", w.Code, w.Body)
 	}
-	if err := e.srv.Fingerprints.SetExcluded(e.actorCtx("xm-scj-member"), en, nil); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
-		t.Errorf("a consumer sets the exclusions: %v", err)
+	wantError(t, e.do(req{method: "PUT", path: fp, as: pbEditor, body: map[string]any{"excluded": []string{"nope"}}}), 400, pubdata.EINVALID)
+	if w := e.do(req{path: fp, as: authReviewer}); w.Code != 200 || !strings.Contains(w.Body.String(), `"excluded":["staff"]`) {
+		t.Errorf("the authority reads the exclusions: %d %s", w.Code, w.Body)
 	}
+	wantError(t, e.do(req{method: "PUT", path: fp, as: pbMember, body: map[string]any{"excluded": []string{}}}), 403, pubdata.EFORBIDDEN)
+	wantError(t, e.do(req{method: "PUT", path: fp, as: authReviewer, body: map[string]any{"excluded": []string{}}}), 403, pubdata.EFORBIDDEN)
+	wantError(t, e.do(req{path: fp, as: "xm-scj-member"}), 403, pubdata.EFORBIDDEN)
 	grants := map[string]string{}
 	for _, consumer := range []string{"xm-scj-member", "fz-scj-member"} {
 		entry, err := e.srv.Entries.FindPublishedEntry(system, en.ID)
@@ -182,6 +187,12 @@ func testTraceLeak(t *testing.T, e *env) {
 	if rep := decode[web.TraceReport](t, trace(authAdmin, download("fz-scj-member", "ndjson"))); rep.Accused == nil || rep.Accused.Recipient != "org:fz-scj" {
 		t.Errorf("trace of fz's NDJSON copy: %+v", rep)
 	}
+	// The portal's download (headed by the items' titles) of the same body, to the same body.
+	if w := e.do(req{path: "/downloads/" + en.ID + "/csv", as: "xm-scj-member"}); w.Code != 200 || !strings.Contains(w.Body.String(), "营业收入") {
+		t.Errorf("portal download: %d %.200s", w.Code, w.Body)
+	} else if rep := decode[web.TraceReport](t, trace(authReviewer, cutCSV(t, w.Body.Bytes()))); rep.Accused == nil || rep.Accused.Recipient != "org:xm-scj" {
+		t.Errorf("trace of xm's portal copy: %+v", rep)
+	}
 	// The provider's own copy accuses nobody.
 	if rep := decode[web.TraceReport](t, trace(authReviewer, cutCSV(t, own))); rep.Accused != nil {
 		t.Errorf("the provider's copy accuses %+v", rep.Accused)
@@ -192,8 +203,8 @@ func testTraceLeak(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	traced = len(evs)
-	if traced != 3 {
-		t.Errorf("%d traces recorded, want 3", traced)
+	if traced != 4 {
+		t.Errorf("%d traces recorded, want 4", traced)
 	}
 	// Who may not trace: the recipients, the provider, an authority's member, anonymous.
 	for _, as := range []string{"xm-scj-member", pbAdmin, authMember} {
