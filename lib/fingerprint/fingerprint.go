@@ -2,8 +2,9 @@
 // per-recipient fingerprint in their values, and names the recipient of a leaked copy.
 //
 // The scheme follows Agrawal and Kiernan's relational watermarking, made per recipient as in
-// Li, Swarup and Jajodia's fingerprinting: a keyed hash (HMAC-SM3 under the platform's
-// secret) of the entry, the recipient, the column and the row's key value chooses, for each
+// Li, Swarup and Jajodia's fingerprinting: a keyed hash (HMAC-SHA256 under the recipient's
+// key, itself HMAC-SM3 of the entry and the recipient under the platform's secret) of the
+// column and the row's key value chooses, for each
 // markable number cell, whether the cell carries a mark (one cell in Gamma) and which parity
 // its last digit must have. Integers of at least MinInteger in magnitude move by one in the
 // last digit, decimals by one in their last decimal place, only where the parity differs:
@@ -19,7 +20,9 @@ package fingerprint
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 	"math"
 	"sort"
 	"strconv"
@@ -83,16 +86,21 @@ type cell struct {
 
 type chooser struct {
 	key []byte
+	mac hash.Hash // HMAC-SHA256 under key, reused (Reset)
 	buf []byte
+	sum []byte
 }
 
+func newChooser(key []byte) chooser { return chooser{key: key, mac: hmac.New(sha256.New, key)} }
+
 func (c *chooser) choose(column, rowKey string) cell {
-	h := hmac.New(sm3.New, c.key)
+	c.mac.Reset()
 	c.buf = append(c.buf[:0], column...)
 	c.buf = append(c.buf, 0)
 	c.buf = append(c.buf, rowKey...)
-	h.Write(c.buf)
-	s := h.Sum(nil)
+	c.mac.Write(c.buf)
+	c.sum = c.mac.Sum(c.sum[:0])
+	s := c.sum
 	return cell{marked: binary.BigEndian.Uint32(s)%Gamma == 0, parity: int(s[4] & 1), up: s[5]&1 == 1}
 }
 
@@ -112,7 +120,7 @@ func NewMarker(secret []byte, entry, recipient string, cols []Column) *Marker {
 	if len(secret) == 0 {
 		return nil
 	}
-	m := &Marker{ch: chooser{key: recipientKey(secret, entry, recipient)}, cols: cols}
+	m := &Marker{ch: newChooser(recipientKey(secret, entry, recipient)), cols: cols}
 	m.keys, m.mark = layout(cols)
 	if len(m.mark) == 0 || len(m.keys) == 0 {
 		return nil
@@ -164,18 +172,18 @@ func (m *Marker) Row(values []any) {
 	}
 	key := rowKey(&m.sb, kv)
 	for _, j := range m.mark {
-		c := m.ch.choose(m.cols[j].Name, key)
-		if !c.marked {
-			continue
-		}
 		switch x := values[j].(type) {
 		case int64:
-			if m.cols[j].Kind == Integer {
-				values[j] = markInt(x, c)
+			if m.cols[j].Kind == Integer && (x >= MinInteger || x <= -MinInteger) {
+				if c := m.ch.choose(m.cols[j].Name, key); c.marked {
+					values[j] = markInt(x, c)
+				}
 			}
 		case float64:
-			if m.cols[j].Kind == Decimal {
-				values[j] = markFloat(x, c)
+			if m.cols[j].Kind == Decimal && x != math.Trunc(x) {
+				if c := m.ch.choose(m.cols[j].Name, key); c.marked {
+					values[j] = markFloat(x, c)
+				}
 			}
 		}
 	}
@@ -402,7 +410,7 @@ func Detect(secret []byte, entry string, cols []Column, t *Table, candidates []s
 	}
 	n := len(candidates)
 	for _, cand := range candidates {
-		ch := chooser{key: recipientKey(secret, entry, cand)}
+		ch := newChooser(recipientKey(secret, entry, cand))
 		s := Score{Recipient: cand}
 		for _, o := range cells {
 			c := ch.choose(o.column, o.key)
