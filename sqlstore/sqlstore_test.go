@@ -75,6 +75,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Evaluations:   sqlstore.NewEvaluationService(db),
 		Monitor:       sqlstore.NewMonitorService(db),
 		Privacy:       sqlstore.NewPrivacyService(db),
+		Fingerprints:  sqlstore.NewFingerprintService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Exec:          db.Exec,
 		SetNow:        func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },

@@ -62,6 +62,8 @@ type Store struct {
 	Monitor pubdata.MonitorService
 	// Privacy keeps the privacy budgets of usable-but-invisible entries (nil fails its test).
 	Privacy pubdata.PrivacyService
+	// Fingerprints keeps the recipients of fingerprinted copies (nil fails its tests).
+	Fingerprints pubdata.FingerprintService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -107,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, privacyTests...)
+	tests = append(tests, fingerprintTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, licenseTests...)
 	tests = append(tests, qualityTests...)
