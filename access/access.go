@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/lib/fingerprint"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/lib/mask"
 )
@@ -72,6 +73,11 @@ type Services struct {
 	Now func() time.Time
 	// Privacy keeps the privacy budgets of verifications and aggregates; nil: refused.
 	Privacy pubdata.PrivacyService
+	// FingerprintKey is the platform's secret of fingerprints (fingerprint.go); empty: no
+	// copy is fingerprinted. Fingerprints gives the items a provider keeps unmarked and the
+	// recipients of copies (traces); nil: none kept unmarked, nothing to trace.
+	FingerprintKey []byte
+	Fingerprints   pubdata.FingerprintService
 }
 
 // Reader is the one read path. The zero value is not usable: New, then With.
@@ -125,6 +131,9 @@ type Kind struct {
 	// Always records the read even when it is the provider's own (whole-table reads made to
 	// derive something from the data: anonymisation).
 	Always bool
+	// Mark fingerprints the rows of a shared read for its recipient (copies of rows:
+	// downloads, JSON pages, CKAN searches and dumps).
+	Mark bool
 }
 
 // The kinds of the read paths.
@@ -133,7 +142,7 @@ var (
 	KindChart   = Kind{Path: "chart"}
 	KindExtract = Kind{Path: "extract", OwnRecord: true}
 	KindCall    = Kind{Path: "call", Use: pubdata.UseAPICall, OwnRecord: true}
-	KindSearch  = Kind{Path: "datastore_search", Use: pubdata.UseAPICall}
+	KindSearch  = Kind{Path: "datastore_search", Use: pubdata.UseAPICall, Mark: true}
 	// KindInfo is CKAN's datastore_info: the fields and the number of rows the caller reads.
 	KindInfo = Kind{Path: "datastore_info", Use: pubdata.UseAPICall}
 	KindFile = Kind{Path: "file", Use: pubdata.UseDownload}
@@ -150,12 +159,12 @@ func KindRows(format string) Kind {
 	if format == "json" {
 		use = pubdata.UseAPICall
 	}
-	return Kind{Path: "rows", Format: format, Use: use}
+	return Kind{Path: "rows", Format: format, Use: use, Mark: true}
 }
 
 // KindDump is the kind of a CKAN dump in format.
 func KindDump(format string) Kind {
-	return Kind{Path: "datastore/dump", Format: format, Use: pubdata.UseDownload}
+	return Kind{Path: "datastore/dump", Format: format, Use: pubdata.UseDownload, Mark: true}
 }
 
 // Read is a caller's read of one entry: the decision, and the record and use count it
@@ -339,6 +348,9 @@ type Selection struct {
 	q    *pubdata.RowQuery
 	kind Kind
 	m    *mask.Columns
+	fp   *fingerprint.Marker // nil: the rows are not fingerprinted
+	// recipient is the recipient the rows are fingerprinted for ("" when they are not).
+	recipient string
 	// Columns are the reply's columns, in order; HasTable is false while the entry has no
 	// table yet (no rows: Each yields none).
 	Columns  []string
@@ -368,7 +380,11 @@ func (rd *Read) Select(ctx context.Context, q *pubdata.RowQuery, kind Kind) (*Se
 		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "None of this entry's items may be read by you.").Keyed("error.access.no_items")
 	}
 	q.Fields = cols
-	return &Selection{rd: rd, q: q, kind: kind, m: mask.ForColumns(e.Items, cols, d.Masks), Columns: cols, HasTable: hasTable}, nil
+	sel := &Selection{rd: rd, q: q, kind: kind, m: mask.ForColumns(e.Items, cols, d.Masks), Columns: cols, HasTable: hasTable}
+	if err := sel.fingerprint(ctx); err != nil {
+		return nil, err
+	}
+	return sel, nil
 }
 
 // Query is the restricted query.
@@ -376,7 +392,13 @@ func (s *Selection) Query() *pubdata.RowQuery { return s.q }
 
 // Record writes the read's record and counts its use (once per Read; Each and Count do it
 // too, before the first row).
-func (s *Selection) Record(ctx context.Context) error { return s.rd.record(ctx, s.kind, s.q, nil) }
+func (s *Selection) Record(ctx context.Context) error {
+	var extra map[string]any
+	if s.fp != nil {
+		extra = map[string]any{"fingerprint": s.recipient}
+	}
+	return s.rd.record(ctx, s.kind, s.q, extra)
+}
 
 // Each records the read (once), then runs the query and calls fn with each row's values,
 // masked, in the order of Columns (after the row's number, an int64, when the query asks
@@ -389,12 +411,12 @@ func (s *Selection) Each(ctx context.Context, fn func(values []any) error) (stri
 	if !s.HasTable {
 		return "", nil
 	}
-	m := s.m
+	m, fp := s.m, s.fp
 	if s.q.WithRowID { // the row's number first, then the columns' values, masked
-		_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { m.Row(values[1:]); return fn(values) })
+		_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { fp.Row(m.Row(values[1:])); return fn(values) })
 		return next, err
 	}
-	_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { return fn(m.Row(values)) })
+	_, next, err := s.rd.r.tables.QueryRows(ctx, s.rd.e, s.q, func(values []any) error { v := m.Row(values); fp.Row(v); return fn(v) })
 	return next, err
 }
 

@@ -71,6 +71,9 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"POST /account/applications/{id}/withdraw",
 		"GET /account/grants",
 		"GET /account/grants/{id}",
+		// Leak tracing: uploads of a leaked copy (an upload is a data route).
+		"POST /api/v1/entries/{id}/trace",
+		"POST /console/trace",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

@@ -33,5 +33,10 @@ func (s *DataService) recordAccess(ctx context.Context, action string, e *pubdat
 	if err := tx.record(ctx, change{Action: action, Object: "entry:" + e.ID, Details: d}); err != nil {
 		return err
 	}
+	if r, _ := d["fingerprint"].(string); action == "data.read" && r != "" {
+		if err := recordRecipient(ctx, tx, e, r, d); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }

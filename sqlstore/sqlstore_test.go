@@ -81,6 +81,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		SigningKeys:   sqlstore.NewCertificateService(db),
 		Certificates:  sqlstore.NewCertificateService(db),
 		Security:      sqlstore.NewSecurityService(db),
+		Fingerprints:  sqlstore.NewFingerprintService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Discoveries:   sqlstore.NewDiscoveryService(db),
 		Officers:      sqlstore.NewOrgService(db, division.Default()),

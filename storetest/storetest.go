@@ -73,6 +73,8 @@ type Store struct {
 	Officers    pubdata.SecurityOfficerService
 	// Security keeps the early-warning rules, alerts and incidents (nil fails its tests).
 	Security pubdata.SecurityService
+	// Fingerprints keeps the recipients of fingerprinted copies (nil fails its tests).
+	Fingerprints pubdata.FingerprintService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -126,6 +128,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, calendarTests...)
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, privacyTests...)
+	tests = append(tests, fingerprintTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, backupTests...)
 	tests = append(tests, licenseTests...)

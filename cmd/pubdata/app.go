@@ -24,6 +24,7 @@ import (
 	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/fingerprint"
 	"github.com/pubdata/pubdata/lib/pki"
 	"github.com/pubdata/pubdata/lib/pull"
 	"github.com/pubdata/pubdata/lib/sealed"
@@ -80,6 +81,8 @@ type app struct {
 	// security.go); counts are the web layer's refusals and tokens' addresses.
 	security *sqlstore.SecurityService
 	counts   *web.SecurityCounts
+	// fingerprintKey is the secret of the fingerprints of shared copies (lib/fingerprint).
+	fingerprintKey []byte
 	// accounts keeps public accounts and the notifications' outbox; mailer is the SMTP
 	// server (nil without smtp_addr); web is the handler's server (its usage counts).
 	accounts *sqlstore.AccountService
@@ -167,6 +170,10 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	}
 	a.extracts = &extract.Service{Keys: a.keyring}
 	if a.certPDF, err = certpdf.NewRenderer(cfg.CertificateFont); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.fingerprintKey, err = fingerprint.LoadOrCreateKey(cfg.Data); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -351,6 +358,8 @@ func (a *app) handler() (http.Handler, error) {
 		CertPDF:            a.certPDF,
 		MaskPolicies:       sqlstore.NewMaskPolicyService(a.db),
 		Privacy:            sqlstore.NewPrivacyService(a.db),
+		FingerprintKey:     a.fingerprintKey,
+		Fingerprints:       sqlstore.NewFingerprintService(a.db),
 		Licenses:           sqlstore.NewLicenseService(a.db),
 		Accounts:           a.accounts,
 		Mail:               a.mailer,

@@ -71,6 +71,7 @@ func commands() []*command {
 		ingestCommand(),
 		anonymiseCommand(),
 		discoverCommand(),
+		traceCommand(),
 		benchSearchCommand(),
 		benchIngestCommand(),
 		benchRowsCommand(),

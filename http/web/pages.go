@@ -223,6 +223,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if pubdata.IsSanctioner(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
+		if s.Fingerprints != nil && pubdata.IsSupervisor(a) { // trace.go: leak tracing
+			p.Nav = append(p.Nav, navItem{Key: "nav.trace", URL: "/console/trace"})
+		}
 		if s.Applications != nil { // the share catalogue and applications pages
 			p.Nav = append(p.Nav, navItem{Key: "nav.applications", URL: "/console/applications"}, navItem{Key: "nav.grants", URL: "/console/grants"})
 		}

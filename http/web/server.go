@@ -80,6 +80,11 @@ type Server struct {
 	// Privacy keeps the privacy budgets of usable-but-invisible entries' verifications and
 	// aggregates (invisible.go); nil: those routes answer 404.
 	Privacy pubdata.PrivacyService
+	// FingerprintKey is the platform's fingerprint secret (lib/fingerprint): shared reads'
+	// copies of rows carry their recipient's fingerprint; empty: not fingerprinted.
+	// Fingerprints keeps their recipients and the items providers keep unmarked.
+	FingerprintKey []byte
+	Fingerprints   pubdata.FingerprintService
 	// Licenses keeps the licence list (license.go); nil: entries show no licence and the
 	// licence routes answer 404.
 	Licenses pubdata.LicenseService
@@ -406,7 +411,8 @@ func (s *Server) Reader() *access.Reader {
 	if r == nil {
 		r = noTables
 	}
-	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now, Privacy: s.Privacy})
+	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now, Privacy: s.Privacy,
+		FingerprintKey: s.FingerprintKey, Fingerprints: s.Fingerprints})
 }
 
 // routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".

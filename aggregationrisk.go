@@ -1,0 +1,171 @@
+package pubdata
+
+import (
+	"slices"
+	"strings"
+)
+
+// Aggregation risk (issue 15 item 8, G6): data that is harmless per entry can identify people
+// once combined. AssessAggregation scores what an application or grant brings together: the
+// direct identifiers and quasi-identifiers of the items asked for across entries, whether the
+// entries can be joined, their grades and personal items. It is a pure function; wiring it to
+// applications (a review by the authority above a threshold) is not done yet.
+
+// AggregationPart is one entry combined, with the items taken from it (empty: all).
+type AggregationPart struct {
+	Entry *Entry
+	Items []string
+}
+
+// AggregationRisk is the assessment of entries combined.
+type AggregationRisk struct {
+	Entries int `json:"entries"`
+	// Identifiers are the direct identifiers combined (resident_id, name, mobile, uscc);
+	// QuasiIdentifiers the kinds of quasi-identifiers (birth_date, sex, age, place, address,
+	// ethnicity, occupation, education, marital), both sorted.
+	Identifiers      []string `json:"identifiers"`
+	QuasiIdentifiers []string `json:"quasi_identifiers"`
+	// Links are the identifiers or elements held by two or more of the entries: what joins
+	// them record by record.
+	Links    []string `json:"links"`
+	Personal int      `json:"personal"` // personal items combined
+	MaxGrade int      `json:"max_grade"`
+	// Score is 0 (nothing combined) … 100: the higher, the likelier the combination
+	// identifies people or reveals more than each entry.
+	Score int `json:"score"`
+}
+
+// directIdentifier is the kind of direct identifier an item is, or "".
+func directIdentifier(it Item) string {
+	switch it.Element {
+	case "resident_id", "name", "mobile", "uscc", "org_code":
+		return it.Element
+	}
+	return ""
+}
+
+// quasiKinds maps words in an item's name or title to a kind of quasi-identifier.
+var quasiKinds = []struct {
+	kind  string
+	words []string
+}{
+	{"birth_date", []string{"birth", "dob", "出生"}},
+	{"sex", []string{"sex", "gender", "性别"}},
+	{"age", []string{"age", "年龄"}},
+	{"address", []string{"address", "住址", "地址", "住所"}},
+	{"place", []string{"postcode", "zip", "邮编", "household_division", "户籍", "籍贯"}},
+	{"ethnicity", []string{"ethnicity", "nation", "民族"}},
+	{"occupation", []string{"occupation", "job", "职业", "工作单位"}},
+	{"education", []string{"education", "学历"}},
+	{"marital", []string{"marital", "婚姻"}},
+}
+
+// quasiIdentifier is the kind of quasi-identifier an item is, or "".
+func quasiIdentifier(it Item) string {
+	switch it.Element {
+	case "address":
+		return "address"
+	case "division":
+		return "place"
+	}
+	name, title := strings.ToLower(it.Name), it.Title
+	for _, q := range quasiKinds {
+		for _, w := range q.words {
+			if w == "age" { // a whole word: not "page", "usage", "wage"
+				if name == "age" || strings.HasSuffix(name, "_age") || strings.HasPrefix(name, "age_") || strings.Contains(title, w) {
+					return q.kind
+				}
+				continue
+			}
+			if strings.Contains(name, w) || strings.Contains(title, w) {
+				return q.kind
+			}
+		}
+	}
+	return ""
+}
+
+// AssessAggregation scores the parts combined:
+//   - each kind of quasi-identifier 10 (at most 50), and 15 more when birth date (or age),
+//     sex and place (or address) are all there (Sweeney: they single out most people);
+//   - direct identifiers 10, and 20 when an identifier or element links two entries;
+//   - the highest grade × 5 (at most 20), and 5 when personal items are combined.
+//
+// A single entry scores what it holds; the same entry twice counts once.
+func AssessAggregation(parts []AggregationPart) AggregationRisk {
+	var r AggregationRisk
+	seen := map[string]bool{}
+	holders := map[string]map[string]bool{} // identifier or element → entries holding it
+	for _, p := range parts {
+		if p.Entry == nil || seen[p.Entry.ID] {
+			continue
+		}
+		seen[p.Entry.ID] = true
+		r.Entries++
+		for _, it := range p.Entry.Items {
+			if len(p.Items) > 0 && !slices.Contains(p.Items, it.Name) {
+				continue
+			}
+			if it.Personal {
+				r.Personal++
+			}
+			r.MaxGrade = max(r.MaxGrade, it.Grade)
+			link := it.Element
+			if id := directIdentifier(it); id != "" {
+				if !slices.Contains(r.Identifiers, id) {
+					r.Identifiers = append(r.Identifiers, id)
+				}
+			} else if q := quasiIdentifier(it); q != "" && !slices.Contains(r.QuasiIdentifiers, q) {
+				r.QuasiIdentifiers = append(r.QuasiIdentifiers, q)
+			}
+			if link != "" {
+				if holders[link] == nil {
+					holders[link] = map[string]bool{}
+				}
+				holders[link][p.Entry.ID] = true
+			}
+		}
+	}
+	for el, es := range holders {
+		if len(es) > 1 {
+			r.Links = append(r.Links, el)
+		}
+	}
+	slices.Sort(r.Identifiers)
+	slices.Sort(r.QuasiIdentifiers)
+	slices.Sort(r.Links)
+	has := func(k ...string) bool {
+		return slices.ContainsFunc(k, func(x string) bool { return slices.Contains(r.QuasiIdentifiers, x) })
+	}
+	score := min(50, 10*len(r.QuasiIdentifiers))
+	if has("birth_date", "age") && has("sex") && has("place", "address") {
+		score += 15
+	}
+	if len(r.Identifiers) > 0 {
+		score += 10
+	}
+	if len(r.Links) > 0 {
+		score += 20
+	}
+	score += min(20, 5*r.MaxGrade)
+	if r.Personal > 0 {
+		score += 5
+	}
+	r.Score = min(100, score)
+	if r.Identifiers == nil {
+		r.Identifiers = []string{}
+	}
+	if r.QuasiIdentifiers == nil {
+		r.QuasiIdentifiers = []string{}
+	}
+	if r.Links == nil {
+		r.Links = []string{}
+	}
+	return r
+}
+
+// NeedsAggregationReview reports whether a combination of several entries scores at or
+// above threshold, so that the authority must review it.
+func NeedsAggregationReview(r AggregationRisk, threshold int) bool {
+	return r.Entries > 1 && r.Score >= threshold
+}
