@@ -49,3 +49,18 @@ func TestCheckInvisibleTerms(t *testing.T) {
 		t.Errorf("want 4 problems, got %v", p)
 	}
 }
+
+// A security alert reaches the unit's admins, the authority and the unit's security officer
+// when it names one (G8).
+func TestSecurityPartiesOfficer(t *testing.T) {
+	with := NoticeRecipients(NoticeSecurityAlert, NoticeParties{Provider: "fj-gat", Authorities: []string{"350000-dsj"}, User: "gat-officer"})
+	without := NoticeRecipients(NoticeSecurityAlert, NoticeParties{Provider: "fj-gat", Authorities: []string{"350000-dsj"}})
+	if len(with) != len(without)+1 || with[len(with)-1] != (Recipient{User: "gat-officer"}) {
+		t.Fatalf("with an officer %v, without %v", with, without)
+	}
+	for _, r := range without {
+		if r.User != "" {
+			t.Fatalf("a user recipient without an officer: %v", without)
+		}
+	}
+}

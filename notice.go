@@ -100,7 +100,11 @@ var NoticeRules = map[string]func(NoticeParties) []Recipient{
 // securityParties are the unit's admins (its security officers' stand-ins) and the covering
 // authority's admins and reviewers.
 func securityParties(p NoticeParties) []Recipient {
-	return append(roles(p.Provider, RoleAdmin), authorityDeciders(p)...)
+	out := append(roles(p.Provider, RoleAdmin), authorityDeciders(p)...)
+	if p.User != "" { // the unit's security officer (G8), named by the unit
+		out = append(out, Recipient{User: p.User})
+	}
+	return out
 }
 
 // NoticeRecipients returns who receives a notification of the key about the parties. It

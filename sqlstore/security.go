@@ -449,7 +449,13 @@ func (s *SecurityService) raise(ctx context.Context, a *pubdata.SecurityAlert, n
 		return false, err
 	}
 	n := pubdata.NewNotification(pubdata.NoticeSecurityAlert, map[string]string{"kind": a.Kind, "subject": a.Subject, "count": fmt.Sprint(a.Count)}, "/console/alerts/"+a.ID, "security_alert:"+a.ID)
-	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: a.Org, Authorities: auths}); err != nil {
+	officer := ""
+	if a.Org != "" { // the unit's security officer, when it names one (G8)
+		if err := tx.queryRow(ctx, "SELECT security_officer FROM orgs WHERE code = ?", a.Org).Scan(&officer); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+	}
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: a.Org, Authorities: auths, User: officer}); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
