@@ -132,7 +132,7 @@ func TestBrowserEntryChartMap(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#preview-col`), "station_name"),
 		chromedp.SetValue(chromedp.CSS(`#preview-op`), "eq"),
 		chromedp.SendKeys(chromedp.CSS(`#preview-val`), name),
-		chromedp.Click(chromedp.CSS(`form.filters[role="search"] button[type="submit"]`)),
+		clickAndLoad(`form.filters[role="search"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`table.data-rows`)),
 	)
 	if loc := b.text("location", chromedp.Location()); !strings.HasSuffix(loc, "#data-preview") {

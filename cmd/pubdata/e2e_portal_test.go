@@ -246,7 +246,7 @@ func TestBrowserPortalAnonymous(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`#preview-col`), open.Items[0].Name),
 			chromedp.SetValue(chromedp.CSS(`#preview-op`), "eq"),
 			chromedp.SendKeys(chromedp.CSS(`#preview-val`), first),
-			chromedp.Click(chromedp.CSS(`form.filters[role="search"] button[type="submit"]`)),
+			clickAndLoad(`form.filters[role="search"] button[type="submit"]`),
 			chromedp.WaitVisible(chromedp.CSS(`table.data-rows`)),
 		)
 		if rows := b.text("filtered", chromedp.Text(chromedp.CSS(`table.data-rows tbody`))); !strings.Contains(rows, first) {

@@ -567,3 +567,12 @@ func TestBrowserApplyApproveRead(t *testing.T) {
 		}
 	}
 }
+
+// clickAndLoad clicks the element sel (a form's submit button) and waits until the page it
+// navigates to has loaded, so that the next action reads the new page, not the one left.
+func clickAndLoad(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		return chromedp.Void{}, err
+	}
+}
