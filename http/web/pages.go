@@ -275,6 +275,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Backups != nil && pubdata.CanSeeBackups(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.backups", URL: "/console/backups"})
 		}
+		if a.IsAuthority() { // the regional rules (profile.go)
+			p.Nav = append(p.Nav, navItem{Key: "nav.profile", URL: "/console/profile"})
+		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)
 		}
