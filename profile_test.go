@@ -42,7 +42,7 @@ func TestProfiles(t *testing.T) {
 			AnswererProvider, AnswererProvider, false, "TJ21"},
 		{"jilin", 2, 10, "", "JL23", "unconditional=无条件共享,conditional=授权共享,none=非共享", "unconditional=无条件开放,conditional=有条件开放,none=非开放",
 			AnswererAuthority, AnswererProvider, false, "JL23"},
-		{"fujian", 2, 10, "", "", "unconditional=无条件共享,conditional=有条件共享,none=暂不共享", "unconditional=普遍开放,conditional=依申请开放",
+		{"fujian", 2, 10, "", "", "unconditional=无条件共享,conditional=有条件共享,none=暂不共享", "unconditional=普遍开放,conditional=依申请开放,none=不列入开放目录",
 			AnswererProvider, AnswererAuthority, false, "FJ15"},
 		{"shandong", 2, 10, "", "", "unconditional=无条件共享,conditional=有条件共享,none=不予共享", "unconditional=无条件开放,conditional=有条件开放,none=不予开放",
 			AnswererProvider, AnswererProvider, false, ""},
@@ -92,25 +92,43 @@ func TestProfileLabelKeys(t *testing.T) {
 	}
 	m := mustProfile(t, "fujian").LabelKeys()
 	if m["entry.share.none"] != "profile.class.share.deferred" || m["entry.open.unconditional"] != "profile.class.open.general" ||
-		m["entry.open.conditional"] != "profile.class.open.on_application" || len(m) != 3 {
+		m["entry.open.conditional"] != "profile.class.open.on_application" || m["entry.open.none"] != "profile.class.open.not_listed" || len(m) != 4 {
 		t.Fatalf("fujian label keys %v", m)
 	}
 }
 
 func TestProfileCheckEntryClasses(t *testing.T) {
-	fj := mustProfile(t, "fujian")
+	// A profile whose open classes are two: an entry takes only those.
+	src := strings.Replace(string(mustRead(t, "profiles/fujian.toml")), "[[open_classes]]\nclass = \"none\"", "[[unused]]\nclass = \"none\"", 1)
+	src = strings.Replace(src, "name = \"fujian\"", "name = \"two\"", 1)
+	src = src[:strings.Index(src, "[[unused]]")] + src[strings.Index(src, "[share_answerer]"):]
+	two, err := ParseProfile([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &EntryFields{ShareClass: ClassNone, OpenClass: ClassConditional}
-	if err := fj.CheckEntryClasses(f); err != nil {
+	if err := two.CheckEntryClasses(f); err != nil {
 		t.Fatal(err)
 	}
 	f.OpenClass = ClassNone
-	err := fj.CheckEntryClasses(f)
-	if ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "依申请开放") {
-		t.Fatalf("fujian takes open class none: %v", err)
+	err = two.CheckEntryClasses(f)
+	if ErrorCode(err) != EINVALID || !strings.Contains(err.Error(), "依申请开放") || !strings.Contains(err.Error(), "open_class") && ErrorFields(err)["open_class"] == nil {
+		t.Fatalf("a two-class profile takes open class none: %v", err)
 	}
-	if err := DefaultProfile().CheckEntryClasses(f); err != nil {
+	for _, name := range ProfileNames() {
+		if err := mustProfile(t, name).CheckEntryClasses(f); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := profileFiles.ReadFile(name)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return b
 }
 
 func TestReplyFor(t *testing.T) {
