@@ -222,6 +222,18 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: app.Provider}); err != nil {
 		return nil, err
 	}
+	if s.Profile != nil && s.Profile.Answerer(app.Kind).Who == pubdata.AnswererAuthority {
+		// The profile has the authority answer (FJ15, JL19): its deciders are told too.
+		auth, err := tx.coveringAuthority(ctx, app.Division)
+		if err != nil {
+			return nil, err
+		}
+		if auth != "" {
+			if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: auth}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}

@@ -115,6 +115,17 @@ func testProfileApplications(t *testing.T, s *Store) {
 	if rule, _ := evs[0].Details["due_rule"].(map[string]any); rule == nil || rule["article"] != "TJ23" {
 		t.Fatalf("due_rule %v", evs[0].Details["due_rule"])
 	}
+	// Under Fujian's rules the authority answers open applications (FJ15): the covering
+	// authority is told of a new one.
+	fj, _ := pubdata.LookupProfile("fujian")
+	open.Purpose = "福建"
+	before, _ := notices(t, s, fx.cityAuth)
+	if _, err := s.ApplicationsUnder(fj).CreateApplication(fx.citizenCx, fx.entry, open); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := notices(t, s, fx.cityAuth); len(after) != len(before)+1 {
+		t.Fatalf("the authority has %d notices, had %d", len(after), len(before))
+	}
 	jl, _ := pubdata.LookupProfile("jilin")
 	open.Purpose = "再次"
 	if app, err := s.ApplicationsUnder(jl).CreateApplication(fx.citizenCx, fx.entry, open); err != nil || app.Due != dueIn(10) {
