@@ -448,6 +448,15 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/entries/{id}/discoveries/{did}/accept", signedIn, plain, c.PageDiscoveryDecide(true)),
 		route("POST /console/entries/{id}/discoveries/{did}/dismiss", signedIn, plain, c.PageDiscoveryDecide(false)),
 		route("POST /console/systems/security-officer", signedIn, plain, c.PageSecurityOfficer),
+		// Regions as profiles (issue 17 item 5)
+		route("GET /api/v1/profile", anyone, plain, a.ApiProfile),
+		route("GET /api/v1/profile/divisions", anyone, plain, a.ApiDivisionRules),
+		route("PUT /api/v1/profile/divisions/{division}", signedIn, plain, a.ApiDivisionRuleSet),
+		route("DELETE /api/v1/profile/divisions/{division}", signedIn, plain, a.ApiDivisionRuleRemove),
+		route("GET /rules", anyone, plain, p.PageRules),
+		route("GET /console/profile", signedIn, plain, c.PageProfile),
+		route("POST /console/profile/divisions", signedIn, plain, c.PageDivisionRuleSet),
+		route("POST /console/profile/divisions/{division}/remove", signedIn, plain, c.PageDivisionRuleRemove),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

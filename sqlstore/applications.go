@@ -23,8 +23,11 @@ var (
 type ApplicationService struct {
 	db      *DB
 	entries *EntryService
-	// ReplyDays are the settings that due dates are counted with (zero: the defaults).
+	// ReplyDays are the settings that due dates are counted with (zero: the profile's).
 	ReplyDays pubdata.ReplyDays
+	// Profile is the platform's regional rules (profile.go; nil: the default): its reply
+	// days, under the division rules stored in division_rules, and its negative-list regime.
+	Profile *pubdata.Profile
 }
 
 // NewApplicationService returns the application service on db.
@@ -166,6 +169,9 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err := pubdata.ValidateApplicationCreate(a, e, c, s.db.Now()); err != nil {
 		return nil, err
 	}
+	if err := pubdata.CheckNegativeList(s.Profile, e, c); err != nil {
+		return nil, err
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -175,7 +181,12 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err != nil {
 		return nil, err
 	}
-	dueAt := cal.AddWorkdays(tx.now, s.ReplyDays.Application(c.Kind))
+	rules, err := findDivisionRules(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	reply := pubdata.ReplyFor(s.Profile, s.ReplyDays, rules, c.Kind, e.Division)
+	dueAt := cal.AddWorkdays(tx.now, reply.Days)
 	app := &pubdata.Application{ID: newID(), Kind: c.Kind, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
 		Applicant: a.Username(), ApplicantOrg: a.OrgCode(), Items: c.Items, Purpose: c.Purpose, Basis: c.Basis, Until: c.Until, AcceptTerms: c.AcceptTerms,
 		DemandType: c.DemandType, MajorInterest: c.MajorInterest, Status: pubdata.AppPending, Due: pubdata.Today(dueAt), DueAt: dueAt.UTC(),
@@ -193,6 +204,7 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 		return nil, err
 	}
 	details := appDetails(app)
+	details["due_rule"] = dueRuleDetails(reply)
 	if app.DemandType != "" {
 		details["demand_type"] = app.DemandType
 	}
@@ -209,6 +221,18 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	n := pubdata.NewNotification(pubdata.NoticeApplicationNew, map[string]string{"applicant": applicantName(app), "entry": app.EntryTitle, "due": app.Due}, appLink(app.ID), "application:"+app.ID)
 	if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: app.Provider}); err != nil {
 		return nil, err
+	}
+	if s.Profile != nil && s.Profile.Answerer(app.Kind).Who == pubdata.AnswererAuthority {
+		// The profile has the authority answer (FJ15, JL19): its deciders are told too.
+		auth, err := tx.coveringAuthority(ctx, app.Division)
+		if err != nil {
+			return nil, err
+		}
+		if auth != "" {
+			if err := tx.notify(ctx, n, pubdata.NoticeParties{Provider: auth}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
@@ -777,4 +801,21 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id strin
 		return nil
 	}
 	return err
+}
+
+// dueRuleDetails is where an application's reply days came from, as the record keeps it:
+// the days and "setting", "division:<code>" or "profile:<name> <doc+article>".
+func dueRuleDetails(r pubdata.ReplyDue) map[string]any {
+	d := map[string]any{"days": r.Days, "source": r.Source}
+	switch r.Source {
+	case pubdata.ReplyFromDivision:
+		d["division"], d["basis"] = r.Division, r.Basis
+	case pubdata.ReplyFromProfile:
+		if ref := r.Cite.Ref(); ref != "" {
+			d["article"] = ref
+		} else {
+			d["note"] = r.Cite.Note
+		}
+	}
+	return d
 }

@@ -19,6 +19,9 @@ var _ pubdata.EntryService = (*EntryService)(nil)
 type EntryService struct {
 	db        *DB
 	divisions *division.Table
+	// Profile is the platform's regional rules (profile.go; nil: the default, which takes
+	// every class): an entry created or edited takes only the profile's share and open classes.
+	Profile *pubdata.Profile
 }
 
 // NewEntryService returns the catalogue service; entry divisions are checked against the
@@ -117,6 +120,11 @@ func (s *EntryService) CreateEntry(ctx context.Context, orgCode, code string, f 
 	}
 	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
+	}
+	if s.Profile != nil {
+		if err := s.Profile.CheckEntryClasses(f); err != nil {
+			return nil, err
+		}
 	}
 	pubdata.DefaultDataLevel(f) // G1: every stored entry states its level
 	if code != "" && !pubdata.ValidResourceCode(code) {
@@ -231,6 +239,11 @@ func (s *EntryService) UpdateEntry(ctx context.Context, id string, f *pubdata.En
 	}
 	if err := pubdata.ValidateEntry(org, f, s.divisions.Check); err != nil {
 		return nil, err
+	}
+	if s.Profile != nil {
+		if err := s.Profile.CheckEntryClasses(f); err != nil {
+			return nil, err
+		}
 	}
 	pubdata.DefaultDataLevel(f) // G1: every stored entry states its level
 	return s.step(ctx, id, pubdata.EntryEdit, func(tx *Tx, e *pubdata.Entry, _ pubdata.EntryStatus) (map[string]any, error) {

@@ -85,6 +85,10 @@ type Store struct {
 	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
+	// DivisionRules keeps the division rules (profile.go); ApplicationsUnder returns the
+	// store's application service under a profile (issue 17 item 5).
+	DivisionRules     pubdata.DivisionRuleService
+	ApplicationsUnder func(p *pubdata.Profile) pubdata.ApplicationService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -142,6 +146,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, certTests...)
 	tests = append(tests, gradingTests...)
 	tests = append(tests, securityTests...)
+	tests = append(tests, profileTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -138,7 +138,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		users:     sqlstore.NewUserService(db),
 		tokens:    sqlstore.NewTokenService(db),
 		audit:     newAuditService(cfg, db),
-		entries:   sqlstore.NewEntryService(db),
+		entries:   profileEntries(db, cfg),
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
 		data:      sqlstore.NewDataService(db),
@@ -150,6 +150,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
 	apps := sqlstore.NewApplicationService(db)
 	apps.ReplyDays = a.replyDays()
+	apps.Profile = cfg.ActiveProfile()
 	a.applications = apps
 	a.notifications = sqlstore.NewNotificationService(db)
 	a.evidence = sqlstore.NewEvidenceService(db)
@@ -197,9 +198,15 @@ func (a *app) tickets() *sqlstore.TicketService {
 	return svc
 }
 
-// replyDays are the settings of the working days to answer applications and objections.
-func (a *app) replyDays() pubdata.ReplyDays {
-	return pubdata.ReplyDays{Share: a.cfg.ShareReplyDays, Open: a.cfg.OpenReplyDays, Objection: a.cfg.ObjectionReplyDays}
+// replyDays are the settings of the working days to answer applications and objections:
+// the application days only where given explicitly (zero: the profile's, profile.go).
+func (a *app) replyDays() pubdata.ReplyDays { return a.cfg.ExplicitReplyDays() }
+
+// profileEntries is the catalogue service taking only the profile's classes.
+func profileEntries(db *sqlstore.DB, cfg *Config) *sqlstore.EntryService {
+	svc := sqlstore.NewEntryService(db)
+	svc.Profile = cfg.ActiveProfile()
+	return svc
 }
 
 // batchDir is the folder of the uploaded data files kept for retries: <data>/batches.
@@ -334,8 +341,8 @@ func (a *app) handler() (http.Handler, error) {
 		PullSources:        a.pullSources,
 		Applications:       a.applications,
 		Notifications:      a.notifications,
-		ShareReplyDays:     a.cfg.ShareReplyDays,
-		OpenReplyDays:      a.cfg.OpenReplyDays,
+		ShareReplyDays:     a.replyDays().Share,
+		OpenReplyDays:      a.replyDays().Open,
 		Objections:         a.objections(),
 		ObjectionReplyDays: a.cfg.ObjectionReplyDays,
 		Tickets:            a.tickets(),
@@ -371,6 +378,8 @@ func (a *app) handler() (http.Handler, error) {
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		Backups:            sqlstore.NewBackupService(a.db),
 		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
+		Profile:            a.cfg.ActiveProfile(),
+		DivisionRules:      sqlstore.NewDivisionRuleService(a.db),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

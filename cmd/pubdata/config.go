@@ -104,6 +104,11 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	BackupPassphrase string
+	// Profile is the regional rules the platform follows (pubdata.LookupProfile: default,
+	// fujian, jilin, shandong, shanxi, tianjin; "" the default). Its reply days apply unless
+	// share_reply_days or open_reply_days are given explicitly (daysGiven records which).
+	Profile   string
+	daysGiven map[string]bool
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -310,7 +315,41 @@ func (c *Config) Validate() error {
 	if err := c.validateBackup(); err != nil {
 		return err
 	}
+	if _, err := pubdata.LookupProfile(c.Profile); err != nil {
+		return fmt.Errorf("setting profile (--profile, PUBDATA_PROFILE): %w", err)
+	}
 	return nil
+}
+
+// givenDays records that share_reply_days or open_reply_days (kind) was set explicitly: it
+// then overrides the profile's.
+func (c *Config) givenDays(kind string) {
+	if c.daysGiven == nil {
+		c.daysGiven = map[string]bool{}
+	}
+	c.daysGiven[kind] = true
+}
+
+// ActiveProfile returns the profile the settings choose (Validate has checked the name).
+func (c *Config) ActiveProfile() *pubdata.Profile {
+	p, err := pubdata.LookupProfile(c.Profile)
+	if err != nil {
+		return pubdata.DefaultProfile()
+	}
+	return p
+}
+
+// ExplicitReplyDays are the reply days given explicitly (zero where not: the profile's
+// apply), with the objection days.
+func (c *Config) ExplicitReplyDays() pubdata.ReplyDays {
+	d := pubdata.ReplyDays{Objection: c.ObjectionReplyDays}
+	if c.daysGiven["share"] {
+		d.Share = c.ShareReplyDays
+	}
+	if c.daysGiven["open"] {
+		d.Open = c.OpenReplyDays
+	}
+	return d
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -391,6 +430,7 @@ type fileConfig struct {
 	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
+	Profile            *string         `toml:"profile" yaml:"profile"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -447,10 +487,13 @@ func (c *Config) applyFile(path string) error {
 	}
 	if f.ShareReplyDays != nil {
 		c.ShareReplyDays = *f.ShareReplyDays
+		c.givenDays("share")
 	}
 	if f.OpenReplyDays != nil {
 		c.OpenReplyDays = *f.OpenReplyDays
+		c.givenDays("open")
 	}
+	set(&c.Profile, f.Profile)
 	if f.ObjectionReplyDays != nil {
 		c.ObjectionReplyDays = *f.ObjectionReplyDays
 	}
@@ -568,6 +611,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_CHECKPOINT_LOG", &c.CheckpointLog},
 		{"PUBDATA_BACKUP_TO", &c.BackupTo},
 		{"PUBDATA_BACKUP_PASSPHRASE", &c.BackupPassphrase},
+		{"PUBDATA_PROFILE", &c.Profile},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -637,6 +681,12 @@ func (c *Config) applyEnv(getenv envLookup) error {
 				return fmt.Errorf("environment %s: %q is not a whole number", n.name, v)
 			}
 			*n.dst = d
+			switch n.name {
+			case "PUBDATA_SHARE_REPLY_DAYS":
+				c.givenDays("share")
+			case "PUBDATA_OPEN_REPLY_DAYS":
+				c.givenDays("open")
+			}
 		}
 	}
 	if v, ok := get("PUBDATA_QUALITY_WEIGHTS"); ok {
@@ -709,6 +759,7 @@ type configFlags struct {
 	openDays    int
 	objDays     int
 	ticketDays  int
+	profile     string
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -733,6 +784,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.IntVar(&cf.openDays, "open-reply-days", d.OpenReplyDays, "working `days` a provider has to answer an open application; env PUBDATA_OPEN_REPLY_DAYS")
 		fs.IntVar(&cf.objDays, "objection-reply-days", d.ObjectionReplyDays, "working `days` a provider has to answer an objection; env PUBDATA_OBJECTION_REPLY_DAYS")
 		fs.IntVar(&cf.ticketDays, "ticket-reply-days", d.TicketReplyDays, "working `days` a provider has to answer a problem ticket; env PUBDATA_TICKET_REPLY_DAYS")
+		fs.StringVar(&cf.profile, "profile", "", "regional rules `name`: "+strings.Join(pubdata.ProfileNames(), ", ")+" (default: default); env PUBDATA_PROFILE")
 	}
 	return cf
 }
@@ -774,10 +826,17 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"open-reply-days":      func() { c.OpenReplyDays = cf.openDays },
 		"objection-reply-days": func() { c.ObjectionReplyDays = cf.objDays },
 		"ticket-reply-days":    func() { c.TicketReplyDays = cf.ticketDays },
+		"profile":              func() { c.Profile = cf.profile },
 	} {
 		if given[name] {
 			apply()
 		}
+	}
+	if given["share-reply-days"] {
+		c.givenDays("share")
+	}
+	if given["open-reply-days"] {
+		c.givenDays("open")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -140,7 +140,7 @@ func (s *Server) ApiApplicationDecide(w http.ResponseWriter, r *http.Request) er
 	if err := web.DecodeJSON(r, &d); err != nil {
 		return err
 	}
-	if !pubdata.CanDecideApplication(a, app, app.Division) {
+	if !s.CanDecideApplication(a, app) {
 		switch app.Status {
 		case pubdata.AppPending:
 			return pubdata.Errorf(pubdata.EFORBIDDEN, "Only an administrator or reviewer of the provider may answer this application.").Keyed("error.application.answer_forbidden")

@@ -787,7 +787,7 @@ func (s *Server) ApiList(kind string) web.HandlerFunc {
 					for i, c := range cols {
 						row[i] = c.value(e)
 						if c.label != nil && row[i] != "" {
-							row[i] = web.Translate(cw.lang, web.OptionKey(c.label, row[i]))
+							row[i] = web.Translate(cw.lang, s.LabelKey(web.OptionKey(c.label, row[i])))
 						}
 					}
 					cw.row(row)

@@ -217,7 +217,7 @@ func (s *Server) applyPage(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) 
 	now := s.Now()
 	kind := web.ApplicantKind(a)
 	v := applyView{Page: s.Base(r, true), Entry: web.EntryRow{Entry: e}, Kind: string(kind), KindKey: web.OptionKey(web.AppKindOptions, string(kind)),
-		ReplyDays: s.ReplyDays(kind), Errors: web.FormErrors{}}
+		ReplyDays: s.ReplyDaysFor(r.Context(), kind, e.Division), Errors: web.FormErrors{}}
 	v.ClassKey = web.OptionKey(web.ShareClassOptions, e.ShareClass)
 	if kind == pubdata.KindOpen {
 		v.ClassKey = web.OptionKey(web.OpenClassOptions, e.OpenClass)
@@ -482,7 +482,7 @@ func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata
 	}
 	v := &applicationView{ApplicationDetail: *d, Errors: web.FormErrors{}}
 	e := d.Entry
-	v.CanDecide = pubdata.CanDecideApplication(a, app, app.Division) && e != nil
+	v.CanDecide = s.CanDecideApplication(a, app) && e != nil
 	v.ByAuthority = app.Status == pubdata.AppDisputed
 	if v.CanDecide {
 		v.Decision = decisionForm{Until: app.Until, Purpose: app.Purpose}
@@ -522,7 +522,7 @@ func (s *Server) PageApplicationDecide(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if !pubdata.CanDecideApplication(a, app, app.Division) {
+	if !s.CanDecideApplication(a, app) {
 		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the provider's administrators and reviewers answer a pending application, and only the covering authority's a disputed one.").Keyed("error.application.answer_forbidden_both")
 	}
 	if err := web.ParseForm(r); err != nil {

@@ -377,8 +377,8 @@ func (s *Server) editView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (
 		Categories: web.CategoryOptions,
 		Formats:    web.FormatOptions,
 		Cycles:     web.CycleOptions,
-		ShareOpts:  web.ShareClassOptions,
-		OpenOpts:   web.OpenClassOptions,
+		ShareOpts:  s.ShareOptions(),
+		OpenOpts:   s.OpenOptions(),
 		ItemTypes:  web.ItemTypeOptions,
 		Grades:     web.GradeOptions,
 		DataLevels: pubdata.DataLevels,
@@ -918,7 +918,7 @@ func changeLabel(lang, field string) string {
 }
 
 // changeValue shows a value of a diff.
-func changeValue(lang, field string, v any) string {
+func changeValue(lang, field string, v any, labelKey func(string) string) string {
 	switch x := v.(type) {
 	case nil:
 		return "—"
@@ -944,9 +944,9 @@ func changeValue(lang, field string, v any) string {
 		}
 		switch field {
 		case "share_class":
-			return web.Translate(lang, web.OptionKey(web.ShareClassOptions, x))
+			return web.Translate(lang, labelKey(web.OptionKey(web.ShareClassOptions, x)))
 		case "open_class":
-			return web.Translate(lang, web.OptionKey(web.OpenClassOptions, x))
+			return web.Translate(lang, labelKey(web.OptionKey(web.OpenClassOptions, x)))
 		case "format":
 			return web.Translate(lang, web.OptionKey(web.FormatOptions, x))
 		case "update_cycle":
@@ -1013,8 +1013,8 @@ func (s *Server) PageEntryVersions(w http.ResponseWriter, r *http.Request) error
 			for _, c := range pubdata.DiffEntryFields(byNo[v.From].Fields, byNo[v.To].Fields) {
 				v.Changes = append(v.Changes, versionChange{
 					Field: changeLabel(v.Lang, c.Field),
-					From:  changeValue(v.Lang, c.Field, c.From),
-					To:    changeValue(v.Lang, c.Field, c.To),
+					From:  changeValue(v.Lang, c.Field, c.From, s.LabelKey),
+					To:    changeValue(v.Lang, c.Field, c.To, s.LabelKey),
 				})
 			}
 		}
@@ -1064,8 +1064,8 @@ func (s *Server) revisionDiff(r *http.Request, lang string, e *pubdata.Entry) (*
 	for _, c := range pubdata.DiffEntryFields(cur.Fields, e.EntryFields) {
 		d.Changes = append(d.Changes, versionChange{
 			Field: changeLabel(lang, c.Field),
-			From:  changeValue(lang, c.Field, c.From),
-			To:    changeValue(lang, c.Field, c.To),
+			From:  changeValue(lang, c.Field, c.From, s.LabelKey),
+			To:    changeValue(lang, c.Field, c.To, s.LabelKey),
 		})
 	}
 	return d, nil

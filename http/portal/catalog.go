@@ -197,9 +197,9 @@ func (s *Server) facetLabel(lang, field, value string, names map[string]string) 
 		}
 		return l
 	case "share_class":
-		return web.Translate(lang, web.OptionKey(web.ShareClassOptions, value))
+		return web.Translate(lang, s.LabelKey(web.OptionKey(web.ShareClassOptions, value)))
 	case "open_class":
-		return web.Translate(lang, web.OptionKey(web.OpenClassOptions, value))
+		return web.Translate(lang, s.LabelKey(web.OptionKey(web.OpenClassOptions, value)))
 	case "format":
 		return web.Translate(lang, web.OptionKey(web.FormatOptions, value))
 	case "update_cycle":

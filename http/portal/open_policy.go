@@ -82,7 +82,7 @@ func (s *Server) publicApplyPage(r *http.Request, e *pubdata.Entry) *publicApply
 	now := s.Now()
 	v := &publicApplyView{Page: s.Base(r, false), Entry: web.EntryRow{Entry: e}, ClassKey: web.OptionKey(web.OpenClassOptions, e.OpenClass),
 		NotOpen: e.OpenClass == pubdata.ClassNone, TermsText: e.TermsText, DemandTypes: demandTypeOptions, Errors: web.FormErrors{},
-		ReplyDays: s.ReplyDays(pubdata.KindOpen)}
+		ReplyDays: s.ReplyDaysFor(r.Context(), pubdata.KindOpen, e.Division)}
 	v.Terms = e.Terms
 	due := s.WorkCalendar().AddWorkdays(now, v.ReplyDays)
 	v.Due, v.DueCovered = pubdata.Today(due), s.WorkCalendar().SpanCovered(now, due)

@@ -63,7 +63,7 @@ func (s *Server) PagePortalOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, o := range web.OpenClassOptions {
 		if n := res.Facets["open_class"][o.Value]; n > 0 {
-			v.ByOpen = append(v.ByOpen, facetValue{Value: o.Value, Label: web.Translate(v.Lang, o.Key), Count: n, URL: web.WithQuery("/catalog", "org", v.Org.Code, "open_class", o.Value)})
+			v.ByOpen = append(v.ByOpen, facetValue{Value: o.Value, Label: web.Translate(v.Lang, s.LabelKey(o.Key)), Count: n, URL: web.WithQuery("/catalog", "org", v.Org.Code, "open_class", o.Value)})
 		}
 	}
 	for _, o := range web.FormatOptions {

@@ -11,9 +11,10 @@ import (
 // Applications and grants the caller may not see are 404.
 
 // ReplyDays returns the working days a provider has to answer an application of the kind:
-// ShareReplyDays or OpenReplyDays, or the domain's defaults when they are zero.
+// ShareReplyDays or OpenReplyDays, or the profile's when they are zero (profile.go; the
+// divisions' own rules are ReplyDaysFor's).
 func (s *Server) ReplyDays(kind pubdata.ApplicationKind) int {
-	return pubdata.ReplyDays{Share: s.ShareReplyDays, Open: s.OpenReplyDays}.Application(kind)
+	return pubdata.ReplyFor(s.Profile, pubdata.ReplyDays{Share: s.ShareReplyDays, Open: s.OpenReplyDays}, nil, kind, "").Days
 }
 
 func (s *Server) WorkCalendar() *workday.Calendar {

@@ -41,9 +41,14 @@ var sharedTemplates = Templates{Audience: "web", FS: htmlFS}
 // DisplayZone is the time zone of times on pages (China Standard Time has no DST).
 var DisplayZone = time.FixedZone("UTC+8", 8*3600)
 
-func templateFuncs(lang string, assets *assetSet) template.FuncMap {
+func templateFuncs(lang string, assets *assetSet, labelKeys map[string]string) template.FuncMap {
 	return template.FuncMap{
-		"t": func(key string, args ...any) string { return Translate(lang, key, args...) },
+		"t": func(key string, args ...any) string {
+			if k, ok := labelKeys[key]; ok { // the profile's class labels (profile.go)
+				key = k
+			}
+			return Translate(lang, key, args...)
+		},
 		"asset": func(name string) (string, error) {
 			u, ok := assets.url(name)
 			if !ok {
@@ -83,7 +88,7 @@ func templateFuncs(lang string, assets *assetSet) template.FuncMap {
 
 // parsePages parses the layout, the partials and every audience's page templates in each
 // language; any error fails start-up.
-func parsePages(assets *assetSet, audiences []Templates) (*pageSet, error) {
+func parsePages(assets *assetSet, labelKeys map[string]string, audiences []Templates) (*pageSet, error) {
 	ps := &pageSet{byLang: map[string]map[string]*template.Template{}}
 	type file struct {
 		name string
@@ -109,7 +114,7 @@ func parsePages(assets *assetSet, audiences []Templates) (*pageSet, error) {
 		}
 	}
 	for _, lang := range Languages {
-		base, err := template.New("layout.html").Funcs(templateFuncs(lang, assets)).
+		base, err := template.New("layout.html").Funcs(templateFuncs(lang, assets, labelKeys)).
 			ParseFS(htmlFS, "html/layout.html", "html/partials/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("http: templates: %w", err)
@@ -269,6 +274,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		}
 		if s.Backups != nil && pubdata.CanSeeBackups(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.backups", URL: "/console/backups"})
+		}
+		if a.IsAuthority() { // the regional rules (profile.go)
+			p.Nav = append(p.Nav, navItem{Key: "nav.profile", URL: "/console/profile"})
 		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)

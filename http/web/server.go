@@ -199,6 +199,13 @@ type Server struct {
 	FileStore    FileSpooler
 	MaxFileBytes int64
 
+	// Profile is the platform's regional rules (profile.go: reply days, the labels and sets
+	// of share and open classes, who answers applications, the negative list); nil: the
+	// default. DivisionRules keeps the divisions' own reply days (profile.go; nil: none, and
+	// the rules' routes answer 404).
+	Profile       *pubdata.Profile
+	DivisionRules pubdata.DivisionRuleService
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
@@ -222,6 +229,7 @@ type Server struct {
 	Used           usedRanking     // the most used entries for the home page (portal/home.go)
 	// BatchWait is how long a load request waits for its batch before answering 202.
 	BatchWait time.Duration
+	labelKeys map[string]string // the profile's class-label keys (profile.go), set by Build
 }
 
 // Build checks the server's fields, parses the embedded templates and assets (failing fast
@@ -256,11 +264,15 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if s.Profile == nil {
+		s.Profile = pubdata.DefaultProfile()
+	}
+	s.labelKeys = s.Profile.LabelKeys()
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.assets, pages); err != nil {
+	if s.pages, err = parsePages(s.assets, s.labelKeys, pages); err != nil {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
