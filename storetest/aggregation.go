@@ -1,0 +1,185 @@
+package storetest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pubdata/pubdata"
+)
+
+// The review of combinations (issue 15 item 8, G6): applications are assessed against what
+// the applicant holds; above the threshold the authority reviews before the provider may
+// approve.
+
+var aggregationTests = []namedTest{
+	{"AggregationReview", testAggregationReview},
+}
+
+// aggregationEntries publishes two entries of the provider fz-scj that join on the resident
+// ID: people (sex and birth date) and homes (address).
+func aggregationEntries(t *testing.T, s *Store) (people, homes *pubdata.Entry) {
+	t.Helper()
+	editor, reviewer := catalogueSetup2(t, s)
+	pf := fields("户籍人口信息", "全市户籍人口", pubdata.ClassConditional, pubdata.ClassNone)
+	pf.Items = []pubdata.Item{
+		{Name: "sfzh", Title: "公民身份号码", Type: "string", Key: true, Element: "resident_id", Grade: 3, Personal: true},
+		{Name: "gender", Title: "性别", Type: "string", Grade: 2, Personal: true},
+		{Name: "birth_date", Title: "出生日期", Type: "date", Grade: 2, Personal: true},
+	}
+	hf := fields("居住登记信息", "全市居住登记", pubdata.ClassConditional, pubdata.ClassNone)
+	hf.Items = []pubdata.Item{
+		{Name: "sfzh", Title: "公民身份号码", Type: "string", Key: true, Element: "resident_id", Grade: 3, Personal: true},
+		{Name: "address", Title: "住址", Type: "string", Element: "address", Grade: 2},
+	}
+	var out []*pubdata.Entry
+	for _, f := range []*pubdata.EntryFields{pf, hf} {
+		e := publish(t, s, editor, reviewer, "fz-scj", f)
+		p, err := s.Entries.FindPublishedEntry(system, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out[0], out[1]
+}
+
+func personalApp(e *pubdata.Entry) *pubdata.ApplicationCreate {
+	return &pubdata.ApplicationCreate{Entry: e.ID, Kind: pubdata.KindShare, Purpose: "户籍业务办理", Basis: "《居民身份证法》", Until: "2027-03-31"}
+}
+
+func testAggregationReview(t *testing.T, s *Store) {
+	fx := appSetup(t, s)
+	aggs, ok := s.Applications.(pubdata.AggregationService)
+	if !ok {
+		t.Fatal("the store's application service must keep aggregation assessments (pubdata.AggregationService)")
+	}
+	people, homes := aggregationEntries(t, s)
+	approve := &pubdata.ApplicationDecision{Decision: "approve"}
+
+	// One entry alone needs no review: assessed, nothing combined.
+	first := mustApply(t, s, fx.applicant, people, personalApp(people))
+	if g := first.Aggregation; g == nil || g.Stage != pubdata.AggregationAtSubmit || g.Entries != 1 || g.Review != pubdata.AggregationNotNeeded ||
+		g.Threshold != pubdata.DefaultAggregationThreshold || len(g.Parts) != 1 || g.Parts[0].Source != "application" {
+		t.Fatalf("single entry assessed %+v", g)
+	}
+	first, err := s.Applications.DecideApplication(fx.provider, first.ID, approve)
+	if err != nil || first.Status != pubdata.AppApproved || first.Aggregation.Stage != pubdata.AggregationAtGrant {
+		t.Fatalf("approve the single entry: %v %+v", err, first)
+	}
+
+	// The same body then asks for the addresses: with its grant on people the combination
+	// joins by the resident ID and brings birth date, sex and address together.
+	second := mustApply(t, s, fx.applicant, homes, personalApp(homes))
+	g := second.Aggregation
+	if g == nil || g.Entries != 2 || g.Review != pubdata.AggregationRequired || g.Score < g.Threshold || !slices.Equal(g.Links, []string{"resident_id"}) ||
+		!slices.Equal(g.QuasiIdentifiers, []string{"address", "birth_date", "sex"}) || len(g.Parts) != 2 || g.Parts[1].Source != "grant:"+first.Grant {
+		t.Fatalf("combination assessed %+v", g)
+	}
+	if evs := eventsOf(t, s, "application.create", "application:"+second.ID); len(evs) != 1 || evs[0].Details["aggregation"] == nil {
+		t.Fatalf("the creation records the assessment: %+v", evs)
+	}
+	// The covering authority is asked to review (notified); the provider cannot approve yet.
+	found := false
+	list, _ := notices(t, s, fx.cityAuth)
+	for _, n := range list {
+		found = found || (n.Key == pubdata.NoticeAggregationReview && n.Link == "/console/applications/"+second.ID)
+	}
+	if !found {
+		t.Fatalf("the authority was not asked to review: %+v", list)
+	}
+	_, err = s.Applications.DecideApplication(fx.provider, second.ID, approve)
+	wantCode(t, err, pubdata.ECONFLICT)
+	if m := pubdata.MessageOf(err); m == nil || m.Key != "error.aggregation.review_required" {
+		t.Fatalf("refusal %v", err)
+	}
+	// Waiting for the authority does not make the provider late.
+	s.SetNow(appNow.Add(30 * 24 * time.Hour))
+	if _, err := s.Applications.MarkOverdue(system, appNow.Add(30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Applications.FindApplicationByID(system, second.ID); a.Overdue {
+		t.Fatal("an application waiting for the authority's review went overdue")
+	}
+	// Forbidden: the provider, the applicant, another city's body; the list to non-authorities.
+	if _, err := aggs.ReviewAggregation(fx.provider, second.ID, true, ""); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+		t.Fatalf("provider reviewed: %v", err)
+	}
+	if _, err := aggs.ReviewAggregation(fx.applicant, second.ID, true, ""); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+		t.Fatalf("applicant reviewed: %v", err)
+	}
+	if _, err := aggs.ReviewAggregation(fx.stranger, second.ID, true, ""); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+		t.Fatalf("stranger reviewed: %v", err)
+	}
+	// The list, for the authority: the combination first, with its score.
+	got, err := aggs.Aggregations(fx.cityAuth, pubdata.AggregationFilter{Division: "350100", Combined: true})
+	if err != nil || len(got) != 1 || got[0].Application != second.ID || got[0].Score != g.Score || got[0].EntryTitle != homes.Title {
+		t.Fatalf("combinations listed: %v %+v", err, got)
+	}
+	if got, _ := aggs.Aggregations(fx.cityAuth, pubdata.AggregationFilter{Division: "350200"}); len(got) != 0 {
+		t.Fatalf("another division's list: %+v", got)
+	}
+	// Cleared by the city's authority: the provider is told and may approve, with a fresh
+	// answer period.
+	cleared, err := aggs.ReviewAggregation(fx.cityAuth, second.ID, true, "用途正当，已核实")
+	if err != nil || cleared.Aggregation.Review != pubdata.AggregationCleared || cleared.Aggregation.ReviewedBy != "fzdsj-admin" ||
+		cleared.Aggregation.ClearedScore != g.Score || !cleared.DueAt.After(appNow.Add(30*24*time.Hour)) {
+		t.Fatalf("cleared: %v %+v", err, cleared)
+	}
+	if _, err := aggs.ReviewAggregation(fx.cityAuth, second.ID, true, ""); pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		t.Fatalf("reviewed twice: %v", err)
+	}
+	found = false
+	list, _ = notices(t, s, fx.provider)
+	for _, n := range list {
+		found = found || n.Key == pubdata.NoticeAggregationCleared
+	}
+	if !found {
+		t.Fatal("the provider was not told of the clearance")
+	}
+	second, err = s.Applications.DecideApplication(fx.provider, second.ID, approve)
+	if err != nil || second.Status != pubdata.AppApproved || second.Aggregation.Review != pubdata.AggregationCleared || second.Aggregation.Stage != pubdata.AggregationAtGrant {
+		t.Fatalf("approve after clearance: %v %+v", err, second)
+	}
+	if len(eventsOf(t, s, "application.aggregation_review", "application:"+second.ID)) != 1 {
+		t.Fatal("the review is not recorded")
+	}
+
+	// A refusal rejects the application with the authority's reason.
+	third := mustApply(t, s, fx.gatAdmin, homes, &pubdata.ApplicationCreate{Entry: homes.ID, Kind: pubdata.KindShare, Items: []string{"sfzh", "address"},
+		Purpose: "核查住址", Basis: "《居民身份证法》", Until: "2027-03-31"})
+	if third.Aggregation.Review != pubdata.AggregationRequired || third.Aggregation.Entries < 2 {
+		t.Fatalf("third assessed %+v", third.Aggregation)
+	}
+	if _, err := aggs.ReviewAggregation(fx.provAuth, third.ID, false, " "); pubdata.ErrorCode(err) != pubdata.EINVALID {
+		t.Fatalf("a refusal without a reason: %v", err)
+	}
+	refused, err := aggs.ReviewAggregation(fx.provAuth, third.ID, false, "组合后可识别个人，超出履职所需")
+	if err != nil || refused.Status != pubdata.AppRejected || refused.Reason != "组合后可识别个人，超出履职所需" || refused.Aggregation.Review != pubdata.AggregationRefused ||
+		!strings.Contains(refused.DecBasis, "G6") {
+		t.Fatalf("refused: %v %+v", err, refused)
+	}
+
+	// The threshold is the authority's setting: at 100 the same combination passes.
+	if s.Security != nil {
+		admin := actorCtx(t, s, "dsj-admin", "fj-dsj", pubdata.RoleAdmin)
+		set, err := s.Security.Settings(admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.AggregationThreshold = 0
+		if _, err := s.Security.SetSettings(admin, set); pubdata.ErrorCode(err) != pubdata.EINVALID {
+			t.Fatalf("threshold 0 accepted: %v", err)
+		}
+		set.AggregationThreshold = 100
+		if _, err := s.Security.SetSettings(admin, set); err != nil {
+			t.Fatal(err)
+		}
+		fourth := mustApply(t, s, fx.gatAdmin, homes, &pubdata.ApplicationCreate{Entry: homes.ID, Kind: pubdata.KindShare, Items: []string{"address"},
+			Purpose: "核查住址", Basis: "《居民身份证法》", Until: "2027-03-31"})
+		if fourth.Aggregation.Threshold != 100 || fourth.Aggregation.Review != pubdata.AggregationNotNeeded {
+			t.Fatalf("at threshold 100: %+v", fourth.Aggregation)
+		}
+	}
+}
