@@ -448,6 +448,12 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /console/entries/{id}/discoveries/{did}/accept", signedIn, plain, c.PageDiscoveryDecide(true)),
 		route("POST /console/entries/{id}/discoveries/{did}/dismiss", signedIn, plain, c.PageDiscoveryDecide(false)),
 		route("POST /console/systems/security-officer", signedIn, plain, c.PageSecurityOfficer),
+		// Aggregation risk (issue 15 item 8, G6): the assessments and the authority's review
+		route("GET /api/v1/aggregations", signedIn, plain, a.ApiAggregations),
+		route("POST /api/v1/applications/{id}/aggregation-review", signedIn, plain, a.ApiAggregationReview),
+		route("GET /console/aggregations", signedIn, plain, c.PageAggregations),
+		route("POST /console/aggregations/threshold", signedIn, plain, c.PageAggregationThreshold),
+		route("POST /console/applications/{id}/aggregation", signedIn, plain, c.PageAggregationReview),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),
