@@ -359,7 +359,20 @@ const (
 	NoticeSecurityAlert  = "security.alert"
 	NoticeIncidentReport = "security.incident"
 	NoticeIncidentNotify = "security.incident_notified"
+	// NoticeIncidentOverdue reminds that an incident was not assessed by its report deadline.
+	NoticeIncidentOverdue = "security.incident_overdue"
 )
+
+func init() { NoticeRules[NoticeIncidentOverdue] = securityParties }
+
+// IncidentReminder reminds of incidents not assessed by their report deadline (the security
+// store; serve runs it with the early-warning rules every minute).
+type IncidentReminder interface {
+	// RemindOverdueIncidents notifies, once per incident, the unit's admins, its security
+	// officer and the covering authority of each incident still reported (not assessed)
+	// after its report deadline, before now; returns how many.
+	RemindOverdueIncidents(ctx context.Context, now time.Time) (int, error)
+}
 
 // SecurityService keeps the early-warning rules, their alerts and the incident register.
 type SecurityService interface {

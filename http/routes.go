@@ -454,6 +454,9 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/aggregations", signedIn, plain, c.PageAggregations),
 		route("POST /console/aggregations/threshold", signedIn, plain, c.PageAggregationThreshold),
 		route("POST /console/applications/{id}/aggregation", signedIn, plain, c.PageAggregationReview),
+		// An incident's data subjects to notify (issue 15 item 5)
+		route("GET /api/v1/incidents/{id}/subjects", signedIn, plain, a.ApiIncidentSubjects),
+		route("GET /console/incidents/{id}/subjects", signedIn, plain, c.PageIncidentSubjects),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

@@ -209,7 +209,9 @@ const NoticePrefix = "notice."
 // "bulk_read" → "alerts.kind.bulk_read", 个人数据批量读取); a code without a label stays as
 // it is. Notifications keep the code, so those already stored read the same way.
 var NoticeLabels = map[string]map[string]string{
-	"security.alert": {"kind": "alerts.kind."},
+	"security.alert":            {"kind": "alerts.kind."},
+	"security.incident":         {"severity": "incidents.severity."},
+	"security.incident_overdue": {"severity": "incidents.severity."},
 }
 
 // Notice returns the text of the notification of key with params in lang.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 var aggregationTests = []namedTest{
 	{"AggregationReview", testAggregationReview},
+	{"IncidentReminder", testIncidentReminder},
 }
 
 // aggregationEntries publishes two entries of the provider fz-scj that join on the resident
@@ -180,6 +182,48 @@ func testAggregationReview(t *testing.T, s *Store) {
 			Purpose: "核查住址", Basis: "《居民身份证法》", Until: "2027-03-31"})
 		if fourth.Aggregation.Threshold != 100 || fourth.Aggregation.Review != pubdata.AggregationNotNeeded {
 			t.Fatalf("at threshold 100: %+v", fourth.Aggregation)
+		}
+	}
+}
+
+// testIncidentReminder: an incident not assessed by its report deadline reminds the unit and
+// the authority once; an assessed one does not.
+func testIncidentReminder(t *testing.T, s *Store) {
+	fx := secSetup(t, s)
+	rem, ok := s.Security.(pubdata.IncidentReminder)
+	if !ok {
+		t.Fatal("the store's security service must remind of overdue incidents (pubdata.IncidentReminder)")
+	}
+	late, err := s.Security.ReportIncident(fx.unitAdmin, &pubdata.IncidentReport{Org: "fz-scj", Grant: fx.grant, Kind: "leak", Severity: "serious", Description: "疑似泄露"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.Security.ReportIncident(fx.unitAdmin, &pubdata.IncidentReport{Org: "fz-scj", Kind: "loss", Severity: "general", Description: "介质丢失"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Security.AssessIncident(fx.cityAuth, done.ID, "general", "影响有限"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rem.RemindOverdueIncidents(system, appNow.Add(23*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("before the deadline: %d %v", n, err)
+	}
+	s.SetNow(appNow.Add(25 * time.Hour))
+	if n, err := rem.RemindOverdueIncidents(system, appNow.Add(25*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("after the deadline: %d %v", n, err)
+	}
+	if n, err := rem.RemindOverdueIncidents(system, appNow.Add(26*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("reminded twice: %d %v", n, err)
+	}
+	if evs := eventsOf(t, s, "incident.overdue", "incident:"+late.ID); len(evs) != 1 {
+		t.Fatalf("reminder recorded %d times", len(evs))
+	}
+	for _, ctx := range []context.Context{fx.unitAdmin, fx.cityAuth} {
+		list, _ := notices(t, s, ctx)
+		if !slices.ContainsFunc(list, func(n *pubdata.Notification) bool {
+			return n.Key == pubdata.NoticeIncidentOverdue && n.Link == "/console/incidents/"+late.ID
+		}) {
+			t.Fatalf("not reminded: %+v", list)
 		}
 	}
 }

@@ -56,3 +56,16 @@ func (s *Server) ApiAggregationReview(w http.ResponseWriter, r *http.Request) er
 	web.WriteJSON(w, http.StatusOK, app)
 	return nil
 }
+
+// ApiIncidentSubjects is GET /api/v1/incidents/{id}/subjects: the data subjects the incident
+// must notify — before notification drawn from the rows involved (the read is recorded),
+// after it the list saved then. The covering authority's admins and the provider's admins.
+func (s *Server) ApiIncidentSubjects(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.IncidentSubjectList(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.WriteJSON(w, http.StatusOK, list)
+	return nil
+}
