@@ -17,6 +17,7 @@ import (
 var aggregationTests = []namedTest{
 	{"AggregationReview", testAggregationReview},
 	{"IncidentReminder", testIncidentReminder},
+	{"DiscoverySchedule", testDiscoverySchedule},
 }
 
 // aggregationEntries publishes two entries of the provider fz-scj that join on the resident
@@ -224,6 +225,58 @@ func testIncidentReminder(t *testing.T, s *Store) {
 			return n.Key == pubdata.NoticeIncidentOverdue && n.Link == "/console/incidents/"+late.ID
 		}) {
 			t.Fatalf("not reminded: %+v", list)
+		}
+	}
+}
+
+// testDiscoverySchedule: the scheduled discovery's due list and claims, and the run it makes
+// finds an unmarked ID column (issue 15 item 3).
+func testDiscoverySchedule(t *testing.T, s *Store) {
+	sch, ok := s.Discoveries.(pubdata.DiscoverySchedule)
+	if !ok {
+		t.Fatal("the store's discovery service must keep the schedule (pubdata.DiscoverySchedule)")
+	}
+	editor, reviewer := catalogueSetup(t, s)
+	f := fields("来访登记", "来访人员登记", pubdata.ClassConditional, pubdata.ClassNone)
+	f.Items = []pubdata.Item{
+		{Name: "visit_no", Title: "登记号", Type: "string", Key: true},
+		{Name: "remark", Title: "备注", Type: "string"}, // holds ID numbers nobody marked
+	}
+	e := publish(t, s, editor, reviewer, "fz-scj", f)
+	e, _ = s.Entries.FindPublishedEntry(system, e.ID)
+	now := time.Date(2026, 10, 20, 2, 0, 0, 0, time.UTC)
+	s.SetNow(now)
+	load(t, s, editor, e, pubdata.LoadOptions{}, row(2, "V001", idA), row(3, "V002", idB), row(4, "V003", idC))
+	ids, err := sch.DueDiscoveries(system, now, 10)
+	if err != nil || !slices.Equal(ids, []string{e.ID}) {
+		t.Fatalf("due after a load: %v %v", ids, err)
+	}
+	if mine, err := sch.ClaimDiscovery(system, e.ID, now, now); err != nil || !mine {
+		t.Fatalf("claim: %v %v", mine, err)
+	}
+	if mine, err := sch.ClaimDiscovery(system, e.ID, now, now); err != nil || mine {
+		t.Fatalf("claimed twice: %v %v", mine, err)
+	}
+	if ids, _ := sch.DueDiscoveries(system, now, 10); len(ids) != 0 {
+		t.Fatalf("due right after its sample: %v", ids)
+	}
+	// A week's interval: an hour short of it (before = its sample − 1h), not due; an hour
+	// past it, due.
+	if ids, _ := sch.DueDiscoveries(system, now.Add(-time.Hour), 10); len(ids) != 0 {
+		t.Fatalf("due within the interval: %v", ids)
+	}
+	if ids, _ := sch.DueDiscoveries(system, now.Add(time.Hour), 10); !slices.Equal(ids, []string{e.ID}) {
+		t.Fatalf("not due after the interval: %v", ids)
+	}
+	// The run the schedule makes (DiscoverEntry) finds the unmarked ID numbers.
+	list, err := s.Discoveries.DiscoverEntry(system, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(list, func(d *pubdata.Discovery) bool { return d.Item == "remark" && d.Kind == "resident_id" }) {
+		all, _ := s.Discoveries.FindDiscoveries(system, pubdata.DiscoveryFilter{Entry: e.ID})
+		if !slices.ContainsFunc(all, func(d *pubdata.Discovery) bool { return d.Item == "remark" && d.Kind == "resident_id" }) {
+			t.Fatalf("the ID column is not discovered: %+v %+v", list, all)
 		}
 	}
 }

@@ -104,6 +104,9 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	BackupPassphrase string
+	// DiscoveryInterval is how often serve samples each published table's current rows for
+	// unmarked personal data again (discover_schedule.go); 0 turns it off.
+	DiscoveryInterval time.Duration
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -163,6 +166,7 @@ func DefaultConfig() Config {
 		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
+		DiscoveryInterval:  DefaultDiscoveryInterval,
 	}
 }
 
@@ -310,6 +314,9 @@ func (c *Config) Validate() error {
 	if err := c.validateBackup(); err != nil {
 		return err
 	}
+	if c.DiscoveryInterval != 0 && (c.DiscoveryInterval < time.Minute || c.DiscoveryInterval > 366*24*time.Hour) {
+		return fmt.Errorf("setting discovery_interval (PUBDATA_DISCOVERY_INTERVAL): %s must be 0 (off) or from 1m to 8784h", c.DiscoveryInterval)
+	}
 	return nil
 }
 
@@ -391,6 +398,7 @@ type fileConfig struct {
 	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
+	DiscoveryInterval  *string         `toml:"discovery_interval" yaml:"discovery_interval"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -524,6 +532,7 @@ func (c *Config) applyFile(path string) error {
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 		{"backup_interval", f.BackupInterval, &c.BackupInterval},
+		{"discovery_interval", f.DiscoveryInterval, &c.DiscoveryInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -666,6 +675,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
+		{"PUBDATA_DISCOVERY_INTERVAL", &c.DiscoveryInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)
