@@ -457,6 +457,15 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/profile", signedIn, plain, c.PageProfile),
 		route("POST /console/profile/divisions", signedIn, plain, c.PageDivisionRuleSet),
 		route("POST /console/profile/divisions/{division}/remove", signedIn, plain, c.PageDivisionRuleRemove),
+		// Aggregation risk (issue 15 item 8, G6): the assessments and the authority's review
+		route("GET /api/v1/aggregations", signedIn, plain, a.ApiAggregations),
+		route("POST /api/v1/applications/{id}/aggregation-review", signedIn, plain, a.ApiAggregationReview),
+		route("GET /console/aggregations", signedIn, plain, c.PageAggregations),
+		route("POST /console/aggregations/threshold", signedIn, plain, c.PageAggregationThreshold),
+		route("POST /console/applications/{id}/aggregation", signedIn, plain, c.PageAggregationReview),
+		// An incident's data subjects to notify (issue 15 item 5)
+		route("GET /api/v1/incidents/{id}/subjects", signedIn, plain, a.ApiIncidentSubjects),
+		route("GET /console/incidents/{id}/subjects", signedIn, plain, c.PageIncidentSubjects),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

@@ -159,6 +159,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runSecurityJobs(tickCtx, time.Minute)
 	}()
 
+	// Sample the published tables for unmarked personal data every discovery_interval
+	// (discover_schedule.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runDiscoveryJobs(tickCtx, time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {
