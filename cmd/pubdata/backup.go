@@ -72,6 +72,12 @@ func passphrase(file string, cfg *Config) (string, error) {
 
 // writeBackup writes a backup of the platform to dest and returns its manifest.
 func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manifest, error) {
+	return a.writeBackupWith(ctx, dest, pass, nil)
+}
+
+// writeBackupWith is writeBackup; afterDump (tests) runs between the database dump and the
+// copy of the data folder, where the servers keep writing.
+func (a *app) writeBackupWith(ctx context.Context, dest, pass string, afterDump func(context.Context) error) (*backup.Manifest, error) {
 	if err := backup.CheckPassphrase(pass); err != nil {
 		return nil, err
 	}
@@ -103,14 +109,44 @@ func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manif
 		}
 	}
 	dsn := a.cfg.DSN()
+	dump := func(ctx context.Context, path string) (*backup.DBInfo, error) {
+		info, err := sqlstore.Dump(ctx, dsn, path)
+		if err == nil && afterDump != nil {
+			err = afterDump(ctx)
+		}
+		return info, err
+	}
 	return backup.Write(ctx, b, backup.Options{
 		DataDir:    dataDir,
 		SkipFile:   skip,
-		Dump:       func(ctx context.Context, path string) (*backup.DBInfo, error) { return sqlstore.Dump(ctx, dsn, path) },
+		Dump:       dump,
 		Passphrase: pass,
 		Signer:     signer,
 		Probe:      probe,
+		Trim:       a.checkpointLogTrim(dataDir),
 	})
+}
+
+// checkpointLogTrim trims the checkpoint log of the data folder to the dumped record: the
+// log is copied after the dump, and a checkpoint signed in between covers events the dump
+// lacks (audit.TrimLog). A checkpoint log kept in another folder (checkpoint_log) is not
+// part of the backup: it stays where it is, outside the database's and the backup's reach.
+func (a *app) checkpointLogTrim(dataDir string) map[string]func([]byte, *backup.DBInfo) ([]byte, string) {
+	if a.cfg.CheckpointLog != "" {
+		if abs, err := filepath.Abs(a.cfg.CheckpointLog); err != nil || abs != dataDir {
+			return nil
+		}
+	}
+	return map[string]func([]byte, *backup.DBInfo) ([]byte, string){
+		audit.LogFile: func(b []byte, db *backup.DBInfo) ([]byte, string) {
+			events := db.Tables["audit_events"]
+			kept, dropped := audit.TrimLog(b, events)
+			if dropped == 0 {
+				return kept, ""
+			}
+			return kept, fmt.Sprintf("%d entries signed after the database dump (beyond its %d events) left out", dropped, events)
+		},
+	}
 }
 
 // extractProbe is an extract signed now with the platform's key, kept in the backup: after
@@ -173,6 +209,9 @@ func backupCommand() *command {
 			}
 			fmt.Fprintf(c.stdout, "backup %s written to %s: %d parts, %s, database of %d tables (%s)\n",
 				m.Name, backup.Redact(to), len(m.Parts), byteSize(m.Size()), len(m.Tables), m.DBFormat)
+			for _, n := range m.Notes {
+				fmt.Fprintf(c.stdout, "note: %s\n", n)
+			}
 			if keep > 0 {
 				b, err := backup.OpenDest(ctx, to)
 				if err != nil {
@@ -236,6 +275,10 @@ type restoreReport struct {
 	AuditOK     bool
 	AuditFailed string
 	Extracts    int // extracts verified (the backup's probe and those given)
+	// LogNewest is the size of the newest checkpoint of the restored checkpoint log (-1:
+	// the log could not be read); Notes are the backup's (what it trimmed to the dump).
+	LogNewest int64
+	Notes     []string
 }
 
 // restoreInto restores the backup into the empty data folder and database of cfg, then
@@ -300,6 +343,19 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	r.Events, r.Checkpoints, r.AuditOK = v.Events, v.Checkpoints, v.OK
 	if !v.OK {
 		r.AuditFailed = fmt.Sprintf("record broken at seq %d: %s", v.FirstBad, v.Problem)
+	}
+	r.Notes, r.LogNewest = m.Notes, -1
+	logDir := cfg.CheckpointLog
+	if logDir == "" {
+		logDir = cfg.Data
+	}
+	if entries, err := audit.NewFileLog(filepath.Join(logDir, audit.LogFile)).Entries(ctx); err == nil {
+		r.LogNewest = 0
+		for _, e := range entries {
+			if e.Checkpoint != nil && e.Checkpoint.Size > r.LogNewest {
+				r.LogNewest = e.Checkpoint.Size
+			}
+		}
 	}
 	if len(m.Probe) > 0 {
 		extracts = append([][]byte{m.Probe}, extracts...)
@@ -398,8 +454,15 @@ func (r *restoreReport) result(w io.Writer, what string) error {
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "difference: %s\n", d)
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	if r.AuditOK {
 		fmt.Fprintf(w, "audit record intact: %d events, %d signed checkpoints verified\n", r.Events, r.Checkpoints)
+		if r.LogNewest >= 0 {
+			fmt.Fprintf(w, "checkpoint log agrees with the record: newest checkpoint at %d of %d events (%d after it, covered by the sealed head)\n",
+				r.LogNewest, r.Events, r.Events-r.LogNewest)
+		}
 	}
 	fmt.Fprintf(w, "extracts verified with the restored key: %d\n", r.Extracts)
 	switch {

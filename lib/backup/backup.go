@@ -7,6 +7,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -55,6 +56,9 @@ type Manifest struct {
 	// restore verifies with the restored key (so extracts issued before still verify).
 	Probe json.RawMessage `json:"probe,omitempty"`
 	Parts []Part          `json:"parts"`
+	// Notes say what was adjusted to the dumped database (Options.Trim), e.g. checkpoints
+	// signed after the dump left out of the checkpoint log.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Part is one stored object of a backup.
@@ -102,6 +106,12 @@ type Options struct {
 	// Signer signs the manifest (nil: unsigned); Probe is a signed extract to keep.
 	Signer *sm2.PrivateKey
 	Probe  []byte
+	// Trim adjusts files of the data folder, by their slash-separated path relative to it,
+	// to the dumped database before they are stored (they are read after the dump): it
+	// returns the bytes to store and a note for the manifest ("" for none). The checkpoint
+	// log is trimmed to the dumped record, so that a checkpoint signed between the dump and
+	// the copy does not make the restored log disagree with it (lib/audit.TrimLog).
+	Trim map[string]func(b []byte, db *DBInfo) ([]byte, string)
 	// TempDir holds the dump while it is copied (default: os.TempDir()).
 	TempDir string
 	Now     time.Time
@@ -167,6 +177,16 @@ func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) 
 	for _, ff := range files {
 		var p Part
 		var err error
+		if trim := opt.Trim[ff.Rel]; trim != nil && ff.Kind != Skipped {
+			p, err = putTrimmed(ctx, b, m, c, opt.DataDir, ff, trim, info)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("backup: %s: %w", ff.Rel, err)
+			}
+			m.Parts = append(m.Parts, p)
+			continue
+		}
 		switch ff.Kind {
 		case Secret:
 			p, err = putSecret(ctx, b, m.Name, c, opt.DataDir, ff)
@@ -223,6 +243,26 @@ func put(ctx context.Context, b *blob.Bucket, backup, name string, kind Kind, r 
 	return Part{Name: name, Kind: kind, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// putTrimmed reads the file whole, trims it to the dumped database and stores it as its
+// kind, noting in the manifest what the trim says.
+func putTrimmed(ctx context.Context, b *blob.Bucket, m *Manifest, c *crypter, dir string, ff folderFile, trim func([]byte, *DBInfo) ([]byte, string), info *DBInfo) (Part, error) {
+	if ff.Size > MaxSecretSize {
+		return Part{}, fmt.Errorf("%d bytes: too large to adjust to the dump (at most %d)", ff.Size, MaxSecretSize)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ff.Rel)))
+	if err != nil {
+		return Part{}, err
+	}
+	kept, note := trim(raw, info)
+	if note != "" {
+		m.Notes = append(m.Notes, ff.Rel+": "+note)
+	}
+	if ff.Kind == Secret {
+		return putSecretBytes(ctx, b, m.Name, c, ff.Rel, kept)
+	}
+	return put(ctx, b, m.Name, "data/"+ff.Rel, ff.Kind, bytes.NewReader(kept))
+}
+
 func putSecret(ctx context.Context, b *blob.Bucket, backup string, c *crypter, dir string, ff folderFile) (Part, error) {
 	if ff.Size > MaxSecretSize {
 		return Part{}, fmt.Errorf("%d bytes: too large for a secret file (at most %d); if it is not secret, declare it Plain in lib/backup's DataFolder", ff.Size, MaxSecretSize)
@@ -231,7 +271,11 @@ func putSecret(ctx context.Context, b *blob.Bucket, backup string, c *crypter, d
 	if err != nil {
 		return Part{}, err
 	}
-	name := "secret/" + ff.Rel
+	return putSecretBytes(ctx, b, backup, c, ff.Rel, plain)
+}
+
+func putSecretBytes(ctx context.Context, b *blob.Bucket, backup string, c *crypter, rel string, plain []byte) (Part, error) {
+	name := "secret/" + rel
 	sealed, err := c.seal(plain, name)
 	if err != nil {
 		return Part{}, err
