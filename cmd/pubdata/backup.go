@@ -123,20 +123,30 @@ func (a *app) writeBackupWith(ctx context.Context, dest, pass string, afterDump 
 		Passphrase: pass,
 		Signer:     signer,
 		Probe:      probe,
-		Trim:       a.checkpointLogTrim(dataDir),
+		Trim:       a.checkpointLogTrim(),
+		Extra:      a.checkpointLogExtra(dataDir),
 	})
 }
 
-// checkpointLogTrim trims the checkpoint log of the data folder to the dumped record: the
-// log is copied after the dump, and a checkpoint signed in between covers events the dump
-// lacks (audit.TrimLog). A checkpoint log kept in another folder (checkpoint_log) is not
-// part of the backup: it stays where it is, outside the database's and the backup's reach.
-func (a *app) checkpointLogTrim(dataDir string) map[string]func([]byte, *backup.DBInfo) ([]byte, string) {
-	if a.cfg.CheckpointLog != "" {
-		if abs, err := filepath.Abs(a.cfg.CheckpointLog); err != nil || abs != dataDir {
-			return nil
-		}
+// checkpointLogExtra takes the checkpoint log of a configured folder (checkpoint_log) into
+// the backup as the data folder's checkpoints.log: a restore needs the log that agrees with
+// the restored record, and restores it there.
+func (a *app) checkpointLogExtra(dataDir string) map[string]string {
+	if a.cfg.CheckpointLog == "" {
+		return nil
 	}
+	dir, err := filepath.Abs(a.cfg.CheckpointLog)
+	if err != nil || dir == dataDir {
+		return nil
+	}
+	return map[string]string{audit.LogFile: filepath.Join(dir, audit.LogFile)}
+}
+
+// checkpointLogTrim trims the checkpoint log (the data folder's, or the configured folder's
+// taken as the data folder's: checkpointLogExtra) to the dumped record: the log is copied
+// after the dump, and a checkpoint signed in between covers events the dump lacks
+// (audit.TrimLog).
+func (a *app) checkpointLogTrim() map[string]func([]byte, *backup.DBInfo) ([]byte, string) {
 	return map[string]func([]byte, *backup.DBInfo) ([]byte, string){
 		audit.LogFile: func(b []byte, db *backup.DBInfo) ([]byte, string) {
 			events := db.Tables["audit_events"]
@@ -331,7 +341,15 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 			r.Differences = append(r.Differences, fmt.Sprintf("table %s: %d rows, the backup had %d", t, got, want))
 		}
 	}
-	a, err := openApp(ctx, cfg, logger)
+	// The record is checked against the checkpoint log restored with it, in the data
+	// folder; a configured checkpoint_log folder without a log gets a copy of it.
+	logNote, err := placeCheckpointLog(cfg)
+	if err != nil {
+		return r, err
+	}
+	vcfg := *cfg
+	vcfg.CheckpointLog = ""
+	a, err := openApp(ctx, &vcfg, logger)
 	if err != nil {
 		return r, err
 	}
@@ -345,11 +363,10 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		r.AuditFailed = fmt.Sprintf("record broken at seq %d: %s", v.FirstBad, v.Problem)
 	}
 	r.Notes, r.LogNewest = m.Notes, -1
-	logDir := cfg.CheckpointLog
-	if logDir == "" {
-		logDir = cfg.Data
+	if logNote != "" {
+		r.Notes = append(r.Notes, logNote)
 	}
-	if entries, err := audit.NewFileLog(filepath.Join(logDir, audit.LogFile)).Entries(ctx); err == nil {
+	if entries, err := audit.NewFileLog(filepath.Join(cfg.Data, audit.LogFile)).Entries(ctx); err == nil {
 		r.LogNewest = 0
 		for _, e := range entries {
 			if e.Checkpoint != nil && e.Checkpoint.Size > r.LogNewest {
@@ -374,6 +391,42 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		r.Extracts++
 	}
 	return r, nil
+}
+
+// placeCheckpointLog copies the restored checkpoint log (<data>/checkpoints.log) into the
+// configured checkpoint_log folder when that folder holds none, so that the servers find
+// it; a log already there (the cluster's live one) is never overwritten. It says what it
+// did, "" when there is no such folder.
+func placeCheckpointLog(cfg *Config) (string, error) {
+	if cfg.CheckpointLog == "" {
+		return "", nil
+	}
+	dir, err := filepath.Abs(cfg.CheckpointLog)
+	if err != nil {
+		return "", err
+	}
+	if data, err := filepath.Abs(cfg.Data); err == nil && data == dir {
+		return "", nil
+	}
+	src := filepath.Join(cfg.Data, audit.LogFile)
+	b, err := os.ReadFile(src)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, audit.LogFile)
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Sprintf("checkpoint_log %s already holds a checkpoint log, left as it is; the backup's is %s: "+
+			"the servers verify against the one in checkpoint_log", dir, src), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("the backup's checkpoint log is restored to %s (checkpoint_log) and %s", dst, src), nil
 }
 
 func sortedKeys(a, b map[string]int64) []string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,4 +110,59 @@ not json
 	if kept, dropped := audit.TrimLog([]byte(log), 100); string(kept) != log || dropped != 0 {
 		t.Fatalf("TrimLog(100) = %q, %d", kept, dropped)
 	}
+}
+
+// TestBackupExternalCheckpointLog: with the checkpoint log in a configured folder
+// (checkpoint_log, as on a cluster), the backup carries it (trimmed to the dump) and a
+// restore into a fresh place puts it where the new servers read it: the record is intact.
+// A stale checkpoints.log in the data folder does not take its place.
+func TestBackupExternalCheckpointLog(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store) {
+		requirePgTools(t, s)
+		logDir := filepath.Join(t.TempDir(), "shared-log")
+		t.Setenv("PUBDATA_CHECKPOINT_LOG", logDir)
+		ctx := systemContext(context.Background())
+		cfg := s.config()
+		cfg.CheckpointLog = logDir
+		a, err := openApp(context.Background(), cfg, quietLogger(cfg, io.Discard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		for i := 0; i < 3; i++ {
+			if err := a.orgs.CreateOrg(ctx, &pubdata.Org{Code: fmt.Sprintf("x%d", i), Name: fmt.Sprintf("外部 %d", i), Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.audit.Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(s.data, audit.LogFile), []byte("stale\n"), 0o600)
+		dest := filepath.Join(t.TempDir(), "backups")
+		if _, err := a.writeBackupWith(ctx, dest, testPassphrase, func(ctx context.Context) error {
+			_, err := a.audit.Checkpoint(ctx) // nothing new: no checkpoint
+			if err == nil {
+				err = a.orgs.CreateOrg(ctx, &pubdata.Org{Code: "late", Name: "迟到", Kind: pubdata.KindPublicBody, Division: "350100"})
+			}
+			if err == nil {
+				_, err = a.audit.Checkpoint(ctx)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		fresh := store{name: s.name, data: filepath.Join(t.TempDir(), "restored")}
+		if s.name == "postgres" {
+			fresh.dsn = testdb.Postgres(t)
+		}
+		newLog := filepath.Join(t.TempDir(), "new-shared-log")
+		t.Setenv("PUBDATA_CHECKPOINT_LOG", newLog)
+		code, stdout, stderr := runCLI(t, append([]string{"restore", "--from", dest, "--passphrase-file", passFile(t, testPassphrase)}, fresh.args()...)...)
+		if code != 0 || !strings.Contains(stdout, "audit record intact") || !strings.Contains(stdout, "restored to "+filepath.Join(newLog, audit.LogFile)) {
+			t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
+		}
+		if code, stdout, stderr := runCLI(t, append([]string{"audit", "verify"}, fresh.args()...)...); code != 0 {
+			t.Fatalf("audit verify with the new checkpoint_log: exit %d\n%s%s", code, stdout, stderr)
+		}
+	})
 }

@@ -112,6 +112,11 @@ type Options struct {
 	// log is trimmed to the dumped record, so that a checkpoint signed between the dump and
 	// the copy does not make the restored log disagree with it (lib/audit.TrimLog).
 	Trim map[string]func(b []byte, db *DBInfo) ([]byte, string)
+	// Extra are files kept outside the data folder that a restore puts into it: the
+	// checkpoint log of a configured folder (checkpoint_log), by its path, keyed by the
+	// slash-separated name it takes in the restored data folder (which replaces a file of
+	// that name in the folder). They go by the DataFolder rules and Trim like the others.
+	Extra map[string]string
 	// TempDir holds the dump while it is copied (default: os.TempDir()).
 	TempDir string
 	Now     time.Time
@@ -174,6 +179,9 @@ func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) 
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
+	if files, err = withExtra(files, opt.Extra); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
 	for _, ff := range files {
 		var p Part
 		var err error
@@ -192,7 +200,7 @@ func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) 
 			p, err = putSecret(ctx, b, m.Name, c, opt.DataDir, ff)
 		case Plain:
 			var f *os.File
-			if f, err = os.Open(filepath.Join(opt.DataDir, filepath.FromSlash(ff.Rel))); err == nil {
+			if f, err = os.Open(ff.path(opt.DataDir)); err == nil {
 				p, err = put(ctx, b, m.Name, "data/"+ff.Rel, Plain, f)
 				f.Close()
 			}
@@ -243,13 +251,46 @@ func put(ctx context.Context, b *blob.Bucket, backup, name string, kind Kind, r 
 	return Part{Name: name, Kind: kind, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// withExtra adds the files outside the data folder, each replacing a file of the folder
+// of the same name; an absent one is left out.
+func withExtra(files []folderFile, extra map[string]string) ([]folderFile, error) {
+	if len(extra) == 0 {
+		return files, nil
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if _, replaced := extra[f.Rel]; !replaced {
+			out = append(out, f)
+		}
+	}
+	for rel, src := range extra {
+		if hasDotDot(rel) || path.IsAbs(rel) {
+			return nil, fmt.Errorf("extra file %q: not a name inside the data folder", rel)
+		}
+		st, err := os.Stat(src)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file", src)
+		}
+		if kind := Classify(rel); kind != Skipped {
+			out = append(out, folderFile{Rel: rel, Kind: kind, Size: st.Size(), Src: src})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
+	return out, nil
+}
+
 // putTrimmed reads the file whole, trims it to the dumped database and stores it as its
 // kind, noting in the manifest what the trim says.
 func putTrimmed(ctx context.Context, b *blob.Bucket, m *Manifest, c *crypter, dir string, ff folderFile, trim func([]byte, *DBInfo) ([]byte, string), info *DBInfo) (Part, error) {
 	if ff.Size > MaxSecretSize {
 		return Part{}, fmt.Errorf("%d bytes: too large to adjust to the dump (at most %d)", ff.Size, MaxSecretSize)
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ff.Rel)))
+	raw, err := os.ReadFile(ff.path(dir))
 	if err != nil {
 		return Part{}, err
 	}
@@ -267,7 +308,7 @@ func putSecret(ctx context.Context, b *blob.Bucket, backup string, c *crypter, d
 	if ff.Size > MaxSecretSize {
 		return Part{}, fmt.Errorf("%d bytes: too large for a secret file (at most %d); if it is not secret, declare it Plain in lib/backup's DataFolder", ff.Size, MaxSecretSize)
 	}
-	plain, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ff.Rel)))
+	plain, err := os.ReadFile(ff.path(dir))
 	if err != nil {
 		return Part{}, err
 	}
