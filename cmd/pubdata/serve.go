@@ -59,6 +59,9 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		}
 	}()
 	sys := systemContext(context.WithoutCancel(ctx))
+	if err := a.db.CheckAuditKey(sys); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	a.failStaleBatches(sys)
 	if demo {
 		if err := loadDemo(sys, a, c.stdout); err != nil {

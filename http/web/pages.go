@@ -225,6 +225,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if pubdata.CanLookUpSubjects(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.subjects", URL: "/console/subjects"})
 		}
+		if s.Certificates != nil && pubdata.CanVerifyIdentities(a) { // holders.go: identities verified at a counter
+			p.Nav = append(p.Nav, navItem{Key: "nav.identities", URL: "/console/identities"})
+		}
 		if pubdata.IsSanctioner(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
