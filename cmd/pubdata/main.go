@@ -80,6 +80,7 @@ func commands() []*command {
 		benchBoardCommand(),
 		benchAlertsCommand(),
 		benchQualityCommand(),
+		benchAggregateCommand(),
 	}, certsCommands()...)
 }
 
