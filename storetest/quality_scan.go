@@ -33,7 +33,7 @@ func testQualityOneScan(t *testing.T, s *Store) {
 	load(t, s, editor, e, pubdata.LoadOptions{}, list...)
 	rules := []pubdata.QualityRule{
 		{Kind: pubdata.RuleUniqueCol, Column: "name"},
-		{Kind: pubdata.RuleUniqueCol, Column: "capital"},         // 0, 1, 2: every row repeats
+		{Kind: pubdata.RuleUniqueCol, Column: "capital"},            // 0, 1, 2: every row repeats
 		{Kind: pubdata.RulePattern, Column: "name", Pattern: `^公司`}, // the 5 重名公司 fail
 		{Kind: pubdata.RuleAllowed, Column: "capital", Values: []string{"0", "1"}},
 		{Kind: pubdata.RuleNotNull, Column: "name"},
