@@ -26,7 +26,8 @@ func benchSearchCommand() *command {
 		summary:  "measure catalogue search latency over generated entries",
 		help: "Bench search fills the database with generated, realistic published catalogue entries of\n" +
 			"benchmark organisations (bench-*) until there are --entries of them (a second run reuses\n" +
-			"them), through the services as a provider and the authority would, then runs --queries\n" +
+			"them), published in bulk --batch a transaction with the search index an approval writes\n" +
+			"(--workflow: through create, submit and approve instead), then runs --queries\n" +
 			"searches (two-character Chinese words, longer phrases, English words, with and without\n" +
 			"facets and filters) and prints p50/p95/p99 latency (and the process's CPU time) by kind of\n" +
 			"query and the slowest.\n" +
