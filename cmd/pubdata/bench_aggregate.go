@@ -97,7 +97,7 @@ func benchAggregate(ctx context.Context, a *app, w io.Writer, n, rounds int, ent
 		return err
 	}
 	defer stop()
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := &http.Client{Timeout: 10 * time.Minute}
 	post := func(body map[string]any) (time.Duration, int, error) {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest("POST", base+"/api/v1/entries/"+e.ID+"/aggregate", bytes.NewReader(b))
@@ -143,6 +143,7 @@ func benchAggregate(ctx context.Context, a *app, w io.Writer, n, rounds int, ent
 		slices.Sort(lat)
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.1f\t\n", name, len(lat), groups, ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)), ms(lat[len(lat)-1]),
 			float64(cpu.Microseconds())/1000/float64(len(lat)))
+		tw.Flush() // each line as it is measured: a long run shows what it has
 	}
 	for _, r := range raw {
 		lat := make([]time.Duration, 0, rounds)
