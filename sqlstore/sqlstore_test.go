@@ -90,6 +90,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 			return db.QueryRowForTest(ctx, q, args...).Scan(dest...)
 		},
 		SetNow: func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		Trade:  sqlstore.NewTradeService(db),
 	}
 }
 

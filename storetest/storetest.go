@@ -85,6 +85,9 @@ type Store struct {
 	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
+	// Trade keeps model contracts, listings, contracts, deliveries and contribution terms
+	// (issue 16 item 5; nil fails its tests).
+	Trade pubdata.TradeService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -142,6 +145,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, certTests...)
 	tests = append(tests, gradingTests...)
 	tests = append(tests, securityTests...)
+	tests = append(tests, tradingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
