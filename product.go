@@ -172,7 +172,7 @@ type Product struct {
 	ContentSHA256 string `json:"content_sha256,omitempty"`
 	ContentSM3    string `json:"content_sm3,omitempty"`
 	ContentSize   int64  `json:"content_size,omitempty"`
-	ContentRows   int64  `json:"content_rows,omitempty"`  // a table's rows (without its header)
+	ContentRows   int64  `json:"content_rows,omitempty"`   // a table's rows (without its header)
 	ContentFormat string `json:"content_format,omitempty"` // CSV for a table
 	// AccessURL is where an API product is served (its developer runs it).
 	AccessURL string `json:"access_url,omitempty"`
