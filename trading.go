@@ -794,6 +794,9 @@ type TradeService interface {
 	LiveDeliveries(ctx context.Context, a *Actor, product string, now time.Time) ([]*Grant, error)
 	// Delivery returns one delivery grant; ENOTFOUND.
 	Delivery(ctx context.Context, id string) (*Grant, error)
+	// RecordProductRead records a read of a product's content ("product.read", object
+	// "product:<id>"; package access, after DecideProductRead).
+	RecordProductRead(ctx context.Context, p *Product, details map[string]any) error
 
 	// SetContribution sets an entry's contribution terms ("contribution.set";
 	// CanSetContribution).

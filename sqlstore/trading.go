@@ -741,6 +741,19 @@ func (s *TradeService) LiveDeliveries(ctx context.Context, a *pubdata.Actor, pro
 	return out, err
 }
 
+// RecordProductRead implements pubdata.TradeService.
+func (s *TradeService) RecordProductRead(ctx context.Context, p *pubdata.Product, details map[string]any) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.record(ctx, change{Action: "product.read", Object: "product:" + p.ID, Details: details}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // --- contributions (B7) ---
 
 func scanContribution(sc interface{ Scan(...any) error }) (*pubdata.Contribution, error) {

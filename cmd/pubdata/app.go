@@ -371,6 +371,10 @@ func (a *app) handler() (http.Handler, error) {
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		Backups:            sqlstore.NewBackupService(a.db),
 		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
+		// Trading (issue 16 item 5)
+		Trade:         sqlstore.NewTradeService(a.db),
+		TradeProducts: sqlstore.NewProductService(a.db),
+		TradeSettings: a.cfg.TradeSettings(),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

@@ -104,6 +104,11 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	BackupPassphrase string
+	// The trade gate (issue 16 item 5, trading.go): a product is listed only when the
+	// prosecutor re-identification risk of its content is at most TradeRiskThreshold and
+	// its smallest equivalence class holds at least TradeMinK records.
+	TradeRiskThreshold float64
+	TradeMinK          int
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -163,6 +168,8 @@ func DefaultConfig() Config {
 		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
+		TradeRiskThreshold: pubdata.DefaultTradeRiskThreshold,
+		TradeMinK:          pubdata.DefaultTradeMinK,
 	}
 }
 
@@ -310,6 +317,9 @@ func (c *Config) Validate() error {
 	if err := c.validateBackup(); err != nil {
 		return err
 	}
+	if err := c.validateTrade(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -391,6 +401,8 @@ type fileConfig struct {
 	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
+	TradeRiskThreshold *float64        `toml:"trade_risk_threshold" yaml:"trade_risk_threshold"`
+	TradeMinK          *int            `toml:"trade_min_k" yaml:"trade_min_k"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -534,6 +546,7 @@ func (c *Config) applyFile(path string) error {
 		}
 		*d.dst = v
 	}
+	c.applyTradeFile(&f)
 	return nil
 }
 
@@ -675,7 +688,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			*d.dst = dur
 		}
 	}
-	return nil
+	return c.applyTradeEnv(get)
 }
 
 // readSMTPPassword reads the SMTP password from a file (its first line); what names the

@@ -199,6 +199,13 @@ type Server struct {
 	FileStore    FileSpooler
 	MaxFileBytes int64
 
+	// Trade keeps model contracts, listings, contracts and deliveries (trading.go, issue 16
+	// item 5); TradeProducts the data products it lists; TradeSettings the gate's
+	// thresholds (zero: pubdata.DefaultTradeSettings). nil: the trading routes answer 404.
+	Trade         pubdata.TradeService
+	TradeProducts pubdata.ProductService
+	TradeSettings pubdata.TradeSettings
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
