@@ -85,6 +85,10 @@ type Store struct {
 	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
+	// DevSpaces keeps development spaces and Products data products (issue 16 items 3 and
+	// 4; nil fails their tests).
+	DevSpaces pubdata.DevSpaceService
+	Products  pubdata.ProductService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -142,6 +146,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, certTests...)
 	tests = append(tests, gradingTests...)
 	tests = append(tests, securityTests...)
+	tests = append(tests, devSpaceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
