@@ -199,6 +199,13 @@ type Server struct {
 	FileStore    FileSpooler
 	MaxFileBytes int64
 
+	// DevSpaces keeps the development spaces and Products the data products registered from
+	// them (devspaces.go, issue 16 items 3 and 4; their content is kept with FileStore);
+	// PlatformName names the platform on products' labels. nil: their routes answer 404.
+	DevSpaces    pubdata.DevSpaceService
+	Products     pubdata.ProductService
+	PlatformName string
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
