@@ -208,11 +208,17 @@ func (s *DevSpace) CheckUse(now time.Time, entry, use string) error {
 // GrantID is the id a space's reads name as their grant (X-Grant) on the read path.
 func (s *DevSpace) GrantID() string { return "devspace:" + s.ID }
 
-// Grant is the space's standing on an entry as the read path sees it: a grant held by the
-// developer for the space's purpose until the end of its last day. It is never stored.
-func (s *DevSpace) Grant(e *Entry) *Grant {
+// Grant is the space's standing on an entry as the read path sees it for the actor (its
+// developer): a grant held for the space's purpose until the end of its last day — a
+// share grant for a public body, an open grant for a company or a person. It is never
+// stored.
+func (s *DevSpace) Grant(e *Entry, a *Actor) *Grant {
 	end, _ := time.ParseInLocation(DateFormat, s.EndsOn, ChinaTime)
-	return &Grant{ID: s.GrantID(), Kind: KindShare, Entry: e.ID, EntryTitle: e.Title, Provider: e.Org,
+	kind := KindOpen
+	if a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority) {
+		kind = KindShare
+	}
+	return &Grant{ID: s.GrantID(), Kind: kind, Entry: e.ID, EntryTitle: e.Title, Provider: e.Org,
 		Consumer: s.Org, ConsumerUser: s.developerUser(), Purpose: s.Purpose, Expires: end.AddDate(0, 0, 1), CreatedAt: s.CreatedAt}
 }
 

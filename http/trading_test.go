@@ -43,7 +43,7 @@ func newTradeEnv(t *testing.T) *tradeEnv {
 		s.Reads = s.Reads.WithBlobs(blob.New(dir))
 	})
 	e.srv.Trade = sqlstore.NewTradeService(e.db)
-	e.srv.TradeProducts = sqlstore.NewProductService(e.db)
+	e.srv.Products = sqlstore.NewProductService(e.db)
 	e.srv.Notifications = sqlstore.NewNotificationService(e.db)
 	for _, o := range []*pubdata.Org{
 		{Code: "fz-dev", Name: "福州数据开发有限公司", Kind: pubdata.KindCompany, Division: "350100"},
@@ -96,7 +96,7 @@ func (te *tradeEnv) product(title, csv string) *pubdata.Product {
 	if err != nil {
 		te.t.Fatal(err)
 	}
-	p, err := te.srv.TradeProducts.(*sqlstore.ProductService).CreateProduct(ctx, &pubdata.ProductRegistration{SpaceID: te.space.ID, Title: title, Kind: pubdata.ProductTable, RunID: run.ID}, "福建省公共数据平台")
+	p, err := te.srv.Products.(*sqlstore.ProductService).CreateProduct(ctx, &pubdata.ProductRegistration{SpaceID: te.space.ID, Title: title, Kind: pubdata.ProductTable, RunID: run.ID}, "福建省公共数据平台")
 	if err != nil {
 		te.t.Fatal(err)
 	}

@@ -89,8 +89,10 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		QueryRow: func(ctx context.Context, q string, args []any, dest ...any) error {
 			return db.QueryRowForTest(ctx, q, args...).Scan(dest...)
 		},
-		SetNow: func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
-		Trade:  sqlstore.NewTradeService(db),
+		SetNow:    func(t time.Time) { mu.Lock(); now = t; mu.Unlock() },
+		DevSpaces: sqlstore.NewDevSpaceService(db),
+		Products:  sqlstore.NewProductService(db),
+		Trade:     sqlstore.NewTradeService(db),
 	}
 }
 

@@ -85,6 +85,10 @@ type Store struct {
 	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
+	// DevSpaces keeps development spaces and Products data products (issue 16 items 3 and
+	// 4; nil fails their tests).
+	DevSpaces pubdata.DevSpaceService
+	Products  pubdata.ProductService
 	// Trade keeps model contracts, listings, contracts, deliveries and contribution terms
 	// (issue 16 item 5; nil fails its tests).
 	Trade pubdata.TradeService
@@ -145,6 +149,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, certTests...)
 	tests = append(tests, gradingTests...)
 	tests = append(tests, securityTests...)
+	tests = append(tests, devSpaceTests...)
 	tests = append(tests, tradingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -371,10 +371,10 @@ func (a *app) handler() (http.Handler, error) {
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		Backups:            sqlstore.NewBackupService(a.db),
 		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
-		// Trading (issue 16 item 5)
+		// Trading (issue 16 item 5); the products it lists are the development spaces'
 		Trade:         sqlstore.NewTradeService(a.db),
-		TradeProducts: sqlstore.NewProductService(a.db),
 		TradeSettings: a.cfg.TradeSettings(),
+		Products:      sqlstore.NewProductService(a.db),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

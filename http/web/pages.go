@@ -270,6 +270,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Backups != nil && pubdata.CanSeeBackups(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.backups", URL: "/console/backups"})
 		}
+		if s.DevSpaces != nil && a.IsGovernment() { // devspaces.go: spaces to decide, to approve data for, to run
+			p.Nav = append(p.Nav, navItem{Key: "nav.devspaces", URL: "/console/devspaces"})
+		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)
 		}

@@ -199,11 +199,17 @@ type Server struct {
 	FileStore    FileSpooler
 	MaxFileBytes int64
 
+	// DevSpaces keeps the development spaces and Products the data products registered from
+	// them (devspaces.go, issue 16 items 3 and 4; their content is kept with FileStore);
+	// PlatformName names the platform on products' labels. nil: their routes answer 404.
+	DevSpaces    pubdata.DevSpaceService
+	Products     pubdata.ProductService
+	PlatformName string
+
 	// Trade keeps model contracts, listings, contracts and deliveries (trading.go, issue 16
-	// item 5); TradeProducts the data products it lists; TradeSettings the gate's
-	// thresholds (zero: pubdata.DefaultTradeSettings). nil: the trading routes answer 404.
+	// item 5) of the Products above; TradeSettings are the gate's thresholds (zero:
+	// pubdata.DefaultTradeSettings). nil: the trading routes answer 404.
 	Trade         pubdata.TradeService
-	TradeProducts pubdata.ProductService
 	TradeSettings pubdata.TradeSettings
 
 	// Now returns the current time; nil means time.Now. Tests set it.

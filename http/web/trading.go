@@ -30,7 +30,7 @@ var errNoTrade = pubdata.Errorf(pubdata.ENOTFOUND, "This server does not trade d
 
 // TradeService returns the trade service, or ENOTFOUND when the server has none.
 func (s *Server) TradeService() (pubdata.TradeService, error) {
-	if s.Trade == nil || s.TradeProducts == nil {
+	if s.Trade == nil || s.Products == nil {
 		return nil, errNoTrade
 	}
 	return s.Trade, nil
@@ -50,7 +50,7 @@ func (s *Server) TradeProduct(ctx context.Context, id string) (*pubdata.Product,
 	if _, err := s.TradeService(); err != nil {
 		return nil, nil, err
 	}
-	p, err := s.TradeProducts.Product(ctx, strings.TrimSpace(id))
+	p, err := s.Products.Product(ctx, strings.TrimSpace(id))
 	if err != nil {
 		return nil, nil, err
 	}
