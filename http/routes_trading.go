@@ -32,5 +32,21 @@ func tradingRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Rou
 		route("GET /api/v1/entries/{id}/contribution", anyone, plain, a.ApiContribution),
 		route("PUT /api/v1/entries/{id}/contribution", signedIn, plain, a.ApiContributionPut),
 		route("GET /api/v1/registrations/{number}", anyone, plain, a.ApiRegistration),
+		// The portal's marketplace
+		route("GET /market", anyone, plain, p.PageMarket),
+		route("GET /market/{id}", anyone, plain, p.PageMarketListing),
+		route("GET /market/{id}/buy", signedIn, plain, p.PageMarketBuy),
+		route("POST /market/{id}/buy", signedIn, plain, p.PageMarketBuySubmit),
+		route("GET /market-contracts/{id}", signedIn, plain, p.PageMarketContract),
+		// The console: the authority's registration queue and model contracts; the sellers'
+		route("GET /console/trading", signedIn, plain, c.PageTrading),
+		route("POST /console/trading/listings", signedIn, slow, c.PageTradingList),
+		route("POST /console/trading/listings/{id}/register", signedIn, plain, c.PageTradingRegister),
+		route("POST /console/trading/listings/{id}/withdraw", signedIn, plain, c.PageTradingWithdraw),
+		route("GET /console/trading/contracts/{id}", signedIn, plain, c.PageTradingContract),
+		route("POST /console/trading/contracts/{id}/decide", signedIn, plain, c.PageTradingDecide),
+		route("GET /console/trading/model-contracts", signedIn, plain, c.PageModelContracts),
+		route("POST /console/trading/model-contracts", signedIn, plain, c.PageModelContractSave),
+		route("POST /console/trading/model-contracts/{id}/retire", signedIn, plain, c.PageModelContractRetire),
 	}
 }

@@ -3,6 +3,8 @@ package http
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +252,86 @@ func TestTradeFlowAndForbidden(t *testing.T) {
 	}
 	if reads != 1 {
 		t.Fatalf("the buyer's download recorded %d times", reads)
+	}
+}
+
+// TestTradePages walks the marketplace and the console's trading pages in both languages:
+// listing through the console form, registration from the queue, buying through the
+// contract form, agreement, and the buyer's download link.
+func TestTradePages(t *testing.T) {
+	te := newTradeEnv(t)
+	m := te.modelContract()
+	p := te.product("区县年龄段收入分布", safeCSV())
+	seller, auth, buyer, admin := te.login("dev-editor"), te.login(cityAdmin), te.login("buy-admin"), te.login(authAdmin)
+	check := func(w *httptest.ResponseRecorder, want int, what string) string {
+		t.Helper()
+		if w.Code != want {
+			t.Fatalf("%s: %d %.400s", what, w.Code, w.Body)
+		}
+		if strings.Contains(w.Body.String(), "⟦missing") {
+			t.Fatalf("%s: a message is missing: %s", what, w.Body)
+		}
+		return w.Body.String()
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		check(te.page("GET", "/console/trading/model-contracts", admin, lang, nil), http.StatusOK, "model contracts")
+		check(te.page("GET", "/console/trading", seller, lang, nil), http.StatusOK, "seller's trading page")
+		check(te.page("GET", "/market", nil, lang, nil), http.StatusOK, "marketplace")
+	}
+	// The model contract form refuses dropping the re-identification clause.
+	body := check(te.page("POST", "/console/trading/model-contracts", admin, "en", url.Values{"title": {"x"}, "parties": {"a"}, "scope": {"b"}, "purpose": {"c"}, "max_months": {"6"}, "onward_transfer": {"forbidden"}}), http.StatusUnprocessableEntity, "model form")
+	if !strings.Contains(body, "re-identifying") {
+		t.Fatalf("the form does not name the clause: %s", body)
+	}
+	// The seller lists through the form; the authority registers from its queue.
+	if w := te.page("POST", "/console/trading/listings", seller, "", url.Values{"product": {p.ID}, "licence": {"CC-BY-4.0"}, "price_model": {"free"}, "model_contract": {m.ID}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("list form: %d %s", w.Code, w.Body)
+	}
+	l := decode[struct{ Items []*pubdata.Listing }](t, te.do(req{path: "/api/v1/listings?role=mine", as: "dev-editor"})).Items[0]
+	body = check(te.page("GET", "/console/trading", auth, "zh-CN", nil), http.StatusOK, "authority's queue")
+	if !strings.Contains(body, `id="register-`+l.ID+`"`) {
+		t.Fatalf("the queue does not offer the listing: %s", body)
+	}
+	if w := te.page("POST", "/console/trading/listings/"+l.ID+"/register", auth, "", url.Values{"decision": {"approve"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("register form: %d %s", w.Code, w.Body)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		body = check(te.page("GET", "/market/"+l.ID, nil, lang, nil), http.StatusOK, "product page")
+		if !strings.Contains(body, "SJDJ-350100-") || !strings.Contains(body, p.Label.Source) {
+			t.Fatalf("the product page lacks the registration or the label: %s", body)
+		}
+		check(te.page("GET", "/market/"+l.ID+"/buy", buyer, lang, nil), http.StatusOK, "contract form")
+	}
+	if w := te.page("GET", "/market/"+l.ID+"/buy", seller, "", nil); w.Code != http.StatusForbidden {
+		t.Fatalf("the seller's contract form: %d", w.Code)
+	}
+	// The contract form: acceptance required, then signed.
+	until := addDays(pubdata.Today(te.clock()), 60)
+	check(te.page("POST", "/market/"+l.ID+"/buy", buyer, "en", url.Values{"purpose": {"研究"}, "until": {until}}), http.StatusUnprocessableEntity, "contract form without acceptance")
+	w := te.page("POST", "/market/"+l.ID+"/buy", buyer, "", url.Values{"purpose": {"区域消费研究"}, "until": {until}, "accept": {"1"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("buy: %d %s", w.Code, w.Body)
+	}
+	contractURL := w.Header().Get("Location")
+	cid := strings.TrimPrefix(strings.Split(contractURL, "?")[0], "/market-contracts/")
+	check(te.page("GET", contractURL, buyer, "zh-CN", nil), http.StatusOK, "buyer's contract page")
+	body = check(te.page("GET", "/console/trading/contracts/"+cid, seller, "en", nil), http.StatusOK, "seller's contract page")
+	if !strings.Contains(body, `id="contract-agree"`) {
+		t.Fatal("the seller is not offered the agreement")
+	}
+	if w := te.page("POST", "/console/trading/contracts/"+cid+"/decide", seller, "", url.Values{"decision": {"agree"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("agree form: %d %s", w.Code, w.Body)
+	}
+	body = check(te.page("GET", "/market-contracts/"+cid, buyer, "en", nil), http.StatusOK, "delivered contract")
+	if !strings.Contains(body, `id="delivery-download"`) {
+		t.Fatalf("no download for the buyer: %s", body)
+	}
+	// Others do not see the contract.
+	if w := te.page("GET", "/market-contracts/"+cid, te.login(citizen), "", nil); w.Code != http.StatusNotFound {
+		t.Fatalf("another's contract page: %d", w.Code)
+	}
+	body = check(te.page("GET", "/market/"+l.ID, seller, "zh-CN", nil), http.StatusOK, "seller's product page")
+	if !strings.Contains(body, `id="listing-buyers"`) || !strings.Contains(body, "厦门数据应用有限公司") {
+		t.Fatalf("the seller does not see its buyers: %s", body)
 	}
 }
