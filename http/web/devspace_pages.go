@@ -56,9 +56,21 @@ func (s *Server) SpacesPage(r *http.Request, console bool) (*SpacesView, error) 
 		}
 	}
 	if r.URL.Query().Get("done") != "" {
-		v.Flash = Translate(v.Lang, "devspace.done."+r.URL.Query().Get("done"))
+		v.Flash = spaceDone(v.Lang, r.URL.Query().Get("done"))
 	}
 	return v, nil
+}
+
+// spaceDone is the notice after a step (done=step).
+func spaceDone(lang, step string) string {
+	for _, d := range []struct{ Step, Key string }{{Step: "applied", Key: "devspace.done.applied"}, {Step: "reported", Key: "devspace.done.reported"},
+		{Step: "anonymised", Key: "devspace.done.anonymised"}, {Step: "registered", Key: "devspace.done.registered"}, {Step: "decide", Key: "devspace.done.decide"},
+		{Step: "entry", Key: "devspace.done.entry"}, {Step: "suspend", Key: "devspace.done.suspend"}, {Step: "reinstate", Key: "devspace.done.reinstate"}} {
+		if d.Step == step {
+			return Translate(lang, d.Key)
+		}
+	}
+	return ""
 }
 
 // SpaceSection is a list of spaces on the list page.
@@ -214,7 +226,7 @@ func (s *Server) SpacePage(r *http.Request, id string, console bool) (*SpaceView
 	}
 	v.Form["k"], v.Form["suppression_limit"] = "5", "0.01"
 	if d := r.URL.Query().Get("done"); d != "" {
-		v.Flash = Translate(v.Lang, "devspace.done."+d)
+		v.Flash = spaceDone(v.Lang, d)
 	}
 	return v, nil
 }
