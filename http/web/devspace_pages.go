@@ -140,6 +140,7 @@ type SpaceView struct {
 	Space       *pubdata.DevSpace
 	State       string
 	Base        string
+	ProductBase string // /products or /console/products
 	IsDeveloper bool
 	MayWork     bool // the developer, the space active
 	MayDecide   bool // the authority, the space pending
@@ -178,7 +179,10 @@ func (s *Server) SpacePage(r *http.Request, id string, console bool) (*SpaceView
 	a := pubdata.ActorFromContext(r.Context())
 	ctx := r.Context()
 	v := &SpaceView{Page: s.Base(r, console), Space: sp, State: sp.StateAt(s.Now()), Base: spaceBase(console), Errors: FormErrors{}, Form: map[string]string{},
-		Kinds: []pubdata.ProductKind{pubdata.ProductFile, pubdata.ProductAPI, pubdata.ProductModelOutput}}
+		Kinds: []pubdata.ProductKind{pubdata.ProductFile, pubdata.ProductAPI, pubdata.ProductModelOutput}, ProductBase: "/products"}
+	if console {
+		v.ProductBase = "/console/products"
+	}
 	v.IsDeveloper = pubdata.IsSpaceDeveloper(a, sp)
 	v.MayWork = v.IsDeveloper && sp.CheckUse(s.Now(), "", "") == nil
 	v.MayReport = v.IsDeveloper && sp.NextDue != "" && (sp.Status == pubdata.SpaceApproved || sp.Status == pubdata.SpaceSuspended)
