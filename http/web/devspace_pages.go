@@ -56,9 +56,21 @@ func (s *Server) SpacesPage(r *http.Request, console bool) (*SpacesView, error) 
 		}
 	}
 	if r.URL.Query().Get("done") != "" {
-		v.Flash = Translate(v.Lang, "devspace.done."+r.URL.Query().Get("done"))
+		v.Flash = spaceDone(v.Lang, r.URL.Query().Get("done"))
 	}
 	return v, nil
+}
+
+// spaceDone is the notice after a step (done=step).
+func spaceDone(lang, step string) string {
+	for _, d := range []struct{ Step, Key string }{{Step: "applied", Key: "devspace.done.applied"}, {Step: "reported", Key: "devspace.done.reported"},
+		{Step: "anonymised", Key: "devspace.done.anonymised"}, {Step: "registered", Key: "devspace.done.registered"}, {Step: "decide", Key: "devspace.done.decide"},
+		{Step: "entry", Key: "devspace.done.entry"}, {Step: "suspend", Key: "devspace.done.suspend"}, {Step: "reinstate", Key: "devspace.done.reinstate"}} {
+		if d.Step == step {
+			return Translate(lang, d.Key)
+		}
+	}
+	return ""
 }
 
 // SpaceSection is a list of spaces on the list page.
@@ -128,6 +140,7 @@ type SpaceView struct {
 	Space       *pubdata.DevSpace
 	State       string
 	Base        string
+	ProductBase string // /products or /console/products
 	IsDeveloper bool
 	MayWork     bool // the developer, the space active
 	MayDecide   bool // the authority, the space pending
@@ -166,7 +179,10 @@ func (s *Server) SpacePage(r *http.Request, id string, console bool) (*SpaceView
 	a := pubdata.ActorFromContext(r.Context())
 	ctx := r.Context()
 	v := &SpaceView{Page: s.Base(r, console), Space: sp, State: sp.StateAt(s.Now()), Base: spaceBase(console), Errors: FormErrors{}, Form: map[string]string{},
-		Kinds: []pubdata.ProductKind{pubdata.ProductFile, pubdata.ProductAPI, pubdata.ProductModelOutput}}
+		Kinds: []pubdata.ProductKind{pubdata.ProductFile, pubdata.ProductAPI, pubdata.ProductModelOutput}, ProductBase: "/products"}
+	if console {
+		v.ProductBase = "/console/products"
+	}
 	v.IsDeveloper = pubdata.IsSpaceDeveloper(a, sp)
 	v.MayWork = v.IsDeveloper && sp.CheckUse(s.Now(), "", "") == nil
 	v.MayReport = v.IsDeveloper && sp.NextDue != "" && (sp.Status == pubdata.SpaceApproved || sp.Status == pubdata.SpaceSuspended)
@@ -214,7 +230,7 @@ func (s *Server) SpacePage(r *http.Request, id string, console bool) (*SpaceView
 	}
 	v.Form["k"], v.Form["suppression_limit"] = "5", "0.01"
 	if d := r.URL.Query().Get("done"); d != "" {
-		v.Flash = Translate(v.Lang, "devspace.done."+d)
+		v.Flash = spaceDone(v.Lang, d)
 	}
 	return v, nil
 }
