@@ -118,6 +118,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	if err := createDemoDevSpaces(ctx, a); err != nil {
 		return res, fmt.Errorf("development spaces: %w", err)
 	}
+	if err := createDemoTrading(ctx, a); err != nil {
+		return res, fmt.Errorf("trading: %w", err)
+	}
 	if err := createDemoEvaluation(ctx, a); err != nil { // last: it evaluates what the demo holds
 		return res, fmt.Errorf("evaluation: %w", err)
 	}
