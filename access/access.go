@@ -85,6 +85,8 @@ type Reader struct {
 	tables Tables
 	blobs  Blobs
 	svc    Services
+	// products finds buyers' deliveries and records product reads (product.go).
+	products ProductReads
 }
 
 // New returns a Reader on the store's raw tables. Call With before use.

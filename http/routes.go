@@ -502,6 +502,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 	for _, action := range pubdata.OrgActions {
 		t = append(t, route("POST /api/v1/orgs/{code}/"+string(action), signedIn, plain, a.ApiOrgSanction(action)))
 	}
+	t = append(t, devSpaceRoutes(a, c, p)...) // routes_devspace.go
+	t = append(t, tradingRoutes(a, c, p)...)
 	return t
 }
 

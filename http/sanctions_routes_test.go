@@ -74,6 +74,15 @@ func TestDataRoutesDeclared(t *testing.T) {
 		// Leak tracing: uploads of a leaked copy (an upload is a data route).
 		"POST /api/v1/entries/{id}/trace",
 		"POST /console/trace",
+		// Work inside development spaces and products' content (issue 16 items 3 and 4).
+		"POST /api/v1/devspaces/{id}/anonymise",
+		"POST /api/v1/devspaces/{id}/aggregate",
+		"GET /api/v1/devspaces/{id}/entries/{entry}/rows",
+		"GET /api/v1/devspaces/{id}/runs/{run}/table",
+		"GET /api/v1/products/{id}/content",
+		"POST /devspaces/{id}/anonymise",
+		// A traded product's delivery (issue 16 item 5).
+		"GET /api/v1/deliveries/{id}/content",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

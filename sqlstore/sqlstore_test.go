@@ -96,6 +96,9 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 			svc.Profile = p
 			return svc
 		},
+		DevSpaces: sqlstore.NewDevSpaceService(db),
+		Products:  sqlstore.NewProductService(db),
+		Trade:     sqlstore.NewTradeService(db),
 	}
 }
 

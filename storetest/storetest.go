@@ -89,6 +89,13 @@ type Store struct {
 	// store's application service under a profile (issue 17 item 5).
 	DivisionRules     pubdata.DivisionRuleService
 	ApplicationsUnder func(p *pubdata.Profile) pubdata.ApplicationService
+	// DevSpaces keeps development spaces and Products data products (issue 16 items 3 and
+	// 4; nil fails their tests).
+	DevSpaces pubdata.DevSpaceService
+	Products  pubdata.ProductService
+	// Trade keeps model contracts, listings, contracts, deliveries and contribution terms
+	// (issue 16 item 5; nil fails its tests).
+	Trade pubdata.TradeService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -149,6 +156,8 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, profileTests...)
 	tests = append(tests, aggregationTests...)
 	tests = append(tests, holderTests...)
+	tests = append(tests, devSpaceTests...)
+	tests = append(tests, tradingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

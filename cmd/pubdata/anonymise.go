@@ -197,40 +197,16 @@ func parseSensitive(s string) (anonymise.Sensitive, error) {
 // division, flat, or "" (chosen from the values).
 func hierarchyFor(spec string, values []string, sep rune) (anonymise.Hierarchy, error) {
 	switch {
-	case spec == "date":
-		return anonymise.DateHierarchy(values)
-	case spec == "division":
-		return anonymise.DivisionHierarchy(values)
-	case spec == "flat":
-		return anonymise.FlatHierarchy(values), nil
-	case spec == "number" || strings.HasPrefix(spec, "number:"):
-		w := 0
-		if _, ws, ok := strings.Cut(spec, ":"); ok {
-			var err error
-			if w, err = strconv.Atoi(ws); err != nil || w < 1 {
-				return anonymise.Hierarchy{}, fmt.Errorf("number:%s: the width must be a whole number ≥ 1", ws)
-			}
-		}
-		return anonymise.NumberHierarchy(values, w, 4)
-	case spec != "":
-		f, err := os.Open(spec)
-		if err != nil {
-			return anonymise.Hierarchy{}, err
-		}
-		defer f.Close()
-		return anonymise.ParseHierarchy(bufio.NewReader(f), sep)
+	case spec == "", spec == "date", spec == "division", spec == "flat", spec == "number", strings.HasPrefix(spec, "number:"):
+		h, _, err := anonymise.HierarchyFor(spec, values)
+		return h, err
 	}
-	// Chosen from the values: division codes, dates, whole numbers, else flat.
-	if h, err := anonymise.DivisionHierarchy(values); err == nil {
-		return h, nil
+	f, err := os.Open(spec)
+	if err != nil {
+		return anonymise.Hierarchy{}, err
 	}
-	if h, err := anonymise.DateHierarchy(values); err == nil {
-		return h, nil
-	}
-	if h, err := anonymise.NumberHierarchy(values, 5, 4); err == nil {
-		return h, nil
-	}
-	return anonymise.FlatHierarchy(values), nil
+	defer f.Close()
+	return anonymise.ParseHierarchy(bufio.NewReader(f), sep)
 }
 
 func readTable(path string, sep rune) (anonymise.Table, error) {

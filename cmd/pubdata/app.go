@@ -88,6 +88,10 @@ type app struct {
 	accounts *sqlstore.AccountService
 	mailer   pubdata.Mailer
 	web      *pdhttp.Server
+	// devspaces keeps the development spaces (serve's schedule of their reports:
+	// devspace.go) and products the data products registered from them.
+	devspaces *sqlstore.DevSpaceService
+	products  *sqlstore.ProductService
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -178,6 +182,7 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		db.Close()
 		return nil, err
 	}
+	a.devspaces, a.products = sqlstore.NewDevSpaceService(db), sqlstore.NewProductService(db)
 	a.puller = &pull.Scheduler{Sources: a.pullSources, Entries: a.entries, Data: a.data, Logger: logger,
 		Hosts: pull.Hosts{Allowed: cfg.PullHosts, Own: ownDatabases(cfg)}}
 	return a, nil
@@ -380,6 +385,12 @@ func (a *app) handler() (http.Handler, error) {
 		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		Profile:            a.cfg.ActiveProfile(),
 		DivisionRules:      sqlstore.NewDivisionRuleService(a.db),
+		DevSpaces:          a.devspaces,
+		Products:           a.products,
+		PlatformName:       a.productPlatform(),
+		// Trading (issue 16 item 5) of the products above
+		Trade:         sqlstore.NewTradeService(a.db),
+		TradeSettings: a.cfg.TradeSettings(),
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

@@ -112,6 +112,11 @@ type Config struct {
 	// DiscoveryInterval is how often serve samples each published table's current rows for
 	// unmarked personal data again (discover_schedule.go); 0 turns it off.
 	DiscoveryInterval time.Duration
+	// The trade gate (issue 16 item 5, trading.go): a product is listed only when the
+	// prosecutor re-identification risk of its content is at most TradeRiskThreshold and
+	// its smallest equivalence class holds at least TradeMinK records.
+	TradeRiskThreshold float64
+	TradeMinK          int
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -172,6 +177,8 @@ func DefaultConfig() Config {
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
 		DiscoveryInterval:  DefaultDiscoveryInterval,
+		TradeRiskThreshold: pubdata.DefaultTradeRiskThreshold,
+		TradeMinK:          pubdata.DefaultTradeMinK,
 	}
 }
 
@@ -325,6 +332,9 @@ func (c *Config) Validate() error {
 	if c.DiscoveryInterval != 0 && (c.DiscoveryInterval < time.Minute || c.DiscoveryInterval > 366*24*time.Hour) {
 		return fmt.Errorf("setting discovery_interval (PUBDATA_DISCOVERY_INTERVAL): %s must be 0 (off) or from 1m to 8784h", c.DiscoveryInterval)
 	}
+	if err := c.validateTrade(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -439,6 +449,8 @@ type fileConfig struct {
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
 	Profile            *string         `toml:"profile" yaml:"profile"`
 	DiscoveryInterval  *string         `toml:"discovery_interval" yaml:"discovery_interval"`
+	TradeRiskThreshold *float64        `toml:"trade_risk_threshold" yaml:"trade_risk_threshold"`
+	TradeMinK          *int            `toml:"trade_min_k" yaml:"trade_min_k"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -586,6 +598,7 @@ func (c *Config) applyFile(path string) error {
 		}
 		*d.dst = v
 	}
+	c.applyTradeFile(&f)
 	return nil
 }
 
@@ -735,7 +748,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 			*d.dst = dur
 		}
 	}
-	return nil
+	return c.applyTradeEnv(get)
 }
 
 // readSMTPPassword reads the SMTP password from a file (its first line); what names the

@@ -30,6 +30,8 @@ var demoOrgs = []pubdata.Org{
 	// A company whose code is its USCC, as a company registered on the portal: it holds
 	// the demo's electronic certificates (demo_certs.go).
 	{Code: demoHolderUSCC, Name: "福州榕城味道餐饮有限公司", Kind: pubdata.KindCompany, Division: "350102"},
+	// The first-level operator of development spaces (demo_devspace.go).
+	{Code: demoOperator, Name: "福建省大数据集团有限公司", Kind: pubdata.KindCompany, Division: "350000"},
 }
 
 // demoUsers are the demo accounts: one per role in the provincial authority and in the
@@ -51,6 +53,9 @@ var demoUsers = []pubdata.UserCreate{
 	{Username: "mskj-admin", DisplayName: "闽数科技管理员", OrgCode: "350102-mskj", Role: pubdata.RoleAdmin},
 	{Username: "rcwd-admin", DisplayName: "榕城味道餐饮管理员", OrgCode: demoHolderUSCC, Role: pubdata.RoleAdmin},
 	{Username: "citizen", DisplayName: "公众用户"},
+	// A second-level developer and the operator's admin (demo_devspace.go).
+	{Username: "mskj-dev", DisplayName: "闽数科技开发人员", OrgCode: "350102-mskj", Role: pubdata.RoleEditor},
+	{Username: "dsjjt-admin", DisplayName: "大数据集团管理员", OrgCode: demoOperator, Role: pubdata.RoleAdmin},
 }
 
 // demoResult counts what loadDemo did.
@@ -109,6 +114,12 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	}
 	if res.CertificatesIssued, err = createDemoCertificates(ctx, a); err != nil {
 		return res, fmt.Errorf("certificates: %w", err)
+	}
+	if err := createDemoDevSpaces(ctx, a); err != nil {
+		return res, fmt.Errorf("development spaces: %w", err)
+	}
+	if err := createDemoTrading(ctx, a); err != nil {
+		return res, fmt.Errorf("trading: %w", err)
 	}
 	if err := createDemoEvaluation(ctx, a); err != nil { // last: it evaluates what the demo holds
 		return res, fmt.Errorf("evaluation: %w", err)

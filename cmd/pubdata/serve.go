@@ -170,6 +170,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runDiscoveryJobs(tickCtx, time.Minute)
 	}()
 
+	// Remind developers of usage reports coming due and suspend the development spaces
+	// whose report is overdue, every 10 minutes (devspace.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runDevSpaceJobs(tickCtx, 10*time.Minute)
+	}()
+
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {

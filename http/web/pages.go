@@ -71,7 +71,8 @@ func templateFuncs(lang string, assets *assetSet, labelKeys map[string]string) t
 			}
 			return ""
 		},
-		"indicator": FormatIndicator, // evaluation.go: an indicator or score, "–" when not measured
+		"indicator": FormatIndicator,    // evaluation.go: an indicator or score, "–" when not measured
+		"risk":      pubdata.FormatRisk, // a re-identification risk (trading.go)
 		"rfc3339": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -283,6 +284,12 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		}
 		if a.IsAuthority() { // the regional rules (profile.go)
 			p.Nav = append(p.Nav, navItem{Key: "nav.profile", URL: "/console/profile"})
+		}
+		if s.DevSpaces != nil && a.IsGovernment() { // devspaces.go: spaces to decide, to approve data for, to run
+			p.Nav = append(p.Nav, navItem{Key: "nav.devspaces", URL: "/console/devspaces"})
+		}
+		if s.Trade != nil { // trading.go: listings, registration, contracts, model contracts
+			p.Nav = append(p.Nav, navItem{Key: "nav.trading", URL: "/console/trading"})
 		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)

@@ -205,6 +205,18 @@ type Server struct {
 	// the rules' routes answer 404).
 	Profile       *pubdata.Profile
 	DivisionRules pubdata.DivisionRuleService
+	// DevSpaces keeps the development spaces and Products the data products registered from
+	// them (devspaces.go, issue 16 items 3 and 4; their content is kept with FileStore);
+	// PlatformName names the platform on products' labels. nil: their routes answer 404.
+	DevSpaces    pubdata.DevSpaceService
+	Products     pubdata.ProductService
+	PlatformName string
+
+	// Trade keeps model contracts, listings, contracts and deliveries (trading.go, issue 16
+	// item 5) of the Products above; TradeSettings are the gate's thresholds (zero:
+	// pubdata.DefaultTradeSettings). nil: the trading routes answer 404.
+	Trade         pubdata.TradeService
+	TradeSettings pubdata.TradeSettings
 
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time

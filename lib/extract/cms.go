@@ -24,7 +24,9 @@ import (
 const (
 	FormatV2          = "pubdata-extract/v2"
 	FormatCertificate = "pubdata-certificate/v1"
-	AlgorithmCMS      = "CMS-SM2-SM3"
+	// FormatRegistration is a data product's registration (备案登记) document.
+	FormatRegistration = "pubdata-registration/v1"
+	AlgorithmCMS       = "CMS-SM2-SM3"
 )
 
 // Content is what a CMS signature of a document covers: the format line and the canonical
@@ -71,7 +73,7 @@ func VerifyCMS(raw []byte, roots *smx509.CertPool, check Checker) (*Verified, er
 	if err != nil {
 		return nil, err
 	}
-	if s.Format != FormatV2 && s.Format != FormatCertificate {
+	if s.Format != FormatV2 && s.Format != FormatCertificate && s.Format != FormatRegistration {
 		return nil, invalidKey("verify.reason.format", "The document's format is %q, not %q or %q.", s.Format, FormatV2, FormatCertificate)
 	}
 	if s.Algorithm != AlgorithmCMS {
