@@ -241,7 +241,7 @@ func developerOf(sp *pubdata.DevSpace) pubdata.NoticeParties {
 
 func spaceParams(sp *pubdata.DevSpace) map[string]string { return map[string]string{"title": sp.Title} }
 
-func spaceLink(sp *pubdata.DevSpace) string { return "/portal/devspaces/" + sp.ID }
+func spaceLink(sp *pubdata.DevSpace) string { return "/devspaces/" + sp.ID }
 
 // DecideSpaceEntry implements pubdata.DevSpaceService.
 func (s *DevSpaceService) DecideSpaceEntry(ctx context.Context, spaceID, entryID string, approve bool, reason string) (*pubdata.DevSpace, error) {
