@@ -267,6 +267,19 @@ func TestDevSpaceRowsAndPending(t *testing.T) {
 	if w := e.do(req{method: "POST", path: base + "/suspend", as: othEditor, body: map[string]string{"reason": "x"}}); w.Code != 403 {
 		t.Errorf("the operator suspends: %d", w.Code)
 	}
+	// The operator's admin closes the space; its editor and the developer cannot.
+	e.addUser("oth-admin", "xm-dev", pubdata.RoleAdmin)
+	for who, want := range map[string]int{othEditor: 403, devEditor: 403} {
+		if w := e.do(req{method: "POST", path: base + "/close", as: who, body: map[string]string{"reason": "到期关闭"}}); w.Code != want {
+			t.Errorf("%s closes: %d, want %d", who, w.Code, want)
+		}
+	}
+	if w := e.do(req{method: "POST", path: base + "/close", as: "oth-admin", body: map[string]string{"reason": "项目结束"}}); w.Code != 200 || !strings.Contains(w.Body.String(), `"closed"`) {
+		t.Fatalf("the operator closes: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{path: base + "/entries/" + open.ID + "/rows", as: devEditor}); w.Code != 409 {
+		t.Errorf("rows in a closed space: %d", w.Code)
+	}
 }
 
 // TestDevSpaceOverdueSuspends: a usage report overdue past the grace days suspends the
