@@ -459,6 +459,12 @@ func CanDecideSpace(a *Actor, s *DevSpace) bool {
 	return DivisionCovers(a.Org.Division, s.Division)
 }
 
+// CanCloseSpace: the admins of a first-level operator (operator: the actor's organisation
+// is one), and whoever decides the space.
+func CanCloseSpace(a *Actor, s *DevSpace, operator bool) bool {
+	return operator && !a.Anonymous() && a.User.Role == RoleAdmin || CanDecideSpace(a, s)
+}
+
 // CanDecideSpaceEntry: the admins and reviewers of the entry's provider.
 func CanDecideSpaceEntry(a *Actor, provider string) bool {
 	return !a.Anonymous() && a.OrgCode() == provider && (a.User.Role == RoleAdmin || a.User.Role == RoleReviewer)
@@ -541,6 +547,10 @@ type DevSpaceService interface {
 	// as the system, for an overdue report); ReinstateSpace makes it approved again.
 	SuspendSpace(ctx context.Context, id, reason string) (*DevSpace, error)
 	ReinstateSpace(ctx context.Context, id, reason string) (*DevSpace, error)
+	// CloseSpace closes an approved or suspended space for good (its work ends; its reports,
+	// runs and products stay): a first-level operator running the spaces, or the deciding
+	// authority, with a reason. Recorded (devspace.close).
+	CloseSpace(ctx context.Context, id, reason string) (*DevSpace, error)
 	// FileSpaceReport files the developer's usage report for the space's next due date
 	// (late when after it) and moves the due date one cycle on.
 	FileSpaceReport(ctx context.Context, id, usage, outputs string) (*DevSpaceReport, error)

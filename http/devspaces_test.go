@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -266,6 +267,19 @@ func TestDevSpaceRowsAndPending(t *testing.T) {
 	if w := e.do(req{method: "POST", path: base + "/suspend", as: othEditor, body: map[string]string{"reason": "x"}}); w.Code != 403 {
 		t.Errorf("the operator suspends: %d", w.Code)
 	}
+	// The operator's admin closes the space; its editor and the developer cannot.
+	e.addUser("oth-admin", "xm-dev", pubdata.RoleAdmin)
+	for who, want := range map[string]int{othEditor: 403, devEditor: 403} {
+		if w := e.do(req{method: "POST", path: base + "/close", as: who, body: map[string]string{"reason": "到期关闭"}}); w.Code != want {
+			t.Errorf("%s closes: %d, want %d", who, w.Code, want)
+		}
+	}
+	if w := e.do(req{method: "POST", path: base + "/close", as: "oth-admin", body: map[string]string{"reason": "项目结束"}}); w.Code != 200 || !strings.Contains(w.Body.String(), `"closed"`) {
+		t.Fatalf("the operator closes: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{path: base + "/entries/" + open.ID + "/rows", as: devEditor}); w.Code != 409 {
+		t.Errorf("rows in a closed space: %d", w.Code)
+	}
 }
 
 // TestDevSpaceOverdueSuspends: a usage report overdue past the grace days suspends the
@@ -315,5 +329,48 @@ func TestDevSpaceOverdueSuspends(t *testing.T) {
 	// The console shows the authority the suspension's form's opposite and the record.
 	if w := e.page("GET", "/console/devspaces/"+sp.ID, e.login(authReviewer), "zh-CN", url.Values{}); w.Code != 200 || !strings.Contains(w.Body.String(), "devspace-suspend") {
 		t.Errorf("the console's space page: %d", w.Code)
+	}
+}
+
+// TestDevSpaceInvisible: inside a space that allows rows, a usable-but-invisible entry still
+// returns no row — not as rows, not to the anonymiser — and answers aggregates under the
+// space's own privacy budget, recorded as a use of the space.
+func TestDevSpaceInvisible(t *testing.T) {
+	e := newDevSpaceEnv(t)
+	b := entryBody("人口信息（可用不可见，开发）", pubdata.ClassUnconditional, pubdata.ClassConditional)
+	b["items"] = personItems
+	b["usable_invisible"] = true
+	b["invisible_terms"] = map[string]any{"group_columns": []string{"city"}, "min_group_size": 2, "privacy_budget": 1}
+	en := e.publish(pbEditor, e.createEntry(pbEditor, b).ID)
+	if bt := e.batchOf(e.send("POST", "/api/v1/entries/"+en.ID+"/data", pbEditor, "text/csv", []byte(personRows()), nil), pbEditor, http.StatusCreated); bt.Status != pubdata.BatchDone {
+		t.Fatalf("load: %+v", bt)
+	}
+	sp := e.devSpace([]string{en.ID}, true)
+	base := "/api/v1/devspaces/" + sp.ID
+	if w := e.do(req{method: "POST", path: base + "/decide", as: authReviewer, body: map[string]string{"decision": "approve"}}); w.Code != 200 {
+		t.Fatalf("approve: %d %s", w.Code, w.Body)
+	}
+	for _, w := range []*httptest.ResponseRecorder{
+		e.do(req{path: base + "/entries/" + en.ID + "/rows", as: devEditor}),
+		e.do(req{path: base + "/entries/" + en.ID + "/rows?_format=csv", as: devEditor}),
+		e.do(req{method: "POST", path: base + "/anonymise", as: devEditor, body: map[string]any{"entry": en.ID, "k": 2, "suppression_limit": 0.5,
+			"quasi_identifiers": []map[string]string{{"column": "city", "spec": "flat"}}}}),
+	} {
+		if w.Code != 403 || strings.Contains(w.Body.String(), "欧阳") || strings.Contains(w.Body.String(), idB) {
+			t.Errorf("a row of an invisible entry in a space: %d %.300s", w.Code, w.Body)
+		}
+	}
+	w := e.do(req{method: "POST", path: base + "/aggregate", as: devEditor, body: map[string]any{"entry": en.ID, "group_by": "city", "epsilon": 0.5,
+		"measures": []any{map[string]any{"op": "count"}}}})
+	if w.Code != 200 || strings.Contains(w.Body.String(), "欧阳") || !strings.Contains(w.Body.String(), `"budget_left":0.5`) {
+		t.Fatalf("an aggregate in the space: %d %s", w.Code, w.Body)
+	}
+	if w := e.do(req{method: "POST", path: base + "/aggregate", as: othEditor, body: map[string]any{"entry": en.ID, "epsilon": 0.1,
+		"measures": []any{map[string]any{"op": "count"}}}}); w.Code != 404 {
+		t.Errorf("an aggregate in another's space: %d", w.Code)
+	}
+	evs, _, _, err := e.srv.Audit.FindEvents(system, pubdata.AuditFilter{Action: "data.aggregate", Object: "entry:" + en.ID, Limit: 10})
+	if err != nil || len(evs) != 1 || evs[0].Details["holder"] != "grant:devspace:"+sp.ID || evs[0].Purpose != sp.Purpose {
+		t.Fatalf("the aggregate's record: %v %+v", err, evs)
 	}
 }

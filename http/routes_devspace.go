@@ -17,8 +17,9 @@ func devSpaceRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Ro
 		route("GET /api/v1/devspaces/{id}", signedIn, plain, a.ApiDevSpace),
 		route("POST /api/v1/devspaces/{id}/decide", signedIn, plain, a.ApiDevSpaceDecide),
 		route("POST /api/v1/devspaces/{id}/entries/{entry}/decide", signedIn, plain, a.ApiDevSpaceEntryDecide),
-		route("POST /api/v1/devspaces/{id}/suspend", signedIn, plain, a.ApiDevSpaceStatus(true)),
-		route("POST /api/v1/devspaces/{id}/reinstate", signedIn, plain, a.ApiDevSpaceStatus(false)),
+		route("POST /api/v1/devspaces/{id}/suspend", signedIn, plain, a.ApiDevSpaceStatus("suspend")),
+		route("POST /api/v1/devspaces/{id}/reinstate", signedIn, plain, a.ApiDevSpaceStatus("reinstate")),
+		route("POST /api/v1/devspaces/{id}/close", signedIn, plain, a.ApiDevSpaceStatus("close")),
 		route("GET /api/v1/devspaces/{id}/reports", signedIn, plain, a.ApiDevSpaceReports),
 		route("POST /api/v1/devspaces/{id}/reports", signedIn, plain, a.ApiDevSpaceReport),
 		route("POST /api/v1/devspaces/{id}/anonymise", signedIn, data, a.ApiDevSpaceAnonymise),
@@ -50,6 +51,7 @@ func devSpaceRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Ro
 		route("POST /console/devspaces/{id}/entries/{entry}/decide", signedIn, plain, c.PageDevSpaceStep("entry")),
 		route("POST /console/devspaces/{id}/suspend", signedIn, plain, c.PageDevSpaceStep("suspend")),
 		route("POST /console/devspaces/{id}/reinstate", signedIn, plain, c.PageDevSpaceStep("reinstate")),
+		route("POST /console/devspaces/{id}/close", signedIn, plain, c.PageDevSpaceStep("close")),
 		route("GET /console/products/{id}", signedIn, plain, c.PageProduct),
 	}
 }

@@ -241,7 +241,7 @@ func developerOf(sp *pubdata.DevSpace) pubdata.NoticeParties {
 
 func spaceParams(sp *pubdata.DevSpace) map[string]string { return map[string]string{"title": sp.Title} }
 
-func spaceLink(sp *pubdata.DevSpace) string { return "/portal/devspaces/" + sp.ID }
+func spaceLink(sp *pubdata.DevSpace) string { return "/devspaces/" + sp.ID }
 
 // DecideSpaceEntry implements pubdata.DevSpaceService.
 func (s *DevSpaceService) DecideSpaceEntry(ctx context.Context, spaceID, entryID string, approve bool, reason string) (*pubdata.DevSpace, error) {
@@ -387,6 +387,33 @@ func (s *DevSpaceService) ReinstateSpace(ctx context.Context, id, reason string)
 			return nil, err
 		}
 		return map[string]any{"reason": reason}, nil
+	})
+}
+
+// CloseSpace implements pubdata.DevSpaceService.
+func (s *DevSpaceService) CloseSpace(ctx context.Context, id, reason string) (*pubdata.DevSpace, error) {
+	reason, err := pubdata.ValidateSpaceReason(reason, true)
+	if err != nil {
+		return nil, err
+	}
+	a := pubdata.ActorFromContext(ctx)
+	operator, err := s.IsOperator(ctx, a.OrgCode())
+	if err != nil {
+		return nil, err
+	}
+	return s.spaceStep(ctx, id, "close", func(tx *Tx, sp *pubdata.DevSpace) (map[string]any, error) {
+		if !pubdata.CanCloseSpace(a, sp, operator) {
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the first-level operators and the authority covering the developer close a development space.").Keyed("error.devspace.close_forbidden")
+		}
+		if sp.Status != pubdata.SpaceApproved && sp.Status != pubdata.SpaceSuspended {
+			return nil, pubdata.Errorf(pubdata.ECONFLICT, "Only an approved or suspended space can be closed; development space %q is %s.", sp.ID, sp.Status).Keyed("error.devspace.not_closable", "ID", sp.ID, "Status", string(sp.Status))
+		}
+		now := fmtTime(tx.now)
+		if _, err := tx.exec(ctx, "UPDATE devspaces SET status = ?, status_reason = ?, status_by = ?, status_at = ?, next_report_due = '', updated_at = ? WHERE id = ?",
+			string(pubdata.SpaceClosed), reason, a.Username(), now, now, sp.ID); err != nil {
+			return nil, err
+		}
+		return map[string]any{"reason": reason, "operator": operator}, nil
 	})
 }
 

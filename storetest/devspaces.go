@@ -414,6 +414,23 @@ func testDevSpaceOperators(t *testing.T, s *Store) {
 	if evs := events(t, s, "org:fj-dg", "devspace.operator"); len(evs) != 1 {
 		t.Fatalf("the designation's record: %+v", evs)
 	}
+	// The operator's admin closes a space; the developer cannot; nothing works in it after.
+	dg, _ := s.Orgs.FindOrgByCode(system, "fj-dg")
+	op := as(&pubdata.Actor{User: mustUser(t, s, "dg-admin", "fj-dg", pubdata.RoleAdmin), Org: dg}, "r-dg")
+	sp := approvedSpace(t, s, f, false)
+	if _, err := s.DevSpaces.CloseSpace(f.dev, sp.ID, "结束"); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
+		t.Fatalf("the developer closes: %v", err)
+	}
+	got, err := s.DevSpaces.CloseSpace(op, sp.ID, "项目结束")
+	if err != nil || got.Status != pubdata.SpaceClosed || got.NextDue != "" {
+		t.Fatalf("the operator closes: %v %+v", err, got)
+	}
+	if _, err := s.DevSpaces.RecordSpaceUse(f.dev, sp.ID, f.open.ID, pubdata.SpaceUseAnonymise, nil); pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		t.Fatalf("a use of a closed space: %v", err)
+	}
+	if evs := events(t, s, "devspace:"+sp.ID, "devspace.close"); len(evs) != 1 || evs[0].Actor != "dg-admin" {
+		t.Fatalf("the closing's record: %+v", evs)
+	}
 	if err := s.DevSpaces.RemoveOperator(f.authority, "fj-dg"); err != nil {
 		t.Fatal(err)
 	}

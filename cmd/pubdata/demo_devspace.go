@@ -14,8 +14,8 @@ import (
 )
 
 // The demo's tiered development (issue 16 items 3 and 4): 福建省大数据集团 is the
-// first-level operator; 闽数科技 (mskj-dev) has an approved space on the company register
-// and the population table (the public security department approved its conditional
+// first-level operator; 闽数科技 (mskj-dev) has an approved space on the company and
+// individual business registers and the population table (the public security department approved its conditional
 // entry), with an anonymiser run and the table product registered from it, and a second
 // application waiting in the authority's queue.
 
@@ -43,6 +43,10 @@ func createDemoDevSpaces(ctx context.Context, a *app) error {
 	if err != nil {
 		return fmt.Errorf("entry 102001/00001: %w", err)
 	}
+	traders, err := a.entries.FindPublishedEntry(ctx, "102001/00002")
+	if err != nil {
+		return fmt.Errorf("entry 102001/00002: %w", err)
+	}
 	people, err := a.entries.FindPublishedEntry(ctx, "101001/00001")
 	if err != nil {
 		return fmt.Errorf("entry 101001/00001: %w", err)
@@ -51,7 +55,7 @@ func createDemoDevSpaces(ctx context.Context, a *app) error {
 	end := time.Now().In(pubdata.ChinaTime).AddDate(0, 6, 0).Format(pubdata.DateFormat)
 	sp, err := a.devspaces.ApplyForSpace(dev, &pubdata.DevSpaceApplication{Title: demoSpaceTitle,
 		Scenario: "为金融机构提供小微企业信用评估的基础画像", Purpose: "研发企业信用评估模型，输出不可识别个人的企业画像表",
-		Outputs: "匿名化企业画像表；信用评分模型输出", Entries: []string{company.ID, people.ID}, StartsOn: today, EndsOn: end, ReportEvery: pubdata.ReportMonthly})
+		Outputs: "匿名化企业画像表；信用评分模型输出", Entries: []string{company.ID, traders.ID, people.ID}, StartsOn: today, EndsOn: end, ReportEvery: pubdata.ReportMonthly})
 	if err != nil {
 		return fmt.Errorf("application: %w", err)
 	}
@@ -76,14 +80,15 @@ func createDemoDevSpaces(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	run, err := srv.SpaceAnonymise(r, sp, web.SpaceAnonymiseRequest{Entry: company.ID, SpaceRunConfig: pubdata.SpaceRunConfig{K: 5, SuppressionLimit: 0.02,
-		QuasiIdentifiers: []pubdata.ProductHierarchy{{Column: "established_on", Spec: "date"}, {Column: "status", Spec: "flat"}},
-		Sensitive:        []pubdata.ProductSensitive{{Column: "business_scope", L: 2, LKind: "distinct"}}}})
+	// The smaller table (3,000 rows): the demo loads before serve listens.
+	run, err := srv.SpaceAnonymise(r, sp, web.SpaceAnonymiseRequest{Entry: traders.ID, SpaceRunConfig: pubdata.SpaceRunConfig{K: 5, SuppressionLimit: 0.02,
+		QuasiIdentifiers: []pubdata.ProductHierarchy{{Column: "registered_on", Spec: "date"}},
+		Sensitive:        []pubdata.ProductSensitive{{Column: "address", L: 2, LKind: "distinct"}}}})
 	if err != nil {
 		return fmt.Errorf("anonymiser: %w", err)
 	}
-	if _, err := a.products.CreateProduct(dev, &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "福建省企业成立时间与登记状态分布（匿名化）",
-		Description: "按成立日期和登记状态泛化的企业登记表，满足 5-匿名和经营范围 2-多样性，不含任何标识符。", Kind: pubdata.ProductTable, RunID: run.ID},
+	if _, err := a.products.CreateProduct(dev, &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "福建省个体工商户登记时间与经营场所（匿名化）",
+		Description: "按登记日期泛化的个体工商户表，满足 5-匿名和经营场所 2-多样性，不含任何标识符。", Kind: pubdata.ProductTable, RunID: run.ID},
 		a.productPlatform()); err != nil {
 		return fmt.Errorf("product: %w", err)
 	}

@@ -164,9 +164,9 @@ func (s *Server) ApiDevSpaceEntryDecide(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-// ApiDevSpaceStatus is POST /api/v1/devspaces/{id}/suspend|reinstate {"reason"} (the
-// authority).
-func (s *Server) ApiDevSpaceStatus(suspend bool) web.HandlerFunc {
+// ApiDevSpaceStatus is POST /api/v1/devspaces/{id}/suspend|reinstate|close {"reason"} (the
+// authority; close also a first-level operator's admins).
+func (s *Server) ApiDevSpaceStatus(step string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		sp, err := s.SpaceFor(r, r.PathValue("id"))
 		if err != nil {
@@ -178,10 +178,13 @@ func (s *Server) ApiDevSpaceStatus(suspend bool) web.HandlerFunc {
 		if err := web.DecodeJSON(r, &req); err != nil {
 			return err
 		}
-		if suspend {
+		switch step {
+		case "suspend":
 			sp, err = s.DevSpaces.SuspendSpace(r.Context(), sp.ID, req.Reason)
-		} else {
+		case "reinstate":
 			sp, err = s.DevSpaces.ReinstateSpace(r.Context(), sp.ID, req.Reason)
+		default:
+			sp, err = s.DevSpaces.CloseSpace(r.Context(), sp.ID, req.Reason)
 		}
 		if err != nil {
 			return err

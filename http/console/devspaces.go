@@ -52,6 +52,8 @@ func (s *Server) PageDevSpaceStep(step string) web.HandlerFunc {
 			_, err = s.DevSpaces.SuspendSpace(ctx, id, reason)
 		case "reinstate":
 			_, err = s.DevSpaces.ReinstateSpace(ctx, id, reason)
+		case "close":
+			_, err = s.DevSpaces.CloseSpace(ctx, id, reason)
 		}
 		if err == nil {
 			web.Redirect(w, r, web.WithQuery("/console/devspaces/"+id, "done", step))

@@ -65,7 +65,8 @@ func (s *Server) SpacesPage(r *http.Request, console bool) (*SpacesView, error) 
 func spaceDone(lang, step string) string {
 	for _, d := range []struct{ Step, Key string }{{Step: "applied", Key: "devspace.done.applied"}, {Step: "reported", Key: "devspace.done.reported"},
 		{Step: "anonymised", Key: "devspace.done.anonymised"}, {Step: "registered", Key: "devspace.done.registered"}, {Step: "decide", Key: "devspace.done.decide"},
-		{Step: "entry", Key: "devspace.done.entry"}, {Step: "suspend", Key: "devspace.done.suspend"}, {Step: "reinstate", Key: "devspace.done.reinstate"}} {
+		{Step: "entry", Key: "devspace.done.entry"}, {Step: "suspend", Key: "devspace.done.suspend"}, {Step: "reinstate", Key: "devspace.done.reinstate"},
+		{Step: "close", Key: "devspace.done.close"}} {
 		if d.Step == step {
 			return Translate(lang, d.Key)
 		}
@@ -146,6 +147,7 @@ type SpaceView struct {
 	MayDecide   bool // the authority, the space pending
 	MaySuspend  bool // the authority, the space approved
 	MayRestore  bool // the authority, the space suspended
+	MayClose    bool // an operator's admin or the authority, the space approved or suspended
 	MayReport   bool
 	Operator    bool
 	// Decidable are the entries the caller's organisation decides (pending).
@@ -193,6 +195,7 @@ func (s *Server) SpacePage(r *http.Request, id string, console bool) (*SpaceView
 	if v.Operator, err = s.IsSpaceOperator(r); err != nil {
 		return nil, err
 	}
+	v.MayClose = pubdata.CanCloseSpace(a, sp, v.Operator) && (sp.Status == pubdata.SpaceApproved || sp.Status == pubdata.SpaceSuspended)
 	for _, e := range sp.Entries {
 		if sp.Status == pubdata.SpacePending && e.Approval == pubdata.ApprovalPending && pubdata.CanDecideSpaceEntry(a, e.Provider) {
 			v.Decidable = append(v.Decidable, e.EntryID)
