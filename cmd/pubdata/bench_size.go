@@ -150,7 +150,9 @@ func benchSize(ctx context.Context, a *app, w, progress io.Writer, n, workers in
 	}
 	m.LoadRate, m.LoadCPU, m.Rows = rate, cpu.Seconds(), n
 	fmt.Fprintf(w, "load:          %9.0f rows/s  (%d rows; cpu %.2f s = %.0f µs a row)\n", rate, n, m.LoadCPU, 1e6*m.LoadCPU/float64(n))
-	if b, err := a.db.TableBytes(ctx, e.ID); err == nil && b > 0 {
+	if b, err := a.db.TableBytes(ctx, e.ID); err != nil {
+		fmt.Fprintf(w, "stored: %v\n", err)
+	} else if b > 0 {
 		m.BytesPerRow = float64(b) / float64(n)
 		fmt.Fprintf(w, "stored:        %9.0f bytes a row with indexes (%s for %d rows)\n", m.BytesPerRow, mb(b), n)
 	}
