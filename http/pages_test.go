@@ -409,6 +409,13 @@ func TestMessageCatalog(t *testing.T) {
 	for _, r := range pubdata.Roles {
 		used["role."+string(r)] = true
 	}
+	for _, name := range pubdata.ProfileNames() { // the profiles' class labels and answerers (profile.go)
+		p, _ := pubdata.LookupProfile(name)
+		for _, c := range append(append([]pubdata.ClassRule{}, p.ShareClasses...), p.OpenClasses...) {
+			used[c.Label] = true
+		}
+		used["profile.answerer."+p.ShareAnswer.Who], used["profile.answerer."+p.OpenAnswer.Who] = true, true
+	}
 	if len(used) < 100 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
