@@ -409,12 +409,18 @@ func TestMessageCatalog(t *testing.T) {
 	for _, r := range pubdata.Roles {
 		used["role."+string(r)] = true
 	}
-	for _, name := range pubdata.ProfileNames() { // the profiles' class labels and answerers (profile.go)
-		p, _ := pubdata.LookupProfile(name)
-		for _, c := range append(append([]pubdata.ClassRule{}, p.ShareClasses...), p.OpenClasses...) {
-			used[c.Label] = true
+	// The class labels the shipped profiles name (profiles/*.toml) and who answers.
+	for _, name := range pubdata.ProfileNames() {
+		p, err := pubdata.LookupProfile(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		used["profile.answerer."+p.ShareAnswer.Who], used["profile.answerer."+p.OpenAnswer.Who] = true, true
+		for _, k := range p.LabelKeys() {
+			used[k] = true
+		}
+	}
+	for _, who := range []string{pubdata.AnswererProvider, pubdata.AnswererAuthority} {
+		used["profile.answerer."+who] = true
 	}
 	if len(used) < 100 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
