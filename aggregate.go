@@ -41,15 +41,31 @@ type RowGrouping struct {
 	// Bins > 0 (with Clamp) also counts each group's clamped Sum values into Bins equal-width
 	// bins over the clamp range (RowGroup.Hist).
 	Bins int
+	// More are further number or integer columns summed in each group by the same statement
+	// (RowGroup.More, in this order): the aggregates of several measures in one scan.
+	More []RowSum
+}
+
+// RowSum is a column summed in each group, its values clamped into Clamp when set.
+type RowSum struct {
+	Column string
+	Clamp  *[2]float64
+}
+
+// RowFigure is a RowSum's figures in one group: the rows with a value and their sum.
+type RowFigure struct {
+	N   int64
+	Sum float64
 }
 
 // RowGroup is one group of a grouping.
 type RowGroup struct {
 	Key  string
-	Rows int64   // the group's rows
-	N    int64   // its rows with a value of Sum
-	Sum  float64 // the sum of those values
-	Hist []int64 // with RowGrouping.Bins: the counts of the bins
+	Rows int64       // the group's rows
+	N    int64       // its rows with a value of Sum
+	Sum  float64     // the sum of those values
+	Hist []int64     // with RowGrouping.Bins: the counts of the bins
+	More []RowFigure // with RowGrouping.More: their figures, in its order
 }
 
 // Mean is the average of the group's Sum values (0 without any).

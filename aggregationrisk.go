@@ -1,15 +1,17 @@
 package pubdata
 
 import (
+	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Aggregation risk (issue 15 item 8, G6): data that is harmless per entry can identify people
 // once combined. AssessAggregation scores what an application or grant brings together: the
 // direct identifiers and quasi-identifiers of the items asked for across entries, whether the
-// entries can be joined, their grades and personal items. It is a pure function; wiring it to
-// applications (a review by the authority above a threshold) is not done yet.
+// entries can be joined, their grades and personal items. It is a pure function; the review
+// of combinations below wires it to applications and grants.
 
 // AggregationPart is one entry combined, with the items taken from it (empty: all).
 type AggregationPart struct {
@@ -168,4 +170,130 @@ func AssessAggregation(parts []AggregationPart) AggregationRisk {
 // above threshold, so that the authority must review it.
 func NeedsAggregationReview(r AggregationRisk, threshold int) bool {
 	return r.Entries > 1 && r.Score >= threshold
+}
+
+// --- the review of combinations (G6) ---
+//
+// An application is assessed when it is submitted and again when it is approved (the grant's
+// scope): its entry and items, combined with what the applicant already holds — its live
+// grants and its other open (pending or disputed) applications. When several entries are
+// combined and the score reaches the threshold (SecuritySettings.AggregationThreshold), the
+// covering authority must review the combination before the provider may approve it: the
+// authority clears it (the provider then decides as usual, with a fresh answer period) or
+// refuses it (the application is rejected with the authority's reason). An approval by the
+// authority itself (a disputed application) counts as its review.
+
+// DefaultAggregationThreshold is the score from which a combination needs review.
+const DefaultAggregationThreshold = 60
+
+// Aggregation review states.
+const (
+	AggregationNotNeeded = ""         // below the threshold, or a single entry
+	AggregationRequired  = "required" // waiting for the authority
+	AggregationCleared   = "cleared"  // the authority allowed the combination
+	AggregationRefused   = "refused"  // the authority refused it: the application was rejected
+)
+
+// Aggregation assessment stages.
+const (
+	AggregationAtSubmit = "submit"
+	AggregationAtGrant  = "grant"
+)
+
+// AggregationSource is one entry of a combination and where it comes from: "application"
+// (the one assessed), "grant:<id>" (a live grant of the applicant) or "application:<id>"
+// (another open application of the applicant).
+type AggregationSource struct {
+	Entry      string   `json:"entry"`
+	EntryTitle string   `json:"entry_title"`
+	Items      []string `json:"items"` // empty: all
+	Source     string   `json:"source"`
+}
+
+// AggregationAssessment is an application's latest assessment and its review.
+type AggregationAssessment struct {
+	Application string `json:"application"`
+	Stage       string `json:"stage"` // submit or grant
+	AggregationRisk
+	Parts      []AggregationSource `json:"parts"`
+	Threshold  int                 `json:"threshold"`
+	Review     string              `json:"review"` // "", required, cleared, refused
+	ReviewedBy string              `json:"reviewed_by,omitempty"`
+	ReviewedAt *time.Time          `json:"reviewed_at,omitempty"`
+	ReviewNote string              `json:"review_note,omitempty"`
+	// ClearedScore is the score the authority cleared: a later assessment above it needs a
+	// new review.
+	ClearedScore int       `json:"cleared_score,omitempty"`
+	AssessedAt   time.Time `json:"assessed_at"`
+	// The application's facts, for lists.
+	EntryTitle   string            `json:"entry_title,omitempty"`
+	Applicant    string            `json:"applicant,omitempty"`
+	ApplicantOrg string            `json:"applicant_org,omitempty"`
+	Division     string            `json:"division,omitempty"`
+	Status       ApplicationStatus `json:"status,omitempty"`
+	Grant        string            `json:"grant,omitempty"`
+}
+
+// AggregationReviewState is the review a new assessment leaves: prev is the review so far
+// and cleared the score the authority cleared. A combination that needs review stays cleared
+// when its score is not above what was cleared, else it is required; one that does not need
+// review needs nothing (a refusal stays).
+func AggregationReviewState(r AggregationRisk, threshold int, prev string, cleared int) string {
+	switch {
+	case prev == AggregationRefused:
+		return AggregationRefused
+	case !NeedsAggregationReview(r, threshold):
+		return AggregationNotNeeded
+	case prev == AggregationCleared && r.Score <= cleared:
+		return AggregationCleared
+	}
+	return AggregationRequired
+}
+
+// CanReviewAggregation reports whether the actor may clear or refuse a combination of an
+// application whose entry is in division: the covering authority's admins and reviewers.
+func CanReviewAggregation(a *Actor, division string) bool { return CanReviewEntry(a, division) }
+
+// CanSeeAggregations reports whether the actor may list the assessments: an authority's
+// admins and reviewers (those of their division).
+func CanSeeAggregations(a *Actor) bool {
+	return !a.Anonymous() && a.IsAuthority() && (a.Role() == RoleAdmin || a.Role() == RoleReviewer)
+}
+
+// ErrAggregationReview is the refusal of an approval while the authority's review is
+// pending.
+func ErrAggregationReview(score, threshold int) error {
+	return Errorf(ECONFLICT, "This application combines entries with an aggregation risk of %d (threshold %d): the authority must review the combination before it can be approved.", score, threshold).
+		Keyed("error.aggregation.review_required", "Score", score, "Threshold", threshold)
+}
+
+// AggregationFilter selects assessments.
+type AggregationFilter struct {
+	Division string // the entries' division ("" all)
+	Review   string // only this review state ("" any); "any" with MinScore
+	MinScore int
+	Combined bool // only combinations of several entries
+	Limit    int
+}
+
+// Notifications of the review.
+const (
+	NoticeAggregationReview  = "application.aggregation_review"  // to the authority: review a combination
+	NoticeAggregationCleared = "application.aggregation_cleared" // to the provider and the applicant
+)
+
+func init() {
+	NoticeRules[NoticeAggregationReview] = authorityDeciders
+	NoticeRules[NoticeAggregationCleared] = func(p NoticeParties) []Recipient { return append(deciders(p.Provider), toUser(p)...) }
+}
+
+// AggregationService keeps the assessments of applications and the authority's reviews
+// (implemented by the application store).
+type AggregationService interface {
+	// Aggregations lists assessments, the highest score first.
+	Aggregations(ctx context.Context, f AggregationFilter) ([]*AggregationAssessment, error)
+	// ReviewAggregation clears (clear) or refuses a combination waiting for review, with a
+	// note (required to refuse: it is the rejection's reason). The actor must be the covering
+	// authority's admin or reviewer.
+	ReviewAggregation(ctx context.Context, application string, clear bool, note string) (*Application, error)
 }

@@ -208,4 +208,6 @@ type CertificateService interface {
 	// RecordCertificateUse records "certificate.check" (a verification) or
 	// "certificate.use" (a public body fetched it).
 	RecordCertificateUse(ctx context.Context, c *Certificate, action string) error
+	// HolderService: holders' identities, consents and the uses of their certificates.
+	HolderService
 }

@@ -278,3 +278,14 @@ type DiscoveryService interface {
 	// finds (DiscoveredByCommand); returns the new discoveries.
 	DiscoverEntry(ctx context.Context, entryID string) ([]*Discovery, error)
 }
+
+// DiscoverySchedule picks the tables whose current rows are due to be sampled again (serve's
+// scheduled discovery, every discovery_interval) and claims each for one server.
+type DiscoverySchedule interface {
+	// DueDiscoveries returns up to max published tables with data not sampled by the schedule
+	// since before, never sampled first.
+	DueDiscoveries(ctx context.Context, before time.Time, max int) ([]string, error)
+	// ClaimDiscovery marks entry sampled at now if it is still due; false when another
+	// server claimed it first.
+	ClaimDiscovery(ctx context.Context, entry string, before, now time.Time) (bool, error)
+}

@@ -59,15 +59,19 @@ type SecuritySettings struct {
 	// WholeTableGrade: a whole-table download of an entry with an item of this grade or above.
 	WholeTableGrade int `json:"whole_table_grade"`
 	// ReportHours: an incident must be reported to the authority within this many hours.
-	ReportHours int       `json:"report_hours"`
-	UpdatedBy   string    `json:"updated_by,omitempty"`
-	UpdatedAt   time.Time `json:"updated_at,omitempty"`
+	ReportHours int `json:"report_hours"`
+	// AggregationThreshold: an application combining entries whose aggregation risk reaches
+	// this score (0–100) needs the authority's review (aggregationrisk.go).
+	AggregationThreshold int       `json:"aggregation_threshold"`
+	UpdatedBy            string    `json:"updated_by,omitempty"`
+	UpdatedAt            time.Time `json:"updated_at,omitempty"`
 }
 
 // DefaultSecuritySettings are the thresholds before an authority sets any.
 var DefaultSecuritySettings = SecuritySettings{
 	BulkFactor: 10, BulkMinReads: 20, BaselineDays: 30, ScrapePerMinute: 120, Refusals: 20,
 	TokenAddresses: 5, WorkStart: "08:00", WorkEnd: "19:00", OffHours: true, WholeTableGrade: 3, ReportHours: 24,
+	AggregationThreshold: DefaultAggregationThreshold,
 }
 
 // clock parses HH:MM into minutes after midnight.
@@ -90,6 +94,7 @@ func ValidateSecuritySettings(s *SecuritySettings) error {
 		{"baseline_days", s.BaselineDays, 1, 90}, {"scrape_per_minute", s.ScrapePerMinute, 2, 1000000},
 		{"refusals", s.Refusals, 2, 100000}, {"token_addresses", s.TokenAddresses, 2, 1000},
 		{"whole_table_grade", s.WholeTableGrade, 1, 4}, {"report_hours", s.ReportHours, 1, 720},
+		{"aggregation_threshold", s.AggregationThreshold, 1, 100},
 	}
 	for _, f := range ints {
 		if f.v < f.min || f.v > f.max {
@@ -354,7 +359,20 @@ const (
 	NoticeSecurityAlert  = "security.alert"
 	NoticeIncidentReport = "security.incident"
 	NoticeIncidentNotify = "security.incident_notified"
+	// NoticeIncidentOverdue reminds that an incident was not assessed by its report deadline.
+	NoticeIncidentOverdue = "security.incident_overdue"
 )
+
+func init() { NoticeRules[NoticeIncidentOverdue] = securityParties }
+
+// IncidentReminder reminds of incidents not assessed by their report deadline (the security
+// store; serve runs it with the early-warning rules every minute).
+type IncidentReminder interface {
+	// RemindOverdueIncidents notifies, once per incident, the unit's admins, its security
+	// officer and the covering authority of each incident still reported (not assessed)
+	// after its report deadline, before now; returns how many.
+	RemindOverdueIncidents(ctx context.Context, now time.Time) (int, error)
+}
 
 // SecurityService keeps the early-warning rules, their alerts and the incident register.
 type SecurityService interface {

@@ -122,6 +122,9 @@ type Application struct {
 	Grant         string     `json:"grant,omitempty"` // the grant an approval made
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+	// Aggregation is the latest assessment of what the application combines with the
+	// applicant's other grants and applications, and the authority's review (G6).
+	Aggregation *AggregationAssessment `json:"aggregation,omitempty"`
 }
 
 // ApplicationCreate is what an applicant sends.

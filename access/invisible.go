@@ -142,7 +142,25 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 		}
 		return out, err
 	}
-	counts, err := groupRows(base)
+	// One statement for the counts and every sum and mean (RowGrouping.More), on the first
+	// quantiles measure's grouping when there is one (its groups count the same rows); each
+	// quantiles measure adds its histogram.
+	cg := base
+	var sums []int // the measures in cg.More, by index in req.Measures
+	quant := -1
+	for i, m := range req.Measures {
+		switch m.Op {
+		case pubdata.AggSum, pubdata.AggMean:
+			cg.More = append(cg.More, pubdata.RowSum{Column: m.Column, Clamp: &[2]float64{float64(*m.Lower), float64(*m.Upper)}})
+			sums = append(sums, i)
+		case pubdata.AggQuantiles:
+			if quant < 0 {
+				quant = i
+				cg.Sum, cg.Clamp, cg.Bins = m.Column, &[2]float64{float64(*m.Lower), float64(*m.Upper)}, dp.Bins
+			}
+		}
+	}
+	counts, err := groupRows(cg)
 	if err != nil {
 		return nil, err
 	}
@@ -163,16 +181,42 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 		index[g.Key] = len(res.Groups)
 		res.Groups = append(res.Groups, ag)
 	}
-	for _, m := range req.Measures {
-		if m.Op == pubdata.AggCount {
+	// figure adds measure m's noisy figure from a group's exact sum, rows with a value and
+	// histogram.
+	figure := func(ag *pubdata.AggregateGroup, m pubdata.AggregateMeasure, sum float64, n int64, hist []int64) {
+		b := dp.Bounds{Lower: *m.Lower, Upper: *m.Upper}
+		switch m.Op {
+		case pubdata.AggSum:
+			ag.Figures["sum("+m.Column+")"] = float64(s.Sum(int64(sum), b, share))
+		case pubdata.AggMean:
+			if v, ok := s.Mean(int64(sum), n, b, share); ok {
+				ag.Figures["mean("+m.Column+")"] = v
+			}
+		case pubdata.AggQuantiles:
+			if ag.Quantiles == nil {
+				ag.Quantiles = map[string][]float64{}
+			}
+			ag.Quantiles[m.Column] = s.Quantiles(hist, b, m.Quantiles, share)
+		}
+	}
+	for _, gr := range counts {
+		ag := &res.Groups[index[gr.Key]]
+		if ag.Suppressed {
 			continue
 		}
-		b := dp.Bounds{Lower: *m.Lower, Upper: *m.Upper}
-		g := base
-		g.Sum, g.Clamp = m.Column, &[2]float64{float64(b.Lower), float64(b.Upper)}
-		if m.Op == pubdata.AggQuantiles {
-			g.Bins = dp.Bins
+		for j, i := range sums {
+			figure(ag, req.Measures[i], gr.More[j].Sum, gr.More[j].N, nil)
 		}
+		if quant >= 0 {
+			figure(ag, req.Measures[quant], gr.Sum, gr.N, gr.Hist)
+		}
+	}
+	for i, m := range req.Measures {
+		if m.Op != pubdata.AggQuantiles || i == quant {
+			continue
+		}
+		g := base
+		g.Sum, g.Clamp, g.Bins = m.Column, &[2]float64{float64(*m.Lower), float64(*m.Upper)}, dp.Bins
 		groups, err := groupRows(g)
 		if err != nil {
 			return nil, err
@@ -182,20 +226,7 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 			if !ok || res.Groups[i].Suppressed {
 				continue
 			}
-			ag := &res.Groups[i]
-			switch m.Op {
-			case pubdata.AggSum:
-				ag.Figures["sum("+m.Column+")"] = float64(s.Sum(int64(gr.Sum), b, share))
-			case pubdata.AggMean:
-				if v, ok := s.Mean(int64(gr.Sum), gr.N, b, share); ok {
-					ag.Figures["mean("+m.Column+")"] = v
-				}
-			case pubdata.AggQuantiles:
-				if ag.Quantiles == nil {
-					ag.Quantiles = map[string][]float64{}
-				}
-				ag.Quantiles[m.Column] = s.Quantiles(gr.Hist, b, m.Quantiles, share)
-			}
+			figure(&res.Groups[i], m, gr.Sum, gr.N, gr.Hist)
 		}
 	}
 	return res, nil
@@ -212,6 +243,10 @@ func groupInGo(ctx context.Context, t Tables, e *pubdata.Entry, q *pubdata.RowQu
 	}
 	if g.Sum != "" {
 		rq.Fields = append(rq.Fields, g.Sum)
+	}
+	more := len(rq.Fields) // the index of the first of g.More's values
+	for _, m := range g.More {
+		rq.Fields = append(rq.Fields, m.Column)
 	}
 	if len(rq.Fields) == 0 {
 		rq.Fields = []string{e.Items[0].Name}
@@ -235,9 +270,26 @@ func groupInGo(ctx context.Context, t Tables, e *pubdata.Entry, q *pubdata.RowQu
 			if g.Bins > 0 {
 				out[j].Hist = make([]int64, g.Bins)
 			}
+			if len(g.More) > 0 {
+				out[j].More = make([]pubdata.RowFigure, len(g.More))
+			}
 		}
 		grp := &out[j]
 		grp.Rows++
+		for k, m := range g.More {
+			if values[more+k] == nil {
+				continue
+			}
+			v, err := toFloat(values[more+k])
+			if err != nil {
+				continue
+			}
+			if m.Clamp != nil {
+				v = math.Max(m.Clamp[0], math.Min(m.Clamp[1], v))
+			}
+			grp.More[k].N++
+			grp.More[k].Sum += v
+		}
 		if g.Sum == "" || values[i] == nil {
 			return nil
 		}

@@ -135,21 +135,33 @@ func TestCertificates(t *testing.T) {
 		t.Fatal("a changed PDF verified")
 	}
 
-	// Who may get it: the provider, the holder, a public body (a recorded use); not others.
-	for _, who := range []string{pbEditor, "holder", "fz-scj-member"} {
+	// Who may get it: the provider and the holder; a public body only after obtaining it on a
+	// basis (D6); not others.
+	for _, who := range []string{pbEditor, "holder"} {
 		if w := e.do(req{path: "/api/v1/certificates/" + c.ID, as: who}); w.Code != 200 {
 			t.Fatalf("%s get: %d", who, w.Code)
 		}
 	}
+	wantError(t, e.do(req{path: "/api/v1/certificates/" + c.ID, as: "fz-scj-member"}), http.StatusForbidden, "forbidden")
 	wantError(t, e.do(req{path: "/api/v1/certificates/" + c.ID, as: citizen}), http.StatusNotFound, "not_found")
-	// D6: a public body fetches the holder's certificates by the holder's ID.
+	// D6: a public body obtains the holder's certificates by the holder's ID, stating a
+	// purpose and a legal basis (or with the holder's consent: TestCertificateHolders).
 	type list struct {
 		Items []web.CertificateJSON `json:"items"`
+		Basis string                `json:"basis"`
 	}
-	if l := decode[list](t, e.do(req{path: "/api/v1/certificates?holder_id=" + uscc, as: "fz-scj-member"})); len(l.Items) != 1 || l.Items[0].ID != c.ID {
+	wantError(t, e.do(req{path: "/api/v1/certificates?holder_id=" + uscc, as: "fz-scj-member"}), http.StatusForbidden, "forbidden")
+	fetch := map[string]string{"holder_id": uscc, "purpose": "食品经营许可延续审查", "legal_basis": "《行政许可法》第五十条"}
+	if l := decode[list](t, e.do(req{method: "POST", path: "/api/v1/certificates/fetch", as: "fz-scj-member", body: fetch})); len(l.Items) != 1 || l.Items[0].ID != c.ID || l.Basis != pubdata.BasisLaw {
 		t.Fatalf("holder fetch %+v", l)
 	}
-	wantError(t, e.do(req{path: "/api/v1/certificates?holder_id=" + uscc, as: citizen}), http.StatusForbidden, "forbidden")
+	if w := e.do(req{path: "/api/v1/certificates/" + c.ID, as: "fz-scj-member"}); w.Code != 200 {
+		t.Fatalf("public body get after the fetch: %d %s", w.Code, w.Body)
+	}
+	wantError(t, e.do(req{method: "POST", path: "/api/v1/certificates/fetch", as: citizen, body: fetch}), http.StatusForbidden, "forbidden")
+	if l := decode[list](t, e.do(req{path: "/api/v1/certificates?holder_id=" + uscc, as: "holder"})); len(l.Items) != 1 {
+		t.Fatalf("the holder's own list %+v", l)
+	}
 	// The holder's account page lists it.
 	if page := e.do(req{path: "/account?lang=en", cookies: []*http.Cookie{e.login("holder")}}).Body.String(); !strings.Contains(page, "JY001") {
 		t.Fatalf("account page lacks the certificate: %.300s", page)

@@ -223,6 +223,21 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /api/v1/certificates/{id}/verify", anyone, plain, a.ApiCertificateVerify),
 		route("GET /api/v1/keyring/ca.pem", anyone, plain, a.ApiKeyringCA),
 		route("GET /api/v1/keyring/crl", anyone, plain, a.ApiKeyringCRL),
+		// Certificate holders: identities, consents, uses; D6 fetches on a basis (holders.go)
+		route("GET /api/v1/account/identity", signedIn, plain, a.ApiMyIdentity),
+		route("PUT /api/v1/account/identity", signedIn, plain, a.ApiClaimIdentity),
+		route("POST /api/v1/identities/verify", signedIn, plain, a.ApiVerifyIdentity),
+		route("GET /api/v1/account/certificates", signedIn, plain, a.ApiMyCertificates),
+		route("GET /api/v1/account/certificate-consents", signedIn, plain, a.ApiMyConsents),
+		route("POST /api/v1/account/certificate-consents", signedIn, plain, a.ApiGrantConsent),
+		route("POST /api/v1/account/certificate-consents/{id}/withdraw", signedIn, plain, a.ApiWithdrawConsent),
+		route("GET /api/v1/account/certificate-uses", signedIn, plain, a.ApiMyCertificateUses),
+		route("POST /api/v1/certificates/fetch", signedIn, plain, a.ApiFetchCertificates),
+		route("POST /account/identity", signedIn, plain, p.PageIdentitySubmit),
+		route("POST /account/certificate-consents", signedIn, plain, p.PageConsentSubmit),
+		route("POST /account/certificate-consents/{id}/withdraw", signedIn, plain, p.PageConsentWithdraw),
+		route("GET /console/identities", signedIn, plain, c.PageIdentities),
+		route("POST /console/identities", signedIn, plain, c.PageIdentitiesSubmit),
 		route("GET /account/certificates/{id}/{what}", signedIn, plain, p.PageCertificateDownload),
 		route("GET /console/entries/{id}/certificates", signedIn, plain, c.PageCertificates),
 		route("POST /console/entries/{id}/certificates", signedIn, plain, c.PageCertificateIssue),
@@ -457,6 +472,15 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("GET /console/profile", signedIn, plain, c.PageProfile),
 		route("POST /console/profile/divisions", signedIn, plain, c.PageDivisionRuleSet),
 		route("POST /console/profile/divisions/{division}/remove", signedIn, plain, c.PageDivisionRuleRemove),
+		// Aggregation risk (issue 15 item 8, G6): the assessments and the authority's review
+		route("GET /api/v1/aggregations", signedIn, plain, a.ApiAggregations),
+		route("POST /api/v1/applications/{id}/aggregation-review", signedIn, plain, a.ApiAggregationReview),
+		route("GET /console/aggregations", signedIn, plain, c.PageAggregations),
+		route("POST /console/aggregations/threshold", signedIn, plain, c.PageAggregationThreshold),
+		route("POST /console/applications/{id}/aggregation", signedIn, plain, c.PageAggregationReview),
+		// An incident's data subjects to notify (issue 15 item 5)
+		route("GET /api/v1/incidents/{id}/subjects", signedIn, plain, a.ApiIncidentSubjects),
+		route("GET /console/incidents/{id}/subjects", signedIn, plain, c.PageIncidentSubjects),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

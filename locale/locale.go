@@ -203,10 +203,25 @@ func text(lang, key string, args ...any) string {
 // notification's key.
 const NoticePrefix = "notice."
 
+// NoticeLabels names the parameters of notifications that hold a code with a label in the
+// message files: notification key → parameter → the prefix of the label's key. Notice shows
+// the label in the reader's language instead of the code (a security alert's rule:
+// "bulk_read" → "alerts.kind.bulk_read", 个人数据批量读取); a code without a label stays as
+// it is. Notifications keep the code, so those already stored read the same way.
+var NoticeLabels = map[string]map[string]string{
+	"security.alert":            {"kind": "alerts.kind."},
+	"security.incident":         {"severity": "incidents.severity."},
+	"security.incident_overdue": {"severity": "incidents.severity."},
+}
+
 // Notice returns the text of the notification of key with params in lang.
 func Notice(lang, key string, params map[string]string) string {
 	args := make([]any, 0, 2*len(params))
+	labels := NoticeLabels[key]
 	for name, v := range params {
+		if prefix, ok := labels[name]; ok && Has(lang, prefix+v) {
+			v = Text(lang, prefix+v)
+		}
 		args = append(args, name, v)
 	}
 	return Text(lang, NoticePrefix+key, args...)

@@ -123,6 +123,18 @@ func TestNotice(t *testing.T) {
 	if got := Notice(ZH, "objection.resolved", p); got != "您对“企业登记”记录的异议已处理：未予采纳。" {
 		t.Errorf("zh: %q", got)
 	}
+	// A security alert names its rule in the reader's language, not by its code (issue 15).
+	p = map[string]string{"kind": "bulk_read", "subject": "grant:g1", "count": "240"}
+	if got := Notice(ZH, "security.alert", p); !strings.Contains(got, "个人信息批量读取") || strings.Contains(got, "bulk_read") {
+		t.Errorf("zh alert: %q", got)
+	}
+	if got := Notice(EN, "security.alert", p); !strings.Contains(got, "Bulk reads of personal data") || strings.Contains(got, "bulk_read") {
+		t.Errorf("en alert: %q", got)
+	}
+	p["kind"] = "a_rule_of_tomorrow" // no label: the code as it is
+	if got := Notice(EN, "security.alert", p); !strings.Contains(got, "a_rule_of_tomorrow") {
+		t.Errorf("unlabelled rule: %q", got)
+	}
 }
 
 func TestText(t *testing.T) {

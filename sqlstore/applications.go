@@ -172,6 +172,14 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err := pubdata.CheckNegativeList(s.Profile, e, c); err != nil {
 		return nil, err
 	}
+	// What the application combines with the applicant's grants and open applications (G6),
+	// assessed before the transaction (its reads go through the entries' cache).
+	appID := newID()
+	asm, err := s.assessAggregation(ctx, &pubdata.Application{ID: appID, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Applicant: a.Username(),
+		ApplicantOrg: a.OrgCode(), Status: pubdata.AppPending}, e, c.Items, pubdata.AggregationAtSubmit)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -187,7 +195,7 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	}
 	reply := pubdata.ReplyFor(s.Profile, s.ReplyDays, rules, c.Kind, e.Division)
 	dueAt := cal.AddWorkdays(tx.now, reply.Days)
-	app := &pubdata.Application{ID: newID(), Kind: c.Kind, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
+	app := &pubdata.Application{ID: appID, Kind: c.Kind, Entry: e.ID, EntryTitle: e.Title, Division: e.Division, Provider: e.Org, ProviderName: e.OrgName,
 		Applicant: a.Username(), ApplicantOrg: a.OrgCode(), Items: c.Items, Purpose: c.Purpose, Basis: c.Basis, Until: c.Until, AcceptTerms: c.AcceptTerms,
 		DemandType: c.DemandType, MajorInterest: c.MajorInterest, Status: pubdata.AppPending, Due: pubdata.Today(dueAt), DueAt: dueAt.UTC(),
 		DueCovered: cal.SpanCovered(tx.now, dueAt)}
@@ -203,8 +211,14 @@ func (s *ApplicationService) CreateApplication(ctx context.Context, e *pubdata.E
 	if err := tx.appEvent(ctx, app.ID, "create", "", pubdata.AppPending, ""); err != nil {
 		return nil, err
 	}
+	if _, err := tx.saveAggregation(ctx, app, asm, false); err != nil { // aggregation.go
+		return nil, err
+	}
 	details := appDetails(app)
 	details["due_rule"] = dueRuleDetails(reply)
+	if asm.Entries > 1 {
+		details["aggregation"] = aggregationDetails(asm)
+	}
 	if app.DemandType != "" {
 		details["demand_type"] = app.DemandType
 	}
@@ -245,8 +259,10 @@ func (s *ApplicationService) FindApplicationByID(ctx context.Context, id string)
 	a, err := scanApplication(s.db.queryRow(ctx, "SELECT "+appColumns+appFrom+" WHERE a.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundApplication(id)
+	} else if err != nil {
+		return nil, err
 	}
-	return a, err
+	return a, s.fillAggregations(ctx, a)
 }
 
 // FindApplications implements pubdata.ApplicationService.
@@ -287,6 +303,9 @@ func (s *ApplicationService) FindApplications(ctx context.Context, f pubdata.App
 	}
 	if out == nil {
 		out = []*pubdata.Application{}
+	}
+	if err := s.fillAggregations(ctx, out...); err != nil {
+		return nil, 0, "", err
 	}
 	return out, total, nextOffset(offset, len(out), total), nil
 }
@@ -372,7 +391,21 @@ func (s *ApplicationService) DecideApplication(ctx context.Context, id string, d
 			return d.Reason, map[string]any{"basis": d.Basis}, nil
 		})
 	}
+	// The grant's scope combined with the applicant's others (G6): above the threshold it
+	// waits for the authority's review (aggregation.go).
+	granted := d.Items
+	if len(granted) == 0 {
+		granted = app.Items
+	}
+	if err := s.gateAggregation(ctx, app, e, granted); err != nil {
+		return nil, err
+	}
 	return s.step(ctx, id, pubdata.AppApprove, func(tx *Tx, app *pubdata.Application, next pubdata.ApplicationStatus) (string, map[string]any, error) {
+		if ag, err := tx.aggregation(ctx, id); err != nil {
+			return "", nil, err
+		} else if ag != nil && ag.Review == pubdata.AggregationRequired {
+			return "", nil, pubdata.ErrAggregationReview(ag.Score, ag.Threshold)
+		}
 		g, err := pubdata.GrantOfApproval(app, d)
 		if err != nil {
 			return "", nil, err
@@ -435,7 +468,7 @@ func (s *ApplicationService) WithdrawApplication(ctx context.Context, id string)
 // MarkOverdue implements pubdata.ApplicationService. Each application is flagged by one
 // conditional UPDATE in its own transaction, so of two servers only one records it.
 func (s *ApplicationService) MarkOverdue(ctx context.Context, now time.Time) (int, error) {
-	return s.db.eachOnce(ctx, "SELECT id FROM applications WHERE status = 'pending' AND overdue = 0 AND due_at < ? ORDER BY due_at", []any{fmtTime(now)}, s.markOverdue)
+	return s.db.eachOnce(ctx, "SELECT id FROM applications WHERE status = 'pending' AND overdue = 0 AND due_at < ? AND id NOT IN (SELECT application_id FROM aggregation_assessments WHERE review = 'required') ORDER BY due_at", []any{fmtTime(now)}, s.markOverdue)
 }
 
 func (s *ApplicationService) markOverdue(ctx context.Context, id string) (bool, error) {

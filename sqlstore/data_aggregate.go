@@ -95,6 +95,16 @@ func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.
 		}
 		sum = "COUNT(" + v + "), SUM(" + v + ")"
 	}
+	for _, m := range g.More {
+		if _, err := sel.itemOf(m.Column, "integer", "number"); err != nil {
+			return nil, err
+		}
+		v := "CAST(" + quote(m.Column) + " AS DOUBLE PRECISION)"
+		if m.Clamp != nil {
+			v = clampSQL(v, *m.Clamp)
+		}
+		sum += ", COUNT(" + v + "), SUM(" + v + ")"
+	}
 	order := "1 DESC"
 	if g.ByRows {
 		order = "2 DESC, 1 ASC"
@@ -114,10 +124,21 @@ func (r *RowReader) GroupRows(ctx context.Context, e *pubdata.Entry, q *pubdata.
 		var k sql.NullString
 		var grp pubdata.RowGroup
 		var total sql.NullFloat64
-		if err := rows.Scan(&k, &grp.Rows, &grp.N, &total); err != nil {
+		dest := []any{&k, &grp.Rows, &grp.N, &total}
+		more := make([]sql.NullFloat64, len(g.More))
+		if len(g.More) > 0 {
+			grp.More = make([]pubdata.RowFigure, len(g.More))
+			for i := range g.More {
+				dest = append(dest, &grp.More[i].N, &more[i])
+			}
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		grp.Key, grp.Sum = k.String, total.Float64
+		for i := range more {
+			grp.More[i].Sum = more[i].Float64
+		}
 		out = append(out, grp)
 	}
 	if err := rows.Err(); err != nil {

@@ -43,6 +43,9 @@ func TestImportantSchema(t *testing.T) {
 	rand.Read(b)
 	role := "pd_t_report_" + hex.EncodeToString(b)
 	if _, err := conn.Exec(ctx, "CREATE ROLE "+role+" NOLOGIN"); err != nil {
+		if os.Getenv("CI") == "true" { // CI's PostgreSQL runs as a superuser: the role check must run there
+			t.Fatalf("cannot create a role (%v): CI must check that the important schema is closed to other roles", err)
+		}
 		t.Skipf("cannot create a role here (%v): the schema part is checked above", err)
 	}
 	t.Cleanup(func() {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pubdata/pubdata"
@@ -43,6 +44,32 @@ func testAggregateClampBins(t *testing.T, s *Store) {
 	}
 	if got != "乙:15/125/[2 13] 甲:15/120/[3 12] " {
 		t.Fatalf("by name, clamped: %s", got)
+	}
+	// More sums in the same statement (the aggregates of several measures in one scan): the
+	// same figures as each alone, in More's order, beside the histogram of Sum.
+	g := pubdata.RowGrouping{Column: "name", Sum: "staff", Clamp: &[2]float64{0, 10}, Bins: 2, ByRows: true, Limit: 10,
+		More: []pubdata.RowSum{{Column: "capital", Clamp: &[2]float64{5, 20}}, {Column: "staff"}}}
+	gs, err = s.Rows.GroupRows(system, e, &pubdata.RowQuery{}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = ""
+	for _, g := range gs {
+		got += fmt.Sprintf("%s:%d/%g/%v/%v ", g.Key, g.Rows, g.Sum, g.Hist, g.More)
+	}
+	for i, m := range g.More {
+		alone, err := s.Rows.GroupRows(system, e, &pubdata.RowQuery{}, pubdata.RowGrouping{Column: "name", Sum: m.Column, Clamp: m.Clamp, ByRows: true, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range alone {
+			if gs[j].Key != alone[j].Key || gs[j].More[i].N != alone[j].N || gs[j].More[i].Sum != alone[j].Sum {
+				t.Fatalf("More[%d] (%s): %s; alone %+v", i, m.Column, got, alone)
+			}
+		}
+	}
+	if len(gs) != 2 || !strings.HasPrefix(got, "乙:15/125/[2 13]/[{15 ") || !strings.Contains(got, "{15 225}] ") {
+		t.Fatalf("with More: %s", got)
 	}
 }
 

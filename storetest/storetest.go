@@ -147,6 +147,8 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, gradingTests...)
 	tests = append(tests, securityTests...)
 	tests = append(tests, profileTests...)
+	tests = append(tests, aggregationTests...)
+	tests = append(tests, holderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

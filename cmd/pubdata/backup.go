@@ -72,6 +72,12 @@ func passphrase(file string, cfg *Config) (string, error) {
 
 // writeBackup writes a backup of the platform to dest and returns its manifest.
 func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manifest, error) {
+	return a.writeBackupWith(ctx, dest, pass, nil)
+}
+
+// writeBackupWith is writeBackup; afterDump (tests) runs between the database dump and the
+// copy of the data folder, where the servers keep writing.
+func (a *app) writeBackupWith(ctx context.Context, dest, pass string, afterDump func(context.Context) error) (*backup.Manifest, error) {
 	if err := backup.CheckPassphrase(pass); err != nil {
 		return nil, err
 	}
@@ -103,14 +109,54 @@ func (a *app) writeBackup(ctx context.Context, dest, pass string) (*backup.Manif
 		}
 	}
 	dsn := a.cfg.DSN()
+	dump := func(ctx context.Context, path string) (*backup.DBInfo, error) {
+		info, err := sqlstore.Dump(ctx, dsn, path)
+		if err == nil && afterDump != nil {
+			err = afterDump(ctx)
+		}
+		return info, err
+	}
 	return backup.Write(ctx, b, backup.Options{
 		DataDir:    dataDir,
 		SkipFile:   skip,
-		Dump:       func(ctx context.Context, path string) (*backup.DBInfo, error) { return sqlstore.Dump(ctx, dsn, path) },
+		Dump:       dump,
 		Passphrase: pass,
 		Signer:     signer,
 		Probe:      probe,
+		Trim:       a.checkpointLogTrim(),
+		Extra:      a.checkpointLogExtra(dataDir),
 	})
+}
+
+// checkpointLogExtra takes the checkpoint log of a configured folder (checkpoint_log) into
+// the backup as the data folder's checkpoints.log: a restore needs the log that agrees with
+// the restored record, and restores it there.
+func (a *app) checkpointLogExtra(dataDir string) map[string]string {
+	if a.cfg.CheckpointLog == "" {
+		return nil
+	}
+	dir, err := filepath.Abs(a.cfg.CheckpointLog)
+	if err != nil || dir == dataDir {
+		return nil
+	}
+	return map[string]string{audit.LogFile: filepath.Join(dir, audit.LogFile)}
+}
+
+// checkpointLogTrim trims the checkpoint log (the data folder's, or the configured folder's
+// taken as the data folder's: checkpointLogExtra) to the dumped record: the log is copied
+// after the dump, and a checkpoint signed in between covers events the dump lacks
+// (audit.TrimLog).
+func (a *app) checkpointLogTrim() map[string]func([]byte, *backup.DBInfo) ([]byte, string) {
+	return map[string]func([]byte, *backup.DBInfo) ([]byte, string){
+		audit.LogFile: func(b []byte, db *backup.DBInfo) ([]byte, string) {
+			events := db.Tables["audit_events"]
+			kept, dropped := audit.TrimLog(b, events)
+			if dropped == 0 {
+				return kept, ""
+			}
+			return kept, fmt.Sprintf("%d entries signed after the database dump (beyond its %d events) left out", dropped, events)
+		},
+	}
 }
 
 // extractProbe is an extract signed now with the platform's key, kept in the backup: after
@@ -173,6 +219,9 @@ func backupCommand() *command {
 			}
 			fmt.Fprintf(c.stdout, "backup %s written to %s: %d parts, %s, database of %d tables (%s)\n",
 				m.Name, backup.Redact(to), len(m.Parts), byteSize(m.Size()), len(m.Tables), m.DBFormat)
+			for _, n := range m.Notes {
+				fmt.Fprintf(c.stdout, "note: %s\n", n)
+			}
 			if keep > 0 {
 				b, err := backup.OpenDest(ctx, to)
 				if err != nil {
@@ -236,6 +285,10 @@ type restoreReport struct {
 	AuditOK     bool
 	AuditFailed string
 	Extracts    int // extracts verified (the backup's probe and those given)
+	// LogNewest is the size of the newest checkpoint of the restored checkpoint log (-1:
+	// the log could not be read); Notes are the backup's (what it trimmed to the dump).
+	LogNewest int64
+	Notes     []string
 }
 
 // restoreInto restores the backup into the empty data folder and database of cfg, then
@@ -288,7 +341,15 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 			r.Differences = append(r.Differences, fmt.Sprintf("table %s: %d rows, the backup had %d", t, got, want))
 		}
 	}
-	a, err := openApp(ctx, cfg, logger)
+	// The record is checked against the checkpoint log restored with it, in the data
+	// folder; a configured checkpoint_log folder without a log gets a copy of it.
+	logNote, err := placeCheckpointLog(cfg)
+	if err != nil {
+		return r, err
+	}
+	vcfg := *cfg
+	vcfg.CheckpointLog = ""
+	a, err := openApp(ctx, &vcfg, logger)
 	if err != nil {
 		return r, err
 	}
@@ -300,6 +361,18 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	r.Events, r.Checkpoints, r.AuditOK = v.Events, v.Checkpoints, v.OK
 	if !v.OK {
 		r.AuditFailed = fmt.Sprintf("record broken at seq %d: %s", v.FirstBad, v.Problem)
+	}
+	r.Notes, r.LogNewest = m.Notes, -1
+	if logNote != "" {
+		r.Notes = append(r.Notes, logNote)
+	}
+	if entries, err := audit.NewFileLog(filepath.Join(cfg.Data, audit.LogFile)).Entries(ctx); err == nil {
+		r.LogNewest = 0
+		for _, e := range entries {
+			if e.Checkpoint != nil && e.Checkpoint.Size > r.LogNewest {
+				r.LogNewest = e.Checkpoint.Size
+			}
+		}
 	}
 	if len(m.Probe) > 0 {
 		extracts = append([][]byte{m.Probe}, extracts...)
@@ -318,6 +391,42 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		r.Extracts++
 	}
 	return r, nil
+}
+
+// placeCheckpointLog copies the restored checkpoint log (<data>/checkpoints.log) into the
+// configured checkpoint_log folder when that folder holds none, so that the servers find
+// it; a log already there (the cluster's live one) is never overwritten. It says what it
+// did, "" when there is no such folder.
+func placeCheckpointLog(cfg *Config) (string, error) {
+	if cfg.CheckpointLog == "" {
+		return "", nil
+	}
+	dir, err := filepath.Abs(cfg.CheckpointLog)
+	if err != nil {
+		return "", err
+	}
+	if data, err := filepath.Abs(cfg.Data); err == nil && data == dir {
+		return "", nil
+	}
+	src := filepath.Join(cfg.Data, audit.LogFile)
+	b, err := os.ReadFile(src)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, audit.LogFile)
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Sprintf("checkpoint_log %s already holds a checkpoint log, left as it is; the backup's is %s: "+
+			"the servers verify against the one in checkpoint_log", dir, src), nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("the backup's checkpoint log is restored to %s (checkpoint_log) and %s", dst, src), nil
 }
 
 func sortedKeys(a, b map[string]int64) []string {
@@ -398,8 +507,15 @@ func (r *restoreReport) result(w io.Writer, what string) error {
 	for _, d := range r.Differences {
 		fmt.Fprintf(w, "difference: %s\n", d)
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	if r.AuditOK {
 		fmt.Fprintf(w, "audit record intact: %d events, %d signed checkpoints verified\n", r.Events, r.Checkpoints)
+		if r.LogNewest >= 0 {
+			fmt.Fprintf(w, "checkpoint log agrees with the record: newest checkpoint at %d of %d events (%d after it, covered by the sealed head)\n",
+				r.LogNewest, r.Events, r.Events-r.LogNewest)
+		}
 	}
 	fmt.Fprintf(w, "extracts verified with the restored key: %d\n", r.Extracts)
 	switch {

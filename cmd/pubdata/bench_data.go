@@ -218,6 +218,12 @@ func benchDataEntry(ctx context.Context, a *app, title string) (*pubdata.Entry, 
 
 // benchDataEntryOf is benchDataEntry with the items given.
 func benchDataEntryOf(ctx context.Context, a *app, title string, items []pubdata.Item) (*pubdata.Entry, error) {
+	return benchDataEntryWith(ctx, a, title, items, nil)
+}
+
+// benchDataEntryWith is benchDataEntryOf with the fields changed by edit (when not nil)
+// before the entry is created.
+func benchDataEntryWith(ctx context.Context, a *app, title string, items []pubdata.Item, edit func(*pubdata.EntryFields)) (*pubdata.Entry, error) {
 	const org = "bench-data"
 	if _, err := a.orgs.FindOrgByCode(ctx, org); pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
 		if err := a.orgs.CreateOrg(ctx, &pubdata.Org{Code: org, Name: "福州市市场监督管理局（基准测试）", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
@@ -226,11 +232,15 @@ func benchDataEntryOf(ctx context.Context, a *app, title string, items []pubdata
 	} else if err != nil {
 		return nil, err
 	}
-	e, err := a.entries.CreateEntry(ctx, org, "", &pubdata.EntryFields{
+	f := &pubdata.EntryFields{
 		Title: title, Summary: "pubdata bench ingest 生成的企业登记数据。", Category: "3", Format: pubdata.FormatTable,
 		UpdateCycle: "daily", ShareClass: pubdata.ClassUnconditional, OpenClass: pubdata.ClassUnconditional,
 		Division: "350100", Keywords: []string{"基准测试"}, Items: items,
-	})
+	}
+	if edit != nil {
+		edit(f)
+	}
+	e, err := a.entries.CreateEntry(ctx, org, "", f)
 	if err != nil {
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func benchSize(ctx context.Context, a *app, w, progress io.Writer, n, workers in
 		m.BytesPerRow = float64(b) / float64(n)
 		fmt.Fprintf(w, "stored:        %9.0f bytes a row with indexes (%s for %d rows)\n", m.BytesPerRow, mb(b), n)
 	}
-	token, err := benchConsumerToken(ctx, a)
+	token, err := benchConsumerToken(ctx, a, "bench-consumer-reader", "bench size")
 	if err != nil {
 		return err
 	}
@@ -169,28 +169,6 @@ func benchSize(ctx context.Context, a *app, w, progress io.Writer, n, workers in
 	fmt.Fprintf(w, "load average after: %s\n\n", loadAverage())
 	printSizing(w, m, t)
 	return nil
-}
-
-// benchConsumerToken returns a token of bench-consumer-reader, a member of a public body
-// other than the provider (created the first time): its reads are sharing calls.
-func benchConsumerToken(ctx context.Context, a *app) (string, error) {
-	const org, username = "bench-consumer", "bench-consumer-reader"
-	if _, err := a.orgs.FindOrgByCode(ctx, org); pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
-		if err := a.orgs.CreateOrg(ctx, &pubdata.Org{Code: org, Name: "福州市税务局（基准测试）", Kind: pubdata.KindPublicBody, Division: "350100"}); err != nil {
-			return "", err
-		}
-	} else if err != nil {
-		return "", err
-	}
-	u, err := a.users.FindUserByUsername(ctx, username)
-	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
-		u, err = a.users.CreateUser(ctx, &pubdata.UserCreate{Username: username, Password: fmt.Sprintf("bench-%d-pass", time.Now().UnixNano()), OrgCode: org, Role: pubdata.RoleMember})
-	}
-	if err != nil {
-		return "", fmt.Errorf("bench consumer: %w", err)
-	}
-	_, secret, err := a.tokens.CreateToken(ctx, u.ID, "bench size", time.Hour)
-	return secret, err
 }
 
 // benchSharingReads runs workers closed-loop clients of key lookups for dur after a 2 s

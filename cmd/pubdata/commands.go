@@ -27,6 +27,13 @@ func (c *cli) withApp(ctx context.Context, cmd *command, cf *configFlags, f func
 		return err
 	}
 	defer a.Close()
+	// A command that writes refuses a data folder whose audit key is not the record's: what
+	// it recorded would break the record for every server.
+	if !strings.HasPrefix(cmd.name, "audit ") {
+		if err := a.db.CheckAuditKey(ctx); err != nil {
+			return err
+		}
+	}
 	if err := f(systemContext(ctx), a); err != nil {
 		return err
 	}

@@ -109,6 +109,9 @@ type Config struct {
 	// share_reply_days or open_reply_days are given explicitly (daysGiven records which).
 	Profile   string
 	daysGiven map[string]bool
+	// DiscoveryInterval is how often serve samples each published table's current rows for
+	// unmarked personal data again (discover_schedule.go); 0 turns it off.
+	DiscoveryInterval time.Duration
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -168,6 +171,7 @@ func DefaultConfig() Config {
 		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
+		DiscoveryInterval:  DefaultDiscoveryInterval,
 	}
 }
 
@@ -318,6 +322,9 @@ func (c *Config) Validate() error {
 	if _, err := pubdata.LookupProfile(c.Profile); err != nil {
 		return fmt.Errorf("setting profile (--profile, PUBDATA_PROFILE): %w", err)
 	}
+	if c.DiscoveryInterval != 0 && (c.DiscoveryInterval < time.Minute || c.DiscoveryInterval > 366*24*time.Hour) {
+		return fmt.Errorf("setting discovery_interval (PUBDATA_DISCOVERY_INTERVAL): %s must be 0 (off) or from 1m to 8784h", c.DiscoveryInterval)
+	}
 	return nil
 }
 
@@ -431,6 +438,7 @@ type fileConfig struct {
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
 	Profile            *string         `toml:"profile" yaml:"profile"`
+	DiscoveryInterval  *string         `toml:"discovery_interval" yaml:"discovery_interval"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -567,6 +575,7 @@ func (c *Config) applyFile(path string) error {
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 		{"backup_interval", f.BackupInterval, &c.BackupInterval},
+		{"discovery_interval", f.DiscoveryInterval, &c.DiscoveryInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -716,6 +725,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
+		{"PUBDATA_DISCOVERY_INTERVAL", &c.DiscoveryInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)

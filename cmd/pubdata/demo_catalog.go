@@ -44,6 +44,10 @@ type demoEntry struct {
 	// coverage of its demo data, "start end" (demo_data.go's spans); Contact the contact
 	// point, "name|e-mail|phone".
 	License, Temporal, Contact string
+	// Invisible marks the entry usable but invisible (可用不可见) on Terms: consumers verify
+	// records and get noisy aggregates, never rows.
+	Invisible bool
+	Terms     pubdata.InvisibleTerms
 }
 
 // Common conditions and bases.
@@ -261,6 +265,21 @@ var demoCatalog = []demoEntry{
 			"started_on 参保日期 date G2 P",
 			"status 参保状态 string 10 G2 P",
 		}},
+	// Usable but invisible (issue 16 item 2): pensions are read only as noisy aggregates by
+	// county and gender, or verified record by record (/catalog/202001/00009/use).
+	{Org: "350000-rst", Code: "202001/00009", State: demoPublished, Title: "养老保险待遇领取信息（可用不可见）",
+		Summary: "城乡居民和企业职工基本养老保险待遇领取人员的月领取金额。数据可用不可见：经授权的政务部门可核验单条记录是否一致，或按区县、性别获取加噪的人数、平均值和分位数统计，不提供原始数据。",
+		Format:  "table", Cycle: "monthly", Share: "conditional", ShareNote: "用于社会救助对象认定、待遇资格认证和养老服务规划，以核验或统计方式提供，不提供明细数据。",
+		Open: "none", OpenNote: basisPI,
+		Keywords: "养老金 待遇领取 可用不可见 隐私计算", Related: "202001/00001", Items: []string{
+			"resident_id 公民身份号码 string 18 K G4 P @resident_id",
+			"name 姓名 string 50 G3 P @name",
+			"gender 性别 string 1 G2 P",
+			"county 区县行政区划代码 string 6 G1 @division",
+			"pension_type 养老保险类型 string 20 G1",
+			"monthly_amount 月领取金额（元） number G3 P",
+		},
+		Invisible: true, Terms: pubdata.InvisibleTerms{GroupColumns: []string{"county", "gender", "pension_type"}, MinGroupSize: 10, PrivacyBudget: 10}},
 	{Org: "350000-rst", Code: "202001/00002", Temporal: "2019-01-01 2025-06-30", State: demoPublished, Title: "就业登记信息",
 		Summary: "劳动者就业和失业登记信息。",
 		Format:  "table", Cycle: "monthly", Share: "conditional", ShareNote: condDuty, Open: "none", OpenNote: basisPI,
@@ -656,6 +675,7 @@ func (d *demoEntry) fields(division string) *pubdata.EntryFields {
 		Format: d.Format, UpdateCycle: d.Cycle, ShareClass: d.Share, OpenClass: d.Open,
 		Division: division, Keywords: strings.Fields(d.Keywords), Related: strings.Fields(d.Related),
 		Supplementary: d.Supplementary, Items: []pubdata.Item{}, License: d.License,
+		Invisible: d.Invisible, InvisibleTerms: d.Terms,
 	}
 	if from, to, ok := strings.Cut(d.Temporal, " "); ok {
 		f.TemporalStart, f.TemporalEnd = from, to

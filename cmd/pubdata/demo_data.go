@@ -408,10 +408,28 @@ func generateDemoData(scale float64) []*demoTable {
 		g.unemploymentBenefit, g.medicalInstitutions, g.births, g.physicians, g.busStops,
 		g.roadTransportLicences, g.vehicles, g.transportPenalties, g.airQuality, g.dischargePermits,
 		g.eiaApprovals, g.licenceCatalog, g.fuzhouMigrants, g.ebikes, g.cateringRatings,
+		g.pensions, // last: the tables before it keep their rows
 	} {
 		out = append(out, f())
 	}
 	return out
+}
+
+// pensions are the usable-but-invisible pensions (202001/00009): the demo's people born
+// before 1966, with a pension by type.
+func (g *demoGen) pensions() *demoTable {
+	t := &demoTable{Code: "202001/00009", Cols: []string{"resident_id", "name", "gender", "county", "pension_type", "monthly_amount"}}
+	for _, p := range g.people {
+		if p.Birth >= "1966-01-01" {
+			continue
+		}
+		kind, amount := "企业职工基本养老保险", 2600+g.r.Float64()*3400
+		if g.chance(0.35) {
+			kind, amount = "城乡居民基本养老保险", 180+g.r.Float64()*420
+		}
+		t.Rows = append(t.Rows, []any{p.ID, p.Name, p.Gender, p.Division, kind, math.Round(amount*100) / 100})
+	}
+	return t
 }
 
 func (g *demoGen) population() *demoTable {
@@ -1349,5 +1367,5 @@ func demoGeneratedCodes() []string {
 		"302001/00001", "302001/00002", "302001/00003", "302001/00007", "202001/00001", "202001/00002",
 		"303001/00001", "201001/00001", "201001/00002", "201001/00003", "203001/00001", "203001/00002",
 		"305001/00001", "305001/00003", "204001/00001", "204001/00002", "306001/00001", "105001/00001",
-		"351001/00001", "351001/00002", "352001/00002"}
+		"351001/00001", "351001/00002", "352001/00002", "202001/00009"}
 }

@@ -81,6 +81,7 @@ func commands() []*command {
 		benchAlertsCommand(),
 		benchQualityCommand(),
 		benchSizeCommand(),
+		benchAggregateCommand(),
 	}, certsCommands()...)
 }
 

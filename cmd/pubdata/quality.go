@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/pubdata/pubdata"
@@ -81,27 +82,43 @@ func (a *app) runDueQuality(ctx context.Context, now time.Time) int {
 func benchQualityCommand() *command {
 	cmd := &command{
 		name:     "bench quality",
-		synopsis: "[--rows 1000000] [--seed 1] [--data DIR | --db DSN]",
+		synopsis: "[--rows 1000000] [--seed 1] [--entry ID] [--runs 1] [--data DIR | --db DSN]",
 		summary:  "measure a full-table quality run over a generated table",
 		help: "Bench quality loads the generated CSV of bench ingest (--rows rows, 20 columns; generated\n" +
 			"into the data folder when missing) into a new published table entry, gives it eleven\n" +
 			"quality rules (not null, unique, pattern, two standard elements, range, allowed values,\n" +
 			"a reference to a key, freshness, row-count change) and times the scheduled full-table run\n" +
-			"over it, printing each rule's result. Use a database of its own.",
+			"over it, printing each rule's result and the process's CPU time. --entry reuses the table of\n" +
+			"an earlier run's entry instead of loading a new one; --runs repeats the run. Use a database\n" +
+			"of its own.",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
 		fs := newFlagSet(cmd)
 		cf := addConfigFlags(fs, false)
 		rows := fs.Int("rows", 1000000, "rows of the generated table")
 		seed := fs.Uint64("seed", 1, "seed of the generated rows")
+		entry := fs.String("entry", "", "the entry of an earlier run whose table to check again (no load)")
+		runs := fs.Int("runs", 1, "full runs to time")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 		if err := c.parse(cmd, fs, args); err != nil {
 			return err
 		}
-		if *rows < 1 {
-			return usagef("%s: --rows must be ≥ 1", cmd.name)
+		if *rows < 1 || *runs < 1 {
+			return usagef("%s: --rows and --runs must be ≥ 1", cmd.name)
 		}
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
-			return benchQuality(ctx, a, c.stdout, *rows, *seed)
+			if *cpuprofile != "" {
+				f, err := os.Create(*cpuprofile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			return benchQuality(ctx, a, c.stdout, *rows, *seed, *entry, *runs)
 		})
 	}
 	return cmd
@@ -125,8 +142,15 @@ func benchQualityRules(ref string) []pubdata.QualityRule {
 	}
 }
 
-func benchQuality(ctx context.Context, a *app, w io.Writer, n int, seed uint64) error {
+func benchQuality(ctx context.Context, a *app, w io.Writer, n int, seed uint64, entry string, runs int) error {
 	fmt.Fprintf(w, "pubdata bench quality: %s database, %d CPUs (%s/%s), %s\n", dialectName(a.cfg), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	if entry != "" {
+		e, err := a.entries.FindPublishedEntry(ctx, entry)
+		if err != nil {
+			return err
+		}
+		return benchQualityRuns(ctx, a, w, e, runs)
+	}
 	dir := filepath.Join(a.cfg.Data, "bench")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -171,15 +195,23 @@ func benchQuality(ctx context.Context, a *app, w io.Writer, n int, seed uint64) 
 	if _, err := a.quality.SetQualityRules(ctx, e, benchQualityRules(e.ID)); err != nil {
 		return err
 	}
-	start = time.Now()
-	run, err := a.quality.RunQuality(ctx, e)
-	if err != nil {
-		return err
-	}
-	d := time.Since(start)
-	fmt.Fprintf(w, "\nfull-table run over %d rows, %d rules: %.2f s (%.0f rows/s)\n", run.Rows, len(run.Results), d.Seconds(), float64(run.Rows)/d.Seconds())
-	for _, r := range run.Results {
-		fmt.Fprintf(w, "  %-10s %-10s %-8s %8d failing rows\n", r.Kind, r.Column, r.Status, r.FailedRows)
+	return benchQualityRuns(ctx, a, w, e, runs)
+}
+
+// benchQualityRuns times full runs of the entry's rules: wall clock and the process's CPU.
+func benchQualityRuns(ctx context.Context, a *app, w io.Writer, e *pubdata.Entry, runs int) error {
+	for range runs {
+		start, cpu := time.Now(), processCPU()
+		run, err := a.quality.RunQuality(ctx, e)
+		if err != nil {
+			return err
+		}
+		d, cpu := time.Since(start), processCPU()-cpu
+		fmt.Fprintf(w, "\nfull-table run over %d rows, %d rules: %.2f s (%.0f rows/s), CPU %.2f s (this process; the database server's not counted on PostgreSQL)\n",
+			run.Rows, len(run.Results), d.Seconds(), float64(run.Rows)/d.Seconds(), cpu.Seconds())
+		for _, r := range run.Results {
+			fmt.Fprintf(w, "  %-10s %-10s %-8s %8d failing rows\n", r.Kind, r.Column, r.Status, r.FailedRows)
+		}
 	}
 	return nil
 }

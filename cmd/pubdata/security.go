@@ -49,4 +49,10 @@ func (a *app) scanSecurity(ctx context.Context, now time.Time) {
 	if res.Events > 0 || raised > 0 {
 		a.logger.Info("early warning", "events", res.Events, "to_seq", res.To, "alerts", raised)
 	}
+	// Incidents not assessed by their report deadline: one reminder each (issue 15 item 5).
+	if n, err := a.security.RemindOverdueIncidents(rctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("incident reminders", "error", err)
+	} else if n > 0 {
+		a.logger.Info("incident reminders", "incidents", n)
+	}
 }

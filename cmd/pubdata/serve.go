@@ -59,6 +59,9 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		}
 	}()
 	sys := systemContext(context.WithoutCancel(ctx))
+	if err := a.db.CheckAuditKey(sys); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	a.failStaleBatches(sys)
 	if demo {
 		if err := loadDemo(sys, a, c.stdout); err != nil {
@@ -157,6 +160,14 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	go func() {
 		defer wg.Done()
 		a.runSecurityJobs(tickCtx, time.Minute)
+	}()
+
+	// Sample the published tables for unmarked personal data every discovery_interval
+	// (discover_schedule.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runDiscoveryJobs(tickCtx, time.Minute)
 	}()
 
 	// Write the entries' usage counts every few seconds (usage.go).

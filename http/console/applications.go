@@ -467,6 +467,10 @@ type applicationView struct {
 	DecisionItems []itemChoice
 	Decision      decisionForm
 	Errors        web.FormErrors
+	// The covering authority's review of a combination (aggregation.go).
+	CanReviewAgg bool
+	AggNote      string
+	AggErrors    web.FormErrors
 }
 
 // appFor returns the application of the path's {id}, when the actor may see it.
@@ -484,6 +488,11 @@ func (s *Server) applicationPage(r *http.Request, a *pubdata.Actor, app *pubdata
 	e := d.Entry
 	v.CanDecide = s.CanDecideApplication(a, app) && e != nil
 	v.ByAuthority = app.Status == pubdata.AppDisputed
+	v.CanReviewAgg = app.Aggregation != nil && app.Aggregation.Review == pubdata.AggregationRequired && app.Status == pubdata.AppPending &&
+		pubdata.CanReviewAggregation(a, app.Division)
+	if r.URL.Query().Get("aggregation") != "" {
+		v.Flash = web.Translate(v.Lang, "agg.reviewed.flash")
+	}
 	if v.CanDecide {
 		v.Decision = decisionForm{Until: app.Until, Purpose: app.Purpose}
 		for i, it := range e.Items {
@@ -543,6 +552,11 @@ func (s *Server) PageApplicationDecide(w http.ResponseWriter, r *http.Request) e
 		case err == nil:
 			web.Redirect(w, r, web.WithQuery("/console/applications/"+app.ID, "decided", "1"))
 			return nil
+		case web.ErrorIs(err, pubdata.ECONFLICT) && pubdata.MessageOf(err) != nil && pubdata.MessageOf(err).Key == "error.aggregation.review_required":
+			// The combination now waits for the authority (aggregation.go): shown on the form.
+			if fresh, ferr := s.appFor(r, a); ferr == nil {
+				app = fresh
+			}
 		case !web.ErrorIs(err, pubdata.EINVALID):
 			return err
 		}

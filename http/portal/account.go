@@ -42,6 +42,9 @@ type portalAccountView struct {
 	Demands    []web.DemandItem
 	DemandsN   int
 	HasDemands bool
+	// Holder: the person's identity, the holder's consents and who obtained the
+	// certificates (account_holder.go).
+	Holder *holderView
 }
 
 // accountApplications is how many of the newest applications (and of objections, and of
@@ -54,13 +57,22 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 		web.Redirect(w, r, web.WithQuery("/login", "next", "/account"))
 		return nil
 	}
-	v := portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/account/settings#account-tokens", AppsURL: "/account/applications"}
+	v, err := s.portalAccount(r, a)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, "portal_account", http.StatusOK, v)
+}
+
+// portalAccount builds the view of /account for the signed-in a.
+func (s *Server) portalAccount(r *http.Request, a *pubdata.Actor) (*portalAccountView, error) {
+	v := &portalAccountView{Page: s.Base(r, false), User: a.User, KeysURL: "/account/settings#account-tokens", AppsURL: "/account/applications"}
 	if a.Org != nil {
 		v.OrgName = a.Org.Name
 	}
 	toks, err := s.Tokens.FindTokens(r.Context(), a.User.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := s.Now()
 	for _, t := range toks {
@@ -71,7 +83,7 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 	if s.Applications != nil {
 		apps, n, _, err := s.Applications.FindApplications(r.Context(), pubdata.ApplicationFilter{Applicant: a.User.Username, Kind: pubdata.KindOpen, Limit: accountApplications})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.ApplicationsN = n
 		for _, app := range apps {
@@ -81,7 +93,7 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 	if s.Applications != nil {
 		list, _, err := s.Applications.FindGrants(r.Context(), pubdata.GrantFilter{ConsumerUser: a.User.Username, Limit: accountApplications})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, g := range list {
 			v.Grants = append(v.Grants, accountGrant{Grant: g, now: now})
@@ -91,21 +103,21 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 	if s.Objections != nil {
 		list, n, _, err := s.Objections.FindObjections(r.Context(), pubdata.ObjectionFilter{Filer: a.User.Username, Now: now, Limit: accountApplications})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.HasObjections, v.Objections, v.ObjectionsN = true, web.ObjectionRows(list), n
 	}
 	if s.Tickets != nil {
 		_, n, _, err := s.Tickets.FindTickets(r.Context(), pubdata.TicketFilter{Reporter: a.User.Username, Limit: 1})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.HasTickets, v.TicketsN = true, n
 	}
 	if s.Demands != nil {
 		list, n, _, err := s.Demands.FindDemandList(r.Context(), pubdata.DemandFilter{Username: a.User.Username, Sort: pubdata.DemandSortNewest, Limit: accountApplications})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.HasDemands, v.DemandsN = true, n
 		for _, d := range list {
@@ -115,11 +127,14 @@ func (s *Server) PagePortalAccount(w http.ResponseWriter, r *http.Request) error
 	if s.Certificates != nil {
 		list, err := s.MyCertificates(r.Context())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		v.HasCertificates, v.Certificates = a.Org != nil && a.Org.Kind == pubdata.KindCompany, list
+		v.HasCertificates, v.Certificates = (a.Org != nil && a.Org.Kind == pubdata.KindCompany) || a.Org == nil, list
+		if v.Holder, err = s.holderAccountView(r, a); err != nil {
+			return nil, err
+		}
 	}
-	return s.Render(w, r, "portal_account", http.StatusOK, v)
+	return v, nil
 }
 
 // accountGrant is one of the user's grants as the account page lists it.

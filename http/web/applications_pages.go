@@ -35,6 +35,8 @@ var (
 		{Value: "overdue", Key: "app.action.overdue"},
 		{Value: "expire", Key: "app.action.expire"},
 		{Value: "revoke", Key: "app.action.revoke"},
+		{Value: "aggregation_review", Key: "app.action.aggregation_review"},
+		{Value: "aggregation_cleared", Key: "app.action.aggregation_cleared"},
 	}
 	GrantStatusOptions = []CatOption{
 		{Value: "live", Key: "grant.status.live"},

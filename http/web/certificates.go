@@ -20,8 +20,10 @@ import (
 // Electronic certificates (I1, issue 14 item 4): a provider declares an entry a certificate
 // register and issues certificates in it — a signed JSON document (pubdata-certificate/v1,
 // CMS-signed like extracts) and its PDF, signed apart, with a QR code of /verify?code=ID.
-// The holder (a company account whose USCC is the holder's ID) sees them on the account
-// page; a public body fetches a holder's certificates by the holder's ID (D6); anyone
+// The holder (a company account whose USCC is the holder's ID, or a person whose verified
+// identity is the holder's: holders.go) sees them on the account page; a public body
+// obtains a holder's certificates by the holder's ID on the holder's consent or a legal
+// basis it states (D6, holders.go); anyone
 // checks one at /verify or with GET /api/v1/certificates/{id}/verify. Every issue,
 // revocation, fetch and check is an audit event.
 
@@ -214,16 +216,9 @@ func (s *Server) EntryCertificates(r *http.Request, id string) ([]*pubdata.Certi
 	return s.Certificates.EntryCertificates(r.Context(), e.ID, 1000)
 }
 
-// IsHolder reports whether the actor is the certificate's holder: a company account whose
-// organisation's code (its USCC, given at registration) is the holder's ID. The platform
-// keeps no verified resident ID number of a person, so a person's certificates reach them
-// through the provider or a public body, not their account.
-func IsHolder(a *pubdata.Actor, c *pubdata.Certificate) bool {
-	return !a.Anonymous() && a.Org != nil && a.Org.Kind == pubdata.KindCompany && HolderDigest(ident.ElementUSCC, a.Org.Code) == c.HolderDigest
-}
-
-// GetCertificate returns a certificate to its provider, its holder, or a public body (a
-// use, recorded).
+// GetCertificate returns a certificate to its provider or its holder (a company account
+// whose USCC is the holder's ID, or a person whose verified identity is the holder's), or
+// to a public body that obtained it within FetchFollowUp (a new use, on the same basis).
 func (s *Server) GetCertificate(r *http.Request, id string) (*pubdata.Certificate, error) {
 	a, err := RequireUser(r)
 	if err != nil {
@@ -236,18 +231,22 @@ func (s *Server) GetCertificate(r *http.Request, id string) (*pubdata.Certificat
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case pubdata.CanIssueCertificates(a, c.Org), IsHolder(a, c):
+	if pubdata.CanIssueCertificates(a, c.Org) {
 		return c, nil
-	case pubdata.CanFetchHolderCertificates(a):
-		return c, s.Certificates.RecordCertificateUse(r.Context(), c, "certificate.use")
+	}
+	if own, err := s.isHolder(r.Context(), a, c); err != nil {
+		return nil, err
+	} else if own {
+		return c, nil
+	}
+	if pubdata.CanFetchHolderCertificates(a) {
+		return c, s.followUpUse(r.Context(), a, c)
 	}
 	return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Certificate %q not found.", id).Keyed("error.certificate.not_found", "ID", id)
 }
 
-// HolderCertificates returns a holder's certificates to a public body that has the holder's
-// ID (D6: the applicant is not asked for the paper again), or to the holder; each one
-// returned to a public body is a recorded use.
+// HolderCertificates returns a holder's certificates to the holder. A public body obtains
+// them with FetchCertificates, stating a purpose and a basis.
 func (s *Server) HolderCertificates(r *http.Request, raw string) ([]*pubdata.Certificate, error) {
 	a, err := RequireUser(r)
 	if err != nil {
@@ -260,32 +259,30 @@ func (s *Server) HolderCertificates(r *http.Request, raw string) ([]*pubdata.Cer
 	if err != nil {
 		return nil, err
 	}
-	own := a.Org != nil && a.Org.Kind == pubdata.KindCompany && element == ident.ElementUSCC && a.Org.Code == key
-	if !own && !pubdata.CanFetchHolderCertificates(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the users of public bodies and authorities, or the holder, may fetch a holder's certificates.").
-			Keyed("error.certificate.holder_forbidden")
-	}
-	list, err := s.Certificates.HolderCertificates(r.Context(), HolderDigest(element, key), MaxHolderCertificates)
+	digest := HolderDigest(element, key)
+	h, err := s.HolderOf(r.Context(), a)
 	if err != nil {
 		return nil, err
 	}
-	if !own {
-		for _, c := range list {
-			if err := s.Certificates.RecordCertificateUse(r.Context(), c, "certificate.use"); err != nil {
-				return nil, err
-			}
+	if h == nil || h.Digest != digest {
+		if pubdata.CanFetchHolderCertificates(a) {
+			return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "A public body obtains a holder's certificates with POST /api/v1/certificates/fetch, stating the purpose and the holder's consent or a legal basis.").
+				Keyed("error.certificate.fetch.post")
 		}
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the holder sees their certificates here; public bodies obtain them with the holder's consent or a legal basis.").
+			Keyed("error.certificate.holder_forbidden")
 	}
-	return list, nil
+	return s.Certificates.HolderCertificates(r.Context(), digest, MaxHolderCertificates)
 }
 
-// MyCertificates returns the signed-in holder's certificates (none for a person: see IsHolder).
+// MyCertificates returns the signed-in holder's certificates: a company's, or a person's
+// whose identity is verified (none for others).
 func (s *Server) MyCertificates(ctx context.Context) ([]*pubdata.Certificate, error) {
-	a := pubdata.ActorFromContext(ctx)
-	if s.Certificates == nil || a.Anonymous() || a.Org == nil || a.Org.Kind != pubdata.KindCompany {
-		return nil, nil
+	h, err := s.HolderOf(ctx, pubdata.ActorFromContext(ctx))
+	if err != nil || h == nil {
+		return nil, err
 	}
-	return s.Certificates.HolderCertificates(ctx, HolderDigest(ident.ElementUSCC, a.Org.Code), MaxHolderCertificates)
+	return s.Certificates.HolderCertificates(ctx, h.Digest, MaxHolderCertificates)
 }
 
 // CertificateStatus is the public answer about one certificate.

@@ -225,6 +225,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if pubdata.CanLookUpSubjects(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.subjects", URL: "/console/subjects"})
 		}
+		if s.Certificates != nil && pubdata.CanVerifyIdentities(a) { // holders.go: identities verified at a counter
+			p.Nav = append(p.Nav, navItem{Key: "nav.identities", URL: "/console/identities"})
+		}
 		if pubdata.IsSanctioner(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.sanctions", URL: "/console/sanctions"})
 		}
@@ -253,6 +256,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		}
 		if _, _, err := securityReach(a); err == nil && s.Security != nil && a.IsGovernment() { // security.go: alerts and incidents
 			p.Nav = append(p.Nav, navItem{Key: "nav.alerts", URL: "/console/alerts"}, navItem{Key: "nav.incidents", URL: "/console/incidents"})
+		}
+		if _, ok := s.Applications.(pubdata.AggregationService); ok && pubdata.CanSeeAggregations(a) { // aggregation.go: combinations to review
+			p.Nav = append(p.Nav, navItem{Key: "nav.aggregations", URL: "/console/aggregations"})
 		}
 		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
 			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})

@@ -168,6 +168,10 @@ type prepared struct {
 	sens   []sens
 	histW  int
 	maxSup int
+	// merge is up's index of the merged classes, emptied and reused by every call (a call
+	// finishes with it before the next begins): allocating and growing a map per lattice
+	// node was most of the search's time.
+	merge map[uint64]int32
 }
 
 func prepare(t Table, cfg Config) (*prepared, error) {
@@ -338,7 +342,11 @@ func (p *prepared) up(src *classes, a, l int) *classes {
 	q := p.qis[a]
 	parent := q.enc.parent[l]
 	dst := &classes{keys: make([]uint64, 0, len(src.keys)/2+1)}
-	index := make(map[uint64]int32, len(src.keys)/2+1)
+	if p.merge == nil {
+		p.merge = make(map[uint64]int32, len(src.keys))
+	}
+	index := p.merge
+	clear(index)
 	w := p.histW
 	for i, key := range src.keys {
 		code := int32((key >> q.shift) & q.mask)

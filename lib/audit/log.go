@@ -156,3 +156,32 @@ func VerifyCheckpoint(pub string, c *pubdata.Checkpoint) error {
 	}
 	return VerifySignature(pub, c.Size, c.Root, c.Time, c.Signature)
 }
+
+// TrimLog keeps the lines of a checkpoint log (its bytes, as FileLog writes them) that a
+// record of size events can hold: checkpoints and cosignatures of at most size events. A
+// backup takes it after dumping the database, whose record has size events: a checkpoint
+// signed between the dump and the copy covers events the dump lacks, and is left out so
+// that the restored log and record agree (every checkpoint of the dump was appended to the
+// log before it reached the database, so none is lost). Lines that do not parse are kept,
+// for audit verify to report. It returns the kept bytes and how many lines it left out.
+func TrimLog(b []byte, size int64) ([]byte, int) {
+	var out bytes.Buffer
+	dropped := 0
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i+1], b[i+1:]
+		} else {
+			b = nil
+		}
+		var e Entry
+		if err := json.Unmarshal(bytes.TrimSpace(line), &e); err == nil {
+			if (e.Checkpoint != nil && e.Checkpoint.Size > size) || (e.Cosignature != nil && e.Cosignature.Size > size) {
+				dropped++
+				continue
+			}
+		}
+		out.Write(line)
+	}
+	return out.Bytes(), dropped
+}

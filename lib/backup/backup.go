@@ -7,6 +7,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
@@ -55,6 +56,9 @@ type Manifest struct {
 	// restore verifies with the restored key (so extracts issued before still verify).
 	Probe json.RawMessage `json:"probe,omitempty"`
 	Parts []Part          `json:"parts"`
+	// Notes say what was adjusted to the dumped database (Options.Trim), e.g. checkpoints
+	// signed after the dump left out of the checkpoint log.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Part is one stored object of a backup.
@@ -102,6 +106,17 @@ type Options struct {
 	// Signer signs the manifest (nil: unsigned); Probe is a signed extract to keep.
 	Signer *sm2.PrivateKey
 	Probe  []byte
+	// Trim adjusts files of the data folder, by their slash-separated path relative to it,
+	// to the dumped database before they are stored (they are read after the dump): it
+	// returns the bytes to store and a note for the manifest ("" for none). The checkpoint
+	// log is trimmed to the dumped record, so that a checkpoint signed between the dump and
+	// the copy does not make the restored log disagree with it (lib/audit.TrimLog).
+	Trim map[string]func(b []byte, db *DBInfo) ([]byte, string)
+	// Extra are files kept outside the data folder that a restore puts into it: the
+	// checkpoint log of a configured folder (checkpoint_log), by its path, keyed by the
+	// slash-separated name it takes in the restored data folder (which replaces a file of
+	// that name in the folder). They go by the DataFolder rules and Trim like the others.
+	Extra map[string]string
 	// TempDir holds the dump while it is copied (default: os.TempDir()).
 	TempDir string
 	Now     time.Time
@@ -164,15 +179,28 @@ func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) 
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
+	if files, err = withExtra(files, opt.Extra); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
 	for _, ff := range files {
 		var p Part
 		var err error
+		if trim := opt.Trim[ff.Rel]; trim != nil && ff.Kind != Skipped {
+			p, err = putTrimmed(ctx, b, m, c, opt.DataDir, ff, trim, info)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			} else if err != nil {
+				return nil, fmt.Errorf("backup: %s: %w", ff.Rel, err)
+			}
+			m.Parts = append(m.Parts, p)
+			continue
+		}
 		switch ff.Kind {
 		case Secret:
 			p, err = putSecret(ctx, b, m.Name, c, opt.DataDir, ff)
 		case Plain:
 			var f *os.File
-			if f, err = os.Open(filepath.Join(opt.DataDir, filepath.FromSlash(ff.Rel))); err == nil {
+			if f, err = os.Open(ff.path(opt.DataDir)); err == nil {
 				p, err = put(ctx, b, m.Name, "data/"+ff.Rel, Plain, f)
 				f.Close()
 			}
@@ -223,15 +251,72 @@ func put(ctx context.Context, b *blob.Bucket, backup, name string, kind Kind, r 
 	return Part{Name: name, Kind: kind, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
+// withExtra adds the files outside the data folder, each replacing a file of the folder
+// of the same name; an absent one is left out.
+func withExtra(files []folderFile, extra map[string]string) ([]folderFile, error) {
+	if len(extra) == 0 {
+		return files, nil
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if _, replaced := extra[f.Rel]; !replaced {
+			out = append(out, f)
+		}
+	}
+	for rel, src := range extra {
+		if hasDotDot(rel) || path.IsAbs(rel) {
+			return nil, fmt.Errorf("extra file %q: not a name inside the data folder", rel)
+		}
+		st, err := os.Stat(src)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s is not a regular file", src)
+		}
+		if kind := Classify(rel); kind != Skipped {
+			out = append(out, folderFile{Rel: rel, Kind: kind, Size: st.Size(), Src: src})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Rel < out[j].Rel })
+	return out, nil
+}
+
+// putTrimmed reads the file whole, trims it to the dumped database and stores it as its
+// kind, noting in the manifest what the trim says.
+func putTrimmed(ctx context.Context, b *blob.Bucket, m *Manifest, c *crypter, dir string, ff folderFile, trim func([]byte, *DBInfo) ([]byte, string), info *DBInfo) (Part, error) {
+	if ff.Size > MaxSecretSize {
+		return Part{}, fmt.Errorf("%d bytes: too large to adjust to the dump (at most %d)", ff.Size, MaxSecretSize)
+	}
+	raw, err := os.ReadFile(ff.path(dir))
+	if err != nil {
+		return Part{}, err
+	}
+	kept, note := trim(raw, info)
+	if note != "" {
+		m.Notes = append(m.Notes, ff.Rel+": "+note)
+	}
+	if ff.Kind == Secret {
+		return putSecretBytes(ctx, b, m.Name, c, ff.Rel, kept)
+	}
+	return put(ctx, b, m.Name, "data/"+ff.Rel, ff.Kind, bytes.NewReader(kept))
+}
+
 func putSecret(ctx context.Context, b *blob.Bucket, backup string, c *crypter, dir string, ff folderFile) (Part, error) {
 	if ff.Size > MaxSecretSize {
 		return Part{}, fmt.Errorf("%d bytes: too large for a secret file (at most %d); if it is not secret, declare it Plain in lib/backup's DataFolder", ff.Size, MaxSecretSize)
 	}
-	plain, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ff.Rel)))
+	plain, err := os.ReadFile(ff.path(dir))
 	if err != nil {
 		return Part{}, err
 	}
-	name := "secret/" + ff.Rel
+	return putSecretBytes(ctx, b, backup, c, ff.Rel, plain)
+}
+
+func putSecretBytes(ctx context.Context, b *blob.Bucket, backup string, c *crypter, rel string, plain []byte) (Part, error) {
+	name := "secret/" + rel
 	sealed, err := c.seal(plain, name)
 	if err != nil {
 		return Part{}, err

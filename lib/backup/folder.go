@@ -99,6 +99,17 @@ type folderFile struct {
 	Rel  string // slash-separated, relative to the data folder
 	Kind Kind
 	Size int64
+	// Src is the file's path when it lives outside the data folder (Options.Extra); ""
+	// for a file of the folder.
+	Src string
+}
+
+// path is where the file is read from.
+func (f folderFile) path(dir string) string {
+	if f.Src != "" {
+		return f.Src
+	}
+	return filepath.Join(dir, filepath.FromSlash(f.Rel))
 }
 
 // scanFolder lists the files of the data folder to back up, sorted. Symbolic links and
