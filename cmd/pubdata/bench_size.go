@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pubdata/pubdata"
 )
 
 // Sizing a province (issue 17 item 7, docs/SCALING.md): measure what one node of this machine
@@ -148,7 +150,9 @@ func benchSize(ctx context.Context, a *app, w, progress io.Writer, n, workers in
 	}
 	m.LoadRate, m.LoadCPU, m.Rows = rate, cpu.Seconds(), n
 	fmt.Fprintf(w, "load:          %9.0f rows/s  (%d rows; cpu %.2f s = %.0f µs a row)\n", rate, n, m.LoadCPU, 1e6*m.LoadCPU/float64(n))
-	if b, err := a.db.TableBytes(ctx, e.ID); err == nil && b > 0 {
+	if b, err := a.db.TableBytes(ctx, e.ID); err != nil {
+		fmt.Fprintf(w, "stored: %v\n", err)
+	} else if b > 0 {
 		m.BytesPerRow = float64(b) / float64(n)
 		fmt.Fprintf(w, "stored:        %9.0f bytes a row with indexes (%s for %d rows)\n", m.BytesPerRow, mb(b), n)
 	}
@@ -157,6 +161,9 @@ func benchSize(ctx context.Context, a *app, w, progress io.Writer, n, workers in
 		return err
 	}
 	if err := benchSharingReads(ctx, a, w, e.ID, n, workers, dur, token, &m); err != nil {
+		return err
+	}
+	if err := benchRecordAppends(ctx, a, w, e, 16, dur/3); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "load average after: %s\n\n", loadAverage())
@@ -320,4 +327,40 @@ func postgresCPU() time.Duration {
 		ticks += u + st
 	}
 	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// benchRecordAppends measures the record's append ceiling: workers goroutines each append a
+// data.read event (RecordRead, one transaction each, under the record's one head lock) for
+// dur. Every node of a cluster shares that lock, so this is the platform's ceiling of
+// recorded reads whatever the node count (docs/SCALING.md, "The record").
+func benchRecordAppends(ctx context.Context, a *app, w io.Writer, e *pubdata.Entry, workers int, dur time.Duration) error {
+	ctx = systemContext(ctx)
+	var done atomic.Int64
+	var stop atomic.Bool
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start, cpu0, pg0 := time.Now(), processCPU(), postgresCPU()
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				if err := a.data.RecordRead(ctx, e, map[string]any{"rows": 1, "bench": "size"}); err != nil {
+					firstErr.CompareAndSwap(nil, err.Error())
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	time.Sleep(dur)
+	stop.Store(true)
+	wg.Wait()
+	d, cpu, pg := time.Since(start), processCPU()-cpu0, postgresCPU()-pg0
+	if v := firstErr.Load(); v != nil {
+		return fmt.Errorf("record appends: %v", v)
+	}
+	fmt.Fprintf(w, "record appends: %8.0f/s  (%d data.read events by %d writers in %s, one transaction each under the one head lock; cpu %.2f s here, %.2f s postgres)\n",
+		float64(done.Load())/d.Seconds(), done.Load(), workers, d.Round(time.Millisecond), cpu.Seconds(), pg.Seconds())
+	return nil
 }
