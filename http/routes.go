@@ -469,6 +469,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 	for _, action := range pubdata.OrgActions {
 		t = append(t, route("POST /api/v1/orgs/{code}/"+string(action), signedIn, plain, a.ApiOrgSanction(action)))
 	}
+	t = append(t, federationRoutes(a, c)...)
 	return t
 }
 
