@@ -400,7 +400,9 @@ func testFederation(t *testing.T, ps, cs store) {
 		t.Fatalf("decide: %d %+v", st, app)
 	}
 	eventually(t, "the city learns the grant", func() bool {
-		var apps struct{ Items []*pubdata.FederatedApplication } // fresh each time
+		var apps struct {
+			Items []*pubdata.FederatedApplication
+		} // fresh each time
 		city.call(t, "alice", "GET", "/api/v1/federation/applications", nil, &apps)
 		return len(apps.Items) == 1 && apps.Items[0].Status == pubdata.AppApproved && apps.Items[0].Grant == app.Grant
 	})
