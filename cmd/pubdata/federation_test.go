@@ -322,6 +322,12 @@ func testFederation(t *testing.T, ps, cs store) {
 	}
 
 	// 3. Flow-back: the province's table's Fuzhou rows reach the city as an entry there.
+	if st := province.call(t, "pprovider", "POST", "/api/v1/federation/peers/"+child.ID+"/flowbacks", map[string]string{"entry": pe.ID, "column": "division"}, nil); st != http.StatusForbidden {
+		t.Fatalf("a provider makes data flow back: %d", st)
+	}
+	if st := province.call(t, "peditor", "GET", "/api/v1/federation/peers", nil, nil); st != http.StatusForbidden {
+		t.Fatalf("an editor lists the peers: %d", st)
+	}
 	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/flowbacks", map[string]string{"entry": pe.ID, "column": "nope"}, nil); st != http.StatusBadRequest {
 		t.Fatalf("flow-back by a column the entry lacks: %d", st)
 	}
