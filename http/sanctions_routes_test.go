@@ -74,6 +74,13 @@ func TestDataRoutesDeclared(t *testing.T) {
 		// Leak tracing: uploads of a leaked copy (an upload is a data route).
 		"POST /api/v1/entries/{id}/trace",
 		"POST /console/trace",
+		// Federation: applications and reads across platforms, and a peer's reads (issue 17).
+		"GET /api/v1/federation/applications",
+		"POST /api/v1/federation/applications",
+		"GET /api/v1/federation/entries/{id}/rows",
+		"POST /console/federation/apply",
+		"GET /api/v1/federation/peer/entries/{id}/rows",
+		"GET /api/v1/federation/peer/flowbacks/{entry}/batches/{seq}",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {
