@@ -128,6 +128,10 @@ func ValidateApplicationCreate(a *Actor, e *Entry, c *ApplicationCreate, now tim
 		add(FieldErrorf("entry", "Entry (the id of a published catalogue entry) is required.").Keyed("error.application.entry.required"))
 	case e == nil || e.Version == 0 || e.Status == StatusRetired:
 		add(FieldErrorf("entry", "Entry %q is not a published catalogue entry.", c.Entry).Keyed("error.application.entry.unpublished", "Entry", c.Entry))
+	case e.Platform != "":
+		// A peer platform's entry (federation.go): the application goes to that platform.
+		add(FieldErrorf("entry", "Entry %q is kept by the platform of division %s: apply through POST /api/v1/federation/applications.", c.Entry, e.Platform).
+			Keyed("error.application.entry.federated", "Entry", c.Entry, "Platform", e.Platform))
 	}
 	publicBody := a.Org != nil && (a.Org.Kind == KindPublicBody || a.Org.Kind == KindAuthority)
 	switch c.Kind {

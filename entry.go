@@ -150,6 +150,9 @@ type Entry struct {
 	CreatedAt     time.Time    `json:"created_at"`
 	UpdatedAt     time.Time    `json:"updated_at"`
 	SubmittedAt   *time.Time   `json:"submitted_at,omitempty"`
+	// Platform is the division of the peer platform a mirrored entry comes from ("": this
+	// platform's own entry; federation.go).
+	Platform string `json:"platform,omitempty"`
 }
 
 // EntryVersion is a published state of an entry.

@@ -78,6 +78,12 @@ type RowQuery struct {
 	// CountLimit > 0 bounds a count: it stops past CountLimit rows (CountLimit+1 then
 	// means "more than CountLimit").
 	CountLimit int
+	// WrittenBy > 0 selects the rows the table's batch of that number wrote (current or
+	// since superseded), SupersededBy > 0 those it superseded, instead of the current rows:
+	// what one batch changed, for flow-back to a child platform (access.Reader.FlowBack;
+	// never set from a request's parameters).
+	WrittenBy    int64
+	SupersededBy int64
 }
 
 // rowReserved are the reserved parameters ParseRowQuery knows; the others (_format, _bom,

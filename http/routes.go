@@ -504,6 +504,7 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 	}
 	t = append(t, devSpaceRoutes(a, c, p)...) // routes_devspace.go
 	t = append(t, tradingRoutes(a, c, p)...)
+	t = append(t, federationRoutes(a, c)...)
 	return t
 }
 

@@ -83,6 +83,13 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"POST /devspaces/{id}/anonymise",
 		// A traded product's delivery (issue 16 item 5).
 		"GET /api/v1/deliveries/{id}/content",
+		// Federation: applications and reads across platforms, and a peer's reads (issue 17).
+		"GET /api/v1/federation/applications",
+		"POST /api/v1/federation/applications",
+		"GET /api/v1/federation/entries/{id}/rows",
+		"POST /console/federation/apply",
+		"GET /api/v1/federation/peer/entries/{id}/rows",
+		"GET /api/v1/federation/peer/flowbacks/{entry}/batches/{seq}",
 	}
 	var got []string
 	for _, p := range e.srv.Routes {

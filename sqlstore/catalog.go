@@ -119,6 +119,11 @@ func (tx *Tx) unpublish(ctx context.Context, id string) error {
 	if _, err := tx.exec(ctx, "UPDATE catalog_state SET generation = generation + 1 WHERE id = 1"); err != nil {
 		return err
 	}
+	// The entry's last change is at this generation: peers pull the changes after the
+	// one they saw last (federation.go).
+	if _, err := tx.exec(ctx, "UPDATE entries SET catalog_gen = (SELECT generation FROM catalog_state WHERE id = 1) WHERE id = ?", id); err != nil {
+		return err
+	}
 	for _, q := range []string{"DELETE FROM catalog_terms WHERE docno IN (SELECT docno FROM catalog WHERE entry_id = ?)", "DELETE FROM catalog_keywords WHERE entry_id = ?", "DELETE FROM catalog WHERE entry_id = ?"} {
 		if _, err := tx.exec(ctx, q, id); err != nil {
 			return err
@@ -127,14 +132,14 @@ func (tx *Tx) unpublish(ctx context.Context, id string) error {
 	return nil
 }
 
-const catalogColumns = "c.entry_id, c.code, c.org, COALESCE(o.name, ''), c.version, v.doc, c.issued, c.modified, e.created_at"
+const catalogColumns = "c.entry_id, c.code, c.org, COALESCE(o.name, ''), c.version, v.doc, c.issued, c.modified, e.created_at, e.peer"
 
 const catalogFrom = " FROM catalog c JOIN entries e ON e.id = c.entry_id JOIN entry_versions v ON v.entry_id = c.entry_id AND v.version = c.version LEFT JOIN orgs o ON o.code = c.org"
 
 func scanCatalog(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 	e := pubdata.Entry{Status: pubdata.StatusPublished, Flags: []pubdata.SourceFlag{}}
 	var doc string
-	if err := s.Scan(&e.ID, &e.Code, &e.Org, &e.OrgName, &e.Version, &doc, &e.PublishedOn, timeCol{&e.UpdatedAt}, timeCol{&e.CreatedAt}); err != nil {
+	if err := s.Scan(&e.ID, &e.Code, &e.Org, &e.OrgName, &e.Version, &doc, &e.PublishedOn, timeCol{&e.UpdatedAt}, timeCol{&e.CreatedAt}, &e.Platform); err != nil {
 		return nil, err
 	}
 	return &e, json.Unmarshal([]byte(doc), &e.EntryFields)

@@ -217,7 +217,13 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 			return nil, err
 		}
 	}
-	if q.AsOf != "" {
+	if q.WrittenBy > 0 || q.SupersededBy > 0 {
+		if q.WrittenBy > 0 {
+			r.add("_from = ?", q.WrittenBy)
+		} else {
+			r.add("_to = ?", q.SupersededBy)
+		}
+	} else if q.AsOf != "" {
 		var seq int64
 		var entry string
 		err := tx.queryRow(ctx, "SELECT seq, entry_id FROM data_batches WHERE id = ?", q.AsOf).Scan(&seq, &entry)
@@ -356,7 +362,7 @@ func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	if len(r.post) > 0 {
 		return s.countDecrypted(ctx, tx, r, q) // decrypted.go
 	}
-	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" {
+	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" && q.WrittenBy == 0 && q.SupersededBy == 0 {
 		if r.frozen == "" {
 			return capped(r.m.rowCount), nil
 		}

@@ -30,7 +30,7 @@ func NewEntryService(db *DB) *EntryService {
 	return &EntryService{db: db, divisions: division.Default()}
 }
 
-const entryColumns = "e.id, e.code, e.org, COALESCE(o.name, ''), e.status, e.version, e.doc, e.flags, e.review_comment, COALESCE(e.published_on, ''), e.created_at, e.updated_at, e.submitted_at"
+const entryColumns = "e.id, e.code, e.org, COALESCE(o.name, ''), e.status, e.version, e.doc, e.flags, e.review_comment, COALESCE(e.published_on, ''), e.created_at, e.updated_at, e.submitted_at, e.peer"
 
 const entryFrom = " FROM entries e LEFT JOIN orgs o ON o.code = e.org"
 
@@ -39,7 +39,7 @@ func scanEntry(s interface{ Scan(...any) error }) (*pubdata.Entry, error) {
 	var doc, flags string
 	var sub nullTime
 	if err := s.Scan(&e.ID, &e.Code, &e.Org, &e.OrgName, &e.Status, &e.Version, &doc, &flags, &e.ReviewComment, &e.PublishedOn,
-		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &sub); err != nil {
+		timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &sub, &e.Platform); err != nil {
 		return nil, err
 	}
 	e.SubmittedAt = sub.t

@@ -114,7 +114,7 @@ type readCache struct {
 // catalogRowRaw is a published entry's row as read (decoded again for every caller, who may
 // change the entry it gets).
 type catalogRowRaw struct {
-	vals [9]any
+	vals [10]any
 }
 
 // frozenCond is the freeze condition of a table (frozenKeys).
@@ -187,15 +187,15 @@ func (d *DB) cachedPublished(ctx context.Context, idOrCode string) (*pubdata.Ent
 		func(c *readCache, r *catalogRowRaw) { putBounded(c.entries, idOrCode, r) },
 		func() (*catalogRowRaw, error) {
 			r := &catalogRowRaw{}
-			var id, code, org, orgName, doc, issued string
+			var id, code, org, orgName, doc, issued, peer string
 			var version int
 			var modified, created time.Time
 			err := d.queryRow(ctx, "SELECT "+catalogColumns+catalogFrom+" WHERE c.entry_id = ? OR c.code = ?", idOrCode, idOrCode).
-				Scan(&id, &code, &org, &orgName, &version, &doc, &issued, timeCol{&modified}, timeCol{&created})
+				Scan(&id, &code, &org, &orgName, &version, &doc, &issued, timeCol{&modified}, timeCol{&created}, &peer)
 			if err != nil {
 				return nil, err
 			}
-			r.vals = [9]any{id, code, org, orgName, version, doc, issued, modified, created}
+			r.vals = [10]any{id, code, org, orgName, version, doc, issued, modified, created, peer}
 			return r, nil
 		})
 	if err != nil {

@@ -75,6 +75,8 @@ type Store struct {
 	Security pubdata.SecurityService
 	// Fingerprints keeps the recipients of fingerprinted copies (nil fails its tests).
 	Fingerprints pubdata.FingerprintService
+	// Federation keeps the peer platforms (issue 17; nil fails its tests).
+	Federation pubdata.FederationService
 	// Exec runs raw SQL with ? placeholders, bypassing the services, as an intruder with
 	// database access would.
 	Exec func(ctx context.Context, q string, args ...any) error
@@ -158,6 +160,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, holderTests...)
 	tests = append(tests, devSpaceTests...)
 	tests = append(tests, tradingTests...)
+	tests = append(tests, federationTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

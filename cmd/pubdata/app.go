@@ -24,6 +24,7 @@ import (
 	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/federation"
 	"github.com/pubdata/pubdata/lib/fingerprint"
 	"github.com/pubdata/pubdata/lib/pki"
 	"github.com/pubdata/pubdata/lib/pull"
@@ -92,6 +93,8 @@ type app struct {
 	// devspace.go) and products the data products registered from them.
 	devspaces *sqlstore.DevSpaceService
 	products  *sqlstore.ProductService
+	// syncer syncs the peer platforms (federation.go; nil until used, or without federation).
+	syncer *federation.Syncer
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -397,6 +400,7 @@ func (a *app) handler() (http.Handler, error) {
 		},
 	}
 	a.web = srv
+	a.wireFederation(srv) // federation.go
 	h, err := pdhttp.NewHandler(srv)
 	if err != nil {
 		return nil, err

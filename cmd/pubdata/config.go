@@ -117,7 +117,22 @@ type Config struct {
 	// its smallest equivalence class holds at least TradeMinK records.
 	TradeRiskThreshold float64
 	TradeMinK          int
+	// Federation (issue 17, federation.go): the platform's name and division as its peers
+	// know it ([federation] name, division; no division: the platform does not federate),
+	// and how often serve syncs each peer (interval, default 30s).
+	Federation FederationConfig
 }
+
+// FederationConfig is the [federation] table of the config file.
+type FederationConfig struct {
+	Name     string        `toml:"name" yaml:"name"`
+	Division string        `toml:"division" yaml:"division"`
+	Interval time.Duration `toml:"-" yaml:"-"`
+	Every    string        `toml:"interval" yaml:"interval"`
+}
+
+// DefaultFederationInterval is how often serve syncs each peer platform.
+const DefaultFederationInterval = 30 * time.Second
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
 // (base64 PKIX DER, as GET /api/v1/audit/checkpoints/latest shows it).
@@ -408,49 +423,50 @@ func redactDSN(dsn string) string {
 
 // fileConfig is the config file: every key optional; unknown keys are an error.
 type fileConfig struct {
-	Data               *string         `toml:"data" yaml:"data"`
-	DB                 *string         `toml:"db" yaml:"db"`
-	Addr               *string         `toml:"addr" yaml:"addr"`
-	LogLevel           *string         `toml:"log_level" yaml:"log_level"`
-	LogFormat          *string         `toml:"log_format" yaml:"log_format"`
-	SecureCookies      *bool           `toml:"secure_cookies" yaml:"secure_cookies"`
-	MaxBody            *int64          `toml:"max_body" yaml:"max_body"`
-	MaxUpload          *int64          `toml:"max_upload" yaml:"max_upload"`
-	MaxFile            *int64          `toml:"max_file" yaml:"max_file"`
-	CheckpointInterval *string         `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
-	ShutdownTimeout    *string         `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
-	ShareReplyDays     *int            `toml:"share_reply_days" yaml:"share_reply_days"`
-	OpenReplyDays      *int            `toml:"open_reply_days" yaml:"open_reply_days"`
-	ObjectionReplyDays *int            `toml:"objection_reply_days" yaml:"objection_reply_days"`
-	TicketReplyDays    *int            `toml:"ticket_reply_days" yaml:"ticket_reply_days"`
-	SMTPAddr           *string         `toml:"smtp_addr" yaml:"smtp_addr"`
-	SMTPFrom           *string         `toml:"smtp_from" yaml:"smtp_from"`
-	SMTPUsername       *string         `toml:"smtp_username" yaml:"smtp_username"`
-	SMTPPasswordFile   *string         `toml:"smtp_password_file" yaml:"smtp_password_file"`
-	PublicURL          *string         `toml:"public_url" yaml:"public_url"`
-	RateLimit          *int            `toml:"rate_limit" yaml:"rate_limit"`
-	AnonRateLimit      *int            `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
-	TrustedProxies     []string        `toml:"trusted_proxies" yaml:"trusted_proxies"`
-	PullHosts          []string        `toml:"pull_hosts" yaml:"pull_hosts"`
-	QualityWeights     *string         `toml:"quality_weights" yaml:"quality_weights"`
-	QualityInterval    *string         `toml:"quality_interval" yaml:"quality_interval"`
-	CheckpointLog      *string         `toml:"checkpoint_log" yaml:"checkpoint_log"`
-	Witnesses          []WitnessConfig `toml:"witnesses" yaml:"witnesses"`
-	WitnessFor         []WitnessOrigin `toml:"witness_for" yaml:"witness_for"`
-	MonitorInterval    *string         `toml:"monitor_interval" yaml:"monitor_interval"`
-	PullAlertFailures  *int            `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
-	MetricsToken       *string         `toml:"metrics_token" yaml:"metrics_token"`
-	EncryptGrade       *int            `toml:"encrypt_grade" yaml:"encrypt_grade"`
-	EncryptPersonal    *bool           `toml:"encrypt_personal" yaml:"encrypt_personal"`
-	BackupTo           *string         `toml:"backup_to" yaml:"backup_to"`
-	BackupInterval     *string         `toml:"backup_interval" yaml:"backup_interval"`
-	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
-	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
-	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
-	Profile            *string         `toml:"profile" yaml:"profile"`
-	DiscoveryInterval  *string         `toml:"discovery_interval" yaml:"discovery_interval"`
-	TradeRiskThreshold *float64        `toml:"trade_risk_threshold" yaml:"trade_risk_threshold"`
-	TradeMinK          *int            `toml:"trade_min_k" yaml:"trade_min_k"`
+	Data               *string           `toml:"data" yaml:"data"`
+	DB                 *string           `toml:"db" yaml:"db"`
+	Addr               *string           `toml:"addr" yaml:"addr"`
+	LogLevel           *string           `toml:"log_level" yaml:"log_level"`
+	LogFormat          *string           `toml:"log_format" yaml:"log_format"`
+	SecureCookies      *bool             `toml:"secure_cookies" yaml:"secure_cookies"`
+	MaxBody            *int64            `toml:"max_body" yaml:"max_body"`
+	MaxUpload          *int64            `toml:"max_upload" yaml:"max_upload"`
+	MaxFile            *int64            `toml:"max_file" yaml:"max_file"`
+	CheckpointInterval *string           `toml:"checkpoint_interval" yaml:"checkpoint_interval"`
+	ShutdownTimeout    *string           `toml:"shutdown_timeout" yaml:"shutdown_timeout"`
+	ShareReplyDays     *int              `toml:"share_reply_days" yaml:"share_reply_days"`
+	OpenReplyDays      *int              `toml:"open_reply_days" yaml:"open_reply_days"`
+	ObjectionReplyDays *int              `toml:"objection_reply_days" yaml:"objection_reply_days"`
+	TicketReplyDays    *int              `toml:"ticket_reply_days" yaml:"ticket_reply_days"`
+	SMTPAddr           *string           `toml:"smtp_addr" yaml:"smtp_addr"`
+	SMTPFrom           *string           `toml:"smtp_from" yaml:"smtp_from"`
+	SMTPUsername       *string           `toml:"smtp_username" yaml:"smtp_username"`
+	SMTPPasswordFile   *string           `toml:"smtp_password_file" yaml:"smtp_password_file"`
+	PublicURL          *string           `toml:"public_url" yaml:"public_url"`
+	RateLimit          *int              `toml:"rate_limit" yaml:"rate_limit"`
+	AnonRateLimit      *int              `toml:"anon_rate_limit" yaml:"anon_rate_limit"`
+	TrustedProxies     []string          `toml:"trusted_proxies" yaml:"trusted_proxies"`
+	PullHosts          []string          `toml:"pull_hosts" yaml:"pull_hosts"`
+	QualityWeights     *string           `toml:"quality_weights" yaml:"quality_weights"`
+	QualityInterval    *string           `toml:"quality_interval" yaml:"quality_interval"`
+	CheckpointLog      *string           `toml:"checkpoint_log" yaml:"checkpoint_log"`
+	Witnesses          []WitnessConfig   `toml:"witnesses" yaml:"witnesses"`
+	WitnessFor         []WitnessOrigin   `toml:"witness_for" yaml:"witness_for"`
+	MonitorInterval    *string           `toml:"monitor_interval" yaml:"monitor_interval"`
+	PullAlertFailures  *int              `toml:"pull_alert_failures" yaml:"pull_alert_failures"`
+	MetricsToken       *string           `toml:"metrics_token" yaml:"metrics_token"`
+	EncryptGrade       *int              `toml:"encrypt_grade" yaml:"encrypt_grade"`
+	EncryptPersonal    *bool             `toml:"encrypt_personal" yaml:"encrypt_personal"`
+	BackupTo           *string           `toml:"backup_to" yaml:"backup_to"`
+	BackupInterval     *string           `toml:"backup_interval" yaml:"backup_interval"`
+	BackupKeep         *int              `toml:"backup_keep" yaml:"backup_keep"`
+	BackupPassphrase   *string           `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
+	CertificateFont    *string           `toml:"certificate_font" yaml:"certificate_font"`
+	Profile            *string           `toml:"profile" yaml:"profile"`
+	DiscoveryInterval  *string           `toml:"discovery_interval" yaml:"discovery_interval"`
+	TradeRiskThreshold *float64          `toml:"trade_risk_threshold" yaml:"trade_risk_threshold"`
+	TradeMinK          *int              `toml:"trade_min_k" yaml:"trade_min_k"`
+	Federation         *FederationConfig `toml:"federation" yaml:"federation"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -599,6 +615,19 @@ func (c *Config) applyFile(path string) error {
 		*d.dst = v
 	}
 	c.applyTradeFile(&f)
+	if f.Federation != nil {
+		c.Federation = *f.Federation
+		if f.Federation.Every != "" {
+			v, err := time.ParseDuration(f.Federation.Every)
+			if err != nil || v <= 0 {
+				return fmt.Errorf("config file %s: setting federation.interval: %q is not a duration like 30s or 1m", path, f.Federation.Every)
+			}
+			c.Federation.Interval = v
+		}
+		if c.Federation.Division != "" && !pubdata.ValidDivisionSyntax(c.Federation.Division) {
+			return fmt.Errorf("config file %s: setting federation.division: %q is not a six-digit division code", path, c.Federation.Division)
+		}
+	}
 	return nil
 }
 

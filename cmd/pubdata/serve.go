@@ -185,6 +185,13 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runEntryUsage(tickCtx)
 	}()
 
+	// Sync the peer platforms every federation interval (federation.go).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.runFederationJobs(tickCtx)
+	}()
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	url := listenURL(ln.Addr())

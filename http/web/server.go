@@ -23,6 +23,7 @@ import (
 	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
+	"github.com/pubdata/pubdata/lib/federation"
 	"github.com/pubdata/pubdata/lib/workday"
 )
 
@@ -242,6 +243,15 @@ type Server struct {
 	// BatchWait is how long a load request waits for its batch before answering 202.
 	BatchWait time.Duration
 	labelKeys map[string]string // the profile's class-label keys (profile.go), set by Build
+
+	// Federation keeps the peer platforms (federation.go, issue 17); nil: the federation
+	// routes answer 404. FederationSelf is this platform's identity (its name, division,
+	// address and signing certificate); FederationClient signs requests to peers and answers
+	// to them; RunFederationSync syncs a peer now (cmd/pubdata's syncer).
+	Federation        pubdata.FederationService
+	FederationSelf    func(ctx context.Context) (*pubdata.PlatformIdentity, error)
+	FederationClient  *federation.Client
+	RunFederationSync func(ctx context.Context, peerID string) error
 }
 
 // Build checks the server's fields, parses the embedded templates and assets (failing fast
