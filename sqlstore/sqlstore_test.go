@@ -82,6 +82,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Certificates:  sqlstore.NewCertificateService(db),
 		Security:      sqlstore.NewSecurityService(db),
 		Fingerprints:  sqlstore.NewFingerprintService(db),
+		RateCounts:    sqlstore.NewRateCountService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Discoveries:   sqlstore.NewDiscoveryService(db),
 		Officers:      sqlstore.NewOrgService(db, division.Default()),

@@ -85,6 +85,8 @@ type Store struct {
 	Raw func(t *testing.T) []byte
 	// SetNow moves the store's clock.
 	SetNow func(time.Time)
+	// RateCounts keeps the cluster's shared rate limits' counts (nil fails its test).
+	RateCounts pubdata.RateCountService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -129,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, privacyTests...)
 	tests = append(tests, fingerprintTests...)
+	tests = append(tests, clusterTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, backupTests...)
 	tests = append(tests, licenseTests...)

@@ -104,6 +104,12 @@ type Config struct {
 	BackupInterval   time.Duration
 	BackupKeep       int
 	BackupPassphrase string
+	// The cluster (cluster.go): Blob is the store of every file — batch uploads, file
+	// entries' files, the checkpoint log, scheduled backups by default — a folder or
+	// s3://bucket/prefix?… ("" the data folder); BatchStaleAfter is how long a running
+	// batch may go without a heartbeat before another node fails it (PostgreSQL).
+	Blob            string
+	BatchStaleAfter time.Duration
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -163,6 +169,7 @@ func DefaultConfig() Config {
 		EncryptGrade:       pubdata.DefaultEncryptionPolicy().Grade,
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
+		BatchStaleAfter:    DefaultBatchStaleAfter,
 	}
 }
 
@@ -310,6 +317,9 @@ func (c *Config) Validate() error {
 	if err := c.validateBackup(); err != nil {
 		return err
 	}
+	if err := c.validateCluster(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -391,6 +401,8 @@ type fileConfig struct {
 	BackupKeep         *int            `toml:"backup_keep" yaml:"backup_keep"`
 	BackupPassphrase   *string         `toml:"backup_passphrase_file" yaml:"backup_passphrase_file"`
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
+	Blob               *string         `toml:"blob" yaml:"blob"`
+	BatchStaleAfter    *string         `toml:"batch_stale_after" yaml:"batch_stale_after"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -482,6 +494,7 @@ func (c *Config) applyFile(path string) error {
 		}
 	}
 	set(&c.BackupTo, f.BackupTo)
+	set(&c.Blob, f.Blob)
 	if f.BackupKeep != nil {
 		c.BackupKeep = *f.BackupKeep
 	}
@@ -524,6 +537,7 @@ func (c *Config) applyFile(path string) error {
 		{"quality_interval", f.QualityInterval, &c.QualityInterval},
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 		{"backup_interval", f.BackupInterval, &c.BackupInterval},
+		{"batch_stale_after", f.BatchStaleAfter, &c.BatchStaleAfter},
 	} {
 		if d.v == nil {
 			continue
@@ -568,6 +582,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_CHECKPOINT_LOG", &c.CheckpointLog},
 		{"PUBDATA_BACKUP_TO", &c.BackupTo},
 		{"PUBDATA_BACKUP_PASSPHRASE", &c.BackupPassphrase},
+		{"PUBDATA_BLOB", &c.Blob},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -666,6 +681,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_QUALITY_INTERVAL", &c.QualityInterval},
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
+		{"PUBDATA_BATCH_STALE_AFTER", &c.BatchStaleAfter},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)
@@ -709,6 +725,7 @@ type configFlags struct {
 	openDays    int
 	objDays     int
 	ticketDays  int
+	blob        string
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -734,6 +751,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.IntVar(&cf.objDays, "objection-reply-days", d.ObjectionReplyDays, "working `days` a provider has to answer an objection; env PUBDATA_OBJECTION_REPLY_DAYS")
 		fs.IntVar(&cf.ticketDays, "ticket-reply-days", d.TicketReplyDays, "working `days` a provider has to answer a problem ticket; env PUBDATA_TICKET_REPLY_DAYS")
 	}
+	fs.StringVar(&cf.blob, "blob", "", "where files are kept: a `folder` or s3://bucket/prefix?endpoint=… (default the data folder); env PUBDATA_BLOB")
 	return cf
 }
 
@@ -774,6 +792,7 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"open-reply-days":      func() { c.OpenReplyDays = cf.openDays },
 		"objection-reply-days": func() { c.ObjectionReplyDays = cf.objDays },
 		"ticket-reply-days":    func() { c.TicketReplyDays = cf.ticketDays },
+		"blob":                 func() { c.Blob = cf.blob },
 	} {
 		if given[name] {
 			apply()

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -199,6 +200,17 @@ type Server struct {
 	FileStore    FileSpooler
 	MaxFileBytes int64
 
+	// The cluster (cluster.go). Batches keeps the uploads of batches, one object per batch
+	// named by its id (nil: the folder BatchDir), so that a retry on any server finds it.
+	// Loads, when set, runs loads on the job queue (any server's worker may take one);
+	// nil runs them in this process. Jobs lists and steers the job queue for the operator's
+	// page (nil: the page answers 404). SharedRates counts the rate limits in a store every
+	// server shares (nil: each server counts in memory).
+	Batches     *blob.Store
+	Loads       LoadQueue
+	Jobs        JobService
+	SharedRates RateCounter
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
@@ -222,6 +234,8 @@ type Server struct {
 	Used           usedRanking     // the most used entries for the home page (portal/home.go)
 	// BatchWait is how long a load request waits for its batch before answering 202.
 	BatchWait time.Duration
+	// loadWaiters are this server's requests waiting for queued loads (cluster.go).
+	loadWaiters loadWaiterMap
 }
 
 // Build checks the server's fields, parses the embedded templates and assets (failing fast
@@ -281,6 +295,9 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	}
 	s.cop = http.NewCrossOriginProtection()
 	s.limiter = NewLimiter(RateWindow, maxRateKeys)
+	if s.Batches == nil {
+		s.Batches = blob.Folder(s.batchDir())
+	}
 	s.accountLimiter = NewLimiter(time.Hour, maxRateKeys)
 	s.loginLimiter = NewLimiter(pubdata.LockoutDuration, maxRateKeys)
 
