@@ -43,6 +43,9 @@ import (
 type DataService struct {
 	db   *DB
 	live sync.Map // batch id → *liveBatch, for the batches this process runs
+	// HeartbeatEvery is how often a running batch marks itself alive on PostgreSQL (0: 20 s);
+	// a ninth of the servers' batch_stale_after.
+	HeartbeatEvery time.Duration
 }
 
 var _ pubdata.DataService = (*DataService)(nil)
@@ -809,7 +812,11 @@ func (s *DataService) heartbeat(id string) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(20 * time.Second)
+		every := s.HeartbeatEvery
+		if every <= 0 {
+			every = 20 * time.Second
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -110,6 +110,8 @@ type Config struct {
 	// batch may go without a heartbeat before another node fails it (PostgreSQL).
 	Blob            string
 	BatchStaleAfter time.Duration
+	// PullCheckInterval is how often the queue's leader looks for due pull sources.
+	PullCheckInterval time.Duration
 }
 
 // WitnessConfig is a platform that witnesses this one: its name, base URL and SM2 public key
@@ -170,6 +172,7 @@ func DefaultConfig() Config {
 		EncryptPersonal:    pubdata.DefaultEncryptionPolicy().Personal,
 		BackupKeep:         DefaultBackupKeep,
 		BatchStaleAfter:    DefaultBatchStaleAfter,
+		PullCheckInterval:  DefaultPullCheckInterval,
 	}
 }
 
@@ -403,6 +406,7 @@ type fileConfig struct {
 	CertificateFont    *string         `toml:"certificate_font" yaml:"certificate_font"`
 	Blob               *string         `toml:"blob" yaml:"blob"`
 	BatchStaleAfter    *string         `toml:"batch_stale_after" yaml:"batch_stale_after"`
+	PullCheckInterval  *string         `toml:"pull_check_interval" yaml:"pull_check_interval"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -538,6 +542,7 @@ func (c *Config) applyFile(path string) error {
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 		{"backup_interval", f.BackupInterval, &c.BackupInterval},
 		{"batch_stale_after", f.BatchStaleAfter, &c.BatchStaleAfter},
+		{"pull_check_interval", f.PullCheckInterval, &c.PullCheckInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -682,6 +687,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
 		{"PUBDATA_BATCH_STALE_AFTER", &c.BatchStaleAfter},
+		{"PUBDATA_PULL_CHECK_INTERVAL", &c.PullCheckInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)
