@@ -21,3 +21,7 @@ type RateCountService interface {
 	// how many it deleted.
 	PruneRateCounts(ctx context.Context, before time.Time) (int64, error)
 }
+
+// CanOperateJobs reports whether the actor may see the job queue and retry or cancel its
+// jobs: the platform authority's administrators (the operators, as for backups).
+func CanOperateJobs(a *Actor) bool { return CanSeeBackups(a) }

@@ -327,8 +327,7 @@ func (q *jobQueue) RetryJob(ctx context.Context, id int64) error {
 	}
 	switch j.State {
 	case rivertype.JobStateRunning, rivertype.JobStateAvailable:
-		return pubdata.Errorf(pubdata.ECONFLICT, "Job %d is %s; only a job that is not running or queued can be run again.", id, j.State).
-			Keyed("error.job.retry_state", "ID", id, "State", string(j.State))
+		return web.ErrJobRetryState(id, string(j.State))
 	}
 	return q.db.JobAction(ctx, "job.retry", id, j.Kind, func(tx *sql.Tx) error {
 		_, err := q.client.JobRetryTx(ctx, tx, id)
@@ -344,8 +343,7 @@ func (q *jobQueue) CancelJob(ctx context.Context, id int64) error {
 	}
 	switch j.State {
 	case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
-		return pubdata.Errorf(pubdata.ECONFLICT, "Job %d has ended (%s); there is nothing to cancel.", id, j.State).
-			Keyed("error.job.cancel_state", "ID", id, "State", string(j.State))
+		return web.ErrJobCancelState(id, string(j.State))
 	}
 	return q.db.JobAction(ctx, "job.cancel", id, j.Kind, func(tx *sql.Tx) error {
 		_, err := q.client.JobCancelTx(ctx, tx, id)
@@ -356,7 +354,7 @@ func (q *jobQueue) CancelJob(ctx context.Context, id int64) error {
 func (q *jobQueue) job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
 	j, err := q.client.JobGet(ctx, id)
 	if errors.Is(err, river.ErrNotFound) {
-		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Job %d was not found.", id).Keyed("error.job.not_found", "ID", id)
+		return nil, web.ErrJobNotFound(id)
 	}
 	return j, err
 }

@@ -270,6 +270,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if s.Backups != nil && pubdata.CanSeeBackups(a) {
 			p.Nav = append(p.Nav, navItem{Key: "nav.backups", URL: "/console/backups"})
 		}
+		if s.Jobs != nil && pubdata.CanOperateJobs(a) { // the job queue (cluster.go)
+			p.Nav = append(p.Nav, navItem{Key: "nav.jobs", URL: "/console/jobs"})
+		}
 		if console {
 			p.CalendarEnding = s.calendarEnding(a)
 		}
