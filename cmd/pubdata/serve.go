@@ -142,7 +142,6 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runCalendarJobs(tickCtx, time.Minute)
 	}()
 
-
 	// Refresh the monitoring aggregates every few minutes and after loads; raise and close
 	// alerts (monitor.go).
 	wg.Add(1)
@@ -150,7 +149,6 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		defer wg.Done()
 		a.runMonitorJobs(tickCtx)
 	}()
-
 
 	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
