@@ -19,6 +19,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/internal/testdb"
+	"github.com/pubdata/pubdata/lib/audit"
 )
 
 // startNode runs "pubdata serve" in a process of its own, as startProcess does, with env
@@ -196,8 +197,9 @@ func TestCluster(t *testing.T) {
 	})
 
 	t.Run("scheduled pull once per schedule", func(t *testing.T) {
+		// Each run of the source is on the record (pull_source.run).
 		pulls := func() int {
-			return count("SELECT COUNT(*) FROM data_batches WHERE entry_id = $1 AND source = 'pull'", small.ID)
+			return count("SELECT COUNT(*) FROM audit_events WHERE action = 'pull_source.run' AND object = $1", "pull_source:"+ps.ID)
 		}
 		waitFor := func(want int) {
 			t.Helper()
@@ -216,7 +218,8 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("%d pull runs after the first schedule, want 1", got)
 		}
 		// The next schedule comes: one more run, not two.
-		if _, err := db.Exec("UPDATE pull_sources SET next_run_at = '2000-01-01T00:00:00Z' WHERE id = $1", ps.ID); err != nil {
+		due := time.Now().Add(-time.Minute).UTC().Format(audit.TimeFormat)
+		if _, err := db.Exec("UPDATE pull_sources SET next_run_at = $1 WHERE id = $2", due, ps.ID); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(2)
@@ -226,6 +229,9 @@ func TestCluster(t *testing.T) {
 		}
 		if got := count("SELECT COUNT(*) FROM pull_sources WHERE id = $1 AND last_status = 'done'", ps.ID); got != 1 {
 			t.Fatalf("the pull source's last run did not succeed (%d)", got)
+		}
+		if got := count("SELECT COUNT(*) FROM data_batches WHERE entry_id = $1 AND source = 'pull'", small.ID); got > 2 {
+			t.Fatalf("%d pull batches for two runs", got)
 		}
 		// The periodic job is inserted once per period, whichever node leads.
 		if dup := count("SELECT COUNT(*) FROM (SELECT unique_key FROM river_job WHERE kind = 'pull_due' GROUP BY unique_key HAVING COUNT(*) > 1) d"); dup != 0 {
