@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"sync"
+
+	"github.com/pubdata/pubdata"
 	"testing"
 	"time"
 )
@@ -10,6 +12,28 @@ import (
 // limits' counts.
 var clusterTests = []namedTest{
 	{"RateCounts", testRateCounts},
+	{"QueuedBatchNotStale", testQueuedBatchNotStale},
+}
+
+// testQueuedBatchNotStale: a batch created but not yet claimed (queued: its upload is being
+// fetched by whichever server's worker took the job) is not failed as interrupted with the
+// started ones, only when it has waited an hour longer.
+func testQueuedBatchNotStale(t *testing.T, s *Store) {
+	editor, _, e := dataSetup(t, s)
+	b, _, err := s.Data.CreateBatch(editor, e, pubdata.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Data.FailStaleBatches(system, time.Now().Add(time.Minute)); err != nil || n != 0 {
+		t.Fatalf("a queued batch was failed: %d %v", n, err)
+	}
+	if n, err := s.Data.FailStaleBatches(system, time.Now().Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("a queued batch lost for hours: %d %v", n, err)
+	}
+	got, _ := s.Data.FindBatchByID(system, b.ID)
+	if got.Status != pubdata.BatchFailed {
+		t.Fatalf("batch %+v", got)
+	}
 }
 
 func testRateCounts(t *testing.T, s *Store) {

@@ -378,7 +378,7 @@ func (a *app) handler() (http.Handler, error) {
 		Usage:              sqlstore.NewUsageService(a.db),
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		Backups:            sqlstore.NewBackupService(a.db),
-		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
+		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.backupDest()), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		// Run now: the run goes on (and is recorded) if the client goes away.
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)

@@ -87,3 +87,17 @@ func (a *app) rateCounts() *sqlstore.RateCountService {
 	}
 	return sqlstore.NewRateCountService(a.db)
 }
+
+// backupDest is where scheduled backups go: backup_to, else, when the blob store is an S3
+// bucket, its backups/ prefix (a folder blob store is the data folder itself: no default).
+func (c *Config) backupDest() string {
+	if strings.TrimSpace(c.BackupTo) != "" || !blob.IsS3(c.Blob) {
+		return c.BackupTo
+	}
+	loc, query, _ := strings.Cut(c.Blob, "?")
+	loc = strings.TrimRight(loc, "/") + "/backups"
+	if query != "" {
+		loc += "?" + query
+	}
+	return loc
+}

@@ -111,7 +111,15 @@ func (s *Server) queueLoad(ctx context.Context, e *pubdata.Entry, id string, att
 		case r := <-ch: // run by this server's worker
 			return r.b, r.err
 		case <-deadline.C:
-			return s.Data.FindBatchByID(ctx, id)
+			b, err := s.Data.FindBatchByID(ctx, id)
+			if err == nil && b.Attempts == attempts && b.Status == pubdata.BatchFailed {
+				// A retry still queued (its upload being fetched): answer it as running, as
+				// it is from the caller's side, not with the last attempt's failure.
+				c := *b
+				c.Status, c.Message, c.Msg, c.FinishedAt = pubdata.BatchRunning, "", nil, nil
+				return &c, nil
+			}
+			return b, err
 		case <-poll.C: // run by another server's
 			b, err := s.Data.FindBatchByID(ctx, id)
 			if err != nil {
