@@ -139,6 +139,10 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("DELETE /api/v1/calendar/{year}/days/{date}", anyone, plain, a.ApiCalendarUncorrect),
 		// Scheduled backups (issue 14)
 		route("GET /console/backups", signedIn, plain, c.PageBackups),
+		// The job queue (issue 17 item 6)
+		route("GET /console/jobs", signedIn, plain, c.PageJobs),
+		route("POST /console/jobs/{id}/retry", signedIn, plain, c.PageJobRetry),
+		route("POST /console/jobs/{id}/cancel", signedIn, plain, c.PageJobCancel),
 		route("GET /console/calendar", signedIn, plain, c.PageCalendar),
 		route("POST /console/calendar", signedIn, plain, c.PageCalendarImport),
 		route("GET /console/calendar/{year}", signedIn, plain, c.PageCalendarYear),

@@ -43,6 +43,9 @@ import (
 type DataService struct {
 	db   *DB
 	live sync.Map // batch id → *liveBatch, for the batches this process runs
+	// HeartbeatEvery is how often a running batch marks itself alive on PostgreSQL (0: 20 s);
+	// a ninth of the servers' batch_stale_after.
+	HeartbeatEvery time.Duration
 }
 
 var _ pubdata.DataService = (*DataService)(nil)
@@ -670,9 +673,17 @@ func (s *DataService) ClearRejectedValues(ctx context.Context, before time.Time)
 	return n, nil
 }
 
+// QueuedBatchGrace is how much longer than a started batch a queued one (never claimed) may
+// wait before FailStaleBatches fails it.
+const QueuedBatchGrace = time.Hour
+
 // FailStaleBatches implements pubdata.DataService.
 func (s *DataService) FailStaleBatches(ctx context.Context, before time.Time) (int, error) {
-	rows, err := s.db.query(ctx, "SELECT id, entry_id, source FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ?", string(pubdata.BatchRunning), fmtTime(before))
+	// A batch never claimed (attempts 0) is queued: its load job runs it whichever server
+	// takes it (cmd/pubdata/jobs.go), after fetching its upload; only one created more than
+	// QueuedBatchGrace before is taken as lost with the server that created it.
+	rows, err := s.db.query(ctx, "SELECT id, entry_id, source FROM data_batches WHERE status = ? AND COALESCE(heartbeat_at, started_at, created_at) < ? AND (attempts > 0 OR created_at < ?)",
+		string(pubdata.BatchRunning), fmtTime(before), fmtTime(before.Add(-QueuedBatchGrace)))
 	if err != nil {
 		return 0, err
 	}
@@ -809,7 +820,11 @@ func (s *DataService) heartbeat(id string) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(20 * time.Second)
+		every := s.HeartbeatEvery
+		if every <= 0 {
+			every = 20 * time.Second
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

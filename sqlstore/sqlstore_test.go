@@ -83,6 +83,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Security:      sqlstore.NewSecurityService(db),
 		Fingerprints:  sqlstore.NewFingerprintService(db),
 		Federation:    sqlstore.NewFederationService(db),
+		RateCounts:    sqlstore.NewRateCountService(db),
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Discoveries:   sqlstore.NewDiscoveryService(db),
 		Officers:      sqlstore.NewOrgService(db, division.Default()),

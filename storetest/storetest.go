@@ -98,6 +98,8 @@ type Store struct {
 	// Trade keeps model contracts, listings, contracts, deliveries and contribution terms
 	// (issue 16 item 5; nil fails its tests).
 	Trade pubdata.TradeService
+	// RateCounts keeps the cluster's shared rate limits' counts (nil fails its test).
+	RateCounts pubdata.RateCountService
 }
 
 // Run runs the suite; open returns a new empty store for each test.
@@ -142,6 +144,7 @@ func Run(t *testing.T, open func(t *testing.T) *Store) {
 	tests = append(tests, aggregateTests...)
 	tests = append(tests, privacyTests...)
 	tests = append(tests, fingerprintTests...)
+	tests = append(tests, clusterTests...)
 	tests = append(tests, fileTests...)
 	tests = append(tests, backupTests...)
 	tests = append(tests, licenseTests...)

@@ -95,6 +95,10 @@ type app struct {
 	products  *sqlstore.ProductService
 	// syncer syncs the peer platforms (federation.go; nil until used, or without federation).
 	syncer *federation.Syncer
+	// blobs is the store of every file (cluster.go): the data folder, or an S3 bucket that
+	// every node of a cluster shares. jobs is serve's client of the job queue (jobs.go).
+	blobs *blob.Store
+	jobs  *jobQueue
 }
 
 // openApp creates the data folder if needed, opens the database (generating the SM2 audit
@@ -129,6 +133,15 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		db.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	if err := migrateJobs(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.SetEncryptionPolicy(pubdata.EncryptionPolicy{Grade: cfg.EncryptGrade, Personal: cfg.EncryptPersonal})
 	secrets, err := sealed.LoadOrCreateKey(cfg.Data)
 	if err != nil {
@@ -144,15 +157,19 @@ func openApp(ctx context.Context, cfg *Config, logger *slog.Logger) (*app, error
 		orgs:      sqlstore.NewOrgService(db, divisions),
 		users:     sqlstore.NewUserService(db),
 		tokens:    sqlstore.NewTokenService(db),
-		audit:     newAuditService(cfg, db),
+		audit:     newAuditService(cfg, db, blobs),
 		entries:   profileEntries(db, cfg),
 		elements:  sqlstore.NewElementService(db),
 		demands:   sqlstore.NewDemandService(db),
-		data:      sqlstore.NewDataService(db),
+		data:      &sqlstore.DataService{},
 		rows:      sqlstore.NewRowReader(db),
 		secrets:   secrets,
 		endpoints: sqlstore.NewEndpointService(db, secrets),
+		blobs:     blobs,
 	}
+	data := sqlstore.NewDataService(db)
+	data.HeartbeatEvery = max(cfg.BatchStaleAfter/9, time.Second)
+	a.data = data
 	a.witness = newWitness(cfg, a.audit.(*sqlstore.AuditService).Signer)
 	a.pullSources = sqlstore.NewPullSourceService(db, secrets)
 	apps := sqlstore.NewApplicationService(db)
@@ -248,36 +265,31 @@ const BatchFileRetention = 30 * 24 * time.Hour
 // batch's file is removed when it is done; a failed one's is kept for a retry until then,
 // and a retry afterwards says to load the data again). It returns how many it removed.
 func (a *app) removeOldBatchFiles(now time.Time) (int, error) {
-	entries, err := os.ReadDir(a.batchDir())
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	} else if err != nil {
+	ctx := context.Background()
+	store := a.batchStore()
+	objs, err := store.List(ctx, "")
+	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || now.Sub(info.ModTime()) < BatchFileRetention {
+	for _, o := range objs {
+		if now.Sub(o.ModTime) < BatchFileRetention {
 			continue
 		}
-		if err := os.Remove(filepath.Join(a.batchDir(), e.Name())); err == nil {
+		if err := store.Delete(ctx, o.Key); err == nil {
 			n++
 		}
 	}
 	return n, nil
 }
 
-// staleBatchAge is how long a running batch may go without a heartbeat (every 20 s, on
-// PostgreSQL) before another server fails it as interrupted.
-const staleBatchAge = 3 * time.Minute
-
 // failStaleBatches fails the batches left running by a server that stopped: on SQLite (one
 // process) every running batch this process does not run; on PostgreSQL those whose
-// heartbeat is older than staleBatchAge.
+// heartbeat is older than batch_stale_after (DefaultBatchStaleAfter).
 func (a *app) failStaleBatches(ctx context.Context) {
 	before := time.Now()
 	if a.cfg.IsPostgres() {
-		before = before.Add(-staleBatchAge)
+		before = before.Add(-a.cfg.BatchStaleAfter)
 	}
 	n, err := a.data.FailStaleBatches(ctx, before)
 	switch {
@@ -293,13 +305,9 @@ func (a *app) Close() error { return a.db.Close() }
 
 // newAuditService wires the record: the checkpoint log in checkpoint_log (or the data
 // folder) and the configured witnesses.
-func newAuditService(cfg *Config, db *sqlstore.DB) *sqlstore.AuditService {
+func newAuditService(cfg *Config, db *sqlstore.DB, blobs *blob.Store) *sqlstore.AuditService {
 	s := sqlstore.NewAuditService(db)
-	dir := cfg.CheckpointLog
-	if dir == "" {
-		dir = cfg.Data
-	}
-	s.Log = audit.NewFileLog(filepath.Join(dir, audit.LogFile))
+	s.Log = checkpointLog(cfg, blobs)
 	for _, w := range cfg.Witnesses {
 		s.Witnesses = append(s.Witnesses, &audit.HTTPWitness{WitnessName: w.Name, URL: w.URL, PublicKey: strings.TrimSpace(w.PublicKey)})
 	}
@@ -339,9 +347,9 @@ func (a *app) handler() (http.Handler, error) {
 		SecureCookies:      a.cfg.SecureCookies,
 		MaxBodyBytes:       a.cfg.MaxBody,
 		Data:               a.data,
-		Reads:              access.New(a.rows).WithBlobs(blob.New(a.fileDir())),
+		Reads:              access.New(a.rows).WithBlobs(a.fileStore()),
 		Files:              sqlstore.NewFileService(a.db),
-		FileStore:          blob.New(a.fileDir()),
+		FileStore:          a.fileStore(),
 		MaxFileBytes:       a.cfg.MaxFile,
 		Endpoints:          a.endpoints,
 		MaxUploadBytes:     a.cfg.MaxUpload,
@@ -385,7 +393,7 @@ func (a *app) handler() (http.Handler, error) {
 		Usage:              sqlstore.NewUsageService(a.db),
 		Feedback:           sqlstore.NewFeedbackService(a.db),
 		Backups:            sqlstore.NewBackupService(a.db),
-		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.BackupTo), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
+		Backup:             web.BackupSchedule{Destination: backup.Redact(a.cfg.backupDest()), Interval: a.cfg.BackupInterval, Keep: a.cfg.BackupKeep},
 		Profile:            a.cfg.ActiveProfile(),
 		DivisionRules:      sqlstore.NewDivisionRuleService(a.db),
 		DevSpaces:          a.devspaces,
@@ -398,6 +406,12 @@ func (a *app) handler() (http.Handler, error) {
 		RunPull: func(ctx context.Context, id string) (*pubdata.Batch, error) {
 			return a.puller.RunSource(context.WithoutCancel(ctx), id)
 		},
+	}
+	// The cluster (cluster.go): batches' uploads in the blob store, the rate limits counted
+	// in the database on PostgreSQL; serve adds the job queue (Loads, Jobs).
+	srv.Batches = a.batchStore()
+	if rc := a.rateCounts(); rc != nil {
+		srv.SharedRates = rc
 	}
 	a.web = srv
 	a.wireFederation(srv) // federation.go

@@ -39,8 +39,8 @@ func (c *Config) validateBackup() error {
 	if c.BackupInterval < MinBackupInterval || c.BackupInterval > 31*24*time.Hour {
 		return fmt.Errorf("setting backup_interval (PUBDATA_BACKUP_INTERVAL): %s must be 0 (off) or from 1m to 744h", c.BackupInterval)
 	}
-	if strings.TrimSpace(c.BackupTo) == "" {
-		return errors.New("setting backup_to (PUBDATA_BACKUP_TO): required when backup_interval is set: a folder on another volume or s3://bucket/prefix")
+	if strings.TrimSpace(c.backupDest()) == "" {
+		return errors.New("setting backup_to (PUBDATA_BACKUP_TO): required when backup_interval is set (unless blob is an S3 bucket): a folder on another volume or s3://bucket/prefix")
 	}
 	if err := backup.CheckPassphrase(c.BackupPassphrase); err != nil {
 		return fmt.Errorf("setting backup_passphrase_file (PUBDATA_BACKUP_PASSPHRASE, PUBDATA_BACKUP_PASSPHRASE_FILE): %w", err)
@@ -200,7 +200,7 @@ func backupCommand() *command {
 			return err
 		}
 		if to == "" {
-			to = cfg.BackupTo
+			to = cfg.backupDest()
 		}
 		if to == "" {
 			return usagef("%s: --to is required (see pubdata backup --help)", cmd.name)

@@ -37,7 +37,7 @@ func (a *app) runBackupJobs(ctx context.Context, every time.Duration) {
 // the run. It returns the run (nil when none was due).
 func (a *app) scheduledBackup(ctx context.Context) (*pubdata.BackupRun, error) {
 	svc := sqlstore.NewBackupService(a.db)
-	run, err := svc.StartBackup(ctx, backup.Redact(a.cfg.BackupTo), a.cfg.BackupInterval)
+	run, err := svc.StartBackup(ctx, backup.Redact(a.cfg.backupDest()), a.cfg.BackupInterval)
 	if err != nil || run == nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (a *app) scheduledBackup(ctx context.Context) (*pubdata.BackupRun, error) {
 	problem := func(err error) {
 		run.Status, run.Problem = pubdata.BackupFailed, oneLine(err.Error())
 	}
-	m, err := a.writeBackup(ctx, a.cfg.BackupTo, a.cfg.BackupPassphrase)
+	m, err := a.writeBackup(ctx, a.cfg.backupDest(), a.cfg.BackupPassphrase)
 	if err != nil {
 		problem(err)
 	} else {
@@ -75,7 +75,7 @@ func (a *app) scheduledBackup(ctx context.Context) (*pubdata.BackupRun, error) {
 // checkBackup reads every part of the backup name back from the destination and compares
 // it with the manifest.
 func (a *app) checkBackup(ctx context.Context, name string) error {
-	b, err := backup.OpenDest(ctx, a.cfg.BackupTo)
+	b, err := backup.OpenDest(ctx, a.cfg.backupDest())
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (a *app) checkBackup(ctx context.Context, name string) error {
 }
 
 func (a *app) pruneBackups(ctx context.Context) ([]string, error) {
-	b, err := backup.OpenDest(ctx, a.cfg.BackupTo)
+	b, err := backup.OpenDest(ctx, a.cfg.backupDest())
 	if err != nil {
 		return nil, err
 	}

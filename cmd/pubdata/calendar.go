@@ -147,9 +147,9 @@ func orSystem(user string) string {
 	return user
 }
 
-// runCalendarJobs reloads the calendar when another server changed it, warns the
-// authorities' admins when the covered range ends soon, and removes the files of failed
-// batches past their retention, at once and then every interval.
+// runCalendarJobs reloads the calendar when another server changed it and warns the
+// authorities' admins when the covered range ends soon, at once and then every interval
+// (the files of old failed batches are removed by the queue's clean-up job: jobs.go).
 func (a *app) runCalendarJobs(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -162,18 +162,6 @@ func (a *app) runCalendarJobs(ctx context.Context, interval time.Duration) {
 			a.logger.Error("warning of the calendar's end", "error", err)
 		} else if warned {
 			a.logger.Warn("the working-day calendar's holidays end soon; the authorities' admins were notified to import the next year")
-		}
-		// The files of old failed batches (app.go, BatchFileRetention).
-		if n, err := a.removeOldBatchFiles(time.Now()); err != nil && ctx.Err() == nil {
-			a.logger.Error("removing old batch files", "error", err)
-		} else if n > 0 {
-			a.logger.Info("removed the files of old failed batches", "files", n, "older_than", BatchFileRetention.String())
-		}
-		// The values given of rejected rows, kept for the provider, go with them.
-		if n, err := a.data.ClearRejectedValues(jctx, time.Now().Add(-BatchFileRetention)); err != nil && ctx.Err() == nil {
-			a.logger.Error("clearing the rejected values of old batch reports", "error", err)
-		} else if n > 0 {
-			a.logger.Info("cleared the rejected values of old batch reports", "batches", n, "older_than", BatchFileRetention.String())
 		}
 		cancel()
 		select {

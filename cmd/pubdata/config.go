@@ -121,6 +121,14 @@ type Config struct {
 	// know it ([federation] name, division; no division: the platform does not federate),
 	// and how often serve syncs each peer (interval, default 30s).
 	Federation FederationConfig
+	// The cluster (cluster.go): Blob is the store of every file — batch uploads, file
+	// entries' files, the checkpoint log, scheduled backups by default — a folder or
+	// s3://bucket/prefix?… ("" the data folder); BatchStaleAfter is how long a running
+	// batch may go without a heartbeat before another node fails it (PostgreSQL).
+	Blob            string
+	BatchStaleAfter time.Duration
+	// PullCheckInterval is how often the queue's leader looks for due pull sources.
+	PullCheckInterval time.Duration
 }
 
 // FederationConfig is the [federation] table of the config file.
@@ -194,6 +202,8 @@ func DefaultConfig() Config {
 		DiscoveryInterval:  DefaultDiscoveryInterval,
 		TradeRiskThreshold: pubdata.DefaultTradeRiskThreshold,
 		TradeMinK:          pubdata.DefaultTradeMinK,
+		BatchStaleAfter:    DefaultBatchStaleAfter,
+		PullCheckInterval:  DefaultPullCheckInterval,
 	}
 }
 
@@ -350,6 +360,9 @@ func (c *Config) Validate() error {
 	if err := c.validateTrade(); err != nil {
 		return err
 	}
+	if err := c.validateCluster(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -467,6 +480,9 @@ type fileConfig struct {
 	TradeRiskThreshold *float64          `toml:"trade_risk_threshold" yaml:"trade_risk_threshold"`
 	TradeMinK          *int              `toml:"trade_min_k" yaml:"trade_min_k"`
 	Federation         *FederationConfig `toml:"federation" yaml:"federation"`
+	Blob               *string           `toml:"blob" yaml:"blob"`
+	BatchStaleAfter    *string           `toml:"batch_stale_after" yaml:"batch_stale_after"`
+	PullCheckInterval  *string           `toml:"pull_check_interval" yaml:"pull_check_interval"`
 }
 
 // applyFile reads the config file at path (TOML, or YAML for .yaml/.yml) over c.
@@ -561,6 +577,7 @@ func (c *Config) applyFile(path string) error {
 		}
 	}
 	set(&c.BackupTo, f.BackupTo)
+	set(&c.Blob, f.Blob)
 	if f.BackupKeep != nil {
 		c.BackupKeep = *f.BackupKeep
 	}
@@ -604,6 +621,8 @@ func (c *Config) applyFile(path string) error {
 		{"monitor_interval", f.MonitorInterval, &c.MonitorInterval},
 		{"backup_interval", f.BackupInterval, &c.BackupInterval},
 		{"discovery_interval", f.DiscoveryInterval, &c.DiscoveryInterval},
+		{"batch_stale_after", f.BatchStaleAfter, &c.BatchStaleAfter},
+		{"pull_check_interval", f.PullCheckInterval, &c.PullCheckInterval},
 	} {
 		if d.v == nil {
 			continue
@@ -663,6 +682,7 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_BACKUP_TO", &c.BackupTo},
 		{"PUBDATA_BACKUP_PASSPHRASE", &c.BackupPassphrase},
 		{"PUBDATA_PROFILE", &c.Profile},
+		{"PUBDATA_BLOB", &c.Blob},
 	} {
 		if v, ok := get(s.name); ok {
 			*s.dst = v
@@ -768,6 +788,8 @@ func (c *Config) applyEnv(getenv envLookup) error {
 		{"PUBDATA_MONITOR_INTERVAL", &c.MonitorInterval},
 		{"PUBDATA_BACKUP_INTERVAL", &c.BackupInterval},
 		{"PUBDATA_DISCOVERY_INTERVAL", &c.DiscoveryInterval},
+		{"PUBDATA_BATCH_STALE_AFTER", &c.BatchStaleAfter},
+		{"PUBDATA_PULL_CHECK_INTERVAL", &c.PullCheckInterval},
 	} {
 		if v, ok := get(d.name); ok {
 			dur, err := time.ParseDuration(v)
@@ -812,6 +834,7 @@ type configFlags struct {
 	objDays     int
 	ticketDays  int
 	profile     string
+	blob        string
 }
 
 // addConfigFlags registers --config, --data, --db, --log-level and --log-format on fs; with
@@ -838,6 +861,7 @@ func addConfigFlags(fs *flag.FlagSet, server bool) *configFlags {
 		fs.IntVar(&cf.ticketDays, "ticket-reply-days", d.TicketReplyDays, "working `days` a provider has to answer a problem ticket; env PUBDATA_TICKET_REPLY_DAYS")
 		fs.StringVar(&cf.profile, "profile", "", "regional rules `name`: "+strings.Join(pubdata.ProfileNames(), ", ")+" (default: default); env PUBDATA_PROFILE")
 	}
+	fs.StringVar(&cf.blob, "blob", "", "where files are kept: a `folder` or s3://bucket/prefix?endpoint=… (default the data folder); env PUBDATA_BLOB")
 	return cf
 }
 
@@ -879,6 +903,7 @@ func (cf *configFlags) load(getenv envLookup) (*Config, error) {
 		"objection-reply-days": func() { c.ObjectionReplyDays = cf.objDays },
 		"ticket-reply-days":    func() { c.TicketReplyDays = cf.ticketDays },
 		"profile":              func() { c.Profile = cf.profile },
+		"blob":                 func() { c.Blob = cf.blob },
 	} {
 		if given[name] {
 			apply()

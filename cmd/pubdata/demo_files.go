@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/pubdata/pubdata"
-	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/filetype"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -37,7 +36,7 @@ var demoFiles = []demoFile{
 // provider).
 func createDemoFiles(ctx context.Context, a *app) (int, error) {
 	files := sqlstore.NewFileService(a.db)
-	dir := blob.New(a.fileDir())
+	dir := a.fileStore()
 	n := 0
 	for _, d := range demoFiles {
 		e, err := a.entries.FindPublishedEntry(ctx, d.Entry)

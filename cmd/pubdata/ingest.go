@@ -190,7 +190,7 @@ func (c *cli) ingest(ctx context.Context, a *app, entry, as string, in io.Reader
 				return nil, false, err
 			}
 			if b.Status == pubdata.BatchRunning {
-				return nil, false, fmt.Errorf("batch %s of this file is running in another process; if that ingest was stopped, run this command again after %s (a batch without a heartbeat for that long is marked interrupted and this command resumes it), or add --again to load the file as a new batch", b.ID, staleBatchAge)
+				return nil, false, fmt.Errorf("batch %s of this file is running in another process; if that ingest was stopped, run this command again after %s (a batch without a heartbeat for that long is marked interrupted and this command resumes it), or add --again to load the file as a new batch", b.ID, a.cfg.BatchStaleAfter)
 			}
 		}
 		fmt.Fprintf(c.stderr, "ingest: resuming batch %s of this file (%s); nothing of it was written before\n", b.ID, b.Status)

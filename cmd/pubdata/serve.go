@@ -95,26 +95,39 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 				return
 			case <-t.C:
 				a.checkpoint(tickCtx)
-				if cfg.IsPostgres() {
-					a.failStaleBatches(tickCtx) // another server's
-				}
 			}
 		}
 	}()
 
-	// Pull the due pull sources (B3) every 30 s until shutdown.
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.puller.Start(tickCtx)
-	}()
+	// Fail the batches another server left running without a heartbeat (PostgreSQL).
+	if cfg.IsPostgres() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(min(cfg.BatchStaleAfter/3, time.Minute))
+			defer t.Stop()
+			for {
+				select {
+				case <-tickCtx.Done():
+					return
+				case <-t.C:
+					a.failStaleBatches(tickCtx)
+				}
+			}
+		}()
+	}
 
-	// Flag overdue applications and end expired grants every minute (applications.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runApplicationJobs(tickCtx, time.Minute)
-	}()
+	// The job queue (jobs.go): loads, and the periodic jobs run once per schedule across
+	// the servers — due pulls (B3), overdue applications and expired grants, quality runs,
+	// the early-warning rules, scheduled backups, clean-ups.
+	jobs, err := a.startJobs(sys)
+	if err != nil {
+		ln.Close()
+		stopTicks()
+		wg.Wait()
+		return err
+	}
+	a.jobs, a.web.Loads, a.web.Jobs = jobs, jobs, jobs
 
 	// Write the API tokens' usage every few seconds and e-mail notifications every 30 s
 	// (accounts.go).
@@ -132,34 +145,12 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		a.runCalendarJobs(tickCtx, time.Minute)
 	}()
 
-	// Run the quality rules of the entries due (daily by default) over their tables
-	// (quality.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runQualityJobs(tickCtx, time.Minute)
-	}()
-
 	// Refresh the monitoring aggregates every few minutes and after loads; raise and close
 	// alerts (monitor.go).
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		a.runMonitorJobs(tickCtx)
-	}()
-
-	// Write a backup every backup_interval, if set (backup_schedule.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runBackupJobs(tickCtx, time.Minute)
-	}()
-
-	// Run the early-warning rules over the new events every minute (security.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runSecurityJobs(tickCtx, time.Minute)
 	}()
 
 	// Sample the published tables for unmarked personal data every discovery_interval
@@ -218,6 +209,9 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	}
 	stopTicks()
 	wg.Wait()
+	jobsCtx, cancelJobs := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	jobs.stop(jobsCtx)
+	cancelJobs()
 	a.flushUsage(sys) // the counts of the last seconds
 	a.flushEntryUsage(sys)
 	// The last head, so the record is sealed up to the moment the server stopped.

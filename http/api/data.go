@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -318,10 +317,10 @@ func (s *Server) ApiBatchRetry(w http.ResponseWriter, r *http.Request) error {
 		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s is %s; only a failed batch can be retried.", b.ID, b.Status).
 			Keyed("error.batch.retry_status", "ID", b.ID, "Status", b.Status)
 	}
-	if _, err := os.Stat(s.BatchFile(b.ID)); err != nil && b.Source == pubdata.SourceCLI {
+	if kept := s.BatchFileKept(r.Context(), b.ID); !kept && b.Source == pubdata.SourceCLI {
 		return pubdata.Errorf(pubdata.ECONFLICT, "Batch %s was loaded by pubdata ingest, whose file the platform does not keep; run pubdata ingest again with the same file: it resumes this batch.", b.ID).
 			Keyed("error.batch.retry_cli", "ID", b.ID)
-	} else if err != nil {
+	} else if !kept {
 		return pubdata.Errorf(pubdata.ECONFLICT, "The file of batch %s is not kept (rows pushed one by one, or a file removed); load the data again as a new batch.", b.ID).
 			Keyed("error.batch.file_not_kept", "ID", b.ID)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -575,8 +574,7 @@ func (s *Server) PageBatchReport(w http.ResponseWriter, r *http.Request) error {
 
 // batchFileKept reports whether the upload of a batch is kept for a retry.
 func (s *Server) batchFileKept(id string) bool {
-	_, err := os.Stat(s.BatchFile(id))
-	return err == nil
+	return s.BatchFileKept(context.Background(), id)
 }
 
 // retryBatchFile reruns a failed batch from its kept file as the same batch (a failed batch

@@ -50,9 +50,10 @@ func (s *Server) batchDir() string {
 // BatchFile is where the upload of batch id is kept.
 func (s *Server) BatchFile(id string) string { return filepath.Join(s.batchDir(), id) }
 
-// spool copies body into a new file in the batch folder; the caller renames or removes it.
+// spool copies body into a new local file (in the batch folder when the batches are kept
+// in a folder, else in the temporary folder); the caller keeps or removes it.
 func (s *Server) spool(body io.Reader) (string, error) {
-	dir := s.batchDir()
+	dir := s.spoolDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", Internalf("batch folder: %w", err)
 	}
@@ -142,8 +143,8 @@ func (s *Server) StartBatchWait(ctx context.Context, e *pubdata.Entry, body io.R
 	if err != nil || !created {
 		return b, created, err
 	}
-	if err := os.Rename(path, s.BatchFile(b.ID)); err != nil {
-		return nil, false, Internalf("keep upload of batch %s: %w", b.ID, err)
+	if err := s.batches().PutFile(ctx, b.ID, path); err != nil {
+		return nil, false, Internalf("keep upload of batch %s in %s: %w", b.ID, s.batches(), err)
 	}
 	path = ""
 	b, err = s.runBatchFile(ctx, e, b.ID, f, opt, wait)
@@ -174,6 +175,13 @@ func (s *Server) RunBatchFile(ctx context.Context, e *pubdata.Entry, id string, 
 }
 
 func (s *Server) runBatchFile(ctx context.Context, e *pubdata.Entry, id string, f datafile.Format, opt pubdata.LoadOptions, wait time.Duration) (*pubdata.Batch, error) {
+	if s.Loads != nil { // on the job queue: run by whichever server's worker takes it
+		b, err := s.Data.FindBatchByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return s.queueLoad(ctx, e, id, b.Attempts, wait)
+	}
 	ctx = context.WithoutCancel(ctx)
 	type result struct {
 		b   *pubdata.Batch
@@ -208,8 +216,7 @@ func (s *Server) loadFile(ctx context.Context, e *pubdata.Entry, id string, f da
 	if err != nil {
 		return nil, err
 	}
-	path := s.BatchFile(id)
-	file, err := os.Open(path)
+	file, err := s.batches().Open(ctx, id, s.spoolDir())
 	if err != nil {
 		return nil, Internalf("open upload of batch %s: %w", id, err)
 	}
@@ -218,7 +225,7 @@ func (s *Server) loadFile(ctx context.Context, e *pubdata.Entry, id string, f da
 	if st, err := file.Stat(); err == nil {
 		size = st.Size()
 	}
-	src, err := datafile.Open(file, f, items, datafile.Options{Now: s.Now(), Size: size, TempDir: s.batchDir()})
+	src, err := datafile.Open(file, f, items, datafile.Options{Now: s.Now(), Size: size, TempDir: s.spoolDir()})
 	if err != nil {
 		b, rerr := s.Data.RunBatch(ctx, e, id, failedSource{err}, opt)
 		if rerr != nil {
@@ -230,7 +237,9 @@ func (s *Server) loadFile(ctx context.Context, e *pubdata.Entry, id string, f da
 	b, err := s.Data.RunBatch(ctx, e, id, src, opt)
 	if err == nil && b.Status == pubdata.BatchDone {
 		file.Close()
-		os.Remove(path)
+		if derr := s.batches().Delete(context.WithoutCancel(ctx), id); derr != nil {
+			s.Logger.Warn("remove the upload of a done batch", "batch", id, "error", derr)
+		}
 	}
 	return b, err
 }

@@ -12,8 +12,8 @@ import (
 
 // Rate limits of the API (issue 6): every API token (app key) and every signed-in user has
 // Server.KeyRateLimit requests a minute; anonymous callers Server.AnonRateLimit a minute per
-// client address. Each server counts on its own, in memory: in a cluster of n servers
-// behind a balancer a caller may make up to n times the limit.
+// client address. A single server counts in memory; the servers of a cluster count in the
+// database (Server.SharedRates), so the limit holds whichever server a request reaches.
 
 // RateWindow is the fixed window the limits count in.
 const RateWindow = time.Minute
@@ -198,7 +198,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ok, remaining, reset := s.limiter.Take(key, limit, now)
+		ok, remaining, reset := s.takeRate(r.Context(), key, limit, now)
 		secs := int(reset.Sub(now).Round(time.Second) / time.Second)
 		if secs < 1 {
 			secs = 1
@@ -235,3 +235,18 @@ func (s *Server) AddrLimit(r *http.Request, action string) bool {
 // DefaultAccountRateLimit is how many registrations, and separately how many password
 // reset requests, one client address may make an hour when Server.AccountRateLimit is 0.
 const DefaultAccountRateLimit = 10
+
+// takeRate counts one request of key: in the shared store when there is one (a cluster),
+// else in this server's memory. When the shared store fails the request is counted in
+// memory, so that a database hiccup neither refuses nor unlimits callers.
+func (s *Server) takeRate(ctx context.Context, key string, limit int, now time.Time) (ok bool, remaining int, reset time.Time) {
+	if s.SharedRates != nil {
+		start := now.Truncate(RateWindow)
+		n, err := s.SharedRates.CountRequest(ctx, key, start)
+		if err == nil {
+			return n <= limit, max(0, limit-n), start.Add(RateWindow)
+		}
+		s.Logger.Warn("shared rate count failed; counting in memory", "error", err)
+	}
+	return s.limiter.Take(key, limit, now)
+}

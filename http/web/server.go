@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
+	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/lib/extract"
@@ -218,6 +219,16 @@ type Server struct {
 	// pubdata.DefaultTradeSettings). nil: the trading routes answer 404.
 	Trade         pubdata.TradeService
 	TradeSettings pubdata.TradeSettings
+	// The cluster (cluster.go). Batches keeps the uploads of batches, one object per batch
+	// named by its id (nil: the folder BatchDir), so that a retry on any server finds it.
+	// Loads, when set, runs loads on the job queue (any server's worker may take one);
+	// nil runs them in this process. Jobs lists and steers the job queue for the operator's
+	// page (nil: the page answers 404). SharedRates counts the rate limits in a store every
+	// server shares (nil: each server counts in memory).
+	Batches     *blob.Store
+	Loads       LoadQueue
+	Jobs        JobService
+	SharedRates RateCounter
 
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
@@ -252,6 +263,8 @@ type Server struct {
 	FederationSelf    func(ctx context.Context) (*pubdata.PlatformIdentity, error)
 	FederationClient  *federation.Client
 	RunFederationSync func(ctx context.Context, peerID string) error
+	// loadWaiters are this server's requests waiting for queued loads (cluster.go).
+	loadWaiters loadWaiterMap
 }
 
 // Build checks the server's fields, parses the embedded templates and assets (failing fast
@@ -315,6 +328,9 @@ func (s *Server) Build(routes func(*prometheus.Registry) []Route, pages ...Templ
 	}
 	s.cop = http.NewCrossOriginProtection()
 	s.limiter = NewLimiter(RateWindow, maxRateKeys)
+	if s.Batches == nil {
+		s.Batches = blob.Folder(s.batchDir())
+	}
 	s.accountLimiter = NewLimiter(time.Hour, maxRateKeys)
 	s.loginLimiter = NewLimiter(pubdata.LockoutDuration, maxRateKeys)
 

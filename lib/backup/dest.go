@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	pdblob "github.com/pubdata/pubdata/lib/blob"
 	"gocloud.dev/blob"
-	"gocloud.dev/blob/fileblob"
-	"gocloud.dev/blob/s3blob"
 	"gocloud.dev/gcerrors"
 )
 
@@ -47,37 +44,12 @@ func OpenDest(ctx context.Context, dest string) (*blob.Bucket, error) {
 	if strings.TrimSpace(dest) == "" {
 		return nil, errors.New("no backup destination given")
 	}
-	if IsS3(dest) {
-		u, err := url.Parse(dest)
-		if err != nil {
-			return nil, fmt.Errorf("backup destination %s: %w", Redact(dest), err)
-		}
-		if u.User != nil {
-			return nil, fmt.Errorf("backup destination %s: put no credentials in the URL; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", Redact(dest))
-		}
-		prefix := strings.Trim(u.Path, "/")
-		u.Path = ""
-		b, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, u)
-		if err != nil {
-			return nil, fmt.Errorf("backup destination %s: %w", Redact(dest), err)
-		}
-		if prefix != "" {
-			b = blob.PrefixedBucket(b, prefix+"/")
-		}
-		return b, nil
-	}
-	if strings.Contains(dest, "://") {
-		return nil, fmt.Errorf("backup destination %q: give a folder or s3://bucket/prefix", dest)
-	}
-	dir, err := filepath.Abs(dest)
+	// The platform's one way to open a folder or a bucket (lib/blob, also the blob store's).
+	b, _, err := pdblob.OpenBucket(ctx, dest)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("backup destination %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("backup destination: %w", err)
-	}
-	// No sidecar .attrs files: a backup folder holds the parts and nothing else.
-	return fileblob.OpenBucket(dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
+	return b, nil
 }
 
 // NamePrefix starts the name of every backup: pubdata-20260102T030405Z.

@@ -1,13 +1,15 @@
-// Package blob keeps the bytes of uploaded documents in a folder of the data folder, one
-// file per content, named by its SHA-256 (so the same bytes are kept once and a name can be
-// checked against its content). A file is written in full and synced to disk under a
-// temporary name, then renamed and the folder synced: a blob is either whole or absent,
-// whenever the process is killed, and the caller commits the row that names it only after
-// Keep returns. The store of rows never holds bytes; a later cluster can move the folder to
-// an object store behind the same three calls (Spool, Keep, Open).
+// Package blob keeps the platform's files in one Store (store.go): a folder or an
+// S3-compatible bucket behind gocloud.dev/blob. Dir is the part that keeps the bytes of
+// uploaded documents (file entries), one object per content, named by its SHA-256 (so the
+// same bytes are kept once and a name can be checked against its content). A file is
+// written in full and synced to disk under a temporary name, then renamed and the folder
+// synced (or uploaded whole to the bucket): a blob is either whole or absent, whenever the
+// process is killed, and the caller commits the row that names it only after Keep returns.
+// The store of rows never holds bytes.
 package blob
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -20,13 +22,24 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 )
 
-// Dir is a folder of blobs.
-type Dir struct{ path string }
+// Dir is the blobs of a store (a folder, or a bucket's prefix).
+type Dir struct {
+	s    *Store
+	path string // the local folder, or where temporary files are spooled for a bucket
+}
 
 // New returns the blobs in the folder path (created at the first Spool).
-func New(path string) *Dir { return &Dir{path: path} }
+func New(path string) *Dir { return &Dir{s: Folder(path), path: path} }
 
-// Path is the folder.
+// NewDir returns the blobs of the store s; uploads to a bucket are spooled in os.TempDir.
+func NewDir(s *Store) *Dir {
+	if s.Local() != "" {
+		return &Dir{s: s, path: s.Local()}
+	}
+	return &Dir{s: s, path: os.TempDir()}
+}
+
+// Path is the folder (for a bucket: where uploads are spooled).
 func (d *Dir) Path() string { return d.path }
 
 // Blob describes stored bytes: Key names them (the SHA-256 in hex), SM3 is their SM3 hash
@@ -97,6 +110,23 @@ func (s *Spooled) Keep() error {
 		os.Remove(tmp)
 		return fmt.Errorf("keep blob: %w", err)
 	}
+	if s.d.s.Local() == "" {
+		// A bucket: upload unless the same bytes are there.
+		defer os.Remove(tmp)
+		ctx := context.Background()
+		if ok, err := s.d.s.Exists(ctx, s.Key); err == nil && ok {
+			return nil
+		}
+		f, err := os.Open(tmp)
+		if err != nil {
+			return fmt.Errorf("keep blob: %w", err)
+		}
+		defer f.Close()
+		if err := s.d.s.Put(ctx, s.Key, f); err != nil {
+			return fmt.Errorf("keep blob: %w", err)
+		}
+		return nil
+	}
 	dst := filepath.Join(s.d.path, s.Key)
 	if st, err := os.Stat(dst); err == nil && st.Size() == s.Size {
 		os.Remove(tmp)
@@ -127,10 +157,14 @@ func (s *Spooled) Discard() {
 // ErrKey is the error of a key that is not a SHA-256 in lower-case hex.
 var ErrKey = errors.New("blob: malformed key")
 
-// Open opens the blob of key for reading.
+// Open opens the blob of key for reading (from a bucket: a temporary local copy, removed
+// when closed).
 func (d *Dir) Open(key string) (*os.File, error) {
 	if b, err := hex.DecodeString(key); err != nil || len(b) != sha256.Size || hex.EncodeToString(b) != key {
 		return nil, ErrKey
+	}
+	if d.s.Local() == "" {
+		return d.s.Open(context.Background(), key, "")
 	}
 	return os.Open(filepath.Join(d.path, key))
 }

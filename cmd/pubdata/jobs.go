@@ -1,0 +1,360 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/sqlstore"
+)
+
+// The job queue (issue 17 item 6): serve's background work runs as jobs of riverqueue/river
+// in the platform's database — PostgreSQL (riverdatabasesql over the store's pgx pool) or
+// SQLite (riversqlite). A job is locked by one server's worker at a time; when a server
+// dies, the queue's leader rescues its running jobs after jobRescueAfter and another server
+// runs them again. Periodic jobs are inserted by the elected leader only, so each runs once
+// per schedule across the cluster, not once per server. Loads are jobs too: an upload's
+// batch is queued and waited for; the queue's worker runs it from the blob store, claimed in
+// the database so that it loads once (web.Server.RunQueuedLoad).
+//
+// What stays a goroutine of each server is what is per server: signing checkpoints, failing
+// stale batches, reloading the calendar, writing its own usage counts, and the monitoring
+// refresh (every server writes the same rows).
+
+// jobQueue is a server's client of the queue.
+type jobQueue struct {
+	client *river.Client[*sql.Tx]
+	db     *sqlstore.DB
+	logger *slog.Logger
+}
+
+// jobDriver is the queue's driver for the store's database.
+func jobDriver(db *sqlstore.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect() == sqlstore.Postgres {
+		return riverdatabasesql.New(db.SQL())
+	}
+	return riversqlite.New(db.SQL())
+}
+
+// migrateJobs brings the queue's tables up to date (after the platform's migrations).
+func migrateJobs(ctx context.Context, db *sqlstore.DB) error {
+	m, err := rivermigrate.New(jobDriver(db), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	return nil
+}
+
+// The queues: loads apart, so that long loads never hold up the scheduled checks.
+const (
+	queueLoads = "loads"
+	jobWorkers = 4
+)
+
+// jobRescueAfter is how long a job may run before the leader takes it as lost with its
+// server (running jobs of a live server are rescued too when they run longer; every worker
+// is safe against that: a load finds its batch running with a fresh heartbeat and waits).
+func (a *app) jobRescueAfter() time.Duration {
+	return max(2*a.cfg.BatchStaleAfter, time.Minute)
+}
+
+// startJobs builds the server's queue client, with its workers and the periodic jobs, and
+// starts it. The web server (a.web) must be built: loads run through it.
+func (a *app) startJobs(ctx context.Context) (*jobQueue, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &loadWorker{a: a})
+	river.AddWorker(workers, &periodicWorker[pullDueArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[qualityDueArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[applicationsArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[securityScanArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[backupDueArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[cleanupArgs]{a: a})
+
+	periodic := []*river.PeriodicJob{
+		every(a.cfg.PullCheckInterval, pullDueArgs{}),
+		every(time.Minute, qualityDueArgs{}),
+		every(time.Minute, applicationsArgs{}),
+		every(time.Minute, securityScanArgs{}),
+		every(time.Minute, backupDueArgs{}),
+		every(10*time.Minute, cleanupArgs{}),
+	}
+	cfg := &river.Config{
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: jobWorkers},
+			queueLoads:         {MaxWorkers: 2},
+		},
+		Workers:              workers,
+		PeriodicJobs:         periodic,
+		JobTimeout:           -1, // each job bounds its own work
+		RescueStuckJobsAfter: a.jobRescueAfter(),
+		Logger:               a.logger.With("component", "jobs"),
+	}
+	if a.db.Dialect() != sqlstore.Postgres {
+		// One process: look for new jobs less often than on PostgreSQL, as every look takes
+		// SQLite's write lock (a job inserted here is seen at once anyway).
+		cfg.FetchPollInterval = 2 * time.Second
+	}
+	client, err := river.NewClient(jobDriver(a.db), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	q := &jobQueue{client: client, db: a.db, logger: a.logger}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return q, nil
+}
+
+// stop stops taking jobs and waits for the running ones (up to ctx), then cancels them:
+// a cancelled load fails its batch, which another server's retry reruns.
+func (q *jobQueue) stop(ctx context.Context) {
+	if err := q.client.Stop(ctx); err != nil {
+		q.logger.Warn("job queue: jobs still running at shutdown; cancelling them", "error", err)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		q.client.StopAndCancel(sctx)
+	}
+}
+
+// every is a periodic job inserted by the leader every d, unique within its period (a
+// change of leader never inserts it twice).
+func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
+		return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+	}, &river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
+}
+
+// --- loads ---
+
+// loadArgs is a queued load: the batch, and the upload's actor and request for the record.
+type loadArgs struct {
+	Entry   string              `json:"entry"`
+	Batch   string              `json:"batch"`
+	Actor   *pubdata.Actor      `json:"actor,omitempty"`
+	Request pubdata.RequestInfo `json:"request"`
+}
+
+func (loadArgs) Kind() string { return "load" }
+
+func (loadArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueLoads, MaxAttempts: 5}
+}
+
+// EnqueueLoad implements web.LoadQueue.
+func (q *jobQueue) EnqueueLoad(ctx context.Context, entry, batch string) error {
+	args := loadArgs{Entry: entry, Batch: batch, Actor: pubdata.ActorFromContext(ctx), Request: pubdata.RequestFromContext(ctx)}
+	_, err := q.client.Insert(ctx, args, nil)
+	return err
+}
+
+type loadWorker struct {
+	river.WorkerDefaults[loadArgs]
+	a *app
+}
+
+func (w *loadWorker) Work(ctx context.Context, job *river.Job[loadArgs]) error {
+	args := job.Args
+	ctx = pubdata.NewContextWithActor(ctx, args.Actor)
+	ctx = pubdata.NewContextWithRequest(ctx, args.Request)
+	stale := time.Now().Add(-w.a.cfg.BatchStaleAfter)
+	b, err := w.a.web.RunQueuedLoad(ctx, args.Entry, args.Batch, stale)
+	switch {
+	case errors.Is(err, web.ErrLoadBusy):
+		return river.JobSnooze(w.a.cfg.BatchStaleAfter)
+	case err != nil && pubdata.ErrorCode(err) == pubdata.EINTERNAL:
+		return err // the queue tries again
+	case err != nil:
+		// The batch is failed with the reason (a file-level problem), or cannot run
+		// (retired entry, another claim): nothing to try again.
+		w.a.logger.Info("queued load ended without loading", "batch", args.Batch, "reason", err.Error())
+		return nil
+	}
+	w.a.logger.Debug("queued load", "batch", b.ID, "status", b.Status)
+	return nil
+}
+
+// --- periodic jobs: each runs what a server's ticker ran before, once per schedule ---
+
+type pullDueArgs struct{}
+
+func (pullDueArgs) Kind() string { return "pull_due" }
+
+type qualityDueArgs struct{}
+
+func (qualityDueArgs) Kind() string { return "quality_due" }
+
+type applicationsArgs struct{}
+
+func (applicationsArgs) Kind() string { return "deadlines" }
+
+type securityScanArgs struct{}
+
+func (securityScanArgs) Kind() string { return "security_scan" }
+
+type backupDueArgs struct{}
+
+func (backupDueArgs) Kind() string { return "backup_due" }
+
+type cleanupArgs struct{}
+
+func (cleanupArgs) Kind() string { return "cleanup" }
+
+type periodicWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	a *app
+}
+
+func (w *periodicWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	a := w.a
+	ctx = systemContext(ctx)
+	switch any(job.Args).(type) {
+	case pullDueArgs:
+		// The due pull sources, each claimed in the database (pull.Scheduler.Tick).
+		a.puller.Tick(ctx)
+	case qualityDueArgs:
+		if a.cfg.QualityInterval > 0 {
+			a.runDueQuality(ctx, time.Now())
+		}
+	case applicationsArgs:
+		a.applicationJobs(ctx)
+	case securityScanArgs:
+		a.scanSecurity(ctx, time.Now())
+	case backupDueArgs:
+		if a.cfg.BackupInterval > 0 {
+			if _, err := a.scheduledBackup(ctx); err != nil {
+				return err
+			}
+		}
+	case cleanupArgs:
+		a.cleanup(ctx)
+	}
+	return nil
+}
+
+// cleanup removes the files of old failed batches, the rejected values of old batch reports
+// and the counts of ended rate-limit windows.
+func (a *app) cleanup(ctx context.Context) {
+	jctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	now := time.Now()
+	if n, err := a.removeOldBatchFiles(now); err != nil && ctx.Err() == nil {
+		a.logger.Error("removing old batch files", "error", err)
+	} else if n > 0 {
+		a.logger.Info("removed the files of old failed batches", "files", n, "older_than", BatchFileRetention.String())
+	}
+	if n, err := a.data.ClearRejectedValues(jctx, now.Add(-BatchFileRetention)); err != nil && ctx.Err() == nil {
+		a.logger.Error("clearing the rejected values of old batch reports", "error", err)
+	} else if n > 0 {
+		a.logger.Info("cleared the rejected values of old batch reports", "batches", n, "older_than", BatchFileRetention.String())
+	}
+	if _, err := sqlstore.NewRateCountService(a.db).PruneRateCounts(jctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+		a.logger.Error("pruning rate counts", "error", err)
+	}
+}
+
+// --- the operator's page ---
+
+// jobStates are the states the page lists, in its order.
+var jobStates = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRunning, rivertype.JobStateRetryable,
+	rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded,
+}
+
+// ListJobs implements web.JobService.
+func (q *jobQueue) ListJobs(ctx context.Context, states []string, limit int) ([]web.Job, map[string]int, error) {
+	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if len(states) > 0 {
+		ss := make([]rivertype.JobState, len(states))
+		for i, s := range states {
+			ss[i] = rivertype.JobState(s)
+		}
+		p = p.States(ss...)
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]web.Job, 0, len(res.Jobs))
+	for _, j := range res.Jobs {
+		v := web.Job{ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
+			Args: string(j.EncodedArgs), CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, AttemptedAt: j.AttemptedAt,
+			FinalizedAt: j.FinalizedAt, AttemptedBy: j.AttemptedBy}
+		if j.Kind == (loadArgs{}).Kind() {
+			v.Args = loadSummary(j.EncodedArgs)
+		}
+		for _, e := range j.Errors {
+			v.Errors = append(v.Errors, e.Error)
+		}
+		out = append(out, v)
+	}
+	counts, err := q.db.JobCounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, counts, nil
+}
+
+// loadSummary shows a load job's batch and entry, not the uploader's details.
+func loadSummary(b []byte) string {
+	var a loadArgs
+	if err := json.Unmarshal(b, &a); err != nil {
+		return ""
+	}
+	return "batch " + a.Batch + ", entry " + a.Entry
+}
+
+// RetryJob implements web.JobService.
+func (q *jobQueue) RetryJob(ctx context.Context, id int64) error {
+	j, err := q.job(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch j.State {
+	case rivertype.JobStateRunning, rivertype.JobStateAvailable:
+		return web.ErrJobRetryState(id, string(j.State))
+	}
+	return q.db.JobAction(ctx, "job.retry", id, j.Kind, func(tx *sql.Tx) error {
+		_, err := q.client.JobRetryTx(ctx, tx, id)
+		return err
+	})
+}
+
+// CancelJob implements web.JobService.
+func (q *jobQueue) CancelJob(ctx context.Context, id int64) error {
+	j, err := q.job(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch j.State {
+	case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+		return web.ErrJobCancelState(id, string(j.State))
+	}
+	return q.db.JobAction(ctx, "job.cancel", id, j.Kind, func(tx *sql.Tx) error {
+		_, err := q.client.JobCancelTx(ctx, tx, id)
+		return err
+	})
+}
+
+func (q *jobQueue) job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	j, err := q.client.JobGet(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return nil, web.ErrJobNotFound(id)
+	}
+	return j, err
+}
