@@ -96,6 +96,20 @@ func TestDiscoveryHTTP(t *testing.T) {
 		t.Fatalf("another unit's list: %d", len(got))
 	}
 	e.discoveries("/api/v1/discoveries", citizen, http.StatusForbidden)
+	// The console's list across units, in both languages; the filter; not for the public.
+	for _, lang := range []string{"zh-CN", "en"} {
+		p := e.page("GET", "/console/discoveries", e.login(authReviewer), lang, nil)
+		if p.Code != 200 || strings.Count(p.Body.String(), `<tr id="disc-`) != 2 || !strings.Contains(p.Body.String(), "/console/entries/"+en.ID+"#discoveries") {
+			t.Fatalf("%s discoveries page: %d", lang, p.Code)
+		}
+		checkPage(t, p.Body.String(), lang)
+	}
+	if p := e.page("GET", "/console/discoveries?status=dismissed", e.login(authReviewer), "", nil); p.Code != 200 || strings.Contains(p.Body.String(), `<tr id="disc-`) {
+		t.Fatalf("dismissed filter: %d", p.Code)
+	}
+	if p := e.page("GET", "/console/discoveries", e.login(citizen), "", nil); p.Code == 200 {
+		t.Fatal("a citizen opened the discoveries page")
+	}
 	e.discoveries("/api/v1/discoveries", anonymous, http.StatusUnauthorized)
 	e.discoveries("/api/v1/discoveries?status=maybe", authReviewer, http.StatusBadRequest)
 	e.discoveries("/api/v1/discoveries?limit=501", authReviewer, http.StatusBadRequest)

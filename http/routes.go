@@ -485,6 +485,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		// An incident's data subjects to notify (issue 15 item 5)
 		route("GET /api/v1/incidents/{id}/subjects", signedIn, plain, a.ApiIncidentSubjects),
 		route("GET /console/incidents/{id}/subjects", signedIn, plain, c.PageIncidentSubjects),
+		// Discoveries of personal data across the units overseen (issue 15 item 3)
+		route("GET /console/discoveries", signedIn, plain, c.PageDiscoveries),
 	}
 	for _, step := range pubdata.RectificationSteps {
 		t = append(t, route("POST /api/v1/rectifications/{id}/"+string(step), signedIn, plain, a.ApiRectificationStep(step)),

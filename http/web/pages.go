@@ -261,6 +261,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		if _, ok := s.Applications.(pubdata.AggregationService); ok && pubdata.CanSeeAggregations(a) { // aggregation.go: combinations to review
 			p.Nav = append(p.Nav, navItem{Key: "nav.aggregations", URL: "/console/aggregations"})
 		}
+		if s.Discoveries != nil && pubdata.IsSupervisor(a) { // discoveries.go: findings across units
+			p.Nav = append(p.Nav, navItem{Key: "nav.discoveries", URL: "/console/discoveries"})
+		}
 		if s.Systems != nil && a.IsGovernment() { // systems.go: the unit's register, the authority's board
 			p.Nav = append(p.Nav, navItem{Key: "nav.systems", URL: "/console/systems"})
 		}
