@@ -11,27 +11,6 @@ import (
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
-// runBackupJobs writes the scheduled backups until ctx ends: it checks every `every` (and
-// at once) whether a backup is due — on a cluster, one server claims it (BackupService) —
-// and runs it. Nothing runs without backup_interval.
-func (a *app) runBackupJobs(ctx context.Context, every time.Duration) {
-	if a.cfg.BackupInterval <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := a.scheduledBackup(ctx); err != nil {
-			a.logger.Error("scheduled backup", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // scheduledBackup runs the scheduled backup if one is due: it writes the backup, reads
 // every part back against the manifest, deletes the backups beyond backup_keep and records
 // the run. It returns the run (nil when none was due).

@@ -12,20 +12,6 @@ import (
 // securityBatch bounds the events one run reads; a backlog is read over the next runs.
 const securityBatch = 200000
 
-// runSecurityJobs runs the rules every tick until ctx ends.
-func (a *app) runSecurityJobs(ctx context.Context, tick time.Duration) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		a.scanSecurity(ctx, time.Now())
-	}
-}
-
 // scanSecurity runs the rules once, logging what they raised.
 func (a *app) scanSecurity(ctx context.Context, now time.Time) {
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
