@@ -117,7 +117,7 @@ not json
 // restore into a fresh place puts it where the new servers read it: the record is intact.
 // A stale checkpoints.log in the data folder does not take its place.
 func TestBackupExternalCheckpointLog(t *testing.T) {
-	forEachStore(t, func(t *testing.T, s store) {
+	forEachStoreSerial(t, func(t *testing.T, s store) {
 		requirePgTools(t, s)
 		logDir := filepath.Join(t.TempDir(), "shared-log")
 		t.Setenv("PUBDATA_CHECKPOINT_LOG", logDir)

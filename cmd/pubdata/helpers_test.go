@@ -99,8 +99,16 @@ func (s store) open(t *testing.T) *app {
 }
 
 // forEachStore runs f on a fresh SQLite store and, when PUBDATA_TEST_POSTGRES is set, on a
-// fresh PostgreSQL database.
+// fresh PostgreSQL database, both at once (parallel subtests: the two share nothing but the
+// process, so f must not change the environment or package state; see forEachStoreSerial).
 func forEachStore(t *testing.T, f func(t *testing.T, s store)) {
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); f(t, newSQLiteStore(t)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); f(t, newPostgresStore(t)) })
+}
+
+// forEachStoreSerial is forEachStore one database after the other, for an f that sets
+// environment variables (t.Setenv).
+func forEachStoreSerial(t *testing.T, f func(t *testing.T, s store)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, newSQLiteStore(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, newPostgresStore(t)) })
 }
