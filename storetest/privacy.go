@@ -14,6 +14,7 @@ import (
 var privacyTests = []namedTest{
 	{"AggregateClampBins", testAggregateClampBins},
 	{"PrivacyBudget", testPrivacyBudget},
+	{"AggregateSummary", testAggregateSummary},
 }
 
 // testAggregateClampBins: staff 0…29 clamped into [5, 20]: sum 5·5 + (5+…+19) + 10·20 = 405,
