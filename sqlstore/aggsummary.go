@@ -113,24 +113,34 @@ func (s *DataService) BuildAggregateSummary(ctx context.Context, e *pubdata.Entr
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
+	// The columns, those stored encrypted too: their values are decrypted here, as the
+	// scan's grouping in Go does (access.groupInGo).
+	of := func(c string, types ...string) bool {
+		it, ok := sel.items[c]
+		return ok && slices.Contains(types, it.Type)
+	}
 	groupCols := []string{""}
 	for _, c := range e.InvisibleTerms.GroupColumns {
-		if _, err := sel.itemOf(c, "string", "date", "datetime"); err == nil && !slices.Contains(groupCols, c) {
+		if of(c, "string", "date", "datetime") && !slices.Contains(groupCols, c) {
 			groupCols = append(groupCols, c)
 		}
 	}
 	var measures []string
 	for _, it := range e.Items {
-		if _, err := sel.itemOf(it.Name, "integer", "number"); err == nil {
+		if of(it.Name, "integer", "number") {
 			measures = append(measures, it.Name)
 		}
 	}
 	var exprs []string
 	for _, c := range groupCols[1:] {
-		exprs = append(exprs, quote(c))
+		exprs = append(exprs, sel.selExpr(c))
 	}
 	for _, m := range measures {
-		exprs = append(exprs, "CAST("+quote(m)+" AS DOUBLE PRECISION)")
+		if sel.m.encrypted(m) {
+			exprs = append(exprs, sel.selExpr(m))
+		} else {
+			exprs = append(exprs, "CAST("+quote(m)+" AS DOUBLE PRECISION)")
+		}
 	}
 	if len(exprs) == 0 {
 		exprs = []string{"1"}
@@ -148,12 +158,21 @@ func (s *DataService) BuildAggregateSummary(ctx context.Context, e *pubdata.Entr
 	}
 	keys := make([]sql.NullString, len(groupCols)-1)
 	vals := make([]sql.NullFloat64, len(measures))
+	sealed := make([]any, len(exprs)) // the ciphertexts of encrypted columns
 	dest := make([]any, 0, len(exprs))
 	for i := range keys {
-		dest = append(dest, &keys[i])
+		if sel.m.encrypted(groupCols[i+1]) {
+			dest = append(dest, &sealed[len(dest)])
+		} else {
+			dest = append(dest, &keys[i])
+		}
 	}
 	for i := range vals {
-		dest = append(dest, &vals[i])
+		if sel.m.encrypted(measures[i]) {
+			dest = append(dest, &sealed[len(dest)])
+		} else {
+			dest = append(dest, &vals[i])
+		}
 	}
 	if len(dest) == 0 {
 		dest = append(dest, new(int64))
@@ -165,6 +184,9 @@ func (s *DataService) BuildAggregateSummary(ctx context.Context, e *pubdata.Entr
 	defer rows.Close()
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if err := openSummaryRow(sel, groupCols[1:], measures, sealed, keys, vals); err != nil {
 			return nil, err
 		}
 		out.Rows++
@@ -243,7 +265,7 @@ func (s *DataService) BuildAggregateSummary(ctx context.Context, e *pubdata.Entr
 		}
 	}
 	ins := &multiInsert{tx: tx, head: "INSERT INTO agg_summary_groups (entry_id, stamp, group_col, group_key, measure_col, n, total, lo, hi, listed) VALUES ", cols: 10}
-	vins := &multiInsert{tx: tx, head: "INSERT INTO agg_summary_values (entry_id, stamp, group_col, measure_col, group_key, value, n) VALUES ", cols: 7}
+	vins := &multiInsert{tx: tx, head: "INSERT INTO agg_summary_values (entry_id, stamp, group_col, measure_col, group_key, vals) VALUES ", cols: 6, rows: 20}
 	for gi, c := range groupCols {
 		if tooMany[gi] {
 			continue
@@ -275,11 +297,9 @@ func (s *DataService) BuildAggregateSummary(ctx context.Context, e *pubdata.Entr
 				if overflow[gi][mi] {
 					continue
 				}
-				for v, n := range g.values[mi] {
-					out.Values++
-					if err := vins.add(ctx, e.ID, stamp, c, m, k, v, n); err != nil {
-						return nil, err
-					}
+				out.Values += int64(len(g.values[mi]))
+				if err := vins.add(ctx, e.ID, stamp, c, m, k, encodeSummaryValues(g.values[mi])); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -334,6 +354,7 @@ type multiInsert struct {
 	tx   *Tx
 	head string
 	cols int
+	rows int // rows an INSERT sends (0: summaryInsertRows)
 	args []any
 	n    int
 }
@@ -343,7 +364,7 @@ const summaryInsertRows = 200
 
 func (m *multiInsert) add(ctx context.Context, vals ...any) error {
 	m.args = append(m.args, vals...)
-	if m.n++; m.n >= summaryInsertRows {
+	if m.n++; m.n >= summaryInsertRows || (m.rows > 0 && m.n >= m.rows) {
 		return m.flush(ctx)
 	}
 	return nil
@@ -504,15 +525,13 @@ func (r *RowReader) SummaryGroups(ctx context.Context, e *pubdata.Entry, g pubda
 		if m.bins > 0 {
 			lo, width = summaryBins(*m.clamp, m.bins)
 		}
-		vrows, err := tx.query(ctx, "SELECT group_key, value, n FROM agg_summary_values WHERE entry_id = ? AND stamp = ? AND group_col = ? AND measure_col = ?", e.ID, stamp, g.Column, m.col)
+		vrows, err := tx.query(ctx, "SELECT group_key, vals FROM agg_summary_values WHERE entry_id = ? AND stamp = ? AND group_col = ? AND measure_col = ?", e.ID, stamp, g.Column, m.col)
 		if err != nil {
 			return nil, 0, err
 		}
 		for vrows.Next() {
-			var key string
-			var v float64
-			var n int64
-			if err := vrows.Scan(&key, &v, &n); err != nil {
+			var key, text string
+			if err := vrows.Scan(&key, &text); err != nil {
 				vrows.Close()
 				return nil, 0, err
 			}
@@ -521,15 +540,21 @@ func (r *RowReader) SummaryGroups(ctx context.Context, e *pubdata.Entry, g pubda
 				continue
 			}
 			f := &fs[i]
-			if m.clamp != nil {
-				v = max(m.clamp[0], min(m.clamp[1], v))
-			}
-			f.n += n
-			f.clampedTotal += float64(n) * v
-			if m.bins > 0 {
-				// As binRows: the bin of (v - lower) / width, truncated, into [0, bins).
-				b := int64((v - lo) / width)
-				f.hist[min(max(b, 0), int64(m.bins)-1)] += n
+			err := decodeSummaryValues(text, func(v float64, n int64) {
+				if m.clamp != nil {
+					v = max(m.clamp[0], min(m.clamp[1], v))
+				}
+				f.n += n
+				f.clampedTotal += float64(n) * v
+				if m.bins > 0 {
+					// As binRows: the bin of (v - lower) / width, truncated, into [0, bins).
+					b := int64((v - lo) / width)
+					f.hist[min(max(b, 0), int64(m.bins)-1)] += n
+				}
+			})
+			if err != nil {
+				vrows.Close()
+				return nil, 0, fmt.Errorf("aggregate summary of %s: %w", e.ID, err)
 			}
 		}
 		vrows.Close()
@@ -601,4 +626,82 @@ func summaryBins(c [2]float64, bins int) (lo, width float64) {
 	lo, _ = strconv.ParseFloat(strconv.FormatFloat(c[0], 'g', -1, 64), 64)
 	width, _ = strconv.ParseFloat(strconv.FormatFloat((c[1]-c[0])/float64(bins), 'g', -1, 64), 64)
 	return lo, width
+}
+
+// openSummaryRow puts the decrypted values of the encrypted columns of a scanned row (in
+// sealed, at their place in the statement's columns) into keys and vals, as the values a
+// read returns: a key as its text (fmt.Sprint, as access.groupInGo keys), a number as a
+// float64.
+func openSummaryRow(sel *rowSelect, groupCols, measures []string, sealed []any, keys []sql.NullString, vals []sql.NullFloat64) error {
+	if sel.keys == nil {
+		return nil
+	}
+	for i, c := range groupCols {
+		if !sel.m.encrypted(c) {
+			continue
+		}
+		v, err := sel.decode(c, sel.items[c].Type, sealed[i])
+		if err != nil {
+			return err
+		}
+		keys[i] = sql.NullString{String: fmt.Sprint(v), Valid: v != nil}
+	}
+	for i, m := range measures {
+		if !sel.m.encrypted(m) {
+			continue
+		}
+		v, err := sel.decode(m, sel.items[m].Type, sealed[len(groupCols)+i])
+		if err != nil {
+			return err
+		}
+		switch x := v.(type) {
+		case int64:
+			vals[i] = sql.NullFloat64{Float64: float64(x), Valid: true}
+		case float64:
+			vals[i] = sql.NullFloat64{Float64: x, Valid: true}
+		default:
+			vals[i] = sql.NullFloat64{}
+		}
+	}
+	return nil
+}
+
+// encodeSummaryValues writes a group's distinct values and their counts as text: "v n;"
+// pairs in increasing order of v, each v in the shortest form that reads back exactly.
+func encodeSummaryValues(m map[float64]int64) string {
+	vs := make([]float64, 0, len(m))
+	for v := range m {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	b := make([]byte, 0, len(vs)*8)
+	for _, v := range vs {
+		b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, m[v], 10)
+		b = append(b, ';')
+	}
+	return string(b)
+}
+
+// decodeSummaryValues calls fn with each value and count of encodeSummaryValues' text.
+func decodeSummaryValues(s string, fn func(v float64, n int64)) error {
+	for s != "" {
+		sp := strings.IndexByte(s, ' ')
+		end := strings.IndexByte(s, ';')
+		if sp < 0 || end < sp {
+			return errors.New("summary values: bad text")
+		}
+		v, err := strconv.ParseFloat(s[:sp], 64)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.ParseInt(s[sp+1:end], 10, 64)
+		if err != nil {
+			return err
+		}
+		fn(v, n)
+		s = s[end+1:]
+	}
+	return nil
 }

@@ -35,14 +35,15 @@ CREATE TABLE agg_summary_groups (
     PRIMARY KEY (entry_id, group_col, group_key, measure_col)
 );
 
--- agg_summary_values: the distinct values of a column in each group with their counts.
+-- agg_summary_values: the distinct values of a column in one group with their counts, as
+-- text: "value count;" pairs, each value in Go's shortest form that reads back exactly
+-- (strconv 'g', -1), in increasing order.
 CREATE TABLE agg_summary_values (
     entry_id    TEXT NOT NULL,
     stamp       TEXT NOT NULL,
     group_col   TEXT NOT NULL,
     measure_col TEXT NOT NULL,
     group_key   TEXT NOT NULL,
-    value       DOUBLE PRECISION NOT NULL,
-    n           BIGINT NOT NULL,
-    PRIMARY KEY (entry_id, group_col, measure_col, group_key, value)
+    vals        TEXT NOT NULL,
+    PRIMARY KEY (entry_id, group_col, measure_col, group_key)
 );
