@@ -249,6 +249,12 @@ func (r *Reader) Aggregate(ctx context.Context, e *pubdata.Entry, req pubdata.Ag
 	return res, nil
 }
 
+// GroupInGo is the grouping Aggregate falls back to for columns stored encrypted (the
+// conformance suite checks the aggregate summaries of such columns against it).
+func GroupInGo(ctx context.Context, t Tables, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrouping) ([]pubdata.RowGroup, error) {
+	return groupInGo(ctx, t, e, q, g)
+}
+
 // groupInGo computes g over the rows q selects by reading them (Tables.QueryRows gives the
 // values in clear), for columns the database cannot aggregate (stored encrypted): the same
 // groups, counts, clamped sums and histograms as Tables.GroupRows, the groups by rows.

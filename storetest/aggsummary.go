@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pubdata/pubdata"
+	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/lib/dp"
 )
 
@@ -152,4 +153,62 @@ func testAggregateSummary(t *testing.T, s *Store) {
 	state("after a row was frozen", pubdata.SummaryStale)
 	rebuild("after a row was frozen")
 	same("with a frozen row")
+}
+
+// testAggregateSummaryEncrypted: columns stored encrypted (grade 3, personal) are summarised
+// from their decrypted values, with the figures of the scan that reads and groups them in Go.
+func testAggregateSummaryEncrypted(t *testing.T, s *Store) {
+	build, ok1 := s.Data.(summaryStore)
+	sums, ok2 := s.Rows.(summaryReader)
+	if !ok1 || !ok2 {
+		t.Fatal("the store keeps no aggregate summaries")
+	}
+	editor, reviewer := catalogueSetup(t, s)
+	e := publish(t, s, editor, reviewer, "fz-scj", personFields())
+	e, err := s.Entries.FindPublishedEntry(system, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.InvisibleTerms.GroupColumns = []string{"xm", "district"}
+	var list []*pubdata.SourceRow
+	for i := range 30 {
+		var income any = int64(i * 137 % 2000)
+		if i == 7 {
+			income = nil
+		}
+		list = append(list, row(int64(i+2), ResidentIDFor("11010519491231"+fmt.Sprintf("%03d", i)), []string{"张三", "李四", "王五"}[i%3], income, []string{"鼓楼区", "台江区"}[i%2], "2020-01-02"))
+	}
+	load(t, s, editor, e, pubdata.LoadOptions{}, list...)
+	if _, err := s.Rows.GroupRows(system, e, &pubdata.RowQuery{}, pubdata.RowGrouping{Column: "xm", Limit: 10}); err == nil {
+		t.Fatal("xm is not stored encrypted: the test tests nothing")
+	}
+	if sum, err := build.BuildAggregateSummary(system, e); err != nil || !sum.Built {
+		t.Fatalf("BuildAggregateSummary = %+v, %v", sum, err)
+	}
+	for _, col := range []string{"", "xm", "district"} {
+		for _, g := range []pubdata.RowGrouping{
+			{Column: col, ByRows: true, Limit: pubdata.MaxGroups},
+			{Column: col, ByRows: true, Limit: pubdata.MaxGroups, Sum: "income", Clamp: &[2]float64{100, 1500}, Bins: dp.Bins,
+				More: []pubdata.RowSum{{Column: "income", Clamp: &[2]float64{0, 5000}}, {Column: "income", Clamp: &[2]float64{300, 900}}}},
+		} {
+			scan, err := access.GroupInGo(system, s.Rows, e, &pubdata.RowQuery{}, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, st, err := sums.SummaryGroups(system, e, g)
+			if err != nil || st != pubdata.SummaryServed {
+				t.Fatalf("SummaryGroups(%+v) = %v, %v", g, st, err)
+			}
+			show := func(gs []pubdata.RowGroup) string {
+				out := ""
+				for _, g := range gs {
+					out += fmt.Sprintf("%s:%d/%d/%g/%v/%v ", g.Key, g.Rows, g.N, g.Sum, g.Hist, g.More)
+				}
+				return out
+			}
+			if show(got) != show(scan) {
+				t.Fatalf("grouping %+v\nsummary %s\nscan    %s", g, show(got), show(scan))
+			}
+		}
+	}
 }

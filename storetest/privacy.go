@@ -15,6 +15,7 @@ var privacyTests = []namedTest{
 	{"AggregateClampBins", testAggregateClampBins},
 	{"PrivacyBudget", testPrivacyBudget},
 	{"AggregateSummary", testAggregateSummary},
+	{"AggregateSummaryEncrypted", testAggregateSummaryEncrypted},
 }
 
 // testAggregateClampBins: staff 0…29 clamped into [5, 20]: sum 5·5 + (5+…+19) + 10·20 = 405,
