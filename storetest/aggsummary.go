@@ -14,6 +14,7 @@ import (
 // RowReader answers).
 type summaryStore interface {
 	BuildAggregateSummary(ctx context.Context, e *pubdata.Entry) (*pubdata.AggregateSummary, error)
+	StaleAggregateSummaries(ctx context.Context) ([]string, error)
 }
 
 type summaryReader interface {
@@ -124,7 +125,14 @@ func testAggregateSummary(t *testing.T, s *Store) {
 		row(2, "91350100MA2XX00001", "戊", 99.5, int64(1000), true, "2020-01-02"),
 		row(3, "91350100MA2XX09999", "甲", -3.0, int64(-7), true, "2019-12-31"))
 	state("after an upsert", pubdata.SummaryStale)
+	// The scheduled job finds it by its batch.
+	if ids, err := build.StaleAggregateSummaries(system); err != nil || fmt.Sprint(ids) != "["+e.ID+"]" {
+		t.Fatalf("StaleAggregateSummaries after an upsert = %v, %v", ids, err)
+	}
 	rebuild("after an upsert")
+	if ids, err := build.StaleAggregateSummaries(system); err != nil || len(ids) != 0 {
+		t.Fatalf("StaleAggregateSummaries after the build = %v, %v", ids, err)
+	}
 	same("after an upsert")
 
 	// A delete.
