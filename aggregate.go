@@ -1,6 +1,9 @@
 package pubdata
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // Aggregates of an entry's table, computed by the database over every row a read selects
 // (the entry page's chart and map): rows grouped by a column, and rows with coordinates
@@ -117,4 +120,54 @@ func (g *Grid) Cell(x, y float64) (int, int) {
 	c := int(math.Floor((x - g.West) / g.CellW))
 	r := int(math.Floor((y - g.South) / g.CellH))
 	return min(max(c, 0), g.Cols-1), min(max(r, 0), g.Rows-1)
+}
+
+// Aggregate summaries (issue 16, Performance): the exact per-group figures of an entry's
+// current rows, kept in the database per table generation and computed in one scan after
+// the table changes (sqlstore/aggsummary.go). A grouping of every current row (no filter) is
+// answered from them when they cover it, with the same figures GroupRows computes.
+
+// SummaryState says how a grouping fared against the kept summary.
+type SummaryState int
+
+const (
+	// SummaryServed: the groups were read from the summary.
+	SummaryServed SummaryState = iota
+	// SummaryMissing: the entry has no summary yet (build one).
+	SummaryMissing
+	// SummaryStale: the summary is of an older generation of the table (the table, its
+	// columns, the rows frozen by objections or the entry's group columns changed since):
+	// it is not read; build it again.
+	SummaryStale
+	// SummaryUncovered: the summary is current but cannot answer this grouping (a column it
+	// does not hold, or bounds narrower than the values of a column whose values it does
+	// not list): scan.
+	SummaryUncovered
+)
+
+func (s SummaryState) String() string {
+	switch s {
+	case SummaryServed:
+		return "served"
+	case SummaryMissing:
+		return "missing"
+	case SummaryStale:
+		return "stale"
+	case SummaryUncovered:
+		return "uncovered"
+	}
+	return "unknown"
+}
+
+// AggregateSummary describes a built summary.
+type AggregateSummary struct {
+	Entry    string
+	Stamp    string   // the table generation it belongs to
+	Built    bool     // false: the kept summary was already current
+	Rows     int64    // rows scanned
+	Groups   []string // group columns covered ("" is every row as one group)
+	Measures []string // number and integer columns summarised
+	Listed   int      // (group column, measure) pairs whose distinct values are all kept
+	Values   int64    // distinct values kept
+	Took     time.Duration
 }

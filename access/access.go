@@ -53,6 +53,13 @@ type Tables interface {
 	GridRows(ctx context.Context, e *pubdata.Entry, q *pubdata.RowQuery, g pubdata.RowGrid) (*pubdata.Grid, error)
 }
 
+// Summaries is what Tables may also do (sqlstore.RowReader): answer a grouping of every
+// current row from the summary kept per table generation (aggregate.go's SummaryState says
+// how it fared), for the noisy aggregates of usable-but-invisible entries.
+type Summaries interface {
+	SummaryGroups(ctx context.Context, e *pubdata.Entry, g pubdata.RowGrouping) ([]pubdata.RowGroup, pubdata.SummaryState, error)
+}
+
 // GrantFinder finds a caller's live grants (pubdata.ApplicationService).
 type GrantFinder interface {
 	LiveGrants(ctx context.Context, a *pubdata.Actor, entryID string, now time.Time) ([]*pubdata.Grant, error)
@@ -78,6 +85,12 @@ type Services struct {
 	// recipients of copies (traces); nil: none kept unmarked, nothing to trace.
 	FingerprintKey []byte
 	Fingerprints   pubdata.FingerprintService
+	// ScanAggregates makes noisy aggregates scan the table even where the kept summary
+	// would answer (the benchmark's baseline).
+	ScanAggregates bool
+	// SummaryWanted is told of an entry whose aggregate found its summary missing or stale
+	// (the server queues its build); nil: nobody is told.
+	SummaryWanted func(e *pubdata.Entry)
 }
 
 // Reader is the one read path. The zero value is not usable: New, then With.

@@ -14,6 +14,8 @@ import (
 var privacyTests = []namedTest{
 	{"AggregateClampBins", testAggregateClampBins},
 	{"PrivacyBudget", testPrivacyBudget},
+	{"AggregateSummary", testAggregateSummary},
+	{"AggregateSummaryEncrypted", testAggregateSummaryEncrypted},
 }
 
 // testAggregateClampBins: staff 0…29 clamped into [5, 20]: sum 5·5 + (5+…+19) + 10·20 = 405,

@@ -85,6 +85,8 @@ func (a *app) startJobs(ctx context.Context) (*jobQueue, error) {
 	river.AddWorker(workers, &periodicWorker[securityScanArgs]{a: a})
 	river.AddWorker(workers, &periodicWorker[backupDueArgs]{a: a})
 	river.AddWorker(workers, &periodicWorker[cleanupArgs]{a: a})
+	river.AddWorker(workers, &summaryWorker{a: a})
+	river.AddWorker(workers, &periodicWorker[summariesDueArgs]{a: a})
 
 	periodic := []*river.PeriodicJob{
 		every(a.cfg.PullCheckInterval, pullDueArgs{}),
@@ -93,6 +95,7 @@ func (a *app) startJobs(ctx context.Context) (*jobQueue, error) {
 		every(time.Minute, securityScanArgs{}),
 		every(time.Minute, backupDueArgs{}),
 		every(10*time.Minute, cleanupArgs{}),
+		every(time.Minute, summariesDueArgs{}),
 	}
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -243,6 +246,17 @@ func (w *periodicWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 		}
 	case cleanupArgs:
 		a.cleanup(ctx)
+	case summariesDueArgs:
+		// The aggregate summaries whose table had a batch since they were built.
+		ids, err := sqlstore.NewDataService(a.db).StaleAggregateSummaries(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := a.buildSummary(ctx, id); err != nil {
+				a.logger.Error("aggregate summary", "entry", id, "error", err)
+			}
+		}
 	}
 	return nil
 }
@@ -266,6 +280,68 @@ func (a *app) cleanup(ctx context.Context) {
 	if _, err := sqlstore.NewRateCountService(a.db).PruneRateCounts(jctx, now.Add(-time.Hour)); err != nil && ctx.Err() == nil {
 		a.logger.Error("pruning rate counts", "error", err)
 	}
+}
+
+// --- aggregate summaries (issue 16, Performance; sqlstore/aggsummary.go) ---
+
+// summaryArgs is the build of one entry's aggregate summary, queued when an aggregate found
+// it missing or stale; one queued or running per entry.
+type summaryArgs struct {
+	Entry string `json:"entry"`
+}
+
+func (summaryArgs) Kind() string { return "aggregate_summary" }
+
+func (summaryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStateRunning}}}
+}
+
+// summariesDueArgs is the periodic look for summaries whose table had a batch since.
+type summariesDueArgs struct{}
+
+func (summariesDueArgs) Kind() string { return "aggregate_summaries_due" }
+
+// EnqueueSummary queues the build of e's aggregate summary (web.Server.SummaryWanted).
+func (q *jobQueue) EnqueueSummary(e *pubdata.Entry) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := q.client.Insert(ctx, summaryArgs{Entry: e.ID}, nil); err != nil {
+		q.logger.Error("queueing an aggregate summary", "entry", e.ID, "error", err)
+	}
+}
+
+type summaryWorker struct {
+	river.WorkerDefaults[summaryArgs]
+	a *app
+}
+
+func (w *summaryWorker) Work(ctx context.Context, job *river.Job[summaryArgs]) error {
+	return w.a.buildSummary(systemContext(ctx), job.Args.Entry)
+}
+
+// buildSummary builds the aggregate summary of a published usable-but-invisible entry (one
+// scan of its table; nothing when the kept one is current or the entry is gone).
+func (a *app) buildSummary(ctx context.Context, id string) error {
+	e, err := a.entries.FindPublishedEntry(ctx, id)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !e.HasInvisible() {
+		return nil
+	}
+	sum, err := sqlstore.NewDataService(a.db).BuildAggregateSummary(ctx, e)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if sum.Built {
+		a.logger.Info("aggregate summary built", "entry", id, "rows", sum.Rows, "values", sum.Values, "took", sum.Took.String())
+	}
+	return nil
 }
 
 // --- the operator's page ---

@@ -128,6 +128,7 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 		return err
 	}
 	a.jobs, a.web.Loads, a.web.Jobs = jobs, jobs, jobs
+	a.web.SummaryWanted = jobs.EnqueueSummary
 
 	// Write the API tokens' usage every few seconds and e-mail notifications every 30 s
 	// (accounts.go).

@@ -87,6 +87,11 @@ type Server struct {
 	// Fingerprints keeps their recipients and the items providers keep unmarked.
 	FingerprintKey []byte
 	Fingerprints   pubdata.FingerprintService
+	// ScanAggregates makes noisy aggregates scan the table instead of reading the kept
+	// summary (pubdata bench aggregate's baseline). SummaryWanted queues the build of an
+	// entry's aggregate summary found missing or stale (serve's job queue; nil: none).
+	ScanAggregates bool
+	SummaryWanted  func(e *pubdata.Entry)
 	// Licenses keeps the licence list (license.go); nil: entries show no licence and the
 	// licence routes answer 404.
 	Licenses pubdata.LicenseService
@@ -462,7 +467,7 @@ func (s *Server) Reader() *access.Reader {
 		r = noTables
 	}
 	return r.With(access.Services{Data: s.Data, Grants: s.Applications, MaskPolicies: s.MaskPolicies, CountUse: s.CountUse, Now: s.Now, Privacy: s.Privacy,
-		FingerprintKey: s.FingerprintKey, Fingerprints: s.Fingerprints})
+		FingerprintKey: s.FingerprintKey, Fingerprints: s.Fingerprints, ScanAggregates: s.ScanAggregates, SummaryWanted: s.SummaryWanted})
 }
 
 // routeLabel drops the method from a ServeMux pattern: "GET /api/v1/me" → "/api/v1/me".
