@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -42,6 +43,7 @@ type directWriter struct {
 	superseded  int64
 	failedWrite bool
 	enc         *batchEncoder // the batch's encryption (nil: none): rows come encrypted
+	deferKey    bool          // the key index is dropped for the load and built after it (deferKeyIndex)
 }
 
 const directChunk = 64
@@ -63,6 +65,9 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		}
 		d.superseded, _ = res.RowsAffected()
 	}
+	if err := d.deferKeyIndex(ctx); err != nil {
+		return err
+	}
 	var err error
 	if d.full, err = d.tx.PrepareContext(ctx, d.insertSQL(directChunk)); err != nil {
 		return err
@@ -71,7 +76,10 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 	for {
 		r, err := next()
 		if errors.Is(err, io.EOF) {
-			return d.flush(ctx)
+			if err := d.flush(ctx); err != nil {
+				return err
+			}
+			return d.buildKeyIndex(ctx)
 		} else if err != nil {
 			return err
 		}
@@ -85,6 +93,12 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		if r.Delete {
 			if err := d.flush(ctx); err != nil {
 				return err
+			}
+			if err := d.buildKeyIndex(ctx); err != nil { // a delete looks its key up
+				return err
+			}
+			if d.abort && len(d.errs) > 0 {
+				continue
 			}
 			if err := d.delete(ctx, r); err != nil {
 				return err
@@ -102,6 +116,106 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 			}
 		}
 	}
+}
+
+// deferKeyIndex drops the table's unique key index for the load, to be built after it
+// (buildKeyIndex), when every key column is encrypted and the table has no current rows
+// (an append into an empty table, or a replace): the blind indexes arrive in random order,
+// so each row's index entry lands on a random page of the index, while the index built
+// after the load sorts them once and writes its pages in order. The repeats a batch holds
+// are then found with one sort, reported as the index would have (the later rows, naming
+// the first) and removed before the index is built. The drop, the rows and the new index
+// are one transaction: a reader sees the table before the load, with its index, until it
+// commits. An upsert (which looks each key up) keeps the index; so does a clear key, whose
+// values usually arrive in order and append to the index.
+func (d *directWriter) deferKeyIndex(ctx context.Context) error {
+	if d.enc == nil || len(d.keys) == 0 || (d.mode != pubdata.ModeAppend && d.mode != pubdata.ModeReplace) {
+		return nil
+	}
+	for _, k := range d.keys {
+		if !slices.Contains(d.enc.cols, k) {
+			return nil
+		}
+	}
+	name := bareTable(d.tbl) + "_key"
+	var n int
+	if err := d.tx.queryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	var one int
+	err := d.tx.queryRow(ctx, "SELECT 1 FROM "+d.tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
+	if err == nil {
+		return nil // current rows: an append keeps the index that checks them
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if _, err := d.tx.exec(ctx, "DROP INDEX "+name); err != nil {
+		return err
+	}
+	d.deferKey = true
+	return nil
+}
+
+// buildKeyIndex builds the key index deferKeyIndex dropped: at the end of the load, or
+// before its first delete (which looks its key up). A batch that holds a key twice fails
+// to build it; its repeats are then reported and removed, and the index is built again.
+func (d *directWriter) buildKeyIndex(ctx context.Context) error {
+	if !d.deferKey {
+		return nil
+	}
+	d.deferKey = false
+	err := d.tx.createKeyIndex(ctx, d.tbl, d.keys)
+	if pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		return err
+	}
+	// The later rows of each key, with the first: NULL keys are distinct, as in the index.
+	part, notNull := quoteAll(d.keys), make([]string, len(d.keys))
+	for i, k := range d.keys {
+		notNull[i] = quote(k) + " IS NOT NULL"
+	}
+	rows, err := d.tx.query(ctx, "SELECT _row, first FROM (SELECT _row, MIN(_row) OVER (PARTITION BY "+part+") AS first FROM "+d.tbl+
+		" WHERE _to IS NULL AND "+strings.Join(notNull, " AND ")+") WHERE _row > first ORDER BY _row")
+	if err != nil {
+		return err
+	}
+	type repeat struct{ row, first int64 }
+	var repeats []repeat
+	for rows.Next() {
+		var r repeat
+		if err := rows.Scan(&r.row, &r.first); err != nil {
+			rows.Close()
+			return err
+		}
+		repeats = append(repeats, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	base, cols := rowBase(d.seq), quoteAll(d.names)
+	keyList := keyTitles(d.items, d.keys)
+	for _, r := range repeats {
+		if d.abort && len(d.errs) > 0 {
+			return nil // the batch fails: it reports its first key error, as with the index
+		}
+		vals := make([]any, len(d.names))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := d.tx.queryRow(ctx, "SELECT "+cols+" FROM "+d.tbl+" WHERE _row = ?", r.row).Scan(ptrs...); err != nil {
+			return err
+		}
+		if _, err := d.tx.exec(ctx, "DELETE FROM "+d.tbl+" WHERE _row = ?", r.row); err != nil {
+			return err
+		}
+		d.loaded--
+		d.fail(&pubdata.SourceRow{Num: r.row - base, Values: vals}, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", r.first-base))
+	}
+	if d.abort && len(d.errs) > 0 {
+		return nil
+	}
+	return d.tx.createKeyIndex(ctx, d.tbl, d.keys)
 }
 
 // insertSQL is the INSERT of n rows. It is INSERT OR FAIL: a key conflict stops the
