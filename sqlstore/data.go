@@ -1027,15 +1027,12 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	if err != nil {
 		return err
 	}
-	if direct && enc.keyed(keys) {
-		// An encrypted key's blind indexes arrive in random order, unlike most keys: its
-		// index pages are written all over the file. A larger page cache for this batch's
-		// connection (64 MiB, back to the default after it) keeps them in memory.
-		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
-			return err
+	var dw *directWriter
+	defer func() {
+		if dw != nil && dw.bigCache { // back to SQLite's default for the pooled connection
+			conn.ExecContext(context.Background(), "PRAGMA cache_size = -2000")
 		}
-		defer conn.ExecContext(context.Background(), "PRAGMA cache_size = -2000")
-	}
+	}()
 	storeItems := enc.storeItems(items)
 	names = itemNames(storeItems)
 	st := &stage{tx: tx, conn: conn, items: storeItems, names: names, enc: enc}
@@ -1142,7 +1139,6 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 	}
 	next, stopProducer := startPass()
 	defer func() { stopProducer() }()
-	var dw *directWriter
 	var loaded, superseded int64
 	written := direct || fast // the rows are in the table, not in the staging table
 	switch {

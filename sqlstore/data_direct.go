@@ -44,6 +44,7 @@ type directWriter struct {
 	failedWrite bool
 	enc         *batchEncoder // the batch's encryption (nil: none): rows come encrypted
 	deferKey    bool          // the key index is dropped for the load and built after it (deferKeyIndex)
+	bigCache    bool          // the connection's page cache is 64 MiB for the load (the caller shrinks it after)
 }
 
 const directChunk = 64
@@ -58,6 +59,9 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		}
 	}
 	d.deleted = map[string]bool{}
+	if err := d.deferKeyIndex(ctx); err != nil {
+		return err
+	}
 	if d.mode == pubdata.ModeReplace {
 		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL", d.seq)
 		if err != nil {
@@ -65,8 +69,16 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		}
 		d.superseded, _ = res.RowsAffected()
 	}
-	if err := d.deferKeyIndex(ctx); err != nil {
-		return err
+	if d.enc.keyed(d.keys) && !d.deferKey {
+		// The encrypted key's index is kept during the load (an append to current rows, an
+		// upsert): its blind indexes arrive in random order, so its pages are written all
+		// over the file. A larger page cache for this connection keeps them in memory. (A
+		// deferred index needs none: the table's pages are appended, and a larger cache
+		// only costs its allocation and release, page by page, in modernc's allocator.)
+		if _, err := d.tx.exec(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return err
+		}
+		d.bigCache = true
 	}
 	var err error
 	if d.full, err = d.tx.PrepareContext(ctx, d.insertSQL(directChunk)); err != nil {
@@ -120,7 +132,7 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 
 // deferKeyIndex drops the table's unique key index for the load, to be built after it
 // (buildKeyIndex), when every key column is encrypted and the table has no current rows
-// (an append into an empty table, or a replace): the blind indexes arrive in random order,
+// (an append into an empty table, or a replace, which supersedes them after the drop): the blind indexes arrive in random order,
 // so each row's index entry lands on a random page of the index, while the index built
 // after the load sorts them once and writes its pages in order. The repeats a batch holds
 // are then found with one sort, reported as the index would have (the later rows, naming
@@ -142,12 +154,14 @@ func (d *directWriter) deferKeyIndex(ctx context.Context) error {
 	if err := d.tx.queryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&n); err != nil || n == 0 {
 		return err
 	}
-	var one int
-	err := d.tx.queryRow(ctx, "SELECT 1 FROM "+d.tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
-	if err == nil {
-		return nil // current rows: an append keeps the index that checks them
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return err
+	if d.mode == pubdata.ModeAppend { // a replace supersedes every current row first
+		var one int
+		err := d.tx.queryRow(ctx, "SELECT 1 FROM "+d.tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
+		if err == nil {
+			return nil // current rows: an append keeps the index that checks them
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
 	if _, err := d.tx.exec(ctx, "DROP INDEX "+name); err != nil {
 		return err
