@@ -985,6 +985,27 @@ func (es *errorSet) add(errs ...pubdata.RowError) {
 	}
 }
 
+// boundedStatements reports whether the batch's statements on e's table stay bounded: its
+// table is new or needs no migration that rewrites it (encrypting a column, a new key).
+// Read before the batch's transaction: a migration in between only costs memory.
+func (s *DataService) boundedStatements(ctx context.Context, e *pubdata.Entry) bool {
+	m, err := s.db.tableMeta(ctx, e.ID)
+	if pubdata.ErrorCode(err) == pubdata.ENOTFOUND {
+		return true
+	} else if err != nil {
+		return false
+	}
+	if !slices.Equal(keyNames(e.Items), m.keys) {
+		return false
+	}
+	for _, it := range e.Items {
+		if c, ok := m.columnsByName[it.Name]; ok && !c.Enc && s.db.encrypts(it) {
+			return false
+		}
+	}
+	return true
+}
+
 // load runs the batch in one transaction on one connection; see the package comment above.
 func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdata.Item, b *pubdata.Batch, src pubdata.RowSource, opt pubdata.LoadOptions, live *liveBatch) error {
 	conn, err := s.db.db.Conn(ctx)
@@ -992,6 +1013,23 @@ func (s *DataService) load(ctx context.Context, e *pubdata.Entry, items []pubdat
 		return err
 	}
 	defer conn.Close()
+	if s.db.dialect == SQLite && s.boundedStatements(ctx, e) {
+		// Every multi-row INSERT of the batch keeps a statement journal (it names its rows'
+		// _row, which SQLite checks), and once one statement's journal passed 64 KiB the
+		// journal stayed a temporary file for the rest of the transaction: a write system
+		// call per page a statement changed, 8–15 % of a load's CPU. In memory it is a copy.
+		// The batch's statements are bounded (64 rows; a replace supersedes in bounded
+		// steps, directWriter.supersedeAll), so its journal stays small. The setting cannot
+		// change inside a transaction: set before, back to the default after (the deferred
+		// call runs after the transaction's end below). The batch keeps no temporary table
+		// on SQLite (it writes straight into the table). A batch that first migrates its
+		// table in ways that rewrite it in one statement (encrypting a column in place, a new
+		// key) keeps the default: such a statement's journal is the table's size.
+		if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT")
+	}
 	stx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err

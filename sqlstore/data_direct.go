@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -63,11 +64,9 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		return err
 	}
 	if d.mode == pubdata.ModeReplace {
-		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL", d.seq)
-		if err != nil {
+		if err := d.supersedeAll(ctx); err != nil {
 			return err
 		}
-		d.superseded, _ = res.RowsAffected()
 	}
 	if d.enc.keyed(d.keys) && !d.deferKey {
 		// The encrypted key's index is kept during the load (an append to current rows, an
@@ -391,6 +390,33 @@ func (d *directWriter) writtenRows(ctx context.Context, rows []*pubdata.SourceRo
 		out[row-base] = true
 	}
 	return out, res.Err()
+}
+
+// supersedeStep bounds the rows of one statement of supersedeAll.
+const supersedeStep = 8192
+
+// supersedeAll closes every current row (a replace), in statements of at most
+// supersedeStep rows by _row: one statement over the whole table would keep a copy of every
+// page of it in its statement journal, which the batch keeps in memory (load).
+func (d *directWriter) supersedeAll(ctx context.Context) error {
+	last := int64(math.MinInt64)
+	for {
+		hi := int64(math.MaxInt64)
+		err := d.tx.queryRow(ctx, "SELECT _row FROM "+d.tbl+" WHERE _row > ? ORDER BY _row LIMIT 1 OFFSET ?", last, supersedeStep-1).Scan(&hi)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _row > ? AND _row <= ? AND _to IS NULL", d.seq, last, hi)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		d.superseded += n
+		if hi == math.MaxInt64 {
+			return nil
+		}
+		last = hi
+	}
 }
 
 // supersede closes the current rows of earlier batches that the rows' keys replace.
