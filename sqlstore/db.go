@@ -88,6 +88,11 @@ func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 			// churn took more CPU than the lookups.
 			d.db.SetMaxIdleConns(20)
 			d.db.SetConnMaxIdleTime(5 * time.Minute)
+			// And at most 20 open, as on PostgreSQL: when requests queue (a loaded machine,
+			// 500 key lookups a second), every new connection parsed the schema while the
+			// queue grew, and the queue grew for that: lookups took minutes and failed.
+			// Beyond 20 they wait for a connection instead; 20 is more than two cores use.
+			d.db.SetMaxOpenConns(20)
 		}
 	default:
 		return nil, fmt.Errorf("database %q: use postgres://… or sqlite:PATH", dsn)
