@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -13,8 +15,9 @@ import (
 
 // directWriter is SQLite's batch path: rows go straight into the entry's table in 64-row
 // INSERTs inside the batch's transaction, and the table's unique key index over the current
-// rows finds the conflicts. A chunk that conflicts is written again row by row to report
-// the rows at fault, each as the staging path would (data_stage.go): a key twice in the
+// rows finds the conflicts. A chunk that conflicts stops at the row at fault (INSERT OR
+// FAIL, insertSQL); its rows not written are then written row by row to report the rows at
+// fault, each as the staging path would (data_stage.go): a key twice in the
 // batch (RuleUnique, naming the first row), a key the table already has in append mode
 // (RuleExists), a delete of a key the table does not have (RuleNotFound).
 //
@@ -41,6 +44,8 @@ type directWriter struct {
 	superseded  int64
 	failedWrite bool
 	enc         *batchEncoder // the batch's encryption (nil: none): rows come encrypted
+	deferKey    bool          // the key index is dropped for the load and built after it (deferKeyIndex)
+	bigCache    bool          // the connection's page cache is 64 MiB for the load (the caller shrinks it after)
 }
 
 const directChunk = 64
@@ -55,12 +60,24 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		}
 	}
 	d.deleted = map[string]bool{}
+	if err := d.deferKeyIndex(ctx); err != nil {
+		return err
+	}
 	if d.mode == pubdata.ModeReplace {
-		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _to IS NULL", d.seq)
-		if err != nil {
+		if err := d.supersedeAll(ctx); err != nil {
 			return err
 		}
-		d.superseded, _ = res.RowsAffected()
+	}
+	if d.enc.keyed(d.keys) && !d.deferKey {
+		// The encrypted key's index is kept during the load (an append to current rows, an
+		// upsert): its blind indexes arrive in random order, so its pages are written all
+		// over the file. A larger page cache for this connection keeps them in memory. (A
+		// deferred index needs none: the table's pages are appended, and a larger cache
+		// only costs its allocation and release, page by page, in modernc's allocator.)
+		if _, err := d.tx.exec(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			return err
+		}
+		d.bigCache = true
 	}
 	var err error
 	if d.full, err = d.tx.PrepareContext(ctx, d.insertSQL(directChunk)); err != nil {
@@ -70,7 +87,10 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 	for {
 		r, err := next()
 		if errors.Is(err, io.EOF) {
-			return d.flush(ctx)
+			if err := d.flush(ctx); err != nil {
+				return err
+			}
+			return d.buildKeyIndex(ctx)
 		} else if err != nil {
 			return err
 		}
@@ -84,6 +104,12 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 		if r.Delete {
 			if err := d.flush(ctx); err != nil {
 				return err
+			}
+			if err := d.buildKeyIndex(ctx); err != nil { // a delete looks its key up
+				return err
+			}
+			if d.abort && len(d.errs) > 0 {
+				continue
 			}
 			if err := d.delete(ctx, r); err != nil {
 				return err
@@ -103,9 +129,118 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 	}
 }
 
+// deferKeyIndex drops the table's unique key index for the load, to be built after it
+// (buildKeyIndex), when every key column is encrypted and the table has no current rows
+// (an append into an empty table, or a replace, which supersedes them after the drop): the blind indexes arrive in random order,
+// so each row's index entry lands on a random page of the index, while the index built
+// after the load sorts them once and writes its pages in order. The repeats a batch holds
+// are then found with one sort, reported as the index would have (the later rows, naming
+// the first) and removed before the index is built. The drop, the rows and the new index
+// are one transaction: a reader sees the table before the load, with its index, until it
+// commits. An upsert (which looks each key up) keeps the index; so does a clear key, whose
+// values usually arrive in order and append to the index.
+func (d *directWriter) deferKeyIndex(ctx context.Context) error {
+	if d.enc == nil || len(d.keys) == 0 || (d.mode != pubdata.ModeAppend && d.mode != pubdata.ModeReplace) {
+		return nil
+	}
+	for _, k := range d.keys {
+		if !slices.Contains(d.enc.cols, k) {
+			return nil
+		}
+	}
+	name := bareTable(d.tbl) + "_key"
+	var n int
+	if err := d.tx.queryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if d.mode == pubdata.ModeAppend { // a replace supersedes every current row first
+		var one int
+		err := d.tx.queryRow(ctx, "SELECT 1 FROM "+d.tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
+		if err == nil {
+			return nil // current rows: an append keeps the index that checks them
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if _, err := d.tx.exec(ctx, "DROP INDEX "+name); err != nil {
+		return err
+	}
+	d.deferKey = true
+	return nil
+}
+
+// buildKeyIndex builds the key index deferKeyIndex dropped: at the end of the load, or
+// before its first delete (which looks its key up). A batch that holds a key twice fails
+// to build it; its repeats are then reported and removed, and the index is built again.
+func (d *directWriter) buildKeyIndex(ctx context.Context) error {
+	if !d.deferKey {
+		return nil
+	}
+	d.deferKey = false
+	err := d.tx.createKeyIndex(ctx, d.tbl, d.keys)
+	if pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		return err
+	}
+	// The later rows of each key, with the first: NULL keys are distinct, as in the index.
+	part, notNull := quoteAll(d.keys), make([]string, len(d.keys))
+	for i, k := range d.keys {
+		notNull[i] = quote(k) + " IS NOT NULL"
+	}
+	rows, err := d.tx.query(ctx, "SELECT _row, first FROM (SELECT _row, MIN(_row) OVER (PARTITION BY "+part+") AS first FROM "+d.tbl+
+		" WHERE _to IS NULL AND "+strings.Join(notNull, " AND ")+") WHERE _row > first ORDER BY _row")
+	if err != nil {
+		return err
+	}
+	type repeat struct{ row, first int64 }
+	var repeats []repeat
+	for rows.Next() {
+		var r repeat
+		if err := rows.Scan(&r.row, &r.first); err != nil {
+			rows.Close()
+			return err
+		}
+		repeats = append(repeats, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	base, cols := rowBase(d.seq), quoteAll(d.names)
+	keyList := keyTitles(d.items, d.keys)
+	for _, r := range repeats {
+		if d.abort && len(d.errs) > 0 {
+			return nil // the batch fails: it reports its first key error, as with the index
+		}
+		vals := make([]any, len(d.names))
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := d.tx.queryRow(ctx, "SELECT "+cols+" FROM "+d.tbl+" WHERE _row = ?", r.row).Scan(ptrs...); err != nil {
+			return err
+		}
+		if _, err := d.tx.exec(ctx, "DELETE FROM "+d.tbl+" WHERE _row = ?", r.row); err != nil {
+			return err
+		}
+		d.loaded--
+		d.fail(&pubdata.SourceRow{Num: r.row - base, Values: vals}, pubdata.RuleUnique, pubdata.NewMessage("row.key.again", "Key", keyList, "First", r.first-base))
+	}
+	if d.abort && len(d.errs) > 0 {
+		return nil
+	}
+	return d.tx.createKeyIndex(ctx, d.tbl, d.keys)
+}
+
+// insertSQL is the INSERT of n rows. It is INSERT OR FAIL: a key conflict stops the
+// statement at the row at fault and keeps the rows before it, so SQLite keeps no statement
+// journal for it. (With the default ABORT it copies the original of every page a statement
+// changes, to undo the statement: an encrypted key's blind indexes land on a random page
+// of the key index each, so a 64-row statement changed about 64 pages and the journal
+// spilled to a temporary file — about a fifth of an encrypted load's CPU.) flush finds the
+// rows that were not written by their _row.
 func (d *directWriter) insertSQL(n int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", 2+len(d.names)), ", ") + ")"
-	return "INSERT INTO " + d.tbl + " (_row, _from, " + quoteAll(d.names) + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+	return "INSERT OR FAIL INTO " + d.tbl + " (_row, _from, " + quoteAll(d.names) + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 }
 
 func (d *directWriter) appendArgs(r *pubdata.SourceRow) {
@@ -206,7 +341,17 @@ func (d *directWriter) flush(ctx context.Context) error {
 	if !isUniqueViolation(err) {
 		return err
 	}
-	for _, r := range rows { // the statement wrote nothing: one by one, to find the rows at fault
+	// The statement stopped at a conflict (OR FAIL): the rows before it are written. The
+	// others are written one by one, to find the rows at fault.
+	written, err := d.writtenRows(ctx, rows)
+	if err != nil {
+		return err
+	}
+	d.loaded += int64(len(written))
+	for _, r := range rows {
+		if written[r.Num] {
+			continue
+		}
 		if d.abort && len(d.errs) > 0 {
 			return nil
 		}
@@ -225,6 +370,53 @@ func (d *directWriter) flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// writtenRows returns the numbers of the rows (of one chunk, in order) that are in the
+// table: this batch's rows have _row = rowBase(seq) + their number.
+func (d *directWriter) writtenRows(ctx context.Context, rows []*pubdata.SourceRow) (map[int64]bool, error) {
+	base := rowBase(d.seq)
+	res, err := d.tx.query(ctx, "SELECT _row FROM "+d.tbl+" WHERE _row >= ? AND _row <= ?", base+rows[0].Num, base+rows[len(rows)-1].Num)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	out := map[int64]bool{}
+	for res.Next() {
+		var row int64
+		if err := res.Scan(&row); err != nil {
+			return nil, err
+		}
+		out[row-base] = true
+	}
+	return out, res.Err()
+}
+
+// supersedeStep bounds the rows of one statement of supersedeAll.
+const supersedeStep = 8192
+
+// supersedeAll closes every current row (a replace), in statements of at most
+// supersedeStep rows by _row: one statement over the whole table would keep a copy of every
+// page of it in its statement journal, which the batch keeps in memory (load).
+func (d *directWriter) supersedeAll(ctx context.Context) error {
+	last := int64(math.MinInt64)
+	for {
+		hi := int64(math.MaxInt64)
+		err := d.tx.queryRow(ctx, "SELECT _row FROM "+d.tbl+" WHERE _row > ? ORDER BY _row LIMIT 1 OFFSET ?", last, supersedeStep-1).Scan(&hi)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		res, err := d.tx.exec(ctx, "UPDATE "+d.tbl+" SET _to = ? WHERE _row > ? AND _row <= ? AND _to IS NULL", d.seq, last, hi)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		d.superseded += n
+		if hi == math.MaxInt64 {
+			return nil
+		}
+		last = hi
+	}
 }
 
 // supersede closes the current rows of earlier batches that the rows' keys replace.
