@@ -28,6 +28,7 @@ func newDevSpaceEnv(t *testing.T) *env {
 	e.srv.Privacy = sqlstore.NewPrivacyService(e.db)
 	e.srv.DevSpaces = sqlstore.NewDevSpaceService(e.db)
 	e.srv.Products = sqlstore.NewProductService(e.db)
+	e.srv.Trade = sqlstore.NewTradeService(e.db)
 	e.srv.FileStore = blob.New(t.TempDir())
 	e.srv.PlatformName = "福建省公共数据平台"
 	for _, o := range []*pubdata.Org{
@@ -154,6 +155,27 @@ func TestDevSpacesHTTP(t *testing.T) {
 	}
 	if w := e.do(req{path: "/api/v1/products/" + p.ID + "/content", as: devEditor}); w.Code != 200 || w.Body.String() != table.Body.String() {
 		t.Errorf("the product's content: %d", w.Code)
+	}
+	// The content: the developers and the covering authority; the provider sees the product
+	// but not its content; nobody else; every download recorded.
+	for who, want := range map[string]int{authReviewer: 200, pbReviewer: 403, othEditor: 403, citizen: 403, anonymous: 401} {
+		w := e.do(req{path: "/api/v1/products/" + p.ID + "/content", as: who})
+		if w.Code != want || (want == 403 && !strings.Contains(w.Body.String(), "buyers under a delivery")) {
+			t.Errorf("the product's content as %q: %d, want %d: %s", who, w.Code, want, w.Body)
+		}
+	}
+	if n := len(e.events("product.read")); n != 2 {
+		t.Errorf("%d product reads recorded, want 2", n)
+	}
+	pb := e.login(pbReviewer)
+	if w := e.page("GET", "/products/"+p.ID, pb, "en", nil); w.Code != 200 || strings.Contains(w.Body.String(), "/products/"+p.ID+"/content") {
+		t.Errorf("the provider's product page offers the content: %d", w.Code)
+	}
+	if w := e.page("GET", "/products/"+p.ID+"/content", pb, "en", nil); w.Code != 403 || !strings.Contains(w.Body.String(), "buyers under a delivery") {
+		t.Errorf("the provider downloads the content from the page: %d %s", w.Code, w.Body)
+	}
+	if w := e.page("GET", "/products/"+p.ID+"/content", e.login(devEditor), "zh-CN", nil); w.Code != 200 || w.Body.String() != table.Body.String() {
+		t.Errorf("the developer downloads the content from the page: %d", w.Code)
 	}
 	if l := decode[struct{ Items []*pubdata.Product }](t, e.do(req{path: "/api/v1/products?entry=" + cond.ID, as: authReviewer})); len(l.Items) != 1 {
 		t.Errorf("the authority's products of the entry: %+v", l)

@@ -141,3 +141,9 @@ func (s *Server) PageProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Render(w, r, "product", http.StatusOK, v)
 }
+
+// PageProductContent is GET /products/{id}/content: the product's content for those who may
+// download it (web.ServeProductContent); anyone else gets the 403 page naming who may.
+func (s *Server) PageProductContent(w http.ResponseWriter, r *http.Request) error {
+	return s.ServeProductContent(w, r, r.PathValue("id"))
+}

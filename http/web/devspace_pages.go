@@ -324,7 +324,14 @@ func (s *Server) ProductPage(r *http.Request, id string, console bool) (*Product
 	}
 	v := &ProductView{Page: s.Base(r, console), Product: p, Space: sp, SpaceURL: spaceBase(console) + "/" + sp.ID}
 	if p.ContentRef != "" {
-		v.Content = "/api/v1/products/" + p.ID + "/content"
+		op, err := s.IsSpaceOperator(r)
+		if err != nil {
+			return nil, err
+		}
+		// The download link only for those who may download (DecideProductContent).
+		if _, err := pubdata.DecideProductContent(pubdata.ActorFromContext(r.Context()), sp, op, p.ID, nil, s.Now()); err == nil {
+			v.Content = "/products/" + p.ID + "/content"
+		}
 	}
 	if an := p.Processing.Anonymisation; an != nil {
 		v.Loss = fmt.Sprintf("%.3f (≥ %.3f)", an.Loss, an.LossLowerBound)
