@@ -286,23 +286,23 @@ type TradeSource struct {
 
 // GateResult is what the gate measured on a product and decided.
 type GateResult struct {
-	Risk             float64   `json:"risk"` // the highest prosecutor re-identification risk, 0…1
-	AverageRisk      float64   `json:"average_risk"`
-	K                int       `json:"k"` // the smallest equivalence class
-	Rows             int       `json:"rows"`
-	Classes          int       `json:"classes"`
-	QuasiIdentifiers []string  `json:"quasi_identifiers"`
-	Threshold        float64   `json:"threshold"`
-	MinK             int       `json:"min_k"`
-	NonPublic        int       `json:"non_public"` // non-public sources
+	Risk             float64  `json:"risk"` // the highest prosecutor re-identification risk, 0…1
+	AverageRisk      float64  `json:"average_risk"`
+	K                int      `json:"k"` // the smallest equivalence class
+	Rows             int      `json:"rows"`
+	Classes          int      `json:"classes"`
+	QuasiIdentifiers []string `json:"quasi_identifiers"`
+	Threshold        float64  `json:"threshold"`
+	MinK             int      `json:"min_k"`
+	NonPublic        int      `json:"non_public"` // non-public sources
 	// Basis is what the gate decided on: GateContent (the product's own table measured)
 	// or GateDeclared (the anonymiser's report on the data it was derived from, and the
 	// aggregate-only declaration of MinGroupSize).
-	Basis        string `json:"basis,omitempty"`
-	DerivedRun   string `json:"derived_run,omitempty"`
-	MinGroupSize int    `json:"min_group_size,omitempty"`
-	Passed       bool   `json:"passed"`
-	CheckedAt        time.Time `json:"checked_at"`
+	Basis        string    `json:"basis,omitempty"`
+	DerivedRun   string    `json:"derived_run,omitempty"`
+	MinGroupSize int       `json:"min_group_size,omitempty"`
+	Passed       bool      `json:"passed"`
+	CheckedAt    time.Time `json:"checked_at"`
 }
 
 // TradeRegistration is a listing's registration (备案登记): the number the authority issues and
@@ -876,6 +876,10 @@ type TradeService interface {
 	SetContribution(ctx context.Context, c *Contribution) (*Contribution, error)
 	// Contribution returns an entry's terms; ENOTFOUND when it has none.
 	Contribution(ctx context.Context, entry string) (*Contribution, error)
+	// Contributions returns the terms of the organisation's entries, by entry. Who may see
+	// them is the caller's check (the organisation's users; the terms of a listed product's
+	// sources are disclosed with it).
+	Contributions(ctx context.Context, org string) ([]*Contribution, error)
 
 	// ProductTrades returns a product's listings and contracts (with their buyers).
 	ProductTrades(ctx context.Context, product string) (*TradeTrace, error)

@@ -867,6 +867,19 @@ func (s *TradeService) Contribution(ctx context.Context, entry string) (*pubdata
 	return c, err
 }
 
+// Contributions implements pubdata.TradeService.
+func (s *TradeService) Contributions(ctx context.Context, org string) ([]*pubdata.Contribution, error) {
+	rows, err := s.db.query(ctx, "SELECT "+contributionColumns+" FROM contributions WHERE org = ? ORDER BY entry_id LIMIT ?", org, pubdata.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanRows(rows, scanContribution)
+	if out == nil {
+		out = []*pubdata.Contribution{}
+	}
+	return out, err
+}
+
 // --- traceability ---
 
 // ProductTrades implements pubdata.TradeService.

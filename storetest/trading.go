@@ -350,6 +350,13 @@ func testTradeContributions(t *testing.T, s *Store) {
 	if len(eventsOf(t, s, "contribution.set", "entry:"+e.ID)) != 1 {
 		t.Fatal("contribution.set not recorded")
 	}
+	// The organisation's terms, by entry (the console's contributions page).
+	if list, err := s.Trade.Contributions(system, "fz-dev"); err != nil || len(list) != 1 || list[0].Entry != e.ID || list[0].Purposes != "区域经济研究与数据产品开发" {
+		t.Fatalf("the organisation's terms: %+v %v", list, err)
+	}
+	if list, err := s.Trade.Contributions(system, "xm-buy"); err != nil || len(list) != 0 {
+		t.Fatalf("another organisation's terms: %+v %v", list, err)
+	}
 }
 
 // noticeKeys are the keys of the actor's notifications, newest first.

@@ -314,6 +314,8 @@ type ProductView struct {
 	Content  string // the content's download link ("" none)
 	Loss     string
 	Risk     string
+	// Terms are the contribution terms of the product's non-public sources (B7).
+	Terms []SourceTerms
 }
 
 // ProductPage builds a product's page.
@@ -336,6 +338,9 @@ func (s *Server) ProductPage(r *http.Request, id string, console bool) (*Product
 	if an := p.Processing.Anonymisation; an != nil {
 		v.Loss = fmt.Sprintf("%.3f (≥ %.3f)", an.Loss, an.LossLowerBound)
 		v.Risk = fmt.Sprintf("%.3f / %.3f", an.ProsecutorRisk, an.AverageRisk)
+	}
+	if v.Terms, err = s.ProductSourceTerms(r.Context(), p); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
