@@ -29,7 +29,9 @@ func newDevSpaceEnv(t *testing.T) *env {
 	e.srv.DevSpaces = sqlstore.NewDevSpaceService(e.db)
 	e.srv.Products = sqlstore.NewProductService(e.db)
 	e.srv.Trade = sqlstore.NewTradeService(e.db)
-	e.srv.FileStore = blob.New(t.TempDir())
+	dir := t.TempDir()
+	e.srv.FileStore = blob.New(dir)
+	e.srv.Reads = e.srv.Reads.WithBlobs(blob.New(dir)) // products' content is read through the read path
 	e.srv.PlatformName = "福建省公共数据平台"
 	for _, o := range []*pubdata.Org{
 		{Code: "fz-dev", Name: "福州数智科技有限公司", Kind: pubdata.KindCompany, Division: "350100"},
@@ -117,6 +119,26 @@ func TestDevSpacesHTTP(t *testing.T) {
 	r := decode[*pubdata.DevSpaceRun](t, w)
 	if r.Rows == 0 || r.EntryVersion != 1 || r.BatchID == "" || !strings.Contains(string(r.Report), `"released"`) {
 		t.Fatalf("the run: %+v %s", r, r.Report)
+	}
+	// Only the completed run is a use of the space; the refused requests (the provider's,
+	// the unknown column) are recorded as refusals and count none.
+	if got := decode[*pubdata.DevSpace](t, e.do(req{path: base, as: devEditor})); got.Uses != 1 {
+		t.Errorf("uses after one run and two refusals: %d, want 1", got.Uses)
+	}
+	refusals := 0
+	for _, ev := range e.events("devspace.use_refused") {
+		if ev.Object == "devspace:"+sp.ID {
+			refusals++
+		}
+	}
+	uses := 0
+	for _, ev := range e.events("devspace.use") {
+		if ev.Object == "devspace:"+sp.ID {
+			uses++
+		}
+	}
+	if refusals != 2 || uses != 1 {
+		t.Errorf("%d refusals and %d uses recorded, want 2 and 1", refusals, uses)
 	}
 	table := e.do(req{path: base + "/runs/" + r.ID + "/table", as: devEditor})
 	if table.Code != 200 || !strings.HasPrefix(table.Body.String(), "city\n") {
