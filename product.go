@@ -296,7 +296,7 @@ func ValidateProductRegistration(r *ProductRegistration) error {
 		p = append(p, FieldErrorf("kind", "Product kind %q is not one of table, file, api, model_output.", r.Kind).Keyed("error.product.kind", "Kind", r.Kind))
 	}
 	// The store sets what the anonymiser reported; a registration cannot claim it.
-	r.Processing.Anonymisation, r.Processing.DerivedFrom = nil, nil
+	r.Processing.Anonymisation, r.Processing.DerivedFrom, r.Processing.Declaration = nil, nil, nil
 	fromRun := r.Kind == ProductTable || r.Kind == ProductAPI && r.RunID != ""
 	if r.Kind == ProductTable && r.RunID == "" {
 		p = append(p, FieldErrorf("run", "A table product is registered from an anonymiser run of the space: name the run.").Keyed("error.product.run_required"))

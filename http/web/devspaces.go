@@ -537,9 +537,6 @@ func (s *Server) ServeProductContent(w http.ResponseWriter, r *http.Request, id 
 	if s.Trade == nil {
 		return pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no products' content.").Keyed("error.product_read.not_available")
 	}
-	if p.ContentRef == "" {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Data product %q keeps no content on the platform.", p.ID).Keyed("error.product.no_content", "ID", p.ID)
-	}
 	f, _, err := s.Reader().WithProducts(s.Trade).OpenSpaceProduct(ctx, p, sp, op)
 	if err != nil {
 		return err

@@ -163,8 +163,8 @@ func ReadProductTable(content io.Reader, format string) ([]string, [][]string, e
 	if errors.Is(err, datafile.ErrTooManyRows) {
 		return nil, nil, pubdata.FieldErrorf("product", "The product's table holds more than %d rows: more than the gate measures.", MaxGateRows).Keyed("error.trade.gate.too_many_rows", "Max", MaxGateRows)
 	} else if err != nil {
-		return nil, nil, pubdata.FieldErrorf("product", "The product's content is not a %s table: %s.", strings.ToUpper(format), ErrorText(LangEN, err)).
-			Keyed("error.trade.gate.unreadable", "Format", strings.ToUpper(format), "Problem", err.Error())
+		return nil, nil, pubdata.FieldErrorf("product", "The product's content is not a %s table: %s", strings.ToUpper(format), ErrorText(LangEN, err)).
+			Keyed("error.trade.gate.unreadable", "Format", strings.ToUpper(format), "Problem", pubdata.MessageOf(err))
 	}
 	return header, rows, nil
 }
