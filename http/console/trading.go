@@ -214,6 +214,7 @@ func (s *Server) PageContributionSave(w http.ResponseWriter, r *http.Request) er
 		}
 		v.Form = form
 		web.SetFormErrors(v.Lang, v.Errors, err)
+		v.Errors[""] = web.ErrorText(v.Lang, err)
 		return s.Render(w, r, "contributions", http.StatusUnprocessableEntity, v)
 	}
 	if err != nil {
