@@ -573,6 +573,15 @@ func (tx *Tx) contract(ctx context.Context, id string) (*pubdata.Contract, error
 	return c, err
 }
 
+// buyerOf is the contract's buyer as a notification's party: its organisation, or the
+// person.
+func buyerOf(c *pubdata.Contract) pubdata.NoticeParties {
+	if c.Buyer != "" {
+		return pubdata.NoticeParties{Provider: c.Buyer}
+	}
+	return pubdata.NoticeParties{User: c.BuyerUser}
+}
+
 // DecideContract implements pubdata.TradeService.
 func (s *TradeService) DecideContract(ctx context.Context, id string, d *pubdata.ContractDecision) (*pubdata.Contract, error) {
 	a := pubdata.ActorFromContext(ctx)

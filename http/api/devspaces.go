@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
