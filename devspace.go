@@ -476,7 +476,7 @@ func CanSeeSpace(a *Actor, s *DevSpace, operator bool) bool {
 	if a.Anonymous() {
 		return false
 	}
-	if operator || IsSpaceDeveloper(a, s) || (a.IsAuthority() && (s.Division == "" && len(DivisionPrefix(a.Org.Division)) <= 2 || s.Division != "" && DivisionCovers(a.Org.Division, s.Division))) {
+	if operator || IsSpaceDeveloper(a, s) || isSpaceAuthority(a, s) {
 		return true
 	}
 	for _, e := range s.Entries {
@@ -485,6 +485,34 @@ func CanSeeSpace(a *Actor, s *DevSpace, operator bool) bool {
 		}
 	}
 	return false
+}
+
+// isSpaceAuthority reports whether the actor is of the authority covering the space: its
+// division covers the developer's (a person's space: an authority at province level).
+func isSpaceAuthority(a *Actor, s *DevSpace) bool {
+	return a.IsAuthority() && (s.Division == "" && len(DivisionPrefix(a.Org.Division)) <= 2 || s.Division != "" && DivisionCovers(a.Org.Division, s.Division))
+}
+
+// DecideProductContent decides a download of a product's content (issue 16): the space's
+// developers, a first-level operator (operator: the actor's organisation is one) and the
+// authority covering the space read it; a buyer reads it under a live delivery it holds (a
+// grant of kind KindTrade, returned); everyone else — the providers of the space's entries
+// among them, who see the product's provenance but not its content — is refused
+// (EFORBIDDEN, naming who may).
+func DecideProductContent(a *Actor, s *DevSpace, operator bool, product string, deliveries []*Grant, now time.Time) (*Grant, error) {
+	if a.Anonymous() {
+		return nil, Errorf(EUNAUTHORIZED, "Sign in to read a data product.").Keyed("error.product_read.sign_in")
+	}
+	if IsSpaceDeveloper(a, s) || operator || isSpaceAuthority(a, s) {
+		return nil, nil
+	}
+	for _, g := range deliveries {
+		if g.Kind == KindTrade && g.Entry == product && g.Holds(a) && g.Live(now) {
+			return g, nil
+		}
+	}
+	return nil, Errorf(EFORBIDDEN, "Only the development space's developers, the first-level operators, the authority covering the space and buyers under a delivery may download this product's content.").
+		Keyed("error.product_content.forbidden")
 }
 
 // CanDesignateOperator: an authority's admin at province level names the first-level
@@ -558,11 +586,17 @@ type DevSpaceService interface {
 	SpaceReports(ctx context.Context, id string) ([]*DevSpaceReport, error)
 	// RecordSpaceUse checks that the actor is the space's developer and that the space may
 	// be used now for use on the entry (DevSpace.CheckUse), counts the use and records
-	// "devspace.use" with details, all in one transaction; it returns the space.
+	// "devspace.use" with details, all in one transaction; it returns the space. Callers
+	// record a use once it is done (an aggregate answered, rows opened), never a refusal.
 	RecordSpaceUse(ctx context.Context, spaceID, entryID, use string, details map[string]any) (*DevSpace, error)
-	// AddSpaceRun keeps a run of the space (the blob, if any, already kept) with the same
-	// checks as a use, and records "devspace.run".
+	// AddSpaceRun keeps a completed run of the space (the blob, if any, already kept) with
+	// the same checks as a use, and records "devspace.run"; the run is the use: it is
+	// counted and recorded ("devspace.use", with the run's id) in the same transaction.
 	AddSpaceRun(ctx context.Context, run *DevSpaceRun) (*DevSpaceRun, error)
+	// RecordSpaceRefusal records a request refused inside the space — by the space's checks,
+	// by validation, by the read path or by the anonymiser — as "devspace.use_refused" (the
+	// use, the entry, the error's code and text); it counts no use.
+	RecordSpaceRefusal(ctx context.Context, spaceID, entryID, use string, refusal error) error
 	// SpaceRun returns a run; SpaceRuns a space's runs, newest first.
 	SpaceRun(ctx context.Context, id string) (*DevSpaceRun, error)
 	SpaceRuns(ctx context.Context, spaceID string) ([]*DevSpaceRun, error)

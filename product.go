@@ -88,6 +88,7 @@ type ProductAnonymisation struct {
 	Rows             int                `json:"rows"`
 	Released         int                `json:"released"`
 	Suppressed       int                `json:"suppressed"`
+	SmallestClass    int                `json:"smallest_class,omitempty"` // the released table's smallest equivalence class
 	Loss             float64            `json:"loss"`
 	LossLowerBound   float64            `json:"loss_lower_bound"`
 	ProsecutorRisk   float64            `json:"prosecutor_risk"` // the highest
@@ -107,10 +108,60 @@ type ProductAggregate struct {
 
 // ProductProcessing is how a product was made from its sources.
 type ProductProcessing struct {
+	// Anonymisation is the anonymiser run a table (or an API serving its table) is; the
+	// store sets it from the run, never from what a registration says.
 	Anonymisation *ProductAnonymisation `json:"anonymisation,omitempty"`
 	Aggregates    []ProductAggregate    `json:"aggregates,omitempty"`
 	// Notes is the developer's account of any other processing (a model, a join).
 	Notes string `json:"notes,omitempty"`
+	// DerivedFrom is the anonymiser's report on the data a product without a measurable
+	// table (a model's output, a document, an API serving aggregates) was trained on or
+	// derived from: the space's run it names (ProductRegistration.DerivedFrom); the store
+	// sets it from the run.
+	DerivedFrom *ProductAnonymisation `json:"derived_from,omitempty"`
+	// Declaration is the developer's declaration that such a product releases aggregates
+	// only, over groups of at least MinGroupSize records.
+	Declaration *ProductDeclaration `json:"declaration,omitempty"`
+}
+
+// ProductDeclaration is a developer's declaration about a product that has no table the
+// anonymiser can measure: it releases only aggregates (no record, no value of a single
+// person), each over a group of at least MinGroupSize records; Statement says how.
+type ProductDeclaration struct {
+	AggregateOnly bool   `json:"aggregate_only"`
+	MinGroupSize  int    `json:"min_group_size"`
+	Statement     string `json:"statement,omitempty"`
+}
+
+// Gate bases: what the trade gate decides a product on (GateBasisOf).
+const (
+	// GateContent: the anonymiser measures the product's own table — a table product, an
+	// API product serving an anonymiser run's table, a file product whose content is a CSV
+	// or XLSX table — over its quasi-identifiers.
+	GateContent = "content"
+	// GateDeclared: the product has no table to measure (a model's output, a document, an
+	// API serving aggregates): the gate checks the anonymiser's report on the data it was
+	// derived from and the aggregate-only declaration.
+	GateDeclared = "declared"
+)
+
+// IsTableFormat reports whether a content format is a table the gate reads (CSV, XLSX).
+func IsTableFormat(format string) bool {
+	f := strings.ToUpper(format)
+	return f == "CSV" || f == "XLSX"
+}
+
+// GateBasisOf says what the trade gate decides the product on: its content, when it keeps
+// a table the anonymiser can measure (a table; an API serving an anonymiser run's table; a
+// file whose content is CSV or XLSX); else the declaration (GateDeclared).
+func GateBasisOf(p *Product) string {
+	switch {
+	case p.ContentRef == "":
+		return GateDeclared
+	case p.Kind == ProductTable, p.Kind == ProductAPI && p.RunID != "", p.Kind == ProductFile && IsTableFormat(p.ContentFormat):
+		return GateContent
+	}
+	return GateDeclared
 }
 
 // ProductLabel is the label a product carries wherever it is shown (FJ16): its sources —
@@ -187,6 +238,12 @@ type Product struct {
 // table, the anonymiser run it comes from (its content, sources and processing follow from
 // the run); for other kinds, the sources (entries of the space), the processing and any
 // content (Content, kept before the call) or AccessURL.
+//
+// An API product names the run whose anonymised table it serves (run), or, when it serves
+// aggregates, like a model's output the run of the data it was derived from (derived_from)
+// and the aggregate-only declaration. A file product whose content is a table (CSV, XLSX)
+// names its quasi-identifiers and sensitive columns (none named: every column counts as a
+// quasi-identifier at the gate).
 type ProductRegistration struct {
 	SpaceID     string            `json:"space"`
 	Title       string            `json:"title"`
@@ -196,9 +253,25 @@ type ProductRegistration struct {
 	Entries     []string          `json:"entries,omitempty"`
 	Processing  ProductProcessing `json:"processing"`
 	AccessURL   string            `json:"access_url,omitempty"`
-	// Content is a file's stored bytes (FileBlob's fields), when the product has one.
-	Content *FileBlob `json:"-"`
+	// DerivedFrom names the space's anonymiser run of the data the product was trained on
+	// or derived from (a product without a measurable table).
+	DerivedFrom string              `json:"derived_from,omitempty"`
+	Declaration *ProductDeclaration `json:"declaration,omitempty"`
+	// QuasiIdentifiers and Sensitive are a file table's columns.
+	QuasiIdentifiers []string `json:"quasi_identifiers,omitempty"`
+	Sensitive        []string `json:"sensitive,omitempty"`
+	// Content is a file's stored bytes (FileBlob's fields), when the product has one;
+	// ContentRows its rows when it is a table.
+	Content     *FileBlob `json:"-"`
+	ContentRows int64     `json:"-"`
 }
+
+// Limits of a product's declaration and columns.
+const (
+	MaxProductColumns    = 50
+	MaxProductColumnName = 200
+	MaxProductGroupSize  = 1000000
+)
 
 // ValidateProductRegistration trims and checks a registration's fields.
 func ValidateProductRegistration(r *ProductRegistration) error {
@@ -222,14 +295,58 @@ func ValidateProductRegistration(r *ProductRegistration) error {
 	if !r.Kind.Valid() {
 		p = append(p, FieldErrorf("kind", "Product kind %q is not one of table, file, api, model_output.", r.Kind).Keyed("error.product.kind", "Kind", r.Kind))
 	}
+	// The store sets what the anonymiser reported; a registration cannot claim it.
+	r.Processing.Anonymisation, r.Processing.DerivedFrom, r.Processing.Declaration = nil, nil, nil
+	fromRun := r.Kind == ProductTable || r.Kind == ProductAPI && r.RunID != ""
 	if r.Kind == ProductTable && r.RunID == "" {
 		p = append(p, FieldErrorf("run", "A table product is registered from an anonymiser run of the space: name the run.").Keyed("error.product.run_required"))
 	}
-	if r.Kind != ProductTable && r.RunID != "" {
-		p = append(p, FieldErrorf("run", "Only a table product comes from an anonymiser run.").Keyed("error.product.run_table_only"))
+	if r.Kind != ProductTable && r.Kind != ProductAPI && r.RunID != "" {
+		p = append(p, FieldErrorf("run", "Only a table product, or an API product serving its table, comes from an anonymiser run.").Keyed("error.product.run_kind"))
 	}
-	if r.Kind != ProductTable && len(r.Entries) == 0 {
+	if !fromRun && len(r.Entries) == 0 {
 		p = append(p, FieldErrorf("entries", "Name the entries of the space the product is made from.").Keyed("error.product.entries_required"))
+	}
+	r.DerivedFrom = strings.TrimSpace(r.DerivedFrom)
+	if fromRun && r.DerivedFrom != "" {
+		p = append(p, FieldErrorf("derived_from", "A product made by an anonymiser run is measured itself: derived_from is for a product without a table.").Keyed("error.product.derived_from_run"))
+	}
+	if d := r.Declaration; d != nil {
+		d.Statement = strings.TrimSpace(d.Statement)
+		if d.MinGroupSize < 1 || d.MinGroupSize > MaxProductGroupSize {
+			p = append(p, FieldErrorf("declaration.min_group_size", "The declaration's minimum group size must be 1 to %d, not %d.", MaxProductGroupSize, d.MinGroupSize).
+				Keyed("error.product.min_group_size", "Max", MaxProductGroupSize, "Value", d.MinGroupSize))
+		}
+		if utf8.RuneCountInString(d.Statement) > MaxProductDescription {
+			p = append(p, FieldErrorf("declaration.statement", "The declaration's statement is longer than %d characters.", MaxProductDescription).Keyed("error.product.statement_long", "Max", MaxProductDescription))
+		}
+		if fromRun {
+			p = append(p, FieldErrorf("declaration", "A product made by an anonymiser run is measured itself: a declaration is for a product without a table.").Keyed("error.product.declaration_run"))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		cols *[]string
+	}{{"quasi_identifiers", &r.QuasiIdentifiers}, {"sensitive", &r.Sensitive}} {
+		var out []string
+		for _, c := range *f.cols {
+			if c = strings.TrimSpace(c); c != "" && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+		*f.cols = out
+		if len(out) > 0 && r.Kind != ProductFile {
+			p = append(p, FieldErrorf(f.name, "Only a file product names its columns; a run's table has the run's.").Keyed("error.product.columns_file_only"))
+		}
+		if len(out) > MaxProductColumns {
+			p = append(p, FieldErrorf(f.name, "At most %d columns may be named.", MaxProductColumns).Keyed("error.product.columns_many", "Max", MaxProductColumns))
+		}
+		for _, c := range out {
+			if utf8.RuneCountInString(c) > MaxProductColumnName {
+				p = append(p, FieldErrorf(f.name, "A column's name is longer than %d characters.", MaxProductColumnName).Keyed("error.product.column_long", "Max", MaxProductColumnName))
+				break
+			}
+		}
 	}
 	if len(r.Entries) > MaxProductSources {
 		p = append(p, FieldErrorf("entries", "A product names at most %d sources.", MaxProductSources).Keyed("error.product.entries_many", "Max", MaxProductSources))

@@ -286,17 +286,23 @@ type TradeSource struct {
 
 // GateResult is what the gate measured on a product and decided.
 type GateResult struct {
-	Risk             float64   `json:"risk"` // the highest prosecutor re-identification risk, 0…1
-	AverageRisk      float64   `json:"average_risk"`
-	K                int       `json:"k"` // the smallest equivalence class
-	Rows             int       `json:"rows"`
-	Classes          int       `json:"classes"`
-	QuasiIdentifiers []string  `json:"quasi_identifiers"`
-	Threshold        float64   `json:"threshold"`
-	MinK             int       `json:"min_k"`
-	NonPublic        int       `json:"non_public"` // non-public sources
-	Passed           bool      `json:"passed"`
-	CheckedAt        time.Time `json:"checked_at"`
+	Risk             float64  `json:"risk"` // the highest prosecutor re-identification risk, 0…1
+	AverageRisk      float64  `json:"average_risk"`
+	K                int      `json:"k"` // the smallest equivalence class
+	Rows             int      `json:"rows"`
+	Classes          int      `json:"classes"`
+	QuasiIdentifiers []string `json:"quasi_identifiers"`
+	Threshold        float64  `json:"threshold"`
+	MinK             int      `json:"min_k"`
+	NonPublic        int      `json:"non_public"` // non-public sources
+	// Basis is what the gate decided on: GateContent (the product's own table measured)
+	// or GateDeclared (the anonymiser's report on the data it was derived from, and the
+	// aggregate-only declaration of MinGroupSize).
+	Basis        string    `json:"basis,omitempty"`
+	DerivedRun   string    `json:"derived_run,omitempty"`
+	MinGroupSize int       `json:"min_group_size,omitempty"`
+	Passed       bool      `json:"passed"`
+	CheckedAt    time.Time `json:"checked_at"`
 }
 
 // TradeRegistration is a listing's registration (备案登记): the number the authority issues and
@@ -398,6 +404,13 @@ type GateInput struct {
 	Sources          []TradeSource
 	Seller           string
 	Now              time.Time
+	// Basis is GateContent (Risk, K, Rows measured on the content; the default) or
+	// GateDeclared: Kind, Derived (the anonymiser's report on the data the product was
+	// derived from) and Declaration decide.
+	Basis       string
+	Kind        ProductKind
+	Derived     *ProductAnonymisation
+	Declaration *ProductDeclaration
 }
 
 // FormatRisk writes a risk as a share with up to four decimals (0.5, 0.0333).
@@ -405,10 +418,12 @@ func FormatRisk(r float64) string {
 	return strconv.FormatFloat(math.Round(r*10000)/10000, 'f', -1, 64)
 }
 
-// CheckTradeGate decides whether a product may be listed (F2, G2, B7): its content has rows;
-// its highest prosecutor risk is at most s.RiskThreshold; its smallest equivalence class
-// holds at least s.MinK records; and each non-public source has contribution terms that let
-// the seller combine it into a traded product at now. It returns the result (Passed set)
+// CheckTradeGate decides whether a product may be listed (F2, G2, B7). A product whose own
+// table was measured (GateContent): its content has rows; its highest prosecutor risk is at
+// most s.RiskThreshold; its smallest equivalence class holds at least s.MinK records. A
+// product without a table (GateDeclared): checkDeclaredGate's rules on the report of the
+// data it was derived from and its aggregate-only declaration. Either way each non-public
+// source has contribution terms that let the seller combine it into a traded product at now. It returns the result (Passed set)
 // and, when refused, an EINVALID error on the field "product" naming each problem — the
 // risk and the threshold, k and the minimum, the source and its terms.
 func CheckTradeGate(in GateInput, s TradeSettings) (GateResult, error) {
@@ -418,17 +433,11 @@ func CheckTradeGate(in GateInput, s TradeSettings) (GateResult, error) {
 		res.QuasiIdentifiers = []string{}
 	}
 	var p []*Error
-	if in.Rows == 0 {
-		p = append(p, FieldErrorf("product", "The product has no rows: there is nothing to measure or to trade.").Keyed("error.trade.gate.empty"))
-	}
-	if in.Rows > 0 && in.Risk > s.RiskThreshold+1e-12 {
-		p = append(p, FieldErrorf("product", "The product's re-identification risk (prosecutor model) is %s, above the threshold %s: it cannot be listed. Anonymise it further (generalise its quasi-identifiers %s, or raise k) and list it again.",
-			FormatRisk(in.Risk), FormatRisk(s.RiskThreshold), strings.Join(in.QuasiIdentifiers, ", ")).
-			Keyed("error.trade.gate.risk", "Risk", FormatRisk(in.Risk), "Threshold", FormatRisk(s.RiskThreshold), "Columns", strings.Join(in.QuasiIdentifiers, ", ")))
-	}
-	if in.Rows > 0 && in.K < s.MinK {
-		p = append(p, FieldErrorf("product", "The product's smallest group of records sharing their quasi-identifiers holds %d, below the required k of %d: it cannot be listed.", in.K, s.MinK).
-			Keyed("error.trade.gate.k", "K", in.K, "MinK", s.MinK))
+	if in.Basis == GateDeclared {
+		p = checkDeclaredGate(in, s, &res)
+	} else {
+		res.Basis = GateContent
+		p = checkContentGate(in, s)
 	}
 	for _, src := range in.Sources {
 		if !src.NonPublic {
@@ -451,6 +460,70 @@ func CheckTradeGate(in GateInput, s TradeSettings) (GateResult, error) {
 	}
 	res.Passed = true
 	return res, nil
+}
+
+// checkDeclaredGate decides a product without a table to measure (a model's output, a
+// document, an API serving aggregates; GateDeclared): it must name the anonymiser run of
+// the data it was derived from, whose report shows a risk at most the threshold and a
+// smallest class of at least k, and declare that it releases aggregates only over groups
+// of at least k records. Each missing or failed rule is named.
+func checkDeclaredGate(in GateInput, s TradeSettings, res *GateResult) []*Error {
+	res.Basis = GateDeclared
+	kind := string(in.Kind)
+	var p []*Error
+	if d := in.Derived; d == nil {
+		p = append(p, FieldErrorf("product", "The product (%s) has no table the anonymiser can measure, and it names no anonymiser run of the data it was derived from (derived_from): the gate cannot check it.", kind).
+			Keyed("error.trade.gate.no_report", "Kind", NewMessage("product.kind."+kind)))
+	} else {
+		k := d.SmallestClass
+		if k == 0 {
+			k = d.K
+		}
+		res.Risk, res.AverageRisk, res.K, res.Rows, res.DerivedRun = d.ProsecutorRisk, d.AverageRisk, k, d.Released, d.Run
+		res.QuasiIdentifiers = []string{}
+		for _, h := range d.Hierarchies {
+			res.QuasiIdentifiers = append(res.QuasiIdentifiers, h.Column)
+		}
+		if d.ProsecutorRisk > s.RiskThreshold+1e-12 {
+			p = append(p, FieldErrorf("product", "The data the product was derived from (run %s) carries a re-identification risk (prosecutor model) of %s, above the threshold %s: it cannot be listed.",
+				d.Run, FormatRisk(d.ProsecutorRisk), FormatRisk(s.RiskThreshold)).
+				Keyed("error.trade.gate.derived_risk", "Run", d.Run, "Risk", FormatRisk(d.ProsecutorRisk), "Threshold", FormatRisk(s.RiskThreshold)))
+		}
+		if k < s.MinK {
+			p = append(p, FieldErrorf("product", "The data the product was derived from (run %s) is %d-anonymous, below the required k of %d: it cannot be listed.", d.Run, k, s.MinK).
+				Keyed("error.trade.gate.derived_k", "Run", d.Run, "K", k, "MinK", s.MinK))
+		}
+	}
+	switch d := in.Declaration; {
+	case d == nil || !d.AggregateOnly:
+		p = append(p, FieldErrorf("product", "The product (%s) has no table the anonymiser can measure and carries no declaration that it releases aggregates only: the gate cannot check it.", kind).
+			Keyed("error.trade.gate.no_declaration", "Kind", NewMessage("product.kind."+kind)))
+	default:
+		res.MinGroupSize = d.MinGroupSize
+		if d.MinGroupSize < s.MinK {
+			p = append(p, FieldErrorf("product", "The product declares aggregates over groups of at least %d records, below the required k of %d: it cannot be listed.", d.MinGroupSize, s.MinK).
+				Keyed("error.trade.gate.min_group", "Size", d.MinGroupSize, "MinK", s.MinK))
+		}
+	}
+	return p
+}
+
+// checkContentGate decides a product whose own table was measured (GateContent).
+func checkContentGate(in GateInput, s TradeSettings) []*Error {
+	var p []*Error
+	if in.Rows == 0 {
+		p = append(p, FieldErrorf("product", "The product has no rows: there is nothing to measure or to trade.").Keyed("error.trade.gate.empty"))
+	}
+	if in.Rows > 0 && in.Risk > s.RiskThreshold+1e-12 {
+		p = append(p, FieldErrorf("product", "The product's re-identification risk (prosecutor model) is %s, above the threshold %s: it cannot be listed. Anonymise it further (generalise its quasi-identifiers %s, or raise k) and list it again.",
+			FormatRisk(in.Risk), FormatRisk(s.RiskThreshold), strings.Join(in.QuasiIdentifiers, ", ")).
+			Keyed("error.trade.gate.risk", "Risk", FormatRisk(in.Risk), "Threshold", FormatRisk(s.RiskThreshold), "Columns", strings.Join(in.QuasiIdentifiers, ", ")))
+	}
+	if in.Rows > 0 && in.K < s.MinK {
+		p = append(p, FieldErrorf("product", "The product's smallest group of records sharing their quasi-identifiers holds %d, below the required k of %d: it cannot be listed.", in.K, s.MinK).
+			Keyed("error.trade.gate.k", "K", in.K, "MinK", s.MinK))
+	}
+	return p
 }
 
 // CanListProduct reports whether the actor may list a product of org (sell it): the
@@ -803,11 +876,45 @@ type TradeService interface {
 	SetContribution(ctx context.Context, c *Contribution) (*Contribution, error)
 	// Contribution returns an entry's terms; ENOTFOUND when it has none.
 	Contribution(ctx context.Context, entry string) (*Contribution, error)
+	// Contributions returns the terms of the organisation's entries, by entry. Who may see
+	// them is the caller's check (the organisation's users; the terms of a listed product's
+	// sources are disclosed with it).
+	Contributions(ctx context.Context, org string) ([]*Contribution, error)
 
 	// ProductTrades returns a product's listings and contracts (with their buyers).
 	ProductTrades(ctx context.Context, product string) (*TradeTrace, error)
 	// EntryTrades returns the listings of products made from the entry and their contracts.
 	EntryTrades(ctx context.Context, entry string) (*TradeTrace, error)
+}
+
+// Notifications of trading (through the platform's notifications, as applications'):
+const (
+	NoticeListingPending    = "trade.listing_pending"    // a listing awaits registration: to the authority covering the seller
+	NoticeListingRegistered = "trade.listing_registered" // registration granted: to the seller (the developer)
+	NoticeListingRejected   = "trade.listing_rejected"   // registration refused: to the seller
+	NoticeContractNew       = "trade.contract_new"       // a buyer's contract request: to the seller's admins and editors
+	NoticeContractAgreed    = "trade.contract_agreed"    // the seller agreed: to the buyer
+	NoticeContractDeclined  = "trade.contract_declined"  // the seller declined: to the buyer
+	NoticeTradeDelivered    = "trade.delivered"          // the product was delivered: to the buyer
+)
+
+// tradeParty is one party of a trade: an organisation (Provider: every user of it) or a
+// person (User).
+func tradeParty(p NoticeParties) []Recipient {
+	if p.Provider != "" {
+		return []Recipient{{Org: p.Provider}}
+	}
+	return toUser(p)
+}
+
+func init() {
+	NoticeRules[NoticeListingPending] = authorityDeciders
+	NoticeRules[NoticeListingRegistered] = tradeParty
+	NoticeRules[NoticeListingRejected] = tradeParty
+	NoticeRules[NoticeContractNew] = func(p NoticeParties) []Recipient { return roles(p.Provider, RoleAdmin, RoleEditor) }
+	NoticeRules[NoticeContractAgreed] = tradeParty
+	NoticeRules[NoticeContractDeclined] = tradeParty
+	NoticeRules[NoticeTradeDelivered] = tradeParty
 }
 
 // checkTradeText checks a text field: required, at most max characters.

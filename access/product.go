@@ -41,6 +41,26 @@ const (
 // them and closes the file; the delivery read under is returned (nil for the seller and the
 // authority).
 func (r *Reader) OpenProduct(ctx context.Context, p *pubdata.Product, seller, division, grant, path string) (*os.File, *pubdata.Grant, error) {
+	return r.openProduct(ctx, p, seller, path, func(a *pubdata.Actor, deliveries []*pubdata.Grant, now time.Time) (*pubdata.Grant, error) {
+		return pubdata.DecideProductRead(a, seller, division, p.ID, deliveries, grant, now)
+	})
+}
+
+// ProductContent is the path of a product's content downloaded from its page or the API
+// (GET /api/v1/products/{id}/content).
+const ProductContent = "content"
+
+// OpenSpaceProduct opens the content of product p of the space sp for the caller in ctx as
+// pubdata.DecideProductContent decides (operator: the caller's organisation is a first-level
+// operator): the space's developers, the operators, the covering authority, or a buyer under
+// a live delivery; the read is recorded as OpenProduct records it.
+func (r *Reader) OpenSpaceProduct(ctx context.Context, p *pubdata.Product, sp *pubdata.DevSpace, operator bool) (*os.File, *pubdata.Grant, error) {
+	return r.openProduct(ctx, p, p.OrgID, ProductContent, func(a *pubdata.Actor, deliveries []*pubdata.Grant, now time.Time) (*pubdata.Grant, error) {
+		return pubdata.DecideProductContent(a, sp, operator, p.ID, deliveries, now)
+	})
+}
+
+func (r *Reader) openProduct(ctx context.Context, p *pubdata.Product, seller, path string, decide func(*pubdata.Actor, []*pubdata.Grant, time.Time) (*pubdata.Grant, error)) (*os.File, *pubdata.Grant, error) {
 	if r.products == nil || r.blobs == nil {
 		return nil, nil, pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no products' content.").Keyed("error.product_read.not_available")
 	}
@@ -50,7 +70,7 @@ func (r *Reader) OpenProduct(ctx context.Context, p *pubdata.Product, seller, di
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := pubdata.DecideProductRead(a, seller, division, p.ID, deliveries, grant, now)
+	g, err := decide(a, deliveries, now)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -28,7 +28,10 @@ func newDevSpaceEnv(t *testing.T) *env {
 	e.srv.Privacy = sqlstore.NewPrivacyService(e.db)
 	e.srv.DevSpaces = sqlstore.NewDevSpaceService(e.db)
 	e.srv.Products = sqlstore.NewProductService(e.db)
-	e.srv.FileStore = blob.New(t.TempDir())
+	e.srv.Trade = sqlstore.NewTradeService(e.db)
+	dir := t.TempDir()
+	e.srv.FileStore = blob.New(dir)
+	e.srv.Reads = e.srv.Reads.WithBlobs(blob.New(dir)) // products' content is read through the read path
 	e.srv.PlatformName = "福建省公共数据平台"
 	for _, o := range []*pubdata.Org{
 		{Code: "fz-dev", Name: "福州数智科技有限公司", Kind: pubdata.KindCompany, Division: "350100"},
@@ -117,6 +120,26 @@ func TestDevSpacesHTTP(t *testing.T) {
 	if r.Rows == 0 || r.EntryVersion != 1 || r.BatchID == "" || !strings.Contains(string(r.Report), `"released"`) {
 		t.Fatalf("the run: %+v %s", r, r.Report)
 	}
+	// Only the completed run is a use of the space; the refused requests (the provider's,
+	// the unknown column) are recorded as refusals and count none.
+	if got := decode[*pubdata.DevSpace](t, e.do(req{path: base, as: devEditor})); got.Uses != 1 {
+		t.Errorf("uses after one run and two refusals: %d, want 1", got.Uses)
+	}
+	refusals := 0
+	for _, ev := range e.events("devspace.use_refused") {
+		if ev.Object == "devspace:"+sp.ID {
+			refusals++
+		}
+	}
+	uses := 0
+	for _, ev := range e.events("devspace.use") {
+		if ev.Object == "devspace:"+sp.ID {
+			uses++
+		}
+	}
+	if refusals != 2 || uses != 1 {
+		t.Errorf("%d refusals and %d uses recorded, want 2 and 1", refusals, uses)
+	}
 	table := e.do(req{path: base + "/runs/" + r.ID + "/table", as: devEditor})
 	if table.Code != 200 || !strings.HasPrefix(table.Body.String(), "city\n") {
 		t.Fatalf("the run's table: %d %q", table.Code, table.Body)
@@ -154,6 +177,27 @@ func TestDevSpacesHTTP(t *testing.T) {
 	}
 	if w := e.do(req{path: "/api/v1/products/" + p.ID + "/content", as: devEditor}); w.Code != 200 || w.Body.String() != table.Body.String() {
 		t.Errorf("the product's content: %d", w.Code)
+	}
+	// The content: the developers and the covering authority; the provider sees the product
+	// but not its content; nobody else; every download recorded.
+	for who, want := range map[string]int{authReviewer: 200, pbReviewer: 403, othEditor: 403, citizen: 403, anonymous: 401} {
+		w := e.do(req{path: "/api/v1/products/" + p.ID + "/content", as: who})
+		if w.Code != want || (want == 403 && !strings.Contains(w.Body.String(), "buyers under a delivery")) {
+			t.Errorf("the product's content as %q: %d, want %d: %s", who, w.Code, want, w.Body)
+		}
+	}
+	if n := len(e.events("product.read")); n != 2 {
+		t.Errorf("%d product reads recorded, want 2", n)
+	}
+	pb := e.login(pbReviewer)
+	if w := e.page("GET", "/products/"+p.ID, pb, "en", nil); w.Code != 200 || strings.Contains(w.Body.String(), "/products/"+p.ID+"/content") {
+		t.Errorf("the provider's product page offers the content: %d", w.Code)
+	}
+	if w := e.page("GET", "/products/"+p.ID+"/content", pb, "en", nil); w.Code != 403 || !strings.Contains(w.Body.String(), "buyers under a delivery") {
+		t.Errorf("the provider downloads the content from the page: %d %s", w.Code, w.Body)
+	}
+	if w := e.page("GET", "/products/"+p.ID+"/content", e.login(devEditor), "zh-CN", nil); w.Code != 200 || w.Body.String() != table.Body.String() {
+		t.Errorf("the developer downloads the content from the page: %d", w.Code)
 	}
 	if l := decode[struct{ Items []*pubdata.Product }](t, e.do(req{path: "/api/v1/products?entry=" + cond.ID, as: authReviewer})); len(l.Items) != 1 {
 		t.Errorf("the authority's products of the entry: %+v", l)

@@ -28,7 +28,7 @@ func devSpaceRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Ro
 		route("POST /api/v1/devspaces/{id}/aggregate", signedIn, data, a.ApiDevSpaceAggregate),
 		route("GET /api/v1/devspaces/{id}/entries/{entry}/rows", signedIn, data, a.ApiDevSpaceRows),
 		route("GET /api/v1/devspaces/{id}/products", signedIn, plain, a.ApiDevSpaceProducts),
-		route("POST /api/v1/devspaces/{id}/products", signedIn, plain, a.ApiDevSpaceProductRegister),
+		route("POST /api/v1/devspaces/{id}/products", signedIn, upload, a.ApiDevSpaceProductRegister),
 		route("GET /api/v1/products", signedIn, plain, a.ApiProducts),
 		route("GET /api/v1/products/{id}", signedIn, plain, a.ApiProduct),
 		route("GET /api/v1/products/{id}/content", signedIn, data, a.ApiProductContent),
@@ -44,6 +44,7 @@ func devSpaceRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Ro
 		route("POST /devspaces/{id}/anonymise", signedIn, data, p.PageDevSpaceAnonymise),
 		route("POST /devspaces/{id}/products", signedIn, plain, p.PageDevSpaceProduct),
 		route("GET /products/{id}", signedIn, plain, p.PageProduct),
+		route("GET /products/{id}/content", signedIn, data, p.PageProductContent),
 		// The console: the authority, providers, operators
 		route("GET /console/devspaces", signedIn, plain, c.PageDevSpaces),
 		route("GET /console/devspaces/{id}", signedIn, plain, c.PageDevSpace),

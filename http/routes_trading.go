@@ -45,6 +45,8 @@ func tradingRoutes(a *api.Server, c *console.Server, p *portal.Server) []web.Rou
 		route("POST /console/trading/listings/{id}/withdraw", signedIn, plain, c.PageTradingWithdraw),
 		route("GET /console/trading/contracts/{id}", signedIn, plain, c.PageTradingContract),
 		route("POST /console/trading/contracts/{id}/decide", signedIn, plain, c.PageTradingDecide),
+		route("GET /console/contributions", signedIn, plain, c.PageContributions),
+		route("POST /console/contributions", signedIn, plain, c.PageContributionSave),
 		route("GET /console/trading/model-contracts", signedIn, plain, c.PageModelContracts),
 		route("POST /console/trading/model-contracts", signedIn, plain, c.PageModelContractSave),
 		route("POST /console/trading/model-contracts/{id}/retire", signedIn, plain, c.PageModelContractRetire),

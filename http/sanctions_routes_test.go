@@ -81,6 +81,10 @@ func TestDataRoutesDeclared(t *testing.T) {
 		"GET /api/v1/devspaces/{id}/runs/{run}/table",
 		"GET /api/v1/products/{id}/content",
 		"POST /devspaces/{id}/anonymise",
+		// A product's content from its page, and a product registered with its content (an
+		// upload: issue 16's last gaps).
+		"GET /products/{id}/content",
+		"POST /api/v1/devspaces/{id}/products",
 		// A traded product's delivery (issue 16 item 5).
 		"GET /api/v1/deliveries/{id}/content",
 		// Federation: applications and reads across platforms, and a peer's reads (issue 17).

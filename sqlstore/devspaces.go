@@ -512,6 +512,31 @@ func (s *DevSpaceService) RecordSpaceUse(ctx context.Context, spaceID, entryID, 
 	return sp, nil
 }
 
+// RecordSpaceRefusal implements pubdata.DevSpaceService.
+func (s *DevSpaceService) RecordSpaceRefusal(ctx context.Context, spaceID, entryID, use string, refusal error) error {
+	if refusal == nil {
+		return nil
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	sp, err := tx.lockedSpace(ctx, spaceID)
+	if err != nil {
+		return err
+	}
+	reason := refusal.Error()
+	if r := []rune(reason); len(r) > pubdata.MaxSpaceReason {
+		reason = string(r[:pubdata.MaxSpaceReason])
+	}
+	if err := tx.record(ctx, change{Action: "devspace.use_refused", Object: "devspace:" + sp.ID, Details: map[string]any{"use": use, "entry": entryID,
+		"code": pubdata.ErrorCode(refusal), "reason": reason}}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 const runColumns = "id, space_id, entry_id, kind, config, report, blob, sha256, sm3, size, row_count, entry_version, batch_id, as_of, actor, created_at"
 
 func scanRun(sc scanner) (*pubdata.DevSpaceRun, error) {
@@ -560,6 +585,10 @@ func (s *DevSpaceService) AddSpaceRun(ctx context.Context, run *pubdata.DevSpace
 	}
 	if err := tx.record(ctx, change{Action: "devspace.run", Object: "devspace:" + sp.ID, Details: map[string]any{"run": run.ID, "kind": run.Kind,
 		"entry": run.EntryID, "entry_version": run.EntryVersion, "batch": run.BatchID, "rows": run.Rows, "sha256": run.SHA256, "config": run.Config}}); err != nil {
+		return nil, err
+	}
+	// The completed run is the use: counted and recorded with it.
+	if err := tx.useChecked(ctx, sp, run.EntryID, run.Kind, map[string]any{"run": run.ID}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/pubdata/pubdata"
@@ -101,22 +102,12 @@ func (s *ProductService) CreateProduct(ctx context.Context, r *pubdata.ProductRe
 	}
 	p := &pubdata.Product{ID: newID(), SpaceID: sp.ID, OrgID: sp.Org, Developer: a.Username(), Title: r.Title, Description: r.Description,
 		Kind: r.Kind, RunID: r.RunID, Processing: r.Processing, AccessURL: r.AccessURL, QuasiIdentifiers: []string{}, Sensitive: []string{}, CreatedAt: tx.now}
-	if r.Kind == pubdata.ProductTable {
-		run, err := scanRun(tx.queryRow(ctx, "SELECT "+runColumns+" FROM devspace_runs WHERE id = ?", r.RunID))
-		if errors.Is(err, sql.ErrNoRows) || err == nil && run.SpaceID != sp.ID {
-			return nil, pubdata.FieldErrorf("run", "Run %q is not a run of this space.", r.RunID).Keyed("error.product.run_not_in_space", "ID", r.RunID)
-		} else if err != nil {
+	if r.RunID != "" { // a table, or an API serving the run's table
+		run, err := tx.anonymiserRun(ctx, sp, "run", r.RunID)
+		if err != nil {
 			return nil, err
 		}
-		if run.Kind != pubdata.SpaceUseAnonymise || run.Blob == "" {
-			return nil, pubdata.FieldErrorf("run", "Run %q did not produce an anonymised table.", r.RunID).Keyed("error.product.run_no_table", "ID", r.RunID)
-		}
-		e := sp.Entry(run.EntryID)
-		src := pubdata.ProductSource{EntryID: run.EntryID, Version: run.EntryVersion, BatchID: run.BatchID, AsOf: run.AsOf}
-		if e != nil {
-			src.EntryTitle, src.Provider = e.EntryTitle, e.Provider
-		}
-		p.Sources = []pubdata.ProductSource{src}
+		p.Sources = []pubdata.ProductSource{runSource(sp, run)}
 		var cfg pubdata.SpaceRunConfig
 		if err := json.Unmarshal(run.Config, &cfg); err != nil {
 			return nil, err
@@ -165,7 +156,33 @@ func (s *ProductService) CreateProduct(ctx context.Context, r *pubdata.ProductRe
 				return nil, err
 			}
 			p.ContentRef, p.ContentSHA256, p.ContentSM3, p.ContentSize, p.ContentFormat = b.Key, b.SHA256, b.SM3, b.Size, b.Format
+			if pubdata.IsTableFormat(b.Format) {
+				p.ContentRows = r.ContentRows
+			}
 		}
+		if r.Kind == pubdata.ProductFile {
+			p.QuasiIdentifiers = append(p.QuasiIdentifiers, r.QuasiIdentifiers...)
+			p.Sensitive = append(p.Sensitive, r.Sensitive...)
+		}
+		// The anonymiser's report on the data the product was derived from, and the
+		// developer's declaration (the gate of a product without a table).
+		if r.DerivedFrom != "" {
+			run, err := tx.anonymiserRun(ctx, sp, "derived_from", r.DerivedFrom)
+			if err != nil {
+				return nil, err
+			}
+			var cfg pubdata.SpaceRunConfig
+			if err := json.Unmarshal(run.Config, &cfg); err != nil {
+				return nil, err
+			}
+			if p.Processing.DerivedFrom, err = runAnonymisation(run, cfg); err != nil {
+				return nil, err
+			}
+			if !slices.ContainsFunc(p.Sources, func(s pubdata.ProductSource) bool { return s.EntryID == run.EntryID }) {
+				p.Sources = append(p.Sources, runSource(sp, run))
+			}
+		}
+		p.Processing.Declaration = r.Declaration
 	}
 	p.Label = pubdata.LabelFor(platform, p.Sources)
 	proc, _ := json.Marshal(p.Processing)
@@ -185,14 +202,44 @@ func (s *ProductService) CreateProduct(ctx context.Context, r *pubdata.ProductRe
 		}
 		entries = append(entries, src.EntryID)
 	}
-	if err := tx.record(ctx, change{Action: "product.register", Object: "product:" + p.ID, Details: map[string]any{"space": sp.ID, "kind": p.Kind,
-		"title": p.Title, "run": p.RunID, "entries": entries, "content_sha256": p.ContentSHA256, "label": p.Label.Text}}); err != nil {
+	details := map[string]any{"space": sp.ID, "kind": p.Kind, "title": p.Title, "run": p.RunID, "entries": entries, "content_sha256": p.ContentSHA256, "label": p.Label.Text}
+	if p.Processing.DerivedFrom != nil {
+		details["derived_from"] = p.Processing.DerivedFrom.Run
+	}
+	if d := p.Processing.Declaration; d != nil {
+		details["declaration"] = d
+	}
+	if err := tx.record(ctx, change{Action: "product.register", Object: "product:" + p.ID, Details: details}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// anonymiserRun returns the space's anonymiser run id that produced a table, or the field
+// error naming why it cannot be used.
+func (tx *Tx) anonymiserRun(ctx context.Context, sp *pubdata.DevSpace, field, id string) (*pubdata.DevSpaceRun, error) {
+	run, err := scanRun(tx.queryRow(ctx, "SELECT "+runColumns+" FROM devspace_runs WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) || err == nil && run.SpaceID != sp.ID {
+		return nil, pubdata.FieldErrorf(field, "Run %q is not a run of this space.", id).Keyed("error.product.run_not_in_space", "ID", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if run.Kind != pubdata.SpaceUseAnonymise || run.Blob == "" {
+		return nil, pubdata.FieldErrorf(field, "Run %q did not produce an anonymised table.", id).Keyed("error.product.run_no_table", "ID", id)
+	}
+	return run, nil
+}
+
+// runSource is the source a run read: its entry at the version, batch and time read.
+func runSource(sp *pubdata.DevSpace, run *pubdata.DevSpaceRun) pubdata.ProductSource {
+	src := pubdata.ProductSource{EntryID: run.EntryID, Version: run.EntryVersion, BatchID: run.BatchID, AsOf: run.AsOf}
+	if e := sp.Entry(run.EntryID); e != nil {
+		src.EntryTitle, src.Provider = e.EntryTitle, e.Provider
+	}
+	return src
 }
 
 // runAnonymisation is the processing of a table made by an anonymiser run: what was asked
@@ -202,6 +249,7 @@ func runAnonymisation(run *pubdata.DevSpaceRun, cfg pubdata.SpaceRunConfig) (*pu
 		Rows           int            `json:"rows"`
 		Released       int            `json:"released"`
 		Suppressed     int            `json:"suppressed"`
+		SmallestClass  int            `json:"smallest_class"`
 		Levels         map[string]int `json:"levels"`
 		Heights        map[string]int `json:"heights"`
 		Metric         string         `json:"metric"`
@@ -217,7 +265,7 @@ func runAnonymisation(run *pubdata.DevSpaceRun, cfg pubdata.SpaceRunConfig) (*pu
 		return nil, err
 	}
 	a := &pubdata.ProductAnonymisation{Run: run.ID, Entry: run.EntryID, K: cfg.K, SuppressionLimit: cfg.SuppressionLimit, Metric: rep.Metric,
-		Sensitive: cfg.Sensitive, Kept: cfg.Keep, Rows: rep.Rows, Released: rep.Released, Suppressed: rep.Suppressed, Loss: rep.Loss,
+		Sensitive: cfg.Sensitive, Kept: cfg.Keep, Rows: rep.Rows, Released: rep.Released, Suppressed: rep.Suppressed, SmallestClass: rep.SmallestClass, Loss: rep.Loss,
 		LossLowerBound: rep.LossLowerBound, ProsecutorRisk: rep.Prosecutor.Highest, AverageRisk: rep.Prosecutor.Average, Criteria: rep.Criteria}
 	for _, q := range cfg.QuasiIdentifiers {
 		q.Level, q.Height = rep.Levels[q.Column], rep.Heights[q.Column]

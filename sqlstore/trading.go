@@ -234,7 +234,16 @@ func (s *TradeService) CreateListing(ctx context.Context, l *pubdata.Listing) (*
 	}
 	if err := tx.record(ctx, change{Action: "listing.create", Object: "listing:" + l.ID, Details: map[string]any{
 		"product": l.Product, "sources": entries, "licence": l.Licence, "price_model": l.PriceModel, "model_contract": l.ModelContract,
-		"risk": pubdata.FormatRisk(l.Gate.Risk), "k": l.Gate.K, "threshold": pubdata.FormatRisk(l.Gate.Threshold), "min_k": l.Gate.MinK, "non_public": l.Gate.NonPublic}}); err != nil {
+		"risk": pubdata.FormatRisk(l.Gate.Risk), "k": l.Gate.K, "threshold": pubdata.FormatRisk(l.Gate.Threshold), "min_k": l.Gate.MinK, "non_public": l.Gate.NonPublic,
+		"basis": l.Gate.Basis}}); err != nil {
+		return nil, err
+	}
+	auth, err := tx.coveringAuthority(ctx, l.Division)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeListingPending, map[string]string{"title": l.ProductTitle, "seller": l.Seller},
+		"/console/trading", "listing:"+l.ID), pubdata.NoticeParties{Authorities: authorities(auth)}); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -346,6 +355,10 @@ func (s *TradeService) RegisterListing(ctx context.Context, id string, d *pubdat
 		if err := tx.record(ctx, change{Action: "listing.reject", Object: "listing:" + id, Details: map[string]any{"product": l.Product, "seller": l.Seller, "reason": d.Reason}}); err != nil {
 			return nil, err
 		}
+		if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeListingRejected, map[string]string{"title": l.ProductTitle, "reason": d.Reason},
+			"/console/trading", "listing:"+id), pubdata.NoticeParties{Provider: l.Seller}); err != nil {
+			return nil, err
+		}
 	} else {
 		year := tx.now.In(pubdata.ChinaTime).Year()
 		if _, err := tx.exec(ctx, "INSERT INTO trade_registration_seq (division, year, last) VALUES (?, ?, 0) ON CONFLICT DO NOTHING", l.Division, year); err != nil {
@@ -370,6 +383,10 @@ func (s *TradeService) RegisterListing(ctx context.Context, id string, d *pubdat
 		}
 		if err := tx.record(ctx, change{Action: "listing.register", Object: "listing:" + id, Details: map[string]any{
 			"product": l.Product, "seller": l.Seller, "number": r.Number, "digest": r.Digest}}); err != nil {
+			return nil, err
+		}
+		if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeListingRegistered, map[string]string{"title": l.ProductTitle, "number": r.Number},
+			"/market/"+id, "listing:"+id), pubdata.NoticeParties{Provider: l.Seller}); err != nil {
 			return nil, err
 		}
 	}
@@ -486,6 +503,14 @@ func (s *TradeService) CreateContract(ctx context.Context, listing string, in *p
 		"seller": c.Seller, "buyer": c.Buyer, "buyer_user": c.BuyerUser, "purpose": c.Purpose, "until": c.Until}}); err != nil {
 		return nil, err
 	}
+	buyer := c.Buyer
+	if buyer == "" {
+		buyer = c.BuyerUser
+	}
+	if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeContractNew, map[string]string{"title": c.ProductTitle, "buyer": buyer, "purpose": c.Purpose},
+		"/console/trading/contracts/"+c.ID, "contract:"+c.ID), pubdata.NoticeParties{Provider: c.Seller}); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
@@ -548,6 +573,15 @@ func (tx *Tx) contract(ctx context.Context, id string) (*pubdata.Contract, error
 	return c, err
 }
 
+// buyerOf is the contract's buyer as a notification's party: its organisation, or the
+// person.
+func buyerOf(c *pubdata.Contract) pubdata.NoticeParties {
+	if c.Buyer != "" {
+		return pubdata.NoticeParties{Provider: c.Buyer}
+	}
+	return pubdata.NoticeParties{User: c.BuyerUser}
+}
+
 // DecideContract implements pubdata.TradeService.
 func (s *TradeService) DecideContract(ctx context.Context, id string, d *pubdata.ContractDecision) (*pubdata.Contract, error) {
 	a := pubdata.ActorFromContext(ctx)
@@ -574,6 +608,10 @@ func (s *TradeService) DecideContract(ctx context.Context, id string, d *pubdata
 			return nil, err
 		}
 		if err := tx.record(ctx, change{Action: "contract.decline", Object: "contract:" + id, Details: map[string]any{"product": c.Product, "reason": d.Reason}}); err != nil {
+			return nil, err
+		}
+		if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeContractDeclined, map[string]string{"title": c.ProductTitle, "reason": d.Reason},
+			"/market-contracts/"+id, "contract:"+id), buyerOf(c)); err != nil {
 			return nil, err
 		}
 	} else {
@@ -607,6 +645,14 @@ func (s *TradeService) DecideContract(ctx context.Context, id string, d *pubdata
 		}
 		if err := tx.record(ctx, change{Action: "trade.deliver", Object: "delivery:" + g.ID, Details: map[string]any{
 			"contract": id, "product": c.Product, "consumer": g.Consumer, "consumer_user": g.ConsumerUser, "purpose": g.Purpose, "expires": fmtTime(g.Expires)}}); err != nil {
+			return nil, err
+		}
+		if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeContractAgreed, map[string]string{"title": c.ProductTitle, "until": c.Until},
+			"/market-contracts/"+id, "contract:"+id), buyerOf(c)); err != nil {
+			return nil, err
+		}
+		if err := tx.notify(ctx, pubdata.NewNotification(pubdata.NoticeTradeDelivered, map[string]string{"title": c.ProductTitle, "until": c.Until},
+			"/market-contracts/"+id, "delivery:"+g.ID), buyerOf(c)); err != nil {
 			return nil, err
 		}
 	}
@@ -828,6 +874,19 @@ func (s *TradeService) Contribution(ctx context.Context, entry string) (*pubdata
 		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "Entry %q has no contribution terms.", entry).Keyed("error.contribution.not_found", "ID", entry)
 	}
 	return c, err
+}
+
+// Contributions implements pubdata.TradeService.
+func (s *TradeService) Contributions(ctx context.Context, org string) ([]*pubdata.Contribution, error) {
+	rows, err := s.db.query(ctx, "SELECT "+contributionColumns+" FROM contributions WHERE org = ? ORDER BY entry_id LIMIT ?", org, pubdata.MaxLimit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanRows(rows, scanContribution)
+	if out == nil {
+		out = []*pubdata.Contribution{}
+	}
+	return out, err
 }
 
 // --- traceability ---

@@ -338,6 +338,28 @@ func testDevSpaceProducts(t *testing.T, s *Store) {
 	if runs, err := s.DevSpaces.SpaceRuns(system, sp.ID); err != nil || len(runs) != 1 || runs[0].Blob != "ab12" || runs[0].BatchID != "batch-1" {
 		t.Fatalf("runs: %v %+v", err, runs)
 	}
+	// The completed run is the space's one use (the refused one above counts none).
+	if got, err := s.DevSpaces.Space(system, sp.ID); err != nil || got.Uses != 1 {
+		t.Fatalf("uses after one run: %v %+v", err, got)
+	}
+	if evs := events(t, s, "devspace:"+sp.ID, "devspace.use"); len(evs) != 1 || evs[0].Details["run"] != run.ID || evs[0].Details["use"] != "anonymise" {
+		t.Fatalf("the run's use: %+v", evs)
+	}
+	// A refused request is recorded as a refusal and counts no use.
+	refusal := pubdata.Errorf(pubdata.EINVALID, "The anonymisation cannot run: k 0 is not between 1 and 1000.")
+	if err := s.DevSpaces.RecordSpaceRefusal(f.dev, sp.ID, f.open.ID, pubdata.SpaceUseAnonymise, refusal); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DevSpaces.Space(system, sp.ID); err != nil || got.Uses != 1 {
+		t.Fatalf("uses after a refusal: %v %+v", err, got)
+	}
+	if evs := events(t, s, "devspace:"+sp.ID, "devspace.use_refused"); len(evs) != 1 || evs[0].Actor != "dev-editor" || evs[0].Details["code"] != pubdata.EINVALID ||
+		evs[0].Details["use"] != "anonymise" || evs[0].Details["entry"] != f.open.ID {
+		t.Fatalf("the refusal's record: %+v", evs)
+	}
+	if n := len(events(t, s, "devspace:"+sp.ID, "devspace.use")); n != 1 {
+		t.Fatalf("%d uses recorded after a refusal, want 1", n)
+	}
 	reg := &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "福州企业画像（匿名化）", Kind: pubdata.ProductTable, RunID: run.ID}
 	if _, err := s.Products.CreateProduct(f.other, reg, "福建省公共数据开发平台"); pubdata.ErrorCode(err) != pubdata.EFORBIDDEN {
 		t.Fatalf("another registers: %v", err)
@@ -383,6 +405,47 @@ func testDevSpaceProducts(t *testing.T, s *Store) {
 	}
 	if evs := events(t, s, "product:"+p.ID, "product.register"); len(evs) != 1 || evs[0].Details["space"] != sp.ID {
 		t.Fatalf("the registration's record: %+v", evs)
+	}
+	// Every kind can be registered so that the trade gate can decide it (issue 16): an API
+	// serving a run's table keeps the run's table and quasi-identifiers; a file table names
+	// its columns; a model output names the run of the data it was derived from and declares
+	// aggregates only — and cannot claim an anonymisation the store did not see.
+	api, err := s.Products.CreateProduct(f.dev, &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "企业画像查询接口", Kind: pubdata.ProductAPI, RunID: run.ID,
+		AccessURL: "https://api.example.cn/portrait"}, "")
+	if err != nil || api.ContentRef != "ab12" || len(api.QuasiIdentifiers) != 2 || api.Processing.Anonymisation == nil || pubdata.GateBasisOf(api) != pubdata.GateContent {
+		t.Fatalf("an API serving a run's table: %v %+v", err, api)
+	}
+	file, err := s.Products.CreateProduct(f.dev, &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "区县企业统计表", Kind: pubdata.ProductFile, Entries: []string{f.open.ID},
+		QuasiIdentifiers: []string{"district", " district"}, Sensitive: []string{"capital"}, ContentRows: 3,
+		Content: &pubdata.FileBlob{Key: "ef56", SHA256: "ef56", SM3: "gh78", Size: 64, Format: "CSV", MediaType: "text/csv", FileName: "stats.csv"}}, "")
+	if err != nil || file.ContentRef != "ef56" || file.ContentRows != 3 || len(file.QuasiIdentifiers) != 1 || file.QuasiIdentifiers[0] != "district" ||
+		len(file.Sensitive) != 1 || pubdata.GateBasisOf(file) != pubdata.GateContent {
+		t.Fatalf("a file table: %v %+v", err, file)
+	}
+	forged := &pubdata.ProductAnonymisation{Run: "forged", K: 100}
+	model, err := s.Products.CreateProduct(f.dev, &pubdata.ProductRegistration{SpaceID: sp.ID, Title: "信用评分（汇总）", Kind: pubdata.ProductModelOutput, Entries: []string{f.cond.ID},
+		DerivedFrom: run.ID, Declaration: &pubdata.ProductDeclaration{AggregateOnly: true, MinGroupSize: 10, Statement: "只输出区县级汇总"},
+		Processing: pubdata.ProductProcessing{Anonymisation: forged, DerivedFrom: forged}}, "")
+	if err != nil || model.Processing.Anonymisation != nil || model.Processing.DerivedFrom == nil || model.Processing.DerivedFrom.Run != run.ID ||
+		model.Processing.DerivedFrom.ProsecutorRisk != 0.2 || model.Processing.Declaration == nil || model.Processing.Declaration.MinGroupSize != 10 ||
+		len(model.Sources) != 2 || pubdata.GateBasisOf(model) != pubdata.GateDeclared {
+		t.Fatalf("a declared model output: %v %+v", err, model)
+	}
+	if got, err := s.Products.Product(system, model.ID); err != nil || got.Processing.DerivedFrom == nil || got.Processing.Declaration == nil || got.Processing.Declaration.Statement != "只输出区县级汇总" {
+		t.Fatalf("the model output read back: %v %+v", err, got)
+	}
+	if evs := events(t, s, "product:"+model.ID, "product.register"); len(evs) != 1 || evs[0].Details["derived_from"] != run.ID || evs[0].Details["declaration"] == nil {
+		t.Fatalf("the model output's record: %+v", evs)
+	}
+	for name, r := range map[string]*pubdata.ProductRegistration{
+		"derived_from an unknown run": {SpaceID: sp.ID, Title: "x", Kind: pubdata.ProductModelOutput, Entries: []string{f.open.ID}, DerivedFrom: "nope"},
+		"a table with derived_from":   {SpaceID: sp.ID, Title: "x", Kind: pubdata.ProductTable, RunID: run.ID, DerivedFrom: run.ID},
+		"a group size of 0":           {SpaceID: sp.ID, Title: "x", Kind: pubdata.ProductModelOutput, Entries: []string{f.open.ID}, Declaration: &pubdata.ProductDeclaration{AggregateOnly: true}},
+		"columns of a model output":   {SpaceID: sp.ID, Title: "x", Kind: pubdata.ProductModelOutput, Entries: []string{f.open.ID}, QuasiIdentifiers: []string{"age"}},
+	} {
+		if _, err := s.Products.CreateProduct(f.dev, r, ""); pubdata.ErrorCode(err) != pubdata.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	// Not once the space is suspended.
 	if _, err := s.DevSpaces.SuspendSpace(f.authority, sp.ID, "暂停"); err != nil {

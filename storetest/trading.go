@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ var tradingTests = []namedTest{
 	{"TradeListingRegistration", testTradeListingRegistration},
 	{"TradeContractDelivery", testTradeContractDelivery},
 	{"TradeContributions", testTradeContributions},
+	{"TradeNotifications", testTradeNotifications},
+	{"TradeDeclaredGate", testTradeDeclaredGate},
 }
 
 // tradeFixture: the application fixture, a developer company (fz-dev, 350100) that sells a
@@ -347,4 +350,143 @@ func testTradeContributions(t *testing.T, s *Store) {
 	if len(eventsOf(t, s, "contribution.set", "entry:"+e.ID)) != 1 {
 		t.Fatal("contribution.set not recorded")
 	}
+	// The organisation's terms, by entry (the console's contributions page).
+	if list, err := s.Trade.Contributions(system, "fz-dev"); err != nil || len(list) != 1 || list[0].Entry != e.ID || list[0].Purposes != "区域经济研究与数据产品开发" {
+		t.Fatalf("the organisation's terms: %+v %v", list, err)
+	}
+	if list, err := s.Trade.Contributions(system, "xm-buy"); err != nil || len(list) != 0 {
+		t.Fatalf("another organisation's terms: %+v %v", list, err)
+	}
+}
+
+// noticeKeys are the keys of the actor's notifications, newest first.
+func noticeKeys(t *testing.T, s *Store, ctx context.Context) []string {
+	t.Helper()
+	list, _ := notices(t, s, ctx)
+	var out []string
+	for _, n := range list {
+		out = append(out, n.Key)
+	}
+	return out
+}
+
+func hasKey(keys []string, key string) bool {
+	for _, k := range keys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// testTradeNotifications: the authority hears of a listing awaiting registration, the seller
+// of its registration or refusal and of a buyer's contract, the buyer of the agreement and
+// the delivery or of the refusal — in the transactions that make them.
+func testTradeNotifications(t *testing.T, s *Store) {
+	f := tradeSetup(t, s)
+	l, err := s.Trade.CreateListing(f.seller, passedListing(f, "p-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := noticeKeys(t, s, f.cityAuth); len(keys) == 0 || keys[0] != pubdata.NoticeListingPending {
+		t.Fatalf("the covering authority's notices: %v", keys)
+	}
+	if list, _ := notices(t, s, f.cityAuth); list[0].Link != "/console/trading" || list[0].Params["title"] != "企业活跃度指数" {
+		t.Fatalf("the pending listing's notice: %+v", list[0])
+	}
+	if keys := noticeKeys(t, s, f.buyer); hasKey(keys, pubdata.NoticeListingPending) {
+		t.Fatalf("a buyer hears of a pending listing: %v", keys)
+	}
+	if _, err := s.Trade.RegisterListing(f.cityAuth, l.ID, &pubdata.RegistrationDecision{Decision: "approve"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if keys := noticeKeys(t, s, f.seller); len(keys) == 0 || keys[0] != pubdata.NoticeListingRegistered {
+		t.Fatalf("the seller's notices after registration: %v", keys)
+	}
+	l2, err := s.Trade.CreateListing(f.seller, passedListing(f, "p-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Trade.RegisterListing(f.cityAuth, l2.ID, &pubdata.RegistrationDecision{Decision: "reject", Reason: "来源说明不全"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := notices(t, s, f.sellerMember); len(list) == 0 || list[0].Key != pubdata.NoticeListingRejected || list[0].Params["reason"] != "来源说明不全" {
+		t.Fatalf("the seller's notice of the refusal: %+v", list)
+	}
+	// A contract request: the seller's admins and editors, not its members.
+	c, err := s.Trade.CreateContract(f.buyer, l.ID, &pubdata.ContractCreate{Purpose: "区域经济分析", Until: "2027-03-31", Accept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := noticeKeys(t, s, f.seller); keys[0] != pubdata.NoticeContractNew {
+		t.Fatalf("the seller's notice of a contract: %v", keys)
+	}
+	if keys := noticeKeys(t, s, f.sellerMember); hasKey(keys, pubdata.NoticeContractNew) {
+		t.Fatalf("a seller's member hears of a contract: %v", keys)
+	}
+	if _, err := s.Trade.DecideContract(f.seller, c.ID, &pubdata.ContractDecision{Decision: "agree"}); err != nil {
+		t.Fatal(err)
+	}
+	if keys := noticeKeys(t, s, f.buyerMember); !hasKey(keys, pubdata.NoticeContractAgreed) || !hasKey(keys, pubdata.NoticeTradeDelivered) {
+		t.Fatalf("the buyer's notices after agreement: %v", keys)
+	}
+	c2, err := s.Trade.CreateContract(f.citizenCx, l.ID, &pubdata.ContractCreate{Purpose: "研究", Until: "2026-12-31", Accept: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Trade.DecideContract(f.seller, c2.ID, &pubdata.ContractDecision{Decision: "decline", Reason: "用途不符"}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := notices(t, s, f.citizenCx); len(list) == 0 || list[0].Key != pubdata.NoticeContractDeclined || list[0].Link != "/market-contracts/"+c2.ID {
+		t.Fatalf("the person's notice of the refusal: %+v", list)
+	}
+	if keys := noticeKeys(t, s, f.buyer); hasKey(keys, pubdata.NoticeContractDeclined) {
+		t.Fatalf("another buyer hears of the refusal: %v", keys)
+	}
+}
+
+// testTradeDeclaredGate: a product without a table to measure passes only with the
+// anonymiser's report of the data it was derived from and an aggregate-only declaration of
+// groups of at least k; each missing or failed rule is named.
+func testTradeDeclaredGate(t *testing.T, s *Store) {
+	set := pubdata.DefaultTradeSettings()
+	derived := &pubdata.ProductAnonymisation{Run: "run-1", K: 5, SmallestClass: 6, ProsecutorRisk: 1.0 / 6, Released: 300,
+		Hierarchies: []pubdata.ProductHierarchy{{Column: "age", Spec: "number:10"}}}
+	decl := &pubdata.ProductDeclaration{AggregateOnly: true, MinGroupSize: 10, Statement: "模型只输出区县级汇总"}
+	in := pubdata.GateInput{Basis: pubdata.GateDeclared, Kind: pubdata.ProductModelOutput, Derived: derived, Declaration: decl, Seller: "fz-dev", Now: appNow}
+	res, err := pubdata.CheckTradeGate(in, set)
+	if err != nil || !res.Passed || res.Basis != pubdata.GateDeclared || res.K != 6 || res.MinGroupSize != 10 || res.DerivedRun != "run-1" || len(res.QuasiIdentifiers) != 1 {
+		t.Fatalf("a declared product: %+v %v", res, err)
+	}
+	// rule checks that the gate refuses in naming the rule (its message's key and text).
+	rule := func(in pubdata.GateInput, key, text string) {
+		t.Helper()
+		_, err := pubdata.CheckTradeGate(in, set)
+		wantCode(t, err, pubdata.EINVALID)
+		var e *pubdata.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("not a pubdata error: %v", err)
+		}
+		found := false
+		for _, p := range append([]*pubdata.Error{e}, e.Fields...) {
+			found = found || p.Msg != nil && p.Msg.Key == key && strings.Contains(p.Message, text)
+		}
+		if !found {
+			t.Errorf("the refusal does not name %s (%q): %v", key, text, err)
+		}
+	}
+	none := in
+	none.Derived, none.Declaration = nil, nil
+	rule(none, "error.trade.gate.no_report", "derived_from")
+	rule(none, "error.trade.gate.no_declaration", "aggregates only")
+	risky := in
+	risky.Derived = &pubdata.ProductAnonymisation{Run: "run-2", K: 2, SmallestClass: 2, ProsecutorRisk: 0.5}
+	rule(risky, "error.trade.gate.derived_risk", "above the threshold")
+	rule(risky, "error.trade.gate.derived_k", "2-anonymous")
+	small := in
+	small.Declaration = &pubdata.ProductDeclaration{AggregateOnly: true, MinGroupSize: 3}
+	rule(small, "error.trade.gate.min_group", "groups of at least 3")
+	notAgg := in
+	notAgg.Declaration = &pubdata.ProductDeclaration{MinGroupSize: 10}
+	rule(notAgg, "error.trade.gate.no_declaration", "aggregates only")
 }

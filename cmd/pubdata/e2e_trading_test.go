@@ -121,6 +121,12 @@ func TestBrowserTrading(t *testing.T) {
 		t.Fatalf("the listing: %+v %v", ls, err)
 	}
 	listing := ls[0]
+	// The company's contribution terms page (B7) fits the phone.
+	b.do("the contribution terms page",
+		chromedp.Navigate(ts.URL+"/console/contributions"),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	)
+	overflow("/console/contributions")
 	signOut()
 
 	// The Fuzhou authority registers it from its queue.

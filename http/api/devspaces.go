@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
@@ -351,13 +350,17 @@ func (s *Server) ApiDevSpaceRows(w http.ResponseWriter, r *http.Request) error {
 	}
 	q, err := pubdata.ParseRowQuery(e.Items, params, []string{"_format"}, format == "json")
 	if err != nil {
-		return err
+		return s.RefuseSpaceUse(r.Context(), sp, e.ID, pubdata.SpaceUseRows, err)
 	}
 	sel, err := rd.Select(r.Context(), q, access.KindRows(format))
 	if err != nil {
-		return err
+		return s.RefuseSpaceUse(r.Context(), sp, e.ID, pubdata.SpaceUseRows, err)
 	}
 	if err := sel.Record(r.Context()); err != nil {
+		return err
+	}
+	// Selected and recorded: the read is the space's use.
+	if err := s.RecordSpaceRowsUse(r.Context(), sp, e); err != nil {
 		return err
 	}
 	if format == "json" {
@@ -382,20 +385,22 @@ func (s *Server) ApiDevSpaceProducts(w http.ResponseWriter, r *http.Request) err
 }
 
 // ApiDevSpaceProductRegister is POST /api/v1/devspaces/{id}/products
-// (pubdata.ProductRegistration: title, description, kind, run for a table, entries for
-// another kind, processing, access_url) → the product with its sources, processing and
-// label.
+// (pubdata.ProductRegistration: title, description, kind, run for a table or an API serving
+// its table, entries for another kind, processing, access_url, derived_from, declaration,
+// quasi_identifiers and sensitive for a file table) → the product with its sources,
+// processing and label. A multipart form carries the registration as its "product" part
+// and the content as its "file" part.
 func (s *Server) ApiDevSpaceProductRegister(w http.ResponseWriter, r *http.Request) error {
 	sp, err := s.SpaceFor(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var reg pubdata.ProductRegistration
-	if err := web.DecodeJSON(r, &reg); err != nil {
+	reg, err := s.ReadProductRegistration(r)
+	if err != nil {
 		return err
 	}
 	reg.SpaceID = sp.ID
-	p, err := s.Products.CreateProduct(r.Context(), &reg, s.PlatformName)
+	p, err := s.Products.CreateProduct(r.Context(), reg, s.PlatformName)
 	if err != nil {
 		return err
 	}
@@ -457,20 +462,10 @@ func (s *Server) ApiProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ApiProductContent is GET /api/v1/products/{id}/content: the product's content kept on the
-// platform (a table's CSV), for whoever sees the product.
+// platform, for the space's developers, the first-level operators, the covering authority
+// and buyers under a delivery (web.ServeProductContent); 403 for anyone else.
 func (s *Server) ApiProductContent(w http.ResponseWriter, r *http.Request) error {
-	p, _, err := s.ProductFor(r, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	if p.ContentRef == "" {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "Data product %q keeps no content on the platform.", p.ID).Keyed("error.product.no_content", "ID", p.ID)
-	}
-	ct := "application/octet-stream"
-	if strings.EqualFold(p.ContentFormat, "CSV") {
-		ct = "text/csv; charset=utf-8"
-	}
-	return s.serveBlob(w, p.ContentRef, ct, web.ProductContentName(p))
+	return s.ServeProductContent(w, r, r.PathValue("id"))
 }
 
 // ApiDevSpaceOperators is GET /api/v1/devspace-operators: the first-level operators.

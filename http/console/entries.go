@@ -615,6 +615,10 @@ type entryDetailView struct {
 	DiscoveryErrors web.FormErrors
 	DiscoveryFormID string
 	DiscoveryReason string
+	// Contribution is a non-public body's terms on the entry (B7; nil: none);
+	// ContributionURL the console page where the viewer sets them ("" when it may not).
+	Contribution    *pubdata.Contribution
+	ContributionURL string
 }
 
 func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.Entry) (*entryDetailView, error) {
@@ -692,6 +696,12 @@ func (s *Server) entryDetailView(r *http.Request, a *pubdata.Actor, e *pubdata.E
 		case q.Get("discovery_dismissed") != "":
 			v.Flash = web.Translate(v.Lang, "discovery.dismissed")
 		}
+	}
+	if v.Contribution, err = s.ContributionOf(r.Context(), e.ID); err != nil {
+		return nil, err
+	}
+	if s.Trade != nil && a.Org != nil && a.Org.Code == e.Org && pubdata.CanSetContribution(a, a.Org) {
+		v.ContributionURL = "/console/contributions?entry=" + e.ID + "#contribution-form"
 	}
 	if a.Org.Code != e.Org && mayReview(a) {
 		v.BackURL, v.BackKey = "/console/review", "review.title"

@@ -185,3 +185,41 @@ func (s *Server) PageModelContractRetire(w http.ResponseWriter, r *http.Request)
 	web.Redirect(w, r, "/console/trading/model-contracts?saved=1")
 	return nil
 }
+
+// PageContributions is GET /console/contributions: a non-public unit's entries with their
+// contribution terms (B7), and the form its admins and editors set them with.
+func (s *Server) PageContributions(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.ContributionsPage(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("done") != "" {
+		v.Flash = web.Translate(v.Lang, "contribution.saved")
+	}
+	return s.Render(w, r, "contributions", http.StatusOK, v)
+}
+
+// PageContributionSave is POST /console/contributions: sets an entry's terms.
+func (s *Server) PageContributionSave(w http.ResponseWriter, r *http.Request) error {
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	form, c := web.ParseContributionForm(r)
+	_, err := s.SaveContribution(r.Context(), c)
+	if err != nil && web.FormError(err) && !web.ErrorIs(err, pubdata.EFORBIDDEN) {
+		r.URL.RawQuery = ""
+		v, verr := s.ContributionsPage(r)
+		if verr != nil {
+			return verr
+		}
+		v.Form = form
+		web.SetFormErrors(v.Lang, v.Errors, err)
+		v.Errors[""] = web.ErrorText(v.Lang, err)
+		return s.Render(w, r, "contributions", http.StatusUnprocessableEntity, v)
+	}
+	if err != nil {
+		return err
+	}
+	web.Redirect(w, r, web.WithQuery("/console/contributions", "done", "saved"))
+	return nil
+}

@@ -417,6 +417,8 @@ type catalogEntryView struct {
 	DataUpdated *time.Time
 	Quality     *entryQuality   // the score of an open entry (quality.go); nil: none
 	Ticket      *web.TicketForm // the "report a problem" form (tickets.go); nil: no tickets
+	// Contribution is a non-public body's terms on the entry (B7); nil: none.
+	Contribution *pubdata.Contribution
 }
 
 func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error {
@@ -475,6 +477,9 @@ func (s *Server) PageCatalogEntry(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if v.Quality, err = s.entryQualityFor(r, e); err != nil {
+		return err
+	}
+	if v.Contribution, err = s.ContributionOf(r.Context(), e.ID); err != nil {
 		return err
 	}
 	s.CountUse(e, pubdata.UseView)

@@ -2,6 +2,8 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/web"
@@ -127,7 +129,16 @@ func (s *Server) PageDevSpaceProduct(w http.ResponseWriter, r *http.Request) err
 	return s.spaceAction(w, r, "registered", func(id string) (map[string]string, error) {
 		f := r.PostForm
 		reg := &pubdata.ProductRegistration{SpaceID: id, Title: f.Get("title"), Description: f.Get("description"), Kind: pubdata.ProductKind(f.Get("kind")),
-			RunID: f.Get("run"), Entries: f["entries"], AccessURL: f.Get("access_url"), Processing: pubdata.ProductProcessing{Notes: f.Get("notes")}}
+			RunID: f.Get("run"), Entries: f["entries"], AccessURL: f.Get("access_url"), Processing: pubdata.ProductProcessing{Notes: f.Get("notes")},
+			DerivedFrom: f.Get("derived_from")}
+		// A product without a table: the aggregate-only declaration (the trade gate's).
+		if agg, size := f.Get("aggregate_only") == "1", strings.TrimSpace(f.Get("min_group_size")); agg || size != "" {
+			n, err := strconv.Atoi(size)
+			if err != nil && size != "" {
+				return map[string]string{"product_title": reg.Title}, pubdata.FieldErrorf("min_group_size", "The minimum group size must be a whole number, not %q.", size).Keyed("error.product.min_group_number", "Value", size)
+			}
+			reg.Declaration = &pubdata.ProductDeclaration{AggregateOnly: agg, MinGroupSize: n, Statement: f.Get("statement")}
+		}
 		_, err := s.Products.CreateProduct(r.Context(), reg, s.PlatformName)
 		return map[string]string{"product_title": reg.Title}, err
 	})
@@ -140,4 +151,10 @@ func (s *Server) PageProduct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.Render(w, r, "product", http.StatusOK, v)
+}
+
+// PageProductContent is GET /products/{id}/content: the product's content for those who may
+// download it (web.ServeProductContent); anyone else gets the 403 page naming who may.
+func (s *Server) PageProductContent(w http.ResponseWriter, r *http.Request) error {
+	return s.ServeProductContent(w, r, r.PathValue("id"))
 }

@@ -314,6 +314,8 @@ type ProductView struct {
 	Content  string // the content's download link ("" none)
 	Loss     string
 	Risk     string
+	// Terms are the contribution terms of the product's non-public sources (B7).
+	Terms []SourceTerms
 }
 
 // ProductPage builds a product's page.
@@ -324,11 +326,21 @@ func (s *Server) ProductPage(r *http.Request, id string, console bool) (*Product
 	}
 	v := &ProductView{Page: s.Base(r, console), Product: p, Space: sp, SpaceURL: spaceBase(console) + "/" + sp.ID}
 	if p.ContentRef != "" {
-		v.Content = "/api/v1/products/" + p.ID + "/content"
+		op, err := s.IsSpaceOperator(r)
+		if err != nil {
+			return nil, err
+		}
+		// The download link only for those who may download (DecideProductContent).
+		if _, err := pubdata.DecideProductContent(pubdata.ActorFromContext(r.Context()), sp, op, p.ID, nil, s.Now()); err == nil {
+			v.Content = "/products/" + p.ID + "/content"
+		}
 	}
 	if an := p.Processing.Anonymisation; an != nil {
 		v.Loss = fmt.Sprintf("%.3f (≥ %.3f)", an.Loss, an.LossLowerBound)
 		v.Risk = fmt.Sprintf("%.3f / %.3f", an.ProsecutorRisk, an.AverageRisk)
+	}
+	if v.Terms, err = s.ProductSourceTerms(r.Context(), p); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

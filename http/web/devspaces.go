@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -199,23 +202,48 @@ func checkAnonymise(req *SpaceAnonymiseRequest, columns []string) error {
 
 // SpaceAnonymise runs the anonymiser inside the space over the entry's rows as the
 // developer reads them under the space (masks apply), keeps the anonymised table (CSV) as a
-// blob and the run with its configuration and report; the use is recorded before the read.
+// blob and the run with its configuration and report; the completed run is the space's use
+// (AddSpaceRun counts and records it). A request refused — by the space's checks, its
+// validation, the read path or the anonymiser — counts no use: it is recorded as a refusal.
 func (s *Server) SpaceAnonymise(r *http.Request, sp *pubdata.DevSpace, req SpaceAnonymiseRequest) (*pubdata.DevSpaceRun, error) {
-	ctx := r.Context()
 	if s.FileStore == nil {
 		return nil, errNoSpaces
 	}
+	run, err := s.spaceAnonymise(r, sp, req)
+	if err != nil {
+		return nil, s.RefuseSpaceUse(r.Context(), sp, req.Entry, pubdata.SpaceUseAnonymise, err)
+	}
+	return run, nil
+}
+
+// refusable reports whether err refuses the request (a client's error, recorded as a
+// refusal) rather than failing the server.
+func (s *Server) refusable(err error) bool {
+	switch pubdata.ErrorCode(err) {
+	case pubdata.EINVALID, pubdata.EFORBIDDEN, pubdata.ECONFLICT, pubdata.ENOTFOUND, pubdata.EUNAUTHORIZED:
+		return true
+	}
+	return false
+}
+
+// checkSpaceUse refuses, before any read, a use the space does not allow now: the caller
+// is not its developer, or the space or the entry may not be used (DevSpace.CheckUse).
+func (s *Server) checkSpaceUse(ctx context.Context, sp *pubdata.DevSpace, entry, use string) error {
+	if !pubdata.IsSpaceDeveloper(pubdata.ActorFromContext(ctx), sp) {
+		return pubdata.Errorf(pubdata.EFORBIDDEN, "Only the space's developer works in it.").Keyed("error.devspace.developer_only")
+	}
+	return sp.CheckUse(s.Now(), entry, use)
+}
+
+func (s *Server) spaceAnonymise(r *http.Request, sp *pubdata.DevSpace, req SpaceAnonymiseRequest) (*pubdata.DevSpaceRun, error) {
+	ctx := r.Context()
 	e, err := s.Entries.FindPublishedEntry(ctx, req.Entry)
 	if ErrorIs(err, pubdata.ENOTFOUND) {
 		return nil, NotFoundEntry(req.Entry)
 	} else if err != nil {
 		return nil, err
 	}
-	var qis []string
-	for _, q := range req.QuasiIdentifiers {
-		qis = append(qis, q.Column)
-	}
-	if _, err := s.DevSpaces.RecordSpaceUse(ctx, sp.ID, e.ID, pubdata.SpaceUseAnonymise, map[string]any{"k": req.K, "quasi_identifiers": qis}); err != nil {
+	if err := s.checkSpaceUse(ctx, sp, e.ID, pubdata.SpaceUseAnonymise); err != nil {
 		return nil, err
 	}
 	asOf := s.Now().UTC()
@@ -312,45 +340,218 @@ func cellText(v any) string {
 }
 
 // SpaceAggregate answers a usable-but-invisible aggregate inside the space, under its
-// budget; the use is recorded first, then the aggregate as the read path records it.
+// budget, as the read path records it; once answered it is recorded as the space's use. A
+// refused aggregate counts no use: it is recorded as a refusal.
 func (s *Server) SpaceAggregate(r *http.Request, sp *pubdata.DevSpace, entry string, req pubdata.AggregateRequest) (*pubdata.AggregateResult, error) {
 	ctx := r.Context()
+	refuse := func(err error) error { return s.RefuseSpaceUse(ctx, sp, entry, pubdata.SpaceUseAggregate, err) }
 	e, err := s.Entries.FindPublishedEntry(ctx, entry)
 	if ErrorIs(err, pubdata.ENOTFOUND) {
-		return nil, NotFoundEntry(entry)
+		return nil, refuse(NotFoundEntry(entry))
 	} else if err != nil {
 		return nil, err
+	}
+	if err := s.checkSpaceUse(ctx, sp, e.ID, pubdata.SpaceUseAggregate); err != nil {
+		return nil, refuse(err)
 	}
 	var measures []string
 	for _, m := range req.Measures {
 		measures = append(measures, m.Op+"("+m.Column+")")
 	}
+	res, err := s.Reader().InSpace(sp).Aggregate(ctx, e, req, access.SpacePurpose(sp))
+	if err != nil {
+		return nil, refuse(err)
+	}
 	if _, err := s.DevSpaces.RecordSpaceUse(ctx, sp.ID, e.ID, pubdata.SpaceUseAggregate, map[string]any{"group_by": req.GroupBy, "measures": measures}); err != nil {
 		return nil, err
 	}
-	return s.Reader().InSpace(sp).Aggregate(ctx, e, req, access.SpacePurpose(sp))
+	return res, nil
 }
 
-// SpaceRead opens a row read of the entry inside the space (a space that allows rows); the
-// use is recorded first.
+// SpaceRead opens a row read of the entry inside the space (a space that allows rows). The
+// caller records the use (RecordSpaceRowsUse) once the read is selected, and a refusal
+// (RecordSpaceRefusal) when it is refused.
 func (s *Server) SpaceRead(r *http.Request, sp *pubdata.DevSpace, entry string) (*pubdata.Entry, *access.Read, error) {
 	ctx := r.Context()
 	e, err := s.Entries.FindPublishedEntry(ctx, entry)
 	if ErrorIs(err, pubdata.ENOTFOUND) {
-		return nil, nil, NotFoundEntry(entry)
+		return nil, nil, s.RefuseSpaceUse(ctx, sp, entry, pubdata.SpaceUseRows, NotFoundEntry(entry))
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if _, err := s.DevSpaces.RecordSpaceUse(ctx, sp.ID, e.ID, pubdata.SpaceUseRows, nil); err != nil {
-		return nil, nil, err
+	if err := s.checkSpaceUse(ctx, sp, e.ID, pubdata.SpaceUseRows); err != nil {
+		return nil, nil, s.RefuseSpaceUse(ctx, sp, entry, pubdata.SpaceUseRows, err)
 	}
 	rd, err := s.Reader().InSpace(sp).Open(ctx, e, access.SpacePurpose(sp))
-	return e, rd, err
+	if err != nil {
+		return nil, nil, s.RefuseSpaceUse(ctx, sp, entry, pubdata.SpaceUseRows, err)
+	}
+	return e, rd, nil
+}
+
+// RefuseSpaceUse records err as a refusal of the use inside the space when it is the
+// client's (a server's failure is not a refusal) and returns it.
+func (s *Server) RefuseSpaceUse(ctx context.Context, sp *pubdata.DevSpace, entry, use string, err error) error {
+	if err != nil && s.refusable(err) {
+		if rerr := s.DevSpaces.RecordSpaceRefusal(context.WithoutCancel(ctx), sp.ID, entry, use, err); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}
+
+// RecordSpaceRowsUse records a row read inside the space, once selected, as its use.
+func (s *Server) RecordSpaceRowsUse(ctx context.Context, sp *pubdata.DevSpace, e *pubdata.Entry) error {
+	_, err := s.DevSpaces.RecordSpaceUse(ctx, sp.ID, e.ID, pubdata.SpaceUseRows, nil)
+	return err
 }
 
 // ProductsFor lists the products of a space the caller sees.
 func (s *Server) ProductsFor(r *http.Request, sp *pubdata.DevSpace) ([]*pubdata.Product, error) {
 	return s.Products.Products(r.Context(), pubdata.ProductFilter{SpaceID: sp.ID})
+}
+
+// maxProductField bounds the "product" part of a product's upload form.
+const maxProductField = 64 << 10
+
+// ReadProductRegistration reads a product's registration: a JSON body, or a multipart form
+// whose "product" part is that JSON and whose "file" part is the product's content (kept as
+// it streams in, as file entries' files are). Content that is a table (CSV, XLSX) is read
+// back and its named quasi-identifiers and sensitive columns checked against its header;
+// its rows are counted.
+func (s *Server) ReadProductRegistration(r *http.Request) (*pubdata.ProductRegistration, error) {
+	reg := &pubdata.ProductRegistration{}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return reg, DecodeJSON(r, reg)
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).Keyed("error.upload.form_unreadable", "Error", err)
+	}
+	seen := false
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).Keyed("error.upload.form_unreadable", "Error", err))
+		}
+		switch part.FormName() {
+		case "product":
+			raw, err := io.ReadAll(io.LimitReader(part, maxProductField+1))
+			if err != nil {
+				return nil, NormalizeError(pubdata.Errorf(pubdata.EINVALID, "The upload form could not be read: %v.", err).Keyed("error.upload.form_unreadable", "Error", err))
+			}
+			if len(raw) > maxProductField {
+				return nil, pubdata.FieldErrorf("product", "The product's description part is larger than %d bytes.", maxProductField).Keyed("error.product.part_large", "Max", maxProductField)
+			}
+			if err := DecodeJSONBytes(raw, reg); err != nil {
+				return nil, err
+			}
+			seen = true
+		case "file":
+			if reg.Content != nil {
+				continue
+			}
+			b, err := s.StoreUpload(part, part.FileName())
+			if err != nil {
+				return nil, err
+			}
+			reg.Content = &b
+		}
+	}
+	if !seen {
+		return nil, pubdata.FieldErrorf("product", "The form has no \"product\" part (the registration as JSON).").Keyed("error.product.part_missing")
+	}
+	if reg.Content != nil && pubdata.IsTableFormat(reg.Content.Format) {
+		if err := s.checkProductTable(reg); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// checkProductTable reads a registration's table content back: its columns must include
+// the quasi-identifiers and sensitive columns named; its rows are counted.
+func (s *Server) checkProductTable(reg *pubdata.ProductRegistration) error {
+	o, ok := s.FileStore.(interface {
+		Open(key string) (*os.File, error)
+	})
+	if !ok {
+		return errNoFiles
+	}
+	f, err := o.Open(reg.Content.Key)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	header, rows, err := ReadProductTable(io.LimitReader(f, MaxGateBytes), reg.Content.Format)
+	if err != nil {
+		var pe *pubdata.Error
+		if errors.As(err, &pe) {
+			c := *pe
+			c.Field = "file"
+			return &c
+		}
+		return err
+	}
+	var missing []string
+	for _, c := range append(slices.Clone(reg.QuasiIdentifiers), reg.Sensitive...) {
+		if !slices.Contains(header, strings.TrimSpace(c)) {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return pubdata.FieldErrorf("quasi_identifiers", "The columns %s are not in the file's header (%s).", strings.Join(missing, ", "), strings.Join(header, ", ")).
+			Keyed("error.product.columns_missing", "Columns", strings.Join(missing, ", "), "Header", strings.Join(header, ", "))
+	}
+	reg.ContentRows = int64(len(rows))
+	return nil
+}
+
+// ServeProductContent streams a product's content (GET /api/v1/products/{id}/content and
+// the page's GET /products/{id}/content) to the space's developers, the first-level
+// operators, the authority covering the space and buyers under a live delivery, through
+// the one read path (recorded as "product.read"); everyone else signed in is refused with
+// 403 naming who may.
+func (s *Server) ServeProductContent(w http.ResponseWriter, r *http.Request, id string) error {
+	if err := s.SpacesAvailable(); err != nil {
+		return err
+	}
+	if _, err := RequireUser(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p, err := s.Products.Product(ctx, id)
+	if err != nil {
+		return err
+	}
+	sp, err := s.DevSpaces.Space(ctx, p.SpaceID)
+	if err != nil {
+		return err
+	}
+	op, err := s.IsSpaceOperator(r)
+	if err != nil {
+		return err
+	}
+	if s.Trade == nil {
+		return pubdata.Errorf(pubdata.ENOTFOUND, "This server holds no products' content.").Keyed("error.product_read.not_available")
+	}
+	f, _, err := s.Reader().WithProducts(s.Trade).OpenSpaceProduct(ctx, p, sp, op)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ct := "application/octet-stream"
+	if strings.EqualFold(p.ContentFormat, "CSV") {
+		ct = "text/csv; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+ProductContentName(p)+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = io.Copy(w, f)
+	return err
 }
 
 // ProductContentName is the download name of a product's content.

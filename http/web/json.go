@@ -34,6 +34,12 @@ func DecodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return JsonError(err)
 	}
+	return DecodeJSONBytes(raw, v)
+}
+
+// DecodeJSONBytes decodes one JSON object from raw into v as DecodeJSON decodes a body
+// (unknown fields refused), e.g. a multipart form's JSON part.
+func DecodeJSONBytes(raw []byte, v any) error {
 	if err := checkJSONBody(raw); err != nil {
 		return err
 	}

@@ -293,6 +293,9 @@ func (s *Server) Base(r *http.Request, console bool) Page {
 		}
 		if s.Trade != nil { // trading.go: listings, registration, contracts, model contracts
 			p.Nav = append(p.Nav, navItem{Key: "nav.trading", URL: "/console/trading"})
+			if a.Org != nil && pubdata.IsNonPublicOrg(a.Org) { // B7: the unit's contribution terms
+				p.Nav = append(p.Nav, navItem{Key: "nav.contributions", URL: "/console/contributions"})
+			}
 		}
 		if s.Jobs != nil && pubdata.CanOperateJobs(a) { // the job queue (cluster.go)
 			p.Nav = append(p.Nav, navItem{Key: "nav.jobs", URL: "/console/jobs"})

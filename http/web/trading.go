@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/lib/anonymise"
+	"github.com/pubdata/pubdata/lib/datafile"
 	"github.com/pubdata/pubdata/lib/extract"
 )
 
@@ -132,25 +131,50 @@ func ProductMethod(p *pubdata.Product) string {
 	return strings.Join(parts, "; ")
 }
 
-// MeasureTable runs the anonymiser on a table's CSV as it stands: every quasi-identifier
-// kept at its own values (one level, nothing generalised or suppressed), so that the report
-// is the risk of the content itself under the prosecutor model and its smallest class.
-// No quasi-identifier named: every column counts as one.
+// MaxGateRows bounds the rows of a table the gate measures.
+const MaxGateRows = 1000000
+
+// MeasureTable runs the anonymiser on a table's CSV as it stands (MeasureContent).
 func MeasureTable(content io.Reader, qis []string) (pubdata.GateInput, error) {
-	br := bufio.NewReader(content)
-	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
-		br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
+	return MeasureContent(content, "CSV", qis)
+}
+
+// MeasureContent runs the anonymiser on a table (CSV or XLSX, format as a product's
+// content format) as it stands: every quasi-identifier kept at its own values (one level,
+// nothing generalised or suppressed), so that the report is the risk of the content itself
+// under the prosecutor model and its smallest class. No quasi-identifier named: every
+// column counts as one.
+func MeasureContent(content io.Reader, format string, qis []string) (pubdata.GateInput, error) {
+	header, rows, err := ReadProductTable(content, format)
 	if err != nil {
-		return pubdata.GateInput{}, pubdata.FieldErrorf("product", "The product's content is not a CSV table: %v.", err).Keyed("error.trade.gate.csv", "Problem", err.Error())
+		return pubdata.GateInput{}, err
 	}
-	if len(recs) == 0 {
+	return MeasureRecords(header, rows, qis)
+}
+
+// ReadProductTable reads a product's table content (CSV or XLSX) as text, at most
+// MaxGateRows rows; a content that is not such a table is the field error naming why.
+func ReadProductTable(content io.Reader, format string) ([]string, [][]string, error) {
+	f, ok := datafile.ParseFormat(strings.ToLower(format))
+	if !ok || (f != datafile.CSV && f != datafile.XLSX) {
+		return nil, nil, pubdata.FieldErrorf("product", "The product's content is %s, not a CSV or XLSX table.", format).Keyed("error.trade.gate.not_table", "Format", format)
+	}
+	header, rows, err := datafile.ReadTable(content, f, MaxGateRows, datafile.Options{})
+	if errors.Is(err, datafile.ErrTooManyRows) {
+		return nil, nil, pubdata.FieldErrorf("product", "The product's table holds more than %d rows: more than the gate measures.", MaxGateRows).Keyed("error.trade.gate.too_many_rows", "Max", MaxGateRows)
+	} else if err != nil {
+		return nil, nil, pubdata.FieldErrorf("product", "The product's content is not a %s table: %s", strings.ToUpper(format), ErrorText(LangEN, err)).
+			Keyed("error.trade.gate.unreadable", "Format", strings.ToUpper(format), "Problem", pubdata.MessageOf(err))
+	}
+	return header, rows, nil
+}
+
+// MeasureRecords measures a table given as its header and rows (MeasureContent).
+func MeasureRecords(header []string, rows [][]string, qis []string) (pubdata.GateInput, error) {
+	if len(header) == 0 {
 		return pubdata.GateInput{}, nil
 	}
-	t := anonymise.Table{Columns: recs[0], Rows: recs[1:]}
+	t := anonymise.Table{Columns: header, Rows: rows}
 	in := pubdata.GateInput{Rows: len(t.Rows), QuasiIdentifiers: qis}
 	if len(qis) == 0 {
 		in.QuasiIdentifiers = t.Columns
@@ -208,18 +232,7 @@ func (s *Server) ListProduct(ctx context.Context, c *pubdata.ListingCreate) (*pu
 			return nil, pubdata.FieldErrorf("licence", "Licence %q is not one of the platform's licences.", c.Licence).Keyed("error.listing.licence", "Licence", c.Licence)
 		}
 	}
-	if p.Kind != pubdata.ProductTable || p.ContentRef == "" {
-		return nil, pubdata.FieldErrorf("product", "Only a table product whose content this platform keeps can pass the gate (the anonymiser measures its content); %q is a %s product.", p.Title, p.Kind).Keyed("error.trade.gate.kind", "Title", p.Title, "Kind", string(p.Kind))
-	}
-	if p.ContentSize > MaxGateBytes {
-		return nil, pubdata.FieldErrorf("product", "The product's content (%d bytes) is larger than the gate measures (%d bytes).", p.ContentSize, MaxGateBytes).Keyed("error.trade.gate.too_large", "Size", p.ContentSize, "Max", MaxGateBytes)
-	}
-	f, _, err := s.Reader().WithProducts(svc).OpenProduct(ctx, p, o.Code, o.Division, "", access.ProductGate)
-	if err != nil {
-		return nil, err
-	}
-	in, err := MeasureTable(io.LimitReader(f, MaxGateBytes), p.QuasiIdentifiers)
-	f.Close()
+	in, err := s.gateInput(ctx, svc, p, o)
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +248,28 @@ func (s *Server) ListProduct(ctx context.Context, c *pubdata.ListingCreate) (*pu
 	return svc.CreateListing(ctx, &pubdata.Listing{Product: p.ID, ProductTitle: p.Title, ProductKind: string(p.Kind), Seller: o.Code, Division: o.Division,
 		Sources: sources, Method: ProductMethod(p), Label: p.Label.Text, Licence: c.Licence, PriceModel: c.PriceModel, Price: c.Price, Description: c.Description,
 		ModelContract: c.ModelContract, Gate: gate})
+}
+
+// gateInput is what the gate decides product p on (pubdata.GateBasisOf): a table it keeps
+// — a table product, an API product serving a run's table, a file product whose content
+// is CSV or XLSX — is read through the one read path (recorded) and measured over its
+// quasi-identifiers; any other product is decided on the anonymiser's report of the data
+// it was derived from and its aggregate-only declaration.
+func (s *Server) gateInput(ctx context.Context, svc pubdata.TradeService, p *pubdata.Product, o *pubdata.Org) (pubdata.GateInput, error) {
+	if pubdata.GateBasisOf(p) == pubdata.GateDeclared {
+		return pubdata.GateInput{Basis: pubdata.GateDeclared, Kind: p.Kind, Derived: p.Processing.DerivedFrom, Declaration: p.Processing.Declaration}, nil
+	}
+	if p.ContentSize > MaxGateBytes {
+		return pubdata.GateInput{}, pubdata.FieldErrorf("product", "The product's content (%d bytes) is larger than the gate measures (%d bytes).", p.ContentSize, MaxGateBytes).Keyed("error.trade.gate.too_large", "Size", p.ContentSize, "Max", MaxGateBytes)
+	}
+	f, _, err := s.Reader().WithProducts(svc).OpenProduct(ctx, p, o.Code, o.Division, "", access.ProductGate)
+	if err != nil {
+		return pubdata.GateInput{}, err
+	}
+	defer f.Close()
+	in, err := MeasureContent(io.LimitReader(f, MaxGateBytes), p.ContentFormat, p.QuasiIdentifiers)
+	in.Basis, in.Kind = pubdata.GateContent, p.Kind
+	return in, err
 }
 
 // RegisterListing registers (signing the registration document with the keyring's

@@ -52,51 +52,22 @@ func UnzipLimit(size int64) int64 {
 // openXLSX spools r to a temporary file (a workbook is a zip, read from its end) and opens
 // its first sheet with excelize's row iterator, which keeps large sheets on disk.
 func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, closer func() error, err error) {
-	tmp, err := os.CreateTemp(tempDir(opt), "pubdata-upload-*.xlsx")
+	f, closeBook, err := spoolWorkbook(r, opt)
 	if err != nil {
 		return nil, nil, err
 	}
-	name := tmp.Name()
 	var x *xlsxReader
 	closer = func() error {
 		var errs []error
-		if x != nil {
-			if x.rows != nil {
-				errs = append(errs, x.rows.Close())
-			}
-			errs = append(errs, x.f.Close())
+		if x != nil && x.rows != nil {
+			errs = append(errs, x.rows.Close())
 		}
-		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
+		errs = append(errs, closeBook())
 		return errors.Join(errs...)
 	}
 	fail := func(err error) (*xlsxReader, func() error, error) {
 		closer()
 		return nil, nil, err
-	}
-	n, err := io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fail(err)
-	}
-	if n == 0 {
-		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty"))
-	}
-	limit := UnzipLimit(n)
-	f, err := excelize.OpenFile(name, excelize.Options{TmpDir: opt.TempDir, ShortDatePattern: "yyyy-mm-dd",
-		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: limit})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") || errors.Is(err, zip.ErrFormat) {
-			return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook unpacks to more than %d MB, more than %d times its size: it is refused as a possible zip bomb.", limit>>20, XLSXMaxRatio).
-				Keyed("error.file.xlsx.too_large_unpacked", "Limit", limit>>20, "Ratio", XLSXMaxRatio))
-		}
-		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
-			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?).").Keyed("error.file.xlsx.unreadable"))
-		}
-		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err).Keyed("error.file.xlsx.not_xlsx", "Problem", err))
 	}
 	x = &xlsxReader{f: f, check: opt.checker(items)}
 	x.check.serialDates = true
@@ -132,6 +103,56 @@ func openXLSX(r io.Reader, items []pubdata.Item, opt Options) (_ *xlsxReader, cl
 		x.check.useHeader(cells, x.cols)
 		return x, closer, nil
 	}
+}
+
+// spoolWorkbook spools r to a temporary file and opens it as a workbook, refusing one that
+// would unpack to more than UnzipLimit; closer closes the workbook and removes the file.
+func spoolWorkbook(r io.Reader, opt Options) (_ *excelize.File, closer func() error, err error) {
+	tmp, err := os.CreateTemp(tempDir(opt), "pubdata-upload-*.xlsx")
+	if err != nil {
+		return nil, nil, err
+	}
+	name := tmp.Name()
+	var f *excelize.File
+	closer = func() error {
+		var errs []error
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+	fail := func(err error) (*excelize.File, func() error, error) {
+		closer()
+		return nil, nil, err
+	}
+	n, err := io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if n == 0 {
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty"))
+	}
+	limit := UnzipLimit(n)
+	f, err = excelize.OpenFile(name, excelize.Options{TmpDir: opt.TempDir, ShortDatePattern: "yyyy-mm-dd",
+		LongTimePattern: "hh:mm:ss", UnzipSizeLimit: limit})
+	if err != nil {
+		f = nil
+		if strings.Contains(err.Error(), "unzip size exceeds") || errors.Is(err, zip.ErrFormat) {
+			return fail(pubdata.Errorf(pubdata.EINVALID, "The workbook unpacks to more than %d MB, more than %d times its size: it is refused as a possible zip bomb.", limit>>20, XLSXMaxRatio).
+				Keyed("error.file.xlsx.too_large_unpacked", "Limit", limit>>20, "Ratio", XLSXMaxRatio))
+		}
+		if errors.Is(err, excelize.ErrWorkbookFileFormat) || errors.Is(err, excelize.ErrWorkbookPassword) {
+			return fail(pubdata.Errorf(pubdata.EINVALID, "The XLSX workbook cannot be read (is it password-protected?).").Keyed("error.file.xlsx.unreadable"))
+		}
+		return fail(pubdata.Errorf(pubdata.EINVALID, "The file is not an XLSX workbook (%v).", err).Keyed("error.file.xlsx.not_xlsx", "Problem", err))
+	}
+	return f, closer, nil
 }
 
 // row returns the cells of the next row.
