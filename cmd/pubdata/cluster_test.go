@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -39,24 +37,7 @@ func startNode(t *testing.T, env []string, args ...string) (string, *exec.Cmd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	urls := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`serving on (http://\S+) `)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case u := <-urls:
-		return u, cmd
-	case <-time.After(90 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
-	return "", nil
+	return awaitServing(t, cmd, out, &stderr)
 }
 
 // TestCluster is issue 17 item 6's acceptance: two `pubdata serve` processes on one

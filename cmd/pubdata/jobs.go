@@ -49,12 +49,19 @@ func jobDriver(db *sqlstore.DB) riverdriver.Driver[*sql.Tx] {
 	return riversqlite.New(db.SQL())
 }
 
-// migrateJobs brings the queue's tables up to date (after the platform's migrations).
+// migrateJobs brings the queue's tables up to date (after the platform's migrations), under
+// the platform's migration lock: two servers starting at once on PostgreSQL would otherwise
+// both apply river's migrations (one failing on the tables the other created).
 func migrateJobs(ctx context.Context, db *sqlstore.DB) error {
 	m, err := rivermigrate.New(jobDriver(db), nil)
 	if err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
+	unlock, err := db.MigrationLock(ctx)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	defer unlock()
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
