@@ -220,6 +220,26 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("periodic work once across nodes", func(t *testing.T) {
+		// The monitoring refresh, checkpoints, the calendar's warning, discovery and the
+		// development spaces' schedule are periodic jobs too: each period's job is inserted
+		// once whichever node leads, run by one node, and the refresh is noted once in the
+		// database (both nodes started with it due).
+		for deadline := time.Now().Add(2 * time.Minute); count("SELECT COUNT(*) FROM job_marks WHERE name = 'monitor_refresh' AND done_at <> ''") == 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("no monitoring refresh ran")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		kinds := []any{"checkpoint", "monitor_refresh", "calendar_ending", "devspace_schedule", "discovery_due"}
+		if dup := count("SELECT COUNT(*) FROM (SELECT kind, unique_key FROM river_job WHERE kind IN ($1, $2, $3, $4, $5) GROUP BY kind, unique_key HAVING COUNT(*) > 1) d", kinds...); dup != 0 {
+			t.Fatalf("%d periods with more than one job of a kind", dup)
+		}
+		if twice := count("SELECT COUNT(*) FROM river_job WHERE kind IN ($1, $2, $3, $4, $5) AND cardinality(attempted_by) > 1", kinds...); twice != 0 {
+			t.Fatalf("%d periodic jobs run by more than one node", twice)
+		}
+	})
+
 	t.Run("upload killed on node A, retried through node B", func(t *testing.T) {
 		go func() {
 			f, _ := os.Open(bigFile)

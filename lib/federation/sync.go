@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/datafile"
@@ -28,15 +27,13 @@ type Syncer struct {
 	// Self is this platform's identity, sent again when a registration did not arrive.
 	Self   func(ctx context.Context) (*pubdata.PlatformIdentity, error)
 	Logger *slog.Logger
+	// Claim, when set, takes the sync of a peer for this caller: ok false when another
+	// (server) syncs it now; release ends the claim. serve's is a lease in the database.
+	Claim func(ctx context.Context, peerID string) (release func(), ok bool, err error)
 }
 
-// Job is the sync of one peer as a job (serve runs every peer's on a ticker; a job queue
-// can run them instead).
-func (s *Syncer) Job(peerID string) func(ctx context.Context) error {
-	return func(ctx context.Context) error { return s.Sync(ctx, peerID) }
-}
-
-// SyncAll syncs every peer, each on its own (one peer's failure does not stop the others).
+// SyncAll syncs every peer, each on its own (one peer's failure does not stop the others),
+// skipping those another server syncs now.
 func (s *Syncer) SyncAll(ctx context.Context) {
 	peers, err := s.Peers.FindPeers(ctx)
 	if err != nil {
@@ -44,10 +41,25 @@ func (s *Syncer) SyncAll(ctx context.Context) {
 		return
 	}
 	for _, p := range peers {
-		if err := s.Sync(ctx, p.ID); err != nil {
+		if ran, err := s.SyncOnce(ctx, p.ID); err != nil {
 			s.log().Warn("federation: sync failed", "peer", p.Name, "division", p.Division, "error", err)
+		} else if !ran {
+			s.log().Debug("federation: peer synced elsewhere now; skipped", "peer", p.Name)
 		}
 	}
+}
+
+// SyncOnce syncs the peer under its claim (Claim): ran is false, and nothing is done, when
+// another caller holds it.
+func (s *Syncer) SyncOnce(ctx context.Context, peerID string) (ran bool, err error) {
+	if s.Claim != nil {
+		release, ok, err := s.Claim(ctx, peerID)
+		if err != nil || !ok {
+			return false, err
+		}
+		defer release()
+	}
+	return true, s.Sync(ctx, peerID)
 }
 
 func (s *Syncer) log() *slog.Logger {
@@ -303,18 +315,4 @@ func (s *Syncer) applications(ctx context.Context, p *pubdata.Peer) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Every runs f every interval until ctx ends (serve's ticker).
-func Every(ctx context.Context, interval time.Duration, f func(ctx context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			f(ctx)
-		}
-	}
 }
