@@ -187,6 +187,24 @@ func RemoteIdentityOf(a *Actor) RemoteIdentity {
 // from the peer): "fed" + the peer's division + "-" + its own code.
 func FederatedOrgCode(peerDivision, code string) string { return "fed" + peerDivision + "-" + code }
 
+// IsFederatedOrgCode reports whether code is a peer platform's organisation as kept here
+// (FederatedOrgCode: "fed", a six-digit division, "-"). Such organisations and the entries
+// they hold here (mirrored from the peer's catalogue, with the rows that flow back) are the
+// peer's units: the monitoring board and the evaluation count them on their own platform,
+// never on this one.
+func IsFederatedOrgCode(code string) bool {
+	rest, ok := strings.CutPrefix(code, "fed")
+	if !ok || len(rest) < 8 || rest[6] != '-' {
+		return false
+	}
+	for _, c := range rest[:6] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // FederatedUsername is the name under which a platform records a peer's user.
 func FederatedUsername(peerDivision, username string) string {
 	return username + "@fed" + peerDivision

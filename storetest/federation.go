@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -12,6 +14,80 @@ import (
 var federationTests = []namedTest{
 	{"FederationPeers", testFederationPeers},
 	{"FederationCatalog", testFederationCatalog},
+	{"MirroredNotCounted", testMirroredNotCounted},
+}
+
+// testMirroredNotCounted: entries mirrored from a peer's catalogue, with their use here, and
+// the peer's organisations kept for them are not this platform's units' entries: the
+// monitoring board and the evaluation leave them out (they count on the peer's platform).
+func testMirroredNotCounted(t *testing.T, s *Store) {
+	s.SetNow(appNow)
+	editor, reviewer := catalogueSetup(t, s)
+	e := publish(t, s, editor, reviewer, "fz-scj", fields("停车泊位信息", "全市停车泊位", pubdata.ClassUnconditional, pubdata.ClassUnconditional))
+	before := refresh(t, s, appNow)
+	units, err := s.Monitor.Units(system, pubdata.MonitorScope{Division: "350000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	feed, err := s.Federation.CatalogChanges(system, 0, 10)
+	if err != nil || len(feed.Changes) != 1 {
+		t.Fatalf("feed = %+v, %v", feed, err)
+	}
+	peer, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "厦门市", Division: "350200", URL: "http://xm", Certificate: "pem", Fingerprint: "fpx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := *feed.Changes[0].Entry
+	remote.ID, remote.Org, remote.OrgName, remote.Division = "01900000-0000-7000-8000-000000000002", "xm-gaj", "厦门市公安局", "350200"
+	page := &pubdata.CatalogFeed{Changes: []pubdata.CatalogChange{{Generation: 3, ID: remote.ID, Entry: &remote, OrgDivision: "350200"}}, Generation: 3}
+	if n, err := s.Federation.ApplyCatalog(system, peer, page); err != nil || n != 1 {
+		t.Fatalf("ApplyCatalog = %d, %v", n, err)
+	}
+	fed := pubdata.FederatedOrgCode("350200", "xm-gaj")
+	if err := s.Usage.AddUsage(system, []pubdata.UsageCount{{Day: "2026-09-30", Entry: remote.ID, Provider: fed, Kind: pubdata.UseView, N: 500},
+		{Day: "2026-09-30", Entry: e.ID, Provider: "fz-scj", Kind: pubdata.UseView, N: 3}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The board: the same entries and units as before the mirror.
+	after := refresh(t, s, appNow.Add(time.Minute))
+	if after.Entries != before.Entries || after.Units != before.Units {
+		t.Fatalf("refresh with a mirrored entry %+v, before %+v", after, before)
+	}
+	got, err := s.Monitor.Units(system, pubdata.MonitorScope{Division: "350000"})
+	if err != nil || len(got) != len(units) {
+		t.Fatalf("units with a mirrored entry: %d %v, before %d", len(got), err, len(units))
+	}
+	for _, u := range got {
+		if pubdata.IsFederatedOrgCode(u.Org) {
+			t.Fatalf("a peer's organisation on the board: %+v", u)
+		}
+	}
+	if probs, _ := s.Monitor.ProblemEntries(system, pubdata.MonitorScope{Division: "350000"}, 50); slices.ContainsFunc(probs, func(p pubdata.EntryFigures) bool { return p.Entry == remote.ID }) {
+		t.Fatalf("a mirrored entry among the problems: %+v", probs)
+	}
+
+	// The evaluation: no result for the peer's organisation, its use not among the most used.
+	admin := as(authorityAdmin(t, s, "fj-dsj"), "r-eval-mirror")
+	s.SetNow(appNow.Add(time.Hour))
+	ev, err := s.Evaluations.ComputeEvaluation(admin, evalPeriod(t, "2026-09"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ev.Results {
+		if pubdata.IsFederatedOrgCode(r.Org) {
+			t.Fatalf("a peer's organisation evaluated: %+v", r)
+		}
+	}
+	for _, u := range ev.MostUsed {
+		if u.Entry == remote.ID {
+			t.Fatalf("a mirrored entry among the most used: %+v", ev.MostUsed)
+		}
+	}
+	if ev.Units != len(ev.Results) || len(ev.MostUsed) != 1 || ev.MostUsed[0].Entry != e.ID {
+		t.Fatalf("evaluation %+v", ev)
+	}
 }
 
 func testFederationPeers(t *testing.T, s *Store) {
