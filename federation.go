@@ -273,15 +273,31 @@ func ValidateFlowback(e *Entry, column string) error {
 	if err != nil {
 		return err
 	}
-	if len(KeyItems(items)) == 0 {
-		return FieldErrorf("entry", "The entry's table has no key: flow-back follows rows by their key.").Keyed("error.federation.flowback.no_key")
-	}
 	for _, it := range items {
 		if it.Name == column {
 			return nil
 		}
 	}
 	return FieldErrorf("column", "The entry has no item %q to say which division a row belongs to.", column).Keyed("error.federation.flowback.column", "Column", column)
+}
+
+// ErrPeerSyncBusy says that a peer's sync is running already (on this server or another of
+// the cluster): an operator's "sync now" does not run beside it.
+func ErrPeerSyncBusy() error {
+	return Errorf(ECONFLICT, "A sync of this peer is running (on this or another server); its result shows on the peer shortly.").
+		Keyed("error.federation.sync_busy")
+}
+
+// FlowbackMode is how a child applies a batch that flows back to it from a table of these
+// items: by key (ModeUpsert: the batch's rows in the child's divisions, and deletes of the
+// keys it superseded there), or, for a table without a key, ModeReplace: the batch brings
+// the division's whole rows as they stand after it, and they become the child's table, so
+// that the child's copy always equals the parent's rows of its divisions.
+func FlowbackMode(items []Item) LoadMode {
+	if len(KeyItems(items)) == 0 {
+		return ModeReplace
+	}
+	return ModeUpsert
 }
 
 // FlowbackCovers reports whether a row whose division item holds value belongs to the

@@ -65,8 +65,7 @@ func (a *app) wireFederation(srv *pdhttp.Server) {
 	srv.RunFederationSync = func(ctx context.Context, peerID string) error {
 		ran, err := s.SyncOnce(context.WithoutCancel(ctx), peerID)
 		if err == nil && !ran {
-			return pubdata.Errorf(pubdata.ECONFLICT, "A sync of this peer is running (on this or another server); its result shows on the peer shortly.").
-				Keyed("error.federation.sync_busy")
+			return pubdata.ErrPeerSyncBusy()
 		}
 		return err
 	}

@@ -149,7 +149,12 @@ func publishEntry(t *testing.T, a *app, editor, reviewer context.Context, org st
 
 func loadRows(t *testing.T, a *app, ctx context.Context, e *pubdata.Entry, rows ...[]any) *pubdata.Batch {
 	t.Helper()
-	opt := pubdata.LoadOptions{Mode: pubdata.ModeUpsert, Source: pubdata.SourcePush}
+	return loadRowsMode(t, a, ctx, e, pubdata.ModeUpsert, rows...)
+}
+
+func loadRowsMode(t *testing.T, a *app, ctx context.Context, e *pubdata.Entry, mode pubdata.LoadMode, rows ...[]any) *pubdata.Batch {
+	t.Helper()
+	opt := pubdata.LoadOptions{Mode: mode, Source: pubdata.SourcePush}
 	b, _, err := a.data.CreateBatch(ctx, e, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -377,6 +382,37 @@ func testFederation(t *testing.T, ps, cs store) {
 	if len(asOf.Items) != 3 {
 		t.Fatalf("the city's table as of the first batch: %+v", asOf.Items)
 	}
+
+	// A table without a key flows back too: each provincial batch brings the division's
+	// whole rows after it, which replace the city's copy (pubdata.FlowbackMode), so the
+	// copy always equals the province's Fuzhou rows.
+	kf := tableFields("全省农贸市场名录", pubdata.ClassUnconditional, false)
+	kf.Items[0].Key = false
+	pk := publishEntry(t, pa, ped, prev, "fj-scj", kf)
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeAppend, []any{"M1", "鼓楼市场", "350102"}, []any{"M2", "思明市场", "350203"})
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/flowbacks", map[string]string{"entry": pk.ID, "column": "division"}, nil); st != http.StatusCreated {
+		t.Fatalf("flow-back of a keyless table: %d", st)
+	}
+	keylessRows := func() []string {
+		var page struct{ Items []map[string]any }
+		if st := city.call(t, "alice", "GET", "/api/v1/entries/"+pk.ID+"/rows?_sort=id", nil, &page, "X-Purpose", "核对辖区市场"); st != 200 {
+			return nil
+		}
+		var out []string
+		for _, r := range page.Items {
+			out = append(out, fmt.Sprint(r["id"], "=", r["name"], "@", r["division"]))
+		}
+		return out
+	}
+	eventually(t, "the keyless table's Fuzhou rows in the city", func() bool {
+		return slices.Equal(keylessRows(), []string{"M1=鼓楼市场@350102"})
+	})
+	// A replace there: a row changed, one added, one moved out of Fuzhou; then an append.
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeReplace, []any{"M1", "鼓楼市场（迁址）", "350104"}, []any{"M3", "台江市场", "350103"}, []any{"M2", "思明市场", "350203"})
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeAppend, []any{"M4", "晋安市场", "350111"}, []any{"M5", "湖里市场", "350206"})
+	eventually(t, "the city follows the keyless table's replace and append", func() bool {
+		return slices.Equal(keylessRows(), []string{"M1=鼓楼市场（迁址）@350104", "M3=台江市场@350103", "M4=晋安市场@350111"})
+	})
 
 	until := time.Now().AddDate(0, 6, 0).Format("2006-01-02")
 	// 4. Sharing across levels: alice finds the provincial entry in the city's catalogue

@@ -215,9 +215,15 @@ func (s *Syncer) flowEntry(ctx context.Context, p *pubdata.Peer, e *pubdata.Entr
 }
 
 // applyBatch applies the parent's batch b here as one batch, keyed by the parent's batch
-// (so a repeat finds it), naming it as its provenance.
+// (so a repeat finds it), naming it as its provenance: an upsert of a keyed table, a
+// replace of a keyless one (pubdata.FlowbackMode).
 func (s *Syncer) applyBatch(ctx context.Context, p *pubdata.Peer, e *pubdata.Entry, f *pubdata.Flowback, b *pubdata.Batch) error {
-	opt := pubdata.LoadOptions{Mode: pubdata.ModeUpsert, OnError: pubdata.OnErrorAbort, Source: pubdata.SourceFederation, Format: "ndjson",
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return err
+	}
+	// By key, or (a keyless table) the division's whole rows after the batch replace ours.
+	opt := pubdata.LoadOptions{Mode: pubdata.FlowbackMode(items), OnError: pubdata.OnErrorAbort, Source: pubdata.SourceFederation, Format: "ndjson",
 		FileName:       fmt.Sprintf("%s %s #%d", p.Division, b.ID, b.Seq),
 		IdempotencyKey: "federation:" + p.Division + ":" + b.ID}
 	local, created, err := s.Data.CreateBatch(ctx, e, opt)
@@ -235,10 +241,6 @@ func (s *Syncer) applyBatch(ctx context.Context, p *pubdata.Peer, e *pubdata.Ent
 	if resp.Status != http.StatusOK {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		return &PeerError{Status: resp.Status, Message: string(data)}
-	}
-	items, err := pubdata.TableItems(e)
-	if err != nil {
-		return err
 	}
 	dec := json.NewDecoder(resp.Body)
 	dec.UseNumber()
