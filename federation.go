@@ -62,10 +62,42 @@ type Peer struct {
 	LastError   string     `json:"last_error,omitempty"`   // the last sync's failure ("" after a success)
 	// CatalogGeneration is the peer's catalogue generation this platform has seen last: the
 	// next pull of its catalogue resumes after it.
-	CatalogGeneration int64     `json:"catalog_generation"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	CatalogGeneration int64 `json:"catalog_generation"`
+	// OwnFingerprint is the fingerprint of this platform's own signing certificate as the
+	// peer holds it: when the keyring's signer changes, the next sync announces the new key
+	// to the peer (key rotation, RekeyPeer) and this follows once the peer took it.
+	OwnFingerprint string `json:"own_fingerprint,omitempty"`
+	// PendingCertificate and PendingFingerprint are a new key the peer announced without
+	// its old one (lost): held until this platform's admin approves it (ApprovePeerRekey).
+	PendingCertificate string    `json:"pending_certificate,omitempty"`
+	PendingFingerprint string    `json:"pending_fingerprint,omitempty"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
+
+// PeerRekey is a platform's announcement of its new signing key to a peer (key rotation):
+// sent signed by its old key (taken at once), or, when the old key is lost, by the new one
+// (held for the receiving admin's approval). Proof is the new key's signature of
+// RekeyMessage, so the key is the sender's.
+type PeerRekey struct {
+	Division       string `json:"division"`
+	OldFingerprint string `json:"old_fingerprint"`
+	Certificate    string `json:"certificate"` // PEM of the new SM2 signing certificate
+	Fingerprint    string `json:"fingerprint"`
+	Proof          string `json:"proof"`
+}
+
+// RekeyMessage is what the new key of a rotation signs: the receiving platform's
+// fingerprint, the sender's division, and the old and new fingerprints.
+func RekeyMessage(receiver, division, oldFingerprint, newFingerprint string) []byte {
+	return []byte(strings.Join([]string{"pubdata-federation/v1 rekey", receiver, division, oldFingerprint, newFingerprint}, "\n"))
+}
+
+// The ways a peer's new key is taken (the record's "how").
+const (
+	RekeyByOldKey   = "old_key"  // announced signed by the old key
+	RekeyByApproval = "approval" // the old key lost: approved by this platform's admin
+)
 
 // PlatformIdentity is what a platform says of itself: public at GET
 // /api/v1/federation/identity and sent with a registration.
@@ -372,6 +404,16 @@ type FederationService interface {
 	FindPeerByFingerprint(ctx context.Context, fingerprint string) (*Peer, error)
 	// Contact notes a contact with the peer: the time, and the error of a failed sync ("").
 	Contact(ctx context.Context, id string, failure string) error
+	// RekeyPeer takes a peer's new certificate announced under its old key (whose
+	// fingerprint must still be the peer's); RequestPeerRekey holds one announced without
+	// it for the admin; ApprovePeerRekey (an admin) takes the held one. ECONFLICT when the
+	// old fingerprint is not the peer's, nothing is held, or the new key is another peer's.
+	RekeyPeer(ctx context.Context, id, oldFingerprint, cert, fingerprint string) (*Peer, error)
+	RequestPeerRekey(ctx context.Context, id, cert, fingerprint string) (*Peer, error)
+	ApprovePeerRekey(ctx context.Context, id string) (*Peer, error)
+	// SetOwnFingerprint notes the fingerprint the peer holds this platform by (after it
+	// took a rotated key: how is RekeyByOldKey or RekeyByApproval; "" for the first note).
+	SetOwnFingerprint(ctx context.Context, id, fingerprint, how string) error
 	// UseNonce keeps a request's nonce for the window; EUNAUTHORIZED when it was used.
 	UseNonce(ctx context.Context, fingerprint, nonce string) error
 

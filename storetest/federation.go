@@ -15,6 +15,80 @@ var federationTests = []namedTest{
 	{"FederationPeers", testFederationPeers},
 	{"FederationCatalog", testFederationCatalog},
 	{"MirroredNotCounted", testMirroredNotCounted},
+	{"FederationRekey", testFederationRekey},
+}
+
+// testFederationRekey: a peer's new key announced under its old one is taken at once; one
+// announced without it is held until the admin approves; a key is never two peers'; the
+// key this platform is held by at the peer is noted. Each change is one event.
+func testFederationRekey(t *testing.T, s *Store) {
+	p, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "福州市", Division: "350100", URL: "http://fz", Certificate: "pemA", Fingerprint: "fpA", OwnFingerprint: "ownA"})
+	if err != nil || p.OwnFingerprint != "ownA" {
+		t.Fatalf("AddPeer = %+v, %v", p, err)
+	}
+	other, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "厦门市", Division: "350200", URL: "http://xm", Certificate: "pemX", Fingerprint: "fpX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func(action string) int {
+		t.Helper()
+		evs, _, _, err := s.Audit.FindEvents(system, pubdata.AuditFilter{Object: "peer:" + p.ID, Action: action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	_, err = s.Federation.RekeyPeer(system, p.ID, "fpWrong", "pemB", "fpB")
+	wantCode(t, err, pubdata.ECONFLICT)
+	_, err = s.Federation.RekeyPeer(system, p.ID, "fpA", "pemX", "fpX")
+	wantCode(t, err, pubdata.ECONFLICT) // another peer's key
+	if got, err := s.Federation.RekeyPeer(system, p.ID, "fpA", "pemB", "fpB"); err != nil || got.Fingerprint != "fpB" || got.Certificate != "pemB" {
+		t.Fatalf("rekey = %+v, %v", got, err)
+	}
+	if _, err := s.Federation.RekeyPeer(system, p.ID, "fpA", "pemB", "fpB"); err != nil {
+		t.Fatalf("the same announcement again: %v", err)
+	}
+	if _, err := s.Federation.FindPeerByFingerprint(system, "fpA"); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("the old key still names the peer: %v", err)
+	}
+	if n := events("federation.peer.rekey"); n != 1 {
+		t.Fatalf("%d rekey events, want 1", n)
+	}
+	// The old key lost: the new one is held, then approved.
+	_, err = s.Federation.ApprovePeerRekey(system, p.ID)
+	wantCode(t, err, pubdata.ECONFLICT) // nothing held
+	_, err = s.Federation.RequestPeerRekey(system, p.ID, "pemX", other.Fingerprint)
+	wantCode(t, err, pubdata.ECONFLICT)
+	for range 2 {
+		if got, err := s.Federation.RequestPeerRekey(system, p.ID, "pemC", "fpC"); err != nil || got.PendingFingerprint != "fpC" || got.Fingerprint != "fpB" {
+			t.Fatalf("request = %+v, %v", got, err)
+		}
+	}
+	if n := events("federation.peer.rekey_request"); n != 1 {
+		t.Fatalf("%d rekey requests recorded, want 1", n)
+	}
+	if _, err := s.Federation.FindPeerByFingerprint(system, "fpC"); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("a held key names the peer before approval: %v", err)
+	}
+	got, err := s.Federation.ApprovePeerRekey(system, p.ID)
+	if err != nil || got.Fingerprint != "fpC" || got.Certificate != "pemC" || got.PendingFingerprint != "" || got.PendingCertificate != "" {
+		t.Fatalf("approve = %+v, %v", got, err)
+	}
+	if n := events("federation.peer.rekey_approve"); n != 1 {
+		t.Fatalf("%d approvals recorded, want 1", n)
+	}
+	// This platform's own key as the peer holds it.
+	for range 2 {
+		if err := s.Federation.SetOwnFingerprint(system, p.ID, "ownB", pubdata.RekeyByOldKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Federation.FindPeer(system, p.ID); got.OwnFingerprint != "ownB" {
+		t.Fatalf("own fingerprint %q", got.OwnFingerprint)
+	}
+	if n := events("federation.peer.own_key"); n != 1 {
+		t.Fatalf("%d own-key events, want 1", n)
+	}
 }
 
 // testMirroredNotCounted: entries mirrored from a peer's catalogue, with their use here, and

@@ -29,6 +29,28 @@ func (a *app) federationSigner(ctx context.Context) (*pki.Issued, error) {
 	return is, err
 }
 
+// federationOldSigner is the keyring's signing certificate of the fingerprint with its key
+// when the keyring keeps it and it is not revoked (a rotated-out key announces its
+// successor to the peers); nil otherwise.
+func (a *app) federationOldSigner(ctx context.Context, fingerprint string) (*pki.Issued, error) {
+	ring, err := a.keyring.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range ring.Keys {
+		c := ring.Cert(k.ID)
+		if k.Kind != pubdata.KeyKindSigning || k.Status == pubdata.KeyRevoked || c == nil || pki.Fingerprint(c) != fingerprint {
+			continue
+		}
+		is, err := ring.Issued(k)
+		if err != nil || is.Key == nil {
+			return nil, nil // not kept: the peer's admin approves the new key
+		}
+		return is, nil
+	}
+	return nil, nil
+}
+
 // federationSelf is this platform's identity.
 func (a *app) federationSelf(ctx context.Context) (*pubdata.PlatformIdentity, error) {
 	is, err := a.federationSigner(ctx)
@@ -50,7 +72,8 @@ func (a *app) federationSyncer() *federation.Syncer {
 	}
 	if a.syncer == nil {
 		a.syncer = &federation.Syncer{Client: &federation.Client{Sign: a.federationSigner}, Peers: sqlstore.NewFederationService(a.db),
-			Entries: a.entries, Data: a.data, Self: a.federationSelf, Logger: a.logger, Claim: a.claimPeer}
+			Entries: a.entries, Data: a.data, Self: a.federationSelf, Logger: a.logger, Claim: a.claimPeer,
+			OldSigner: a.federationOldSigner}
 	}
 	return a.syncer
 }

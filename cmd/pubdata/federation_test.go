@@ -483,4 +483,65 @@ func testFederation(t *testing.T, ps, cs store) {
 			t.Fatalf("console page (%s): %d %s", lang, resp.StatusCode, page)
 		}
 	}
+
+	// 5. Key rotation: the city rotates its signing key; its next sync announces the new
+	// key signed by the old one and the province takes it at once. Then the city loses a
+	// key (revoked) and rotates again: the new key alone is held on the province until its
+	// admin approves. Both records show each change, and the sync goes on with the new key.
+	cityKey := func() *pubdata.PlatformIdentity {
+		var id pubdata.PlatformIdentity
+		city.call(t, "", "GET", "/api/v1/federation/identity", nil, &id)
+		return &id
+	}
+	provinceHolds := func(fp string) func() bool {
+		return func() bool {
+			list.Items = nil
+			province.call(t, "padmin", "GET", "/api/v1/federation/peers", nil, &list)
+			return len(list.Items) == 1 && list.Items[0].Fingerprint == fp
+		}
+	}
+	cityEvents := func(action string) []*pubdata.Event {
+		var evs struct{ Items []*pubdata.Event }
+		city.call(t, "cadmin", "GET", "/api/v1/audit?action="+action+"&object=peer:"+parent.ID, nil, &evs)
+		return evs.Items
+	}
+	mustCLI(t, append([]string{"certs", "rotate"}, cs.args()...)...)
+	key2 := cityKey()
+	if key2.Fingerprint == cityID.Fingerprint {
+		t.Fatal("certs rotate kept the city's key")
+	}
+	eventually(t, "the province takes the city's new key", provinceHolds(key2.Fingerprint))
+	province.call(t, "padmin", "GET", "/api/v1/audit?action=federation.peer.rekey&object=peer:"+child.ID, nil, &events)
+	if len(events.Items) != 1 {
+		t.Fatalf("the province's record of the rotation: %+v", events.Items)
+	}
+	eventually(t, "the city notes the key the province holds", func() bool { return len(cityEvents("federation.peer.own_key")) == 1 })
+	loadRows(t, pa, ped, pe, []any{"A6", "仓山己公司", "350104"})
+	eventually(t, "the flow-back goes on under the new key", func() bool { return slices.Contains(cityRows(), "A6=仓山己公司@350104") })
+
+	certs, err := pki.ParseCertsPEM([]byte(key2.Certificate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Revoked before the rotation, so that no sync can announce the third key under it.
+	mustCLI(t, append([]string{"certs", "revoke", "--id", pki.Serial(certs[0]), "--reason", "密钥丢失"}, cs.args()...)...)
+	mustCLI(t, append([]string{"certs", "rotate"}, cs.args()...)...)
+	key3 := cityKey()
+	eventually(t, "the province holds the city's third key for approval", func() bool {
+		list.Items = nil
+		province.call(t, "padmin", "GET", "/api/v1/federation/peers", nil, &list)
+		return len(list.Items) == 1 && list.Items[0].PendingFingerprint == key3.Fingerprint && list.Items[0].Fingerprint == key2.Fingerprint
+	})
+	if st := province.call(t, "pprovider", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, nil); st != http.StatusForbidden {
+		t.Fatalf("a provider approves a peer's key: %d", st)
+	}
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, &peer); st != 200 || peer.Fingerprint != key3.Fingerprint {
+		t.Fatalf("approve the new key: %d %+v", st, peer)
+	}
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, nil); st != http.StatusConflict {
+		t.Fatalf("approve with nothing held: %d", st)
+	}
+	eventually(t, "the city notes the approved key", func() bool { return len(cityEvents("federation.peer.own_key")) == 2 })
+	loadRows(t, pa, ped, pe, []any{"A7", "马尾庚公司", "350105"})
+	eventually(t, "the flow-back goes on under the approved key", func() bool { return slices.Contains(cityRows(), "A7=马尾庚公司@350105") })
 }

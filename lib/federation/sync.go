@@ -13,6 +13,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/pki"
 )
 
 // Syncer keeps this platform in step with its peers, one peer at a time (Job): it learns a
@@ -30,6 +31,10 @@ type Syncer struct {
 	// Claim, when set, takes the sync of a peer for this caller: ok false when another
 	// (server) syncs it now; release ends the claim. serve's is a lease in the database.
 	Claim func(ctx context.Context, peerID string) (release func(), ok bool, err error)
+	// OldSigner gives this platform's rotated-out signing certificate of the fingerprint
+	// with its key, or nil when the key is not kept (lost, revoked): a key rotation is
+	// announced under the old key when there is one (rekey).
+	OldSigner func(ctx context.Context, fingerprint string) (*pki.Issued, error)
 }
 
 // SyncAll syncs every peer, each on its own (one peer's failure does not stop the others),
@@ -85,6 +90,14 @@ func (s *Syncer) Sync(ctx context.Context, peerID string) error {
 		}
 	}
 	if p.State == pubdata.PeerActive {
+		if err := s.rekey(ctx, p); err != nil {
+			// Until the peer holds this platform's key, nothing else passes there.
+			err = fmt.Errorf("key rotation: %w", err)
+			if cerr := s.Peers.Contact(ctx, p.ID, err.Error()); cerr != nil {
+				return errors.Join(err, cerr)
+			}
+			return err
+		}
 		if err := s.catalog(ctx, p); err != nil {
 			errs = append(errs, fmt.Errorf("catalogue: %w", err))
 		}
@@ -108,6 +121,63 @@ func (s *Syncer) Sync(ctx context.Context, peerID string) error {
 		err = cerr
 	}
 	return err
+}
+
+// ErrRekeyPending says that the peer holds this platform's new key for its admin's
+// approval (the old key was not kept): the sync waits for it.
+var ErrRekeyPending = errors.New("the peer platform's admin has to approve this platform's new signing key (its old key is not kept)")
+
+// rekey announces this platform's new signing key to the peer when the keyring's signer is
+// not the key the peer holds (OwnFingerprint): signed by the old key when it is kept (the
+// peer takes it at once), else by the new one alone (the peer's admin approves it). Once
+// the peer holds it, the peer record notes it, with its event.
+func (s *Syncer) rekey(ctx context.Context, p *pubdata.Peer) error {
+	me, err := s.Client.Sign(ctx)
+	if err != nil {
+		return err
+	}
+	cur := pki.Fingerprint(me.Cert)
+	switch {
+	case p.OwnFingerprint == cur:
+		return nil
+	case p.OwnFingerprint == "": // a peer registered before rotations were followed
+		return s.Peers.SetOwnFingerprint(ctx, p.ID, cur, "")
+	case s.Self == nil:
+		return nil
+	}
+	self, err := s.Self(ctx)
+	if err != nil {
+		return err
+	}
+	in := pubdata.PeerRekey{Division: self.Division, OldFingerprint: p.OwnFingerprint, Certificate: string(pki.CertPEM(me.Cert)), Fingerprint: cur}
+	if in.Proof, err = pki.SignMessage(me.Key, pubdata.RekeyMessage(p.Fingerprint, self.Division, p.OwnFingerprint, cur)); err != nil {
+		return err
+	}
+	var old *pki.Issued
+	if s.OldSigner != nil {
+		if old, err = s.OldSigner(ctx, p.OwnFingerprint); err != nil {
+			return err
+		}
+	}
+	var answer struct {
+		State pubdata.PeerState `json:"state"`
+	}
+	how := pubdata.RekeyByApproval
+	if old != nil && old.Key != nil {
+		how = pubdata.RekeyByOldKey
+		oc := &Client{Sign: func(context.Context) (*pki.Issued, error) { return old, nil }, HTTP: s.Client.HTTP, Now: s.Client.Now}
+		err = oc.JSON(ctx, p, http.MethodPost, "/api/v1/federation/peer/rekey", in, &answer, nil)
+	} else {
+		err = s.Client.JSON(ctx, p, http.MethodPost, "/api/v1/federation/peer/rekey-request", in, &answer, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if answer.State != pubdata.PeerActive {
+		return ErrRekeyPending
+	}
+	s.log().Info("federation: the peer holds this platform's new signing key", "peer", p.Name, "fingerprint", cur, "how", how)
+	return s.Peers.SetOwnFingerprint(ctx, p.ID, cur, how)
 }
 
 // awaitApproval asks the parent how it holds this platform, registering again if the

@@ -10,3 +10,10 @@ CREATE TABLE job_marks (
     done_at     TEXT NOT NULL DEFAULT '',
     generation  BIGINT NOT NULL DEFAULT 0
 );
+
+-- A peer platform's key rotation (issue 17 item 1): the fingerprint this platform's own
+-- signing certificate has at the peer (the next sync announces a newer one), and a new key
+-- a peer announced without its old one, held for this platform's admin to approve.
+ALTER TABLE federation_peers ADD COLUMN own_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE federation_peers ADD COLUMN pending_cert TEXT NOT NULL DEFAULT '';
+ALTER TABLE federation_peers ADD COLUMN pending_fingerprint TEXT NOT NULL DEFAULT '';
