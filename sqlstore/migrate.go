@@ -21,7 +21,7 @@ var migrations embed.FS
 // transaction with its schema_migrations row. On PostgreSQL an advisory lock keeps two
 // starting servers from migrating at once.
 func (d *DB) Migrate(ctx context.Context) error {
-	if err := d.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	if err := d.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -73,6 +73,26 @@ func (d *DB) MigrationLock(ctx context.Context) (func(), error) {
 		}
 		conn.Close()
 	}, nil
+}
+
+// createMigrationsTable creates schema_migrations under the migration lock: PostgreSQL's
+// CREATE TABLE IF NOT EXISTS is not safe against itself (two servers starting on a new
+// database at once fail on pg_type's unique index).
+func (d *DB) createMigrationsTable(ctx context.Context) error {
+	tx, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if d.dialect == Postgres {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", migrationLockKey); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (d *DB) migrate(ctx context.Context, version int, name string) error {
