@@ -62,10 +62,42 @@ type Peer struct {
 	LastError   string     `json:"last_error,omitempty"`   // the last sync's failure ("" after a success)
 	// CatalogGeneration is the peer's catalogue generation this platform has seen last: the
 	// next pull of its catalogue resumes after it.
-	CatalogGeneration int64     `json:"catalog_generation"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	CatalogGeneration int64 `json:"catalog_generation"`
+	// OwnFingerprint is the fingerprint of this platform's own signing certificate as the
+	// peer holds it: when the keyring's signer changes, the next sync announces the new key
+	// to the peer (key rotation, RekeyPeer) and this follows once the peer took it.
+	OwnFingerprint string `json:"own_fingerprint,omitempty"`
+	// PendingCertificate and PendingFingerprint are a new key the peer announced without
+	// its old one (lost): held until this platform's admin approves it (ApprovePeerRekey).
+	PendingCertificate string    `json:"pending_certificate,omitempty"`
+	PendingFingerprint string    `json:"pending_fingerprint,omitempty"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
+
+// PeerRekey is a platform's announcement of its new signing key to a peer (key rotation):
+// sent signed by its old key (taken at once), or, when the old key is lost, by the new one
+// (held for the receiving admin's approval). Proof is the new key's signature of
+// RekeyMessage, so the key is the sender's.
+type PeerRekey struct {
+	Division       string `json:"division"`
+	OldFingerprint string `json:"old_fingerprint"`
+	Certificate    string `json:"certificate"` // PEM of the new SM2 signing certificate
+	Fingerprint    string `json:"fingerprint"`
+	Proof          string `json:"proof"`
+}
+
+// RekeyMessage is what the new key of a rotation signs: the receiving platform's
+// fingerprint, the sender's division, and the old and new fingerprints.
+func RekeyMessage(receiver, division, oldFingerprint, newFingerprint string) []byte {
+	return []byte(strings.Join([]string{"pubdata-federation/v1 rekey", receiver, division, oldFingerprint, newFingerprint}, "\n"))
+}
+
+// The ways a peer's new key is taken (the record's "how").
+const (
+	RekeyByOldKey   = "old_key"  // announced signed by the old key
+	RekeyByApproval = "approval" // the old key lost: approved by this platform's admin
+)
 
 // PlatformIdentity is what a platform says of itself: public at GET
 // /api/v1/federation/identity and sent with a registration.
@@ -187,6 +219,24 @@ func RemoteIdentityOf(a *Actor) RemoteIdentity {
 // from the peer): "fed" + the peer's division + "-" + its own code.
 func FederatedOrgCode(peerDivision, code string) string { return "fed" + peerDivision + "-" + code }
 
+// IsFederatedOrgCode reports whether code is a peer platform's organisation as kept here
+// (FederatedOrgCode: "fed", a six-digit division, "-"). Such organisations and the entries
+// they hold here (mirrored from the peer's catalogue, with the rows that flow back) are the
+// peer's units: the monitoring board and the evaluation count them on their own platform,
+// never on this one.
+func IsFederatedOrgCode(code string) bool {
+	rest, ok := strings.CutPrefix(code, "fed")
+	if !ok || len(rest) < 8 || rest[6] != '-' {
+		return false
+	}
+	for _, c := range rest[:6] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // FederatedUsername is the name under which a platform records a peer's user.
 func FederatedUsername(peerDivision, username string) string {
 	return username + "@fed" + peerDivision
@@ -255,15 +305,31 @@ func ValidateFlowback(e *Entry, column string) error {
 	if err != nil {
 		return err
 	}
-	if len(KeyItems(items)) == 0 {
-		return FieldErrorf("entry", "The entry's table has no key: flow-back follows rows by their key.").Keyed("error.federation.flowback.no_key")
-	}
 	for _, it := range items {
 		if it.Name == column {
 			return nil
 		}
 	}
 	return FieldErrorf("column", "The entry has no item %q to say which division a row belongs to.", column).Keyed("error.federation.flowback.column", "Column", column)
+}
+
+// ErrPeerSyncBusy says that a peer's sync is running already (on this server or another of
+// the cluster): an operator's "sync now" does not run beside it.
+func ErrPeerSyncBusy() error {
+	return Errorf(ECONFLICT, "A sync of this peer is running (on this or another server); its result shows on the peer shortly.").
+		Keyed("error.federation.sync_busy")
+}
+
+// FlowbackMode is how a child applies a batch that flows back to it from a table of these
+// items: by key (ModeUpsert: the batch's rows in the child's divisions, and deletes of the
+// keys it superseded there), or, for a table without a key, ModeReplace: the batch brings
+// the division's whole rows as they stand after it, and they become the child's table, so
+// that the child's copy always equals the parent's rows of its divisions.
+func FlowbackMode(items []Item) LoadMode {
+	if len(KeyItems(items)) == 0 {
+		return ModeReplace
+	}
+	return ModeUpsert
 }
 
 // FlowbackCovers reports whether a row whose division item holds value belongs to the
@@ -338,6 +404,16 @@ type FederationService interface {
 	FindPeerByFingerprint(ctx context.Context, fingerprint string) (*Peer, error)
 	// Contact notes a contact with the peer: the time, and the error of a failed sync ("").
 	Contact(ctx context.Context, id string, failure string) error
+	// RekeyPeer takes a peer's new certificate announced under its old key (whose
+	// fingerprint must still be the peer's); RequestPeerRekey holds one announced without
+	// it for the admin; ApprovePeerRekey (an admin) takes the held one. ECONFLICT when the
+	// old fingerprint is not the peer's, nothing is held, or the new key is another peer's.
+	RekeyPeer(ctx context.Context, id, oldFingerprint, cert, fingerprint string) (*Peer, error)
+	RequestPeerRekey(ctx context.Context, id, cert, fingerprint string) (*Peer, error)
+	ApprovePeerRekey(ctx context.Context, id string) (*Peer, error)
+	// SetOwnFingerprint notes the fingerprint the peer holds this platform by (after it
+	// took a rotated key: how is RekeyByOldKey or RekeyByApproval; "" for the first note).
+	SetOwnFingerprint(ctx context.Context, id, fingerprint, how string) error
 	// UseNonce keeps a request's nonce for the window; EUNAUTHORIZED when it was used.
 	UseNonce(ctx context.Context, fingerprint, nonce string) error
 

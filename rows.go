@@ -84,6 +84,10 @@ type RowQuery struct {
 	// never set from a request's parameters).
 	WrittenBy    int64
 	SupersededBy int64
+	// CurrentAfter > 0 selects the rows current right after the table's batch of that
+	// number (as AsOf does by the batch's id): a keyless table's flow-back, which sends the
+	// division's whole rows at each batch (never set from a request's parameters).
+	CurrentAfter int64
 }
 
 // rowReserved are the reserved parameters ParseRowQuery knows; the others (_format, _bom,

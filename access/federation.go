@@ -20,8 +20,14 @@ import (
 // the entry flow back, not a user's read: no grant, and no mask, since the receiving
 // platform keeps the entry's share class and items and its own read path masks the same
 // way. It is recorded once ("data.read", path "flowback", with the peer and the batch).
-// Keyless tables are refused (pubdata.ValidateFlowback). The keys of the batch's upserts in
-// the division are held in memory until its deletes are read.
+// The keys of the batch's upserts in the division are held in memory until its deletes are
+// read.
+//
+// A table without a key has no identity to follow a row by (a row "moved" or "deleted" is
+// just gone), so for it each batch sends the division's whole rows as they stand right
+// after the batch (fn(values, false) only), and the child replaces its copy with them
+// (pubdata.FlowbackMode): after every batch the child's table equals the parent's rows of
+// its divisions, version for version, at the cost of sending the division's rows again.
 func (r *Reader) FlowBack(ctx context.Context, e *pubdata.Entry, seq int64, column, peerDivision string, fn func(values []any, del bool) error) ([]string, error) {
 	if r.tables == nil {
 		return nil, errNoTables
@@ -50,35 +56,47 @@ func (r *Reader) FlowBack(ctx context.Context, e *pubdata.Entry, seq int64, colu
 		}
 		return b.String()
 	}
-	written := map[string]bool{}
 	var upserts, deletes int64
-	if _, _, err := r.tables.QueryRows(ctx, e, &pubdata.RowQuery{Fields: cols, WrittenBy: seq}, func(values []any) error {
+	mode := pubdata.FlowbackMode(items)
+	send := func(values []any) error {
 		if !pubdata.FlowbackCovers(peerDivision, values[col]) {
 			return nil
 		}
-		written[keyOf(values)] = true
 		upserts++
 		return fn(values, false)
-	}); err != nil {
-		return nil, err
 	}
-	if _, _, err := r.tables.QueryRows(ctx, e, &pubdata.RowQuery{Fields: cols, SupersededBy: seq}, func(values []any) error {
-		if !pubdata.FlowbackCovers(peerDivision, values[col]) {
-			return nil
+	if mode == pubdata.ModeReplace {
+		if _, _, err := r.tables.QueryRows(ctx, e, &pubdata.RowQuery{Fields: cols, CurrentAfter: seq}, send); err != nil {
+			return nil, err
 		}
-		k := keyOf(values)
-		if written[k] {
-			return nil
+	} else {
+		written := map[string]bool{}
+		if _, _, err := r.tables.QueryRows(ctx, e, &pubdata.RowQuery{Fields: cols, WrittenBy: seq}, func(values []any) error {
+			if pubdata.FlowbackCovers(peerDivision, values[col]) {
+				written[keyOf(values)] = true
+			}
+			return send(values)
+		}); err != nil {
+			return nil, err
 		}
-		written[k] = true // a key superseded twice is deleted once
-		deletes++
-		return fn(values, true)
-	}); err != nil {
-		return nil, err
+		if _, _, err := r.tables.QueryRows(ctx, e, &pubdata.RowQuery{Fields: cols, SupersededBy: seq}, func(values []any) error {
+			if !pubdata.FlowbackCovers(peerDivision, values[col]) {
+				return nil
+			}
+			k := keyOf(values)
+			if written[k] {
+				return nil
+			}
+			written[k] = true // a key superseded twice is deleted once
+			deletes++
+			return fn(values, true)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if r.svc.Data != nil {
 		if err := r.svc.Data.RecordRead(ctx, e, map[string]any{"path": "flowback", "peer": peerDivision, "batch_seq": seq, "column": column,
-			"rows": upserts, "deletes": deletes}); err != nil {
+			"rows": upserts, "deletes": deletes, "mode": mode}); err != nil {
 			return nil, err
 		}
 	}

@@ -217,11 +217,18 @@ func (s *DataService) rowSelect(ctx context.Context, tx reader, e *pubdata.Entry
 			return nil, err
 		}
 	}
-	if q.WrittenBy > 0 || q.SupersededBy > 0 {
-		if q.WrittenBy > 0 {
+	if q.WrittenBy > 0 || q.SupersededBy > 0 || q.CurrentAfter > 0 {
+		switch {
+		case q.WrittenBy > 0:
 			r.add("_from = ?", q.WrittenBy)
-		} else {
+		case q.SupersededBy > 0:
 			r.add("_to = ?", q.SupersededBy)
+		default:
+			if q.CurrentAfter < m.purged {
+				return nil, pubdata.Errorf(pubdata.ECONFLICT, "The table's history before batch #%d was purged by the authority; it cannot be read as of then.", q.CurrentAfter).
+					Keyed("error.rows.as_of.purged", "ID", fmt.Sprintf("#%d", q.CurrentAfter))
+			}
+			r.add("_from <= ? AND (_to IS NULL OR _to > ?)", q.CurrentAfter, q.CurrentAfter)
 		}
 	} else if q.AsOf != "" {
 		var seq int64
@@ -362,7 +369,7 @@ func (s *DataService) countRows(ctx context.Context, e *pubdata.Entry, q *pubdat
 	if len(r.post) > 0 {
 		return s.countDecrypted(ctx, tx, r, q) // decrypted.go
 	}
-	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" && q.WrittenBy == 0 && q.SupersededBy == 0 {
+	if len(q.Filters) == 0 && q.Q == "" && q.AsOf == "" && q.WrittenBy == 0 && q.SupersededBy == 0 && q.CurrentAfter == 0 {
 		if r.frozen == "" {
 			return capped(r.m.rowCount), nil
 		}

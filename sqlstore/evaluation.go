@@ -109,11 +109,16 @@ func (d *DB) evalFacts(ctx context.Context, q queryer, p pubdata.EvalPeriod, asO
 		return rows.Err()
 	}
 	unit := func(org string) *pubdata.EvalUnitFacts { return units[org] } // nil for an organisation not evaluated
-	// The units: public bodies created by the end.
+	// The units: public bodies created by the end — not a peer platform's organisations,
+	// kept here for the entries mirrored from its catalogue (and the rows that flow back)
+	// or its users' applications: those are evaluated on their own platform.
 	if err := each("SELECT code, name, division FROM orgs WHERE kind = 'public_body' AND created_at < ? ORDER BY code", []any{at}, func(sc interface{ Scan(...any) error }) error {
 		var u pubdata.EvalUnitFacts
 		if err := sc.Scan(&u.Org, &u.Name, &u.Division); err != nil {
 			return err
+		}
+		if pubdata.IsFederatedOrgCode(u.Org) {
+			return nil
 		}
 		u.TopEntries = []pubdata.EvalUse{}
 		units[u.Org] = &u
@@ -273,7 +278,7 @@ func (d *DB) evalFacts(ctx context.Context, q queryer, p pubdata.EvalPeriod, asO
 			u.APICalls += calls
 			perUnit[use.Org] = append(perUnit[use.Org], use)
 		}
-		if use.Title != "" { // still catalogued
+		if use.Title != "" && !pubdata.IsFederatedOrgCode(use.Org) { // still catalogued, and this platform's own
 			all = append(all, use)
 		}
 		return nil

@@ -18,13 +18,13 @@ func NewFederationService(db *DB) *FederationService { return &FederationService
 
 var _ pubdata.FederationService = (*FederationService)(nil)
 
-const peerColumns = "id, kind, name, division, url, cert, fingerprint, state, state_reason, decided_by, last_contact, last_error, catalog_gen, created_at, updated_at"
+const peerColumns = "id, kind, name, division, url, cert, fingerprint, state, state_reason, decided_by, last_contact, last_error, catalog_gen, own_fingerprint, pending_cert, pending_fingerprint, created_at, updated_at"
 
 func scanPeer(s interface{ Scan(...any) error }) (*pubdata.Peer, error) {
 	var p pubdata.Peer
 	var last nullTime
 	if err := s.Scan(&p.ID, &p.Kind, &p.Name, &p.Division, &p.URL, &p.Certificate, &p.Fingerprint, &p.State, &p.StateReason, &p.DecidedBy,
-		&last, &p.LastError, &p.CatalogGeneration, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}); err != nil {
+		&last, &p.LastError, &p.CatalogGeneration, &p.OwnFingerprint, &p.PendingCertificate, &p.PendingFingerprint, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	p.LastContact = last.t
@@ -53,8 +53,8 @@ func (s *FederationService) AddPeer(ctx context.Context, p *pubdata.Peer) (*pubd
 	}
 	defer tx.Rollback()
 	p.ID, p.CreatedAt, p.UpdatedAt = newID(), tx.now, tx.now
-	_, err = tx.exec(ctx, "INSERT INTO federation_peers (id, kind, name, division, url, cert, fingerprint, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		p.ID, string(p.Kind), p.Name, p.Division, p.URL, p.Certificate, p.Fingerprint, string(p.State), fmtTime(tx.now), fmtTime(tx.now))
+	_, err = tx.exec(ctx, "INSERT INTO federation_peers (id, kind, name, division, url, cert, fingerprint, state, own_fingerprint, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		p.ID, string(p.Kind), p.Name, p.Division, p.URL, p.Certificate, p.Fingerprint, string(p.State), p.OwnFingerprint, fmtTime(tx.now), fmtTime(tx.now))
 	if isUniqueViolation(err) {
 		return nil, pubdata.Errorf(pubdata.ECONFLICT, "A peer platform of division %s, or with this certificate, is already registered.", p.Division).
 			Keyed("error.federation.peer.taken", "Division", p.Division)
@@ -142,6 +142,144 @@ func (s *FederationService) FindPeerByFingerprint(ctx context.Context, fingerpri
 		return nil, notFoundPeer(fingerprint)
 	}
 	return p, err
+}
+
+// lockPeer reads the peer for an update in tx.
+func (s *FederationService) lockPeer(ctx context.Context, tx *Tx, id string) (*pubdata.Peer, error) {
+	p, err := scanPeer(tx.queryRow(ctx, "SELECT "+peerColumns+" FROM federation_peers WHERE id = ?"+s.db.forUpdate(), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFoundPeer(id)
+	}
+	return p, err
+}
+
+// swapPeerKey makes cert (fingerprint fp) the peer's key in tx, with its event.
+func (s *FederationService) swapPeerKey(ctx context.Context, tx *Tx, p *pubdata.Peer, cert, fp, how string) error {
+	_, err := tx.exec(ctx, "UPDATE federation_peers SET cert = ?, fingerprint = ?, pending_cert = '', pending_fingerprint = '', updated_at = ? WHERE id = ?",
+		cert, fp, fmtTime(tx.now), p.ID)
+	if isUniqueViolation(err) {
+		return pubdata.Errorf(pubdata.ECONFLICT, "The key %s is another peer platform's.", fp).Keyed("error.federation.rekey.taken", "Fingerprint", fp)
+	} else if err != nil {
+		return err
+	}
+	d := peerDetails(p)
+	d["old_fingerprint"], d["fingerprint"], d["how"] = p.Fingerprint, fp, how
+	action := "federation.peer.rekey"
+	if how == pubdata.RekeyByApproval {
+		action = "federation.peer.rekey_approve"
+	}
+	return tx.record(ctx, change{Action: action, Object: "peer:" + p.ID, Details: d})
+}
+
+// RekeyPeer implements pubdata.FederationService.
+func (s *FederationService) RekeyPeer(ctx context.Context, id, oldFingerprint, cert, fingerprint string) (*pubdata.Peer, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := s.lockPeer(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Fingerprint == fingerprint {
+		return p, nil // taken already (an answer that did not arrive)
+	}
+	if p.Fingerprint != oldFingerprint {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The key %s announced as the old one is not the peer's.", oldFingerprint).
+			Keyed("error.federation.rekey.old_key", "Fingerprint", oldFingerprint)
+	}
+	if err := s.swapPeerKey(ctx, tx, p, cert, fingerprint, pubdata.RekeyByOldKey); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.FindPeer(ctx, id)
+}
+
+// RequestPeerRekey implements pubdata.FederationService: the same key held again records
+// nothing new.
+func (s *FederationService) RequestPeerRekey(ctx context.Context, id, cert, fingerprint string) (*pubdata.Peer, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := s.lockPeer(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Fingerprint == fingerprint || p.PendingFingerprint == fingerprint {
+		return p, nil
+	}
+	var other int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM federation_peers WHERE fingerprint = ?", fingerprint).Scan(&other); err != nil {
+		return nil, err
+	}
+	if other > 0 {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The key %s is another peer platform's.", fingerprint).Keyed("error.federation.rekey.taken", "Fingerprint", fingerprint)
+	}
+	if _, err := tx.exec(ctx, "UPDATE federation_peers SET pending_cert = ?, pending_fingerprint = ?, updated_at = ? WHERE id = ?", cert, fingerprint, fmtTime(tx.now), id); err != nil {
+		return nil, err
+	}
+	d := peerDetails(p)
+	d["pending_fingerprint"] = fingerprint
+	if err := tx.record(ctx, change{Action: "federation.peer.rekey_request", Object: "peer:" + id, Details: d}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.FindPeer(ctx, id)
+}
+
+// ApprovePeerRekey implements pubdata.FederationService.
+func (s *FederationService) ApprovePeerRekey(ctx context.Context, id string) (*pubdata.Peer, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := s.lockPeer(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.PendingFingerprint == "" {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "Peer %s announced no new key to approve.", p.Name).Keyed("error.federation.rekey.none", "Name", p.Name)
+	}
+	if err := s.swapPeerKey(ctx, tx, p, p.PendingCertificate, p.PendingFingerprint, pubdata.RekeyByApproval); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return s.FindPeer(ctx, id)
+}
+
+// SetOwnFingerprint implements pubdata.FederationService.
+func (s *FederationService) SetOwnFingerprint(ctx context.Context, id, fingerprint, how string) error {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	p, err := s.lockPeer(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if p.OwnFingerprint == fingerprint {
+		return nil
+	}
+	if _, err := tx.exec(ctx, "UPDATE federation_peers SET own_fingerprint = ?, updated_at = ? WHERE id = ?", fingerprint, fmtTime(tx.now), id); err != nil {
+		return err
+	}
+	d := peerDetails(p)
+	d["own_old_fingerprint"], d["own_fingerprint"], d["how"] = p.OwnFingerprint, fingerprint, how
+	if err := tx.record(ctx, change{Action: "federation.peer.own_key", Object: "peer:" + id, Details: d}); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Contact implements pubdata.FederationService: the peer's last contact is operational

@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // The job queue (issue 17 item 6) keeps its jobs in this database, in the tables of its own
@@ -49,4 +51,51 @@ func (d *DB) JobCounts(ctx context.Context) (map[string]int, error) {
 		out[s] = n
 	}
 	return out, rows.Err()
+}
+
+// ClaimJobLease takes the lease of the periodic work name (a job kind, or a kind and its
+// object, "federation:PEER") until until, unless another holder's lease runs past now;
+// reports whether this caller holds it. A server that dies holding it loses it at until.
+// The lease is the queue's bookkeeping, not a change of the platform: the work done under
+// it records its own events.
+func (d *DB) ClaimJobLease(ctx context.Context, name string, now, until time.Time) (bool, error) {
+	if _, err := d.db.ExecContext(ctx, d.rebind("INSERT INTO job_marks (name) VALUES (?) ON CONFLICT (name) DO NOTHING"), name); err != nil {
+		return false, err
+	}
+	res, err := d.db.ExecContext(ctx, d.rebind("UPDATE job_marks SET lease_until = ? WHERE name = ? AND lease_until < ?"), fmtTime(until), name, fmtTime(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReleaseJobLease gives the lease of name back (held until: the value ClaimJobLease set).
+func (d *DB) ReleaseJobLease(ctx context.Context, name string, until time.Time) error {
+	_, err := d.db.ExecContext(ctx, d.rebind("UPDATE job_marks SET lease_until = '' WHERE name = ? AND lease_until = ?"), name, fmtTime(until))
+	return err
+}
+
+// JobMark returns when the periodic work name last did its work and the read generation it
+// saw then (zero time: never).
+func (d *DB) JobMark(ctx context.Context, name string) (time.Time, int64, error) {
+	var at string
+	var gen int64
+	err := d.db.QueryRowContext(ctx, d.rebind("SELECT done_at, generation FROM job_marks WHERE name = ?"), name).Scan(&at, &gen)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && at == "") {
+		return time.Time{}, 0, nil
+	} else if err != nil {
+		return time.Time{}, 0, err
+	}
+	t, err := parseTime(at)
+	return t, gen, err
+}
+
+// MarkJob notes that the periodic work name did its work at at, with read generation gen.
+func (d *DB) MarkJob(ctx context.Context, name string, at time.Time, gen int64) error {
+	if _, err := d.db.ExecContext(ctx, d.rebind("INSERT INTO job_marks (name) VALUES (?) ON CONFLICT (name) DO NOTHING"), name); err != nil {
+		return err
+	}
+	_, err := d.db.ExecContext(ctx, d.rebind("UPDATE job_marks SET done_at = ?, generation = ? WHERE name = ?"), fmtTime(at), gen, name)
+	return err
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -20,7 +21,7 @@ var migrations embed.FS
 // transaction with its schema_migrations row. On PostgreSQL an advisory lock keeps two
 // starting servers from migrating at once.
 func (d *DB) Migrate(ctx context.Context) error {
-	if err := d.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	if err := d.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -42,6 +43,58 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return d.SyncCalendar(ctx)
 }
 
+// migrationLockKey is the PostgreSQL advisory lock every migration runs under: the
+// platform's (one transaction each) and the job queue's (MigrationLock).
+const migrationLockKey = 7150032
+
+// MigrationLock holds, on PostgreSQL, the advisory lock the platform's migrations run under
+// until the returned func is called: the job queue's migrations (river's own, applied by
+// cmd/pubdata after Migrate) run under it, so two servers starting at once apply them one
+// after the other and the second finds them applied. The lock is held on a connection of
+// its own (river migrates through the pool). On SQLite it does nothing: the database file
+// takes one writer at a time.
+func (d *DB) MigrationLock(ctx context.Context) (func(), error) {
+	if d.dialect != Postgres {
+		return func() {}, nil
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return func() {
+		// Unlocked explicitly: the connection goes back to the pool, and a lock left on it
+		// would block every later start.
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // drop the connection, and the lock with it
+		}
+		conn.Close()
+	}, nil
+}
+
+// createMigrationsTable creates schema_migrations under the migration lock: PostgreSQL's
+// CREATE TABLE IF NOT EXISTS is not safe against itself (two servers starting on a new
+// database at once fail on pg_type's unique index).
+func (d *DB) createMigrationsTable(ctx context.Context) error {
+	tx, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if d.dialect == Postgres {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", migrationLockKey); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (d *DB) migrate(ctx context.Context, version int, name string) error {
 	body, err := migrations.ReadFile(name)
 	if err != nil {
@@ -53,7 +106,7 @@ func (d *DB) migrate(ctx context.Context, version int, name string) error {
 	}
 	defer tx.Rollback()
 	if d.dialect == Postgres {
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7150032)"); err != nil {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", migrationLockKey); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,6 +87,9 @@ func (s *MonitorService) gather(ctx context.Context, now time.Time, pullAlert in
 			return nil, err
 		}
 		f.names[code], f.orgDiv[code] = name, div
+		if pubdata.IsFederatedOrgCode(code) {
+			continue // a peer platform's organisation: a unit of its own platform's board
+		}
 		if kind == string(pubdata.KindPublicBody) && status != "terminated" {
 			unit[code] = true
 		}
@@ -111,6 +115,9 @@ func (s *MonitorService) gather(ctx context.Context, now time.Time, pullAlert in
 	if err != nil {
 		return nil, err
 	}
+	// Entries mirrored from a peer platform's catalogue (with the rows that flow back) are
+	// the peer's units' entries: counted on the peer's board, not here.
+	f.entries = slices.DeleteFunc(f.entries, func(e pubdata.EntryFigures) bool { return pubdata.IsFederatedOrgCode(e.Org) })
 	idx := make(map[string]int, len(f.entries))
 	for i := range f.entries {
 		idx[f.entries[i].Entry] = i

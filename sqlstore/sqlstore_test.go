@@ -84,6 +84,7 @@ func storeOn(t *testing.T, db *sqlstore.DB) *storetest.Store {
 		Fingerprints:  sqlstore.NewFingerprintService(db),
 		Federation:    sqlstore.NewFederationService(db),
 		RateCounts:    sqlstore.NewRateCountService(db),
+		JobLeases:     db,
 		OpenWatch:     sqlstore.NewOpenWatchService(db),
 		Discoveries:   sqlstore.NewDiscoveryService(db),
 		Officers:      sqlstore.NewOrgService(db, division.Default()),

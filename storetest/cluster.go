@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/pubdata/pubdata"
 	"testing"
@@ -13,6 +14,70 @@ import (
 var clusterTests = []namedTest{
 	{"RateCounts", testRateCounts},
 	{"QueuedBatchNotStale", testQueuedBatchNotStale},
+	{"JobLeases", testJobLeases},
+}
+
+// testJobLeases: of servers claiming one periodic job's lease at once, one holds it; it is
+// free again when given back or when it ran out (its holder died); marks keep the last run.
+func testJobLeases(t *testing.T, s *Store) {
+	if s.JobLeases == nil {
+		t.Fatal("the store keeps no job leases")
+	}
+	now := time.Now()
+	until := now.Add(time.Minute)
+	const n = 8
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.JobLeases.ClaimJobLease(system, "federation:p1", now, until)
+			if err != nil {
+				errs <- err
+			} else if ok {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if won.Load() != 1 {
+		t.Fatalf("%d holders of one lease, want 1", won.Load())
+	}
+	if ok, _ := s.JobLeases.ClaimJobLease(system, "federation:p2", now, until); !ok {
+		t.Fatal("another peer's lease is taken")
+	}
+	// A stale release (of an earlier holder's lease) does not free it.
+	if err := s.JobLeases.ReleaseJobLease(system, "federation:p1", now); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.JobLeases.ClaimJobLease(system, "federation:p1", now.Add(time.Second), until); ok {
+		t.Fatal("a held lease was claimed again")
+	}
+	if err := s.JobLeases.ReleaseJobLease(system, "federation:p1", until); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.JobLeases.ClaimJobLease(system, "federation:p1", now.Add(time.Second), until); !ok {
+		t.Fatal("a lease given back cannot be claimed")
+	}
+	// Its holder died: the lease runs out.
+	if ok, _ := s.JobLeases.ClaimJobLease(system, "federation:p1", until.Add(time.Second), until.Add(time.Minute)); !ok {
+		t.Fatal("a lease that ran out cannot be claimed")
+	}
+	if at, gen, err := s.JobLeases.JobMark(system, "monitor_refresh"); err != nil || !at.IsZero() || gen != 0 {
+		t.Fatalf("the mark of a job never run: %v %d %v", at, gen, err)
+	}
+	if err := s.JobLeases.MarkJob(system, "monitor_refresh", now, 42); err != nil {
+		t.Fatal(err)
+	}
+	if at, gen, err := s.JobLeases.JobMark(system, "monitor_refresh"); err != nil || !at.Equal(now.Truncate(time.Microsecond)) || gen != 42 {
+		t.Fatalf("the mark: %v %d %v, want %v 42", at, gen, err, now)
+	}
 }
 
 // testQueuedBatchNotStale: a batch created but not yet claimed (queued: its upload is being

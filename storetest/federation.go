@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/pubdata/pubdata"
 )
@@ -12,6 +14,154 @@ import (
 var federationTests = []namedTest{
 	{"FederationPeers", testFederationPeers},
 	{"FederationCatalog", testFederationCatalog},
+	{"MirroredNotCounted", testMirroredNotCounted},
+	{"FederationRekey", testFederationRekey},
+}
+
+// testFederationRekey: a peer's new key announced under its old one is taken at once; one
+// announced without it is held until the admin approves; a key is never two peers'; the
+// key this platform is held by at the peer is noted. Each change is one event.
+func testFederationRekey(t *testing.T, s *Store) {
+	p, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "福州市", Division: "350100", URL: "http://fz", Certificate: "pemA", Fingerprint: "fpA", OwnFingerprint: "ownA"})
+	if err != nil || p.OwnFingerprint != "ownA" {
+		t.Fatalf("AddPeer = %+v, %v", p, err)
+	}
+	other, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "厦门市", Division: "350200", URL: "http://xm", Certificate: "pemX", Fingerprint: "fpX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func(action string) int {
+		t.Helper()
+		evs, _, _, err := s.Audit.FindEvents(system, pubdata.AuditFilter{Object: "peer:" + p.ID, Action: action})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	_, err = s.Federation.RekeyPeer(system, p.ID, "fpWrong", "pemB", "fpB")
+	wantCode(t, err, pubdata.ECONFLICT)
+	_, err = s.Federation.RekeyPeer(system, p.ID, "fpA", "pemX", "fpX")
+	wantCode(t, err, pubdata.ECONFLICT) // another peer's key
+	if got, err := s.Federation.RekeyPeer(system, p.ID, "fpA", "pemB", "fpB"); err != nil || got.Fingerprint != "fpB" || got.Certificate != "pemB" {
+		t.Fatalf("rekey = %+v, %v", got, err)
+	}
+	if _, err := s.Federation.RekeyPeer(system, p.ID, "fpA", "pemB", "fpB"); err != nil {
+		t.Fatalf("the same announcement again: %v", err)
+	}
+	if _, err := s.Federation.FindPeerByFingerprint(system, "fpA"); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("the old key still names the peer: %v", err)
+	}
+	if n := events("federation.peer.rekey"); n != 1 {
+		t.Fatalf("%d rekey events, want 1", n)
+	}
+	// The old key lost: the new one is held, then approved.
+	_, err = s.Federation.ApprovePeerRekey(system, p.ID)
+	wantCode(t, err, pubdata.ECONFLICT) // nothing held
+	_, err = s.Federation.RequestPeerRekey(system, p.ID, "pemX", other.Fingerprint)
+	wantCode(t, err, pubdata.ECONFLICT)
+	for range 2 {
+		if got, err := s.Federation.RequestPeerRekey(system, p.ID, "pemC", "fpC"); err != nil || got.PendingFingerprint != "fpC" || got.Fingerprint != "fpB" {
+			t.Fatalf("request = %+v, %v", got, err)
+		}
+	}
+	if n := events("federation.peer.rekey_request"); n != 1 {
+		t.Fatalf("%d rekey requests recorded, want 1", n)
+	}
+	if _, err := s.Federation.FindPeerByFingerprint(system, "fpC"); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("a held key names the peer before approval: %v", err)
+	}
+	got, err := s.Federation.ApprovePeerRekey(system, p.ID)
+	if err != nil || got.Fingerprint != "fpC" || got.Certificate != "pemC" || got.PendingFingerprint != "" || got.PendingCertificate != "" {
+		t.Fatalf("approve = %+v, %v", got, err)
+	}
+	if n := events("federation.peer.rekey_approve"); n != 1 {
+		t.Fatalf("%d approvals recorded, want 1", n)
+	}
+	// This platform's own key as the peer holds it.
+	for range 2 {
+		if err := s.Federation.SetOwnFingerprint(system, p.ID, "ownB", pubdata.RekeyByOldKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := s.Federation.FindPeer(system, p.ID); got.OwnFingerprint != "ownB" {
+		t.Fatalf("own fingerprint %q", got.OwnFingerprint)
+	}
+	if n := events("federation.peer.own_key"); n != 1 {
+		t.Fatalf("%d own-key events, want 1", n)
+	}
+}
+
+// testMirroredNotCounted: entries mirrored from a peer's catalogue, with their use here, and
+// the peer's organisations kept for them are not this platform's units' entries: the
+// monitoring board and the evaluation leave them out (they count on the peer's platform).
+func testMirroredNotCounted(t *testing.T, s *Store) {
+	s.SetNow(appNow)
+	editor, reviewer := catalogueSetup(t, s)
+	e := publish(t, s, editor, reviewer, "fz-scj", fields("停车泊位信息", "全市停车泊位", pubdata.ClassUnconditional, pubdata.ClassUnconditional))
+	before := refresh(t, s, appNow)
+	units, err := s.Monitor.Units(system, pubdata.MonitorScope{Division: "350000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	feed, err := s.Federation.CatalogChanges(system, 0, 10)
+	if err != nil || len(feed.Changes) != 1 {
+		t.Fatalf("feed = %+v, %v", feed, err)
+	}
+	peer, err := s.Federation.AddPeer(system, &pubdata.Peer{Kind: pubdata.PeerChild, Name: "厦门市", Division: "350200", URL: "http://xm", Certificate: "pem", Fingerprint: "fpx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := *feed.Changes[0].Entry
+	remote.ID, remote.Org, remote.OrgName, remote.Division = "01900000-0000-7000-8000-000000000002", "xm-gaj", "厦门市公安局", "350200"
+	page := &pubdata.CatalogFeed{Changes: []pubdata.CatalogChange{{Generation: 3, ID: remote.ID, Entry: &remote, OrgDivision: "350200"}}, Generation: 3}
+	if n, err := s.Federation.ApplyCatalog(system, peer, page); err != nil || n != 1 {
+		t.Fatalf("ApplyCatalog = %d, %v", n, err)
+	}
+	fed := pubdata.FederatedOrgCode("350200", "xm-gaj")
+	if err := s.Usage.AddUsage(system, []pubdata.UsageCount{{Day: "2026-09-30", Entry: remote.ID, Provider: fed, Kind: pubdata.UseView, N: 500},
+		{Day: "2026-09-30", Entry: e.ID, Provider: "fz-scj", Kind: pubdata.UseView, N: 3}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The board: the same entries and units as before the mirror.
+	after := refresh(t, s, appNow.Add(time.Minute))
+	if after.Entries != before.Entries || after.Units != before.Units {
+		t.Fatalf("refresh with a mirrored entry %+v, before %+v", after, before)
+	}
+	got, err := s.Monitor.Units(system, pubdata.MonitorScope{Division: "350000"})
+	if err != nil || len(got) != len(units) {
+		t.Fatalf("units with a mirrored entry: %d %v, before %d", len(got), err, len(units))
+	}
+	for _, u := range got {
+		if pubdata.IsFederatedOrgCode(u.Org) {
+			t.Fatalf("a peer's organisation on the board: %+v", u)
+		}
+	}
+	if probs, _ := s.Monitor.ProblemEntries(system, pubdata.MonitorScope{Division: "350000"}, 50); slices.ContainsFunc(probs, func(p pubdata.EntryFigures) bool { return p.Entry == remote.ID }) {
+		t.Fatalf("a mirrored entry among the problems: %+v", probs)
+	}
+
+	// The evaluation: no result for the peer's organisation, its use not among the most used.
+	admin := as(authorityAdmin(t, s, "fj-dsj"), "r-eval-mirror")
+	s.SetNow(appNow.Add(time.Hour))
+	ev, err := s.Evaluations.ComputeEvaluation(admin, evalPeriod(t, "2026-09"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ev.Results {
+		if pubdata.IsFederatedOrgCode(r.Org) {
+			t.Fatalf("a peer's organisation evaluated: %+v", r)
+		}
+	}
+	for _, u := range ev.MostUsed {
+		if u.Entry == remote.ID {
+			t.Fatalf("a mirrored entry among the most used: %+v", ev.MostUsed)
+		}
+	}
+	if ev.Units != len(ev.Results) || len(ev.MostUsed) != 1 || ev.MostUsed[0].Entry != e.ID {
+		t.Fatalf("evaluation %+v", ev)
+	}
 }
 
 func testFederationPeers(t *testing.T, s *Store) {

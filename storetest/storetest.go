@@ -100,6 +100,18 @@ type Store struct {
 	Trade pubdata.TradeService
 	// RateCounts keeps the cluster's shared rate limits' counts (nil fails its test).
 	RateCounts pubdata.RateCountService
+	// JobLeases holds the periodic jobs' leases and marks (nil fails its test).
+	JobLeases JobLeases
+}
+
+// JobLeases is the store's bookkeeping of the periodic jobs (sqlstore.DB): a lease while one
+// runs, so that no two servers run the same periodic work at once, and when it last did its
+// work.
+type JobLeases interface {
+	ClaimJobLease(ctx context.Context, name string, now, until time.Time) (bool, error)
+	ReleaseJobLease(ctx context.Context, name string, until time.Time) error
+	JobMark(ctx context.Context, name string) (time.Time, int64, error)
+	MarkJob(ctx context.Context, name string, at time.Time, gen int64) error
 }
 
 // Run runs the suite; open returns a new empty store for each test.

@@ -25,31 +25,34 @@ func (a *app) outbox() *mail.Outbox {
 	return &mail.Outbox{Store: a.accounts, Mailer: a.mailer, BaseURL: a.cfg.PublicURL, Logger: a.logger}
 }
 
-// runAccountJobs writes the API tokens' usage every web.UsageFlushInterval and, when
-// e-mail is configured, e-mails notifications every mail.Interval, until ctx ends.
-func (a *app) runAccountJobs(ctx context.Context) {
+// runUsageFlush writes the API tokens' usage counted in this server's memory every
+// web.UsageFlushInterval until ctx ends (per process). E-mailing notifications is a periodic
+// job of the queue (deliverMail, jobs.go).
+func (a *app) runUsageFlush(ctx context.Context) {
 	flush := time.NewTicker(web.UsageFlushInterval)
 	defer flush.Stop()
-	var mailC <-chan time.Time
-	box := a.outbox()
-	if box != nil {
-		t := time.NewTicker(mail.Interval)
-		defer t.Stop()
-		mailC = t.C
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-flush.C:
 			a.flushUsage(ctx)
-		case <-mailC:
-			if n, err := box.Deliver(ctx); err != nil {
-				a.logger.Error("e-mailing notifications", "error", err)
-			} else if n > 0 {
-				a.logger.Info("e-mailed notifications", "sent", n)
-			}
 		}
+	}
+}
+
+// deliverMail e-mails the notifications not yet sent, each claimed in the database for the
+// time of its sending (mail.Outbox), so that a job rescued while its first run still sends
+// never sends one twice.
+func (a *app) deliverMail(ctx context.Context) {
+	box := a.outbox()
+	if box == nil {
+		return
+	}
+	if n, err := box.Deliver(ctx); err != nil {
+		a.logger.Error("e-mailing notifications", "error", err)
+	} else if n > 0 {
+		a.logger.Info("e-mailed notifications", "sent", n)
 	}
 }
 

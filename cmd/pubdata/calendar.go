@@ -147,27 +147,34 @@ func orSystem(user string) string {
 	return user
 }
 
-// runCalendarJobs reloads the calendar when another server changed it and warns the
-// authorities' admins when the covered range ends soon, at once and then every interval
-// (the files of old failed batches are removed by the queue's clean-up job: jobs.go).
-func (a *app) runCalendarJobs(ctx context.Context, interval time.Duration) {
+// runCalendarReload reloads this server's calendar when another server changed it, every
+// interval until ctx ends (per process: the calendar is held in memory). The warning of the
+// calendar's end is a periodic job of the queue (warnCalendarEnding, jobs.go).
+func (a *app) runCalendarReload(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		if err := a.db.SyncCalendar(jctx); err != nil && ctx.Err() == nil {
-			a.logger.Error("reloading the working-day calendar", "error", err)
-		}
-		if warned, err := sqlstore.NewCalendarService(a.db).WarnCalendarEnding(jctx, time.Now()); err != nil && ctx.Err() == nil {
-			a.logger.Error("warning of the calendar's end", "error", err)
-		} else if warned {
-			a.logger.Warn("the working-day calendar's holidays end soon; the authorities' admins were notified to import the next year")
-		}
-		cancel()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := a.db.SyncCalendar(jctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("reloading the working-day calendar", "error", err)
+		}
+		cancel()
+	}
+}
+
+// warnCalendarEnding warns the authorities' admins when the covered range ends soon (once
+// per end: sqlstore.CalendarService.WarnCalendarEnding locks and marks it).
+func (a *app) warnCalendarEnding(ctx context.Context, now time.Time) {
+	jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if warned, err := sqlstore.NewCalendarService(a.db).WarnCalendarEnding(jctx, now); err != nil && ctx.Err() == nil {
+		a.logger.Error("warning of the calendar's end", "error", err)
+	} else if warned {
+		a.logger.Warn("the working-day calendar's holidays end soon; the authorities' admins were notified to import the next year")
 	}
 }

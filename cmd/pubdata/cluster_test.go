@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -39,24 +37,7 @@ func startNode(t *testing.T, env []string, args ...string) (string, *exec.Cmd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	urls := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`serving on (http://\S+) `)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				urls <- m[1]
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case u := <-urls:
-		return u, cmd
-	case <-time.After(90 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
-	return "", nil
+	return awaitServing(t, cmd, out, &stderr)
 }
 
 // TestCluster is issue 17 item 6's acceptance: two `pubdata serve` processes on one
@@ -236,6 +217,26 @@ func TestCluster(t *testing.T) {
 		// The periodic job is inserted once per period, whichever node leads.
 		if dup := count("SELECT COUNT(*) FROM (SELECT unique_key FROM river_job WHERE kind = 'pull_due' GROUP BY unique_key HAVING COUNT(*) > 1) d"); dup != 0 {
 			t.Fatalf("%d periods with more than one pull_due job", dup)
+		}
+	})
+
+	t.Run("periodic work once across nodes", func(t *testing.T) {
+		// The monitoring refresh, checkpoints, the calendar's warning, discovery and the
+		// development spaces' schedule are periodic jobs too: each period's job is inserted
+		// once whichever node leads, run by one node, and the refresh is noted once in the
+		// database (both nodes started with it due).
+		for deadline := time.Now().Add(2 * time.Minute); count("SELECT COUNT(*) FROM job_marks WHERE name = 'monitor_refresh' AND done_at <> ''") == 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("no monitoring refresh ran")
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		kinds := []any{"checkpoint", "monitor_refresh", "calendar_ending", "devspace_schedule", "discovery_due"}
+		if dup := count("SELECT COUNT(*) FROM (SELECT kind, unique_key FROM river_job WHERE kind IN ($1, $2, $3, $4, $5) GROUP BY kind, unique_key HAVING COUNT(*) > 1) d", kinds...); dup != 0 {
+			t.Fatalf("%d periods with more than one job of a kind", dup)
+		}
+		if twice := count("SELECT COUNT(*) FROM river_job WHERE kind IN ($1, $2, $3, $4, $5) AND cardinality(attempted_by) > 1", kinds...); twice != 0 {
+			t.Fatalf("%d periodic jobs run by more than one node", twice)
 		}
 	})
 

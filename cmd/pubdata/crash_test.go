@@ -38,24 +38,47 @@ func startProcess(t *testing.T, args ...string) (string, *exec.Cmd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return awaitServing(t, cmd, out, &stderr)
+}
+
+// awaitServing waits for the serving line of a started "pubdata serve": its URL, or the
+// process's end (its output closes) failing the test with what it wrote. It waits for one
+// of those two states, not for a time: a loaded machine only makes it slower (the test's
+// own -timeout bounds it).
+func awaitServing(t *testing.T, cmd *exec.Cmd, out io.Reader, stderr *bytes.Buffer) (string, *exec.Cmd) {
+	t.Helper()
 	urls := make(chan string, 1)
 	go func() {
+		defer close(urls)
 		re := regexp.MustCompile(`serving on (http://\S+) `)
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				urls <- m[1]
+				break
 			}
 		}
 		io.Copy(io.Discard, out)
 	}()
-	select {
-	case u := <-urls:
-		return u, cmd
-	case <-time.After(60 * time.Second):
-		t.Fatalf("serve did not start: %s", stderr.String())
+	u, ok := <-urls
+	if !ok {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("serve ended without serving: %s", stderr.String())
 	}
-	return "", nil
+	return u, cmd
+}
+
+// waitState polls cond until it holds (a state, not a time: the test's own -timeout bounds
+// the wait); what says what is waited for when the test is stopped there.
+func waitState(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		if d, ok := t.Deadline(); ok && time.Until(d) < 10*time.Second {
+			t.Fatalf("still waiting at the test's deadline: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestKillDuringLoad is the acceptance test of issue 4: killing the server in the middle of
@@ -120,13 +143,8 @@ func TestKillDuringLoad(t *testing.T) {
 		}()
 		// Kill the server once the batch has loaded some rows.
 		var batchID string
-		deadline := time.Now().Add(2 * time.Minute)
 		var m map[string]any
-		for batchID == "" {
-			if time.Now().After(deadline) {
-				t.Fatalf("the batch never showed progress: %v", m)
-			}
-			time.Sleep(20 * time.Millisecond)
+		waitState(t, "the batch's progress past 10000 rows", func() bool {
 			_, m = call("GET", "/api/v1/entries/"+e.ID+"/batches", nil)
 			items, _ := m["items"].([]any)
 			for _, it := range items {
@@ -138,7 +156,8 @@ func TestKillDuringLoad(t *testing.T) {
 					batchID = b["id"].(string)
 				}
 			}
-		}
+			return batchID != ""
+		})
 		proc.Process.Kill()
 		proc.Wait()
 
@@ -174,19 +193,18 @@ func TestKillDuringLoad(t *testing.T) {
 		if m["status"] != "failed" || !strings.Contains(fmt.Sprint(m["message"]), "interrupted") {
 			t.Fatalf("after the restart the batch is %v", m)
 		}
+		// The retry is a new attempt: wait for that attempt to end, not for the batch to
+		// leave "running" (the retry's job may not have claimed the batch yet, which then
+		// still shows the interrupted attempt's failure — the flake of a loaded machine).
+		attempts := m["attempts"].(float64)
 		if code, m := call("POST", "/api/v1/batches/"+batchID+"/retry", nil); code >= 300 {
 			t.Fatalf("retry: %d %v", code, m)
 		}
-		for deadline := time.Now().Add(3 * time.Minute); ; {
-			if time.Now().After(deadline) {
-				t.Fatal("the retried batch did not finish")
-			}
+		waitState(t, "the retried attempt's end", func() bool {
 			_, m = call("GET", "/api/v1/batches/"+batchID, nil)
-			if m["status"] != "running" {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			att, _ := m["attempts"].(float64)
+			return att > attempts && m["status"] != "running"
+		})
 		if m["status"] != "done" || m["rows_loaded"].(float64) != n {
 			t.Fatalf("retried batch %v", m)
 		}

@@ -8,25 +8,13 @@ import (
 	"github.com/pubdata/pubdata/http/web"
 )
 
-// Development spaces in serve (issue 16 item 3, F1 and F4): at start and then every tick
-// the schedule reminds developers of usage reports coming due and suspends the spaces
-// whose report is overdue past the grace days (pubdata.ScheduleStep); each step is one
-// transaction with its record, so servers running it together do each step once.
+// Development spaces in serve (issue 16 item 3, F1 and F4): every devSpaceTick a periodic
+// job of the queue (jobs.go, under its lease) reminds developers of usage reports coming due
+// and suspends the spaces whose report is overdue past the grace days
+// (pubdata.ScheduleStep); each step is one transaction with its record.
 
-// runDevSpaceJobs runs the schedule at start and every tick until ctx ends.
-func (a *app) runDevSpaceJobs(ctx context.Context, tick time.Duration) {
-	a.devSpaceSchedule(ctx, time.Now())
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		a.devSpaceSchedule(ctx, time.Now())
-	}
-}
+// devSpaceTick is how often the schedule runs.
+const devSpaceTick = 10 * time.Minute
 
 // devSpaceSchedule runs the schedule once, logging what it did.
 func (a *app) devSpaceSchedule(ctx context.Context, now time.Time) {

@@ -11,31 +11,15 @@ import (
 // Discovery on a schedule (issue 15 item 3): each load samples its own rows; besides, every
 // minute serve takes up to discoveryPerTick published tables whose current rows were not
 // sampled within discovery_interval (default weekly) and samples them as `pubdata discover`
-// does. Each entry is claimed first (sqlstore.DiscoveryService.ClaimDiscovery), so of several
-// servers one samples it.
+// does: a periodic job of the queue (jobs.go), run once a minute across the servers. Each
+// entry is claimed first (sqlstore.DiscoveryService.ClaimDiscovery), so that a job rescued
+// while its first run still samples does not sample an entry twice.
 
 // DefaultDiscoveryInterval is how often each table is sampled again: weekly.
 const DefaultDiscoveryInterval = 7 * 24 * time.Hour
 
 // discoveryPerTick bounds the entries sampled each minute on one server.
 const discoveryPerTick = 5
-
-// runDiscoveryJobs samples the due entries every tick until ctx ends.
-func (a *app) runDiscoveryJobs(ctx context.Context, tick time.Duration) {
-	if a.cfg.DiscoveryInterval <= 0 {
-		return
-	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		a.runDueDiscoveries(ctx, time.Now())
-	}
-}
 
 // runDueDiscoveries samples up to discoveryPerTick due entries; returns the entries sampled
 // and the new discoveries.

@@ -149,7 +149,12 @@ func publishEntry(t *testing.T, a *app, editor, reviewer context.Context, org st
 
 func loadRows(t *testing.T, a *app, ctx context.Context, e *pubdata.Entry, rows ...[]any) *pubdata.Batch {
 	t.Helper()
-	opt := pubdata.LoadOptions{Mode: pubdata.ModeUpsert, Source: pubdata.SourcePush}
+	return loadRowsMode(t, a, ctx, e, pubdata.ModeUpsert, rows...)
+}
+
+func loadRowsMode(t *testing.T, a *app, ctx context.Context, e *pubdata.Entry, mode pubdata.LoadMode, rows ...[]any) *pubdata.Batch {
+	t.Helper()
+	opt := pubdata.LoadOptions{Mode: mode, Source: pubdata.SourcePush}
 	b, _, err := a.data.CreateBatch(ctx, e, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -378,6 +383,37 @@ func testFederation(t *testing.T, ps, cs store) {
 		t.Fatalf("the city's table as of the first batch: %+v", asOf.Items)
 	}
 
+	// A table without a key flows back too: each provincial batch brings the division's
+	// whole rows after it, which replace the city's copy (pubdata.FlowbackMode), so the
+	// copy always equals the province's Fuzhou rows.
+	kf := tableFields("全省农贸市场名录", pubdata.ClassUnconditional, false)
+	kf.Items[0].Key = false
+	pk := publishEntry(t, pa, ped, prev, "fj-scj", kf)
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeAppend, []any{"M1", "鼓楼市场", "350102"}, []any{"M2", "思明市场", "350203"})
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/flowbacks", map[string]string{"entry": pk.ID, "column": "division"}, nil); st != http.StatusCreated {
+		t.Fatalf("flow-back of a keyless table: %d", st)
+	}
+	keylessRows := func() []string {
+		var page struct{ Items []map[string]any }
+		if st := city.call(t, "alice", "GET", "/api/v1/entries/"+pk.ID+"/rows?_sort=id", nil, &page, "X-Purpose", "核对辖区市场"); st != 200 {
+			return nil
+		}
+		var out []string
+		for _, r := range page.Items {
+			out = append(out, fmt.Sprint(r["id"], "=", r["name"], "@", r["division"]))
+		}
+		return out
+	}
+	eventually(t, "the keyless table's Fuzhou rows in the city", func() bool {
+		return slices.Equal(keylessRows(), []string{"M1=鼓楼市场@350102"})
+	})
+	// A replace there: a row changed, one added, one moved out of Fuzhou; then an append.
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeReplace, []any{"M1", "鼓楼市场（迁址）", "350104"}, []any{"M3", "台江市场", "350103"}, []any{"M2", "思明市场", "350203"})
+	loadRowsMode(t, pa, ped, pk, pubdata.ModeAppend, []any{"M4", "晋安市场", "350111"}, []any{"M5", "湖里市场", "350206"})
+	eventually(t, "the city follows the keyless table's replace and append", func() bool {
+		return slices.Equal(keylessRows(), []string{"M1=鼓楼市场（迁址）@350104", "M3=台江市场@350103", "M4=晋安市场@350111"})
+	})
+
 	until := time.Now().AddDate(0, 6, 0).Format("2006-01-02")
 	// 4. Sharing across levels: alice finds the provincial entry in the city's catalogue
 	// and applies there; the province's provider answers; the grant reads through the city.
@@ -447,4 +483,70 @@ func testFederation(t *testing.T, ps, cs store) {
 			t.Fatalf("console page (%s): %d %s", lang, resp.StatusCode, page)
 		}
 	}
+
+	// 5. Key rotation: the city rotates its signing key; its next sync announces the new
+	// key signed by the old one and the province takes it at once. Then the city loses a
+	// key (revoked) and rotates again: the new key alone is held on the province until its
+	// admin approves. Both records show each change, and the sync goes on with the new key.
+	cityKey := func() *pubdata.PlatformIdentity {
+		var id pubdata.PlatformIdentity
+		city.call(t, "", "GET", "/api/v1/federation/identity", nil, &id)
+		return &id
+	}
+	provinceHolds := func(fp string) func() bool {
+		return func() bool {
+			list.Items = nil
+			province.call(t, "padmin", "GET", "/api/v1/federation/peers", nil, &list)
+			return len(list.Items) == 1 && list.Items[0].Fingerprint == fp
+		}
+	}
+	// The city's record, read in its database: events of the platform itself (no
+	// organisation) are shown to a province's authority only (pubdata.AuthorityScope).
+	cityDB := cs.sqlDB(t)
+	cityEvents := func(action string) int {
+		var n int
+		if err := cityDB.QueryRow(cs.rebind("SELECT COUNT(*) FROM audit_events WHERE action = ? AND object = ?"), action, "peer:"+parent.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	mustCLI(t, append([]string{"certs", "rotate"}, cs.args()...)...)
+	key2 := cityKey()
+	if key2.Fingerprint == cityID.Fingerprint {
+		t.Fatal("certs rotate kept the city's key")
+	}
+	eventually(t, "the province takes the city's new key", provinceHolds(key2.Fingerprint))
+	province.call(t, "padmin", "GET", "/api/v1/audit?action=federation.peer.rekey&object=peer:"+child.ID, nil, &events)
+	if len(events.Items) != 1 {
+		t.Fatalf("the province's record of the rotation: %+v", events.Items)
+	}
+	eventually(t, "the city notes the key the province holds", func() bool { return cityEvents("federation.peer.own_key") == 1 })
+	loadRows(t, pa, ped, pe, []any{"A6", "仓山己公司", "350104"})
+	eventually(t, "the flow-back goes on under the new key", func() bool { return slices.Contains(cityRows(), "A6=仓山己公司@350104") })
+
+	certs, err := pki.ParseCertsPEM([]byte(key2.Certificate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Revoked before the rotation, so that no sync can announce the third key under it.
+	mustCLI(t, append([]string{"certs", "revoke", "--id", pki.Serial(certs[0]), "--reason", "密钥丢失"}, cs.args()...)...)
+	mustCLI(t, append([]string{"certs", "rotate"}, cs.args()...)...)
+	key3 := cityKey()
+	eventually(t, "the province holds the city's third key for approval", func() bool {
+		list.Items = nil
+		province.call(t, "padmin", "GET", "/api/v1/federation/peers", nil, &list)
+		return len(list.Items) == 1 && list.Items[0].PendingFingerprint == key3.Fingerprint && list.Items[0].Fingerprint == key2.Fingerprint
+	})
+	if st := province.call(t, "pprovider", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, nil); st != http.StatusForbidden {
+		t.Fatalf("a provider approves a peer's key: %d", st)
+	}
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, &peer); st != 200 || peer.Fingerprint != key3.Fingerprint {
+		t.Fatalf("approve the new key: %d %+v", st, peer)
+	}
+	if st := province.call(t, "padmin", "POST", "/api/v1/federation/peers/"+child.ID+"/rekey", nil, nil); st != http.StatusConflict {
+		t.Fatalf("approve with nothing held: %d", st)
+	}
+	eventually(t, "the city notes the approved key", func() bool { return cityEvents("federation.peer.own_key") == 2 })
+	loadRows(t, pa, ped, pe, []any{"A7", "马尾庚公司", "350105"})
+	eventually(t, "the flow-back goes on under the approved key", func() bool { return slices.Contains(cityRows(), "A7=马尾庚公司@350105") })
 }

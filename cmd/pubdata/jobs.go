@@ -18,6 +18,7 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/web"
+	"github.com/pubdata/pubdata/lib/mail"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -30,9 +31,16 @@ import (
 // batch is queued and waited for; the queue's worker runs it from the blob store, claimed in
 // the database so that it loads once (web.Server.RunQueuedLoad).
 //
-// What stays a goroutine of each server is what is per server: signing checkpoints, failing
-// stale batches, reloading the calendar, writing its own usage counts, and the monitoring
-// refresh (every server writes the same rows).
+// Every scheduled piece of work is a periodic job: pulls, quality runs, deadlines, the
+// early-warning scan, backups, clean-ups, and (gaps of issue 17) signing the audit tree
+// head, the monitoring refresh with its alerts, scheduled discovery, the development
+// spaces' reminders and suspensions, the calendar's end-of-coverage warning, e-mailing
+// notifications and the federation sync (catalogue upward, flow-back, applications). Those
+// that must never run beside themselves — a run that outlives its period, a leader change,
+// an operator's "sync now" — also hold a lease in the database while they run (exclusive,
+// sqlstore job_marks). What stays a goroutine of each server is what is per process:
+// failing batches without a heartbeat (each server knows its own running ones), reloading
+// the calendar into its memory, and writing the usage counted in its memory.
 
 // jobQueue is a server's client of the queue.
 type jobQueue struct {
@@ -49,12 +57,19 @@ func jobDriver(db *sqlstore.DB) riverdriver.Driver[*sql.Tx] {
 	return riversqlite.New(db.SQL())
 }
 
-// migrateJobs brings the queue's tables up to date (after the platform's migrations).
+// migrateJobs brings the queue's tables up to date (after the platform's migrations), under
+// the platform's migration lock: two servers starting at once on PostgreSQL would otherwise
+// both apply river's migrations (one failing on the tables the other created).
 func migrateJobs(ctx context.Context, db *sqlstore.DB) error {
 	m, err := rivermigrate.New(jobDriver(db), nil)
 	if err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
+	unlock, err := db.MigrationLock(ctx)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	defer unlock()
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
@@ -87,6 +102,13 @@ func (a *app) startJobs(ctx context.Context) (*jobQueue, error) {
 	river.AddWorker(workers, &periodicWorker[cleanupArgs]{a: a})
 	river.AddWorker(workers, &summaryWorker{a: a})
 	river.AddWorker(workers, &periodicWorker[summariesDueArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[checkpointArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[monitorArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[discoveryDueArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[devSpaceArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[calendarEndingArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[mailArgs]{a: a})
+	river.AddWorker(workers, &periodicWorker[federationArgs]{a: a})
 
 	periodic := []*river.PeriodicJob{
 		every(a.cfg.PullCheckInterval, pullDueArgs{}),
@@ -96,6 +118,25 @@ func (a *app) startJobs(ctx context.Context) (*jobQueue, error) {
 		every(time.Minute, backupDueArgs{}),
 		every(10*time.Minute, cleanupArgs{}),
 		every(time.Minute, summariesDueArgs{}),
+		every(a.cfg.CheckpointInterval, checkpointArgs{}),
+		every(time.Minute, calendarEndingArgs{}),
+		every(devSpaceTick, devSpaceArgs{}),
+	}
+	if a.cfg.MonitorInterval > 0 {
+		periodic = append(periodic, every(monitorTick, monitorArgs{}))
+	}
+	if a.cfg.DiscoveryInterval > 0 {
+		periodic = append(periodic, every(time.Minute, discoveryDueArgs{}))
+	}
+	if a.outbox() != nil {
+		periodic = append(periodic, every(mail.Interval, mailArgs{}))
+	}
+	if a.federationSyncer() != nil {
+		if _, err := a.federationSelf(ctx); err != nil {
+			a.logger.Error("federation: no signing certificate; peers are not synced", "error", fmt.Sprint(err))
+		} else {
+			periodic = append(periodic, every(a.federationInterval(), federationArgs{}))
+		}
 	}
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -218,6 +259,34 @@ type cleanupArgs struct{}
 
 func (cleanupArgs) Kind() string { return "cleanup" }
 
+type checkpointArgs struct{}
+
+func (checkpointArgs) Kind() string { return "checkpoint" }
+
+type monitorArgs struct{}
+
+func (monitorArgs) Kind() string { return "monitor_refresh" }
+
+type discoveryDueArgs struct{}
+
+func (discoveryDueArgs) Kind() string { return "discovery_due" }
+
+type devSpaceArgs struct{}
+
+func (devSpaceArgs) Kind() string { return "devspace_schedule" }
+
+type calendarEndingArgs struct{}
+
+func (calendarEndingArgs) Kind() string { return "calendar_ending" }
+
+type mailArgs struct{}
+
+func (mailArgs) Kind() string { return "mail_outbox" }
+
+type federationArgs struct{}
+
+func (federationArgs) Kind() string { return "federation_sync" }
+
 type periodicWorker[T river.JobArgs] struct {
 	river.WorkerDefaults[T]
 	a *app
@@ -257,7 +326,47 @@ func (w *periodicWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 				a.logger.Error("aggregate summary", "entry", id, "error", err)
 			}
 		}
+	case checkpointArgs:
+		// Signed once per interval across the servers (each also signs at start and stop).
+		return a.exclusive(ctx, "checkpoint", time.Minute, a.checkpoint)
+	case monitorArgs:
+		return a.exclusive(ctx, "monitor_refresh", monitorLease, func(ctx context.Context) { a.monitorDue(ctx, time.Now()) })
+	case discoveryDueArgs:
+		a.runDueDiscoveries(ctx, time.Now()) // each entry claimed in the database
+	case devSpaceArgs:
+		return a.exclusive(ctx, "devspace_schedule", 5*time.Minute, func(ctx context.Context) { a.devSpaceSchedule(ctx, time.Now()) })
+	case calendarEndingArgs:
+		a.warnCalendarEnding(ctx, time.Now())
+	case mailArgs:
+		a.deliverMail(ctx) // each notification claimed in the database
+	case federationArgs:
+		a.syncPeers(ctx) // each peer under its lease (federation.go)
 	}
+	return nil
+}
+
+// exclusive runs f under the lease name (sqlstore job_marks) for up to lease: when another
+// server still runs the same work (a run longer than its period, or the job rescued from a
+// server that is alive but slow), this run does nothing; the next period's job runs.
+func (a *app) exclusive(ctx context.Context, name string, lease time.Duration, f func(ctx context.Context)) error {
+	now := time.Now()
+	until := now.Add(lease)
+	ok, err := a.db.ClaimJobLease(ctx, name, now, until)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		a.logger.Debug("periodic job still running elsewhere; skipped", "job", name)
+		return nil
+	}
+	defer func() {
+		if err := a.db.ReleaseJobLease(context.WithoutCancel(ctx), name, until); err != nil {
+			a.logger.Warn("giving back a periodic job's lease", "job", name, "error", err)
+		}
+	}()
+	lctx, cancel := context.WithDeadline(ctx, until)
+	defer cancel()
+	f(lctx)
 	return nil
 }
 

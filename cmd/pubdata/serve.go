@@ -80,24 +80,11 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
 
-	// Sign a head for what is already there (e.g. the demo), then keep signing.
+	// Sign a head for what is already there (e.g. the demo); the queue's checkpoint job signs
+	// every checkpoint interval from then on (jobs.go).
 	a.checkpoint(sys)
 	var wg sync.WaitGroup
 	tickCtx, stopTicks := context.WithCancel(sys)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(cfg.CheckpointInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-tickCtx.Done():
-				return
-			case <-t.C:
-				a.checkpoint(tickCtx)
-			}
-		}
-	}()
 
 	// Fail the batches another server left running without a heartbeat (PostgreSQL).
 	if cfg.IsPostgres() {
@@ -119,7 +106,9 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 
 	// The job queue (jobs.go): loads, and the periodic jobs run once per schedule across
 	// the servers — due pulls (B3), overdue applications and expired grants, quality runs,
-	// the early-warning rules, scheduled backups, clean-ups.
+	// the early-warning rules, scheduled backups, clean-ups, checkpoints, the monitoring
+	// refresh and its alerts, scheduled discovery, the development spaces' schedule, the
+	// calendar's end warning, e-mailed notifications and the federation sync.
 	jobs, err := a.startJobs(sys)
 	if err != nil {
 		ln.Close()
@@ -130,58 +119,23 @@ func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
 	a.jobs, a.web.Loads, a.web.Jobs = jobs, jobs, jobs
 	a.web.SummaryWanted = jobs.EnqueueSummary
 
-	// Write the API tokens' usage every few seconds and e-mail notifications every 30 s
-	// (accounts.go).
+	// What is per process stays a goroutine of each server: writing the API tokens' and the
+	// entries' usage counted in its memory every few seconds (accounts.go, usage.go), and
+	// reloading its calendar after another server's change every minute (calendar.go).
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		a.runAccountJobs(tickCtx)
+		a.runUsageFlush(tickCtx)
 	}()
-
-	// Reload the calendar after another server's change and warn of its end every minute
-	// (calendar.go).
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		a.runCalendarJobs(tickCtx, time.Minute)
+		a.runCalendarReload(tickCtx, time.Minute)
 	}()
-
-	// Refresh the monitoring aggregates every few minutes and after loads; raise and close
-	// alerts (monitor.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runMonitorJobs(tickCtx)
-	}()
-
-	// Sample the published tables for unmarked personal data every discovery_interval
-	// (discover_schedule.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runDiscoveryJobs(tickCtx, time.Minute)
-	}()
-
-	// Remind developers of usage reports coming due and suspend the development spaces
-	// whose report is overdue, every 10 minutes (devspace.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runDevSpaceJobs(tickCtx, 10*time.Minute)
-	}()
-
-	// Write the entries' usage counts every few seconds (usage.go).
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		a.runEntryUsage(tickCtx)
-	}()
-
-	// Sync the peer platforms every federation interval (federation.go).
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.runFederationJobs(tickCtx)
 	}()
 
 	serveErr := make(chan error, 1)

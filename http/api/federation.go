@@ -237,6 +237,44 @@ func (s *Server) ApiPeerRegister() web.HandlerFunc {
 	})
 }
 
+// ApiPeerRekey is a peer's new key announced under its old one: taken at once.
+func (s *Server) ApiPeerRekey() web.HandlerFunc {
+	return s.PeerRoute(false, true, func(w http.ResponseWriter, r *http.Request, pr *web.PeerRequest) error {
+		state, err := s.PeerRekey(r.Context(), pr, true)
+		if err != nil {
+			return err
+		}
+		web.WriteJSON(w, http.StatusOK, map[string]any{"state": state})
+		return nil
+	})
+}
+
+// ApiPeerRekeyRequest is a peer's new key announced without its old one (lost), signed by
+// the new key: held for this platform's admin (ApiFederationPeerRekeyApprove).
+func (s *Server) ApiPeerRekeyRequest() web.HandlerFunc {
+	return s.PeerRoute(true, true, func(w http.ResponseWriter, r *http.Request, pr *web.PeerRequest) error {
+		state, err := s.PeerRekey(r.Context(), pr, false)
+		if err != nil {
+			return err
+		}
+		web.WriteJSON(w, http.StatusOK, map[string]any{"state": state})
+		return nil
+	})
+}
+
+// ApiFederationPeerRekeyApprove takes the new key a peer announced without its old one.
+func (s *Server) ApiFederationPeerRekeyApprove(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := s.RequireFederationAdmin(r); err != nil {
+		return err
+	}
+	p, err := s.Federation.ApprovePeerRekey(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
 // ApiPeerStatus answers a peer with the state this platform holds it in.
 func (s *Server) ApiPeerStatus() web.HandlerFunc {
 	return s.PeerRoute(false, true, func(w http.ResponseWriter, r *http.Request, pr *web.PeerRequest) error {

@@ -124,7 +124,7 @@ func (s *Server) PageFederationRegister(w http.ResponseWriter, r *http.Request) 
 }
 
 // PageFederationPeerAction is POST /console/federation/peers/{id}/{action}: approve,
-// refuse, suspend, resume or sync a peer.
+// refuse, suspend, resume or sync a peer, or take the new key it announced (rekey).
 func (s *Server) PageFederationPeerAction(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.RequireFederationAdmin(r); err != nil {
 		return err
@@ -135,6 +135,8 @@ func (s *Server) PageFederationPeerAction(w http.ResponseWriter, r *http.Request
 	id, action, reason := r.PathValue("id"), r.PathValue("action"), strings.TrimSpace(r.PostForm.Get("reason"))
 	var err error
 	switch action {
+	case "rekey":
+		_, err = s.Federation.ApprovePeerRekey(r.Context(), id)
 	case "approve", "resume":
 		_, err = s.Federation.DecidePeer(r.Context(), id, pubdata.PeerActive, reason)
 	case "refuse":

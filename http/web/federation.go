@@ -229,7 +229,7 @@ func (s *Server) RegisterParent(ctx context.Context, self *pubdata.PlatformIdent
 		return nil, pubdata.FieldErrorf("url", "The platform's certificate is not a PEM certificate.").Keyed("error.federation.certificate.pem")
 	}
 	p, err := s.Federation.AddPeer(ctx, &pubdata.Peer{Kind: pubdata.PeerParent, Name: id.Name, Division: id.Division, URL: url,
-		Certificate: id.Certificate, Fingerprint: pki.Fingerprint(certs[0]), State: pubdata.PeerPending})
+		Certificate: id.Certificate, Fingerprint: pki.Fingerprint(certs[0]), State: pubdata.PeerPending, OwnFingerprint: self.Fingerprint})
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,60 @@ func (s *Server) PeerRegister(ctx context.Context, pr *PeerRequest) (*pubdata.Pe
 	}
 	ctx = pubdata.NewContextWithActor(ctx, &pubdata.Actor{User: &pubdata.User{Username: "peer:" + id.Division, DisplayName: id.Name}})
 	return s.Federation.AddPeer(ctx, &pubdata.Peer{Kind: pubdata.PeerChild, Name: id.Name, Division: id.Division, URL: id.URL,
-		Certificate: id.Certificate, Fingerprint: pki.Fingerprint(pr.Cert), State: pubdata.PeerPending})
+		Certificate: id.Certificate, Fingerprint: pki.Fingerprint(pr.Cert), State: pubdata.PeerPending, OwnFingerprint: self.Fingerprint})
+}
+
+// PeerRekey is a peer's announcement of its new signing key (pubdata.PeerRekey): under its
+// old key (byOldKey: the request was signed by the key this platform holds) the new one is
+// taken at once; signed by the new key alone (the old one lost) it is held for this
+// platform's admin. Either way the new key proves itself (Proof), and the answer's state is
+// "active" when the key is taken, "pending" when held.
+func (s *Server) PeerRekey(ctx context.Context, pr *PeerRequest, byOldKey bool) (string, error) {
+	var in pubdata.PeerRekey
+	if err := json.Unmarshal(pr.Body, &in); err != nil {
+		return "", pubdata.Errorf(pubdata.EINVALID, "A new key is announced as JSON (division, old_fingerprint, certificate, fingerprint, proof).").Keyed("error.federation.rekey.body")
+	}
+	certs, err := pki.ParseCertsPEM([]byte(in.Certificate))
+	if err != nil {
+		return "", pubdata.FieldErrorf("certificate", "The platform's certificate is not a PEM certificate.").Keyed("error.federation.certificate.pem")
+	}
+	fp := pki.Fingerprint(certs[0])
+	self, err := s.FederationSelf(ctx)
+	if err != nil {
+		return "", err
+	}
+	if fp != in.Fingerprint || pki.VerifyMessage(certs[0], pubdata.RekeyMessage(self.Fingerprint, in.Division, in.OldFingerprint, fp), in.Proof) != nil {
+		return "", peerRefusal("The new key's proof does not verify: the announcement is not signed by the key it announces.", "error.federation.rekey.proof")
+	}
+	if byOldKey {
+		if pr.Peer == nil || pr.Peer.Division != in.Division || pr.Peer.Fingerprint != in.OldFingerprint {
+			return "", peerRefusal("A new key is announced under the old key of the same platform.", "error.federation.rekey.old_key_signed")
+		}
+		if _, err := s.Federation.RekeyPeer(pubdata.NewContextWithActor(ctx, pubdata.PeerActor(pr.Peer)), pr.Peer.ID, in.OldFingerprint, in.Certificate, fp); err != nil {
+			return "", err
+		}
+		return string(pubdata.PeerActive), nil
+	}
+	if pr.Peer != nil { // the new key is known here already: taken (by approval)
+		if pr.Peer.Division != in.Division {
+			return "", peerRefusal("A new key is announced under the old key of the same platform.", "error.federation.rekey.old_key_signed")
+		}
+		return string(pubdata.PeerActive), nil
+	}
+	p, err := s.Federation.FindPeer(ctx, in.Division)
+	if ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && p.Division != in.Division) {
+		return "", pubdata.Errorf(pubdata.EUNAUTHORIZED, "No peer platform of division %s is registered here.", in.Division).Keyed("error.federation.rekey.unknown", "Division", in.Division)
+	} else if err != nil {
+		return "", err
+	}
+	if p.Fingerprint != in.OldFingerprint {
+		return "", pubdata.Errorf(pubdata.ECONFLICT, "The key %s announced as the old one is not the peer's.", in.OldFingerprint).
+			Keyed("error.federation.rekey.old_key", "Fingerprint", in.OldFingerprint)
+	}
+	if _, err := s.Federation.RequestPeerRekey(pubdata.NewContextWithActor(ctx, pubdata.PeerActor(p)), p.ID, in.Certificate, fp); err != nil {
+		return "", err
+	}
+	return string(pubdata.PeerPending), nil
 }
 
 // MirroredEntry is a published entry of a peer platform in this platform's catalogue, and

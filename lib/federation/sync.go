@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/datafile"
+	"github.com/pubdata/pubdata/lib/pki"
 )
 
 // Syncer keeps this platform in step with its peers, one peer at a time (Job): it learns a
@@ -28,15 +28,17 @@ type Syncer struct {
 	// Self is this platform's identity, sent again when a registration did not arrive.
 	Self   func(ctx context.Context) (*pubdata.PlatformIdentity, error)
 	Logger *slog.Logger
+	// Claim, when set, takes the sync of a peer for this caller: ok false when another
+	// (server) syncs it now; release ends the claim. serve's is a lease in the database.
+	Claim func(ctx context.Context, peerID string) (release func(), ok bool, err error)
+	// OldSigner gives this platform's rotated-out signing certificate of the fingerprint
+	// with its key, or nil when the key is not kept (lost, revoked): a key rotation is
+	// announced under the old key when there is one (rekey).
+	OldSigner func(ctx context.Context, fingerprint string) (*pki.Issued, error)
 }
 
-// Job is the sync of one peer as a job (serve runs every peer's on a ticker; a job queue
-// can run them instead).
-func (s *Syncer) Job(peerID string) func(ctx context.Context) error {
-	return func(ctx context.Context) error { return s.Sync(ctx, peerID) }
-}
-
-// SyncAll syncs every peer, each on its own (one peer's failure does not stop the others).
+// SyncAll syncs every peer, each on its own (one peer's failure does not stop the others),
+// skipping those another server syncs now.
 func (s *Syncer) SyncAll(ctx context.Context) {
 	peers, err := s.Peers.FindPeers(ctx)
 	if err != nil {
@@ -44,10 +46,25 @@ func (s *Syncer) SyncAll(ctx context.Context) {
 		return
 	}
 	for _, p := range peers {
-		if err := s.Sync(ctx, p.ID); err != nil {
+		if ran, err := s.SyncOnce(ctx, p.ID); err != nil {
 			s.log().Warn("federation: sync failed", "peer", p.Name, "division", p.Division, "error", err)
+		} else if !ran {
+			s.log().Debug("federation: peer synced elsewhere now; skipped", "peer", p.Name)
 		}
 	}
+}
+
+// SyncOnce syncs the peer under its claim (Claim): ran is false, and nothing is done, when
+// another caller holds it.
+func (s *Syncer) SyncOnce(ctx context.Context, peerID string) (ran bool, err error) {
+	if s.Claim != nil {
+		release, ok, err := s.Claim(ctx, peerID)
+		if err != nil || !ok {
+			return false, err
+		}
+		defer release()
+	}
+	return true, s.Sync(ctx, peerID)
 }
 
 func (s *Syncer) log() *slog.Logger {
@@ -73,6 +90,14 @@ func (s *Syncer) Sync(ctx context.Context, peerID string) error {
 		}
 	}
 	if p.State == pubdata.PeerActive {
+		if err := s.rekey(ctx, p); err != nil {
+			// Until the peer holds this platform's key, nothing else passes there.
+			err = fmt.Errorf("key rotation: %w", err)
+			if cerr := s.Peers.Contact(ctx, p.ID, err.Error()); cerr != nil {
+				return errors.Join(err, cerr)
+			}
+			return err
+		}
 		if err := s.catalog(ctx, p); err != nil {
 			errs = append(errs, fmt.Errorf("catalogue: %w", err))
 		}
@@ -96,6 +121,63 @@ func (s *Syncer) Sync(ctx context.Context, peerID string) error {
 		err = cerr
 	}
 	return err
+}
+
+// ErrRekeyPending says that the peer holds this platform's new key for its admin's
+// approval (the old key was not kept): the sync waits for it.
+var ErrRekeyPending = errors.New("the peer platform's admin has to approve this platform's new signing key (its old key is not kept)")
+
+// rekey announces this platform's new signing key to the peer when the keyring's signer is
+// not the key the peer holds (OwnFingerprint): signed by the old key when it is kept (the
+// peer takes it at once), else by the new one alone (the peer's admin approves it). Once
+// the peer holds it, the peer record notes it, with its event.
+func (s *Syncer) rekey(ctx context.Context, p *pubdata.Peer) error {
+	me, err := s.Client.Sign(ctx)
+	if err != nil {
+		return err
+	}
+	cur := pki.Fingerprint(me.Cert)
+	switch {
+	case p.OwnFingerprint == cur:
+		return nil
+	case p.OwnFingerprint == "": // a peer registered before rotations were followed
+		return s.Peers.SetOwnFingerprint(ctx, p.ID, cur, "")
+	case s.Self == nil:
+		return nil
+	}
+	self, err := s.Self(ctx)
+	if err != nil {
+		return err
+	}
+	in := pubdata.PeerRekey{Division: self.Division, OldFingerprint: p.OwnFingerprint, Certificate: string(pki.CertPEM(me.Cert)), Fingerprint: cur}
+	if in.Proof, err = pki.SignMessage(me.Key, pubdata.RekeyMessage(p.Fingerprint, self.Division, p.OwnFingerprint, cur)); err != nil {
+		return err
+	}
+	var old *pki.Issued
+	if s.OldSigner != nil {
+		if old, err = s.OldSigner(ctx, p.OwnFingerprint); err != nil {
+			return err
+		}
+	}
+	var answer struct {
+		State pubdata.PeerState `json:"state"`
+	}
+	how := pubdata.RekeyByApproval
+	if old != nil && old.Key != nil {
+		how = pubdata.RekeyByOldKey
+		oc := &Client{Sign: func(context.Context) (*pki.Issued, error) { return old, nil }, HTTP: s.Client.HTTP, Now: s.Client.Now}
+		err = oc.JSON(ctx, p, http.MethodPost, "/api/v1/federation/peer/rekey", in, &answer, nil)
+	} else {
+		err = s.Client.JSON(ctx, p, http.MethodPost, "/api/v1/federation/peer/rekey-request", in, &answer, nil)
+	}
+	if err != nil {
+		return err
+	}
+	if answer.State != pubdata.PeerActive {
+		return ErrRekeyPending
+	}
+	s.log().Info("federation: the peer holds this platform's new signing key", "peer", p.Name, "fingerprint", cur, "how", how)
+	return s.Peers.SetOwnFingerprint(ctx, p.ID, cur, how)
 }
 
 // awaitApproval asks the parent how it holds this platform, registering again if the
@@ -203,9 +285,15 @@ func (s *Syncer) flowEntry(ctx context.Context, p *pubdata.Peer, e *pubdata.Entr
 }
 
 // applyBatch applies the parent's batch b here as one batch, keyed by the parent's batch
-// (so a repeat finds it), naming it as its provenance.
+// (so a repeat finds it), naming it as its provenance: an upsert of a keyed table, a
+// replace of a keyless one (pubdata.FlowbackMode).
 func (s *Syncer) applyBatch(ctx context.Context, p *pubdata.Peer, e *pubdata.Entry, f *pubdata.Flowback, b *pubdata.Batch) error {
-	opt := pubdata.LoadOptions{Mode: pubdata.ModeUpsert, OnError: pubdata.OnErrorAbort, Source: pubdata.SourceFederation, Format: "ndjson",
+	items, err := pubdata.TableItems(e)
+	if err != nil {
+		return err
+	}
+	// By key, or (a keyless table) the division's whole rows after the batch replace ours.
+	opt := pubdata.LoadOptions{Mode: pubdata.FlowbackMode(items), OnError: pubdata.OnErrorAbort, Source: pubdata.SourceFederation, Format: "ndjson",
 		FileName:       fmt.Sprintf("%s %s #%d", p.Division, b.ID, b.Seq),
 		IdempotencyKey: "federation:" + p.Division + ":" + b.ID}
 	local, created, err := s.Data.CreateBatch(ctx, e, opt)
@@ -223,10 +311,6 @@ func (s *Syncer) applyBatch(ctx context.Context, p *pubdata.Peer, e *pubdata.Ent
 	if resp.Status != http.StatusOK {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		return &PeerError{Status: resp.Status, Message: string(data)}
-	}
-	items, err := pubdata.TableItems(e)
-	if err != nil {
-		return err
 	}
 	dec := json.NewDecoder(resp.Body)
 	dec.UseNumber()
@@ -303,18 +387,4 @@ func (s *Syncer) applications(ctx context.Context, p *pubdata.Peer) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// Every runs f every interval until ctx ends (serve's ticker).
-func Every(ctx context.Context, interval time.Duration, f func(ctx context.Context)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			f(ctx)
-		}
-	}
 }
