@@ -547,9 +547,7 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	if err != nil {
 		return r, err
 	}
-	for _, d := range checkBlobs(ctx, blobs, refs, &r.Blobs) {
-		r.Differences = append(r.Differences, d)
-	}
+	r.Differences = append(r.Differences, checkBlobs(ctx, blobs, refs, &r.Blobs)...)
 	if len(m.Probe) > 0 {
 		extracts = append([][]byte{m.Probe}, extracts...)
 	}

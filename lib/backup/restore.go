@@ -161,7 +161,11 @@ func (bk *Backup) copyPart(ctx context.Context, p Part, w io.Writer) error {
 	}
 	defer r.Close()
 	h, h3 := sha256.New(), sm3.New()
-	n, err := io.Copy(io.MultiWriter(w, h, h3), io.LimitReader(r, p.Size+1))
+	sinks := []io.Writer{w, h}
+	if p.Kind == Blob {
+		sinks = append(sinks, h3)
+	}
+	n, err := io.Copy(io.MultiWriter(sinks...), io.LimitReader(r, p.Size+1))
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
