@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -14,22 +13,6 @@ var holderTests = []namedTest{
 	{"CertificateConsentAndUse", testCertificateConsentAndUse},
 	{"IdentityRevokeAndWithdraw", testIdentityRevokeAndWithdraw},
 	{"CertificateLawFetchNotifies", testCertificateLawFetchNotifies},
-}
-
-// noticesOf returns the notifications the actor of ctx has, of the key.
-func noticesOf(t *testing.T, s *Store, ctx context.Context, key string) []*pubdata.Notification {
-	t.Helper()
-	list, _, _, err := s.Notifications.FindNotifications(ctx, false, 100, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*pubdata.Notification
-	for _, n := range list {
-		if n.Key == key {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // testIdentityRevokeAndWithdraw: a verified identity is revoked with a reason (recorded with
