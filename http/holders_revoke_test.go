@@ -32,6 +32,7 @@ func testIdentityRevoke(t *testing.T, dsn string) {
 	e.srv.Extracts = newKeyring(t, e.db, nil)
 	e.srv.Certificates = sqlstore.NewCertificateService(e.db)
 	e.srv.CertPDF = &certpdf.Renderer{}
+	e.srv.Notifications = sqlstore.NewNotificationService(e.db)
 	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
 	// A company and its admin: an admin, but not of a public body.
 	if err := e.srv.Orgs.CreateOrg(system, &pubdata.Org{Code: "fz-co", Name: "福州某公司", Kind: pubdata.KindCompany, Division: "350100"}); err != nil {
