@@ -221,7 +221,9 @@ func backupCommand() *command {
 			"credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). It holds a consistent dump of the\n" +
 			"database, taken while servers run (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc, which must be on\n" +
 			"PATH), every key and certificate of the data folder encrypted with the backup passphrase\n" +
-			"(Argon2id, SM4-GCM), the uploaded files, and a manifest of SHA-256 checksums signed with the\n" +
+			"(Argon2id, SM4-GCM), the uploaded files — from the blob store wherever it is (--blob: an S3\n" +
+			"bucket, another folder), every object the database names, with its SM3 — and a manifest of\n" +
+			"SHA-256 checksums signed with the\n" +
 			"platform's SM2 key. The passphrase comes from --passphrase-file or PUBDATA_BACKUP_PASSPHRASE;\n" +
 			"without one nothing is written. With --keep N only the newest N backups are kept there.",
 	}
@@ -627,7 +629,9 @@ func restoreCommand() *command {
 			"of every part and the manifest's signature, decrypts the keys with the backup passphrase and\n" +
 			"writes everything into the data folder, which must be empty or absent; the database goes into\n" +
 			"the data folder's SQLite file, or into the PostgreSQL database of --db, which must be empty\n" +
-			"(pg_restore must be on PATH). It then compares every table's row count with the backup's,\n" +
+			"(pg_restore must be on PATH); the blob store's objects go into the store of --blob (default\n" +
+			"the data folder). It then compares every table's row count with the backup's, checks every\n" +
+			"object of the blob store the restored rows name (size, SHA-256, SM3),\n" +
 			"runs audit verify, and verifies an extract signed at backup time and every --extract given\n" +
 			"with the restored key. It refuses a data folder or database that is not empty.",
 	}
