@@ -223,8 +223,8 @@ func backupCommand() *command {
 			"PATH), every key and certificate of the data folder encrypted with the backup passphrase\n" +
 			"(Argon2id, SM4-GCM), the uploaded files — from the blob store wherever it is (--blob: an S3\n" +
 			"bucket, another folder), every object the database names, with its SM3 — and a manifest of\n" +
-			"SHA-256 checksums signed with the\n" +
-			"platform's SM2 key. The passphrase comes from --passphrase-file or PUBDATA_BACKUP_PASSPHRASE;\n" +
+			"SHA-256 checksums signed with the platform's SM2 key. The passphrase comes from\n" +
+			"--passphrase-file or PUBDATA_BACKUP_PASSPHRASE;\n" +
 			"without one nothing is written. With --keep N only the newest N backups are kept there.",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
