@@ -96,6 +96,12 @@ func testBackupBlobStore(t *testing.T, s store, kind string) {
 	if err := a.batchStore().Put(ctx, b.ID, strings.NewReader("upload of a batch not yet loaded\n")); err != nil {
 		t.Fatal(err)
 	}
+	// A signed checkpoint: in the bucket's checkpoints/ when the store is S3, which the
+	// backup takes and the restore puts into the new store's.
+	cp, err := a.audit.Checkpoint(ctx)
+	if err != nil || cp == nil {
+		t.Fatalf("checkpoint: %v, %v", cp, err)
+	}
 	before := blobObjects(t, a.blobs)
 	if len(before) < 2 {
 		t.Fatalf("the store holds %d objects", len(before))
@@ -153,8 +159,14 @@ func testBackupBlobStore(t *testing.T, s store, kind string) {
 	if after := blobObjects(t, r.blobs); !reflect.DeepEqual(before, after) {
 		t.Errorf("the store's objects differ after the restore:\nbefore %v\nafter  %v", keys(before), keys(after))
 	}
-	if v, err := r.audit.Verify(ctx); err != nil || !v.OK {
+	if v, err := r.audit.Verify(ctx); err != nil || !v.OK || v.Checkpoints < 1 {
 		t.Errorf("audit verify after the restore: %+v, %v", v, err)
+	}
+	if kind == "s3" {
+		entries, err := checkpointLog(fcfg, r.blobs).Entries(ctx)
+		if err != nil || len(entries) == 0 || entries[0].Checkpoint == nil || entries[0].Checkpoint.Root != cp.Root {
+			t.Errorf("the restored store's checkpoint log: %d entries, %v", len(entries), err)
+		}
 	}
 
 	// backup verify restores into a scratch folder (never the live store) and checks them.
