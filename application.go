@@ -363,6 +363,11 @@ const (
 	NoticeApplicationDisputed = "application.disputed" // to the covering authority
 	NoticeApplicationOverdue  = "application.overdue"  // to the authority and the provider
 	NoticeGrantRevoked        = "grant.revoked"        // to the applicant
+	// NoticeCertificateLaw: a public body obtained the holder's certificates on a legal
+	// basis, without their consent; to the person, or the company's admins.
+	NoticeCertificateLaw = "certificate.fetched_by_law"
+	// NoticeIdentityRevoked: the verification of the person's identity was revoked.
+	NoticeIdentityRevoked = "identity.revoked"
 )
 
 // NewNotification returns a notification of the key with its parameters.

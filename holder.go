@@ -70,6 +70,19 @@ func CanVerifyIdentities(a *Actor) bool {
 	return CanLookUpSubjects(a) && a.User.Role == RoleAdmin
 }
 
+// ValidateRevokeReason checks the reason an admin gives for revoking a verified identity:
+// 2 to MaxCertificateText characters.
+func ValidateRevokeReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case utf8.RuneCountInString(reason) < 2:
+		return "", FieldErrorf("reason", "State why the verification is revoked.").Keyed("error.identity.revoke_reason")
+	case utf8.RuneCountInString(reason) > MaxCertificateText:
+		return "", FieldErrorf("reason", "The reason must be at most %d characters.", MaxCertificateText).Keyed("error.certificate.fetch.too_long", "Field", "reason", "Max", MaxCertificateText)
+	}
+	return reason, nil
+}
+
 // Bases on which a public body obtains a holder's certificate.
 const (
 	BasisConsent = "consent" // the holder consented (CertificateConsent)
@@ -123,6 +136,11 @@ type CertificateUse struct {
 	ConsentID    string    `json:"consent,omitempty"`
 	LegalBasis   string    `json:"legal_basis,omitempty"`
 	At           time.Time `json:"at"`
+	// HolderOrg is the company whose USCC the holder ID is (its admins are notified of a
+	// fetch on a legal basis); FollowUp marks a download of a certificate obtained within
+	// the hour (no new notification). Neither is stored.
+	HolderOrg string `json:"-"`
+	FollowUp  bool   `json:"-"`
 }
 
 // CertificateFetch is what a public body states to obtain a holder's certificates.
@@ -192,6 +210,16 @@ type HolderService interface {
 	VerifyIdentity(ctx context.Context, userID, digest, method string) (*PersonIdentity, error)
 	// Identity returns the user's identity; ENOTFOUND when none was claimed.
 	Identity(ctx context.Context, userID string) (*PersonIdentity, error)
+	// RevokeIdentity revokes the verification of the user's identity, by the actor (a
+	// public body's or authority's admin, at a counter) for the reason: the identity is
+	// removed, so the person may state one again, and the revocation is recorded with the
+	// reason and the verification it undoes ("identity.revoke"). ENOTFOUND when the user
+	// stated none; ECONFLICT when it is not verified (the person withdraws a statement).
+	RevokeIdentity(ctx context.Context, userID, reason string) (*PersonIdentity, error)
+	// WithdrawIdentity withdraws the person's own statement before it is verified
+	// ("identity.withdraw"). ENOTFOUND when none; ECONFLICT when it is verified (only a
+	// counter revokes a verification).
+	WithdrawIdentity(ctx context.Context, userID string) (*PersonIdentity, error)
 	// GrantConsent stores a holder's consent ("certificate.consent"); EINVALID for an
 	// unknown organisation or an entry that is not a certificate register.
 	GrantConsent(ctx context.Context, c *CertificateConsent) error

@@ -64,6 +64,11 @@ var NoticeRules = map[string]func(NoticeParties) []Recipient{
 		return append(authorityDeciders(p), deciders(p.Provider)...)
 	},
 	NoticeGrantRevoked: toUser,
+	// A holder: the person (User), or the company's admins (Provider: the holder company).
+	NoticeCertificateLaw: func(p NoticeParties) []Recipient {
+		return append(toUser(p), roles(p.Provider, RoleAdmin)...)
+	},
+	NoticeIdentityRevoked: toUser,
 	NoticeObjectionNew: func(p NoticeParties) []Recipient {
 		return roles(p.Provider, RoleAdmin, RoleEditor, RoleReviewer)
 	},

@@ -111,7 +111,11 @@ func Dump(ctx context.Context, dsn, path string) (*backup.DBInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &backup.DBInfo{Dialect: SQLite, Format: DumpSQLite, Schema: schema, Tables: counts}, nil
+		refs, err := blobRefs(ctx, copyDB, counts)
+		if err != nil {
+			return nil, err
+		}
+		return &backup.DBInfo{Dialect: SQLite, Format: DumpSQLite, Schema: schema, Tables: counts, Blobs: refs}, nil
 	}
 	pgDump, err := exec.LookPath("pg_dump")
 	if err != nil {
@@ -130,13 +134,70 @@ func Dump(ctx context.Context, dsn, path string) (*backup.DBInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	refs, err := blobRefs(ctx, tx, counts)
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--no-owner", "--no-privileges", "--snapshot="+snapshot, "--file="+path, "--dbname="+dsn)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("pg_dump: %w: %s", err, firstLine(stderr.String()))
 	}
-	return &backup.DBInfo{Dialect: Postgres, Format: DumpPostgres, Schema: schema, Tables: counts}, nil
+	return &backup.DBInfo{Dialect: Postgres, Format: DumpPostgres, Schema: schema, Tables: counts, Blobs: refs}, nil
+}
+
+// blobQueries are the rows that name objects of the blob store: the files of file entries
+// (every version), the anonymiser's tables, products' contents (files/<sha256>), and the
+// uploads of batches not done (batches/<id>: a running batch's, and a failed one's kept
+// for its retry, until its retention).
+var blobQueries = []struct {
+	table, query string
+	optional     bool
+}{
+	{"entry_file_versions", "SELECT 'files/' || blob, size, sha256, sm3 FROM entry_file_versions", false},
+	{"devspace_runs", "SELECT 'files/' || blob, size, sha256, sm3 FROM devspace_runs WHERE blob <> ''", false},
+	{"products", "SELECT 'files/' || content_ref, content_size, content_sha256, content_sm3 FROM products WHERE content_ref <> ''", false},
+	{"data_batches", "SELECT 'batches/' || id, -1, '', '' FROM data_batches WHERE status IN ('running', 'failed')", true},
+}
+
+// blobRefs returns the objects of the blob store the database names; counts are its
+// tables (a table it lacks names none).
+func blobRefs(ctx context.Context, q queryer, counts map[string]int64) ([]backup.BlobRef, error) {
+	var out []backup.BlobRef
+	for _, bq := range blobQueries {
+		if _, ok := counts[bq.table]; !ok {
+			continue
+		}
+		rows, err := q.QueryContext(ctx, bq.query)
+		if err != nil {
+			return nil, fmt.Errorf("blobs named by %s: %w", bq.table, err)
+		}
+		for rows.Next() {
+			r := backup.BlobRef{From: bq.table, Optional: bq.optional}
+			if err := rows.Scan(&r.Key, &r.Size, &r.SHA256, &r.SM3); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// BlobRefs returns the objects of the blob store the database dsn names (a restore checks
+// each of them in the restored store); tables are its tables (TableCounts).
+func BlobRefs(ctx context.Context, dsn string, tables map[string]int64) ([]backup.BlobRef, error) {
+	db, _, err := openRaw(dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return blobRefs(ctx, db, tables)
 }
 
 // Empty returns an error unless the database dsn has no table (a SQLite file that is

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pubdata/pubdata"
@@ -134,6 +136,73 @@ func (s *CertificateService) VerifyIdentity(ctx context.Context, userID, digest,
 		return nil, err
 	}
 	return p, tx.Commit()
+}
+
+// RevokeIdentity implements pubdata.HolderService.
+func (s *CertificateService) RevokeIdentity(ctx context.Context, userID, reason string) (*pubdata.PersonIdentity, error) {
+	reason, err := pubdata.ValidateRevokeReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := lockedIdentity(ctx, tx, s.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Verified() {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The identity of %s is not verified: there is no verification to revoke.", p.Username).Keyed("error.identity.not_verified", "Username", p.Username)
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM person_identities WHERE user_id = ?", userID); err != nil {
+		return nil, err
+	}
+	d := map[string]any{"resident_id": p.Masked, "reason": reason, "verified_by": p.VerifiedBy, "verified_org": p.VerifiedOrg, "method": p.Method}
+	if p.VerifiedAt != nil {
+		d["verified_at"] = fmtTime(*p.VerifiedAt)
+	}
+	if err := tx.record(ctx, change{Action: "identity.revoke", Object: "user:" + p.Username, Details: d}); err != nil {
+		return nil, err
+	}
+	n := pubdata.NewNotification(pubdata.NoticeIdentityRevoked, map[string]string{"reason": reason, "resident_id": p.Masked}, "/account#account-identity", "user:"+p.Username)
+	if err := tx.notify(ctx, n, pubdata.NoticeParties{User: p.Username}); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+// WithdrawIdentity implements pubdata.HolderService.
+func (s *CertificateService) WithdrawIdentity(ctx context.Context, userID string) (*pubdata.PersonIdentity, error) {
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p, err := lockedIdentity(ctx, tx, s.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Verified() {
+		return nil, pubdata.Errorf(pubdata.ECONFLICT, "The account's identity is verified; only a counter can revoke the verification.").Keyed("error.identity.verified_withdraw")
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM person_identities WHERE user_id = ?", userID); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, change{Action: "identity.withdraw", Object: "user:" + p.Username, Details: map[string]any{"resident_id": p.Masked}}); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+// lockedIdentity reads the user's identity inside tx, locking its row.
+func lockedIdentity(ctx context.Context, tx *Tx, db *DB, userID string) (*pubdata.PersonIdentity, error) {
+	p, err := scanIdentity(tx.queryRow(ctx, "SELECT "+identityColumns+" FROM person_identities p JOIN users u ON u.id = p.user_id WHERE p.user_id = ?"+db.forUpdateOf("p"), userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, pubdata.Errorf(pubdata.ENOTFOUND, "The account has stated no identity.").Keyed("error.identity.none")
+	}
+	return p, err
 }
 
 // --- consents ---
@@ -309,7 +378,51 @@ func (s *CertificateService) RecordCertificateFetch(ctx context.Context, certs [
 			return err
 		}
 	}
+	if u.Basis == pubdata.BasisLaw && !u.FollowUp && len(certs) > 0 {
+		if err := tx.notifyLawFetch(ctx, certs, u); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
+}
+
+// notifyLawFetch tells the holder that a public body obtained their certificates on a
+// legal basis, without their consent: the person whose verified identity the holder is, or
+// the admins of the holder company (u.HolderOrg). One notification a fetch, naming the
+// body, the purpose, the legal basis and the certificates.
+func (tx *Tx) notifyLawFetch(ctx context.Context, certs []*pubdata.Certificate, u *pubdata.CertificateUse) error {
+	parties := pubdata.NoticeParties{}
+	err := tx.queryRow(ctx, "SELECT u.username FROM person_identities p JOIN users u ON u.id = p.user_id WHERE p.id_digest = ? AND p.status = ?",
+		certs[0].HolderDigest, pubdata.IdentityVerified).Scan(&parties.User)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if u.HolderOrg != "" {
+		var kind string
+		err := tx.queryRow(ctx, "SELECT kind FROM orgs WHERE code = ?", u.HolderOrg).Scan(&kind)
+		if err == nil && kind == string(pubdata.KindCompany) {
+			parties.Provider = u.HolderOrg
+		} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if parties.User == "" && parties.Provider == "" {
+		return nil // the holder has no account here
+	}
+	var orgName string
+	if err := tx.queryRow(ctx, "SELECT name FROM orgs WHERE code = ?", u.Org).Scan(&orgName); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if orgName == "" {
+		orgName = u.Org
+	}
+	titles := make([]string, 0, len(certs))
+	for _, c := range certs {
+		titles = append(titles, c.Title+" "+c.Number)
+	}
+	params := map[string]string{"org": orgName, "purpose": u.Purpose, "legal_basis": u.LegalBasis, "count": strconv.Itoa(len(certs)), "certificates": strings.Join(titles, "、")}
+	n := pubdata.NewNotification(pubdata.NoticeCertificateLaw, params, "/account#account-uses", "certificate:"+certs[0].ID)
+	return tx.notify(ctx, n, parties)
 }
 
 // LastCertificateUse implements pubdata.HolderService.

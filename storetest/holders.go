@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,158 @@ import (
 var holderTests = []namedTest{
 	{"PersonIdentity", testPersonIdentity},
 	{"CertificateConsentAndUse", testCertificateConsentAndUse},
+	{"IdentityRevokeAndWithdraw", testIdentityRevokeAndWithdraw},
+	{"CertificateLawFetchNotifies", testCertificateLawFetchNotifies},
+}
+
+// testIdentityRevokeAndWithdraw: a verified identity is revoked with a reason (recorded with
+// the verification it undoes; the person notified), after which the person states one
+// again; a claim is withdrawn by the person, a verified identity is not; a revocation
+// needs a reason and a verified identity.
+func testIdentityRevokeAndWithdraw(t *testing.T, s *Store) {
+	certStore(t, s)
+	province(t, s)
+	alice := mustUser(t, s, "alice", "", "")
+	clerk := actorCtx(t, s, "gat-admin", "fj-gat", pubdata.RoleAdmin)
+	aliceCx := as(&pubdata.Actor{User: alice}, "r-alice")
+
+	if _, err := s.Certificates.WithdrawIdentity(aliceCx, alice.ID); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("withdraw without a claim: %v", err)
+	}
+	if _, err := s.Certificates.RevokeIdentity(clerk, alice.ID, "核验有误"); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("revoke without a claim: %v", err)
+	}
+	if _, err := s.Certificates.ClaimIdentity(aliceCx, alice.ID, "张三", "d-wrong", "3501**0099"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Certificates.RevokeIdentity(clerk, alice.ID, "核验有误"); pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		t.Fatalf("revoke a claim: %v", err)
+	}
+	// The person withdraws the wrong claim and states the right number.
+	if p, err := s.Certificates.WithdrawIdentity(aliceCx, alice.ID); err != nil || p.Masked != "3501**0099" {
+		t.Fatalf("withdraw = %+v, %v", p, err)
+	}
+	if _, err := s.Certificates.Identity(system, alice.ID); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("identity after withdrawal: %v", err)
+	}
+	if _, err := s.Certificates.ClaimIdentity(aliceCx, alice.ID, "张三", "d-alice", "3501**0012"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Certificates.VerifyIdentity(clerk, alice.ID, "d-alice", pubdata.IdentityMethodCounter); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Certificates.WithdrawIdentity(aliceCx, alice.ID); pubdata.ErrorCode(err) != pubdata.ECONFLICT {
+		t.Fatalf("withdraw a verified identity: %v", err)
+	}
+	for _, reason := range []string{"", " x "} {
+		if _, err := s.Certificates.RevokeIdentity(clerk, alice.ID, reason); pubdata.ErrorCode(err) != pubdata.EINVALID {
+			t.Fatalf("revoke with reason %q: %v", reason, err)
+		}
+	}
+	p, err := s.Certificates.RevokeIdentity(clerk, alice.ID, "  本人申请更正身份号码  ")
+	if err != nil || p.Masked != "3501**0012" || p.VerifiedBy != "gat-admin" {
+		t.Fatalf("revoke = %+v, %v", p, err)
+	}
+	if _, err := s.Certificates.Identity(system, alice.ID); pubdata.ErrorCode(err) != pubdata.ENOTFOUND {
+		t.Fatalf("identity after revocation: %v", err)
+	}
+	// The number is free again, and the person states it again.
+	if _, err := s.Certificates.ClaimIdentity(aliceCx, alice.ID, "张三", "d-alice2", "3501**0013"); err != nil {
+		t.Fatalf("claim after revocation: %v", err)
+	}
+	events, _, _, err := s.Audit.FindEvents(system, pubdata.AuditFilter{Object: "user:alice", Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revoke *pubdata.Event
+	actions := map[string]int{}
+	for _, e := range events {
+		actions[e.Action]++
+		if e.Action == "identity.revoke" {
+			revoke = e
+		}
+	}
+	if actions["identity.withdraw"] != 1 || actions["identity.revoke"] != 1 || actions["identity.claim"] != 3 {
+		t.Fatalf("record of alice: %v", actions)
+	}
+	if revoke.Actor != "gat-admin" || revoke.Details["reason"] != "本人申请更正身份号码" || revoke.Details["verified_by"] != "gat-admin" || revoke.Details["resident_id"] != "3501**0012" {
+		t.Fatalf("revocation event: %s %+v", revoke.Actor, revoke.Details)
+	}
+	if ns := noticesOf(t, s, aliceCx, pubdata.NoticeIdentityRevoked); len(ns) != 1 || ns[0].Params["reason"] != "本人申请更正身份号码" {
+		t.Fatalf("alice's notifications of the revocation: %+v", ns)
+	}
+}
+
+// testCertificateLawFetchNotifies: a fetch on a legal basis notifies the holder — the person
+// whose verified identity it is, or the holder company's admins — naming the body, purpose
+// and legal basis; a fetch on consent and a follow-up download do not.
+func testCertificateLawFetchNotifies(t *testing.T, s *Store) {
+	certStore(t, s)
+	now := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	s.SetNow(now)
+	editor, reviewer := catalogueSetup(t, s)
+	e := publish(t, s, editor, reviewer, "fz-scj", companyFields())
+	if err := s.Certificates.SetRegister(system, &pubdata.CertificateRegister{Entry: e.ID, Kind: pubdata.RegisterLicence}); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(id, digest string) *pubdata.Certificate {
+		c := &pubdata.Certificate{ID: id, Entry: e.ID, Number: "N-" + id, Title: "许可证", HolderName: "张三", HolderDigest: digest, HolderMasked: "3501**0012",
+			Fields: [][2]string{}, ValidFrom: "2025-01-01", Signed: `{"format":"x"}`, PDF: []byte("%PDF-1"), PDFSignature: []byte{1}, Digest: "d" + id, PDFDigest: "p" + id, IssuedBy: "u"}
+		if err := s.Certificates.IssueCertificate(system, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	zs := mustUser(t, s, "zhangsan", "", "")
+	zsCx := as(&pubdata.Actor{User: zs}, "r-z")
+	clerk := actorCtx(t, s, "gat-admin", "fj-gat", pubdata.RoleAdmin)
+	if _, err := s.Certificates.ClaimIdentity(zsCx, zs.ID, "张三", "hd-z", "3501**0012"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Certificates.VerifyIdentity(clerk, zs.ID, "hd-z", pubdata.IdentityMethodCounter); err != nil {
+		t.Fatal(err)
+	}
+	c := issue("lc1", "hd-z")
+	xm := actorCtx(t, s, "xm-member", "xm-scj", pubdata.RoleMember)
+	if err := s.Certificates.GrantConsent(zsCx, &pubdata.CertificateConsent{HolderDigest: "hd-z", HolderMasked: "3501**0012", Org: "xm-scj", Purpose: "办理", ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Certificates.RecordCertificateFetch(xm, []*pubdata.Certificate{c}, &pubdata.CertificateUse{Org: "xm-scj", Purpose: "办理", Basis: pubdata.BasisConsent}); err != nil {
+		t.Fatal(err)
+	}
+	if ns := noticesOf(t, s, zsCx, pubdata.NoticeCertificateLaw); len(ns) != 0 {
+		t.Fatalf("a fetch on consent notified: %+v", ns)
+	}
+	if err := s.Certificates.RecordCertificateFetch(xm, []*pubdata.Certificate{c}, &pubdata.CertificateUse{Org: "xm-scj", Purpose: "行政检查", Basis: pubdata.BasisLaw, LegalBasis: "《行政许可法》第六十一条"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Certificates.RecordCertificateFetch(xm, []*pubdata.Certificate{c}, &pubdata.CertificateUse{Org: "xm-scj", Purpose: "行政检查", Basis: pubdata.BasisLaw, LegalBasis: "《行政许可法》第六十一条", FollowUp: true}); err != nil {
+		t.Fatal(err)
+	}
+	ns := noticesOf(t, s, zsCx, pubdata.NoticeCertificateLaw)
+	if len(ns) != 1 || ns[0].Params["org"] != "厦门市市场监督管理局" || ns[0].Params["purpose"] != "行政检查" || ns[0].Params["legal_basis"] != "《行政许可法》第六十一条" ||
+		!strings.Contains(ns[0].Params["certificates"], "N-lc1") {
+		t.Fatalf("the person's notifications of the fetch: %+v", ns)
+	}
+	// A company holder: its admins are notified, not its members.
+	mustOrg(t, s, "fz-co", "福州某餐饮有限公司", pubdata.KindCompany, "350100", "")
+	coAdmin := actorCtx(t, s, "co-admin2", "fz-co", pubdata.RoleAdmin)
+	coMember := actorCtx(t, s, "co-member", "fz-co", pubdata.RoleMember)
+	cc := issue("lc2", "hd-co")
+	if err := s.Certificates.RecordCertificateFetch(xm, []*pubdata.Certificate{cc}, &pubdata.CertificateUse{Org: "xm-scj", Purpose: "行政检查", Basis: pubdata.BasisLaw, LegalBasis: "《行政许可法》第六十一条", HolderOrg: "fz-co"}); err != nil {
+		t.Fatal(err)
+	}
+	if ns := noticesOf(t, s, coAdmin, pubdata.NoticeCertificateLaw); len(ns) != 1 {
+		t.Fatalf("the company admin's notifications: %+v", ns)
+	}
+	if ns := noticesOf(t, s, coMember, pubdata.NoticeCertificateLaw); len(ns) != 0 {
+		t.Fatalf("the company member's notifications: %+v", ns)
+	}
+	// A holder with no account here: the use is recorded, nobody is notified.
+	nc := issue("lc3", "hd-nobody")
+	if err := s.Certificates.RecordCertificateFetch(xm, []*pubdata.Certificate{nc}, &pubdata.CertificateUse{Org: "xm-scj", Purpose: "行政检查", Basis: pubdata.BasisLaw, LegalBasis: "《行政许可法》第六十一条"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testPersonIdentity: a person states an identity, a counter verifies it only with the

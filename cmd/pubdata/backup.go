@@ -19,6 +19,7 @@ import (
 
 	"github.com/pubdata/pubdata/lib/audit"
 	"github.com/pubdata/pubdata/lib/backup"
+	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/extract"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -109,14 +110,30 @@ func (a *app) writeBackupWith(ctx context.Context, dest, pass string, afterDump 
 		}
 	}
 	dsn := a.cfg.DSN()
+	extra := a.checkpointLogExtra(dataDir)
+	// The checkpoint log kept in the blob store's bucket (checkpoints/) is read after the
+	// dump, as a file log is copied after it, into a file taken as the data folder's log.
+	var bucketLog audit.Log
+	if a.cfg.CheckpointLog == "" && a.blobs.Local() == "" {
+		bucketLog = checkpointLog(a.cfg, a.blobs)
+		tmp, err := os.MkdirTemp("", "pubdata-backup-log-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		extra = map[string]string{audit.LogFile: filepath.Join(tmp, audit.LogFile)}
+	}
 	dump := func(ctx context.Context, path string) (*backup.DBInfo, error) {
 		info, err := sqlstore.Dump(ctx, dsn, path)
 		if err == nil && afterDump != nil {
 			err = afterDump(ctx)
 		}
+		if err == nil && bucketLog != nil {
+			err = writeLogFile(ctx, bucketLog, extra[audit.LogFile])
+		}
 		return info, err
 	}
-	return backup.Write(ctx, b, backup.Options{
+	opt := backup.Options{
 		DataDir:    dataDir,
 		SkipFile:   skip,
 		Dump:       dump,
@@ -124,8 +141,32 @@ func (a *app) writeBackupWith(ctx context.Context, dest, pass string, afterDump 
 		Signer:     signer,
 		Probe:      probe,
 		Trim:       a.checkpointLogTrim(),
-		Extra:      a.checkpointLogExtra(dataDir),
-	})
+		Extra:      extra,
+	}
+	// A blob store other than the data folder (an S3 bucket, a folder of its own): the
+	// objects the dumped rows name are taken from it.
+	if a.blobs.Local() != dataDir {
+		opt.Blobs = a.blobs
+	}
+	return backup.Write(ctx, b, opt)
+}
+
+// writeLogFile writes the entries of a checkpoint log as a file log (one JSON entry a line).
+func writeLogFile(ctx context.Context, log audit.Log, path string) error {
+	entries, err := log.Entries(ctx)
+	if err != nil {
+		return err
+	}
+	var buf strings.Builder
+	for _, e := range entries {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	return os.WriteFile(path, []byte(buf.String()), 0o600)
 }
 
 // checkpointLogExtra takes the checkpoint log of a configured folder (checkpoint_log) into
@@ -180,8 +221,10 @@ func backupCommand() *command {
 			"credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). It holds a consistent dump of the\n" +
 			"database, taken while servers run (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc, which must be on\n" +
 			"PATH), every key and certificate of the data folder encrypted with the backup passphrase\n" +
-			"(Argon2id, SM4-GCM), the uploaded files, and a manifest of SHA-256 checksums signed with the\n" +
-			"platform's SM2 key. The passphrase comes from --passphrase-file or PUBDATA_BACKUP_PASSPHRASE;\n" +
+			"(Argon2id, SM4-GCM), the uploaded files — from the blob store wherever it is (--blob: an S3\n" +
+			"bucket, another folder), every object the database names, with its SM3 — and a manifest of\n" +
+			"SHA-256 checksums signed with the platform's SM2 key. The passphrase comes from\n" +
+			"--passphrase-file or PUBDATA_BACKUP_PASSPHRASE;\n" +
 			"without one nothing is written. With --keep N only the newest N backups are kept there.",
 	}
 	cmd.run = func(c *cli, ctx context.Context, args []string) error {
@@ -289,6 +332,102 @@ type restoreReport struct {
 	// the log could not be read); Notes are the backup's (what it trimmed to the dump).
 	LogNewest int64
 	Notes     []string
+	// Blobs is how many objects of the blob store the restored rows name were checked
+	// (size and digests); BlobsPut were put into the store, BlobsPresent were there.
+	Blobs, BlobsPut, BlobsPresent int
+}
+
+// checkBlobs checks that every object refs name is in the store with the size, SHA-256 and
+// SM3 the rows give, and returns the differences; an optional object (a failed batch's
+// upload) may be gone. n counts the objects checked.
+func checkBlobs(ctx context.Context, store *blob.Store, refs []backup.BlobRef, n *int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if seen[ref.Key] {
+			continue
+		}
+		seen[ref.Key] = true
+		rd, err := store.Reader(ctx, ref.Key)
+		if err != nil {
+			if !(ref.Optional && blob.IsNotExist(err)) {
+				out = append(out, fmt.Sprintf("blob %s named by %s: %s", ref.Key, ref.From, oneLine(err.Error())))
+			}
+			continue
+		}
+		d, err := ref.CheckBlob(rd)
+		rd.Close()
+		switch {
+		case err != nil:
+			out = append(out, fmt.Sprintf("blob %s named by %s: %s", ref.Key, ref.From, oneLine(err.Error())))
+		case d != "":
+			out = append(out, fmt.Sprintf("blob %s named by %s: %s", ref.Key, ref.From, d))
+		}
+		*n++
+	}
+	return out
+}
+
+// moveFolderBlobs moves the data folder's files/ and batches/ (a backup of a platform
+// whose blob store was its data folder) into the store, and returns how many it moved.
+func moveFolderBlobs(ctx context.Context, dataDir string, store *blob.Store) (int, error) {
+	n := 0
+	for _, sub := range []string{"files", "batches"} {
+		dir := filepath.Join(dataDir, sub)
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return n, err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			key := sub + "/" + e.Name()
+			if ok, err := store.Exists(ctx, key); err != nil {
+				return n, err
+			} else if ok {
+				os.Remove(filepath.Join(dir, e.Name()))
+				continue
+			}
+			if err := store.PutFile(ctx, key, filepath.Join(dir, e.Name())); err != nil {
+				return n, fmt.Errorf("restore: move %s into the blob store: %w", key, err)
+			}
+			n++
+		}
+		os.Remove(dir)
+	}
+	return n, nil
+}
+
+// placeBucketLog puts the restored checkpoint log (<data>/checkpoints.log) into the blob
+// store's checkpoints/ (the log of a bucket store without a checkpoint_log folder) when it
+// holds none; the cluster's live log is never added to. It says what it did.
+func placeBucketLog(ctx context.Context, cfg *Config, blobs *blob.Store) (string, error) {
+	src := filepath.Join(cfg.Data, audit.LogFile)
+	entries, err := audit.NewFileLog(src).Entries(ctx)
+	if err != nil || len(entries) == 0 {
+		return "", err
+	}
+	dst := blobs.Sub("checkpoints")
+	there, err := dst.List(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	if len(there) > 0 {
+		return fmt.Sprintf("the blob store's checkpoints/ (%s) already holds a checkpoint log, left as it is; the backup's is %s: "+
+			"the servers verify against the one in the store", dst, src), nil
+	}
+	// One object an entry, named in the log's order.
+	at := time.Now().UTC()
+	log := &audit.BucketLog{Bucket: dst.Bucket(), Where: dst.String(), Now: func() time.Time { at = at.Add(time.Microsecond); return at }}
+	for _, e := range entries {
+		if err := log.Append(ctx, e); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("the backup's checkpoint log is restored to the blob store's checkpoints/ (%s) and %s", dst, src), nil
 }
 
 // restoreInto restores the backup into the empty data folder and database of cfg, then
@@ -312,7 +451,23 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 		}
 		return nil, fmt.Errorf("backup %s is of a %s database: restore it into %s", m.Name, m.Dialect, want)
 	}
-	dump, err := bk.Restore(ctx, backup.RestoreOptions{DataDir: cfg.Data, Passphrase: pass, KeyFile: audit.KeyFile})
+	// The blob store of the restoring platform: the objects of the backup's blob parts go
+	// there (the data folder's files/ and batches/ when it is the data folder).
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer blobs.Close()
+	ropt := backup.RestoreOptions{DataDir: cfg.Data, Passphrase: pass, KeyFile: audit.KeyFile}
+	dataDir, err := filepath.Abs(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	elsewhere := blobs.Local() != dataDir
+	if elsewhere {
+		ropt.Blobs = blobs
+	}
+	dump, err := bk.Restore(ctx, ropt)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +478,16 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	if err := backup.RemoveStaging(cfg.Data); err != nil {
 		return nil, err
 	}
-	r := &restoreReport{Backup: m.Name}
+	r := &restoreReport{Backup: m.Name, BlobsPut: bk.BlobsPut, BlobsPresent: bk.BlobsPresent}
+	if elsewhere {
+		// A backup of a platform whose store was its data folder holds its files there:
+		// they move into this platform's store.
+		n, err := moveFolderBlobs(ctx, dataDir, blobs)
+		if err != nil {
+			return nil, err
+		}
+		r.BlobsPut += n
+	}
 	counts, _, err := sqlstore.TableCounts(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -346,6 +510,11 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	logNote, err := placeCheckpointLog(cfg)
 	if err != nil {
 		return r, err
+	}
+	if cfg.CheckpointLog == "" && blobs.Local() == "" {
+		if logNote, err = placeBucketLog(ctx, cfg, blobs); err != nil {
+			return r, err
+		}
 	}
 	vcfg := *cfg
 	vcfg.CheckpointLog = ""
@@ -374,6 +543,13 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 			}
 		}
 	}
+	// Every object the restored rows name is in the store, with the size and digests the
+	// rows give.
+	refs, err := sqlstore.BlobRefs(ctx, dsn, counts)
+	if err != nil {
+		return r, err
+	}
+	r.Differences = append(r.Differences, checkBlobs(ctx, blobs, refs, &r.Blobs)...)
 	if len(m.Probe) > 0 {
 		extracts = append([][]byte{m.Probe}, extracts...)
 	}
@@ -453,7 +629,9 @@ func restoreCommand() *command {
 			"of every part and the manifest's signature, decrypts the keys with the backup passphrase and\n" +
 			"writes everything into the data folder, which must be empty or absent; the database goes into\n" +
 			"the data folder's SQLite file, or into the PostgreSQL database of --db, which must be empty\n" +
-			"(pg_restore must be on PATH). It then compares every table's row count with the backup's,\n" +
+			"(pg_restore must be on PATH); the blob store's objects go into the store of --blob (default\n" +
+			"the data folder). It then compares every table's row count with the backup's, checks every\n" +
+			"object of the blob store the restored rows name (size, SHA-256, SM3),\n" +
 			"runs audit verify, and verifies an extract signed at backup time and every --extract given\n" +
 			"with the restored key. It refuses a data folder or database that is not empty.",
 	}
@@ -517,6 +695,10 @@ func (r *restoreReport) result(w io.Writer, what string) error {
 				r.LogNewest, r.Events, r.Events-r.LogNewest)
 		}
 	}
+	if r.BlobsPut+r.BlobsPresent > 0 {
+		fmt.Fprintf(w, "blob store: %d objects put, %d already there\n", r.BlobsPut, r.BlobsPresent)
+	}
+	fmt.Fprintf(w, "objects of the blob store the records name checked (size, SHA-256, SM3): %d\n", r.Blobs)
 	fmt.Fprintf(w, "extracts verified with the restored key: %d\n", r.Extracts)
 	switch {
 	case !r.AuditOK:
@@ -598,7 +780,8 @@ func scratchConfig(ctx context.Context, cfg *Config, dialect string) (*Config, f
 		return nil, nil, err
 	}
 	s := *cfg
-	s.Data, s.DB = filepath.Join(dir, "data"), ""
+	// The scratch place's blob store is its data folder, never the live store.
+	s.Data, s.DB, s.Blob = filepath.Join(dir, "data"), "", ""
 	s.BackupInterval = 0
 	if dialect != sqlstore.Postgres {
 		return &s, func() { os.RemoveAll(dir) }, nil

@@ -53,6 +53,8 @@ var demoUsers = []pubdata.UserCreate{
 	{Username: "mskj-admin", DisplayName: "闽数科技管理员", OrgCode: "350102-mskj", Role: pubdata.RoleAdmin},
 	{Username: "rcwd-admin", DisplayName: "榕城味道餐饮管理员", OrgCode: demoHolderUSCC, Role: pubdata.RoleAdmin},
 	{Username: "citizen", DisplayName: "公众用户"},
+	// A citizen whose identity is verified and who holds certificates (demo_certs.go).
+	{Username: demoResident, DisplayName: demoResidentName},
 	// A second-level developer and the operator's admin (demo_devspace.go).
 	{Username: "mskj-dev", DisplayName: "闽数科技开发人员", OrgCode: "350102-mskj", Role: pubdata.RoleEditor},
 	{Username: "dsjjt-admin", DisplayName: "大数据集团管理员", OrgCode: demoOperator, Role: pubdata.RoleAdmin},
@@ -114,6 +116,9 @@ func createDemo(ctx context.Context, a *app) (demoResult, error) {
 	}
 	if res.CertificatesIssued, err = createDemoCertificates(ctx, a); err != nil {
 		return res, fmt.Errorf("certificates: %w", err)
+	}
+	if err := createDemoHolder(ctx, a); err != nil {
+		return res, fmt.Errorf("certificate holder: %w", err)
 	}
 	if err := createDemoDevSpaces(ctx, a); err != nil {
 		return res, fmt.Errorf("development spaces: %w", err)

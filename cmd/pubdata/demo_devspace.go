@@ -9,7 +9,6 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/http/web"
-	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/sqlstore"
 )
 
@@ -75,7 +74,7 @@ func createDemoDevSpaces(ctx context.Context, a *app) error {
 	}
 	// The anonymiser inside the space, as the web layer runs it, and its table product.
 	srv := &web.Server{Entries: a.entries, Data: a.data, Reads: access.New(a.rows), DevSpaces: a.devspaces, Products: a.products,
-		FileStore: blob.New(a.fileDir()), MaskPolicies: sqlstore.NewMaskPolicyService(a.db), Privacy: sqlstore.NewPrivacyService(a.db), Now: time.Now}
+		FileStore: a.fileStore(), MaskPolicies: sqlstore.NewMaskPolicyService(a.db), Privacy: sqlstore.NewPrivacyService(a.db), Now: time.Now}
 	r, err := http.NewRequestWithContext(dev, http.MethodPost, "/devspaces/"+sp.ID+"/anonymise", nil)
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/access"
 	"github.com/pubdata/pubdata/http/web"
-	"github.com/pubdata/pubdata/lib/blob"
 	"github.com/pubdata/pubdata/lib/division"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -51,7 +50,7 @@ func createDemoTrading(ctx context.Context, a *app) error {
 	if product == nil {
 		return nil
 	}
-	srv := &web.Server{Orgs: a.orgs, Entries: a.entries, Data: a.data, Reads: access.New(a.rows).WithBlobs(blob.New(a.fileDir())), Products: a.products,
+	srv := &web.Server{Orgs: a.orgs, Entries: a.entries, Data: a.data, Reads: access.New(a.rows).WithBlobs(a.fileStore()), Products: a.products,
 		Trade: trade, TradeSettings: a.cfg.TradeSettings(), Extracts: a.extracts, Licenses: sqlstore.NewLicenseService(a.db), Divisions: division.Default(), Now: time.Now}
 	seller, err := actors.as("mskj-dev")
 	if err != nil {

@@ -106,3 +106,62 @@ func TestBrowserPersonHolder(t *testing.T) {
 	}
 	noOverflow("the account page with a consent and a use")
 }
+
+// TestBrowserDemoResident: the demo's citizen resident signs in and sees, at a phone's
+// width, her verified identity, her two certificates, her consent and the uses — the one on a
+// legal basis marked as notified; then 福建省市场监督管理局's admin revokes the verification at
+// the counter page with a reason, and her account offers the identity form again.
+func TestBrowserDemoResident(t *testing.T) {
+	chromium := testdb.Chromium(t)
+	a := newSQLiteStore(t).open(t)
+	ctx := systemContext(context.Background())
+	if _, err := createDemoProvince(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := createDemoCertificates(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := createDemoHolder(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	h, err := a.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	b := browserSteps{t: t, ctx: newBrowser(t, chromium)}
+	noOverflow := func(b browserSteps, where string) {
+		t.Helper()
+		if out := b.text("overflow", chromedp.Evaluate[string](overflowJS)); out != "[]" {
+			t.Errorf("%s overflows at 390 px: %s", where, out)
+		}
+	}
+	b.do("a phone's width", chromedp.EmulateViewport(390, 844))
+	b.signIn(ts.URL, demoResident, DemoPassword)
+	b.do("open my account", chromedp.Navigate(ts.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`[data-identity="verified"]`)))
+	if got := b.text("the certificates", chromedp.Text(chromedp.CSS("#account-certificates + *"))); !strings.Contains(got, demoCertResident) || !strings.Contains(got, demoCertResident2) {
+		t.Errorf("the account's certificates:\n%s", got)
+	}
+	if got := b.text("the consents", chromedp.Text(chromedp.CSS(`tr[data-consent]`))); !strings.Contains(got, "福建省公安厅") {
+		t.Errorf("the consents:\n%s", got)
+	}
+	if got := b.text("the use on a legal basis", chromedp.Text(chromedp.CSS(`tr[data-use="law"]`))); !strings.Contains(got, "食品安全法") || !strings.Contains(got, "已通知您") {
+		t.Errorf("the use on a legal basis:\n%s", got)
+	}
+	noOverflow(b, "the demo citizen's account page")
+
+	// The counter revokes the verification, with a reason.
+	clerk := browserSteps{t: t, ctx: newBrowser(t, chromium)}
+	clerk.do("a phone's width", chromedp.EmulateViewport(390, 844))
+	clerk.signIn(ts.URL, "scjg-admin", DemoPassword)
+	clerk.do("find the citizen at the counter", chromedp.Navigate(ts.URL+"/console/identities?username="+demoResident),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/console/identities/revoke"]`)))
+	noOverflow(clerk, "the counter page")
+	clerk.do("revoke the verification",
+		chromedp.SendKeys(chromedp.CSS("#identity-revoke-reason"), "本人申请更正身份信息"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/identities/revoke"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-revoked="`+demoResident+`"]`)))
+	b.do("reload my account", chromedp.Navigate(ts.URL+"/account"), chromedp.WaitVisible(chromedp.CSS(`[data-identity="none"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/account/identity"]`)))
+}

@@ -63,6 +63,34 @@ func (s *Server) ApiVerifyIdentity(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// ApiRevokeIdentity is POST /api/v1/identities/revoke {username, reason}: a public body's
+// or authority's admin revokes the verification of a person's identity.
+func (s *Server) ApiRevokeIdentity(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		Username string `json:"username"`
+		Reason   string `json:"reason"`
+	}
+	if err := web.DecodeJSON(r, &b); err != nil {
+		return err
+	}
+	p, err := s.RevokeIdentity(r, b.Username, b.Reason)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"revoked": p})
+	return nil
+}
+
+// ApiWithdrawIdentity is DELETE /api/v1/account/identity: a person withdraws their
+// statement of identity before it is verified.
+func (s *Server) ApiWithdrawIdentity(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.WithdrawIdentity(r); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // ApiMyCertificates is GET /api/v1/account/certificates: the signed-in holder's
 // certificates (a company's, or a verified person's).
 func (s *Server) ApiMyCertificates(w http.ResponseWriter, r *http.Request) error {

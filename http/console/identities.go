@@ -19,6 +19,10 @@ type identitiesView struct {
 	Identity *pubdata.PersonIdentity
 	Verified bool // the identity was verified by this request
 	Errors   web.FormErrors
+	// Revoked is the verification this request revoked; Reason the reason typed (kept
+	// after a refused revocation).
+	Revoked *pubdata.PersonIdentity
+	Reason  string
 }
 
 // PageIdentities is GET /console/identities[?username=]: the form, and the stated
@@ -64,6 +68,33 @@ func (s *Server) PageIdentitiesSubmit(w http.ResponseWriter, r *http.Request) er
 		return s.Render(w, r, "identities", http.StatusOK, v)
 	case web.ErrorIs(err, pubdata.EINVALID), web.ErrorIs(err, pubdata.ENOTFOUND), web.ErrorIs(err, pubdata.ECONFLICT):
 		v.Errors = web.FieldErrors(v.Lang, err, "username", "resident_id")
+		if p, ierr := s.IdentityFor(r, v.Username); ierr == nil {
+			v.Identity = p
+		}
+		return s.Render(w, r, "identities", http.StatusBadRequest, v)
+	}
+	return err
+}
+
+// PageIdentityRevoke is POST /console/identities/revoke {username, reason}: the admin
+// revokes the verification of a person's identity, for a reason that is recorded; the
+// person may then state an identity again.
+func (s *Server) PageIdentityRevoke(w http.ResponseWriter, r *http.Request) error {
+	if _, err := web.ConsoleActor(r); err != nil {
+		return err
+	}
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	v := &identitiesView{Page: s.Base(r, true), Username: strings.TrimSpace(r.PostForm.Get("username")), Errors: web.FormErrors{}}
+	p, err := s.RevokeIdentity(r, v.Username, r.PostForm.Get("reason"))
+	switch {
+	case err == nil:
+		v.Revoked = p
+		return s.Render(w, r, "identities", http.StatusOK, v)
+	case web.ErrorIs(err, pubdata.EINVALID), web.ErrorIs(err, pubdata.ENOTFOUND), web.ErrorIs(err, pubdata.ECONFLICT):
+		v.Errors = web.FieldErrors(v.Lang, err, "username", "reason")
+		v.Reason = r.PostForm.Get("reason")
 		if p, ierr := s.IdentityFor(r, v.Username); ierr == nil {
 			v.Identity = p
 		}

@@ -20,6 +20,8 @@ type holderView struct {
 	// stated (nil: nothing yet).
 	Person   bool
 	Identity *pubdata.PersonIdentity
+	// Withdrawn: the person has just withdrawn their statement.
+	Withdrawn bool
 	// IsHolder: the account holds certificates (a company, or a verified person); Manage:
 	// it may give and withdraw consents.
 	IsHolder bool
@@ -54,7 +56,7 @@ const maxConsentBodies = 500
 
 func (s *Server) holderAccountView(r *http.Request, a *pubdata.Actor) (*holderView, error) {
 	ctx := r.Context()
-	v := &holderView{Person: a.Org == nil, ConsentDays: "30"}
+	v := &holderView{Person: a.Org == nil, ConsentDays: "30", Withdrawn: r.URL.Query().Get("identity_withdrawn") == "1"}
 	var err error
 	if v.Person {
 		if v.Identity, err = s.MyIdentity(ctx); err != nil {
@@ -133,6 +135,16 @@ func (s *Server) PageIdentitySubmit(w http.ResponseWriter, r *http.Request) erro
 		})
 	}
 	web.Redirect(w, r, "/account?identity=1#account-identity")
+	return nil
+}
+
+// PageIdentityWithdraw is POST /account/identity/withdraw: a person withdraws their
+// statement of identity before it is verified.
+func (s *Server) PageIdentityWithdraw(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.WithdrawIdentity(r); err != nil {
+		return err
+	}
+	web.Redirect(w, r, "/account?identity_withdrawn=1#account-identity")
 	return nil
 }
 

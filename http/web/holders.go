@@ -177,6 +177,52 @@ func (s *Server) VerifyIdentity(r *http.Request, username, residentID string) (*
 	return s.Certificates.VerifyIdentity(r.Context(), u.ID, HolderDigest(ident.ElementResidentID, n), pubdata.IdentityMethodCounter)
 }
 
+// RevokeIdentity revokes the verification of a person's identity (a public body's or
+// authority's admin, at a counter), for a reason that is recorded; the person may then
+// state an identity again.
+func (s *Server) RevokeIdentity(r *http.Request, username, reason string) (*pubdata.PersonIdentity, error) {
+	a, err := RequireUser(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.certificatesOn(); err != nil {
+		return nil, err
+	}
+	if !pubdata.CanVerifyIdentities(a) {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the admins of public bodies and authorities revoke the verification of a person's identity.").Keyed("error.identity.revoke_forbidden")
+	}
+	username = strings.TrimSpace(username)
+	if username == "" {
+		return nil, pubdata.FieldErrorf("username", "Username is required.").Keyed("error.user.username.required")
+	}
+	if _, err := pubdata.ValidateRevokeReason(reason); err != nil {
+		return nil, err
+	}
+	u, err := s.Users.FindUserByUsername(r.Context(), username)
+	if ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && u.OrgCode != "") {
+		return nil, pubdata.FieldErrorf("username", "There is no person account %q.", username).Keyed("error.identity.no_person", "Username", username)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.Certificates.RevokeIdentity(r.Context(), u.ID, reason)
+}
+
+// WithdrawIdentity withdraws the signed-in person's statement of identity before it is
+// verified.
+func (s *Server) WithdrawIdentity(r *http.Request) (*pubdata.PersonIdentity, error) {
+	a, err := RequireUser(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.certificatesOn(); err != nil {
+		return nil, err
+	}
+	if a.Org != nil {
+		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only a person's own account (not an organisation's) states a resident identity.").Keyed("error.identity.org_account")
+	}
+	return s.Certificates.WithdrawIdentity(r.Context(), a.User.ID)
+}
+
 // MyHolderCertificates returns the signed-in holder's certificates, consents and the uses
 // of their certificates; h is nil (and the lists empty) for an account that holds none.
 func (s *Server) MyHolderCertificates(ctx context.Context) (h *Holder, certs []*pubdata.Certificate, consents []*pubdata.CertificateConsent, uses []*pubdata.CertificateUse, err error) {
@@ -265,6 +311,9 @@ func (s *Server) FetchCertificates(r *http.Request, f *pubdata.CertificateFetch)
 		return list, basis, err
 	}
 	u := &pubdata.CertificateUse{Org: a.Org.Code, Purpose: f.Purpose, Basis: basis, LegalBasis: f.LegalBasis}
+	if element == ident.ElementUSCC {
+		u.HolderOrg = key // notified of a fetch on a legal basis, when it has an account here
+	}
 	if err := s.Certificates.RecordCertificateFetch(r.Context(), list, u); err != nil {
 		return nil, "", err
 	}
@@ -282,7 +331,7 @@ func (s *Server) followUpUse(ctx context.Context, a *pubdata.Actor, c *pubdata.C
 		return err
 	}
 	return s.Certificates.RecordCertificateFetch(ctx, []*pubdata.Certificate{c},
-		&pubdata.CertificateUse{Org: a.Org.Code, Purpose: last.Purpose, Basis: last.Basis, LegalBasis: last.LegalBasis})
+		&pubdata.CertificateUse{Org: a.Org.Code, Purpose: last.Purpose, Basis: last.Basis, LegalBasis: last.LegalBasis, FollowUp: true})
 }
 
 // joinInvalid adds b's field problems to a's (both EINVALID or nil); any other error of

@@ -63,10 +63,13 @@ type Manifest struct {
 
 // Part is one stored object of a backup.
 type Part struct {
-	Name   string `json:"name"` // "database", "secret/<rel>", "data/<rel>"
+	Name   string `json:"name"` // "database", "secret/<rel>", "data/<rel>", "blob/<key>"
 	Kind   Kind   `json:"kind"`
 	Size   int64  `json:"size"`   // bytes stored
 	SHA256 string `json:"sha256"` // of the bytes stored (encrypted ones for a Secret)
+	// SM3 is the SM3 digest of a Blob part's bytes (the digest the database keeps for a
+	// file entry's file), checked with the SHA-256 whenever the part is read.
+	SM3 string `json:"sm3,omitempty"`
 }
 
 // Size is the bytes stored by all the parts.
@@ -92,6 +95,27 @@ type DBInfo struct {
 	Format  string
 	Schema  int
 	Tables  map[string]int64
+	// Blobs are the objects of the blob store the dumped rows name (read in the dump's
+	// snapshot): a backup takes each of them from Options.Blobs.
+	Blobs []BlobRef
+}
+
+// BlobRef is an object of the blob store that the database names: Key is its key in the
+// store ("files/<sha256>", "batches/<batch id>"), From the table that names it; Size,
+// SHA256 and SM3 are what the database says of its bytes (-1 and "" when it says nothing).
+// An Optional object may be gone (a failed batch's upload after its retention).
+type BlobRef struct {
+	Key      string
+	From     string
+	Size     int64
+	SHA256   string
+	SM3      string
+	Optional bool
+}
+
+// BlobReader reads objects of the blob store (lib/blob.Store).
+type BlobReader interface {
+	Reader(ctx context.Context, key string) (io.ReadCloser, error)
 }
 
 // Options of Write.
@@ -117,6 +141,11 @@ type Options struct {
 	// slash-separated name it takes in the restored data folder (which replaces a file of
 	// that name in the folder). They go by the DataFolder rules and Trim like the others.
 	Extra map[string]string
+	// Blobs is the blob store when it is not the data folder (an S3 bucket, another
+	// folder): every object the dumped rows name (DBInfo.Blobs) is read from it after the
+	// dump and kept as a part "blob/<key>" with its SHA-256 and SM3. nil when the store is
+	// the data folder, whose files/ and batches/ are parts of the folder already.
+	Blobs BlobReader
 	// TempDir holds the dump while it is copied (default: os.TempDir()).
 	TempDir string
 	Now     time.Time
@@ -213,7 +242,14 @@ func Write(ctx context.Context, b *blob.Bucket, opt Options) (*Manifest, error) 
 		m.Parts = append(m.Parts, p)
 	}
 
-	// 3. The manifest, signed; the signature first, the manifest last.
+	// 3. The blob store's objects the database names, when the store is elsewhere.
+	if opt.Blobs != nil {
+		if err := putBlobs(ctx, b, m, opt.Blobs, info.Blobs); err != nil {
+			return nil, err
+		}
+	}
+
+	// 4. The manifest, signed; the signature first, the manifest last.
 	raw, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
@@ -362,7 +398,7 @@ func partPath(name string) (string, error) {
 	if clean != name || path.IsAbs(name) || name == ".." || len(name) > 1024 {
 		return "", fmt.Errorf("part %q: bad name", name)
 	}
-	for _, pre := range []string{"secret/", "data/"} {
+	for _, pre := range []string{"secret/", "data/", "blob/"} {
 		if len(name) > len(pre) && name[:len(pre)] == pre {
 			rel := name[len(pre):]
 			if rel == ".." || path.IsAbs(rel) || hasDotDot(rel) {

@@ -25,6 +25,9 @@ const (
 	Skipped Kind = "skip"
 	// Database is the database dump (not a file of the data folder).
 	Database Kind = "database"
+	// Blob is an object of the blob store the database names (Options.Blobs), restored
+	// into the blob store of the restoring platform.
+	Blob Kind = "blob"
 )
 
 // Rule says how the files of the data folder matching Pattern go into a backup. A pattern

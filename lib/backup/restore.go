@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -27,6 +28,9 @@ type Backup struct {
 	Manifest *Manifest
 	raw      []byte
 	sig      *Signature
+	// BlobsPut and BlobsPresent count, after Restore, the blob parts put into the blob store
+	// and those the store already held (the same key).
+	BlobsPut, BlobsPresent int
 }
 
 // Signed reports whether the manifest carries a signature.
@@ -156,8 +160,12 @@ func (bk *Backup) copyPart(ctx context.Context, p Part, w io.Writer) error {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
 	defer r.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, p.Size+1))
+	h, h3 := sha256.New(), sm3.New()
+	sinks := []io.Writer{w, h}
+	if p.Kind == Blob {
+		sinks = append(sinks, h3)
+	}
+	n, err := io.Copy(io.MultiWriter(sinks...), io.LimitReader(r, p.Size+1))
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
@@ -166,6 +174,11 @@ func (bk *Backup) copyPart(ctx context.Context, p Part, w io.Writer) error {
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != p.SHA256 {
 		return &partError{fmt.Sprintf("SHA-256 %s, the manifest says %s: the part was altered", got[:16]+"…", p.SHA256[:min(16, len(p.SHA256))]+"…")}
+	}
+	if p.Kind == Blob {
+		if got := hex.EncodeToString(h3.Sum(nil)); got != p.SM3 {
+			return &partError{fmt.Sprintf("SM3 %s, the manifest says %s: the part was altered", got[:16]+"…", p.SM3[:min(16, len(p.SM3))]+"…")}
+		}
 	}
 	return nil
 }
@@ -179,6 +192,10 @@ type RestoreOptions struct {
 	// (lib/audit.KeyFile): the manifest must be signed and verify against it. "" accepts
 	// an unsigned manifest (tests).
 	KeyFile string
+	// Blobs is the blob store the Blob parts go into, once every part has been checked;
+	// an object already there under the same key is left as it is. nil: the data folder
+	// (the embedded shape, where the store is the data folder).
+	Blobs BlobWriter
 }
 
 // Restore writes the backup's files into the empty data folder, each checked against its
@@ -211,7 +228,7 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 		return "", err
 	}
 	type placed struct{ staged, final string }
-	var moves []placed
+	var moves, blobs []placed // blobs: staged, key
 	for i, p := range bk.Manifest.Parts {
 		rel, _ := partPath(p.Name)
 		staged := filepath.Join(stage, fmt.Sprintf("%06d", i))
@@ -219,7 +236,7 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 		case Database:
 			dump = staged
 			err = bk.stageFile(ctx, p, staged)
-		case Plain:
+		case Plain, Blob:
 			err = bk.stageFile(ctx, p, staged)
 		case Secret:
 			var buf bytes.Buffer
@@ -237,7 +254,10 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 		if err != nil {
 			return "", fmt.Errorf("restore: part %s: %w", p.Name, err)
 		}
-		if p.Kind != Database {
+		switch {
+		case p.Kind == Blob && opt.Blobs != nil:
+			blobs = append(blobs, placed{staged, rel})
+		case p.Kind != Database:
 			moves = append(moves, placed{staged, filepath.Join(opt.DataDir, filepath.FromSlash(rel))})
 		}
 	}
@@ -273,6 +293,18 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 		if err := os.Rename(mv.staged, mv.final); err != nil {
 			return "", err
 		}
+	}
+	for _, bl := range blobs {
+		if ok, err := opt.Blobs.Exists(ctx, bl.final); err != nil {
+			return "", fmt.Errorf("restore: blob %s: %w", bl.final, err)
+		} else if ok {
+			bk.BlobsPresent++
+			continue
+		}
+		if err := opt.Blobs.PutFile(ctx, bl.final, bl.staged); err != nil {
+			return "", fmt.Errorf("restore: blob %s: %w", bl.final, err)
+		}
+		bk.BlobsPut++
 	}
 	return dump, nil
 }

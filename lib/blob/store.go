@@ -30,6 +30,9 @@ type Store struct {
 	b     *gblob.Bucket
 	dir   string // the folder of a folder store (with the prefix), "" for S3
 	where string // the location without credentials or query, for messages
+	// reopen opens another bucket of the same place, for Sub: gocloud's PrefixedBucket
+	// closes the bucket it is given, so a Sub never wraps the store's own.
+	reopen func() (*gblob.Bucket, error)
 }
 
 // IsS3 reports whether loc names an S3 bucket (s3://bucket/prefix?…).
@@ -54,6 +57,20 @@ func Redact(loc string) string {
 // from the AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the shared AWS
 // files, never from the URL. dir is the absolute folder of a folder bucket, "" for S3.
 func OpenBucket(ctx context.Context, loc string) (b *gblob.Bucket, dir string, err error) {
+	open, dir, err := bucketOpener(ctx, loc)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err = open()
+	if err != nil {
+		return nil, "", err
+	}
+	return b, dir, nil
+}
+
+// bucketOpener checks loc and returns a function that opens a bucket of it (each call a
+// bucket of its own), and the absolute folder of a folder ("" for S3), created if absent.
+func bucketOpener(ctx context.Context, loc string) (open func() (*gblob.Bucket, error), dir string, err error) {
 	if strings.TrimSpace(loc) == "" {
 		return nil, "", errors.New("no place given: a folder or s3://bucket/prefix")
 	}
@@ -70,14 +87,16 @@ func OpenBucket(ctx context.Context, loc string) (b *gblob.Bucket, dir string, e
 		}
 		prefix := strings.Trim(u.Path, "/")
 		u.Path = ""
-		b, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, u)
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", Redact(loc), err)
-		}
-		if prefix != "" {
-			b = gblob.PrefixedBucket(b, prefix+"/")
-		}
-		return b, "", nil
+		return func() (*gblob.Bucket, error) {
+			b, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, u)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", Redact(loc), err)
+			}
+			if prefix != "" {
+				b = gblob.PrefixedBucket(b, prefix+"/")
+			}
+			return b, nil
+		}, "", nil
 	}
 	if strings.Contains(loc, "://") {
 		return nil, "", fmt.Errorf("%q: give a folder or s3://bucket/prefix", loc)
@@ -89,20 +108,26 @@ func OpenBucket(ctx context.Context, loc string) (b *gblob.Bucket, dir string, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("folder %s: %w", dir, err)
 	}
-	b, err = fileblob.OpenBucket(dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
-	if err != nil {
-		return nil, "", fmt.Errorf("folder %s: %w", dir, err)
-	}
-	return b, dir, nil
+	return func() (*gblob.Bucket, error) {
+		b, err := fileblob.OpenBucket(dir, &fileblob.Options{Metadata: fileblob.MetadataDontWrite})
+		if err != nil {
+			return nil, fmt.Errorf("folder %s: %w", dir, err)
+		}
+		return b, nil
+	}, dir, nil
 }
 
 // Open opens the store at loc (see OpenBucket).
 func Open(ctx context.Context, loc string) (*Store, error) {
-	b, dir, err := OpenBucket(ctx, loc)
+	open, dir, err := bucketOpener(ctx, loc)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{b: b, dir: dir, where: Redact(loc)}, nil
+	b, err := open()
+	if err != nil {
+		return nil, err
+	}
+	return &Store{b: b, dir: dir, where: Redact(loc), reopen: open}, nil
 }
 
 // Folder returns the store of a local folder.
@@ -124,12 +149,21 @@ func (s *Store) Local() string { return s.dir }
 // Bucket is the store's gocloud.dev bucket (for packages that take one: backups).
 func (s *Store) Bucket() *gblob.Bucket { return s.b }
 
-// Sub returns the part of the store under prefix ("files", "batches" …).
+// Sub returns the part of the store under prefix ("files", "batches" …), on a bucket of
+// its own: the store stays usable.
 func (s *Store) Sub(prefix string) *Store {
 	prefix = strings.Trim(prefix, "/")
 	c := &Store{where: s.where + "/" + prefix}
-	if s.b != nil {
-		c.b = gblob.PrefixedBucket(s.b, prefix+"/")
+	if s.reopen != nil {
+		parent := s.reopen
+		c.reopen = func() (*gblob.Bucket, error) {
+			b, err := parent()
+			if err != nil {
+				return nil, err
+			}
+			return gblob.PrefixedBucket(b, prefix+"/"), nil
+		}
+		c.b, _ = c.reopen() // nil on an error: every call then says the store is not open
 	}
 	if s.dir != "" {
 		c.dir = filepath.Join(s.dir, filepath.FromSlash(prefix))

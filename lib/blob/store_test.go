@@ -47,6 +47,10 @@ func storeChecks(t *testing.T, loc string) {
 	if ok, err := batches.Exists(ctx, "b1"); err != nil || !ok {
 		t.Fatalf("exists: %v %v", ok, err)
 	}
+	// The store itself stays usable after a Sub (a backup reads "batches/b1" through it).
+	if ok, err := s.Exists(ctx, "batches/b1"); err != nil || !ok {
+		t.Fatalf("the store after a Sub: exists %v %v", ok, err)
+	}
 	f, err := batches.Open(ctx, "b1", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
