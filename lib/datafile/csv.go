@@ -149,19 +149,22 @@ func (l *recordLimit) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.SourceRow, error), error) {
+// newCSV returns a CSV reader of r's records, its encoding detected (UTF-8 with or without
+// BOM, UTF-16, GB18030) and its separator sniffed from the header line, each record bounded
+// by maxRecord; utf8 says whether the file was UTF-8.
+func newCSV(r io.Reader) (c *csvReader, utf8 bool, err error) {
 	br := bufio.NewReaderSize(r, sniffSize+4096)
 	head, err := br.Peek(sniffSize)
 	full := err == nil
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, err
+		return nil, false, err
 	}
 	if len(bytes.TrimSpace(bytes.TrimPrefix(head, utf8BOM))) == 0 || bytes.Equal(head, gb18030BOM) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
+		return nil, false, pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
 	}
 	enc, bom, err := detectEncoding(head, full)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	br.Discard(bom)
 	var text io.Reader = br
@@ -173,13 +176,21 @@ func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.S
 	}
 	lim := &recordLimit{r: text}
 	tb := bufio.NewReaderSize(lim, 64<<10)
-	comma := sniffComma(tb)
 	cr := csv.NewReader(tb)
-	cr.Comma = comma
+	cr.Comma = sniffComma(tb)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
+	return &csvReader{cr: cr, lim: lim}, enc == encUTF8, nil
+}
+
+func openCSV(r io.Reader, items []pubdata.Item, opt Options) (func() (*pubdata.SourceRow, error), error) {
+	c, isUTF8, err := newCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	cr := c.cr
 	cr.ReuseRecord = true
-	c := &csvReader{cr: cr, lim: lim, check: opt.checker(items), utf8: enc == encUTF8}
+	c.check, c.utf8 = opt.checker(items), isUTF8
 	// The header: the first record that is not blank.
 	for {
 		rec, err := c.read()

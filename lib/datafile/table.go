@@ -1,16 +1,9 @@
 package datafile
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 
 	"github.com/pubdata/pubdata"
 )
@@ -83,33 +76,9 @@ func ReadTable(r io.Reader, format Format, maxRows int, opt Options) (header []s
 // csvRecords returns the reader of a CSV file's records, its encoding and separator
 // detected as openCSV detects them.
 func csvRecords(r io.Reader) (func() ([]string, error), error) {
-	br := bufio.NewReaderSize(r, sniffSize+4096)
-	head, err := br.Peek(sniffSize)
-	full := err == nil
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, err
-	}
-	if len(bytes.TrimSpace(bytes.TrimPrefix(head, utf8BOM))) == 0 || bytes.Equal(head, gb18030BOM) {
-		return nil, pubdata.Errorf(pubdata.EINVALID, "The file is empty.").Keyed("error.file.empty")
-	}
-	enc, bom, err := detectEncoding(head, full)
+	c, _, err := newCSV(r)
 	if err != nil {
 		return nil, err
 	}
-	br.Discard(bom)
-	var text io.Reader = br
-	switch enc {
-	case encUTF16:
-		text = transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder())
-	case encGB18030:
-		text = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
-	}
-	lim := &recordLimit{r: text}
-	tb := bufio.NewReaderSize(lim, 64<<10)
-	cr := csv.NewReader(tb)
-	cr.Comma = sniffComma(tb)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	c := &csvReader{cr: cr, lim: lim}
 	return c.read, nil
 }
