@@ -791,7 +791,8 @@ func benchDownload(ctx context.Context, a *app, w io.Writer, entry, format, cpup
 	return nil
 }
 
-// startCPUProfile writes a CPU profile to path ("" none) until the returned stop is called.
+// startCPUProfile writes a CPU profile to path ("" none) until the returned stop is called,
+// which also writes the heap profile (live objects at that moment) to path + ".heap".
 func startCPUProfile(path string) (stop func(), err error) {
 	if path == "" {
 		return func() {}, nil
@@ -804,5 +805,13 @@ func startCPUProfile(path string) (stop func(), err error) {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		if h, err := os.Create(path + ".heap"); err == nil {
+			runtime.GC()
+			pprof.WriteHeapProfile(h)
+			h.Close()
+		}
+	}, nil
 }
