@@ -133,7 +133,8 @@ func TestApplicationPagesTranslated(t *testing.T) {
 		{"revoke errors", "POST", "/console/grants/" + f.grant + "/revoke", provider, url.Values{"reason": {""}}, 400},
 		{"notifications", "GET", "/console/notifications", provider, nil, 200},
 		{"notifications unread", "GET", "/console/notifications?unread=1", fzMember, nil, 200},
-		{"notifications none", "GET", "/console/notifications", public, nil, 200},
+		{"account notifications", "GET", "/account/notifications", public, nil, 200},
+		{"account notifications unread", "GET", "/account/notifications?unread=1", public, nil, 200},
 	}
 	for _, lang := range web.Languages {
 		for _, sc := range scenarios {
@@ -146,8 +147,15 @@ func TestApplicationPagesTranslated(t *testing.T) {
 			})
 		}
 	}
+	// A citizen's notifications are on the account pages, linked from the account page.
+	w := e.page("GET", "/console/notifications?unread=1", public, web.LangZH, nil)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/account/notifications?unread=1" {
+		t.Fatalf("a citizen's console notifications: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	w = e.page("GET", "/account", public, web.LangZH, nil)
+	wantBody(t, "account page", w, `href="/account/notifications"`)
 	// What the pages show.
-	w := e.page("GET", "/console/applications/catalog", fzMember, web.LangZH, nil)
+	w = e.page("GET", "/console/applications/catalog", fzMember, web.LangZH, nil)
 	wantBody(t, "catalog", w, `href="/console/applications/new?entry=`+url.QueryEscape(f.cond)+`"`, "注明用途即可直接使用", `/api/v1/entries/`+f.uncond+`/rows`)
 	w = e.page("GET", "/console/applications/catalog", provider, web.LangZH, nil)
 	wantNotBody(t, "catalog of the provider", w, `href="/console/applications/new?entry=`+url.QueryEscape(f.cond)+`"`)
@@ -207,6 +215,7 @@ func TestApplicationPagesForbidden(t *testing.T) {
 		{"member's board", "GET", "/console/applications?role=authority", pbMem, nil, 403},
 		{"provider's grants for the public", "GET", "/console/grants?role=provided", public, nil, 303},
 		{"mark another's notification", "POST", "/console/notifications/nothing/read", fzMember, url.Values{}, 404},
+		{"mark another's notification (account)", "POST", "/account/notifications/nothing/read", pbMem, url.Values{}, 404},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := e.page(c.method, c.path, c.as, web.LangZH, c.form)

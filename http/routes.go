@@ -315,6 +315,8 @@ func routeTable(s *web.Server, reg *prometheus.Registry) []web.Route {
 		route("POST /account/applications/{id}/withdraw", signedIn, data, p.PageAccountApplicationWithdraw),
 		route("GET /account/grants", signedIn, data, p.PageAccountGrants),
 		route("GET /account/grants/{id}", signedIn, data, p.PageAccountGrant),
+		route("GET /account/notifications", signedIn, plain, p.PageAccountNotifications),
+		route("POST /account/notifications/{id}/read", signedIn, plain, p.PageAccountNotificationRead),
 		// Public accounts
 		route("GET /register", anyone, plain, p.WithAccounts(p.PageRegister)),
 		route("POST /register", anyone, plain, p.WithAccounts(p.PageRegisterSubmit)),

@@ -3,7 +3,6 @@ package console
 import (
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/web"
-	"github.com/pubdata/pubdata/locale"
 	"math"
 	"net/http"
 	"net/url"
@@ -763,67 +762,23 @@ func (s *Server) PageGrantRevoke(w http.ResponseWriter, r *http.Request) error {
 
 // --- notifications ---
 
-// noticeRow is a notification as the page shows it.
-type noticeRow struct {
-	*pubdata.Notification
-	Text string // in the page's language
-}
-
-// notificationsView is the view of the notifications page.
-type notificationsView struct {
-	web.Page
-	Notices  []noticeRow
-	Unread   int
-	Only     bool // only unread ones
-	AllURL   string
-	OnlyURL  string
-	NextURL  string
-	FirstURL string
-}
-
+// PageNotifications is the console's notifications page; users outside government have
+// theirs on the account pages.
 func (s *Server) PageNotifications(w http.ResponseWriter, r *http.Request) error {
-	if _, err := web.ConsoleActor(r); err != nil {
-		return err
-	}
-	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
-	}
-	q := r.URL.Query()
-	limit, cursor, err := web.PageParams(q)
+	a, err := web.ConsoleActor(r)
 	if err != nil {
 		return err
 	}
-	v := notificationsView{Page: s.Base(r, true), Only: q.Get("unread") != "", AllURL: "/console/notifications", OnlyURL: "/console/notifications?unread=1"}
-	list, unread, next, err := s.Notifications.FindNotifications(r.Context(), v.Only, limit, cursor)
+	if web.ToAccount(w, r, a, "/account/notifications") {
+		return nil
+	}
+	v, err := s.NotificationsPage(r, s.Base(r, true), "/console/notifications")
 	if err != nil {
 		return err
-	}
-	v.Unread = unread
-	for _, n := range list {
-		v.Notices = append(v.Notices, noticeRow{Notification: n, Text: locale.Notice(v.Lang, n.Key, n.Params)})
-	}
-	if next != "" {
-		v.NextURL = web.PageLink(r, "cursor", next)
-	}
-	if cursor != "" {
-		v.FirstURL = web.PageLink(r, "cursor", "")
 	}
 	return s.Render(w, r, "notifications", http.StatusOK, v)
 }
 
 func (s *Server) PageNotificationRead(w http.ResponseWriter, r *http.Request) error {
-	if _, err := web.ConsoleActor(r); err != nil {
-		return err
-	}
-	if s.Notifications == nil {
-		return pubdata.Errorf(pubdata.ENOTFOUND, "This server keeps no notifications.").Keyed("error.not_available.notifications")
-	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	if err := s.Notifications.MarkNotificationRead(r.Context(), r.PathValue("id")); err != nil {
-		return err
-	}
-	web.Redirect(w, r, web.LocalPath(r.PostForm.Get("next"), "/console/notifications"))
-	return nil
+	return s.NotificationRead(w, r, "/console/notifications")
 }

@@ -38,6 +38,10 @@ type portalAccountView struct {
 	// tickets.
 	TicketsN   int
 	HasTickets bool
+	// UnreadNotices is how many of the user's notifications are unread; HasNotices: the
+	// server keeps notifications.
+	UnreadNotices int
+	HasNotices    bool
 	// Demands are the user's newest demands, DemandsN all of them.
 	Demands    []web.DemandItem
 	DemandsN   int
@@ -113,6 +117,13 @@ func (s *Server) portalAccount(r *http.Request, a *pubdata.Actor) (*portalAccoun
 			return nil, err
 		}
 		v.HasTickets, v.TicketsN = true, n
+	}
+	if s.Notifications != nil {
+		_, n, _, err := s.Notifications.FindNotifications(r.Context(), true, 1, "")
+		if err != nil {
+			return nil, err
+		}
+		v.HasNotices, v.UnreadNotices = true, n
 	}
 	if s.Demands != nil {
 		list, n, _, err := s.Demands.FindDemandList(r.Context(), pubdata.DemandFilter{Username: a.User.Username, Sort: pubdata.DemandSortNewest, Limit: accountApplications})
