@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ import (
 
 //go:embed html
 var htmlFS embed.FS
+
+// defineName finds the names of the templates a source defines.
+var defineName = regexp.MustCompile(`\{\{-?\s*define\s+"([^"]+)"`)
 
 // pageSet holds the parsed templates: one set per language (their t function differs), in
 // it one template per page (the layout around the page's title and content).
@@ -155,6 +159,13 @@ func parsePages(assets *assetSet, labelKeys map[string]string, audiences []Templ
 		}
 		ps.byLang[lang] = map[string]*template.Template{}
 		for i, f := range files {
+			// One set: a page may not define a template another page or a partial defines
+			// (Parse would replace it silently).
+			for _, m := range defineName.FindAllStringSubmatch(srcs[i], -1) {
+				if set.Lookup(m[1]) != nil {
+					return nil, fmt.Errorf("http: template %s/html/%s.html defines %q, which another page or a partial defines", f.t.Audience, f.name, m[1])
+				}
+			}
 			if _, err := set.New("page:" + f.name).Parse(srcs[i]); err != nil {
 				return nil, fmt.Errorf("http: templates of %s: %w", f.t.Audience, err)
 			}
