@@ -3,7 +3,6 @@ package backup
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
+
+	"github.com/pubdata/pubdata/internal/testdb"
 )
 
 func TestClassify(t *testing.T) {
@@ -177,26 +178,10 @@ func TestFolderRoundTrip(t *testing.T) {
 	roundTrip(t, filepath.Join(t.TempDir(), "dest"))
 }
 
-// TestS3RoundTrip runs the same against an S3-compatible server: PUBDATA_TEST_S3 is an
-// s3://bucket?endpoint=…&region=…&use_path_style=true&disable_https=true URL of an existing
-// bucket (credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), e.g. of SeaweedFS
-// (docs/OPERATIONS.md). Without it the test skips, and fails in CI (CI=true), which starts
-// an S3 server.
+// TestS3RoundTrip runs the same against an S3-compatible server: a fresh prefix of the
+// bucket PUBDATA_TEST_S3 names (testdb.S3: skipped without it, failed in CI).
 func TestS3RoundTrip(t *testing.T) {
-	base := os.Getenv("PUBDATA_TEST_S3")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PUBDATA_TEST_S3 is required in CI (CI=true): the s3://bucket?endpoint=… URL of a bucket of the S3 server CI starts")
-		}
-		t.Skip("PUBDATA_TEST_S3 not set: skipping")
-	}
-	r := make([]byte, 4)
-	rand.Read(r)
-	u := strings.Replace(base, "?", "/t-"+hex.EncodeToString(r)+"?", 1)
-	if !strings.Contains(base, "?") {
-		u = base + "/t-" + hex.EncodeToString(r)
-	}
-	roundTrip(t, u)
+	roundTrip(t, testdb.S3(t))
 }
 
 func TestRedact(t *testing.T) {
