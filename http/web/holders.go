@@ -150,28 +150,16 @@ func (s *Server) ClaimIdentity(r *http.Request, realName, residentID string) (*p
 // VerifyIdentity verifies a person's stated identity against the number on their identity
 // card (a public body's or an authority's admin, at a counter).
 func (s *Server) VerifyIdentity(r *http.Request, username, residentID string) (*pubdata.PersonIdentity, error) {
-	a, err := RequireUser(r)
+	username, err := s.atCounter(r, username, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the admins of public bodies and authorities verify a person's identity.").Keyed("error.identity.verify_forbidden"))
 	if err != nil {
 		return nil, err
-	}
-	if err := s.certificatesOn(); err != nil {
-		return nil, err
-	}
-	if !pubdata.CanVerifyIdentities(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the admins of public bodies and authorities verify a person's identity.").Keyed("error.identity.verify_forbidden")
-	}
-	username = strings.TrimSpace(username)
-	if username == "" {
-		return nil, pubdata.FieldErrorf("username", "Username is required.").Keyed("error.user.username.required")
 	}
 	n, err := s.residentID(residentID)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Users.FindUserByUsername(r.Context(), username)
-	if ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && u.OrgCode != "") {
-		return nil, pubdata.FieldErrorf("username", "There is no person account %q.", username).Keyed("error.identity.no_person", "Username", username)
-	} else if err != nil {
+	u, err := s.counterPerson(r, username)
+	if err != nil {
 		return nil, err
 	}
 	return s.Certificates.VerifyIdentity(r.Context(), u.ID, HolderDigest(ident.ElementResidentID, n), pubdata.IdentityMethodCounter)
@@ -181,30 +169,47 @@ func (s *Server) VerifyIdentity(r *http.Request, username, residentID string) (*
 // authority's admin, at a counter), for a reason that is recorded; the person may then
 // state an identity again.
 func (s *Server) RevokeIdentity(r *http.Request, username, reason string) (*pubdata.PersonIdentity, error) {
-	a, err := RequireUser(r)
+	username, err := s.atCounter(r, username, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the admins of public bodies and authorities revoke the verification of a person's identity.").Keyed("error.identity.revoke_forbidden"))
 	if err != nil {
 		return nil, err
-	}
-	if err := s.certificatesOn(); err != nil {
-		return nil, err
-	}
-	if !pubdata.CanVerifyIdentities(a) {
-		return nil, pubdata.Errorf(pubdata.EFORBIDDEN, "Only the admins of public bodies and authorities revoke the verification of a person's identity.").Keyed("error.identity.revoke_forbidden")
-	}
-	username = strings.TrimSpace(username)
-	if username == "" {
-		return nil, pubdata.FieldErrorf("username", "Username is required.").Keyed("error.user.username.required")
 	}
 	if _, err := pubdata.ValidateRevokeReason(reason); err != nil {
 		return nil, err
 	}
-	u, err := s.Users.FindUserByUsername(r.Context(), username)
-	if ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && u.OrgCode != "") {
-		return nil, pubdata.FieldErrorf("username", "There is no person account %q.", username).Keyed("error.identity.no_person", "Username", username)
-	} else if err != nil {
+	u, err := s.counterPerson(r, username)
+	if err != nil {
 		return nil, err
 	}
 	return s.Certificates.RevokeIdentity(r.Context(), u.ID, reason)
+}
+
+// atCounter checks that the caller acts at an identity counter (a public body's or an
+// authority's admin; refusal otherwise) and returns the person's username, trimmed and
+// required.
+func (s *Server) atCounter(r *http.Request, username string, refusal *pubdata.Error) (string, error) {
+	a, err := RequireUser(r)
+	if err != nil {
+		return "", err
+	}
+	if err := s.certificatesOn(); err != nil {
+		return "", err
+	}
+	if !pubdata.CanVerifyIdentities(a) {
+		return "", refusal
+	}
+	if username = strings.TrimSpace(username); username == "" {
+		return "", pubdata.FieldErrorf("username", "Username is required.").Keyed("error.user.username.required")
+	}
+	return username, nil
+}
+
+// counterPerson is the person account (one of no organisation) named username.
+func (s *Server) counterPerson(r *http.Request, username string) (*pubdata.User, error) {
+	u, err := s.Users.FindUserByUsername(r.Context(), username)
+	if ErrorIs(err, pubdata.ENOTFOUND) || (err == nil && u.OrgCode != "") {
+		return nil, pubdata.FieldErrorf("username", "There is no person account %q.", username).Keyed("error.identity.no_person", "Username", username)
+	}
+	return u, err
 }
 
 // WithdrawIdentity withdraws the signed-in person's statement of identity before it is
