@@ -645,13 +645,7 @@ func (s *ApplicationService) FindGrants(ctx context.Context, f pubdata.GrantFilt
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out, next = out[:limit], fmt.Sprint(offset+limit)
-	}
-	if out == nil {
-		out = []*pubdata.Grant{}
-	}
+	out, next := offsetPage(out, limit, offset)
 	return out, next, nil
 }
 
@@ -804,13 +798,7 @@ func (s *NotificationService) FindNotifications(ctx context.Context, unread bool
 	if err != nil {
 		return nil, 0, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out, next = out[:limit], fmt.Sprint(offset+limit)
-	}
-	if out == nil {
-		out = []*pubdata.Notification{}
-	}
+	out, next := offsetPage(out, limit, offset)
 	return out, unreadCount, next, nil
 }
 

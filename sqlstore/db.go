@@ -476,3 +476,16 @@ func decodeCursor(c string) (string, error) {
 	}
 	return string(b), nil
 }
+
+// offsetPage cuts rows read with LIMIT limit+1 OFFSET offset to the page: at most limit
+// rows (never nil) and the next page's cursor ("" on the last page).
+func offsetPage[T any](out []T, limit, offset int) ([]T, string) {
+	next := ""
+	if len(out) > limit {
+		out, next = out[:limit], fmt.Sprint(offset+limit)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, next
+}

@@ -743,13 +743,7 @@ func (s *TradeService) Deliveries(ctx context.Context, f pubdata.GrantFilter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out, next = out[:limit], fmt.Sprint(offset+limit)
-	}
-	if out == nil {
-		out = []*pubdata.Grant{}
-	}
+	out, next := offsetPage(out, limit, offset)
 	return out, next, nil
 }
 
