@@ -10,7 +10,6 @@ import (
 	"github.com/pubdata/pubdata/http/api"
 	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/internal/testdb"
-	"github.com/pubdata/pubdata/lib/certpdf"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
 )
@@ -27,11 +26,7 @@ func TestIdentityRevokePostgres(t *testing.T) {
 }
 
 func testIdentityRevoke(t *testing.T, dsn string) {
-	e := newEnvOn(t, dsn, nil)
-	e.srv.Evidence = sqlstore.NewEvidenceService(e.db)
-	e.srv.Extracts = newKeyring(t, e.db, nil)
-	e.srv.Certificates = sqlstore.NewCertificateService(e.db)
-	e.srv.CertPDF = &certpdf.Renderer{}
+	e := newHolderEnv(t, dsn)
 	e.srv.Notifications = sqlstore.NewNotificationService(e.db)
 	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
 	// A company and its admin: an admin, but not of a public body.

@@ -25,12 +25,18 @@ func TestCertificateHoldersPostgres(t *testing.T) {
 	testCertificateHolders(t, testdb.Postgres(t))
 }
 
-func testCertificateHolders(t *testing.T, dsn string) {
+// newHolderEnv is a test server on dsn with evidence, extracts and certificates.
+func newHolderEnv(t *testing.T, dsn string) *env {
 	e := newEnvOn(t, dsn, nil)
 	e.srv.Evidence = sqlstore.NewEvidenceService(e.db)
 	e.srv.Extracts = newKeyring(t, e.db, nil)
 	e.srv.Certificates = sqlstore.NewCertificateService(e.db)
 	e.srv.CertPDF = &certpdf.Renderer{}
+	return e
+}
+
+func testCertificateHolders(t *testing.T, dsn string) {
+	e := newHolderEnv(t, dsn)
 	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
 	u2, err := e.srv.Users.CreateUser(system, &pubdata.UserCreate{Username: "citizen2", Password: password("citizen2"), DisplayName: "李四"})
 	if err != nil {
