@@ -130,43 +130,59 @@ func (d *directWriter) run(ctx context.Context, next func() (*pubdata.SourceRow,
 }
 
 // deferKeyIndex drops the table's unique key index for the load, to be built after it
-// (buildKeyIndex), when every key column is encrypted and the table has no current rows
-// (an append into an empty table, or a replace, which supersedes them after the drop): the blind indexes arrive in random order,
-// so each row's index entry lands on a random page of the index, while the index built
-// after the load sorts them once and writes its pages in order. The repeats a batch holds
-// are then found with one sort, reported as the index would have (the later rows, naming
-// the first) and removed before the index is built. The drop, the rows and the new index
-// are one transaction: a reader sees the table before the load, with its index, until it
-// commits. An upsert (which looks each key up) keeps the index; so does a clear key, whose
-// values usually arrive in order and append to the index.
+// (buildKeyIndex), when dropKeyIndex allows. The repeats a batch holds are then found with one
+// sort, reported as the index would have (the later rows, naming the first) and removed
+// before the index is built.
 func (d *directWriter) deferKeyIndex(ctx context.Context) error {
-	if d.enc == nil || len(d.keys) == 0 || (d.mode != pubdata.ModeAppend && d.mode != pubdata.ModeReplace) {
-		return nil
+	dropped, err := d.tx.dropKeyIndex(ctx, d.tbl, d.enc, d.keys, d.mode)
+	d.deferKey = dropped
+	return err
+}
+
+// dropKeyIndex drops the table's unique key index for a load that builds it after its rows,
+// and reports whether it did: when every key column is encrypted and the table has no
+// current rows (an append into an empty table, or a replace, which supersedes them after the
+// drop). The blind indexes arrive in random order, so each row's index entry lands on a
+// random page of the index, while an index built after the load sorts them once and writes
+// its pages in order (SQLite, and PostgreSQL's COPY: 4.8 + 1.2 s of the server's time against
+// 8.2 s for 980,000 rows). The drop, the rows and the new index are one transaction: a reader
+// sees the table before the load, with its index, until it commits. An upsert (which looks
+// each key up) keeps the index; so does a clear key, whose values usually arrive in order
+// and append to the index.
+func (tx *Tx) dropKeyIndex(ctx context.Context, tbl string, enc *batchEncoder, keys []string, mode pubdata.LoadMode) (bool, error) {
+	if enc == nil || len(keys) == 0 || (mode != pubdata.ModeAppend && mode != pubdata.ModeReplace) {
+		return false, nil
 	}
-	for _, k := range d.keys {
-		if !slices.Contains(d.enc.cols, k) {
-			return nil
+	for _, k := range keys {
+		if !slices.Contains(enc.cols, k) {
+			return false, nil
 		}
 	}
-	name := bareTable(d.tbl) + "_key"
+	name := bareTable(tbl) + "_key"
+	q, args := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", []any{name}
+	if tx.db.dialect == Postgres {
+		q, args = "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = COALESCE(NULLIF(?, ''), current_schema()) AND indexname = ?", []any{tableSchema(tbl), name}
+	}
 	var n int
-	if err := d.tx.queryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?", name).Scan(&n); err != nil || n == 0 {
-		return err
+	if err := tx.queryRow(ctx, q, args...).Scan(&n); err != nil || n == 0 {
+		return false, err
 	}
-	if d.mode == pubdata.ModeAppend { // a replace supersedes every current row first
+	if mode == pubdata.ModeAppend { // a replace supersedes every current row first
 		var one int
-		err := d.tx.queryRow(ctx, "SELECT 1 FROM "+d.tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
+		err := tx.queryRow(ctx, "SELECT 1 FROM "+tbl+" WHERE _to IS NULL LIMIT 1").Scan(&one)
 		if err == nil {
-			return nil // current rows: an append keeps the index that checks them
+			return false, nil // current rows: an append keeps the index that checks them
 		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return false, err
 		}
 	}
-	if _, err := d.tx.exec(ctx, "DROP INDEX "+name); err != nil {
-		return err
+	if s := tableSchema(tbl); s != "" {
+		name = s + "." + name
 	}
-	d.deferKey = true
-	return nil
+	if _, err := tx.exec(ctx, "DROP INDEX "+name); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // buildKeyIndex builds the key index deferKeyIndex dropped: at the end of the load, or

@@ -53,10 +53,16 @@ var errKeyConflict = errors.New("sqlstore: key conflict on the fast path")
 
 // copyInto copies the rows straight into the entry's table tbl (PostgreSQL), after
 // superseding every current row for a replace, inside a savepoint: a key conflict rolls the
-// savepoint back and returns errKeyConflict.
-func (st *stage) copyInto(ctx context.Context, tbl string, seq int64, mode pubdata.LoadMode, next func() (*pubdata.SourceRow, error)) (loaded, superseded int64, err error) {
+// savepoint back and returns errKeyConflict. An encrypted key's index is built after the
+// rows where dropKeyIndex allows; a batch that repeats a key then fails to build it, which is
+// a key conflict too.
+func (st *stage) copyInto(ctx context.Context, tbl string, keys []string, seq int64, mode pubdata.LoadMode, next func() (*pubdata.SourceRow, error)) (loaded, superseded int64, err error) {
 	tx := st.tx
 	if _, err := tx.exec(ctx, "SAVEPOINT pd_fast"); err != nil {
+		return 0, 0, err
+	}
+	dropped, err := tx.dropKeyIndex(ctx, tbl, st.enc, keys, mode)
+	if err != nil {
 		return 0, 0, err
 	}
 	if mode == pubdata.ModeReplace {
@@ -85,6 +91,16 @@ func (st *stage) copyInto(ctx context.Context, tbl string, seq int64, mode pubda
 		return 0, 0, errKeyConflict
 	case err != nil:
 		return 0, 0, err
+	}
+	if dropped {
+		if err := tx.createKeyIndex(ctx, tbl, keys); pubdata.ErrorCode(err) == pubdata.ECONFLICT {
+			if _, rerr := tx.exec(ctx, "ROLLBACK TO SAVEPOINT pd_fast"); rerr != nil {
+				return 0, 0, rerr
+			}
+			return 0, 0, errKeyConflict
+		} else if err != nil {
+			return 0, 0, err
+		}
 	}
 	_, err = tx.exec(ctx, "RELEASE SAVEPOINT pd_fast")
 	return loaded, superseded, err

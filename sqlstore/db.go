@@ -45,8 +45,9 @@ type DB struct {
 
 	catalog  catalogCache
 	calendar calendarCache
-	reads    readCache // readcache.go
-	crypto   dbCrypto  // encryption.go
+	reads    readCache     // readcache.go
+	crypto   dbCrypto      // encryption.go
+	ckpt     *checkpointer // SQLite: copies the log after large loads (checkpoint.go); nil on PostgreSQL
 }
 
 // Open connects to dsn — "sqlite:PATH" (a file, created if absent, in WAL mode with a busy
@@ -118,6 +119,9 @@ func Open(ctx context.Context, dsn, keyDir string) (*DB, error) {
 		return nil, err
 	}
 	d.crypto.svc, d.crypto.policy = keys, pubdata.DefaultEncryptionPolicy()
+	if d.dialect == SQLite {
+		d.ckpt = newCheckpointer(d.db)
+	}
 	return d, nil
 }
 
@@ -128,7 +132,12 @@ func (d *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Ro
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	if d.ckpt != nil {
+		d.ckpt.stop() // after the checkpoint it runs; closing the last connection copies the rest
+	}
+	return d.db.Close()
+}
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error { return d.db.PingContext(ctx) }

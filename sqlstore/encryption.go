@@ -377,6 +377,14 @@ func bareTable(tbl string) string {
 	return tbl
 }
 
+// tableSchema is tbl's schema ("" when not qualified: the search path's first).
+func tableSchema(tbl string) string {
+	if i := strings.LastIndexByte(tbl, '.'); i >= 0 {
+		return tbl[:i]
+	}
+	return ""
+}
+
 // prepareEncryption gives m's entry its keys when it has none and moves its table into the
 // important schema (PostgreSQL), before a first encrypted column.
 func (tx *Tx) prepareEncryption(ctx context.Context, m *tableMeta) error {

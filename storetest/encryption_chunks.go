@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,7 +12,8 @@ import (
 func init() {
 	encryptionTests = append(encryptionTests,
 		namedTest{"EncryptedKeyRulesLargeBatch", testEncryptedKeyRulesLargeBatch},
-		namedTest{"EncryptedKeyFirstLoadRepeats", testEncryptedKeyFirstLoadRepeats})
+		namedTest{"EncryptedKeyFirstLoadRepeats", func(t *testing.T, s *Store) { encryptedKeyFirstLoad(t, s, false) }},
+		namedTest{"EncryptedKeyFirstLoadFromFile", func(t *testing.T, s *Store) { encryptedKeyFirstLoad(t, s, true) }})
 }
 
 // testEncryptedKeyRulesLargeBatch: the key rules on an encrypted key in batches of hundreds
@@ -136,11 +138,24 @@ func testEncryptedKeyRulesLargeBatch(t *testing.T, s *Store) {
 	wantRows(t, byKey(id(100)), id(100)+"|10099")
 }
 
-// testEncryptedKeyFirstLoadRepeats: the first load into an empty table and a replace (where
-// SQLite builds the key index after the rows) report a key twice in the batch as any load
-// does, keep the first row, write nothing in all-or-nothing mode, and look up a delete's key.
-func testEncryptedKeyFirstLoadRepeats(t *testing.T, s *Store) {
+// encryptedKeyFirstLoad: the first load into an empty table and a replace (where the store
+// builds the key index after the rows: SQLite, and PostgreSQL's COPY of a source that can be
+// read again, file) report a key twice in the batch as any load does, keep the first row,
+// write nothing in all-or-nothing mode, and look up a delete's key; after a clean first load
+// or replace the index is there and checks the next batch.
+func encryptedKeyFirstLoad(t *testing.T, s *Store, file bool) {
 	editor, reviewer := catalogueSetup(t, s)
+	load := func(t *testing.T, s *Store, ctx context.Context, e *pubdata.Entry, opt pubdata.LoadOptions, list ...*pubdata.SourceRow) *pubdata.Batch {
+		t.Helper()
+		b, _, err := s.Data.CreateBatch(ctx, e, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err = s.Data.RunBatch(ctx, e, b.ID, &rows{list: list, rewind: file}, opt); err != nil {
+			t.Fatalf("RunBatch: %v", err)
+		}
+		return b
+	}
 	id := func(i int) string { return fmt.Sprintf("3501021985%08d", i) }
 	person := func(num int64, key string, income int64) *pubdata.SourceRow {
 		return row(num, key, "姓名"+key[10:], income, "台江区", nil)
@@ -148,6 +163,9 @@ func testEncryptedKeyFirstLoadRepeats(t *testing.T, s *Store) {
 	entry := func(title string) *pubdata.Entry {
 		f := personFields()
 		f.Title = title
+		if file {
+			f.Title += "（文件）"
+		}
 		e := publish(t, s, editor, reviewer, "fz-scj", f)
 		e, err := s.Entries.FindPublishedEntry(system, e.ID)
 		if err != nil {
@@ -272,4 +290,29 @@ func testEncryptedKeyFirstLoadRepeats(t *testing.T, s *Store) {
 	if n := count(e3); n != 101 {
 		t.Fatalf("%d rows, want 101", n)
 	}
+
+	// A clean first load and a clean replace: the index built after the rows checks the
+	// next batch (a key that exists is refused, not stored twice).
+	e4 := entry("低保对象名册（无重复）")
+	list = list[:0]
+	for j := range 100 {
+		list = append(list, person(int64(j+2), id(j), int64(j)))
+	}
+	if b = load(t, s, editor, e4, pubdata.LoadOptions{}, list...); b.Status != pubdata.BatchDone || b.RowsLoaded != 100 {
+		t.Fatalf("clean first load %+v", b)
+	}
+	b = load(t, s, editor, e4, pubdata.LoadOptions{OnError: pubdata.OnErrorSkip}, person(2, id(5), 1), person(3, id(500), 2))
+	if b.RowsLoaded != 1 || reports(b) != "2:"+pubdata.RuleExists+":"+id(5) || count(e4) != 101 {
+		t.Fatalf("append after a clean first load %+v: %s, %d rows", b, reports(b), count(e4))
+	}
+	b = load(t, s, editor, e4, pubdata.LoadOptions{Mode: pubdata.ModeReplace}, list[:50]...)
+	if b.Status != pubdata.BatchDone || b.RowsLoaded != 50 || b.RowsSuperseded != 101 || count(e4) != 50 {
+		t.Fatalf("clean replace %+v, %d rows", b, count(e4))
+	}
+	b = load(t, s, editor, e4, pubdata.LoadOptions{OnError: pubdata.OnErrorSkip}, person(2, id(10), 1), person(3, id(60), 2))
+	if b.RowsLoaded != 1 || reports(b) != "2:"+pubdata.RuleExists+":"+id(10) || count(e4) != 51 {
+		t.Fatalf("append after a clean replace %+v: %s, %d rows", b, reports(b), count(e4))
+	}
+	wantRows(t, byKey(e4, id(10)), id(10)+"|10")
+	wantRows(t, byKey(e4, id(60)), id(60)+"|2")
 }
