@@ -25,8 +25,8 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/lib/datafile"
-	"github.com/pubdata/pubdata/sqlstore"
 	"github.com/pubdata/pubdata/lib/ident"
+	"github.com/pubdata/pubdata/sqlstore"
 )
 
 // The aggregation benchmarks (issue 4): loading a generated 1,000,000-row, 20-column CSV
