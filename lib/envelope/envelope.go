@@ -24,9 +24,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/sm4"
@@ -285,6 +287,7 @@ type EntryKeys struct {
 	aead  cipher.AEAD
 	index []byte
 	pool  sync.Pool // hash.Hash: HMAC-SM3 under index
+	bufs  sync.Pool // *[]byte: Encrypt's and Index's working buffer
 
 	// Nonces are 8 random bytes drawn once per 2^32 encryptions followed by a 4-byte
 	// counter (the deterministic construction of NIST SP 800-38D 8.2.1, with a random
@@ -328,6 +331,7 @@ func NewEntryKeys(entry string, material []byte) (*EntryKeys, error) {
 	}
 	k := &EntryKeys{entry: entry, aead: a, index: append([]byte(nil), material[16:]...)}
 	k.pool.New = func() any { return hmac.New(sm3.New, k.index) }
+	k.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	return k, nil
 }
 
@@ -339,18 +343,31 @@ func (k *EntryKeys) aad(column string) []byte {
 }
 
 // Encrypt returns the stored text of the value text of column: Prefix and the base64 of
-// nonce, ciphertext and tag.
+// nonce, ciphertext and tag. A load seals two values a row (bench ingest: 2,000,000 calls),
+// so the AAD, the plaintext and the sealed bytes share one pooled buffer, and the text is
+// built once.
 func (k *EntryKeys) Encrypt(column, text string) (string, error) {
-	n := k.aead.NonceSize()
-	b := make([]byte, n, n+len(text)+k.aead.Overhead())
-	if err := k.nonce(b); err != nil {
+	bp := k.bufs.Get().(*[]byte)
+	defer k.bufs.Put(bp)
+	n, o := k.aead.NonceSize(), k.aead.Overhead()
+	// The buffer: AAD (entry 0x00 column), nonce, plaintext sealed in place (ciphertext, tag).
+	b := append((*bp)[:0], k.entry...)
+	b = append(b, 0)
+	b = append(b, column...)
+	na := len(b)
+	b = slices.Grow(b, n+len(text)+o)[:na+n]
+	if err := k.nonce(b[na:]); err != nil {
 		return "", err
 	}
-	b = k.aead.Seal(b, b, []byte(text), k.aad(column))
-	out := make([]byte, len(Prefix)+base64.RawStdEncoding.EncodedLen(len(b)))
+	b = append(b, text...)
+	plain := b[na+n:]
+	ct := k.aead.Seal(plain[:0], b[na:na+n], plain, b[:na]) // in b's capacity (Grow above)
+	sealed := b[na : na+n+len(ct)]
+	keepBuffer(bp, b)
+	out := make([]byte, len(Prefix)+base64.RawStdEncoding.EncodedLen(len(sealed)))
 	copy(out, Prefix)
-	base64.RawStdEncoding.Encode(out[len(Prefix):], b)
-	return string(out), nil
+	base64.RawStdEncoding.Encode(out[len(Prefix):], sealed)
+	return unsafe.String(unsafe.SliceData(out), len(out)), nil // out is not written again
 }
 
 // Decrypt reads what Encrypt returned for column.
@@ -373,14 +390,26 @@ func (k *EntryKeys) Decrypt(column, stored string) (string, error) {
 // HMAC-SM3(index key, column 0x00 text), base64 (22 characters).
 func (k *EntryKeys) Index(column, text string) string {
 	h := k.pool.Get().(hash.Hash)
+	bp := k.bufs.Get().(*[]byte)
+	b := append((*bp)[:0], column...)
+	b = append(b, 0)
+	b = append(b, text...)
 	h.Reset()
-	h.Write([]byte(column))
-	h.Write([]byte{0})
-	h.Write([]byte(text))
-	var sum [32]byte
-	d := h.Sum(sum[:0])
+	h.Write(b)
+	b = h.Sum(b[:0])
+	var out [22]byte
+	base64.RawURLEncoding.Encode(out[:], b[:16])
+	keepBuffer(bp, b)
+	k.bufs.Put(bp)
 	k.pool.Put(h)
-	return base64.RawURLEncoding.EncodeToString(d[:16])
+	return string(out[:])
+}
+
+// keepBuffer keeps b as the pooled buffer bp unless a long value grew it past 64 KiB.
+func keepBuffer(bp *[]byte, b []byte) {
+	if cap(b) <= 64<<10 {
+		*bp = b[:0]
+	}
 }
 
 func seal(a cipher.AEAD, plain, aad []byte) ([]byte, error) {

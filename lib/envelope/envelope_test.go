@@ -108,3 +108,37 @@ func TestMasterKeys(t *testing.T) {
 		t.Fatal("a bad key was accepted")
 	}
 }
+
+// TestEntryKeysKnownAnswers: the blind index of a value under fixed key material, and the
+// opening of a value sealed under it, stay what stored tables hold (a change of either
+// would strand every encrypted table).
+func TestEntryKeysKnownAnswers(t *testing.T) {
+	material := make([]byte, 48)
+	for i := range material {
+		material[i] = byte(i)
+	}
+	k, err := NewEntryKeys("01a24eae-2a06-7221-ab06-366a15c19cab", material)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ column, text, index string }{
+		{"uscc", "91350100MA2Y0000X1", "4H3PydEAdcXZ0omWcgsURQ"},
+		{"legal_rep", "林晓雯", "uZ2rG7f2X_qC45cuH6-C9w"},
+		{"sfzh", "", "vTwAoezAkaHa7lf0pfxmIA"},
+	} {
+		if got := k.Index(c.column, c.text); got != c.index {
+			t.Errorf("Index(%q, %q) = %q, want %q", c.column, c.text, got, c.index)
+		}
+		ct, err := k.Encrypt(c.column, c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := k.Decrypt(c.column, ct); err != nil || p != c.text {
+			t.Errorf("Decrypt(Encrypt(%q)) = %q, %v", c.text, p, err)
+		}
+	}
+	const sealed = "e1:i/wbYdErD9UAAAAB5HUCbxtMbw/8AiQ5WdABZYqHT4pzWHVvyh8kRdgUIKb7pQ" // Encrypt("uscc", "91350100MA2Y0000X1") under this material
+	if p, err := k.Decrypt("uscc", sealed); err != nil || p != "91350100MA2Y0000X1" {
+		t.Errorf("Decrypt of a stored value = %q, %v", p, err)
+	}
+}
