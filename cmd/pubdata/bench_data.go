@@ -547,7 +547,6 @@ func benchRowsCommand() *command {
 // benchServe serves the app's handler on a loopback port until the returned stop, with the
 // server's garbage collection settings and without rate limits (the benchmarks send hundreds of anonymous requests a second from one address).
 func benchServe(a *app) (string, func(), error) {
-	serverGC() // as pubdata serve
 	a.cfg.RateLimit, a.cfg.AnonRateLimit = 0, 0
 	h, err := a.handler()
 	if err != nil {
@@ -557,9 +556,11 @@ func benchServe(a *app) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	serverGC(ctx) // as pubdata serve
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+	return "http://" + ln.Addr().String(), func() { srv.Close(); cancel() }, nil
 }
 
 // benchProviderToken returns a new API token of bench-data-reader, a member of the

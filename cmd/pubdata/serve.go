@@ -47,7 +47,7 @@ func serveCommand() *command {
 // accepting connections, waits for requests in flight (up to ShutdownTimeout), signs a last
 // checkpoint and closes the database.
 func (c *cli) serve(ctx context.Context, cfg *Config, demo bool) (err error) {
-	serverGC()
+	serverGC(ctx)
 	logger := cfg.NewLogger(c.stderr)
 	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
