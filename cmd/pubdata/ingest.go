@@ -84,6 +84,7 @@ func ingestCommand() *command {
 				opt.IdempotencyKey = key
 			}
 		}
+		serverGC(ctx) // a load runs under serve's collection settings here too
 		return c.withApp(ctx, cmd, cf, func(ctx context.Context, a *app) error {
 			b, repeated, err := c.ingest(ctx, a, entry, as, in, size, forced, opt)
 			if b != nil {
