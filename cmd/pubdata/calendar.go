@@ -151,20 +151,13 @@ func orSystem(user string) string {
 // interval until ctx ends (per process: the calendar is held in memory). The warning of the
 // calendar's end is a periodic job of the queue (warnCalendarEnding, jobs.go).
 func (a *app) runCalendarReload(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	tick(ctx, interval, func() {
 		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
 		if err := a.db.SyncCalendar(jctx); err != nil && ctx.Err() == nil {
 			a.logger.Error("reloading the working-day calendar", "error", err)
 		}
-		cancel()
-	}
+	})
 }
 
 // warnCalendarEnding warns the authorities' admins when the covered range ends soon (once

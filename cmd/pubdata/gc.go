@@ -39,20 +39,25 @@ func serverGC(ctx context.Context) {
 		return
 	}
 	debug.SetMemoryLimit(serverMemoryFloor)
-	go func() {
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		t := time.NewTicker(serverLimitInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			metrics.Read(sample)
-			if sample[0].Value.Kind() == metrics.KindUint64 {
-				debug.SetMemoryLimit(serverMemoryLimit(sample[0].Value.Uint64()))
-			}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	go tick(ctx, serverLimitInterval, func() {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			debug.SetMemoryLimit(serverMemoryLimit(sample[0].Value.Uint64()))
 		}
-	}()
+	})
+}
+
+// tick runs fn every interval until ctx ends.
+func tick(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
+		}
+	}
 }

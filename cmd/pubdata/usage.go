@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/pubdata/pubdata/http/web"
 )
@@ -10,16 +9,7 @@ import (
 // runEntryUsage writes the entries' usage counts (views, downloads, API calls) every
 // web.UsageFlushInterval until ctx ends; serve flushes once more after it stops.
 func (a *app) runEntryUsage(ctx context.Context) {
-	t := time.NewTicker(web.UsageFlushInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			a.flushEntryUsage(ctx)
-		}
-	}
+	tick(ctx, web.UsageFlushInterval, func() { a.flushEntryUsage(ctx) })
 }
 
 // flushEntryUsage writes the entries' uses counted since the last flush.
