@@ -91,6 +91,9 @@ func ValidateOrg(o *Org) error {
 		p = append(p, FieldErrorf("code", "Organisation code is required.").Keyed("error.org.code.required"))
 	case !orgCodePattern.MatchString(o.Code):
 		p = append(p, FieldErrorf("code", "Organisation code %q must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.", o.Code).Keyed("error.org.code.syntax", "Code", o.Code))
+	case IsFederatedOrgCode(o.Code):
+		// A local organisation so named would pass for a peer platform's (federation.go).
+		p = append(p, FieldErrorf("code", "Organisation code %q is reserved: codes of the form fed<six-digit division>-… name peer platforms' organisations.", o.Code).Keyed("error.org.code.reserved", "Code", o.Code))
 	}
 	switch {
 	case o.Name == "":
