@@ -473,6 +473,11 @@ func restoreInto(ctx context.Context, cfg *Config, bk *backup.Backup, pass strin
 	}
 	if err := sqlstore.Load(ctx, dsn, m.DBFormat, dump); err != nil {
 		backup.Clear(cfg.Data)
+		if elsewhere { // the objects put for it go too: the store is as the restore found it
+			if rerr := bk.RemovePutBlobs(context.WithoutCancel(ctx), blobs); rerr != nil {
+				logger.Warn("a refused restore could not remove an object it put", "error", rerr)
+			}
+		}
 		return nil, fmt.Errorf("restore the database: %w", err)
 	}
 	if err := backup.RemoveStaging(cfg.Data); err != nil {

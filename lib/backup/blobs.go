@@ -103,4 +103,6 @@ type BlobWriter interface {
 	Exists(ctx context.Context, key string) (bool, error)
 	// PutFile keeps the local file path as key (moving it when it can).
 	PutFile(ctx context.Context, key, path string) error
+	// Delete removes key (a missing key is no error).
+	Delete(ctx context.Context, key string) error
 }

@@ -107,6 +107,33 @@ func TestBlobParts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(target, filepath.FromSlash(key))); err == nil {
 		t.Error("the blob parts went into the data folder, not the store")
 	}
+	// A restore refused after Restore (its database does not load) removes what it put, and
+	// only that: an object the store held before stays.
+	if err := other.Put(ctx, "batches/kept", strings.NewReader("before")); err != nil {
+		t.Fatal(err)
+	}
+	bk2, err := Open(ctx, b, m.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Delete(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	target2 := filepath.Join(t.TempDir(), "restored2")
+	if _, err := bk2.Restore(ctx, RestoreOptions{DataDir: target2, Passphrase: pass, KeyFile: "audit-sm2.pem", Blobs: other}); err != nil {
+		t.Fatal(err)
+	}
+	if bk2.BlobsPut != 1 || bk2.BlobsPresent != 2 {
+		t.Fatalf("second restore: %d put, %d present; want 1 and 2", bk2.BlobsPut, bk2.BlobsPresent)
+	}
+	if err := bk2.RemovePutBlobs(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]bool{key: false, "batches/b1": true, "batches/kept": true} {
+		if ok, err := other.Exists(ctx, k); err != nil || ok != want {
+			t.Errorf("after removing what the refused restore put: %s exists %v (%v), want %v", k, ok, err, want)
+		}
+	}
 
 	// An altered blob part: Check names it (its SHA-256 first).
 	obj := m.Name + "/blob/" + key

@@ -31,6 +31,21 @@ type Backup struct {
 	// BlobsPut and BlobsPresent count, after Restore, the blob parts put into the blob store
 	// and those the store already held (the same key).
 	BlobsPut, BlobsPresent int
+	put                    []string // the keys Restore put (RemovePutBlobs)
+}
+
+// RemovePutBlobs removes from w the objects Restore put there (not those it found), for a
+// restore that fails after Restore returned (the database does not load): a refused restore
+// leaves the blob store as it found it. It tries every key and returns the first error.
+func (bk *Backup) RemovePutBlobs(ctx context.Context, w BlobWriter) error {
+	var first error
+	for _, key := range bk.put {
+		if err := w.Delete(ctx, key); err != nil && first == nil {
+			first = fmt.Errorf("restore: remove blob %s: %w", key, err)
+		}
+	}
+	bk.put, bk.BlobsPut = nil, 0
+	return first
 }
 
 // Signed reports whether the manifest carries a signature.
@@ -221,8 +236,12 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 	defer func() {
 		if err != nil {
 			Clear(opt.DataDir)
+			if opt.Blobs != nil {
+				bk.RemovePutBlobs(context.WithoutCancel(ctx), opt.Blobs)
+			}
 		}
 	}()
+	bk.put, bk.BlobsPut, bk.BlobsPresent = nil, 0, 0
 	stage := filepath.Join(opt.DataDir, ".restore")
 	if err := os.Mkdir(stage, 0o700); err != nil {
 		return "", err
@@ -305,6 +324,7 @@ func (bk *Backup) Restore(ctx context.Context, opt RestoreOptions) (dump string,
 			return "", fmt.Errorf("restore: blob %s: %w", bl.final, err)
 		}
 		bk.BlobsPut++
+		bk.put = append(bk.put, bl.final)
 	}
 	return dump, nil
 }
