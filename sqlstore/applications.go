@@ -661,22 +661,30 @@ func (s *ApplicationService) FindGrantByID(ctx context.Context, id string) (*pub
 // LiveGrants implements pubdata.ApplicationService: one indexed lookup by (entry, consumer
 // organisation) and one by (entry, public user).
 func (s *ApplicationService) LiveGrants(ctx context.Context, a *pubdata.Actor, entryID string, now time.Time) ([]*pubdata.Grant, error) {
+	return s.db.liveGrants(ctx, a, "SELECT "+grantColumns+" FROM grants g WHERE g.entry_id = ?", "g", entryID, 17, now, scanGrant)
+}
+
+// liveGrants returns the live (unexpired, unrevoked) grants or deliveries of sel (a SELECT of
+// the alias t's rows on object obj, "… WHERE t.<object> = ?") that actor a holds: its
+// organisation's (not a person's) and its own as a person, newest first by column order.
+func (d *DB) liveGrants(ctx context.Context, a *pubdata.Actor, sel, t, obj string, order int, now time.Time, scan func(interface{ Scan(...any) error }) (*pubdata.Grant, error)) ([]*pubdata.Grant, error) {
 	if a.Anonymous() {
 		return []*pubdata.Grant{}, nil
 	}
 	var parts []string
 	var args []any
+	live := " AND " + t + ".expires_at > ? AND " + t + ".revoked_at IS NULL"
 	if org := a.OrgCode(); org != "" {
-		parts = append(parts, "SELECT "+grantColumns+" FROM grants g WHERE g.entry_id = ? AND g.consumer = ? AND g.consumer_user = '' AND g.expires_at > ? AND g.revoked_at IS NULL")
-		args = append(args, entryID, org, fmtTime(now))
+		parts = append(parts, sel+" AND "+t+".consumer = ? AND "+t+".consumer_user = ''"+live)
+		args = append(args, obj, org, fmtTime(now))
 	}
-	parts = append(parts, "SELECT "+grantColumns+" FROM grants g WHERE g.entry_id = ? AND g.consumer_user = ? AND g.expires_at > ? AND g.revoked_at IS NULL")
-	args = append(args, entryID, a.Username(), fmtTime(now))
-	rows, err := s.db.query(ctx, strings.Join(parts, " UNION ALL ")+" ORDER BY 17 DESC", args...)
+	parts = append(parts, sel+" AND "+t+".consumer_user = ?"+live)
+	args = append(args, obj, a.Username(), fmtTime(now))
+	rows, err := d.query(ctx, strings.Join(parts, " UNION ALL ")+fmt.Sprintf(" ORDER BY %d DESC", order), args...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := scanRows(rows, scanGrant)
+	out, err := scanRows(rows, scan)
 	if out == nil {
 		out = []*pubdata.Grant{}
 	}

@@ -759,26 +759,7 @@ func (s *TradeService) Delivery(ctx context.Context, id string) (*pubdata.Grant,
 // LiveDeliveries implements pubdata.TradeService: one indexed lookup by (product, buyer
 // organisation) and one by (product, public user).
 func (s *TradeService) LiveDeliveries(ctx context.Context, a *pubdata.Actor, product string, now time.Time) ([]*pubdata.Grant, error) {
-	if a.Anonymous() {
-		return []*pubdata.Grant{}, nil
-	}
-	var parts []string
-	var args []any
-	if org := a.OrgCode(); org != "" {
-		parts = append(parts, "SELECT "+deliveryColumns+" FROM trade_deliveries d WHERE d.product_id = ? AND d.consumer = ? AND d.consumer_user = '' AND d.expires_at > ? AND d.revoked_at IS NULL")
-		args = append(args, product, org, fmtTime(now))
-	}
-	parts = append(parts, "SELECT "+deliveryColumns+" FROM trade_deliveries d WHERE d.product_id = ? AND d.consumer_user = ? AND d.expires_at > ? AND d.revoked_at IS NULL")
-	args = append(args, product, a.Username(), fmtTime(now))
-	rows, err := s.db.query(ctx, strings.Join(parts, " UNION ALL ")+" ORDER BY 13 DESC", args...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := scanRows(rows, scanDelivery)
-	if out == nil {
-		out = []*pubdata.Grant{}
-	}
-	return out, err
+	return s.db.liveGrants(ctx, a, "SELECT "+deliveryColumns+" FROM trade_deliveries d WHERE d.product_id = ?", "d", product, 13, now, scanDelivery)
 }
 
 // RecordProductRead implements pubdata.TradeService.
