@@ -161,38 +161,9 @@ type TicketFilter struct {
 // items, each with a value of its item's type. It returns the key in canonical text form.
 // Problems name the field "key".
 func TicketKey(items []Item, key map[string]string) (map[string]string, error) {
-	keys := KeyItems(items)
-	if len(keys) == 0 {
-		return nil, FieldErrorf("key", "The table has no key columns, so a row cannot be named; report the problem with the entry instead.").Keyed("error.ticket.key.none")
-	}
-	var problems []*Error
-	out := map[string]string{}
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		it := items[k]
-		names[i] = it.Name
-		raw, ok := key[it.Name]
-		if !ok || strings.TrimSpace(raw) == "" {
-			problems = append(problems, FieldErrorf("key", "The row's key needs a value for %s (%s).", it.Name, it.Title).Keyed("error.ticket.key.missing", "Column", titleOf(it)))
-			continue
-		}
-		v, err := ParseItemValue(it.Type, strings.TrimSpace(raw))
-		if err != nil {
-			problems = append(problems, FieldErrorf("key", "Key column %s: the value %s", it.Name, err.(*Error).Message).
-				Keyed("error.ticket.key.value", "Column", titleOf(it), "Problem", MessageOf(err)))
-			continue
-		}
-		out[it.Name] = FormatItemValue(v)
-	}
-	for name := range key {
-		if !slices.Contains(names, name) {
-			problems = append(problems, FieldErrorf("key", "%q is not a key column; the key is %s.", name, strings.Join(names, ", ")).Keyed("error.ticket.key.unknown", "Name", name, "Keys", strings.Join(names, ", ")))
-		}
-	}
-	if err := invalid(problems); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return rowKey(items, key, "error.ticket.key", "The row's key needs a value for %s (%s).", func() *Error {
+		return FieldErrorf("key", "The table has no key columns, so a row cannot be named; report the problem with the entry instead.").Keyed("error.ticket.key.none")
+	})
 }
 
 // hasKeyValues reports whether a filed key names any value (an empty form's key fields
