@@ -136,17 +136,20 @@ type ObjectionFilter struct {
 // items, each with a value of its item's type. It returns the key in canonical text form
 // (FormatItemValue of the typed values). Problems name the field "key".
 func ObjectionKey(items []Item, key map[string]string) (map[string]string, error) {
-	return rowKey(items, key, "error.objection.key", "The key needs a value for %s (%s).", func() *Error {
+	return rowKey(items, key, rowKeyWords{"error.objection.key.missing", "error.objection.key.value", "error.objection.key.unknown", "The key needs a value for %s (%s)."}, func() *Error {
 		return FieldErrorf("key", "The table has no key columns, so a record cannot be named; object to the entry instead by contacting its provider.").Keyed("error.objection.no_key")
 	})
 }
 
+// rowKeyWords are the message keys of rowKey's problems (a value missing, a value not of its
+// type, a name not a key item) and the English text of a missing value (the item's name and
+// title).
+type rowKeyWords struct{ missing, value, unknown, missingText string }
+
 // rowKey checks a row's key filed with an objection or a ticket against the entry's items
 // (ObjectionKey, TicketKey): every key item with a value of its type (trimmed), no other
-// name. Its problems name the field "key" and are keyed prefix+".missing", ".value" and
-// ".unknown" (missing: the English text, with the item's name and title); none is the error
-// of a table without key items.
-func rowKey(items []Item, key map[string]string, prefix, missing string, none func() *Error) (map[string]string, error) {
+// name. Its problems name the field "key"; none is the error of a table without key items.
+func rowKey(items []Item, key map[string]string, w rowKeyWords, none func() *Error) (map[string]string, error) {
 	keys := KeyItems(items)
 	if len(keys) == 0 {
 		return nil, none()
@@ -159,20 +162,20 @@ func rowKey(items []Item, key map[string]string, prefix, missing string, none fu
 		names[i] = it.Name
 		raw, ok := key[it.Name]
 		if !ok || strings.TrimSpace(raw) == "" {
-			problems = append(problems, FieldErrorf("key", missing, it.Name, it.Title).Keyed(prefix+".missing", "Column", titleOf(it)))
+			problems = append(problems, FieldErrorf("key", w.missingText, it.Name, it.Title).Keyed(w.missing, "Column", titleOf(it)))
 			continue
 		}
 		v, err := ParseItemValue(it.Type, strings.TrimSpace(raw))
 		if err != nil {
 			problems = append(problems, FieldErrorf("key", "Key column %s: the value %s", it.Name, err.(*Error).Message).
-				Keyed(prefix+".value", "Column", titleOf(it), "Problem", MessageOf(err)))
+				Keyed(w.value, "Column", titleOf(it), "Problem", MessageOf(err)))
 			continue
 		}
 		out[it.Name] = FormatItemValue(v)
 	}
 	for name := range key {
 		if !slices.Contains(names, name) {
-			problems = append(problems, FieldErrorf("key", "%q is not a key column; the key is %s.", name, strings.Join(names, ", ")).Keyed(prefix+".unknown", "Name", name, "Keys", strings.Join(names, ", ")))
+			problems = append(problems, FieldErrorf("key", "%q is not a key column; the key is %s.", name, strings.Join(names, ", ")).Keyed(w.unknown, "Name", name, "Keys", strings.Join(names, ", ")))
 		}
 	}
 	if err := invalid(problems); err != nil {

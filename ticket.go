@@ -161,7 +161,7 @@ type TicketFilter struct {
 // items, each with a value of its item's type. It returns the key in canonical text form.
 // Problems name the field "key".
 func TicketKey(items []Item, key map[string]string) (map[string]string, error) {
-	return rowKey(items, key, "error.ticket.key", "The row's key needs a value for %s (%s).", func() *Error {
+	return rowKey(items, key, rowKeyWords{"error.ticket.key.missing", "error.ticket.key.value", "error.ticket.key.unknown", "The row's key needs a value for %s (%s)."}, func() *Error {
 		return FieldErrorf("key", "The table has no key columns, so a row cannot be named; report the problem with the entry instead.").Keyed("error.ticket.key.none")
 	})
 }
