@@ -8,7 +8,6 @@ import (
 
 	"github.com/pubdata/pubdata"
 	"github.com/pubdata/pubdata/http/api"
-	"github.com/pubdata/pubdata/http/web"
 	"github.com/pubdata/pubdata/internal/testdb"
 	"github.com/pubdata/pubdata/lib/ident"
 	"github.com/pubdata/pubdata/sqlstore"
@@ -33,27 +32,11 @@ func testIdentityRevoke(t *testing.T, dsn string) {
 	if err := e.srv.Orgs.CreateOrg(system, &pubdata.Org{Code: "fz-co", Name: "福州某公司", Kind: pubdata.KindCompany, Division: "350100"}); err != nil {
 		t.Fatal(err)
 	}
-	co, err := e.srv.Users.CreateUser(system, &pubdata.UserCreate{Username: "co-admin", Password: password("co-admin"), OrgCode: "fz-co", Role: pubdata.RoleAdmin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.users["co-admin"] = co
-	if _, e.tokens["co-admin"], err = e.srv.Tokens.CreateToken(system, co.ID, "fixture", 0); err != nil {
-		t.Fatal(err)
-	}
+	e.addUser("co-admin", "fz-co", pubdata.RoleAdmin)
 
 	residentID := ident.CompleteResidentID("35010219900307002")
 	otherID := ident.CompleteResidentID("35010219851111003")
-	en := e.publish(pbEditor, e.createEntry(pbEditor, entryBody("律师执业证", pubdata.ClassUnconditional, pubdata.ClassNone)).ID)
-	if w := e.do(req{method: "PUT", path: "/api/v1/entries/" + en.ID + "/certificate-register", as: pbEditor, body: map[string]string{"kind": "qualification"}}); w.Code != 200 {
-		t.Fatalf("register: %d %s", w.Code, w.Body)
-	}
-	iw := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/certificates", as: pbEditor, body: map[string]any{"number": "LS-009", "title": "律师执业证",
-		"holder_name": "张三", "holder_id": residentID, "valid_from": "2025-01-01"}})
-	if iw.Code != http.StatusCreated {
-		t.Fatalf("issue: %d %s", iw.Code, iw.Body)
-	}
-	cert := decode[web.CertificateJSON](t, iw)
+	_, cert := e.lawyerCertificate(t, "LS-009", residentID)
 
 	// A statement withdrawn by the person (API), then stated again and verified.
 	claim := func(id string) {

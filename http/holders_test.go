@@ -35,30 +35,30 @@ func newHolderEnv(t *testing.T, dsn string) *env {
 	return e
 }
 
-func testCertificateHolders(t *testing.T, dsn string) {
-	e := newHolderEnv(t, dsn)
-	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
-	u2, err := e.srv.Users.CreateUser(system, &pubdata.UserCreate{Username: "citizen2", Password: password("citizen2"), DisplayName: "李四"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.users["citizen2"] = u2
-	if _, e.tokens["citizen2"], err = e.srv.Tokens.CreateToken(system, u2.ID, "fixture", 0); err != nil {
-		t.Fatal(err)
-	}
-
-	residentID := ident.CompleteResidentID("35010219900307002")
-	otherID := ident.CompleteResidentID("35010219851111003")
+// lawyerCertificate publishes pbEditor's qualification register 律师执业证 and issues it
+// certificate number to 张三 (resident ID holderID).
+func (e *env) lawyerCertificate(t *testing.T, number, holderID string) (*pubdata.Entry, web.CertificateJSON) {
+	t.Helper()
 	en := e.publish(pbEditor, e.createEntry(pbEditor, entryBody("律师执业证", pubdata.ClassUnconditional, pubdata.ClassNone)).ID)
 	if w := e.do(req{method: "PUT", path: "/api/v1/entries/" + en.ID + "/certificate-register", as: pbEditor, body: map[string]string{"kind": "qualification"}}); w.Code != 200 {
 		t.Fatalf("register: %d %s", w.Code, w.Body)
 	}
-	w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/certificates", as: pbEditor, body: map[string]any{"number": "LS-001", "title": "律师执业证",
-		"holder_name": "张三", "holder_id": residentID, "valid_from": "2025-01-01"}})
+	w := e.do(req{method: "POST", path: "/api/v1/entries/" + en.ID + "/certificates", as: pbEditor, body: map[string]any{"number": number, "title": "律师执业证",
+		"holder_name": "张三", "holder_id": holderID, "valid_from": "2025-01-01"}})
 	if w.Code != http.StatusCreated {
 		t.Fatalf("issue: %d %s", w.Code, w.Body)
 	}
-	c := decode[web.CertificateJSON](t, w)
+	return en, decode[web.CertificateJSON](t, w)
+}
+
+func testCertificateHolders(t *testing.T, dsn string) {
+	e := newHolderEnv(t, dsn)
+	system := pubdata.NewContextWithActor(t.Context(), &pubdata.Actor{})
+	e.addUser("citizen2", "", "")
+
+	residentID := ident.CompleteResidentID("35010219900307002")
+	otherID := ident.CompleteResidentID("35010219851111003")
+	en, c := e.lawyerCertificate(t, "LS-001", residentID)
 	type certList struct {
 		Items []web.CertificateJSON `json:"items"`
 		Basis string                `json:"basis"`
@@ -82,7 +82,7 @@ func testCertificateHolders(t *testing.T, dsn string) {
 	wantError(t, e.do(req{method: "PUT", path: "/api/v1/account/identity", as: citizen, body: map[string]string{"real_name": "张三", "resident_id": "350102199003070021"}}), http.StatusBadRequest, "invalid")
 	wantError(t, e.do(req{method: "PUT", path: "/api/v1/account/identity", as: pbMember, body: map[string]string{"real_name": "某", "resident_id": residentID}}), http.StatusForbidden, "forbidden")
 	wantError(t, e.do(req{method: "PUT", path: "/api/v1/account/identity", as: anonymous, body: map[string]string{"real_name": "某", "resident_id": residentID}}), http.StatusUnauthorized, "unauthorized")
-	w = e.do(req{method: "PUT", path: "/api/v1/account/identity", as: citizen, body: map[string]string{"real_name": "张三", "resident_id": strings.ToLower(residentID)}})
+	w := e.do(req{method: "PUT", path: "/api/v1/account/identity", as: citizen, body: map[string]string{"real_name": "张三", "resident_id": strings.ToLower(residentID)}})
 	if w.Code != 200 {
 		t.Fatalf("claim: %d %s", w.Code, w.Body)
 	}
